@@ -1,0 +1,83 @@
+// Plain records that flow between use cases and the metadata store; no behaviour, no I/O.
+import type { Digest } from './digest.ts';
+
+export type ArtifactKind = 'image' | 'helm-chart';
+export type TagMutability = 'MUTABLE' | 'IMMUTABLE';
+
+export interface Repository {
+  /** Stable id: "crr-" + 16 lowercase alphanumerics (the ACR RepoId). */
+  id: string;
+  name: string;
+  artifactKind: ArtifactKind;
+  tagMutability: TagMutability;
+  createdAt: Date;
+}
+
+export interface ManifestSummary {
+  digest: Digest;
+  mediaType: string;
+  artifactType: string | null;
+  subject: Digest | null;
+  annotations: Record<string, string> | null;
+  size: number;
+  pushedAt: Date;
+  lastPulledAt: Date | null;
+}
+
+export interface StoredManifest extends ManifestSummary {
+  /** The exact bytes that were pushed. */
+  body: Uint8Array;
+}
+
+export interface BlobLink {
+  digest: Digest;
+  size: number;
+}
+
+export interface UploadSession {
+  id: string;
+  repository: string;
+  /** Bytes received and made durable so far. */
+  offset: number;
+  startedAt: Date;
+  updatedAt: Date;
+}
+
+/** Who did something and through which API; recorded with every mutation. */
+export interface Actor {
+  /** Access key id, or "anonymous" / "cli:<user>". */
+  principal: string;
+  /** "oci", "ecr", "acr", "ncr", "swr", "cli", "api". */
+  dialect: string;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: Date;
+  principal: string;
+  dialect: string;
+  action: string;
+  repository: string | null;
+  target: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+/** One permission grant: repositories matched by a glob ("team/*", "*") and the actions allowed. */
+export interface Grant {
+  repositories: string;
+  actions: Action[];
+}
+
+export type Action = 'pull' | 'push' | 'delete' | 'admin';
+
+export interface AccessKey {
+  id: string;
+  name: string;
+  /** SHA-256 of the secret, hex: the secret is random and long, so a fast hash is enough for Basic auth. */
+  secretHash: string;
+  /** The secret sealed with the server's master key; signature schemes (SigV4, ACS3...) need the secret itself. */
+  sealedSecret: string;
+  grants: Grant[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
