@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'DENIED',
   'TOO_MANY_REQUESTS',
+  'PAGINATION_INVALID',
+  'REPOSITORY_NOT_EMPTY',
   'INVALID_REQUEST',
   'INTERNAL',
 ] as const;
@@ -47,6 +49,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UNAUTHORIZED: 'authentication required',
   DENIED: 'requested access to the resource is denied',
   TOO_MANY_REQUESTS: 'too many requests',
+  PAGINATION_INVALID: 'invalid pagination parameter',
+  REPOSITORY_NOT_EMPTY: 'repository is not empty',
   INVALID_REQUEST: 'invalid request',
   INTERNAL: 'internal error',
 };

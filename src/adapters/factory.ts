@@ -1,0 +1,39 @@
+// Chooses adapters by URL scheme from an explicit map (no import side effects), so an unknown backend is a
+// clear start-up error and later backends (postgres:, s3:) plug in here.
+import { resolve } from 'node:path';
+import { RegistryError, type BlobStore, type MetadataStore } from '../core/index.ts';
+import { createFsBlobStore } from './blob/fs/index.ts';
+import { createSqliteMetadataStore } from './meta/sqlite/index.ts';
+
+type Opener<T> = (rest: string, dataDir: string) => Promise<T>;
+
+const META: Record<string, Opener<MetadataStore>> = {
+  sqlite: async (rest, dataDir) => createSqliteMetadataStore({ file: rest ? resolve(rest) : resolve(dataDir, 'meta.db') }),
+};
+
+const BLOBS: Record<string, Opener<BlobStore>> = {
+  file: async (rest, dataDir) => createFsBlobStore({ root: rest ? resolve(rest) : resolve(dataDir) }),
+};
+
+function split(url: string): [string, string] {
+  const i = url.indexOf(':');
+  if (i < 0) return [url, ''];
+  return [url.slice(0, i), url.slice(i + 1).replace(/^\/\//, '')];
+}
+
+async function open<T>(kind: string, table: Record<string, Opener<T>>, url: string | undefined, fallback: string, dataDir: string): Promise<T> {
+  const [scheme, rest] = split(url ?? fallback);
+  const opener = table[scheme];
+  if (!opener) {
+    throw new RegistryError('INVALID_REQUEST', `unknown ${kind} backend "${scheme}" in "${url}"; known: ${Object.keys(table).join(', ')}`);
+  }
+  return opener(rest, dataDir);
+}
+
+export function openMetadataStore(url: string | undefined, dataDir: string): Promise<MetadataStore> {
+  return open('metadata', META, url, 'sqlite:', dataDir);
+}
+
+export function openBlobStore(url: string | undefined, dataDir: string): Promise<BlobStore> {
+  return open('blob', BLOBS, url, 'file:', dataDir);
+}

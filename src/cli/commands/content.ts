@@ -1,0 +1,68 @@
+// `berth repo ls|rm`, `berth tag ls`, `berth image rm`: work directly on the data the running server uses.
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import {
+  deleteManifest, deleteRepository, listRepositories, listTags, parseRepositoryName, RegistryError, type Actor,
+} from '../../core/index.ts';
+import { openRegistry, type OpenedRegistry } from '../../main.ts';
+import { action, configFrom, print, table, withDataOptions, type GlobalOptions } from '../context.ts';
+
+export function cliActor(): Actor {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (containers): keep "unknown".
+  }
+  return { principal: `cli:${user}`, dialect: 'cli' };
+}
+
+export async function withRegistry<T>(options: GlobalOptions, fn: (r: OpenedRegistry) => Promise<T>): Promise<T> {
+  const opened = await openRegistry(configFrom(options));
+  try {
+    return await fn(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** "repo:tag" or "repo@sha256:..." into its parts. */
+export function parseImageRef(ref: string): { repository: string; reference: string } {
+  const at = ref.indexOf('@');
+  if (at > 0) return { repository: parseRepositoryName(ref.slice(0, at)), reference: ref.slice(at + 1) };
+  const colon = ref.lastIndexOf(':');
+  if (colon > 0 && !ref.slice(colon).includes('/')) return { repository: parseRepositoryName(ref.slice(0, colon)), reference: ref.slice(colon + 1) };
+  throw new RegistryError('INVALID_REQUEST', `expected REPO:TAG or REPO@DIGEST, got "${ref}"`);
+}
+
+export function registerContent(program: Command): void {
+  const repo = program.command('repo').description('list and delete repositories');
+  withDataOptions(repo.command('ls').description('list repositories')).action(action(async (o: GlobalOptions) => {
+    const names = await withRegistry(o, (r) => listRepositories(r.deps, {}));
+    print(o, { repositories: names.items }, () => names.items.join('\n'));
+  }));
+  withDataOptions(repo.command('rm <name>').description('delete a repository (refused while it holds images unless --force)'))
+    .option('--force', 'delete even if the repository still holds images')
+    .action(action(async (name: string, o: GlobalOptions & { force?: boolean }) => {
+      const result = await withRegistry(o, (r) => deleteRepository(r.deps, parseRepositoryName(name), o.force === true, cliActor()));
+      print(o, { deleted: name, manifests: result.manifests }, () => `deleted repository ${name} (${result.manifests} manifest(s) left to garbage collection)`);
+    }));
+
+  const tag = program.command('tag').description('list tags');
+  withDataOptions(tag.command('ls <repository>').description('list the tags of a repository')).action(action(async (name: string, o: GlobalOptions) => {
+    const tags = await withRegistry(o, (r) => listTags(r.deps, parseRepositoryName(name), {}));
+    print(o, { name, tags: tags.items }, () => tags.items.join('\n'));
+  }));
+
+  const image = program.command('image').description('delete images');
+  withDataOptions(image.command('rm <ref>').description('delete REPO:TAG (only that tag) or REPO@DIGEST (the manifest, its tags and referrers)'))
+    .action(action(async (ref: string, o: GlobalOptions) => {
+      const { repository, reference } = parseImageRef(ref);
+      const deleted = await withRegistry(o, (r) => deleteManifest(r.deps, repository, reference, cliActor()));
+      print(o, { repository, ...deleted }, () => table([
+        ['KIND', 'REFERENCE'],
+        ...deleted.tags.map((t) => ['tag', `${repository}:${t}`]),
+        ...deleted.manifests.map((d) => ['manifest', `${repository}@${d}`]),
+      ]));
+    }));
+}

@@ -1,0 +1,24 @@
+// The only entry point into core: dialects, adapters and main import from here, never from deeper files.
+export * from './errors.ts';
+export * from './model/digest.ts';
+export * from './model/names.ts';
+export * from './model/media-types.ts';
+export * from './model/manifest.ts';
+export * from './model/records.ts';
+export * from './model/ids.ts';
+export type * from './ports/blob-store.ts';
+export type * from './ports/metadata-store.ts';
+export * from './ports/clock.ts';
+export type { Limits, RegistryDeps } from './usecases/deps.ts';
+export { UploadHashes } from './usecases/upload-hashes.ts';
+export { PullRecorder } from './usecases/pull-recorder.ts';
+export * from './usecases/upload-blob.ts';
+export * from './usecases/mount-blob.ts';
+export * from './usecases/read-blob.ts';
+export * from './usecases/delete-blob.ts';
+export * from './usecases/put-manifest.ts';
+export * from './usecases/get-manifest.ts';
+export * from './usecases/delete-manifest.ts';
+export * from './usecases/list-tags.ts';
+export * from './usecases/list-referrers.ts';
+export * from './usecases/delete-repository.ts';

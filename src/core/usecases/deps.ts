@@ -1,0 +1,20 @@
+// What every use case may touch: the two stores, the clock and the limits; built once by main.ts.
+import type { BlobStore } from '../ports/blob-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { MetadataStore } from '../ports/metadata-store.ts';
+import type { UploadHashes } from './upload-hashes.ts';
+
+export interface Limits {
+  /** Largest manifest accepted, in bytes (the spec suggests 4 MiB). */
+  maxManifestBytes: number;
+  /** Largest page a list call returns, whatever `n` asks for. */
+  maxPageSize: number;
+}
+
+export interface RegistryDeps {
+  meta: MetadataStore;
+  blobs: BlobStore;
+  clock: Clock;
+  limits: Limits;
+  hashes: UploadHashes;
+}

@@ -1,0 +1,32 @@
+// Blob HEAD/GET: a repository only serves blobs linked to it, and bytes are streamed, never buffered.
+import type { Readable } from 'node:stream';
+import { RegistryError } from '../errors.ts';
+import { parseDigest, type Digest } from '../model/digest.ts';
+import type { ByteRange } from '../ports/blob-store.ts';
+import type { RegistryDeps } from './deps.ts';
+
+export interface BlobInfo {
+  digest: Digest;
+  size: number;
+}
+
+export async function statBlob(deps: RegistryDeps, repository: string, digestParam: string): Promise<BlobInfo> {
+  const digest = parseDigest(digestParam);
+  const link = await deps.meta.findBlob(repository, digest);
+  if (!link) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is unknown to repository ${repository}`, { digest });
+  return { digest, size: link.size };
+}
+
+/** Opens the blob, or the inclusive byte range of it; the range must lie inside the blob. */
+export async function openBlob(
+  deps: RegistryDeps, repository: string, digestParam: string, range?: ByteRange,
+): Promise<BlobInfo & { stream: Readable }> {
+  const info = await statBlob(deps, repository, digestParam);
+  if (range && (range.start > range.end || range.end >= info.size)) {
+    throw new RegistryError('RANGE_INVALID', `range ${range.start}-${range.end} is outside the blob (${info.size} bytes)`, { size: info.size });
+  }
+  const stream = await deps.blobs.open(info.digest, range);
+  // Metadata says it exists but the bytes are gone: report it as unknown rather than failing the pull with a 500.
+  if (!stream) throw new RegistryError('BLOB_UNKNOWN', `blob ${info.digest} is missing from storage`, { digest: info.digest });
+  return { ...info, stream };
+}

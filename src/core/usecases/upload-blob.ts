@@ -1,0 +1,111 @@
+// Blob uploads (POST, PATCH, PUT, status, cancel): bytes are hashed while they stream to storage, and the
+// session offset only advances once the bytes are durable, so a failed or cut request can always be retried.
+import type { Hash } from 'node:crypto';
+import { RegistryError } from '../errors.ts';
+import { algorithmOf, parseDigest, type Digest } from '../model/digest.ts';
+import { newUploadId } from '../model/ids.ts';
+import type { Actor, UploadSession } from '../model/records.ts';
+import type { RegistryDeps } from './deps.ts';
+
+export interface ChunkInput {
+  body: AsyncIterable<Uint8Array>;
+  /** Content-Range start, when the client sent one: it must equal the current offset. */
+  rangeStart?: number | undefined;
+  /** Bytes the client says it sends (Content-Length or the Content-Range span), checked after streaming. */
+  expectedLength?: number | undefined;
+}
+
+/** Opens an upload session for a repository (created on first blob commit, not here). */
+export async function startUpload(deps: RegistryDeps, repository: string): Promise<UploadSession> {
+  const now = deps.clock.now();
+  const session: UploadSession = { id: newUploadId(), repository, offset: 0, startedAt: now, updatedAt: now };
+  await deps.blobs.createUpload(session.id);
+  await deps.meta.createUpload(session);
+  return session;
+}
+
+/** The session as the client may see it: it must exist and belong to this repository. */
+export async function getUpload(deps: RegistryDeps, repository: string, id: string): Promise<UploadSession> {
+  const session = /^[0-9a-f-]{36}$/.test(id) ? await deps.meta.getUpload(id) : null;
+  if (!session || session.repository !== repository) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown`);
+  return session;
+}
+
+async function* counted(source: AsyncIterable<Uint8Array>, hash: Hash, count: { bytes: number }): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    hash.update(chunk);
+    count.bytes += chunk.byteLength;
+    yield chunk;
+  }
+}
+
+/** Appends one chunk (PATCH, or the body of the closing PUT) and returns the session after it. */
+export async function appendChunk(deps: RegistryDeps, repository: string, id: string, input: ChunkInput): Promise<UploadSession> {
+  return deps.hashes.exclusive(id, async () => {
+    const session = await getUpload(deps, repository, id);
+    if (input.rangeStart !== undefined && input.rangeStart !== session.offset) {
+      throw new RegistryError('RANGE_INVALID', `chunk starts at ${input.rangeStart} but the upload has ${session.offset} bytes`, { offset: session.offset });
+    }
+    const hash = await deps.hashes.at(id, session.offset);
+    const count = { bytes: 0 };
+    const size = await deps.blobs.appendUpload(id, session.offset, counted(input.body, hash, count));
+    if (input.expectedLength !== undefined && count.bytes !== input.expectedLength) {
+      // The bytes past session.offset are discarded by the next append: the recorded offset is the truth.
+      throw new RegistryError('SIZE_INVALID', `expected ${input.expectedLength} bytes, received ${count.bytes}`, { offset: session.offset });
+    }
+    if (size !== session.offset + count.bytes) throw new RegistryError('INTERNAL', 'upload size disagrees with bytes written');
+    const at = deps.clock.now();
+    if (!(await deps.meta.advanceUpload(id, session.offset, size, at))) {
+      throw new RegistryError('RANGE_INVALID', 'the upload moved on concurrently; check its status and resume', { offset: session.offset });
+    }
+    deps.hashes.remember(id, size, hash);
+    return { ...session, offset: size, updatedAt: at };
+  });
+}
+
+/** Closes the upload (PUT ?digest=): verifies the digest over every byte, commits the blob and links it. */
+export async function finishUpload(
+  deps: RegistryDeps, repository: string, id: string, digestParam: string, last: ChunkInput | null, actor: Actor,
+): Promise<{ digest: Digest; size: number }> {
+  const digest = parseDigest(digestParam);
+  let session = last ? await appendChunk(deps, repository, id, last) : await getUpload(deps, repository, id);
+  return deps.hashes.exclusive(id, async () => {
+    session = await getUpload(deps, repository, id);
+    const hash = await deps.hashes.at(id, session.offset, algorithmOf(digest));
+    const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
+    if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+    await deps.blobs.commitUpload(id, session.offset, digest);
+    await deps.meta.linkBlob(repository, { digest, size: session.offset }, actor, deps.clock.now());
+    await deps.meta.deleteUpload(id);
+    deps.hashes.forget(id);
+    return { digest, size: session.offset };
+  });
+}
+
+export async function cancelUpload(deps: RegistryDeps, repository: string, id: string): Promise<void> {
+  await deps.hashes.exclusive(id, async () => {
+    await getUpload(deps, repository, id);
+    await deps.meta.deleteUpload(id);
+    await deps.blobs.removeUpload(id);
+    deps.hashes.forget(id);
+  });
+}
+
+/** Removes sessions idle for longer than `idleMs`, bytes and all; returns how many went. */
+export async function expireUploads(deps: RegistryDeps, idleMs: number): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - idleMs);
+  let removed = 0;
+  for (let round = 0; round < 100; round++) {
+    const idle = await deps.meta.listIdleUploads(before, 100);
+    if (idle.length === 0) break;
+    for (const s of idle) {
+      await deps.hashes.exclusive(s.id, async () => {
+        await deps.meta.deleteUpload(s.id);
+        await deps.blobs.removeUpload(s.id);
+        deps.hashes.forget(s.id);
+      });
+      removed++;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,55 @@
+// Blob HEAD/GET/DELETE on the wire: immutable content, so strong ETags and long cache lifetimes are safe.
+import { deleteBlob, openBlob, RegistryError, statBlob } from '../../core/index.ts';
+import { parseRange } from '../shared/ranges.ts';
+import type { OciHandler } from './context.ts';
+
+type BlobRoute = { kind: 'blob'; name: string; digest: string };
+
+function commonHeaders(digest: string, size: number): Record<string, string | number> {
+  return {
+    'docker-content-digest': digest,
+    etag: `"${digest}"`,
+    'accept-ranges': 'bytes',
+    'cache-control': 'max-age=31536000',
+    'content-type': 'application/octet-stream',
+    'content-length': size,
+  };
+}
+
+export const headBlob: OciHandler<BlobRoute> = async ({ ctx, route, reply }) => {
+  const info = await statBlob(ctx.deps, route.name, route.digest);
+  reply.code(200).headers(commonHeaders(info.digest, info.size)).send();
+};
+
+export const getBlob: OciHandler<BlobRoute> = async ({ ctx, route, req, reply }) => {
+  if (req.headers['if-none-match'] === `"${route.digest}"`) {
+    await statBlob(ctx.deps, route.name, route.digest);
+    reply.code(304).header('etag', `"${route.digest}"`).send();
+    return;
+  }
+  const rangeHeader = req.headers.range;
+  if (rangeHeader) {
+    const info = await statBlob(ctx.deps, route.name, route.digest);
+    const range = parseRange(rangeHeader, info.size);
+    if (range === 'unsatisfiable') {
+      reply.header('content-range', `bytes */${info.size}`);
+      throw new RegistryError('RANGE_INVALID', `range ${rangeHeader} cannot be satisfied by ${info.size} bytes`, { size: info.size });
+    }
+    if (range) {
+      const opened = await openBlob(ctx.deps, route.name, route.digest, range);
+      reply.code(206).headers({
+        ...commonHeaders(opened.digest, range.end - range.start + 1),
+        'content-range': `bytes ${range.start}-${range.end}/${opened.size}`,
+      });
+      return reply.send(opened.stream);
+    }
+  }
+  const opened = await openBlob(ctx.deps, route.name, route.digest);
+  reply.code(200).headers(commonHeaders(opened.digest, opened.size));
+  return reply.send(opened.stream);
+};
+
+export const removeBlob: OciHandler<BlobRoute> = async ({ ctx, route, reply, actor }) => {
+  await deleteBlob(ctx.deps, route.name, route.digest, actor);
+  reply.code(202).header('content-length', 0).send();
+};

@@ -1,0 +1,24 @@
+// What the OCI handlers share: the use-case dependencies and the few HTTP-side helpers built by main.ts.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
+import type { AccessGate } from '../shared/access.ts';
+import type { Slots } from '../shared/slots.ts';
+import type { OciRoute } from './paths.ts';
+
+export interface OciContext {
+  deps: RegistryDeps;
+  pulls: PullRecorder;
+  gate: AccessGate;
+  uploadSlots: Slots;
+}
+
+export interface OciCall<R extends OciRoute = OciRoute> {
+  ctx: OciContext;
+  route: R;
+  query: URLSearchParams;
+  req: FastifyRequest;
+  reply: FastifyReply;
+  actor: Actor;
+}
+
+export type OciHandler<R extends OciRoute = OciRoute> = (call: OciCall<R>) => Promise<void>;

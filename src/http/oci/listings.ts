@@ -1,0 +1,34 @@
+// Tag list, catalog and referrers on the wire, with RFC 5988 Link paging as the spec describes.
+import { listReferrers, listRepositories, listTags, type Listing } from '../../core/index.ts';
+import type { OciHandler } from './context.ts';
+
+function linkHeader(path: string, n: string | null, listing: Listing): string | null {
+  if (listing.next === null) return null;
+  const params = new URLSearchParams();
+  if (n !== null) params.set('n', n);
+  params.set('last', listing.next);
+  return `<${path}?${params.toString()}>; rel="next"`;
+}
+
+export const getTags: OciHandler<{ kind: 'tags'; name: string }> = async ({ ctx, route, query, reply }) => {
+  const n = query.get('n');
+  const listing = await listTags(ctx.deps, route.name, { n: n ?? undefined, last: query.get('last') ?? undefined });
+  const link = linkHeader(`/v2/${route.name}/tags/list`, n, listing);
+  if (link) reply.header('link', link);
+  reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ name: route.name, tags: listing.items }));
+};
+
+export const getCatalog: OciHandler<{ kind: 'catalog' }> = async ({ ctx, query, reply }) => {
+  const n = query.get('n');
+  const listing = await listRepositories(ctx.deps, { n: n ?? undefined, last: query.get('last') ?? undefined });
+  const link = linkHeader('/v2/_catalog', n, listing);
+  if (link) reply.header('link', link);
+  reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ repositories: listing.items }));
+};
+
+export const getReferrers: OciHandler<{ kind: 'referrers'; name: string; digest: string }> = async ({ ctx, route, query, reply }) => {
+  const artifactType = query.get('artifactType') ?? undefined;
+  const { index, filtered } = await listReferrers(ctx.deps, route.name, route.digest, artifactType);
+  if (filtered) reply.header('oci-filters-applied', 'artifactType');
+  reply.code(200).header('content-type', 'application/vnd.oci.image.index.v1+json').send(JSON.stringify(index));
+};

@@ -1,0 +1,103 @@
+// The OCI Distribution dialect as one encapsulated Fastify plugin: match the raw URL, check access, dispatch.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRegistryError, RegistryError, type Action } from '../../core/index.ts';
+import type { AccessNeed } from '../shared/access.ts';
+import { getBlob, headBlob, removeBlob } from './blobs.ts';
+import type { OciContext, OciHandler } from './context.ts';
+import { OCI_ERRORS, ociEnvelope } from './errors.ts';
+import { getCatalog, getReferrers, getTags } from './listings.ts';
+import { deleteManifestHandler, getManifestHandler, putManifestHandler } from './manifests.ts';
+import { matchOciRoute, splitUrl, type OciRoute } from './paths.ts';
+import { deleteUpload, getUploadStatus, patchUpload, postUpload, putUpload } from './uploads.ts';
+
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+interface Entry {
+  handler: OciHandler<never>;
+  actions: Action[];
+}
+
+const base: OciHandler = async ({ reply }) => {
+  reply.code(200).header('content-type', 'application/json').send('{}');
+};
+
+const TABLE: Record<OciRoute['kind'], Partial<Record<Method, Entry>>> = {
+  base: { GET: { handler: base, actions: [] }, HEAD: { handler: base, actions: [] } },
+  catalog: { GET: { handler: getCatalog, actions: ['pull'] } },
+  tags: { GET: { handler: getTags, actions: ['pull'] } },
+  manifest: {
+    GET: { handler: getManifestHandler, actions: ['pull'] },
+    HEAD: { handler: getManifestHandler, actions: ['pull'] },
+    PUT: { handler: putManifestHandler, actions: ['pull', 'push'] },
+    DELETE: { handler: deleteManifestHandler, actions: ['delete'] },
+  },
+  uploads: { POST: { handler: postUpload, actions: ['pull', 'push'] } },
+  upload: {
+    GET: { handler: getUploadStatus, actions: ['push'] },
+    PATCH: { handler: patchUpload, actions: ['push'] },
+    PUT: { handler: putUpload, actions: ['push'] },
+    DELETE: { handler: deleteUpload, actions: ['push'] },
+  },
+  blob: {
+    GET: { handler: getBlob, actions: ['pull'] },
+    HEAD: { handler: headBlob, actions: ['pull'] },
+    DELETE: { handler: removeBlob, actions: ['delete'] },
+  },
+  referrers: { GET: { handler: getReferrers, actions: ['pull'] } },
+};
+
+function needsFor(route: OciRoute, actions: Action[]): AccessNeed[] {
+  if (actions.length === 0) return [];
+  if (route.kind === 'catalog') return [{ type: 'registry', name: 'catalog', actions: ['pull'] }];
+  return 'name' in route ? [{ type: 'repository', name: route.name, actions }] : [];
+}
+
+export function sendOciError(reply: FastifyReply, error: RegistryError): void {
+  const wire = OCI_ERRORS[error.code];
+  reply.code(wire.status).header('content-type', 'application/json');
+  if (reply.request.method === 'HEAD') {
+    reply.send();
+    return;
+  }
+  reply.send(JSON.stringify(ociEnvelope(wire.code, error.message, error.detail)));
+}
+
+async function dispatch(ctx: OciContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('docker-distribution-api-version', 'registry/2.0');
+  const { path, query } = splitUrl(req.raw.url ?? '/');
+  const route = matchOciRoute(path);
+  if (!route) throw new RegistryError('NAME_UNKNOWN', `no such endpoint: ${req.method} ${path.slice(0, 200)}`);
+  const entry = TABLE[route.kind][req.method as Method];
+  if (!entry) {
+    reply.header('allow', Object.keys(TABLE[route.kind]).join(', '));
+    throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on this endpoint`);
+  }
+  const access = await ctx.gate.check(
+    { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'oci' },
+    needsFor(route, entry.actions),
+  );
+  if (!access.allowed) {
+    if (access.challenge) reply.header('www-authenticate', access.challenge);
+    throw new RegistryError(access.status === 401 ? 'UNAUTHORIZED' : 'DENIED', access.message);
+  }
+  await (entry.handler as OciHandler)({ ctx, route, query, req, reply, actor: access.actor });
+}
+
+/** Registers /v2 with its own error handler, so OCI clients always get the spec's error envelope. */
+export function ociPlugin(ctx: OciContext) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.setErrorHandler((error: unknown, req, reply) => {
+      reply.header('docker-distribution-api-version', 'registry/2.0');
+      if (isRegistryError(error)) return sendOciError(reply, error);
+      const status = (error as { statusCode?: number }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        return sendOciError(reply, new RegistryError('INVALID_REQUEST', (error as Error).message));
+      }
+      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
+      return sendOciError(reply, new RegistryError('INTERNAL', 'internal error'));
+    });
+    const methods: Method[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+    const handler = (req: FastifyRequest, reply: FastifyReply): Promise<void> => dispatch(ctx, req, reply);
+    app.route({ method: methods, url: '/v2', handler });
+    app.route({ method: methods, url: '/v2/*', handler });
+  };
+}

@@ -1,0 +1,130 @@
+// Blob upload sessions on the wire: monolithic, chunked, streamed and cross-repository mount, per the spec.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  appendChunk, cancelUpload, finishUpload, getUpload, mountBlob, RegistryError, startUpload,
+  type ChunkInput, type UploadSession,
+} from '../../core/index.ts';
+import { discardBody } from '../shared/body.ts';
+import { parseContentRange } from '../shared/ranges.ts';
+import type { OciCall, OciHandler } from './context.ts';
+
+type UploadsRoute = { kind: 'uploads'; name: string };
+type UploadRoute = { kind: 'upload'; name: string; id: string };
+
+function uploadLocation(name: string, id: string): string {
+  return `/v2/${name}/blobs/uploads/${id}`;
+}
+
+/** Distribution's convention: "0-0" for an empty session, else "0-<last byte>". */
+function rangeHeader(offset: number): string {
+  return `0-${Math.max(0, offset - 1)}`;
+}
+
+function sendSession(reply: FastifyReply, name: string, session: UploadSession, status: 202 | 204): void {
+  reply.code(status).headers({
+    location: uploadLocation(name, session.id),
+    range: rangeHeader(session.offset),
+    'docker-upload-uuid': session.id,
+    'content-length': 0,
+  }).send();
+}
+
+function sendBlobCreated(reply: FastifyReply, name: string, digest: string): void {
+  reply.code(201).headers({ location: `/v2/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': 0 }).send();
+}
+
+function hasBody(req: FastifyRequest): boolean {
+  const length = req.headers['content-length'];
+  return length !== undefined ? Number(length) > 0 : req.headers['transfer-encoding'] !== undefined;
+}
+
+/** Describes the request body as a chunk, checking Content-Range and Content-Length agree. */
+function chunkOf(req: FastifyRequest): ChunkInput {
+  const range = parseContentRange(req.headers['content-range']);
+  if (range === 'invalid') throw new RegistryError('RANGE_INVALID', `invalid Content-Range ${String(req.headers['content-range']).slice(0, 100)}`);
+  const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
+  if (range && declared !== undefined && declared !== range.end - range.start + 1) {
+    throw new RegistryError('RANGE_INVALID', `Content-Range ${range.start}-${range.end} does not match Content-Length ${declared}`);
+  }
+  return { body: req.raw, rangeStart: range?.start, expectedLength: range ? range.end - range.start + 1 : declared };
+}
+
+/** Streams a body only while an upload slot is free, so bursts turn into 429s rather than memory pressure. */
+async function withSlot<T>(call: OciCall, fn: () => Promise<T>): Promise<T> {
+  const release = call.ctx.uploadSlots.tryAcquire();
+  if (!release) {
+    await discardBody(call.req.raw);
+    throw new RegistryError('TOO_MANY_REQUESTS', 'too many uploads in progress; retry later');
+  }
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+export const postUpload: OciHandler<UploadsRoute> = async (call) => {
+  const { ctx, route, query, req, reply, actor } = call;
+  const mount = query.get('mount');
+  const from = query.get('from');
+  if (mount && from) {
+    const readable = await ctx.gate.alsoAllowed(
+      { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'oci' },
+      { type: 'repository', name: from, actions: ['pull'] },
+    );
+    const mounted = readable ? await mountBlob(ctx.deps, route.name, from, mount, actor).catch(() => null) : null;
+    if (mounted) {
+      await discardBody(req.raw);
+      return sendBlobCreated(reply, route.name, mounted.digest);
+    }
+  }
+  const digest = query.get('digest');
+  if (digest !== null) {
+    return withSlot(call, async () => {
+      const session = await startUpload(ctx.deps, route.name);
+      const done = await finishUpload(ctx.deps, route.name, session.id, digest, chunkOf(req), actor).catch(async (e: unknown) => {
+        await cancelUpload(ctx.deps, route.name, session.id).catch(() => undefined);
+        throw e;
+      });
+      sendBlobCreated(reply, route.name, done.digest);
+    });
+  }
+  await discardBody(req.raw);
+  sendSession(reply, route.name, await startUpload(ctx.deps, route.name), 202);
+};
+
+export const patchUpload: OciHandler<UploadRoute> = async (call) => {
+  const { ctx, route, req, reply } = call;
+  try {
+    const session = await withSlot(call, () => appendChunk(ctx.deps, route.name, route.id, chunkOf(req)));
+    sendSession(reply, route.name, session, 202);
+  } catch (e) {
+    // A rejected chunk leaves the session as it was; tell the client where it stands so it can resume.
+    if (e instanceof RegistryError && typeof e.detail?.offset === 'number') {
+      reply.headers({ location: uploadLocation(route.name, route.id), range: rangeHeader(e.detail.offset), 'docker-upload-uuid': route.id });
+    }
+    if (!req.raw.readableEnded) req.raw.resume();
+    throw e;
+  }
+};
+
+export const putUpload: OciHandler<UploadRoute> = async (call) => {
+  const { ctx, route, query, req, reply, actor } = call;
+  const digest = query.get('digest');
+  if (digest === null) {
+    await discardBody(req.raw);
+    throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required to close an upload');
+  }
+  const done = await withSlot(call, () => finishUpload(ctx.deps, route.name, route.id, digest, hasBody(req) ? chunkOf(req) : null, actor));
+  if (!req.raw.readableEnded) await discardBody(req.raw);
+  sendBlobCreated(reply, route.name, done.digest);
+};
+
+export const getUploadStatus: OciHandler<UploadRoute> = async ({ ctx, route, reply }) => {
+  sendSession(reply, route.name, await getUpload(ctx.deps, route.name, route.id), 204);
+};
+
+export const deleteUpload: OciHandler<UploadRoute> = async ({ ctx, route, reply }) => {
+  await cancelUpload(ctx.deps, route.name, route.id);
+  reply.code(204).send();
+};

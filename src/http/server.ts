@@ -1,0 +1,59 @@
+// Builds the HTTP server: one Fastify instance hosting each dialect as an encapsulated plugin, plus health,
+// readiness and metrics. Bodies are never parsed by Fastify: handlers stream them, so uploads are not buffered.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
+import type { PullRecorder, RegistryDeps } from '../core/index.ts';
+import { ociPlugin } from './oci/routes.ts';
+import type { AccessGate } from './shared/access.ts';
+import { createHttpMetrics, dialectOf } from './shared/metrics.ts';
+import { Slots } from './shared/slots.ts';
+import { tokenPlugin, type TokenIssuer } from './token/routes.ts';
+
+export interface HttpServerOptions {
+  deps: RegistryDeps;
+  pulls: PullRecorder;
+  gate: AccessGate;
+  tokens: TokenIssuer;
+  logger: FastifyBaseLogger;
+  maxConcurrentUploads: number;
+  /** Extra readiness checks (metadata store ping etc.). */
+  ready: () => Promise<void>;
+}
+
+export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    exposeHeadRoutes: false,
+    maxParamLength: 8192,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: 65_000,
+  });
+  app.removeAllContentTypeParsers();
+  // Leave every body unread: the handler decides whether to stream it, read it with a limit, or drop it.
+  app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+
+  const uploadSlots = new Slots(options.maxConcurrentUploads);
+  const metrics = createHttpMetrics(() => uploadSlots.inUse);
+  app.addHook('onResponse', async (req, reply) => {
+    const dialect = dialectOf(req.url);
+    metrics.requests.inc({ dialect, method: req.method, status: String(reply.statusCode) });
+    metrics.duration.observe({ dialect, method: req.method }, reply.elapsedTime / 1000);
+  });
+
+  app.get('/healthz', async (_req, reply) => reply.send({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await options.ready();
+      return reply.send({ status: 'ready' });
+    } catch (e) {
+      return reply.code(503).send({ status: 'not ready', error: (e as Error).message });
+    }
+  });
+  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  await app.register(ociPlugin({ deps: options.deps, pulls: options.pulls, gate: options.gate, uploadSlots }));
+  await app.register(tokenPlugin(options.tokens));
+  return app;
+}

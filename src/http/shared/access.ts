@@ -1,0 +1,22 @@
+// The one question every dialect asks before acting: may this request do these things? Kept as a small
+// interface so dialects stay independent of how keys, tokens and signatures are checked.
+import type { Action, Actor } from '../../core/index.ts';
+
+export interface AccessNeed {
+  /** "repository" for per-repository actions, "registry" for catalog-wide ones. */
+  type: 'repository' | 'registry';
+  /** Repository name, or "catalog". */
+  name: string;
+  actions: Action[];
+}
+
+export type AccessResult =
+  | { allowed: true; actor: Actor }
+  /** `challenge` is the WWW-Authenticate value to send with a 401; absent for a 403. */
+  | { allowed: false; status: 401 | 403; message: string; challenge?: string };
+
+export interface AccessGate {
+  check(request: { authorization: string | undefined; host: string; dialect: string }, needs: AccessNeed[]): Promise<AccessResult>;
+  /** Whether a principal that passed `check` for `needs[0]` may also do this (e.g. read the mount source). */
+  alsoAllowed(request: { authorization: string | undefined; host: string; dialect: string }, need: AccessNeed): Promise<boolean>;
+}

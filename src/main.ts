@@ -1,0 +1,98 @@
+// The composition root: the only place that knows every part. Config in; stores, core, auth and HTTP wired out.
+import { mkdir } from 'node:fs/promises';
+import { pino, type Logger } from 'pino';
+import {
+  expireUploads, PullRecorder, systemClock, UploadHashes,
+  type BlobStore, type MetadataStore, type RegistryDeps,
+} from './core/index.ts';
+import { openBlobStore, openMetadataStore } from './adapters/factory.ts';
+import { loadServerKeys, type ServerKeys } from './adapters/secrets/key-files.ts';
+import type { Config } from './config/index.ts';
+import { resolveAuthMode, checkListenSafety } from './config/index.ts';
+import { buildHttpServer } from './http/server.ts';
+import { createAccessGate, createTokenIssuer } from './http/shared/auth-gate.ts';
+
+export interface OpenedRegistry {
+  deps: RegistryDeps;
+  keys: ServerKeys;
+  close(): Promise<void>;
+}
+
+/** Opens the stores and core dependencies; used by `serve` and by every CLI command that works on the data. */
+export async function openRegistry(config: Config): Promise<OpenedRegistry> {
+  await mkdir(config.data, { recursive: true });
+  const keys = await loadServerKeys(config.data);
+  const meta: MetadataStore = await openMetadataStore(config.meta.url, config.data);
+  let blobs: BlobStore;
+  try {
+    blobs = await openBlobStore(config.blobs.url, config.data);
+  } catch (e) {
+    await meta.close();
+    throw e;
+  }
+  const deps: RegistryDeps = {
+    meta, blobs, clock: systemClock, hashes: new UploadHashes(blobs),
+    limits: { maxManifestBytes: config.manifests.maxBytes, maxPageSize: 10_000 },
+  };
+  return { deps, keys, close: async () => { await blobs.close(); await meta.close(); } };
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.log.level, base: { service: 'berth' } });
+}
+
+export interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the server and resolves once it listens; `stop` drains in-flight requests within the grace timeout. */
+export async function serve(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
+  checkListenSafety(config);
+  const authMode = resolveAuthMode(config);
+  const opened = await openRegistry(config);
+  const { deps } = opened;
+  const pulls = new PullRecorder(deps);
+  const authOptions = { keys: deps.meta, keysMaterial: opened.keys, mode: authMode, realm: config.auth.realm, service: config.auth.service, tokenTtlMs: config.auth.tokenTtl };
+  const app = await buildHttpServer({
+    deps, pulls, logger,
+    gate: createAccessGate(authOptions),
+    tokens: createTokenIssuer(authOptions),
+    maxConcurrentUploads: config.uploads.maxConcurrent,
+    ready: () => deps.meta.ping(),
+  });
+
+  const [host, port] = splitListen(config.listen);
+  const address = await app.listen({ host, port });
+  const timers = [
+    setInterval(() => void pulls.flush().catch((err: unknown) => logger.warn({ err }, 'recording pulls failed')), 5_000),
+    setInterval(() => void expireUploads(deps, config.uploads.idleTimeout)
+      .then((n) => n > 0 && logger.info({ expired: n }, 'expired idle uploads'))
+      .catch((err: unknown) => logger.warn({ err }, 'expiring uploads failed')), 60_000),
+  ];
+  for (const t of timers) t.unref();
+  logger.info({ address, auth: authMode, meta: deps.meta.kind, blobs: deps.blobs.kind }, 'berth started');
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      for (const t of timers) clearInterval(t);
+      const force = setTimeout(() => app.server.closeAllConnections(), config.shutdown.graceTimeout);
+      force.unref();
+      // In-flight uploads finish within the grace time; cut ones stay resumable (the offset only moves after durable writes).
+      await app.close();
+      clearTimeout(force);
+      await pulls.flush().catch(() => undefined);
+      await opened.close();
+    })();
+    return stopping;
+  };
+  return { url: address.replace('[::1]', '[::1]'), stop };
+}
+
+/** "HOST:PORT" or "[v6]:PORT" into listen() arguments. */
+export function splitListen(listen: string): [string, number] {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(listen) ?? /^([^:]+):(\d+)$/.exec(listen);
+  if (!m) throw new Error(`invalid listen address "${listen}"`);
+  return [m[1]!, Number(m[2])];
+}
