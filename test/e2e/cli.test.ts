@@ -1,0 +1,125 @@
+// The command line is public interface: these tests pin its forms, exit codes and JSON output.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runBerth, startBerth, type RunningBerth } from './harness.ts';
+
+const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+async function pushImage(url: string, repo: string, tag: string, seed: string): Promise<string> {
+  const config = Buffer.from(JSON.stringify({ seed }));
+  const layer = Buffer.from(`layer-${seed}`);
+  for (const blob of [config, layer]) {
+    const r = await fetch(`${url}/v2/${repo}/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob });
+    assert.equal(r.status, 201);
+  }
+  const manifest = JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+  });
+  const r = await fetch(`${url}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  assert.equal(r.status, 201, await r.text());
+  return sha(manifest);
+}
+
+describe('berth CLI against a running server', () => {
+  let berth: RunningBerth;
+  before(async () => {
+    berth = await startBerth();
+  });
+  after(async () => berth.dispose());
+
+  it('key create --json prints a new key; key ls lists it without its secret', async () => {
+    const created = await runBerth(['key', 'create', '--name', 'ci', '--data', berth.dataDir, '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const key = JSON.parse(created.stdout) as { accessKeyId: string; secretAccessKey: string };
+    assert.match(key.accessKeyId, /^[A-Z0-9]{20}$/);
+    assert.ok(key.secretAccessKey.length >= 40);
+    const listed = await runBerth(['key', 'ls', '--data', berth.dataDir, '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.ok(!listed.stdout.includes(key.secretAccessKey), 'key ls never prints secrets');
+    assert.ok(listed.stdout.includes(key.accessKeyId));
+  });
+
+  it('repo ls, tag ls and image rm work on the live data', async () => {
+    const digest = await pushImage(berth.url, 'cli/app', 'v1', 'a');
+    await pushImage(berth.url, 'cli/app', 'v2', 'b');
+    const repos = await runBerth(['repo', 'ls', '--data', berth.dataDir, '--json']);
+    assert.deepEqual(JSON.parse(repos.stdout).repositories, ['cli/app']);
+    const tags = await runBerth(['tag', 'ls', 'cli/app', '--data', berth.dataDir, '--json']);
+    assert.deepEqual(JSON.parse(tags.stdout).tags, ['v1', 'v2']);
+    const rmTag = await runBerth(['image', 'rm', 'cli/app:v2', '--data', berth.dataDir]);
+    assert.equal(rmTag.code, 0, rmTag.stderr);
+    const rmDigest = await runBerth(['image', 'rm', `cli/app@${digest}`, '--data', berth.dataDir, '--json']);
+    assert.equal(rmDigest.code, 0, rmDigest.stderr);
+    assert.deepEqual(JSON.parse(rmDigest.stdout).tags, ['v1']);
+    assert.equal((await fetch(`${berth.url}/v2/cli/app/manifests/v1`)).status, 404, 'the server sees the CLI delete at once');
+  });
+
+  it('repo rm refuses a non-empty repository unless --force, then the name is free', async () => {
+    await pushImage(berth.url, 'cli/gone', 'v1', 'c');
+    const refused = await runBerth(['repo', 'rm', 'cli/gone', '--data', berth.dataDir]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /manifest/);
+    const forced = await runBerth(['repo', 'rm', 'cli/gone', '--force', '--data', berth.dataDir]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal((await fetch(`${berth.url}/v2/cli/gone/tags/list`)).status, 404);
+    await pushImage(berth.url, 'cli/gone', 'fresh', 'd');
+    const tags = await (await fetch(`${berth.url}/v2/cli/gone/tags/list`)).json() as { tags: string[] };
+    assert.deepEqual(tags.tags, ['fresh'], 'the recreated repository starts empty');
+  });
+
+  it('bad arguments exit non-zero with a message', async () => {
+    const r = await runBerth(['image', 'rm', 'NotValid', '--data', berth.dataDir]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /berth:/);
+    const unknown = await runBerth(['frobnicate']);
+    assert.equal(unknown.code, 2);
+  });
+});
+
+describe('berth serve start-up failures', () => {
+  it('exits non-zero with a clear message when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
+    const port = (blocker.address() as { port: number }).port;
+    const dir = await mkdtemp(join(tmpdir(), 'berth-cli-'));
+    try {
+      const r = await runBerth(['serve', '--listen', `127.0.0.1:${port}`, '--data', dir]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /already in use/);
+    } finally {
+      blocker.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits non-zero on a bad config and refuses a public address without auth', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-cli-'));
+    try {
+      const file = join(dir, 'bad.yaml');
+      await writeFile(file, 'uploads:\n  idleTimeout: soon\n');
+      const bad = await runBerth(['serve', '--config', file, '--data', dir]);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /idleTimeout/);
+      const open = await runBerth(['serve', '--listen', '0.0.0.0:0', '--auth', 'none', '--data', dir]);
+      assert.notEqual(open.code, 0);
+      assert.match(open.stderr, /auth|insecure/i);
+      const check = await runBerth(['config', 'check', '--config', file]);
+      assert.notEqual(check.code, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('config check accepts the example config', async () => {
+    const r = await runBerth(['config', 'check', '--config', join(import.meta.dirname, '../../config.example.yaml'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).listen, '127.0.0.1:5000');
+  });
+});
