@@ -21,7 +21,7 @@ export function withDataOptions(cmd: Command): Command {
     .option('--json', 'print JSON instead of text');
 }
 
-export function configFrom(options: GlobalOptions & Record<string, unknown>, extraFlags: Record<string, unknown> = {}): Config {
+export function configFrom(options: GlobalOptions, extraFlags: Record<string, unknown> = {}): Config {
   const flags: Record<string, unknown> = { ...extraFlags };
   for (const k of ['data', 'meta', 'blobs'] as const) if (options[k] !== undefined) flags[k] = options[k];
   return loadConfig({ file: options.config, env: process.env, flags });

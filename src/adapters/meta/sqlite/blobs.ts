@@ -1,0 +1,47 @@
+// Blob links: which repository may see which blob. Linking takes a blob off the GC review queue; unlinking
+// is refused while a manifest of the repository still uses the blob.
+import type { Actor, BlobLink, Digest, UnlinkOutcome } from '../../../core/index.ts';
+import { audit, ensureRepo, liveRepoId, type ReviewQueue } from './common.ts';
+import type { Db } from './db.ts';
+
+export function findBlob(db: Db, repository: string, digest: Digest): BlobLink | null {
+  const row = db.q(`SELECT b.size AS size FROM repositories r
+                    JOIN repository_blobs rb ON rb.repo_id = r.id AND rb.digest = ?
+                    JOIN blobs b ON b.digest = rb.digest
+                    WHERE r.name = ? AND r.deleted_at IS NULL`).get(digest, repository) as { size: number } | undefined;
+  return row ? { digest, size: row.size } : null;
+}
+
+function link(db: Db, queue: ReviewQueue, repository: string, blob: BlobLink, at: Date): void {
+  const repo = ensureRepo(db, repository, at);
+  db.q('INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING').run(blob.digest, blob.size, at.getTime());
+  db.q('INSERT INTO repository_blobs (repo_id, digest, linked_at) VALUES (?, ?, ?) ON CONFLICT (repo_id, digest) DO NOTHING')
+    .run(repo.id, blob.digest, at.getTime());
+  queue.remove('blob', '', blob.digest);
+}
+
+export function linkBlob(db: Db, queue: ReviewQueue, repository: string, blob: BlobLink, at: Date): void {
+  db.tx(() => link(db, queue, repository, blob, at));
+}
+
+export function mountBlob(db: Db, queue: ReviewQueue, from: string, to: string, digest: Digest, at: Date): BlobLink | null {
+  return db.tx(() => {
+    const found = findBlob(db, from, digest);
+    if (found) link(db, queue, to, found, at);
+    return found;
+  });
+}
+
+export function unlinkBlob(db: Db, queue: ReviewQueue, repository: string, digest: Digest, actor: Actor, at: Date): UnlinkOutcome {
+  return db.tx(() => {
+    const repoId = liveRepoId(db, repository);
+    if (!repoId || !db.q('SELECT 1 FROM repository_blobs WHERE repo_id = ? AND digest = ?').get(repoId, digest)) return { kind: 'unknown' };
+    const users = db.q('SELECT DISTINCT manifest_digest AS d FROM manifest_blobs WHERE repo_id = ? AND blob_digest = ? LIMIT 20')
+      .all(repoId, digest) as Array<{ d: Digest }>;
+    if (users.length > 0) return { kind: 'referenced', by: users.map((u) => u.d) };
+    db.q('DELETE FROM repository_blobs WHERE repo_id = ? AND digest = ?').run(repoId, digest);
+    queue.add('blob', '', digest, at);
+    audit(db, actor, at, 'blob.delete', repository, digest);
+    return { kind: 'unlinked' };
+  });
+}

@@ -1,0 +1,2 @@
+// Public surface of the SQLite metadata adapter.
+export { createSqliteMetadataStore, type SqliteOptions } from './store.ts';
