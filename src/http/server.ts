@@ -1,6 +1,6 @@
 // Builds the HTTP server: one Fastify instance hosting each dialect as an encapsulated plugin, plus health,
 // readiness and metrics. Bodies are never parsed by Fastify: handlers stream them, so uploads are not buffered.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PullRecorder, RegistryDeps } from '../core/index.ts';
 import { ociPlugin } from './oci/routes.ts';
@@ -23,9 +23,10 @@ export interface HttpServerOptions {
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
-    disableRequestLogging: true,
+    // Per-request logs would cost more than a manifest GET itself; errors are logged by each dialect.
+    logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
-    maxParamLength: 8192,
+    routerOptions: { maxParamLength: 8192 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
