@@ -31,7 +31,8 @@ export interface UploadWriter {
   /**
    * Writes `chunks` starting at byte `offset`, first discarding anything stored past `offset`
    * (bytes a crashed request left behind are never trusted). Resolves with the new size once the
-   * bytes are durable enough to resume from. Rejects if the upload area does not exist.
+   * bytes are durable enough to resume from. Rejects with RegistryError BLOB_UPLOAD_UNKNOWN if the
+   * upload area does not exist.
    */
   appendUpload(id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<number>;
   /** Streams bytes [0, length) of an upload area, used to rebuild the hash after a restart. */

@@ -1,10 +1,10 @@
 // Filesystem blob store: streams straight to disk with no extra copies, fsyncs before anything is trusted, and
 // publishes blobs by atomic rename so a crash can never leave a half-written file at a blob path.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { isDigest, type BlobStore, type ByteRange, type Digest } from '../../../core/index.ts';
+import { isDigest, RegistryError, type BlobStore, type ByteRange, type Digest } from '../../../core/index.ts';
 import { FsPaths } from './paths.ts';
 
 export interface FsBlobStoreOptions {
@@ -17,6 +17,16 @@ const READ_CHUNK = 1024 * 1024;
 
 function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** Opens an upload area for writing; a missing one is the client's unknown upload, not a server fault. */
+async function openUpload(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r+');
+  } catch (e) {
+    if (isMissing(e)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'the bytes of this upload are gone; start a new upload');
+    throw e;
+  }
 }
 
 export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<BlobStore> {
@@ -88,7 +98,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     },
 
     async appendUpload(id, offset, chunks) {
-      const handle = await open(paths.upload(id), 'r+');
+      const handle = await openUpload(paths.upload(id));
       try {
         // Bytes past the recorded offset come from a request that failed: never trust them.
         await handle.truncate(offset);
@@ -116,7 +126,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     async commitUpload(id, length, digest) {
       const source = paths.upload(id);
       const target = paths.blob(digest);
-      const handle = await open(source, 'r+');
+      const handle = await openUpload(source);
       try {
         const { size } = await handle.stat();
         if (size < length) throw new Error(`upload ${id} holds ${size} bytes, expected ${length}`);
