@@ -1,5 +1,8 @@
-// The config module's public surface: load once, validate, freeze; plus the derived decisions.
-export { loadConfig, type LoadOptions } from './load.ts';
-export { configJsonSchema, configSchema, type Config, type ConfigInput } from './schema.ts';
-export { checkListenSafety, isLoopback, listenHost, resolveAuthMode } from './resolve.ts';
-export { parseDuration, parseSize } from './units.ts';
+// The only entry point into config: main, the CLI and tests import from here.
+export { configSchema, configJsonSchema, type Config, type ConfigInput } from './schema.ts';
+export { loadConfig, type ConfigFlags, type LoadOptions } from './load.ts';
+export { checkListenSafety, listensOnLoopback, resolveAuthMode, type AuthMode } from './resolve.ts';
+export { configEnvVars } from './env.ts';
+export { parseDuration, formatDuration } from './parse-duration.ts';
+export { parseByteSize } from './parse-size.ts';
+export { parseListen, isLoopbackHost, type ListenAddress } from './listen.ts';

@@ -1,27 +1,34 @@
-// Decisions derived from the config in one place: whether auth is on, and whether the listen address is safe.
+// Decisions derived from more than one config value, made in one place so serve, CLI and tests agree on them.
 import { RegistryError } from '../core/index.ts';
+import { isLoopbackHost, parseListen } from './listen.ts';
 import type { Config } from './schema.ts';
 
-export function listenHost(listen: string): string {
-  const host = listen.slice(0, listen.lastIndexOf(':'));
-  return host.startsWith('[') ? host.slice(1, -1) : host;
+export type AuthMode = 'none' | 'required';
+
+type ListenAndAuth = { readonly listen: string; readonly auth: Pick<Config['auth'], 'mode' | 'insecure'> };
+
+/** Whether the configured listen address is loopback only (127.0.0.0/8, ::1, localhost). */
+export function listensOnLoopback(config: Pick<Config, 'listen'>): boolean {
+  return isLoopbackHost(parseListen(config.listen).host);
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-/** "auto" means no auth on a loopback address (development), or anywhere the operator said --insecure. */
-export function resolveAuthMode(config: Config): 'none' | 'required' {
+/**
+ * "auto" means open on a loopback address (a laptop, a CI job) and authenticated anywhere else. It looks only at the
+ * address: `insecure` never turns auth off, it only permits an explicit "none".
+ */
+export function resolveAuthMode(config: ListenAndAuth): AuthMode {
   if (config.auth.mode !== 'auto') return config.auth.mode;
-  return isLoopback(listenHost(config.listen)) || config.auth.insecure ? 'none' : 'required';
+  return listensOnLoopback(config) ? 'none' : 'required';
 }
 
-/** Refuses to expose an open registry to the network unless the operator said so explicitly. */
-export function checkListenSafety(config: Config): void {
-  const host = listenHost(config.listen);
-  if (resolveAuthMode(config) === 'none' && !isLoopback(host) && !config.auth.insecure) {
-    throw new RegistryError('INVALID_REQUEST',
-      `refusing to listen on ${config.listen} without authentication: use --auth required, or --insecure to allow anonymous access from the network`);
-  }
+/** Refuses to serve an unauthenticated registry beyond this machine unless `auth.insecure` says that is intended. */
+export function checkListenSafety(config: ListenAndAuth): void {
+  if (resolveAuthMode(config) === 'required' || config.auth.insecure || listensOnLoopback(config)) return;
+  throw new RegistryError(
+    'INVALID_REQUEST',
+    `refusing to listen on ${config.listen} without authentication: anyone who can reach it could push and delete images. `
+      + 'Use --auth required (BERTH_AUTH=required), listen on a loopback address such as 127.0.0.1:5000, '
+      + 'or pass --insecure (auth.insecure: true) if an open registry is really intended',
+    { listen: config.listen },
+  );
 }

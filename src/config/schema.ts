@@ -1,55 +1,140 @@
-// The config schema: one source for defaults, validation, the Config type and the published JSON Schema.
-// Objects are strict so a misspelt key is an error instead of a silently ignored setting.
+// The one description of berth's configuration (shape, defaults, limits); everything else reads the validated, frozen result.
 import { z } from 'zod';
-import { parseDuration, parseSize } from './units.ts';
+import { DURATION_HINT, formatDuration, parseDuration } from './parse-duration.ts';
+import { parseByteSize, SIZE_HINT } from './parse-size.ts';
+import { parseListen } from './listen.ts';
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(v)} (use e.g. "90s", "5m", "24h", "7d" or "0")` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** setTimeout/setInterval fire at once beyond 2^31-1 ms (~24.8 days), so durations that become timers stop at 24 days. */
+const MAX_TIMER_MS = 24 * 86_400_000;
 
-const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const bytes = parseSize(v);
-  if (bytes === null || bytes === 0) {
-    ctx.addIssue({ code: 'custom', message: `invalid size ${JSON.stringify(v)} (use e.g. 4194304, "512KiB" or "4MiB")` });
-    return z.NEVER;
-  }
-  return bytes;
-});
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
 
-const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be HOST:PORT or [IPv6]:PORT')
-  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535');
+/** A duration written as a string ("90s", "24h", "0"); the parsed value is milliseconds. */
+function duration(defaultValue: string, description: string, limits: { min?: number; max?: number } = {}) {
+  const { min = 0, max = Number.MAX_SAFE_INTEGER } = limits;
+  return z.union([z.string(), z.number()], { error: `invalid duration: ${DURATION_HINT}` })
+    .transform((value, ctx) => {
+      let ms: number;
+      try {
+        // A bare number is ambiguous (seconds? milliseconds?) unless it is zero.
+        if (typeof value === 'number' && value !== 0) throw new RangeError(`invalid duration ${value}: give a unit, e.g. "${value}s" or "${value}ms"`);
+        ms = typeof value === 'number' ? 0 : parseDuration(value);
+      } catch (e) {
+        ctx.issues.push({ code: 'custom', message: message(e), input: value });
+        return z.NEVER;
+      }
+      if (ms < min || ms > max) {
+        const range = ms < min ? `at least ${formatDuration(min)}` : `at most ${formatDuration(max)}`;
+        ctx.issues.push({ code: 'custom', message: `duration ${JSON.stringify(value)} out of range: must be ${range}`, input: value });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .prefault(defaultValue)
+    .describe(`${description} (duration: "90s", "5m", "24h", "7d", "0")`);
+}
+
+/** A byte size written as a number or "4MiB"; the parsed value is bytes. */
+function byteSize(defaultValue: string, description: string, min = 0) {
+  return z.union([z.string(), z.number()], { error: `invalid size: ${SIZE_HINT}` })
+    .transform((value, ctx) => {
+      let bytes: number;
+      try {
+        bytes = parseByteSize(value);
+      } catch (e) {
+        ctx.issues.push({ code: 'custom', message: message(e), input: value });
+        return z.NEVER;
+      }
+      if (bytes < min) {
+        ctx.issues.push({ code: 'custom', message: `size ${JSON.stringify(value)} too small: must be at least ${min} bytes`, input: value });
+        return z.NEVER;
+      }
+      return bytes;
+    })
+    .prefault(defaultValue)
+    .describe(`${description} (bytes, or a size such as "512KiB", "4MiB")`);
+}
+
+/** "scheme:rest": the adapter factory picks the backend by scheme, so a bare path is a mistake worth catching here. */
+function storeUrl(example: string, description: string) {
+  return z.string()
+    .regex(/^[a-z][a-z0-9+.-]*:/i, { error: (iss) => `expected a URL such as "${example}", got ${JSON.stringify(iss.input)}` })
+    .optional()
+    .describe(description);
+}
+
+const listen = z.string()
+  .transform((value, ctx) => {
+    try {
+      parseListen(value);
+    } catch (e) {
+      ctx.issues.push({ code: 'custom', message: message(e), input: value });
+      return z.NEVER;
+    }
+    return value;
+  })
+  .prefault('127.0.0.1:5000')
+  .describe('HOST:PORT to listen on; IPv6 as "[::1]:5000"; port 0 picks any free port');
+
+const auth = z.strictObject({
+  mode: z.enum(['none', 'required', 'auto']).prefault('auto')
+    .describe('none | required | auto (none on a loopback address, required elsewhere)'),
+  insecure: z.boolean().prefault(false)
+    .describe('explicitly allow mode "none" on a non-loopback address'),
+  realm: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as "https://registry.example/token"' }).optional()
+    .describe('token endpoint URL sent in WWW-Authenticate; default derived from the request host'),
+  service: z.string().min(1).prefault('berth')
+    .describe('service name in token requests and the token audience'),
+  tokenTtl: duration('5m', 'lifetime of issued bearer tokens', { min: 1_000 }),
+}).prefault({});
+
+const uploads = z.strictObject({
+  idleTimeout: duration('24h', 'an upload session untouched this long is expired and its data removed', { min: 1_000 }),
+  maxConcurrent: z.number().int().min(0).max(1_000_000).prefault(64)
+    .describe('upload sessions open at once; 0 = unlimited; over the limit clients get TOOMANYREQUESTS'),
+}).prefault({});
 
 export const configSchema = z.strictObject({
-  listen: listen.default('127.0.0.1:5000'),
-  data: z.string().min(1).default('./data'),
-  auth: z.strictObject({
-    mode: z.enum(['auto', 'none', 'required']).default('auto'),
-    insecure: z.boolean().default(false),
-    realm: z.url().optional(),
-    service: z.string().min(1).default('berth'),
-    tokenTtl: duration.prefault('5m'),
+  listen,
+  data: z.string().min(1).prefault('./data')
+    .describe('data directory (metadata, blobs and keys by default); relative to the working directory'),
+  auth,
+  meta: z.strictObject({
+    url: storeUrl('sqlite:/var/lib/berth/meta.db', 'metadata store: "sqlite:<path>" (default <data>/meta.db)'),
   }).prefault({}),
-  meta: z.strictObject({ url: z.string().min(1).optional() }).prefault({}),
-  blobs: z.strictObject({ url: z.string().min(1).optional() }).prefault({}),
-  uploads: z.strictObject({
-    idleTimeout: duration.prefault('24h'),
-    maxConcurrent: z.number().int().min(0).default(64),
+  blobs: z.strictObject({
+    url: storeUrl('file:/var/lib/berth/blobs', 'blob store: "file:<dir>" (default <data>)'),
   }).prefault({}),
-  manifests: z.strictObject({ maxBytes: size.prefault(4 * 1024 * 1024) }).prefault({}),
-  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
-  shutdown: z.strictObject({ graceTimeout: duration.prefault('30s') }).prefault({}),
-  deletion: z.strictObject({ restoreWindow: duration.prefault('24h') }).prefault({}),
-  gc: z.strictObject({ grace: duration.prefault('1h'), interval: duration.prefault('10m') }).prefault({}),
-});
+  uploads,
+  manifests: z.strictObject({
+    maxBytes: byteSize('4MiB', 'largest manifest accepted; larger pushes get MANIFEST_TOO_LARGE', 1),
+  }).prefault({}),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info')
+      .describe('pino log level'),
+  }).prefault({}),
+  shutdown: z.strictObject({
+    graceTimeout: duration('30s', 'on SIGTERM, how long in-flight requests may finish before connections are cut', { max: MAX_TIMER_MS }),
+  }).prefault({}),
+  deletion: z.strictObject({
+    restoreWindow: duration('24h', 'how long a deleted manifest can still be restored; 0 = no restore'),
+  }).prefault({}),
+  gc: z.strictObject({
+    grace: duration('1h', 'an unreferenced blob waits this long (postponed by any new use) before GC removes it'),
+    interval: duration('10m', 'how often online GC runs; 0 = never automatically', { max: MAX_TIMER_MS }),
+  }).prefault({}),
+}).describe('berth configuration');
 
-export type Config = z.output<typeof configSchema>;
+type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** The validated configuration: durations in milliseconds, sizes in bytes, paths absolute. Deep-frozen at run time. */
+export type Config = DeepReadonly<z.output<typeof configSchema>>;
+/** What a config file may contain (every key optional). */
 export type ConfigInput = z.input<typeof configSchema>;
 
-export function configJsonSchema(): unknown {
-  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+/** JSON Schema (draft 2020-12) of the config file, for `berth config schema` and editor completion. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
 }
