@@ -1,6 +1,6 @@
 // Connects the dialect-neutral AccessGate to berth's auth: anonymous admin when auth is off; otherwise Basic
 // (access key id + secret) or a Bearer token from /token, with per-repository actions and Docker's challenge.
-import { Authenticator, challenge, type Principal, type Scope } from '../../auth/index.ts';
+import { Authenticator, challenge, parseScope, type Principal, type Scope } from '../../auth/index.ts';
 import type { AccessKeys, Action, Actor } from '../../core/index.ts';
 import type { AccessGate, AccessNeed, AccessResult } from './access.ts';
 import type { TokenIssuer } from '../token/routes.ts';
@@ -16,7 +16,7 @@ export interface AuthGateOptions {
 
 function authenticator(o: AuthGateOptions): Authenticator {
   return new Authenticator({
-    keys: o.keys, masterKey: o.keysMaterial.masterKey, tokenKey: o.keysMaterial.tokenKey, issuer: 'berth',
+    keys: o.keys, tokenKey: o.keysMaterial.tokenKey, issuer: 'berth',
     tokenTtlSeconds: Math.max(1, Math.round(o.tokenTtlMs / 1000)),
   });
 }
@@ -42,7 +42,7 @@ export function createAccessGate(o: AuthGateOptions): AccessGate {
   }
 
   function allows(p: Principal, need: AccessNeed): boolean {
-    return need.actions.every((a: Action) => auth.can(p, need.type === 'registry' ? '*' : need.name, a, need.type));
+    return need.actions.every((a: Action) => auth.can(p, need, a));
   }
 
   return {
@@ -71,7 +71,7 @@ export function createTokenIssuer(o: AuthGateOptions): TokenIssuer {
       const principal = o.mode === 'none' ? ({ kind: 'anonymous-admin' } as Principal)
         : authorization && /^basic /i.test(authorization) ? await auth.verifyBasic(authorization) : null;
       if (!principal) return null;
-      const parsed = scopes.map((s) => auth.parseScope(s)).filter((s): s is Scope => s !== null);
+      const parsed = scopes.map(parseScope).filter((s): s is Scope => s !== null);
       return auth.issueToken(principal, parsed, o.service);
     },
   };
