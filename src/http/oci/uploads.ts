@@ -44,7 +44,7 @@ function chunkOf(req: FastifyRequest): ChunkInput {
   if (range === 'invalid') throw new RegistryError('RANGE_INVALID', `invalid Content-Range ${String(req.headers['content-range']).slice(0, 100)}`);
   const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
   if (range && declared !== undefined && declared !== range.end - range.start + 1) {
-    throw new RegistryError('RANGE_INVALID', `Content-Range ${range.start}-${range.end} does not match Content-Length ${declared}`);
+    throw new RegistryError('SIZE_INVALID', `Content-Range ${range.start}-${range.end} does not match Content-Length ${declared}`);
   }
   return { body: req.raw, rangeStart: range?.start, expectedLength: range ? range.end - range.start + 1 : declared };
 }
