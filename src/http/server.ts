@@ -4,10 +4,10 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PullRecorder, RegistryDeps } from '../core/index.ts';
 import { ociPlugin } from './oci/routes.ts';
-import type { AccessGate } from './shared/access.ts';
+import type { AccessGate, TokenIssuer } from './shared/access.ts';
 import { createHttpMetrics, dialectOf } from './shared/metrics.ts';
 import { Slots } from './shared/slots.ts';
-import { tokenPlugin, type TokenIssuer } from './token/routes.ts';
+import { tokenPlugin } from './token/routes.ts';
 
 export interface HttpServerOptions {
   deps: RegistryDeps;

@@ -20,3 +20,16 @@ export interface AccessGate {
   /** Whether a principal that passed `check` for `needs[0]` may also do this (e.g. read the mount source). */
   alsoAllowed(request: { authorization: string | undefined; host: string; dialect: string }, need: AccessNeed): Promise<boolean>;
 }
+
+export interface IssuedToken {
+  token: string;
+  expiresIn: number;
+  issuedAt: string;
+}
+
+export interface TokenIssuer {
+  /** Null when the credentials are missing or wrong. */
+  issue(authorization: string | undefined, service: string | null, scopes: string[]): Promise<IssuedToken | null>;
+  /** The challenge to send with a 401 from this endpoint. */
+  basicChallenge: string;
+}

@@ -2,8 +2,7 @@
 // (access key id + secret) or a Bearer token from /token, with per-repository actions and Docker's challenge.
 import { Authenticator, challenge, parseScope, type Principal, type Scope } from '../../auth/index.ts';
 import type { AccessKeys, Action, Actor } from '../../core/index.ts';
-import type { AccessGate, AccessNeed, AccessResult } from './access.ts';
-import type { TokenIssuer } from '../token/routes.ts';
+import type { AccessGate, AccessNeed, AccessResult, TokenIssuer } from './access.ts';
 
 export interface AuthGateOptions {
   keys: AccessKeys;

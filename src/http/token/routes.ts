@@ -1,23 +1,11 @@
 // The Docker token endpoint (`docker login` and the Bearer challenge flow): Basic credentials in, a short-lived
 // JWT scoped to what the key may do out.
-import type { FastifyInstance } from 'fastify';
-
-export interface IssuedToken {
-  token: string;
-  expiresIn: number;
-  issuedAt: string;
-}
-
-export interface TokenIssuer {
-  /** Null when the credentials are missing or wrong. */
-  issue(authorization: string | undefined, service: string | null, scopes: string[]): Promise<IssuedToken | null>;
-  /** The challenge to send with a 401 from this endpoint. */
-  basicChallenge: string;
-}
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TokenIssuer } from '../shared/access.ts';
 
 export function tokenPlugin(issuer: TokenIssuer) {
   return async (app: FastifyInstance): Promise<void> => {
-    const handler = async (req: { url: string; headers: { authorization?: string | undefined } }, reply: import('fastify').FastifyReply): Promise<void> => {
+    const handler = async (req: { url: string; headers: { authorization?: string | undefined } }, reply: FastifyReply): Promise<void> => {
       const q = req.url.indexOf('?');
       const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
       const scopes = query.getAll('scope').flatMap((s) => s.split(' ')).filter((s) => s.length > 0);
@@ -32,7 +20,5 @@ export function tokenPlugin(issuer: TokenIssuer) {
       }));
     };
     app.get('/token', handler);
-    // Some clients (podman with OAuth2-style refresh) POST form-encoded credentials; berth answers the same way.
-    app.post('/token', handler);
   };
 }
