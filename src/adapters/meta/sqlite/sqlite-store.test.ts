@@ -97,3 +97,25 @@ describe('sqlite metadata store specifics', () => {
     await done();
   });
 });
+
+describe('sqlite read cache', () => {
+  it('never serves an answer another connection has deleted, nor one this connection changed', async () => {
+    const { file, done } = await tempFile();
+    const server = createSqliteMetadataStore({ file });
+    const cli = createSqliteMetadataStore({ file });
+    const body = new TextEncoder().encode('{"cache":1}');
+    const m = { repository: 'cache/app', digest: d('cached'), mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: null,
+      subject: null, annotations: null, body, blobs: [], children: [], tag: 'v1', at: new Date(), actor };
+    await server.putManifest(m);
+    assert.ok(await server.getManifest('cache/app', { tag: 'v1' }), 'warm the cache');
+    assert.deepEqual(await server.listTags('cache/app', { limit: 10 }), ['v1']);
+    await cli.deleteTag('cache/app', 'v1', actor, new Date());
+    assert.equal(await server.getManifest('cache/app', { tag: 'v1' }), null, 'the other connection\'s delete is seen at once');
+    assert.deepEqual(await server.listTags('cache/app', { limit: 10 }), []);
+    await server.putManifest({ ...m, tag: 'v2' });
+    assert.deepEqual(await server.listTags('cache/app', { limit: 10 }), ['v2'], 'own writes invalidate too');
+    await server.close();
+    await cli.close();
+    await done();
+  });
+});
