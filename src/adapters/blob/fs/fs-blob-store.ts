@@ -14,6 +14,7 @@ export interface FsBlobStoreOptions {
 }
 
 const READ_CHUNK = 1024 * 1024;
+const FLUSH_EVERY = 32 * 1024 * 1024;
 
 function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === 'ENOENT';
@@ -103,6 +104,8 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
         // Bytes past the recorded offset come from a request that failed: never trust them.
         await handle.truncate(offset);
         let position = offset;
+        let unsynced = 0;
+        const flushes: Array<Promise<void>> = [];
         for await (const chunk of chunks) {
           let written = 0;
           while (written < chunk.byteLength) {
@@ -110,7 +113,14 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
             written += bytesWritten;
             position += bytesWritten;
           }
+          unsynced += chunk.byteLength;
+          // Start flushing to disk while the rest still streams in, so the final fsync has little left to wait for.
+          if (durable && unsynced >= FLUSH_EVERY) {
+            unsynced = 0;
+            flushes.push(handle.datasync());
+          }
         }
+        await Promise.all(flushes);
         if (durable) await handle.datasync();
         return position;
       } finally {
