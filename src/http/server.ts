@@ -54,6 +54,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
   app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
 
+  // Paths no dialect claims still get a JSON error body, never an HTML page or a redirect.
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).header('content-type', 'application/json')
+      .send(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${req.url.slice(0, 200)}`, detail: null }] }));
+  });
   await app.register(ociPlugin({ deps: options.deps, pulls: options.pulls, gate: options.gate, uploadSlots }));
   await app.register(tokenPlugin(options.tokens));
   return app;

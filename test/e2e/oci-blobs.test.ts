@@ -187,6 +187,30 @@ describe('OCI blobs', () => {
     assertError(await c.get(`/v2/${repo}/blobs/${d.digest}`), 404, 'BLOB_UNKNOWN');
   });
 
+  it('DELETE of a blob in one repository leaves another repository that holds it intact', async () => {
+    const a = repoName('blobs');
+    const b = repoName('blobs');
+    const data = random(200);
+    const d = await pushBlob(c, a, data);
+    await pushBlob(c, b, data);
+    assertStatus(await c.req('DELETE', `/v2/${a}/blobs/${d.digest}`), 202);
+    assertError(await c.head(`/v2/${a}/blobs/${d.digest}`), 404);
+    const kept = await c.get(`/v2/${b}/blobs/${d.digest}`);
+    assertStatus(kept, 200);
+    assert.ok(kept.body.equals(data));
+  });
+
+  it('a deleted blob can be pushed again', async () => {
+    const repo = repoName('blobs');
+    const data = random(64);
+    const d = await pushBlob(c, repo, data);
+    assertStatus(await c.req('DELETE', `/v2/${repo}/blobs/${d.digest}`), 202);
+    await pushBlob(c, repo, data);
+    const again = await c.get(`/v2/${repo}/blobs/${d.digest}`);
+    assertStatus(again, 200);
+    assert.ok(again.body.equals(data));
+  });
+
   it('DELETE of an unknown blob is 404 BLOB_UNKNOWN', async () => {
     const repo = repoName('blobs');
     await pushBlob(c, repo, random(10));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startBerth, type RunningBerth } from './harness.ts';
 import {
-  assertError, assertStatus, Client, NEEDS_BERTH, openTarget, random, rangeEnd, repoName, sha256, withQuery,
+  assertError, assertStatus, Client, NEEDS_BERTH, openTarget, random, rangeEnd, repoName, sha256, sha512, withQuery,
   type Res, type Target,
 } from './oci-helpers.ts';
 
@@ -167,6 +167,27 @@ describe('OCI chunked uploads', () => {
     assertError(put, 400, 'DIGEST_INVALID');
     assertError(await c.head(`/v2/${repo}/blobs/${wrong}`), 404);
     assertError(await c.head(`/v2/${repo}/blobs/${sha256(data)}`), 404);
+  });
+
+  it('a closing PUT without ?digest= is 400 DIGEST_INVALID', async () => {
+    const location = await goodPatch(c, await startSession(c, repoName('chunked')), random(10), 0);
+    assertError(await c.req('PUT', location), 400, 'DIGEST_INVALID');
+  });
+
+  it('POST ?digest-algorithm=sha512 starts a session that a chunked upload closes with a sha512 digest', async () => {
+    const repo = repoName('chunked');
+    const data = random(3000);
+    const post = await c.req('POST', `/v2/${repo}/blobs/uploads/?digest-algorithm=sha512`);
+    assert.ok(post.status === 202, post.describe());
+    let location = post.header('location')!;
+    location = await goodPatch(c, location, data.subarray(0, 2000), 0);
+    const digest = sha512(data);
+    const put = await c.req('PUT', withQuery(location, 'digest', digest), { body: data.subarray(2000), headers: { 'content-type': octet, 'content-range': '2000-2999' } });
+    assertStatus(put, 201);
+    assert.equal(put.header('docker-content-digest'), digest);
+    const get = await c.get(`/v2/${repo}/blobs/${digest}`);
+    assertStatus(get, 200);
+    assert.ok(get.body.equals(data));
   });
 
   it('DELETE of the upload URL is 204, then GET and PATCH of it are 404 BLOB_UPLOAD_UNKNOWN', async () => {

@@ -79,6 +79,30 @@ describe('OCI manifests', () => {
     assertError(res, 404, ['NAME_UNKNOWN', 'MANIFEST_UNKNOWN']);
   });
 
+  it('a manifest pushed to one repository cannot be read through another', async () => {
+    const a = repoName('manifests');
+    const b = repoName('manifests');
+    const image = await pushImage(c, a, 'v1');
+    await pushImage(c, b, 'v1');
+    assertError(await c.get(`/v2/${b}/manifests/${image.digest}`, { headers: accept }), 404, 'MANIFEST_UNKNOWN');
+  });
+
+  it('a manifest naming blobs that exist only in another repository is refused, or else pullable in full here', async () => {
+    const a = repoName('manifests');
+    const b = repoName('manifests');
+    const { config, layer } = await layerAndConfig(a);
+    await pushImage(c, b, 'other');
+    const pushed = await putManifest(c, b, 'borrowed', { schemaVersion: 2, mediaType: MT.ociManifest, config, layers: [layer] });
+    if (pushed.res.status === 201) {
+      for (const d of [config, layer]) {
+        const blob = await c.get(`/v2/${b}/blobs/${d.digest}`);
+        assert.equal(blob.status, 200, `accepted a manifest whose blob ${d.digest} cannot be pulled from ${b}: ${blob.describe()}`);
+      }
+    } else {
+      assertError(pushed.res, 400, 'MANIFEST_BLOB_UNKNOWN');
+    }
+  });
+
   it('whitespace variants of the same JSON keep their own digests and bytes', async () => {
     const repo = repoName('manifests');
     const { config, layer } = await layerAndConfig(repo);

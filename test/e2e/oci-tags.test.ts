@@ -103,6 +103,14 @@ describe('OCI tag listing', () => {
   it('an unknown repository is 404 NAME_UNKNOWN', async () => {
     assertError(await c.get(`/v2/${repoName('tags', '-none')}/tags/list`), 404, 'NAME_UNKNOWN');
   });
+
+  it('a repository holding only untagged manifests lists no tags (200)', async () => {
+    const r = repoName('tags');
+    await pushImage(c, r);
+    const res = await c.get(`/v2/${r}/tags/list`);
+    assertStatus(res, 200);
+    assert.deepEqual(res.json<TagList>().tags ?? [], []);
+  });
 });
 
 describe('OCI catalog listing', () => {
