@@ -2,7 +2,8 @@
 // a failure under CI=true, a skip with a reason elsewhere.
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,7 +34,9 @@ export interface ToolEnv {
 
 /** A private registries.conf and auth file, so tests never read or change the machine's container config. */
 export async function isolatedToolEnv(insecureHosts: string[]): Promise<ToolEnv> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-tools-'));
+  // Short and lower-case: podman derives image names from oci: paths and limits its runroot to 50 characters.
+  const dir = join(tmpdir(), `bt-${randomUUID().slice(0, 13)}`);
+  await mkdir(dir, { recursive: true });
   const registries = insecureHosts.map((h) => `[[registry]]\nlocation = "${h}"\ninsecure = true\n`).join('\n');
   await writeFile(join(dir, 'registries.conf'), `unqualified-search-registries = []\n${registries}`);
   await writeFile(join(dir, 'auth.json'), '{}');
