@@ -11,6 +11,7 @@ import type { Config } from './config/index.ts';
 import { resolveAuthMode, checkListenSafety } from './config/index.ts';
 import { buildHttpServer } from './http/server.ts';
 import { createAccessGate, createTokenIssuer } from './http/shared/auth-gate.ts';
+import { enableMemoryRelief } from './http/shared/memory-relief.ts';
 
 export interface OpenedRegistry {
   deps: RegistryDeps;
@@ -49,6 +50,7 @@ export interface RunningServer {
 /** Starts the server and resolves once it listens; `stop` drains in-flight requests within the grace timeout. */
 export async function serve(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
   checkListenSafety(config);
+  enableMemoryRelief();
   const authMode = resolveAuthMode(config);
   const opened = await openRegistry(config);
   const { deps } = opened;

@@ -1,5 +1,6 @@
 // Blob HEAD/GET/DELETE on the wire: immutable content, so strong ETags and long cache lifetimes are safe.
 import { deleteBlob, openBlob, RegistryError, statBlob } from '../../core/index.ts';
+import { noteStreamed } from '../shared/memory-relief.ts';
 import { parseRange } from '../shared/ranges.ts';
 import type { OciHandler } from './context.ts';
 
@@ -46,6 +47,7 @@ export const getBlob: OciHandler<BlobRoute> = async ({ ctx, route, req, reply })
   }
   const opened = await openBlob(ctx.deps, route.name, route.digest);
   reply.code(200).headers(commonHeaders(opened.digest, opened.size));
+  opened.stream.on('data', (chunk: Buffer) => noteStreamed(chunk.length));
   return reply.send(opened.stream);
 };
 

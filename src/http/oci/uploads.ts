@@ -5,6 +5,7 @@ import {
   type ChunkInput, type UploadSession,
 } from '../../core/index.ts';
 import { discardBody } from '../shared/body.ts';
+import { relieved } from '../shared/memory-relief.ts';
 import { parseContentRange } from '../shared/ranges.ts';
 import type { OciCall, OciHandler } from './context.ts';
 
@@ -46,7 +47,7 @@ function chunkOf(req: FastifyRequest): ChunkInput {
   if (range && declared !== undefined && declared !== range.end - range.start + 1) {
     throw new RegistryError('SIZE_INVALID', `Content-Range ${range.start}-${range.end} does not match Content-Length ${declared}`);
   }
-  return { body: req.raw, rangeStart: range?.start, expectedLength: range ? range.end - range.start + 1 : declared };
+  return { body: relieved(req.raw), rangeStart: range?.start, expectedLength: range ? range.end - range.start + 1 : declared };
 }
 
 /** Streams a body only while an upload slot is free, so bursts turn into 429s rather than memory pressure. */

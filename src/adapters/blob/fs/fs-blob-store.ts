@@ -13,7 +13,7 @@ export interface FsBlobStoreOptions {
   fsync?: boolean;
 }
 
-const READ_CHUNK = 1024 * 1024;
+const READ_CHUNK = 256 * 1024;
 const FLUSH_EVERY = 32 * 1024 * 1024;
 
 function isMissing(e: unknown): boolean {
