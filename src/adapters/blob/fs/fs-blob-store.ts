@@ -140,8 +140,11 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
       try {
         const { size } = await handle.stat();
         if (size < length) throw new Error(`upload ${id} holds ${size} bytes, expected ${length}`);
-        if (size > length) await handle.truncate(length);
-        if (durable) await handle.sync();
+        // appendUpload already made the bytes durable; only a truncation needs another flush.
+        if (size > length) {
+          await handle.truncate(length);
+          if (durable) await handle.sync();
+        }
       } finally {
         await handle.close();
       }
