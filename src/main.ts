@@ -70,7 +70,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     setInterval(() => void pulls.flush().catch((err: unknown) => logger.warn({ err }, 'recording pulls failed')), 5_000),
     setInterval(() => void expireUploads(deps, config.uploads.idleTimeout)
       .then((n) => n > 0 && logger.info({ expired: n }, 'expired idle uploads'))
-      .catch((err: unknown) => logger.warn({ err }, 'expiring uploads failed')), 60_000),
+      .catch((err: unknown) => logger.warn({ err }, 'expiring uploads failed')), expirySweepMs(config.uploads.idleTimeout)),
   ];
   for (const t of timers) t.unref();
   logger.info({ address, auth: authMode, meta: deps.meta.kind, blobs: deps.blobs.kind }, 'berth started');
@@ -89,7 +89,12 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     })();
     return stopping;
   };
-  return { url: address.replace('[::1]', '[::1]'), stop };
+  return { url: address, stop };
+}
+
+/** Sweep for idle uploads a few times per idle period, at most once a minute. */
+export function expirySweepMs(idleTimeoutMs: number): number {
+  return Math.max(250, Math.min(60_000, Math.floor(idleTimeoutMs / 4)));
 }
 
 /** "HOST:PORT" or "[v6]:PORT" into listen() arguments. */

@@ -1,0 +1,122 @@
+// What an operator relies on: health, readiness, metrics, upload expiry, the upload limit, IPv6 loopback and a
+// graceful shutdown that leaves a cut upload resumable.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startBerth, type RunningBerth } from './harness.ts';
+
+const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+async function startUpload(url: string, repo: string): Promise<string> {
+  const r = await fetch(`${url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  assert.equal(r.status, 202);
+  return r.headers.get('location')!;
+}
+
+/** Starts a PATCH that sends `first` bytes and then stalls, like a slow client; returns a function to finish it. */
+function slowPatch(url: string, location: string, first: Buffer, rest: Buffer): { done: Promise<number>; finish: () => void } {
+  const target = new URL(location, url);
+  let finish = (): void => undefined;
+  const done = new Promise<number>((resolve, reject) => {
+    const req = request(target, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream', 'content-length': first.length + rest.length } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.write(first);
+    finish = () => req.end(rest);
+  });
+  return { done, finish: () => finish() };
+}
+
+describe('operations', () => {
+  let berth: RunningBerth;
+  before(async () => {
+    berth = await startBerth({ env: { BERTH_UPLOADS_IDLE_TIMEOUT: '1s', BERTH_UPLOADS_MAX_CONCURRENT: '1' } });
+  });
+  after(async () => berth.dispose());
+
+  it('answers /healthz, /readyz and /metrics', async () => {
+    assert.equal((await fetch(`${berth.url}/healthz`)).status, 200);
+    const ready = await fetch(`${berth.url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready' });
+    await fetch(`${berth.url}/v2/`);
+    const metrics = await (await fetch(`${berth.url}/metrics`)).text();
+    assert.match(metrics, /berth_http_requests_total\{dialect="oci",method="GET",status="200"\} \d+/);
+    assert.match(metrics, /berth_http_request_duration_seconds_bucket/);
+    assert.match(metrics, /berth_uploads_in_flight 0/);
+    assert.match(metrics, /berth_process_resident_memory_bytes/);
+  });
+
+  it('expires idle upload sessions with their bytes', async () => {
+    const location = await startUpload(berth.url, 'ops/expire');
+    const id = location.split('/').pop()!;
+    assert.ok((await readdir(join(berth.dataDir, 'uploads'))).includes(id));
+    await new Promise((r) => setTimeout(r, 2_000));
+    const status = await fetch(new URL(location, berth.url));
+    assert.equal(status.status, 404);
+    assert.equal(((await status.json()) as { errors: Array<{ code: string }> }).errors[0]?.code, 'BLOB_UPLOAD_UNKNOWN');
+    assert.ok(!(await readdir(join(berth.dataDir, 'uploads'))).includes(id), 'the bytes went with the session');
+  });
+
+  it('answers 429 TOOMANYREQUESTS beyond uploads.maxConcurrent, and accepts again once a slot frees', async () => {
+    const a = await startUpload(berth.url, 'ops/limit');
+    const b = await startUpload(berth.url, 'ops/limit');
+    const slow = slowPatch(berth.url, a, randomBytes(1024), randomBytes(1024));
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await fetch(new URL(b, berth.url), { method: 'PATCH', body: randomBytes(10), headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(second.status, 429);
+    assert.equal(((await second.json()) as { errors: Array<{ code: string }> }).errors[0]?.code, 'TOOMANYREQUESTS');
+    slow.finish();
+    assert.equal(await slow.done, 202);
+    const retry = await fetch(new URL(b, berth.url), { method: 'PATCH', body: randomBytes(10), headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(retry.status, 202);
+  });
+});
+
+describe('IPv6 loopback and graceful shutdown', () => {
+  it('listens on [::1]', async (t) => {
+    let berth: RunningBerth;
+    try {
+      berth = await startBerth({ listen: '[::1]:0' });
+    } catch (e) {
+      if (/EADDRNOTAVAIL|EAFNOSUPPORT/.test(String(e))) return t.skip('no IPv6 loopback on this machine');
+      throw e;
+    }
+    try {
+      assert.match(berth.url, /^http:\/\/\[::1\]:\d+$/);
+      assert.equal((await fetch(`${berth.url}/v2/`)).status, 200);
+    } finally {
+      await berth.dispose();
+    }
+  });
+
+  it('on SIGTERM finishes an in-flight upload chunk, exits 0, and the session resumes after restart', async () => {
+    const berth = await startBerth();
+    const part1 = randomBytes(64 * 1024);
+    const part2 = randomBytes(64 * 1024);
+    const location = await startUpload(berth.url, 'ops/shutdown');
+    const slow = slowPatch(berth.url, location, part1.subarray(0, 1000), part1.subarray(1000));
+    await new Promise((r) => setTimeout(r, 200));
+    const exited = berth.stop('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    slow.finish();
+    assert.equal(await slow.done, 202, 'the in-flight chunk completes during the grace period');
+    assert.equal(await exited, 0);
+    const again = await startBerth({ dataDir: berth.dataDir });
+    try {
+      const status = await fetch(new URL(location, again.url));
+      assert.equal(status.status, 204);
+      assert.equal(status.headers.get('range'), `0-${part1.length - 1}`);
+      const all = Buffer.concat([part1, part2]);
+      const put = await fetch(new URL(`${location}?digest=${sha(all)}`, again.url), { method: 'PUT', body: part2, headers: { 'content-type': 'application/octet-stream' } });
+      assert.equal(put.status, 201);
+    } finally {
+      await again.dispose();
+    }
+  });
+});
