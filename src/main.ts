@@ -80,10 +80,13 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     stopping ??= (async () => {
       for (const t of timers) clearInterval(t);
       const force = setTimeout(() => app.server.closeAllConnections(), config.shutdown.graceTimeout);
+      // Keep-alive connections that finish their last request during shutdown would otherwise hold it open.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 100);
       force.unref();
       // In-flight uploads finish within the grace time; cut ones stay resumable (the offset only moves after durable writes).
       await app.close();
       clearTimeout(force);
+      clearInterval(idle);
       await pulls.flush().catch(() => undefined);
       await opened.close();
     })();
