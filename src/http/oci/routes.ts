@@ -92,6 +92,11 @@ export function ociPlugin(ctx: OciContext) {
       if (typeof status === 'number' && status >= 400 && status < 500) {
         return sendOciError(reply, new RegistryError('INVALID_REQUEST', (error as Error).message));
       }
+      if (req.raw.destroyed || req.raw.readableAborted) {
+        // The client hung up mid-request (e.g. a cancelled push): not a server fault, and nobody reads the answer.
+        req.log.info({ method: req.method, url: req.url }, 'client went away');
+        return sendOciError(reply, new RegistryError('INVALID_REQUEST', 'request aborted by the client'));
+      }
       req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
       return sendOciError(reply, new RegistryError('INTERNAL', 'internal error'));
     });
