@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startBerth, type RunningBerth } from './harness.ts';
@@ -75,6 +76,38 @@ describe('operations', () => {
     assert.equal(await slow.done, 202);
     const retry = await fetch(new URL(b, berth.url), { method: 'PATCH', body: randomBytes(10), headers: { 'content-type': 'application/octet-stream' } });
     assert.equal(retry.status, 202);
+  });
+});
+
+describe('a client that hangs up mid-chunk', () => {
+  it('leaves the session at its last durable offset, and the upload can go on', async () => {
+    const berth = await startBerth();
+    try {
+      const location = await startUpload(berth.url, 'ops/abort');
+      const first = randomBytes(1000);
+      const ok = await fetch(new URL(location, berth.url), { method: 'PATCH', body: first, headers: { 'content-type': 'application/octet-stream' } });
+      assert.equal(ok.status, 202);
+      const { port } = new URL(berth.url);
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(`PATCH ${new URL(ok.headers.get('location')!, berth.url).pathname} HTTP/1.1\r\nHost: x\r\n`
+            + 'Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n');
+          socket.write(randomBytes(5000), () => setTimeout(() => socket.destroy(), 100));
+        });
+        socket.on('close', () => resolve());
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const status = await fetch(new URL(location, berth.url));
+      assert.equal(status.headers.get('range'), '0-999', 'the cut chunk did not count');
+      const rest = randomBytes(500);
+      const put = await fetch(new URL(`${location}?digest=${sha(Buffer.concat([first, rest]))}`, berth.url), {
+        method: 'PUT', body: rest, headers: { 'content-type': 'application/octet-stream' },
+      });
+      assert.equal(put.status, 201);
+      assert.doesNotMatch(berth.output(), /"level":50/, 'no error-level log for a client hang-up');
+    } finally {
+      await berth.dispose();
+    }
   });
 });
 
