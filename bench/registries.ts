@@ -1,0 +1,101 @@
+// Starts the registries the benchmark compares, each as a real process on a free loopback port with its own
+// storage under the bench's temp dir: berth (via the e2e harness) and CNCF Distribution (Debian's docker-registry).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { startBerth } from '../test/e2e/harness.ts';
+
+export interface Registry {
+  /** Column name: "berth" or "distribution". */
+  name: string;
+  /** What actually runs, e.g. "docker-registry 2.8.2" in --self-test. */
+  software: string;
+  url: string;
+  pid: number;
+  /** Peak resident set size so far (VmHWM), MiB. */
+  peakRssMiB(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const { port } = server.address() as { port: number };
+  await new Promise((res) => server.close(res));
+  return port;
+}
+
+export async function startBerthRegistry(dir: string): Promise<Registry> {
+  const dataDir = join(dir, 'berth-data');
+  await mkdir(dataDir);
+  const berth = await startBerth({ dataDir, env: { BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn' } });
+  const pid = berth.process.pid!;
+  const stop = async (): Promise<void> => {
+    const timer = setTimeout(() => berth.process.kill('SIGKILL'), 10_000);
+    await berth.stop();
+    clearTimeout(timer);
+  };
+  return { name: 'berth', software: 'berth (node bin/berth.js serve)', url: berth.url, pid, peakRssMiB: () => peakRss(pid), stop };
+}
+
+export function distributionVersion(): string {
+  const r = spawnSync('docker-registry', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unknown';
+}
+
+/** The bench must run on a fresh Debian machine too, so it installs what it runs when it is missing. */
+export function ensureCommand(command: string, pkg: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0) return;
+  process.stderr.write(`bench: installing ${pkg} with apt-get\n`);
+  const r = spawnSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`], { stdio: ['ignore', 2, 2] });
+  if (r.status !== 0) throw new Error(`could not install ${pkg} with apt-get`);
+}
+
+/** Debian's packaged config minus auth and health checks; access log off so it is not charged for logging. */
+function distributionConfig(root: string, port: number): string {
+  return [
+    'version: 0.1',
+    'log:', '  level: error', '  accesslog:', '    disabled: true',
+    'storage:', '  cache:', '    blobdescriptor: inmemory', '  filesystem:', `    rootdirectory: ${root}`, '  delete:', '    enabled: true',
+    'http:', `  addr: 127.0.0.1:${port}`, '',
+  ].join('\n');
+}
+
+export async function startDistribution(dir: string, name = 'distribution'): Promise<Registry> {
+  const home = join(dir, `${name}-data`);
+  await mkdir(home);
+  const port = await freePort();
+  const config = join(home, 'config.yml');
+  await writeFile(config, distributionConfig(join(home, 'storage'), port));
+  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8192)));
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`docker-registry did not answer /v2/ with 200 within 20 s: ${err}`);
+    }
+    const ok = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pid = child.pid!;
+  return {
+    name, software: distributionVersion(), url, pid, peakRssMiB: () => peakRss(pid),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// `npm run bench`: berth and CNCF Distribution side by side on this machine, the same workloads measured on one
+// registry at a time; prints each metric with the ratio berth / Distribution against its target and saves JSON.
+// `--self-test` puts a second Distribution in the berth column, to check the harness itself (ratios near 1x).
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { agent, makeSmallImage } from './http.ts';
+import { BigBlob, fsyncDiskLimit, sha256Limit } from './machine.ts';
+import { measure, type Params } from './measure.ts';
+import { distributionVersion, ensureCommand, startBerthRegistry, startDistribution, type Registry } from './registries.ts';
+import { median, rows, saveJson, table, type Measured } from './report.ts';
+
+const { values: flags } = parseArgs({ options: {
+  'self-test': { type: 'boolean', default: false },
+  quick: { type: 'boolean', default: false }, // small sizes and short phases, to try the harness in a minute
+  rounds: { type: 'string' }, // repeat everything, alternating which registry goes first; the table shows medians
+  'blob-mib': { type: 'string' },
+  seconds: { type: 'string' },
+  images: { type: 'string' },
+} });
+const quick = flags.quick;
+const P: Params = {
+  blobMiB: Number(flags['blob-mib'] ?? (quick ? 32 : 256)),
+  blobRuns: 3,
+  limitMiB: quick ? 64 : 256,
+  rate: { seconds: Number(flags.seconds ?? (quick ? 2 : 10)), warmupSeconds: quick ? 0.5 : 2, connections: 32, maxRequests: 2_000_000 },
+  images: Number(flags.images ?? (quick ? 50 : 200)),
+  writeSeconds: quick ? 5 : 15,
+  writeConcurrency: 8,
+  rounds: Math.max(1, Number(flags.rounds ?? 1)),
+};
+const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
+
+const started: Registry[] = [];
+let work: string | undefined;
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await Promise.all(started.map((r) => r.stop().catch(() => undefined)));
+    if (work) await rm(work, { recursive: true, force: true, maxRetries: 3 });
+    await agent.close().catch(() => undefined);
+  })();
+  return cleaning;
+}
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    if (cleaning) process.exit(code); // a second Ctrl-C does not wait
+    log(`${signal}: stopping registries and removing temp files`);
+    void cleanup().finally(() => process.exit(code));
+  });
+}
+
+async function main(): Promise<void> {
+  ensureCommand('docker-registry', 'docker-registry'); // CNCF Distribution
+  ensureCommand('curl', 'curl'); // moves the large blobs
+  work = await mkdtemp(join(tmpdir(), 'berth-bench-'));
+  log(`machine limits (${P.limitMiB} MiB each)`);
+  const limits = { sha256MiBs: await sha256Limit(P.limitMiB), fsyncDiskMiBs: await fsyncDiskLimit(work, P.limitMiB) };
+  log(`generating a ${P.blobMiB} MiB random blob`);
+  const blob = await BigBlob.create(work, P.blobMiB);
+
+  const selfTest = flags['self-test'];
+  const columns: [string, string] = selfTest ? ['distribution-a', 'distribution-b'] : ['berth', 'distribution'];
+  log(selfTest ? 'self-test: two Distribution instances' : 'starting berth and Distribution');
+  started.push(selfTest ? await startDistribution(work, 'distribution-a') : await startBerthRegistry(work));
+  started.push(await startDistribution(work, selfTest ? 'distribution-b' : 'distribution'));
+  for (const r of started) log(`${r.software} on ${r.url} (pid ${r.pid})`);
+
+  const perRound: { m: Measured; detail: object }[][] = [[], []];
+  for (let round = 1; round <= P.rounds; round++) {
+    const images = Array.from({ length: P.images }, () => makeSmallImage(1024));
+    const order = round % 2 === 1 ? [0, 1] : [1, 0];
+    for (const i of order) perRound[i]!.push(await measure(columns[i]!, started[i]!, { round, blob, images }, P));
+  }
+  const summary = perRound.map((rs) => median(rs.map((r) => r.m)));
+  const all = rows(summary[0]!, summary[1]!);
+  process.stdout.write(`\n${table(all, limits, columns, P.rounds)}\n`);
+  const file = await saveJson({
+    at: new Date().toISOString(), selfTest, columns, params: P, limits, rows: all,
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, distribution: distributionVersion(), commit: gitCommit() },
+    results: Object.fromEntries(columns.map((c, i) => [c, { software: started[i]!.software, median: summary[i], rounds: perRound[i] }])),
+  });
+  log(`saved ${file}`);
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: import.meta.dirname, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  log(`failed: ${(e as Error).stack ?? String(e)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
