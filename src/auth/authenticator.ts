@@ -1,113 +1,144 @@
-// Who is calling and what may they do: Basic credentials (access key id + secret) or a Bearer JWT from the
-// Docker token flow. Keys are looked up on every request, so a key created or removed by another process
-// (the CLI while the server runs) takes effect at once.
+// Turns credentials into a principal: Basic (access key id + secret) or a Bearer JWT from the Docker token flow,
+// and issues those tokens. Keys are looked up on every request (no cache, positive or negative), so a key that
+// another process (the CLI) creates or removes while the server runs takes effect at once.
 import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
-import type { AccessKeys, Action, Grant } from '../core/index.ts';
-import { allowedActions, allows } from './grants.ts';
-import { secretMatches } from './secrets.ts';
-
-export interface Scope {
-  type: 'repository' | 'registry';
-  name: string;
-  actions: string[];
-}
-
-export type Principal =
-  | { kind: 'anonymous-admin' }
-  | { kind: 'key'; keyId: string; grants: Grant[] }
-  | { kind: 'token'; keyId: string; access: Scope[] };
+import { jwtVerify, SignJWT } from 'jose';
+import { RegistryError, type AccessKey, type AccessKeys, type Action } from '../core/index.ts';
+import { can, grantedAccess, type KeyPrincipal, type Principal, type TokenPrincipal } from './principal.ts';
+import { openSecret, secretMatches } from './sealing.ts';
+import type { Resource, Scope } from './scope.ts';
+import { parseAccessClaim } from './token-claims.ts';
 
 export interface AuthenticatorOptions {
   keys: AccessKeys;
+  /** HS256 key for tokens, at least 32 bytes; shared by every replica. */
   tokenKey: Uint8Array;
-  issuer: string;
-  tokenTtlSeconds: number;
-  now?: () => Date;
+  /** 32 bytes; needed only by signingKey(), which dialects with signature schemes use. */
+  masterKey?: Uint8Array | undefined;
+  /** The `iss` claim; default "berth". */
+  issuer?: string | undefined;
+  /** The default `aud` of issued tokens (the token service name). */
+  service?: string | undefined;
+  /** Default 300. */
+  tokenTtlSeconds?: number | undefined;
+  /** Injected clock for tests; default the system clock. */
+  now?: (() => Date) | undefined;
 }
 
-/** "repository:team/app:pull,push" or "registry:catalog:*"; null for anything else. */
-export function parseScope(text: string): Scope | null {
-  const first = text.indexOf(':');
-  const last = text.lastIndexOf(':');
-  if (first <= 0 || last <= first + 1) return null;
-  const type = text.slice(0, first);
-  if (type !== 'repository' && type !== 'registry') return null;
-  const actions = text.slice(last + 1).split(',').filter((a) => a.length > 0);
-  return { type, name: text.slice(first + 1, last), actions };
+export interface IssuedToken {
+  token: string;
+  expiresIn: number;
+  /** RFC 3339, as the Docker token spec's issued_at. */
+  issuedAt: string;
 }
 
-/** The WWW-Authenticate value of the Docker token flow. */
-export function challenge(realm: string, service: string, scopes: Scope[]): string {
-  const scope = scopes.map((s) => `${s.type}:${s.name}:${s.actions.join(',')}`).join(' ');
-  return `Bearer realm="${realm}",service="${service}"${scope ? `,scope="${scope}"` : ''}`;
-}
+const BASIC_RE = /^basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i;
+const BEARER_RE = /^bearer[ ]+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)[ ]*$/i;
+const MAX_KEY_ID = 128;
+// Lets a token minted on one replica be used at once on another whose clock is a little behind.
+const NOT_BEFORE_SLACK_SECONDS = 5;
+const ANONYMOUS_SUBJECT = 'anonymous';
 
-function hasCatalogGrant(grants: readonly Grant[]): boolean {
-  // Listing every repository name is only for keys that may read every repository.
-  return grants.some((g) => g.repositories === '*' && (g.actions.includes('pull') || g.actions.includes('admin')));
+export function keyPrincipal(key: AccessKey): KeyPrincipal {
+  return { kind: 'key', keyId: key.id, grants: key.grants };
 }
 
 export class Authenticator {
-  readonly #o: AuthenticatorOptions;
+  readonly #keys: AccessKeys;
+  readonly #tokenKey: Uint8Array;
+  readonly #masterKey: Uint8Array | undefined;
+  readonly #issuer: string;
+  readonly #service: string | undefined;
+  readonly #ttl: number;
+  readonly #now: () => Date;
 
-  constructor(options: AuthenticatorOptions) {
-    this.#o = options;
+  constructor(o: AuthenticatorOptions) {
+    if (o.tokenKey.length < 32) throw new RegistryError('INTERNAL', `the token key must be at least 32 bytes (got ${o.tokenKey.length})`);
+    const ttl = o.tokenTtlSeconds ?? 300;
+    if (!Number.isInteger(ttl) || ttl < 1) throw new RegistryError('INTERNAL', `token lifetime must be a positive whole number of seconds (got ${ttl})`);
+    this.#keys = o.keys;
+    this.#tokenKey = o.tokenKey;
+    this.#masterKey = o.masterKey;
+    this.#issuer = o.issuer ?? 'berth';
+    this.#service = o.service;
+    this.#ttl = ttl;
+    this.#now = o.now ?? (() => new Date());
   }
 
-  async verifyBasic(header: string): Promise<Principal | null> {
-    const m = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  /** The principal for `Basic base64(keyId:secret)`, or null when malformed, unknown or wrong. Store errors propagate. */
+  async verifyBasic(authorization: string): Promise<KeyPrincipal | null> {
+    const m = BASIC_RE.exec(authorization.trim());
     if (!m) return null;
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon <= 0) return null;
-    const key = await this.#o.keys.findAccessKey(decoded.slice(0, colon));
-    if (!key || !secretMatches(decoded.slice(colon + 1), key.secretHash)) return null;
-    return { kind: 'key', keyId: key.id, grants: key.grants };
+    if (colon <= 0 || colon > MAX_KEY_ID || colon === decoded.length - 1) return null;
+    const key = await this.#keys.findAccessKey(decoded.slice(0, colon));
+    // Hash and compare even for an unknown key, so response time does not tell which key ids exist.
+    const matches = secretMatches(decoded.slice(colon + 1), key?.secretHash ?? '');
+    return key && matches ? keyPrincipal(key) : null;
   }
 
-  async verifyBearer(header: string, service: string): Promise<Principal | null> {
-    const m = /^bearer\s+(\S+)\s*$/i.exec(header);
+  /**
+   * The principal for `Bearer <jwt>` minted by issueToken for `service`: signature, issuer, audience, expiry and
+   * not-before are checked, the key must still exist (a removed key's tokens die with it), and the access is
+   * narrowed again to the key's grants.
+   */
+  async verifyBearer(authorization: string, service: string): Promise<TokenPrincipal | null> {
+    const m = BEARER_RE.exec(authorization.trim());
     if (!m) return null;
+    let subject: string;
+    let claimed: Scope[];
     try {
-      const { payload } = await jwtVerify(m[1]!, this.#o.tokenKey, {
-        issuer: this.#o.issuer, audience: service, algorithms: ['HS256'], currentDate: this.#o.now?.(),
+      const { payload } = await jwtVerify(m[1]!, this.#tokenKey, {
+        algorithms: ['HS256'], issuer: this.#issuer, audience: service, currentDate: this.#now(),
+        requiredClaims: ['sub', 'exp', 'iat'],
       });
-      const keyId = typeof payload.sub === 'string' ? payload.sub : '';
-      // A removed key's tokens die with it, not when they expire.
-      if (keyId !== 'anonymous' && !(await this.#o.keys.findAccessKey(keyId))) return null;
-      const access = Array.isArray(payload.access) ? (payload.access as Scope[]) : [];
-      return { kind: 'token', keyId, access };
+      const access = parseAccessClaim(payload.access);
+      if (typeof payload.sub !== 'string' || access === null) return null;
+      subject = payload.sub;
+      claimed = access;
     } catch {
       return null;
     }
+    // Tokens minted while auth was off name no key; they open nothing once auth is required.
+    if (subject === ANONYMOUS_SUBJECT || subject.length > MAX_KEY_ID) return null;
+    const key = await this.#keys.findAccessKey(subject);
+    if (!key) return null;
+    return { kind: 'token', keyId: key.id, access: grantedAccess(keyPrincipal(key), claimed) };
   }
 
-  /** A token carrying the requested scopes narrowed to what the principal may do (never an error, like Distribution). */
-  async issueToken(principal: Principal, scopes: Scope[], service: string): Promise<{ token: string; expiresIn: number; issuedAt: string }> {
-    const access: Scope[] = [];
-    for (const s of scopes) {
-      const actions = s.type === 'registry'
-        ? (principal.kind === 'anonymous-admin' || (principal.kind === 'key' && hasCatalogGrant(principal.grants)) ? ['*'] : [])
-        : principal.kind === 'anonymous-admin' ? s.actions
-        : principal.kind === 'key' ? allowedActions(principal.grants, s.name, s.actions) : [];
-      if (actions.length > 0) access.push({ type: s.type, name: s.name, actions });
-    }
-    const now = this.#o.now?.() ?? new Date();
+  /**
+   * A token for the requested scopes narrowed to what the principal may do (never an error for ungranted
+   * actions: they are left out, as Distribution's token server does). `service` is the audience; default the
+   * `service` option.
+   */
+  async issueToken(principal: Principal, scopes: readonly Scope[], service: string | undefined = this.#service): Promise<IssuedToken> {
+    if (service === undefined) throw new RegistryError('INTERNAL', 'no service name for the token audience');
+    const access = grantedAccess(principal, scopes);
+    const now = this.#now();
     const iat = Math.floor(now.getTime() / 1000);
+    const sub = principal.kind === 'key' || principal.kind === 'token' ? principal.keyId : ANONYMOUS_SUBJECT;
     const token = await new SignJWT({ access })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuer(this.#o.issuer).setAudience(service).setSubject(principal.kind === 'anonymous-admin' ? 'anonymous' : principal.keyId)
-      .setIssuedAt(iat).setNotBefore(iat - 5).setExpirationTime(iat + this.#o.tokenTtlSeconds).setJti(randomUUID())
-      .sign(this.#o.tokenKey);
-    return { token, expiresIn: this.#o.tokenTtlSeconds, issuedAt: now.toISOString() };
+      .setIssuer(this.#issuer).setSubject(sub).setAudience(service)
+      .setIssuedAt(iat).setNotBefore(iat - NOT_BEFORE_SLACK_SECONDS).setExpirationTime(iat + this.#ttl).setJti(randomUUID())
+      .sign(this.#tokenKey);
+    return { token, expiresIn: this.#ttl, issuedAt: new Date(iat * 1000).toISOString() };
   }
 
-  /** The one authorization question every dialect asks. */
-  can(principal: Principal, target: { type: 'repository' | 'registry'; name: string }, action: Action): boolean {
-    if (principal.kind === 'anonymous-admin') return true;
-    if (principal.kind === 'key') return target.type === 'registry' ? hasCatalogGrant(principal.grants) : allows(principal.grants, target.name, action);
-    return principal.access.some((a) => a.type === target.type && a.name === target.name
-      && (a.actions.includes(action) || a.actions.includes('*')));
+  /**
+   * For signature schemes (SigV4, ACS3, NAVER, Huawei): the key and its plaintext secret, so the dialect can
+   * recompute the signature; null when no such key exists now.
+   */
+  async signingKey(keyId: string): Promise<{ principal: KeyPrincipal; secret: string } | null> {
+    if (!this.#masterKey) throw new RegistryError('INTERNAL', 'the authenticator was built without the master key');
+    if (keyId.length === 0 || keyId.length > MAX_KEY_ID) return null;
+    const key = await this.#keys.findAccessKey(keyId);
+    return key ? { principal: keyPrincipal(key), secret: openSecret(this.#masterKey, key.sealedSecret) } : null;
+  }
+
+  /** The same answer as the module's can(), here for callers that hold an Authenticator. */
+  can(principal: Principal, resource: string | Resource, action: Action): boolean {
+    return can(principal, resource, action);
   }
 }

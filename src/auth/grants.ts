@@ -1,35 +1,69 @@
-// What a key may do: grants of actions on repository patterns. One matcher serves every dialect.
-import { RegistryError, type Action, type Grant } from '../core/index.ts';
+// What a key may do: grants of actions on repository patterns. One matcher serves every dialect, so a grant
+// means the same thing to docker, the ECR SDK and the SWR console.
+import { isRepositoryName, RegistryError, type Action, type Grant } from '../core/index.ts';
 
-const ACTIONS: readonly Action[] = ['pull', 'push', 'delete', 'admin'];
+export const ACTIONS: readonly Action[] = ['pull', 'push', 'delete', 'admin'];
 
-/** "*" matches every repository; "team/*" everything below team/ at any depth; anything else is exact. */
-export function matchesRepository(pattern: string, repository: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('/*')) return repository.startsWith(pattern.slice(0, -1));
-  return pattern === repository;
+export function isAction(value: string): value is Action {
+  return (ACTIONS as readonly string[]).includes(value);
 }
 
-/** 'admin' implies every action. */
+/** Every action on every repository: what a key gets when it is created without grants. */
+export function fullAccessGrants(): Grant[] {
+  return [{ repositories: '*', actions: [...ACTIONS] }];
+}
+
+/**
+ * "*" matches every repository; "team/*" everything below team/ at any depth (team/app, team/a/b) but not
+ * "team" itself; any other pattern matches only the repository of that exact name.
+ */
+export function matchesRepository(pattern: string, repository: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('/*')) {
+    const prefix = pattern.slice(0, -1); // keeps the slash: "team/"
+    return !prefix.slice(0, -1).includes('*') && repository.length > prefix.length && repository.startsWith(prefix);
+  }
+  return pattern.length > 0 && !pattern.includes('*') && pattern === repository;
+}
+
+/** Whether the grants allow `action` on `repository`; 'admin' implies every action. */
 export function allows(grants: readonly Grant[], repository: string, action: Action): boolean {
   return grants.some((g) => matchesRepository(g.repositories, repository) && (g.actions.includes(action) || g.actions.includes('admin')));
 }
 
-/** Actions of `wanted` that the grants allow on `repository`, in the order asked. */
-export function allowedActions(grants: readonly Grant[], repository: string, wanted: readonly string[]): Action[] {
-  return wanted.filter((a): a is Action => (ACTIONS as readonly string[]).includes(a) && allows(grants, repository, a as Action));
+/** Whether the grants allow `action` on every repository there is or will be (registry-wide operations such as the catalog). */
+export function allowsEverywhere(grants: readonly Grant[], action: Action): boolean {
+  return grants.some((g) => g.repositories === '*' && (g.actions.includes(action) || g.actions.includes('admin')));
 }
 
-export const FULL_ACCESS: Grant[] = [{ repositories: '*', actions: ['pull', 'push', 'delete', 'admin'] }];
+/** The actions of `wanted` that the grants allow on `repository`, in the order asked, without duplicates. */
+export function allowedActions(grants: readonly Grant[], repository: string, wanted: readonly string[]): Action[] {
+  return [...new Set(wanted)].filter((a): a is Action => isAction(a) && allows(grants, repository, a));
+}
 
-/** Parses the CLI form "team/*:pull,push". */
+function isPattern(repositories: string): boolean {
+  if (repositories === '*') return true;
+  return isRepositoryName(repositories.endsWith('/*') ? repositories.slice(0, -2) : repositories);
+}
+
+/** Checks a grant built in code or read from a request; throws INVALID_REQUEST with the reason. */
+export function validateGrant(grant: Grant): Grant {
+  if (!isPattern(grant.repositories)) {
+    throw new RegistryError('INVALID_REQUEST', `invalid repository pattern "${grant.repositories}": use "*", "team/*" or a repository name`);
+  }
+  const bad = grant.actions.filter((a) => !isAction(a));
+  if (grant.actions.length === 0 || bad.length > 0) {
+    throw new RegistryError('INVALID_REQUEST', `invalid actions "${grant.actions.join(',')}" for "${grant.repositories}": use ${ACTIONS.join(', ')}`);
+  }
+  return { repositories: grant.repositories, actions: [...new Set(grant.actions)] };
+}
+
+/** Parses the CLI form "team/*:pull,push" (repositories, a colon, comma-separated actions). */
 export function parseGrant(text: string): Grant {
   const colon = text.lastIndexOf(':');
-  const repositories = colon > 0 ? text.slice(0, colon) : '';
-  const actions = colon > 0 ? text.slice(colon + 1).split(',').map((a) => a.trim()) : [];
-  const patternOk = repositories === '*' || /^[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?:\/\*)?$/.test(repositories);
-  if (!patternOk || actions.length === 0 || !actions.every((a) => (ACTIONS as readonly string[]).includes(a))) {
+  if (colon <= 0) {
     throw new RegistryError('INVALID_REQUEST', `invalid grant "${text}": expected REPOSITORIES:ACTIONS such as "team/*:pull,push" (actions: ${ACTIONS.join(', ')})`);
   }
-  return { repositories, actions: actions as Action[] };
+  const actions = text.slice(colon + 1).split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+  return validateGrant({ repositories: text.slice(0, colon).trim(), actions: actions as Action[] });
 }
