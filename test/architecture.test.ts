@@ -1,89 +1,173 @@
-// Enforces the layout rules of DESIGN.md (arrows point toward core) and the file-size and "why comment" habits,
-// so the architecture cannot erode one convenient import at a time.
+// Enforces the layout rules of DESIGN.md and docs/CONVENTIONS.md (arrows point toward core; a "why" comment on
+// top of every file; small files), so the architecture cannot erode one convenient import at a time. Every
+// violation is listed with its file, the import and the rule it breaks.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const SRC = join(ROOT, 'src');
+
+interface Source { rel: string; text: string }
+interface Import { spec: string; line: number; typeOnly: boolean }
+
+const toPosix = (p: string): string => p.split(sep).join('/');
+const isTest = (rel: string): boolean => rel.endsWith('.test.ts');
+/** Code that exists only to test other code: shared suites, fixtures, anything under test/. */
+const isTestHelper = (rel: string): boolean =>
+  rel.startsWith('test/') || rel.endsWith('.conformance.ts') || rel.includes('/fixtures/') || /(^|\/)test-helpers?(\/|\.ts$)/.test(rel);
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
 }
 
-const files = walk(SRC).map((abs) => ({ abs, rel: relative(ROOT, abs), text: readFileSync(abs, 'utf8') }));
-const isTest = (rel: string): boolean => rel.endsWith('.test.ts');
-
-interface Import { spec: string; target: string | null; typeOnly: boolean }
-
-function importsOf(file: { abs: string; text: string }): Import[] {
+/** Static imports and re-exports (multi-line too), side-effect imports, dynamic import() and require(). */
+export function importsOf(text: string): Import[] {
   const out: Import[] = [];
-  const re = /^\s*(?:import|export)\s+(type\s+)?(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
-  for (const m of file.text.matchAll(re)) {
-    const spec = m[2]!;
-    out.push({ spec, typeOnly: m[1] !== undefined, target: spec.startsWith('.') ? relative(ROOT, resolve(dirname(file.abs), spec)) : null });
+  const lineAt = (index: number): number => text.slice(0, index).split('\n').length;
+  const staticRe = /^[ \t]*(?:import|export)[ \t]+(type[ \t]+)?(?:[^'";=()]*?\bfrom[ \t]*)?['"]([^'"\n]+)['"]/gm;
+  for (const m of text.matchAll(staticRe)) out.push({ spec: m[2]!, line: lineAt(m.index), typeOnly: m[1] !== undefined });
+  const callRe = /\b(?:import|require)\s*\(\s*['"]([^'"\n]+)['"]\s*\)/g;
+  for (const m of text.matchAll(callRe)) {
+    const lineStart = text.lastIndexOf('\n', m.index) + 1;
+    const before = text.slice(lineStart, m.index).trimStart();
+    if (before.startsWith('//') || before.startsWith('*')) continue; // prose in a comment, not code
+    out.push({ spec: m[1]!, line: lineAt(m.index), typeOnly: false });
   }
   return out;
 }
 
-/** Which top-level area a repo-relative path belongs to: core, adapters/<family>, http/<dialect>, auth, ... */
-function area(rel: string): string {
+/**
+ * Where a file under src/ sits: 'main', 'core', 'auth', 'config', 'cli', 'http' (src/http/*.ts),
+ * 'http/<dialect>' (incl. 'http/shared'), 'adapters' (src/adapters/*.ts), 'adapters/<family>' (a family's
+ * shared files) or 'adapters/<family>/<impl>'; any other top-level folder is its own area.
+ */
+export function areaOf(rel: string): string {
   const parts = rel.split('/');
   if (parts[0] !== 'src') return parts[0]!;
   if (parts.length === 2) return parts[1]!.replace(/\.ts$/, '');
-  if (parts[1] === 'adapters' || parts[1] === 'http') return parts.length > 3 ? `${parts[1]}/${parts[2]}` : parts[1];
+  if (parts[1] === 'http') return parts.length === 3 ? 'http' : `http/${parts[2]}`;
+  if (parts[1] === 'adapters') {
+    if (parts.length === 3) return 'adapters';
+    if (parts.length === 4) return `adapters/${parts[2]}`;
+    return `adapters/${parts[2]}/${parts[3]}`;
+  }
   return parts[1]!;
 }
 
-function violations(): string[] {
+const CORE_LIBS = 'node:crypto (and `import type` from node:stream)';
+const TEST_LIBS = new Set(['node:test', 'node:assert', 'node:assert/strict']);
+
+/** Why `from` may not import `to` (both areas), or null when it may. */
+function forbidden(from: string, to: string, toRel: string): string | null {
+  if (from === to || to === 'core') return null;
+  if (from === 'main' || from === 'cli') return null; // the wiring: may import anything
+  if (from === 'core') return 'core imports only core';
+  if (from === 'auth' || from === 'config') return `${from} imports only core`;
+  if (from === 'adapters') return to.startsWith('adapters/') ? null : 'adapters import only core and adapters';
+  if (from.startsWith('adapters/')) {
+    const family = from.split('/').slice(0, 2).join('/');
+    const sharedOfFamily = to === family && posix.dirname(toRel) === `src/${family}`;
+    if (sharedOfFamily) return null;
+    return `an adapter imports only core, its own folder and the shared files of ${family}/*.ts`;
+  }
+  if (from === 'http') return to.startsWith('http/') || to === 'auth' || to === 'config' ? null : 'http imports only core, http/*, auth and config';
+  if (from.startsWith('http/')) {
+    if (to === 'http/shared' || to === 'auth' || to === 'config') return null;
+    if (to.startsWith('http/') || to === 'http') return from === 'http/shared' ? 'http/shared imports no dialect' : 'a dialect never imports another dialect';
+    return 'a dialect imports only core, http/shared, auth and config';
+  }
+  return `${from} imports only core`;
+}
+
+/** Every import-rule violation in `files` (repo-relative paths), one line each. */
+export function importViolations(files: Source[]): string[] {
   const bad: string[] = [];
   for (const f of files) {
-    const from = area(f.rel);
-    for (const imp of importsOf(f)) {
-      if (imp.target === null) {
-        const lib = imp.spec;
-        if (from === 'core' && !(lib === 'node:crypto' || (imp.typeOnly && lib === 'node:stream')) && !isTest(f.rel)) {
-          bad.push(`${f.rel}: core may import only node:crypto (and types of node:stream), not "${lib}"`);
-        }
+    const from = areaOf(f.rel);
+    for (const imp of importsOf(f.text)) {
+      const where = `${f.rel}:${imp.line} imports "${imp.spec}"`;
+      if (!imp.spec.startsWith('.')) {
+        if (from !== 'core') continue; // outside core any installed library or built-in is fine
+        if (imp.spec === 'node:crypto' || (imp.spec === 'node:stream' && imp.typeOnly)) continue;
+        if (isTest(f.rel) && TEST_LIBS.has(imp.spec)) continue;
+        bad.push(`${where}: core may import only ${CORE_LIBS}${imp.spec === 'node:stream' ? ' — use `import type`' : ''}`);
         continue;
       }
-      const to = area(imp.target);
-      if (to === from || to === 'core' || isTest(f.rel) && imp.target.startsWith('test/')) continue;
-      const allowed =
-        from === 'main' ||
-        (from === 'cli' && (to === 'main' || to === 'config' || to === 'auth')) ||
-        (from === 'adapters' && to.startsWith('adapters/')) || // the factory picks adapters by name
-        (from.startsWith('adapters/') && f.rel.split('/').length > 4 && imp.target.startsWith(`src/${from}/`) ) ||
-        (from.startsWith('http/') && (to === 'http/shared' || to === 'auth')) ||
-        (from === 'http' && to.startsWith('http/'));
-      if (!allowed) bad.push(`${f.rel}: ${from} must not import ${to} (${imp.spec})`);
+      const toRel = toPosix(relative(ROOT, resolve(dirname(join(ROOT, f.rel)), imp.spec)));
+      if (isTest(f.rel) && isTestHelper(toRel)) continue;
+      if (!toRel.startsWith('src/')) {
+        bad.push(`${where}: code under src/ imports only src/ (${toRel} is outside)`);
+        continue;
+      }
+      const why = forbidden(from, areaOf(toRel), toRel);
+      if (why) bad.push(`${where}: ${from} -> ${areaOf(toRel)}: ${why}`);
     }
   }
   return bad;
 }
 
+const lineCount = (text: string): number => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const sources: Source[] = walk(join(ROOT, 'src')).map((abs) => ({ rel: toPosix(relative(ROOT, abs)), text: readFileSync(abs, 'utf8') }));
+const nonTest = sources.filter((f) => !isTest(f.rel));
+/** Production code: the size rules are about it; shared test suites (*.conformance.ts) are tests, however long. */
+const production = nonTest.filter((f) => !isTestHelper(f.rel));
+
 describe('architecture', () => {
-  it('imports point toward core: no dialect imports another, adapters and auth see only core', () => {
-    assert.deepEqual(violations(), []);
+  it('the checker itself flags each kind of violation (so this test can fail)', () => {
+    const file = (rel: string, text: string): Source => ({ rel, text });
+    const found = importViolations([
+      file('src/core/a.ts', "import { readFile } from 'node:fs';\nimport { Readable } from 'node:stream';\nimport type { Readable as R } from 'node:stream';\nimport { x } from '../http/oci/routes.ts';\n"),
+      file('src/core/a.test.ts', "import test from 'node:test';\nimport { y } from '../../test/e2e/fixtures/oci-layout.ts';\n"),
+      file('src/adapters/blob/s3/x.ts', "import { a } from '../fs/y.ts';\nimport { b } from '../shared.ts';\nimport {\n  c,\n} from '../../meta/sqlite/index.ts';\nexport * from './z.ts';\n"),
+      file('src/adapters/blob/shared.ts', "import { a } from './fs/index.ts';\n"),
+      file('src/http/ecr/routes.ts', "import type { A } from '../oci/errors.ts';\nimport { s } from '../shared/body.ts';\nconst m = await import('../../adapters/factory.ts');\n"),
+      file('src/auth/k.ts', "import { c } from '../config/index.ts';\n"),
+      file('src/cli/m.ts', "import { main } from '../main.ts';\nimport { f } from '../adapters/factory.ts';\n"),
+      file('src/main.ts', "import { f } from './adapters/factory.ts';\nimport { r } from './http/oci/routes.ts';\n"),
+    ]);
+    assert.deepEqual(found, [
+      'src/core/a.ts:1 imports "node:fs": core may import only node:crypto (and `import type` from node:stream)',
+      'src/core/a.ts:2 imports "node:stream": core may import only node:crypto (and `import type` from node:stream) — use `import type`',
+      'src/core/a.ts:4 imports "../http/oci/routes.ts": core -> http/oci: core imports only core',
+      'src/adapters/blob/s3/x.ts:1 imports "../fs/y.ts": adapters/blob/s3 -> adapters/blob/fs: an adapter imports only core, its own folder and the shared files of adapters/blob/*.ts',
+      'src/adapters/blob/s3/x.ts:3 imports "../../meta/sqlite/index.ts": adapters/blob/s3 -> adapters/meta/sqlite: an adapter imports only core, its own folder and the shared files of adapters/blob/*.ts',
+      'src/adapters/blob/shared.ts:1 imports "./fs/index.ts": adapters/blob -> adapters/blob/fs: an adapter imports only core, its own folder and the shared files of adapters/blob/*.ts',
+      'src/http/ecr/routes.ts:1 imports "../oci/errors.ts": http/ecr -> http/oci: a dialect never imports another dialect',
+      'src/http/ecr/routes.ts:3 imports "../../adapters/factory.ts": http/ecr -> adapters: a dialect imports only core, http/shared, auth and config',
+      'src/auth/k.ts:1 imports "../config/index.ts": auth -> config: auth imports only core',
+    ]);
   });
 
-  it('every source file starts with a one-line "why" comment', () => {
-    const missing = files.filter((f) => !isTest(f.rel) && !f.text.startsWith('//')).map((f) => f.rel);
-    assert.deepEqual(missing, []);
+  it('imports point toward core: core, adapters, auth, config and each dialect import only what they may', () => {
+    const bad = importViolations(sources);
+    assert.equal(bad.length, 0, `${bad.length} import rule violation(s):\n  ${bad.join('\n  ')}`);
   });
 
-  it('files stay small: none over 400 lines, median under 150', () => {
-    const sizes = files.filter((f) => !isTest(f.rel)).map((f) => ({ rel: f.rel, lines: f.text.split('\n').length }));
-    assert.deepEqual(sizes.filter((s) => s.lines > 400).map((s) => `${s.rel} (${s.lines})`), []);
-    const sorted = sizes.map((s) => s.lines).sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    assert.ok(median < 150, `median file length ${median} lines`);
+  it('every non-test source file starts with a `//` comment saying why it exists', () => {
+    const missing = nonTest.filter((f) => !/^\/\/ ?\S/.test(f.text)).map((f) => `${f.rel}: first line is "${f.text.split('\n')[0]}"`);
+    assert.equal(missing.length, 0, `files without a leading why-comment:\n  ${missing.join('\n  ')}`);
   });
 
-  it('each dialect maps every error code (Record<ErrorCode, ...>)', () => {
-    const maps = files.filter((f) => /^src\/http\/[^/]+\/errors\.ts$/.test(f.rel));
-    assert.ok(maps.length >= 1);
-    for (const m of maps) assert.match(m.text, /Record<ErrorCode,/, `${m.rel} must be a Record<ErrorCode, ...>`);
+  it('files stay small: no non-test file over 400 lines, median under 150', () => {
+    const sizes = production.map((f) => ({ rel: f.rel, lines: lineCount(f.text) }));
+    const big = sizes.filter((s) => s.lines > 400).map((s) => `${s.rel}: ${s.lines} lines`);
+    assert.equal(big.length, 0, `files over 400 lines:\n  ${big.join('\n  ')}`);
+    const m = median(sizes.map((s) => s.lines));
+    const largest = [...sizes].sort((a, b) => b.lines - a.lines).slice(0, 5).map((s) => `${s.rel} (${s.lines})`).join(', ');
+    assert.ok(m < 150, `median non-test file length is ${m} lines (must be under 150); largest: ${largest}`);
+  });
+
+  it('each dialect error map covers every error code (a Record<ErrorCode, ...>)', () => {
+    const maps = nonTest.filter((f) => /^src\/http\/[^/]+\/errors\.ts$/.test(f.rel));
+    const loose = maps.filter((m) => !/Record<ErrorCode,/.test(m.text)).map((m) => m.rel);
+    assert.equal(loose.length, 0, `error maps that are not Record<ErrorCode, ...>: ${loose.join(', ')}`);
   });
 });
