@@ -1,25 +1,43 @@
 // One behavioural contract for every MetadataStore adapter (SQLite now, PostgreSQL later): the reference index,
-// deletion rules, paging and sessions must behave the same whatever the backend.
+// deletion rules, GC review queue, paging and sessions must behave the same whatever the backend.
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Actor, Digest, MetadataStore, NewManifest } from '../../core/index.ts';
+import { digestOf, type Actor, type Digest, type MetadataStore, type NewManifest, type TagMutability } from '../../core/index.ts';
+
+export interface ReviewEntry {
+  kind: 'blob' | 'manifest';
+  /** '' for blobs (they are global). */
+  repoId: string;
+  digest: string;
+  reviewAfter: Date;
+}
+
+/** What the tests must see or set that the port does not offer; each adapter's test implements it on its own backend. */
+export interface MetadataStoreInspector {
+  reviewQueue(): Promise<ReviewEntry[]>;
+  /** The port has no "update repository" yet (ECR PutImageTagMutability); tests set it behind the store's back. */
+  setTagMutability(repository: string, mutability: TagMutability): Promise<void>;
+}
 
 export interface OpenedMetadataStore {
   store: MetadataStore;
   cleanup: () => Promise<void>;
+  /** Optional: the GC-queue and tag-immutability tests are skipped without it. */
+  inspect?: MetadataStoreInspector;
 }
 
 const actor: Actor = { principal: 'test', dialect: 'oci' };
 const at = new Date('2026-01-01T00:00:00Z');
+const later = (ms: number): Date => new Date(at.getTime() + ms);
+const HOUR = 3_600_000;
 const d = (s: string): Digest => `sha256:${createHash('sha256').update(s).digest('hex')}`;
+const IMAGE = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX = 'application/vnd.oci.image.index.v1+json';
 
 function manifest(repository: string, name: string, extra: Partial<NewManifest> = {}): NewManifest {
-  const body = new TextEncoder().encode(`{"m":"${name}"}`);
-  return {
-    repository, digest: d(`m:${name}`), mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: null, subject: null,
-    annotations: null, body, blobs: [], children: [], tag: null, at, actor, ...extra,
-  };
+  const body = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: IMAGE, name }));
+  return { repository, digest: digestOf(body), mediaType: IMAGE, artifactType: null, subject: null, annotations: null, body, blobs: [], children: [], tag: null, at, actor, ...extra };
 }
 
 export function runMetadataStoreConformance(name: string, open: () => Promise<OpenedMetadataStore>): void {
@@ -28,10 +46,26 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     let s: MetadataStore;
     let n = 0;
     const repo = (): string => `conf/r${++n}`;
-    const link = async (r: string, blob: string): Promise<Digest> => {
-      await s.linkBlob(r, { digest: d(blob), size: blob.length }, actor, at);
-      return d(blob);
+    const link = async (r: string, label: string, when = at): Promise<Digest> => {
+      await s.linkBlob(r, { digest: d(label), size: label.length }, actor, when);
+      return d(label);
     };
+    const put = async (...ms: NewManifest[]): Promise<void> => {
+      for (const m of ms) assert.equal((await s.putManifest(m)).kind, 'stored', `put ${m.digest}`);
+    };
+    const byDigest = (r: string, m: NewManifest) => s.getManifest(r, { digest: m.digest });
+    const lastAuditId = async (): Promise<number> => (await s.listAudit({ limit: 1 }))[0]?.id ?? 0;
+    /** When the review of a blob (no repository) or of a manifest of `repository` is due, if queued. */
+    const queued = async (digest: string, repository?: string): Promise<Date | undefined> => {
+      const repoId = repository === undefined ? '' : (await s.findRepository(repository))!.id;
+      const kind = repository === undefined ? 'blob' : 'manifest';
+      return (await opened.inspect!.reviewQueue()).find((q) => q.kind === kind && q.digest === digest && q.repoId === repoId)?.reviewAfter;
+    };
+    /** A test that needs the inspector; skipped when the adapter's test gives none. */
+    const inspected = (title: string, fn: () => Promise<void>): void => {
+      it(title, async (t) => (opened.inspect ? fn() : t.skip('adapter test gives no inspector')));
+    };
+
     before(async () => {
       opened = await open();
       s = opened.store;
@@ -41,193 +75,371 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       await opened.cleanup();
     });
 
-    it('creates a repository with a crr- id on first blob link, and finds linked blobs only there', async () => {
+    it('names itself and answers ping', async () => {
+      assert.ok(s.kind.length > 0);
+      await s.ping();
+    });
+
+    it('creates a repository (crr- id, image, MUTABLE) on its first blob link; a blob is visible only where linked', async () => {
       const r = repo();
       assert.equal(await s.findRepository(r), null);
       const b = await link(r, 'blob-a');
+      await link(r, 'blob-a', later(5));
       const found = await s.findRepository(r);
       assert.match(found!.id, /^crr-[a-z0-9]{16}$/);
-      assert.equal(found!.tagMutability, 'MUTABLE');
+      assert.deepEqual({ ...found, id: '' }, { id: '', name: r, artifactKind: 'image', tagMutability: 'MUTABLE', createdAt: at });
       assert.deepEqual(await s.findBlob(r, b), { digest: b, size: 6 });
+      assert.equal(await s.findBlob(r, d('never-linked')), null);
       assert.equal(await s.findBlob(repo(), b), null, 'another repository cannot see it');
     });
 
-    it('mounts a blob only from a repository that holds it', async () => {
-      const from = repo();
-      const to = repo();
+    it('mounts a blob only from a live repository that holds it, creating the target', async () => {
+      const [from, to] = [repo(), repo()];
       const b = await link(from, 'blob-mount');
+      assert.equal(await s.mountBlob('conf/nowhere', to, b, actor, at), null);
+      assert.equal(await s.findRepository(to), null, 'a failed mount creates nothing');
       assert.equal(await s.mountBlob(to, from, b, actor, at), null, 'source does not hold it');
       assert.deepEqual(await s.mountBlob(from, to, b, actor, at), { digest: b, size: 10 });
+      assert.deepEqual(await s.mountBlob(from, to, b, actor, at), { digest: b, size: 10 }, 'mounting twice is harmless');
+      assert.ok(await s.findRepository(to));
       assert.ok(await s.findBlob(to, b));
     });
 
-    it('refuses a manifest with missing blobs or children, writing nothing', async () => {
-      const r = repo();
+    it('unlinks a blob unless a manifest of the repository uses it', async () => {
+      const [r, other] = [repo(), repo()];
+      const b = await link(r, 'used');
+      await link(other, 'used');
+      const users = [manifest(r, 'user-1', { blobs: [b] }), manifest(r, 'user-2', { blobs: [b] })];
+      await put(...users);
+      assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'referenced', by: users.map((m) => m.digest).sort() });
+      for (const m of users) await s.deleteManifest(r, m.digest, actor, at);
+      assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'unlinked' });
+      assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'unknown' });
+      assert.deepEqual(await s.unlinkBlob('conf/nowhere', b, actor, at), { kind: 'unknown' });
+      assert.equal(await s.findBlob(r, b), null);
+      assert.ok(await s.findBlob(other, b), 'other repositories keep their link');
+    });
+
+    it('refuses a manifest with missing blobs or children (unlinked here, even if linked elsewhere) and writes nothing', async () => {
+      const [r, elsewhere] = [repo(), repo()];
       const b = await link(r, 'present');
-      const m = manifest(r, 'missing', { blobs: [b, d('absent')], children: [d('m:nochild')], tag: 'x' });
-      assert.deepEqual(await s.putManifest(m), { kind: 'missing', blobs: [d('absent')], manifests: [d('m:nochild')] });
-      assert.equal(await s.getManifest(r, { digest: m.digest }), null);
+      const foreign = await link(elsewhere, 'foreign-blob');
+      const foreignChild = manifest(elsewhere, 'foreign-child');
+      await put(foreignChild);
+      const audited = await lastAuditId();
+      const m = manifest(r, 'missing', { blobs: [b, d('absent'), foreign, d('absent')], children: [foreignChild.digest], tag: 'x' });
+      assert.deepEqual(await s.putManifest(m), { kind: 'missing', blobs: [d('absent'), foreign], manifests: [foreignChild.digest] });
+      assert.equal(await byDigest(r, m), null);
       assert.deepEqual(await s.listTags(r, { limit: 10 }), []);
       const fresh = repo();
       assert.equal((await s.putManifest(manifest(fresh, 'x', { blobs: [b] }))).kind, 'missing');
       assert.equal(await s.findRepository(fresh), null, 'a refused push creates no repository');
+      assert.equal(await lastAuditId(), audited, 'and no audit event');
     });
 
-    it('stores a manifest with its tag, returns exact bytes by tag and digest, keeps re-pushes idempotent', async () => {
+    it('stores a manifest with its tag; exact bytes by tag and digest; a re-push keeps pushedAt and adds tags', async () => {
       const r = repo();
       const b = await link(r, 'layer');
-      const m = manifest(r, 'img', { blobs: [b], tag: 'v1', annotations: { a: 'b' } });
+      const m = manifest(r, 'img', { blobs: [b], tag: 'v1', annotations: { a: 'b' }, artifactType: 'application/x.test' });
       const out = await s.putManifest(m);
-      assert.equal(out.kind, 'stored');
+      assert.deepEqual(out, { kind: 'stored', repository: await s.findRepository(r) });
       const byTag = await s.getManifest(r, { tag: 'v1' });
-      assert.deepEqual(Buffer.from(byTag!.body), Buffer.from(m.body));
-      assert.equal(byTag!.digest, m.digest);
-      assert.deepEqual(byTag!.annotations, { a: 'b' });
-      assert.equal(byTag!.size, m.body.byteLength);
-      assert.deepEqual((await s.getManifest(r, { digest: m.digest }))!.digest, m.digest);
-      assert.equal((await s.putManifest({ ...m, tag: 'v2' })).kind, 'stored');
+      assert.deepEqual({ ...byTag!, body: Buffer.from(byTag!.body) }, {
+        digest: m.digest, mediaType: IMAGE, artifactType: 'application/x.test', subject: null, annotations: { a: 'b' },
+        size: m.body.byteLength, pushedAt: at, lastPulledAt: null, body: Buffer.from(m.body),
+      });
+      assert.deepEqual(await byDigest(r, m), byTag);
+      await put({ ...m, tag: 'v2', at: later(HOUR) }, { ...m, tag: null, at: later(2 * HOUR) });
       assert.deepEqual(await s.listTags(r, { limit: 10 }), ['v1', 'v2']);
+      assert.deepEqual((await s.getManifest(r, { tag: 'v2' }))!.pushedAt, at, 're-push keeps the first push time');
+      assert.equal(await s.getManifest(r, { tag: 'v3' }), null);
+      assert.equal(await byDigest('conf/nowhere', m), null);
     });
 
-    it('moves a tag to a new digest', async () => {
+    it('moves a tag to a new digest; the old manifest stays by digest', async () => {
       const r = repo();
-      await s.putManifest(manifest(r, 'one', { tag: 'latest' }));
-      const two = manifest(r, 'two', { tag: 'latest' });
-      await s.putManifest(two);
+      const [one, two] = [manifest(r, 'one', { tag: 'latest' }), manifest(r, 'two', { tag: 'latest' })];
+      await put(one, two);
       assert.equal((await s.getManifest(r, { tag: 'latest' }))!.digest, two.digest);
+      assert.ok(await byDigest(r, one));
+      assert.deepEqual(await s.listTags(r, { limit: 10 }), ['latest']);
     });
 
-    it('index children must exist in the repository', async () => {
+    inspected('refuses to move an immutable tag, writing nothing; same digest, new tags and untagged pushes pass', async () => {
+      const r = repo();
+      const first = manifest(r, 'frozen', { tag: 'v1' });
+      await put(first);
+      await opened.inspect!.setTagMutability(r, 'IMMUTABLE');
+      assert.equal((await s.findRepository(r))!.tagMutability, 'IMMUTABLE');
+      await put(first);
+      const second = manifest(r, 'thaw', { tag: 'v1' });
+      assert.deepEqual(await s.putManifest(second), { kind: 'tag-immutable', tag: 'v1', current: first.digest });
+      assert.equal(await byDigest(r, second), null, 'the refused manifest is not stored');
+      await put({ ...second, tag: 'v2' }, manifest(r, 'untagged'));
+      assert.equal((await s.getManifest(r, { tag: 'v1' }))!.digest, first.digest);
+    });
+
+    it('stores an index whose children are manifests of the repository', async () => {
       const r = repo();
       const child = manifest(r, 'child');
-      await s.putManifest(child);
-      const index = manifest(r, 'index', { mediaType: 'application/vnd.oci.image.index.v1+json', children: [child.digest] });
-      assert.equal((await s.putManifest(index)).kind, 'stored');
+      await put(child, manifest(r, 'index', { mediaType: INDEX, children: [child.digest, child.digest], tag: 'multi' }));
+      assert.equal((await s.getManifest(r, { tag: 'multi' }))!.mediaType, INDEX);
     });
 
-    it('lists referrers by subject and cascades a subject delete to them (transitively), removing their tags', async () => {
+    it('lists referrers of a subject in digest order, accepting a subject not pushed yet', async () => {
+      const [r, other] = [repo(), repo()];
+      const subject = manifest(r, 'subject');
+      const refs = ['sig-a', 'sig-b', 'sig-c'].map((x) => manifest(r, x, { subject: subject.digest, artifactType: `application/x.${x}`, annotations: { k: x } }));
+      await put(...refs, manifest(other, 'sig-a', { subject: subject.digest }));
+      const listed = await s.listReferrers(r, subject.digest);
+      assert.deepEqual(listed.map((x) => x.digest), refs.map((x) => x.digest).sort());
+      const a = listed.find((x) => x.digest === refs[0]!.digest)!;
+      assert.deepEqual([a.artifactType, a.annotations, a.subject, 'body' in a], ['application/x.sig-a', { k: 'sig-a' }, subject.digest, false]);
+      await put(subject);
+      assert.equal((await s.listReferrers(r, subject.digest)).length, 3);
+      assert.deepEqual(await s.listReferrers(r, d('no-referrers')), []);
+      assert.deepEqual(await s.listReferrers('conf/nowhere', subject.digest), []);
+    });
+
+    it('deletes a manifest with its tags, cascading to referrers (transitively), one audit event', async () => {
       const r = repo();
       const subject = manifest(r, 'subject', { tag: 'app' });
-      await s.putManifest(subject);
-      const sig = manifest(r, 'sig', { subject: subject.digest, artifactType: 'application/x.sig', tag: 'sig' });
+      const sig = manifest(r, 'sig', { subject: subject.digest, tag: 'sig' });
       const sigOfSig = manifest(r, 'sigsig', { subject: sig.digest });
-      const dangling = manifest(r, 'dangling', { subject: d('m:not-pushed-yet') });
-      for (const m of [sig, sigOfSig, dangling]) assert.equal((await s.putManifest(m)).kind, 'stored');
-      const refs = await s.listReferrers(r, subject.digest);
-      assert.deepEqual(refs.map((x) => [x.digest, x.artifactType]), [[sig.digest, 'application/x.sig']]);
-      const deleted = await s.deleteManifest(r, subject.digest, actor, at);
+      const unrelated = manifest(r, 'dangling', { subject: d('not-pushed-yet'), tag: 'keep' });
+      await put(subject, sig, sigOfSig, unrelated);
+      const deleted = await s.deleteManifest(r, subject.digest, { principal: 'bob', dialect: 'ecr' }, later(7));
+      assert.equal(deleted!.manifests[0], subject.digest, 'the manifest asked for comes first');
       assert.deepEqual(new Set(deleted!.manifests), new Set([subject.digest, sig.digest, sigOfSig.digest]));
-      assert.deepEqual(deleted!.tags.sort(), ['app', 'sig']);
-      assert.equal(await s.getManifest(r, { digest: sig.digest }), null);
-      assert.ok(await s.getManifest(r, { digest: dangling.digest }), 'unrelated manifests stay');
+      assert.deepEqual([...deleted!.tags].sort(), ['app', 'sig']);
+      const [event] = await s.listAudit({ limit: 1 });
+      assert.deepEqual([event!.action, event!.principal, event!.dialect, event!.repository, event!.target, event!.at],
+        ['manifest.delete', 'bob', 'ecr', r, subject.digest, later(7)]);
+      assert.deepEqual(event!.detail, { manifests: deleted!.manifests, tags: deleted!.tags });
+      for (const m of [subject, sig, sigOfSig]) assert.equal(await byDigest(r, m), null);
+      assert.deepEqual(await s.listTags(r, { limit: 10 }), ['keep']);
+      assert.deepEqual(await s.listReferrers(r, subject.digest), []);
       assert.equal(await s.deleteManifest(r, subject.digest, actor, at), null, 'second delete: unknown');
+      assert.equal(await s.deleteManifest('conf/nowhere', unrelated.digest, actor, at), null);
     });
 
-    it('deletes one tag only; the manifest and other tags stay', async () => {
+    it('deletes one tag only, returning its digest; unknown tags and repositories give null', async () => {
       const r = repo();
       const m = manifest(r, 'tagged', { tag: 'a' });
-      await s.putManifest(m);
-      await s.putManifest({ ...m, tag: 'b' });
+      await put(m, { ...m, tag: 'b' });
       assert.equal(await s.deleteTag(r, 'a', actor, at), m.digest);
       assert.equal(await s.deleteTag(r, 'a', actor, at), null);
+      assert.equal(await s.deleteTag('conf/nowhere', 'b', actor, at), null);
       assert.deepEqual(await s.listTags(r, { limit: 10 }), ['b']);
-      assert.ok(await s.getManifest(r, { digest: m.digest }));
+      assert.ok(await byDigest(r, m));
     });
 
-    it('refuses to unlink a blob a manifest uses; unlinks it once the manifest is gone', async () => {
+    it('pages tags byte-wise with after/limit; limit 0 gives []; an unknown repository gives null', async () => {
       const r = repo();
-      const b = await link(r, 'used');
-      const m = manifest(r, 'user', { blobs: [b] });
-      await s.putManifest(m);
-      assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'referenced', by: [m.digest] });
-      await s.deleteManifest(r, m.digest, actor, at);
-      assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'unlinked' });
-      assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'unknown' });
-      assert.equal(await s.findBlob(r, b), null);
+      const m = manifest(r, 'paged');
+      await put(...['b', 'a', 'C', 'a1', '1', 'a-b'].map((tag) => ({ ...m, tag })));
+      assert.deepEqual(await s.listTags(r, { limit: 100 }), ['1', 'C', 'a', 'a-b', 'a1', 'b']);
+      assert.deepEqual(await s.listTags(r, { limit: 2 }), ['1', 'C']);
+      assert.deepEqual(await s.listTags(r, { after: 'C', limit: 2 }), ['a', 'a-b']);
+      assert.deepEqual(await s.listTags(r, { after: 'B', limit: 1 }), ['C'], '`after` need not be a tag');
+      assert.deepEqual(await s.listTags(r, { after: 'b', limit: 2 }), []);
+      assert.deepEqual(await s.listTags(r, { limit: 0 }), []);
+      assert.equal(await s.listTags('conf/never', { limit: 5 }), null);
+      assert.equal(await s.listTags('conf/never', { limit: 0 }), null);
     });
 
-    it('deletes a repository in one step: refused when not empty unless forced; the name restarts empty with a new id', async () => {
+    it('pages live repository names lexically with after/limit', async () => {
+      for (const x of ['page/b', 'page/a', 'page/c', 'page/gone']) await link(x, `page-blob-${x}`);
+      await s.deleteRepository('page/gone', false, actor, at);
+      const names = await s.listRepositories({ limit: 10_000 });
+      assert.deepEqual(names, [...new Set(names)].sort());
+      assert.ok(!names.includes('page/gone'), 'deleted repositories are not listed');
+      assert.deepEqual(await s.listRepositories({ after: 'page/', limit: 2 }), ['page/a', 'page/b']);
+      assert.deepEqual(await s.listRepositories({ after: 'page/b', limit: 1 }), ['page/c']);
+      assert.deepEqual(await s.listRepositories({ after: 'page/a0', limit: 1 }), ['page/b']);
+      assert.deepEqual(await s.listRepositories({ after: names.at(-1), limit: 5 }), []);
+      assert.deepEqual(await s.listRepositories({ limit: 0 }), []);
+      assert.deepEqual(await s.listRepositories({ limit: 1 }), names.slice(0, 1));
+    });
+
+    it('records pulls in batches; a later time wins, an earlier one never rewinds, unknown entries are ignored', async () => {
+      const r = repo();
+      const [m1, m2] = [manifest(r, 'pulled-1'), manifest(r, 'pulled-2')];
+      await put(m1, m2);
+      assert.equal((await byDigest(r, m1))!.lastPulledAt, null);
+      await s.recordPulls([
+        { repository: r, digest: m1.digest, at: later(2000) }, { repository: r, digest: m2.digest, at: later(1000) },
+        { repository: 'conf/nowhere', digest: m1.digest, at: later(1000) }, { repository: r, digest: d('nope'), at: later(1000) },
+      ]);
+      await s.recordPulls([{ repository: r, digest: m1.digest, at: later(1500) }]);
+      await s.recordPulls([]);
+      assert.deepEqual((await byDigest(r, m1))!.lastPulledAt, later(2000));
+      assert.deepEqual((await byDigest(r, m2))!.lastPulledAt, later(1000));
+    });
+
+    it('deletes a repository in O(1): not-empty unless forced; the name restarts empty with a new id', async () => {
       const r = repo();
       const b = await link(r, 'repo-blob');
-      await s.putManifest(manifest(r, 'r1', { blobs: [b], tag: 't' }));
-      const before = await s.findRepository(r);
+      const m = manifest(r, 'r1', { blobs: [b], tag: 't' });
+      await put(m);
       assert.deepEqual(await s.deleteRepository(r, false, actor, at), { kind: 'not-empty', manifests: 1 });
-      const done = await s.deleteRepository(r, true, actor, at);
-      assert.equal(done.kind, 'deleted');
+      await put(manifest(r, 'r1-sig', { subject: m.digest }));
+      const old = await s.findRepository(r);
+      assert.deepEqual(await s.deleteRepository(r, false, actor, at), { kind: 'not-empty', manifests: 2 });
+      assert.ok(await s.getManifest(r, { tag: 't' }), 'a refused delete changes nothing');
+      assert.deepEqual(await s.deleteRepository(r, true, { principal: 'carol', dialect: 'swr' }, later(9)), { kind: 'deleted', repository: old, manifests: 2 });
+      const [event] = await s.listAudit({ limit: 1 });
+      assert.deepEqual([event!.action, event!.principal, event!.repository, event!.at], ['repository.delete', 'carol', r, later(9)]);
       assert.equal(await s.findRepository(r), null);
       assert.equal(await s.listTags(r, { limit: 10 }), null);
       assert.equal(await s.findBlob(r, b), null);
-      assert.ok(!(await s.listRepositories({ limit: 1000 })).includes(r));
+      assert.equal(await byDigest(r, m), null);
+      assert.deepEqual(await s.listReferrers(r, m.digest), []);
+      assert.equal(await s.mountBlob(r, repo(), b, actor, at), null);
+      assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'unknown' });
+      assert.equal(await s.deleteTag(r, 't', actor, at), null);
+      assert.equal(await s.deleteManifest(r, m.digest, actor, at), null);
       assert.deepEqual(await s.deleteRepository(r, true, actor, at), { kind: 'unknown' });
-      await link(r, 'new-blob');
+      await link(r, 'new-blob', later(HOUR));
       const again = await s.findRepository(r);
-      assert.notEqual(again!.id, before!.id);
+      assert.notEqual(again!.id, old!.id);
+      assert.deepEqual(again!.createdAt, later(HOUR));
       assert.deepEqual(await s.listTags(r, { limit: 10 }), []);
       assert.equal(await s.getManifest(r, { tag: 't' }), null);
+      assert.equal(await s.findBlob(r, b), null, 'old links do not come back');
+      assert.equal((await s.putManifest(m)).kind, 'missing', 'nor do old blobs');
       const empty = repo();
       await link(empty, 'x');
       assert.equal((await s.deleteRepository(empty, false, actor, at)).kind, 'deleted', 'an empty repository needs no force');
     });
 
-    it('pages tags and repositories lexically with after/limit, limit 0 gives nothing', async () => {
-      const r = repo();
-      const m = manifest(r, 'paged');
-      for (const t of ['b', 'a', 'C', 'a1', '1']) await s.putManifest({ ...m, tag: t });
-      assert.deepEqual(await s.listTags(r, { limit: 100 }), ['1', 'C', 'a', 'a1', 'b']);
-      assert.deepEqual(await s.listTags(r, { limit: 2 }), ['1', 'C']);
-      assert.deepEqual(await s.listTags(r, { after: 'C', limit: 2 }), ['a', 'a1']);
-      assert.deepEqual(await s.listTags(r, { after: 'b', limit: 2 }), []);
-      assert.deepEqual(await s.listTags(r, { limit: 0 }), []);
-      assert.equal(await s.listTags('conf/never', { limit: 5 }), null);
-      const names = await s.listRepositories({ limit: 1000 });
-      assert.deepEqual(names, [...names].sort());
-      assert.deepEqual(await s.listRepositories({ limit: 0 }), []);
-      assert.deepEqual(await s.listRepositories({ after: names[0], limit: 1 }), names.slice(1, 2));
-    });
-
-    it('records pulls', async () => {
-      const r = repo();
-      const m = manifest(r, 'pulled');
-      await s.putManifest(m);
-      const when = new Date('2026-02-02T00:00:00Z');
-      await s.recordPulls([{ repository: r, digest: m.digest, at: when }]);
-      assert.equal((await s.getManifest(r, { digest: m.digest }))!.lastPulledAt?.getTime(), when.getTime());
-    });
-
-    it('keeps upload sessions with a compare-and-set offset and lists idle ones', async () => {
-      const id = randomUUID();
+    it('keeps upload sessions with a compare-and-set offset and lists idle ones oldest first', async () => {
+      // Ids sort differently from their idle times, so only an order by time passes.
+      const [id, older, newest] = [`a-${randomUUID()}`, `c-${randomUUID()}`, `b-${randomUUID()}`];
+      assert.equal(await s.getUpload(id), null);
       await s.createUpload({ id, repository: 'conf/up', offset: 0, startedAt: at, updatedAt: at });
-      assert.equal(await s.advanceUpload(id, 0, 10, new Date(at.getTime() + 1000)), true);
-      assert.equal(await s.advanceUpload(id, 0, 20, at), false, 'stale offset');
-      assert.equal((await s.getUpload(id))!.offset, 10);
-      assert.ok((await s.listIdleUploads(new Date(at.getTime() + 2000), 100)).some((u) => u.id === id));
-      assert.ok(!(await s.listIdleUploads(new Date(at.getTime() + 500), 100)).some((u) => u.id === id));
+      await s.createUpload({ id: older, repository: 'conf/up', offset: 5, startedAt: later(-2000), updatedAt: later(-1000) });
+      await s.createUpload({ id: newest, repository: 'conf/up', offset: 0, startedAt: later(1500), updatedAt: later(1500) });
+      assert.equal(await s.advanceUpload(id, 0, 10, later(1000)), true);
+      assert.equal(await s.advanceUpload(id, 0, 20, later(1100)), false, 'stale offset');
+      assert.equal(await s.advanceUpload(randomUUID(), 0, 1, at), false, 'unknown session');
+      assert.deepEqual(await s.getUpload(id), { id, repository: 'conf/up', offset: 10, startedAt: at, updatedAt: later(1000) });
+      assert.deepEqual((await s.listIdleUploads(later(2000), 100)).map((u) => u.id), [older, id, newest]);
+      assert.deepEqual((await s.listIdleUploads(later(500), 100)).map((u) => u.id), [older], 'strictly before');
+      assert.deepEqual((await s.listIdleUploads(later(2000), 1)).map((u) => u.id), [older]);
+      assert.deepEqual(await s.listIdleUploads(later(2000), 0), []);
+      await s.deleteUpload(id);
       await s.deleteUpload(id);
       assert.equal(await s.getUpload(id), null);
+      for (const x of [older, newest]) await s.deleteUpload(x);
     });
 
     it('stores, lists and deletes access keys', async () => {
-      const key = { id: `BK${randomUUID().slice(0, 8).toUpperCase()}`, name: 'k', secretHash: 'h', sealedSecret: 's', grants: [{ repositories: 'a/*', actions: ['pull' as const] }], createdAt: at, lastUsedAt: null };
-      await s.createAccessKey(key);
-      assert.deepEqual(await s.findAccessKey(key.id), key);
-      assert.ok((await s.listAccessKeys()).some((k) => k.id === key.id));
-      assert.equal(await s.deleteAccessKey(key.id), true);
-      assert.equal(await s.deleteAccessKey(key.id), false);
-      assert.equal(await s.findAccessKey(key.id), null);
+      const key = (i: number, lastUsedAt: Date | null) => ({
+        id: `BK${randomUUID().slice(0, 8).toUpperCase()}${i}`, name: `k${i}`, secretHash: 'h', sealedSecret: 's',
+        grants: [{ repositories: 'a/*', actions: ['pull' as const, 'push' as const] }], createdAt: later(i), lastUsedAt,
+      });
+      const [k1, k2] = [key(1, null), key(2, later(50))];
+      assert.equal(await s.findAccessKey(k1.id), null);
+      await s.createAccessKey(k1);
+      await s.createAccessKey(k2);
+      await assert.rejects(s.createAccessKey(k1), 'ids are unique');
+      assert.deepEqual([await s.findAccessKey(k1.id), await s.findAccessKey(k2.id)], [k1, k2]);
+      assert.deepEqual((await s.listAccessKeys()).filter((k) => k.id === k1.id || k.id === k2.id), [k1, k2]);
+      assert.equal(await s.deleteAccessKey(k1.id), true);
+      assert.equal(await s.deleteAccessKey(k1.id), false);
+      assert.equal(await s.findAccessKey(k1.id), null);
+      assert.deepEqual((await s.listAudit({ limit: 1 }))[0]!.action, 'key.delete');
     });
 
-    it('audits deletions, newest first, with paging', async () => {
+    it('audits deletes, repository deletes, manifest puts and key changes (not links or mounts), newest first', async () => {
       const r = repo();
+      const start = await lastAuditId();
+      const b = await link(r, 'audited-blob');
+      await s.mountBlob(r, repo(), b, actor, at);
+      assert.equal(await lastAuditId(), start, 'links and mounts are not audited');
       const m = manifest(r, 'audited', { tag: 'gone' });
-      await s.putManifest(m);
-      await s.deleteTag(r, 'gone', { principal: 'alice', dialect: 'ecr' }, at);
-      const [latest] = await s.listAudit({ limit: 1 });
-      assert.equal(latest!.action, 'tag.delete');
-      assert.equal(latest!.principal, 'alice');
-      assert.equal(latest!.dialect, 'ecr');
-      assert.equal(latest!.repository, r);
-      const older = await s.listAudit({ before: latest!.id, limit: 1 });
-      assert.ok(older[0]!.id < latest!.id);
+      await put(m);
+      await s.deleteTag(r, 'gone', { principal: 'alice', dialect: 'ecr' }, later(1));
+      await s.unlinkBlob(r, b, actor, later(2));
+      const events = (await s.listAudit({ limit: 100 })).filter((e) => e.id > start);
+      assert.deepEqual(events.map((e) => [e.action, e.repository, e.target]), [['blob.delete', r, b], ['tag.delete', r, 'gone'], ['manifest.put', r, m.digest]]);
+      assert.deepEqual([events[1]!.principal, events[1]!.dialect, events[1]!.at, events[1]!.detail], ['alice', 'ecr', later(1), { digest: m.digest }]);
+      const older = await s.listAudit({ before: events[0]!.id, limit: 2 });
+      assert.deepEqual(older.map((e) => e.id), events.slice(1, 3).map((e) => e.id));
+      assert.deepEqual(await s.listAudit({ limit: 0 }), []);
+      assert.deepEqual(await s.listAudit({ before: 1, limit: 5 }), []);
+    });
+
+    describe('GC review queue', () => {
+      inspected('queues blobs no manifest uses any more, postpones on a second loss, and drops them on a new link or use', async () => {
+        const [r, r2] = [repo(), repo()];
+        const [shared, own] = [await link(r, 'q-shared'), await link(r, 'q-own')];
+        await link(r2, 'q-shared');
+        const [m, m2] = [manifest(r, 'q-m', { blobs: [shared, own] }), manifest(r2, 'q-m2', { blobs: [shared] })];
+        await put(m, m2);
+        assert.equal(await queued(shared), undefined);
+        await s.deleteManifest(r, m.digest, actor, later(10));
+        assert.deepEqual(await queued(own), later(10 + HOUR), 'its last user is gone: review in an hour');
+        assert.equal(await queued(shared), undefined, 'still used in another repository');
+        await s.deleteManifest(r2, m2.digest, actor, later(20));
+        assert.deepEqual(await queued(shared), later(20 + HOUR));
+        await put(manifest(r, 'q-m3', { blobs: [own], at: later(30) }));
+        assert.equal(await queued(own), undefined, 'a new manifest use takes it off the queue');
+        assert.deepEqual(await s.unlinkBlob(r2, shared, actor, later(40)), { kind: 'unlinked' });
+        assert.deepEqual(await queued(shared), later(40 + HOUR), 'a second loss postpones the review');
+        await link(r2, 'q-shared', later(50));
+        assert.equal(await queued(shared), undefined, 'a new link rescues it');
+        await s.unlinkBlob(r2, shared, actor, later(60));
+        const r3 = repo();
+        assert.equal(await s.mountBlob(r2, r3, shared, actor, later(70)), null);
+        assert.ok(await queued(shared), 'a mount from a repository that lacks it changes nothing');
+        await s.mountBlob(r, r3, shared, actor, later(80));
+        assert.equal(await queued(shared), undefined, 'a mount rescues it');
+      });
+
+      inspected('queues a manifest when its last tag goes or moves, not while another tag or an index holds it', async () => {
+        const r = repo();
+        const [one, two] = [manifest(r, 'qt-1', { tag: 'a' }), manifest(r, 'qt-2', { tag: 'latest' })];
+        await put(one, { ...one, tag: 'b' }, two);
+        await s.deleteTag(r, 'a', actor, later(1));
+        assert.equal(await queued(one.digest, r), undefined, 'tag b still holds it');
+        await s.deleteTag(r, 'b', actor, later(2));
+        assert.deepEqual(await queued(one.digest, r), later(2 + HOUR));
+        await put({ ...one, tag: 'again', at: later(3) });
+        assert.equal(await queued(one.digest, r), undefined, 're-tagging takes it off the queue');
+        await put({ ...one, tag: 'latest', at: later(4) });
+        assert.deepEqual(await queued(two.digest, r), later(4 + HOUR), 'the tag moved away from it');
+        await put({ ...two, at: later(5) });
+        assert.equal(await queued(two.digest, r), undefined, 'a re-push (even untagged) takes it off');
+        await put(manifest(r, 'qt-index', { children: [two.digest] }), { ...two, tag: 'held', at: later(6) });
+        await s.deleteTag(r, 'held', actor, later(7));
+        assert.equal(await queued(two.digest, r), undefined, 'an index still holds it');
+        await s.deleteTag(r, 'again', actor, later(8));
+        await s.deleteManifest(r, one.digest, actor, later(9));
+        assert.equal(await queued(one.digest, r), undefined, 'a deleted manifest leaves the queue');
+      });
+
+      inspected('queues the children an index delete releases; a push of a new parent takes them off', async () => {
+        const r = repo();
+        const [free, tagged, shared] = [manifest(r, 'qc-free'), manifest(r, 'qc-tagged', { tag: 'x' }), manifest(r, 'qc-shared')];
+        const index = manifest(r, 'qc-index', { mediaType: INDEX, children: [free.digest, tagged.digest, shared.digest] });
+        await put(free, tagged, shared, index, manifest(r, 'qc-other-index', { mediaType: INDEX, children: [shared.digest] }));
+        await s.deleteManifest(r, index.digest, actor, later(10));
+        assert.deepEqual(await queued(free.digest, r), later(10 + HOUR));
+        assert.equal(await queued(tagged.digest, r), undefined, 'tagged');
+        assert.equal(await queued(shared.digest, r), undefined, 'held by another index');
+        await put(manifest(r, 'qc-new-index', { mediaType: INDEX, children: [free.digest] }));
+        assert.equal(await queued(free.digest, r), undefined);
+      });
+
+      inspected('a repository delete writes no queue rows (the tombstone is the record)', async () => {
+        const r = repo();
+        await put(manifest(r, 'qr', { blobs: [await link(r, 'qr-blob')], tag: 'v' }));
+        const before = (await opened.inspect!.reviewQueue()).length;
+        await s.deleteRepository(r, true, actor, at);
+        assert.equal((await opened.inspect!.reviewQueue()).length, before);
+      });
     });
   });
 }

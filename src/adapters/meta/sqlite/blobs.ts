@@ -1,8 +1,13 @@
-// Blob links: which repository may see which blob. Linking takes a blob off the GC review queue; unlinking
-// is refused while a manifest of the repository still uses the blob.
+// Blob links: which repository may see which blob. A new link (upload or mount) takes the blob off the GC review
+// queue; unlinking is refused while a manifest of the repository still uses the blob.
 import type { Actor, BlobLink, Digest, UnlinkOutcome } from '../../../core/index.ts';
-import { audit, ensureRepo, liveRepoId, type ReviewQueue } from './common.ts';
+import { audit } from './audit.ts';
 import type { Db } from './db.ts';
+import { ensureRepo, liveRepoId } from './repo-rows.ts';
+import type { ReviewQueue } from './review-queue.ts';
+
+/** How many users a 'referenced' answer names; enough to act on, bounded so the answer stays small. */
+const MAX_USERS = 100;
 
 export function findBlob(db: Db, repository: string, digest: Digest): BlobLink | null {
   const row = db.q(`SELECT b.size AS size FROM repositories r
@@ -33,14 +38,14 @@ export function mountBlob(db: Db, queue: ReviewQueue, from: string, to: string, 
 }
 
 export function unlinkBlob(db: Db, queue: ReviewQueue, repository: string, digest: Digest, actor: Actor, at: Date): UnlinkOutcome {
-  return db.tx(() => {
+  return db.tx((): UnlinkOutcome => {
     const repoId = liveRepoId(db, repository);
     if (!repoId || !db.q('SELECT 1 FROM repository_blobs WHERE repo_id = ? AND digest = ?').get(repoId, digest)) return { kind: 'unknown' };
-    const users = db.q('SELECT DISTINCT manifest_digest AS d FROM manifest_blobs WHERE repo_id = ? AND blob_digest = ? LIMIT 20')
-      .all(repoId, digest) as Array<{ d: Digest }>;
+    const users = db.q(`SELECT manifest_digest AS d FROM manifest_blobs WHERE repo_id = ? AND blob_digest = ?
+                        ORDER BY manifest_digest LIMIT ?`).all(repoId, digest, MAX_USERS) as Array<{ d: Digest }>;
     if (users.length > 0) return { kind: 'referenced', by: users.map((u) => u.d) };
     db.q('DELETE FROM repository_blobs WHERE repo_id = ? AND digest = ?').run(repoId, digest);
-    queue.add('blob', '', digest, at);
+    queue.releaseBlobs([digest], at);
     audit(db, actor, at, 'blob.delete', repository, digest);
     return { kind: 'unlinked' };
   });

@@ -1,23 +1,43 @@
-// Versioned schema of the SQLite metadata store. The SQL stays portable (INTEGER ms timestamps, ON CONFLICT
-// upserts, partial indexes) so the PostgreSQL adapter can run the same statements.
+// Versioned schema of the SQLite metadata store: migrations are append-only (a database at version N runs
+// N+1.. on open), so a data directory made by any earlier berth opens with every later one.
 //
-// repositories       one row per repository ever created; deleted_at marks a tombstone (O(1) delete) whose
-//                    rows below stay until garbage collection purges them; live names are unique.
-// blobs              every blob whose bytes are committed, by digest (global, content-addressed).
-// repository_blobs   which repositories may see which blobs (pushed or mounted there).
-// manifests          exact manifest bytes plus the facts parsed once at PUT (media type, subject, ...).
-// manifest_blobs     reverse index blob -> manifests: "what uses this blob" without a scan.
-// manifest_children  index -> child manifests, same repository.
-// tags               tag -> digest.
-// uploads            resumable upload sessions (received bytes are durable in the blob store).
-// access_keys        access key id, secret hash, sealed secret, grants (JSON).
-// audit_events       every mutation that matters, above all deletions.
-// gc_review_queue    things that lost a reference, with the time after which GC may look at them;
-//                    any new reference deletes the row in the same transaction.
-import type Database from 'better-sqlite3';
+// Schema (after the last migration); timestamps are INTEGER/BIGINT milliseconds since the epoch, JSON is TEXT.
+// The statements the query modules run stay portable to PostgreSQL (ON CONFLICT upserts, partial indexes, no
+// SQLite-only functions); only this DDL differs there (BYTEA for BLOB, an identity column for AUTOINCREMENT).
+//
+// repositories       id 'crr-...' PK, name, artifact_kind, tag_mutability, created_at, deleted_at NULL.
+//                    A repository delete only sets deleted_at (a tombstone, O(1)); names are UNIQUE among live
+//                    rows only, so a new push to a deleted name starts a fresh repository with a new id. The
+//                    tombstoned repository's rows below stay until garbage collection purges them; every query
+//                    joins through live repositories, so they are invisible meanwhile.
+// blobs              digest PK, size, created_at: committed blob bytes, global and content-addressed.
+// repository_blobs   (repo_id, digest) PK: which repository may see which blob (pushed or mounted there).
+// manifests          (repo_id, digest) PK: exact bytes plus facts parsed once at PUT (media_type, artifact_type,
+//                    subject, annotations JSON, size), pushed_at, last_pulled_at. Index (repo_id, subject).
+// manifest_blobs     (repo_id, manifest_digest, blob_digest): config and layers of each manifest; the index on
+//                    blob_digest answers "what uses this blob" without a scan. A used blob cannot be unlinked
+//                    (foreign key to repository_blobs).
+// manifest_children  (repo_id, parent_digest, child_digest): an index's children; index (repo_id, child_digest).
+// tags               (repo_id, name) PK -> digest, updated_at; index (repo_id, digest).
+// uploads            id PK, repository, received (the durable offset; OFFSET is a reserved word), started_at,
+//                    updated_at.
+// access_keys        id PK, name, secret_hash, sealed_secret, grants JSON, created_at, last_used_at.
+// audit_events       id autoincrement, at, principal, dialect, action, repository, target, detail JSON.
+// gc_review_queue    (kind 'blob'|'manifest', repo_id ('' for blobs), digest) PK, review_after: things that lost
+//                    their last reference, reviewable by GC after review_after; written with ON CONFLICT DO
+//                    UPDATE (a second loss postpones the review) and deleted by any new reference in the same
+//                    transaction. Tombstoned repositories are found through their deleted_at index instead.
+//
+// Foreign keys (no cascades: the code deletes children first, the keys only guard the invariants): manifests,
+// repository_blobs -> repositories; repository_blobs -> blobs; manifest_blobs, manifest_children (parent) and
+// tags -> manifests; manifest_blobs -> repository_blobs. Children and subjects may dangle (OCI allows both).
 
-const MIGRATIONS: string[] = [
-  `CREATE TABLE repositories (
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+const V1 = `CREATE TABLE repositories (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL,
      artifact_kind TEXT NOT NULL DEFAULT 'image',
@@ -69,18 +89,78 @@ const MIGRATIONS: string[] = [
      kind TEXT NOT NULL, repo_id TEXT NOT NULL, digest TEXT NOT NULL, review_after INTEGER NOT NULL,
      PRIMARY KEY (kind, repo_id, digest)
    );
-   CREATE INDEX gc_review_queue_due ON gc_review_queue (review_after);`,
-];
+   CREATE INDEX gc_review_queue_due ON gc_review_queue (review_after);`;
 
-/** Applies the migrations this database has not seen yet, each in its own transaction (user_version counts them). */
-export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
-  }
-}
+/**
+ * Foreign keys guard the reference index, the queue holds only blobs and manifests (tombstones are found by
+ * their own index), and BIGINT names the 64-bit columns as PostgreSQL will. SQLite adds constraints only by
+ * rebuilding a table: create the new one, copy, drop the old, rename (the order SQLite documents).
+ */
+const V2 = `CREATE TABLE repository_blobs_new (
+     repo_id TEXT NOT NULL REFERENCES repositories (id), digest TEXT NOT NULL REFERENCES blobs (digest),
+     linked_at BIGINT NOT NULL, PRIMARY KEY (repo_id, digest)
+   );
+   INSERT INTO repository_blobs_new (repo_id, digest, linked_at) SELECT repo_id, digest, linked_at FROM repository_blobs;
+   DROP TABLE repository_blobs;
+   ALTER TABLE repository_blobs_new RENAME TO repository_blobs;
+   CREATE INDEX repository_blobs_digest ON repository_blobs (digest);
+
+   CREATE TABLE manifests_new (
+     repo_id TEXT NOT NULL REFERENCES repositories (id), digest TEXT NOT NULL, media_type TEXT NOT NULL,
+     artifact_type TEXT, subject TEXT, annotations TEXT, size BIGINT NOT NULL, body BLOB NOT NULL,
+     pushed_at BIGINT NOT NULL, last_pulled_at BIGINT, PRIMARY KEY (repo_id, digest)
+   );
+   INSERT INTO manifests_new (repo_id, digest, media_type, artifact_type, subject, annotations, size, body, pushed_at, last_pulled_at)
+     SELECT repo_id, digest, media_type, artifact_type, subject, annotations, size, body, pushed_at, last_pulled_at FROM manifests;
+   DROP TABLE manifests;
+   ALTER TABLE manifests_new RENAME TO manifests;
+   CREATE INDEX manifests_subject ON manifests (repo_id, subject) WHERE subject IS NOT NULL;
+
+   CREATE TABLE manifest_blobs_new (
+     repo_id TEXT NOT NULL, manifest_digest TEXT NOT NULL, blob_digest TEXT NOT NULL,
+     PRIMARY KEY (repo_id, manifest_digest, blob_digest),
+     FOREIGN KEY (repo_id, manifest_digest) REFERENCES manifests (repo_id, digest),
+     FOREIGN KEY (repo_id, blob_digest) REFERENCES repository_blobs (repo_id, digest)
+   );
+   INSERT INTO manifest_blobs_new (repo_id, manifest_digest, blob_digest) SELECT repo_id, manifest_digest, blob_digest FROM manifest_blobs;
+   DROP TABLE manifest_blobs;
+   ALTER TABLE manifest_blobs_new RENAME TO manifest_blobs;
+   CREATE INDEX manifest_blobs_blob ON manifest_blobs (blob_digest, repo_id);
+
+   CREATE TABLE manifest_children_new (
+     repo_id TEXT NOT NULL, parent_digest TEXT NOT NULL, child_digest TEXT NOT NULL,
+     PRIMARY KEY (repo_id, parent_digest, child_digest),
+     FOREIGN KEY (repo_id, parent_digest) REFERENCES manifests (repo_id, digest)
+   );
+   INSERT INTO manifest_children_new (repo_id, parent_digest, child_digest) SELECT repo_id, parent_digest, child_digest FROM manifest_children;
+   DROP TABLE manifest_children;
+   ALTER TABLE manifest_children_new RENAME TO manifest_children;
+   CREATE INDEX manifest_children_child ON manifest_children (repo_id, child_digest);
+
+   CREATE TABLE tags_new (
+     repo_id TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL, updated_at BIGINT NOT NULL,
+     PRIMARY KEY (repo_id, name), FOREIGN KEY (repo_id, digest) REFERENCES manifests (repo_id, digest)
+   );
+   INSERT INTO tags_new (repo_id, name, digest, updated_at) SELECT repo_id, name, digest, updated_at FROM tags;
+   DROP TABLE tags;
+   ALTER TABLE tags_new RENAME TO tags;
+   CREATE INDEX tags_digest ON tags (repo_id, digest);
+
+   CREATE TABLE gc_review_queue_new (
+     kind TEXT NOT NULL CHECK (kind IN ('blob', 'manifest')), repo_id TEXT NOT NULL, digest TEXT NOT NULL,
+     review_after BIGINT NOT NULL, PRIMARY KEY (kind, repo_id, digest), CHECK (kind = 'manifest' OR repo_id = '')
+   );
+   INSERT INTO gc_review_queue_new (kind, repo_id, digest, review_after)
+     SELECT kind, repo_id, digest, review_after FROM gc_review_queue WHERE kind IN ('blob', 'manifest');
+   DROP TABLE gc_review_queue;
+   ALTER TABLE gc_review_queue_new RENAME TO gc_review_queue;
+   CREATE INDEX gc_review_queue_due ON gc_review_queue (review_after);
+
+   CREATE INDEX repositories_tombstones ON repositories (deleted_at) WHERE deleted_at IS NOT NULL;`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, sql: V1 },
+  { version: 2, sql: V2 },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,22 @@
+// The audit trail: who changed what through which dialect, written inside the mutation's own transaction so an
+// event exists exactly when the change does.
+import type { Actor, AuditEvent } from '../../../core/index.ts';
+import type { Db } from './db.ts';
+
+interface AuditRow { id: number; at: number; principal: string; dialect: string; action: string; repository: string | null; target: string | null; detail: string | null }
+
+export function audit(db: Db, actor: Actor, at: Date, action: string, repository: string | null, target: string | null, detail?: Record<string, unknown>): void {
+  db.q('INSERT INTO audit_events (at, principal, dialect, action, repository, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(at.getTime(), actor.principal, actor.dialect, action, repository, target, detail === undefined ? null : JSON.stringify(detail));
+}
+
+/** Newest first; `before` is the id of the last event of the previous page. */
+export function listAudit(db: Db, before: number | undefined, limit: number): AuditEvent[] {
+  if (limit <= 0) return [];
+  const rows = db.q(`SELECT id, at, principal, dialect, action, repository, target, detail FROM audit_events
+                     WHERE id < ? ORDER BY id DESC LIMIT ?`).all(before ?? Number.MAX_SAFE_INTEGER, limit) as AuditRow[];
+  return rows.map((r) => ({
+    id: r.id, at: new Date(r.at), principal: r.principal, dialect: r.dialect, action: r.action, repository: r.repository,
+    target: r.target, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+  }));
+}

@@ -1,0 +1,38 @@
+// Resumable upload sessions: the bytes live in the blob store, this table remembers how many are durable so a
+// client (or a restarted server) can resume; the offset moves only by compare-and-set.
+import type { UploadSession } from '../../../core/index.ts';
+import type { Db } from './db.ts';
+
+interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number }
+
+const COLUMNS = 'id, repository, received, started_at, updated_at';
+
+const toUpload = (r: UploadRow): UploadSession => ({
+  id: r.id, repository: r.repository, offset: r.received, startedAt: new Date(r.started_at), updatedAt: new Date(r.updated_at),
+});
+
+export function createUpload(db: Db, s: UploadSession): void {
+  db.tx(() => db.q(`INSERT INTO uploads (${COLUMNS}) VALUES (?, ?, ?, ?, ?)`)
+    .run(s.id, s.repository, s.offset, s.startedAt.getTime(), s.updatedAt.getTime()));
+}
+
+export function getUpload(db: Db, id: string): UploadSession | null {
+  const row = db.q(`SELECT ${COLUMNS} FROM uploads WHERE id = ?`).get(id) as UploadRow | undefined;
+  return row ? toUpload(row) : null;
+}
+
+export function advanceUpload(db: Db, id: string, from: number, to: number, at: Date): boolean {
+  return db.tx(() => db.q('UPDATE uploads SET received = ?, updated_at = ? WHERE id = ? AND received = ?')
+    .run(to, at.getTime(), id, from).changes === 1);
+}
+
+export function deleteUpload(db: Db, id: string): void {
+  db.tx(() => db.q('DELETE FROM uploads WHERE id = ?').run(id));
+}
+
+/** Oldest first, so an expiry sweep with a small limit always makes progress. */
+export function listIdleUploads(db: Db, before: Date, limit: number): UploadSession[] {
+  if (limit <= 0) return [];
+  return (db.q(`SELECT ${COLUMNS} FROM uploads WHERE updated_at < ? ORDER BY updated_at, id LIMIT ?`)
+    .all(before.getTime(), limit) as UploadRow[]).map(toUpload);
+}
