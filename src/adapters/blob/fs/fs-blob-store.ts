@@ -1,29 +1,55 @@
 // Filesystem blob store: streams straight to disk with no extra copies, fsyncs before anything is trusted, and
 // publishes blobs by atomic rename so a crash can never leave a half-written file at a blob path.
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, opendir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { isDigest, RegistryError, type BlobStore, type ByteRange, type Digest } from '../../../core/index.ts';
-import { FsPaths } from './paths.ts';
+import { RegistryError, type BlobStore, type ByteRange, type Digest } from '../../../core/index.ts';
+import { ALGORITHMS, FsPaths, isUploadId } from './paths.ts';
+import { writeChunksAt } from './write-at.ts';
 
 export interface FsBlobStoreOptions {
   root: string;
-  /** fsync data and directories before acknowledging (default true); off only for throwaway test data. */
+  /** fsync data and directories before acknowledging (default true); off only for throwaway data. */
   fsync?: boolean;
 }
 
-const READ_CHUNK = 256 * 1024;
-const FLUSH_EVERY = 32 * 1024 * 1024;
+const MiB = 1024 * 1024;
+// 1 MiB reads: over HTTP this pulled ~1.3x faster than 256 KiB, with no measurable RSS difference.
+const READ_CHUNK = MiB;
+// One batch on its way to disk while up to 1 MiB more queues (more bought no speed); early fdatasync every 32 MiB.
+const WRITE = { maxQueued: MiB, flushEvery: 32 * MiB };
 
-function isMissing(e: unknown): boolean {
-  return (e as NodeJS.ErrnoException).code === 'ENOENT';
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | null)?.code;
 }
 
-/** Opens an upload area for writing; a missing one is the client's unknown upload, not a server fault. */
-async function openUpload(path: string): Promise<FileHandle> {
+const isMissing = (e: unknown): boolean => errno(e) === 'ENOENT';
+
+/** Entries of a directory as a stream (stores may hold millions of blobs); a missing directory is empty. */
+async function* entries(dir: string): AsyncIterable<string> {
+  let handle;
   try {
-    return await open(path, 'r+');
+    handle = await opendir(dir, { bufferSize: 256 });
+  } catch (e) {
+    if (isMissing(e) || errno(e) === 'ENOTDIR') return;
+    throw e;
+  }
+  for await (const entry of handle) yield entry.name;
+}
+
+async function sizeOf(path: string): Promise<number | null> {
+  try {
+    return (await stat(path)).size;
+  } catch (e) {
+    if (isMissing(e)) return null;
+    throw e;
+  }
+}
+
+/** Opens an upload area; a missing one is the client's unknown upload, not a server fault. */
+async function openUpload(path: string, flags: 'r' | 'r+'): Promise<FileHandle> {
+  try {
+    return await open(path, flags);
   } catch (e) {
     if (isMissing(e)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'the bytes of this upload are gone; start a new upload');
     throw e;
@@ -33,9 +59,6 @@ async function openUpload(path: string): Promise<FileHandle> {
 export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<BlobStore> {
   const paths = new FsPaths(options.root);
   const durable = options.fsync !== false;
-  await Promise.all([paths.blobs, paths.uploads].map((d) => mkdir(d, { recursive: true })));
-  await rm(paths.tmp, { recursive: true, force: true });
-  await mkdir(paths.tmp, { recursive: true });
 
   async function syncDir(dir: string): Promise<void> {
     if (!durable) return;
@@ -47,20 +70,34 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     }
   }
 
+  /** mkdir -p; when it had to create directories, makes their entries durable too (parents first). */
+  async function ensureDir(dir: string): Promise<void> {
+    const created = await mkdir(dir, { recursive: true });
+    if (created === undefined || !durable) return;
+    // Each new directory's entry lives in its parent: sync from the parent of the first one created down to dir's parent.
+    const parents: string[] = [];
+    for (let d = dir; ; d = dirname(d)) {
+      parents.unshift(dirname(d));
+      if (d === created || dirname(d) === d) break;
+    }
+    for (const d of parents) await syncDir(d);
+  }
+
+  await rm(paths.tmp, { recursive: true, force: true });
+  for (const dir of [paths.blobs, paths.uploads, paths.tmp]) await ensureDir(dir);
+
   return {
     kind: 'fs',
 
     async stat(digest) {
-      try {
-        return (await stat(paths.blob(digest))).size;
-      } catch (e) {
-        if (isMissing(e)) return null;
-        throw e;
-      }
+      return sizeOf(paths.blob(digest));
     },
 
     async open(digest: Digest, range?: ByteRange): Promise<Readable | null> {
       const path = paths.blob(digest);
+      if (range && !(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0 && range.start <= range.end)) {
+        throw new RegistryError('RANGE_INVALID', `invalid byte range ${range.start}-${range.end}`);
+      }
       // Open first so a missing blob is a clean null rather than a stream that errors later.
       let handle;
       try {
@@ -69,6 +106,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
         if (isMissing(e)) return null;
         throw e;
       }
+      // The stream owns the handle and closes it on end, error or destroy.
       return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK });
     },
 
@@ -83,11 +121,12 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     },
 
     async *list() {
-      for (const alg of await readdir(paths.blobs).catch(() => [] as string[])) {
-        for (const shard of await readdir(join(paths.blobs, alg)).catch(() => [] as string[])) {
-          for (const hex of await readdir(join(paths.blobs, alg, shard)).catch(() => [] as string[])) {
-            const digest = `${alg}:${hex}`;
-            if (isDigest(digest) && hex.startsWith(shard)) yield digest;
+      for (const alg of ALGORITHMS) {
+        const algDir = paths.algorithmDir(alg);
+        for await (const shard of entries(algDir)) {
+          for await (const name of entries(join(algDir, shard))) {
+            const digest = paths.digestAt(alg, shard, name);
+            if (digest) yield digest;
           }
         }
       }
@@ -99,58 +138,72 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     },
 
     async appendUpload(id, offset, chunks) {
-      const handle = await openUpload(paths.upload(id));
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new RegistryError('RANGE_INVALID', `invalid upload offset ${offset}`);
+      const handle = await openUpload(paths.upload(id), 'r+');
       try {
         // Bytes past the recorded offset come from a request that failed: never trust them.
         await handle.truncate(offset);
-        let position = offset;
-        let unsynced = 0;
-        const flushes: Array<Promise<void>> = [];
-        for await (const chunk of chunks) {
-          let written = 0;
-          while (written < chunk.byteLength) {
-            const { bytesWritten } = await handle.write(chunk, written, chunk.byteLength - written, position);
-            written += bytesWritten;
-            position += bytesWritten;
-          }
-          unsynced += chunk.byteLength;
-          // Start flushing to disk while the rest still streams in, so the final fsync has little left to wait for.
-          if (durable && unsynced >= FLUSH_EVERY) {
-            unsynced = 0;
-            flushes.push(handle.datasync());
-          }
-        }
-        await Promise.all(flushes);
+        const end = await writeChunksAt(handle, offset, chunks, { ...WRITE, flushEvery: durable ? WRITE.flushEvery : 0 });
+        // Resolving means "durable enough to resume from": data and size are on disk. The area's directory entry
+        // is not synced separately: ext4, xfs and btrfs persist a new file's name with its first fsync, and a lost
+        // name only means BLOB_UPLOAD_UNKNOWN and a fresh upload, never wrong bytes.
         if (durable) await handle.datasync();
-        return position;
+        return end;
       } finally {
         await handle.close();
       }
     },
 
     async *readUpload(id, length) {
-      if (length === 0) return;
-      yield* createReadStream(paths.upload(id), { start: 0, end: length - 1, highWaterMark: READ_CHUNK }) as AsyncIterable<Uint8Array>;
+      const handle = await openUpload(paths.upload(id), 'r');
+      let owned = false;
+      try {
+        const { size } = await handle.stat();
+        if (size < length) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${id} holds ${size} bytes, not ${length}`);
+        if (length === 0) return;
+        owned = true; // the stream closes the handle from here on, also when the consumer stops early
+        yield* handle.createReadStream({ start: 0, end: length - 1, highWaterMark: READ_CHUNK }) as AsyncIterable<Uint8Array>;
+      } finally {
+        if (!owned) await handle.close();
+      }
     },
 
     async commitUpload(id, length, digest) {
       const source = paths.upload(id);
       const target = paths.blob(digest);
-      const handle = await openUpload(source);
+      let handle: FileHandle;
+      try {
+        handle = await openUpload(source, 'r+');
+      } catch (e) {
+        // A retried commit whose first attempt got through: the area is gone and the blob is there.
+        if ((await sizeOf(target)) === length) return;
+        throw e;
+      }
       try {
         const { size } = await handle.stat();
-        if (size < length) throw new Error(`upload ${id} holds ${size} bytes, expected ${length}`);
-        // appendUpload already made the bytes durable; only a truncation needs another flush.
+        if (size < length) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${id} holds ${size} bytes, expected ${length}`);
+        // appendUpload already made its bytes durable; only a truncation needs another flush.
         if (size > length) {
           await handle.truncate(length);
-          if (durable) await handle.sync();
+          if (durable) await handle.datasync();
         }
       } finally {
         await handle.close();
       }
-      await mkdir(dirname(target), { recursive: true });
-      // rename() replaces atomically; racing commits of the same digest carry the same bytes, so either wins.
-      await rename(source, target);
+      // Same digest, same bytes: an existing blob is kept (a wrong-sized one, which no commit can produce, is replaced).
+      if ((await sizeOf(target)) === length) {
+        await rm(source, { force: true });
+        return;
+      }
+      await ensureDir(dirname(target));
+      try {
+        // Atomic: readers see no blob or the whole blob. Racing commits of one digest carry the same bytes, so
+        // whichever rename lands last simply replaces an identical file.
+        await rename(source, target);
+      } catch (e) {
+        if (isMissing(e) && (await sizeOf(target)) === length) return; // a concurrent commit of this id won
+        throw e;
+      }
       await syncDir(dirname(target));
     },
 
@@ -159,11 +212,11 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     },
 
     async *listUploads() {
-      for (const name of await readdir(paths.uploads).catch(() => [] as string[])) if (paths.isUploadId(name)) yield name;
+      for await (const name of entries(paths.uploads)) if (isUploadId(name)) yield name;
     },
 
     async close() {
-      // Nothing held open between calls.
+      // Nothing is held open between calls; streams handed out own their file handles.
     },
   };
 }
