@@ -68,18 +68,31 @@ export async function finishUpload(
   deps: RegistryDeps, repository: string, id: string, digestParam: string, last: ChunkInput | null, actor: Actor,
 ): Promise<{ digest: Digest; size: number }> {
   const digest = parseDigest(digestParam);
-  let session = last ? await appendChunk(deps, repository, id, last) : await getUpload(deps, repository, id);
+  if (last) await appendChunk(deps, repository, id, last);
   return deps.hashes.exclusive(id, async () => {
-    session = await getUpload(deps, repository, id);
-    const hash = await deps.hashes.at(id, session.offset, algorithmOf(digest));
-    const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
-    if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
-    await deps.blobs.commitUpload(id, session.offset, digest);
+    const session = await getUpload(deps, repository, id);
+    const hash = await deps.hashes.at(id, session.offset, algorithmOf(digest)).catch(async (e: unknown) => {
+      if (await committedEarlier(deps, session, digest, e)) return null;
+      throw e;
+    });
+    if (hash) {
+      const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
+      if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+      await deps.blobs.commitUpload(id, session.offset, digest);
+    }
     await deps.meta.linkBlob(repository, { digest, size: session.offset }, actor, deps.clock.now());
     await deps.meta.deleteUpload(id);
     deps.hashes.forget(id);
     return { digest, size: session.offset };
   });
+}
+
+/**
+ * A crash between committing the bytes and closing the session leaves a session whose upload area is gone
+ * because its bytes already are the blob: the retried PUT finds the blob, content-addressed, at the session's size.
+ */
+async function committedEarlier(deps: RegistryDeps, session: UploadSession, digest: Digest, error: unknown): Promise<boolean> {
+  return error instanceof RegistryError && error.code === 'BLOB_UPLOAD_UNKNOWN' && (await deps.blobs.stat(digest)) === session.offset;
 }
 
 export async function cancelUpload(deps: RegistryDeps, repository: string, id: string): Promise<void> {

@@ -1,0 +1,63 @@
+// Use-case tests over the real embedded adapters (filesystem + SQLite in a temp dir): crash points inside an
+// upload's completion that an HTTP test cannot hit on purpose.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createFsBlobStore } from '../../src/adapters/blob/fs/index.ts';
+import { createSqliteMetadataStore } from '../../src/adapters/meta/sqlite/index.ts';
+import { appendChunk, finishUpload, startUpload, systemClock, UploadHashes, type Digest, type RegistryDeps } from '../../src/core/index.ts';
+
+const actor = { principal: 'test', dialect: 'oci' };
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+async function open(dir: string): Promise<RegistryDeps> {
+  const blobs = await createFsBlobStore({ root: dir, fsync: false });
+  return {
+    blobs, meta: createSqliteMetadataStore({ file: join(dir, 'meta.db') }), clock: systemClock,
+    hashes: new UploadHashes(blobs), limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
+  };
+}
+
+describe('finishUpload', () => {
+  it('completes a retried PUT after a crash between committing the bytes and closing the session', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-finish-'));
+    const bytes = Buffer.from('committed before the crash');
+    const digest: Digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const first = await open(dir);
+    const session = await startUpload(first, 'crash/app');
+    await appendChunk(first, 'crash/app', session.id, { body: once(bytes) });
+    // The first PUT got as far as the blob store's commit, then the process died.
+    await first.blobs.commitUpload(session.id, bytes.length, digest);
+    await first.meta.close();
+
+    const second = await open(dir);
+    assert.equal(await second.meta.findBlob('crash/app', digest), null, 'not linked yet');
+    const done = await finishUpload(second, 'crash/app', session.id, digest, null, actor);
+    assert.deepEqual(done, { digest, size: bytes.length });
+    assert.deepEqual(await second.meta.findBlob('crash/app', digest), { digest, size: bytes.length });
+    assert.equal(await second.meta.getUpload(session.id), null, 'the session is closed');
+    await second.meta.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('still refuses a wrong digest after a restart (the hash is rebuilt from the durable bytes)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-finish-'));
+    const first = await open(dir);
+    const session = await startUpload(first, 'crash/app');
+    await appendChunk(first, 'crash/app', session.id, { body: once(Buffer.from('abc')) });
+    await first.meta.close();
+    const second = await open(dir);
+    const wrong: Digest = `sha256:${createHash('sha256').update('abd').digest('hex')}`;
+    await assert.rejects(finishUpload(second, 'crash/app', session.id, wrong, null, actor), (e: Error & { code?: string }) => e.code === 'DIGEST_INVALID');
+    const right: Digest = `sha256:${createHash('sha256').update('abc').digest('hex')}`;
+    assert.equal((await finishUpload(second, 'crash/app', session.id, right, null, actor)).size, 3);
+    await second.meta.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
