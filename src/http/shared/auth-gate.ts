@@ -1,6 +1,6 @@
 // Connects the dialect-neutral AccessGate to berth's auth: anonymous admin when auth is off; otherwise Basic
 // (access key id + secret) or a Bearer token from /token, with per-repository actions and Docker's challenge.
-import { Authenticator, challenge, parseScope, type Principal, type Scope } from '../../auth/index.ts';
+import { Authenticator, challenge, parseScope, principalName, type Principal, type Scope } from '../../auth/index.ts';
 import type { AccessKeys, Action, Actor } from '../../core/index.ts';
 import type { AccessGate, AccessNeed, AccessResult, TokenIssuer } from './access.ts';
 
@@ -21,7 +21,7 @@ function authenticator(o: AuthGateOptions): Authenticator {
 }
 
 function actorOf(p: Principal, dialect: string): Actor {
-  return { principal: p.kind === 'key' || p.kind === 'token' ? p.keyId : 'anonymous', dialect };
+  return { principal: principalName(p), dialect };
 }
 
 function toScopes(needs: AccessNeed[]): Scope[] {
@@ -47,11 +47,12 @@ export function createAccessGate(o: AuthGateOptions): AccessGate {
   return {
     async check(request, needs): Promise<AccessResult> {
       const principal = await principalOf(request.authorization);
-      const realm = challenge(realmFor(request.host), o.service, toScopes(needs));
-      if (!principal) return { allowed: false, status: 401, message: 'authentication required', challenge: realm };
+      // Built only on refusal: the allowed path is every request's hot path.
+      const realm = (): string => challenge(realmFor(request.host), o.service, toScopes(needs));
+      if (!principal) return { allowed: false, status: 401, message: 'authentication required', challenge: realm() };
       if (needs.every((n) => allows(principal, n))) return { allowed: true, actor: actorOf(principal, request.dialect) };
       // A token without the scope gets a fresh challenge (the client fetches a better token); a key without the grant is denied.
-      if (principal.kind === 'token') return { allowed: false, status: 401, message: 'insufficient scope', challenge: `${realm},error="insufficient_scope"` };
+      if (principal.kind === 'token') return { allowed: false, status: 401, message: 'insufficient scope', challenge: `${realm()},error="insufficient_scope"` };
       return { allowed: false, status: 403, message: `access key may not ${needs.flatMap((n) => n.actions).join('/')} ${needs.map((n) => n.name).join(', ')}` };
     },
     async alsoAllowed(request, need) {
