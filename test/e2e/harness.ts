@@ -33,7 +33,7 @@ export interface StartOptions {
 
 /** Runs `berth <args>` to completion and returns its exit code and output. */
 export async function runBerth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BERTH_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BERTH_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -45,7 +45,8 @@ export async function runBerth(args: string[], env: Record<string, string> = {})
 export async function startBerth(options: StartOptions = {}): Promise<RunningBerth> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'berth-e2e-')));
   const args = ['serve', '--listen', options.listen ?? '127.0.0.1:0', '--data', dataDir, ...(options.args ?? [])];
-  const child = spawn(process.execPath, [BERTH_BIN, ...args], {
+  // Run as a program (shebang and all), exactly as `npx berth` does.
+  const child = spawn(BERTH_BIN, args, {
     env: { ...process.env, BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
