@@ -2,10 +2,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const BERTH_BIN = join(ROOT, 'bin/berth.js');
+/** The bin's shebang finds `node` on PATH: make that the Node running the tests, whatever PATH says. */
+const NODE_FIRST = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
 
 export interface RunningBerth {
   /** e.g. "http://127.0.0.1:41234" */
@@ -33,7 +35,7 @@ export interface StartOptions {
 
 /** Runs `berth <args>` to completion and returns its exit code and output. */
 export async function runBerth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(BERTH_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BERTH_BIN, args, { env: { ...process.env, ...NODE_FIRST, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -47,7 +49,7 @@ export async function startBerth(options: StartOptions = {}): Promise<RunningBer
   const args = ['serve', '--listen', options.listen ?? '127.0.0.1:0', '--data', dataDir, ...(options.args ?? [])];
   // Run as a program (shebang and all), exactly as `npx berth` does.
   const child = spawn(BERTH_BIN, args, {
-    env: { ...process.env, BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn', ...options.env },
+    env: { ...process.env, ...NODE_FIRST, BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
