@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
-  assertCleanRejection, assertStatus, envelopeOf, MT, openTarget, pushBlob, pushImage, random, randomHex, rangeEnd,
+  assertCleanRejection, assertStatus, envelopeOf, MT, useTarget, pushBlob, pushImage, random, randomHex, rangeEnd,
   repoName, sha256, withQuery,
   type Client, type PushedImage, type ReqOptions, type Res, type Target,
 } from './oci-helpers.ts';
@@ -70,9 +70,11 @@ describe('OCI bad input', () => {
   let image: PushedImage;
   let baseline: string[] | undefined;
 
+  useTarget((t) => {
+    target = t;
+    c = t.client;
+  });
   before(async () => {
-    target = await openTarget();
-    c = target.client;
     // Exercise every kind of write once, so the data dir's top-level layout is complete before the probes.
     image = await pushImage(c, repo, 'v1');
     await pushImage(c, repo, undefined, { emptyConfig: true, artifactType: 'application/vnd.example', subject: image.descriptor });
@@ -84,7 +86,6 @@ describe('OCI bad input', () => {
     await c.get(`/v2/${repo}/referrers/${image.digest}`);
     if (target.dataDir) baseline = (await readdir(target.dataDir)).sort();
   });
-  after(async () => target.dispose());
 
   it('upper-case repository names are refused', async () => {
     await expectClean(c, [

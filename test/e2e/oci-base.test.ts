@@ -1,17 +1,12 @@
 // OCI Distribution: the /v2/ support check every client makes first, and how unknown endpoints answer.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { assertError, openTarget, repoName, type Client, type Target } from './oci-helpers.ts';
+import { describe, it } from 'node:test';
+import { assertError, useTarget, repoName, type Client } from './oci-helpers.ts';
 
 describe('OCI base endpoint', () => {
-  let target: Target;
   let c: Client;
 
-  before(async () => {
-    target = await openTarget();
-    c = target.client;
-  });
-  after(async () => target.dispose());
+  useTarget((t) => (c = t.client));
 
   it('GET /v2/ answers 200 with Docker-Distribution-Api-Version: registry/2.0', async () => {
     const res = await c.get('/v2/');

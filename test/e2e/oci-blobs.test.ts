@@ -1,20 +1,15 @@
 // OCI Distribution: monolithic blob push, pull with ranges, delete, cross-repository mount, empty and sha512 blobs.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
-  assertError, assertStatus, openTarget, pushBlob, pushImage, random, repoName, sha256, sha512, withQuery,
-  type Client, type Target,
+  assertError, assertStatus, useTarget, pushBlob, pushImage, random, repoName, sha256, sha512, withQuery,
+  type Client,
 } from './oci-helpers.ts';
 
 describe('OCI blobs', () => {
-  let target: Target;
   let c: Client;
 
-  before(async () => {
-    target = await openTarget();
-    c = target.client;
-  });
-  after(async () => target.dispose());
+  useTarget((t) => (c = t.client));
 
   const octet = { 'content-type': 'application/octet-stream' };
 

@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { startBerth, type RunningBerth } from './harness.ts';
 import {
-  assertError, assertStatus, Client, NEEDS_BERTH, openTarget, random, rangeEnd, repoName, sha256, sha512, withQuery,
-  type Res, type Target,
-} from './oci-helpers.ts';
+  assertError, assertStatus, Client, NEEDS_BERTH, useTarget, random, rangeEnd, repoName, sha256, sha512, withQuery,
+  type Res, } from './oci-helpers.ts';
 
 const octet = 'application/octet-stream';
 
@@ -35,14 +34,9 @@ async function goodPatch(c: Client, location: string, data: Buffer, start: numbe
 }
 
 describe('OCI chunked uploads', () => {
-  let target: Target;
   let c: Client;
 
-  before(async () => {
-    target = await openTarget();
-    c = target.client;
-  });
-  after(async () => target.dispose());
+  useTarget((t) => (c = t.client));
 
   it('POST answers 202 with Location, Range 0-0 and Docker-Upload-UUID', async () => {
     const res = await c.req('POST', `/v2/${repoName('chunked')}/blobs/uploads/`);

@@ -1,20 +1,15 @@
 // OCI Distribution content management: deleting tags and manifests, and what must (and must not) go with them.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  ACCEPT_MANIFESTS, assertError, assertStatus, MT, openTarget, pushImage, putManifest, random, repoName, sha256,
-  type Client, type Target,
+  ACCEPT_MANIFESTS, assertError, assertStatus, MT, useTarget, pushImage, putManifest, random, repoName, sha256,
+  type Client,
 } from './oci-helpers.ts';
 
 describe('OCI deletes', () => {
-  let target: Target;
   let c: Client;
 
-  before(async () => {
-    target = await openTarget();
-    c = target.client;
-  });
-  after(async () => target.dispose());
+  useTarget((t) => (c = t.client));
 
   const accept = { accept: ACCEPT_MANIFESTS };
   const manifest = (repo: string, ref: string) => c.get(`/v2/${repo}/manifests/${ref}`, { headers: accept });

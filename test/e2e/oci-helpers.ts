@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { after, before } from 'node:test';
 import { startBerth, type RunningBerth, type StartOptions } from './harness.ts';
 
 /** When set, tests talk to this registry instead of starting berth (used to validate the tests on Distribution). */
@@ -180,6 +181,19 @@ export async function openTarget(options: StartOptions = {}): Promise<Target> {
   }
   const berth = await startBerth(options);
   return { url: berth.url, client: new Client(berth.url), dataDir: berth.dataDir, berth, dispose: () => berth.dispose() };
+}
+
+/**
+ * Opens the registry under test for the enclosing describe block (before) and disposes of it (after); `use`
+ * receives it first, so a later `before` of the block can already push content through it.
+ */
+export function useTarget(use: (target: Target) => void, options: StartOptions = {}): void {
+  let target: Target | undefined;
+  before(async () => {
+    target = await openTarget(options);
+    use(target);
+  });
+  after(async () => target?.dispose());
 }
 
 /** Adds `key=value` to a URL or path that may already carry a query (the spec says Locations may). */

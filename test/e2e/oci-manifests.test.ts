@@ -2,22 +2,16 @@
 // indexes, artifacts, Helm, oras), validation of references, and what a refused push must leave behind.
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  ACCEPT_MANIFESTS, assertError, assertStatus, EMPTY_DESCRIPTOR, EMPTY_JSON, followPages, mediaTypeOf, MT, openTarget,
+  ACCEPT_MANIFESTS, assertError, assertStatus, EMPTY_DESCRIPTOR, EMPTY_JSON, followPages, mediaTypeOf, MT, useTarget,
   pushBlob, pushImage, pushIndex, putManifest, random, randomHex, repoName, sha256,
-  type Client, type Descriptor, type Target,
-} from './oci-helpers.ts';
+  type Client, type Descriptor, } from './oci-helpers.ts';
 
 describe('OCI manifests', () => {
-  let target: Target;
   let c: Client;
 
-  before(async () => {
-    target = await openTarget();
-    c = target.client;
-  });
-  after(async () => target.dispose());
+  useTarget((t) => (c = t.client));
 
   const accept = { accept: ACCEPT_MANIFESTS };
 

@@ -1,11 +1,10 @@
 // OCI Distribution 1.1 referrers: pushing manifests with a subject, listing and filtering what refers to a digest.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
-  assertError, assertStatus, MT, openTarget, pushBlob, pushImage, pushIndex, putManifest, random, repoName, sha256,
+  assertError, assertStatus, MT, useTarget, pushBlob, pushImage, pushIndex, putManifest, random, repoName, sha256,
   EMPTY_DESCRIPTOR, EMPTY_JSON, mediaTypeOf,
-  type Client, type Descriptor, type PushedImage, type Res, type Target,
-} from './oci-helpers.ts';
+  type Client, type Descriptor, type PushedImage, type Res, } from './oci-helpers.ts';
 
 interface Index { schemaVersion: number; mediaType: string; manifests: Descriptor[] }
 
@@ -23,16 +22,14 @@ function indexOf(res: Res): Index {
 }
 
 describe('OCI referrers', () => {
-  let target: Target;
   let c: Client;
   const repo = repoName('referrers');
   let subject: PushedImage;
   let sbom: PushedImage;
   let sig: PushedImage;
 
+  useTarget((t) => (c = t.client));
   before(async () => {
-    target = await openTarget();
-    c = target.client;
     subject = await pushImage(c, repo, 'app');
     sbom = await pushImage(c, repo, undefined, {
       emptyConfig: true,
@@ -47,7 +44,6 @@ describe('OCI referrers', () => {
       annotations: { 'org.example.signature.fingerprint': 'abcd' },
     });
   });
-  after(async () => target.dispose());
 
   it('a manifest PUT with a subject answers OCI-Subject: <subject digest>', () => {
     assert.equal(sbom.res.header('oci-subject'), subject.digest, sbom.res.describe());

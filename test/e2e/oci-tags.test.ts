@@ -1,9 +1,9 @@
 // OCI Distribution content discovery: tag listing order and paging, and the same rules for /v2/_catalog.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
-  asciiSorted, assertError, assertSpecOrder, lexicalSorted, assertStatus, followPages, MT, nextLink, openTarget, pushImage, putManifest, repoName,
-  type Client, type Target,
+  asciiSorted, assertError, assertSpecOrder, lexicalSorted, assertStatus, followPages, MT, nextLink, useTarget, pushImage, putManifest, repoName,
+  type Client,
 } from './oci-helpers.ts';
 
 interface TagList { name: string; tags: string[] | null }
@@ -13,14 +13,12 @@ interface Catalog { repositories: string[] | null }
 const TAGS = ['v10', 'latest', 'B-tag', '9', 'v9', 'a_1', '10', 'V2', 'a.1', '_under', 'Zeta', '1.0', 'alpha', '1.10', '1.9'];
 
 describe('OCI tag listing', () => {
-  let target: Target;
   let c: Client;
   const repo = repoName('tags');
   let expected: string[] = [];
 
+  useTarget((t) => (c = t.client));
   before(async () => {
-    target = await openTarget();
-    c = target.client;
     const image = await pushImage(c, repo, TAGS[0]);
     for (const tag of TAGS.slice(1)) assertStatus((await putManifest(c, repo, tag, image.bytes, MT.ociManifest)).res, 201);
     // Either allowed order is fine; the pages must then follow the one the registry chose.
@@ -28,7 +26,6 @@ describe('OCI tag listing', () => {
     const served = JSON.stringify(res.status === 200 ? res.json<TagList>().tags : null);
     expected = served === JSON.stringify(lexicalSorted(TAGS)) ? lexicalSorted(TAGS) : asciiSorted(TAGS);
   });
-  after(async () => target.dispose());
 
   it('lists every tag once, with the repository name, in lexical or ASCII order', async () => {
     const res = await c.get(`/v2/${repo}/tags/list`);
@@ -114,18 +111,15 @@ describe('OCI tag listing', () => {
 });
 
 describe('OCI catalog listing', () => {
-  let target: Target;
   let c: Client;
   const prefix = repoName('catalog');
   // Names whose byte order differs from a per-segment walk: "-" and "." sort before "/".
   const mine = ['b', 'a', 'a-1', 'a/b', 'a.x', 'a9', 'a10'].map((s) => `${prefix}/${s}`);
 
+  useTarget((t) => (c = t.client));
   before(async () => {
-    target = await openTarget();
-    c = target.client;
     for (const name of mine) await pushImage(c, name, 'v1');
   });
-  after(async () => target.dispose());
 
   const listed = (res: { json<T>(): T }): string[] => res.json<Catalog>().repositories ?? [];
 
