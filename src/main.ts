@@ -10,7 +10,7 @@ import { loadServerKeys, type ServerKeys } from './adapters/secrets/key-files.ts
 import type { Config } from './config/index.ts';
 import { resolveAuthMode, checkListenSafety } from './config/index.ts';
 import { buildHttpServer } from './http/server.ts';
-import { createAccessGate, createTokenIssuer } from './http/shared/auth-gate.ts';
+import { createAuth } from './http/shared/auth-gate.ts';
 import { enableMemoryRelief } from './http/shared/memory-relief.ts';
 
 export interface OpenedRegistry {
@@ -58,8 +58,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const authOptions = { keys: deps.meta, keysMaterial: opened.keys, mode: authMode, realm: config.auth.realm, service: config.auth.service, tokenTtlMs: config.auth.tokenTtl };
   const app = await buildHttpServer({
     deps, pulls, logger,
-    gate: createAccessGate(authOptions),
-    tokens: createTokenIssuer(authOptions),
+    ...createAuth(authOptions),
     maxConcurrentUploads: config.uploads.maxConcurrent,
     ready: () => deps.meta.ping(),
   });

@@ -28,8 +28,7 @@ function toScopes(needs: AccessNeed[]): Scope[] {
   return needs.map((n) => ({ type: n.type, name: n.name, actions: n.type === 'registry' ? ['*'] : n.actions }));
 }
 
-export function createAccessGate(o: AuthGateOptions): AccessGate {
-  const auth = authenticator(o);
+function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
   const realmFor = (host: string): string => o.realm ?? `http://${host}/token`;
 
   async function principalOf(authorization: string | undefined): Promise<Principal | null> {
@@ -62,8 +61,7 @@ export function createAccessGate(o: AuthGateOptions): AccessGate {
   };
 }
 
-export function createTokenIssuer(o: AuthGateOptions): TokenIssuer {
-  const auth = authenticator(o);
+function createTokenIssuer(o: AuthGateOptions, auth: Authenticator): TokenIssuer {
   return {
     basicChallenge: `Basic realm="${o.service}"`,
     async issue(authorization, service, scopes) {
@@ -75,4 +73,10 @@ export function createTokenIssuer(o: AuthGateOptions): TokenIssuer {
       return auth.issueToken(principal, parsed, o.service);
     },
   };
+}
+
+/** The access gate every dialect asks and the /token issuer, over one authenticator. */
+export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: TokenIssuer } {
+  const auth = authenticator(o);
+  return { gate: createAccessGate(o, auth), tokens: createTokenIssuer(o, auth) };
 }
