@@ -1,7 +1,7 @@
 // Blob upload sessions on the wire: monolithic, chunked, streamed and cross-repository mount, per the spec.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  appendChunk, cancelUpload, finishUpload, getUpload, mountBlob, RegistryError, startUpload,
+  appendChunk, cancelUpload, finishUpload, getUpload, isRegistryError, mountBlob, RegistryError, startUpload,
   type ChunkInput, type UploadSession,
 } from '../../core/index.ts';
 import { discardBody } from '../shared/body.ts';
@@ -73,7 +73,11 @@ export const postUpload: OciHandler<UploadsRoute> = async (call) => {
       { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'oci' },
       { type: 'repository', name: from, actions: ['pull'] },
     );
-    const mounted = readable ? await mountBlob(ctx.deps, route.name, from, mount, actor).catch(() => null) : null;
+    // A bad mount digest or source falls back to a plain upload, as the spec says; a store failure does not hide.
+    const mounted = readable ? await mountBlob(ctx.deps, route.name, from, mount, actor).catch((e: unknown) => {
+      if (isRegistryError(e)) return null;
+      throw e;
+    }) : null;
     if (mounted) {
       await discardBody(req.raw);
       return sendBlobCreated(reply, route.name, mounted.digest);
