@@ -8,6 +8,7 @@ import {
 import { openBlobStore, openMetadataStore } from './adapters/factory.ts';
 import { loadServerKeys, type ServerKeys } from './adapters/secrets/key-files.ts';
 import type { Config } from './config/index.ts';
+import { GcScheduler } from './gc/index.ts';
 import { resolveAuthMode, checkListenSafety } from './config/index.ts';
 import { buildHttpServer } from './http/server.ts';
 import { createAuth } from './http/shared/auth-gate.ts';
@@ -34,6 +35,7 @@ export async function openRegistry(config: Config): Promise<OpenedRegistry> {
   const deps: RegistryDeps = {
     meta, blobs, clock: systemClock, hashes: new UploadHashes(blobs),
     limits: { maxManifestBytes: config.manifests.maxBytes, maxPageSize: 10_000 },
+    deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin },
   };
   return { deps, keys, close: async () => { await blobs.close(); await meta.close(); } };
 }
@@ -55,9 +57,11 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const opened = await openRegistry(config);
   const { deps } = opened;
   const pulls = new PullRecorder(deps);
+  const gc = new GcScheduler(deps, { graceMs: config.gc.grace, restoreWindowMs: config.deletion.restoreWindow },
+    (err: unknown) => logger.warn({ err }, 'garbage collection failed'));
   const authOptions = { keys: deps.meta, keysMaterial: opened.keys, mode: authMode, realm: config.auth.realm, service: config.auth.service, tokenTtlMs: config.auth.tokenTtl };
   const app = await buildHttpServer({
-    deps, pulls, logger,
+    deps, pulls, logger, gc,
     ...createAuth(authOptions),
     maxConcurrentUploads: config.uploads.maxConcurrent,
     ready: () => deps.meta.ping(),
@@ -72,12 +76,14 @@ export async function serve(config: Config, logger: Logger = createLogger(config
       .catch((err: unknown) => logger.warn({ err }, 'expiring uploads failed')), expirySweepMs(config.uploads.idleTimeout)),
   ];
   for (const t of timers) t.unref();
+  gc.start(config.gc.interval);
   logger.info({ address, auth: authMode, meta: deps.meta.kind, blobs: deps.blobs.kind }, 'berth started');
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       for (const t of timers) clearInterval(t);
+      await gc.stop();
       const force = setTimeout(() => app.server.closeAllConnections(), config.shutdown.graceTimeout);
       // Keep-alive connections that finish their last request during shutdown would otherwise hold it open.
       const idle = setInterval(() => app.server.closeIdleConnections(), 100);

@@ -72,11 +72,12 @@ function forbidden(from: string, to: string, toRel: string): string | null {
     if (sharedOfFamily) return null;
     return `an adapter imports only core, its own folder and the shared files of ${family}/*.ts`;
   }
-  if (from === 'http') return to.startsWith('http/') || to === 'auth' || to === 'config' ? null : 'http imports only core, http/*, auth and config';
+  // gc is a set of use cases over the ports (it imports only core); the server and the berth API drive it.
+  if (from === 'http') return to.startsWith('http/') || to === 'auth' || to === 'config' || to === 'gc' ? null : 'http imports only core, http/*, auth, config and gc';
   if (from.startsWith('http/')) {
-    if (to === 'http/shared' || to === 'auth' || to === 'config') return null;
+    if (to === 'http/shared' || to === 'auth' || to === 'config' || to === 'gc') return null;
     if (to.startsWith('http/') || to === 'http') return from === 'http/shared' ? 'http/shared imports no dialect' : 'a dialect never imports another dialect';
-    return 'a dialect imports only core, http/shared, auth and config';
+    return 'a dialect imports only core, http/shared, auth, config and gc';
   }
   return `${from} imports only core`;
 }
@@ -141,7 +142,7 @@ describe('architecture', () => {
       'src/adapters/blob/s3/x.ts:3 imports "../../meta/sqlite/index.ts": adapters/blob/s3 -> adapters/meta/sqlite: an adapter imports only core, its own folder and the shared files of adapters/blob/*.ts',
       'src/adapters/blob/shared.ts:1 imports "./fs/index.ts": adapters/blob -> adapters/blob/fs: an adapter imports only core, its own folder and the shared files of adapters/blob/*.ts',
       'src/http/ecr/routes.ts:1 imports "../oci/errors.ts": http/ecr -> http/oci: a dialect never imports another dialect',
-      'src/http/ecr/routes.ts:3 imports "../../adapters/factory.ts": http/ecr -> adapters: a dialect imports only core, http/shared, auth and config',
+      'src/http/ecr/routes.ts:3 imports "../../adapters/factory.ts": http/ecr -> adapters: a dialect imports only core, http/shared, auth, config and gc',
       'src/auth/k.ts:1 imports "../config/index.ts": auth -> config: auth imports only core',
     ]);
   });

@@ -120,6 +120,7 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   deletion: z.strictObject({
     restoreWindow: duration('24h', 'how long a deleted manifest can still be restored; 0 = no restore'),
+    pinPulledWithin: duration('0', 'a manifest pulled within this long counts as pinned (automatic pins); 0 = off'),
   }).prefault({}),
   gc: z.strictObject({
     grace: duration('1h', 'an unreferenced blob waits this long (postponed by any new use) before GC removes it'),

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'TOO_MANY_REQUESTS',
   'PAGINATION_INVALID',
   'REPOSITORY_NOT_EMPTY',
+  'IMAGE_IN_USE',
+  'PIN_UNKNOWN',
   'INVALID_REQUEST',
   'INTERNAL',
 ] as const;
@@ -51,6 +53,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   TOO_MANY_REQUESTS: 'too many requests',
   PAGINATION_INVALID: 'invalid pagination parameter',
   REPOSITORY_NOT_EMPTY: 'repository is not empty',
+  IMAGE_IN_USE: 'the image is pinned by a deployment; remove the pin or override',
+  PIN_UNKNOWN: 'deployment pin unknown',
   INVALID_REQUEST: 'invalid request',
   INTERNAL: 'internal error',
 };

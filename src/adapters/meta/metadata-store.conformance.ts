@@ -1,63 +1,28 @@
 // One behavioural contract for every MetadataStore adapter (SQLite now, PostgreSQL later): the reference index,
-// deletion rules, GC review queue, paging and sessions must behave the same whatever the backend.
+// deletion rules, GC review queue, pins, trash, GC steps, paging and sessions must behave the same whatever the backend.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Digest, MetadataStore, NewManifest, TagMutability } from '../../core/index.ts';
-import { actor, at, d, HOUR, IMAGE, INDEX, later, manifest } from './metadata-store.fixtures.ts';
-import { queueCases, type ConformanceKit } from './metadata-store.queue.conformance.ts';
+import type { MetadataStore } from '../../core/index.ts';
+import { actor, at, BREAK_PINS, d, HOUR, IMAGE, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
+import { auditCases } from './metadata-store.audit.conformance.ts';
+import { gcBlobCases } from './metadata-store.gc-blobs.conformance.ts';
+import { gcManifestCases } from './metadata-store.gc-manifests.conformance.ts';
+import { kitOf, suiteOf, type MetadataStoreInspector, type OpenedMetadataStore } from './metadata-store.kit.conformance.ts';
+import { pinCases } from './metadata-store.pins.conformance.ts';
+import { queueCases } from './metadata-store.queue.conformance.ts';
+import { trashCases } from './metadata-store.trash.conformance.ts';
 
-export interface ReviewEntry {
-  kind: 'blob' | 'manifest';
-  /** '' for blobs (they are global). */
-  repoId: string;
-  digest: string;
-  reviewAfter: Date;
-}
+export type { MetadataStoreInspector, OpenedMetadataStore, ReviewEntry } from './metadata-store.kit.conformance.ts';
 
-/** What the tests must see or set that the port does not offer; each adapter's test implements it on its own backend. */
-export interface MetadataStoreInspector {
-  reviewQueue(): Promise<ReviewEntry[]>;
-  /** The port has no "update repository" yet (ECR PutImageTagMutability); tests set it behind the store's back. */
-  setTagMutability(repository: string, mutability: TagMutability): Promise<void>;
-}
-
-export interface OpenedMetadataStore {
-  store: MetadataStore;
-  cleanup: () => Promise<void>;
-  /** Optional: the GC-queue and tag-immutability tests are skipped without it. */
-  inspect?: MetadataStoreInspector;
-}
 export function runMetadataStoreConformance(name: string, open: () => Promise<OpenedMetadataStore>): void {
   describe(`MetadataStore conformance: ${name}`, () => {
     let opened: OpenedMetadataStore;
     let s: MetadataStore;
-    let n = 0;
-    const repo = (): string => `conf/r${++n}`;
-    const link = async (r: string, label: string, when = at): Promise<Digest> => {
-      await s.linkBlob(r, { digest: d(label), size: label.length }, actor, when);
-      return d(label);
-    };
-    const put = async (...ms: NewManifest[]): Promise<void> => {
-      for (const m of ms) assert.equal((await s.putManifest(m)).kind, 'stored', `put ${m.digest}`);
-    };
-    const byDigest = (r: string, m: NewManifest) => s.getManifest(r, { digest: m.digest });
-    const lastAuditId = async (): Promise<number> => (await s.listAudit({ limit: 1 }))[0]?.id ?? 0;
-    /** When the review of a blob (no repository) or of a manifest of `repository` is due, if queued. */
-    const queued = async (digest: string, repository?: string): Promise<Date | undefined> => {
-      const repoId = repository === undefined ? '' : (await s.findRepository(repository))!.id;
-      const kind = repository === undefined ? 'blob' : 'manifest';
-      return (await opened.inspect!.reviewQueue()).find((q) => q.kind === kind && q.digest === digest && q.repoId === repoId)?.reviewAfter;
-    };
-    /** A test that needs the inspector; skipped when the adapter's test gives none. */
-    const inspected = (title: string, fn: () => Promise<void>): void => {
-      it(title, async (t) => (opened.inspect ? fn() : t.skip('adapter test gives no inspector')));
-    };
-
-    const kit: ConformanceKit = {
-      store: () => s, repo, link, put, queued, inspected,
-      reviewQueueLength: async () => (await opened.inspect!.reviewQueue()).length,
-    };
+    const kit = kitOf(() => s, (): MetadataStoreInspector | undefined => opened.inspect);
+    const suite = suiteOf(kit, open);
+    const { repo, link, put, byDigest, lastAuditId } = kit;
+    const { inspected } = suite;
 
     before(async () => {
       opened = await open();
@@ -105,8 +70,15 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       const users = [manifest(r, 'user-1', { blobs: [b] }), manifest(r, 'user-2', { blobs: [b] })];
       await put(...users);
       assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'referenced', by: users.map((m) => m.digest).sort() });
-      for (const m of users) await s.deleteManifest(r, m.digest, actor, at);
-      assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'unlinked' });
+      assert.equal((await s.deleteManifest(r, users[0]!.digest, actor, at, RESPECT_PINS)).kind, 'deleted');
+      assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'referenced', by: [users[1]!.digest] }, 'a trashed user does not count');
+      assert.equal((await s.deleteManifest(r, users[1]!.digest, actor, at, RESPECT_PINS)).kind, 'deleted');
+      const audited = await lastAuditId();
+      assert.deepEqual(await s.unlinkBlob(r, b, actor, later(1)), { kind: 'unlinked' }, 'only trashed manifests use it: they give way');
+      const [event] = await s.listAudit({ limit: 1 });
+      assert.ok(event!.id > audited);
+      assert.deepEqual([event!.action, event!.target, event!.detail], ['blob.delete', b, { purgedManifests: users.map((m) => m.digest).sort() }]);
+      for (const m of users) assert.deepEqual(await s.restore(r, { digest: m.digest }, at, actor, later(2)), { kind: 'unknown' }, 'purged for good');
       assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'unknown' });
       assert.deepEqual(await s.unlinkBlob('conf/nowhere', b, actor, at), { kind: 'unknown' });
       assert.equal(await s.findBlob(r, b), null);
@@ -201,30 +173,55 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       const sigOfSig = manifest(r, 'sigsig', { subject: sig.digest });
       const unrelated = manifest(r, 'dangling', { subject: d('not-pushed-yet'), tag: 'keep' });
       await put(subject, sig, sigOfSig, unrelated);
-      const deleted = await s.deleteManifest(r, subject.digest, { principal: 'bob', dialect: 'ecr' }, later(7));
-      assert.equal(deleted!.manifests[0], subject.digest, 'the manifest asked for comes first');
-      assert.deepEqual(new Set(deleted!.manifests), new Set([subject.digest, sig.digest, sigOfSig.digest]));
-      assert.deepEqual([...deleted!.tags].sort(), ['app', 'sig']);
+      const deleted = await s.deleteManifest(r, subject.digest, { principal: 'bob', dialect: 'ecr' }, later(7), RESPECT_PINS);
+      assert.equal(deleted.kind, 'deleted');
+      if (deleted.kind !== 'deleted') return;
+      assert.equal(deleted.manifests[0], subject.digest, 'the manifest asked for comes first');
+      assert.deepEqual(new Set(deleted.manifests), new Set([subject.digest, sig.digest, sigOfSig.digest]));
+      assert.equal(deleted.manifests.length, 3);
+      assert.deepEqual([...deleted.tags].sort(), ['app', 'sig']);
+      assert.deepEqual(deleted.brokenPins, []);
       const [event] = await s.listAudit({ limit: 1 });
       assert.deepEqual([event!.action, event!.principal, event!.dialect, event!.repository, event!.target, event!.at],
         ['manifest.delete', 'bob', 'ecr', r, subject.digest, later(7)]);
-      assert.deepEqual(event!.detail, { manifests: deleted!.manifests, tags: deleted!.tags });
+      assert.deepEqual(event!.detail, { manifests: deleted.manifests, tags: deleted.tags });
       for (const m of [subject, sig, sigOfSig]) assert.equal(await byDigest(r, m), null);
+      assert.ok(await byDigest(r, unrelated));
       assert.deepEqual(await s.listTags(r, { limit: 10 }), ['keep']);
       assert.deepEqual(await s.listReferrers(r, subject.digest), []);
-      assert.equal(await s.deleteManifest(r, subject.digest, actor, at), null, 'second delete: unknown');
-      assert.equal(await s.deleteManifest('conf/nowhere', unrelated.digest, actor, at), null);
+      assert.deepEqual(await s.deleteManifest(r, subject.digest, actor, at, RESPECT_PINS), { kind: 'unknown' }, 'second delete: unknown');
+      assert.deepEqual(await s.deleteManifest('conf/nowhere', unrelated.digest, actor, at, RESPECT_PINS), { kind: 'unknown' });
     });
 
-    it('deletes one tag only, returning its digest; unknown tags and repositories give null', async () => {
+    it('deletes one tag only, returning its digest; unknown tags and repositories are unknown', async () => {
       const r = repo();
       const m = manifest(r, 'tagged', { tag: 'a' });
       await put(m, { ...m, tag: 'b' });
-      assert.equal(await s.deleteTag(r, 'a', actor, at), m.digest);
-      assert.equal(await s.deleteTag(r, 'a', actor, at), null);
-      assert.equal(await s.deleteTag('conf/nowhere', 'b', actor, at), null);
+      assert.deepEqual(await s.deleteTag(r, 'a', actor, at, TAG_ONLY), { kind: 'deleted', digest: m.digest, manifests: [], brokenPins: [] });
+      assert.deepEqual(await s.deleteTag(r, 'a', actor, at, TAG_ONLY), { kind: 'unknown' });
+      assert.deepEqual(await s.deleteTag('conf/nowhere', 'b', actor, at, TAG_ONLY), { kind: 'unknown' });
       assert.deepEqual(await s.listTags(r, { limit: 10 }), ['b']);
       assert.ok(await byDigest(r, m));
+      assert.deepEqual(await s.deleteTag(r, 'b', actor, at, TAG_ONLY), { kind: 'deleted', digest: m.digest, manifests: [], brokenPins: [] });
+      assert.ok(await byDigest(r, m), 'without dropUntagged the manifest stays, even untagged');
+    });
+
+    it('with dropUntagged (ECR) deletes the image with its last tag, cascading like a manifest delete; not while another tag or an index holds it', async () => {
+      const r = repo();
+      const m = manifest(r, 'ecr-image', { tag: 'a' });
+      const sig = manifest(r, 'ecr-sig', { subject: m.digest });
+      const child = manifest(r, 'ecr-child', { tag: 'c' });
+      await put(m, { ...m, tag: 'b' }, sig, child, manifest(r, 'ecr-index', { mediaType: INDEX, children: [child.digest] }));
+      const drop = { policy: RESPECT_PINS, dropUntagged: true };
+      assert.deepEqual(await s.deleteTag(r, 'a', actor, at, drop), { kind: 'deleted', digest: m.digest, manifests: [], brokenPins: [] });
+      assert.ok(await byDigest(r, m), 'tag b still holds it');
+      assert.deepEqual(await s.deleteTag(r, 'c', actor, at, drop), { kind: 'deleted', digest: child.digest, manifests: [], brokenPins: [] });
+      assert.ok(await byDigest(r, child), 'an index holds it');
+      assert.deepEqual(await s.deleteTag(r, 'b', actor, later(3), drop), { kind: 'deleted', digest: m.digest, manifests: [m.digest, sig.digest], brokenPins: [] });
+      assert.equal(await byDigest(r, m), null);
+      assert.equal(await byDigest(r, sig), null, 'its referrers went with it');
+      const [event] = await s.listAudit({ limit: 1 });
+      assert.deepEqual([event!.action, event!.target, event!.detail], ['manifest.delete', m.digest, { manifests: [m.digest, sig.digest], tags: ['b'] }]);
     });
 
     it('pages tags byte-wise with after/limit; limit 0 gives []; an unknown repository gives null', async () => {
@@ -243,7 +240,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
 
     it('pages live repository names lexically with after/limit', async () => {
       for (const x of ['page/b', 'page/a', 'page/c', 'page/gone']) await link(x, `page-blob-${x}`);
-      await s.deleteRepository('page/gone', false, actor, at);
+      assert.equal((await s.deleteRepository('page/gone', false, actor, at, RESPECT_PINS)).kind, 'deleted');
       const names = await s.listRepositories({ limit: 10_000 });
       assert.deepEqual(names, [...new Set(names)].sort());
       assert.ok(!names.includes('page/gone'), 'deleted repositories are not listed');
@@ -275,14 +272,17 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       const b = await link(r, 'repo-blob');
       const m = manifest(r, 'r1', { blobs: [b], tag: 't' });
       await put(m);
-      assert.deepEqual(await s.deleteRepository(r, false, actor, at), { kind: 'not-empty', manifests: 1 });
+      assert.deepEqual(await s.deleteRepository(r, false, actor, at, RESPECT_PINS), { kind: 'not-empty' });
       await put(manifest(r, 'r1-sig', { subject: m.digest }));
       const old = await s.findRepository(r);
-      assert.deepEqual(await s.deleteRepository(r, false, actor, at), { kind: 'not-empty', manifests: 2 });
+      const audited = await lastAuditId();
+      assert.deepEqual(await s.deleteRepository(r, false, actor, at, RESPECT_PINS), { kind: 'not-empty' });
       assert.ok(await s.getManifest(r, { tag: 't' }), 'a refused delete changes nothing');
-      assert.deepEqual(await s.deleteRepository(r, true, { principal: 'carol', dialect: 'swr' }, later(9)), { kind: 'deleted', repository: old, manifests: 2 });
+      assert.equal(await lastAuditId(), audited, 'and audits nothing');
+      assert.deepEqual(await s.deleteRepository(r, true, { principal: 'carol', dialect: 'swr' }, later(9), RESPECT_PINS), { kind: 'deleted', repository: old, brokenPins: [] });
       const [event] = await s.listAudit({ limit: 1 });
-      assert.deepEqual([event!.action, event!.principal, event!.repository, event!.at], ['repository.delete', 'carol', r, later(9)]);
+      assert.deepEqual([event!.action, event!.principal, event!.repository, event!.target, event!.at, event!.detail],
+        ['repository.delete', 'carol', r, old!.id, later(9), { force: true }]);
       assert.equal(await s.findRepository(r), null);
       assert.equal(await s.listTags(r, { limit: 10 }), null);
       assert.equal(await s.findBlob(r, b), null);
@@ -290,9 +290,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.deepEqual(await s.listReferrers(r, m.digest), []);
       assert.equal(await s.mountBlob(r, repo(), b, actor, at), null);
       assert.deepEqual(await s.unlinkBlob(r, b, actor, at), { kind: 'unknown' });
-      assert.equal(await s.deleteTag(r, 't', actor, at), null);
-      assert.equal(await s.deleteManifest(r, m.digest, actor, at), null);
-      assert.deepEqual(await s.deleteRepository(r, true, actor, at), { kind: 'unknown' });
+      assert.deepEqual(await s.deleteTag(r, 't', actor, at, TAG_ONLY), { kind: 'unknown' });
+      assert.deepEqual(await s.deleteManifest(r, m.digest, actor, at, RESPECT_PINS), { kind: 'unknown' });
+      assert.deepEqual(await s.deleteRepository(r, true, actor, at, BREAK_PINS), { kind: 'unknown' });
+      assert.deepEqual(await s.restore(r, { tag: 't' }, at, actor, later(10)), { kind: 'unknown' }, 'nothing of it can be restored');
       await link(r, 'new-blob', later(HOUR));
       const again = await s.findRepository(r);
       assert.notEqual(again!.id, old!.id);
@@ -303,7 +304,12 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.equal((await s.putManifest(m)).kind, 'missing', 'nor do old blobs');
       const empty = repo();
       await link(empty, 'x');
-      assert.equal((await s.deleteRepository(empty, false, actor, at)).kind, 'deleted', 'an empty repository needs no force');
+      assert.equal((await s.deleteRepository(empty, false, actor, at, RESPECT_PINS)).kind, 'deleted', 'an empty repository needs no force');
+      const trashedOnly = repo();
+      const gone = manifest(trashedOnly, 'only-trash', { tag: 'x' });
+      await put(gone);
+      await s.deleteManifest(trashedOnly, gone.digest, actor, at, RESPECT_PINS);
+      assert.equal((await s.deleteRepository(trashedOnly, false, actor, at, RESPECT_PINS)).kind, 'deleted', 'trashed manifests do not count');
     });
 
     it('keeps upload sessions with a compare-and-set offset and lists idle ones oldest first', async () => {
@@ -316,7 +322,8 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.equal(await s.advanceUpload(id, 0, 10, later(1000)), true);
       assert.equal(await s.advanceUpload(id, 0, 20, later(1100)), false, 'stale offset');
       assert.equal(await s.advanceUpload(randomUUID(), 0, 1, at), false, 'unknown session');
-      assert.deepEqual(await s.getUpload(id), { id, repository: 'conf/up', offset: 10, startedAt: at, updatedAt: later(1000) });
+      const got = await s.getUpload(id);
+      assert.deepEqual({ ...got, claimed: got?.claimed ?? null }, { id, repository: 'conf/up', offset: 10, startedAt: at, updatedAt: later(1000), claimed: null });
       assert.deepEqual((await s.listIdleUploads(later(2000), 100)).map((u) => u.id), [older, id, newest]);
       assert.deepEqual((await s.listIdleUploads(later(500), 100)).map((u) => u.id), [older], 'strictly before');
       assert.deepEqual((await s.listIdleUploads(later(2000), 1)).map((u) => u.id), [older]);
@@ -353,7 +360,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.equal(await lastAuditId(), start, 'links and mounts are not audited');
       const m = manifest(r, 'audited', { tag: 'gone' });
       await put(m);
-      await s.deleteTag(r, 'gone', { principal: 'alice', dialect: 'ecr' }, later(1));
+      await s.deleteTag(r, 'gone', { principal: 'alice', dialect: 'ecr' }, later(1), TAG_ONLY);
       await s.unlinkBlob(r, b, actor, later(2));
       const events = (await s.listAudit({ limit: 100 })).filter((e) => e.id > start);
       assert.deepEqual(events.map((e) => [e.action, e.repository, e.target]), [['blob.delete', r, b], ['tag.delete', r, 'gone'], ['manifest.put', r, m.digest]]);
@@ -364,6 +371,11 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.deepEqual(await s.listAudit({ before: 1, limit: 5 }), []);
     });
 
-    describe('GC review queue', () => queueCases(kit));
+    describe('audit filters', () => auditCases(suite));
+    describe('GC review queue', () => queueCases(suite));
+    describe('pins', () => pinCases(suite));
+    describe('trash and restore', () => trashCases(suite));
+    describe('GC manifest steps', () => gcManifestCases(suite));
+    describe('GC blob steps and inspection', () => gcBlobCases(suite));
   });
 }

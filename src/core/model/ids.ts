@@ -20,6 +20,11 @@ export function newRepositoryId(): string {
   return `crr-${randomFrom(ALNUM, 16)}`;
 }
 
+/** "pin-" + 16 lowercase alphanumerics: a deployment reference. */
+export function newPinId(): string {
+  return `pin-${randomFrom(ALNUM, 16)}`;
+}
+
 export function newUploadId(): string {
   return randomUUID();
 }

@@ -41,6 +41,8 @@ export interface UploadSession {
   offset: number;
   startedAt: Date;
   updatedAt: Date;
+  /** The digest this session claimed when it began to commit (GC never reclaims a claimed digest). */
+  claimed?: Digest | null;
 }
 
 /** Who did something and through which API; recorded with every mutation. */
@@ -80,4 +82,28 @@ export interface AccessKey {
   grants: Grant[];
   createdAt: Date;
   lastUsedAt: Date | null;
+}
+
+/**
+ * A deployment reference: "deployment X runs manifest D of repository R". While it lives, no delete path may
+ * remove D, the children of D (when D is an index) or the subjects D hangs from, unless the caller overrides.
+ */
+export interface Pin {
+  /** "pin-" + 16 lowercase alphanumerics; "auto-pull" for the automatic pin of a recently pulled manifest. */
+  id: string;
+  repository: string;
+  digest: Digest;
+  reason: string;
+  /** Who made it: the principal that created it, or an owner named at creation. */
+  owner: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+/** A tag deleted (alone or with its manifest) that can still be brought back. */
+export interface DeletedTag {
+  repository: string;
+  tag: string;
+  digest: Digest;
+  deletedAt: Date;
 }

@@ -2,8 +2,9 @@
 // so the reference index (blob -> manifest, manifest -> child/subject) can never disagree with the manifests.
 import type { Digest } from '../model/digest.ts';
 import type {
-  AccessKey, Actor, AuditEvent, BlobLink, ManifestSummary, Repository, StoredManifest, UploadSession,
+  AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession,
 } from '../model/records.ts';
+import type { GcStore } from './gc-store.ts';
 
 export interface Page {
   /** Return entries strictly after this one (lexical order). */
@@ -37,14 +38,38 @@ export interface DeletedManifests {
   /** The manifest asked for first, then referrers removed with it. */
   manifests: Digest[];
   tags: string[];
+  /** Pins the caller chose to break (they are removed and named in the audit event). */
+  brokenPins: Pin[];
 }
+
+/**
+ * How a delete treats deployment references. The adapter evaluates it inside the delete's own transaction, so a
+ * pin created concurrently can never be missed.
+ */
+export interface PinPolicy {
+  /** Delete even what is pinned (the caller has checked the right to); the pins go and are recorded. */
+  breakPins: boolean;
+  /** Manifests pulled at or after this instant count as pinned (automatic pins); null turns that off. */
+  pulledSince: Date | null;
+}
+
+export type DeleteManifestOutcome =
+  | ({ kind: 'deleted' } & DeletedManifests)
+  | { kind: 'unknown' }
+  | { kind: 'pinned'; pins: Pin[] };
+
+export type DeleteTagOutcome =
+  | { kind: 'deleted'; digest: Digest; manifests: Digest[]; brokenPins: Pin[] }
+  | { kind: 'unknown' }
+  | { kind: 'pinned'; pins: Pin[] };
 
 export type UnlinkOutcome = { kind: 'unlinked' } | { kind: 'unknown' } | { kind: 'referenced'; by: Digest[] };
 
 export type DeleteRepositoryOutcome =
-  | { kind: 'deleted'; repository: Repository; manifests: number }
+  | { kind: 'deleted'; repository: Repository; brokenPins: Pin[] }
   | { kind: 'unknown' }
-  | { kind: 'not-empty'; manifests: number };
+  | { kind: 'not-empty' }
+  | { kind: 'pinned'; pins: Pin[] };
 
 export interface RepositoryCatalog {
   findRepository(name: string): Promise<Repository | null>;
@@ -54,7 +79,7 @@ export interface RepositoryCatalog {
    * Deletes a repository in O(1): the name is freed at once (a new push starts empty) and its
    * content is left to garbage collection. Refused while it holds manifests unless `force`.
    */
-  deleteRepository(name: string, force: boolean, actor: Actor, at: Date): Promise<DeleteRepositoryOutcome>;
+  deleteRepository(name: string, force: boolean, actor: Actor, at: Date, policy: PinPolicy): Promise<DeleteRepositoryOutcome>;
 }
 
 export interface BlobIndex {
@@ -74,10 +99,16 @@ export interface ManifestIndex {
   getManifest(repository: string, reference: { tag: string } | { digest: Digest }): Promise<StoredManifest | null>;
   /** Manifests of the repository whose subject is `subject`. */
   listReferrers(repository: string, subject: Digest): Promise<ManifestSummary[]>;
-  /** Deletes a manifest and its tags, cascading to referrers whose subject it is; null when unknown. */
-  deleteManifest(repository: string, digest: Digest, actor: Actor, at: Date): Promise<DeletedManifests | null>;
-  /** Removes one tag; returns the digest it pointed to, or null when the tag is unknown. */
-  deleteTag(repository: string, tag: string, actor: Actor, at: Date): Promise<Digest | null>;
+  /**
+   * Deletes a manifest and its tags, cascading to referrers whose subject it is. Refused ('pinned') when a pin
+   * protects any of them, unless the policy breaks pins. What goes is kept restorable (see Trash) until GC purges it.
+   */
+  deleteManifest(repository: string, digest: Digest, actor: Actor, at: Date, policy: PinPolicy): Promise<DeleteManifestOutcome>;
+  /**
+   * Removes one tag. With `dropUntagged` (ECR's rule) a manifest left with no tag and no parent index is deleted
+   * with it, under the same pin rules as deleteManifest; without it the manifest stays and pins are not involved.
+   */
+  deleteTag(repository: string, tag: string, actor: Actor, at: Date, options: { policy: PinPolicy; dropUntagged: boolean }): Promise<DeleteTagOutcome>;
   /** Tags in lexical order, or null when the repository is unknown. */
   listTags(repository: string, page: Page): Promise<string[] | null>;
   /** Records last-pulled times (batched by the caller). */
@@ -92,6 +123,11 @@ export interface UploadSessions {
   deleteUpload(id: string): Promise<void>;
   /** Sessions not touched since `before`. */
   listIdleUploads(before: Date, limit: number): Promise<UploadSession[]>;
+  /**
+   * Marks the session as about to commit `digest`, which GC then never reclaims until the session ends. False while
+   * GC is reclaiming that digest (the caller waits for the purge to finish, then claims again).
+   */
+  claimUploadDigest(id: string, digest: Digest, at: Date): Promise<boolean>;
 }
 
 export interface AccessKeys {
@@ -102,11 +138,55 @@ export interface AccessKeys {
 }
 
 export interface AuditLog {
-  /** Newest first; `before` is an event id for paging. */
-  listAudit(page: { before?: number | undefined; limit: number }): Promise<AuditEvent[]>;
+  /** Newest first; `before` is an event id for paging; optionally one repository's or one action prefix's events. */
+  listAudit(page: { before?: number | undefined; limit: number; repository?: string | undefined; action?: string | undefined }): Promise<AuditEvent[]>;
 }
 
-export interface MetadataStore extends RepositoryCatalog, BlobIndex, ManifestIndex, UploadSessions, AccessKeys, AuditLog {
+export interface NewPin {
+  repository: string;
+  digest: Digest;
+  reason: string;
+  owner: string;
+  expiresAt: Date | null;
+  at: Date;
+  actor: Actor;
+}
+
+export type CreatePinOutcome = { kind: 'created'; pin: Pin } | { kind: 'unknown-repository' } | { kind: 'unknown-manifest' };
+
+export interface PinRegistry {
+  /** Pins a live manifest of a live repository. */
+  createPin(pin: NewPin): Promise<CreatePinOutcome>;
+  /** Unexpired pins (at `now`), by id; optionally of one repository. */
+  listPins(filter: { repository?: string | undefined; now: Date; after?: string | undefined; limit: number }): Promise<Pin[]>;
+  /** A pin by id (expired ones too, until GC removes them); null when unknown. */
+  findPin(id: string): Promise<Pin | null>;
+  /** Removes a pin; what it protected may become a GC candidate again. Null when unknown. */
+  deletePin(id: string, actor: Actor, at: Date): Promise<Pin | null>;
+}
+
+export type RestoreOutcome =
+  | { kind: 'restored'; digest: Digest; tags: string[]; manifests: Digest[] }
+  | { kind: 'unknown' }
+  | { kind: 'tag-immutable'; tag: string; current: Digest }
+  /** A child of a restored index was deleted for good meanwhile. */
+  | { kind: 'incomplete'; missing: Digest[] };
+
+/**
+ * Deleted tags and manifests stay restorable until GC purges them (after the restore window), invisible to every
+ * pull and list path meanwhile, like Quay's time machine.
+ */
+export interface Trash {
+  /** Restorable deleted tags deleted at or after `since`, newest first. */
+  listDeletedTags(repository: string, since: Date, limit: number): Promise<DeletedTag[]>;
+  /**
+   * Brings back a tag (its newest deletion since `since`, with its manifest if that was deleted too) or a manifest
+   * by digest, with the tags and referrers deleted together with it.
+   */
+  restore(repository: string, ref: { tag: string } | { digest: Digest }, since: Date, actor: Actor, at: Date): Promise<RestoreOutcome>;
+}
+
+export interface MetadataStore extends RepositoryCatalog, BlobIndex, ManifestIndex, UploadSessions, AccessKeys, AuditLog, PinRegistry, Trash, GcStore {
   /** A short name for logs and metrics, e.g. "sqlite" or "postgres". */
   readonly kind: string;
   /** Cheap liveness probe for /readyz. */

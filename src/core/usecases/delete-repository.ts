@@ -1,15 +1,19 @@
-// Repository delete answers in O(1): the name is freed in one transaction and the content is left to GC.
+// Repository delete answers in O(1): the name is freed in one transaction and the content is left to GC. Refused
+// while it holds images unless forced, and while anything in it is pinned unless the pins are broken.
 import { RegistryError } from '../errors.ts';
-import type { Actor } from '../model/records.ts';
+import type { Actor, Pin, Repository } from '../model/records.ts';
 import type { RegistryDeps } from './deps.ts';
+import { imageInUse, pinPolicy } from './pin-policy.ts';
 
-export async function deleteRepository(deps: RegistryDeps, name: string, force: boolean, actor: Actor): Promise<{ manifests: number }> {
-  const outcome = await deps.meta.deleteRepository(name, force, actor, deps.clock.now());
+export async function deleteRepository(
+  deps: RegistryDeps, name: string, force: boolean, actor: Actor, options: { breakPins?: boolean } = {},
+): Promise<{ repository: Repository; brokenPins: Pin[] }> {
+  const at = deps.clock.now();
+  const outcome = await deps.meta.deleteRepository(name, force, actor, at, pinPolicy(deps, at, options.breakPins === true));
   if (outcome.kind === 'unknown') throw new RegistryError('NAME_UNKNOWN', `repository ${name} is not known`, { name });
   if (outcome.kind === 'not-empty') {
-    throw new RegistryError('REPOSITORY_NOT_EMPTY', `repository ${name} holds ${outcome.manifests} manifest(s); delete them or force`, {
-      name, manifests: outcome.manifests,
-    });
+    throw new RegistryError('REPOSITORY_NOT_EMPTY', `repository ${name} still holds images; delete them or force`, { name });
   }
-  return { manifests: outcome.manifests };
+  if (outcome.kind === 'pinned') throw imageInUse(`repository ${name}`, outcome.pins);
+  return { repository: outcome.repository, brokenPins: outcome.brokenPins };
 }

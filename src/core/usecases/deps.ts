@@ -11,10 +11,19 @@ export interface Limits {
   maxPageSize: number;
 }
 
+/** How deletes behave; from the config's deletion and pins sections. */
+export interface DeletionSettings {
+  /** How long deleted tags and manifests stay restorable; 0 = not at all. */
+  restoreWindowMs: number;
+  /** A manifest pulled within this long counts as pinned (automatic pins); 0 = off. */
+  autoPinPulledWithinMs: number;
+}
+
 export interface RegistryDeps {
   meta: MetadataStore;
   blobs: BlobStore;
   clock: Clock;
   limits: Limits;
   hashes: UploadHashes;
+  deletion: DeletionSettings;
 }

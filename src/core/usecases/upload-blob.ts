@@ -19,8 +19,9 @@ export interface ChunkInput {
 export async function startUpload(deps: RegistryDeps, repository: string): Promise<UploadSession> {
   const now = deps.clock.now();
   const session: UploadSession = { id: newUploadId(), repository, offset: 0, startedAt: now, updatedAt: now };
-  await deps.blobs.createUpload(session.id);
+  // The session first: an upload area is never without its session, so fsck can remove areas that have none.
   await deps.meta.createUpload(session);
+  await deps.blobs.createUpload(session.id);
   return session;
 }
 
@@ -78,13 +79,34 @@ export async function finishUpload(
     if (hash) {
       const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
       if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
-      await deps.blobs.commitUpload(id, session.offset, digest);
+    }
+    await claimDigest(deps, id, digest);
+    if (hash) await deps.blobs.commitUpload(id, session.offset, digest);
+    else if ((await deps.blobs.stat(digest)) !== session.offset) {
+      // Committed before a crash, then reclaimed by GC before this retry claimed it: the bytes are gone.
+      throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `the bytes of upload ${id} are gone; start a new upload`);
     }
     await deps.meta.linkBlob(repository, { digest, size: session.offset }, actor, deps.clock.now());
     await deps.meta.deleteUpload(id);
     deps.hashes.forget(id);
     return { digest, size: session.offset };
   });
+}
+
+/** How long a finishing upload waits for GC to finish reclaiming the same digest (one file removal, normally). */
+const CLAIM_WAIT_MS = 10_000;
+
+/**
+ * Claims the digest before its bytes are committed, so GC can never remove the blob between this commit and the
+ * link that follows (the race that corrupts images in Distribution). A purge of the digest already under way is
+ * waited out; its bytes are then committed afresh.
+ */
+async function claimDigest(deps: RegistryDeps, id: string, digest: Digest): Promise<void> {
+  const deadline = Date.now() + CLAIM_WAIT_MS;
+  for (let pause = 5; !(await deps.meta.claimUploadDigest(id, digest, deps.clock.now())); pause = Math.min(pause * 2, 200)) {
+    if (Date.now() > deadline) throw new RegistryError('TOO_MANY_REQUESTS', `blob ${digest} is being reclaimed by garbage collection; retry the upload`, { digest });
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
 }
 
 /**
@@ -116,9 +138,22 @@ export async function expireUploads(deps: RegistryDeps, idleMs: number): Promise
         await deps.meta.deleteUpload(s.id);
         await deps.blobs.removeUpload(s.id);
         deps.hashes.forget(s.id);
+        if (s.claimed) await removeAbandonedCommit(deps, s.claimed);
       });
       removed++;
     }
   }
   return removed;
+}
+
+/**
+ * A session that claimed a digest and then went idle crashed between committing the bytes and linking them (its
+ * client never retried). With the claim gone, those bytes belong to nobody unless metadata knows the digest: they
+ * are removed through GC's purge markers, so a new upload of the same digest can never lose them.
+ */
+async function removeAbandonedCommit(deps: RegistryDeps, digest: Digest): Promise<void> {
+  const approved = await deps.meta.beginOrphanPurge([digest], deps.clock.now());
+  if (approved.length === 0) return;
+  await deps.blobs.remove(digest);
+  await deps.meta.endBlobPurge(approved);
 }

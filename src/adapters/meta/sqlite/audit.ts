@@ -10,11 +10,13 @@ export function audit(db: Db, actor: Actor, at: Date, action: string, repository
     .run(at.getTime(), actor.principal, actor.dialect, action, repository, target, detail === undefined ? null : JSON.stringify(detail));
 }
 
-/** Newest first; `before` is the id of the last event of the previous page. */
-export function listAudit(db: Db, before: number | undefined, limit: number): AuditEvent[] {
-  if (limit <= 0) return [];
+/** Newest first; `before` is the id of the last event of the previous page; `action` matches a prefix ("manifest."). */
+export function listAudit(db: Db, q: { before?: number | undefined; limit: number; repository?: string | undefined; action?: string | undefined }): AuditEvent[] {
+  if (q.limit <= 0) return [];
   const rows = db.q(`SELECT id, at, principal, dialect, action, repository, target, detail FROM audit_events
-                     WHERE id < ? ORDER BY id DESC LIMIT ?`).all(before ?? Number.MAX_SAFE_INTEGER, limit) as AuditRow[];
+                     WHERE id < ? AND (? IS NULL OR repository = ?) AND (? IS NULL OR substr(action, 1, length(?)) = ?)
+                     ORDER BY id DESC LIMIT ?`)
+    .all(q.before ?? Number.MAX_SAFE_INTEGER, q.repository ?? null, q.repository ?? null, q.action ?? null, q.action ?? null, q.action ?? null, q.limit) as AuditRow[];
   return rows.map((r) => ({
     id: r.id, at: new Date(r.at), principal: r.principal, dialect: r.dialect, action: r.action, repository: r.repository,
     target: r.target, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),

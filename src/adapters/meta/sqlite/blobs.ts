@@ -1,8 +1,10 @@
-// Blob links: which repository may see which blob. A new link (upload or mount) takes the blob off the GC review
-// queue; unlinking is refused while a manifest of the repository still uses the blob.
+// Blob links: which repository may see which blob. A new link (upload or mount) restarts the blob's grace period
+// (or takes it off the queue when a manifest uses it); unlinking is refused while a manifest of the repository still
+// uses the blob; deleted manifests that still need it give up their restorability instead.
 import type { Actor, BlobLink, Digest, UnlinkOutcome } from '../../../core/index.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
+import { purgeManifestRows } from './manifest-delete.ts';
 import { ensureRepo, liveRepoId } from './repo-rows.ts';
 import type { ReviewQueue } from './review-queue.ts';
 
@@ -22,7 +24,7 @@ function link(db: Db, queue: ReviewQueue, repository: string, blob: BlobLink, at
   db.q('INSERT INTO blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING').run(blob.digest, blob.size, at.getTime());
   db.q('INSERT INTO repository_blobs (repo_id, digest, linked_at) VALUES (?, ?, ?) ON CONFLICT (repo_id, digest) DO NOTHING')
     .run(repo.id, blob.digest, at.getTime());
-  queue.remove('blob', '', blob.digest);
+  queue.linked(blob.digest, at);
 }
 
 export function linkBlob(db: Db, queue: ReviewQueue, repository: string, blob: BlobLink, at: Date): void {
@@ -41,12 +43,24 @@ export function unlinkBlob(db: Db, queue: ReviewQueue, repository: string, diges
   return db.tx((): UnlinkOutcome => {
     const repoId = liveRepoId(db, repository);
     if (!repoId || !db.q('SELECT 1 FROM repository_blobs WHERE repo_id = ? AND digest = ?').get(repoId, digest)) return { kind: 'unknown' };
-    const users = db.q(`SELECT manifest_digest AS d FROM manifest_blobs WHERE repo_id = ? AND blob_digest = ?
-                        ORDER BY manifest_digest LIMIT ?`).all(repoId, digest, MAX_USERS) as Array<{ d: Digest }>;
-    if (users.length > 0) return { kind: 'referenced', by: users.map((u) => u.d) };
+    const users = db.q(`SELECT mb.manifest_digest AS d, m.deleted_at AS deleted_at FROM manifest_blobs mb
+                        JOIN manifests m ON m.repo_id = mb.repo_id AND m.digest = mb.manifest_digest
+                        WHERE mb.repo_id = ? AND mb.blob_digest = ? ORDER BY m.deleted_at IS NOT NULL, mb.manifest_digest`)
+      .all(repoId, digest) as Array<{ d: Digest; deleted_at: number | null }>;
+    const live = users.filter((u) => u.deleted_at === null);
+    if (live.length > 0) return { kind: 'referenced', by: live.slice(0, MAX_USERS).map((u) => u.d) };
+    // Only deleted (trashed) manifests need it: the client is cleaning up after its own delete, as the OCI content
+    // management flow does, so those manifests can no longer be restored and go for good now.
+    const trashed = users.map((u) => u.d);
+    if (trashed.length > 0) {
+      const held = purgeManifestRows(db, repoId, trashed);
+      held.blobs.delete(digest);
+      queue.releaseBlobs(held.blobs, at);
+      queue.releaseManifests(repoId, held.children, at);
+    }
     db.q('DELETE FROM repository_blobs WHERE repo_id = ? AND digest = ?').run(repoId, digest);
     queue.releaseBlobs([digest], at);
-    audit(db, actor, at, 'blob.delete', repository, digest);
+    audit(db, actor, at, 'blob.delete', repository, digest, trashed.length > 0 ? { purgedManifests: trashed } : undefined);
     return { kind: 'unlinked' };
   });
 }

@@ -12,11 +12,29 @@ export interface Db {
   tx<T>(fn: () => T): T;
 }
 
+/**
+ * Switching a fresh file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once, without calling the
+ * busy handler (waiting could deadlock), when another process opens the same fresh file at that moment; so retry.
+ */
+function enableWal(raw: Database.Database, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      raw.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
+}
+
 export function openDb(file: string, busyTimeoutMs: number): Db {
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new Error(`busyTimeoutMs must be a whole number >= 0, got ${busyTimeoutMs}`);
   const raw = new Database(file, { timeout: busyTimeoutMs });
   try {
-    raw.pragma('journal_mode = WAL');
+    enableWal(raw, busyTimeoutMs);
     // NORMAL under WAL: a power cut may lose the last commits but never corrupts; fsync per commit would halve pushes.
     raw.pragma('synchronous = NORMAL');
     migrate(raw, MIGRATIONS);

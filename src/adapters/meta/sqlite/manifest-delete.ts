@@ -1,19 +1,22 @@
-// Manifest delete: the manifest, its tags and, transitively, the referrers whose subject it is (signatures,
-// SBOMs of a deleted image) go in one transaction; blobs and children they held go to the GC review queue.
-import type { Actor, DeletedManifests, Digest } from '../../../core/index.ts';
+// Manifest delete: the manifest, its tags and, transitively, the referrers whose subject it is (signatures, SBOMs
+// of a deleted image) move to the trash in one transaction, after the pin check in that same transaction. Trashed
+// manifests keep their references, so their blobs and children stay until GC purges them after the restore window.
+import { randomUUID } from 'node:crypto';
+import type { Actor, DeleteManifestOutcome, Digest, Pin, PinPolicy } from '../../../core/index.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
+import { breakPins, pinSummary, protectingPins } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
 import type { ReviewQueue } from './review-queue.ts';
 
 /** A referrer cascade stops here so one request can never run away; deeper referrers keep a dangling subject. */
 export const MAX_CASCADE = 10_000;
 
-/** The manifest first, then its referrers breadth-first, each once. */
-function cascade(db: Db, repoId: string, digest: Digest): Digest[] {
-  const doomed: Digest[] = [digest];
-  const seen = new Set<Digest>(doomed);
-  const referrers = db.q('SELECT digest FROM manifests WHERE repo_id = ? AND subject = ? ORDER BY digest');
+/** The manifest first, then its live referrers breadth-first, each once. */
+export function cascade(db: Db, repoId: string, digest: string): Digest[] {
+  const doomed: Digest[] = [digest as Digest];
+  const seen = new Set<string>(doomed);
+  const referrers = db.q('SELECT digest FROM manifests WHERE repo_id = ? AND subject = ? AND deleted_at IS NULL ORDER BY digest');
   for (let i = 0; i < doomed.length && doomed.length < MAX_CASCADE; i++) {
     for (const r of referrers.all(repoId, doomed[i]) as Array<{ digest: Digest }>) {
       if (seen.has(r.digest) || doomed.length >= MAX_CASCADE) continue;
@@ -24,28 +27,62 @@ function cascade(db: Db, repoId: string, digest: Digest): Digest[] {
   return doomed;
 }
 
-export function deleteManifest(db: Db, queue: ReviewQueue, repository: string, digest: Digest, actor: Actor, at: Date): DeletedManifests | null {
-  return db.tx((): DeletedManifests | null => {
-    const repoId = liveRepoId(db, repository);
-    if (repoId === undefined || !db.q('SELECT 1 FROM manifests WHERE repo_id = ? AND digest = ?').get(repoId, digest)) return null;
-    const doomed = cascade(db, repoId, digest);
-    const tags: string[] = [];
-    const blobs = new Set<string>();
-    const children = new Set<string>();
-    for (const d of doomed) {
-      for (const t of db.q('SELECT name FROM tags WHERE repo_id = ? AND digest = ? ORDER BY name').all(repoId, d) as Array<{ name: string }>) tags.push(t.name);
-      for (const b of db.q('SELECT blob_digest AS d FROM manifest_blobs WHERE repo_id = ? AND manifest_digest = ?').all(repoId, d) as Array<{ d: string }>) blobs.add(b.d);
-      for (const c of db.q('SELECT child_digest AS d FROM manifest_children WHERE repo_id = ? AND parent_digest = ?').all(repoId, d) as Array<{ d: string }>) children.add(c.d);
-      // Children rows first: the foreign keys refuse to orphan them.
-      db.q('DELETE FROM tags WHERE repo_id = ? AND digest = ?').run(repoId, d);
-      db.q('DELETE FROM manifest_blobs WHERE repo_id = ? AND manifest_digest = ?').run(repoId, d);
-      db.q('DELETE FROM manifest_children WHERE repo_id = ? AND parent_digest = ?').run(repoId, d);
-      db.q('DELETE FROM manifests WHERE repo_id = ? AND digest = ?').run(repoId, d);
-      queue.remove('manifest', repoId, d);
-    }
-    queue.releaseBlobs(blobs, at);
-    queue.releaseManifests(repoId, children, at);
-    audit(db, actor, at, 'manifest.delete', repository, digest, { manifests: doomed, tags });
-    return { manifests: doomed, tags };
+/** Moves manifests and their tags to the trash as one batch; returns the tags that went. */
+function trash(db: Db, queue: ReviewQueue, repoId: string, doomed: readonly Digest[], at: Date): string[] {
+  const batch = randomUUID();
+  const tags: string[] = [];
+  for (const d of doomed) {
+    for (const t of db.q('SELECT name FROM tags WHERE repo_id = ? AND digest = ? ORDER BY name').all(repoId, d) as Array<{ name: string }>) tags.push(t.name);
+    db.q(`INSERT INTO deleted_tags (repo_id, name, digest, deleted_at, batch)
+          SELECT repo_id, name, digest, ?, ? FROM tags WHERE repo_id = ? AND digest = ?`).run(at.getTime(), batch, repoId, d);
+    db.q('DELETE FROM tags WHERE repo_id = ? AND digest = ?').run(repoId, d);
+    db.q('UPDATE manifests SET deleted_at = ?, deleted_batch = ? WHERE repo_id = ? AND digest = ?').run(at.getTime(), batch, repoId, d);
+    queue.remove('manifest', repoId, d);
+  }
+  return tags;
+}
+
+export type TrashOutcome = { kind: 'deleted'; manifests: Digest[]; tags: string[]; brokenPins: Pin[] } | { kind: 'pinned'; pins: Pin[] };
+
+/** The shared core of every manifest removal (explicit, ECR untag, GC): cascade, pin check, trash, audit. */
+export function trashManifest(
+  db: Db, queue: ReviewQueue, target: { repoId: string; repository: string; digest: string }, policy: PinPolicy, actor: Actor, at: Date, action: string,
+): TrashOutcome {
+  const doomed = cascade(db, target.repoId, target.digest);
+  const pins = protectingPins(db, target.repoId, target.repository, doomed, policy, at);
+  if (pins.length > 0 && !policy.breakPins) return { kind: 'pinned', pins };
+  breakPins(db, pins);
+  const tags = trash(db, queue, target.repoId, doomed, at);
+  audit(db, actor, at, action, target.repository, target.digest, {
+    manifests: doomed, tags, ...(pins.length > 0 ? { brokenPins: pinSummary(pins) } : {}),
   });
+  return { kind: 'deleted', manifests: doomed, tags, brokenPins: pins };
+}
+
+export function deleteManifest(db: Db, queue: ReviewQueue, repository: string, digest: Digest, actor: Actor, at: Date, policy: PinPolicy): DeleteManifestOutcome {
+  return db.tx((): DeleteManifestOutcome => {
+    const repoId = liveRepoId(db, repository);
+    if (repoId === undefined || !db.q('SELECT 1 FROM manifests WHERE repo_id = ? AND digest = ? AND deleted_at IS NULL').get(repoId, digest)) return { kind: 'unknown' };
+    return trashManifest(db, queue, { repoId, repository, digest }, policy, actor, at, 'manifest.delete');
+  });
+}
+
+/**
+ * Removes manifest rows for good (trash past its window, or a deleted repository's content): references first, as
+ * the foreign keys demand; returns the blobs and children they held so the caller can queue what became unused.
+ */
+export function purgeManifestRows(db: Db, repoId: string, digests: readonly string[]): { blobs: Set<string>; children: Set<string> } {
+  const blobs = new Set<string>();
+  const children = new Set<string>();
+  for (const d of digests) {
+    for (const b of db.q('SELECT blob_digest AS d FROM manifest_blobs WHERE repo_id = ? AND manifest_digest = ?').all(repoId, d) as Array<{ d: string }>) blobs.add(b.d);
+    for (const c of db.q('SELECT child_digest AS d FROM manifest_children WHERE repo_id = ? AND parent_digest = ?').all(repoId, d) as Array<{ d: string }>) children.add(c.d);
+    db.q('DELETE FROM tags WHERE repo_id = ? AND digest = ?').run(repoId, d);
+    db.q('DELETE FROM manifest_blobs WHERE repo_id = ? AND manifest_digest = ?').run(repoId, d);
+    db.q('DELETE FROM manifest_children WHERE repo_id = ? AND parent_digest = ?').run(repoId, d);
+    db.q('DELETE FROM pins WHERE repo_id = ? AND digest = ?').run(repoId, d);
+    db.q('DELETE FROM manifests WHERE repo_id = ? AND digest = ?').run(repoId, d);
+    db.q("DELETE FROM gc_review_queue WHERE kind = 'manifest' AND repo_id = ? AND digest = ?").run(repoId, d);
+  }
+  return { blobs, children };
 }

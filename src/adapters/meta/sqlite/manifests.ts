@@ -32,18 +32,23 @@ function toSummary(row: ManifestRow): ManifestSummary {
 function missingReferences(db: Db, repoId: string | undefined, blobs: Digest[], children: Digest[]): { blobs: Digest[]; manifests: Digest[] } {
   if (repoId === undefined) return { blobs, manifests: children };
   const hasBlob = db.q('SELECT 1 FROM repository_blobs WHERE repo_id = ? AND digest = ?');
-  const hasManifest = db.q('SELECT 1 FROM manifests WHERE repo_id = ? AND digest = ?');
+  // A trashed child counts as missing: the client pushes it again, which brings it back.
+  const hasManifest = db.q('SELECT 1 FROM manifests WHERE repo_id = ? AND digest = ? AND deleted_at IS NULL');
   return { blobs: blobs.filter((d) => !hasBlob.get(repoId, d)), manifests: children.filter((d) => !hasManifest.get(repoId, d)) };
 }
 
-/** Inserts the row; a re-push (same digest, hence the same bytes) keeps pushed_at and only refreshes parsed facts that changed. */
+/**
+ * Inserts the row; a re-push (same digest, hence the same bytes) keeps pushed_at, only refreshes parsed facts that
+ * changed, and takes a trashed manifest out of the trash (its references never left).
+ */
 function upsertManifest(db: Db, repoId: string, m: NewManifest): void {
   db.q(`INSERT INTO manifests (repo_id, digest, media_type, artifact_type, subject, annotations, size, body, pushed_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (repo_id, digest) DO UPDATE SET media_type = excluded.media_type, artifact_type = excluded.artifact_type,
-          subject = excluded.subject, annotations = excluded.annotations
+          subject = excluded.subject, annotations = excluded.annotations, deleted_at = NULL, deleted_batch = NULL
         WHERE manifests.media_type IS DISTINCT FROM excluded.media_type OR manifests.artifact_type IS DISTINCT FROM excluded.artifact_type
-          OR manifests.subject IS DISTINCT FROM excluded.subject OR manifests.annotations IS DISTINCT FROM excluded.annotations`)
+          OR manifests.subject IS DISTINCT FROM excluded.subject OR manifests.annotations IS DISTINCT FROM excluded.annotations
+          OR manifests.deleted_at IS NOT NULL`)
     .run(repoId, m.digest, m.mediaType, m.artifactType, m.subject, m.annotations === null ? null : JSON.stringify(m.annotations),
       m.body.byteLength, m.body, m.at.getTime());
 }
@@ -91,14 +96,15 @@ export function putManifest(db: Db, queue: ReviewQueue, m: NewManifest): PutMani
 export function getManifest(db: Db, repository: string, ref: { tag: string } | { digest: Digest }): StoredManifest | null {
   const row = ('tag' in ref
     ? db.q(`SELECT ${SUMMARY_COLUMNS}, m.body FROM repositories r JOIN tags t ON t.repo_id = r.id AND t.name = ?
-            JOIN manifests m ON m.repo_id = r.id AND m.digest = t.digest WHERE r.name = ? AND r.deleted_at IS NULL`).get(ref.tag, repository)
-    : db.q(`SELECT ${SUMMARY_COLUMNS}, m.body FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.digest = ?
+            JOIN manifests m ON m.repo_id = r.id AND m.digest = t.digest AND m.deleted_at IS NULL
+            WHERE r.name = ? AND r.deleted_at IS NULL`).get(ref.tag, repository)
+    : db.q(`SELECT ${SUMMARY_COLUMNS}, m.body FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.digest = ? AND m.deleted_at IS NULL
             WHERE r.name = ? AND r.deleted_at IS NULL`).get(ref.digest, repository)) as ManifestRow | undefined;
   return row ? { ...toSummary(row), body: row.body! } : null;
 }
 
 export function listReferrers(db: Db, repository: string, subject: Digest): ManifestSummary[] {
-  return (db.q(`SELECT ${SUMMARY_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = ?
+  return (db.q(`SELECT ${SUMMARY_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = ? AND m.deleted_at IS NULL
                 WHERE r.name = ? AND r.deleted_at IS NULL ORDER BY m.digest`).all(subject, repository) as ManifestRow[]).map(toSummary);
 }
 

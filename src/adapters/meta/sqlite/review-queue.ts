@@ -1,44 +1,55 @@
-// The GC review queue: whatever a mutation leaves without references is queued with a grace period, in the
-// same transaction, and whatever gains a reference is taken off again; the sweeper only ever reads this table.
+// The GC review queue: whatever a mutation leaves without references is queued with the time it lost them, in
+// the same transaction, and whatever gains a use is taken off again; the sweeper applies its grace period to that
+// time and re-checks everything before it removes anything.
 import type { Db } from './db.ts';
 
 export type QueueKind = 'blob' | 'manifest';
 
-/** How long something that lost its last reference waits before GC may review it. */
-export const DEFAULT_REVIEW_DELAY_MS = 60 * 60 * 1000;
+/** SQL over a manifest row `m`: no tag, no index (trashed ones included) and no live subject holds it. */
+export const NOT_HELD = `NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)
+  AND NOT EXISTS (SELECT 1 FROM manifest_children c WHERE c.repo_id = m.repo_id AND c.child_digest = m.digest)
+  AND NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repo_id = m.repo_id AND s.digest = m.subject AND s.deleted_at IS NULL)`;
 
 export class ReviewQueue {
   readonly #db: Db;
-  readonly #delayMs: number;
 
-  constructor(db: Db, delayMs: number) {
+  constructor(db: Db) {
     this.#db = db;
-    this.#delayMs = delayMs;
   }
 
   /** Queues a review, or postpones a queued one (never DO NOTHING: a fresh loss restarts the grace period). */
   add(kind: QueueKind, repoId: string, digest: string, at: Date): void {
-    this.#db.q(`INSERT INTO gc_review_queue (kind, repo_id, digest, review_after) VALUES (?, ?, ?, ?)
-                ON CONFLICT (kind, repo_id, digest) DO UPDATE SET review_after = excluded.review_after`)
-      .run(kind, repoId, digest, at.getTime() + this.#delayMs);
+    this.#db.q(`INSERT INTO gc_review_queue (kind, repo_id, digest, released_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (kind, repo_id, digest) DO UPDATE SET released_at = excluded.released_at`)
+      .run(kind, repoId, digest, at.getTime());
   }
 
-  /** Something gained a reference: it is no longer a candidate. */
+  /** Something gained a use: it is no longer a candidate. */
   remove(kind: QueueKind, repoId: string, digest: string): void {
     this.#db.q('DELETE FROM gc_review_queue WHERE kind = ? AND repo_id = ? AND digest = ?').run(kind, repoId, digest);
   }
 
-  /** Queues each blob that no manifest (of any repository) uses any more. */
+  /** Queues each blob that no manifest (of any repository, trashed ones included) uses any more. */
   releaseBlobs(digests: Iterable<string>, at: Date): void {
     const used = this.#db.q('SELECT 1 FROM manifest_blobs WHERE blob_digest = ? LIMIT 1');
     for (const d of digests) if (!used.get(d)) this.add('blob', '', d, at);
   }
 
-  /** Queues each manifest of the repository that still exists but that no tag and no index holds any more. */
+  /**
+   * A blob was just linked (upload or mount): unused by any manifest, it is queued from now, so a layer pushed for
+   * a manifest that never comes is reclaimed one grace period later, while a push in progress is never touched.
+   */
+  linked(digest: string, at: Date): void {
+    if (this.#db.q('SELECT 1 FROM manifest_blobs WHERE blob_digest = ? LIMIT 1').get(digest)) this.remove('blob', '', digest);
+    else this.add('blob', '', digest, at);
+  }
+
+  /**
+   * Queues each live manifest of the repository that no tag and no index (trashed ones included) holds any more. A
+   * referrer whose subject is live is never queued: it goes with its subject (the delete cascade), never on its own.
+   */
   releaseManifests(repoId: string, digests: Iterable<string>, at: Date): void {
-    const orphan = this.#db.q(`SELECT 1 FROM manifests m WHERE m.repo_id = ? AND m.digest = ?
-                                 AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)
-                                 AND NOT EXISTS (SELECT 1 FROM manifest_children c WHERE c.repo_id = m.repo_id AND c.child_digest = m.digest)`);
+    const orphan = this.#db.q(`SELECT 1 FROM manifests m WHERE m.repo_id = ? AND m.digest = ? AND m.deleted_at IS NULL AND ${NOT_HELD}`);
     for (const d of digests) if (orphan.get(repoId, d)) this.add('manifest', repoId, d, at);
   }
 }

@@ -23,10 +23,21 @@
 //                    updated_at.
 // access_keys        id PK, name, secret_hash, sealed_secret, grants JSON, created_at, last_used_at.
 // audit_events       id autoincrement, at, principal, dialect, action, repository, target, detail JSON.
-// gc_review_queue    (kind 'blob'|'manifest', repo_id ('' for blobs), digest) PK, review_after: things that lost
-//                    their last reference, reviewable by GC after review_after; written with ON CONFLICT DO
-//                    UPDATE (a second loss postpones the review) and deleted by any new reference in the same
-//                    transaction. Tombstoned repositories are found through their deleted_at index instead.
+// gc_review_queue    (kind 'blob'|'manifest', repo_id ('' for blobs), digest) PK, released_at: things that lost
+//                    their last reference (or a blob linked but used by no manifest yet), reviewable by GC once
+//                    the grace period has passed since released_at; written with ON CONFLICT DO UPDATE (a second
+//                    loss or a new link postpones the review) and deleted by any new use in the same transaction.
+//                    Tombstoned repositories are found through their deleted_at index instead.
+// manifests.deleted_at, deleted_batch: the trash. A deleted manifest keeps its row and its references (so its blobs
+//                    and children stay) but is invisible to every read; restore clears deleted_at; GC purges rows
+//                    whose restore window has passed. deleted_batch groups what one delete removed together.
+// deleted_tags       id, repo_id, name, digest, deleted_at, batch: tags removed by deletes, restorable in the window.
+// pins               id 'pin-...' PK, repo_id, digest, reason, owner, created_at, expires_at NULL: deployment
+//                    references; index (repo_id, digest) answers "is this pinned" inside each delete transaction.
+// uploads.digest     set when a finishing upload claims the digest it is about to commit; GC never purges a claimed
+//                    digest, and a claim is refused while blob_purges holds the digest.
+// blob_purges        digest PK, started_at: GC removed the blob's rows and is removing its bytes; a purge left behind
+//                    by a crashed sweeper is finished by the next one.
 //
 // Foreign keys (no cascades: the code deletes children first, the keys only guard the invariants): manifests,
 // repository_blobs -> repositories; repository_blobs -> blobs; manifest_blobs, manifest_children (parent) and
@@ -158,9 +169,46 @@ const V2 = `CREATE TABLE repository_blobs_new (
 
    CREATE INDEX repositories_tombstones ON repositories (deleted_at) WHERE deleted_at IS NOT NULL;`;
 
+/** Safe deletion and online GC: trash and restore, pins, upload claims, purge markers, and a queue that keeps the
+ * time a reference was lost (so the sweeper, not the writer, applies the grace period it is given). */
+const V3 = `ALTER TABLE manifests ADD COLUMN deleted_at BIGINT;
+   ALTER TABLE manifests ADD COLUMN deleted_batch TEXT;
+   CREATE INDEX manifests_trash ON manifests (deleted_at) WHERE deleted_at IS NOT NULL;
+   CREATE INDEX manifests_batch ON manifests (repo_id, deleted_batch) WHERE deleted_batch IS NOT NULL;
+   CREATE TABLE deleted_tags (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, repo_id TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL,
+     deleted_at BIGINT NOT NULL, batch TEXT NOT NULL
+   );
+   CREATE INDEX deleted_tags_name ON deleted_tags (repo_id, name, deleted_at);
+   CREATE INDEX deleted_tags_batch ON deleted_tags (repo_id, batch);
+   CREATE INDEX deleted_tags_at ON deleted_tags (deleted_at);
+   CREATE TABLE pins (
+     id TEXT PRIMARY KEY, repo_id TEXT NOT NULL REFERENCES repositories (id), digest TEXT NOT NULL, reason TEXT NOT NULL,
+     owner TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT
+   );
+   CREATE INDEX pins_target ON pins (repo_id, digest);
+   CREATE INDEX pins_expiry ON pins (expires_at) WHERE expires_at IS NOT NULL;
+   ALTER TABLE uploads ADD COLUMN digest TEXT;
+   CREATE INDEX uploads_digest ON uploads (digest) WHERE digest IS NOT NULL;
+   CREATE TABLE blob_purges (digest TEXT PRIMARY KEY, started_at BIGINT NOT NULL);
+   CREATE TABLE gc_review_queue_new (
+     kind TEXT NOT NULL CHECK (kind IN ('blob', 'manifest')), repo_id TEXT NOT NULL, digest TEXT NOT NULL,
+     released_at BIGINT NOT NULL, PRIMARY KEY (kind, repo_id, digest), CHECK (kind = 'manifest' OR repo_id = '')
+   );
+   INSERT INTO gc_review_queue_new (kind, repo_id, digest, released_at)
+     SELECT kind, repo_id, digest, review_after - 3600000 FROM gc_review_queue;
+   DROP TABLE gc_review_queue;
+   ALTER TABLE gc_review_queue_new RENAME TO gc_review_queue;
+   CREATE INDEX gc_review_queue_due ON gc_review_queue (kind, released_at);
+   INSERT INTO gc_review_queue (kind, repo_id, digest, released_at)
+     SELECT 'blob', '', rb.digest, MAX(rb.linked_at) FROM repository_blobs rb
+     WHERE NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = rb.digest) GROUP BY rb.digest
+     ON CONFLICT DO NOTHING;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
+  { version: 3, sql: V3 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

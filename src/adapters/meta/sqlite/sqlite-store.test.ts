@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { Actor, Digest, NewManifest } from '../../../core/index.ts';
+import type { Actor, Digest, NewManifest, PinPolicy } from '../../../core/index.ts';
 import { runMetadataStoreConformance, type MetadataStoreInspector, type ReviewEntry } from '../metadata-store.conformance.ts';
 import { openDb } from './db.ts';
 import { createSqliteMetadataStore } from './index.ts';
@@ -15,6 +15,7 @@ import { migrate } from './migrate.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 
 const actor: Actor = { principal: 't', dialect: 'oci' };
+const RESPECT_PINS: PinPolicy = { breakPins: false, pulledSince: null };
 const d = (s: string): Digest => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const INDEX_URL = pathToFileURL(join(import.meta.dirname, 'index.ts')).href;
 
@@ -29,9 +30,9 @@ function inspector(file: string): MetadataStoreInspector & { close(): void } {
   const db = (): Database.Database => (raw ??= new Database(file, { timeout: 5_000 }));
   return {
     async reviewQueue() {
-      const rows = db().prepare('SELECT kind, repo_id, digest, review_after FROM gc_review_queue').all() as
-        Array<{ kind: ReviewEntry['kind']; repo_id: string; digest: string; review_after: number }>;
-      return rows.map((r) => ({ kind: r.kind, repoId: r.repo_id, digest: r.digest, reviewAfter: new Date(r.review_after) }));
+      const rows = db().prepare('SELECT kind, repo_id, digest, released_at FROM gc_review_queue').all() as
+        Array<{ kind: ReviewEntry['kind']; repo_id: string; digest: string; released_at: number }>;
+      return rows.map((r) => ({ kind: r.kind, repoId: r.repo_id, digest: r.digest, releasedAt: new Date(r.released_at) }));
     },
     async setTagMutability(repository, mutability) {
       db().prepare('UPDATE repositories SET tag_mutability = ? WHERE name = ? AND deleted_at IS NULL').run(mutability, repository);
@@ -133,7 +134,8 @@ describe('sqlite metadata store: schema and connection', () => {
     await s.close();
     const check = new Database(file);
     assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    assert.deepEqual(check.prepare('SELECT kind, digest FROM gc_review_queue').all(), [{ kind: 'blob', digest: d('q') }]);
+    assert.deepEqual(check.prepare('SELECT kind, digest, released_at FROM gc_review_queue').all(), [{ kind: 'blob', digest: d('q'), released_at: 2 - 3_600_000 }],
+      'review times become release times (one default grace period earlier); the used blob is not queued');
     check.pragma('foreign_keys = ON');
     assert.throws(() => check.prepare('DELETE FROM repository_blobs').run(), /FOREIGN KEY/, 'a used blob cannot lose its link');
     assert.throws(() => check.prepare(`INSERT INTO tags VALUES ('crr-aaaaaaaaaaaaaaaa', 'v2', '${d('none')}', 1)`).run(), /FOREIGN KEY/);
@@ -254,7 +256,7 @@ describe('sqlite metadata store: several processes and crashes', () => {
         await store.linkBlob('crash/app', { digest: blob, size: i }, { principal: 'c', dialect: 'cli' }, new Date());
         await store.putManifest({ repository: 'crash/app', digest: 'sha256:' + String(i).padStart(64, 'f'), mediaType: 'x', artifactType: null,
           subject: null, annotations: null, body, blobs: [blob], children: [], tag: 't' + i, at: new Date(), actor: { principal: 'c', dialect: 'cli' } });
-        if (i > 0) await store.deleteTag('crash/app', 't' + (i - 1), { principal: 'c', dialect: 'cli' }, new Date());
+        if (i > 0) await store.deleteTag('crash/app', 't' + (i - 1), { principal: 'c', dialect: 'cli' }, new Date(), { policy: { breakPins: false, pulledSince: null }, dropUntagged: false });
         if (i === 30) process.stdout.write('busy\\n');
       }`);
     await waitFor(() => writer.stdout().includes('busy'), 'the writer to get going');
@@ -297,7 +299,7 @@ describe('sqlite metadata store: transactions and tombstones', () => {
     await s.linkBlob('tomb/app', { digest: d('tb'), size: 2 }, actor, new Date());
     await s.putManifest(image('tomb/app', 'tm', { blobs: [d('tb')], tag: 'v1' }));
     const old = await s.findRepository('tomb/app');
-    await s.deleteRepository('tomb/app', true, actor, new Date(5_000));
+    assert.equal((await s.deleteRepository('tomb/app', true, actor, new Date(5_000), RESPECT_PINS)).kind, 'deleted');
     await s.linkBlob('tomb/app', { digest: d('tb'), size: 2 }, actor, new Date());
     await s.close();
     const raw = new Database(file, { readonly: true });
@@ -322,7 +324,7 @@ describe('sqlite read cache', () => {
     await server.putManifest(m);
     assert.ok(await server.getManifest('cache/app', { tag: 'v1' }), 'warm the cache');
     assert.deepEqual(await server.listTags('cache/app', { limit: 10 }), ['v1']);
-    await cli.deleteTag('cache/app', 'v1', actor, new Date());
+    await cli.deleteTag('cache/app', 'v1', actor, new Date(), { policy: RESPECT_PINS, dropUntagged: false });
     assert.equal(await server.getManifest('cache/app', { tag: 'v1' }), null, 'the other connection\'s delete is seen at once');
     assert.deepEqual(await server.listTags('cache/app', { limit: 10 }), []);
     await server.putManifest({ ...m, tag: 'v2' });
@@ -330,7 +332,7 @@ describe('sqlite read cache', () => {
     assert.equal((await server.getManifest('cache/app', { tag: 'v2' }))!.lastPulledAt, null);
     await server.recordPulls([{ repository: 'cache/app', digest: m.digest, at: new Date(9_000) }]);
     assert.deepEqual((await server.getManifest('cache/app', { tag: 'v2' }))!.lastPulledAt, new Date(9_000));
-    await cli.deleteRepository('cache/app', true, actor, new Date());
+    await cli.deleteRepository('cache/app', true, actor, new Date(), RESPECT_PINS);
     assert.equal(await server.findRepository('cache/app'), null);
     await server.close();
     await cli.close();

@@ -6,12 +6,17 @@ import { listAudit } from './audit.ts';
 import * as blobs from './blobs.ts';
 import { openDb } from './db.ts';
 import * as keys from './keys.ts';
+import * as gcBlobs from './gc-blobs.ts';
+import * as inspect from './gc-inspect.ts';
+import * as gc from './gc-manifests.ts';
 import { deleteManifest } from './manifest-delete.ts';
 import * as manifests from './manifests.ts';
 import { ReadCache } from './read-cache.ts';
 import * as repos from './repositories.ts';
-import { DEFAULT_REVIEW_DELAY_MS, ReviewQueue } from './review-queue.ts';
+import { ReviewQueue } from './review-queue.ts';
+import * as pins from './pins.ts';
 import * as tags from './tags.ts';
+import * as trash from './trash.ts';
 import * as uploads from './uploads.ts';
 
 export interface SqliteOptions {
@@ -19,13 +24,14 @@ export interface SqliteOptions {
   file: string;
   /** How long a write waits for another connection's write lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
-  /** How long something that lost its last reference waits before GC may review it (default 1 h). */
-  reviewDelayMs?: number;
 }
+
+/** A purge marker older than this belongs to a sweeper that died; a live one removes a file in milliseconds. */
+const STALE_PURGE_MS = 10 * 60 * 1000;
 
 export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore {
   const db = openDb(options.file, options.busyTimeoutMs ?? 5_000);
-  const queue = new ReviewQueue(db, options.reviewDelayMs ?? DEFAULT_REVIEW_DELAY_MS);
+  const queue = new ReviewQueue(db);
   const cache = new ReadCache(db);
   /** Every write of this connection goes through here, so cached reads are dropped as soon as it commits (or fails). */
   const write = <T>(fn: () => T): T => {
@@ -39,7 +45,7 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     kind: 'sqlite',
     findRepository: async (name) => cache.get(`r\0${name}`, () => repos.findRepository(db, name)),
     listRepositories: async (page) => repos.listRepositories(db, page),
-    deleteRepository: async (name, force, actor, at) => write(() => repos.deleteRepository(db, name, force, actor, at)),
+    deleteRepository: async (name, force, actor, at, policy) => write(() => repos.deleteRepository(db, name, force, actor, at, policy)),
     findBlob: async (repository, digest) => cache.get(`b\0${repository}\0${digest}`, () => blobs.findBlob(db, repository, digest)),
     linkBlob: async (repository, blob, _actor, at) => write(() => blobs.linkBlob(db, queue, repository, blob, at)),
     mountBlob: async (from, to, digest, _actor, at) => write(() => blobs.mountBlob(db, queue, from, to, digest, at)),
@@ -48,8 +54,8 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     getManifest: async (repository, ref) => cache.get(`m\0${repository}\0${'tag' in ref ? `t:${ref.tag}` : ref.digest}`,
       () => manifests.getManifest(db, repository, ref), (m) => m?.body.byteLength ?? 64),
     listReferrers: async (repository, subject) => manifests.listReferrers(db, repository, subject),
-    deleteManifest: async (repository, digest, actor, at) => write(() => deleteManifest(db, queue, repository, digest, actor, at)),
-    deleteTag: async (repository, tag, actor, at) => write(() => tags.deleteTag(db, queue, repository, tag, actor, at)),
+    deleteManifest: async (repository, digest, actor, at, policy) => write(() => deleteManifest(db, queue, repository, digest, actor, at, policy)),
+    deleteTag: async (repository, tag, actor, at, o) => write(() => tags.deleteTag(db, queue, repository, tag, actor, at, o)),
     listTags: async (repository, page) => cache.get(`t\0${repository}\0${page.after ?? ''}\0${page.limit}`,
       () => tags.listTags(db, repository, page.after, page.limit), (t) => (t?.length ?? 0) * 32),
     // Batched by the caller (a few per second at most), so dropping the cache here costs little and keeps lastPulledAt exact.
@@ -59,11 +65,34 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     advanceUpload: async (id, from, to, at) => uploads.advanceUpload(db, id, from, to, at),
     deleteUpload: async (id) => uploads.deleteUpload(db, id),
     listIdleUploads: async (before, limit) => uploads.listIdleUploads(db, before, limit),
+    claimUploadDigest: async (id, digest, at) => gcBlobs.claimUploadDigest(db, id, digest, at),
     createAccessKey: async (key) => keys.createAccessKey(db, key),
     findAccessKey: async (id) => keys.findAccessKey(db, id),
     listAccessKeys: async () => keys.listAccessKeys(db),
     deleteAccessKey: async (id) => keys.deleteAccessKey(db, id, new Date()),
-    listAudit: async (page) => listAudit(db, page.before, page.limit),
+    listAudit: async (page) => listAudit(db, page),
+    createPin: async (p) => write(() => pins.createPin(db, p)),
+    listPins: async (f) => pins.listPins(db, f),
+    findPin: async (id) => pins.findPin(db, id),
+    deletePin: async (id, actor, at) => write(() => pins.deletePin(db, queue, id, actor, at)),
+    listDeletedTags: async (repository, since, limit) => trash.listDeletedTags(db, repository, since, limit),
+    restore: async (repository, ref, since, actor, at) => write(() => trash.restore(db, queue, repository, ref, since, actor, at)),
+    dueManifests: async (before, limit) => gc.dueManifests(db, before, limit),
+    collectManifest: async (review, clock, policy, actor, dryRun) => write(() => gc.collectManifest(db, queue, review, clock, policy, actor, dryRun)),
+    dueTrash: async (before, limit) => gc.dueTrash(db, before, limit),
+    purgeTrash: async (before, limit, at) => write(() => gc.purgeTrash(db, queue, before, limit, at)),
+    purgeDeletedRepositories: async (limit, at) => write(() => gc.purgeDeletedRepositories(db, queue, limit, at)),
+    expirePins: async (at, limit) => write(() => gc.expirePins(db, queue, at, limit)),
+    dueBlobs: async (before, limit, after) => gcBlobs.dueBlobs(db, before, limit, after),
+    beginBlobPurge: async (digests, before, at) => write(() => gcBlobs.beginBlobPurge(db, digests, before, at)),
+    beginOrphanPurge: async (digests, at) => write(() => gcBlobs.beginOrphanPurge(db, digests, at)),
+    endBlobPurge: async (digests) => write(() => gcBlobs.endBlobPurge(db, digests)),
+    stalePurges: async (before, limit) => gcBlobs.stalePurges(db, before, limit),
+    gcStats: async (clock) => inspect.gcStats(db, clock),
+    listBlobRecords: async (after, limit) => inspect.listBlobRecords(db, after, limit),
+    blobState: async (digest) => inspect.blobState(db, digest),
+    integrityIssues: async (limit) => inspect.integrityIssues(db, limit, new Date(Date.now() - STALE_PURGE_MS)),
+    listManifestBodies: async (after, limit) => inspect.listManifestBodies(db, after, limit),
     ping: async () => {
       db.q('SELECT 1').get();
     },

@@ -1,8 +1,11 @@
 // Tags: a movable name for a manifest. A tag that stops pointing at a manifest (deleted or moved) may leave the
-// manifest unreferenced, so both paths hand the old target to the GC review queue in the same transaction.
-import type { Actor, Digest } from '../../../core/index.ts';
+// manifest unreferenced, so both paths hand the old target to the GC review queue in the same transaction; a
+// deleted tag stays restorable for the restore window.
+import { randomUUID } from 'node:crypto';
+import type { Actor, DeleteTagOutcome, Digest, PinPolicy } from '../../../core/index.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
+import { trashManifest } from './manifest-delete.ts';
 import { liveRepoId } from './repo-rows.ts';
 import type { ReviewQueue } from './review-queue.ts';
 
@@ -16,15 +19,30 @@ export function pointTag(db: Db, repoId: string, tag: string, digest: Digest, at
     .run(repoId, tag, digest, at.getTime());
 }
 
-export function deleteTag(db: Db, queue: ReviewQueue, repository: string, tag: string, actor: Actor, at: Date): Digest | null {
-  return db.tx(() => {
+/** Whether nothing but this tag holds the manifest: no other tag, no index. */
+function lastHold(db: Db, repoId: string, tag: string, digest: string): boolean {
+  return !db.q('SELECT 1 FROM tags WHERE repo_id = ? AND digest = ? AND name <> ? LIMIT 1').get(repoId, digest, tag)
+    && !db.q('SELECT 1 FROM manifest_children WHERE repo_id = ? AND child_digest = ? LIMIT 1').get(repoId, digest);
+}
+
+export function deleteTag(
+  db: Db, queue: ReviewQueue, repository: string, tag: string, actor: Actor, at: Date, options: { policy: PinPolicy; dropUntagged: boolean },
+): DeleteTagOutcome {
+  return db.tx((): DeleteTagOutcome => {
     const repoId = liveRepoId(db, repository);
     const digest = repoId === undefined ? undefined : tagTarget(db, repoId, tag);
-    if (repoId === undefined || digest === undefined) return null;
+    if (repoId === undefined || digest === undefined) return { kind: 'unknown' };
+    if (options.dropUntagged && lastHold(db, repoId, tag, digest)) {
+      // ECR's rule: the image goes with its last tag; the trash records the tag with it, so restore brings both back.
+      const gone = trashManifest(db, queue, { repoId, repository, digest }, options.policy, actor, at, 'manifest.delete');
+      if (gone.kind === 'pinned') return gone;
+      return { kind: 'deleted', digest, manifests: gone.manifests, brokenPins: gone.brokenPins };
+    }
+    db.q('INSERT INTO deleted_tags (repo_id, name, digest, deleted_at, batch) VALUES (?, ?, ?, ?, ?)').run(repoId, tag, digest, at.getTime(), randomUUID());
     db.q('DELETE FROM tags WHERE repo_id = ? AND name = ?').run(repoId, tag);
     queue.releaseManifests(repoId, [digest], at);
     audit(db, actor, at, 'tag.delete', repository, tag, { digest });
-    return digest;
+    return { kind: 'deleted', digest, manifests: [], brokenPins: [] };
   });
 }
 

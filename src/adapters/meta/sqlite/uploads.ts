@@ -1,14 +1,16 @@
 // Resumable upload sessions: the bytes live in the blob store, this table remembers how many are durable so a
 // client (or a restarted server) can resume; the offset moves only by compare-and-set.
-import type { UploadSession } from '../../../core/index.ts';
+import type { Digest, UploadSession } from '../../../core/index.ts';
 import type { Db } from './db.ts';
 
-interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number }
+interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number; digest: string | null }
 
 const COLUMNS = 'id, repository, received, started_at, updated_at';
+const READ_COLUMNS = `${COLUMNS}, digest`;
 
 const toUpload = (r: UploadRow): UploadSession => ({
   id: r.id, repository: r.repository, offset: r.received, startedAt: new Date(r.started_at), updatedAt: new Date(r.updated_at),
+  claimed: r.digest as Digest | null,
 });
 
 export function createUpload(db: Db, s: UploadSession): void {
@@ -17,7 +19,7 @@ export function createUpload(db: Db, s: UploadSession): void {
 }
 
 export function getUpload(db: Db, id: string): UploadSession | null {
-  const row = db.q(`SELECT ${COLUMNS} FROM uploads WHERE id = ?`).get(id) as UploadRow | undefined;
+  const row = db.q(`SELECT ${READ_COLUMNS} FROM uploads WHERE id = ?`).get(id) as UploadRow | undefined;
   return row ? toUpload(row) : null;
 }
 
@@ -33,6 +35,6 @@ export function deleteUpload(db: Db, id: string): void {
 /** Oldest first, so an expiry sweep with a small limit always makes progress. */
 export function listIdleUploads(db: Db, before: Date, limit: number): UploadSession[] {
   if (limit <= 0) return [];
-  return (db.q(`SELECT ${COLUMNS} FROM uploads WHERE updated_at < ? ORDER BY updated_at, id LIMIT ?`)
+  return (db.q(`SELECT ${READ_COLUMNS} FROM uploads WHERE updated_at < ? ORDER BY updated_at, id LIMIT ?`)
     .all(before.getTime(), limit) as UploadRow[]).map(toUpload);
 }

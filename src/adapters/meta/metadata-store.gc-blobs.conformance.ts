@@ -1,0 +1,171 @@
+// The GC blob steps and the read-only inspection of the MetadataStore conformance suite, each on a store of its
+// own: the compare-and-delete purge with its marker, the upload claim it races against, orphan purges for fsck,
+// statistics, integrity checks and the listings fsck pages through.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Digest, GcClock, MetadataStore } from '../../core/index.ts';
+import { actor, at, d, HOUR, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
+import type { ConformanceKit, ConformanceSuite } from './metadata-store.kit.conformance.ts';
+
+async function upload(s: MetadataStore, repository: string): Promise<string> {
+  const id = randomUUID();
+  await s.createUpload({ id, repository, offset: 0, startedAt: at, updatedAt: at });
+  return id;
+}
+
+export function gcBlobCases(suite: ConformanceSuite): void {
+  const { isolated } = suite;
+
+  isolated('beginBlobPurge removes only blobs still queued past the grace period, used by no manifest (trashed ones too) and claimed by no upload', async (k: ConformanceKit) => {
+    const s = k.store();
+    const r = k.repo();
+    const [due, young, live, trashed, claimed] = [await k.link(r, 'bp-due'), await k.link(r, 'bp-young', later(2 * HOUR)),
+      await k.link(r, 'bp-live'), await k.link(r, 'bp-trashed'), await k.link(r, 'bp-claimed')];
+    const elsewhere = k.repo();
+    await k.link(elsewhere, 'bp-due');
+    const gone = manifest(r, 'bp-user', { blobs: [trashed], tag: 'x' });
+    await k.put(manifest(r, 'bp-live-user', { blobs: [live] }), gone);
+    await s.deleteManifest(r, gone.digest, actor, later(1), RESPECT_PINS);
+    const session = await upload(s, r);
+    assert.equal(await s.claimUploadDigest(session, claimed, later(2)), true);
+    assert.equal((await s.getUpload(session))?.claimed, claimed);
+    const listed = (await s.dueBlobs(later(HOUR), 100)).map((b) => b.digest);
+    assert.ok(listed.includes(due) && !listed.includes(young) && !listed.includes(live) && !listed.includes(trashed), 'dueBlobs: past grace and unused');
+    const everything = [due, young, live, trashed, claimed, d('bp-never-linked')];
+    assert.deepEqual(await s.beginBlobPurge(everything, later(HOUR), later(HOUR + 1)), [{ digest: due, size: 6 }]);
+    assert.equal(await s.findBlob(r, due), null, 'its rows are gone, in every repository');
+    assert.equal(await s.findBlob(elsewhere, due), null);
+    for (const x of [young, live, trashed, claimed]) assert.ok(await s.findBlob(r, x), 'the others stay');
+    assert.equal(await s.blobState(due), 'purging');
+    assert.deepEqual(await s.beginBlobPurge([due], later(HOUR), later(HOUR + 2)), [], 'a second sweeper gets nothing');
+    assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 3)), false, 'no upload may commit it while its bytes go');
+    assert.equal((await s.gcStats({ at: later(HOUR + 3), releasedBefore: later(HOUR), trashedBefore: at })).purging, 1);
+    await s.endBlobPurge([due]);
+    assert.equal(await s.blobState(due), 'unknown');
+    assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 4)), true, 'claims go through once the purge ended');
+    assert.equal(await s.blobState(due), 'claimed');
+    await s.deleteUpload(session);
+    assert.deepEqual(await s.beginBlobPurge([claimed], later(HOUR), later(HOUR + 5)), [{ digest: claimed, size: 10 }], 'the claim went with its session');
+    assert.deepEqual(await s.beginBlobPurge([young], later(3 * HOUR), later(3 * HOUR)), [{ digest: young, size: 8 }], 'due once its grace has passed');
+    await s.endBlobPurge([claimed, young]);
+  });
+
+  isolated('a new link or use between listing and purge wins: the purge re-checks in its own transaction', async (k) => {
+    const s = k.store();
+    const [r, r2] = [k.repo(), k.repo()];
+    const [relinked, used, mounted] = [await k.link(r, 'br-relinked'), await k.link(r, 'br-used'), await k.link(r, 'br-mounted')];
+    const listed = (await s.dueBlobs(later(HOUR), 10)).map((b) => b.digest);
+    assert.equal(listed.length, 3);
+    await k.link(r, 'br-relinked', later(HOUR - 1));
+    await k.put(manifest(r, 'br-user', { blobs: [used], at: later(HOUR - 1) }));
+    await s.mountBlob(r, r2, mounted, actor, later(HOUR - 1));
+    assert.deepEqual(await s.beginBlobPurge(listed, later(HOUR - 2), later(HOUR)), []);
+    for (const x of [relinked, used, mounted]) assert.equal(await s.blobState(x), 'known');
+    assert.deepEqual((await s.dueBlobs(later(2 * HOUR), 10)).map((b) => b.digest).sort(), [relinked, mounted].sort(), 'relinked ones are due one grace period later');
+  });
+
+  isolated('a blob used only by trashed manifests is released when they are purged, not before', async (k) => {
+    const s = k.store();
+    const r = k.repo();
+    const b = await k.link(r, 'bt-layer');
+    const m = manifest(r, 'bt-image', { blobs: [b], tag: 'v' });
+    await k.put(m);
+    await s.deleteManifest(r, m.digest, actor, later(1), RESPECT_PINS);
+    assert.deepEqual(await s.dueBlobs(later(10 * HOUR), 10), [], 'held by the trash');
+    assert.equal((await s.purgeTrash(later(2), 10, later(5 * HOUR))).manifests, 1);
+    assert.deepEqual(await s.dueBlobs(later(5 * HOUR - 1), 10), [], 'released when the trash was purged, not before');
+    assert.deepEqual(await s.dueBlobs(later(5 * HOUR), 10), [{ digest: b, size: 8 }]);
+  });
+
+  isolated('stalePurges lists markers begun before a bound; beginOrphanPurge marks only digests the metadata does not know', async (k) => {
+    const s = k.store();
+    const r = k.repo();
+    const [known, purged] = [await k.link(r, 'bs-known'), await k.link(r, 'bs-purged')];
+    await k.put(manifest(r, 'bs-user', { blobs: [known] }));
+    assert.equal((await s.beginBlobPurge([purged], later(HOUR), later(HOUR))).length, 1);
+    assert.deepEqual(await s.stalePurges(later(HOUR), 10), [], 'strictly before the bound');
+    assert.deepEqual(await s.stalePurges(later(HOUR + 1), 10), [purged]);
+    const [orphan, claimed] = [d('bs-orphan'), d('bs-claimed')];
+    assert.equal(await s.claimUploadDigest(await upload(s, r), claimed, later(2)), true);
+    assert.equal(await s.blobState(claimed), 'claimed');
+    assert.equal(await s.blobState(orphan), 'unknown');
+    assert.deepEqual(await s.beginOrphanPurge([known, claimed, orphan], later(2 * HOUR)), [orphan]);
+    assert.equal(await s.blobState(orphan), 'purging');
+    assert.equal(await s.claimUploadDigest(await upload(s, r), orphan, later(2 * HOUR)), false);
+    assert.deepEqual((await s.stalePurges(later(3 * HOUR), 10)).sort(), [orphan, purged].sort());
+    assert.deepEqual(await s.stalePurges(later(3 * HOUR), 1), [purged], 'oldest first, bounded');
+    await s.endBlobPurge([orphan, purged]);
+    assert.deepEqual(await s.stalePurges(later(3 * HOUR), 10), []);
+    assert.equal(await s.blobState(known), 'known');
+  });
+
+  isolated('gcStats counts the queue, the trash, tombstones and purges as of the clock it is given', async (k) => {
+    const s = k.store();
+    const [r, gone] = [k.repo(), k.repo()];
+    await k.link(r, 'gs-unused-a');
+    await k.link(r, 'gs-unused-b', later(2 * HOUR));
+    const used = await k.link(r, 'gs-used');
+    const [m1, m2, m3] = [manifest(r, 'gs-1', { blobs: [used], tag: 'one' }), manifest(r, 'gs-2', { tag: 'two' }), manifest(r, 'gs-3', { tag: 'three' })];
+    await k.put(m1, m2, m3, manifest(gone, 'gs-gone'));
+    await s.deleteTag(r, 'two', actor, later(1), TAG_ONLY);
+    await s.deleteManifest(r, m3.digest, actor, later(2), RESPECT_PINS);
+    await s.deleteRepository(gone, true, actor, later(3), RESPECT_PINS);
+    const clock: GcClock = { at: later(HOUR), releasedBefore: later(10), trashedBefore: later(3) };
+    assert.deepEqual(await s.gcStats(clock), {
+      blobsQueued: 2, blobsDue: 1, bytesDue: 11, manifestsQueued: 1, manifestsDue: 1, trashedManifests: 1, trashDue: 1, deletedRepositories: 1, purging: 0,
+    });
+    assert.deepEqual(await s.gcStats({ at, releasedBefore: at, trashedBefore: later(2) }), {
+      blobsQueued: 2, blobsDue: 1, bytesDue: 11, manifestsQueued: 1, manifestsDue: 0, trashedManifests: 1, trashDue: 0, deletedRepositories: 1, purging: 0,
+    });
+    await s.beginBlobPurge([d('gs-unused-a')], clock.releasedBefore, clock.at);
+    const after = await s.gcStats(clock);
+    assert.deepEqual([after.blobsQueued, after.blobsDue, after.bytesDue, after.purging], [1, 0, 0, 1]);
+  });
+
+  isolated('integrityIssues is empty on a healthy store full of indexes, referrers, trash, pins and tombstones', async (k) => {
+    const s = k.store();
+    const [r, gone] = [k.repo(), k.repo()];
+    const [l1, l2] = [await k.link(r, 'gi-1'), await k.link(r, 'gi-2')];
+    const child = manifest(r, 'gi-child', { blobs: [l1] });
+    const index = manifest(r, 'gi-index', { mediaType: INDEX, children: [child.digest], tag: 'multi' });
+    const sig = manifest(r, 'gi-sig', { subject: index.digest, blobs: [l2] });
+    const old = manifest(r, 'gi-old', { blobs: [l2], tag: 'old' });
+    await k.put(child, index, sig, old, manifest(gone, 'gi-gone', { blobs: [await k.link(gone, 'gi-3')], tag: 'x' }));
+    await s.createPin({ repository: r, digest: index.digest, reason: 'r', owner: 'o', expiresAt: null, at, actor });
+    await s.deleteManifest(r, old.digest, actor, later(1), RESPECT_PINS);
+    await s.deleteRepository(gone, true, actor, later(2), RESPECT_PINS);
+    await s.beginBlobPurge([d('gi-never')], later(1), later(1));
+    assert.deepEqual(await s.integrityIssues(100), []);
+    assert.deepEqual(await s.integrityIssues(0), []);
+  });
+
+  isolated('listManifestBodies pages every stored body, live and trashed, exactly once; listBlobRecords pages by digest', async (k) => {
+    const s = k.store();
+    const [r1, r2] = [k.repo(), k.repo()];
+    const ms = [...['a', 'b', 'c'].map((x) => manifest(r1, `lb-${x}`)), ...['d', 'e'].map((x) => manifest(r2, `lb-${x}`, { tag: x }))];
+    await k.put(...ms);
+    await s.deleteManifest(r2, ms[4]!.digest, actor, later(1), RESPECT_PINS);
+    const seen = new Map<string, Buffer>();
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await s.listManifestBodies(after, 2);
+      assert.ok(page.items.length <= 2);
+      for (const item of page.items) {
+        const key = `${item.repository}@${item.digest}`;
+        assert.ok(!seen.has(key), `${key} listed twice`);
+        seen.set(key, Buffer.from(item.body));
+      }
+      after = page.next;
+      assert.ok(++pages <= 4, 'paging ends');
+    } while (after !== undefined);
+    assert.deepEqual(seen, new Map(ms.map((m) => [`${m.repository}@${m.digest}`, Buffer.from(m.body)] as [string, Buffer])));
+    const blobs = await Promise.all(['lr-1', 'lr-22', 'lr-333'].map((x) => k.link(r1, x)));
+    const sorted = [...blobs].sort();
+    assert.deepEqual(await s.listBlobRecords(undefined, 2), sorted.slice(0, 2).map((digest) => ({ digest, size: sizeOf(blobs, digest) })));
+    assert.deepEqual((await s.listBlobRecords(sorted[1] as Digest, 2)).map((b) => b.digest), [sorted[2]]);
+    assert.deepEqual(await s.listBlobRecords(sorted[2] as Digest, 2), []);
+  });
+}
+
+const sizeOf = (blobs: Digest[], digest: Digest): number => ['lr-1', 'lr-22', 'lr-333'][blobs.indexOf(digest)]!.length;

@@ -1,0 +1,72 @@
+// GC's blob steps. A purge is compare-and-delete: inside one transaction the blob must still be queued past its
+// grace period, used by no manifest (trashed ones included) and claimed by no finishing upload; its rows go and a
+// purge marker stays until the bytes are gone. Uploads cannot claim a digest while its marker exists, which closes
+// the race between "sweep" and "new push of the same layer" without any lock held across I/O.
+import type { BlobLink, Digest } from '../../../core/index.ts';
+import type { Db } from './db.ts';
+
+export function dueBlobs(db: Db, releasedBefore: Date, limit: number, after?: Digest): BlobLink[] {
+  return (db.q(`SELECT q.digest, b.size FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
+                WHERE q.kind = 'blob' AND q.repo_id = '' AND q.released_at <= ? AND q.digest > ?
+                  AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)
+                ORDER BY q.digest LIMIT ?`).all(releasedBefore.getTime(), after ?? '', limit) as Array<{ digest: Digest; size: number }>);
+}
+
+export function beginBlobPurge(db: Db, digests: readonly Digest[], releasedBefore: Date, at: Date): BlobLink[] {
+  return db.tx(() => {
+    const approved: BlobLink[] = [];
+    const check = db.q(`SELECT b.size FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
+                        WHERE q.kind = 'blob' AND q.repo_id = '' AND q.digest = ? AND q.released_at <= ?
+                          AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)
+                          AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.digest = q.digest)`);
+    for (const digest of digests) {
+      const row = check.get(digest, releasedBefore.getTime()) as { size: number } | undefined;
+      if (!row) {
+        // Used again, or its link went while queued with nothing left to remove: a stale entry goes.
+        if (!db.q('SELECT 1 FROM blobs WHERE digest = ?').get(digest)) db.q("DELETE FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND digest = ?").run(digest);
+        continue;
+      }
+      db.q('DELETE FROM repository_blobs WHERE digest = ?').run(digest);
+      db.q('DELETE FROM blobs WHERE digest = ?').run(digest);
+      db.q("DELETE FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND digest = ?").run(digest);
+      db.q('INSERT INTO blob_purges (digest, started_at) VALUES (?, ?) ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at')
+        .run(digest, at.getTime());
+      approved.push({ digest, size: row.size });
+    }
+    return approved;
+  });
+}
+
+export function beginOrphanPurge(db: Db, digests: readonly Digest[], at: Date): Digest[] {
+  return db.tx(() => {
+    const approved: Digest[] = [];
+    for (const digest of digests) {
+      if (db.q('SELECT 1 FROM blobs WHERE digest = ?').get(digest) || db.q('SELECT 1 FROM uploads WHERE digest = ?').get(digest)) continue;
+      db.q('INSERT INTO blob_purges (digest, started_at) VALUES (?, ?) ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at')
+        .run(digest, at.getTime());
+      approved.push(digest);
+    }
+    return approved;
+  });
+}
+
+export function endBlobPurge(db: Db, digests: readonly Digest[]): void {
+  db.tx(() => {
+    const remove = db.q('DELETE FROM blob_purges WHERE digest = ?');
+    for (const d of digests) remove.run(d);
+  });
+}
+
+export function stalePurges(db: Db, before: Date, limit: number): Digest[] {
+  return (db.q('SELECT digest FROM blob_purges WHERE started_at < ? ORDER BY started_at LIMIT ?').all(before.getTime(), limit) as Array<{ digest: Digest }>)
+    .map((r) => r.digest);
+}
+
+/** Claims the digest for a finishing upload unless a purge of it is under way (see the file comment). */
+export function claimUploadDigest(db: Db, id: string, digest: Digest, at: Date): boolean {
+  return db.tx(() => {
+    if (db.q('SELECT 1 FROM blob_purges WHERE digest = ?').get(digest)) return false;
+    db.q('UPDATE uploads SET digest = ?, updated_at = ? WHERE id = ?').run(digest, at.getTime(), id);
+    return true;
+  });
+}

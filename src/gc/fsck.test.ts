@@ -1,0 +1,144 @@
+// fsck over the real embedded stores (SQLite + filesystem): every kind of damage it must report, the in-flight work
+// it must not mistake for damage, and a repair that removes orphans only (re-checked at removal), never metadata.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { after, beforeEach, describe, it } from 'node:test';
+import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../adapters/test-helpers.ts';
+import { deleteManifest, startUpload, type Digest, type MetadataStore, type RegistryDeps } from '../core/index.ts';
+import { runFsck } from './index.ts';
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+describe('runFsck over the real stores', () => {
+  const opened: TestRegistry[] = [];
+  let reg: TestRegistry;
+  let deps: RegistryDeps;
+
+  /** Bytes committed to the blob store with no metadata at all: what a crash or a bug could leave. */
+  const strayFile = async (content: string): Promise<Digest> => {
+    const bytes = new TextEncoder().encode(content);
+    const id = randomUUID();
+    await deps.blobs.createUpload(id);
+    await deps.blobs.appendUpload(id, 0, once(bytes));
+    await deps.blobs.commitUpload(id, bytes.byteLength, sha256(bytes));
+    return sha256(bytes);
+  };
+
+  beforeEach(async () => {
+    reg = await openTestRegistry({ restoreWindowMs: 3_600_000 });
+    opened.push(reg);
+    deps = reg.deps;
+  });
+  after(async () => {
+    for (const r of opened) await r.close();
+  });
+
+  it('finds nothing wrong in a healthy store, including work in flight (sessions, claims, purges) and the trash', async () => {
+    // The staleness of a purge marker is judged by the store against the wall clock: start this registry's clock there.
+    reg = await openTestRegistry({ restoreWindowMs: 3_600_000, start: new Date() });
+    opened.push(reg);
+    deps = reg.deps;
+    const [config, layer] = [await pushBlob(deps, 'fsck/app', '{"ok":1}'), await pushBlob(deps, 'fsck/app', 'healthy layer')];
+    await pushImage(deps, 'fsck/app', 'v1', config, [layer]);
+    await deleteManifest(deps, 'fsck/app', await pushImage(deps, 'fsck/app', 'old', config, []), TEST_ACTOR);
+    const session = await startUpload(deps, 'fsck/app');
+    // A finishing upload has claimed its digest and committed the bytes, but not linked them yet.
+    const claimed = await startUpload(deps, 'fsck/app');
+    const inFlight = new TextEncoder().encode('being committed right now');
+    await deps.blobs.appendUpload(claimed.id, 0, once(inFlight));
+    assert.equal(await deps.meta.claimUploadDigest(claimed.id, sha256(inFlight), deps.clock.now()), true);
+    await deps.blobs.commitUpload(claimed.id, inFlight.byteLength, sha256(inFlight));
+    // A sweeper has purged these rows and is about to remove the bytes.
+    const purging = await pushBlob(deps, 'fsck/app', 'being purged right now');
+    reg.clock.advance(3_600_000);
+    assert.equal((await deps.meta.beginBlobPurge([purging.digest], deps.clock.now(), deps.clock.now())).length, 1);
+    const report = await runFsck(deps, { repair: false });
+    assert.deepEqual(report, {
+      blobsChecked: 2, filesChecked: 4, manifestsChecked: 2, missingBlobs: [], wrongSizes: [], orphanFiles: [], orphanUploads: [],
+      manifestMismatches: [], integrity: [], repaired: { orphanFiles: 0, orphanUploads: 0 }, ok: true,
+    });
+    assert.ok(await deps.meta.getUpload(session.id), 'untouched');
+  });
+
+  it('reports missing files, wrong sizes, orphan files and upload areas, corrupt manifest bodies and broken references', async () => {
+    const [config, gone, short] = [await pushBlob(deps, 'fsck/app', '{"c":1}'), await pushBlob(deps, 'fsck/app', 'file deleted'), await pushBlob(deps, 'fsck/app', 'file truncated')];
+    const image = await pushImage(deps, 'fsck/app', 'v1', config, [gone, short]);
+    const trashed = await pushImage(deps, 'fsck/app', 'old', config, []);
+    await deleteManifest(deps, 'fsck/app', trashed, TEST_ACTOR);
+    await rm(reg.blobPath(gone.digest));
+    await writeFile(reg.blobPath(short.digest), 'file');
+    const orphan = await strayFile('nobody knows these bytes');
+    const area = randomUUID();
+    await deps.blobs.createUpload(area);
+    const corrupt = Buffer.from('{"schemaVersion":2,"tampered":true}');
+    reg.sql('UPDATE manifests SET body = ? WHERE digest = ?', corrupt, image);
+    const repoId = (await deps.meta.findRepository('fsck/app'))!.id;
+    reg.sql('INSERT INTO tags (repo_id, name, digest, updated_at) VALUES (?, ?, ?, 0)', repoId, 'points-at-trash', trashed);
+
+    const report = await runFsck(deps, { repair: false });
+    assert.deepEqual(report.missingBlobs, [gone]);
+    assert.deepEqual(report.wrongSizes, [{ digest: short.digest, expected: short.size, actual: 4 }]);
+    assert.deepEqual(report.orphanFiles, [orphan]);
+    assert.deepEqual(report.orphanUploads, [area]);
+    assert.deepEqual(report.manifestMismatches, [{ repository: 'fsck/app', digest: image, actual: sha256(corrupt) }]);
+    assert.deepEqual(report.integrity.map((i) => [i.kind, i.repository, i.target]), [['dangling-tag', 'fsck/app', `points-at-trash -> ${trashed}`]]);
+    assert.deepEqual([report.blobsChecked, report.manifestsChecked, report.ok], [3, 2, false]);
+  });
+
+  it('repair removes orphan files and upload areas only, and never touches metadata or damaged blobs', async () => {
+    const [config, short] = [await pushBlob(deps, 'fsck/app', '{"r":1}'), await pushBlob(deps, 'fsck/app', 'truncated later')];
+    const image = await pushImage(deps, 'fsck/app', 'v1', config, [short]);
+    await writeFile(reg.blobPath(short.digest), 'x');
+    reg.sql('UPDATE manifests SET body = ? WHERE digest = ?', Buffer.from('{}'), image);
+    const orphan = await strayFile('orphan bytes');
+    const area = randomUUID();
+    await deps.blobs.createUpload(area);
+    const live = await startUpload(deps, 'fsck/app');
+
+    const repaired = await runFsck(deps, { repair: true });
+    assert.deepEqual(repaired.repaired, { orphanFiles: 1, orphanUploads: 1 });
+    assert.equal(repaired.ok, false, 'what repair does not fix is still reported');
+    assert.equal(await deps.blobs.stat(orphan), null, 'the orphan file is gone');
+    assert.equal(await deps.meta.blobState(orphan), 'unknown', 'and its purge marker too');
+    const areas: string[] = [];
+    for await (const id of deps.blobs.listUploads()) areas.push(id);
+    assert.deepEqual(areas, [live.id], 'the orphan area is gone, the live session keeps its area');
+    assert.equal(await deps.blobs.stat(short.digest), 1, 'a damaged blob is reported, never removed');
+    assert.deepEqual(await deps.meta.listBlobRecords(undefined, 10), [config, short].sort((a, b) => (a.digest < b.digest ? -1 : 1)));
+    assert.ok(await deps.meta.getManifest('fsck/app', { tag: 'v1' }), 'the corrupt manifest row stays for a person to look at');
+
+    const again = await runFsck(deps, { repair: false });
+    assert.deepEqual([again.orphanFiles, again.orphanUploads, again.wrongSizes.length, again.manifestMismatches.length], [[], [], 1, 1]);
+  });
+
+  it('a store with only orphans is healthy after repair', async () => {
+    const orphan = await strayFile('only an orphan');
+    const report = await runFsck(deps, { repair: true });
+    assert.deepEqual([report.orphanFiles, report.repaired.orphanFiles, report.ok], [[orphan], 1, true]);
+    assert.equal((await runFsck(deps, { repair: false })).ok, true);
+  });
+
+  it('repair re-checks each orphan at removal: bytes an upload claimed or linked meanwhile stay', async () => {
+    const content = 'orphan until an upload of the same bytes finishes';
+    const orphan = await strayFile(content);
+    let linked = false;
+    const meta: MetadataStore = {
+      ...deps.meta,
+      // Between fsck's listing and its repair, a client pushes exactly these bytes.
+      beginOrphanPurge: async (digests, at) => {
+        if (!linked) {
+          linked = true;
+          await pushBlob(deps, 'fsck/app', content);
+        }
+        return deps.meta.beginOrphanPurge(digests, at);
+      },
+    };
+    const report = await runFsck({ ...deps, meta }, { repair: true });
+    assert.deepEqual([report.orphanFiles, report.repaired.orphanFiles], [[orphan], 0]);
+    assert.equal(await deps.blobs.stat(orphan), new TextEncoder().encode(content).byteLength, 'the pushed blob keeps its bytes');
+    assert.ok(await deps.meta.findBlob('fsck/app', orphan));
+  });
+});

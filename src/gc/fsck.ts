@@ -1,0 +1,107 @@
+// `berth fsck`: checks the metadata against the bytes (missing blobs, wrong sizes, orphan files and upload areas,
+// broken references, manifest bodies that do not hash to their digest) and, with repair, removes orphans through
+// the same purge markers GC uses, so a repair racing a push can never remove the bytes the push just committed.
+import { createHash } from 'node:crypto';
+import { algorithmOf, type Digest, type IntegrityIssue, type RegistryDeps } from '../core/index.ts';
+
+export interface FsckReport {
+  blobsChecked: number;
+  filesChecked: number;
+  manifestsChecked: number;
+  missingBlobs: Array<{ digest: Digest; size: number }>;
+  wrongSizes: Array<{ digest: Digest; expected: number; actual: number }>;
+  orphanFiles: Digest[];
+  orphanUploads: string[];
+  manifestMismatches: Array<{ repository: string; digest: Digest; actual: string }>;
+  integrity: IntegrityIssue[];
+  repaired: { orphanFiles: number; orphanUploads: number };
+  ok: boolean;
+}
+
+const PAGE = 1_000;
+/** Findings listed per kind; a store with more problems than this needs a person, not a longer report. */
+const MAX_LISTED = 10_000;
+
+export async function runFsck(deps: RegistryDeps, o: { repair: boolean; onProgress?: (checked: number) => void }): Promise<FsckReport> {
+  const r: FsckReport = {
+    blobsChecked: 0, filesChecked: 0, manifestsChecked: 0, missingBlobs: [], wrongSizes: [], orphanFiles: [], orphanUploads: [],
+    manifestMismatches: [], integrity: [], repaired: { orphanFiles: 0, orphanUploads: 0 }, ok: true,
+  };
+  await checkBlobRecords(deps, r, o.onProgress);
+  await checkFiles(deps, r, o.onProgress);
+  await checkUploads(deps, r);
+  await checkManifests(deps, r);
+  r.integrity = await deps.meta.integrityIssues(MAX_LISTED);
+  if (o.repair) await repair(deps, r);
+  r.ok = r.missingBlobs.length + r.wrongSizes.length + r.manifestMismatches.length + r.integrity.length === 0
+    && r.orphanFiles.length === r.repaired.orphanFiles && r.orphanUploads.length === r.repaired.orphanUploads;
+  return r;
+}
+
+async function checkBlobRecords(deps: RegistryDeps, r: FsckReport, onProgress?: (n: number) => void): Promise<void> {
+  let after: Digest | undefined;
+  for (;;) {
+    const page = await deps.meta.listBlobRecords(after, PAGE);
+    if (page.length === 0) return;
+    for (const b of page) {
+      const actual = await deps.blobs.stat(b.digest);
+      // A blob removed between the listing and the stat was purged by GC meanwhile: only a still-known one is missing.
+      if (actual === null && (await deps.meta.blobState(b.digest)) === 'known' && r.missingBlobs.length < MAX_LISTED) r.missingBlobs.push(b);
+      else if (actual !== null && actual !== b.size && r.wrongSizes.length < MAX_LISTED) r.wrongSizes.push({ digest: b.digest, expected: b.size, actual });
+    }
+    r.blobsChecked += page.length;
+    onProgress?.(r.blobsChecked);
+    after = page.at(-1)!.digest;
+  }
+}
+
+async function checkFiles(deps: RegistryDeps, r: FsckReport, onProgress?: (n: number) => void): Promise<void> {
+  for await (const digest of deps.blobs.list()) {
+    r.filesChecked++;
+    if (r.filesChecked % PAGE === 0) onProgress?.(r.blobsChecked + r.filesChecked);
+    // Purging: GC is removing it. Claimed: an upload is committing it right now. Neither is an orphan.
+    // A file GC removed between the listing and this check is simply gone, not an orphan.
+    if ((await deps.meta.blobState(digest)) === 'unknown' && (await deps.blobs.stat(digest)) !== null && r.orphanFiles.length < MAX_LISTED) {
+      r.orphanFiles.push(digest);
+    }
+  }
+}
+
+async function checkUploads(deps: RegistryDeps, r: FsckReport): Promise<void> {
+  for await (const id of deps.blobs.listUploads()) {
+    if (!(await deps.meta.getUpload(id)) && r.orphanUploads.length < MAX_LISTED) r.orphanUploads.push(id);
+  }
+}
+
+async function checkManifests(deps: RegistryDeps, r: FsckReport): Promise<void> {
+  let after: string | undefined;
+  do {
+    const page = await deps.meta.listManifestBodies(after, PAGE);
+    for (const m of page.items) {
+      const algorithm = algorithmOf(m.digest);
+      const actual = `${algorithm}:${createHash(algorithm).update(m.body).digest('hex')}`;
+      if (actual !== m.digest && r.manifestMismatches.length < MAX_LISTED) r.manifestMismatches.push({ repository: m.repository, digest: m.digest, actual });
+    }
+    r.manifestsChecked += page.items.length;
+    after = page.next;
+  } while (after !== undefined);
+}
+
+/** Orphans only: re-checked at removal time (an upload area created a moment ago gets its session a moment later). */
+async function repair(deps: RegistryDeps, r: FsckReport): Promise<void> {
+  for (let i = 0; i < r.orphanFiles.length; i += PAGE) {
+    const approved = await deps.meta.beginOrphanPurge(r.orphanFiles.slice(i, i + PAGE), deps.clock.now());
+    const removed: Digest[] = [];
+    for (const digest of approved) {
+      await deps.blobs.remove(digest);
+      removed.push(digest);
+    }
+    await deps.meta.endBlobPurge(removed);
+    r.repaired.orphanFiles += removed.length;
+  }
+  for (const id of r.orphanUploads) {
+    if (await deps.meta.getUpload(id)) continue;
+    await deps.blobs.removeUpload(id);
+    r.repaired.orphanUploads++;
+  }
+}

@@ -1,0 +1,68 @@
+// What one GC pass is told and what it reports; shared by the sweeper, the scheduler, the CLI and the JSON API.
+import type { Actor, Digest, GcClock, RegistryDeps } from '../core/index.ts';
+
+/** Who GC's own removals are recorded as in the audit trail. */
+export const GC_ACTOR: Actor = { principal: 'gc', dialect: 'gc' };
+
+export interface GcOptions {
+  /** Unreferenced things must have been so for this long (ms). */
+  graceMs: number;
+  /** Trashed manifests stay restorable for this long before they are purged (ms). */
+  restoreWindowMs: number;
+  /** Report what would go, change nothing. */
+  dryRun: boolean;
+  /** Called after every batch; cheap, so a progress bar or metrics can follow a long pass. */
+  onProgress?: ((p: GcProgress) => void) | undefined;
+  /** Stops the pass between batches (shutdown). */
+  signal?: AbortSignal | undefined;
+}
+
+export type GcPhase = 'pins' | 'stale-purges' | 'repositories' | 'manifests' | 'trash' | 'blobs';
+
+export interface GcProgress {
+  phase: GcPhase;
+  /** Blobs (in the blobs phase) or manifests handled so far in this phase. */
+  done: number;
+  /** Known total for this phase, when there is one (blobs: due at the start of the pass). */
+  total: number | null;
+  bytes: number;
+  totalBytes: number | null;
+}
+
+export interface GcReport {
+  dryRun: boolean;
+  startedAt: Date;
+  finishedAt: Date;
+  pinsExpired: number;
+  stalePurgesFinished: number;
+  /** Manifests moved to the trash because nothing held them past the grace period (with their referrers). */
+  manifestsCollected: number;
+  manifestsPinned: number;
+  /** Trashed manifests purged for good after the restore window. */
+  manifestsPurged: number;
+  /** Manifests of deleted repositories purged, and repositories fully removed. */
+  repositoryManifestsPurged: number;
+  repositoriesPurged: number;
+  blobsRemoved: number;
+  bytesReclaimed: number;
+  errors: number;
+  /** Dry run: what would go (bounded lists). */
+  plan?: {
+    manifests: Array<{ repository: string; digest: Digest; size: number }>;
+    trash: Array<{ repository: string; digest: Digest }>;
+    blobs: Array<{ digest: Digest; size: number }>;
+    deletedRepositories: number;
+  };
+}
+
+export function emptyReport(dryRun: boolean, startedAt: Date): GcReport {
+  return {
+    dryRun, startedAt, finishedAt: startedAt, pinsExpired: 0, stalePurgesFinished: 0, manifestsCollected: 0, manifestsPinned: 0,
+    manifestsPurged: 0, repositoryManifestsPurged: 0, repositoriesPurged: 0, blobsRemoved: 0, bytesReclaimed: 0, errors: 0,
+  };
+}
+
+export function gcClock(deps: RegistryDeps, o: Pick<GcOptions, 'graceMs' | 'restoreWindowMs'>): GcClock {
+  const at = deps.clock.now();
+  return { at, releasedBefore: new Date(at.getTime() - o.graceMs), trashedBefore: new Date(at.getTime() - o.restoreWindowMs) };
+}

@@ -1,0 +1,255 @@
+// Online GC over the real embedded stores (SQLite + filesystem) with a clock the test moves: what a pass removes and
+// when, what it must keep (shared layers, pinned images, the trash inside its window), that a dry run changes
+// nothing, and that a pass racing an upload of the same digest never loses the bytes the upload committed.
+import assert from 'node:assert/strict';
+import { after, beforeEach, describe, it } from 'node:test';
+import {
+  openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry,
+} from '../adapters/test-helpers.ts';
+import { createPin, deleteManifest, deletePin, deleteRepository, type GcClock, type MetadataStore, type RegistryDeps } from '../core/index.ts';
+import { runGc, STALE_PURGE_MS, type GcOptions } from './index.ts';
+
+const GRACE = 3_600_000;
+const WINDOW = 24 * GRACE;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('runGc over the real stores', () => {
+  const opened: TestRegistry[] = [];
+  let reg: TestRegistry;
+  let deps: RegistryDeps;
+  const open = async (o: Parameters<typeof openTestRegistry>[0] = {}): Promise<TestRegistry> => {
+    const r = await openTestRegistry({ restoreWindowMs: WINDOW, ...o });
+    opened.push(r);
+    return r;
+  };
+  const gc = (extra: Partial<GcOptions> = {}, on: RegistryDeps = deps) => runGc(on, { graceMs: GRACE, restoreWindowMs: WINDOW, dryRun: false, ...extra });
+  const clockNow = (): GcClock => {
+    const at = deps.clock.now();
+    return { at, releasedBefore: new Date(at.getTime() - GRACE), trashedBefore: new Date(at.getTime() - WINDOW) };
+  };
+  const size = (digest: string) => deps.blobs.stat(digest as never);
+
+  beforeEach(async () => {
+    reg = await open();
+    deps = reg.deps;
+  });
+  after(async () => {
+    for (const r of opened) await r.close();
+  });
+
+  it('reclaims the bytes of a blob nothing uses only once the grace period has passed', async () => {
+    const unused = await pushBlob(deps, 'gc/app', 'a layer whose manifest never came');
+    const used = await pushBlob(deps, 'gc/app', 'a layer in use');
+    const config = await pushBlob(deps, 'gc/app', '{"config":1}');
+    await pushImage(deps, 'gc/app', 'v1', config, [used]);
+    reg.clock.advance(GRACE - 1);
+    const early = await gc();
+    assert.deepEqual([early.blobsRemoved, early.bytesReclaimed, early.errors], [0, 0, 0]);
+    assert.equal(await size(unused.digest), unused.size, 'inside the grace period the bytes stay');
+    reg.clock.advance(1);
+    const due = await gc();
+    assert.deepEqual([due.blobsRemoved, due.bytesReclaimed, due.errors], [1, unused.size, 0]);
+    assert.equal(await size(unused.digest), null, 'the file is gone');
+    assert.equal(await deps.meta.findBlob('gc/app', unused.digest), null);
+    assert.equal(await deps.meta.blobState(unused.digest), 'unknown', 'no marker left behind');
+    for (const b of [used, config]) assert.equal(await size(b.digest), b.size, 'what a manifest uses stays');
+    assert.equal((await gc()).blobsRemoved, 0, 'a second pass finds nothing');
+  });
+
+  it('keeps a deleted image restorable for the window, then purges it and reclaims its own blobs, never a shared layer', async () => {
+    const [shared, own, config1, config2] = await Promise.all(['shared layer', 'own layer', '{"c":1}', '{"c":2}'].map((x) => pushBlob(deps, 'gc/app', x)));
+    const img1 = await pushImage(deps, 'gc/app', 'v1', config1!, [shared!, own!]);
+    await pushImage(deps, 'gc/app', 'v2', config2!, [shared!]);
+    await deleteManifest(deps, 'gc/app', img1, TEST_ACTOR);
+    reg.clock.advance(2 * GRACE);
+    const inWindow = await gc();
+    assert.deepEqual([inWindow.manifestsPurged, inWindow.blobsRemoved], [0, 0], 'the trash still holds its blobs');
+    assert.equal(await size(own!.digest), own!.size);
+    reg.clock.advance(WINDOW);
+    const purge = await gc();
+    assert.deepEqual([purge.manifestsPurged, purge.blobsRemoved], [1, 0], 'purged now; its blobs start their grace period now');
+    assert.equal((await deps.meta.restore('gc/app', { digest: img1 }, new Date(0), TEST_ACTOR, deps.clock.now())).kind, 'unknown');
+    reg.clock.advance(GRACE);
+    const reclaim = await gc();
+    assert.deepEqual([reclaim.blobsRemoved, reclaim.bytesReclaimed], [2, own!.size + config1!.size]);
+    for (const b of [own!, config1!]) assert.equal(await size(b.digest), null);
+    for (const b of [shared!, config2!]) assert.equal(await size(b.digest), b.size, 'v2 still pulls');
+    assert.ok(await deps.meta.getManifest('gc/app', { tag: 'v2' }));
+  });
+
+  it('keeps a pinned image (and its layers) whose tag moved on; after the pin goes it is collected like any orphan', async () => {
+    const [layer1, layer2, config] = await Promise.all(['layer one', 'layer two', '{"c":0}'].map((x) => pushBlob(deps, 'gc/app', x)));
+    const old = await pushImage(deps, 'gc/app', 'latest', config!, [layer1!]);
+    await pushImage(deps, 'gc/app', 'latest', config!, [layer2!]);
+    const pin = await createPin(deps, { repository: 'gc/app', reference: old, reason: 'prod runs it' }, TEST_ACTOR);
+    reg.clock.advance(GRACE);
+    const kept = await gc();
+    assert.deepEqual([kept.manifestsPinned, kept.manifestsCollected, kept.blobsRemoved], [1, 0, 0]);
+    reg.clock.advance(WINDOW + GRACE);
+    assert.deepEqual([(await gc()).manifestsCollected, (await gc()).blobsRemoved], [0, 0]);
+    assert.ok(await deps.meta.getManifest('gc/app', { digest: old }), 'still pullable by digest');
+    assert.equal(await size(layer1!.digest), layer1!.size);
+    await deletePin(deps, pin.id, TEST_ACTOR);
+    reg.clock.advance(GRACE);
+    assert.equal((await gc()).manifestsCollected, 1);
+    assert.equal(await deps.meta.getManifest('gc/app', { digest: old }), null, 'trashed');
+    reg.clock.advance(WINDOW);
+    assert.equal((await gc()).manifestsPurged, 0, 'restorable up to the end of the window');
+    reg.clock.advance(1);
+    assert.equal((await gc()).manifestsPurged, 1);
+    reg.clock.advance(GRACE);
+    const reclaim = await gc();
+    assert.deepEqual([reclaim.blobsRemoved, reclaim.bytesReclaimed], [1, layer1!.size], 'its own layer; the shared config stays');
+    assert.equal(await size(config!.digest), config!.size);
+  });
+
+  it('counts a recent pull as a pin when deletion.autoPinPulledWithin is set', async () => {
+    reg = await open({ autoPinPulledWithinMs: 2 * GRACE });
+    deps = reg.deps;
+    const config = await pushBlob(deps, 'gc/app', '{"auto":1}');
+    const layer = await pushBlob(deps, 'gc/app', 'auto layer');
+    const old = await pushImage(deps, 'gc/app', 'latest', config, [layer]);
+    await pushImage(deps, 'gc/app', 'latest', config, []);
+    reg.clock.advance(GRACE);
+    await deps.meta.recordPulls([{ repository: 'gc/app', digest: old, at: deps.clock.now() }]);
+    assert.deepEqual([(await gc()).manifestsPinned, (await gc()).manifestsCollected], [1, 0]);
+    reg.clock.advance(2 * GRACE + 1);
+    assert.equal((await gc()).manifestsCollected, 1, 'the pull is older than the window now');
+  });
+
+  it('a dry run reports what would go and how many bytes, and changes nothing', async () => {
+    const [a, b] = [await pushBlob(deps, 'gc/app', 'dry a'), await pushBlob(deps, 'gc/app', 'dry bb')];
+    const config = await pushBlob(deps, 'gc/app', '{"dry":1}');
+    const orphan = await pushImage(deps, 'gc/app', 'v1', config, []);
+    await pushImage(deps, 'gc/app', 'v1', config, [], { annotations: { v: '2' } });
+    const trashed = await pushImage(deps, 'gc/app', 'gone', config, [], { annotations: { v: '3' } });
+    await deleteManifest(deps, 'gc/app', trashed, TEST_ACTOR);
+    reg.clock.advance(WINDOW + GRACE);
+    const snapshot = async () => ({
+      stats: await deps.meta.gcStats(clockNow()),
+      files: await Promise.all([a, b, config].map((x) => size(x.digest))),
+      orphan: await deps.meta.getManifest('gc/app', { digest: orphan }),
+      audit: (await deps.meta.listAudit({ limit: 1 }))[0]?.id,
+    });
+    const before = await snapshot();
+    const plan = await gc({ dryRun: true });
+    assert.equal(plan.dryRun, true);
+    assert.deepEqual([plan.blobsRemoved, plan.bytesReclaimed, plan.manifestsCollected, plan.manifestsPurged], [2, a.size + b.size, 1, 1]);
+    assert.deepEqual(plan.plan?.blobs.map((x) => x.digest).sort(), [a.digest, b.digest].sort());
+    assert.deepEqual(plan.plan?.manifests.map((x) => x.digest), [orphan]);
+    assert.deepEqual(plan.plan?.trash.map((x) => x.digest), [trashed]);
+    assert.deepEqual(await snapshot(), before, 'nothing changed');
+    const real = await gc();
+    assert.deepEqual([real.blobsRemoved, real.bytesReclaimed, real.manifestsCollected, real.manifestsPurged], [2, a.size + b.size, 1, 1], 'the pass does what the plan said');
+  });
+
+  it('purges a deleted repository in batches and then reclaims what only it used', async () => {
+    const shared = await pushBlob(deps, 'gc/keep', 'shared between repositories');
+    await deps.meta.mountBlob('gc/keep', 'gc/doomed', shared.digest, TEST_ACTOR, deps.clock.now());
+    const config = await pushBlob(deps, 'gc/doomed', '{"doomed":1}');
+    await pushImage(deps, 'gc/doomed', 'v1', config, [shared]);
+    await pushImage(deps, 'gc/keep', 'v1', await pushBlob(deps, 'gc/keep', '{"keep":1}'), [shared]);
+    await deleteRepository(deps, 'gc/doomed', true, TEST_ACTOR);
+    const first = await gc();
+    assert.deepEqual([first.repositoryManifestsPurged, first.repositoriesPurged], [1, 1]);
+    reg.clock.advance(GRACE);
+    const second = await gc();
+    assert.deepEqual([second.blobsRemoved, second.bytesReclaimed], [1, config.size]);
+    assert.equal(await size(shared.digest), shared.size);
+    assert.equal((await deps.meta.gcStats(clockNow())).deletedRepositories, 0);
+  });
+
+  it('finishes purges a crashed sweeper left behind, but not one a live sweeper is working on', async () => {
+    const b = await pushBlob(deps, 'gc/app', 'left half-purged');
+    reg.clock.advance(GRACE);
+    // A sweeper committed the purge of the rows, then died before removing the bytes.
+    assert.equal((await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now())).length, 1);
+    reg.clock.advance(STALE_PURGE_MS - 1);
+    assert.equal((await gc()).stalePurgesFinished, 0, 'maybe still being worked on');
+    assert.equal(await deps.meta.blobState(b.digest), 'purging');
+    assert.equal(await size(b.digest), b.size);
+    reg.clock.advance(2);
+    const report = await gc();
+    assert.deepEqual([report.stalePurgesFinished, report.errors], [1, 0]);
+    assert.equal(await size(b.digest), null);
+    assert.equal(await deps.meta.blobState(b.digest), 'unknown');
+    const again = await pushBlob(deps, 'gc/app', 'left half-purged');
+    assert.equal(await size(again.digest), b.size, 'the digest can be pushed again');
+  });
+
+  it('a failed byte removal is counted as an error, not as reclaimed space, and keeps its marker until a later pass finishes it', async () => {
+    const [ok, stuck] = [await pushBlob(deps, 'gc/app', 'removable'), await pushBlob(deps, 'gc/app', 'stuck on a bad disk')];
+    reg.clock.advance(GRACE);
+    const blobs = { ...deps.blobs, remove: async (digest: Parameters<typeof deps.blobs.remove>[0]) => {
+      if (digest === stuck.digest) throw new Error('EIO');
+      return deps.blobs.remove(digest);
+    } };
+    const report = await gc({}, { ...deps, blobs });
+    assert.deepEqual([report.blobsRemoved, report.bytesReclaimed, report.errors], [1, ok.size, 1]);
+    assert.equal(await deps.meta.blobState(stuck.digest), 'purging', 'uploads of it keep waiting');
+    assert.equal(await size(stuck.digest), stuck.size);
+    reg.clock.advance(STALE_PURGE_MS + 1);
+    assert.equal((await gc()).stalePurgesFinished, 1);
+    assert.equal(await size(stuck.digest), null);
+    assert.equal(await deps.meta.blobState(stuck.digest), 'unknown');
+  });
+
+  it('an upload of a digest whose purge has begun waits for it to end, then commits the bytes afresh', async () => {
+    const b = await pushBlob(deps, 'gc/old', 'raced layer');
+    reg.clock.advance(GRACE);
+    assert.equal((await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now())).length, 1);
+    let settled = false;
+    const push = pushBlob(deps, 'gc/new', 'raced layer').finally(() => (settled = true));
+    await sleep(150);
+    assert.equal(settled, false, 'the upload waits while the purge is under way');
+    await deps.blobs.remove(b.digest);
+    await deps.meta.endBlobPurge([b.digest]);
+    assert.deepEqual(await push, b);
+    assert.equal(await size(b.digest), b.size, 'the bytes the upload committed are there');
+    assert.deepEqual(await deps.meta.findBlob('gc/new', b.digest), b);
+  });
+
+  it('a purge never starts while an upload has claimed the digest (between committing the bytes and linking them)', async () => {
+    const b = await pushBlob(deps, 'gc/old', 'claimed layer');
+    reg.clock.advance(GRACE);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let committed!: () => void;
+    const commit = new Promise<void>((resolve) => (committed = resolve));
+    // The upload has claimed the digest and committed its bytes (the blob already existed, so they are the same file),
+    // and is about to link them: the most dangerous moment for a sweep of that digest.
+    const meta: MetadataStore = {
+      ...deps.meta,
+      linkBlob: async (...args) => {
+        committed();
+        await gate;
+        return deps.meta.linkBlob(...args);
+      },
+    };
+    const push = pushBlob({ ...deps, meta }, 'gc/new', 'claimed layer');
+    await commit;
+    assert.equal(await deps.meta.blobState(b.digest), 'known');
+    assert.deepEqual(await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now()), [], 'refused: claimed');
+    const report = await gc();
+    assert.deepEqual([report.blobsRemoved, report.errors], [0, 0]);
+    release();
+    assert.deepEqual(await push, b);
+    assert.equal(await size(b.digest), b.size);
+    assert.equal((await gc()).blobsRemoved, 0, 'linked again just now: a fresh grace period');
+  });
+
+  it('racing passes against uploads of the same digests never leave a linked blob without its bytes', async () => {
+    for (let round = 0; round < 20; round++) {
+      const content = `contended layer ${round}`;
+      const b = await pushBlob(deps, 'gc/seed', content);
+      reg.clock.advance(GRACE);
+      const delay = (round * 7) % 13;
+      const [report, pushed] = await Promise.all([gc(), sleep(delay).then(() => pushBlob(deps, 'gc/target', content))]);
+      assert.equal(report.errors, 0);
+      assert.deepEqual(pushed, b);
+      assert.equal(await size(b.digest), b.size, `round ${round}: the pushed blob has its bytes (gc removed ${report.blobsRemoved})`);
+      assert.ok(await deps.meta.findBlob('gc/target', b.digest));
+      assert.equal(sha256(content), b.digest);
+    }
+  });
+});
