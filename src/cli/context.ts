@@ -1,7 +1,7 @@
 // Options every command shares, and the one way commands load config, print results and fail.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { isRegistryError } from '../core/index.ts';
-import { loadConfig, type Config } from '../config/index.ts';
+import { loadConfig, parseDuration, type Config } from '../config/index.ts';
 
 export interface GlobalOptions {
   data?: string;
@@ -32,12 +32,20 @@ export function print(options: GlobalOptions, value: unknown, text: () => string
   process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }
 
+/** A command used the wrong way (exit code 2), as opposed to one that failed (exit code 1). */
+export class UsageError extends Error {}
+
 /** Runs a command body; domain errors become one clear line and exit code 1, never a stack trace. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
     } catch (e) {
+      if (e instanceof UsageError) {
+        process.stderr.write(`berth: ${e.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       if (isRegistryError(e)) {
         process.stderr.write(`berth: ${e.message}\n`);
         process.exitCode = 1;
@@ -53,4 +61,31 @@ export function table(rows: string[][]): string {
   if (rows.length === 0) return '';
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/** Option parser for durations ("90s", "7d"): a bad one is a usage error (exit 2) that names the option's value. */
+export function durationArg(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** Option parser for positive whole numbers (limits, ids). */
+export function positiveIntArg(value: string): number {
+  if (!/^[1-9]\d{0,14}$/.test(value)) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
+/** 1536 -> "1.5 KiB": byte counts people read. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }

@@ -1,8 +1,12 @@
 // The `berth` command line: one program, one file per command group, clear exit codes (0 ok, 1 failed, 2 usage).
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerContent } from './commands/content.ts';
+import { registerGc } from './commands/gc.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerPins } from './commands/pins.ts';
+import { registerRestore } from './commands/restore.ts';
 import { registerServe } from './commands/serve.ts';
 
 const program = new Command('berth')
@@ -13,6 +17,10 @@ const program = new Command('berth')
 
 registerServe(program);
 registerContent(program);
+registerPins(program);
+registerRestore(program);
+registerAudit(program);
+registerGc(program);
 registerKeys(program);
 registerConfig(program);
 

@@ -3,8 +3,11 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PullRecorder, RegistryDeps } from '../core/index.ts';
+import { gcClock, type GcScheduler } from '../gc/index.ts';
+import { berthPlugin } from './berth/routes.ts';
 import { ociPlugin } from './oci/routes.ts';
 import type { AccessGate, TokenIssuer } from './shared/access.ts';
+import { registerGcMetrics } from './shared/gc-metrics.ts';
 import { createHttpMetrics, dialectOf } from './shared/metrics.ts';
 import { Slots } from './shared/slots.ts';
 import { tokenPlugin } from './token/routes.ts';
@@ -15,6 +18,8 @@ export interface HttpServerOptions {
   gate: AccessGate;
   tokens: TokenIssuer;
   logger: FastifyBaseLogger;
+  /** Online GC of this process: the berth API runs and reports it, /metrics exports its totals. */
+  gc: GcScheduler;
   maxConcurrentUploads: number;
   /** Extra readiness checks (metadata store ping etc.). */
   ready: () => Promise<void>;
@@ -37,6 +42,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
 
   const uploadSlots = new Slots(options.maxConcurrentUploads);
   const metrics = createHttpMetrics(() => uploadSlots.inUse);
+  registerGcMetrics(metrics.registry, {
+    status: () => options.gc.status(),
+    stats: () => options.deps.meta.gcStats(gcClock(options.deps, options.gc.defaults)),
+  });
   app.addHook('onResponse', async (req, reply) => {
     const dialect = dialectOf(req.url);
     metrics.requests.inc({ dialect, method: req.method, status: String(reply.statusCode) });
@@ -60,6 +69,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       .send(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${req.url.slice(0, 200)}`, detail: null }] }));
   });
   await app.register(ociPlugin({ deps: options.deps, pulls: options.pulls, gate: options.gate, uploadSlots }));
+  await app.register(berthPlugin({ deps: options.deps, gate: options.gate, gc: options.gc }));
   await app.register(tokenPlugin(options.tokens));
   return app;
 }

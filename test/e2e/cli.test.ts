@@ -65,7 +65,7 @@ describe('berth CLI against a running server', () => {
     await pushImage(berth.url, 'cli/gone', 'v1', 'c');
     const refused = await runBerth(['repo', 'rm', 'cli/gone', '--data', berth.dataDir]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /manifest/);
+    assert.match(refused.stderr, /still holds images/);
     const forced = await runBerth(['repo', 'rm', 'cli/gone', '--force', '--data', berth.dataDir]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal((await fetch(`${berth.url}/v2/cli/gone/tags/list`)).status, 404);

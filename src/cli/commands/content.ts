@@ -2,7 +2,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import {
-  deleteManifest, deleteRepository, listRepositories, listTags, parseRepositoryName, RegistryError, type Actor,
+  deleteManifest, deleteRepository, listRepositories, listTags, parseRepositoryName, RegistryError, type Actor, type Pin,
 } from '../../core/index.ts';
 import { openRegistry, type OpenedRegistry } from '../../main.ts';
 import { action, configFrom, print, table, withDataOptions, type GlobalOptions } from '../context.ts';
@@ -35,6 +35,10 @@ export function parseImageRef(ref: string): { repository: string; reference: str
   throw new RegistryError('INVALID_REQUEST', `expected REPO:TAG or REPO@DIGEST, got "${ref}"`);
 }
 
+function brokenText(pins: Pin[]): string {
+  return pins.length === 0 ? '' : `; broke pin(s) ${pins.map((p) => p.id).join(', ')}`;
+}
+
 export function registerContent(program: Command): void {
   const repo = program.command('repo').description('list and delete repositories');
   withDataOptions(repo.command('ls').description('list repositories')).action(action(async (o: GlobalOptions) => {
@@ -43,9 +47,12 @@ export function registerContent(program: Command): void {
   }));
   withDataOptions(repo.command('rm <name>').description('delete a repository (refused while it holds images unless --force)'))
     .option('--force', 'delete even if the repository still holds images')
-    .action(action(async (name: string, o: GlobalOptions & { force?: boolean }) => {
-      const result = await withRegistry(o, (r) => deleteRepository(r.deps, parseRepositoryName(name), o.force === true, cliActor()));
-      print(o, { deleted: name, manifests: result.manifests }, () => `deleted repository ${name} (${result.manifests} manifest(s) left to garbage collection)`);
+    .option('--break-pins', 'delete even if deployments pin its images (the pins are removed and audited)')
+    .action(action(async (name: string, o: GlobalOptions & { force?: boolean; breakPins?: boolean }) => {
+      const result = await withRegistry(o, (r) =>
+        deleteRepository(r.deps, parseRepositoryName(name), o.force === true, cliActor(), { breakPins: o.breakPins === true }));
+      print(o, { deleted: name, id: result.repository.id, brokenPins: result.brokenPins.map((p) => p.id) },
+        () => `deleted repository ${name} (its content is left to garbage collection)${brokenText(result.brokenPins)}`);
     }));
 
   const tag = program.command('tag').description('list tags');
@@ -56,13 +63,15 @@ export function registerContent(program: Command): void {
 
   const image = program.command('image').description('delete images');
   withDataOptions(image.command('rm <ref>').description('delete REPO:TAG (only that tag) or REPO@DIGEST (the manifest, its tags and referrers)'))
-    .action(action(async (ref: string, o: GlobalOptions) => {
+    .option('--break-pins', 'delete even if deployments pin it (the pins are removed and audited)')
+    .action(action(async (ref: string, o: GlobalOptions & { breakPins?: boolean }) => {
       const { repository, reference } = parseImageRef(ref);
-      const deleted = await withRegistry(o, (r) => deleteManifest(r.deps, repository, reference, cliActor()));
-      print(o, { repository, ...deleted }, () => table([
+      const deleted = await withRegistry(o, (r) => deleteManifest(r.deps, repository, reference, cliActor(), { breakPins: o.breakPins === true }));
+      print(o, { repository, ...deleted, brokenPins: deleted.brokenPins.map((p) => p.id) }, () => table([
         ['KIND', 'REFERENCE'],
         ...deleted.tags.map((t) => ['tag', `${repository}:${t}`]),
         ...deleted.manifests.map((d) => ['manifest', `${repository}@${d}`]),
+        ...deleted.brokenPins.map((p) => ['broken pin', `${p.id} (${p.owner}: ${p.reason})`]),
       ]));
     }));
 }

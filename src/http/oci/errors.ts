@@ -29,6 +29,11 @@ export const OCI_ERRORS: Record<ErrorCode, OciWireError> = {
   TOO_MANY_REQUESTS: { status: 429, code: 'TOOMANYREQUESTS' },
   PAGINATION_INVALID: { status: 400, code: 'PAGINATION_NUMBER_INVALID' },
   REPOSITORY_NOT_EMPTY: { status: 409, code: 'DENIED' },
+  // A deployment pin protects the image: a conflict with the registry's state, in the spec's DENIED shape; the
+  // detail names the pins (id, owner, reason) so the operator knows whom to ask.
+  IMAGE_IN_USE: { status: 409, code: 'DENIED' },
+  // Pins are managed through the berth API; OCI routes never raise this, but the map stays complete.
+  PIN_UNKNOWN: { status: 404, code: 'UNKNOWN' },
   INVALID_REQUEST: { status: 400, code: 'UNSUPPORTED' },
   INTERNAL: { status: 500, code: 'UNKNOWN' },
 };

@@ -35,7 +35,22 @@ export const getManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route
   return reply.send(Buffer.from(found.body.buffer, found.body.byteOffset, found.body.byteLength));
 };
 
-export const deleteManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route, reply, actor }) => {
-  await deleteManifest(ctx.deps, route.name, route.reference, actor);
+/** `?break-pins=true` deletes even what deployment pins protect; that override needs admin on the repository. */
+export const deleteManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route, query, req, reply, actor }) => {
+  const breakPins = booleanFlag(query, 'break-pins');
+  if (breakPins) {
+    const request = { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'oci' };
+    if (!(await ctx.gate.alsoAllowed(request, { type: 'repository', name: route.name, actions: ['admin'] }))) {
+      throw new RegistryError('DENIED', `break-pins needs the admin right on ${route.name}; delete without it or remove the pins`);
+    }
+  }
+  await deleteManifest(ctx.deps, route.name, route.reference, actor, { breakPins });
   reply.code(202).header('content-length', 0).send();
 };
+
+function booleanFlag(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  if (value === null || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1' || value === '') return true;
+  throw new RegistryError('INVALID_REQUEST', `${name} must be true or false, got "${value.slice(0, 40)}"`);
+}

@@ -1,0 +1,39 @@
+// What the berth API handlers share: the use-case dependencies, the GC of this process, the access gate, and one
+// way to ask for rights (some routes only know the repository after a lookup, so each handler asks for itself).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Action, Actor, RegistryDeps } from '../../core/index.ts';
+import type { GcScheduler } from '../../gc/index.ts';
+import type { AccessGate, AccessNeed } from '../shared/access.ts';
+import type { BerthRoute } from './paths.ts';
+
+export interface BerthContext {
+  deps: RegistryDeps;
+  gate: AccessGate;
+  gc: GcScheduler;
+}
+
+export interface BerthCall<R extends BerthRoute = BerthRoute> {
+  ctx: BerthContext;
+  route: R;
+  query: URLSearchParams;
+  req: FastifyRequest;
+  reply: FastifyReply;
+  /** The acting principal once it holds every need; throws UNAUTHORIZED or DENIED otherwise. */
+  authorize(needs: AccessNeed[]): Promise<Actor>;
+}
+
+export type BerthHandler<R extends BerthRoute = BerthRoute> = (call: BerthCall<R>) => Promise<void>;
+
+/**
+ * Registry-wide administration (GC, the audit trail, every pin). Named "berth", not "catalog": a Docker token can
+ * carry "registry:catalog:*" for a pull-everywhere key, and must never open these routes.
+ */
+export const REGISTRY_ADMIN: AccessNeed = { type: 'registry', name: 'berth', actions: ['admin'] };
+
+export function onRepository(name: string, action: Action): AccessNeed {
+  return { type: 'repository', name, actions: [action] };
+}
+
+export function sendJson(reply: FastifyReply, status: number, value: unknown): void {
+  reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(value));
+}

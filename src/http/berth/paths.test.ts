@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isRegistryError } from '../../core/index.ts';
+import { positiveIntParam } from './input.ts';
+import { matchBerthRoute } from './paths.ts';
+
+describe('berth API paths', () => {
+  it('matches every route on the raw path, with repository names that contain "/"', () => {
+    assert.deepEqual(matchBerthRoute('/berth/v1/pins'), { kind: 'pins' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/pins/pin-abc'), { kind: 'pin', id: 'pin-abc' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/a/b/deleted-tags'), { kind: 'deleted-tags', name: 'team/a/b' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/restore'), { kind: 'restore' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/gc'), { kind: 'gc' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/audit'), { kind: 'audit' });
+    assert.equal(matchBerthRoute('/berth/v1/pins/a/b'), null);
+    assert.equal(matchBerthRoute('/berth/v1'), null);
+  });
+
+  it('refuses encoded or traversing repository names instead of decoding them', () => {
+    for (const path of ['/berth/v1/repositories/a%2Fb/deleted-tags', '/berth/v1/repositories/a/../b/deleted-tags', '/berth/v1/repositories/A/deleted-tags']) {
+      assert.throws(() => matchBerthRoute(path), (e: unknown) => isRegistryError(e) && e.code === 'NAME_INVALID', path);
+    }
+  });
+
+  it('takes only positive whole numbers for paging', () => {
+    const q = (s: string) => new URLSearchParams(s);
+    assert.equal(positiveIntParam(q('limit=25'), 'limit'), 25);
+    assert.equal(positiveIntParam(q(''), 'limit'), undefined);
+    for (const bad of ['0', '-1', '1.5', '1e3', 'ten', '', '01']) {
+      assert.throws(() => positiveIntParam(q(`limit=${bad}`), 'limit'), (e: unknown) => isRegistryError(e) && e.code === 'PAGINATION_INVALID', bad);
+    }
+  });
+});

@@ -1,0 +1,34 @@
+// Turns a raw /berth/v1 URL into a route. The raw (undecoded) path is matched on purpose, as for /v2: repository
+// names contain "/", and an encoded "/" or ".." can never sneak into a name because "%" is not in its grammar.
+import { parseRepositoryName } from '../../core/index.ts';
+
+export type BerthRoute =
+  | { kind: 'pins' }
+  | { kind: 'pin'; id: string }
+  | { kind: 'deleted-tags'; name: string }
+  | { kind: 'restore' }
+  | { kind: 'gc' }
+  | { kind: 'audit' };
+
+const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
+  [/^\/berth\/v1\/pins\/?$/, () => ({ kind: 'pins' })],
+  [/^\/berth\/v1\/pins\/([^/]+)$/, (m) => ({ kind: 'pin', id: m[1]! })],
+  [/^\/berth\/v1\/repositories\/(.+)\/deleted-tags$/, (m) => ({ kind: 'deleted-tags', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/restore$/, () => ({ kind: 'restore' })],
+  [/^\/berth\/v1\/gc$/, () => ({ kind: 'gc' })],
+  [/^\/berth\/v1\/audit$/, () => ({ kind: 'audit' })],
+];
+
+/** The route for a raw path (the repository name already validated); null when nothing matches. */
+export function matchBerthRoute(path: string): BerthRoute | null {
+  for (const [re, build] of PATTERNS) {
+    const m = re.exec(path);
+    if (m) return build(m);
+  }
+  return null;
+}
+
+export function splitUrl(url: string): { path: string; query: URLSearchParams } {
+  const q = url.indexOf('?');
+  return q < 0 ? { path: url, query: new URLSearchParams() } : { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
+}

@@ -1,0 +1,74 @@
+// The berth management API (/berth/v1: pins, trash, GC, audit) as one encapsulated Fastify plugin: match the raw
+// URL, authenticate, dispatch; every failure becomes {"error":{code,message,detail}} with a 4xx unless it is ours.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRegistryError, RegistryError } from '../../core/index.ts';
+import type { AccessNeed } from '../shared/access.ts';
+import { getAudit } from './audit.ts';
+import { sendJson, type BerthCall, type BerthContext, type BerthHandler } from './context.ts';
+import { berthErrorBody, wireError } from './errors.ts';
+import { getGc, postGc } from './gc.ts';
+import { matchBerthRoute, splitUrl, type BerthRoute } from './paths.ts';
+import { getPin, getPins, postPin, removePin } from './pins.ts';
+import { getDeletedTags, postRestore } from './trash.ts';
+
+type Method = 'GET' | 'POST' | 'DELETE';
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+const TABLE: Record<BerthRoute['kind'], Partial<Record<Method, BerthHandler<never>>>> = {
+  pins: { GET: getPins, POST: postPin },
+  pin: { GET: getPin, DELETE: removePin },
+  'deleted-tags': { GET: getDeletedTags },
+  restore: { POST: postRestore },
+  gc: { GET: getGc, POST: postGc },
+  audit: { GET: getAudit },
+};
+
+function sendError(reply: FastifyReply, error: RegistryError): void {
+  const { status, body } = wireError(error);
+  sendJson(reply, status, body);
+}
+
+async function dispatch(ctx: BerthContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { path, query } = splitUrl(req.raw.url ?? '/');
+  const route = matchBerthRoute(path);
+  if (!route) {
+    sendJson(reply, 404, berthErrorBody('NOT_FOUND', `no such endpoint: ${req.method} ${path.slice(0, 200)}`));
+    return;
+  }
+  const handler = TABLE[route.kind][req.method as Method];
+  if (!handler) {
+    reply.header('allow', Object.keys(TABLE[route.kind]).join(', '));
+    throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on ${path.slice(0, 200)}`);
+  }
+  const request = { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'api' };
+  const authorize = async (needs: AccessNeed[]) => {
+    const access = await ctx.gate.check(request, needs);
+    if (access.allowed) return access.actor;
+    if (access.challenge) reply.header('www-authenticate', access.challenge);
+    throw new RegistryError(access.status === 401 ? 'UNAUTHORIZED' : 'DENIED', access.message);
+  };
+  // Every endpoint needs a known caller first, so nothing (not even "no such pin") is told to an anonymous one.
+  await authorize([]);
+  const call: BerthCall = { ctx, route, query, req, reply, authorize };
+  await (handler as BerthHandler)(call);
+}
+
+/** Registers /berth/v1 with its own error handler, so callers always get this API's error body. */
+export function berthPlugin(ctx: BerthContext) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.setErrorHandler((error: unknown, req, reply) => {
+      if (isRegistryError(error)) return sendError(reply, error);
+      const status = (error as { statusCode?: number }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, new RegistryError('INVALID_REQUEST', (error as Error).message));
+      if (req.raw.destroyed || req.raw.readableAborted) {
+        req.log.info({ method: req.method, url: req.url }, 'client went away');
+        return sendError(reply, new RegistryError('INVALID_REQUEST', 'request aborted by the client'));
+      }
+      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
+      return sendError(reply, new RegistryError('INTERNAL', 'internal error'));
+    });
+    const handler = (req: FastifyRequest, reply: FastifyReply): Promise<void> => dispatch(ctx, req, reply);
+    app.route({ method: [...METHODS], url: '/berth/v1', handler });
+    app.route({ method: [...METHODS], url: '/berth/v1/*', handler });
+  };
+}
