@@ -36,6 +36,7 @@ export async function openRegistry(config: Config): Promise<OpenedRegistry> {
     meta, blobs, clock: systemClock, hashes: new UploadHashes(blobs),
     limits: { maxManifestBytes: config.manifests.maxBytes, maxPageSize: 10_000 },
     deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin },
+    repositories: { createOnPush: !config.ecr.requireCreate },
   };
   return { deps, keys, close: async () => { await blobs.close(); await meta.close(); } };
 }

@@ -47,6 +47,7 @@ export async function openTestRegistry(options: { start?: Date; restoreWindowMs?
   const deps: RegistryDeps = {
     blobs, meta, clock, hashes: new UploadHashes(blobs),
     deletion: { restoreWindowMs: options.restoreWindowMs ?? 0, autoPinPulledWithinMs: options.autoPinPulledWithinMs ?? 0 },
+    repositories: { createOnPush: true },
     limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
   };
   let raw: Database.Database | undefined;

@@ -122,6 +122,14 @@ export const configSchema = z.strictObject({
     restoreWindow: duration('24h', 'how long a deleted manifest can still be restored; 0 = no restore'),
     pinPulledWithin: duration('0', 'a manifest pulled within this long counts as pinned (automatic pins); 0 = off'),
   }).prefault({}),
+  ecr: z.strictObject({
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, { error: 'expected an AWS region such as "us-east-1"' }).prefault('us-east-1')
+      .describe('region berth reports in ECR ARNs (requests signed for any region are accepted)'),
+    registryId: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account id' }).prefault('000000000000')
+      .describe('the 12-digit ECR registry (account) id berth answers as'),
+    requireCreate: z.boolean().prefault(false)
+      .describe('pushes to repositories that do not exist fail with NAME_UNKNOWN (create them with CreateRepository first), as on ECR'),
+  }).prefault({}),
   gc: z.strictObject({
     grace: duration('1h', 'an unreferenced blob waits this long (postponed by any new use) before GC removes it'),
     interval: duration('10m', 'how often online GC runs; 0 = never automatically', { max: MAX_TIMER_MS }),

@@ -20,7 +20,7 @@ async function open(dir: string): Promise<RegistryDeps> {
   const blobs = await createFsBlobStore({ root: dir, fsync: false });
   return {
     blobs, meta: createSqliteMetadataStore({ file: join(dir, 'meta.db') }), clock: systemClock,
-    hashes: new UploadHashes(blobs), deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 0 }, limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
+    hashes: new UploadHashes(blobs), deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 0 }, repositories: { createOnPush: true }, limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
   };
 }
 

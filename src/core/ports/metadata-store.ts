@@ -5,6 +5,7 @@ import type {
   AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession,
 } from '../model/records.ts';
 import type { GcStore } from './gc-store.ts';
+import type { RepositoryAdmin } from './repository-admin.ts';
 
 export interface Page {
   /** Return entries strictly after this one (lexical order). */
@@ -186,7 +187,7 @@ export interface Trash {
   restore(repository: string, ref: { tag: string } | { digest: Digest }, since: Date, actor: Actor, at: Date): Promise<RestoreOutcome>;
 }
 
-export interface MetadataStore extends RepositoryCatalog, BlobIndex, ManifestIndex, UploadSessions, AccessKeys, AuditLog, PinRegistry, Trash, GcStore {
+export interface MetadataStore extends RepositoryCatalog, BlobIndex, ManifestIndex, UploadSessions, AccessKeys, AuditLog, PinRegistry, Trash, GcStore, RepositoryAdmin {
   /** A short name for logs and metrics, e.g. "sqlite" or "postgres". */
   readonly kind: string;
   /** Cheap liveness probe for /readyz. */

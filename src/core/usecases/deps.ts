@@ -26,4 +26,8 @@ export interface RegistryDeps {
   limits: Limits;
   hashes: UploadHashes;
   deletion: DeletionSettings;
+  repositories: {
+    /** A push to an unknown repository creates it (docker's expectation); false makes it NAME_UNKNOWN (ECR's). */
+    createOnPush: boolean;
+  };
 }

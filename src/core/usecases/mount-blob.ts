@@ -2,12 +2,14 @@
 import { parseDigest, type Digest } from '../model/digest.ts';
 import type { Actor } from '../model/records.ts';
 import type { RegistryDeps } from './deps.ts';
+import { requireRepositoryForPush } from './repositories.ts';
 
 /** Mounts `digest` from `from` into `to`; null when the source does not hold it (the caller falls back to an upload). */
 export async function mountBlob(
   deps: RegistryDeps, to: string, from: string, digestParam: string, actor: Actor,
 ): Promise<{ digest: Digest; size: number } | null> {
   const digest = parseDigest(digestParam);
+  await requireRepositoryForPush(deps, to);
   const linked = await deps.meta.mountBlob(from, to, digest, actor, deps.clock.now());
   return linked ? { digest, size: linked.size } : null;
 }

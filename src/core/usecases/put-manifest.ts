@@ -6,6 +6,7 @@ import { parseManifest } from '../model/manifest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor } from '../model/records.ts';
 import type { RegistryDeps } from './deps.ts';
+import { requireRepositoryForPush } from './repositories.ts';
 
 export interface PutManifestInput {
   repository: string;
@@ -25,6 +26,7 @@ export async function putManifest(deps: RegistryDeps, input: PutManifestInput): 
   if (input.body.byteLength > deps.limits.maxManifestBytes) {
     throw new RegistryError('MANIFEST_TOO_LARGE', `manifest is ${input.body.byteLength} bytes; the limit is ${deps.limits.maxManifestBytes}`);
   }
+  await requireRepositoryForPush(deps, input.repository);
   const byDigest = input.reference.includes(':');
   if (byDigest && !isDigest(input.reference)) throw new RegistryError('DIGEST_INVALID', `invalid digest ${input.reference.slice(0, 200)}`);
   const tag = byDigest ? null : parseTag(input.reference);

@@ -6,6 +6,7 @@ import { algorithmOf, parseDigest, type Digest } from '../model/digest.ts';
 import { newUploadId } from '../model/ids.ts';
 import type { Actor, UploadSession } from '../model/records.ts';
 import type { RegistryDeps } from './deps.ts';
+import { requireRepositoryForPush } from './repositories.ts';
 
 export interface ChunkInput {
   body: AsyncIterable<Uint8Array>;
@@ -17,6 +18,7 @@ export interface ChunkInput {
 
 /** Opens an upload session for a repository (created on first blob commit, not here). */
 export async function startUpload(deps: RegistryDeps, repository: string): Promise<UploadSession> {
+  await requireRepositoryForPush(deps, repository);
   const now = deps.clock.now();
   const session: UploadSession = { id: newUploadId(), repository, offset: 0, startedAt: now, updatedAt: now };
   // The session first: an upload area is never without its session, so fsck can remove areas that have none.

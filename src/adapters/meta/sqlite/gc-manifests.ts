@@ -98,7 +98,7 @@ export function purgeDeletedRepositories(db: Db, queue: ReviewQueue, limit: numb
     const linked = db.q('SELECT digest FROM repository_blobs WHERE repo_id = ?').all(repo.id) as Array<{ digest: string }>;
     db.q('DELETE FROM repository_blobs WHERE repo_id = ?').run(repo.id);
     for (const l of linked) queue.linked(l.digest, at);
-    for (const table of ['tags', 'deleted_tags', 'pins']) db.q(`DELETE FROM ${table} WHERE repo_id = ?`).run(repo.id);
+    for (const table of ['tags', 'deleted_tags', 'pins', 'repository_tags']) db.q(`DELETE FROM ${table} WHERE repo_id = ?`).run(repo.id);
     db.q("DELETE FROM gc_review_queue WHERE kind = 'manifest' AND repo_id = ?").run(repo.id);
     db.q('DELETE FROM repositories WHERE id = ?').run(repo.id);
     return { manifests: 0, repositories: 1 };

@@ -36,6 +36,8 @@
 //                    references; index (repo_id, digest) answers "is this pinned" inside each delete transaction.
 // uploads.digest     set when a finishing upload claims the digest it is about to commit; GC never purges a claimed
 //                    digest, and a claim is refused while blob_purges holds the digest.
+// repositories.settings, policy: dialect settings echoed back (JSON) and the repository policy document (text).
+// repository_tags    (repo_id, key) PK -> value: resource tags (ECR TagResource); not image tags.
 // blob_purges        digest PK, started_at: GC removed the blob's rows and is removing its bytes; a purge left behind
 //                    by a crashed sweeper is finished by the next one.
 //
@@ -205,10 +207,18 @@ const V3 = `ALTER TABLE manifests ADD COLUMN deleted_at BIGINT;
      WHERE NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = rb.digest) GROUP BY rb.digest
      ON CONFLICT DO NOTHING;`;
 
+/** Repository administration for the cloud dialects: settings, policy and resource tags. */
+const V4 = `ALTER TABLE repositories ADD COLUMN settings TEXT;
+   ALTER TABLE repositories ADD COLUMN policy TEXT;
+   CREATE TABLE repository_tags (
+     repo_id TEXT NOT NULL REFERENCES repositories (id), key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (repo_id, key)
+   );`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
+  { version: 4, sql: V4 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

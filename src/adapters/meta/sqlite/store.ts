@@ -12,6 +12,7 @@ import * as gc from './gc-manifests.ts';
 import { deleteManifest } from './manifest-delete.ts';
 import * as manifests from './manifests.ts';
 import { ReadCache } from './read-cache.ts';
+import * as admin from './repo-admin.ts';
 import * as repos from './repositories.ts';
 import { ReviewQueue } from './review-queue.ts';
 import * as pins from './pins.ts';
@@ -93,6 +94,11 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     blobState: async (digest) => inspect.blobState(db, digest),
     integrityIssues: async (limit) => inspect.integrityIssues(db, limit, new Date(Date.now() - STALE_PURGE_MS)),
     listManifestBodies: async (after, limit) => inspect.listManifestBodies(db, after, limit),
+    createRepository: async (r) => write(() => admin.createRepository(db, r)),
+    updateRepository: async (name, change, actor, at) => write(() => admin.updateRepository(db, name, change, actor, at)),
+    repositoryExtras: async (name) => cache.get(`x\0${name}`, () => admin.repositoryExtras(db, name)),
+    listImages: async (repository, q) => admin.listImages(db, repository, q),
+    findImages: async (repository, digests) => admin.findImages(db, repository, digests),
     ping: async () => {
       db.q('SELECT 1').get();
     },

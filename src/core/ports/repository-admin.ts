@@ -1,0 +1,55 @@
+// Repository management that the cloud dialects expose (ECR CreateRepository, PutImageTagMutability, resource
+// tags, repository policies; ACR/SWR/NCR equivalents) and the image listings they page through.
+import type { Digest } from '../model/digest.ts';
+import type { Actor, ManifestSummary, Repository, TagMutability } from '../model/records.ts';
+
+/** Key/value labels on a repository (ECR resource tags); not image tags. */
+export type ResourceTags = Record<string, string>;
+
+export interface RepositoryExtras {
+  /** Settings a dialect stores and echoes (ECR scanning/encryption configuration), as given. */
+  settings: Record<string, unknown>;
+  /** The repository policy document as given (JSON text), or null. */
+  policy: string | null;
+  resourceTags: ResourceTags;
+}
+
+export interface NewRepository {
+  name: string;
+  tagMutability: TagMutability;
+  settings: Record<string, unknown>;
+  resourceTags: ResourceTags;
+  at: Date;
+  actor: Actor;
+}
+
+export type CreateRepositoryOutcome = { kind: 'created'; repository: Repository } | { kind: 'exists'; repository: Repository };
+
+export interface RepositoryChange {
+  tagMutability?: TagMutability | undefined;
+  settings?: Record<string, unknown> | undefined;
+  /** A policy document, or null to remove it. */
+  policy?: string | null | undefined;
+  /** Resource tags to add or overwrite, then keys to remove. */
+  setTags?: ResourceTags | undefined;
+  removeTags?: readonly string[] | undefined;
+}
+
+export interface ImageSummary extends ManifestSummary {
+  /** The image's tags in lexical order (empty when untagged). */
+  tags: string[];
+}
+
+export type TagStatus = 'TAGGED' | 'UNTAGGED' | 'ANY';
+
+export interface RepositoryAdmin {
+  createRepository(repository: NewRepository): Promise<CreateRepositoryOutcome>;
+  /** Applies a change in one transaction and returns the repository after it; null when unknown. */
+  updateRepository(name: string, change: RepositoryChange, actor: Actor, at: Date): Promise<Repository | null>;
+  /** Settings, policy and resource tags; null when the repository is unknown. */
+  repositoryExtras(name: string): Promise<RepositoryExtras | null>;
+  /** Live images by digest order after `after`, with their tags; null when the repository is unknown. */
+  listImages(repository: string, q: { tagStatus: TagStatus; after?: Digest | undefined; limit: number }): Promise<ImageSummary[] | null>;
+  /** The live images among `digests`, with their tags (missing ones are left out). */
+  findImages(repository: string, digests: readonly Digest[]): Promise<ImageSummary[]>;
+}

@@ -1,0 +1,46 @@
+// Explicit repository management for the cloud dialects: create with settings, change tag mutability, settings,
+// policy and resource tags. A docker push still creates repositories implicitly unless the registry requires
+// them to be created first (ECR's behaviour, config ecr.requireCreate).
+import { RegistryError } from '../errors.ts';
+import { parseRepositoryName } from '../model/names.ts';
+import type { Actor, Repository, TagMutability } from '../model/records.ts';
+import type { RepositoryChange, RepositoryExtras, ResourceTags } from '../ports/repository-admin.ts';
+import type { RegistryDeps } from './deps.ts';
+
+export interface CreateRepositoryInput {
+  name: string;
+  tagMutability?: TagMutability | undefined;
+  settings?: Record<string, unknown> | undefined;
+  resourceTags?: ResourceTags | undefined;
+}
+
+/** Creates the repository; `exists` says it was already there (the dialect decides whether that is an error). */
+export async function createRepository(
+  deps: RegistryDeps, input: CreateRepositoryInput, actor: Actor,
+): Promise<{ repository: Repository; created: boolean }> {
+  const outcome = await deps.meta.createRepository({
+    name: parseRepositoryName(input.name), tagMutability: input.tagMutability ?? 'MUTABLE', settings: input.settings ?? {},
+    resourceTags: input.resourceTags ?? {}, at: deps.clock.now(), actor,
+  });
+  return { repository: outcome.repository, created: outcome.kind === 'created' };
+}
+
+export async function updateRepository(deps: RegistryDeps, name: string, change: RepositoryChange, actor: Actor): Promise<Repository> {
+  const updated = await deps.meta.updateRepository(name, change, actor, deps.clock.now());
+  if (!updated) throw new RegistryError('NAME_UNKNOWN', `repository ${name} is not known`, { name });
+  return updated;
+}
+
+export async function repositoryExtras(deps: RegistryDeps, name: string): Promise<RepositoryExtras> {
+  const extras = await deps.meta.repositoryExtras(name);
+  if (!extras) throw new RegistryError('NAME_UNKNOWN', `repository ${name} is not known`, { name });
+  return extras;
+}
+
+/** Before a push creates a repository implicitly: refused when repositories must be created first. */
+export async function requireRepositoryForPush(deps: RegistryDeps, name: string): Promise<void> {
+  if (deps.repositories.createOnPush) return;
+  if (!(await deps.meta.findRepository(name))) {
+    throw new RegistryError('NAME_UNKNOWN', `repository ${name} does not exist; create it first (pushes do not create repositories here)`, { name });
+  }
+}
