@@ -30,3 +30,4 @@ export * from './usecases/restore.ts';
 export * from './usecases/list-audit.ts';
 export * from './usecases/repositories.ts';
 export * from './usecases/list-images.ts';
+export * from './usecases/purge-lease.ts';

@@ -8,6 +8,9 @@ import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestReg
 import { deleteManifest, startUpload, type Digest, type MetadataStore, type RegistryDeps } from '../core/index.ts';
 import { runFsck } from './index.ts';
 
+/** No marker counts as abandoned: a claim must wait for any purge. */
+const NEVER_STALE = new Date(0);
+
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
 }
@@ -49,12 +52,12 @@ describe('runFsck over the real stores', () => {
     const claimed = await startUpload(deps, 'fsck/app');
     const inFlight = new TextEncoder().encode('being committed right now');
     await deps.blobs.appendUpload(claimed.id, 0, once(inFlight));
-    assert.equal(await deps.meta.claimUploadDigest(claimed.id, sha256(inFlight), deps.clock.now()), true);
+    assert.equal(await deps.meta.claimUploadDigest(claimed.id, sha256(inFlight), deps.clock.now(), NEVER_STALE), true);
     await deps.blobs.commitUpload(claimed.id, inFlight.byteLength, sha256(inFlight));
     // A sweeper has purged these rows and is about to remove the bytes.
     const purging = await pushBlob(deps, 'fsck/app', 'being purged right now');
     reg.clock.advance(3_600_000);
-    assert.equal((await deps.meta.beginBlobPurge([purging.digest], deps.clock.now(), deps.clock.now())).length, 1);
+    assert.equal((await deps.meta.beginBlobPurge([purging.digest], deps.clock.now(), deps.clock.now(), 'gc-test')).length, 1);
     const report = await runFsck(deps, { repair: false });
     assert.deepEqual(report, {
       blobsChecked: 2, filesChecked: 4, manifestsChecked: 2, missingBlobs: [], wrongSizes: [], orphanFiles: [], orphanUploads: [],
@@ -133,7 +136,7 @@ describe('runFsck over the real stores', () => {
           linked = true;
           await pushBlob(deps, 'fsck/app', content);
         }
-        return deps.meta.beginOrphanPurge(digests, at);
+        return deps.meta.beginOrphanPurge(digests, at, 'gc-test');
       },
     };
     const report = await runFsck({ ...deps, meta }, { repair: true });

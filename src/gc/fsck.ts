@@ -2,7 +2,7 @@
 // broken references, manifest bodies that do not hash to their digest) and, with repair, removes orphans through
 // the same purge markers GC uses, so a repair racing a push can never remove the bytes the push just committed.
 import { createHash } from 'node:crypto';
-import { algorithmOf, type Digest, type IntegrityIssue, type RegistryDeps } from '../core/index.ts';
+import { algorithmOf, newPurgeOwner, removePurgedBytes, type Digest, type IntegrityIssue, type RegistryDeps } from '../core/index.ts';
 
 export interface FsckReport {
   blobsChecked: number;
@@ -90,14 +90,9 @@ async function checkManifests(deps: RegistryDeps, r: FsckReport): Promise<void> 
 /** Orphans only: re-checked at removal time (an upload area created a moment ago gets its session a moment later). */
 async function repair(deps: RegistryDeps, r: FsckReport): Promise<void> {
   for (let i = 0; i < r.orphanFiles.length; i += PAGE) {
-    const approved = await deps.meta.beginOrphanPurge(r.orphanFiles.slice(i, i + PAGE), deps.clock.now());
-    const removed: Digest[] = [];
-    for (const digest of approved) {
-      await deps.blobs.remove(digest);
-      removed.push(digest);
-    }
-    await deps.meta.endBlobPurge(removed);
-    r.repaired.orphanFiles += removed.length;
+    const owner = newPurgeOwner();
+    const approved = await deps.meta.beginOrphanPurge(r.orphanFiles.slice(i, i + PAGE), deps.clock.now(), owner);
+    r.repaired.orphanFiles += (await removePurgedBytes(deps, approved, owner)).removed.size;
   }
   for (const id of r.orphanUploads) {
     if (await deps.meta.getUpload(id)) continue;

@@ -64,5 +64,7 @@ export function emptyReport(dryRun: boolean, startedAt: Date): GcReport {
 
 export function gcClock(deps: RegistryDeps, o: Pick<GcOptions, 'graceMs' | 'restoreWindowMs'>): GcClock {
   const at = deps.clock.now();
-  return { at, releasedBefore: new Date(at.getTime() - o.graceMs), trashedBefore: new Date(at.getTime() - o.restoreWindowMs) };
+  // A zero restore window makes deletes final: what this very pass trashes (at `at`) is purged in the same pass.
+  const trashedBefore = o.restoreWindowMs === 0 ? new Date(at.getTime() + 1) : new Date(at.getTime() - o.restoreWindowMs);
+  return { at, releasedBefore: new Date(at.getTime() - o.graceMs), trashedBefore };
 }

@@ -6,8 +6,10 @@ import { after, beforeEach, describe, it } from 'node:test';
 import {
   openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry,
 } from '../adapters/test-helpers.ts';
-import { createPin, deleteManifest, deletePin, deleteRepository, type GcClock, type MetadataStore, type RegistryDeps } from '../core/index.ts';
-import { runGc, STALE_PURGE_MS, type GcOptions } from './index.ts';
+import {
+  createPin, deleteManifest, deletePin, deleteRepository, PURGE_LEASE_MS, putManifest, type GcClock, type MetadataStore, type RegistryDeps,
+} from '../core/index.ts';
+import { runGc, type GcOptions } from './index.ts';
 
 const GRACE = 3_600_000;
 const WINDOW = 24 * GRACE;
@@ -159,12 +161,12 @@ describe('runGc over the real stores', () => {
     assert.equal((await deps.meta.gcStats(clockNow())).deletedRepositories, 0);
   });
 
-  it('finishes purges a crashed sweeper left behind, but not one a live sweeper is working on', async () => {
+  it('finishes purges a crashed sweeper left behind once their lease is over, but not one a live sweeper is working on', async () => {
     const b = await pushBlob(deps, 'gc/app', 'left half-purged');
     reg.clock.advance(GRACE);
     // A sweeper committed the purge of the rows, then died before removing the bytes.
-    assert.equal((await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now())).length, 1);
-    reg.clock.advance(STALE_PURGE_MS - 1);
+    assert.equal((await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now(), 'gc-test')).length, 1);
+    reg.clock.advance(PURGE_LEASE_MS - 1);
     assert.equal((await gc()).stalePurgesFinished, 0, 'maybe still being worked on');
     assert.equal(await deps.meta.blobState(b.digest), 'purging');
     assert.equal(await size(b.digest), b.size);
@@ -188,7 +190,7 @@ describe('runGc over the real stores', () => {
     assert.deepEqual([report.blobsRemoved, report.bytesReclaimed, report.errors], [1, ok.size, 1]);
     assert.equal(await deps.meta.blobState(stuck.digest), 'purging', 'uploads of it keep waiting');
     assert.equal(await size(stuck.digest), stuck.size);
-    reg.clock.advance(STALE_PURGE_MS + 1);
+    reg.clock.advance(PURGE_LEASE_MS + 1);
     assert.equal((await gc()).stalePurgesFinished, 1);
     assert.equal(await size(stuck.digest), null);
     assert.equal(await deps.meta.blobState(stuck.digest), 'unknown');
@@ -197,13 +199,13 @@ describe('runGc over the real stores', () => {
   it('an upload of a digest whose purge has begun waits for it to end, then commits the bytes afresh', async () => {
     const b = await pushBlob(deps, 'gc/old', 'raced layer');
     reg.clock.advance(GRACE);
-    assert.equal((await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now())).length, 1);
+    assert.equal((await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now(), 'gc-test')).length, 1);
     let settled = false;
     const push = pushBlob(deps, 'gc/new', 'raced layer').finally(() => (settled = true));
     await sleep(150);
     assert.equal(settled, false, 'the upload waits while the purge is under way');
     await deps.blobs.remove(b.digest);
-    await deps.meta.endBlobPurge([b.digest]);
+    await deps.meta.endBlobPurge([b.digest], 'gc-test');
     assert.deepEqual(await push, b);
     assert.equal(await size(b.digest), b.size, 'the bytes the upload committed are there');
     assert.deepEqual(await deps.meta.findBlob('gc/new', b.digest), b);
@@ -229,7 +231,7 @@ describe('runGc over the real stores', () => {
     const push = pushBlob({ ...deps, meta }, 'gc/new', 'claimed layer');
     await commit;
     assert.equal(await deps.meta.blobState(b.digest), 'known');
-    assert.deepEqual(await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now()), [], 'refused: claimed');
+    assert.deepEqual(await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now(), 'gc-test'), [], 'refused: claimed');
     const report = await gc();
     assert.deepEqual([report.blobsRemoved, report.errors], [0, 0]);
     release();
@@ -251,5 +253,40 @@ describe('runGc over the real stores', () => {
       assert.ok(await deps.meta.findBlob('gc/target', b.digest));
       assert.equal(sha256(content), b.digest);
     }
+  });
+
+  it('never collects an untagged image while a referrer of it is still tagged; once that tag goes, both go together', async () => {
+    const [config, layer, sigConfig] = await Promise.all(['{"c":"img"}', 'image layer', '{"c":"sig"}'].map((x) => pushBlob(deps, 'gc/ref', x)));
+    const image = await pushImage(deps, 'gc/ref', 'v1', config!, [layer!]);
+    const signature = await pushImage(deps, 'gc/ref', 'sig', sigConfig!, [], { subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image, size: 1 } });
+    await deleteManifest(deps, 'gc/ref', 'v1', TEST_ACTOR);
+    reg.clock.advance(GRACE);
+    const kept = await gc({ restoreWindowMs: 0 });
+    assert.equal(kept.manifestsCollected, 0, 'the tagged referrer holds its subject');
+    assert.equal((await deps.meta.getManifest('gc/ref', { tag: 'sig' }))?.digest, signature);
+    assert.ok(await deps.meta.getManifest('gc/ref', { digest: image }));
+    await deleteManifest(deps, 'gc/ref', 'sig', TEST_ACTOR);
+    reg.clock.advance(GRACE);
+    const both = await gc({ restoreWindowMs: 0 });
+    assert.equal(both.manifestsCollected, 2, 'the subject was queued again when its referrer lost its tag');
+    assert.equal(await deps.meta.getManifest('gc/ref', { digest: image }), null);
+    assert.equal(both.blobsRemoved, 0, 'their blobs start their own grace period now');
+  });
+
+  it('with grace 0 and restore window 0 one pass reclaims a deleted index, its children and every blob they held', async () => {
+    const r = await open({ restoreWindowMs: 0 });
+    const d2 = r.deps;
+    const blobs = await Promise.all(['{"a":1}', 'layer a', '{"b":1}', 'layer b'].map((x) => pushBlob(d2, 'gc/multi', x)));
+    const a = await pushImage(d2, 'gc/multi', null, blobs[0]!, [blobs[1]!]);
+    const b = await pushImage(d2, 'gc/multi', null, blobs[2]!, [blobs[3]!]);
+    const index = new TextEncoder().encode(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [a, b].map((digest) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1 })),
+    }));
+    await putManifest(d2, { repository: 'gc/multi', reference: 'latest', body: index, contentType: 'application/vnd.oci.image.index.v1+json', actor: TEST_ACTOR });
+    await deleteManifest(d2, 'gc/multi', sha256(index), TEST_ACTOR);
+    const report = await runGc(d2, { graceMs: 0, restoreWindowMs: 0, dryRun: false });
+    assert.deepEqual([report.manifestsPurged, report.blobsRemoved], [3, 4], JSON.stringify(report));
+    for (const x of blobs) assert.equal(await d2.blobs.stat(x!.digest), null);
   });
 });

@@ -7,6 +7,9 @@ import type { Digest, GcClock, MetadataStore } from '../../core/index.ts';
 import { actor, at, d, HOUR, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import type { ConformanceKit, ConformanceSuite } from './metadata-store.kit.conformance.ts';
 
+/** No marker counts as abandoned: a claim must wait for any purge. */
+const NEVER_STALE = new Date(0);
+
 async function upload(s: MetadataStore, repository: string): Promise<string> {
   const id = randomUUID();
   await s.createUpload({ id, repository, offset: 0, startedAt: at, updatedAt: at });
@@ -27,27 +30,27 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     await k.put(manifest(r, 'bp-live-user', { blobs: [live] }), gone);
     await s.deleteManifest(r, gone.digest, actor, later(1), RESPECT_PINS);
     const session = await upload(s, r);
-    assert.equal(await s.claimUploadDigest(session, claimed, later(2)), true);
+    assert.equal(await s.claimUploadDigest(session, claimed, later(2), NEVER_STALE), true);
     assert.equal((await s.getUpload(session))?.claimed, claimed);
     const listed = (await s.dueBlobs(later(HOUR), 100)).map((b) => b.digest);
     assert.ok(listed.includes(due) && !listed.includes(young) && !listed.includes(live) && !listed.includes(trashed), 'dueBlobs: past grace and unused');
     const everything = [due, young, live, trashed, claimed, d('bp-never-linked')];
-    assert.deepEqual(await s.beginBlobPurge(everything, later(HOUR), later(HOUR + 1)), [{ digest: due, size: 6 }]);
+    assert.deepEqual(await s.beginBlobPurge(everything, later(HOUR), later(HOUR + 1), 'gc-test'), [{ digest: due, size: 6 }]);
     assert.equal(await s.findBlob(r, due), null, 'its rows are gone, in every repository');
     assert.equal(await s.findBlob(elsewhere, due), null);
     for (const x of [young, live, trashed, claimed]) assert.ok(await s.findBlob(r, x), 'the others stay');
     assert.equal(await s.blobState(due), 'purging');
-    assert.deepEqual(await s.beginBlobPurge([due], later(HOUR), later(HOUR + 2)), [], 'a second sweeper gets nothing');
-    assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 3)), false, 'no upload may commit it while its bytes go');
+    assert.deepEqual(await s.beginBlobPurge([due], later(HOUR), later(HOUR + 2), 'gc-test'), [], 'a second sweeper gets nothing');
+    assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 3), NEVER_STALE), false, 'no upload may commit it while its bytes go');
     assert.equal((await s.gcStats({ at: later(HOUR + 3), releasedBefore: later(HOUR), trashedBefore: at })).purging, 1);
-    await s.endBlobPurge([due]);
+    await s.endBlobPurge([due], 'gc-test');
     assert.equal(await s.blobState(due), 'unknown');
-    assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 4)), true, 'claims go through once the purge ended');
+    assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 4), NEVER_STALE), true, 'claims go through once the purge ended');
     assert.equal(await s.blobState(due), 'claimed');
     await s.deleteUpload(session);
-    assert.deepEqual(await s.beginBlobPurge([claimed], later(HOUR), later(HOUR + 5)), [{ digest: claimed, size: 10 }], 'the claim went with its session');
-    assert.deepEqual(await s.beginBlobPurge([young], later(3 * HOUR), later(3 * HOUR)), [{ digest: young, size: 8 }], 'due once its grace has passed');
-    await s.endBlobPurge([claimed, young]);
+    assert.deepEqual(await s.beginBlobPurge([claimed], later(HOUR), later(HOUR + 5), 'gc-test'), [{ digest: claimed, size: 10 }], 'the claim went with its session');
+    assert.deepEqual(await s.beginBlobPurge([young], later(3 * HOUR), later(3 * HOUR), 'gc-test'), [{ digest: young, size: 8 }], 'due once its grace has passed');
+    await s.endBlobPurge([claimed, young], 'gc-test');
   });
 
   isolated('a new link or use between listing and purge wins: the purge re-checks in its own transaction', async (k) => {
@@ -59,7 +62,7 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     await k.link(r, 'br-relinked', later(HOUR - 1));
     await k.put(manifest(r, 'br-user', { blobs: [used], at: later(HOUR - 1) }));
     await s.mountBlob(r, r2, mounted, actor, later(HOUR - 1));
-    assert.deepEqual(await s.beginBlobPurge(listed, later(HOUR - 2), later(HOUR)), []);
+    assert.deepEqual(await s.beginBlobPurge(listed, later(HOUR - 2), later(HOUR), 'gc-test'), []);
     for (const x of [relinked, used, mounted]) assert.equal(await s.blobState(x), 'known');
     assert.deepEqual((await s.dueBlobs(later(2 * HOUR), 10)).map((b) => b.digest).sort(), [relinked, mounted].sort(), 'relinked ones are due one grace period later');
   });
@@ -77,25 +80,35 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s.dueBlobs(later(5 * HOUR), 10), [{ digest: b, size: 8 }]);
   });
 
-  isolated('stalePurges lists markers begun before a bound; beginOrphanPurge marks only digests the metadata does not know', async (k) => {
+  isolated('purge markers have owners and a lease: takeOverPurges moves stale ones to a new owner once; beginOrphanPurge marks only unknown digests', async (k) => {
     const s = k.store();
     const r = k.repo();
     const [known, purged] = [await k.link(r, 'bs-known'), await k.link(r, 'bs-purged')];
     await k.put(manifest(r, 'bs-user', { blobs: [known] }));
-    assert.equal((await s.beginBlobPurge([purged], later(HOUR), later(HOUR))).length, 1);
-    assert.deepEqual(await s.stalePurges(later(HOUR), 10), [], 'strictly before the bound');
-    assert.deepEqual(await s.stalePurges(later(HOUR + 1), 10), [purged]);
+    assert.equal((await s.beginBlobPurge([purged], later(HOUR), later(HOUR), 'first')).length, 1);
+    assert.equal(await s.ownsPurge(purged, 'first'), true);
+    assert.equal(await s.ownsPurge(purged, 'other'), false);
+    assert.deepEqual(await s.takeOverPurges(later(HOUR), 'second', later(HOUR + 5), 10), [], 'strictly before the bound');
+    assert.deepEqual(await s.takeOverPurges(later(HOUR + 1), 'second', later(HOUR + 5), 10), [purged]);
+    assert.equal(await s.ownsPurge(purged, 'first'), false, 'the slow first owner must now leave the bytes alone');
+    assert.equal(await s.ownsPurge(purged, 'second'), true);
+    assert.deepEqual(await s.takeOverPurges(later(HOUR + 1), 'third', later(HOUR + 6), 10), [], 'a taken-over marker is fresh again');
+    await s.endBlobPurge([purged], 'first');
+    assert.equal(await s.blobState(purged), 'purging', 'only the owner ends a purge');
     const [orphan, claimed] = [d('bs-orphan'), d('bs-claimed')];
-    assert.equal(await s.claimUploadDigest(await upload(s, r), claimed, later(2)), true);
+    assert.equal(await s.claimUploadDigest(await upload(s, r), claimed, later(2), NEVER_STALE), true);
     assert.equal(await s.blobState(claimed), 'claimed');
     assert.equal(await s.blobState(orphan), 'unknown');
-    assert.deepEqual(await s.beginOrphanPurge([known, claimed, orphan], later(2 * HOUR)), [orphan]);
+    assert.deepEqual(await s.beginOrphanPurge([known, claimed, orphan], later(2 * HOUR), 'fsck'), [orphan]);
     assert.equal(await s.blobState(orphan), 'purging');
-    assert.equal(await s.claimUploadDigest(await upload(s, r), orphan, later(2 * HOUR)), false);
-    assert.deepEqual((await s.stalePurges(later(3 * HOUR), 10)).sort(), [orphan, purged].sort());
-    assert.deepEqual(await s.stalePurges(later(3 * HOUR), 1), [purged], 'oldest first, bounded');
-    await s.endBlobPurge([orphan, purged]);
-    assert.deepEqual(await s.stalePurges(later(3 * HOUR), 10), []);
+    assert.equal(await s.claimUploadDigest(await upload(s, r), orphan, later(2 * HOUR), later(2 * HOUR - 1)), false, 'a fresh marker blocks a claim');
+    assert.deepEqual((await s.takeOverPurges(later(3 * HOUR), 'sweeper', later(3 * HOUR), 1)), [purged], 'oldest first, bounded');
+    await s.endBlobPurge([purged], 'sweeper');
+    const late = await upload(s, r);
+    assert.equal(await s.claimUploadDigest(late, orphan, later(3 * HOUR), later(3 * HOUR)), true, 'a marker past its lease is dropped by a claim');
+    assert.equal(await s.ownsPurge(orphan, 'fsck'), false);
+    assert.equal((await s.getUpload(late))?.claimed, orphan);
+    assert.deepEqual(await s.takeOverPurges(later(4 * HOUR), 'x', later(4 * HOUR), 10), []);
     assert.equal(await s.blobState(known), 'known');
   });
 
@@ -117,7 +130,7 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s.gcStats({ at, releasedBefore: at, trashedBefore: later(2) }), {
       blobsQueued: 2, blobsDue: 1, bytesDue: 11, manifestsQueued: 1, manifestsDue: 0, trashedManifests: 1, trashDue: 0, deletedRepositories: 1, purging: 0,
     });
-    await s.beginBlobPurge([d('gs-unused-a')], clock.releasedBefore, clock.at);
+    await s.beginBlobPurge([d('gs-unused-a')], clock.releasedBefore, clock.at, 'gc-test');
     const after = await s.gcStats(clock);
     assert.deepEqual([after.blobsQueued, after.blobsDue, after.bytesDue, after.purging], [1, 0, 0, 1]);
   });
@@ -134,7 +147,7 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     await s.createPin({ repository: r, digest: index.digest, reason: 'r', owner: 'o', expiresAt: null, at, actor });
     await s.deleteManifest(r, old.digest, actor, later(1), RESPECT_PINS);
     await s.deleteRepository(gone, true, actor, later(2), RESPECT_PINS);
-    await s.beginBlobPurge([d('gi-never')], later(1), later(1));
+    await s.beginBlobPurge([d('gi-never')], later(1), later(1), 'gc-test');
     assert.deepEqual(await s.integrityIssues(100), []);
     assert.deepEqual(await s.integrityIssues(0), []);
   });

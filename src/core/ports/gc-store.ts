@@ -77,14 +77,18 @@ export interface GcStore {
   dueBlobs(releasedBefore: Date, limit: number, after?: Digest): Promise<BlobLink[]>;
   /**
    * Compare-and-delete of blob metadata: each digest still queued past the grace period, used by no manifest and
-   * claimed by no upload loses its rows and gets a purge marker. The caller then removes the bytes and ends the purge.
+   * claimed by no upload loses its rows and gets a purge marker held by `owner`. The caller then removes the bytes
+   * (checking ownsPurge right before each) and ends the purges.
    */
-  beginBlobPurge(digests: Digest[], releasedBefore: Date, at: Date): Promise<BlobLink[]>;
-  /** The same for files no metadata knows (fsck --repair): only digests with no blob row, claim or purge. */
-  beginOrphanPurge(digests: Digest[], at: Date): Promise<Digest[]>;
-  endBlobPurge(digests: Digest[]): Promise<void>;
-  /** Purges begun before `before` that never ended (a sweeper that crashed); safe to finish by anyone. */
-  stalePurges(before: Date, limit: number): Promise<Digest[]>;
+  beginBlobPurge(digests: Digest[], releasedBefore: Date, at: Date, owner: string): Promise<BlobLink[]>;
+  /** The same for files no metadata knows (fsck --repair, abandoned commits): only digests with no blob row, claim or marker. */
+  beginOrphanPurge(digests: Digest[], at: Date, owner: string): Promise<Digest[]>;
+  /** Whether `owner` still holds the digest's purge marker (a stale one may have been taken over). */
+  ownsPurge(digest: Digest, owner: string): Promise<boolean>;
+  /** Removes the markers `owner` holds among `digests`. */
+  endBlobPurge(digests: Digest[], owner: string): Promise<void>;
+  /** Takes over up to `limit` markers begun before `staleBefore` (their sweeper died) for `owner`; returns them. */
+  takeOverPurges(staleBefore: Date, owner: string, at: Date, limit: number): Promise<Digest[]>;
   gcStats(clock: GcClock): Promise<GcStats>;
 
   /** Every committed blob the metadata knows, by digest after `after` (fsck). */

@@ -6,6 +6,7 @@ import { algorithmOf, parseDigest, type Digest } from '../model/digest.ts';
 import { newUploadId } from '../model/ids.ts';
 import type { Actor, UploadSession } from '../model/records.ts';
 import type { RegistryDeps } from './deps.ts';
+import { newPurgeOwner, purgeLeaseExpiry, removePurgedBytes } from './purge-lease.ts';
 import { requireRepositoryForPush } from './repositories.ts';
 
 export interface ChunkInput {
@@ -105,7 +106,7 @@ const CLAIM_WAIT_MS = 10_000;
  */
 async function claimDigest(deps: RegistryDeps, id: string, digest: Digest): Promise<void> {
   const deadline = Date.now() + CLAIM_WAIT_MS;
-  for (let pause = 5; !(await deps.meta.claimUploadDigest(id, digest, deps.clock.now())); pause = Math.min(pause * 2, 200)) {
+  for (let pause = 5; !(await deps.meta.claimUploadDigest(id, digest, deps.clock.now(), purgeLeaseExpiry(deps.clock.now()))); pause = Math.min(pause * 2, 200)) {
     if (Date.now() > deadline) throw new RegistryError('TOO_MANY_REQUESTS', `blob ${digest} is being reclaimed by garbage collection; retry the upload`, { digest });
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
@@ -154,8 +155,7 @@ export async function expireUploads(deps: RegistryDeps, idleMs: number): Promise
  * are removed through GC's purge markers, so a new upload of the same digest can never lose them.
  */
 async function removeAbandonedCommit(deps: RegistryDeps, digest: Digest): Promise<void> {
-  const approved = await deps.meta.beginOrphanPurge([digest], deps.clock.now());
-  if (approved.length === 0) return;
-  await deps.blobs.remove(digest);
-  await deps.meta.endBlobPurge(approved);
+  const owner = newPurgeOwner();
+  const approved = await deps.meta.beginOrphanPurge([digest], deps.clock.now(), owner);
+  await removePurgedBytes(deps, approved, owner);
 }

@@ -12,7 +12,7 @@ export function dueBlobs(db: Db, releasedBefore: Date, limit: number, after?: Di
                 ORDER BY q.digest LIMIT ?`).all(releasedBefore.getTime(), after ?? '', limit) as Array<{ digest: Digest; size: number }>);
 }
 
-export function beginBlobPurge(db: Db, digests: readonly Digest[], releasedBefore: Date, at: Date): BlobLink[] {
+export function beginBlobPurge(db: Db, digests: readonly Digest[], releasedBefore: Date, at: Date, owner: string): BlobLink[] {
   return db.tx(() => {
     const approved: BlobLink[] = [];
     const check = db.q(`SELECT b.size FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
@@ -29,43 +29,57 @@ export function beginBlobPurge(db: Db, digests: readonly Digest[], releasedBefor
       db.q('DELETE FROM repository_blobs WHERE digest = ?').run(digest);
       db.q('DELETE FROM blobs WHERE digest = ?').run(digest);
       db.q("DELETE FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND digest = ?").run(digest);
-      db.q('INSERT INTO blob_purges (digest, started_at) VALUES (?, ?) ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at')
-        .run(digest, at.getTime());
+      db.q(`INSERT INTO blob_purges (digest, started_at, owner) VALUES (?, ?, ?)
+            ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, owner = excluded.owner`).run(digest, at.getTime(), owner);
       approved.push({ digest, size: row.size });
     }
     return approved;
   });
 }
 
-export function beginOrphanPurge(db: Db, digests: readonly Digest[], at: Date): Digest[] {
+export function beginOrphanPurge(db: Db, digests: readonly Digest[], at: Date, owner: string): Digest[] {
   return db.tx(() => {
     const approved: Digest[] = [];
     for (const digest of digests) {
       if (db.q('SELECT 1 FROM blobs WHERE digest = ?').get(digest) || db.q('SELECT 1 FROM uploads WHERE digest = ?').get(digest)) continue;
-      db.q('INSERT INTO blob_purges (digest, started_at) VALUES (?, ?) ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at')
-        .run(digest, at.getTime());
+      db.q(`INSERT INTO blob_purges (digest, started_at, owner) VALUES (?, ?, ?)
+            ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, owner = excluded.owner`).run(digest, at.getTime(), owner);
       approved.push(digest);
     }
     return approved;
   });
 }
 
-export function endBlobPurge(db: Db, digests: readonly Digest[]): void {
+export function ownsPurge(db: Db, digest: Digest, owner: string): boolean {
+  return db.q('SELECT 1 FROM blob_purges WHERE digest = ? AND owner = ?').get(digest, owner) !== undefined;
+}
+
+export function endBlobPurge(db: Db, digests: readonly Digest[], owner: string): void {
   db.tx(() => {
-    const remove = db.q('DELETE FROM blob_purges WHERE digest = ?');
-    for (const d of digests) remove.run(d);
+    const remove = db.q('DELETE FROM blob_purges WHERE digest = ? AND owner = ?');
+    for (const d of digests) remove.run(d, owner);
   });
 }
 
-export function stalePurges(db: Db, before: Date, limit: number): Digest[] {
-  return (db.q('SELECT digest FROM blob_purges WHERE started_at < ? ORDER BY started_at LIMIT ?').all(before.getTime(), limit) as Array<{ digest: Digest }>)
-    .map((r) => r.digest);
+/** Compare-and-set of the owner on markers older than the lease: only one taker wins each. */
+export function takeOverPurges(db: Db, staleBefore: Date, owner: string, at: Date, limit: number): Digest[] {
+  return db.tx(() => {
+    const stale = db.q('SELECT digest FROM blob_purges WHERE started_at < ? ORDER BY started_at LIMIT ?').all(staleBefore.getTime(), limit) as Array<{ digest: Digest }>;
+    const take = db.q('UPDATE blob_purges SET owner = ?, started_at = ? WHERE digest = ? AND started_at < ?');
+    return stale.filter((r) => take.run(owner, at.getTime(), r.digest, staleBefore.getTime()).changes === 1).map((r) => r.digest);
+  });
 }
 
-/** Claims the digest for a finishing upload unless a purge of it is under way (see the file comment). */
-export function claimUploadDigest(db: Db, id: string, digest: Digest, at: Date): boolean {
+/**
+ * Claims the digest for a finishing upload unless a purge of it is under way (see the file comment). A marker past
+ * its lease belongs to a sweeper that died: the claim drops it (the bytes may still be there; the upload commits
+ * them again either way), and a sweeper that was only slow sees it no longer owns the marker and leaves the bytes.
+ */
+export function claimUploadDigest(db: Db, id: string, digest: Digest, at: Date, staleBefore: Date): boolean {
   return db.tx(() => {
-    if (db.q('SELECT 1 FROM blob_purges WHERE digest = ?').get(digest)) return false;
+    const marker = db.q('SELECT started_at FROM blob_purges WHERE digest = ?').get(digest) as { started_at: number } | undefined;
+    if (marker && marker.started_at >= staleBefore.getTime()) return false;
+    if (marker) db.q('DELETE FROM blob_purges WHERE digest = ?').run(digest);
     db.q('UPDATE uploads SET digest = ?, updated_at = ? WHERE id = ?').run(digest, at.getTime(), id);
     return true;
   });

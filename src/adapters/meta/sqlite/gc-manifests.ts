@@ -4,7 +4,7 @@
 import type { Actor, CollectOutcome, GcClock, ManifestReview, PinPolicy } from '../../../core/index.ts';
 import type { Digest } from '../../../core/index.ts';
 import type { Db } from './db.ts';
-import { cascade, purgeManifestRows, trashManifest } from './manifest-delete.ts';
+import { cascade, cascadeHeld, purgeManifestRows, trashManifest } from './manifest-delete.ts';
 import { protectingPins, releaseProtected } from './pins.ts';
 import { NOT_HELD, type ReviewQueue } from './review-queue.ts';
 
@@ -30,7 +30,8 @@ export function collectManifest(
   db: Db, queue: ReviewQueue, review: ManifestReview, clock: GcClock, pins: PinPolicy, actor: Actor, dryRun: boolean,
 ): CollectOutcome {
   return db.tx((): CollectOutcome => {
-    if (!stillOrphan(db, review, clock.releasedBefore)) {
+    // A tagged or index-held referrer keeps its subject: collecting the subject would take the referrer along.
+    if (!stillOrphan(db, review, clock.releasedBefore) || cascadeHeld(db, review.repoId, cascade(db, review.repoId, review.digest))) {
       // Only a due review goes: one re-queued after the pass's grace bound is a newer loss that a later pass reviews.
       if (!dryRun) {
         db.q("DELETE FROM gc_review_queue WHERE kind = 'manifest' AND repo_id = ? AND digest = ? AND released_at <= ?")

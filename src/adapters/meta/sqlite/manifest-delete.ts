@@ -27,6 +27,17 @@ export function cascade(db: Db, repoId: string, digest: string): Digest[] {
   return doomed;
 }
 
+/**
+ * Whether a referrer in the cascade (after the first, which is what a caller asked about) is still wanted on its
+ * own: tagged, or held by an index. GC and ECR's untag rule then leave the whole chain alone; only an explicit
+ * delete of the subject takes such referrers with it.
+ */
+export function cascadeHeld(db: Db, repoId: string, doomed: readonly string[]): boolean {
+  const tagged = db.q('SELECT 1 FROM tags WHERE repo_id = ? AND digest = ? LIMIT 1');
+  const child = db.q('SELECT 1 FROM manifest_children WHERE repo_id = ? AND child_digest = ? LIMIT 1');
+  return doomed.slice(1).some((d) => tagged.get(repoId, d) !== undefined || child.get(repoId, d) !== undefined);
+}
+
 /** Moves manifests and their tags to the trash as one batch; returns the tags that went. */
 function trash(db: Db, queue: ReviewQueue, repoId: string, doomed: readonly Digest[], at: Date): string[] {
   const batch = randomUUID();

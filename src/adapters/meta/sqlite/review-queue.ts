@@ -10,6 +10,9 @@ export const NOT_HELD = `NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.re
   AND NOT EXISTS (SELECT 1 FROM manifest_children c WHERE c.repo_id = m.repo_id AND c.child_digest = m.digest)
   AND NOT EXISTS (SELECT 1 FROM manifests s WHERE s.repo_id = m.repo_id AND s.digest = m.subject AND s.deleted_at IS NULL)`;
 
+/** How far up a chain of subjects a released referrer re-queues. */
+const MAX_SUBJECT_DEPTH = 8;
+
 export class ReviewQueue {
   readonly #db: Db;
 
@@ -50,6 +53,14 @@ export class ReviewQueue {
    */
   releaseManifests(repoId: string, digests: Iterable<string>, at: Date): void {
     const orphan = this.#db.q(`SELECT 1 FROM manifests m WHERE m.repo_id = ? AND m.digest = ? AND m.deleted_at IS NULL AND ${NOT_HELD}`);
-    for (const d of digests) if (orphan.get(repoId, d)) this.add('manifest', repoId, d, at);
+    const subjectOf = this.#db.q('SELECT subject FROM manifests WHERE repo_id = ? AND digest = ? AND deleted_at IS NULL');
+    for (const d of digests) {
+      // A referrer that lost its last tag may have been what kept its subject (and the subject's own subject) from GC.
+      let current: string | null = d;
+      for (let depth = 0; current !== null && depth <= MAX_SUBJECT_DEPTH; depth++) {
+        if (orphan.get(repoId, current)) this.add('manifest', repoId, current, at);
+        current = (subjectOf.get(repoId, current) as { subject: string | null } | undefined)?.subject ?? null;
+      }
+    }
   }
 }

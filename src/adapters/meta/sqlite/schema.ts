@@ -38,8 +38,9 @@
 //                    digest, and a claim is refused while blob_purges holds the digest.
 // repositories.settings, policy: dialect settings echoed back (JSON) and the repository policy document (text).
 // repository_tags    (repo_id, key) PK -> value: resource tags (ECR TagResource); not image tags.
-// blob_purges        digest PK, started_at: GC removed the blob's rows and is removing its bytes; a purge left behind
-//                    by a crashed sweeper is finished by the next one.
+// blob_purges        digest PK, started_at, owner: GC removed the blob's rows and is removing its bytes; the owner (one
+//                    batch) re-checks it still holds the marker before removing; a marker past its lease (a crashed
+//                    sweeper) is taken over by the next pass or dropped by an upload claiming the digest.
 //
 // Foreign keys (no cascades: the code deletes children first, the keys only guard the invariants): manifests,
 // repository_blobs -> repositories; repository_blobs -> blobs; manifest_blobs, manifest_children (parent) and
@@ -207,12 +208,13 @@ const V3 = `ALTER TABLE manifests ADD COLUMN deleted_at BIGINT;
      WHERE NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = rb.digest) GROUP BY rb.digest
      ON CONFLICT DO NOTHING;`;
 
-/** Repository administration for the cloud dialects: settings, policy and resource tags. */
+/** Repository administration for the cloud dialects (settings, policy, resource tags) and purge-marker owners. */
 const V4 = `ALTER TABLE repositories ADD COLUMN settings TEXT;
    ALTER TABLE repositories ADD COLUMN policy TEXT;
    CREATE TABLE repository_tags (
      repo_id TEXT NOT NULL REFERENCES repositories (id), key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (repo_id, key)
-   );`;
+   );
+   ALTER TABLE blob_purges ADD COLUMN owner TEXT NOT NULL DEFAULT '';`;
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },

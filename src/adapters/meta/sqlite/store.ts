@@ -1,7 +1,7 @@
 // Assembles the SQLite MetadataStore from the query modules. Calls are synchronous inside (better-sqlite3 is
 // fastest that way and a transaction can never interleave with another request); the port stays async for
 // network-backed stores, and a thrown error becomes a rejected promise.
-import type { MetadataStore } from '../../../core/index.ts';
+import { purgeLeaseExpiry, type MetadataStore } from '../../../core/index.ts';
 import { listAudit } from './audit.ts';
 import * as blobs from './blobs.ts';
 import { openDb } from './db.ts';
@@ -27,8 +27,7 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
 }
 
-/** A purge marker older than this belongs to a sweeper that died; a live one removes a file in milliseconds. */
-const STALE_PURGE_MS = 10 * 60 * 1000;
+
 
 export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore {
   const db = openDb(options.file, options.busyTimeoutMs ?? 5_000);
@@ -66,7 +65,7 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     advanceUpload: async (id, from, to, at) => uploads.advanceUpload(db, id, from, to, at),
     deleteUpload: async (id) => uploads.deleteUpload(db, id),
     listIdleUploads: async (before, limit) => uploads.listIdleUploads(db, before, limit),
-    claimUploadDigest: async (id, digest, at) => gcBlobs.claimUploadDigest(db, id, digest, at),
+    claimUploadDigest: async (id, digest, at, staleBefore) => write(() => gcBlobs.claimUploadDigest(db, id, digest, at, staleBefore)),
     createAccessKey: async (key) => keys.createAccessKey(db, key),
     findAccessKey: async (id) => keys.findAccessKey(db, id),
     listAccessKeys: async () => keys.listAccessKeys(db),
@@ -85,14 +84,15 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     purgeDeletedRepositories: async (limit, at) => write(() => gc.purgeDeletedRepositories(db, queue, limit, at)),
     expirePins: async (at, limit) => write(() => gc.expirePins(db, queue, at, limit)),
     dueBlobs: async (before, limit, after) => gcBlobs.dueBlobs(db, before, limit, after),
-    beginBlobPurge: async (digests, before, at) => write(() => gcBlobs.beginBlobPurge(db, digests, before, at)),
-    beginOrphanPurge: async (digests, at) => write(() => gcBlobs.beginOrphanPurge(db, digests, at)),
-    endBlobPurge: async (digests) => write(() => gcBlobs.endBlobPurge(db, digests)),
-    stalePurges: async (before, limit) => gcBlobs.stalePurges(db, before, limit),
+    beginBlobPurge: async (digests, before, at, owner) => write(() => gcBlobs.beginBlobPurge(db, digests, before, at, owner)),
+    beginOrphanPurge: async (digests, at, owner) => write(() => gcBlobs.beginOrphanPurge(db, digests, at, owner)),
+    ownsPurge: async (digest, owner) => gcBlobs.ownsPurge(db, digest, owner),
+    endBlobPurge: async (digests, owner) => write(() => gcBlobs.endBlobPurge(db, digests, owner)),
+    takeOverPurges: async (before, owner, at, limit) => write(() => gcBlobs.takeOverPurges(db, before, owner, at, limit)),
     gcStats: async (clock) => inspect.gcStats(db, clock),
     listBlobRecords: async (after, limit) => inspect.listBlobRecords(db, after, limit),
     blobState: async (digest) => inspect.blobState(db, digest),
-    integrityIssues: async (limit) => inspect.integrityIssues(db, limit, new Date(Date.now() - STALE_PURGE_MS)),
+    integrityIssues: async (limit) => inspect.integrityIssues(db, limit, purgeLeaseExpiry(new Date())),
     listManifestBodies: async (after, limit) => inspect.listManifestBodies(db, after, limit),
     createRepository: async (r) => write(() => admin.createRepository(db, r)),
     updateRepository: async (name, change, actor, at) => write(() => admin.updateRepository(db, name, change, actor, at)),

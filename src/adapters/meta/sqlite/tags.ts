@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, DeleteTagOutcome, Digest, PinPolicy } from '../../../core/index.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
-import { trashManifest } from './manifest-delete.ts';
+import { cascade, cascadeHeld, trashManifest } from './manifest-delete.ts';
 import { liveRepoId } from './repo-rows.ts';
 import type { ReviewQueue } from './review-queue.ts';
 
@@ -32,7 +32,7 @@ export function deleteTag(
     const repoId = liveRepoId(db, repository);
     const digest = repoId === undefined ? undefined : tagTarget(db, repoId, tag);
     if (repoId === undefined || digest === undefined) return { kind: 'unknown' };
-    if (options.dropUntagged && lastHold(db, repoId, tag, digest)) {
+    if (options.dropUntagged && lastHold(db, repoId, tag, digest) && !cascadeHeld(db, repoId, cascade(db, repoId, digest))) {
       // ECR's rule: the image goes with its last tag; the trash records the tag with it, so restore brings both back.
       const gone = trashManifest(db, queue, { repoId, repository, digest }, options.policy, actor, at, 'manifest.delete');
       if (gone.kind === 'pinned') return gone;

@@ -1,0 +1,40 @@
+// Removing blob bytes under a purge marker, shared by GC, fsck repair and upload expiry. A marker is owned by the
+// batch that wrote it and leased for PURGE_LEASE_MS: a crashed sweeper's markers are taken over after the lease
+// (by the next pass, or by an upload of the same digest), and a live sweeper re-checks that it still owns a marker
+// right before it removes the bytes, so a slow sweeper never removes what a taker-over let an upload commit.
+import { randomUUID } from 'node:crypto';
+import type { Digest } from '../model/digest.ts';
+import type { RegistryDeps } from './deps.ts';
+
+/** Far longer than removing one file or object takes, far shorter than a client retrying a push gives up. */
+export const PURGE_LEASE_MS = 30_000;
+
+/** A fresh owner token for one batch of purges. */
+export function newPurgeOwner(): string {
+  return randomUUID();
+}
+
+/** Markers started before this are abandoned and may be taken over. */
+export function purgeLeaseExpiry(at: Date): Date {
+  return new Date(at.getTime() - PURGE_LEASE_MS);
+}
+
+/**
+ * Removes the bytes of `digests` whose markers `owner` holds, then ends those purges. A failed removal keeps its
+ * marker (uploads of that digest wait, and the lease lets a later pass retry). Returns what was removed.
+ */
+export async function removePurgedBytes(deps: RegistryDeps, digests: readonly Digest[], owner: string): Promise<{ removed: Set<Digest>; failed: number }> {
+  const removed = new Set<Digest>();
+  let failed = 0;
+  for (const digest of digests) {
+    if (!(await deps.meta.ownsPurge(digest, owner))) continue;
+    try {
+      await deps.blobs.remove(digest);
+      removed.add(digest);
+    } catch {
+      failed++;
+    }
+  }
+  if (removed.size > 0) await deps.meta.endBlobPurge([...removed], owner);
+  return { removed, failed };
+}
