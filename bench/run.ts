@@ -1,6 +1,7 @@
 // `npm run bench`: berth and CNCF Distribution side by side on this machine, the same workloads measured on one
 // registry at a time; prints each metric with the ratio berth / Distribution against its target and saves JSON.
 // `--self-test` puts a second Distribution in the berth column, to check the harness itself (ratios near 1x).
+// Then online GC on berth alone (sweep rate, push latency with GC busy, repository delete at 10 vs 10,000 manifests).
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -11,6 +12,8 @@ import { BigBlob, fsyncDiskLimit, sha256Limit } from './machine.ts';
 import { measure, type Params } from './measure.ts';
 import { distributionVersion, ensureCommand, startBerthRegistry, startDistribution, type Registry } from './registries.ts';
 import { median, rows, saveJson, table, type Measured } from './report.ts';
+import { gcRows, gcTable, medianGc, type GcRound } from './gc-report.ts';
+import { measureGcRound, type GcParams } from './workloads/gc.ts';
 
 const { values: flags } = parseArgs({ options: {
   'self-test': { type: 'boolean', default: false },
@@ -19,6 +22,9 @@ const { values: flags } = parseArgs({ options: {
   'blob-mib': { type: 'string' },
   seconds: { type: 'string' },
   images: { type: 'string' },
+  'gc-blobs': { type: 'string' }, // unreferenced blobs the GC sweep removes (default 5000, --quick 1000)
+  'only-gc': { type: 'boolean', default: false }, // just the GC workload (no Distribution needed)
+  'skip-gc': { type: 'boolean', default: false },
 } });
 const quick = flags.quick;
 const P: Params = {
@@ -30,6 +36,16 @@ const P: Params = {
   writeSeconds: quick ? 5 : 15,
   writeConcurrency: 8,
   rounds: Math.max(1, Number(flags.rounds ?? 1)),
+};
+const G: GcParams = {
+  sweepBlobs: Number(flags['gc-blobs'] ?? (quick ? 1_000 : 5_000)),
+  sweepBlobBytes: 16 * 1024,
+  latencyPushes: quick ? 150 : 400,
+  latencyConcurrency: 2,
+  latencySlices: quick ? 2 : 4,
+  garbagePerSecond: 40,
+  repoSizes: [10, 10_000],
+  repoDeletes: quick ? [5, 1] : [9, 3],
 };
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
 
@@ -53,9 +69,17 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 }
 
 async function main(): Promise<void> {
+  work = await mkdtemp(join(tmpdir(), 'berth-bench-'));
+  const record: Record<string, unknown> = { at: new Date().toISOString(), selfTest: flags['self-test'], commit: gitCommit() };
+  if (!flags['only-gc']) Object.assign(record, await compare(work));
+  if (!flags['self-test'] && !flags['skip-gc']) record.gc = await gc(work);
+  log(`saved ${await saveJson(record)}`);
+}
+
+/** berth and Distribution side by side; returns what goes into the JSON record. */
+async function compare(work: string): Promise<Record<string, unknown>> {
   ensureCommand('docker-registry', 'docker-registry'); // CNCF Distribution
   ensureCommand('curl', 'curl'); // moves the large blobs
-  work = await mkdtemp(join(tmpdir(), 'berth-bench-'));
   log(`machine limits (${P.limitMiB} MiB each)`);
   const limits = { sha256MiBs: await sha256Limit(P.limitMiB), fsyncDiskMiBs: await fsyncDiskLimit(work, P.limitMiB) };
   log(`generating a ${P.blobMiB} MiB random blob`);
@@ -77,12 +101,24 @@ async function main(): Promise<void> {
   const summary = perRound.map((rs) => median(rs.map((r) => r.m)));
   const all = rows(summary[0]!, summary[1]!);
   process.stdout.write(`\n${table(all, limits, columns, P.rounds)}\n`);
-  const file = await saveJson({
-    at: new Date().toISOString(), selfTest, columns, params: P, limits, rows: all,
+  const software = started.map((r) => r.software);
+  // Free the CPU for the GC workload that follows.
+  await Promise.all(started.splice(0).map((r) => r.stop().catch(() => undefined)));
+  return {
+    columns, params: P, limits, rows: all,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, distribution: distributionVersion(), commit: gitCommit() },
-    results: Object.fromEntries(columns.map((c, i) => [c, { software: started[i]!.software, median: summary[i], rounds: perRound[i] }])),
-  });
-  log(`saved ${file}`);
+    results: Object.fromEntries(columns.map((c, i) => [c, { software: software[i], median: summary[i], rounds: perRound[i] }])),
+  };
+}
+
+/** Online GC on berth alone, `--rounds` times; prints its table and returns its JSON part. */
+async function gc(work: string): Promise<Record<string, unknown>> {
+  const rounds: GcRound[] = [];
+  for (let round = 1; round <= P.rounds; round++) rounds.push(await measureGcRound(work, round, G));
+  const summary = medianGc(rounds);
+  const gcAll = gcRows(summary, G);
+  process.stdout.write(`\n${gcTable(gcAll, P.rounds)}\n`);
+  return { params: G, median: summary, rows: gcAll, rounds };
 }
 
 function gitCommit(): string {

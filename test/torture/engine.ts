@@ -1,0 +1,209 @@
+// The GC torture run shared by `npm run torture` (minutes) and the CI test (under a minute): berth as a real
+// process with a short grace period and GC every few hundred ms, concurrent clients racing it with pushes of shared
+// layers, pulls and deletes, SIGKILLs at random points, then the end-of-run checks of verify.ts.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { deleteRepository, isRegistryError, type Digest } from '../../src/core/index.ts';
+import { loadConfig, parseDuration } from '../../src/config/index.ts';
+import { runGc } from '../../src/gc/index.ts';
+import { openRegistry, type OpenedRegistry } from '../../src/main.ts';
+import { TortureClient } from './client.ts';
+import { SharedPool } from './content.ts';
+import { TortureHttp } from './http.ts';
+import { BlobDirectory, emptyStats, type TortureStats } from './model.ts';
+import { Prng } from './prng.ts';
+import { pause } from './push.ts';
+import { TortureServer } from './server.ts';
+import { GcObserver } from './observer.ts';
+import { checkAcknowledgedTags, checkLiveManifests, checkStorage, explain, type VerifySummary } from './verify.ts';
+
+export interface TortureOptions {
+  seed: number;
+  /** How long the clients run (the checks come after). */
+  durationMs: number;
+  clients: number;
+  reposPerClient: number;
+  /** Upper bound on operations per client, whatever the duration. */
+  maxOpsPerClient: number;
+  /** Pause between SIGKILLs, picked uniformly in [min, max] ms; max 0 = never kill. */
+  killEveryMs: [number, number];
+  /** How long the server stays down after a kill, in [min, max] ms. */
+  downMs: [number, number];
+  /** A second sweeper in this process (as `berth gc` from cron would be) every [min, max] ms; max 0 = none. */
+  sweepEveryMs: [number, number];
+  grace: string;
+  gcInterval: string;
+  restoreWindow: string;
+  poolLayers: number;
+  maxPoolLayerBytes: number;
+  maxUniqueBytes: number;
+  /** Tag some referrers too (see client.ts). */
+  taggedReferrers: boolean;
+  /** Keep the data dir (always kept when the run failed). */
+  keepData: boolean;
+  log(line: string): void;
+}
+
+export const DEFAULTS: Omit<TortureOptions, 'seed' | 'log'> = {
+  durationMs: 180_000, clients: 4, reposPerClient: 3, maxOpsPerClient: 100_000, killEveryMs: [3_000, 9_000], downMs: [0, 400], sweepEveryMs: [1_000, 3_000],
+  grace: '1s', gcInterval: '200ms', restoreWindow: '0', poolLayers: 32, maxPoolLayerBytes: 48 * 1024, maxUniqueBytes: 8 * 1024, taggedReferrers: true, keepData: false,
+};
+
+export interface TortureResult {
+  seed: number;
+  ok: boolean;
+  violations: string[];
+  notes: string[];
+  stats: TortureStats;
+  kills: number;
+  gc: { passes: number | null; blobsRemoved: number | null; bytesReclaimed: number | null; manifestsCollectedByGc: number; sideSweeps: { passes: number; blobs: number } };
+  reclaimedDuringRun: { blobs: number; bytes: number; of: number };
+  verify: VerifySummary;
+  requests: number;
+  serverErrors: number;
+  wallMs: number;
+  dataDir: string;
+  /** The command that repeats this run's choices. */
+  replay: string;
+}
+
+export async function runTorture(o: TortureOptions): Promise<TortureResult> {
+  const started = Date.now();
+  const prng = new Prng(o.seed);
+  const dataDir = await mkdtemp(join(tmpdir(), 'berth-torture-'));
+  const violations: string[] = [];
+  const notes: string[] = [];
+  const violation = (m: string): void => {
+    if (violations.length < 200) violations.push(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
+    o.log(`VIOLATION: ${m}`);
+  };
+  const server = new TortureServer({
+    dataDir, env: { BERTH_GC_GRACE: o.grace, BERTH_GC_INTERVAL: o.gcInterval, BERTH_DELETION_RESTORE_WINDOW: o.restoreWindow, BERTH_LOG_LEVEL: 'warn' },
+  });
+  const http = new TortureHttp(server);
+  const stats = emptyStats();
+  const verify: VerifySummary = { tagsChecked: 0, manifestsChecked: 0, blobsChecked: 0, danglingChildrenExplained: 0, fsck: null, expiredUploads: 0, finalGc: [], keptByPurgeMarkers: 0, blobFilesLeft: 0 };
+  const blobs = new BlobDirectory();
+  const observer = new GcObserver(server, http);
+  let opened: OpenedRegistry | null = null;
+  let clients: TortureClient[] = [];
+  let reclaimed = { blobs: 0, bytes: 0, of: 0 };
+  let collectedByGc = 0;
+  const sideSweeps = { passes: 0, blobs: 0 };
+  try {
+    await server.start();
+    // The admin side (repository deletes) works on the same data from this process, as `berth repo rm` does.
+    opened = await openRegistry(loadConfig({ env: {}, flags: { data: dataDir } }));
+    const deps = opened.deps;
+    const admin = {
+      deleteRepository: async (name: string): Promise<'deleted' | 'unknown'> => {
+        try {
+          await deleteRepository(deps, name, true, { principal: 'torture', dialect: 'cli' });
+          return 'deleted';
+        } catch (e) {
+          if (isRegistryError(e) && e.code === 'NAME_UNKNOWN') return 'unknown';
+          throw e;
+        }
+      },
+    };
+    const pool = new SharedPool(prng.fork(1000), o.poolLayers, o.maxPoolLayerBytes);
+    const deadline = Date.now() + o.durationMs;
+    clients = Array.from({ length: o.clients }, (_, id) => new TortureClient(
+      { http, prng: prng.fork(id), stats, blobs, violation, hardStop: deadline + 5_000, explain: (repo, digest) => explain(dataDir, repo, digest) },
+      { id, repos: o.reposPerClient, maxUniqueBytes: o.maxUniqueBytes, pool, admin, taggedReferrers: o.taggedReferrers, graceMs: parseDuration(o.grace) },
+    ));
+    let stop = false;
+    const killerPrng = prng.fork(2000);
+    const killer = (async () => {
+      for (let i = 0; i < 100_000 && o.killEveryMs[1] > 0 && !stop; i++) {
+        await pause(killerPrng.int(o.killEveryMs[0], o.killEveryMs[1]));
+        if (stop || Date.now() >= deadline) break;
+        await server.kill();
+        o.log(`kill #${server.kills} (${stats.ops} ops so far)`);
+        await pause(killerPrng.int(o.downMs[0], o.downMs[1]));
+        await server.start();
+      }
+    })();
+    const sweeperPrng = prng.fork(3000);
+    const sweeper = (async () => {
+      for (let i = 0; i < 100_000 && o.sweepEveryMs[1] > 0 && !stop && Date.now() < deadline; i++) {
+        await pause(sweeperPrng.int(o.sweepEveryMs[0], o.sweepEveryMs[1]));
+        const r = await runGc(deps, { graceMs: parseDuration(o.grace), restoreWindowMs: parseDuration(o.restoreWindow), dryRun: false });
+        sideSweeps.passes++;
+        sideSweeps.blobs += r.blobsRemoved;
+        if (r.errors > 0) notes.push(`the second sweeper's pass had ${r.errors} failed removals`);
+      }
+    })();
+    observer.start();
+    const load = clients.map((c) => c.run(deadline, o.maxOpsPerClient, () => stop).catch((e: unknown) => {
+      violation(`client crashed: ${(e as Error).stack ?? String(e)}`);
+    }));
+    await Promise.all(load);
+    stop = true;
+    await sweeper.catch((e: unknown) => violation(`the second sweeper failed: ${(e as Error).stack ?? String(e)}`));
+    await killer.catch((e: unknown) => violation(`berth did not come back after a SIGKILL: ${(e as Error).message}`));
+    if (server.pid === undefined) await server.start();
+    await observer.stop();
+    o.log(`load done: ${stats.ops} ops, ${server.kills} kills; final SIGKILL, then checks`);
+
+    // The run ends with one more crash: acknowledged writes must survive it like any other.
+    await server.kill();
+    reclaimed = await reclaimedSoFar(deps, blobs);
+    collectedByGc = countGcAudit(dataDir);
+    await server.start({ BERTH_GC_INTERVAL: '0' });
+    const v = { http, deps, dataDir, repos: clients.flatMap((c) => c.repos), violation, note: (m: string) => void notes.push(m) };
+    verify.tagsChecked = await checkAcknowledgedTags(v);
+    const live = await checkLiveManifests(v);
+    verify.manifestsChecked = live.manifests;
+    verify.blobsChecked = live.blobs;
+    verify.danglingChildrenExplained = live.danglingExplained;
+    const code = await server.stop();
+    if (code !== 0) violation(`berth exited with ${code} on SIGTERM`);
+    await checkStorage(v, verify);
+  } catch (e) {
+    violation(`torture harness failed: ${(e as Error).stack ?? String(e)}`);
+  } finally {
+    await observer.stop();
+    await server.stop().catch(() => undefined);
+    await opened?.close().catch(() => undefined);
+    await http.close().catch(() => undefined);
+  }
+  for (const e of http.serverErrors.slice(0, 20)) violation(`5xx: ${e.method} ${e.path} -> ${e.status} ${e.body}`);
+  for (const m of http.unexplained.slice(0, 20)) violation(`connection failed while nobody had killed the server: ${m}`);
+  for (const line of observer.gcFailures.slice(0, 10)) notes.push(`server log: ${line}`);
+  const ok = violations.length === 0;
+  if (ok && !o.keepData) await rm(dataDir, { recursive: true, force: true });
+  const gcCounters = observer.totals();
+  return {
+    seed: o.seed, ok, violations, notes, stats, kills: server.kills,
+    gc: { ...gcCounters, manifestsCollectedByGc: collectedByGc, sideSweeps },
+    reclaimedDuringRun: reclaimed, verify, requests: http.requests, serverErrors: http.serverErrors.length, wallMs: Date.now() - started, dataDir,
+    replay: `node test/torture/run.ts --seed ${o.seed} --duration ${o.durationMs}ms --clients ${o.clients} --kill-every ${o.killEveryMs[0]}ms-${o.killEveryMs[1]}ms --sweep-every ${o.sweepEveryMs[0]}ms-${o.sweepEveryMs[1]}ms `
+      + `--grace ${o.grace} --gc-interval ${o.gcInterval} --restore-window ${o.restoreWindow}${o.taggedReferrers ? '' : ' --no-tagged-referrers'}`,
+  };
+}
+
+/** Pushed blobs whose bytes are gone at the end of the load: what online GC gave back while clients ran. */
+async function reclaimedSoFar(deps: OpenedRegistry['deps'], blobs: BlobDirectory): Promise<{ blobs: number; bytes: number; of: number }> {
+  let n = 0;
+  let bytes = 0;
+  for (const [digest, size] of blobs.sizes) {
+    if ((await deps.blobs.stat(digest as Digest)) === null) {
+      n++;
+      bytes += size;
+    }
+  }
+  return { blobs: n, bytes, of: blobs.sizes.size };
+}
+
+/** Manifests online GC trashed during the load (each is an audit event of the principal "gc"). */
+function countGcAudit(dataDir: string): number {
+  const db = new Database(join(dataDir, 'meta.db'), { readonly: true });
+  try {
+    return db.prepare("SELECT COUNT(*) FROM audit_events WHERE principal = 'gc' AND action = 'manifest.gc'").pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}

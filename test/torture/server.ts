@@ -1,0 +1,113 @@
+// The berth process under torture: started on a fixed data dir, killed with SIGKILL at random points and started
+// again on the same data. Clients read the current URL for every request and wait here while the server is down.
+import { startBerth, type RunningBerth } from '../e2e/harness.ts';
+
+export interface ServerSettings {
+  dataDir: string;
+  /** Extra environment (BERTH_GC_GRACE, BERTH_GC_INTERVAL, BERTH_DELETION_RESTORE_WINDOW, ...). */
+  env: Record<string, string>;
+}
+
+export class TortureServer {
+  readonly dataDir: string;
+  readonly #env: Record<string, string>;
+  #berth: RunningBerth | null = null;
+  /** Pending while the server is down; settled by the next start. */
+  #down: PromiseWithResolvers<void> | null = null;
+  #kills = 0;
+  #starts = 0;
+  /** Output of every process generation, for diagnostics (the last few KiB of each). */
+  readonly logs: string[] = [];
+
+  constructor(s: ServerSettings) {
+    this.dataDir = s.dataDir;
+    this.#env = s.env;
+  }
+
+  /** How many times the server was killed so far: a request that fails while this did not move is suspicious. */
+  get kills(): number {
+    return this.#kills;
+  }
+
+  get starts(): number {
+    return this.#starts;
+  }
+
+  get pid(): number | undefined {
+    return this.#berth?.process.pid;
+  }
+
+  /** The current base URL; throws while down (callers wait with `waitUp` first). */
+  url(): string {
+    if (!this.#berth) throw new Error('berth is down');
+    return this.#berth.url;
+  }
+
+  /** Resolves once a server is listening (at once when it is); rejects if a restart failed or `timeoutMs` passed. */
+  async waitUp(timeoutMs = 60_000): Promise<void> {
+    if (this.#berth) return;
+    const down = this.#down ??= Promise.withResolvers<void>();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_res, rej) => {
+      timer = setTimeout(() => rej(new Error(`berth was not back within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([down.promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async start(extraEnv: Record<string, string> = {}): Promise<void> {
+    if (this.#berth) throw new Error('berth is already running');
+    let started: RunningBerth;
+    try {
+      started = await startBerth({ dataDir: this.dataDir, env: { ...this.#env, ...extraEnv } });
+    } catch (e) {
+      this.#wake(e);
+      throw e;
+    }
+    this.#berth = started;
+    this.#starts++;
+    this.#wake(null);
+  }
+
+  /** Settles whoever waits (read now, not before the start: a client may have started waiting meanwhile). */
+  #wake(error: unknown): void {
+    const down = this.#down;
+    this.#down = null;
+    if (error === null) down?.resolve();
+    else down?.reject(error);
+  }
+
+  /** SIGKILL: no shutdown hook runs, in-flight requests are cut, whatever the process was doing stops mid-way. */
+  async kill(): Promise<void> {
+    const berth = this.#berth;
+    if (!berth) return;
+    this.#kills++;
+    this.#berth = null;
+    await berth.stop('SIGKILL');
+    this.#keepLog(berth);
+  }
+
+  /** SIGTERM: the graceful path (drain, stop GC at a batch boundary, close stores). */
+  async stop(): Promise<number | null> {
+    const berth = this.#berth;
+    if (!berth) return null;
+    this.#berth = null;
+    const timer = setTimeout(() => berth.process.kill('SIGKILL'), 20_000);
+    const code = await berth.stop('SIGTERM');
+    clearTimeout(timer);
+    this.#keepLog(berth);
+    return code;
+  }
+
+  /** Output of the current process so far. */
+  output(): string {
+    return this.#berth?.output() ?? '';
+  }
+
+  #keepLog(berth: RunningBerth): void {
+    this.logs.push(berth.output().slice(-16_384));
+  }
+}

@@ -1,0 +1,195 @@
+// The end-of-run checks, on the data a crashed berth left behind: (a) every live manifest pulls and every blob it
+// names downloads and hashes right, (b) every acknowledged, never-deleted tag still points at its digest, (c) fsck
+// is clean, (d) after GC with grace 0 the blob files are exactly the blob rows and only live manifests hold blobs.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Digest, RegistryDeps } from '../../src/core/index.ts';
+import { expireUploads } from '../../src/core/index.ts';
+import { runFsck, runGc, type FsckReport, type GcReport } from '../../src/gc/index.ts';
+import { PURGE_LEASE_MS } from '../../src/core/index.ts';
+import { ACCEPT } from './content.ts';
+import { sha256, type TortureHttp } from './http.ts';
+import type { RepoModel } from './model.ts';
+
+export interface VerifyInput {
+  http: TortureHttp;
+  deps: RegistryDeps;
+  dataDir: string;
+  repos: RepoModel[];
+  violation(message: string): void;
+  note(message: string): void;
+}
+
+export interface VerifySummary {
+  tagsChecked: number;
+  manifestsChecked: number;
+  blobsChecked: number;
+  danglingChildrenExplained: number;
+  fsck: FsckReport | null;
+  expiredUploads: number;
+  finalGc: GcReport[];
+  keptByPurgeMarkers: number;
+  blobFilesLeft: number;
+}
+
+interface LiveManifest { repository: string; repo_id: string; digest: string }
+
+/** (b): runs against a restarted server with GC off, so nothing moves while it reads. */
+export async function checkAcknowledgedTags(v: VerifyInput): Promise<number> {
+  let checked = 0;
+  await inParallel(v.repos.flatMap((r) => [...r.tags].filter(([, t]) => t.certain).map(([tag, t]) => ({ r, tag, digest: t.digest }))), 8, async ({ r, tag, digest }) => {
+    const got = await v.http.send({ method: 'GET', target: `/v2/${r.name}/manifests/${tag}`, headers: { accept: ACCEPT } });
+    checked++;
+    if (got.status !== 200) v.violation(`after the last SIGKILL: ${r.name}:${tag} answered ${got.status} ${got.code ?? ''}; it was acknowledged for ${digest} and never deleted; ${explain(v.dataDir, r.name, digest)}`);
+    else if (sha256(got.body) !== digest) v.violation(`after the last SIGKILL: ${r.name}:${tag} is ${sha256(got.body)}; acknowledged ${digest}; ${explain(v.dataDir, r.name, digest)}`);
+  });
+  return checked;
+}
+
+/** The last audit event that removed `digest` in `repository`: who took an acknowledged tag away, and as part of what. */
+export function explain(dataDir: string, repository: string, digest: string): string {
+  const db = new Database(join(dataDir, 'meta.db'), { readonly: true, fileMustExist: true });
+  try {
+    const e = db.prepare(`SELECT id, principal, action, target, detail FROM audit_events WHERE repository = ? AND action <> 'manifest.put'
+                          AND (target = ? OR detail LIKE ?) ORDER BY id DESC LIMIT 1`).get(repository, digest, `%${digest}%`) as
+      { id: number; principal: string; action: string; target: string; detail: string | null } | undefined;
+    if (!e) return 'no audit event removed it';
+    const cascade = e.target !== digest ? ' (it was in the cascade of that delete, not its target)' : '';
+    return `audit event #${e.id}: ${e.principal} ${e.action} ${e.target}${cascade}`;
+  } finally {
+    db.close();
+  }
+}
+
+/** (a): what the metadata says is live, read from the SQLite file itself, must pull completely. */
+export async function checkLiveManifests(v: VerifyInput): Promise<{ manifests: number; blobs: number; danglingExplained: number }> {
+  const db = new Database(join(v.dataDir, 'meta.db'), { readonly: true, fileMustExist: true });
+  try {
+    const live = db.prepare(`SELECT r.name AS repository, m.repo_id, m.digest FROM manifests m JOIN repositories r ON r.id = m.repo_id
+                             WHERE r.deleted_at IS NULL AND m.deleted_at IS NULL ORDER BY r.name, m.digest`).all() as LiveManifest[];
+    const liveSet = new Set(live.map((m) => `${m.repo_id} ${m.digest}`));
+    const usedBlobs = db.prepare('SELECT blob_digest AS d FROM manifest_blobs WHERE repo_id = ? AND manifest_digest = ?').pluck();
+    const byName = new Map(v.repos.map((r) => [r.name, r]));
+    const seenBlobs = new Set<string>();
+    let blobs = 0;
+    let danglingExplained = 0;
+    await inParallel(live, 8, async (m) => {
+      const got = await v.http.send({ method: 'GET', target: `/v2/${m.repository}/manifests/${m.digest}`, headers: { accept: ACCEPT } });
+      if (got.status !== 200 || sha256(got.body) !== m.digest) {
+        v.violation(`live manifest ${m.repository}@${m.digest} answered ${got.status} (body ${sha256(got.body)})`);
+        return;
+      }
+      const doc = JSON.parse(got.body.toString('utf8')) as { manifests?: Array<{ digest: string }>; config?: { digest: string; size: number }; layers?: Array<{ digest: string; size: number }> };
+      for (const child of doc.manifests ?? []) {
+        if (liveSet.has(`${m.repo_id} ${child.digest}`)) continue;
+        if (byName.get(m.repository)?.deleted.has(child.digest)) danglingExplained++;
+        else v.violation(`live index ${m.repository}@${m.digest}: child ${child.digest} is gone, and its client never deleted it`);
+      }
+      const sizes = new Map<string, number | undefined>([...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])].map((d) => [d.digest, d.size]));
+      for (const d of usedBlobs.all(m.repo_id, m.digest) as string[]) if (!sizes.has(d)) sizes.set(d, undefined);
+      for (const [digest, size] of sizes) {
+        const key = `${m.repository} ${digest}`;
+        if (seenBlobs.has(key)) continue;
+        seenBlobs.add(key);
+        const blob = await v.http.send({ method: 'GET', target: `/v2/${m.repository}/blobs/${digest}` });
+        blobs++;
+        if (blob.status !== 200 || sha256(blob.body) !== digest || (size !== undefined && blob.body.length !== size)) {
+          v.violation(`live manifest ${m.repository}@${m.digest}: blob ${digest} answered ${blob.status} (${blob.body.length} bytes, hash ${sha256(blob.body)})`);
+        }
+      }
+    });
+    return { manifests: live.length, blobs, danglingExplained };
+  } finally {
+    db.close();
+  }
+}
+
+/** (c) and (d), in-process on the stopped server's data. */
+export async function checkStorage(v: VerifyInput, s: VerifySummary): Promise<void> {
+  const fsck = await runFsck(v.deps, { repair: false });
+  s.fsck = fsck;
+  if (!fsck.ok) v.violation(`fsck after the run is not ok: ${describeFsck(fsck)}`);
+  else if (fsck.orphanFiles.length + fsck.orphanUploads.length > 0) v.note(`fsck: ${fsck.orphanFiles.length} orphan files, ${fsck.orphanUploads.length} orphan upload areas`);
+
+  // Every client is gone: whatever upload session is left was abandoned (by a client or by a SIGKILL).
+  s.expiredUploads = await expireUploads(v.deps, 0);
+  const gc = (deps: RegistryDeps): Promise<GcReport> => runGc(deps, { graceMs: 0, restoreWindowMs: 0, dryRun: false });
+
+  s.finalGc.push(await gc(v.deps));
+  const first = await compareFilesAndRows(v.deps);
+  s.keptByPurgeMarkers = first.keptByMarkers.length;
+  for (const d of first.orphans) v.violation(`after one GC pass with grace 0: blob file ${d} has no blob row and no purge marker (orphan bytes)`);
+  for (const d of first.missing) v.violation(`after one GC pass with grace 0: blob row ${d} has no file`);
+
+  // A deleted index frees its children only when its own rows go, so reclaiming a chain takes one pass per level.
+  for (let i = 0; i < 8; i++) {
+    await new Promise((r) => setTimeout(r, 3));
+    const r = await gc(v.deps);
+    s.finalGc.push(r);
+    if (r.blobsRemoved + r.manifestsCollected + r.manifestsPurged + r.repositoryManifestsPurged + r.repositoriesPurged === 0) break;
+  }
+  if (s.keptByPurgeMarkers > 0) {
+    v.note(`${s.keptByPurgeMarkers} blob file(s) were kept by purge markers a killed sweeper left; GC takes them over once their lease (${PURGE_LEASE_MS / 1000} s) is over, and an upload of such a digest takes the marker over itself`);
+    const later = { ...v.deps, clock: { now: () => new Date(Date.now() + PURGE_LEASE_MS + 1_000) } };
+    s.finalGc.push(await gc(later));
+  }
+  const last = await compareFilesAndRows(v.deps);
+  for (const d of [...last.orphans, ...last.keptByMarkers]) v.violation(`after GC to a fixpoint: blob file ${d} has no blob row (orphan bytes)`);
+  for (const d of last.missing) v.violation(`after GC to a fixpoint: blob row ${d} has no file`);
+  s.blobFilesLeft = last.files;
+
+  const db = new Database(join(v.dataDir, 'meta.db'), { readonly: true, fileMustExist: true });
+  try {
+    const unused = db.prepare(`SELECT b.digest FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM manifest_blobs mb JOIN manifests m
+                                 ON m.repo_id = mb.repo_id AND m.digest = mb.manifest_digest AND m.deleted_at IS NULL
+                                 JOIN repositories r ON r.id = m.repo_id AND r.deleted_at IS NULL WHERE mb.blob_digest = b.digest) LIMIT 20`).pluck().all() as string[];
+    for (const d of unused) v.violation(`after GC to a fixpoint with grace 0: blob ${d} is used by no live manifest but is still stored`);
+    const count = (sql: string): number => db.prepare(sql).pluck().get() as number;
+    const leftovers = {
+      trashed: count('SELECT COUNT(*) FROM manifests WHERE deleted_at IS NOT NULL'),
+      tombstones: count('SELECT COUNT(*) FROM repositories WHERE deleted_at IS NOT NULL'),
+      uploads: count('SELECT COUNT(*) FROM uploads'),
+      purges: count('SELECT COUNT(*) FROM blob_purges'),
+    };
+    for (const [what, n] of Object.entries(leftovers)) if (n > 0) v.violation(`after GC to a fixpoint with grace 0 and restore window 0: ${n} ${what} left`);
+  } finally {
+    db.close();
+  }
+  const again = await runFsck(v.deps, { repair: false });
+  if (!again.ok || again.orphanFiles.length + again.orphanUploads.length > 0) v.violation(`fsck after the final GC: ${describeFsck(again)}`);
+}
+
+async function compareFilesAndRows(deps: RegistryDeps): Promise<{ files: number; orphans: Digest[]; keptByMarkers: Digest[]; missing: string[] }> {
+  const files = new Set<Digest>();
+  for await (const d of deps.blobs.list()) files.add(d);
+  const rows = new Set<Digest>();
+  for (let after: Digest | undefined; ;) {
+    const page = await deps.meta.listBlobRecords(after, 1000);
+    if (page.length === 0) break;
+    for (const b of page) rows.add(b.digest);
+    after = page.at(-1)!.digest;
+  }
+  const orphans: Digest[] = [];
+  const keptByMarkers: Digest[] = [];
+  for (const d of files) {
+    if (rows.has(d)) continue;
+    if ((await deps.meta.blobState(d)) === 'purging') keptByMarkers.push(d);
+    else orphans.push(d);
+  }
+  return { files: files.size, orphans, keptByMarkers, missing: [...rows].filter((d) => !files.has(d)) };
+}
+
+export function describeFsck(r: FsckReport): string {
+  return JSON.stringify({
+    ok: r.ok, missingBlobs: r.missingBlobs.slice(0, 5), wrongSizes: r.wrongSizes.slice(0, 5), orphanFiles: r.orphanFiles.slice(0, 5),
+    orphanUploads: r.orphanUploads.slice(0, 5), manifestMismatches: r.manifestMismatches.slice(0, 5), integrity: r.integrity.slice(0, 5),
+  });
+}
+
+/** Runs `fn` over `items` with at most `width` in flight. */
+export async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
