@@ -60,10 +60,16 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const pulls = new PullRecorder(deps);
   const gc = new GcScheduler(deps, { graceMs: config.gc.grace, restoreWindowMs: config.deletion.restoreWindow },
     (err: unknown) => logger.warn({ err }, 'garbage collection failed'));
-  const authOptions = { keys: deps.meta, keysMaterial: opened.keys, mode: authMode, realm: config.auth.realm, service: config.auth.service, tokenTtlMs: config.auth.tokenTtl };
+  const authOptions = {
+    keys: deps.meta, keysMaterial: opened.keys, mode: authMode, realm: config.auth.realm, service: config.auth.service, tokenTtlMs: config.auth.tokenTtl,
+    // Repository policies (ECR SetRepositoryPolicy) deny on /v2 too; the store caches the lookup.
+    policies: async (name: string) => (await deps.meta.repositoryExtras(name))?.policy ?? null,
+    registryId: config.ecr.registryId,
+  };
   const app = await buildHttpServer({
     deps, pulls, logger, gc,
     ...createAuth(authOptions),
+    ecr: { region: config.ecr.region, registryId: config.ecr.registryId },
     maxConcurrentUploads: config.uploads.maxConcurrent,
     ready: () => deps.meta.ping(),
   });

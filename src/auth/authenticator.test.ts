@@ -173,3 +173,30 @@ describe('Authenticator.signingKey', () => {
     assert.equal(((await keys.findAccessKey(key.id)) as AccessKey).id, key.id);
   });
 });
+
+describe('Authenticator login tokens (ECR GetAuthorizationToken)', () => {
+  it('Basic "AWS:<token>" acts as the key, with its grants now, until the token expires or the key goes', async () => {
+    const { auth, keys, advance } = setup();
+    const { key, secret } = await issueAccessKey(keys, master, { name: 'login', grants: [{ repositories: 'team/*', actions: ['pull'] }], now: new Date() });
+    const principal = await auth.verifyBasic(basic(key.id, secret));
+    const { token, expiresAt } = await auth.issueLoginToken(principal!, 12 * 3600);
+    assert.ok(!token.includes(':'), 'get-login-password splits on ":"');
+    assert.equal(expiresAt.toISOString(), '2026-06-01T12:00:00.000Z');
+    assert.deepEqual(await auth.verifyBasic(basic('AWS', token)), { kind: 'key', keyId: key.id, grants: key.grants });
+    assert.equal(await auth.verifyBasic(basic('AWS', `${token}x`)), null);
+    assert.equal(await auth.verifyBearer(`Bearer ${token}`, 'berth'), null, 'a login token is no registry token');
+    const bearer = await auth.issueToken(principal!, parseScopes(['repository:team/a:pull']));
+    assert.equal(await auth.verifyBasic(basic('AWS', bearer.token)), null, 'a registry token is no login token');
+    advance(12 * 3600 + 1);
+    assert.equal(await auth.verifyBasic(basic('AWS', token)), null, 'expired');
+    const fresh = await auth.issueLoginToken(principal!, 60);
+    await keys.deleteAccessKey(key.id);
+    assert.equal(await auth.verifyLoginToken(fresh.token), null, 'dies with its key');
+  });
+
+  it('a token minted while auth was off opens nothing', async () => {
+    const { auth } = setup();
+    const { token } = await auth.issueLoginToken(ANONYMOUS_ADMIN, 60);
+    assert.equal(await auth.verifyBasic(basic('AWS', token)), null);
+  });
+});

@@ -38,6 +38,10 @@ const MAX_KEY_ID = 128;
 // Lets a token minted on one replica be used at once on another whose clock is a little behind.
 const NOT_BEFORE_SLACK_SECONDS = 5;
 const ANONYMOUS_SUBJECT = 'anonymous';
+/** The audience of login tokens (ECR GetAuthorizationToken passwords); never a token service name, so the two never mix. */
+const LOGIN_AUDIENCE = 'berth-login';
+/** The user name that says "the password is a login token", as ECR's docker login does. */
+export const LOGIN_USER = 'AWS';
 
 export function keyPrincipal(key: AccessKey): KeyPrincipal {
   return { kind: 'key', keyId: key.id, grants: key.grants };
@@ -72,6 +76,7 @@ export class Authenticator {
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon <= 0 || colon > MAX_KEY_ID || colon === decoded.length - 1) return null;
+    if (decoded.slice(0, colon) === LOGIN_USER) return this.verifyLoginToken(decoded.slice(colon + 1));
     const key = await this.#keys.findAccessKey(decoded.slice(0, colon));
     // Hash and compare even for an unknown key, so response time does not tell which key ids exist.
     const matches = secretMatches(decoded.slice(colon + 1), key?.secretHash ?? '');
@@ -124,6 +129,39 @@ export class Authenticator {
       .setIssuedAt(iat).setNotBefore(iat - NOT_BEFORE_SLACK_SECONDS).setExpirationTime(iat + this.#ttl).setJti(randomUUID())
       .sign(this.#tokenKey);
     return { token, expiresIn: this.#ttl, issuedAt: new Date(iat * 1000).toISOString() };
+  }
+
+  /**
+   * A password for `docker login -u AWS` (ECR's GetAuthorizationToken): a JWT naming the key, valid `ttlSeconds`.
+   * It carries no access of its own: each use looks the key up and acts with the key's grants at that moment.
+   */
+  async issueLoginToken(principal: Principal, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const iat = Math.floor(this.#now().getTime() / 1000);
+    const sub = principal.kind === 'key' || principal.kind === 'token' ? principal.keyId : ANONYMOUS_SUBJECT;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(this.#issuer).setSubject(sub).setAudience(LOGIN_AUDIENCE)
+      .setIssuedAt(iat).setNotBefore(iat - NOT_BEFORE_SLACK_SECONDS).setExpirationTime(iat + ttlSeconds).setJti(randomUUID())
+      .sign(this.#tokenKey);
+    return { token, expiresAt: new Date((iat + ttlSeconds) * 1000) };
+  }
+
+  /** The key a login token names, if the token is genuine, unexpired and the key still exists. */
+  async verifyLoginToken(token: string): Promise<KeyPrincipal | null> {
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return null;
+    let subject: string;
+    try {
+      const { payload } = await jwtVerify(token, this.#tokenKey, {
+        algorithms: ['HS256'], issuer: this.#issuer, audience: LOGIN_AUDIENCE, currentDate: this.#now(), requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      if (typeof payload.sub !== 'string') return null;
+      subject = payload.sub;
+    } catch {
+      return null;
+    }
+    if (subject === ANONYMOUS_SUBJECT || subject.length > MAX_KEY_ID) return null;
+    const key = await this.#keys.findAccessKey(subject);
+    return key ? keyPrincipal(key) : null;
   }
 
   /**

@@ -5,8 +5,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { PullRecorder, RegistryDeps } from '../core/index.ts';
 import { gcClock, type GcScheduler } from '../gc/index.ts';
 import { berthPlugin } from './berth/routes.ts';
+import type { EcrSettings } from './ecr/context.ts';
+import { ecrPlugin } from './ecr/routes.ts';
 import { ociPlugin } from './oci/routes.ts';
-import type { AccessGate, TokenIssuer } from './shared/access.ts';
+import type { AccessGate, SignatureAuth, TokenIssuer } from './shared/access.ts';
 import { registerGcMetrics } from './shared/gc-metrics.ts';
 import { createHttpMetrics, dialectOf } from './shared/metrics.ts';
 import { Slots } from './shared/slots.ts';
@@ -17,6 +19,10 @@ export interface HttpServerOptions {
   pulls: PullRecorder;
   gate: AccessGate;
   tokens: TokenIssuer;
+  /** Keys and secrets for signature dialects (ECR's SigV4), and login tokens. */
+  signatures: SignatureAuth;
+  /** config.ecr: the region and registry id the ECR API answers as. */
+  ecr: EcrSettings;
   logger: FastifyBaseLogger;
   /** Online GC of this process: the berth API runs and reports it, /metrics exports its totals. */
   gc: GcScheduler;
@@ -47,7 +53,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     stats: () => options.deps.meta.gcStats(gcClock(options.deps, options.gc.defaults)),
   });
   app.addHook('onResponse', async (req, reply) => {
-    const dialect = dialectOf(req.url);
+    const dialect = dialectOf(req.url, req.headers);
     metrics.requests.inc({ dialect, method: req.method, status: String(reply.statusCode) });
     metrics.duration.observe({ dialect, method: req.method }, reply.elapsedTime / 1000);
   });
@@ -71,5 +77,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(ociPlugin({ deps: options.deps, pulls: options.pulls, gate: options.gate, uploadSlots }));
   await app.register(berthPlugin({ deps: options.deps, gate: options.gate, gc: options.gc }));
   await app.register(tokenPlugin(options.tokens));
+  await app.register(ecrPlugin({ deps: options.deps, pulls: options.pulls, signatures: options.signatures, ecr: options.ecr }));
   return app;
 }

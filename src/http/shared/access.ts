@@ -1,5 +1,6 @@
 // The one question every dialect asks before acting: may this request do these things? Kept as a small
 // interface so dialects stay independent of how keys, tokens and signatures are checked.
+import type { KeyPrincipal, Principal } from '../../auth/index.ts';
 import type { Action, Actor } from '../../core/index.ts';
 
 export interface AccessNeed {
@@ -32,4 +33,16 @@ export interface TokenIssuer {
   issue(authorization: string | undefined, service: string | null, scopes: string[]): Promise<IssuedToken | null>;
   /** The challenge to send with a 401 from this endpoint. */
   basicChallenge: string;
+}
+
+/**
+ * What dialects with their own signature schemes (SigV4, ACS3, ...) need from auth: the key and its secret to
+ * recompute a signature, whether unsigned callers are let in, and login tokens for docker (ECR's authorization token).
+ */
+export interface SignatureAuth {
+  /** "none": every caller acts as administrator; a signature is still checked when its key exists. */
+  readonly mode: 'none' | 'required';
+  signingKey(keyId: string): Promise<{ principal: KeyPrincipal; secret: string } | null>;
+  /** A password for `docker login -u AWS` naming the caller's key, valid `ttlSeconds`. */
+  issueLoginToken(principal: Principal, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }>;
 }

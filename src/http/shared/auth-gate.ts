@@ -1,8 +1,12 @@
 // Connects the dialect-neutral AccessGate to berth's auth: anonymous admin when auth is off; otherwise Basic
-// (access key id + secret) or a Bearer token from /token, with per-repository actions and Docker's challenge.
-import { Authenticator, challenge, parseScope, principalName, type Principal, type Scope } from '../../auth/index.ts';
+// (access key id + secret, or "AWS" + an ECR login token) or a Bearer token from /token, with per-repository
+// actions and Docker's challenge; a repository policy's Deny statements apply on top.
+import {
+  Authenticator, challenge, ECR_ACTIONS_OF, evaluatePolicy, parseScope, PolicyCache, principalName, principalNames,
+  type Principal, type Scope,
+} from '../../auth/index.ts';
 import type { AccessKeys, Action, Actor } from '../../core/index.ts';
-import type { AccessGate, AccessNeed, AccessResult, TokenIssuer } from './access.ts';
+import type { AccessGate, AccessNeed, AccessResult, SignatureAuth, TokenIssuer } from './access.ts';
 
 export interface AuthGateOptions {
   keys: AccessKeys;
@@ -11,11 +15,15 @@ export interface AuthGateOptions {
   realm: string | undefined;
   service: string;
   tokenTtlMs: number;
+  /** A repository's policy document (ECR SetRepositoryPolicy), or null; read on each request (the store caches it). */
+  policies?: ((repository: string) => Promise<string | null>) | undefined;
+  /** The account id policy principals name (config ecr.registryId). */
+  registryId?: string | undefined;
 }
 
 function authenticator(o: AuthGateOptions): Authenticator {
   return new Authenticator({
-    keys: o.keys, tokenKey: o.keysMaterial.tokenKey, issuer: 'berth',
+    keys: o.keys, tokenKey: o.keysMaterial.tokenKey, masterKey: o.keysMaterial.masterKey, issuer: 'berth',
     tokenTtlSeconds: Math.max(1, Math.round(o.tokenTtlMs / 1000)),
   });
 }
@@ -42,6 +50,21 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
   function allows(p: Principal, need: AccessNeed): boolean {
     return need.actions.every((a: Action) => auth.can(p, need, a));
   }
+  const parsed = new PolicyCache();
+  /** The repository whose policy denies one of the needs to this principal, if any (only then is a policy read). */
+  async function deniedBy(p: Principal, needs: AccessNeed[]): Promise<string | null> {
+    if (!o.policies) return null;
+    for (const need of needs) {
+      if (need.type !== 'repository') continue;
+      const text = await o.policies(need.name);
+      const policy = text === null ? null : parsed.get(text);
+      if (!policy) continue;
+      const keyId = p.kind === 'key' || p.kind === 'token' ? p.keyId : null;
+      const actions = need.actions.flatMap((a) => ECR_ACTIONS_OF[a]);
+      if (evaluatePolicy(policy, principalNames(keyId, o.registryId ?? ''), actions) === 'deny') return need.name;
+    }
+    return null;
+  }
 
   return {
     async check(request, needs): Promise<AccessResult> {
@@ -49,14 +72,18 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
       // Built only on refusal: the allowed path is every request's hot path.
       const realm = (): string => challenge(realmFor(request.host), o.service, toScopes(needs));
       if (!principal) return { allowed: false, status: 401, message: 'authentication required', challenge: realm() };
-      if (needs.every((n) => allows(principal, n))) return { allowed: true, actor: actorOf(principal, request.dialect) };
+      if (needs.every((n) => allows(principal, n))) {
+        const denied = await deniedBy(principal, needs);
+        if (denied === null) return { allowed: true, actor: actorOf(principal, request.dialect) };
+        return { allowed: false, status: 403, message: `the repository policy of ${denied} denies ${needs.flatMap((n) => n.actions).join('/')} to ${principalName(principal)}` };
+      }
       // A token without the scope gets a fresh challenge (the client fetches a better token); a key without the grant is denied.
       if (principal.kind === 'token') return { allowed: false, status: 401, message: 'insufficient scope', challenge: `${realm()},error="insufficient_scope"` };
       return { allowed: false, status: 403, message: `access key may not ${needs.flatMap((n) => n.actions).join('/')} ${needs.map((n) => n.name).join(', ')}` };
     },
     async alsoAllowed(request, need) {
       const principal = await principalOf(request.authorization);
-      return principal !== null && allows(principal, need);
+      return principal !== null && allows(principal, need) && (await deniedBy(principal, [need])) === null;
     },
   };
 }
@@ -75,8 +102,13 @@ function createTokenIssuer(o: AuthGateOptions, auth: Authenticator): TokenIssuer
   };
 }
 
-/** The access gate every dialect asks and the /token issuer, over one authenticator. */
-export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: TokenIssuer } {
+/** The access gate every dialect asks, the /token issuer and what signature dialects need, over one authenticator. */
+export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: TokenIssuer; signatures: SignatureAuth } {
   const auth = authenticator(o);
-  return { gate: createAccessGate(o, auth), tokens: createTokenIssuer(o, auth) };
+  const signatures: SignatureAuth = {
+    mode: o.mode,
+    signingKey: (keyId) => auth.signingKey(keyId),
+    issueLoginToken: (principal, ttlSeconds) => auth.issueLoginToken(principal, ttlSeconds),
+  };
+  return { gate: createAccessGate(o, auth), tokens: createTokenIssuer(o, auth), signatures };
 }

@@ -27,8 +27,12 @@ export function createHttpMetrics(uploadsInUse: () => number): HttpMetrics {
   return { registry, requests, duration, uploadsInFlight };
 }
 
-/** The dialect a URL belongs to, for metric labels (bounded cardinality: never the repository name). */
-export function dialectOf(url: string): string {
+/**
+ * The dialect a request belongs to, for metric labels (bounded cardinality: never the repository name). RPC-style
+ * dialects share `POST /` and are told apart by a header (ECR: X-Amz-Target).
+ */
+export function dialectOf(url: string, headers: Readonly<Record<string, string | string[] | undefined>> = {}): string {
+  if (headers['x-amz-target'] !== undefined && (url === '/' || url.startsWith('/?'))) return 'ecr';
   if (url.startsWith('/v2/manage')) return 'swr';
   if (url.startsWith('/v2')) return 'oci';
   if (url.startsWith('/ncr/')) return 'ncr';

@@ -1,0 +1,115 @@
+// CreateRepository, DescribeRepositories and DeleteRepository over core's repository use cases; the repositories
+// are the same ones docker pushes to, so both sides see each other's.
+import { z } from 'zod';
+import {
+  createRepository, deleteRepository, isRegistryError, listRepositories, type Repository, type RegistryDeps,
+} from '../../../core/index.ts';
+import { operation, type EcrCall } from '../context.ts';
+import { EcrError, repositoryNotFound } from '../errors.ts';
+import { decodeToken, DEFAULT_PAGE, encodeToken, rejectPagingWith } from '../paging.ts';
+import { base, maxResults, mutabilityFilters, nextToken, repositoryName, resourceTags, tagMutability } from '../validate.ts';
+import { repositoryShape } from '../wire.ts';
+import { checkResourceTags, supportedMutability } from './settings-rules.ts';
+
+const scanning = z.object({ scanOnPush: z.boolean().optional() });
+const encryption = z.object({ encryptionType: z.enum(['AES256', 'KMS', 'KMS_DSSE']), kmsKey: z.string().min(1).max(2048).optional() });
+
+async function describe(call: EcrCall, repo: Repository): Promise<Record<string, unknown>> {
+  const extras = await call.ctx.deps.meta.repositoryExtras(repo.name);
+  return repositoryShape(call, repo, extras?.settings);
+}
+
+async function existing(deps: RegistryDeps, call: EcrCall, name: string): Promise<Repository> {
+  const repo = await deps.meta.findRepository(name);
+  if (!repo) throw repositoryNotFound(name, call.ctx.ecr.registryId);
+  return repo;
+}
+
+export const CreateRepository = operation({
+  input: z.object({
+    ...base, repositoryName, tags: resourceTags.optional(), imageTagMutability: tagMutability.optional(),
+    imageTagMutabilityExclusionFilters: mutabilityFilters.optional(), imageScanningConfiguration: scanning.optional(),
+    encryptionConfiguration: encryption.optional(),
+  }),
+  async run(call, input) {
+    await call.authorize(input.repositoryName, 'push');
+    const tagMutability = supportedMutability(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
+    const tags = checkResourceTags({}, input.tags ?? []);
+    const settings: Record<string, unknown> = {
+      ...(input.imageScanningConfiguration ? { imageScanningConfiguration: input.imageScanningConfiguration } : {}),
+      ...(input.encryptionConfiguration ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
+    };
+    const { repository, created } = await createRepository(call.ctx.deps, { name: input.repositoryName, tagMutability, settings, resourceTags: tags }, call.actor);
+    if (!created) {
+      throw new EcrError('RepositoryAlreadyExistsException', `The repository with name '${input.repositoryName}' already exists in the registry with id '${call.ctx.ecr.registryId}'`);
+    }
+    return { repository: repositoryShape(call, repository, settings) };
+  },
+});
+
+/** Whether the caller may see the repository in an unfiltered listing (grants and policy, as DescribeRepositories by name). */
+async function visible(call: EcrCall, name: string): Promise<boolean> {
+  try {
+    await call.authorize(name, 'pull');
+    return true;
+  } catch (e) {
+    if (e instanceof EcrError && e.type === 'AccessDeniedException') return false;
+    throw e;
+  }
+}
+
+/** Pages over the repositories the caller may pull; a page may come back short (never empty-handed forever). */
+async function listVisible(call: EcrCall, limit: number, after: string | undefined): Promise<{ names: string[]; next: string | null }> {
+  const names: string[] = [];
+  let cursor = after;
+  for (let round = 0; round < 20; round++) {
+    const page = await listRepositories(call.ctx.deps, { n: String(limit), last: cursor });
+    for (const name of page.items) {
+      if (names.length === limit) return { names, next: names.at(-1)! };
+      if (await visible(call, name)) names.push(name);
+      cursor = name;
+    }
+    if (page.next === null) return { names, next: null };
+  }
+  return { names, next: cursor ?? null };
+}
+
+export const DescribeRepositories = operation({
+  input: z.object({ ...base, repositoryNames: z.array(repositoryName).min(1).max(100).optional(), nextToken: nextToken.optional(), maxResults: maxResults.optional() }),
+  async run(call, input) {
+    const deps = call.ctx.deps;
+    if (input.repositoryNames) {
+      rejectPagingWith('repositoryNames', input);
+      const repositories = [];
+      for (const name of new Set(input.repositoryNames)) {
+        await call.authorize(name, 'pull');
+        repositories.push(await describe(call, await existing(deps, call, name)));
+      }
+      return { repositories };
+    }
+    const after = input.nextToken === undefined ? undefined : decodeToken('DescribeRepositories', input.nextToken).name;
+    const { names, next } = await listVisible(call, input.maxResults ?? DEFAULT_PAGE, after);
+    const repositories = [];
+    for (const name of names) {
+      const repo = await deps.meta.findRepository(name);
+      if (repo) repositories.push(await describe(call, repo));
+    }
+    return { repositories, ...(next === null ? {} : { nextToken: encodeToken('DescribeRepositories', { name: next }) }) };
+  },
+});
+
+export const DeleteRepository = operation({
+  input: z.object({ ...base, repositoryName, force: z.boolean().optional() }),
+  async run(call, input) {
+    await call.authorize(input.repositoryName, 'delete');
+    const repo = await existing(call.ctx.deps, call, input.repositoryName);
+    const shape = await describe(call, repo);
+    try {
+      await deleteRepository(call.ctx.deps, input.repositoryName, input.force === true, call.actor);
+    } catch (e) {
+      if (isRegistryError(e) && e.code === 'IMAGE_IN_USE') throw new EcrError('RepositoryInUseException', e.message);
+      throw e;
+    }
+    return { repository: shape };
+  },
+});

@@ -1,0 +1,90 @@
+// The AWS ECR dialect as one encapsulated Fastify plugin: POST / with X-Amz-Target, JSON 1.1 in and out, SigV4
+// checked, input validated against the ECR model, every failure in AWS's {"__type","message"} envelope.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isRegistryError } from '../../core/index.ts';
+import { readBody } from '../shared/body.ts';
+import { accessDenied, authorize } from './authorize.ts';
+import { authenticate } from './caller.ts';
+import type { Caller, EcrCall, EcrContext } from './context.ts';
+import { EcrError, errorBody, fromRegistryError } from './errors.ts';
+import { operationOf } from './operations.ts';
+import { validate } from './validate.ts';
+
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+function send(reply: FastifyReply, status: number, body: string): void {
+  // A Buffer, so Fastify leaves the content type exactly as AWS sends it (no charset suffix).
+  reply.code(status).header('content-type', CONTENT_TYPE).send(Buffer.from(body, 'utf8'));
+}
+
+function sendError(reply: FastifyReply, e: EcrError): void {
+  reply.header('x-amzn-errortype', e.type);
+  send(reply, e.status, errorBody(e));
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new EcrError('SerializationException', 'The request body is not valid JSON');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new EcrError('SerializationException', 'The request body must be a JSON object');
+  return doc;
+}
+
+/** berth is one registry: naming another account's registry is refused, as AWS refuses what it cannot grant. */
+function checkRegistry(ctx: EcrContext, caller: Caller, operation: string, input: unknown): void {
+  const { registryId, registryIds } = input as { registryId?: string; registryIds?: string[] };
+  const foreign = [registryId, ...(registryIds ?? [])].find((id) => id !== undefined && id !== ctx.ecr.registryId);
+  if (foreign !== undefined) throw accessDenied(ctx, caller, operation, `registry ${foreign}`, `because berth serves only registry ${ctx.ecr.registryId}`);
+}
+
+async function dispatch(ctx: EcrContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // Room for a 4 MiB manifest escaped inside a JSON string.
+  const limit = ctx.deps.limits.maxManifestBytes * 2 + 1024 * 1024;
+  const body = await readBody(req.raw, limit);
+  if (body === 'too-large') throw new EcrError('InvalidParameterException', `The request body exceeds ${limit} bytes`);
+  const caller = await authenticate(ctx, { method: req.method, url: req.raw.url ?? '/', rawHeaders: req.raw.rawHeaders, body }, ctx.deps.clock.now());
+  const target = req.headers['x-amz-target'];
+  const found = operationOf(typeof target === 'string' ? target : undefined);
+  if (!found) {
+    throw new EcrError('UnknownOperationException', typeof target === 'string'
+      ? `berth does not implement the operation ${target.slice(0, 200)}`
+      : 'Missing X-Amz-Target header: expected AmazonEC2ContainerRegistry_V20150921.<Operation>');
+  }
+  const input = validate(found.op.input, parseJson(body));
+  checkRegistry(ctx, caller, found.name, input);
+  const call: EcrCall = {
+    ctx, operation: found.name, caller,
+    actor: { principal: caller.keyId ?? 'anonymous', dialect: 'ecr' },
+    origin: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
+    authorize: (repository, action) => authorize(ctx, caller, found.name, repository, action),
+  };
+  const result = await found.op.run(call, input);
+  send(reply, 200, JSON.stringify(result));
+}
+
+/** Registers POST / with its own error handler, so ECR clients always get AWS's error envelope. */
+export function ecrPlugin(ctx: EcrContext) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.addHook('onRequest', async (_req, reply) => {
+      reply.header('x-amzn-RequestId', randomUUID());
+    });
+    app.setErrorHandler((error: unknown, req, reply) => {
+      if (error instanceof EcrError) return sendError(reply, error);
+      if (isRegistryError(error)) return sendError(reply, fromRegistryError(error, ctx.ecr.registryId));
+      const status = (error as { statusCode?: number }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, new EcrError('InvalidParameterException', (error as Error).message));
+      if (req.raw.destroyed || req.raw.readableAborted) {
+        req.log.info({ method: req.method, url: req.url }, 'client went away');
+        return sendError(reply, new EcrError('InvalidParameterException', 'request aborted by the client'));
+      }
+      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
+      return sendError(reply, new EcrError('ServerException', 'Internal server error', 500));
+    });
+    app.route({ method: 'POST', url: '/', handler: (req, reply) => dispatch(ctx, req, reply) });
+  };
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { issueAccessKey } from '../../auth/index.ts';
+import { memoryKeys } from '../../auth/test-helper.ts';
+import { createAuth } from './auth-gate.ts';
+import { dialectOf } from './metrics.ts';
+
+const masterKey = randomBytes(32);
+const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+async function setup(policy: string | null) {
+  const keys = memoryKeys();
+  const reads: string[] = [];
+  const auth = createAuth({
+    keys, keysMaterial: { masterKey, tokenKey: randomBytes(32) }, mode: 'required', realm: undefined, service: 'berth', tokenTtlMs: 300_000,
+    policies: async (name) => (reads.push(name), name === 'team/app' ? policy : null), registryId: '123456789012',
+  });
+  const { key, secret } = await issueAccessKey(keys, masterKey, { name: 'k', now: new Date() });
+  const request = { authorization: basic(key.id, secret), host: 'localhost', dialect: 'oci' };
+  return { ...auth, key, secret, request, reads };
+}
+
+describe('access gate with repository policies', () => {
+  it('a Deny for the key refuses the mapped /v2 action with 403 and leaves the others alone', async () => {
+    const deny = JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'ecr:BatchDeleteImage' }] });
+    const { gate, request, key } = await setup(deny);
+    const refused = await gate.check(request, [{ type: 'repository', name: 'team/app', actions: ['delete'] }]);
+    assert.deepEqual(refused, { allowed: false, status: 403, message: `the repository policy of team/app denies delete to ${key.id}` });
+    assert.equal((await gate.check(request, [{ type: 'repository', name: 'team/app', actions: ['pull', 'push'] }])).allowed, true);
+    assert.equal((await gate.check(request, [{ type: 'repository', name: 'team/other', actions: ['delete'] }])).allowed, true);
+    assert.equal(await gate.alsoAllowed(request, { type: 'repository', name: 'team/app', actions: ['delete'] }), false);
+  });
+
+  it('an Allow adds nothing on /v2, and a policy is read only for repository needs that passed the grants', async () => {
+    const allow = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'ecr:*' }] });
+    const { gate, request, reads } = await setup(allow);
+    assert.equal((await gate.check(request, [{ type: 'repository', name: 'team/app', actions: ['pull'] }])).allowed, true);
+    assert.equal((await gate.check({ ...request, authorization: undefined }, [{ type: 'repository', name: 'team/app', actions: ['pull'] }])).allowed, false);
+    assert.deepEqual(reads, ['team/app']);
+  });
+
+  it('Basic with user AWS and a login token passes the gate; the signing keys are there for SigV4', async () => {
+    const { gate, signatures, key, secret } = await setup(null);
+    assert.equal(signatures.mode, 'required');
+    assert.equal((await signatures.signingKey(key.id))?.secret, secret);
+    const { token } = await signatures.issueLoginToken({ kind: 'key', keyId: key.id, grants: key.grants }, 60);
+    const check = await gate.check({ authorization: basic('AWS', token), host: 'h', dialect: 'oci' }, [{ type: 'repository', name: 'x/y', actions: ['push'] }]);
+    assert.deepEqual(check, { allowed: true, actor: { principal: key.id, dialect: 'oci' } });
+  });
+});
+
+describe('metrics dialect label', () => {
+  it('counts POST / with X-Amz-Target as ecr', () => {
+    assert.equal(dialectOf('/', { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.ListImages' }), 'ecr');
+    assert.equal(dialectOf('/'), 'other');
+    assert.equal(dialectOf('/v2/x/manifests/a', { 'x-amz-target': 'x' }), 'oci');
+  });
+});
