@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (`npm ci && npm test`) runs this on a fresh Debian 12 machine as root: install the
-# system tools the end-to-end tests drive (skopeo, podman; docker-registry for the benchmark), type-check, then
-# run every test with node's own runner. Under CI=true a tool that cannot be installed fails the run; locally
-# the tests that need it skip and say why.
+# system tools the end-to-end tests drive (skopeo, podman, the aws CLI v2; docker-registry for the benchmark),
+# type-check, then run every test with node's own runner. Under CI=true a tool that cannot be installed fails the
+# run; locally the tests that need it skip and say why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # npm run already puts node_modules/.bin first; this makes `bash scripts/test.sh` behave the same.
@@ -20,11 +20,21 @@ fi
 # command -> Debian package. Rootful podman on vfs needs nothing beyond podman's own dependencies (conmon,
 # crun, containers-common, a network stack); uidmap (newuidmap) is for anyone running it rootless.
 declare -A package_of=([skopeo]=skopeo [podman]=podman [docker-registry]=docker-registry [newuidmap]=uidmap)
+# The ECR tests drive every distinct `aws` CLI they find and need at least a v2 one. Any `aws` on PATH may be a v1
+# (pip/pyenv), so this asks each for its version; Debian 12's `awscli` package is v2 (/usr/bin/aws).
+aws_v2() {
+  local cli
+  for cli in $(type -ap aws) /usr/bin/aws; do
+    [[ -x "$cli" ]] && [[ $("$cli" --version 2>&1) == aws-cli/2.* ]] && return 0
+  done
+  return 1
+}
 missing() {
   local cmd
   for cmd in skopeo podman docker-registry newuidmap; do
     command -v "$cmd" >/dev/null 2>&1 || echo "${package_of[$cmd]}"
   done
+  aws_v2 || echo awscli
 }
 
 need=($(missing))
@@ -51,6 +61,7 @@ fi
 if ci; then
   say "$(skopeo --version), $(podman --version), $(docker-registry --version 2>&1 | head -n1)"
 fi
+say "aws CLIs for the ECR tests: $(for cli in $(type -ap aws) /usr/bin/aws; do [[ -x "$cli" ]] && echo -n "$cli ($("$cli" --version 2>&1 | cut -d' ' -f1)) "; done)"
 
 say "type check (tsc -p .)"
 tsc -p .

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { MetadataStore } from '../../core/index.ts';
 import { actor, at, BREAK_PINS, d, HOUR, IMAGE, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
+import { repositoryAdminCases } from './metadata-store.admin.conformance.ts';
 import { auditCases } from './metadata-store.audit.conformance.ts';
 import { gcBlobCases } from './metadata-store.gc-blobs.conformance.ts';
 import { gcManifestCases } from './metadata-store.gc-manifests.conformance.ts';
@@ -377,5 +378,6 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     describe('trash and restore', () => trashCases(suite));
     describe('GC manifest steps', () => gcManifestCases(suite));
     describe('GC blob steps and inspection', () => gcBlobCases(suite));
+    describe('repository administration', () => repositoryAdminCases(suite));
   });
 }
