@@ -252,7 +252,9 @@ export class TortureClient {
     const specs = [...repo.manifests.values()].filter((m) => m.blobs.length > 0);
     if (specs.length === 0) return;
     const blob = this.#prng.pick(this.#prng.pick(specs).blobs);
-    const uses = (m: ManifestSpec | undefined): boolean => m !== undefined && (m.blobs.some((b) => b.digest === blob.digest) || m.children.some(uses));
+    // A child this client deleted itself dangles (OCI allows it), so what only that child used is no longer held.
+    const uses = (m: ManifestSpec | undefined): boolean => m !== undefined && !repo.deleted.has(m.digest)
+      && (m.blobs.some((b) => b.digest === blob.digest) || m.children.some(uses));
     const holders = [...repo.tags].filter(([, t]) => t.certain && uses(repo.manifests.get(t.digest)));
     try {
       const r = await this.#ctx.http.send({ method: 'DELETE', target: `/v2/${repo.name}/blobs/${blob.digest}` });

@@ -6,8 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { Digest } from '../model/digest.ts';
 import type { RegistryDeps } from './deps.ts';
 
-/** Far longer than removing one file or object takes, far shorter than a client retrying a push gives up. */
-export const PURGE_LEASE_MS = 30_000;
+/**
+ * Far longer than removing one file or object takes (and the owner re-checks right before each removal, so only
+ * that one removal is ever at risk), and shorter than a finishing upload waits for a purge (CLAIM_WAIT_MS), so an
+ * upload always gets past a dead sweeper's marker within its own request.
+ */
+export const PURGE_LEASE_MS = 10_000;
 
 /** A fresh owner token for one batch of purges. */
 export function newPurgeOwner(): string {

@@ -6,7 +6,7 @@ import { algorithmOf, parseDigest, type Digest } from '../model/digest.ts';
 import { newUploadId } from '../model/ids.ts';
 import type { Actor, UploadSession } from '../model/records.ts';
 import type { RegistryDeps } from './deps.ts';
-import { newPurgeOwner, purgeLeaseExpiry, removePurgedBytes } from './purge-lease.ts';
+import { newPurgeOwner, PURGE_LEASE_MS, purgeLeaseExpiry, removePurgedBytes } from './purge-lease.ts';
 import { requireRepositoryForPush } from './repositories.ts';
 
 export interface ChunkInput {
@@ -96,8 +96,11 @@ export async function finishUpload(
   });
 }
 
-/** How long a finishing upload waits for GC to finish reclaiming the same digest (one file removal, normally). */
-const CLAIM_WAIT_MS = 10_000;
+/**
+ * How long a finishing upload waits for GC to finish reclaiming the same digest: one file removal normally, and a
+ * little past PURGE_LEASE_MS when the sweeper died, so the claim can take its marker over.
+ */
+const CLAIM_WAIT_MS = PURGE_LEASE_MS + 5_000;
 
 /**
  * Claims the digest before its bytes are committed, so GC can never remove the blob between this commit and the
