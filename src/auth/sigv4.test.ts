@@ -1,30 +1,15 @@
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { TestSha256 } from './test-helpers.ts';
 import { parseAuthorization, verifySigV4, type IncomingSigned } from './sigv4.ts';
 
 const KEY = 'BKTESTKEY00000000000';
 const SECRET = 'secret-of-the-test-key-0123456789abcdefgh';
 const AT = new Date('2026-03-01T12:00:00Z');
 
-const bytes = (d: string | ArrayBuffer | ArrayBufferView): Uint8Array | string =>
-  typeof d === 'string' ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d);
-
-class NodeSha256 {
-  readonly #h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(d: string | ArrayBuffer | ArrayBufferView): void {
-    this.#h.update(bytes(d));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#h.digest();
-  }
-  reset(): void {}
-}
 
 /** Signs like the SDK does and returns what the server would see. */
 async function signed(o: { body?: string; secret?: string; at?: Date; service?: string; region?: string; extra?: Record<string, string>; checksum?: boolean } = {}): Promise<IncomingSigned> {
@@ -39,7 +24,7 @@ async function signed(o: { body?: string; secret?: string; at?: Date; service?: 
     body,
   });
   const signer = new SignatureV4({
-    service: o.service ?? 'ecr', region: o.region ?? 'eu-west-1', sha256: NodeSha256,
+    service: o.service ?? 'ecr', region: o.region ?? 'eu-west-1', sha256: TestSha256,
     credentials: { accessKeyId: KEY, secretAccessKey: o.secret ?? SECRET }, applyChecksum: o.checksum ?? true,
   });
   const out = await signer.sign(request, { signingDate: o.at ?? AT });

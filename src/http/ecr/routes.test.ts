@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { TestSha256 } from '../../auth/test-helpers.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../adapters/test-helpers.ts';
 import { keyPrincipal } from '../../auth/index.ts';
@@ -15,22 +15,6 @@ const KEY: AccessKey = {
   grants: [{ repositories: 'team/*', actions: ['pull', 'push', 'delete', 'admin'] }],
 };
 const SECRET = 'the-secret-of-the-test-key-0123456789abcd';
-const bytes = (d: string | ArrayBuffer | ArrayBufferView): Uint8Array | string =>
-  typeof d === 'string' ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d);
-
-class Sha256 {
-  readonly #h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(d: string | ArrayBuffer | ArrayBufferView): void {
-    this.#h.update(bytes(d));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#h.digest();
-  }
-  reset(): void {}
-}
 
 function signatures(mode: 'none' | 'required'): SignatureAuth {
   return {
@@ -54,7 +38,7 @@ async function call(app: FastifyInstance, op: string, input: unknown, sign: { ke
   const body = JSON.stringify(input);
   let headers: Record<string, string> = { host: 'localhost', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${op}` };
   if (sign) {
-    const signer = new SignatureV4({ service: 'ecr', region: 'us-west-2', sha256: Sha256, credentials: { accessKeyId: sign.key ?? KEY.id, secretAccessKey: sign.secret ?? SECRET } });
+    const signer = new SignatureV4({ service: 'ecr', region: 'us-west-2', sha256: TestSha256, credentials: { accessKeyId: sign.key ?? KEY.id, secretAccessKey: sign.secret ?? SECRET } });
     headers = (await signer.sign(new HttpRequest({ method: 'POST', path: '/', headers, body }), { signingDate: at ?? new Date() })).headers as Record<string, string>;
   }
   const res = await app.inject({ method: 'POST', url: '/', headers, payload: body });
