@@ -50,7 +50,11 @@ describe('repository policies', () => {
       [policy([{ Effect: 'Allow', Action: 'ecr:*' }]), /Principal is required/],
       [policy([{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject' }]), /not an ecr: action/],
       [policy([{ Effect: 'Allow', Principal: '*', Action: 'ecr:*', Condition: {} }]), /Condition is not supported/],
-      [policy([{ Effect: 'Allow', Principal: { Other: 'x' }, Action: 'ecr:*' }]), /unknown field Other/],
+      [policy([{ Effect: 'Allow', Principal: { Other: 'x' }, Action: 'ecr:*' }]), /Principal.Other is not supported/],
+      // Stored but never matching, these would make a Deny protect nothing.
+      [policy([{ Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::000000000000:user/*' }, Action: 'ecr:BatchDeleteImage' }]), /not a principal berth can match/],
+      [policy([{ Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::000000000000:role/deployer' }, Action: 'ecr:*' }]), /not a principal berth can match/],
+      [policy([{ Effect: 'Deny', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'ecr:*' }]), /Principal.Service is not supported/],
       [JSON.stringify({ Version: '2001', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'ecr:*' }] }), /Version/],
     ];
     for (const [text, why] of bad) {

@@ -40,13 +40,21 @@ function stringList(v: unknown, where: string): string[] {
   return list;
 }
 
+/**
+ * The principal forms berth can match (see principalNames): "*", an access key id, arn:aws:iam::<id>:user/<key>,
+ * arn:aws:iam::<id>:root and a bare 12-digit id. Anything else (partial wildcards, roles, services, federated users)
+ * is refused: stored but never matching, a Deny naming it would silently protect nothing.
+ */
+const MATCHABLE = /^(?:\*|[A-Za-z0-9]{1,128}|\d{12}|arn:aws:iam::\d{12}:(?:root|user\/[A-Za-z0-9]{1,128}))$/;
+
 function parsePrincipal(v: unknown, where: string): string[] | null {
   if (v === '*') return null;
   if (!isObject(v)) invalid(`${where}.Principal must be "*" or {"AWS": ...}`);
-  const extra = Object.keys(v).filter((k) => k !== 'AWS' && k !== 'Service' && k !== 'Federated');
-  if (extra.length > 0) invalid(`${where}.Principal has unknown field ${extra[0]}`);
-  if (v.AWS === undefined) return [];
+  const extra = Object.keys(v).filter((k) => k !== 'AWS');
+  if (extra.length > 0) invalid(`${where}.Principal.${extra[0]} is not supported by berth (only "AWS" principals: access keys and account ids)`);
   const aws = stringList(v.AWS, `${where}.Principal.AWS`);
+  const odd = aws.find((p) => !MATCHABLE.test(p));
+  if (odd !== undefined) invalid(`${where}.Principal.AWS "${odd.slice(0, 200)}" is not a principal berth can match (use "*", an access key id, arn:aws:iam::<account>:user/<key id>, arn:aws:iam::<account>:root or the account id)`);
   return aws.includes('*') ? null : aws;
 }
 

@@ -19,6 +19,11 @@ export interface SigV4Options {
   now: Date;
   /** Allowed distance between X-Amz-Date and now; default 15 minutes, as AWS. */
   maxSkewMs?: number;
+  /**
+   * Headers that must be among the signed ones besides host and x-amz-date; for a JSON-RPC API the operation header
+   * (x-amz-target), or a captured request could be replayed as another operation with the same body.
+   */
+  alsoSigned?: readonly string[];
 }
 
 export type SigV4Failure =
@@ -135,7 +140,7 @@ export async function verifySigV4(req: IncomingSigned, secretOf: (keyId: string)
   if (parsed.date !== stamp.slice(0, 8)) {
     return { ok: false, failure: { kind: 'mismatch', message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.date}' != '${stamp.slice(0, 8)}', from '${stamp}'.` } };
   }
-  for (const required of ['host', 'x-amz-date']) {
+  for (const required of ['host', 'x-amz-date', ...(o.alsoSigned ?? [])]) {
     if (!parsed.signedHeaders.includes(required)) return { ok: false, failure: { kind: 'mismatch', message: `'${required}' must be a 'SignedHeader' in the AWS Authorization.` } };
   }
   const signedHeaders: Record<string, string> = {};

@@ -52,7 +52,7 @@ describe('runFsck over the real stores', () => {
     const claimed = await startUpload(deps, 'fsck/app');
     const inFlight = new TextEncoder().encode('being committed right now');
     await deps.blobs.appendUpload(claimed.id, 0, once(inFlight));
-    assert.equal(await deps.meta.claimUploadDigest(claimed.id, sha256(inFlight), deps.clock.now(), NEVER_STALE), true);
+    assert.equal(await deps.meta.claimUploadDigest(claimed.id, sha256(inFlight), deps.clock.now(), NEVER_STALE), 'claimed');
     await deps.blobs.commitUpload(claimed.id, inFlight.byteLength, sha256(inFlight));
     // A sweeper has purged these rows and is about to remove the bytes.
     const purging = await pushBlob(deps, 'fsck/app', 'being purged right now');

@@ -289,4 +289,28 @@ describe('runGc over the real stores', () => {
     assert.deepEqual([report.manifestsPurged, report.blobsRemoved], [3, 4], JSON.stringify(report));
     for (const x of blobs) assert.equal(await d2.blobs.stat(x!.digest), null);
   });
+
+  it('an untagged image whose tagged referrer is deleted by digest is collected once the grace period passes', async () => {
+    const [config, sigConfig] = await Promise.all(['{"c":"img2"}', '{"c":"sig2"}'].map((x) => pushBlob(deps, 'gc/ref2', x)));
+    const image = await pushImage(deps, 'gc/ref2', 'v1', config!, []);
+    const signature = await pushImage(deps, 'gc/ref2', 'sig', sigConfig!, [], { subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image, size: 1 } });
+    await deleteManifest(deps, 'gc/ref2', 'v1', TEST_ACTOR);
+    reg.clock.advance(GRACE);
+    assert.equal((await gc()).manifestsCollected, 0, 'held by its tagged referrer');
+    await deleteManifest(deps, 'gc/ref2', signature, TEST_ACTOR);
+    reg.clock.advance(GRACE);
+    assert.equal((await gc()).manifestsCollected, 1, 'the referrer going re-queued its subject');
+    assert.equal(await deps.meta.getManifest('gc/ref2', { digest: image }), null);
+  });
+
+  it('with a zero grace period a manifest kept by a recent pull is reviewed once per pass, not in a loop', async () => {
+    const r = await open({ autoPinPulledWithinMs: GRACE });
+    const config = await pushBlob(r.deps, 'gc/pulled', '{"c":"pulled"}');
+    const digest = await pushImage(r.deps, 'gc/pulled', 'v1', config, []);
+    await r.deps.meta.recordPulls([{ repository: 'gc/pulled', digest, at: r.deps.clock.now() }]);
+    await deleteManifest(r.deps, 'gc/pulled', 'v1', TEST_ACTOR);
+    const report = await runGc(r.deps, { graceMs: 0, restoreWindowMs: WINDOW, dryRun: false });
+    assert.equal(report.manifestsPinned, 1, JSON.stringify(report));
+    assert.ok(await r.deps.meta.getManifest('gc/pulled', { digest }));
+  });
 });

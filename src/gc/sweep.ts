@@ -9,6 +9,12 @@ import { planGc } from './plan.ts';
 
 /** Rows per transaction: big enough for thousands of blobs a second, small enough that a push never waits long. */
 export const BATCH = 256;
+/**
+ * The SQLite store answers synchronously, so a pass made only of metadata steps would never let the event loop run:
+ * every batch yields, so requests (and the shutdown signal) are served between batches.
+ */
+const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Upper bound on batches per phase, so a pass always ends even if writers keep refilling the queue. */
 const MAX_BATCHES = 100_000;
 /** Rounds of (collect manifests, purge trash) per pass: one per level of index nesting that a pass can free. */
@@ -22,12 +28,14 @@ export async function runGc(deps: RegistryDeps, o: GcOptions): Promise<GcReport>
   const progress = (p: GcProgress): void => o.onProgress?.(p);
 
   for (let i = 0, n = -1; n !== 0 && i < MAX_BATCHES && !stopped(); i++) {
+    await breathe();
     n = await deps.meta.expirePins(clock.at, BATCH);
     report.pinsExpired += n;
   }
   progress({ phase: 'pins', done: report.pinsExpired, total: null, bytes: 0, totalBytes: null });
 
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
+    await breathe();
     const owner = newPurgeOwner();
     const taken = await deps.meta.takeOverPurges(purgeLeaseExpiry(clock.at), owner, clock.at, BATCH);
     if (taken.length === 0) break;
@@ -36,8 +44,9 @@ export async function runGc(deps: RegistryDeps, o: GcOptions): Promise<GcReport>
   progress({ phase: 'stale-purges', done: report.stalePurgesFinished, total: null, bytes: 0, totalBytes: null });
 
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
+    await breathe();
     const r = await deps.meta.purgeDeletedRepositories(BATCH, clock.at);
-    if (r.manifests === 0 && r.repositories === 0) break;
+    if (r.manifests === 0 && r.links === 0 && r.repositories === 0) break;
     report.repositoryManifestsPurged += r.manifests;
     report.repositoriesPurged += r.repositories;
     progress({ phase: 'repositories', done: report.repositoryManifestsPurged, total: null, bytes: 0, totalBytes: null });
@@ -59,6 +68,7 @@ async function collectManifests(deps: RegistryDeps, clock: GcClock, report: GcRe
   const pins = pinPolicy(deps, clock.at, false);
   let collected = 0;
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
+    await breathe();
     const due = await deps.meta.dueManifests(clock.releasedBefore, BATCH);
     if (due.length === 0) break;
     for (const review of due) {
@@ -75,6 +85,7 @@ async function collectManifests(deps: RegistryDeps, clock: GcClock, report: GcRe
 async function purgeTrash(deps: RegistryDeps, clock: GcClock, report: GcReport, progress: (p: GcProgress) => void, stopped: () => boolean): Promise<number> {
   let purged = 0;
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
+    await breathe();
     const n = await deps.meta.purgeTrash(clock.trashedBefore, BATCH, clock.at);
     if (n.manifests === 0 && n.tags === 0) break;
     purged += n.manifests;
@@ -89,11 +100,13 @@ async function sweepBlobs(deps: RegistryDeps, clock: GcClock, report: GcReport, 
   const total = { items: stats.blobsDue, bytes: stats.bytesDue };
   let after: Digest | undefined;
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
+    await breathe();
     const due = await deps.meta.dueBlobs(clock.releasedBefore, BATCH, after);
     if (due.length === 0) break;
     after = due.at(-1)!.digest;
     const owner = newPurgeOwner();
-    const approved = await deps.meta.beginBlobPurge(due.map((b) => b.digest), clock.releasedBefore, clock.at, owner);
+    // Stamped now, not at the pass's start: a long pass must never write markers whose lease is already over.
+    const approved = await deps.meta.beginBlobPurge(due.map((b) => b.digest), clock.releasedBefore, deps.clock.now(), owner);
     const removed = await removeBytes(deps, approved.map((b) => b.digest), owner, report);
     report.blobsRemoved += removed.size;
     // Only bytes actually removed count: a failed removal keeps its marker and is finished (and counted) later.

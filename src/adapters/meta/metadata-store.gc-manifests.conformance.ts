@@ -100,7 +100,7 @@ export function gcManifestCases(suite: ConformanceSuite): void {
     for (const m of [pinned, subject, sig, pulled]) assert.ok(await k.byDigest(r, m));
     assert.deepEqual(await s.dueManifests(clock.releasedBefore, 10), [], 'explicit pins: off the queue until they go; a pull: re-reviewed later');
     const again = await s.dueManifests(later(2 * HOUR + 1), 10);
-    assert.deepEqual(again.map((x) => [x.digest, x.releasedAt]), [[pulled.digest, clock.at]]);
+    assert.deepEqual(again.map((x) => [x.digest, x.releasedAt]), [[pulled.digest, new Date(clock.at.getTime() + 1)]], 'requeued just after the pass, so a zero-grace pass does not spin on it');
     assert.deepEqual(await s.collectManifest(again[0]!, clockAt(later(3 * HOUR)), { breakPins: false, pulledSince: later(2 * HOUR) }, GC, false),
       { kind: 'collected', manifests: [pulled.digest], size: pulled.body.byteLength }, 'no pull since');
   });
@@ -165,10 +165,11 @@ export function gcManifestCases(suite: ConformanceSuite): void {
     await k.put(fresh);
     const stats = await s.gcStats(clockAt(later(3)));
     assert.equal(stats.deletedRepositories, 1);
-    assert.deepEqual(await s.purgeDeletedRepositories(2, later(3)), { manifests: 2, repositories: 0 });
-    assert.deepEqual(await s.purgeDeletedRepositories(2, later(4)), { manifests: 1, repositories: 0 }, 'the trashed one too');
-    assert.deepEqual(await s.purgeDeletedRepositories(2, later(5)), { manifests: 0, repositories: 1 });
-    assert.deepEqual(await s.purgeDeletedRepositories(2, later(6)), { manifests: 0, repositories: 0 });
+    assert.deepEqual(await s.purgeDeletedRepositories(2, later(3)), { manifests: 2, links: 0, repositories: 0 });
+    assert.deepEqual(await s.purgeDeletedRepositories(2, later(4)), { manifests: 1, links: 0, repositories: 0 }, 'the trashed one too');
+    assert.deepEqual(await s.purgeDeletedRepositories(1, later(5)), { manifests: 0, links: 1, repositories: 0 }, 'blob links in batches too');
+    assert.deepEqual(await s.purgeDeletedRepositories(2, later(5)), { manifests: 0, links: 1, repositories: 1 });
+    assert.deepEqual(await s.purgeDeletedRepositories(2, later(6)), { manifests: 0, links: 0, repositories: 0 });
     assert.equal((await s.gcStats(clockAt(later(7)))).deletedRepositories, 0);
     assert.equal((await s.gcStats(clockAt(later(7)))).trashedManifests, 0);
     assert.equal((await s.getManifest(r, { tag: 'new' }))?.digest, fresh.digest, 'the live repository of that name is untouched');

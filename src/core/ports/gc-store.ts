@@ -69,8 +69,8 @@ export interface GcStore {
    * manifests held is queued. Returns how many of each went (the caller repeats until both are 0).
    */
   purgeTrash(trashedBefore: Date, limit: number, at: Date): Promise<{ manifests: number; tags: number }>;
-  /** Purges up to `limit` manifests of deleted repositories, then the repositories left empty. */
-  purgeDeletedRepositories(limit: number, at: Date): Promise<{ manifests: number; repositories: number }>;
+  /** Purges up to `limit` manifests, then up to `limit` blob links, of a deleted repository, then its row once empty. */
+  purgeDeletedRepositories(limit: number, at: Date): Promise<{ manifests: number; links: number; repositories: number }>;
   /** Removes pins that expired before `at`; what they protected is queued for review. Returns how many. */
   expirePins(at: Date, limit: number): Promise<number>;
   /** Blobs past the grace period that nothing uses (dry run and progress totals), by digest after `after`. */
@@ -83,8 +83,11 @@ export interface GcStore {
   beginBlobPurge(digests: Digest[], releasedBefore: Date, at: Date, owner: string): Promise<BlobLink[]>;
   /** The same for files no metadata knows (fsck --repair, abandoned commits): only digests with no blob row, claim or marker. */
   beginOrphanPurge(digests: Digest[], at: Date, owner: string): Promise<Digest[]>;
-  /** Whether `owner` still holds the digest's purge marker (a stale one may have been taken over). */
-  ownsPurge(digest: Digest, owner: string): Promise<boolean>;
+  /**
+   * Whether `owner` still holds the digest's purge marker (a stale one may have been taken over); when it does, the
+   * lease is renewed to `at`, so the removal that follows has a whole fresh lease however long the batch took.
+   */
+  ownsPurge(digest: Digest, owner: string, at: Date): Promise<boolean>;
   /** Removes the markers `owner` holds among `digests`. */
   endBlobPurge(digests: Digest[], owner: string): Promise<void>;
   /** Takes over up to `limit` markers begun before `staleBefore` (their sweeper died) for `owner`; returns them. */

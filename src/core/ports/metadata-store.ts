@@ -125,11 +125,11 @@ export interface UploadSessions {
   /** Sessions not touched since `before`. */
   listIdleUploads(before: Date, limit: number): Promise<UploadSession[]>;
   /**
-   * Marks the session as about to commit `digest`, which GC then never reclaims until the session ends. False while
+   * Marks the session as about to commit `digest`, which GC then never reclaims until the session ends. 'purging' while
    * GC is reclaiming that digest (the caller waits for the purge to finish, then claims again); a purge marker begun
    * before `staleBefore` belongs to a dead sweeper and is taken over (dropped) by the claim.
    */
-  claimUploadDigest(id: string, digest: Digest, at: Date, staleBefore: Date): Promise<boolean>;
+  claimUploadDigest(id: string, digest: Digest, at: Date, staleBefore: Date): Promise<'claimed' | 'purging' | 'unknown-session'>;
 }
 
 export interface AccessKeys {

@@ -31,7 +31,7 @@ export async function removePurgedBytes(deps: RegistryDeps, digests: readonly Di
   const removed = new Set<Digest>();
   let failed = 0;
   for (const digest of digests) {
-    if (!(await deps.meta.ownsPurge(digest, owner))) continue;
+    if (!(await deps.meta.ownsPurge(digest, owner, deps.clock.now()))) continue;
     try {
       await deps.blobs.remove(digest);
       removed.add(digest);

@@ -109,7 +109,11 @@ const CLAIM_WAIT_MS = PURGE_LEASE_MS + 5_000;
  */
 async function claimDigest(deps: RegistryDeps, id: string, digest: Digest): Promise<void> {
   const deadline = Date.now() + CLAIM_WAIT_MS;
-  for (let pause = 5; !(await deps.meta.claimUploadDigest(id, digest, deps.clock.now(), purgeLeaseExpiry(deps.clock.now()))); pause = Math.min(pause * 2, 200)) {
+  for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+    const claim = await deps.meta.claimUploadDigest(id, digest, deps.clock.now(), purgeLeaseExpiry(deps.clock.now()));
+    if (claim === 'claimed') return;
+    // The session expired (or another replica closed it) while this request was finishing: nothing protects the bytes.
+    if (claim === 'unknown-session') throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id} is no longer open; start a new upload`);
     if (Date.now() > deadline) throw new RegistryError('TOO_MANY_REQUESTS', `blob ${digest} is being reclaimed by garbage collection; retry the upload`, { digest });
     await new Promise((resolve) => setTimeout(resolve, pause));
   }

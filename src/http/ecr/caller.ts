@@ -21,6 +21,14 @@ function refusal(f: Exclude<SigV4Failure, { kind: 'missing' }>): EcrError {
   }
 }
 
+/** Whether a header too broken to parse still names a key berth has (Credential=<key id>/...). */
+async function namesExistingKey(ctx: EcrContext, req: RawSignedRequest): Promise<boolean> {
+  let authorization = '';
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'authorization') authorization = req.rawHeaders[i + 1]!;
+  const keyId = /Credential=([A-Za-z0-9]{1,128})\//.exec(authorization)?.[1];
+  return keyId !== undefined && (await ctx.signatures.signingKey(keyId)) !== null;
+}
+
 export async function authenticate(ctx: EcrContext, req: RawSignedRequest, now: Date): Promise<Caller> {
   let principal: KeyPrincipal | null = null;
   const secretOf = async (keyId: string): Promise<string | null> => {
@@ -28,11 +36,15 @@ export async function authenticate(ctx: EcrContext, req: RawSignedRequest, now: 
     principal = found?.principal ?? null;
     return found?.secret ?? null;
   };
-  const outcome = await verifySigV4(req, secretOf, { service: 'ecr', now });
+  const outcome = await verifySigV4(req, secretOf, { service: 'ecr', now, alsoSigned: ['x-amz-target'] });
   if (ctx.signatures.mode === 'none') {
     if (outcome.ok) return { principal: ANONYMOUS_ADMIN, keyId: outcome.keyId };
-    // Unsigned, or signed with dummy credentials no key matches: fine without auth; a wrong signature is not.
-    if (['missing', 'unknown-key', 'malformed'].includes(outcome.failure.kind)) return { principal: ANONYMOUS_ADMIN, keyId: null };
+    // Unsigned, or signed with dummy credentials no key matches: fine without auth. A signature by a key berth has
+    // must be right, malformed or not, so a client with broken signing hears about it before auth is turned on.
+    const keyFound = principal !== null || (outcome.failure.kind === 'malformed' && (await namesExistingKey(ctx, req)));
+    if (outcome.failure.kind === 'missing' || outcome.failure.kind === 'unknown-key' || (outcome.failure.kind === 'malformed' && !keyFound)) {
+      return { principal: ANONYMOUS_ADMIN, keyId: null };
+    }
   }
   if (outcome.ok && principal !== null) return { principal, keyId: outcome.keyId };
   if (outcome.ok) throw new EcrError('UnrecognizedClientException', 'The security token included in the request is invalid.');

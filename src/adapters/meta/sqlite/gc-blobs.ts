@@ -50,8 +50,9 @@ export function beginOrphanPurge(db: Db, digests: readonly Digest[], at: Date, o
   });
 }
 
-export function ownsPurge(db: Db, digest: Digest, owner: string): boolean {
-  return db.q('SELECT 1 FROM blob_purges WHERE digest = ? AND owner = ?').get(digest, owner) !== undefined;
+/** Renew-and-check in one statement: only the owner's marker gets a fresh lease. */
+export function ownsPurge(db: Db, digest: Digest, owner: string, at: Date): boolean {
+  return db.q('UPDATE blob_purges SET started_at = ? WHERE digest = ? AND owner = ?').run(at.getTime(), digest, owner).changes === 1;
 }
 
 export function endBlobPurge(db: Db, digests: readonly Digest[], owner: string): void {
@@ -75,12 +76,12 @@ export function takeOverPurges(db: Db, staleBefore: Date, owner: string, at: Dat
  * its lease belongs to a sweeper that died: the claim drops it (the bytes may still be there; the upload commits
  * them again either way), and a sweeper that was only slow sees it no longer owns the marker and leaves the bytes.
  */
-export function claimUploadDigest(db: Db, id: string, digest: Digest, at: Date, staleBefore: Date): boolean {
+export function claimUploadDigest(db: Db, id: string, digest: Digest, at: Date, staleBefore: Date): 'claimed' | 'purging' | 'unknown-session' {
   return db.tx(() => {
     const marker = db.q('SELECT started_at FROM blob_purges WHERE digest = ?').get(digest) as { started_at: number } | undefined;
-    if (marker && marker.started_at >= staleBefore.getTime()) return false;
+    if (marker && marker.started_at >= staleBefore.getTime()) return 'purging';
+    if (db.q('UPDATE uploads SET digest = ?, updated_at = ? WHERE id = ?').run(digest, at.getTime(), id).changes !== 1) return 'unknown-session';
     if (marker) db.q('DELETE FROM blob_purges WHERE digest = ?').run(digest);
-    db.q('UPDATE uploads SET digest = ?, updated_at = ? WHERE id = ?').run(digest, at.getTime(), id);
-    return true;
+    return 'claimed';
   });
 }

@@ -51,7 +51,8 @@ export function collectManifest(
     const outcome = trashManifest(db, queue, review, policy, actor, clock.at, 'manifest.gc');
     if (outcome.kind === 'pinned') {
       // Explicit pins re-queue it when they go; a recent pull is re-checked one grace period from now.
-      if (outcome.pins.some((p) => p.id === 'auto-pull')) queue.add('manifest', review.repoId, review.digest, clock.at);
+      // Just after `at`, so a pass with a zero grace period does not review it again in the same pass.
+      if (outcome.pins.some((p) => p.id === 'auto-pull')) queue.add('manifest', review.repoId, review.digest, new Date(clock.at.getTime() + 1));
       else queue.remove('manifest', review.repoId, review.digest);
       return { kind: 'pinned' };
     }
@@ -84,25 +85,28 @@ export function purgeTrash(db: Db, queue: ReviewQueue, trashedBefore: Date, limi
   });
 }
 
-/** Empties the oldest deleted repository by up to `limit` manifests; drops its row once nothing is left. */
-export function purgeDeletedRepositories(db: Db, queue: ReviewQueue, limit: number, at: Date): { manifests: number; repositories: number } {
+/** Empties the oldest deleted repository by up to `limit` manifests, then `limit` blob links; drops its row once empty. */
+export function purgeDeletedRepositories(db: Db, queue: ReviewQueue, limit: number, at: Date): { manifests: number; links: number; repositories: number } {
   return db.tx(() => {
     const repo = db.q('SELECT id FROM repositories WHERE deleted_at IS NOT NULL ORDER BY deleted_at LIMIT 1').get() as { id: string } | undefined;
-    if (!repo) return { manifests: 0, repositories: 0 };
+    if (!repo) return { manifests: 0, links: 0, repositories: 0 };
     const rows = db.q('SELECT digest FROM manifests WHERE repo_id = ? LIMIT ?').all(repo.id, limit) as Array<{ digest: string }>;
     if (rows.length > 0) {
-      // Children rows first, across the batch: a parent in a later batch must not point at a purged child's rows.
       const held = purgeManifestRows(db, repo.id, rows.map((r) => r.digest));
       queue.releaseBlobs(held.blobs, at);
-      return { manifests: rows.length, repositories: 0 };
+      return { manifests: rows.length, links: 0, repositories: 0 };
     }
-    const linked = db.q('SELECT digest FROM repository_blobs WHERE repo_id = ?').all(repo.id) as Array<{ digest: string }>;
-    db.q('DELETE FROM repository_blobs WHERE repo_id = ?').run(repo.id);
-    for (const l of linked) queue.linked(l.digest, at);
+    const linked = db.q('SELECT digest FROM repository_blobs WHERE repo_id = ? LIMIT ?').all(repo.id, limit) as Array<{ digest: string }>;
+    const unlink = db.q('DELETE FROM repository_blobs WHERE repo_id = ? AND digest = ?');
+    for (const l of linked) {
+      unlink.run(repo.id, l.digest);
+      queue.linked(l.digest, at);
+    }
+    if (linked.length === limit) return { manifests: 0, links: linked.length, repositories: 0 };
     for (const table of ['tags', 'deleted_tags', 'pins', 'repository_tags']) db.q(`DELETE FROM ${table} WHERE repo_id = ?`).run(repo.id);
     db.q("DELETE FROM gc_review_queue WHERE kind = 'manifest' AND repo_id = ?").run(repo.id);
     db.q('DELETE FROM repositories WHERE id = ?').run(repo.id);
-    return { manifests: 0, repositories: 1 };
+    return { manifests: 0, links: linked.length, repositories: 1 };
   });
 }
 

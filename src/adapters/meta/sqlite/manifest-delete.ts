@@ -16,9 +16,11 @@ export const MAX_CASCADE = 10_000;
 export function cascade(db: Db, repoId: string, digest: string): Digest[] {
   const doomed: Digest[] = [digest as Digest];
   const seen = new Set<string>(doomed);
-  const referrers = db.q('SELECT digest FROM manifests WHERE repo_id = ? AND subject = ? AND deleted_at IS NULL ORDER BY digest');
+  // No ORDER BY: sorting by digest would make SQLite walk the repository's primary key instead of the subject index.
+  const referrers = db.q('SELECT digest FROM manifests WHERE repo_id = ? AND subject = ? AND deleted_at IS NULL');
   for (let i = 0; i < doomed.length && doomed.length < MAX_CASCADE; i++) {
-    for (const r of referrers.all(repoId, doomed[i]) as Array<{ digest: Digest }>) {
+    const found = (referrers.all(repoId, doomed[i]) as Array<{ digest: Digest }>).sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+    for (const r of found) {
       if (seen.has(r.digest) || doomed.length >= MAX_CASCADE) continue;
       seen.add(r.digest);
       doomed.push(r.digest);
@@ -40,6 +42,10 @@ export function cascadeHeld(db: Db, repoId: string, doomed: readonly string[]): 
 
 /** Moves manifests and their tags to the trash as one batch; returns the tags that went. */
 function trash(db: Db, queue: ReviewQueue, repoId: string, doomed: readonly Digest[], at: Date): string[] {
+  // A referrer going (by digest, or with ECR's untag rule) may have been what kept its subject from GC.
+  const subjectOf = db.q('SELECT subject FROM manifests WHERE repo_id = ? AND digest = ?');
+  const subjects = doomed.map((d) => (subjectOf.get(repoId, d) as { subject: string | null } | undefined)?.subject ?? null)
+    .filter((x): x is string => x !== null && !doomed.includes(x as Digest));
   const batch = randomUUID();
   const tags: string[] = [];
   for (const d of doomed) {
@@ -50,6 +56,7 @@ function trash(db: Db, queue: ReviewQueue, repoId: string, doomed: readonly Dige
     db.q('UPDATE manifests SET deleted_at = ?, deleted_batch = ? WHERE repo_id = ? AND digest = ?').run(at.getTime(), batch, repoId, d);
     queue.remove('manifest', repoId, d);
   }
+  queue.releaseManifests(repoId, subjects, at);
   return tags;
 }
 

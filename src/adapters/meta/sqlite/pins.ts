@@ -8,7 +8,11 @@ import type { ReviewQueue } from './review-queue.ts';
 
 interface PinRow { id: string; repository: string; digest: string; reason: string; owner: string; created_at: number; expires_at: number | null }
 
-/** How deep an index nesting the protection walks; deeper chains are not something registries see. */
+/**
+ * How deep an index nesting the protection walks; deeper chains are not something registries see. The walks are
+ * written FROM <walk> CROSS JOIN <table> so SQLite probes the indexes from the few walked digests instead of
+ * scanning the repository (a plain JOIN lets the planner pick the repository's primary-key range).
+ */
 const MAX_DEPTH = 8;
 /** A refusal names at most this many pins. */
 const MAX_NAMED = 100;
@@ -67,7 +71,7 @@ export function deletePin(db: Db, queue: ReviewQueue, id: string, actor: Actor, 
 export function releaseProtected(db: Db, queue: ReviewQueue, repoId: string, digest: string, at: Date): void {
   const below = db.q(`WITH RECURSIVE down(digest, depth) AS (
                         SELECT ?, 0
-                        UNION SELECT c.child_digest, down.depth + 1 FROM manifest_children c JOIN down ON c.repo_id = ? AND c.parent_digest = down.digest
+                        UNION SELECT c.child_digest, down.depth + 1 FROM down CROSS JOIN manifest_children c ON c.repo_id = ? AND c.parent_digest = down.digest
                         WHERE down.depth < ${MAX_DEPTH})
                       SELECT DISTINCT digest FROM down`).all(digest, repoId) as Array<{ digest: string }>;
   const subjects = db.q(`WITH RECURSIVE up(digest, depth) AS (
@@ -85,11 +89,11 @@ export function releaseProtected(db: Db, queue: ReviewQueue, repoId: string, dig
 export function protectingPins(db: Db, repoId: string, repository: string, digests: readonly string[], policy: PinPolicy, at: Date): Pin[] {
   const explicit = db.q(`WITH RECURSIVE up(digest, depth) AS (
                            SELECT ?, 0
-                           UNION SELECT c.parent_digest, up.depth + 1 FROM manifest_children c JOIN up ON c.repo_id = ? AND c.child_digest = up.digest
+                           UNION SELECT c.parent_digest, up.depth + 1 FROM up CROSS JOIN manifest_children c ON c.repo_id = ? AND c.child_digest = up.digest
                            WHERE up.depth < ${MAX_DEPTH})
                          SELECT p.id, ? AS repository, m.digest AS digest, p.reason, p.owner, p.created_at, p.expires_at, m.last_pulled_at
                          FROM (SELECT DISTINCT digest FROM up) u
-                         JOIN manifests m ON m.repo_id = ? AND m.digest = u.digest AND m.deleted_at IS NULL
+                         CROSS JOIN manifests m ON m.repo_id = ? AND m.digest = u.digest AND m.deleted_at IS NULL
                          LEFT JOIN pins p ON p.repo_id = m.repo_id AND p.digest = m.digest AND (p.expires_at IS NULL OR p.expires_at > ?)`);
   const found = new Map<string, Pin>();
   const since = policy.pulledSince?.getTime();

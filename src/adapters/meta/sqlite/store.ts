@@ -86,7 +86,7 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     dueBlobs: async (before, limit, after) => gcBlobs.dueBlobs(db, before, limit, after),
     beginBlobPurge: async (digests, before, at, owner) => write(() => gcBlobs.beginBlobPurge(db, digests, before, at, owner)),
     beginOrphanPurge: async (digests, at, owner) => write(() => gcBlobs.beginOrphanPurge(db, digests, at, owner)),
-    ownsPurge: async (digest, owner) => gcBlobs.ownsPurge(db, digest, owner),
+    ownsPurge: async (digest, owner, at) => write(() => gcBlobs.ownsPurge(db, digest, owner, at)),
     endBlobPurge: async (digests, owner) => write(() => gcBlobs.endBlobPurge(db, digests, owner)),
     takeOverPurges: async (before, owner, at, limit) => write(() => gcBlobs.takeOverPurges(db, before, owner, at, limit)),
     gcStats: async (clock) => inspect.gcStats(db, clock),

@@ -86,6 +86,10 @@ export const PutImage = operation({
     const deps = call.ctx.deps;
     await call.authorize(name, 'push');
     await requireRepository(call, name);
+    // A tag that looks like a digest would be taken for one by the shared manifest path (and stored untagged).
+    if (tag !== undefined && tag.includes(':')) {
+      throw new EcrError('InvalidParameterException', `Invalid parameter at 'imageTag' failed to satisfy constraint: 'must be a valid image tag, not a digest': '${tag.slice(0, 300)}'`);
+    }
     const body = Buffer.from(input.imageManifest, 'utf8');
     const digest = checkDigest(input.imageDigest, body);
     const current = tag === undefined ? await deps.meta.getManifest(name, { digest }) : await deps.meta.getManifest(name, { tag });
