@@ -71,7 +71,9 @@ async function collectManifests(deps: RegistryDeps, clock: GcClock, report: GcRe
     await breathe();
     const due = await deps.meta.dueManifests(clock.releasedBefore, BATCH);
     if (due.length === 0) break;
-    for (const review of due) {
+    for (const [n, review] of due.entries()) {
+      // Each collect is its own transaction (a cascade and a pin walk): yield every few so requests keep flowing.
+      if (n % 32 === 31) await breathe();
       const outcome = await deps.meta.collectManifest(review, clock, pins, GC_ACTOR, false);
       if (outcome.kind === 'collected') collected += outcome.manifests.length;
       if (outcome.kind === 'pinned') report.manifestsPinned++;
