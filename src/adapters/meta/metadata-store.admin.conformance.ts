@@ -197,4 +197,16 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s().findImages(r, [gone.digest]), []);
     assert.deepEqual(await s().findImages('conf/nowhere', [one.digest]), []);
   });
+
+  it('indexParents names the live indexes that list a manifest, not trashed ones, nor other repositories', async () => {
+    const [r, other] = [repo(), repo()];
+    const child = manifest(r, 'ip-child');
+    const [a, b] = [manifest(r, 'ip-a', { mediaType: INDEX, children: [child.digest], tag: 'a' }), manifest(r, 'ip-b', { mediaType: INDEX, children: [child.digest] })];
+    await put(child, a, b, manifest(other, 'ip-child'));
+    assert.deepEqual(await s().indexParents(r, child.digest), [a.digest, b.digest].sort());
+    assert.equal((await s().deleteManifest(r, b.digest, actor, later(1), RESPECT_PINS)).kind, 'deleted');
+    assert.deepEqual(await s().indexParents(r, child.digest), [a.digest], 'a trashed index lists nothing');
+    assert.deepEqual(await s().indexParents(other, child.digest), []);
+    assert.deepEqual(await s().indexParents('conf/nowhere', child.digest), []);
+  });
 }

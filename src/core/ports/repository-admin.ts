@@ -52,4 +52,6 @@ export interface RepositoryAdmin {
   listImages(repository: string, q: { tagStatus: TagStatus; after?: Digest | undefined; limit: number }): Promise<ImageSummary[] | null>;
   /** The live images among `digests`, with their tags (missing ones are left out). */
   findImages(repository: string, digests: readonly Digest[]): Promise<ImageSummary[]>;
+  /** Live indexes of the repository that list `digest` as a child (an index probe; at most 100). */
+  indexParents(repository: string, digest: Digest): Promise<Digest[]>;
 }

@@ -88,3 +88,10 @@ export function findImages(db: Db, repository: string, digests: readonly Digest[
   const rows = [...new Set(digests)].map((d) => one.get(repo.id, d) as ImageRow | undefined).filter((r): r is ImageRow => r !== undefined);
   return withTags(db, repo.id, rows);
 }
+
+export function indexParents(db: Db, repository: string, digest: Digest): Digest[] {
+  return (db.q(`SELECT c.parent_digest AS d FROM repositories r
+                CROSS JOIN manifest_children c ON c.repo_id = r.id AND c.child_digest = ?
+                CROSS JOIN manifests m ON m.repo_id = c.repo_id AND m.digest = c.parent_digest AND m.deleted_at IS NULL
+                WHERE r.name = ? AND r.deleted_at IS NULL ORDER BY c.parent_digest LIMIT 100`).all(digest, repository) as Array<{ d: Digest }>).map((r) => r.d);
+}

@@ -99,6 +99,7 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     repositoryExtras: async (name) => cache.get(`x\0${name}`, () => admin.repositoryExtras(db, name)),
     listImages: async (repository, q) => admin.listImages(db, repository, q),
     findImages: async (repository, digests) => admin.findImages(db, repository, digests),
+    indexParents: async (repository, digest) => admin.indexParents(db, repository, digest),
     ping: async () => {
       db.q('SELECT 1').get();
     },
