@@ -131,6 +131,7 @@ describe('ECR images', () => {
     assert.equal(typeof detail.imagePushedAt, 'number');
     const missing = await call(app, 'DescribeImages', { repositoryName: repo, imageIds: [{ imageTag: 'b' }, { imageTag: 'nope' }] }, null);
     assert.equal(missing.body.__type, 'ImageNotFoundException');
+    assert.equal((await call(app, 'DescribeImages', { repositoryName: repo, imageIds: [{ imageTag: '-bad tag' }] }, null)).body.__type, 'InvalidParameterException');
     assert.equal((await call(app, 'DescribeImages', { repositoryName: repo, imageIds: [{ imageTag: 'b' }], maxResults: 5 }, null)).body.__type, 'InvalidParameterException');
   });
 

@@ -79,7 +79,7 @@ export const DescribeImages = operation({
       const digests = new Set<Digest>();
       for (const id of input.imageIds) {
         const found = await resolveImage(deps, name, id);
-        if (found.kind === 'failure' && (found.code === 'InvalidImageDigest' || found.code === 'MissingDigestAndTag')) {
+        if (found.kind === 'failure' && (found.code === 'InvalidImageDigest' || found.code === 'InvalidImageTag' || found.code === 'MissingDigestAndTag')) {
           throw new EcrError('InvalidParameterException', found.reason);
         }
         if (found.kind !== 'found') throw imageNotFound(id, name, registryId);
