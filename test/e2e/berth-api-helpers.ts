@@ -9,15 +9,9 @@ export interface ApiError {
   error: { code: string; message: string; detail: unknown };
 }
 
-export interface PinJson {
-  id: string;
-  repository: string;
-  digest: string;
-  reason: string;
-  owner: string;
-  createdAt: string;
-  expiresAt: string | null;
-}
+import type { PinJson } from '../../src/http/berth/wire.ts';
+
+export type { PinJson };
 
 /** A berth API call; `body` is sent as JSON unless it is already a string (raw bytes for the bad-input tests). */
 export function api(c: Client, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {

@@ -12,6 +12,12 @@ export function dueBlobs(db: Db, releasedBefore: Date, limit: number, after?: Di
                 ORDER BY q.digest LIMIT ?`).all(releasedBefore.getTime(), after ?? '', limit) as Array<{ digest: Digest; size: number }>);
 }
 
+/** Writes (or takes over) the digest's purge marker for `owner`, stamped `at`. */
+function markPurge(db: Db, digest: Digest, at: Date, owner: string): void {
+  db.q(`INSERT INTO blob_purges (digest, started_at, owner) VALUES (?, ?, ?)
+        ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, owner = excluded.owner`).run(digest, at.getTime(), owner);
+}
+
 export function beginBlobPurge(db: Db, digests: readonly Digest[], releasedBefore: Date, at: Date, owner: string): BlobLink[] {
   return db.tx(() => {
     const approved: BlobLink[] = [];
@@ -29,8 +35,7 @@ export function beginBlobPurge(db: Db, digests: readonly Digest[], releasedBefor
       db.q('DELETE FROM repository_blobs WHERE digest = ?').run(digest);
       db.q('DELETE FROM blobs WHERE digest = ?').run(digest);
       db.q("DELETE FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND digest = ?").run(digest);
-      db.q(`INSERT INTO blob_purges (digest, started_at, owner) VALUES (?, ?, ?)
-            ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, owner = excluded.owner`).run(digest, at.getTime(), owner);
+      markPurge(db, digest, at, owner);
       approved.push({ digest, size: row.size });
     }
     return approved;
@@ -42,8 +47,7 @@ export function beginOrphanPurge(db: Db, digests: readonly Digest[], at: Date, o
     const approved: Digest[] = [];
     for (const digest of digests) {
       if (db.q('SELECT 1 FROM blobs WHERE digest = ?').get(digest) || db.q('SELECT 1 FROM uploads WHERE digest = ?').get(digest)) continue;
-      db.q(`INSERT INTO blob_purges (digest, started_at, owner) VALUES (?, ?, ?)
-            ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, owner = excluded.owner`).run(digest, at.getTime(), owner);
+      markPurge(db, digest, at, owner);
       approved.push(digest);
     }
     return approved;

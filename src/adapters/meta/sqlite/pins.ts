@@ -82,6 +82,14 @@ export function releaseProtected(db: Db, queue: ReviewQueue, repoId: string, dig
   queue.releaseManifests(repoId, [...below, ...subjects].map((r) => r.digest), at);
 }
 
+/** The automatic pin of a manifest pulled at `pulledAt`: it lasts one pull window from that pull. */
+function autoPin(repository: string, digest: string, pulledAt: number, windowMs: number): Pin {
+  return {
+    id: 'auto-pull', repository, digest: digest as Digest, reason: `pulled at ${new Date(pulledAt).toISOString()}`, owner: 'berth',
+    createdAt: new Date(pulledAt), expiresAt: new Date(pulledAt + windowMs),
+  };
+}
+
 /**
  * Pins protecting any of `digests` (each, or an index above it): explicit unexpired pins, then automatic pins for
  * manifests pulled since `policy.pulledSince`. Runs inside the caller's delete transaction.
@@ -102,11 +110,7 @@ export function protectingPins(db: Db, repoId: string, repository: string, diges
     for (const r of rows) {
       if (r.id !== null) found.set(r.id, toPin(r));
       if (since !== undefined && r.last_pulled_at !== null && r.last_pulled_at >= since) {
-        const pulled = new Date(r.last_pulled_at);
-        found.set(`auto-pull:${r.digest}`, {
-          id: 'auto-pull', repository, digest: r.digest as Digest, reason: `pulled at ${pulled.toISOString()}`, owner: 'berth',
-          createdAt: pulled, expiresAt: new Date(r.last_pulled_at + (at.getTime() - since)),
-        });
+        found.set(`auto-pull:${r.digest}`, autoPin(repository, r.digest, r.last_pulled_at, at.getTime() - since));
       }
     }
     if (found.size >= MAX_NAMED) break;
@@ -123,10 +127,7 @@ export function repositoryPins(db: Db, repoId: string, repository: string, polic
   const since = policy.pulledSince.getTime();
   const pulled = db.q(`SELECT digest, last_pulled_at FROM manifests WHERE repo_id = ? AND deleted_at IS NULL AND last_pulled_at >= ? LIMIT ?`)
     .all(repoId, since, MAX_NAMED - pins.length) as Array<{ digest: string; last_pulled_at: number }>;
-  return [...pins, ...pulled.map((m): Pin => ({
-    id: 'auto-pull', repository, digest: m.digest as Digest, reason: `pulled at ${new Date(m.last_pulled_at).toISOString()}`, owner: 'berth',
-    createdAt: new Date(m.last_pulled_at), expiresAt: new Date(m.last_pulled_at + (at.getTime() - since)),
-  }))];
+  return [...pins, ...pulled.map((m) => autoPin(repository, m.digest, m.last_pulled_at, at.getTime() - since))];
 }
 
 /** An override: the explicit pins among `pins` are removed (automatic ones simply stop counting). */
