@@ -194,6 +194,17 @@ describe('Authenticator login tokens (ECR GetAuthorizationToken)', () => {
     assert.equal(await auth.verifyLoginToken(fresh.token), null, 'dies with its key');
   });
 
+  it('a login token works under any user name (SWR "<region>@<key id>", ACR), and a key secret never counts as one', async () => {
+    const { auth, keys } = setup();
+    const { key, secret } = await issueAccessKey(keys, master, { name: 'login', grants: [{ repositories: '*', actions: ['pull'] }], now: new Date() });
+    const principal = await auth.verifyBasic(basic(key.id, secret));
+    const { token } = await auth.issueLoginToken(principal!, 600);
+    assert.deepEqual(await auth.verifyBasic(basic(`cn-north-4@${key.id}`, token)), principal);
+    assert.deepEqual(await auth.verifyBasic(basic('cr_temp_user', token)), principal);
+    assert.equal(await auth.verifyBasic(basic('someone', secret)), null);
+    assert.equal(await auth.verifyBasic(basic(key.id, `${token}x`)), null);
+  });
+
   it('a token minted while auth was off opens nothing', async () => {
     const { auth } = setup();
     const { token } = await auth.issueLoginToken(ANONYMOUS_ADMIN, 60);

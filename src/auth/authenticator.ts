@@ -35,12 +35,13 @@ export interface IssuedToken {
 const BASIC_RE = /^basic[ ]+([A-Za-z0-9+/]+={0,2})[ ]*$/i;
 const BEARER_RE = /^bearer[ ]+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)[ ]*$/i;
 const MAX_KEY_ID = 128;
+const LOGIN_TOKEN_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 // Lets a token minted on one replica be used at once on another whose clock is a little behind.
 const NOT_BEFORE_SLACK_SECONDS = 5;
 const ANONYMOUS_SUBJECT = 'anonymous';
 /** The audience of login tokens (ECR GetAuthorizationToken passwords); never a token service name, so the two never mix. */
 const LOGIN_AUDIENCE = 'berth-login';
-/** The user name that says "the password is a login token", as ECR's docker login does. */
+/** ECR's docker login user name; login tokens are accepted under any user name (see verifyBasic). */
 export const LOGIN_USER = 'AWS';
 
 export function keyPrincipal(key: AccessKey): KeyPrincipal {
@@ -76,7 +77,10 @@ export class Authenticator {
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon <= 0 || colon > MAX_KEY_ID || colon === decoded.length - 1) return null;
-    if (decoded.slice(0, colon) === LOGIN_USER) return this.verifyLoginToken(decoded.slice(colon + 1));
+    // A login token is recognised by its shape (secrets never contain dots): each cloud's docker login uses its own
+    // user name ("AWS" for ECR, "<region>@<key id>" for SWR, ...), and the signed token alone says who logs in.
+    const password = decoded.slice(colon + 1);
+    if (decoded.slice(0, colon) === LOGIN_USER || LOGIN_TOKEN_RE.test(password)) return this.verifyLoginToken(password);
     const key = await this.#keys.findAccessKey(decoded.slice(0, colon));
     // Hash and compare even for an unknown key, so response time does not tell which key ids exist.
     const matches = secretMatches(decoded.slice(colon + 1), key?.secretHash ?? '');
@@ -148,7 +152,7 @@ export class Authenticator {
 
   /** The key a login token names, if the token is genuine, unexpired and the key still exists. */
   async verifyLoginToken(token: string): Promise<KeyPrincipal | null> {
-    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return null;
+    if (!LOGIN_TOKEN_RE.test(token)) return null;
     let subject: string;
     try {
       const { payload } = await jwtVerify(token, this.#tokenKey, {

@@ -130,6 +130,18 @@ export const configSchema = z.strictObject({
     requireCreate: z.boolean().prefault(false)
       .describe('pushes to repositories that do not exist fail with NAME_UNKNOWN (create them with CreateRepository first), as on ECR'),
   }).prefault({}),
+  acr: z.strictObject({
+    regions: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((r) => r.trim()).filter((r) => r !== ''))])
+      .pipe(z.array(z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: 'expected an Alibaba Cloud region id such as "cn-hangzhou"' })))
+      .prefault([])
+      .describe('RegionIds the Alibaba Compute Nest API answers for (list, or comma-separated); empty = any well-formed region id'),
+    clientTokenRetention: duration('24h', 'how long a ClientToken replays its first answer', { min: 1_000 }),
+    credentialTtl: duration('1h', 'lifetime of the docker credentials GetArtifactRepositoryCredentials hands out', { min: 60_000, max: 86_400_000 }),
+  }).prefault({}),
+  swr: z.strictObject({
+    region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: 'expected a Huawei Cloud region id such as "cn-north-4"' }).prefault('cn-north-4')
+      .describe('region berth answers as in the Huawei SWR API (docker login user names "<region>@<key id>")'),
+  }).prefault({}),
   gc: z.strictObject({
     grace: duration('1h', 'an unreferenced blob waits this long (postponed by any new use) before GC removes it'),
     interval: duration('10m', 'how often online GC runs; 0 = never automatically', { max: MAX_TIMER_MS }),

@@ -14,7 +14,7 @@ describe('repository names', () => {
   }
   it('namespace is the first segment', () => {
     assert.equal(namespaceOf('team/app/x'), 'team');
-    assert.equal(namespaceOf('solo'), 'solo');
+    assert.equal(namespaceOf('solo'), '');
   });
 });
 

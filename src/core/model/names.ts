@@ -29,8 +29,11 @@ export function parseTag(tag: string): string {
   return tag;
 }
 
-/** The namespace that owns a repository is its first path segment (SWR namespace, NCR registry). */
+/**
+ * The namespace that owns a repository is its first path segment (SWR namespace, NCR registry). A single-segment
+ * name ("app") belongs to no namespace: '' (the namespace APIs do not show it; OCI, ECR and ACR do).
+ */
 export function namespaceOf(name: string): string {
   const i = name.indexOf('/');
-  return i < 0 ? name : name.slice(0, i);
+  return i < 0 ? '' : name.slice(0, i);
 }

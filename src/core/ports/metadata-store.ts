@@ -5,7 +5,9 @@ import type {
   AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession,
 } from '../model/records.ts';
 import type { GcStore } from './gc-store.ts';
+import type { NamespaceStore, RepositoryBrowser } from './namespaces.ts';
 import type { RepositoryAdmin } from './repository-admin.ts';
+import type { RequestLedger } from './request-ledger.ts';
 
 export interface Page {
   /** Return entries strictly after this one (lexical order). */
@@ -188,7 +190,8 @@ export interface Trash {
   restore(repository: string, ref: { tag: string } | { digest: Digest }, since: Date, actor: Actor, at: Date): Promise<RestoreOutcome>;
 }
 
-export interface MetadataStore extends RepositoryCatalog, BlobIndex, ManifestIndex, UploadSessions, AccessKeys, AuditLog, PinRegistry, Trash, GcStore, RepositoryAdmin {
+export interface MetadataStore extends RepositoryCatalog, BlobIndex, ManifestIndex, UploadSessions, AccessKeys, AuditLog, PinRegistry, Trash, GcStore, RepositoryAdmin,
+  NamespaceStore, RepositoryBrowser, RequestLedger {
   /** A short name for logs and metrics, e.g. "sqlite" or "postgres". */
   readonly kind: string;
   /** Cheap liveness probe for /readyz. */

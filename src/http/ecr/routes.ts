@@ -85,6 +85,6 @@ export function ecrPlugin(ctx: EcrContext) {
       req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
       return sendError(reply, new EcrError('ServerException', 'Internal server error', 500));
     });
-    app.route({ method: 'POST', url: '/', handler: (req, reply) => dispatch(ctx, req, reply) });
+    app.route({ method: 'POST', url: '/', constraints: { rootApi: 'ecr' }, handler: (req, reply) => dispatch(ctx, req, reply) });
   };
 }

@@ -54,6 +54,8 @@ describe('metrics dialect label', () => {
   it('counts POST / with X-Amz-Target as ecr', () => {
     assert.equal(dialectOf('/', { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.ListImages' }), 'ecr');
     assert.equal(dialectOf('/'), 'other');
+    assert.equal(dialectOf('/', { 'x-acs-action': 'ListAcrImageTags' }), 'acr');
+    assert.equal(dialectOf('/?Action=ListAcrImageTags&Version=2021-05-21'), 'acr');
     assert.equal(dialectOf('/v2/x/manifests/a', { 'x-amz-target': 'x' }), 'oci');
   });
 });

@@ -1,4 +1,5 @@
 // Prometheus metrics for every dialect: one registry per server so tests and replicas never share counters.
+import { rootApiOf } from './root-api.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface HttpMetrics {
@@ -32,7 +33,7 @@ export function createHttpMetrics(uploadsInUse: () => number): HttpMetrics {
  * dialects share `POST /` and are told apart by a header (ECR: X-Amz-Target).
  */
 export function dialectOf(url: string, headers: Readonly<Record<string, string | string[] | undefined>> = {}): string {
-  if (headers['x-amz-target'] !== undefined && (url === '/' || url.startsWith('/?'))) return 'ecr';
+  if ((url === '/' || url.startsWith('/?')) && (headers['x-amz-target'] !== undefined || rootApiOf(headers, url) === 'acr')) return rootApiOf(headers, url);
   if (url.startsWith('/v2/manage')) return 'swr';
   if (url.startsWith('/v2')) return 'oci';
   if (url.startsWith('/ncr/')) return 'ncr';

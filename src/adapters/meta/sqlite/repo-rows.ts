@@ -1,6 +1,6 @@
 // The live-repository lookups every query module shares: all of them see a repository only through its live
 // (not tombstoned) row, so a deleted repository vanishes from every answer in the same commit.
-import { newRepositoryId, type ArtifactKind, type Repository, type TagMutability } from '../../../core/index.ts';
+import { namespaceOf, newRepositoryId, type ArtifactKind, type Repository, type TagMutability } from '../../../core/index.ts';
 import type { Db } from './db.ts';
 
 export interface RepoRow {
@@ -32,7 +32,7 @@ export function ensureRepo(db: Db, name: string, at: Date): RepoRow {
   const found = liveRepo(db, name);
   if (found) return found;
   const row: RepoRow = { id: newRepositoryId(), name, artifact_kind: 'image', tag_mutability: 'MUTABLE', created_at: at.getTime() };
-  db.q('INSERT INTO repositories (id, name, artifact_kind, tag_mutability, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(row.id, row.name, row.artifact_kind, row.tag_mutability, row.created_at);
+  db.q('INSERT INTO repositories (id, name, namespace, artifact_kind, tag_mutability, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(row.id, row.name, namespaceOf(name), row.artifact_kind, row.tag_mutability, row.created_at);
   return row;
 }

@@ -41,6 +41,13 @@
 // blob_purges        digest PK, started_at, owner: GC removed the blob's rows and is removing its bytes; the owner (one
 //                    batch) re-checks it still holds the marker before removing; a marker past its lease (a crashed
 //                    sweeper) is taken over by the next pass or dropped by an upload claiming the digest.
+// repositories.namespace  first path segment of the name ('' when it has one segment); index (namespace, name) on
+//                    live rows lists a namespace's repositories and the namespaces themselves.
+// namespaces         name PK, settings JSON, created_at: namespaces created explicitly (SWR, NCR registries); a
+//                    namespace also exists while a live repository is inside it.
+// client_tokens      key PK (dialect, key id and token), fingerprint of the parameters, created_at, status/body NULL
+//                    while the first request runs: idempotency tokens replaying the first answer (Alibaba ClientToken).
+// nonces             key PK, used_at: signature nonces seen within the replay window.
 //
 // Foreign keys (no cascades: the code deletes children first, the keys only guard the invariants): manifests,
 // repository_blobs -> repositories; repository_blobs -> blobs; manifest_blobs, manifest_children (parent) and
@@ -216,11 +223,27 @@ const V4 = `ALTER TABLE repositories ADD COLUMN settings TEXT;
    );
    ALTER TABLE blob_purges ADD COLUMN owner TEXT NOT NULL DEFAULT '';`;
 
+/**
+ * Namespaces (SWR namespaces, NCR registries) and the request ledger of the signed cloud APIs. A repository's
+ * namespace is stored (its first path segment, '' for a single-segment name) so namespaces list without parsing names.
+ */
+const V5 = `ALTER TABLE repositories ADD COLUMN namespace TEXT NOT NULL DEFAULT '';
+   UPDATE repositories SET namespace = substr(name, 1, instr(name, '/') - 1) WHERE instr(name, '/') > 0;
+   CREATE INDEX repositories_live_namespace ON repositories (namespace, name) WHERE deleted_at IS NULL;
+   CREATE TABLE namespaces (name TEXT PRIMARY KEY, settings TEXT NOT NULL, created_at BIGINT NOT NULL);
+   CREATE TABLE client_tokens (
+     key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, created_at BIGINT NOT NULL, status INTEGER, body TEXT
+   );
+   CREATE INDEX client_tokens_created ON client_tokens (created_at);
+   CREATE TABLE nonces (key TEXT PRIMARY KEY, used_at BIGINT NOT NULL);
+   CREATE INDEX nonces_used ON nonces (used_at);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
   { version: 4, sql: V4 },
+  { version: 5, sql: V5 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

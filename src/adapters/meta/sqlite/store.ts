@@ -4,13 +4,16 @@
 import { purgeLeaseExpiry, type MetadataStore } from '../../../core/index.ts';
 import { listAudit } from './audit.ts';
 import * as blobs from './blobs.ts';
+import * as browse from './browse.ts';
 import { openDb } from './db.ts';
 import * as keys from './keys.ts';
+import * as ledger from './ledger.ts';
 import * as gcBlobs from './gc-blobs.ts';
 import * as inspect from './gc-inspect.ts';
 import * as gc from './gc-manifests.ts';
 import { deleteManifest } from './manifest-delete.ts';
 import * as manifests from './manifests.ts';
+import * as namespaces from './namespaces.ts';
 import { ReadCache } from './read-cache.ts';
 import * as admin from './repo-admin.ts';
 import * as repos from './repositories.ts';
@@ -26,8 +29,6 @@ export interface SqliteOptions {
   /** How long a write waits for another connection's write lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
 }
-
-
 
 export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore {
   const db = openDb(options.file, options.busyTimeoutMs ?? 5_000);
@@ -100,6 +101,20 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     listImages: async (repository, q) => admin.listImages(db, repository, q),
     findImages: async (repository, digests) => admin.findImages(db, repository, digests),
     indexParents: async (repository, digest) => admin.indexParents(db, repository, digest),
+    createNamespace: async (ns) => write(() => namespaces.createNamespace(db, ns)),
+    findNamespace: async (name) => namespaces.findNamespace(db, name),
+    listNamespaces: async (q) => namespaces.listNamespaces(db, q),
+    deleteNamespace: async (name, actor, at) => write(() => namespaces.deleteNamespace(db, name, actor, at)),
+    listRepositorySummaries: async (f) => browse.listRepositorySummaries(db, f),
+    repositorySummary: async (name) => browse.repositorySummary(db, name),
+    findRepositoryById: async (id) => browse.findRepositoryById(db, id),
+    listTagDetails: async (repository, q) => browse.listTagDetails(db, repository, q),
+    findTagDetail: async (repository, tag) => browse.findTagDetail(db, repository, tag),
+    claimClientToken: async (key, fingerprint, at, limits) => ledger.claimClientToken(db, key, fingerprint, at, limits),
+    completeClientToken: async (key, fingerprint, answer) => ledger.completeClientToken(db, key, fingerprint, answer),
+    releaseClientToken: async (key, fingerprint) => ledger.releaseClientToken(db, key, fingerprint),
+    useNonce: async (key, at, validSince) => ledger.useNonce(db, key, at, validSince),
+    pruneRequestLedger: async (before, limit) => ledger.pruneRequestLedger(db, before, limit),
     ping: async () => {
       db.q('SELECT 1').get();
     },

@@ -1,0 +1,32 @@
+// Two cloud APIs live on `/`: ECR (X-Amz-Target) and Alibaba's RPC API (x-acs-action header or Action in the query).
+// A Fastify route constraint tells them apart so each dialect keeps its own encapsulated route and error handler.
+import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+
+export type RootApi = 'ecr' | 'acr';
+
+/** Alibaba marks its calls; everything else on `/` is treated as ECR, whose error says what is missing. */
+export function rootApiOf(headers: IncomingMessage['headers'], url: string): RootApi {
+  if (headers['x-amz-target'] !== undefined) return 'ecr';
+  if (headers['x-acs-action'] !== undefined) return 'acr';
+  const q = url.indexOf('?');
+  if (q >= 0 && /(?:^|&)Action=/.test(url.slice(q + 1))) return 'acr';
+  return 'ecr';
+}
+
+/** Registers the `rootApi` constraint; routes on `/` then declare `constraints: { rootApi: 'ecr' | 'acr' }`. */
+export function addRootApiConstraint(app: FastifyInstance): void {
+  app.addConstraintStrategy({
+    name: 'rootApi',
+    storage() {
+      const handlers = new Map<string, unknown>();
+      return {
+        get: (value: string) => (handlers.get(value) ?? null) as never,
+        set: (value: string, handler: unknown) => void handlers.set(value, handler),
+      };
+    },
+    deriveConstraint: (req: IncomingMessage) => rootApiOf(req.headers, req.url ?? '/'),
+    // Routes without the constraint (all of /v2 and the rest) must still match whatever was derived.
+    mustMatchWhenDerived: false,
+  });
+}
