@@ -9,6 +9,8 @@ import { repositoryAdminCases } from './metadata-store.admin.conformance.ts';
 import { auditCases } from './metadata-store.audit.conformance.ts';
 import { gcBlobCases } from './metadata-store.gc-blobs.conformance.ts';
 import { gcManifestCases } from './metadata-store.gc-manifests.conformance.ts';
+import { ledgerCases } from './metadata-store.ledger.conformance.ts';
+import { namespaceCases } from './metadata-store.namespaces.conformance.ts';
 import { kitOf, suiteOf, type MetadataStoreInspector, type OpenedMetadataStore } from './metadata-store.kit.conformance.ts';
 import { pinCases } from './metadata-store.pins.conformance.ts';
 import { queueCases } from './metadata-store.queue.conformance.ts';
@@ -379,5 +381,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     describe('GC manifest steps', () => gcManifestCases(suite));
     describe('GC blob steps and inspection', () => gcBlobCases(suite));
     describe('repository administration', () => repositoryAdminCases(suite));
+    describe('namespaces and repository listings', () => namespaceCases(suite));
+    describe('request ledger', () => ledgerCases(suite));
   });
 }
