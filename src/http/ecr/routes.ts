@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRegistryError } from '../../core/index.ts';
 import { readBody } from '../shared/body.ts';
+import { addRootApiConstraint } from '../shared/root-api.ts';
 import { accessDenied, authorize } from './authorize.ts';
 import { authenticate } from './caller.ts';
 import type { Caller, EcrCall, EcrContext } from './context.ts';
@@ -85,6 +86,7 @@ export function ecrPlugin(ctx: EcrContext) {
       req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
       return sendError(reply, new EcrError('ServerException', 'Internal server error', 500));
     });
+    addRootApiConstraint(app);
     app.route({ method: 'POST', url: '/', constraints: { rootApi: 'ecr' }, handler: (req, reply) => dispatch(ctx, req, reply) });
   };
 }

@@ -14,8 +14,12 @@ export function rootApiOf(headers: IncomingMessage['headers'], url: string): Roo
   return 'ecr';
 }
 
-/** Registers the `rootApi` constraint; routes on `/` then declare `constraints: { rootApi: 'ecr' | 'acr' }`. */
+/**
+ * Registers the `rootApi` constraint (once per server; the router is shared by every plugin, so each plugin that routes
+ * on `/` may call this); routes on `/` then declare `constraints: { rootApi: 'ecr' | 'acr' }`.
+ */
 export function addRootApiConstraint(app: FastifyInstance): void {
+  if (app.hasConstraintStrategy('rootApi')) return;
   app.addConstraintStrategy({
     name: 'rootApi',
     storage() {
