@@ -131,6 +131,8 @@ describe('sqlite metadata store: schema and connection', () => {
     const s = createSqliteMetadataStore({ file });
     assert.equal((await s.getManifest('old/app', { tag: 'v1' }))!.digest, d('m'));
     assert.deepEqual(await s.unlinkBlob('old/app', d('b'), actor, new Date()), { kind: 'referenced', by: [d('m')] });
+    assert.deepEqual((await s.findNamespace('old'))?.repositoryCount, 1, 'v5 derives the namespace of existing repositories');
+    assert.deepEqual((await s.listRepositorySummaries({ namespace: 'old', limit: 10 })).map((r) => r.name), ['old/app']);
     await s.close();
     const check = new Database(file);
     assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
