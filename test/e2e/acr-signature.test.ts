@@ -76,10 +76,10 @@ describe('ACR signatures (auth required)', () => {
   });
 });
 
-describe('ACR with auth mode none', () => {
+describe('ACR with auth mode none and acr.regions set', () => {
   let e: AcrBerth;
   before(async () => {
-    e = await startAcrBerth({ auth: 'none' });
+    e = await startAcrBerth({ auth: 'none', env: { BERTH_ACR_REGIONS: 'cn-shanghai,ap-southeast-1' } });
   });
   after(async () => e?.dispose());
 
@@ -97,5 +97,17 @@ describe('ACR with auth mode none', () => {
     const disagree = await e.raw.req('POST', '/?Action=ListAcrImageRepositories&Version=2021-05-21', { headers: { 'x-acs-action': 'DeleteAcrImageRepositories' } });
     assertAcrError(disagree, 'InvalidParameter', 400);
     acrOk(await e.raw.req('POST', '/', { headers: { 'x-acs-action': 'ListAcrImageRepositories', 'x-acs-version': '2021-05-21' } }));
+  });
+
+  it('answers only for the configured regions (InvalidRegionId otherwise) and reports the first one by default', async () => {
+    const del = (RegionId: string) => acrRaw(e.raw, 'DeleteAcrImageRepositories', { RegionId, RepoId: 'crr-0000000000000000' });
+    assertAcrError(await del('cn-hangzhou'), 'InvalidRegionId', 400);
+    assertAcrError(await del('cn-shanghai'), 'EntityNotExist.Repo', 404);
+    assertAcrError(await del('ap-southeast-1'), 'EntityNotExist.Repo', 404);
+    const creds = acrOk<{ AvailableResources: Array<{ RegionId: string; RepositoryName: string; Path: string }>; Credentials: { Username: string } }>(
+      await acrRaw(e.raw, 'GetArtifactRepositoryCredentials', { ArtifactType: 'HelmChart' }));
+    assert.deepEqual(creds.AvailableResources, [{ RegionId: 'cn-shanghai', RepositoryName: '*', Path: e.berth.host }], 'without auth the whole registry is open');
+    assert.equal(creds.Credentials.Username, 'berth');
+    assertAcrError(await acrRaw(e.raw, 'GetArtifactRepositoryCredentials', { ArtifactType: 'AcrImage', DeployRegionId: 'eu-central-1' }), 'InvalidDeployRegionId', 400);
   });
 });
