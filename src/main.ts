@@ -70,6 +70,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     deps, pulls, logger, gc,
     ...createAuth(authOptions),
     ecr: { region: config.ecr.region, registryId: config.ecr.registryId },
+    acr: { regions: config.acr.regions, clientTokenRetentionMs: config.acr.clientTokenRetention, credentialTtlMs: config.acr.credentialTtl },
     maxConcurrentUploads: config.uploads.maxConcurrent,
     ready: () => deps.meta.ping(),
   });

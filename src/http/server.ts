@@ -4,6 +4,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { PullRecorder, RegistryDeps } from '../core/index.ts';
 import { gcClock, type GcScheduler } from '../gc/index.ts';
+import type { AcrSettings } from './acr/context.ts';
+import { acrPlugin } from './acr/routes.ts';
 import { berthPlugin } from './berth/routes.ts';
 import type { EcrSettings } from './ecr/context.ts';
 import { ecrPlugin } from './ecr/routes.ts';
@@ -24,6 +26,8 @@ export interface HttpServerOptions {
   signatures: SignatureAuth;
   /** config.ecr: the region and registry id the ECR API answers as. */
   ecr: EcrSettings;
+  /** config.acr: regions, ClientToken retention and credential lifetime of the Alibaba Compute Nest API. */
+  acr: AcrSettings;
   logger: FastifyBaseLogger;
   /** Online GC of this process: the berth API runs and reports it, /metrics exports its totals. */
   gc: GcScheduler;
@@ -80,5 +84,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(berthPlugin({ deps: options.deps, gate: options.gate, gc: options.gc }));
   await app.register(tokenPlugin(options.tokens));
   await app.register(ecrPlugin({ deps: options.deps, pulls: options.pulls, signatures: options.signatures, ecr: options.ecr }));
+  await app.register(acrPlugin({ deps: options.deps, signatures: options.signatures, acr: options.acr }));
   return app;
 }

@@ -124,6 +124,17 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.equal(await byDigest('conf/nowhere', m), null);
     });
 
+    it('marks a repository as a Helm chart repository once a manifest with the Helm config media type is stored', async () => {
+      const r = repo();
+      await put(manifest(r, 'plain', { tag: 'img' }));
+      assert.equal((await s.findRepository(r))!.artifactKind, 'image');
+      const out = await s.putManifest(manifest(r, 'chart', { tag: 'chart', artifactType: 'application/vnd.cncf.helm.config.v1+json' }));
+      assert.equal(out.kind === 'stored' && out.repository.artifactKind, 'helm-chart');
+      const found = (await s.findRepository(r))!;
+      assert.equal(found.artifactKind, 'helm-chart');
+      assert.equal((await s.findRepositoryById(found.id))!.artifactKind, 'helm-chart');
+    });
+
     it('moves a tag to a new digest; the old manifest stays by digest', async () => {
       const r = repo();
       const [one, two] = [manifest(r, 'one', { tag: 'latest' }), manifest(r, 'two', { tag: 'latest' })];

@@ -1,6 +1,6 @@
 // Manifests with their reference index, written in the same transaction as the manifest itself, so "what uses
 // this blob" and "what does this index hold" can never disagree with the stored manifests.
-import type { Digest, ManifestSummary, NewManifest, PutManifestOutcome, StoredManifest } from '../../../core/index.ts';
+import { HELM_CONFIG, type Digest, type ManifestSummary, type NewManifest, type PutManifestOutcome, type StoredManifest } from '../../../core/index.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
 import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
@@ -75,6 +75,11 @@ export function putManifest(db: Db, queue: ReviewQueue, m: NewManifest): PutMani
     const previous = m.tag === null ? undefined : tagTarget(db, repo.id, m.tag);
     if (m.tag !== null && previous !== undefined && previous !== m.digest && repo.tag_mutability === 'IMMUTABLE') {
       return { kind: 'tag-immutable', tag: m.tag, current: previous };
+    }
+    // A repository holding a Helm chart is a chart repository (ACR's ArtifactType HelmChart); it stays one.
+    if (m.artifactType === HELM_CONFIG && repo.artifact_kind !== 'helm-chart') {
+      db.q("UPDATE repositories SET artifact_kind = 'helm-chart' WHERE id = ?").run(repo.id);
+      repo.artifact_kind = 'helm-chart';
     }
     upsertManifest(db, repo.id, m);
     const droppedBlobs = replaceReferences(db, 'manifest_blobs', repo.id, m.digest, blobs);

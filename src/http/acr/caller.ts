@@ -1,0 +1,67 @@
+// Who is calling the Alibaba API: the access key whose ACS3-HMAC-SHA256 or RPC v1 signature checks out, with its
+// nonce spent once in the shared request ledger. With auth off (mode none) unsigned callers act as administrator,
+// but a signature made with an existing key must still be right, so a wrong secret or a stale clock shows up locally.
+import { ANONYMOUS_ADMIN, type KeyPrincipal } from '../../auth/index.ts';
+import type { AcsFailure, AcsOutcome } from '../../auth/acs-common.ts';
+import { ACS3_ALGORITHM, verifyAcs3 } from '../../auth/acs3.ts';
+import { hasRpcV1Signature, verifyRpcV1 } from '../../auth/acs-rpc-v1.ts';
+import { useNonceOnce } from '../../core/index.ts';
+import type { Caller, AcrContext } from './context.ts';
+import { AcrError, invalidParameter, missingParameter } from './errors.ts';
+import type { CallParams } from './params.ts';
+
+export interface RawCall {
+  method: string;
+  url: string;
+  rawHeaders: readonly string[];
+  authorization: string | undefined;
+  body: Uint8Array;
+  params: CallParams;
+}
+
+function refusal(f: Exclude<AcsFailure, { kind: 'missing' }>): AcrError {
+  switch (f.kind) {
+    case 'malformed': return new AcrError('IncompleteSignature', f.message);
+    case 'incomplete': return new AcrError('IncompleteSignature', f.message);
+    case 'unknown-key': return new AcrError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404);
+    case 'missing-parameter': return missingParameter(f.name);
+    case 'invalid-parameter': return invalidParameter(f.name, f.message);
+    case 'bad-timestamp': return new AcrError('InvalidTimeStamp.Format', f.message);
+    case 'expired': return new AcrError('InvalidTimeStamp.Expired', f.message);
+    case 'mismatch': return new AcrError('SignatureDoesNotMatch', f.message);
+  }
+}
+
+/** Which scheme the request claims (the ACS3 Authorization header wins), checked against the key's secret. */
+async function verify(req: RawCall, secretOf: (keyId: string) => Promise<string | null>, now: Date): Promise<AcsOutcome> {
+  if (req.authorization !== undefined && req.authorization.trimStart().startsWith(ACS3_ALGORITHM)) {
+    const q = req.url.indexOf('?');
+    return verifyAcs3({ method: req.method, path: q < 0 ? req.url : req.url.slice(0, q), query: req.params.query, rawHeaders: req.rawHeaders, body: req.body }, secretOf, { now });
+  }
+  if (hasRpcV1Signature(req.params.all)) return verifyRpcV1({ method: req.method, params: req.params.all }, secretOf, { now });
+  return { ok: false, failure: { kind: 'missing' } };
+}
+
+export async function authenticate(ctx: AcrContext, req: RawCall, now: Date): Promise<Caller> {
+  let principal: KeyPrincipal | null = null;
+  const secretOf = async (keyId: string): Promise<string | null> => {
+    const found = await ctx.signatures.signingKey(keyId);
+    principal = found?.principal ?? null;
+    return found?.secret ?? null;
+  };
+  const outcome = await verify(req, secretOf, now);
+  if (!outcome.ok) {
+    const { failure } = outcome;
+    // Unsigned, unreadable, or signed with a key berth does not have: fine without auth. Anything after the key was
+    // found means a real key signed wrongly, which must show up before auth is turned on.
+    const keyless = failure.kind === 'missing' || failure.kind === 'malformed' || failure.kind === 'unknown-key';
+    if (ctx.signatures.mode === 'none' && keyless) return { principal: ANONYMOUS_ADMIN, keyId: null };
+    if (failure.kind === 'missing') throw new AcrError('MissingAccessKeyId', 'AccessKeyId is mandatory for this action: sign the request with a berth access key.');
+    throw refusal(failure);
+  }
+  if (principal === null) throw new AcrError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404);
+  if (!(await useNonceOnce(ctx.deps, `acr\0${outcome.keyId}\0${outcome.nonce}`))) {
+    throw new AcrError('SignatureNonceUsed', 'Specified signature nonce was used already: use a new nonce for every request.');
+  }
+  return { principal: ctx.signatures.mode === 'none' ? ANONYMOUS_ADMIN : principal, keyId: outcome.keyId };
+}
