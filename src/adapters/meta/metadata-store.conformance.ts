@@ -312,6 +312,8 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       const again = await s.findRepository(r);
       assert.notEqual(again!.id, old!.id);
       assert.deepEqual(again!.createdAt, later(HOUR));
+      assert.deepEqual(await s.deleteRepository(r, true, actor, at, RESPECT_PINS, old!.id), { kind: 'unknown' }, 'by the old id: the new repository stays');
+      assert.ok(await s.findRepository(r));
       assert.deepEqual(await s.listTags(r, { limit: 10 }), []);
       assert.equal(await s.getManifest(r, { tag: 't' }), null);
       assert.equal(await s.findBlob(r, b), null, 'old links do not come back');

@@ -80,9 +80,10 @@ export interface RepositoryCatalog {
   listRepositories(page: Page): Promise<string[]>;
   /**
    * Deletes a repository in O(1): the name is freed at once (a new push starts empty) and its
-   * content is left to garbage collection. Refused while it holds manifests unless `force`.
+   * content is left to garbage collection. Refused while it holds manifests unless `force`. With `onlyId`, a live
+   * repository of that name with another id (deleted and pushed again meanwhile) counts as unknown.
    */
-  deleteRepository(name: string, force: boolean, actor: Actor, at: Date, policy: PinPolicy): Promise<DeleteRepositoryOutcome>;
+  deleteRepository(name: string, force: boolean, actor: Actor, at: Date, policy: PinPolicy, onlyId?: string): Promise<DeleteRepositoryOutcome>;
 }
 
 export interface BlobIndex {

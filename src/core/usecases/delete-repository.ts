@@ -6,10 +6,11 @@ import type { RegistryDeps } from './deps.ts';
 import { imageInUse, pinPolicy } from './pin-policy.ts';
 
 export async function deleteRepository(
-  deps: RegistryDeps, name: string, force: boolean, actor: Actor, options: { breakPins?: boolean } = {},
+  deps: RegistryDeps, name: string, force: boolean, actor: Actor, options: { breakPins?: boolean; onlyId?: string } = {},
 ): Promise<{ repository: Repository; brokenPins: Pin[] }> {
   const at = deps.clock.now();
-  const outcome = await deps.meta.deleteRepository(name, force, actor, at, pinPolicy(deps, at, options.breakPins === true));
+  // onlyId: dialects that address repositories by id (ACR's RepoId) must never delete a newer repository of the same name.
+  const outcome = await deps.meta.deleteRepository(name, force, actor, at, pinPolicy(deps, at, options.breakPins === true), options.onlyId);
   if (outcome.kind === 'unknown') throw new RegistryError('NAME_UNKNOWN', `repository ${name} is not known`, { name });
   if (outcome.kind === 'not-empty') {
     throw new RegistryError('REPOSITORY_NOT_EMPTY', `repository ${name} still holds images; delete them or force`, { name });

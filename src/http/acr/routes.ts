@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../auth/index.ts';
 import { isRegistryError } from '../../core/index.ts';
 import { readBody } from '../shared/body.ts';
+import { addRootApiConstraint } from '../shared/root-api.ts';
 import { authenticate } from './caller.ts';
 import type { AcrCall, AcrContext, Caller } from './context.ts';
 import { AcrError, errorBody, fromRegistryError } from './errors.ts';
@@ -100,6 +101,7 @@ export function acrPlugin(ctx: AcrContext) {
       req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
       return sendError(req, reply, new AcrError('InternalError', 'The request processing has failed due to some unknown error.', 500));
     });
+    addRootApiConstraint(app);
     for (const method of ['POST', 'GET'] as const) {
       app.route({ method, url: '/', constraints: { rootApi: 'acr' }, handler: (req, reply) => dispatch(ctx, req, reply) });
     }

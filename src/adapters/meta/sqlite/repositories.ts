@@ -17,10 +17,10 @@ export function listRepositories(db: Db, page: Page): string[] {
     .all(page.after ?? '', page.limit) as Array<{ name: string }>).map((r) => r.name);
 }
 
-export function deleteRepository(db: Db, name: string, force: boolean, actor: Actor, at: Date, policy: PinPolicy): DeleteRepositoryOutcome {
+export function deleteRepository(db: Db, name: string, force: boolean, actor: Actor, at: Date, policy: PinPolicy, onlyId?: string): DeleteRepositoryOutcome {
   return db.tx((): DeleteRepositoryOutcome => {
     const row = liveRepo(db, name);
-    if (!row) return { kind: 'unknown' };
+    if (!row || (onlyId !== undefined && row.id !== onlyId)) return { kind: 'unknown' };
     // Index probes only (one row each), so the answer takes the same time for 10 manifests as for 100,000.
     if (!force && db.q('SELECT 1 FROM manifests WHERE repo_id = ? AND deleted_at IS NULL LIMIT 1').get(row.id)) return { kind: 'not-empty' };
     const pins = repositoryPins(db, row.id, name, policy, at);

@@ -46,7 +46,7 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     kind: 'sqlite',
     findRepository: async (name) => cache.get(`r\0${name}`, () => repos.findRepository(db, name)),
     listRepositories: async (page) => repos.listRepositories(db, page),
-    deleteRepository: async (name, force, actor, at, policy) => write(() => repos.deleteRepository(db, name, force, actor, at, policy)),
+    deleteRepository: async (name, force, actor, at, policy, onlyId) => write(() => repos.deleteRepository(db, name, force, actor, at, policy, onlyId)),
     findBlob: async (repository, digest) => cache.get(`b\0${repository}\0${digest}`, () => blobs.findBlob(db, repository, digest)),
     linkBlob: async (repository, blob, _actor, at) => write(() => blobs.linkBlob(db, queue, repository, blob, at)),
     mountBlob: async (from, to, digest, _actor, at) => write(() => blobs.mountBlob(db, queue, from, to, digest, at)),

@@ -11,7 +11,7 @@ export const DeleteAcrImageRepositories = operation({
   async run(call, input) {
     const repo = await findRepository(call, input.RepoId, input.ArtifactType);
     call.authorize(repo.name, 'delete');
-    await deleteRepository(call.ctx.deps, repo.name, true, call.actor);
+    await deleteRepository(call.ctx.deps, repo.name, true, call.actor, { onlyId: repo.id });
     return {};
   },
 });
