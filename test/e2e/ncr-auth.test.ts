@@ -29,6 +29,17 @@ describe('NCR signature and rights (auth required)', () => {
     ncrOk(await ncr(e.raw, 'GET', `${image}/tags?page=1&pagesize=5`, e.admin, { timestamp: String(Date.now() + 4 * MINUTE) }));
   });
 
+  it('serves the regional and government prefixes too, with links on the prefix used', async () => {
+    for (const prefix of ['/ncr/sgn-api/v2', '/ncr/jpn-api/v2', '/ncr/kr/v2', '/ncr/krs/v2']) {
+      const page = ncrOk<{ count: number; next: string | null; results: Array<{ name: string }> }>(
+        await ncr(e.raw, 'GET', `${prefix}/repositories/reg?pagesize=1`, e.admin));
+      assert.deepEqual([page.count, page.results.map((r) => r.name), page.next], [1, ['hello/world'], null]);
+      const prev = ncrOk<{ previous: string | null }>(await ncr(e.raw, 'GET', `${prefix}/repositories/reg/hello%2Fworld/tags?page=2&pagesize=1`, e.admin));
+      assert.equal(prev.previous, `${e.berth.url}${prefix}/repositories/reg/hello%2Fworld/tags?page=1&pagesize=1`);
+    }
+    assert.equal((await ncr(e.raw, 'GET', '/ncr/xyz-api/v2/repositories', e.admin)).status, 404, 'an undocumented prefix is not NCR');
+  });
+
   it('refuses with 401 "Authentication Failed": unsigned, wrong secret, unknown key, stale or future timestamp, seconds, missing header', async () => {
     const cases: Array<[string, Parameters<typeof ncr>[4]]> = [
       ['unsigned', { key: null }],
