@@ -35,3 +35,5 @@ export * from './usecases/repositories.ts';
 export * from './usecases/list-images.ts';
 export * from './usecases/purge-lease.ts';
 export * from './usecases/request-ledger.ts';
+export * from './usecases/image-platforms.ts';
+export * from './usecases/namespaces.ts';

@@ -9,6 +9,7 @@ import { acrPlugin } from './acr/routes.ts';
 import { berthPlugin } from './berth/routes.ts';
 import type { EcrSettings } from './ecr/context.ts';
 import { ecrPlugin } from './ecr/routes.ts';
+import { ncrPlugin } from './ncr/routes.ts';
 import { ociPlugin } from './oci/routes.ts';
 import type { AccessGate, SignatureAuth, TokenIssuer } from './shared/access.ts';
 import { registerGcMetrics } from './shared/gc-metrics.ts';
@@ -85,5 +86,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(tokenPlugin(options.tokens));
   await app.register(ecrPlugin({ deps: options.deps, pulls: options.pulls, signatures: options.signatures, ecr: options.ecr }));
   await app.register(acrPlugin({ deps: options.deps, signatures: options.signatures, acr: options.acr }));
+  await app.register(ncrPlugin({ deps: options.deps, signatures: options.signatures }));
   return app;
 }

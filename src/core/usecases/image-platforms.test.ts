@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../adapters/test-helpers.ts';
+import { configOf, configPlatform, imagePlatforms, indexEntries, MAX_INDEX_ENTRIES, platformOf } from './image-platforms.ts';
+import { putManifest } from './put-manifest.ts';
+
+const enc = (v: unknown): Uint8Array => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+const BLANK = { architecture: '', os: '', variant: '', osVersion: '', osFeatures: [], features: [] };
+
+describe('platform parsing', () => {
+  it('reads the OCI platform fields of a config or an index entry, and ignores wrong types', () => {
+    assert.deepEqual(platformOf({ architecture: 'arm64', os: 'linux', variant: 'v8', 'os.version': '10.0.1', 'os.features': ['win32k', 3], features: ['sse4'] }),
+      { architecture: 'arm64', os: 'linux', variant: 'v8', osVersion: '10.0.1', osFeatures: ['win32k'], features: ['sse4'] });
+    assert.deepEqual(platformOf({ architecture: 5, os: null }), BLANK);
+    assert.deepEqual(configPlatform(enc('not json')), BLANK);
+    assert.deepEqual(configPlatform(enc({ architecture: 'amd64', os: 'linux', rootfs: {} })).architecture, 'amd64');
+  });
+
+  it('finds the config descriptor and the well-formed index entries, bounded', () => {
+    const digest = sha256('x');
+    assert.deepEqual(configOf(enc({ config: { digest, size: 12 } })), { digest, size: 12 });
+    assert.equal(configOf(enc({ config: { digest: 'sha256:short', size: 1 } })), null);
+    assert.equal(configOf(enc([])), null);
+    const entries = indexEntries(enc({ manifests: [{ digest, size: 3, mediaType: 'm', platform: { architecture: 'riscv64', os: 'linux' } }, { digest: 'nope' }, 7] }));
+    assert.deepEqual(entries, [{ digest, size: 3, mediaType: 'm', platform: { ...BLANK, architecture: 'riscv64', os: 'linux' } }]);
+    const many = indexEntries(enc({ manifests: Array.from({ length: MAX_INDEX_ENTRIES + 5 }, () => ({ digest, size: 1 })) }));
+    assert.equal(many.length, MAX_INDEX_ENTRIES);
+  });
+});
+
+describe('imagePlatforms over a real store', () => {
+  let reg: TestRegistry;
+  before(async () => {
+    reg = await openTestRegistry();
+  });
+  after(async () => reg.close());
+
+  it('an image manifest: platform from its config blob, size of config plus layers, its own times', async () => {
+    const config = await pushBlob(reg.deps, 'team/app', JSON.stringify({ architecture: 'arm', os: 'linux', variant: 'v7' }));
+    const layer = await pushBlob(reg.deps, 'team/app', 'layer-bytes');
+    const digest = await pushImage(reg.deps, 'team/app', 'v1', config, [layer]);
+    const manifest = (await reg.deps.meta.getManifest('team/app', { digest }))!;
+    const [image, ...rest] = await imagePlatforms(reg.deps, 'team/app', manifest);
+    assert.equal(rest.length, 0);
+    assert.deepEqual(image!.platform, { ...BLANK, architecture: 'arm', os: 'linux', variant: 'v7' });
+    assert.equal(image!.size, config.size + layer.size);
+    assert.equal(image!.digest, digest);
+    assert.deepEqual(image!.pushedAt, manifest.pushedAt);
+  });
+
+  it('an index: one entry per child with the platform the index states and the child image size; a missing config is blank', async () => {
+    const config = await pushBlob(reg.deps, 'team/multi', '{}');
+    const layer = await pushBlob(reg.deps, 'team/multi', 'abcdef');
+    const child = await pushImage(reg.deps, 'team/multi', null, config, [layer]);
+    const childSize = (await reg.deps.meta.getManifest('team/multi', { digest: child }))!.size;
+    const body = enc({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: child, size: childSize, platform: { architecture: 's390x', os: 'linux' } }],
+    });
+    await putManifest(reg.deps, { repository: 'team/multi', reference: 'idx', body, contentType: 'application/vnd.oci.image.index.v1+json', actor: TEST_ACTOR });
+    const index = (await reg.deps.meta.getManifest('team/multi', { tag: 'idx' }))!;
+    const images = await imagePlatforms(reg.deps, 'team/multi', index);
+    assert.deepEqual(images.map((i) => [i.digest, i.platform.architecture, i.size]), [[child, 's390x', 2 + 6]]);
+    const childManifest = (await reg.deps.meta.getManifest('team/multi', { digest: child }))!;
+    assert.deepEqual((await imagePlatforms(reg.deps, 'team/multi', childManifest))[0]!.platform, BLANK, 'config "{}" names no platform');
+  });
+});

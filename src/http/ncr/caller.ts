@@ -1,0 +1,48 @@
+// Who is calling the NCR API: the access key whose NCP signature v2 checks out. With auth off (mode none) every
+// caller acts as administrator, unsigned requests included, but a request naming a key berth has must still be
+// signed right, so a wrong secret or a stale clock shows up locally as it would behind NAVER's gateway.
+import { ANONYMOUS_ADMIN, type KeyPrincipal } from '../../auth/index.ts';
+import { NCP_HEADERS, verifyNcpSignature, type NcpFailure } from '../../auth/ncp-signature.ts';
+import type { Caller, NcrContext } from './context.ts';
+import { AUTH_FAILED, NcrError } from './errors.ts';
+
+export interface RawNcrRequest {
+  method: string;
+  /** The request target as sent (req.raw.url): the signature covers exactly these bytes. */
+  url: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+function header(req: RawNcrRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  // A repeated header arrives as an array (or joined): it cannot be a valid value, so it fails as malformed.
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function refusal(f: NcpFailure): NcrError {
+  const details = f.kind === 'unknown-key' ? `the access key ${f.keyId} is not known` : f.message;
+  return new NcrError(AUTH_FAILED, details);
+}
+
+export async function authenticate(ctx: NcrContext, req: RawNcrRequest, now: Date): Promise<Caller> {
+  const accessKey = header(req, NCP_HEADERS.accessKey);
+  let principal: KeyPrincipal | null = null;
+  const secretOf = async (keyId: string): Promise<string | null> => {
+    const found = await ctx.signatures.signingKey(keyId);
+    principal = found?.principal ?? null;
+    return found?.secret ?? null;
+  };
+  const outcome = await verifyNcpSignature({
+    method: req.method, url: req.url, accessKey,
+    timestamp: header(req, NCP_HEADERS.timestamp), signature: header(req, NCP_HEADERS.signature),
+  }, secretOf, { now });
+  if (ctx.signatures.mode === 'none') {
+    if (outcome.ok) return { principal: ANONYMOUS_ADMIN, keyId: outcome.keyId };
+    // Unsigned, or signed by a key berth does not have: fine without auth. A key berth has must sign right.
+    const known = accessKey !== undefined && /^[A-Za-z0-9_-]{1,128}$/.test(accessKey) && (await ctx.signatures.signingKey(accessKey)) !== null;
+    if (!known) return { principal: ANONYMOUS_ADMIN, keyId: null };
+  }
+  if (outcome.ok && principal !== null) return { principal, keyId: outcome.keyId };
+  if (outcome.ok) throw new NcrError(AUTH_FAILED, 'the access key is not known');
+  throw refusal(outcome.failure);
+}

@@ -1,0 +1,64 @@
+// NCR registries are berth namespaces: listed (explicit ones and those implied by pushed repositories), created
+// with the documented body (bucket, storageType kept as settings) and deleted only while empty.
+import { createNamespace, deleteNamespace, isRegistryError, type NamespaceRecord } from '../../../core/index.ts';
+import { allowed, authorize, registryResource } from '../authorize.ts';
+import type { Handler, NcrCall } from '../context.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
+import { jsonObject } from '../input.ts';
+import { pageOf, parsePaging, WALK_BATCH } from '../paging.ts';
+import { registryShape } from '../wire.ts';
+
+/**
+ * One bounded walk over every namespace, keeping only those the caller may read and only the requested page:
+ * the count is exact and memory stays O(page + batch). Time is O(registries), which is small next to images.
+ */
+export const listRegistries: Handler = async (call) => {
+  const paging = parsePaging(call.query);
+  const page: NamespaceRecord[] = [];
+  let count = 0;
+  let after: string | undefined;
+  for (;;) {
+    const batch = await call.ctx.deps.meta.listNamespaces({ after, limit: WALK_BATCH });
+    for (const ns of batch) {
+      if (!allowed(call.caller, registryResource(ns.name), 'pull')) continue;
+      if (count >= paging.offset && page.length < paging.size) page.push(ns);
+      count++;
+    }
+    if (batch.length < WALK_BATCH) break;
+    after = batch.at(-1)!.name;
+  }
+  return { status: 200, body: pageOf(call, paging, count, page.map((ns) => registryShape(call, ns))) };
+};
+
+function settingsOf(call: NcrCall): Record<string, unknown> {
+  const body = jsonObject(call.body);
+  const { bucket, storageType } = body;
+  if (typeof bucket !== 'string' || bucket.length === 0 || bucket.length > 255) throw badRequest('bucket is required: the name of the bucket (a string of 1 to 255 characters)');
+  if (storageType !== undefined && (typeof storageType !== 'string' || storageType.length === 0 || storageType.length > 64)) {
+    throw badRequest('storageType must be a string such as "objectStorage" or "ncloudStorage"');
+  }
+  return { bucket, ...(storageType !== undefined ? { storageType } : {}) };
+}
+
+export const createRegistry: Handler = async (call, { registry }) => {
+  authorize(call.caller, registryResource(registry), 'push');
+  const settings = settingsOf(call);
+  // A registry implied by pushed images exists as far as NCR is concerned: creating it again is a conflict.
+  if (await call.ctx.deps.meta.findNamespace(registry)) throw conflict(`registry ${registry} already exists`);
+  const { created } = await createNamespace(call.ctx.deps, { name: registry, settings }, call.actor);
+  if (!created) throw conflict(`registry ${registry} already exists`);
+  return { status: 201, body: { returnCode: '201', returnMessage: 'Registry Creation is successful' } };
+};
+
+export const deleteRegistry: Handler = async (call, { registry }) => {
+  authorize(call.caller, registryResource(registry), 'delete');
+  try {
+    await deleteNamespace(call.ctx.deps, registry, call.actor);
+  } catch (e) {
+    if (isRegistryError(e) && e.code === 'NAME_UNKNOWN') throw notFound(`registry ${registry} not found`);
+    // Refusing is the safe default: deleting a registry never deletes images as a side effect.
+    if (isRegistryError(e) && e.code === 'REPOSITORY_NOT_EMPTY') throw conflict(`registry ${registry} still holds images; delete them first`);
+    throw e;
+  }
+  return { status: 204 };
+};
