@@ -70,6 +70,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     deps, pulls, logger, gc,
     ...createAuth(authOptions),
     ecr: { region: config.ecr.region, registryId: config.ecr.registryId },
+    swr: { region: config.swr.region },
     maxConcurrentUploads: config.uploads.maxConcurrent,
     ready: () => deps.meta.ping(),
   });

@@ -8,6 +8,8 @@ import { berthPlugin } from './berth/routes.ts';
 import type { EcrSettings } from './ecr/context.ts';
 import { ecrPlugin } from './ecr/routes.ts';
 import { ociPlugin } from './oci/routes.ts';
+import type { SwrSettings } from './swr/context.ts';
+import { swrPlugin } from './swr/routes.ts';
 import type { AccessGate, SignatureAuth, TokenIssuer } from './shared/access.ts';
 import { registerGcMetrics } from './shared/gc-metrics.ts';
 import { createHttpMetrics, dialectOf } from './shared/metrics.ts';
@@ -24,6 +26,8 @@ export interface HttpServerOptions {
   signatures: SignatureAuth;
   /** config.ecr: the region and registry id the ECR API answers as. */
   ecr: EcrSettings;
+  /** config.swr: the region the Huawei SWR API answers as. */
+  swr: SwrSettings;
   logger: FastifyBaseLogger;
   /** Online GC of this process: the berth API runs and reports it, /metrics exports its totals. */
   gc: GcScheduler;
@@ -80,5 +84,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(berthPlugin({ deps: options.deps, gate: options.gate, gc: options.gc }));
   await app.register(tokenPlugin(options.tokens));
   await app.register(ecrPlugin({ deps: options.deps, pulls: options.pulls, signatures: options.signatures, ecr: options.ecr }));
+  await app.register(swrPlugin({ deps: options.deps, signatures: options.signatures, swr: options.swr }));
   return app;
 }
