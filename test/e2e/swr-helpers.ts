@@ -2,6 +2,7 @@
 // it with .withEndpoint, raw calls signed by the SDK's own AKSKSigner (for what the SDK hides or cannot send), and
 // assertions on SWR's error object (top-level error_code/error_msg, errors[], X-Request-Id).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { stringify } from 'node:querystring';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
@@ -112,9 +113,11 @@ export interface RawCall {
 /** An SWR call built by hand and signed with the SDK's own AKSKSigner, exactly as HcClient signs. */
 export function swrRaw(c: Client, method: string, path: string, o: RawCall = {}): Promise<Res> {
   const text = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-  let headers: Record<string, string> = { 'content-type': 'application/json', 'X-Project-Id': PROJECT_ID, ...(o.signedHeaders ?? {}) };
+  // A body given as text is sent as is; the SDK signer would hash JSON.stringify of it, so its hash is signed instead.
+  const declared: Record<string, string> = typeof o.body === 'string' ? { 'X-Sdk-Content-Sha256': createHash('sha256').update(o.body).digest('hex') } : {};
+  let headers: Record<string, string> = { 'content-type': 'application/json', 'X-Project-Id': PROJECT_ID, ...declared, ...(o.signedHeaders ?? {}) };
   if (o.key) {
-    const request = { endpoint: `${c.url}${path}`, method, queryParams: o.query ?? {}, headers, data: o.body };
+    const request = { endpoint: `${c.url}${path}`, method, queryParams: o.query ?? {}, headers, data: typeof o.body === 'string' ? undefined : o.body };
     const signed = AKSKSigner.sign(request as never, { getAk: () => o.key!.accessKeyId, getSk: () => o.key!.secretAccessKey } as never) as Record<string, string>;
     headers = signed;
   } else {
