@@ -193,5 +193,6 @@ describe('SWR lifecycle through @huaweicloud/huaweicloud-sdk-swr (auth required)
     assert.equal(shown.name, implied);
     const s = (await e.sdk.showRepository(new swr.ShowRepositoryRequest().withNamespace(implied).withRepository('web'))) as unknown as Record<string, unknown>;
     assert.equal(s.num_images, 1);
+    await sdkRejects(e.sdk.createNamespace(new swr.CreateNamespaceRequest().withBody(new swr.CreateNamespaceRequestBody().withNamespace(implied))), 409, 'SVCSTG.SWR.4090001');
   });
 });

@@ -23,8 +23,11 @@ export const createNamespace: SwrOperation = async (call) => {
   parseNamespace(namespace);
   authorizeNamespace(call.caller, namespace, 'admin');
   const deps = call.ctx.deps;
+  const exists = (): SwrError => new SwrError(SWR_ONLY.namespaceExists, `namespace ${namespace} already exists`);
+  // One implied by a pushed repository already exists for SWR users (it is listed); creating it again is a conflict.
+  if (await deps.meta.findNamespace(namespace)) throw exists();
   const outcome = await deps.meta.createNamespace({ name: namespace, settings: { creator_name: call.actor.principal }, actor: call.actor, at: deps.clock.now() });
-  if (outcome.kind === 'exists') throw new SwrError(SWR_ONLY.namespaceExists, `namespace ${namespace} already exists`);
+  if (outcome.kind === 'exists') throw exists();
   return { status: 201, body: {} };
 };
 
