@@ -14,7 +14,3 @@ export {
   type PolicyDecision, type PolicyStatement, type RepositoryPolicy,
 } from './repository-policy.ts';
 export { parseAuthorization, verifySigV4, type IncomingSigned, type SigV4Failure, type SigV4Options, type SigV4Outcome } from './sigv4.ts';
-export {
-  canonicalQuery, canonicalUri, parseSdkDate, rfc3986, sdkHmacSignature, SDK_HMAC_ALGORITHM, stringToSign, verifySdkHmac,
-  type SdkHmacFailure, type SdkHmacOptions, type SdkHmacOutcome, type SdkHmacRequest,
-} from './sdk-hmac-sha256.ts';

@@ -1,7 +1,8 @@
 // Who is calling the SWR API: the access key whose SDK-HMAC-SHA256 signature checks out, or the key behind a berth
 // token sent as X-Auth-Token (IAM-token style). With auth off every caller acts as administrator, but a signature
 // naming an existing key must still be right, so a wrong secret or a stale clock shows up locally as on Huawei Cloud.
-import { ANONYMOUS_ADMIN, verifySdkHmac, type KeyPrincipal, type SdkHmacFailure, type SdkHmacRequest } from '../../auth/index.ts';
+import { ANONYMOUS_ADMIN, type KeyPrincipal } from '../../auth/index.ts';
+import { verifySdkHmac, type SdkHmacFailure, type SdkHmacRequest } from '../../auth/sdk-hmac-sha256.ts';
 import type { Caller, SwrContext } from './context.ts';
 import { SWR_ONLY, SwrError } from './errors.ts';
 
