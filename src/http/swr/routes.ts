@@ -39,7 +39,8 @@ async function dispatch(ctx: SwrContext, req: FastifyRequest, reply: FastifyRepl
   const url = req.raw.url ?? '/';
   const { path, query } = splitUrl(url);
   const route = matchSwrRoute(path);
-  const op = route ? OPERATIONS[route.kind][req.method] : undefined;
+  const ops = route ? OPERATIONS[route.kind] : undefined;
+  const op = ops && Object.hasOwn(ops, req.method) ? ops[req.method] : undefined;
   if (!route || !op) throw new SwrError(SWR_ONLY.noSuchApi, `The API does not exist or has not been published in the environment: ${req.method} ${path.slice(0, 200)}`);
   const body = await readBody(req.raw, BODY_LIMIT);
   if (body === 'too-large') throw invalidParameter(`the request body exceeds ${BODY_LIMIT} bytes`);
