@@ -71,6 +71,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     ...createAuth(authOptions),
     ecr: { region: config.ecr.region, registryId: config.ecr.registryId },
     acr: { regions: config.acr.regions, clientTokenRetentionMs: config.acr.clientTokenRetention, credentialTtlMs: config.acr.credentialTtl },
+    swr: { region: config.swr.region },
     maxConcurrentUploads: config.uploads.maxConcurrent,
     ready: () => deps.meta.ping(),
   });

@@ -11,6 +11,8 @@ import type { EcrSettings } from './ecr/context.ts';
 import { ecrPlugin } from './ecr/routes.ts';
 import { ncrPlugin } from './ncr/routes.ts';
 import { ociPlugin } from './oci/routes.ts';
+import type { SwrSettings } from './swr/context.ts';
+import { swrPlugin } from './swr/routes.ts';
 import type { AccessGate, SignatureAuth, TokenIssuer } from './shared/access.ts';
 import { registerGcMetrics } from './shared/gc-metrics.ts';
 import { createHttpMetrics, dialectOf } from './shared/metrics.ts';
@@ -29,6 +31,8 @@ export interface HttpServerOptions {
   ecr: EcrSettings;
   /** config.acr: regions, ClientToken retention and credential lifetime of the Alibaba Compute Nest API. */
   acr: AcrSettings;
+  /** config.swr: the region the Huawei SWR API answers as. */
+  swr: SwrSettings;
   logger: FastifyBaseLogger;
   /** Online GC of this process: the berth API runs and reports it, /metrics exports its totals. */
   gc: GcScheduler;
@@ -87,5 +91,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(ecrPlugin({ deps: options.deps, pulls: options.pulls, signatures: options.signatures, ecr: options.ecr }));
   await app.register(acrPlugin({ deps: options.deps, signatures: options.signatures, acr: options.acr }));
   await app.register(ncrPlugin({ deps: options.deps, signatures: options.signatures }));
+  await app.register(swrPlugin({ deps: options.deps, signatures: options.signatures, swr: options.swr }));
   return app;
 }

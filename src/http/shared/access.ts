@@ -45,4 +45,10 @@ export interface SignatureAuth {
   signingKey(keyId: string): Promise<{ principal: KeyPrincipal; secret: string } | null>;
   /** A password for `docker login -u AWS` naming the caller's key, valid `ttlSeconds`. */
   issueLoginToken(principal: Principal, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }>;
+  /**
+   * The principal of a berth token presented on its own (SWR's X-Auth-Token): a Bearer token from /token (its scopes)
+   * or a login token (its key's grants); null when it is neither, expired, or its key is gone. Optional so test doubles
+   * of dialects that never read tokens need not implement it.
+   */
+  verifyToken?(token: string): Promise<Principal | null>;
 }

@@ -48,6 +48,19 @@ describe('access gate with repository policies', () => {
     const check = await gate.check({ authorization: basic('AWS', token), host: 'h', dialect: 'oci' }, [{ type: 'repository', name: 'x/y', actions: ['push'] }]);
     assert.deepEqual(check, { allowed: true, actor: { principal: key.id, dialect: 'oci' } });
   });
+
+  it('verifyToken (SWR X-Auth-Token) takes a /token Bearer token with its scopes or a login token with the key\'s grants, nothing else', async () => {
+    const { signatures, tokens, key, secret } = await setup(null);
+    const verify = signatures.verifyToken!;
+    const issued = await tokens.issue(basic(key.id, secret), 'berth', ['repository:team/app:pull']);
+    const scoped = await verify(issued!.token);
+    assert.deepEqual(scoped, { kind: 'token', keyId: key.id, access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }] });
+    const { token } = await signatures.issueLoginToken({ kind: 'key', keyId: key.id, grants: key.grants }, 60);
+    assert.deepEqual(await verify(token), { kind: 'key', keyId: key.id, grants: key.grants });
+    assert.equal(await verify(secret), null, 'a key secret is not a token');
+    assert.equal(await verify(`${token.slice(0, -2)}xx`), null, 'a forged signature');
+    assert.equal(await verify('not-a-token'), null);
+  });
 });
 
 describe('metrics dialect label', () => {

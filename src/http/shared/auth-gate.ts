@@ -109,6 +109,7 @@ export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: Toke
     mode: o.mode,
     signingKey: (keyId) => auth.signingKey(keyId),
     issueLoginToken: (principal, ttlSeconds) => auth.issueLoginToken(principal, ttlSeconds),
+    verifyToken: async (token) => (await auth.verifyBearer(`Bearer ${token}`, o.service)) ?? auth.verifyLoginToken(token),
   };
   return { gate: createAccessGate(o, auth), tokens: createTokenIssuer(o, auth), signatures };
 }

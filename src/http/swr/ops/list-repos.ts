@@ -1,0 +1,123 @@
+// listReposDetails: v2 pages with limit/offset and reports `Content-Range: offset-count/total`; v3 pages with opaque
+// markers. Both show only repositories inside a namespace that the caller may pull, filtered by namespace, name
+// (contained in the name inside the namespace), category and is_public, with counts and sizes from core's summaries.
+import type { RepositorySummary } from '../../../core/index.ts';
+import { mayRepository } from '../authorize.ts';
+import type { SwrCall, SwrOperation } from '../context.ts';
+import { decodeMarker, encodeMarker, intParam, invalidParameterFor, orderType, withFilter } from '../input.ts';
+import { parseNamespace } from '../names.ts';
+import { repositoryListEntry } from '../wire.ts';
+import { viewOf } from './resolve.ts';
+
+const SCAN_PAGE = 1000;
+/** Bounds one listing's walk over repository names (100,000); beyond it the answer is what was walked. */
+const MAX_ROUNDS = 100;
+/** Sorting by anything but the name reads every match's summary; that is bounded too. */
+const MAX_SORTED = 10_000;
+/** Tags listed per repository entry (SWR's entries carry the tag names). */
+const TAGS_PER_ENTRY = 100;
+
+interface Filters {
+  namespace: string | undefined;
+  name: string | undefined;
+  category: string | undefined;
+  isPublic: boolean | undefined;
+}
+
+function filtersOf(query: URLSearchParams): Filters {
+  const q = withFilter(query);
+  const ns = q.get('namespace');
+  const pub = q.get('is_public');
+  if (pub !== null && pub !== '' && pub !== 'true' && pub !== 'false') throw invalidParameterFor('is_public', 'true or false', pub);
+  return {
+    namespace: ns === null || ns === '' ? undefined : parseNamespace(ns),
+    name: q.get('name') || undefined,
+    category: q.get('category') || undefined,
+    isPublic: pub === 'true' ? true : pub === 'false' ? false : undefined,
+  };
+}
+
+async function matches(call: SwrCall, f: Filters, name: string): Promise<boolean> {
+  const slash = name.indexOf('/');
+  if (slash < 0 || !mayRepository(call.caller, name, 'pull')) return false;
+  if (f.name !== undefined && !name.slice(slash + 1).includes(f.name)) return false;
+  if (f.category === undefined && f.isPublic === undefined) return true;
+  const swr = (await call.ctx.deps.meta.repositoryExtras(name))?.settings.swr as { category?: unknown; is_public?: unknown } | undefined;
+  if (f.category !== undefined && (swr?.category ?? 'other') !== f.category) return false;
+  return f.isPublic === undefined || (swr?.is_public === true) === f.isPublic;
+}
+
+/** Matching repository names in lexical order after `after`, up to `limit` (or every one when limit is undefined). */
+async function matchingNames(call: SwrCall, f: Filters, after: string | undefined, limit?: number): Promise<{ names: string[]; more: boolean }> {
+  const prefix = f.namespace === undefined ? '' : `${f.namespace}/`;
+  let cursor = after !== undefined && after > prefix ? after : prefix === '' ? after : prefix;
+  const names: string[] = [];
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const page = await call.ctx.deps.meta.listRepositories({ after: cursor, limit: SCAN_PAGE });
+    for (const name of page) {
+      // Names sharing a prefix are contiguous in lexical order: past the namespace, nothing more can match.
+      if (prefix !== '' && !name.startsWith(prefix)) return { names, more: false };
+      if (!(await matches(call, f, name))) continue;
+      if (limit !== undefined && names.length === limit) return { names, more: true };
+      names.push(name);
+    }
+    if (page.length < SCAN_PAGE) return { names, more: false };
+    cursor = page.at(-1)!;
+  }
+  return { names, more: false };
+}
+
+async function entry(call: SwrCall, summary: RepositorySummary, total: number): Promise<Record<string, unknown>> {
+  const tags = (await call.ctx.deps.meta.listTagDetails(summary.name, { limit: TAGS_PER_ENTRY })) ?? [];
+  return { ...repositoryListEntry(await viewOf(call, summary), tags.map((t) => t.tag)), total_range: total };
+}
+
+async function summaries(call: SwrCall, names: string[]): Promise<RepositorySummary[]> {
+  const out: RepositorySummary[] = [];
+  for (const name of names) {
+    const s = await call.ctx.deps.meta.repositorySummary(name);
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+const ORDER_COLUMNS: Record<string, ((s: RepositorySummary) => number | string) | null> = {
+  name: null, updated_at: (s) => s.updatedAt.getTime(), updated_time: (s) => s.updatedAt.getTime(),
+  created_at: (s) => s.createdAt.getTime(), created_time: (s) => s.createdAt.getTime(), num_images: (s) => s.tagCount, tag_count: (s) => s.tagCount,
+};
+
+export const listReposV2: SwrOperation = async (call) => {
+  const f = filtersOf(call.query);
+  const query = withFilter(call.query);
+  const limit = intParam(query, 'limit', 100, 1, 1000);
+  const offset = intParam(query, 'offset', 0, 0, 100_000_000);
+  const column = query.get('order_column') || 'name';
+  if (!Object.hasOwn(ORDER_COLUMNS, column)) throw invalidParameterFor('order_column', Object.keys(ORDER_COLUMNS).join(', '), column);
+  const desc = orderType(query) === 'desc';
+  const { names } = await matchingNames(call, f, undefined);
+  const total = names.length;
+  const key = ORDER_COLUMNS[column] ?? null;
+  let page: RepositorySummary[];
+  if (key === null) {
+    const ordered = desc ? names.reverse() : names;
+    page = await summaries(call, ordered.slice(offset, offset + limit));
+  } else {
+    if (total > MAX_SORTED) throw invalidParameterFor('order_column', `name when more than ${MAX_SORTED} repositories match (narrow with namespace or name)`, column);
+    const all = await summaries(call, names);
+    all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.name < b.name ? -1 : 1) * (desc ? -1 : 1));
+    page = all.slice(offset, offset + limit);
+  }
+  const body = [];
+  for (const s of page) body.push(await entry(call, s, total));
+  return { status: 200, body, headers: { 'content-range': `${offset}-${body.length}/${total}` } };
+};
+
+export const listReposV3: SwrOperation = async (call) => {
+  const f = filtersOf(call.query);
+  const limit = intParam(call.query, 'limit', 100, 1, 1000);
+  const after = decodeMarker(call.query.get('marker'));
+  const { names, more } = await matchingNames(call, f, after, limit);
+  const repos = [];
+  for (const s of await summaries(call, names)) repos.push(await entry(call, s, names.length));
+  return { status: 200, body: { repos, ...(more && names.length > 0 ? { nextMarker: encodeMarker(names.at(-1)!) } : {}) } };
+};

@@ -1,0 +1,63 @@
+// createRepo, showRepository, updateRepo and deleteRepo over core's repository use cases. deleteRepo is the
+// non-forced delete: 406 SVCSTG.SWR.4060012 while the repository holds any image, and then nothing is deleted.
+import { z } from 'zod';
+import { createRepository, deleteRepository, isRegistryError, updateRepository } from '../../../core/index.ts';
+import { authorizeRepository } from '../authorize.ts';
+import type { SwrOperation } from '../context.ts';
+import { namespaceNotFound, repositoryNotFound, SWR_ERRORS, SWR_ONLY, SwrError } from '../errors.ts';
+import { category, description, validateBody } from '../input.ts';
+import { fullName, parseNamespace, parseRepository } from '../names.ts';
+import { repositoryShape, swrSettings } from '../wire.ts';
+import { pathRepository, summaryOf, viewOf } from './resolve.ts';
+
+const createBody = z.object({ repository: z.string(), is_public: z.boolean(), category: category.optional(), description: description.optional() });
+const updateBody = z.object({ is_public: z.boolean(), category: category.optional(), description: description.optional() });
+
+export const createRepo: SwrOperation = async (call) => {
+  const namespace = parseNamespace(call.route.namespace ?? '');
+  const input = validateBody(createBody, call.body);
+  const repository = parseRepository(input.repository);
+  const name = fullName(namespace, repository);
+  authorizeRepository(call.caller, name, 'push');
+  if (!(await call.ctx.deps.meta.findNamespace(namespace))) throw namespaceNotFound(namespace);
+  const swr = { is_public: input.is_public, category: input.category ?? 'other', description: input.description ?? '', creator_name: call.actor.principal };
+  const { created } = await createRepository(call.ctx.deps, { name, settings: { swr } }, call.actor);
+  if (!created) throw new SwrError(SWR_ONLY.repositoryExists, `repository ${repository} already exists in namespace ${namespace}`);
+  return { status: 201, body: {} };
+};
+
+export const showRepository: SwrOperation = async (call) => {
+  const r = await pathRepository(call);
+  authorizeRepository(call.caller, r.name, 'pull');
+  return { status: 200, body: repositoryShape(await viewOf(call, await summaryOf(call, r))) };
+};
+
+export const updateRepo: SwrOperation = async (call) => {
+  const r = await pathRepository(call);
+  const input = validateBody(updateBody, call.body);
+  authorizeRepository(call.caller, r.name, 'admin');
+  const extras = await call.ctx.deps.meta.repositoryExtras(r.name);
+  if (!extras) throw repositoryNotFound(r.namespace, r.repository);
+  const current = swrSettings(extras.settings);
+  const swr = { ...current, is_public: input.is_public, category: input.category ?? current.category, description: input.description ?? current.description };
+  await updateRepository(call.ctx.deps, r.name, { settings: { ...extras.settings, swr } }, call.actor);
+  return { status: 201 };
+};
+
+export const deleteRepo: SwrOperation = async (call) => {
+  const r = await pathRepository(call);
+  authorizeRepository(call.caller, r.name, 'delete');
+  try {
+    await deleteRepository(call.ctx.deps, r.name, false, call.actor);
+  } catch (e) {
+    if (!isRegistryError(e)) throw e;
+    if (e.code === 'NAME_UNKNOWN') throw repositoryNotFound(r.namespace, r.repository);
+    if (e.code === 'REPOSITORY_NOT_EMPTY') {
+      const tags = (await call.ctx.deps.meta.repositorySummary(r.name))?.tagCount ?? 0;
+      const what = tags > 0 ? `${tags} image(s)` : 'untagged manifests (pushed by digest or left by a /v2 tag delete)';
+      throw new SwrError(SWR_ERRORS.REPOSITORY_NOT_EMPTY, `repository ${r.repository} cannot be deleted: it still contains ${what}; delete its images first`);
+    }
+    throw e;
+  }
+  return { status: 204 };
+};

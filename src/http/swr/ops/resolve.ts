@@ -1,0 +1,36 @@
+// The repository an SWR path names: namespace and "$"-joined name checked against SWR's rules, the namespace known,
+// so every operation answers an unknown namespace, an unknown repository and a broken name the same way.
+import type { RepositorySummary } from '../../../core/index.ts';
+import type { SwrCall } from '../context.ts';
+import { namespaceNotFound, repositoryNotFound } from '../errors.ts';
+import { fullName, parseNamespace, parseRepository } from '../names.ts';
+import { swrSettings, type RepoView } from '../wire.ts';
+
+export interface NamedRepository {
+  namespace: string;
+  /** Inside the namespace, with slashes. */
+  repository: string;
+  /** The berth repository name ("ns/team/app"). */
+  name: string;
+}
+
+/** Names from the path, validated; the namespace must exist (explicitly or through a repository). */
+export async function pathRepository(call: SwrCall): Promise<NamedRepository> {
+  const namespace = parseNamespace(call.route.namespace ?? '');
+  const repository = parseRepository(call.route.repository ?? '');
+  if (!(await call.ctx.deps.meta.findNamespace(namespace))) throw namespaceNotFound(namespace);
+  return { namespace, repository, name: fullName(namespace, repository) };
+}
+
+export async function summaryOf(call: SwrCall, r: NamedRepository): Promise<RepositorySummary> {
+  const summary = await call.ctx.deps.meta.repositorySummary(r.name);
+  if (!summary) throw repositoryNotFound(r.namespace, r.repository);
+  return summary;
+}
+
+/** What the repository shapes need, for a repository known to exist (its settings read alongside). */
+export async function viewOf(call: SwrCall, summary: RepositorySummary): Promise<RepoView> {
+  const slash = summary.name.indexOf('/');
+  const extras = await call.ctx.deps.meta.repositoryExtras(summary.name);
+  return { summary, settings: swrSettings(extras?.settings), namespace: summary.name.slice(0, slash), repository: summary.name.slice(slash + 1), host: call.host };
+}

@@ -1,0 +1,95 @@
+// The Huawei SWR dialect as one encapsulated Fastify plugin: /v2/manage/... and /v3/manage/... REST, SDK-HMAC-SHA256
+// or X-Auth-Token checked, names validated, every failure in SWR's error object, an X-Request-Id on every answer.
+// It shares the /v2 prefix with the OCI dialect: a route constraint (paths.ts isSwrUrl) hands it exactly its own paths.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { isRegistryError } from '../../core/index.ts';
+import { readBody } from '../shared/body.ts';
+import { authenticate } from './caller.ts';
+import type { SwrAnswer, SwrCall, SwrContext } from './context.ts';
+import { errorBody, fromRegistryError, SWR_ERRORS, SWR_ONLY, SwrError, invalidParameter } from './errors.ts';
+import { OPERATIONS } from './operations.ts';
+import { matchSwrRoute, isSwrUrl, splitUrl } from './paths.ts';
+
+/** Management bodies are small JSON documents; anything bigger is refused, never buffered. */
+const BODY_LIMIT = 256 * 1024;
+const CONSTRAINT = 'swrApi';
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function requestId(reply: FastifyReply): string {
+  return String(reply.getHeader('x-request-id') ?? '');
+}
+
+function sendError(reply: FastifyReply, e: SwrError): void {
+  reply.code(e.status).header('content-type', 'application/json;charset=utf-8').send(errorBody(e, requestId(reply)));
+}
+
+function send(reply: FastifyReply, answer: SwrAnswer): void {
+  for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+  reply.code(answer.status);
+  if (answer.status === 204 || answer.body === undefined) {
+    reply.send();
+    return;
+  }
+  reply.header('content-type', 'application/json;charset=utf-8').send(JSON.stringify(answer.body));
+}
+
+async function dispatch(ctx: SwrContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const url = req.raw.url ?? '/';
+  const { path, query } = splitUrl(url);
+  const route = matchSwrRoute(path);
+  const ops = route ? OPERATIONS[route.kind] : undefined;
+  const op = ops && Object.hasOwn(ops, req.method) ? ops[req.method] : undefined;
+  if (!route || !op) throw new SwrError(SWR_ONLY.noSuchApi, `The API does not exist or has not been published in the environment: ${req.method} ${path.slice(0, 200)}`);
+  const body = await readBody(req.raw, BODY_LIMIT);
+  if (body === 'too-large') throw invalidParameter(`the request body exceeds ${BODY_LIMIT} bytes`);
+  const caller = await authenticate(ctx, { method: req.method, url, rawHeaders: req.raw.rawHeaders, body }, ctx.deps.clock.now());
+  const call: SwrCall = {
+    ctx, caller, route, query, body, host: req.headers.host ?? 'localhost',
+    actor: { principal: caller.keyId ?? 'anonymous', dialect: 'swr' },
+  };
+  send(reply, await op(call));
+}
+
+function addSwrConstraint(app: FastifyInstance): void {
+  if (app.hasConstraintStrategy(CONSTRAINT)) return;
+  app.addConstraintStrategy({
+    name: CONSTRAINT,
+    storage() {
+      const handlers = new Map<string, unknown>();
+      return {
+        get: (value: string) => (handlers.get(value) ?? null) as never,
+        set: (value: string, handler: unknown) => void handlers.set(value, handler),
+      };
+    },
+    deriveConstraint: (req: IncomingMessage) => (isSwrUrl(req.url ?? '/') ? 'swr' : 'other'),
+    // Routes without the constraint (the OCI catch-all and the rest) still match whatever was derived.
+    mustMatchWhenDerived: false,
+  });
+}
+
+/** Registers /v2/manage/* (constrained to SWR's own paths) and /v3/manage/*, with SWR's error handler. */
+export function swrPlugin(ctx: SwrContext) {
+  return async (app: FastifyInstance): Promise<void> => {
+    addSwrConstraint(app);
+    app.addHook('onRequest', async (_req, reply) => {
+      reply.header('x-request-id', randomUUID().replaceAll('-', ''));
+    });
+    app.setErrorHandler((error: unknown, req, reply) => {
+      if (error instanceof SwrError) return sendError(reply, error);
+      if (isRegistryError(error)) return sendError(reply, fromRegistryError(error));
+      const status = (error as { statusCode?: number }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, invalidParameter((error as Error).message));
+      if (req.raw.destroyed || req.raw.readableAborted) {
+        req.log.info({ method: req.method, url: req.url }, 'client went away');
+        return sendError(reply, invalidParameter('request aborted by the client'));
+      }
+      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
+      return sendError(reply, new SwrError(SWR_ERRORS.INTERNAL, 'Internal server error: operation failed'));
+    });
+    const handler = (req: FastifyRequest, reply: FastifyReply): Promise<void> => dispatch(ctx, req, reply);
+    app.route({ method: [...METHODS], url: '/v2/manage/*', constraints: { [CONSTRAINT]: 'swr' }, handler });
+    app.route({ method: [...METHODS], url: '/v3/manage/*', handler });
+  };
+}
