@@ -34,7 +34,7 @@ export function createHttpMetrics(uploadsInUse: () => number): HttpMetrics {
  */
 export function dialectOf(url: string, headers: Readonly<Record<string, string | string[] | undefined>> = {}): string {
   if ((url === '/' || url.startsWith('/?')) && (headers['x-amz-target'] !== undefined || rootApiOf(headers, url) === 'acr')) return rootApiOf(headers, url);
-  if (url.startsWith('/v2/manage')) return 'swr';
+  if (url.startsWith('/v2/manage') || url.startsWith('/v3/manage')) return 'swr';
   if (url.startsWith('/v2')) return 'oci';
   if (url.startsWith('/ncr/')) return 'ncr';
   if (url.startsWith('/berth/')) return 'api';

@@ -1,7 +1,9 @@
 // SWR namespaces (organisations) are berth namespaces, the first path segment of repository names: created
 // explicitly here, or implied by a push; deleting one is refused while it holds repositories (nothing is deleted).
 import { z } from 'zod';
-import type { NamespaceRecord } from '../../../core/index.ts';
+import {
+  createNamespace as createNamespaceOf, deleteNamespace as deleteNamespaceOf, isRegistryError, type NamespaceRecord,
+} from '../../../core/index.ts';
 import { authorizeNamespace, namespaceAuth, seesNamespace } from '../authorize.ts';
 import type { SwrCall, SwrOperation } from '../context.ts';
 import { namespaceNotFound, SWR_ERRORS, SWR_ONLY, SwrError } from '../errors.ts';
@@ -26,8 +28,8 @@ export const createNamespace: SwrOperation = async (call) => {
   const exists = (): SwrError => new SwrError(SWR_ONLY.namespaceExists, `namespace ${namespace} already exists`);
   // One implied by a pushed repository already exists for SWR users (it is listed); creating it again is a conflict.
   if (await deps.meta.findNamespace(namespace)) throw exists();
-  const outcome = await deps.meta.createNamespace({ name: namespace, settings: { creator_name: call.actor.principal }, actor: call.actor, at: deps.clock.now() });
-  if (outcome.kind === 'exists') throw exists();
+  const outcome = await createNamespaceOf(deps, { name: namespace, settings: { creator_name: call.actor.principal } }, call.actor);
+  if (!outcome.created) throw exists();
   return { status: 201, body: {} };
 };
 
@@ -60,11 +62,14 @@ export const showNamespace: SwrOperation = async (call) => {
 export const deleteNamespace: SwrOperation = async (call) => {
   const name = parseNamespace(call.route.namespace!);
   authorizeNamespace(call.caller, name, 'admin');
-  const deps = call.ctx.deps;
-  const outcome = await deps.meta.deleteNamespace(name, call.actor, deps.clock.now());
-  if (outcome === 'unknown') throw namespaceNotFound(name);
-  if (outcome === 'not-empty') {
-    throw new SwrError(SWR_ONLY.namespaceNotEmpty, `namespace ${name} still holds repositories; delete them first`);
+  try {
+    await deleteNamespaceOf(call.ctx.deps, name, call.actor);
+  } catch (e) {
+    if (isRegistryError(e) && e.code === 'NAME_UNKNOWN') throw namespaceNotFound(name);
+    if (isRegistryError(e) && e.code === 'REPOSITORY_NOT_EMPTY') {
+      throw new SwrError(SWR_ONLY.namespaceNotEmpty, `namespace ${name} still holds repositories; delete them first`);
+    }
+    throw e;
   }
   return { status: 204 };
 };
