@@ -18,8 +18,10 @@ if [[ "$version" != v24.* ]]; then
 fi
 
 # command -> Debian package. Rootful podman on vfs needs nothing beyond podman's own dependencies (conmon,
-# crun, containers-common, a network stack); uidmap (newuidmap) is for anyone running it rootless.
-declare -A package_of=([skopeo]=skopeo [podman]=podman [docker-registry]=docker-registry [newuidmap]=uidmap)
+# crun, containers-common, a network stack); uidmap (newuidmap) is for anyone running it rootless. PostgreSQL and a
+# single-node Ceph (mon, osd, RADOS Gateway) are the real servers the scale-out tests run berth against.
+declare -A package_of=([skopeo]=skopeo [podman]=podman [docker-registry]=docker-registry [newuidmap]=uidmap
+  [ceph-mon]=ceph-mon [ceph-osd]=ceph-osd [radosgw]=radosgw [ceph]=ceph-common)
 # The ECR tests drive every distinct `aws` CLI they find and need at least a v2 one. Any `aws` on PATH may be a v1
 # (pip/pyenv), so this asks each for its version; Debian 12's `awscli` package is v2 (/usr/bin/aws).
 aws_v2() {
@@ -31,10 +33,11 @@ aws_v2() {
 }
 missing() {
   local cmd
-  for cmd in skopeo podman docker-registry newuidmap; do
+  for cmd in skopeo podman docker-registry newuidmap ceph-mon ceph-osd radosgw ceph; do
     command -v "$cmd" >/dev/null 2>&1 || echo "${package_of[$cmd]}"
   done
   aws_v2 || echo awscli
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || echo postgresql
 }
 
 need=($(missing))
@@ -66,5 +69,32 @@ say "aws CLIs for the ECR tests: $(for cli in $(type -ap aws) /usr/bin/aws; do [
 say "type check (tsc -p .)"
 tsc -p .
 
+# One PostgreSQL and one S3 server for the whole run (test/servers.ts reads these variables; a test file run on
+# its own starts its own). Each test uses its own database schema or key prefix, so files can share them.
+stops=()
+cleanup() { local s; for s in "${stops[@]}"; do eval "$s" >/dev/null 2>&1 || true; done; }
+trap cleanup EXIT
+start_server() { # $1 = script, $2 = variable prefix to export as BERTH_TEST_<prefix>...
+  local out
+  if ! out=$(bash "scripts/servers/$1"); then
+    if ci; then say "CI=true: scripts/servers/$1 failed; the scale-out tests need it, so this run fails"; exit 1; fi
+    say "scripts/servers/$1 failed: the tests that need it start their own and fail if they cannot"
+    return 0
+  fi
+  local line key value
+  while IFS= read -r line; do
+    [[ "$line" =~ ^([A-Z0-9_]+)=(.*)$ ]] || continue
+    key=${BASH_REMATCH[1]}; value=${BASH_REMATCH[2]}; value=${value#\'}; value=${value%\'}
+    case "$key" in
+      STOP) stops+=("$value") ;;
+      PGURL) export BERTH_TEST_PG_URL="$value" ;;
+      S3_ENDPOINT|S3_REGION|S3_ACCESS_KEY|S3_SECRET_KEY|S3_BUCKET) export "BERTH_TEST_$key=$value" ;;
+    esac
+  done <<<"$out"
+}
+say "starting PostgreSQL and S3 (Ceph RADOS Gateway, memstore) for the scale-out tests"
+start_server start-postgres.sh
+S3_STORE=memstore start_server start-s3.sh
+
 say "running the tests ($(node -v), 2 at a time)"
-exec node --test --test-concurrency=2 --test-timeout=300000 --test-reporter=spec 'src/**/*.test.ts' 'test/**/*.test.ts'
+node --test --test-concurrency=2 --test-timeout=300000 --test-reporter=spec 'src/**/*.test.ts' 'test/**/*.test.ts'

@@ -73,7 +73,10 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     acr: { regions: config.acr.regions, clientTokenRetentionMs: config.acr.clientTokenRetention, credentialTtlMs: config.acr.credentialTtl },
     swr: { region: config.swr.region },
     maxConcurrentUploads: config.uploads.maxConcurrent,
-    ready: () => deps.meta.ping(),
+    ready: async () => {
+      await deps.meta.ping();
+      await deps.blobs.ping();
+    },
   });
 
   const [host, port] = splitListen(config.listen);

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'PIN_UNKNOWN',
   'INVALID_REQUEST',
   'INTERNAL',
+  'UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -57,6 +58,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   PIN_UNKNOWN: 'deployment pin unknown',
   INVALID_REQUEST: 'invalid request',
   INTERNAL: 'internal error',
+  UNAVAILABLE: 'a storage backend (database or object store) is unreachable; retry later',
 };
 
 /** A domain error: a catalogue code, a message for people and optional structured detail. */

@@ -62,6 +62,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     status: () => options.gc.status(),
     stats: () => options.deps.meta.gcStats(gcClock(options.deps, options.gc.defaults)),
   });
+  // A storage backend that is down answers 503 in every dialect; clients that honour Retry-After back off briefly.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+    return payload;
+  });
   app.addHook('onResponse', async (req, reply) => {
     const dialect = dialectOf(req.url, req.headers);
     metrics.requests.inc({ dialect, method: req.method, status: String(reply.statusCode) });

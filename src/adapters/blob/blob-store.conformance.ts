@@ -88,6 +88,10 @@ export function runBlobStoreConformance(name: string, open: () => Promise<Opened
         assert.ok(store.kind.length > 0);
       });
 
+      it('answers the readiness probe while it can serve', async () => {
+        await store.ping();
+      });
+
       it('round-trips a committed blob and reports its size', async () => {
         const bytes = randomBytes(1000);
         const digest = await put(store, bytes);

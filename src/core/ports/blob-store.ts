@@ -51,5 +51,7 @@ export interface UploadWriter {
 export interface BlobStore extends BlobReader, UploadWriter {
   /** A short name for logs and metrics, e.g. "fs" or "s3". */
   readonly kind: string;
+  /** Cheap reachability probe for /readyz: rejects when the store cannot serve requests now. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

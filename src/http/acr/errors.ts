@@ -35,6 +35,7 @@ export const ACR_ERRORS: Record<ErrorCode, AcrWireError> = {
   PIN_UNKNOWN: { status: 404, code: 'EntityNotExist.Pin' },
   INVALID_REQUEST: { status: 400, code: 'InvalidParameter' },
   INTERNAL: { status: 500, code: 'InternalError' },
+  UNAVAILABLE: { status: 503, code: 'ServiceUnavailable' },
 };
 
 /** An error in the Alibaba API's own terms: `code` is what the SDK puts in its error's `code`. */

@@ -35,6 +35,7 @@ export const BERTH_ERRORS: Record<ErrorCode, BerthWireError> = {
   PIN_UNKNOWN: { status: 404, code: 'PIN_UNKNOWN' },
   INVALID_REQUEST: { status: 400, code: 'INVALID_REQUEST' },
   INTERNAL: { status: 500, code: 'INTERNAL' },
+  UNAVAILABLE: { status: 503, code: 'UNAVAILABLE' },
 };
 
 export interface BerthErrorBody {

@@ -36,6 +36,7 @@ export const ECR_ERRORS: Record<ErrorCode, EcrWireError> = {
   PIN_UNKNOWN: { status: 400, type: 'InvalidParameterException' },
   INVALID_REQUEST: { status: 400, type: 'InvalidParameterException' },
   INTERNAL: { status: 500, type: 'ServerException' },
+  UNAVAILABLE: { status: 503, type: 'ServiceUnavailableException' },
 };
 
 /** An error in ECR's own terms; `type` is the modelled exception name the SDKs turn into a class. */

@@ -46,6 +46,7 @@ export const NCR_ERRORS: Record<ErrorCode, NcrWireError> = {
   PIN_UNKNOWN: NOT_FOUND,
   INVALID_REQUEST: BAD_REQUEST,
   INTERNAL: { status: 500, errorCode: '500', message: 'Internal Server Error' },
+  UNAVAILABLE: { status: 503, errorCode: '500', message: 'Endpoint Error' },
 };
 
 /** An error in NCR's terms: the gateway code and message, what went wrong in `details`, optional extra members. */

@@ -36,6 +36,7 @@ export const OCI_ERRORS: Record<ErrorCode, OciWireError> = {
   PIN_UNKNOWN: { status: 404, code: 'UNKNOWN' },
   INVALID_REQUEST: { status: 400, code: 'UNSUPPORTED' },
   INTERNAL: { status: 500, code: 'UNKNOWN' },
+  UNAVAILABLE: { status: 503, code: 'UNAVAILABLE' },
 };
 
 export function ociEnvelope(code: string, message: string, detail?: unknown): { errors: Array<{ code: string; message: string; detail: unknown }> } {

@@ -36,6 +36,7 @@ export const SWR_ERRORS: Record<ErrorCode, SwrWireError> = {
   PIN_UNKNOWN: { status: 400, code: 'SVCSTG.SWR.4000014' },
   INVALID_REQUEST: { status: 400, code: 'SVCSTG.SWR.4000014' },
   INTERNAL: { status: 500, code: 'SVCSTG.SWR.5000007' },
+  UNAVAILABLE: { status: 503, code: 'SVCSTG.SWR.5030000' },
 };
 
 /** Codes only the SWR API has (berth's own where SWR documents none). */

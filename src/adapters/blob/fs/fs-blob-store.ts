@@ -1,6 +1,7 @@
 // Filesystem blob store: streams straight to disk with no extra copies, fsyncs before anything is trusted, and
 // publishes blobs by atomic rename so a crash can never leave a half-written file at a blob path.
-import { mkdir, open, opendir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open, opendir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { RegistryError, type BlobStore, type ByteRange, type Digest } from '../../../core/index.ts';
@@ -88,6 +89,11 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
 
   return {
     kind: 'fs',
+
+    async ping() {
+      // The blob tree must still be there and reachable (an unmounted volume fails here, not on the next push).
+      await access(paths.blobs, constants.R_OK | constants.W_OK);
+    },
 
     async stat(digest) {
       return sizeOf(paths.blob(digest));
