@@ -25,8 +25,8 @@ describe('runFsck over the real stores', () => {
     const bytes = new TextEncoder().encode(content);
     const id = randomUUID();
     await deps.blobs.createUpload(id);
-    await deps.blobs.appendUpload(id, 0, once(bytes));
-    await deps.blobs.commitUpload(id, bytes.byteLength, sha256(bytes));
+    const { ref } = await deps.blobs.appendUpload(id, 0, once(bytes));
+    await deps.blobs.commitUpload(id, bytes.byteLength, sha256(bytes), [{ offset: 0, size: bytes.byteLength, ref }]);
     return sha256(bytes);
   };
 
@@ -51,9 +51,9 @@ describe('runFsck over the real stores', () => {
     // A finishing upload has claimed its digest and committed the bytes, but not linked them yet.
     const claimed = await startUpload(deps, 'fsck/app');
     const inFlight = new TextEncoder().encode('being committed right now');
-    await deps.blobs.appendUpload(claimed.id, 0, once(inFlight));
+    const { ref } = await deps.blobs.appendUpload(claimed.id, 0, once(inFlight));
     assert.equal(await deps.meta.claimUploadDigest(claimed.id, sha256(inFlight), deps.clock.now(), NEVER_STALE), 'claimed');
-    await deps.blobs.commitUpload(claimed.id, inFlight.byteLength, sha256(inFlight));
+    await deps.blobs.commitUpload(claimed.id, inFlight.byteLength, sha256(inFlight), [{ offset: 0, size: inFlight.byteLength, ref }]);
     // A sweeper has purged these rows and is about to remove the bytes.
     const purging = await pushBlob(deps, 'fsck/app', 'being purged right now');
     reg.clock.advance(3_600_000);

@@ -335,11 +335,17 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       await s.createUpload({ id, repository: 'conf/up', offset: 0, startedAt: at, updatedAt: at });
       await s.createUpload({ id: older, repository: 'conf/up', offset: 5, startedAt: later(-2000), updatedAt: later(-1000) });
       await s.createUpload({ id: newest, repository: 'conf/up', offset: 0, startedAt: later(1500), updatedAt: later(1500) });
-      assert.equal(await s.advanceUpload(id, 0, 10, later(1000)), true);
-      assert.equal(await s.advanceUpload(id, 0, 20, later(1100)), false, 'stale offset');
-      assert.equal(await s.advanceUpload(randomUUID(), 0, 1, at), false, 'unknown session');
+      assert.deepEqual((await s.getUpload(id))?.parts, [], 'a new session has no parts');
+      assert.equal(await s.advanceUpload(id, 0, 10, later(1000), 'part-a'), true);
+      assert.equal(await s.advanceUpload(id, 0, 20, later(1100), 'part-lost'), false, 'stale offset');
+      assert.equal(await s.advanceUpload(randomUUID(), 0, 1, at, 'part-x'), false, 'unknown session');
       const got = await s.getUpload(id);
-      assert.deepEqual({ ...got, claimed: got?.claimed ?? null }, { id, repository: 'conf/up', offset: 10, startedAt: at, updatedAt: later(1000), claimed: null });
+      assert.deepEqual({ ...got, claimed: got?.claimed ?? null }, {
+        id, repository: 'conf/up', offset: 10, startedAt: at, updatedAt: later(1000), claimed: null, parts: [{ offset: 0, size: 10, ref: 'part-a' }],
+      }, 'only the part whose compare-and-set won is recorded');
+      assert.equal(await s.advanceUpload(id, 10, 10, later(1000), 'empty'), true, 'an empty append moves nothing and records no part');
+      assert.equal(await s.advanceUpload(id, 10, 25, later(1000), 'part-b'), true);
+      assert.deepEqual((await s.getUpload(id))?.parts, [{ offset: 0, size: 10, ref: 'part-a' }, { offset: 10, size: 15, ref: 'part-b' }]);
       assert.deepEqual((await s.listIdleUploads(later(2000), 100)).map((u) => u.id), [older, id, newest]);
       assert.deepEqual((await s.listIdleUploads(later(500), 100)).map((u) => u.id), [older], 'strictly before');
       assert.deepEqual((await s.listIdleUploads(later(2000), 1)).map((u) => u.id), [older]);

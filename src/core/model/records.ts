@@ -34,6 +34,17 @@ export interface BlobLink {
   size: number;
 }
 
+/**
+ * A durable piece of an upload area: the bytes one accepted append wrote, from `offset`, named `ref` by the store.
+ * The metadata store keeps the list of accepted parts with the session (recorded by the same compare-and-set that
+ * moves the offset), so every replica reads and commits exactly the bytes that were acknowledged.
+ */
+export interface UploadPart {
+  offset: number;
+  size: number;
+  ref: string;
+}
+
 export interface UploadSession {
   id: string;
   repository: string;
@@ -43,6 +54,8 @@ export interface UploadSession {
   updatedAt: Date;
   /** The digest this session claimed when it began to commit (GC never reclaims a claimed digest). */
   claimed?: Digest | null;
+  /** The accepted appends, in order (as read from the metadata store; empty for a new session). */
+  parts?: UploadPart[];
 }
 
 /** Who did something and through which API; recorded with every mutation. */

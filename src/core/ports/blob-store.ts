@@ -1,6 +1,7 @@
 // The byte store for content-addressed blobs and in-flight uploads; adapters (filesystem, S3) implement only this.
 import type { Readable } from 'node:stream';
 import type { Digest } from '../model/digest.ts';
+import type { UploadPart } from '../model/records.ts';
 
 export interface ByteRange {
   /** First byte, inclusive. */
@@ -24,24 +25,29 @@ export interface BlobReader {
 /**
  * Upload areas: bytes of an upload session before they become a blob.
  * An upload is identified by an opaque id chosen by core (a UUID); its bytes are append-only.
+ *
+ * Two kinds of store implement this. One whose area a single process writes in place (the filesystem: one file per
+ * upload, guarded by the in-process upload lock) may ignore `parts` and answer ref ''. One whose areas several
+ * replicas write (S3) must write every append as a new, immutable object named by a fresh `ref` and never touch
+ * existing ones, and must read and commit exactly the listed parts: an append whose compare-and-set lost (a stale or
+ * concurrent request on another replica) then leaves only garbage that nobody reads, never changed bytes.
  */
 export interface UploadWriter {
   /** Creates an empty upload area. */
   createUpload(id: string): Promise<void>;
   /**
-   * Writes `chunks` starting at byte `offset`, first discarding anything stored past `offset`
-   * (bytes a crashed request left behind are never trusted). Resolves with the new size once the
-   * bytes are durable enough to resume from. Rejects with RegistryError BLOB_UPLOAD_UNKNOWN if the
-   * upload area does not exist.
+   * Writes `chunks` as the part of the area that starts at byte `offset` (bytes a failed request left past `offset`
+   * are never trusted). Resolves with the new total size and the part's ref once the bytes are durable enough to
+   * resume from. Rejects with RegistryError BLOB_UPLOAD_UNKNOWN if the upload area does not exist.
    */
-  appendUpload(id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<number>;
-  /** Streams bytes [0, length) of an upload area, used to rebuild the hash after a restart. */
-  readUpload(id: string, length: number): AsyncIterable<Uint8Array>;
+  appendUpload(id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<{ size: number; ref: string }>;
+  /** Streams bytes [0, length) of the listed parts, used to rebuild the hash (after a restart, or on another replica). */
+  readUpload(id: string, length: number, parts: readonly UploadPart[]): AsyncIterable<Uint8Array>;
   /**
-   * Atomically turns the first `length` bytes of an upload area into the committed blob `digest`
-   * (the caller has verified the digest) and removes the area. Idempotent if the blob already exists.
+   * Atomically turns the listed parts (`length` bytes in all) into the committed blob `digest` (the caller has
+   * verified the digest) and removes the area. Idempotent if the blob already exists.
    */
-  commitUpload(id: string, length: number, digest: Digest): Promise<void>;
+  commitUpload(id: string, length: number, digest: Digest, parts: readonly UploadPart[]): Promise<void>;
   /** Removes an upload area; no error when it is already gone. */
   removeUpload(id: string): Promise<void>;
   /** Ids of every upload area present, for expiry and fsck. */

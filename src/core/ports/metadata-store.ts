@@ -121,9 +121,13 @@ export interface ManifestIndex {
 
 export interface UploadSessions {
   createUpload(session: UploadSession): Promise<void>;
+  /** The session with its accepted parts in order. */
   getUpload(id: string): Promise<UploadSession | null>;
-  /** Moves the offset forward only if it is still `from` (compare-and-set); false when it moved meanwhile. */
-  advanceUpload(id: string, from: number, to: number, at: Date): Promise<boolean>;
+  /**
+   * Moves the offset forward only if it is still `from` (compare-and-set) and records the part [from, to) named
+   * `ref` in the same transaction; false when it moved meanwhile (the part is then not recorded).
+   */
+  advanceUpload(id: string, from: number, to: number, at: Date, ref: string): Promise<boolean>;
   deleteUpload(id: string): Promise<void>;
   /** Sessions not touched since `before`. */
   listIdleUploads(before: Date, limit: number): Promise<UploadSession[]>;

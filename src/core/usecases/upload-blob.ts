@@ -35,9 +35,9 @@ export async function getUpload(deps: RegistryDeps, repository: string, id: stri
   return session;
 }
 
-async function* counted(source: AsyncIterable<Uint8Array>, hash: Hash, count: { bytes: number }): AsyncIterable<Uint8Array> {
+async function* counted(source: AsyncIterable<Uint8Array>, hash: Hash | null, count: { bytes: number }): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
-    hash.update(chunk);
+    hash?.update(chunk);
     count.bytes += chunk.byteLength;
     yield chunk;
   }
@@ -50,20 +50,23 @@ export async function appendChunk(deps: RegistryDeps, repository: string, id: st
     if (input.rangeStart !== undefined && input.rangeStart !== session.offset) {
       throw new RegistryError('RANGE_INVALID', `chunk starts at ${input.rangeStart} but the upload has ${session.offset} bytes`, { offset: session.offset });
     }
-    const hash = await deps.hashes.at(id, session.offset);
+    // No state here for this offset (restart, or the last PATCH went to another replica): the closing PUT hashes.
+    const hash = deps.hashes.peek(id, session.offset);
     const count = { bytes: 0 };
-    const size = await deps.blobs.appendUpload(id, session.offset, counted(input.body, hash, count));
+    const { size, ref } = await deps.blobs.appendUpload(id, session.offset, counted(input.body, hash, count));
     if (input.expectedLength !== undefined && count.bytes !== input.expectedLength) {
       // The bytes past session.offset are discarded by the next append: the recorded offset is the truth.
       throw new RegistryError('SIZE_INVALID', `expected ${input.expectedLength} bytes, received ${count.bytes}`, { offset: session.offset });
     }
     if (size !== session.offset + count.bytes) throw new RegistryError('INTERNAL', 'upload size disagrees with bytes written');
     const at = deps.clock.now();
-    if (!(await deps.meta.advanceUpload(id, session.offset, size, at))) {
+    if (!(await deps.meta.advanceUpload(id, session.offset, size, at, ref))) {
       throw new RegistryError('RANGE_INVALID', 'the upload moved on concurrently; check its status and resume', { offset: session.offset });
     }
-    deps.hashes.remember(id, size, hash);
-    return { ...session, offset: size, updatedAt: at };
+    if (hash) deps.hashes.remember(id, size, hash);
+    else deps.hashes.forget(id);
+    const parts = [...(session.parts ?? []), ...(size > session.offset ? [{ offset: session.offset, size: size - session.offset, ref }] : [])];
+    return { ...session, offset: size, updatedAt: at, parts };
   });
 }
 
@@ -75,7 +78,8 @@ export async function finishUpload(
   if (last) await appendChunk(deps, repository, id, last);
   return deps.hashes.exclusive(id, async () => {
     const session = await getUpload(deps, repository, id);
-    const hash = await deps.hashes.at(id, session.offset, algorithmOf(digest)).catch(async (e: unknown) => {
+    const parts = session.parts ?? [];
+    const hash = await deps.hashes.at(id, session.offset, parts, algorithmOf(digest)).catch(async (e: unknown) => {
       if (await committedEarlier(deps, session, digest, e)) return null;
       throw e;
     });
@@ -84,7 +88,7 @@ export async function finishUpload(
       if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
     }
     await claimDigest(deps, id, digest);
-    if (hash) await deps.blobs.commitUpload(id, session.offset, digest);
+    if (hash) await deps.blobs.commitUpload(id, session.offset, digest, parts);
     else if ((await deps.blobs.stat(digest)) !== session.offset) {
       // Committed before a crash, then reclaimed by GC before this retry claimed it: the bytes are gone.
       throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `the bytes of upload ${id} are gone; start a new upload`);

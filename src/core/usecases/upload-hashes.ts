@@ -1,7 +1,10 @@
 // Keeps each upload's running hash in memory (Node's native SHA-256 is ~6x faster here than a serialisable
-// WASM hash), and rebuilds it from the durable bytes after a restart, so sessions survive restarts at full speed.
+// WASM hash). A PATCH that finds no state at its offset (after a restart, or because the previous PATCH went to
+// another replica) streams on unhashed, and the closing PUT rebuilds the hash from the accepted parts once: one
+// re-read per upload instead of one per PATCH, so chunked uploads spread over replicas stay linear.
 import type { Hash } from 'node:crypto';
 import { newHasher, type Algorithm } from '../model/digest.ts';
+import type { UploadPart } from '../model/records.ts';
 import type { UploadWriter } from '../ports/blob-store.ts';
 
 interface Entry {
@@ -34,12 +37,19 @@ export class UploadHashes {
     }
   }
 
-  /** A copy of the hash state at `offset` (copy, so a failed request never pollutes the kept state). */
-  async at(id: string, offset: number, algorithm: Algorithm = 'sha256'): Promise<Hash> {
+  /** A copy of the kept state at `offset` (a fresh hash at 0), or null when this process has none for that offset. */
+  peek(id: string, offset: number): Hash | null {
+    if (offset === 0) return newHasher('sha256');
+    const entry = this.#entries.get(id);
+    return entry && entry.offset === offset ? entry.hash.copy() : null;
+  }
+
+  /** The hash state at `offset` (copy, so a failed request never pollutes the kept state), rebuilt from `parts` if needed. */
+  async at(id: string, offset: number, parts: readonly UploadPart[], algorithm: Algorithm = 'sha256'): Promise<Hash> {
     const entry = this.#entries.get(id);
     if (entry && entry.offset === offset && algorithm === 'sha256') return entry.hash.copy();
     const hash = newHasher(algorithm);
-    if (offset > 0) for await (const chunk of this.#store.readUpload(id, offset)) hash.update(chunk);
+    if (offset > 0) for await (const chunk of this.#store.readUpload(id, offset, parts)) hash.update(chunk);
     if (algorithm === 'sha256') this.#entries.set(id, { hash: hash.copy(), offset });
     return hash;
   }

@@ -14,12 +14,12 @@ import { createFsBlobStore } from './index.ts';
 runBlobStoreConformance('fs', async () => {
   const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
   return { store: await createFsBlobStore({ root }), cleanup: () => rm(root, { recursive: true, force: true }) };
-});
+}, { concurrentWriters: false });
 
 runBlobStoreConformance('fs without fsync', async () => {
   const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
   return { store: await createFsBlobStore({ root, fsync: false }), cleanup: () => rm(root, { recursive: true, force: true }) };
-});
+}, { concurrentWriters: false });
 
 const sha = (b: Uint8Array): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -44,7 +44,7 @@ async function put(store: BlobStore, bytes: Uint8Array): Promise<Digest> {
   const id = randomUUID();
   await store.createUpload(id);
   await store.appendUpload(id, 0, chunksOf(bytes));
-  await store.commitUpload(id, bytes.length, sha(bytes));
+  await store.commitUpload(id, bytes.length, sha(bytes), []);
   return sha(bytes);
 }
 
@@ -71,9 +71,9 @@ describe('fs blob store specifics', () => {
       for (const attempt of [
         () => store.createUpload(id),
         () => store.appendUpload(id, 0, chunksOf(Buffer.from('x'))),
-        () => store.commitUpload(id, 0, sha(new Uint8Array())),
+        () => store.commitUpload(id, 0, sha(new Uint8Array()), []),
         () => store.removeUpload(id),
-        () => collect(store.readUpload(id, 0)),
+        () => collect(store.readUpload(id, 0, [])),
       ]) {
         await assert.rejects(attempt(), (e) => isRegistryError(e) && e.code === 'BLOB_UPLOAD_UNKNOWN', `id ${JSON.stringify(id)}`);
       }
@@ -93,7 +93,7 @@ describe('fs blob store specifics', () => {
     const id = randomUUID();
     await store.createUpload(id);
     for (const digest of bad) {
-      for (const attempt of [() => store.stat(digest), () => store.open(digest), () => store.open(digest, { start: 0, end: 0 }), () => store.remove(digest), () => store.commitUpload(id, 0, digest)]) {
+      for (const attempt of [() => store.stat(digest), () => store.open(digest), () => store.open(digest, { start: 0, end: 0 }), () => store.remove(digest), () => store.commitUpload(id, 0, digest, [])]) {
         await assert.rejects(attempt(), (e) => isRegistryError(e) && e.code === 'DIGEST_INVALID', `digest ${JSON.stringify(digest)}`);
       }
     }
@@ -112,7 +112,7 @@ describe('fs blob store specifics', () => {
     await store.createUpload(id512);
     await store.appendUpload(id512, 0, chunksOf(big));
     const d512: Digest = `sha512:${createHash('sha512').update(big).digest('hex')}`;
-    await store.commitUpload(id512, big.length, d512);
+    await store.commitUpload(id512, big.length, d512, []);
     const pending = randomUUID();
     await store.createUpload(pending);
     await store.appendUpload(pending, 0, chunksOf(Buffer.from('pending')));
@@ -170,8 +170,8 @@ describe('fs blob store specifics', () => {
     const second = await createFsBlobStore({ root });
     assert.equal(await second.stat(digest), 8);
     assert.deepEqual(await collect(second.listUploads()), [id]);
-    assert.equal(await second.appendUpload(id, 4, chunksOf(Buffer.from('-done'))), 9);
-    assert.equal(Buffer.concat(await collect(second.readUpload(id, 9))).toString(), 'half-done');
+    assert.equal((await second.appendUpload(id, 4, chunksOf(Buffer.from('-done')))).size, 9);
+    assert.equal(Buffer.concat(await collect(second.readUpload(id, 9, []))).toString(), 'half-done');
   });
 
   it('truncates bytes a crashed request left in an upload file', async () => {
@@ -181,7 +181,7 @@ describe('fs blob store specifics', () => {
     await store.createUpload(id);
     await store.appendUpload(id, 0, chunksOf(Buffer.from('good')));
     await writeFile(join(root, 'uploads', id), 'goodGARBAGE'); // as if a request died after writing past offset 4
-    assert.equal(await store.appendUpload(id, 4, chunksOf(Buffer.from('!'))), 5);
+    assert.equal((await store.appendUpload(id, 4, chunksOf(Buffer.from('!')))).size, 5);
     assert.equal((await stat(join(root, 'uploads', id))).size, 5);
   });
 
@@ -196,13 +196,13 @@ describe('fs blob store specifics', () => {
     await store.createUpload(id);
     await store.appendUpload(id, 0, chunksOf(bytes.subarray(0, 500)));
     assert.equal(existsSync(path), false);
-    await assert.rejects(store.commitUpload(id, 1000, digest));
+    await assert.rejects(store.commitUpload(id, 1000, digest, []));
     assert.equal(existsSync(path), false);
     await store.appendUpload(id, 500, chunksOf(bytes.subarray(500)));
     // A file of the wrong size at the blob path cannot be the blob: the verified upload replaces it.
     await mkdir(join(root, 'blobs', 'sha256', hex.slice(0, 2)), { recursive: true });
     await writeFile(path, bytes.subarray(0, 10));
-    await store.commitUpload(id, 1000, digest);
+    await store.commitUpload(id, 1000, digest, []);
     assert.equal((await stat(path)).size, 1000);
     assert.deepEqual(await readdir(join(root, 'uploads')), []);
   });
@@ -242,7 +242,7 @@ describe('fs blob store specifics', () => {
     for (let i = 0; i < 20; i++) {
       const s = (await store.open(digest))!;
       for await (const _ of s) break; // destroys the stream
-      for await (const _ of store.readUpload(id, bytes.length)) break;
+      for await (const _ of store.readUpload(id, bytes.length, [])) break;
       (await store.open(digest, { start: 5, end: 10 }))!.destroy();
       await assert.rejects(store.appendUpload(id, bytes.length, (async function* () {
         yield Buffer.from('x');

@@ -154,13 +154,14 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
         // is not synced separately: ext4, xfs and btrfs persist a new file's name with its first fsync, and a lost
         // name only means BLOB_UPLOAD_UNKNOWN and a fresh upload, never wrong bytes.
         if (durable) await handle.datasync();
-        return end;
+        // One file rewritten in place under the in-process upload lock: parts need no names here.
+        return { size: end, ref: '' };
       } finally {
         await handle.close();
       }
     },
 
-    async *readUpload(id, length) {
+    async *readUpload(id, length, _parts) {
       const handle = await openUpload(paths.upload(id), 'r');
       let owned = false;
       try {
@@ -174,7 +175,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
       }
     },
 
-    async commitUpload(id, length, digest) {
+    async commitUpload(id, length, digest, _parts) {
       const source = paths.upload(id);
       const target = paths.blob(digest);
       let handle: FileHandle;

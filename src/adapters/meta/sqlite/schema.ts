@@ -48,6 +48,8 @@
 // client_tokens      key PK (dialect, key id and token), fingerprint of the parameters, created_at, status/body NULL
 //                    while the first request runs: idempotency tokens replaying the first answer (Alibaba ClientToken).
 // nonces             key PK, used_at: signature nonces seen within the replay window.
+// upload_parts       (upload_id, start) PK, size, ref: the accepted appends of an upload, written by the offset's
+//                    compare-and-set; the blob store reads and commits exactly these (S3 keeps one object per part).
 //
 // Foreign keys (no cascades: the code deletes children first, the keys only guard the invariants): manifests,
 // repository_blobs -> repositories; repository_blobs -> blobs; manifest_blobs, manifest_children (parent) and
@@ -238,12 +240,18 @@ const V5 = `ALTER TABLE repositories ADD COLUMN namespace TEXT NOT NULL DEFAULT 
    CREATE TABLE nonces (key TEXT PRIMARY KEY, used_at BIGINT NOT NULL);
    CREATE INDEX nonces_used ON nonces (used_at);`;
 
+/** The accepted parts of each upload (S3 writes every append as its own object; replicas must agree on which). */
+const V6 = `CREATE TABLE upload_parts (
+     upload_id TEXT NOT NULL, start BIGINT NOT NULL, size BIGINT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (upload_id, start)
+   );`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
   { version: 4, sql: V4 },
   { version: 5, sql: V5 },
+  { version: 6, sql: V6 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

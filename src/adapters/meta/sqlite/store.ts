@@ -63,7 +63,7 @@ export function createSqliteMetadataStore(options: SqliteOptions): MetadataStore
     recordPulls: async (pulls) => write(() => manifests.recordPulls(db, pulls)),
     createUpload: async (s) => uploads.createUpload(db, s),
     getUpload: async (id) => uploads.getUpload(db, id),
-    advanceUpload: async (id, from, to, at) => uploads.advanceUpload(db, id, from, to, at),
+    advanceUpload: async (id, from, to, at, ref) => uploads.advanceUpload(db, id, from, to, at, ref),
     deleteUpload: async (id) => uploads.deleteUpload(db, id),
     listIdleUploads: async (before, limit) => uploads.listIdleUploads(db, before, limit),
     claimUploadDigest: async (id, digest, at, staleBefore) => write(() => gcBlobs.claimUploadDigest(db, id, digest, at, staleBefore)),

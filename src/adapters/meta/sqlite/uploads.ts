@@ -1,6 +1,6 @@
 // Resumable upload sessions: the bytes live in the blob store, this table remembers how many are durable so a
 // client (or a restarted server) can resume; the offset moves only by compare-and-set.
-import type { Digest, UploadSession } from '../../../core/index.ts';
+import type { Digest, UploadPart, UploadSession } from '../../../core/index.ts';
 import type { Db } from './db.ts';
 
 interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number; digest: string | null }
@@ -8,9 +8,9 @@ interface UploadRow { id: string; repository: string; received: number; started_
 const COLUMNS = 'id, repository, received, started_at, updated_at';
 const READ_COLUMNS = `${COLUMNS}, digest`;
 
-const toUpload = (r: UploadRow): UploadSession => ({
+const toUpload = (r: UploadRow, parts?: UploadPart[]): UploadSession => ({
   id: r.id, repository: r.repository, offset: r.received, startedAt: new Date(r.started_at), updatedAt: new Date(r.updated_at),
-  claimed: r.digest as Digest | null,
+  claimed: r.digest as Digest | null, ...(parts ? { parts } : {}),
 });
 
 export function createUpload(db: Db, s: UploadSession): void {
@@ -20,21 +20,32 @@ export function createUpload(db: Db, s: UploadSession): void {
 
 export function getUpload(db: Db, id: string): UploadSession | null {
   const row = db.q(`SELECT ${READ_COLUMNS} FROM uploads WHERE id = ?`).get(id) as UploadRow | undefined;
-  return row ? toUpload(row) : null;
+  if (!row) return null;
+  const parts = db.q('SELECT start, size, ref FROM upload_parts WHERE upload_id = ? AND start < ? ORDER BY start').all(id, row.received) as
+    Array<{ start: number; size: number; ref: string }>;
+  return toUpload(row, parts.map((p) => ({ offset: p.start, size: p.size, ref: p.ref })));
 }
 
-export function advanceUpload(db: Db, id: string, from: number, to: number, at: Date): boolean {
-  return db.tx(() => db.q('UPDATE uploads SET received = ?, updated_at = ? WHERE id = ? AND received = ?')
-    .run(to, at.getTime(), id, from).changes === 1);
+export function advanceUpload(db: Db, id: string, from: number, to: number, at: Date, ref: string): boolean {
+  return db.tx(() => {
+    if (db.q('UPDATE uploads SET received = ?, updated_at = ? WHERE id = ? AND received = ?').run(to, at.getTime(), id, from).changes !== 1) return false;
+    // A part recorded at or past `from` can only be left from a rewound session; the new one replaces it.
+    db.q('DELETE FROM upload_parts WHERE upload_id = ? AND start >= ?').run(id, from);
+    if (to > from) db.q('INSERT INTO upload_parts (upload_id, start, size, ref) VALUES (?, ?, ?, ?)').run(id, from, to - from, ref);
+    return true;
+  });
 }
 
 export function deleteUpload(db: Db, id: string): void {
-  db.tx(() => db.q('DELETE FROM uploads WHERE id = ?').run(id));
+  db.tx(() => {
+    db.q('DELETE FROM upload_parts WHERE upload_id = ?').run(id);
+    db.q('DELETE FROM uploads WHERE id = ?').run(id);
+  });
 }
 
 /** Oldest first, so an expiry sweep with a small limit always makes progress. */
 export function listIdleUploads(db: Db, before: Date, limit: number): UploadSession[] {
   if (limit <= 0) return [];
   return (db.q(`SELECT ${READ_COLUMNS} FROM uploads WHERE updated_at < ? ORDER BY updated_at, id LIMIT ?`)
-    .all(before.getTime(), limit) as UploadRow[]).map(toUpload);
+    .all(before.getTime(), limit) as UploadRow[]).map((r) => toUpload(r));
 }
