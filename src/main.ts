@@ -1,5 +1,6 @@
 // The composition root: the only place that knows every part. Config in; stores, core, auth and HTTP wired out.
 import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import {
   expireUploads, NONCE_MEMORY_MS, PullRecorder, systemClock, UploadHashes,
@@ -23,7 +24,7 @@ export interface OpenedRegistry {
 /** Opens the stores and core dependencies; used by `serve` and by every CLI command that works on the data. */
 export async function openRegistry(config: Config): Promise<OpenedRegistry> {
   await mkdir(config.data, { recursive: true });
-  const keys = await loadServerKeys(config.data);
+  const keys = await loadServerKeys(config.data, config.secrets.dir === undefined ? undefined : resolve(config.secrets.dir));
   const meta: MetadataStore = await openMetadataStore(config.meta.url, config.data);
   let blobs: BlobStore;
   try {

@@ -101,6 +101,10 @@ export const configSchema = z.strictObject({
   data: z.string().min(1).prefault('./data')
     .describe('data directory (metadata, blobs and keys by default); relative to the working directory'),
   auth,
+  secrets: z.strictObject({
+    dir: z.string().min(1).optional()
+      .describe('directory holding master.key (seals access-key secrets) and token.key (signs tokens); default <data>/secrets. Replicas sharing a database must share these files'),
+  }).prefault({}),
   meta: z.strictObject({
     url: storeUrl('sqlite:/var/lib/berth/meta.db', 'metadata store: "sqlite:<path>" (default <data>/meta.db)'),
   }).prefault({}),

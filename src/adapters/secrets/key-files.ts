@@ -40,8 +40,8 @@ function decode(text: string, path: string): Buffer {
   return key;
 }
 
-export async function loadServerKeys(dataDir: string): Promise<ServerKeys> {
-  const dir = join(dataDir, 'secrets');
+/** Keys from `dir` (default `<data>/secrets`); replicas on one database must all point at the same key files. */
+export async function loadServerKeys(dataDir: string, dir: string = join(dataDir, 'secrets')): Promise<ServerKeys> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   return { masterKey: await loadOrCreate(dir, 'master.key'), tokenKey: await loadOrCreate(dir, 'token.key') };
 }
