@@ -119,9 +119,10 @@ export class Cluster {
     return [...this.logs, ...this.#running.map((r, i) => (r ? `--- replica ${i} ---\n${r.output().slice(-16_384)}` : ''))].join('\n');
   }
 
-  async dispose(): Promise<void> {
+  /** Stops every replica and the proxy; the stores go too unless kept (a failed torture run keeps them to look at). */
+  async dispose(o: { keepStores?: boolean } = {}): Promise<void> {
     await Promise.all(this.#running.map((_, i) => this.stopReplica(i, 'SIGTERM').catch(() => null)));
     await this.proxy.close();
-    await this.stores.dispose();
+    if (!o.keepStores) await this.stores.dispose();
   }
 }

@@ -12,10 +12,10 @@ import { postgresServer, s3Server, type S3Server } from '../servers.ts';
 
 export type Backend = 'embedded-shared' | 'postgres-s3';
 
-/** BERTH_REPLICA_BACKEND picks the backend of the replica tests and the torture's --replicas mode. */
-export function replicaBackend(fallback: Backend = 'postgres-s3'): Backend {
-  const b = process.env.BERTH_REPLICA_BACKEND ?? fallback;
-  if (b !== 'embedded-shared' && b !== 'postgres-s3') throw new Error(`BERTH_REPLICA_BACKEND must be embedded-shared or postgres-s3, got "${b}"`);
+/** `text` (a flag) or else BERTH_REPLICA_BACKEND picks the backend of the replica tests and of `npm run torture -- --replicas N`. */
+export function replicaBackend(text: string | undefined = process.env.BERTH_REPLICA_BACKEND, fallback: Backend = 'postgres-s3'): Backend {
+  const b = text ?? fallback;
+  if (b !== 'embedded-shared' && b !== 'postgres-s3') throw new Error(`the replica backend must be embedded-shared or postgres-s3, got "${b}"`);
   return b;
 }
 

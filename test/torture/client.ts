@@ -147,7 +147,7 @@ export class TortureClient {
       const got = await this.#ctx.http.send({ method: 'GET', target: `/v2/${repo.name}/manifests/${tag}`, headers: { accept: ACCEPT } });
       if (got.status === 404 && !state.certain) return;
       if (got.status !== 200) {
-        this.#ctx.violation(`pull ${repo.name}:${tag}: ${got.status} ${got.code ?? ''}, but the tag was acknowledged for ${state.digest} and never deleted; ${this.#ctx.explain(repo.name, state.digest)}`);
+        this.#ctx.violation(`pull ${repo.name}:${tag}: ${got.status} ${got.code ?? ''}, but the tag was acknowledged for ${state.digest} and never deleted; ${await this.#ctx.explain(repo.name, state.digest)}`);
         state.certain = false; // reported once; the model no longer vouches for it
         return;
       }
@@ -229,7 +229,7 @@ export class TortureClient {
         if (r.status === 202) return 'gone';
         if (r.status === 404) {
           if (mustExist && !unknown) {
-            this.#ctx.violation(`DELETE ${repo.name}:${reference}: 404 ${r.code ?? ''}, but it was acknowledged and never deleted; ${this.#ctx.explain(repo.name, digest)}`);
+            this.#ctx.violation(`DELETE ${repo.name}:${reference}: 404 ${r.code ?? ''}, but it was acknowledged and never deleted; ${await this.#ctx.explain(repo.name, digest)}`);
           }
           return 'gone';
         }
@@ -261,7 +261,7 @@ export class TortureClient {
       this.#ctx.stats.blobDeletes++;
       if (r.status === 202 && holders.length > 0) {
         const [tag, t] = holders[0]!;
-        this.#ctx.violation(`DELETE blob ${repo.name}@${blob.digest} was accepted though acknowledged tag ${tag} (${t.digest}) uses it; ${this.#ctx.explain(repo.name, t.digest)}`);
+        this.#ctx.violation(`DELETE blob ${repo.name}@${blob.digest} was accepted though acknowledged tag ${tag} (${t.digest}) uses it; ${await this.#ctx.explain(repo.name, t.digest)}`);
       } else if (r.status !== 202 && r.status !== 404 && r.status !== 405 && r.status < 500) {
         this.#ctx.violation(`DELETE blob ${repo.name}@${blob.digest}: unexpected ${r.status} ${r.code ?? ''}`);
       }

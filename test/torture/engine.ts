@@ -1,10 +1,10 @@
-// The GC torture run shared by `npm run torture` (minutes) and the CI test (under a minute): berth as a real
-// process with a short grace period and GC every few hundred ms, concurrent clients racing it with pushes of shared
-// layers, pulls and deletes, SIGKILLs at random points, then the end-of-run checks of verify.ts.
+// The GC torture run shared by `npm run torture` (minutes) and the CI tests (under a minute): berth as a real
+// process (or N replicas on shared stores behind a round-robin proxy) with a short grace period and GC every few
+// hundred ms in every process, concurrent clients racing it with pushes of shared layers, pulls and deletes, SIGKILLs
+// at random points (one replica at a time), then the end-of-run checks of verify.ts, read through the stores' ports.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { deleteRepository, isRegistryError, type Digest } from '../../src/core/index.ts';
 import { loadConfig, parseDuration } from '../../src/config/index.ts';
 import { runGc } from '../../src/gc/index.ts';
@@ -17,7 +17,11 @@ import { Prng } from './prng.ts';
 import { pause } from './push.ts';
 import { TortureServer } from './server.ts';
 import { GcObserver } from './observer.ts';
-import { checkAcknowledgedTags, checkLiveManifests, checkStorage, explain, type VerifySummary } from './verify.ts';
+import { TortureReplicas } from './replicas.ts';
+import { countGcAudit, explain } from './store-views.ts';
+import type { TortureTarget } from './target.ts';
+import { checkAcknowledgedTags, checkLiveManifests, checkStorage, type VerifySummary } from './verify.ts';
+import type { Backend } from '../e2e/replicas-stores.ts';
 
 export interface TortureOptions {
   seed: number;
@@ -43,12 +47,16 @@ export interface TortureOptions {
   taggedReferrers: boolean;
   /** Keep the data dir (always kept when the run failed). */
   keepData: boolean;
+  /** 0: one berth process on its own data dir; N: N replicas on shared `backend` stores behind the round-robin proxy. */
+  replicas: number;
+  backend: Backend;
   log(line: string): void;
 }
 
 export const DEFAULTS: Omit<TortureOptions, 'seed' | 'log'> = {
   durationMs: 180_000, clients: 4, reposPerClient: 3, maxOpsPerClient: 100_000, killEveryMs: [3_000, 9_000], downMs: [0, 400], sweepEveryMs: [1_000, 3_000],
   grace: '1s', gcInterval: '200ms', restoreWindow: '0', poolLayers: 32, maxPoolLayerBytes: 48 * 1024, maxUniqueBytes: 8 * 1024, taggedReferrers: true, keepData: false,
+  replicas: 0, backend: 'embedded-shared',
 };
 
 export interface TortureResult {
@@ -64,6 +72,7 @@ export interface TortureResult {
   requests: number;
   serverErrors: number;
   wallMs: number;
+  /** The data dir (one process), or the replicas' scratch root (their shared stores' coordinates are in the notes). */
   dataDir: string;
   /** The command that repeats this run's choices. */
   replay: string;
@@ -72,16 +81,25 @@ export interface TortureResult {
 export async function runTorture(o: TortureOptions): Promise<TortureResult> {
   const started = Date.now();
   const prng = new Prng(o.seed);
-  const dataDir = await mkdtemp(join(tmpdir(), 'berth-torture-'));
   const violations: string[] = [];
   const notes: string[] = [];
   const violation = (m: string): void => {
     if (violations.length < 200) violations.push(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
     o.log(`VIOLATION: ${m}`);
   };
-  const server = new TortureServer({
-    dataDir, env: { BERTH_GC_GRACE: o.grace, BERTH_GC_INTERVAL: o.gcInterval, BERTH_DELETION_RESTORE_WINDOW: o.restoreWindow, BERTH_LOG_LEVEL: 'warn' },
-  });
+  const env = { BERTH_GC_GRACE: o.grace, BERTH_GC_INTERVAL: o.gcInterval, BERTH_DELETION_RESTORE_WINDOW: o.restoreWindow, BERTH_LOG_LEVEL: 'warn' };
+  let dataDir = '';
+  let server: TortureTarget;
+  let replicas: TortureReplicas | null = null;
+  if (o.replicas > 0) {
+    replicas = await TortureReplicas.start({ backend: o.backend, replicas: o.replicas, env });
+    server = replicas;
+    dataDir = replicas.cluster.stores.root;
+    notes.push(`${o.replicas} replicas on ${o.backend}: --meta ${replicas.cluster.stores.meta.replace(/:[^:@/]*@/, ':***@')} --blobs ${replicas.cluster.stores.blobs}`);
+  } else {
+    dataDir = await mkdtemp(join(tmpdir(), 'berth-torture-'));
+    server = new TortureServer({ dataDir, env });
+  }
   const http = new TortureHttp(server);
   const stats = emptyStats();
   const verify: VerifySummary = { tagsChecked: 0, manifestsChecked: 0, blobsChecked: 0, danglingChildrenExplained: 0, fsck: null, expiredUploads: 0, finalGc: [], keptByPurgeMarkers: 0, blobFilesLeft: 0 };
@@ -93,9 +111,9 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
   let collectedByGc = 0;
   const sideSweeps = { passes: 0, blobs: 0 };
   try {
-    await server.start();
-    // The admin side (repository deletes) works on the same data from this process, as `berth repo rm` does.
-    opened = await openRegistry(loadConfig({ env: {}, flags: { data: dataDir } }));
+    await server.startDown();
+    // The admin side (repository deletes) works on the same stores from this process, as `berth repo rm` does.
+    opened = replicas ? await replicas.cluster.open() : await openRegistry(loadConfig({ env: {}, flags: { data: dataDir } }));
     const deps = opened.deps;
     const admin = {
       deleteRepository: async (name: string): Promise<'deleted' | 'unknown'> => {
@@ -111,7 +129,7 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     const pool = new SharedPool(prng.fork(1000), o.poolLayers, o.maxPoolLayerBytes);
     const deadline = Date.now() + o.durationMs;
     clients = Array.from({ length: o.clients }, (_, id) => new TortureClient(
-      { http, prng: prng.fork(id), stats, blobs, violation, hardStop: deadline + 5_000, explain: (repo, digest) => explain(dataDir, repo, digest) },
+      { http, prng: prng.fork(id), stats, blobs, violation, hardStop: deadline + 5_000, explain: (repo, digest) => explain(deps, repo, digest) },
       { id, repos: o.reposPerClient, maxUniqueBytes: o.maxUniqueBytes, pool, admin, taggedReferrers: o.taggedReferrers, graceMs: parseDuration(o.grace) },
     ));
     let stop = false;
@@ -120,10 +138,10 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
       for (let i = 0; i < 100_000 && o.killEveryMs[1] > 0 && !stop; i++) {
         await pause(killerPrng.int(o.killEveryMs[0], o.killEveryMs[1]));
         if (stop || Date.now() >= deadline) break;
-        await server.kill();
+        await server.killOne();
         o.log(`kill #${server.kills} (${stats.ops} ops so far)`);
         await pause(killerPrng.int(o.downMs[0], o.downMs[1]));
-        await server.start();
+        await server.startDown();
       }
     })();
     const sweeperPrng = prng.fork(3000);
@@ -144,29 +162,29 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     stop = true;
     await sweeper.catch((e: unknown) => violation(`the second sweeper failed: ${(e as Error).stack ?? String(e)}`));
     await killer.catch((e: unknown) => violation(`berth did not come back after a SIGKILL: ${(e as Error).message}`));
-    if (server.pid === undefined) await server.start();
+    await server.startDown();
     await observer.stop();
     o.log(`load done: ${stats.ops} ops, ${server.kills} kills; final SIGKILL, then checks`);
 
-    // The run ends with one more crash: acknowledged writes must survive it like any other.
-    await server.kill();
+    // The run ends with one more crash (of every process): acknowledged writes must survive it like any other.
+    await server.killAll();
     reclaimed = await reclaimedSoFar(deps, blobs);
-    collectedByGc = countGcAudit(dataDir);
-    await server.start({ BERTH_GC_INTERVAL: '0' });
-    const v = { http, deps, dataDir, repos: clients.flatMap((c) => c.repos), violation, note: (m: string) => void notes.push(m) };
+    collectedByGc = await countGcAudit(deps);
+    await server.startDown({ BERTH_GC_INTERVAL: '0' });
+    const v = { http, deps, repos: clients.flatMap((c) => c.repos), violation, note: (m: string) => void notes.push(m) };
     verify.tagsChecked = await checkAcknowledgedTags(v);
     const live = await checkLiveManifests(v);
     verify.manifestsChecked = live.manifests;
     verify.blobsChecked = live.blobs;
     verify.danglingChildrenExplained = live.danglingExplained;
-    const code = await server.stop();
+    const code = await server.stopAll();
     if (code !== 0) violation(`berth exited with ${code} on SIGTERM`);
     await checkStorage(v, verify);
   } catch (e) {
     violation(`torture harness failed: ${(e as Error).stack ?? String(e)}`);
   } finally {
     await observer.stop();
-    await server.stop().catch(() => undefined);
+    await server.stopAll().catch(() => undefined);
     await opened?.close().catch(() => undefined);
     await http.close().catch(() => undefined);
   }
@@ -174,14 +192,17 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
   for (const m of http.unexplained.slice(0, 20)) violation(`connection failed while nobody had killed the server: ${m}`);
   for (const line of observer.gcFailures.slice(0, 10)) notes.push(`server log: ${line}`);
   const ok = violations.length === 0;
-  if (ok && !o.keepData) await rm(dataDir, { recursive: true, force: true });
+  // Replicas: their stores (schema, key prefix, shared dir) go with the cluster unless the run failed or keeps data.
+  if (replicas) await replicas.dispose({ keepStores: !ok || o.keepData }).catch(() => undefined);
+  if (!replicas && ok && !o.keepData) await rm(dataDir, { recursive: true, force: true });
   const gcCounters = observer.totals();
   return {
     seed: o.seed, ok, violations, notes, stats, kills: server.kills,
     gc: { ...gcCounters, manifestsCollectedByGc: collectedByGc, sideSweeps },
     reclaimedDuringRun: reclaimed, verify, requests: http.requests, serverErrors: http.serverErrors.length, wallMs: Date.now() - started, dataDir,
     replay: `node test/torture/run.ts --seed ${o.seed} --duration ${o.durationMs}ms --clients ${o.clients} --kill-every ${o.killEveryMs[0]}ms-${o.killEveryMs[1]}ms --sweep-every ${o.sweepEveryMs[0]}ms-${o.sweepEveryMs[1]}ms `
-      + `--grace ${o.grace} --gc-interval ${o.gcInterval} --restore-window ${o.restoreWindow}${o.taggedReferrers ? '' : ' --no-tagged-referrers'}`,
+      + `--grace ${o.grace} --gc-interval ${o.gcInterval} --restore-window ${o.restoreWindow}${o.taggedReferrers ? '' : ' --no-tagged-referrers'}`
+      + `${o.replicas > 0 ? ` --replicas ${o.replicas} --backend ${o.backend}` : ''}`,
   };
 }
 
@@ -196,14 +217,4 @@ async function reclaimedSoFar(deps: OpenedRegistry['deps'], blobs: BlobDirectory
     }
   }
   return { blobs: n, bytes, of: blobs.sizes.size };
-}
-
-/** Manifests online GC trashed during the load (each is an audit event of the principal "gc"). */
-function countGcAudit(dataDir: string): number {
-  const db = new Database(join(dataDir, 'meta.db'), { readonly: true });
-  try {
-    return db.prepare("SELECT COUNT(*) FROM audit_events WHERE principal = 'gc' AND action = 'manifest.gc'").pluck().get() as number;
-  } finally {
-    db.close();
-  }
 }

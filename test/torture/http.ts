@@ -3,7 +3,7 @@
 // the request may or may not have taken effect.
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'undici';
-import type { TortureServer } from './server.ts';
+import type { TortureTarget } from './target.ts';
 
 export const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -32,20 +32,22 @@ export interface Exchange {
   target: string;
   body?: Buffer;
   headers?: Record<string, string>;
+  /** Send to this process instead of the target's URL (per-replica readings such as /metrics). */
+  base?: string;
 }
 
 /** A 5xx seen by a client: never acceptable, so every one is kept for the report. */
 export interface ServerError { at: number; method: string; path: string; status: number; body: string }
 
 export class TortureHttp {
-  readonly #server: TortureServer;
+  readonly #server: TortureTarget;
   readonly #agent = new Agent({ connections: 32, keepAliveTimeout: 10_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
   readonly serverErrors: ServerError[] = [];
   /** Connection failures while nobody had killed the server. */
   readonly unexplained: string[] = [];
   requests = 0;
 
-  constructor(server: TortureServer) {
+  constructor(server: TortureTarget) {
     this.#server = server;
   }
 
@@ -54,11 +56,11 @@ export class TortureHttp {
     const kills = this.#server.kills;
     let base: string;
     try {
-      base = this.#server.url();
+      base = x.base ?? this.#server.url();
     } catch {
       throw new UnknownOutcome(`${x.method} ${x.target}: berth is down`, true);
     }
-    // Locations are paths on whichever process is current: the session lives in the shared data dir.
+    // Locations are paths on whichever process is current: the session lives in the shared stores.
     const path = /^https?:\/\//.test(x.target) ? new URL(x.target).pathname + new URL(x.target).search : x.target;
     this.requests++;
     try {
@@ -73,19 +75,10 @@ export class TortureHttp {
       }
       return answer;
     } catch (e) {
-      const killed = this.#server.kills !== kills || !this.#isUp();
+      const killed = this.#server.kills !== kills || !this.#server.isUp();
       const message = `${x.method} ${path}: ${(e as Error).message}`;
       if (!killed) this.unexplained.push(message);
       throw new UnknownOutcome(message, killed);
-    }
-  }
-
-  #isUp(): boolean {
-    try {
-      this.#server.url();
-      return true;
-    } catch {
-      return false;
     }
   }
 

@@ -1,22 +1,22 @@
-// Watches online GC from outside while the torture runs: the server's own counters from /metrics (they restart with
-// each process, so the last value seen per process is summed) and GC failures in its log.
+// Watches online GC from outside while the torture runs: each process's own counters from /metrics (they restart with
+// each process, so the last value seen per process generation is summed, over every replica) and GC failures in the logs.
 import { UnknownOutcome, type TortureHttp } from './http.ts';
-import type { TortureServer } from './server.ts';
+import type { TortureTarget } from './target.ts';
 
 const COUNTERS = { passes: 'berth_gc_runs_total', blobsRemoved: 'berth_gc_blobs_removed_total', bytesReclaimed: 'berth_gc_reclaimed_bytes_total' } as const;
 type Counter = keyof typeof COUNTERS;
 
 export class GcObserver {
-  readonly #server: TortureServer;
+  readonly #server: TortureTarget;
   readonly #http: TortureHttp;
-  /** Last value of each counter per server process (by start number). */
-  readonly #seen = new Map<number, Partial<Record<Counter, number>>>();
+  /** Last value of each counter per process generation. */
+  readonly #seen = new Map<string, Partial<Record<Counter, number>>>();
   #exported = false;
   #stop = false;
   #loop: Promise<void> | null = null;
   readonly gcFailures: string[] = [];
 
-  constructor(server: TortureServer, http: TortureHttp) {
+  constructor(server: TortureTarget, http: TortureHttp) {
     this.#server = server;
     this.#http = http;
   }
@@ -35,16 +35,18 @@ export class GcObserver {
     this.#stop = true;
     await this.#loop;
     this.#loop = null;
-    for (const log of [...this.#server.logs, this.#server.output()]) {
+    for (const log of this.#server.drainLogs()) {
       for (const line of log.split('\n')) if (/garbage collection failed/.test(line) && this.gcFailures.length < 50) this.gcFailures.push(line.slice(0, 400));
     }
-    this.#server.logs.length = 0;
   }
 
   async #sample(): Promise<void> {
-    const generation = this.#server.starts;
+    for (const p of this.#server.processes()) await this.#sampleOne(p.id, p.url);
+  }
+
+  async #sampleOne(id: string, base: string): Promise<void> {
     try {
-      const r = await this.#http.send({ method: 'GET', target: '/metrics' });
+      const r = await this.#http.send({ method: 'GET', target: '/metrics', base });
       if (r.status !== 200) return;
       const text = r.body.toString('utf8');
       const values: Partial<Record<Counter, number>> = {};
@@ -55,7 +57,7 @@ export class GcObserver {
           this.#exported = true;
         }
       }
-      if (this.#server.starts === generation) this.#seen.set(generation, values);
+      this.#seen.set(id, values);
     } catch (e) {
       // Down or killed mid-request: the next sample sees the next process. Anything else is the harness's own bug.
       if (!(e instanceof UnknownOutcome) && !/was not back/.test((e as Error).message)) throw e;

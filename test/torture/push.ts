@@ -23,7 +23,7 @@ export interface PushContext {
   /** No retry starts after this instant (epoch ms), so a run ends on time even when the server keeps refusing. */
   hardStop: number;
   /** Who removed `digest` from `repository`, from the audit trail (for violation messages). */
-  explain(repository: string, digest: string): string;
+  explain(repository: string, digest: string): Promise<string>;
 }
 
 /** Whether another attempt may start. */

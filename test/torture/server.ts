@@ -1,6 +1,7 @@
 // The berth process under torture: started on a fixed data dir, killed with SIGKILL at random points and started
 // again on the same data. Clients read the current URL for every request and wait here while the server is down.
 import { startBerth, type RunningBerth } from '../e2e/harness.ts';
+import type { TortureProcess, TortureTarget } from './target.ts';
 
 export interface ServerSettings {
   dataDir: string;
@@ -8,7 +9,7 @@ export interface ServerSettings {
   env: Record<string, string>;
 }
 
-export class TortureServer {
+export class TortureServer implements TortureTarget {
   readonly dataDir: string;
   readonly #env: Record<string, string>;
   #berth: RunningBerth | null = null;
@@ -105,6 +106,35 @@ export class TortureServer {
   /** Output of the current process so far. */
   output(): string {
     return this.#berth?.output() ?? '';
+  }
+
+  isUp(): boolean {
+    return this.#berth !== null;
+  }
+
+  async startDown(extraEnv: Record<string, string> = {}): Promise<void> {
+    if (!this.#berth) await this.start(extraEnv);
+  }
+
+  killOne(): Promise<void> {
+    return this.kill();
+  }
+
+  killAll(): Promise<void> {
+    return this.kill();
+  }
+
+  async stopAll(): Promise<number | null> {
+    return this.stop();
+  }
+
+  processes(): TortureProcess[] {
+    return this.#berth ? [{ id: `s#${this.#starts}`, url: this.#berth.url }] : [];
+  }
+
+  drainLogs(): string[] {
+    const out = [...this.logs.splice(0), this.output()];
+    return out;
   }
 
   #keepLog(berth: RunningBerth): void {

@@ -1,8 +1,7 @@
-// The end-of-run checks, on the data a crashed berth left behind: (a) every live manifest pulls and every blob it
-// names downloads and hashes right, (b) every acknowledged, never-deleted tag still points at its digest, (c) fsck
-// is clean, (d) after GC with grace 0 the blob files are exactly the blob rows and only live manifests hold blobs.
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+// The end-of-run checks, on the data a crashed berth (or every crashed replica) left behind: (a) every live manifest
+// pulls and every blob it names downloads and hashes right, (b) every acknowledged, never-deleted tag still points at
+// its digest, (c) fsck is clean, (d) after GC with grace 0 the blob files are exactly the blob rows and only live
+// manifests hold blobs. The metadata is read through the store's ports (store-views.ts), so any backend is checked alike.
 import type { Digest, RegistryDeps } from '../../src/core/index.ts';
 import { expireUploads } from '../../src/core/index.ts';
 import { runFsck, runGc, type FsckReport, type GcReport } from '../../src/gc/index.ts';
@@ -10,11 +9,11 @@ import { PURGE_LEASE_MS } from '../../src/core/index.ts';
 import { ACCEPT } from './content.ts';
 import { sha256, type TortureHttp } from './http.ts';
 import type { RepoModel } from './model.ts';
+import { blobsOf, explain, leftovers, liveManifests, unusedBlobs } from './store-views.ts';
 
 export interface VerifyInput {
   http: TortureHttp;
   deps: RegistryDeps;
-  dataDir: string;
   repos: RepoModel[];
   violation(message: string): void;
   note(message: string): void;
@@ -32,76 +31,50 @@ export interface VerifySummary {
   blobFilesLeft: number;
 }
 
-interface LiveManifest { repository: string; repo_id: string; digest: string }
-
 /** (b): runs against a restarted server with GC off, so nothing moves while it reads. */
 export async function checkAcknowledgedTags(v: VerifyInput): Promise<number> {
   let checked = 0;
   await inParallel(v.repos.flatMap((r) => [...r.tags].filter(([, t]) => t.certain).map(([tag, t]) => ({ r, tag, digest: t.digest }))), 8, async ({ r, tag, digest }) => {
     const got = await v.http.send({ method: 'GET', target: `/v2/${r.name}/manifests/${tag}`, headers: { accept: ACCEPT } });
     checked++;
-    if (got.status !== 200) v.violation(`after the last SIGKILL: ${r.name}:${tag} answered ${got.status} ${got.code ?? ''}; it was acknowledged for ${digest} and never deleted; ${explain(v.dataDir, r.name, digest)}`);
-    else if (sha256(got.body) !== digest) v.violation(`after the last SIGKILL: ${r.name}:${tag} is ${sha256(got.body)}; acknowledged ${digest}; ${explain(v.dataDir, r.name, digest)}`);
+    if (got.status !== 200) v.violation(`after the last SIGKILL: ${r.name}:${tag} answered ${got.status} ${got.code ?? ''}; it was acknowledged for ${digest} and never deleted; ${await explain(v.deps, r.name, digest)}`);
+    else if (sha256(got.body) !== digest) v.violation(`after the last SIGKILL: ${r.name}:${tag} is ${sha256(got.body)}; acknowledged ${digest}; ${await explain(v.deps, r.name, digest)}`);
   });
   return checked;
 }
 
-/** The last audit event that removed `digest` in `repository`: who took an acknowledged tag away, and as part of what. */
-export function explain(dataDir: string, repository: string, digest: string): string {
-  const db = new Database(join(dataDir, 'meta.db'), { readonly: true, fileMustExist: true });
-  try {
-    const e = db.prepare(`SELECT id, principal, action, target, detail FROM audit_events WHERE repository = ? AND action <> 'manifest.put'
-                          AND (target = ? OR detail LIKE ?) ORDER BY id DESC LIMIT 1`).get(repository, digest, `%${digest}%`) as
-      { id: number; principal: string; action: string; target: string; detail: string | null } | undefined;
-    if (!e) return 'no audit event removed it';
-    const cascade = e.target !== digest ? ' (it was in the cascade of that delete, not its target)' : '';
-    return `audit event #${e.id}: ${e.principal} ${e.action} ${e.target}${cascade}`;
-  } finally {
-    db.close();
-  }
-}
-
-/** (a): what the metadata says is live, read from the SQLite file itself, must pull completely. */
+/** (a): what the metadata says is live, listed through the store's ports, must pull completely. */
 export async function checkLiveManifests(v: VerifyInput): Promise<{ manifests: number; blobs: number; danglingExplained: number }> {
-  const db = new Database(join(v.dataDir, 'meta.db'), { readonly: true, fileMustExist: true });
-  try {
-    const live = db.prepare(`SELECT r.name AS repository, m.repo_id, m.digest FROM manifests m JOIN repositories r ON r.id = m.repo_id
-                             WHERE r.deleted_at IS NULL AND m.deleted_at IS NULL ORDER BY r.name, m.digest`).all() as LiveManifest[];
-    const liveSet = new Set(live.map((m) => `${m.repo_id} ${m.digest}`));
-    const usedBlobs = db.prepare('SELECT blob_digest AS d FROM manifest_blobs WHERE repo_id = ? AND manifest_digest = ?').pluck();
-    const byName = new Map(v.repos.map((r) => [r.name, r]));
-    const seenBlobs = new Set<string>();
-    let blobs = 0;
-    let danglingExplained = 0;
-    await inParallel(live, 8, async (m) => {
-      const got = await v.http.send({ method: 'GET', target: `/v2/${m.repository}/manifests/${m.digest}`, headers: { accept: ACCEPT } });
-      if (got.status !== 200 || sha256(got.body) !== m.digest) {
-        v.violation(`live manifest ${m.repository}@${m.digest} answered ${got.status} (body ${sha256(got.body)})`);
-        return;
+  const live = await liveManifests(v.deps);
+  const liveSet = new Set(live.map((m) => `${m.repository} ${m.digest}`));
+  const byName = new Map(v.repos.map((r) => [r.name, r]));
+  const seenBlobs = new Set<string>();
+  let blobs = 0;
+  let danglingExplained = 0;
+  await inParallel(live, 8, async (m) => {
+    const got = await v.http.send({ method: 'GET', target: `/v2/${m.repository}/manifests/${m.digest}`, headers: { accept: ACCEPT } });
+    if (got.status !== 200 || sha256(got.body) !== m.digest) {
+      v.violation(`live manifest ${m.repository}@${m.digest} answered ${got.status} (body ${sha256(got.body)})`);
+      return;
+    }
+    const doc = JSON.parse(got.body.toString('utf8')) as { manifests?: Array<{ digest: string }> };
+    for (const child of doc.manifests ?? []) {
+      if (liveSet.has(`${m.repository} ${child.digest}`)) continue;
+      if (byName.get(m.repository)?.deleted.has(child.digest)) danglingExplained++;
+      else v.violation(`live index ${m.repository}@${m.digest}: child ${child.digest} is gone, and its client never deleted it`);
+    }
+    for (const { digest, size } of blobsOf(got.body)) {
+      const key = `${m.repository} ${digest}`;
+      if (seenBlobs.has(key)) continue;
+      seenBlobs.add(key);
+      const blob = await v.http.send({ method: 'GET', target: `/v2/${m.repository}/blobs/${digest}` });
+      blobs++;
+      if (blob.status !== 200 || sha256(blob.body) !== digest || blob.body.length !== size) {
+        v.violation(`live manifest ${m.repository}@${m.digest}: blob ${digest} answered ${blob.status} (${blob.body.length} bytes, hash ${sha256(blob.body)})`);
       }
-      const doc = JSON.parse(got.body.toString('utf8')) as { manifests?: Array<{ digest: string }>; config?: { digest: string; size: number }; layers?: Array<{ digest: string; size: number }> };
-      for (const child of doc.manifests ?? []) {
-        if (liveSet.has(`${m.repo_id} ${child.digest}`)) continue;
-        if (byName.get(m.repository)?.deleted.has(child.digest)) danglingExplained++;
-        else v.violation(`live index ${m.repository}@${m.digest}: child ${child.digest} is gone, and its client never deleted it`);
-      }
-      const sizes = new Map<string, number | undefined>([...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])].map((d) => [d.digest, d.size]));
-      for (const d of usedBlobs.all(m.repo_id, m.digest) as string[]) if (!sizes.has(d)) sizes.set(d, undefined);
-      for (const [digest, size] of sizes) {
-        const key = `${m.repository} ${digest}`;
-        if (seenBlobs.has(key)) continue;
-        seenBlobs.add(key);
-        const blob = await v.http.send({ method: 'GET', target: `/v2/${m.repository}/blobs/${digest}` });
-        blobs++;
-        if (blob.status !== 200 || sha256(blob.body) !== digest || (size !== undefined && blob.body.length !== size)) {
-          v.violation(`live manifest ${m.repository}@${m.digest}: blob ${digest} answered ${blob.status} (${blob.body.length} bytes, hash ${sha256(blob.body)})`);
-        }
-      }
-    });
-    return { manifests: live.length, blobs, danglingExplained };
-  } finally {
-    db.close();
-  }
+    }
+  });
+  return { manifests: live.length, blobs, danglingExplained };
 }
 
 /** (c) and (d), in-process on the stopped server's data. */
@@ -138,22 +111,9 @@ export async function checkStorage(v: VerifyInput, s: VerifySummary): Promise<vo
   for (const d of last.missing) v.violation(`after GC to a fixpoint: blob row ${d} has no file`);
   s.blobFilesLeft = last.files;
 
-  const db = new Database(join(v.dataDir, 'meta.db'), { readonly: true, fileMustExist: true });
-  try {
-    const unused = db.prepare(`SELECT b.digest FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM manifest_blobs mb JOIN manifests m
-                                 ON m.repo_id = mb.repo_id AND m.digest = mb.manifest_digest AND m.deleted_at IS NULL
-                                 JOIN repositories r ON r.id = m.repo_id AND r.deleted_at IS NULL WHERE mb.blob_digest = b.digest) LIMIT 20`).pluck().all() as string[];
-    for (const d of unused) v.violation(`after GC to a fixpoint with grace 0: blob ${d} is used by no live manifest but is still stored`);
-    const count = (sql: string): number => db.prepare(sql).pluck().get() as number;
-    const leftovers = {
-      trashed: count('SELECT COUNT(*) FROM manifests WHERE deleted_at IS NOT NULL'),
-      tombstones: count('SELECT COUNT(*) FROM repositories WHERE deleted_at IS NOT NULL'),
-      uploads: count('SELECT COUNT(*) FROM uploads'),
-      purges: count('SELECT COUNT(*) FROM blob_purges'),
-    };
-    for (const [what, n] of Object.entries(leftovers)) if (n > 0) v.violation(`after GC to a fixpoint with grace 0 and restore window 0: ${n} ${what} left`);
-  } finally {
-    db.close();
+  for (const d of await unusedBlobs(v.deps)) v.violation(`after GC to a fixpoint with grace 0: blob ${d} is used by no live manifest but is still stored`);
+  for (const [what, n] of Object.entries(await leftovers(v.deps))) {
+    if (n > 0) v.violation(`after GC to a fixpoint with grace 0 and restore window 0: ${n} ${what} left`);
   }
   const again = await runFsck(v.deps, { repair: false });
   if (!again.ok || again.orphanFiles.length + again.orphanUploads.length > 0) v.violation(`fsck after the final GC: ${describeFsck(again)}`);
