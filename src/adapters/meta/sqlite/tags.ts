@@ -19,10 +19,11 @@ export function pointTag(db: Db, repoId: string, tag: string, digest: Digest, at
     .run(repoId, tag, digest, at.getTime());
 }
 
-/** Whether nothing but this tag holds the manifest: no other tag, no index. */
+/** Whether nothing but this tag holds the manifest: no other tag, no live index (a deleted one holds nothing). */
 function lastHold(db: Db, repoId: string, tag: string, digest: string): boolean {
   return !db.q('SELECT 1 FROM tags WHERE repo_id = ? AND digest = ? AND name <> ? LIMIT 1').get(repoId, digest, tag)
-    && !db.q('SELECT 1 FROM manifest_children WHERE repo_id = ? AND child_digest = ? LIMIT 1').get(repoId, digest);
+    && !db.q(`SELECT 1 FROM manifest_children c JOIN manifests p ON p.repo_id = c.repo_id AND p.digest = c.parent_digest
+              WHERE c.repo_id = ? AND c.child_digest = ? AND p.deleted_at IS NULL LIMIT 1`).get(repoId, digest);
 }
 
 export function deleteTag(
