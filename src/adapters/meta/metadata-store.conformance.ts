@@ -332,6 +332,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.notEqual(again!.id, old!.id);
       assert.deepEqual(again!.createdAt, later(HOUR));
       assert.deepEqual(await s.deleteRepository(r, true, actor, at, RESPECT_PINS, old!.id), { kind: 'unknown' }, 'by the old id: the new repository stays');
+      await put(manifest(r, 'r2', { tag: 'again' }));
+      assert.deepEqual(await s.deleteTag(r, 'again', actor, at, { ...TAG_ONLY, onlyId: old!.id }), { kind: 'unknown' }, 'a tag of the new repository neither');
+      assert.ok(await s.getManifest(r, { tag: 'again' }));
+      assert.equal((await s.deleteTag(r, 'again', actor, at, { ...TAG_ONLY, onlyId: again!.id })).kind, 'deleted');
       assert.ok(await s.findRepository(r));
       assert.deepEqual(await s.listTags(r, { limit: 10 }), []);
       assert.equal(await s.getManifest(r, { tag: 't' }), null);

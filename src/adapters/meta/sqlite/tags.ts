@@ -27,10 +27,12 @@ function lastHold(db: Db, repoId: string, tag: string, digest: string): boolean 
 }
 
 export function deleteTag(
-  db: Db, queue: ReviewQueue, repository: string, tag: string, actor: Actor, at: Date, options: { policy: PinPolicy; dropUntagged: boolean },
+  db: Db, queue: ReviewQueue, repository: string, tag: string, actor: Actor, at: Date,
+  options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string },
 ): DeleteTagOutcome {
   return db.tx((): DeleteTagOutcome => {
-    const repoId = liveRepoId(db, repository);
+    const live = liveRepoId(db, repository);
+    const repoId = options.onlyId === undefined || live === options.onlyId ? live : undefined;
     const digest = repoId === undefined ? undefined : tagTarget(db, repoId, tag);
     if (repoId === undefined || digest === undefined) return { kind: 'unknown' };
     if (options.dropUntagged && lastHold(db, repoId, tag, digest) && !cascadeHeld(db, repoId, cascade(db, repoId, digest))) {

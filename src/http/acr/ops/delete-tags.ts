@@ -11,7 +11,7 @@ export const DeleteAcrImageTags = operation({
   async run(call, input) {
     const repo = await findRepository(call, input.RepoId, input.ArtifactType);
     await call.authorize(repo.name, 'delete');
-    await deleteManifest(call.ctx.deps, repo.name, input.Tag, call.actor, { dropUntagged: true });
+    await deleteManifest(call.ctx.deps, repo.name, input.Tag, call.actor, { dropUntagged: true, onlyId: repo.id });
     return {};
   },
 });
