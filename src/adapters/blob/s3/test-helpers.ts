@@ -1,0 +1,66 @@
+// What the S3 adapter's tests share: a fresh key prefix per store, so test files can share the one bucket of the real
+// Ceph gateway (test/servers.ts, which only test files may import), a client that records the S3 commands it sends,
+// and cleanup of a prefix.
+import { randomUUID } from 'node:crypto';
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { BlobStore } from '../../../core/index.ts';
+import { createS3Client, type S3Tuning } from './client.ts';
+import { parseS3Url } from './location.ts';
+import { s3BlobStore, type S3StoreOptions } from './s3-blob-store.ts';
+
+/** The coordinates test/servers.ts gives. */
+export interface S3Server {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  bucket: string;
+}
+
+export function urlOf(server: S3Server, prefix: string): string {
+  const q = new URLSearchParams({ endpoint: server.endpoint, region: server.region, forcePathStyle: 'true' });
+  return `s3://${server.bucket}/${prefix.replace(/\/$/, '')}?${q}`;
+}
+
+/** A client for the test server that appends the name of every command it sends to `sent`. */
+export function recordingClient(server: S3Server, sent: string[] = [], tuning: S3Tuning = {}): S3Client {
+  const client = createS3Client(parseS3Url(urlOf(server, 'x')), server, tuning);
+  client.middlewareStack.add((next, context) => async (args) => {
+    sent.push(String(context.commandName));
+    return next(args);
+  }, { step: 'initialize', name: 'recordCommands' });
+  return client;
+}
+
+/** Deletes every object under the prefix (bounded: a test prefix holds few). */
+export async function emptyPrefix(client: S3Client, bucket: string, prefix: string): Promise<void> {
+  for (let round = 0; round < 100; round++) {
+    const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    const keys = (out.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+    if (keys.length === 0) return;
+    await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+  }
+}
+
+export interface TestStore {
+  store: BlobStore;
+  client: S3Client;
+  server: S3Server;
+  prefix: string;
+  /** Every S3 command the store sent, in order. */
+  sent: string[];
+  cleanup(): Promise<void>;
+}
+
+/** A store on the test server under its own random prefix (or `prefix`, to open a second "replica" on the same data). */
+export async function openTestStore(server: S3Server, options: Partial<S3StoreOptions> & { prefix?: string } = {}): Promise<TestStore> {
+  const prefix = options.prefix ?? `t-${randomUUID()}/`;
+  const sent: string[] = [];
+  const client = recordingClient(server, sent);
+  const store = s3BlobStore({ ...options, client, bucket: server.bucket, prefix, ownsClient: false });
+  const cleanup = async (): Promise<void> => {
+    await emptyPrefix(client, server.bucket, prefix);
+    client.destroy();
+  };
+  return { store, client, server, prefix, sent, cleanup };
+}
