@@ -122,7 +122,7 @@ async function writePart(ctx: AreaContext, key: string, first: Uint8Array, sourc
  * appendUpload: see the port. The area must exist and hold exactly [0, offset) once bytes past it are discarded.
  * The check after the write catches a concurrent append that left its part beside this one, but S3 (without
  * conditional writes) cannot stop one append's discard from deleting a part another append just had acknowledged:
- * callers must not run two appends of one upload at once across replicas (core serializes them per upload).
+ * callers must not run two appends of one upload at once, on any replica (core must serialize them per upload).
  */
 export async function appendPart(ctx: AreaContext, id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<number> {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new RegistryError('RANGE_INVALID', `invalid upload offset ${offset}`);
