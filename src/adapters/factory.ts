@@ -3,9 +3,15 @@
 import { resolve } from 'node:path';
 import { RegistryError, type BlobStore, type MetadataStore } from '../core/index.ts';
 import { createFsBlobStore } from './blob/fs/index.ts';
+import { createS3BlobStore, type S3BlobSettings } from './blob/s3/index.ts';
 import { createSqliteMetadataStore } from './meta/sqlite/index.ts';
 
-type Opener<T> = (rest: string, dataDir: string) => Promise<T>;
+/** Backend sections of the config file's `blobs` block (`blobs.s3`), handed to the opener of that scheme. */
+export interface BlobSettings {
+  readonly s3?: Readonly<S3BlobSettings> | undefined;
+}
+
+type Opener<T> = (rest: string, dataDir: string, blobs: BlobSettings) => Promise<T>;
 
 const META: Record<string, Opener<MetadataStore>> = {
   sqlite: async (rest, dataDir) => createSqliteMetadataStore({ file: rest ? resolve(rest) : resolve(dataDir, 'meta.db') }),
@@ -13,6 +19,7 @@ const META: Record<string, Opener<MetadataStore>> = {
 
 const BLOBS: Record<string, Opener<BlobStore>> = {
   file: async (rest, dataDir) => createFsBlobStore({ root: rest ? resolve(rest) : resolve(dataDir) }),
+  s3: async (rest, _dataDir, blobs) => createS3BlobStore(`s3://${rest}`, blobs.s3),
 };
 
 function split(url: string): [string, string] {
@@ -21,19 +28,22 @@ function split(url: string): [string, string] {
   return [url.slice(0, i), url.slice(i + 1).replace(/^\/\//, '')];
 }
 
-async function open<T>(kind: string, table: Record<string, Opener<T>>, url: string | undefined, fallback: string, dataDir: string): Promise<T> {
+async function open<T>(
+  kind: string, table: Record<string, Opener<T>>, url: string | undefined, fallback: string, dataDir: string, blobs: BlobSettings = {},
+): Promise<T> {
   const [scheme, rest] = split(url ?? fallback);
   const opener = table[scheme];
   if (!opener) {
     throw new RegistryError('INVALID_REQUEST', `unknown ${kind} backend "${scheme}" in "${url}"; known: ${Object.keys(table).join(', ')}`);
   }
-  return opener(rest, dataDir);
+  return opener(rest, dataDir, blobs);
 }
 
 export function openMetadataStore(url: string | undefined, dataDir: string): Promise<MetadataStore> {
   return open('metadata', META, url, 'sqlite:', dataDir);
 }
 
-export function openBlobStore(url: string | undefined, dataDir: string): Promise<BlobStore> {
-  return open('blob', BLOBS, url, 'file:', dataDir);
+/** `settings` is the config's `blobs` section (credentials and options of the s3: backend). */
+export function openBlobStore(url: string | undefined, dataDir: string, settings: BlobSettings = {}): Promise<BlobStore> {
+  return open('blob', BLOBS, url, 'file:', dataDir, settings);
 }

@@ -42,8 +42,8 @@ export function ncpSignature(secret: string, method: string, uri: string, timest
 
 const KEY_RE = /^[A-Za-z0-9_-]{1,128}$/;
 const TIMESTAMP_RE = /^\d{1,16}$/;
-// A SHA-256 HMAC is 32 bytes: 43 base64 characters and one '='. Anything else cannot be a signature; checking the
-// form first also keeps Node's lenient base64 decoder from accepting junk that happens to decode to the same bytes.
+// A SHA-256 HMAC is 32 bytes: 43 base64 characters and one '='. Anything else cannot be a signature. The form check
+// alone is not enough (the 43rd character carries two bits the decoder ignores), so the text is compared, not bytes.
 const SIGNATURE_RE = /^[A-Za-z0-9+/]{43}=$/;
 
 /**
@@ -67,8 +67,8 @@ export async function verifyNcpSignature(
   }
   const secret = await secretOf(accessKey!);
   if (secret === null) return { ok: false, failure: { kind: 'unknown-key', keyId: accessKey! } };
-  const expected = Buffer.from(ncpSignature(secret, req.method, req.url, timestamp!, accessKey!), 'base64');
-  const given = SIGNATURE_RE.test(signature!) ? Buffer.from(signature!, 'base64') : null;
+  const expected = Buffer.from(ncpSignature(secret, req.method, req.url, timestamp!, accessKey!), 'utf8');
+  const given = SIGNATURE_RE.test(signature!) ? Buffer.from(signature!, 'utf8') : null;
   if (given === null || given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, failure: { kind: 'mismatch', message: 'the signature does not match: sign "METHOD URI\\ntimestamp\\naccessKey" with the raw request URI' } };
   }

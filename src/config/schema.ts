@@ -109,7 +109,17 @@ export const configSchema = z.strictObject({
     url: storeUrl('sqlite:/var/lib/berth/meta.db', 'metadata store: "sqlite:<path>" (default <data>/meta.db)'),
   }).prefault({}),
   blobs: z.strictObject({
-    url: storeUrl('file:/var/lib/berth/blobs', 'blob store: "file:<dir>" (default <data>)'),
+    url: storeUrl('file:/var/lib/berth/blobs', 'blob store: "file:<dir>" (default <data>) or "s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true"'),
+    s3: z.strictObject({
+      accessKeyId: z.string().min(1).optional()
+        .describe('S3 access key id; unset = the AWS default chain (AWS_ACCESS_KEY_ID, profiles, instance roles)'),
+      secretAccessKey: z.string().min(1).optional()
+        .describe('S3 secret access key, set together with accessKeyId'),
+      redirect: z.boolean().prefault(false)
+        .describe('answer blob GETs with a redirect to a presigned URL of the object store (clients must reach it)'),
+    }).refine((s) => (s.accessKeyId === undefined) === (s.secretAccessKey === undefined), {
+      error: 'set accessKeyId and secretAccessKey together, or neither', path: ['secretAccessKey'],
+    }).prefault({}),
   }).prefault({}),
   uploads,
   manifests: z.strictObject({

@@ -66,6 +66,17 @@ describe('runFsck over the real stores', () => {
     assert.ok(await deps.meta.getUpload(session.id), 'untouched');
   });
 
+  it('lists a purge a killed sweeper left (marker past its lease) as pending work, without calling the store unhealthy', async () => {
+    const left = await pushBlob(deps, 'fsck/stale', 'a killed sweeper was removing this');
+    reg.clock.advance(3_600_000);
+    // Begun an hour before the wall clock: long past the lease, as after a SIGKILL on a slow machine.
+    const longAgo = new Date(Date.now() - 3_600_000);
+    assert.equal((await deps.meta.beginBlobPurge([left.digest], deps.clock.now(), longAgo, 'gc-killed')).length, 1);
+    const report = await runFsck(deps, { repair: false });
+    assert.deepEqual(report.integrity.map((i) => [i.kind, i.target]), [['stale-purge', left.digest]]);
+    assert.equal(report.ok, true);
+  });
+
   it('reports missing files, wrong sizes, orphan files and upload areas, corrupt manifest bodies and broken references', async () => {
     const [config, gone, short] = [await pushBlob(deps, 'fsck/app', '{"c":1}'), await pushBlob(deps, 'fsck/app', 'file deleted'), await pushBlob(deps, 'fsck/app', 'file truncated')];
     const image = await pushImage(deps, 'fsck/app', 'v1', config, [gone, short]);

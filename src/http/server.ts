@@ -6,6 +6,7 @@ import type { PullRecorder, RegistryDeps } from '../core/index.ts';
 import { gcClock, type GcScheduler } from '../gc/index.ts';
 import type { AcrSettings } from './acr/context.ts';
 import { acrPlugin } from './acr/routes.ts';
+import { answerBadUrl } from './bad-url.ts';
 import { berthPlugin } from './berth/routes.ts';
 import type { EcrSettings } from './ecr/context.ts';
 import { ecrPlugin } from './ecr/routes.ts';
@@ -51,6 +52,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
+    frameworkErrors: (error, req, reply) => answerBadUrl(error, req, reply),
   });
   app.removeAllContentTypeParsers();
   // Leave every body unread: the handler decides whether to stream it, read it with a limit, or drop it.

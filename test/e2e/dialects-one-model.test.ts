@@ -3,7 +3,7 @@
 // contract; this one proves they share one model.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BatchDeleteImageCommand, DescribeImagesCommand, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { BatchDeleteImageCommand, DescribeImagesCommand, DescribeRepositoriesCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { acrSdk, REGION as ACR_REGION } from './acr-helpers.ts';
 import { api, createPin } from './berth-api-helpers.ts';
 import { AuthClient, createKey, ecrClient, keyBasic, type Key } from './ecr-helpers.ts';
@@ -124,6 +124,29 @@ describe('one model behind every dialect', () => {
     await assert.rejects(ecr().send(new DescribeRepositoriesCommand({ repositoryNames: [repo] })), (e: Error) => e.name === 'RepositoryNotFoundException');
     assert.equal((await ncr(raw, 'GET', `${API}/repositories/${ns}/${encodeURIComponent('team/app')}`, admin)).status, 404);
     assert.equal((await swrRaw(raw, 'GET', `/v2/manage/namespaces/${ns}/repos/team$app`, { key: admin })).status, 404);
+  });
+
+  it('a repository policy Deny set through ECR holds in ACR, NCR and SWR too: no side door around it', async () => {
+    const locked = `${ns}/locked/app`;
+    await pushImage(oci, locked, 'v1', { layers: 1, layerSize: 10 });
+    const deleter = await createKey(berth, '--name', 'deleter', '--grant', `${ns}/*:pull,push,delete`);
+    await ecr().send(new SetRepositoryPolicyCommand({ repositoryName: locked, policyText: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Principal: { AWS: [deleter.accessKeyId] }, Action: ['ecr:BatchDeleteImage', 'ecr:DeleteRepository'] }],
+    }) }));
+    const listed = await acrSdk(berth.host, deleter, 'ACS3').call<{ Repositories: Array<{ RepoId: string; RepoName: string }> }>('ListAcrImageRepositories', { RepoName: locked });
+    const id = listed.body.Repositories.find((r) => r.RepoName === 'locked/app')!.RepoId;
+    for (const call of [
+      acrSdk(berth.host, deleter, 'v2').call('DeleteAcrImageTags', { RegionId: ACR_REGION, RepoId: id, Tag: 'v1' }),
+      acrSdk(berth.host, deleter, 'ACS3').call('DeleteAcrImageRepositories', { RegionId: ACR_REGION, RepoId: id }),
+    ]) await assert.rejects(call, (e: { code?: string; message?: string }) => e.code === 'Forbidden.RAM' && /policy/.test(e.message ?? ''));
+    const encoded = encodeURIComponent('locked/app');
+    assert.equal((await ncr(raw, 'DELETE', `${API}/repositories/${ns}/${encoded}/tags/v1`, deleter)).status, 403);
+    assert.equal((await ncr(raw, 'DELETE', `${API}/repositories/${ns}/${encoded}`, deleter)).status, 403);
+    assert.equal((await swrRaw(raw, 'DELETE', `/v2/manage/namespaces/${ns}/repos/locked$app/tags/v1`, { key: deleter })).status, 403);
+    assert.equal((await swrRaw(raw, 'DELETE', `/v2/manage/namespaces/${ns}/repos/locked$app`, { key: deleter })).status, 403);
+    assert.equal((await oci.get(`/v2/${locked}/manifests/v1`)).status, 200, 'nothing was deleted');
+    assert.equal((await ncr(raw, 'GET', `${API}/repositories/${ns}/${encoded}/tags`, deleter)).status, 200, 'reads are not denied');
   });
 
   it('namespaces are shared: an SWR namespace is an NCR registry, and deleting it in NCR removes it from SWR', async () => {

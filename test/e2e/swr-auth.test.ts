@@ -64,6 +64,9 @@ describe('SWR authentication and authorization (auth required)', () => {
     const password = Buffer.from(auth, 'base64').toString('utf8').split(':').slice(1).join(':');
     const byLogin = await e.raw.get(`/v2/manage/namespaces/${ns}`, { headers: { 'x-auth-token': password } });
     assert.equal(byLogin.status, 200, byLogin.describe());
+    // A short-lived docker password must not mint the next one (a leaked password would live forever).
+    assertSwrError(await e.raw.req('POST', '/v2/manage/utils/secret?duration_seconds=86400', { headers: { 'x-auth-token': password } }), 403, 'SVCSTG.SWR.4030170');
+    assertSwrError(await e.raw.req('POST', '/v2/manage/utils/authorizationtoken', { headers: { 'x-auth-token': password } }), 403, 'SVCSTG.SWR.4030170');
     const issued = await fetch(`${e.berth.url}/token?service=berth&scope=repository:${ns}/app:pull`, { headers: { authorization: basic(e.admin.accessKeyId, e.admin.secretAccessKey) } });
     const { token } = await issued.json() as { token: string };
     const scoped = await e.raw.get(`/v2/manage/namespaces/${ns}/repos/app`, { headers: { 'x-auth-token': token } });

@@ -96,6 +96,9 @@ describe('SWR raw HTTP: error shapes, listings and routing', () => {
     for (const query of [{ limit: '0' }, { limit: '1001' }, { offset: '-1' }, { limit: 'ten' }, { order_column: 'size' }, { order_type: 'sideways' }, { is_public: 'maybe' }, { filter: 'nonsense' }] as Array<Record<string, string>>) {
       assertSwrError(await call('GET', '/v2/manage/repos', { query }), 400, 'SVCSTG.SWR.4000014');
     }
+    // A repeated parameter is refused: the signature sorts repeated values, so their order is not protected.
+    const twice = await e.raw.get(`/v2/manage/repos?namespace=${ns}&namespace=other`);
+    assertSwrError(twice, 400, 'SVCSTG.SWR.4000014');
   });
 
   it('v3 listings page with markers until there is no nextMarker; a forged marker is 400', async () => {

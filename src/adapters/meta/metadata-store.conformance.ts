@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { MetadataStore } from '../../core/index.ts';
-import { actor, at, BREAK_PINS, d, HOUR, IMAGE, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
+import { actor, at, BREAK_PINS, d, DROP_UNTAGGED, HOUR, IMAGE, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import { repositoryAdminCases } from './metadata-store.admin.conformance.ts';
 import { auditCases } from './metadata-store.audit.conformance.ts';
 import { gcBlobCases } from './metadata-store.gc-blobs.conformance.ts';
@@ -281,6 +281,25 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.deepEqual((await byDigest(r, m2))!.lastPulledAt, later(1000));
     });
 
+    it('a multi-arch image goes with its last tag: its untagged children no longer keep the repository non-empty', async () => {
+      const r = repo();
+      const [arm, amd] = [manifest(r, 'mc-arm'), manifest(r, 'mc-amd', { tag: 'amd-only' })];
+      await put(arm, amd);
+      const index = manifest(r, 'mc-index', { mediaType: INDEX, children: [arm.digest, amd.digest], tag: 'latest' });
+      await put(index);
+      assert.equal((await s.deleteTag(r, 'latest', actor, at, DROP_UNTAGGED)).kind, 'deleted');
+      assert.equal(await byDigest(r, index), null, 'the index went with its last tag');
+      assert.deepEqual(await s.deleteRepository(r, false, actor, at, RESPECT_PINS), { kind: 'not-empty' }, 'a tagged child is an image of its own');
+      const dropped = await s.deleteTag(r, 'amd-only', actor, at, DROP_UNTAGGED);
+      assert.deepEqual(dropped.kind === 'deleted' && dropped.manifests, [amd.digest], 'a deleted index no longer holds its child');
+      assert.ok(await byDigest(r, arm), 'the untagged child stays while its index can be restored');
+      assert.equal((await s.deleteRepository(r, false, actor, at, RESPECT_PINS)).kind, 'deleted', 'only the deleted image is left');
+      const keep = repo();
+      const [child, parent] = [manifest(keep, 'mc-live-child'), manifest(keep, 'mc-live-parent', { mediaType: INDEX, tag: 'v1' })];
+      await put(child, { ...parent, children: [child.digest] });
+      assert.deepEqual(await s.deleteRepository(keep, false, actor, at, RESPECT_PINS), { kind: 'not-empty' }, 'a live index still counts');
+    });
+
     it('deletes a repository in O(1): not-empty unless forced; the name restarts empty with a new id', async () => {
       const r = repo();
       const b = await link(r, 'repo-blob');
@@ -313,6 +332,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.notEqual(again!.id, old!.id);
       assert.deepEqual(again!.createdAt, later(HOUR));
       assert.deepEqual(await s.deleteRepository(r, true, actor, at, RESPECT_PINS, old!.id), { kind: 'unknown' }, 'by the old id: the new repository stays');
+      await put(manifest(r, 'r2', { tag: 'again' }));
+      assert.deepEqual(await s.deleteTag(r, 'again', actor, at, { ...TAG_ONLY, onlyId: old!.id }), { kind: 'unknown' }, 'a tag of the new repository neither');
+      assert.ok(await s.getManifest(r, { tag: 'again' }));
+      assert.equal((await s.deleteTag(r, 'again', actor, at, { ...TAG_ONLY, onlyId: again!.id })).kind, 'deleted');
       assert.ok(await s.findRepository(r));
       assert.deepEqual(await s.listTags(r, { limit: 10 }), []);
       assert.equal(await s.getManifest(r, { tag: 't' }), null);

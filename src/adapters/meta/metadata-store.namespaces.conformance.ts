@@ -85,6 +85,9 @@ export function namespaceCases(suite: ConformanceSuite): void {
     const after = await s().repositorySummary(r);
     assert.equal(after?.manifestCount, 1, 'a deleted (trashed) manifest is not counted');
     assert.equal(after?.tagCount, 2);
+    assert.deepEqual(after?.updatedAt, later(40), 'a delete is a change: the time moves forward, never back');
+    await s().deleteTag(r, 'latest', actor, later(50), DROP_UNTAGGED);
+    assert.deepEqual((await s().repositorySummary(r))?.updatedAt, later(50), 'removing a tag (the image stays) is a change too');
     assert.equal(await s().repositorySummary(`${name}/none`), null);
     assert.deepEqual(await s().findRepositoryById(summary.id), { id: summary.id, name: r, artifactKind: summary.artifactKind, tagMutability: 'MUTABLE', createdAt: summary.createdAt });
     await s().deleteRepository(r, true, actor, later(50), RESPECT_PINS);

@@ -20,6 +20,13 @@ export interface BlobReader {
   remove(digest: Digest): Promise<boolean>;
   /** Every committed digest, for consistency checks (fsck); order unspecified. */
   list(): AsyncIterable<Digest>;
+  /**
+   * Optional: a URL, valid for `ttlSeconds`, from which a client can GET the committed blob straight from the store
+   * (a presigned S3 URL), so pulls need not stream through the registry. Null when the store offers no such URL or
+   * redirects are switched off: callers then stream through `open`. It does not check that the blob exists, so
+   * callers hand it out only for blobs their metadata knows.
+   */
+  downloadUrl?(digest: Digest, ttlSeconds: number): Promise<string | null>;
 }
 
 /**

@@ -112,7 +112,9 @@ export interface ManifestIndex {
    * Removes one tag. With `dropUntagged` (ECR's rule) a manifest left with no tag and no parent index is deleted
    * with it, under the same pin rules as deleteManifest; without it the manifest stays and pins are not involved.
    */
-  deleteTag(repository: string, tag: string, actor: Actor, at: Date, options: { policy: PinPolicy; dropUntagged: boolean }): Promise<DeleteTagOutcome>;
+  deleteTag(
+    repository: string, tag: string, actor: Actor, at: Date, options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string },
+  ): Promise<DeleteTagOutcome>;
   /** Tags in lexical order, or null when the repository is unknown. */
   listTags(repository: string, page: Page): Promise<string[] | null>;
   /** Records last-pulled times (batched by the caller). */

@@ -19,7 +19,7 @@ export type CreateNamespaceOutcome = { kind: 'created'; namespace: NamespaceReco
 export type DeleteNamespaceOutcome = 'deleted' | 'unknown' | 'not-empty';
 
 export interface RepositorySummary extends Repository {
-  /** Newest of its creation, a manifest push and a tag change. */
+  /** Newest of its creation, a manifest push, a tag change and a delete (never moves backwards). */
   updatedAt: Date;
   /** Live (not deleted) manifests, referrers and index children included. */
   manifestCount: number;

@@ -14,6 +14,8 @@ export interface DeleteOptions {
   breakPins?: boolean;
   /** ECR's rule: deleting the last tag of an image deletes the image. */
   dropUntagged?: boolean;
+  /** Only in the repository with this id (ACR's RepoId): a newer repository of the same name is never touched. */
+  onlyId?: string;
 }
 
 export interface DeleteResult {
@@ -30,7 +32,9 @@ export async function deleteManifest(
   const policy = pinPolicy(deps, at, options.breakPins === true);
   if (!reference.includes(':')) {
     const tag = parseTag(reference);
-    const outcome = await deps.meta.deleteTag(repository, tag, actor, at, { policy, dropUntagged: options.dropUntagged === true });
+    const outcome = await deps.meta.deleteTag(repository, tag, actor, at, {
+      policy, dropUntagged: options.dropUntagged === true, ...(options.onlyId !== undefined ? { onlyId: options.onlyId } : {}),
+    });
     if (outcome.kind === 'unknown') throw new RegistryError('MANIFEST_UNKNOWN', `tag ${tag} is unknown to repository ${repository}`, { reference });
     if (outcome.kind === 'pinned') throw imageInUse(`${repository}:${tag} (its last tag; the image would go with it)`, outcome.pins);
     return { manifests: outcome.manifests, tags: [tag], brokenPins: outcome.brokenPins };

@@ -40,7 +40,8 @@ export interface AcrCall {
   /** Whether the caller holds `action` on the repository (the key's grants). */
   may(repository: string, action: Action): boolean;
   /** Throws Forbidden.RAM unless the caller holds `action` on the repository. */
-  authorize(repository: string, action: Action): void;
+  /** Grants first, then the repository policy's Deny (of `ecrActions`, default the ones `action` maps to). */
+  authorize(repository: string, action: Action, ecrActions?: readonly string[]): Promise<void>;
 }
 
 /** One API: how its parameters are read (validation errors are the client's), whether ClientToken applies, what it does. */

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../auth/index.ts';
 import { isRegistryError } from '../../core/index.ts';
+import { ECR_ACTIONS_OF } from '../shared/access.ts';
 import { readBody } from '../shared/body.ts';
 import { addRootApiConstraint } from '../shared/root-api.ts';
 import { authenticate } from './caller.ts';
@@ -49,10 +50,15 @@ function callFor(ctx: AcrContext, req: FastifyRequest, caller: Caller, action: s
     ctx, action, caller, host: hostOf(req),
     actor: { principal: caller.keyId ?? 'anonymous', dialect: 'acr' },
     may,
-    authorize(repository, right) {
-      if (may(repository, right)) return;
-      throw new AcrError('Forbidden.RAM',
-        `User not authorized to operate on the specified resource: ${caller.keyId ?? 'anonymous'} needs the ${right} grant on ${repository} for computenestsupplier:${action}.`, 403);
+    async authorize(repository, right, ecrActions = ECR_ACTIONS_OF[right]) {
+      // The repository's name stays out of the message: a RepoId alone must not reveal what the caller cannot see.
+      if (!may(repository, right)) {
+        throw new AcrError('Forbidden.RAM',
+          `User not authorized to operate on the specified resource: ${caller.keyId ?? 'anonymous'} needs the ${right} grant on this repository for computenestsupplier:${action}.`, 403);
+      }
+      if (await ctx.signatures.policyDenies?.(caller.principal, repository, ecrActions)) {
+        throw new AcrError('Forbidden.RAM', `User not authorized to operate on the specified resource: the repository policy explicitly denies computenestsupplier:${action} to ${caller.keyId ?? 'anonymous'}.`, 403);
+      }
     },
   };
 }

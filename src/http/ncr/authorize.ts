@@ -3,6 +3,7 @@
 // which is the pattern "{registry}/*".
 import { can, principalName } from '../../auth/index.ts';
 import type { Action } from '../../core/index.ts';
+import { ECR_ACTIONS_OF, type SignatureAuth } from '../shared/access.ts';
 import type { Caller } from './context.ts';
 import { NcrError, PERMISSION_DENIED } from './errors.ts';
 
@@ -15,7 +16,18 @@ export function allowed(caller: Caller, resource: string, action: Action): boole
   return can(caller.principal, resource, action);
 }
 
-export function authorize(caller: Caller, resource: string, action: Action): void {
-  if (allowed(caller, resource, action)) return;
-  throw new NcrError(PERMISSION_DENIED, `access key ${principalName(caller.principal)} may not ${action} ${resource}`);
+/**
+ * Grants first, then (for one repository) the repository policy's Deny of `ecrActions`, default those `action` maps to:
+ * a Deny set through the ECR API holds here too.
+ */
+export async function authorize(
+  call: { caller: Caller; ctx: { signatures: SignatureAuth } }, resource: string, action: Action, ecrActions: readonly string[] = ECR_ACTIONS_OF[action],
+): Promise<void> {
+  const { caller } = call;
+  if (!allowed(caller, resource, action)) {
+    throw new NcrError(PERMISSION_DENIED, `access key ${principalName(caller.principal)} may not ${action} ${resource}`);
+  }
+  if (!resource.endsWith('/*') && (await call.ctx.signatures.policyDenies?.(caller.principal, resource, ecrActions))) {
+    throw new NcrError(PERMISSION_DENIED, `the repository policy of ${resource} denies ${action} to ${principalName(caller.principal)}`);
+  }
 }

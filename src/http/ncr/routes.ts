@@ -26,10 +26,11 @@ function originOf(req: FastifyRequest): string {
 }
 
 async function dispatch(ctx: NcrContext, prefix: string, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const url = req.raw.url ?? '/';
+  // NAVER's signature covers no body, so the caller is known before a byte of it is read: strangers cannot make berth buffer.
+  const caller = await authenticate(ctx, { method: req.method, url, headers: req.headers }, ctx.deps.clock.now());
   const body = await readBody(req.raw, MAX_BODY_BYTES);
   if (body === 'too-large') throw new NcrError(TOO_LARGE, `the request body exceeds ${MAX_BODY_BYTES} bytes`);
-  const url = req.raw.url ?? '/';
-  const caller = await authenticate(ctx, { method: req.method, url, headers: req.headers }, ctx.deps.clock.now());
   const target = splitTarget(prefix, url);
   if (target === null) throw notFound(`no such operation: ${req.method} ${url.slice(0, 200)}`);
   const { handler, params } = resolveOperation(req.method, target.rawPath);

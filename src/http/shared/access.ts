@@ -51,4 +51,14 @@ export interface SignatureAuth {
    * of dialects that never read tokens need not implement it.
    */
   verifyToken?(token: string): Promise<Principal | null>;
+  /**
+   * Whether the repository's policy (ECR SetRepositoryPolicy) explicitly denies any of `ecrActions` to this principal.
+   * A Deny holds in every dialect, so an operator's lock on a repository has no side door; Allow statements add rights
+   * only on the ECR API. Optional for test doubles (absent = no policies).
+   */
+  policyDenies?(principal: Principal, repository: string, ecrActions: readonly string[]): Promise<boolean>;
 }
+
+/** The ECR actions a policy names for each berth right, plus deleting the repository itself. */
+export { ECR_ACTIONS_OF } from '../../auth/index.ts';
+export const ECR_REPOSITORY_DELETE: readonly string[] = ['ecr:DeleteRepository', 'ecr:BatchDeleteImage'];

@@ -36,6 +36,19 @@ function toScopes(needs: AccessNeed[]): Scope[] {
   return needs.map((n) => ({ type: n.type, name: n.name, actions: n.type === 'registry' ? ['*'] : n.actions }));
 }
 
+/** Whether a repository's policy explicitly denies one of `actions` to the principal (a policy is read only then). */
+function policyDenial(o: AuthGateOptions): (p: Principal, repository: string, actions: readonly string[]) => Promise<boolean> {
+  const parsed = new PolicyCache();
+  return async (p, repository, actions) => {
+    if (!o.policies || actions.length === 0) return false;
+    const text = await o.policies(repository);
+    const policy = text === null ? null : parsed.get(text);
+    if (!policy) return false;
+    const keyId = p.kind === 'key' || p.kind === 'token' ? p.keyId : null;
+    return evaluatePolicy(policy, principalNames(keyId, o.registryId ?? ''), actions) === 'deny';
+  };
+}
+
 function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
   const realmFor = (host: string): string => o.realm ?? `http://${host}/token`;
 
@@ -50,18 +63,12 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
   function allows(p: Principal, need: AccessNeed): boolean {
     return need.actions.every((a: Action) => auth.can(p, need, a));
   }
-  const parsed = new PolicyCache();
+  const denies = policyDenial(o);
   /** The repository whose policy denies one of the needs to this principal, if any (only then is a policy read). */
   async function deniedBy(p: Principal, needs: AccessNeed[]): Promise<string | null> {
-    if (!o.policies) return null;
     for (const need of needs) {
       if (need.type !== 'repository') continue;
-      const text = await o.policies(need.name);
-      const policy = text === null ? null : parsed.get(text);
-      if (!policy) continue;
-      const keyId = p.kind === 'key' || p.kind === 'token' ? p.keyId : null;
-      const actions = need.actions.flatMap((a) => ECR_ACTIONS_OF[a]);
-      if (evaluatePolicy(policy, principalNames(keyId, o.registryId ?? ''), actions) === 'deny') return need.name;
+      if (await denies(p, need.name, need.actions.flatMap((a) => ECR_ACTIONS_OF[a]))) return need.name;
     }
     return null;
   }
@@ -110,6 +117,7 @@ export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: Toke
     signingKey: (keyId) => auth.signingKey(keyId),
     issueLoginToken: (principal, ttlSeconds) => auth.issueLoginToken(principal, ttlSeconds),
     verifyToken: async (token) => (await auth.verifyBearer(`Bearer ${token}`, o.service)) ?? auth.verifyLoginToken(token),
+    policyDenies: policyDenial(o),
   };
   return { gate: createAccessGate(o, auth), tokens: createTokenIssuer(o, auth), signatures };
 }

@@ -3,6 +3,7 @@
 // ("ns/*" or "*"): creating, deleting or listing a namespace reveals or touches all of it.
 import { can } from '../../auth/index.ts';
 import type { Action } from '../../core/index.ts';
+import { ECR_ACTIONS_OF, type SignatureAuth } from '../shared/access.ts';
 import type { Caller } from './context.ts';
 import { SWR_ERRORS, SwrError } from './errors.ts';
 
@@ -18,9 +19,16 @@ export function mayNamespace(caller: Caller, namespace: string, action: Action):
   return can(caller.principal, `${namespace}/*`, action);
 }
 
-export function authorizeRepository(caller: Caller, repository: string, action: Action): void {
+/** Grants first, then the repository policy's Deny (of `ecrActions`, default those `action` maps to): no side door. */
+export async function authorizeRepository(
+  call: { caller: Caller; ctx: { signatures: SignatureAuth } }, repository: string, action: Action, ecrActions: readonly string[] = ECR_ACTIONS_OF[action],
+): Promise<void> {
+  const { caller } = call;
   if (!mayRepository(caller, repository, action)) {
     throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${who(caller)} may not ${action} repository ${repository}`);
+  }
+  if (await call.ctx.signatures.policyDenies?.(caller.principal, repository, ecrActions)) {
+    throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: the repository policy of ${repository} denies ${action} to ${who(caller)}`);
   }
 }
 

@@ -30,9 +30,9 @@ function header(raw: readonly string[], name: string): string | undefined {
 async function byToken(ctx: SwrContext, token: string): Promise<Caller> {
   const principal = ctx.signatures.verifyToken ? await ctx.signatures.verifyToken(token) : null;
   const keyId = principal?.kind === 'key' || principal?.kind === 'token' ? principal.keyId : null;
-  if (ctx.signatures.mode === 'none') return { principal: ANONYMOUS_ADMIN, keyId };
+  if (ctx.signatures.mode === 'none') return { principal: ANONYMOUS_ADMIN, keyId, viaToken: true };
   if (principal === null || keyId === null) throw refused('verify token fail: X-Auth-Token is not a valid berth token');
-  return { principal, keyId };
+  return { principal, keyId, viaToken: true };
 }
 
 export async function authenticate(ctx: SwrContext, req: SdkHmacRequest, now: Date): Promise<Caller> {

@@ -20,6 +20,8 @@ export interface SwrContext {
 export interface Caller {
   principal: Principal;
   keyId: string | null;
+  /** Came with X-Auth-Token instead of a signature: such a caller may not mint new credentials (no endless renewal). */
+  viaToken?: boolean;
 }
 
 export interface SwrCall {

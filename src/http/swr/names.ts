@@ -13,6 +13,11 @@ export const MAX_REPOSITORY = 128;
 
 const shown = (v: string): string => (v.length > 200 ? `${v.slice(0, 200)}...` : v);
 
+/** Whether a name meets SWR's namespace rules (a namespace implied by a /v2 push may not; SWR does not show those). */
+export function isSwrNamespace(name: string): boolean {
+  return name.length > 0 && name.length <= MAX_NAMESPACE && NAMESPACE_RE.test(name);
+}
+
 export function parseNamespace(name: string): string {
   if (name.length === 0 || name.length > MAX_NAMESPACE || !NAMESPACE_RE.test(name)) {
     throw invalidParameter(`invalid namespace "${shown(name)}": 1-${MAX_NAMESPACE} characters, starting with a lowercase letter, then lowercase letters, digits, '.', '_' (at most two in a row) or '-', ending with a letter or digit; separators may not be adjacent`);

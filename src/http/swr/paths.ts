@@ -2,6 +2,8 @@
 // are validated from exactly what the client sent (and signed). Also decides, for the shared /v2 prefix, which
 // requests are SWR's: every /v2/manage/... path except one shaped like an OCI call that is no SWR route, so OCI
 // repositories whose names start with "manage/" stay reachable (see docs/SWR.md).
+import { invalidParameter } from './errors.ts';
+
 export type SwrRouteKind =
   | 'namespaces' | 'namespace' | 'repos' | 'repo' | 'tags' | 'tag' | 'allRepos' | 'allReposV3' | 'tagsV3' | 'secret' | 'authToken';
 
@@ -47,7 +49,18 @@ export function isSwrUrl(url: string): boolean {
   return matchSwrRoute(path) !== null || !OCI_SHAPED.test(path);
 }
 
+/**
+ * Path and query. A parameter given twice is refused: SWR defines none as a list, and the signature (which sorts
+ * repeated values) would not fix which of the two the operation reads.
+ */
 export function splitUrl(url: string): { path: string; query: URLSearchParams } {
   const q = url.indexOf('?');
-  return q < 0 ? { path: url, query: new URLSearchParams() } : { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
+  if (q < 0) return { path: url, query: new URLSearchParams() };
+  const query = new URLSearchParams(url.slice(q + 1));
+  const seen = new Set<string>();
+  for (const key of query.keys()) {
+    if (seen.has(key)) throw invalidParameter(`the query parameter "${key.slice(0, 100)}" is given more than once`);
+    seen.add(key);
+  }
+  return { path: url.slice(0, q), query };
 }

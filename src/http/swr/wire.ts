@@ -13,7 +13,10 @@ export function numericId(text: string): number {
   return createHash('sha256').update(text, 'utf8').digest().readUIntBE(0, 6);
 }
 
-/** What SWR keeps about a repository that berth has no column for, stored in its settings under "swr". */
+/**
+ * What SWR keeps about a repository that berth has no column for, stored in its settings under "swr" — except the
+ * description, kept at the top of the settings where every dialect (NCR's image description too) reads and writes it.
+ */
 export interface SwrRepoSettings {
   is_public: boolean;
   category: string;
@@ -26,7 +29,7 @@ export function swrSettings(settings: Record<string, unknown> | undefined): SwrR
   return {
     is_public: s.is_public === true,
     category: typeof s.category === 'string' ? s.category : 'other',
-    description: typeof s.description === 'string' ? s.description : '',
+    description: typeof settings?.description === 'string' ? settings.description : typeof s.description === 'string' ? s.description : '',
     creator_name: typeof s.creator_name === 'string' ? s.creator_name : '',
   };
 }

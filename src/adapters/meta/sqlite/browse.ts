@@ -7,6 +7,7 @@ import { liveRepoId, toRepository, type RepoRow } from './repo-rows.ts';
 
 interface SummaryRow extends RepoRow {
   manifests: number; tags: number; blob_bytes: number | null; last_push: number | null; last_tag: number | null; last_pull: number | null;
+  last_delete: number | null; last_untag: number | null;
 }
 
 const SUMMARY = `SELECT r.id, r.name, r.artifact_kind, r.tag_mutability, r.created_at,
@@ -15,13 +16,16 @@ const SUMMARY = `SELECT r.id, r.name, r.artifact_kind, r.tag_mutability, r.creat
     (SELECT SUM(b.size) FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest WHERE rb.repo_id = r.id) AS blob_bytes,
     (SELECT MAX(m.pushed_at) FROM manifests m WHERE m.repo_id = r.id AND m.deleted_at IS NULL) AS last_push,
     (SELECT MAX(t.updated_at) FROM tags t WHERE t.repo_id = r.id) AS last_tag,
-    (SELECT MAX(m.last_pulled_at) FROM manifests m WHERE m.repo_id = r.id AND m.deleted_at IS NULL) AS last_pull
+    (SELECT MAX(m.last_pulled_at) FROM manifests m WHERE m.repo_id = r.id AND m.deleted_at IS NULL) AS last_pull,
+    (SELECT MAX(m.deleted_at) FROM manifests m WHERE m.repo_id = r.id) AS last_delete,
+    (SELECT MAX(dt.deleted_at) FROM deleted_tags dt WHERE dt.repo_id = r.id) AS last_untag
   FROM repositories r WHERE r.deleted_at IS NULL`;
 
 function toSummary(r: SummaryRow): RepositorySummary {
   return {
     ...toRepository(r),
-    updatedAt: new Date(Math.max(r.created_at, r.last_push ?? 0, r.last_tag ?? 0)),
+    // Deletes count as changes too, so the time never moves backwards when the newest content goes.
+    updatedAt: new Date(Math.max(r.created_at, r.last_push ?? 0, r.last_tag ?? 0, r.last_delete ?? 0, r.last_untag ?? 0)),
     manifestCount: r.manifests, tagCount: r.tags, blobBytes: r.blob_bytes ?? 0,
     lastPulledAt: r.last_pull === null ? null : new Date(r.last_pull),
   };

@@ -19,17 +19,20 @@ export function pointTag(db: Db, repoId: string, tag: string, digest: Digest, at
     .run(repoId, tag, digest, at.getTime());
 }
 
-/** Whether nothing but this tag holds the manifest: no other tag, no index. */
+/** Whether nothing but this tag holds the manifest: no other tag, no live index (a deleted one holds nothing). */
 function lastHold(db: Db, repoId: string, tag: string, digest: string): boolean {
   return !db.q('SELECT 1 FROM tags WHERE repo_id = ? AND digest = ? AND name <> ? LIMIT 1').get(repoId, digest, tag)
-    && !db.q('SELECT 1 FROM manifest_children WHERE repo_id = ? AND child_digest = ? LIMIT 1').get(repoId, digest);
+    && !db.q(`SELECT 1 FROM manifest_children c JOIN manifests p ON p.repo_id = c.repo_id AND p.digest = c.parent_digest
+              WHERE c.repo_id = ? AND c.child_digest = ? AND p.deleted_at IS NULL LIMIT 1`).get(repoId, digest);
 }
 
 export function deleteTag(
-  db: Db, queue: ReviewQueue, repository: string, tag: string, actor: Actor, at: Date, options: { policy: PinPolicy; dropUntagged: boolean },
+  db: Db, queue: ReviewQueue, repository: string, tag: string, actor: Actor, at: Date,
+  options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string },
 ): DeleteTagOutcome {
   return db.tx((): DeleteTagOutcome => {
-    const repoId = liveRepoId(db, repository);
+    const live = liveRepoId(db, repository);
+    const repoId = options.onlyId === undefined || live === options.onlyId ? live : undefined;
     const digest = repoId === undefined ? undefined : tagTarget(db, repoId, tag);
     if (repoId === undefined || digest === undefined) return { kind: 'unknown' };
     if (options.dropUntagged && lastHold(db, repoId, tag, digest) && !cascadeHeld(db, repoId, cascade(db, repoId, digest))) {

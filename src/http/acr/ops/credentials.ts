@@ -1,6 +1,6 @@
 // GetArtifactRepositoryCredentials: a short-lived docker login for berth's /v2 (any user name works with the token),
 // and the push paths the caller's key really may push to, derived from its push grants.
-import type { Principal } from '../../../auth/index.ts';
+import { can, type Principal } from '../../../auth/index.ts';
 import { operation, type AcrSettings } from '../context.ts';
 import { artifactType, region } from '../validate.ts';
 
@@ -20,6 +20,9 @@ export function pushResources(principal: Principal, host: string, regionId: stri
   const out = new Map<string, Resource>();
   for (const pattern of patterns) {
     const name = pattern === '*' ? '*' : pattern.endsWith('/*') ? pattern.slice(0, -2) : pattern;
+    // A docker push needs pull as well as push on the repository (possibly from two grants): report only such places.
+    const probe = name === '*' ? 'berth-probe' : pattern.endsWith('/*') ? `${name}/berth-probe` : name;
+    if (!can(principal, probe, 'pull') || !can(principal, probe, 'push')) continue;
     out.set(name, { RegionId: regionId, RepositoryName: name, Path: name === '*' ? host : `${host}/${name}` });
   }
   return [...out.values()];

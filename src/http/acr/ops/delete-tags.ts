@@ -10,8 +10,8 @@ export const DeleteAcrImageTags = operation({
   parse: (p, settings) => ({ RegionId: region(p, 'RegionId', settings, true), RepoId: repoId(p), Tag: tag(p), ArtifactType: artifactType(p) }),
   async run(call, input) {
     const repo = await findRepository(call, input.RepoId, input.ArtifactType);
-    call.authorize(repo.name, 'delete');
-    await deleteManifest(call.ctx.deps, repo.name, input.Tag, call.actor, { dropUntagged: true });
+    await call.authorize(repo.name, 'delete');
+    await deleteManifest(call.ctx.deps, repo.name, input.Tag, call.actor, { dropUntagged: true, onlyId: repo.id });
     return {};
   },
 });

@@ -21,7 +21,7 @@ export const ListAcrImageTags = operation({
   async run(call, q) {
     const { meta } = call.ctx.deps;
     const repo = await findRepository(call, q.RepoId, q.ArtifactType);
-    call.authorize(repo.name, 'pull');
+    await call.authorize(repo.name, 'pull');
     const position = q.NextToken === undefined ? null : decodeToken('ListAcrImageTags', q.NextToken, { repo: repo.id });
     const after = typeof position?.after === 'string' ? position.after : undefined;
     const found = await meta.listTagDetails(repo.name, { after, limit: q.MaxResults + 1 });

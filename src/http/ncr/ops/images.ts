@@ -4,6 +4,7 @@
 import {
   deleteRepository, isRegistryError, repositoryExtras, updateRepository, type RegistryDeps, type RepositorySummary,
 } from '../../../core/index.ts';
+import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
 import { authorize, registryResource } from '../authorize.ts';
 import type { Handler } from '../context.ts';
 import { notFound } from '../errors.ts';
@@ -27,7 +28,7 @@ async function namesIn(deps: RegistryDeps, registry: string, after: string | und
 }
 
 export const listImages: Handler = async (call, { registry }) => {
-  authorize(call.caller, registryResource(registry), 'pull');
+  await authorize(call, registryResource(registry), 'pull');
   const deps = call.ctx.deps;
   const paging = parsePaging(call.query);
   const ns = await deps.meta.findNamespace(registry);
@@ -46,14 +47,14 @@ async function summary(deps: RegistryDeps, repository: string): Promise<Reposito
 }
 
 export const getImage: Handler = async (call, { registry, repository }) => {
-  authorize(call.caller, repository, 'pull');
+  await authorize(call, repository, 'pull');
   const repo = await summary(call.ctx.deps, repository);
   const settings = (await call.ctx.deps.meta.repositoryExtras(repository))?.settings ?? {};
   return { status: 200, body: imageDetailShape(call, registry, repo, settings) };
 };
 
 export const patchImage: Handler = async (call, { repository }) => {
-  authorize(call.caller, repository, 'push');
+  await authorize(call, repository, 'push');
   const doc = jsonObject(call.body);
   const description = optionalText(doc, 'description', MAX_DESCRIPTION);
   const fullDescription = optionalText(doc, 'full_description', MAX_FULL_DESCRIPTION);
@@ -74,7 +75,7 @@ export const patchImage: Handler = async (call, { repository }) => {
 };
 
 export const deleteImage: Handler = async (call, { repository }) => {
-  authorize(call.caller, repository, 'delete');
+  await authorize(call, repository, 'delete', ECR_REPOSITORY_DELETE);
   try {
     await deleteRepository(call.ctx.deps, repository, true, call.actor);
   } catch (e) {

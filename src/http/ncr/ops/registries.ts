@@ -41,7 +41,7 @@ function settingsOf(call: NcrCall): Record<string, unknown> {
 }
 
 export const createRegistry: Handler = async (call, { registry }) => {
-  authorize(call.caller, registryResource(registry), 'push');
+  await authorize(call, registryResource(registry), 'push');
   const settings = settingsOf(call);
   // A registry implied by pushed images exists as far as NCR is concerned: creating it again is a conflict.
   if (await call.ctx.deps.meta.findNamespace(registry)) throw conflict(`registry ${registry} already exists`);
@@ -51,7 +51,7 @@ export const createRegistry: Handler = async (call, { registry }) => {
 };
 
 export const deleteRegistry: Handler = async (call, { registry }) => {
-  authorize(call.caller, registryResource(registry), 'delete');
+  await authorize(call, registryResource(registry), 'delete');
   try {
     await deleteNamespace(call.ctx.deps, registry, call.actor);
   } catch (e) {

@@ -17,7 +17,7 @@ async function describe(deps: RegistryDeps, repository: string, tag: TagDetail):
 const imageNotFound = (repository: string) => notFound(`image ${repository} not found`);
 
 export const listTags: Handler = async (call, { repository }) => {
-  authorize(call.caller, repository, 'pull');
+  await authorize(call, repository, 'pull');
   const deps = call.ctx.deps;
   const paging = parsePaging(call.query);
   const summary = await deps.meta.repositorySummary(repository);
@@ -31,7 +31,7 @@ export const listTags: Handler = async (call, { repository }) => {
 };
 
 export const getTag: Handler = async (call, { repository, reference }) => {
-  authorize(call.caller, repository, 'pull');
+  await authorize(call, repository, 'pull');
   const deps = call.ctx.deps;
   const tag = await deps.meta.findTagDetail(repository, reference);
   if (tag === null) {
@@ -42,7 +42,7 @@ export const getTag: Handler = async (call, { repository, reference }) => {
 };
 
 export const deleteTag: Handler = async (call, { repository, reference }) => {
-  authorize(call.caller, repository, 'delete');
+  await authorize(call, repository, 'delete');
   try {
     await deleteManifest(call.ctx.deps, repository, reference, call.actor, { dropUntagged: false });
   } catch (e) {

@@ -47,8 +47,15 @@ async function matches(call: SwrCall, f: Filters, name: string): Promise<boolean
   return f.isPublic === undefined || (swr?.is_public === true) === f.isPublic;
 }
 
-/** Matching repository names in lexical order after `after`, up to `limit` (or every one when limit is undefined). */
-async function matchingNames(call: SwrCall, f: Filters, after: string | undefined, limit?: number): Promise<{ names: string[]; more: boolean }> {
+/**
+ * Matching repository names in lexical order after `after`, up to `limit` (or every one when limit is undefined).
+ * One call scans a bounded number of names; when it stops at that bound, `resumeAfter` is the last name scanned, so a
+ * marker-paged client continues there instead of taking a short page for the end. Filters that read settings yield to
+ * the event loop between scan pages, so a large filtered listing never stalls other requests.
+ */
+async function matchingNames(
+  call: SwrCall, f: Filters, after: string | undefined, limit?: number,
+): Promise<{ names: string[]; more: boolean; resumeAfter?: string }> {
   const prefix = f.namespace === undefined ? '' : `${f.namespace}/`;
   let cursor = after !== undefined && after > prefix ? after : prefix === '' ? after : prefix;
   const names: string[] = [];
@@ -63,8 +70,9 @@ async function matchingNames(call: SwrCall, f: Filters, after: string | undefine
     }
     if (page.length < SCAN_PAGE) return { names, more: false };
     cursor = page.at(-1)!;
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  return { names, more: false };
+  return { names, more: true, resumeAfter: cursor };
 }
 
 async function entry(call: SwrCall, summary: RepositorySummary, total: number): Promise<Record<string, unknown>> {
@@ -116,8 +124,10 @@ export const listReposV3: SwrOperation = async (call) => {
   const f = filtersOf(call.query);
   const limit = intParam(call.query, 'limit', 100, 1, 1000);
   const after = decodeMarker(call.query.get('marker'));
-  const { names, more } = await matchingNames(call, f, after, limit);
+  const { names, more, resumeAfter } = await matchingNames(call, f, after, limit);
   const repos = [];
   for (const s of await summaries(call, names)) repos.push(await entry(call, s, names.length));
-  return { status: 200, body: { repos, ...(more && names.length > 0 ? { nextMarker: encodeMarker(names.at(-1)!) } : {}) } };
+  // Stopped at the scan bound: continue after the last name scanned (possibly with an empty page), never end silently.
+  const next = resumeAfter ?? (more && names.length > 0 ? names.at(-1)! : undefined);
+  return { status: 200, body: { repos, ...(next !== undefined ? { nextMarker: encodeMarker(next) } : {}) } };
 };

@@ -13,9 +13,10 @@ export const MAX_DURATION = 86_400;
 export const DEFAULT_DURATION = 6 * 3600;
 
 async function login(call: SwrCall, user: string): Promise<{ status: number; body: unknown; headers: Record<string, string> }> {
-  // A /token Bearer token is narrower than its key: minting a login token from it would widen it to the key's grants.
-  if (call.caller.principal.kind === 'token') {
-    throw new SwrError(SWR_ERRORS.DENIED, 'Insufficient permissions: a scoped /token token cannot mint docker credentials; sign with the access key or use a login token');
+  // A /token Bearer token is narrower than its key (minting would widen it), and a login token minting the next one
+  // would renew a leaked short-lived password forever: only a signed request may mint credentials.
+  if (call.caller.viaToken === true || call.caller.principal.kind === 'token') {
+    throw new SwrError(SWR_ERRORS.DENIED, 'Insufficient permissions: docker credentials are minted only for requests signed with the access key (AK/SK), not for X-Auth-Token callers');
   }
   const ttl = intParam(call.query, 'duration_seconds', DEFAULT_DURATION, MIN_DURATION, MAX_DURATION);
   const { token, expiresAt } = await call.ctx.signatures.issueLoginToken(call.caller.principal, ttl);

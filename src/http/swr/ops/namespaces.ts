@@ -8,7 +8,7 @@ import { authorizeNamespace, namespaceAuth, seesNamespace } from '../authorize.t
 import type { SwrCall, SwrOperation } from '../context.ts';
 import { namespaceNotFound, SWR_ERRORS, SWR_ONLY, SwrError } from '../errors.ts';
 import { validateBody, withFilter } from '../input.ts';
-import { parseNamespace } from '../names.ts';
+import { isSwrNamespace, parseNamespace } from '../names.ts';
 import { numericId } from '../wire.ts';
 
 const PAGE = 1000;
@@ -40,7 +40,7 @@ export const listNamespaces: SwrOperation = async (call) => {
   let after: string | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const page = await call.ctx.deps.meta.listNamespaces({ after, nameContains: contains, limit: PAGE });
-    for (const ns of page) if (seesNamespace(call.caller, ns.name)) out.push(shape(call, ns));
+    for (const ns of page) if (isSwrNamespace(ns.name) && seesNamespace(call.caller, ns.name)) out.push(shape(call, ns));
     if (page.length < PAGE) break;
     after = page.at(-1)!.name;
   }

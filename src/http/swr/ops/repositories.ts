@@ -2,6 +2,7 @@
 // non-forced delete: 406 SVCSTG.SWR.4060012 while the repository holds any image, and then nothing is deleted.
 import { z } from 'zod';
 import { createRepository, deleteRepository, isRegistryError, updateRepository } from '../../../core/index.ts';
+import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
 import { authorizeRepository } from '../authorize.ts';
 import type { SwrOperation } from '../context.ts';
 import { namespaceNotFound, repositoryNotFound, SWR_ERRORS, SWR_ONLY, SwrError } from '../errors.ts';
@@ -18,35 +19,37 @@ export const createRepo: SwrOperation = async (call) => {
   const input = validateBody(createBody, call.body);
   const repository = parseRepository(input.repository);
   const name = fullName(namespace, repository);
-  authorizeRepository(call.caller, name, 'push');
+  await authorizeRepository(call, name, 'push');
   if (!(await call.ctx.deps.meta.findNamespace(namespace))) throw namespaceNotFound(namespace);
-  const swr = { is_public: input.is_public, category: input.category ?? 'other', description: input.description ?? '', creator_name: call.actor.principal };
-  const { created } = await createRepository(call.ctx.deps, { name, settings: { swr } }, call.actor);
+  const swr = { is_public: input.is_public, category: input.category ?? 'other', creator_name: call.actor.principal };
+  const { created } = await createRepository(call.ctx.deps, { name, settings: { swr, description: input.description ?? '' } }, call.actor);
   if (!created) throw new SwrError(SWR_ONLY.repositoryExists, `repository ${repository} already exists in namespace ${namespace}`);
   return { status: 201, body: {} };
 };
 
 export const showRepository: SwrOperation = async (call) => {
   const r = await pathRepository(call);
-  authorizeRepository(call.caller, r.name, 'pull');
+  await authorizeRepository(call, r.name, 'pull');
   return { status: 200, body: repositoryShape(await viewOf(call, await summaryOf(call, r))) };
 };
 
 export const updateRepo: SwrOperation = async (call) => {
   const r = await pathRepository(call);
   const input = validateBody(updateBody, call.body);
-  authorizeRepository(call.caller, r.name, 'admin');
+  await authorizeRepository(call, r.name, 'admin');
   const extras = await call.ctx.deps.meta.repositoryExtras(r.name);
   if (!extras) throw repositoryNotFound(r.namespace, r.repository);
   const current = swrSettings(extras.settings);
-  const swr = { ...current, is_public: input.is_public, category: input.category ?? current.category, description: input.description ?? current.description };
-  await updateRepository(call.ctx.deps, r.name, { settings: { ...extras.settings, swr } }, call.actor);
+  const { description: _moved, ...kept } = current;
+  const swr = { ...kept, is_public: input.is_public, category: input.category ?? current.category };
+  const description = input.description ?? current.description;
+  await updateRepository(call.ctx.deps, r.name, { settings: { ...extras.settings, swr, description } }, call.actor);
   return { status: 201 };
 };
 
 export const deleteRepo: SwrOperation = async (call) => {
   const r = await pathRepository(call);
-  authorizeRepository(call.caller, r.name, 'delete');
+  await authorizeRepository(call, r.name, 'delete', ECR_REPOSITORY_DELETE);
   try {
     await deleteRepository(call.ctx.deps, r.name, false, call.actor);
   } catch (e) {

@@ -17,8 +17,8 @@ export const createRepoTag: SwrOperation = async (call) => {
   const input = validateBody(body, call.body);
   const source = parseSwrTag(input.source_tag);
   const destination = parseSwrTag(input.destination_tag);
-  authorizeRepository(call.caller, r.name, 'pull');
-  authorizeRepository(call.caller, r.name, 'push');
+  await authorizeRepository(call, r.name, 'pull');
+  await authorizeRepository(call, r.name, 'push');
   const deps = call.ctx.deps;
   let manifest;
   try {

@@ -36,7 +36,7 @@ const ORDER: Record<string, (d: TagDetail) => number | string> = {
 
 export const listTagsV2: SwrOperation = async (call) => {
   const r = await pathRepository(call);
-  authorizeRepository(call.caller, r.name, 'pull');
+  await authorizeRepository(call, r.name, 'pull');
   const summary = await summaryOf(call, r);
   const query = withFilter(call.query);
   const limit = intParam(query, 'limit', 100, 1, 1000);
@@ -61,7 +61,7 @@ export const listTagsV2: SwrOperation = async (call) => {
 
 export const listTagsV3: SwrOperation = async (call) => {
   const r = await pathRepository(call);
-  authorizeRepository(call.caller, r.name, 'pull');
+  await authorizeRepository(call, r.name, 'pull');
   const summary = await summaryOf(call, r);
   const limit = intParam(call.query, 'limit', 100, 1, 1000);
   const after = decodeMarker(call.query.get('marker'));
@@ -77,7 +77,7 @@ export const listTagsV3: SwrOperation = async (call) => {
 export const showRepoTag: SwrOperation = async (call) => {
   const r = await pathRepository(call);
   const tag = parseSwrTag(call.route.tag ?? '');
-  authorizeRepository(call.caller, r.name, 'pull');
+  await authorizeRepository(call, r.name, 'pull');
   const summary = await summaryOf(call, r);
   const detail = await call.ctx.deps.meta.findTagDetail(r.name, tag);
   if (!detail) throw tagNotFound(r, tag);
@@ -88,7 +88,7 @@ export const showRepoTag: SwrOperation = async (call) => {
 export const deleteRepoTag: SwrOperation = async (call) => {
   const r = await pathRepository(call);
   const tag = parseSwrTag(call.route.tag ?? '');
-  authorizeRepository(call.caller, r.name, 'delete');
+  await authorizeRepository(call, r.name, 'delete');
   try {
     await deleteManifest(call.ctx.deps, r.name, tag, call.actor, { dropUntagged: true });
   } catch (e) {

@@ -1,0 +1,81 @@
+// The whole object-key layout in one place, so every key is built and parsed the same way and no caller input can
+// name an object outside its place.
+//
+// Layout under <prefix> (the URL's path, "" or ending in "/"):
+//
+//   blobs/<alg>/<hex>                 a committed blob, content-addressed, written once (CopyObject, a completed
+//                                     multipart upload or a single PUT: S3 makes each visible whole or not at all).
+//   uploads/<uuid>/created            the marker createUpload writes: the area exists while it does.
+//   uploads/<uuid>/<start>.<nonce>    one object per append, holding the bytes from offset <start> (16 zero-padded
+//                                     digits, so keys sort in offset order). The random nonce keeps two writers of
+//                                     the same offset (a retried PATCH on another replica) from silently replacing
+//                                     each other: both parts show, and the overlap is an error, never garbage.
+import { algorithmOf, hexOf, isDigest, RegistryError, type Digest } from '../../../core/index.ts';
+
+const UUID_V4_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const PART_RE = /^(\d{16})\.([0-9a-f]{12})$/;
+const BLOB_RE = /^(sha256|sha512)\/([0-9a-f]+)$/;
+const MARKER = 'created';
+const OFFSET_DIGITS = 16;
+
+export function isUploadId(value: string): boolean {
+  return UUID_V4_RE.test(value);
+}
+
+/** What a key inside an upload area is. */
+export type AreaEntry = { kind: 'marker' } | { kind: 'part'; start: number } | { kind: 'other' };
+
+export class KeyLayout {
+  readonly prefix: string;
+  readonly blobs: string;
+  readonly uploads: string;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+    this.blobs = `${prefix}blobs/`;
+    this.uploads = `${prefix}uploads/`;
+  }
+
+  /** blobs/<alg>/<hex>; anything but a well-formed digest is refused before it can become a key. */
+  blob(digest: Digest): string {
+    if (typeof digest !== 'string' || !isDigest(digest)) throw new RegistryError('DIGEST_INVALID', 'invalid digest');
+    return `${this.blobs}${algorithmOf(digest)}/${hexOf(digest)}`;
+  }
+
+  /** The digest a key under blobs/ names, or null for anything else found there. */
+  digestAt(key: string): Digest | null {
+    if (!key.startsWith(this.blobs)) return null;
+    const m = BLOB_RE.exec(key.slice(this.blobs.length));
+    const digest = m ? `${m[1]}:${m[2]}` : '';
+    return isDigest(digest) ? digest : null;
+  }
+
+  /** uploads/<uuid>/; an id of another shape cannot name an upload, so it is an unknown upload. */
+  area(id: string): string {
+    if (typeof id !== 'string' || !isUploadId(id)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'invalid upload id');
+    return `${this.uploads}${id}/`;
+  }
+
+  marker(id: string): string {
+    return `${this.area(id)}${MARKER}`;
+  }
+
+  part(id: string, start: number, nonce: string): string {
+    return `${this.area(id)}${String(start).padStart(OFFSET_DIGITS, '0')}.${nonce}`;
+  }
+
+  /** Parses a key listed under area(id). */
+  entry(id: string, key: string): AreaEntry {
+    const name = key.slice(this.area(id).length);
+    if (name === MARKER) return { kind: 'marker' };
+    const m = PART_RE.exec(name);
+    return m ? { kind: 'part', start: Number(m[1]) } : { kind: 'other' };
+  }
+
+  /** The upload id of an area prefix ("<prefix>uploads/<uuid>/"), or null for anything else found there. */
+  idOfArea(areaPrefix: string): string | null {
+    if (!areaPrefix.startsWith(this.uploads) || !areaPrefix.endsWith('/')) return null;
+    const id = areaPrefix.slice(this.uploads.length, -1);
+    return isUploadId(id) ? id : null;
+  }
+}

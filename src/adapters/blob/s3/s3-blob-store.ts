@@ -1,0 +1,123 @@
+// The BlobStore port on an S3-compatible object store, for many stateless replicas sharing one bucket: every byte and
+// every bit of upload state is in the bucket, so any replica can serve any request and none holds anything to lose.
+import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { RegistryError, type BlobStore, type ByteRange, type Digest } from '../../../core/index.ts';
+import { commitArea } from './commit.ts';
+import { s3 } from './errors.ts';
+import { KeyLayout } from './keys.ts';
+import { deleteKeys, getStream, headSize, listFolders, listObjects, type Bucket } from './objects.ts';
+import { appendPart, createArea, readUploadBytes, removeArea, type AreaContext } from './upload-area.ts';
+
+const MiB = 1024 * 1024;
+
+export interface S3StoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** Key prefix, "" or ending in "/". */
+  prefix: string;
+  /** Answer downloadUrl with presigned GET URLs (clients then fetch blobs from the store directly). */
+  redirect?: boolean | undefined;
+  /** Multipart part size of an append or streamed commit (default 8 MiB; S3's minimum is 5 MiB). */
+  partSize?: number | undefined;
+  /** Parts of one transfer in flight (default 4). */
+  queueSize?: number | undefined;
+  /** Destroy the client on close (default true). */
+  ownsClient?: boolean | undefined;
+}
+
+/** S3 presigned URLs live at most 7 days. */
+const MAX_URL_TTL_S = 7 * 24 * 3600;
+
+function checkRange(range: ByteRange | undefined): void {
+  if (range && !(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end) && range.start >= 0 && range.start <= range.end)) {
+    throw new RegistryError('RANGE_INVALID', `invalid byte range ${range.start}-${range.end}`);
+  }
+}
+
+export function s3BlobStore(options: S3StoreOptions): BlobStore {
+  const bucket: Bucket = { client: options.client, name: options.bucket };
+  const keys = new KeyLayout(options.prefix);
+  const ctx: AreaContext = { bucket, keys, partSize: options.partSize ?? 8 * MiB, queueSize: options.queueSize ?? 4 };
+
+  return {
+    kind: 's3',
+
+    async ping() {
+      await s3('HEAD bucket', () => bucket.client.send(new HeadBucketCommand({ Bucket: bucket.name })));
+    },
+
+    stat(digest) {
+      return headSize(bucket, keys.blob(digest));
+    },
+
+    async open(digest, range) {
+      checkRange(range);
+      try {
+        return await getStream(bucket, keys.blob(digest), range);
+      } catch (e) {
+        // A range past the end: core checks ranges against metadata first, so this is a client error that slipped by.
+        if ((e as { name?: unknown } | null)?.name === 'InvalidRange') throw new RegistryError('RANGE_INVALID', `range outside blob ${digest}`);
+        throw e;
+      }
+    },
+
+    async remove(digest) {
+      // DELETE answers 204 whether or not the key existed; the port wants to know, so look first.
+      const key = keys.blob(digest);
+      if ((await headSize(bucket, key)) === null) return false;
+      await deleteKeys(bucket, [key]);
+      return true;
+    },
+
+    async *list() {
+      for await (const o of listObjects(bucket, keys.blobs)) {
+        const digest = keys.digestAt(o.key);
+        if (digest) yield digest;
+      }
+    },
+
+    createUpload(id) {
+      return createArea(ctx, id);
+    },
+
+    appendUpload(id, offset, chunks) {
+      return appendPart(ctx, id, offset, chunks);
+    },
+
+    readUpload(id, length) {
+      return readUploadBytes(ctx, id, length);
+    },
+
+    async commitUpload(id, length, digest) {
+      await commitArea(ctx, id, length, digest);
+    },
+
+    removeUpload(id) {
+      return removeArea(ctx, id);
+    },
+
+    async *listUploads() {
+      const seen = new Set<string>();
+      for await (const folder of listFolders(bucket, keys.uploads)) {
+        const id = keys.idOfArea(folder);
+        if (id && !seen.has(id)) {
+          seen.add(id);
+          yield id;
+        }
+      }
+    },
+
+    async downloadUrl(digest: Digest, ttlSeconds: number) {
+      if (!options.redirect) return null;
+      if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) throw new RangeError(`invalid URL lifetime ${ttlSeconds}s`);
+      const command = new GetObjectCommand({ Bucket: bucket.name, Key: keys.blob(digest) });
+      return getSignedUrl(bucket.client, command, { expiresIn: Math.min(ttlSeconds, MAX_URL_TTL_S) });
+    },
+
+    async close() {
+      if (options.ownsClient !== false) bucket.client.destroy();
+    },
+  };
+}
+

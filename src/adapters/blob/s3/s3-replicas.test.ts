@@ -1,0 +1,115 @@
+// Replicas that race on one upload, start-up checks that catch configuration mistakes, and presigned redirects: the
+// parts of the S3 store that only show with several processes and a real gateway.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { isRegistryError, type Digest, type ErrorCode } from '../../../core/index.ts';
+import { s3Server } from '../../../../test/servers.ts';
+import { createS3BlobStore } from './open.ts';
+import { openTestStore, urlOf, type S3Server, type TestStore } from './test-helpers.ts';
+
+const sha = (b: Uint8Array): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+const text = (s: string): Buffer => Buffer.from(s);
+
+async function* chunksOf(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
+  for (const p of parts) yield p;
+}
+
+async function readAll(stream: AsyncIterable<Uint8Array>): Promise<string> {
+  const out: Buffer[] = [];
+  for await (const c of stream) out.push(Buffer.from(c));
+  return Buffer.concat(out).toString();
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+const code = (c: ErrorCode) => (e: unknown): boolean => isRegistryError(e) && e.code === c;
+
+describe('S3 blob store: replicas racing on one upload', () => {
+  let server: S3Server;
+  let a: TestStore;
+  let b: TestStore;
+  before(async () => {
+    server = await s3Server();
+    a = await openTestStore(server);
+    b = await openTestStore(server, { prefix: a.prefix });
+  });
+  after(async () => {
+    await b.cleanup();
+    await a.cleanup();
+  });
+
+  it('an append that lands after another replica wrote the same offset removes itself and fails', async () => {
+    const id = randomUUID();
+    await a.store.createUpload(id);
+    await a.store.appendUpload(id, 0, chunksOf(text('hello ')));
+    async function* slow(): AsyncIterable<Uint8Array> {
+      yield text('wor');
+      // Meanwhile the client gave up on this replica and sent the chunk again to the other one, which finished first.
+      assert.equal(await b.store.appendUpload(id, 6, chunksOf(text('world'))), 11);
+      yield text('LD');
+    }
+    await assert.rejects(a.store.appendUpload(id, 6, slow()), code('RANGE_INVALID'));
+    assert.equal(await readAll(a.store.readUpload(id, 11)), 'hello world');
+    await a.store.removeUpload(id);
+  });
+
+  it('an append that finishes after the upload was removed leaves nothing behind', async () => {
+    const id = randomUUID();
+    await a.store.createUpload(id);
+    async function* slow(): AsyncIterable<Uint8Array> {
+      yield text('abc');
+      await b.store.removeUpload(id); // a cancel or expiry on another replica
+      yield text('def');
+    }
+    await assert.rejects(a.store.appendUpload(id, 0, slow()), code('BLOB_UPLOAD_UNKNOWN'));
+    assert.ok(!(await collect(b.store.listUploads())).includes(id));
+  });
+
+  it('redirects only when asked to: a presigned URL that serves the blob', async () => {
+    const id = randomUUID();
+    const bytes = randomBytes(5000);
+    await a.store.createUpload(id);
+    await a.store.appendUpload(id, 0, chunksOf(bytes));
+    await a.store.commitUpload(id, bytes.length, sha(bytes));
+    assert.equal(await a.store.downloadUrl?.(sha(bytes), 60), null);
+    const redirecting = await openTestStore(server, { prefix: a.prefix, redirect: true });
+    try {
+      const url = await redirecting.store.downloadUrl?.(sha(bytes), 60);
+      assert.ok(typeof url === 'string' && url.startsWith(server.endpoint), url ?? 'no url');
+      const res = await fetch(url);
+      assert.equal(res.status, 200);
+      assert.ok(Buffer.from(await res.arrayBuffer()).equals(bytes));
+      const tampered = await fetch(url.replace(/X-Amz-Expires=\d+/, 'X-Amz-Expires=999'));
+      assert.equal(tampered.status, 403, 'the signature covers the lifetime');
+    } finally {
+      await redirecting.cleanup();
+    }
+  });
+});
+
+describe('S3 blob store: start-up checks', () => {
+  let server: S3Server;
+  before(async () => {
+    server = await s3Server();
+  });
+
+  it('opens from an s3:// URL with credentials from the config, and serves', async () => {
+    const store = await createS3BlobStore(urlOf(server, `startup-${randomUUID()}`), server);
+    await store.ping();
+    assert.equal(store.kind, 's3');
+    await store.close();
+  });
+
+  it('refuses a bucket that does not exist, credentials the store rejects, and half a key pair', async () => {
+    const missing = urlOf({ ...server, bucket: `no-such-${randomUUID().slice(0, 8)}` }, 'x');
+    await assert.rejects(createS3BlobStore(missing, server), (e) => code('INVALID_REQUEST')(e) && /does not exist/.test(String(e)));
+    await assert.rejects(createS3BlobStore(urlOf(server, 'x'), { accessKeyId: server.accessKeyId, secretAccessKey: 'wrong' }),
+      (e) => code('INVALID_REQUEST')(e) && /refused/.test(String(e)));
+    await assert.rejects(createS3BlobStore(urlOf(server, 'x'), { accessKeyId: server.accessKeyId }), (e) => code('INVALID_REQUEST')(e) && /together/.test(String(e)));
+  });
+});
