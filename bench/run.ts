@@ -1,9 +1,10 @@
 // `npm run bench`: berth and CNCF Distribution side by side on this machine, the same workloads measured on one
 // registry at a time; prints each metric with the ratio berth / Distribution against its target and saves JSON.
 // `--self-test` puts a second Distribution in the berth column, to check the harness itself (ratios near 1x).
-// Then online GC on berth alone (sweep rate, push latency with GC busy, repository delete at 10 vs 10,000 manifests).
+// Then the backends (the embedded default vs PostgreSQL + S3 with one and two replicas behind a round-robin proxy), and
+// online GC on berth alone (sweep rate, push latency with GC busy, repository delete at 10 vs 10,000 manifests).
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,8 @@ import { measure, type Params } from './measure.ts';
 import { distributionVersion, ensureCommand, startBerthRegistry, startDistribution, type Registry } from './registries.ts';
 import { median, rows, saveJson, table, type Measured } from './report.ts';
 import { gcRows, gcTable, medianGc, type GcRound } from './gc-report.ts';
+import { backendTable, measureBackends } from './backends.ts';
+import { replicaBackend } from '../test/e2e/replicas-stores.ts';
 import { measureGcRound, type GcParams } from './workloads/gc.ts';
 
 const { values: flags } = parseArgs({ options: {
@@ -25,6 +28,9 @@ const { values: flags } = parseArgs({ options: {
   'gc-blobs': { type: 'string' }, // unreferenced blobs the GC sweep removes (default 5000, --quick 1000)
   'only-gc': { type: 'boolean', default: false }, // just the GC workload (no Distribution needed)
   'skip-gc': { type: 'boolean', default: false },
+  'only-backends': { type: 'boolean', default: false }, // just the backend section (no Distribution needed)
+  'skip-backends': { type: 'boolean', default: false },
+  'replica-backend': { type: 'string' }, // shared stores of the replica columns: postgres-s3 (default) or embedded-shared
 } });
 const quick = flags.quick;
 const P: Params = {
@@ -71,8 +77,9 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 async function main(): Promise<void> {
   work = await mkdtemp(join(tmpdir(), 'berth-bench-'));
   const record: Record<string, unknown> = { at: new Date().toISOString(), selfTest: flags['self-test'], commit: gitCommit() };
-  if (!flags['only-gc']) Object.assign(record, await compare(work));
-  if (!flags['self-test'] && !flags['skip-gc']) record.gc = await gc(work);
+  if (!flags['only-gc'] && !flags['only-backends']) Object.assign(record, await compare(work));
+  if (!flags['self-test'] && !flags['skip-backends'] && !flags['only-gc']) record.backends = await backends(work);
+  if (!flags['self-test'] && !flags['skip-gc'] && !flags['only-backends']) record.gc = await gc(work);
   log(`saved ${await saveJson(record)}`);
 }
 
@@ -109,6 +116,22 @@ async function compare(work: string): Promise<Record<string, unknown>> {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, distribution: distributionVersion(), commit: gitCommit() },
     results: Object.fromEntries(columns.map((c, i) => [c, { software: software[i], median: summary[i], rounds: perRound[i] }])),
   };
+}
+
+/** The embedded default vs shared stores with one and two replicas (one round); prints its table, returns its JSON part. */
+async function backends(work: string): Promise<Record<string, unknown>> {
+  ensureCommand('curl', 'curl');
+  const dir = join(work, 'backend-blob');
+  await mkdir(dir, { recursive: true });
+  log(`backends: generating a ${P.blobMiB} MiB random blob`);
+  const blob = await BigBlob.create(dir, P.blobMiB);
+  const params = {
+    backend: replicaBackend(flags['replica-backend'] ?? process.env.BERTH_REPLICA_BACKEND), blobRuns: P.blobRuns, rate: P.rate,
+    images: P.images, writeSeconds: P.writeSeconds, writeConcurrency: P.writeConcurrency,
+  };
+  const columns = await measureBackends(work, blob, params);
+  process.stdout.write(`\n${backendTable(columns)}\n`);
+  return { params, columns };
 }
 
 /** Online GC on berth alone, `--rounds` times; prints its table and returns its JSON part. */

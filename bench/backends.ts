@@ -1,0 +1,118 @@
+// The backend section of `npm run bench`: the same workloads (blob push/pull, manifest GET rate, small-image pushes)
+// against berth on its embedded default, and on shared stores (PostgreSQL + S3 by default) with one replica and with
+// two replicas behind the tests' round-robin proxy, so the table shows what scale-out costs on one machine.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Cluster } from '../test/e2e/replicas-cluster.ts';
+import { RoundRobinProxy } from '../test/e2e/replicas-proxy.ts';
+import { backendSkip, type Backend } from '../test/e2e/replicas-stores.ts';
+import { makeSmallImage } from './http.ts';
+import type { BigBlob } from './machine.ts';
+import { startBerthRegistry } from './registries.ts';
+import { blobPull, blobPush } from './workloads/blobs.ts';
+import { smallImagePush } from './workloads/images.ts';
+import { manifestGetRate, type RateOptions } from './workloads/rates.ts';
+
+export interface BackendParams {
+  backend: Backend;
+  blobRuns: number;
+  rate: RateOptions;
+  images: number;
+  writeSeconds: number;
+  writeConcurrency: number;
+}
+
+export interface BackendMeasured { blobPushMiBs: number; blobPullMiBs: number; manifestGetRps: number; smallImagePushPerSec: number }
+
+export interface BackendColumn {
+  name: string;
+  /** What ran: "1 process, sqlite + file", "2 replicas on postgres-s3 behind the proxy". */
+  setup: string;
+  /** null when the column could not run (the reason is in `skipped`). */
+  m: BackendMeasured | null;
+  skipped?: string;
+}
+
+const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
+
+async function measureOne(name: string, base: string, blob: BigBlob, P: BackendParams, variant: number): Promise<BackendMeasured> {
+  const ns = `backends-${name.replace(/[^a-z0-9]+/g, '-')}`;
+  log(`${name}: blob push/pull, ${P.blobRuns} x ${blob.size / 2 ** 20} MiB`);
+  const push = await blobPush(base, ns, blob, P.blobRuns, variant);
+  const pull = await blobPull(base, ns, push.pushed, P.blobRuns);
+  log(`${name}: manifest GET, ${P.rate.warmupSeconds} s warm-up + ${P.rate.seconds} s`);
+  const manifest = await manifestGetRate(base, ns, P.rate);
+  log(`${name}: small-image push, up to ${P.images} images or ${P.writeSeconds} s`);
+  const images = Array.from({ length: P.images }, () => makeSmallImage(1024));
+  const pushed = await smallImagePush(base, ns, images, P.writeSeconds, P.writeConcurrency);
+  const m = { blobPushMiBs: push.rates.median, blobPullMiBs: pull.median, manifestGetRps: manifest.perSecond, smallImagePushPerSec: pushed.perSecond };
+  log(`${name}: ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  return m;
+}
+
+/** Runs the columns one after the other (one set of processes up at a time). */
+export async function measureBackends(work: string, blob: BigBlob, P: BackendParams): Promise<BackendColumn[]> {
+  const columns: BackendColumn[] = [];
+  const dir = join(work, 'backends');
+  await mkdir(dir, { recursive: true });
+  const embedded = await startBerthRegistry(dir);
+  try {
+    columns.push({ name: 'embedded', setup: '1 process, sqlite + file (the default)', m: await measureOne('embedded', embedded.url, blob, P, 100) });
+    // The proxy's own cost, so the two-replica column can be read: the same process, every request through it.
+    const proxy = await RoundRobinProxy.start({ backends: [embedded.url] });
+    try {
+      columns.push({ name: 'embedded via proxy', setup: 'the same process behind the round-robin proxy', m: await measureOne('embedded via proxy', proxy.url, blob, P, 105) });
+    } finally {
+      await proxy.close();
+    }
+  } finally {
+    await embedded.stop();
+  }
+  const skip = await backendSkip(P.backend);
+  for (const replicas of [1, 2]) {
+    const name = `${P.backend} x${replicas}`;
+    const setup = replicas === 1 ? `1 process on ${P.backend}, direct` : `${replicas} replicas on ${P.backend} behind the round-robin proxy`;
+    if (skip) {
+      log(`${name}: skipped, ${skip}`);
+      columns.push({ name, setup, m: null, skipped: skip });
+      continue;
+    }
+    const cluster = await Cluster.start({ backend: P.backend, label: `bench-${replicas}`, replicas, env: { BERTH_LOG_LEVEL: 'warn' } });
+    try {
+      const base = replicas === 1 ? cluster.replica(0).url : cluster.proxy.url;
+      columns.push({ name, setup, m: await measureOne(name, base, blob, P, 100 + replicas * 10) });
+    } finally {
+      await cluster.dispose();
+    }
+  }
+  return columns;
+}
+
+const METRICS: Array<{ key: keyof BackendMeasured; metric: string }> = [
+  { key: 'blobPushMiBs', metric: 'blob push MiB/s' },
+  { key: 'blobPullMiBs', metric: 'blob pull MiB/s' },
+  { key: 'manifestGetRps', metric: 'manifest GET req/s' },
+  { key: 'smallImagePushPerSec', metric: 'small-image push/s' },
+];
+
+const fmt = (n: number): string => (!Number.isFinite(n) ? String(n) : n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+/** One row per metric: each column's value and its ratio to the embedded default. */
+export function backendTable(columns: BackendColumn[]): string {
+  const [first, ...rest] = columns;
+  const head = ['metric', first!.name, ...rest.flatMap((c) => [c.name, `${c.name} / ${first!.name}`])];
+  const lines = [head];
+  for (const { key, metric } of METRICS) {
+    const base = first!.m?.[key] ?? NaN;
+    lines.push([metric, fmt(base), ...rest.flatMap((c) => (c.m ? [fmt(c.m[key]), `${(c.m[key] / base).toFixed(2)}x`] : ['n/a', 'n/a']))]);
+  }
+  const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  const out = lines.map((l) => `| ${l.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`);
+  out.splice(1, 0, `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  return [
+    'backends: the same workloads on the embedded default and on shared stores (one machine, loopback)',
+    ...columns.map((c) => `  ${c.name}: ${c.setup}${c.skipped ? ` — not run: ${c.skipped}` : ''}`),
+    '',
+    ...out,
+  ].join('\n');
+}
