@@ -30,7 +30,7 @@ const { values: flags } = parseArgs({ options: {
   'skip-gc': { type: 'boolean', default: false },
   'only-backends': { type: 'boolean', default: false }, // just the backend section (no Distribution needed)
   'skip-backends': { type: 'boolean', default: false },
-  'replica-backend': { type: 'string' }, // shared stores of the replica columns: postgres-s3 (default) or embedded-shared
+  'replica-backend': { type: 'string' }, // shared stores of the replica columns: postgres-s3 (default), embedded-shared, postgres-file
 } });
 const quick = flags.quick;
 const P: Params = {

@@ -10,13 +10,18 @@ import pg from 'pg';
 import { openBlobStore, openMetadataStore } from '../../src/adapters/factory.ts';
 import { postgresServer, s3Server, type S3Server } from '../servers.ts';
 
-export type Backend = 'embedded-shared' | 'postgres-s3';
+/**
+ * postgres-s3: the scale-out deployment. embedded-shared: one SQLite file and one blob dir shared by the processes of
+ * one machine. postgres-file: PostgreSQL with one shared blob dir (exercises the database side on its own).
+ */
+export type Backend = 'embedded-shared' | 'postgres-s3' | 'postgres-file';
+const BACKENDS: readonly Backend[] = ['embedded-shared', 'postgres-s3', 'postgres-file'];
 
 /** `text` (a flag) or else BERTH_REPLICA_BACKEND picks the backend of the replica tests and of `npm run torture -- --replicas N`. */
 export function replicaBackend(text: string | undefined = process.env.BERTH_REPLICA_BACKEND, fallback: Backend = 'postgres-s3'): Backend {
   const b = text ?? fallback;
-  if (b !== 'embedded-shared' && b !== 'postgres-s3') throw new Error(`the replica backend must be embedded-shared or postgres-s3, got "${b}"`);
-  return b;
+  if (!(BACKENDS as readonly string[]).includes(b)) throw new Error(`the replica backend must be one of ${BACKENDS.join(', ')}, got "${b}"`);
+  return b as Backend;
 }
 
 export interface SharedStores {
@@ -55,7 +60,7 @@ async function knownSchemes(): Promise<{ meta: string[]; blobs: string[] }> {
 export async function backendSkip(backend: Backend): Promise<false | string> {
   if (backend === 'embedded-shared') return false;
   const k = await knownSchemes();
-  const missing = [...(k.meta.includes('postgres') ? [] : ['postgres:']), ...(k.blobs.includes('s3') ? [] : ['s3:'])];
+  const missing = [...(k.meta.includes('postgres') ? [] : ['postgres:']), ...(backend !== 'postgres-s3' || k.blobs.includes('s3') ? [] : ['s3:'])];
   if (missing.length === 0) return false;
   const why = `the adapter factory does not know ${missing.join(' and ')} yet (known: meta ${k.meta.join(', ')}; blobs ${k.blobs.join(', ')})`;
   if (process.env.CI === 'true') throw new Error(`${why}; CI=true never skips the replica tests`);
@@ -78,8 +83,17 @@ export async function sharedStores(backend: Backend, label: string): Promise<Sha
   }
   const name = `berth_${ident(label)}`;
   const pgServer = await postgresServer();
-  const s3 = await s3Server();
   const meta = `${pgServer.url}${pgServer.url.includes('?') ? '&' : '?'}schema=${name}`;
+  if (backend === 'postgres-file') {
+    return {
+      ...base, meta, blobs: `file:${join(root, 'shared-blobs')}`, env: { BERTH_SECRETS_DIR: secretsDir },
+      dispose: async () => {
+        await dropSchema(pgServer.url, name).catch(() => undefined);
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  }
+  const s3 = await s3Server();
   const prefix = name.replace(/_/g, '-');
   const blobs = `s3://${s3.bucket}/${prefix}?endpoint=${s3.endpoint}&region=${s3.region}&forcePathStyle=true`;
   const creds = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region };

@@ -1,7 +1,7 @@
 // `npm run torture` (node test/torture/run.ts): the GC torture test for minutes instead of the CI test's seconds.
 // Flags: --duration 3m, --clients 4, --seed N (printed by every run, to replay a failure), --kill-every 3s-9s, --sweep-every 1s-3s,
 // --grace 1s, --gc-interval 200ms, --restore-window 0, --keep-data, --no-tagged-referrers, --replicas N (N berth replicas
-// behind a round-robin proxy; kills hit one at a time) with --backend postgres-s3|embedded-shared. Exits 1 when any check failed.
+// behind a round-robin proxy; kills hit one at a time) with --backend postgres-s3|embedded-shared|postgres-file. Exits 1 when any check failed.
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../src/config/index.ts';
 import { replicaBackend } from '../e2e/replicas-stores.ts';
@@ -22,7 +22,7 @@ const { values: f } = parseArgs({ options: {
   'no-tagged-referrers': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   replicas: { type: 'string' },
-  backend: { type: 'string' }, // postgres-s3 (default; env BERTH_REPLICA_BACKEND) or embedded-shared
+  backend: { type: 'string' }, // postgres-s3 (default; env BERTH_REPLICA_BACKEND), embedded-shared or postgres-file
 } });
 
 function range(text: string | undefined, fallback: [number, number]): [number, number] {
