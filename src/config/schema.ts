@@ -102,7 +102,7 @@ export const configSchema = z.strictObject({
     .describe('data directory (metadata, blobs and keys by default); relative to the working directory'),
   auth,
   meta: z.strictObject({
-    url: storeUrl('sqlite:/var/lib/berth/meta.db', 'metadata store: "sqlite:<path>" (default <data>/meta.db)'),
+    url: storeUrl('sqlite:/var/lib/berth/meta.db', 'metadata store: "sqlite:<path>" (default <data>/meta.db) or "postgres://USER:PASSWORD@HOST:PORT/DB[?schema=NAME&pool=N]"'),
   }).prefault({}),
   blobs: z.strictObject({
     url: storeUrl('file:/var/lib/berth/blobs', 'blob store: "file:<dir>" (default <data>)'),

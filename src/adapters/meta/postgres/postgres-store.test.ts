@@ -115,6 +115,23 @@ describe('postgres metadata store: schema and migrations', () => {
     }
   });
 
+  it('free text PostgreSQL cannot store (a NUL character) is INVALID_REQUEST and changes nothing; ledger keys with NUL work', async () => {
+    const box = await sandbox();
+    try {
+      const s = await box.open();
+      await s.putManifest(image('nul/app', 'n', { tag: 'v1' }));
+      const pin = { repository: 'nul/app', digest: d('n'), reason: 'deploy\0prod', owner: 'ops', expiresAt: null, at: new Date(), actor };
+      await assert.rejects(s.createPin(pin), (e: unknown) => e instanceof RegistryError && e.code === 'INVALID_REQUEST');
+      assert.deepEqual(await s.listPins({ now: new Date(), limit: 10 }), []);
+      assert.equal((await s.createPin({ ...pin, reason: 'deploy prod' })).kind, 'created');
+      assert.equal(await s.useNonce('a\0b', new Date(), new Date(0)), true);
+      assert.equal(await s.useNonce('a\\0b', new Date(), new Date(0)), true, 'a key that only looks like the escaped form is another key');
+      assert.equal(await s.useNonce('a\0b', new Date(), new Date(0)), false);
+    } finally {
+      await box.cleanup();
+    }
+  });
+
   it('stores bodies as BYTEA and hands them back as Uint8Array, byte for byte', async () => {
     const box = await sandbox();
     try {
