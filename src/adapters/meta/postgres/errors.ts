@@ -6,12 +6,14 @@ import { RegistryError } from '../../../core/index.ts';
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 
 /**
- * SQLSTATEs of an unavailable server: class 08 (connection exception), 53 (insufficient resources: too many
- * connections, out of memory or disk), 57P01-57P05 (shutdown, crash recovery, "cannot connect now", idle timeouts),
- * 57014 (statement cancelled by a timeout) and 58 (system error, I/O).
+ * SQLSTATEs of an unavailable or overloaded server: class 08 (connection exception), 53 (insufficient resources: too
+ * many connections, out of memory or disk), 57P01-57P05 (shutdown, crash recovery, "cannot connect now", idle
+ * timeouts), 57014 (statement cancelled by a timeout), 55P03 (lock_timeout: the writers' queue is stuck), 25P03
+ * (idle-in-transaction timeout) and 58 (system error, I/O).
  */
 function unavailableState(code: string): boolean {
-  return code.startsWith('08') || code.startsWith('53') || code.startsWith('58') || /^57P0[1-5]$/.test(code) || code === '57014';
+  return code.startsWith('08') || code.startsWith('53') || code.startsWith('58') || /^57P0[1-5]$/.test(code)
+    || code === '57014' || code === '55P03' || code === '25P03';
 }
 
 /** Messages node-postgres gives without a code when a connection dies or the pool cannot hand one out in time. */
@@ -26,14 +28,6 @@ function codeOf(err: unknown): string | undefined {
 export function isSerializationConflict(err: unknown): boolean {
   const code = codeOf(err);
   return code === '40001' || code === '40P01';
-}
-
-/**
- * A unique violation inside a SERIALIZABLE transaction that checked for the key first (ensureRepo, a claim) means a
- * concurrent transaction won the race; PostgreSQL usually reports 40001 then, but not for every index shape.
- */
-export function isUniqueViolation(err: unknown): boolean {
-  return codeOf(err) === '23505';
 }
 
 export function isUnavailable(err: unknown): boolean {

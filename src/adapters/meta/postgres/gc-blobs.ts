@@ -1,9 +1,10 @@
 // GC's blob steps. A purge is compare-and-delete: inside one transaction the blob must still be queued past its
 // grace period, used by no manifest (trashed ones included) and claimed by no finishing upload; its rows go and a
 // purge marker stays until the bytes are gone. Uploads cannot claim a digest while its marker exists, which closes
-// the race between "sweep" and "new push of the same layer" without any lock held across I/O: a purge reads the
-// claims and writes the marker, a claim reads the marker and writes the claim, and SERIALIZABLE lets only one of
-// two such transactions that overlap commit (the other runs again and sees the winner).
+// the race between "sweep" and "new push of the same layer" without any lock held across I/O: a purge (reads the
+// claims, writes the marker) and a claim (reads the marker, writes the claim) both hold the registry lock, so one
+// runs entirely before the other and the second sees the first. Renewing and ending markers are single
+// compare-and-set statements on the marker row and take no lock.
 import type { BlobLink, Digest } from '../../../core/index.ts';
 import type { Db, Sql } from './db.ts';
 
@@ -59,13 +60,13 @@ export function beginOrphanPurge(db: Db, digests: readonly Digest[], at: Date, o
 
 /** Renew-and-check in one statement: only the owner's marker gets a fresh lease. */
 export function ownsPurge(db: Db, digest: Digest, owner: string, at: Date): Promise<boolean> {
-  return db.tx(async (t) => (await t.run('UPDATE blob_purges SET started_at = $1 WHERE digest = $2 AND owner = $3', at.getTime(), digest, owner)) === 1);
+  return db.tx(async (t) => (await t.run('UPDATE blob_purges SET started_at = $1 WHERE digest = $2 AND owner = $3', at.getTime(), digest, owner)) === 1, null);
 }
 
 export function endBlobPurge(db: Db, digests: readonly Digest[], owner: string): Promise<void> {
   return db.tx(async (t) => {
     for (const d of digests) await t.run('DELETE FROM blob_purges WHERE digest = $1 AND owner = $2', d, owner);
-  });
+  }, null);
 }
 
 /** Compare-and-set of the owner on markers older than the lease: only one taker wins each. */

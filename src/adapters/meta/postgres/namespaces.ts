@@ -50,7 +50,7 @@ export function createNamespace(db: Db, ns: { name: string; settings: Record<str
 
 export function deleteNamespace(db: Db, name: string, actor: Actor, at: Date): Promise<DeleteNamespaceOutcome> {
   return db.tx(async (t): Promise<DeleteNamespaceOutcome> => {
-    // SERIALIZABLE: a repository created in the namespace by a concurrent transaction makes one of the two run again.
+    // Under the registry lock: no repository can be created in the namespace between this check and the delete.
     if (await t.get("SELECT 1 FROM repositories WHERE namespace = $1 AND deleted_at IS NULL AND namespace <> '' LIMIT 1", name)) return 'not-empty';
     if ((await t.run('DELETE FROM namespaces WHERE name = $1', name)) === 0) return 'unknown';
     await audit(t, actor, at, 'namespace.delete', null, name);

@@ -6,7 +6,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { digestOf, type Actor, type Digest, type MetadataStore, type NewManifest, type PinPolicy } from '../../../core/index.ts';
 import { postgresServer } from '../../../../test/servers.ts';
+import pg from 'pg';
 import { queueViolations, sandbox, type Sandbox } from './test-helpers.ts';
+import { lockKey } from './transaction.ts';
 
 const actor: Actor = { principal: 'replica', dialect: 'oci' };
 const RESPECT_PINS: PinPolicy = { breakPins: false, pulledSince: null };
@@ -42,6 +44,30 @@ describe('postgres metadata store: two replicas on one schema', () => {
     [a, b] = [await box.open({ poolSize: 8 }), await box.open({ poolSize: 8 })];
   });
   after(async () => box.cleanup());
+
+  it('a write waits while another replica holds the registry lock; reads, upload offsets and nonces do not', async () => {
+    await a.putManifest(image('lock/app', 'before', { tag: 'v1' }));
+    const session = randomUUID();
+    await a.createUpload({ id: session, repository: 'lock/app', offset: 0, startedAt: new Date(), updatedAt: new Date() });
+    const holder = new pg.Client({ connectionString: box.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(box.schema, 'registry')]);
+      let done = false;
+      const write = b.putManifest(image('lock/app', 'during', { tag: 'v1' })).then((r) => ((done = true), r));
+      assert.equal((await b.getManifest('lock/app', { tag: 'v1' }))?.digest, image('lock/app', 'before').digest, 'reads go on');
+      assert.equal(await b.advanceUpload(session, 0, 10, new Date()), true, 'an upload PATCH goes on');
+      assert.equal(await b.useNonce(`lock\0${session}`, new Date(), new Date(0)), true, 'a signed request goes on');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(done, false, 'the push waits for the lock');
+      await holder.query('COMMIT');
+      assert.equal((await write).kind, 'stored');
+      assert.equal((await a.getManifest('lock/app', { tag: 'v1' }))?.digest, image('lock/app', 'during').digest);
+    } finally {
+      await holder.end();
+    }
+  });
 
   it('N parallel claims of one client token: exactly one is new, the others see it pending', async () => {
     for (let round = 0; round < 5; round++) {

@@ -26,10 +26,7 @@ export async function liveRepoId(db: Sql, name: string): Promise<string | undefi
   return (await liveRepo(db, name))?.id;
 }
 
-/**
- * Finds or creates the live repository (a fresh id when the name was never used or was deleted); call inside a
- * transaction. Two replicas creating the same name at once collide on the live-name index and one runs again.
- */
+/** Finds or creates the live repository (a fresh id when the name was never used or was deleted); call under the registry lock. */
 export async function ensureRepo(t: Sql, name: string, at: Date): Promise<RepoRow> {
   const found = await liveRepo(t, name);
   if (found) return found;

@@ -13,10 +13,12 @@ const toUpload = (r: UploadRow): UploadSession => ({
   claimed: r.digest as Digest | null,
 });
 
+// Each write here is one statement on one row, atomic on its own, so none waits for the registry lock: a PATCH
+// of a big upload never queues behind a push's manifest.
 export function createUpload(db: Db, s: UploadSession): Promise<void> {
   return db.tx(async (t) => {
     await t.run(`INSERT INTO uploads (${COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, s.id, s.repository, s.offset, s.startedAt.getTime(), s.updatedAt.getTime());
-  });
+  }, null);
 }
 
 export async function getUpload(db: Sql, id: string): Promise<UploadSession | null> {
@@ -25,13 +27,13 @@ export async function getUpload(db: Sql, id: string): Promise<UploadSession | nu
 }
 
 export function advanceUpload(db: Db, id: string, from: number, to: number, at: Date): Promise<boolean> {
-  return db.tx(async (t) => (await t.run('UPDATE uploads SET received = $1, updated_at = $2 WHERE id = $3 AND received = $4', to, at.getTime(), id, from)) === 1);
+  return db.tx(async (t) => (await t.run('UPDATE uploads SET received = $1, updated_at = $2 WHERE id = $3 AND received = $4', to, at.getTime(), id, from)) === 1, null);
 }
 
 export function deleteUpload(db: Db, id: string): Promise<void> {
   return db.tx(async (t) => {
     await t.run('DELETE FROM uploads WHERE id = $1', id);
-  });
+  }, null);
 }
 
 /** Oldest first, so an expiry sweep with a small limit always makes progress. */
