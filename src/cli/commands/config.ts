@@ -3,8 +3,13 @@ import type { Command } from 'commander';
 import { configJsonSchema } from '../../config/index.ts';
 import { action, configFrom, print, type GlobalOptions } from '../context.ts';
 
+/** Secret keys and the password of a store URL (postgres://user:PASSWORD@host) are replaced. */
 function redact<T>(config: T): T {
-  return JSON.parse(JSON.stringify(config, (key, value: unknown) => (/secret/i.test(key) && typeof value === 'string' ? '<redacted>' : value))) as T;
+  return JSON.parse(JSON.stringify(config, (key, value: unknown) => {
+    if (typeof value !== 'string') return value;
+    if (/secret/i.test(key)) return '<redacted>';
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1<redacted>@');
+  })) as T;
 }
 
 export function registerConfig(program: Command): void {
