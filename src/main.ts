@@ -28,7 +28,7 @@ export async function openRegistry(config: Config): Promise<OpenedRegistry> {
   const meta: MetadataStore = await openMetadataStore(config.meta.url, config.data);
   let blobs: BlobStore;
   try {
-    blobs = await openBlobStore(config.blobs.url, config.data);
+    blobs = await openBlobStore(config.blobs.url, config.data, config.blobs);
   } catch (e) {
     await meta.close();
     throw e;

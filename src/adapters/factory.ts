@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { RegistryError, type BlobStore, type MetadataStore } from '../core/index.ts';
 import { createFsBlobStore } from './blob/fs/index.ts';
 import { createS3BlobStore, type S3BlobSettings } from './blob/s3/index.ts';
+import { createPostgresMetadataStore } from './meta/postgres/index.ts';
 import { createSqliteMetadataStore } from './meta/sqlite/index.ts';
 
 /** Backend sections of the config file's `blobs` block (`blobs.s3`), handed to the opener of that scheme. */
@@ -13,8 +14,13 @@ export interface BlobSettings {
 
 type Opener<T> = (rest: string, dataDir: string, blobs: BlobSettings) => Promise<T>;
 
+/** postgres://USER:PASSWORD@HOST:PORT/DB[?schema=NAME&pool=N&connectTimeoutMs=MS]; both spellings libpq accepts. */
+const postgres = (scheme: string): Opener<MetadataStore> => async (rest) => createPostgresMetadataStore({ url: `${scheme}://${rest}` });
+
 const META: Record<string, Opener<MetadataStore>> = {
   sqlite: async (rest, dataDir) => createSqliteMetadataStore({ file: rest ? resolve(rest) : resolve(dataDir, 'meta.db') }),
+  postgres: postgres('postgres'),
+  postgresql: postgres('postgresql'),
 };
 
 const BLOBS: Record<string, Opener<BlobStore>> = {

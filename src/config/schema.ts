@@ -106,7 +106,7 @@ export const configSchema = z.strictObject({
       .describe('directory holding master.key (seals access-key secrets) and token.key (signs tokens); default <data>/secrets. Replicas sharing a database must share these files'),
   }).prefault({}),
   meta: z.strictObject({
-    url: storeUrl('sqlite:/var/lib/berth/meta.db', 'metadata store: "sqlite:<path>" (default <data>/meta.db)'),
+    url: storeUrl('sqlite:/var/lib/berth/meta.db', 'metadata store: "sqlite:<path>" (default <data>/meta.db) or "postgres://USER:PASSWORD@HOST:PORT/DB[?schema=NAME&pool=N]"'),
   }).prefault({}),
   blobs: z.strictObject({
     url: storeUrl('file:/var/lib/berth/blobs', 'blob store: "file:<dir>" (default <data>) or "s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true"'),

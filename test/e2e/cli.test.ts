@@ -122,4 +122,13 @@ describe('berth serve start-up failures', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).listen, '127.0.0.1:5000');
   });
+
+  it('config check never prints a database password or an S3 secret key', async () => {
+    const r = await runBerth(['config', 'check', '--json'], {
+      BERTH_META: 'postgres://berth:hunter2@127.0.0.1:5432/registry', BERTH_BLOBS: 's3://bucket?endpoint=http://127.0.0.1:9000',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes('hunter2'), r.stdout);
+    assert.equal(JSON.parse(r.stdout).meta.url, 'postgres://berth:<redacted>@127.0.0.1:5432/registry');
+  });
 });

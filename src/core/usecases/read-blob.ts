@@ -30,3 +30,17 @@ export async function openBlob(
   if (!stream) throw new RegistryError('BLOB_UNKNOWN', `blob ${info.digest} is missing from storage`, { digest: info.digest });
   return { ...info, stream };
 }
+
+/** How long a redirect to the object store stays valid: long enough for a slow pull to start, short enough to leak little. */
+export const DOWNLOAD_URL_TTL_S = 900;
+
+/**
+ * Where the client may fetch the blob from the object store directly (a presigned URL), after the same checks as a
+ * GET through berth; null when the store does not redirect, so the caller streams the bytes itself.
+ */
+export async function blobDownloadUrl(deps: RegistryDeps, repository: string, digestParam: string): Promise<{ info: BlobInfo; url: string } | null> {
+  if (!deps.blobs.downloadUrl) return null;
+  const info = await statBlob(deps, repository, digestParam);
+  const url = await deps.blobs.downloadUrl(info.digest, DOWNLOAD_URL_TTL_S);
+  return url === null ? null : { info, url };
+}

@@ -1,5 +1,5 @@
 // Blob HEAD/GET/DELETE on the wire: immutable content, so strong ETags and long cache lifetimes are safe.
-import { deleteBlob, openBlob, RegistryError, statBlob } from '../../core/index.ts';
+import { blobDownloadUrl, deleteBlob, openBlob, RegistryError, statBlob } from '../../core/index.ts';
 import { noteStreamed } from '../shared/memory-relief.ts';
 import { parseRange } from '../shared/ranges.ts';
 import type { OciHandler } from './context.ts';
@@ -26,6 +26,12 @@ export const getBlob: OciHandler<BlobRoute> = async ({ ctx, route, req, reply })
   if (req.headers['if-none-match'] === `"${route.digest}"`) {
     await statBlob(ctx.deps, route.name, route.digest);
     reply.code(304).header('etag', `"${route.digest}"`).send();
+    return;
+  }
+  // With blobs.s3.redirect the client fetches the bytes from the object store (a presigned URL; Range works there too).
+  const redirect = await blobDownloadUrl(ctx.deps, route.name, route.digest);
+  if (redirect) {
+    reply.code(307).headers({ location: redirect.url, 'docker-content-digest': redirect.info.digest, 'content-length': 0 }).send();
     return;
   }
   const rangeHeader = req.headers.range;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isRegistryError } from '../../../core/index.ts';
-import { chainOf, pastOffset, type Part } from './chain.ts';
+import { chainOf, type Part } from './chain.ts';
 
 const part = (start: number, size: number, key = `k${start}`): Part => ({ key, start, size });
 const invalid = (re: RegExp) => (e: unknown): boolean => {
@@ -31,16 +31,5 @@ describe('chainOf', () => {
     assert.throws(() => chainOf([part(0, 4), part(0, 4, 'twin')], 8, 'u'), invalid(/two parts/));
     assert.throws(() => chainOf([part(0, 4), part(2, 6)], 8, 'u'), invalid(/two parts/));
     assert.throws(() => chainOf([part(0, 4)], 5, 'u'), invalid(/holds 4 bytes, not 5/));
-  });
-});
-
-describe('pastOffset', () => {
-  it('removes parts at or past the offset and cuts the one across it', () => {
-    const parts = [part(0, 4), part(4, 4), part(8, 4), part(12, 1)];
-    const { remove, cut } = pastOffset(parts, 6);
-    assert.deepEqual(remove.map((p) => p.key), ['k8', 'k12']);
-    assert.deepEqual(cut.map((p) => p.key), ['k4']);
-    assert.deepEqual(pastOffset(parts, 8).cut, []);
-    assert.deepEqual(pastOffset(parts, 13), { remove: [], cut: [] });
   });
 });

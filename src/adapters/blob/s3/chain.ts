@@ -39,10 +39,3 @@ export function chainOf(parts: readonly Part[], length: number, id: string): Seg
   if (at < length) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${id} holds ${at} bytes, not ${length}`);
   return out;
 }
-
-/** Parts that do not fit under `offset`: those starting at or past it go, one straddling it is cut to end there. */
-export function pastOffset(parts: readonly Part[], offset: number): { remove: Part[]; cut: Part[] } {
-  const remove = parts.filter((p) => p.start >= offset);
-  const cut = parts.filter((p) => p.start < offset && p.start + p.size > offset);
-  return { remove, cut };
-}

@@ -4,12 +4,12 @@
 // upload expiry and fsck, which see the area in listUploads.
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
-import { RegistryError, type Digest } from '../../../core/index.ts';
+import { RegistryError, type Digest, type UploadPart } from '../../../core/index.ts';
 import { chainOf, type Segment } from './chain.ts';
 import { copyable, copyObject, copyPieces, MAX_PART } from './copy.ts';
 import { toRegistryError } from './errors.ts';
 import { headSize, putBytes } from './objects.ts';
-import { readArea, removeArea, streamSegments, type AreaContext } from './upload-area.ts';
+import { listedParts, readArea, removeArea, streamSegments, type AreaContext } from './upload-area.ts';
 
 /** How a commit wrote its blob; tests assert on it, logs may too. */
 export type CommitPath = 'existing' | 'empty' | 'copy' | 'part-copy' | 'stream';
@@ -48,7 +48,7 @@ async function writeBlob(ctx: AreaContext, target: string, segments: readonly Se
 }
 
 /** commitUpload: see the port. Idempotent; the caller has verified `digest` over exactly these `length` bytes. */
-export async function commitArea(ctx: AreaContext, id: string, length: number, digest: Digest): Promise<CommitPath> {
+export async function commitArea(ctx: AreaContext, id: string, length: number, digest: Digest, parts: readonly UploadPart[]): Promise<CommitPath> {
   if (!Number.isSafeInteger(length) || length < 0) throw new RegistryError('SIZE_INVALID', `invalid blob length ${length}`);
   const target = ctx.keys.blob(digest);
   ctx.keys.area(id); // an id that cannot name an area is an unknown upload, before any request is made
@@ -59,7 +59,7 @@ export async function commitArea(ctx: AreaContext, id: string, length: number, d
   }
   const area = await readArea(ctx, id);
   if (!area.exists) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `the bytes of upload ${id} are gone; start a new upload`);
-  const how = await writeBlob(ctx, target, chainOf(area.parts, length, id), id);
+  const how = await writeBlob(ctx, target, chainOf(listedParts(ctx, id, parts), length, id), id);
   await removeArea(ctx, id);
   return how;
 }

@@ -6,10 +6,11 @@
 //   blobs/<alg>/<hex>                 a committed blob, content-addressed, written once (CopyObject, a completed
 //                                     multipart upload or a single PUT: S3 makes each visible whole or not at all).
 //   uploads/<uuid>/created            the marker createUpload writes: the area exists while it does.
-//   uploads/<uuid>/<start>.<nonce>    one object per append, holding the bytes from offset <start> (16 zero-padded
-//                                     digits, so keys sort in offset order). The random nonce keeps two writers of
-//                                     the same offset (a retried PATCH on another replica) from silently replacing
-//                                     each other: both parts show, and the overlap is an error, never garbage.
+//   uploads/<uuid>/<start>.<ref>      one object per append, holding the bytes from offset <start> (16 zero-padded
+//                                     digits, so keys sort in offset order); <ref> is a fresh random name, so two
+//                                     writers of the same offset (a retried PATCH on another replica) never replace
+//                                     each other. The metadata store records which ref was accepted; others are garbage
+//                                     that removing the area takes along.
 import { algorithmOf, hexOf, isDigest, RegistryError, type Digest } from '../../../core/index.ts';
 
 const UUID_V4_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -18,4 +18,4 @@ runBlobStoreConformance('s3', async () => {
       client.destroy();
     },
   };
-});
+}, { concurrentWriters: true });

@@ -85,12 +85,12 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
       return appendPart(ctx, id, offset, chunks);
     },
 
-    readUpload(id, length) {
-      return readUploadBytes(ctx, id, length);
+    readUpload(id, length, parts) {
+      return readUploadBytes(ctx, id, length, parts);
     },
 
-    async commitUpload(id, length, digest) {
-      await commitArea(ctx, id, length, digest);
+    async commitUpload(id, length, digest, parts) {
+      await commitArea(ctx, id, length, digest, parts);
     },
 
     removeUpload(id) {

@@ -2,9 +2,9 @@
 // (server-side copy, part copy, or streaming when parts are too small), and commits retried after a crash at each step.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { CreateMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { after, before, describe, it } from 'node:test';
-import { isRegistryError, type BlobStore, type Digest } from '../../../core/index.ts';
+import { isRegistryError, type BlobStore, type Digest, type UploadPart } from '../../../core/index.ts';
 import { s3Server } from '../../../../test/servers.ts';
 import { KeyLayout } from './keys.ts';
 import { openTestStore, type S3Server, type TestStore } from './test-helpers.ts';
@@ -29,13 +29,21 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** Appends `pieces` one request each, alternating between the stores, as PATCHes behind a round-robin balancer would. */
-async function upload(stores: BlobStore[], pieces: Buffer[]): Promise<{ id: string; all: Buffer }> {
+/**
+ * Appends `pieces` one request each, alternating between the stores, as PATCHes behind a round-robin balancer would,
+ * and keeps the accepted parts as the metadata store does.
+ */
+async function upload(stores: BlobStore[], pieces: Buffer[]): Promise<{ id: string; all: Buffer; parts: UploadPart[] }> {
   const id = randomUUID();
   await stores[0]!.createUpload(id);
   let offset = 0;
-  for (const [i, p] of pieces.entries()) offset = await stores[i % stores.length]!.appendUpload(id, offset, chunksOf(p));
-  return { id, all: Buffer.concat(pieces) };
+  const parts: UploadPart[] = [];
+  for (const [i, p] of pieces.entries()) {
+    const { size, ref } = await stores[i % stores.length]!.appendUpload(id, offset, chunksOf(p));
+    parts.push({ offset, size: size - offset, ref });
+    offset = size;
+  }
+  return { id, all: Buffer.concat(pieces), parts };
 }
 
 /** The commands sent while `run` ran. */
@@ -60,25 +68,25 @@ describe('S3 blob store: uploads across replicas and how commits write the blob'
   });
 
   it('commits the right bytes from parts written by two replicas, and either can read them back', async () => {
-    const { id, all } = await upload([a.store, b.store], [randomBytes(3000), randomBytes(1), randomBytes(70_000), randomBytes(5)]);
-    assert.ok((await readAll(b.store.readUpload(id, all.length))).equals(all));
+    const { id, all, parts } = await upload([a.store, b.store], [randomBytes(3000), randomBytes(1), randomBytes(70_000), randomBytes(5)]);
+    assert.ok((await readAll(b.store.readUpload(id, all.length, parts))).equals(all));
     assert.deepEqual(await collect(a.store.listUploads()).then((ids) => ids.includes(id)), true);
-    await b.store.commitUpload(id, all.length, sha(all));
+    await b.store.commitUpload(id, all.length, sha(all), parts);
     assert.ok((await readAll(await a.store.open(sha(all)))).equals(all));
     assert.ok(!(await collect(a.store.listUploads())).includes(id));
   });
 
   it('commits one whole part with a single server-side CopyObject', async () => {
-    const { id, all } = await upload([a.store], [randomBytes(200_000)]);
-    const sent = await during(a, () => a.store.commitUpload(id, all.length, sha(all)));
+    const { id, all, parts } = await upload([a.store], [randomBytes(200_000)]);
+    const sent = await during(a, () => a.store.commitUpload(id, all.length, sha(all), parts));
     assert.ok(sent.includes('CopyObjectCommand'), sent.join());
     assert.ok(!sent.some((c) => c === 'GetObjectCommand' || c === 'UploadPartCommand'), sent.join());
     assert.ok((await readAll(await b.store.open(sha(all)))).equals(all));
   });
 
   it('commits a 12 MiB blob from 6 MiB parts of two replicas by UploadPartCopy, no byte through berth', async () => {
-    const { id, all } = await upload([a.store, b.store], [randomBytes(6 * MiB), randomBytes(6 * MiB)]);
-    const sent = await during(a, () => a.store.commitUpload(id, all.length, sha(all)));
+    const { id, all, parts } = await upload([a.store, b.store], [randomBytes(6 * MiB), randomBytes(6 * MiB)]);
+    const sent = await during(a, () => a.store.commitUpload(id, all.length, sha(all), parts));
     assert.equal(sent.filter((c) => c === 'UploadPartCopyCommand').length, 2, sent.join());
     assert.ok(sent.includes('CompleteMultipartUploadCommand'));
     assert.ok(!sent.some((c) => c === 'GetObjectCommand' || c === 'UploadPartCommand' || c === 'PutObjectCommand'), sent.join());
@@ -87,32 +95,33 @@ describe('S3 blob store: uploads across replicas and how commits write the blob'
   });
 
   it('part-copies a prefix cut inside the last part (a commit of fewer bytes than were appended)', async () => {
-    const { id, all } = await upload([a.store, b.store], [randomBytes(5 * MiB), randomBytes(MiB)]);
+    const { id, all, parts } = await upload([a.store, b.store], [randomBytes(5 * MiB), randomBytes(MiB)]);
     const wanted = all.subarray(0, 5 * MiB + 10);
-    const sent = await during(a, () => a.store.commitUpload(id, wanted.length, sha(wanted)));
+    const sent = await during(a, () => a.store.commitUpload(id, wanted.length, sha(wanted), parts));
     assert.ok(sent.includes('UploadPartCopyCommand'), sent.join());
     assert.ok((await readAll(await a.store.open(sha(wanted)))).equals(wanted));
   });
 
   it('streams parts under the 5 MiB part-copy minimum through a new upload', async () => {
-    const { id, all } = await upload([a.store, b.store], [randomBytes(MiB), randomBytes(2 * MiB), randomBytes(7)]);
-    const sent = await during(a, () => a.store.commitUpload(id, all.length, sha(all)));
+    const { id, all, parts } = await upload([a.store, b.store], [randomBytes(MiB), randomBytes(2 * MiB), randomBytes(7)]);
+    const sent = await during(a, () => a.store.commitUpload(id, all.length, sha(all), parts));
     assert.ok(!sent.includes('UploadPartCopyCommand'), sent.join());
     assert.equal(sent.filter((c) => c === 'GetObjectCommand').length, 3, sent.join());
     assert.ok((await readAll(await b.store.open(sha(all)))).equals(all));
   });
 
-  it('refuses, loudly, an upload where two writers left parts for the same bytes', async () => {
-    const { id, all } = await upload([a.store], [Buffer.from('hello'), Buffer.from(' world')]);
-    // A slow replica's write of the same offset landing late, as a separate object: it must never be silently used.
+  it('never reads or commits a part another writer left for the same bytes, and removes it with the area', async () => {
+    const { id, all, parts } = await upload([a.store], [Buffer.from('hello'), Buffer.from(' world')]);
+    // A slow replica's write of the same offset landing late, as a separate object: not a recorded part.
     const stray = new KeyLayout(a.prefix).part(id, 0, 'ffffffffffff');
     await a.client.send(new PutObjectCommand({ Bucket: server.bucket, Key: stray, Body: Buffer.from('HELLO') }));
+    assert.equal((await readAll(a.store.readUpload(id, all.length, parts))).toString(), 'hello world');
     const invalid = (e: unknown): boolean => isRegistryError(e) && e.code === 'BLOB_UPLOAD_INVALID';
-    await assert.rejects(readAll(a.store.readUpload(id, all.length)), invalid);
-    await assert.rejects(a.store.commitUpload(id, all.length, sha(all)), invalid);
-    assert.equal(await a.store.stat(sha(all)), null);
-    await a.store.removeUpload(id);
-    assert.ok(!(await collect(a.store.listUploads())).includes(id));
+    await assert.rejects(readAll(a.store.readUpload(id, all.length, [{ offset: 0, size: 5, ref: '../../blobs' }, parts[1]!])), invalid, 'a ref this store never wrote');
+    await a.store.commitUpload(id, all.length, sha(all), parts);
+    assert.equal((await readAll(await a.store.open(sha(all)))).toString(), 'hello world');
+    const listed = await a.client.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: new KeyLayout(a.prefix).area(id) }));
+    assert.equal(listed.KeyCount ?? 0, 0, 'the stray part went with the area');
   });
 });
 
@@ -129,15 +138,15 @@ describe('S3 blob store: a commit retried after a crash completes', () => {
   async function crashThenRetry(crashOn: string, nth: number, pieces: Buffer[], blobWritten: boolean): Promise<void> {
     let seen = 0;
     const dying = await openTestStore(server, { prefix: healthy.prefix, crashWhen: (c) => c === crashOn && ++seen === nth });
-    const { id, all } = await upload([dying.store, healthy.store], pieces);
+    const { id, all, parts } = await upload([dying.store, healthy.store], pieces);
     const digest = sha(all);
-    await assert.rejects(dying.store.commitUpload(id, all.length, digest), { name: 'SimulatedCrash' });
+    await assert.rejects(dying.store.commitUpload(id, all.length, digest, parts), { name: 'SimulatedCrash' });
     assert.ok(seen >= nth, `the crash at ${crashOn} #${nth} happened`);
     assert.equal(await healthy.store.stat(digest), blobWritten ? all.length : null, 'a blob is whole or absent after the crash');
-    await healthy.store.commitUpload(id, all.length, digest);
+    await healthy.store.commitUpload(id, all.length, digest, parts);
     assert.ok((await readAll(await healthy.store.open(digest))).equals(all));
     assert.ok(!(await collect(healthy.store.listUploads())).includes(id), 'nothing of the area is left');
-    await healthy.store.commitUpload(id, all.length, digest); // and once more, after success
+    await healthy.store.commitUpload(id, all.length, digest, parts); // and once more, after success
     await healthy.store.remove(digest);
   }
 

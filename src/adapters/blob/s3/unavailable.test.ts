@@ -44,8 +44,8 @@ async function allUnavailable(store: BlobStore, withinMs: number): Promise<void>
     ['list', async () => { for await (const _ of store.list()) break; }],
     ['createUpload', () => store.createUpload(id)],
     ['appendUpload', () => store.appendUpload(id, 0, (async function* () { yield Buffer.from('x'); })())],
-    ['readUpload', async () => { for await (const _ of store.readUpload(id, 1)) break; }],
-    ['commitUpload', () => store.commitUpload(id, 1, DIGEST)],
+    ['readUpload', async () => { for await (const _ of store.readUpload(id, 1, [{ offset: 0, size: 1, ref: 'aaaaaaaaaaaa' }])) break; }],
+    ['commitUpload', () => store.commitUpload(id, 1, DIGEST, [{ offset: 0, size: 1, ref: 'aaaaaaaaaaaa' }])],
     ['removeUpload', () => store.removeUpload(id)],
     ['listUploads', async () => { for await (const _ of store.listUploads()) break; }],
   ];

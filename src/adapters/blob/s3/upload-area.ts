@@ -1,15 +1,16 @@
 // Upload areas live in the bucket, never on a replica's disk or in its memory: consecutive PATCHes of one upload may
-// reach different replicas, and any replica may die mid-request. Each append is one object (S3 PUTs and completed
-// multipart uploads are atomic, so a part exists whole or not at all); a marker object says the area exists.
+// reach different replicas, and any replica may die mid-request. Each append is a new object under a fresh name (S3
+// PUTs and completed multipart uploads are atomic, so a part exists whole or not at all) and no append ever touches
+// another's object; which parts count is the metadata store's record (the offset compare-and-set), passed in by the
+// caller. So a stale or racing writer only leaves garbage nobody reads, never changed bytes. A marker says the area exists.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
-import { RegistryError } from '../../../core/index.ts';
-import { chainOf, pastOffset, type Part, type Segment } from './chain.ts';
-import { copyPieces } from './copy.ts';
+import { RegistryError, type UploadPart } from '../../../core/index.ts';
+import { chainOf, type Part, type Segment } from './chain.ts';
 import { toRegistryError } from './errors.ts';
 import type { KeyLayout } from './keys.ts';
-import { abortMultipartUnder, deleteKeys, getStream, listObjects, putBytes, type Bucket } from './objects.ts';
+import { abortMultipartUnder, deleteKeys, getStream, headSize, listObjects, putBytes, type Bucket } from './objects.ts';
 
 /** What the area code needs: where to write and how big the multipart pieces of one append are. */
 export interface AreaContext {
@@ -58,14 +59,6 @@ export async function removeArea(ctx: AreaContext, id: string): Promise<void> {
   for await (const o of listObjects(ctx.bucket, ctx.keys.area(id))) keys.push(o.key);
   if (keys.length > 0) await deleteKeys(ctx.bucket, keys);
   await abortMultipartUnder(ctx.bucket, ctx.keys.area(id));
-}
-
-/** Discards bytes at or past `offset` (parts past it go, a part across it is cut short in place, server-side). */
-async function discardPast(ctx: AreaContext, parts: readonly Part[], offset: number): Promise<Part[]> {
-  const { remove, cut } = pastOffset(parts, offset);
-  if (remove.length > 0) await deleteKeys(ctx.bucket, remove.map((p) => p.key));
-  for (const p of cut) await copyPieces(ctx.bucket, p.key, [{ key: p.key, start: 0, end: offset - p.start - 1 }]);
-  return parts.filter((p) => p.start < offset).map((p) => (cut.includes(p) ? { ...p, size: offset - p.start } : p));
 }
 
 /** The next non-empty chunk, or null at the end; an empty append writes no part at all. */
@@ -119,33 +112,37 @@ async function writePart(ctx: AreaContext, key: string, first: Uint8Array, sourc
 }
 
 /**
- * appendUpload: see the port. The area must exist and hold exactly [0, offset) once bytes past it are discarded.
- * The check after the write catches a concurrent append that left its part beside this one, but S3 (without
- * conditional writes) cannot stop one append's discard from deleting a part another append just had acknowledged:
- * callers must not run two appends of one upload at once, on any replica (core must serialize them per upload).
+ * appendUpload: see the port. Writes the bytes as a new part named by a fresh ref; nothing else in the area changes.
+ * An area removed meanwhile (a cancel or expiry on another replica) takes this part with it: checked after the write.
  */
-export async function appendPart(ctx: AreaContext, id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+export async function appendPart(ctx: AreaContext, id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<{ size: number; ref: string }> {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new RegistryError('RANGE_INVALID', `invalid upload offset ${offset}`);
-  const before = await readArea(ctx, id);
-  if (!before.exists) throw unknown(id);
-  chainOf(await discardPast(ctx, before.parts, offset), offset, id);
+  if (!(await areaExists(ctx, id))) throw unknown(id);
   const source = chunks[Symbol.asyncIterator]();
   const first = await firstBytes(source);
-  if (first === null) return offset;
-  const key = ctx.keys.part(id, offset, randomBytes(6).toString('hex'));
+  if (first === null) return { size: offset, ref: '' };
+  const ref = randomBytes(6).toString('hex');
+  const key = ctx.keys.part(id, offset, ref);
   const size = await writePart(ctx, key, first, source);
-  // Another request may have touched this upload meanwhile (a retry on another replica, a cancel): then this part
-  // cannot be trusted, and it goes rather than leave two versions of the same bytes.
-  const after = await readArea(ctx, id);
-  const mine = after.parts.find((p) => p.key === key);
-  const clash = after.parts.some((p) => p.key !== key && p.size > 0 && p.start < offset + size && p.start + p.size > offset);
-  if (!after.exists || !mine || clash || mine.size !== size) {
+  if (!(await areaExists(ctx, id))) {
     await deleteKeys(ctx.bucket, [key]);
-    if (!after.exists) throw unknown(id);
-    if (mine && mine.size !== size) throw new Error(`S3 stored ${mine.size} bytes for an append of ${size}`);
-    throw new RegistryError('RANGE_INVALID', `another request wrote to upload ${id} at the same time; check its status and resume`, { offset });
+    throw unknown(id);
   }
-  return offset + size;
+  return { size: offset + size, ref };
+}
+
+async function areaExists(ctx: AreaContext, id: string): Promise<boolean> {
+  return (await headSize(ctx.bucket, ctx.keys.marker(id))) !== null;
+}
+
+const REF_RE = /^[0-9a-f]{12}$/;
+
+/** The objects of the accepted parts, as the metadata store recorded them. */
+export function listedParts(ctx: AreaContext, id: string, parts: readonly UploadPart[]): Part[] {
+  return parts.map((p) => {
+    if (!REF_RE.test(p.ref)) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${id} names a part this store did not write`);
+    return { key: ctx.keys.part(id, p.offset, p.ref), start: p.offset, size: p.size };
+  });
 }
 
 /** Streams the segments' bytes in order; a part that vanished or came back short is an error, never a short stream. */
@@ -167,8 +164,7 @@ export async function* streamSegments(ctx: AreaContext, segments: readonly Segme
 }
 
 /** readUpload: see the port. */
-export async function* readUploadBytes(ctx: AreaContext, id: string, length: number): AsyncIterable<Uint8Array> {
-  const area = await readArea(ctx, id);
-  if (!area.exists) throw unknown(id);
-  yield* streamSegments(ctx, chainOf(area.parts, length, id), id);
+export async function* readUploadBytes(ctx: AreaContext, id: string, length: number, parts: readonly UploadPart[]): AsyncIterable<Uint8Array> {
+  if (!(await areaExists(ctx, id))) throw unknown(id);
+  yield* streamSegments(ctx, chainOf(listedParts(ctx, id, parts), length, id), id);
 }

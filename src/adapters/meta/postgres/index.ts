@@ -1,0 +1,2 @@
+// Public surface of the PostgreSQL metadata adapter.
+export { createPostgresMetadataStore, type PostgresOptions } from './store.ts';

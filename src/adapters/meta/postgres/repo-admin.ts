@@ -1,0 +1,103 @@
+// Repository administration: explicit creation with settings and resource tags, tag mutability, policy and tag
+// changes in one transaction each, and the image listings (manifests with their tags) the cloud APIs page through.
+import type {
+  Actor, CreateRepositoryOutcome, Digest, ImageSummary, NewRepository, Repository, RepositoryChange, RepositoryExtras, TagStatus,
+} from '../../../core/index.ts';
+import { audit } from './audit.ts';
+import type { Db, Sql } from './db.ts';
+import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
+
+export function createRepository(db: Db, r: NewRepository): Promise<CreateRepositoryOutcome> {
+  return db.tx(async (t): Promise<CreateRepositoryOutcome> => {
+    const existing = await liveRepo(t, r.name);
+    if (existing) return { kind: 'exists', repository: toRepository(existing) };
+    const row = await ensureRepo(t, r.name, r.at);
+    await t.run('UPDATE repositories SET tag_mutability = $1, settings = $2 WHERE id = $3', r.tagMutability, JSON.stringify(r.settings), row.id);
+    for (const [key, value] of Object.entries(r.resourceTags)) await t.run('INSERT INTO repository_tags (repo_id, key, value) VALUES ($1, $2, $3)', row.id, key, value);
+    await audit(t, r.actor, r.at, 'repository.create', r.name, row.id, { tagMutability: r.tagMutability });
+    return { kind: 'created', repository: toRepository({ ...row, tag_mutability: r.tagMutability }) };
+  });
+}
+
+export function updateRepository(db: Db, name: string, c: RepositoryChange, actor: Actor, at: Date): Promise<Repository | null> {
+  return db.tx(async (t) => {
+    const row = await liveRepo(t, name);
+    if (!row) return null;
+    if (c.tagMutability !== undefined) await t.run('UPDATE repositories SET tag_mutability = $1 WHERE id = $2', c.tagMutability, row.id);
+    if (c.settings !== undefined) await t.run('UPDATE repositories SET settings = $1 WHERE id = $2', JSON.stringify(c.settings), row.id);
+    if (c.policy !== undefined) await t.run('UPDATE repositories SET policy = $1 WHERE id = $2', c.policy, row.id);
+    for (const [key, value] of Object.entries(c.setTags ?? {})) {
+      await t.run(`INSERT INTO repository_tags (repo_id, key, value) VALUES ($1, $2, $3)
+                   ON CONFLICT (repo_id, key) DO UPDATE SET value = excluded.value`, row.id, key, value);
+    }
+    for (const key of c.removeTags ?? []) await t.run('DELETE FROM repository_tags WHERE repo_id = $1 AND key = $2', row.id, key);
+    const changed = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined).map(([k]) => [k, true]));
+    await audit(t, actor, at, 'repository.update', name, row.id, changed);
+    return toRepository({ ...row, tag_mutability: c.tagMutability ?? row.tag_mutability });
+  });
+}
+
+export async function repositoryExtras(db: Sql, name: string): Promise<RepositoryExtras | null> {
+  const row = await db.get<{ id: string; settings: string | null; policy: string | null }>(
+    'SELECT id, settings, policy FROM repositories WHERE name = $1 AND deleted_at IS NULL', name);
+  if (!row) return null;
+  const tags = await db.all<{ key: string; value: string }>('SELECT key, value FROM repository_tags WHERE repo_id = $1 ORDER BY key', row.id);
+  return {
+    settings: row.settings === null ? {} : (JSON.parse(row.settings) as Record<string, unknown>),
+    policy: row.policy,
+    resourceTags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
+  };
+}
+
+interface ImageRow {
+  digest: string; media_type: string; artifact_type: string | null; subject: string | null; annotations: string | null;
+  size: number; pushed_at: number; last_pulled_at: number | null;
+}
+
+const IMAGE_COLUMNS = 'm.digest, m.media_type, m.artifact_type, m.subject, m.annotations, m.size, m.pushed_at, m.last_pulled_at';
+const TAGGED: Record<TagStatus, string> = {
+  ANY: '',
+  TAGGED: 'AND EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
+  UNTAGGED: 'AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
+};
+
+async function withTags(db: Sql, repoId: string, rows: ImageRow[]): Promise<ImageSummary[]> {
+  const out: ImageSummary[] = [];
+  for (const r of rows) {
+    const tags = await db.all<{ name: string }>('SELECT name FROM tags WHERE repo_id = $1 AND digest = $2 ORDER BY name', repoId, r.digest);
+    out.push({
+      digest: r.digest as Digest, mediaType: r.media_type, artifactType: r.artifact_type, subject: r.subject as Digest | null,
+      annotations: r.annotations === null ? null : (JSON.parse(r.annotations) as Record<string, string>), size: r.size,
+      pushedAt: new Date(r.pushed_at), lastPulledAt: r.last_pulled_at === null ? null : new Date(r.last_pulled_at),
+      tags: tags.map((t) => t.name),
+    });
+  }
+  return out;
+}
+
+export async function listImages(db: Sql, repository: string, q: { tagStatus: TagStatus; after?: Digest | undefined; limit: number }): Promise<ImageSummary[] | null> {
+  const repo = await liveRepo(db, repository);
+  if (!repo) return null;
+  if (q.limit <= 0) return [];
+  const rows = await db.all<ImageRow>(`SELECT ${IMAGE_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.deleted_at IS NULL AND m.digest > $2 ${TAGGED[q.tagStatus]}
+                     ORDER BY m.digest LIMIT $3`, repo.id, q.after ?? '', q.limit);
+  return withTags(db, repo.id, rows);
+}
+
+export async function findImages(db: Sql, repository: string, digests: readonly Digest[]): Promise<ImageSummary[]> {
+  const repo = await liveRepo(db, repository);
+  if (!repo) return [];
+  const rows: ImageRow[] = [];
+  for (const d of new Set(digests)) {
+    const row = await db.get<ImageRow>(`SELECT ${IMAGE_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL`, repo.id, d);
+    if (row) rows.push(row);
+  }
+  return withTags(db, repo.id, rows);
+}
+
+export async function indexParents(db: Sql, repository: string, digest: Digest): Promise<Digest[]> {
+  return (await db.all<{ d: Digest }>(`SELECT c.parent_digest AS d FROM repositories r
+                JOIN manifest_children c ON c.repo_id = r.id AND c.child_digest = $1
+                JOIN manifests m ON m.repo_id = c.repo_id AND m.digest = c.parent_digest AND m.deleted_at IS NULL
+                WHERE r.name = $2 AND r.deleted_at IS NULL ORDER BY c.parent_digest LIMIT 100`, digest, repository)).map((r) => r.d);
+}

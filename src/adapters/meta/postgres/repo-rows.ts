@@ -1,0 +1,37 @@
+// The live-repository lookups every query module shares: all of them see a repository only through its live
+// (not tombstoned) row, so a deleted repository vanishes from every answer in the same commit.
+import { namespaceOf, newRepositoryId, type ArtifactKind, type Repository, type TagMutability } from '../../../core/index.ts';
+import type { Sql } from './db.ts';
+
+export interface RepoRow {
+  id: string;
+  name: string;
+  artifact_kind: string;
+  tag_mutability: string;
+  created_at: number;
+}
+
+export function toRepository(row: RepoRow): Repository {
+  return {
+    id: row.id, name: row.name, artifactKind: row.artifact_kind as ArtifactKind,
+    tagMutability: row.tag_mutability as TagMutability, createdAt: new Date(row.created_at),
+  };
+}
+
+export function liveRepo(db: Sql, name: string): Promise<RepoRow | undefined> {
+  return db.get<RepoRow>('SELECT id, name, artifact_kind, tag_mutability, created_at FROM repositories WHERE name = $1 AND deleted_at IS NULL', name);
+}
+
+export async function liveRepoId(db: Sql, name: string): Promise<string | undefined> {
+  return (await liveRepo(db, name))?.id;
+}
+
+/** Finds or creates the live repository (a fresh id when the name was never used or was deleted); call under the registry lock. */
+export async function ensureRepo(t: Sql, name: string, at: Date): Promise<RepoRow> {
+  const found = await liveRepo(t, name);
+  if (found) return found;
+  const row: RepoRow = { id: newRepositoryId(), name, artifact_kind: 'image', tag_mutability: 'MUTABLE', created_at: at.getTime() };
+  await t.run('INSERT INTO repositories (id, name, namespace, artifact_kind, tag_mutability, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    row.id, row.name, namespaceOf(name), row.artifact_kind, row.tag_mutability, row.created_at);
+  return row;
+}

@@ -1,0 +1,89 @@
+// Restore from the trash: a deleted tag or manifest comes back with what was deleted together with it, in one
+// transaction; the blobs are all still there because trashed manifests never gave up their references.
+import type { Actor, DeletedTag, Digest, RestoreOutcome } from '../../../core/index.ts';
+import { audit } from './audit.ts';
+import type { Db, Sql } from './db.ts';
+import { liveRepo } from './repo-rows.ts';
+import * as queue from './review-queue.ts';
+import { pointTag, tagTarget } from './tags.ts';
+
+interface DeletedTagRow { id: number; name: string; digest: string; deleted_at: number; batch: string }
+
+export async function listDeletedTags(db: Sql, repository: string, since: Date, limit: number): Promise<DeletedTag[]> {
+  const repo = await liveRepo(db, repository);
+  if (!repo || limit <= 0) return [];
+  return (await db.all<DeletedTagRow>(`SELECT name, digest, deleted_at FROM deleted_tags WHERE repo_id = $1 AND deleted_at >= $2
+                ORDER BY deleted_at DESC, id DESC LIMIT $3`, repo.id, since.getTime(), limit))
+    .map((r) => ({ repository, tag: r.name, digest: r.digest as Digest, deletedAt: new Date(r.deleted_at) }));
+}
+
+/** The trashed manifests to revive: the batch, plus trashed children of revived indexes; and children that are gone. */
+async function reviveSet(t: Sql, repoId: string, first: string, batch: string | null): Promise<{ revive: string[]; missing: Digest[] }> {
+  const revive = new Set<string>([first]);
+  if (batch !== null) {
+    for (const r of await t.all<{ digest: string }>('SELECT digest FROM manifests WHERE repo_id = $1 AND deleted_batch = $2', repoId, batch)) revive.add(r.digest);
+  }
+  const missing: Digest[] = [];
+  // A Set iterates over what is added while iterating, so revived indexes' trashed children are walked too.
+  for (const d of revive) {
+    const children = await t.all<{ d: string; deleted_at: number | null; present: string | null }>(
+      `SELECT c.child_digest AS d, m.deleted_at AS deleted_at, m.digest AS present FROM manifest_children c
+       LEFT JOIN manifests m ON m.repo_id = c.repo_id AND m.digest = c.child_digest
+       WHERE c.repo_id = $1 AND c.parent_digest = $2`, repoId, d);
+    for (const c of children) {
+      if (c.present === null) missing.push(c.d as Digest);
+      else if (c.deleted_at !== null) revive.add(c.d);
+    }
+  }
+  return { revive: [...revive], missing };
+}
+
+const TAG_ROW = 'SELECT id, name, digest, deleted_at, batch FROM deleted_tags';
+
+export function restore(db: Db, repository: string, ref: { tag: string } | { digest: Digest }, since: Date, actor: Actor, at: Date): Promise<RestoreOutcome> {
+  return db.tx(async (t): Promise<RestoreOutcome> => {
+    const repo = await liveRepo(t, repository);
+    if (!repo) return { kind: 'unknown' };
+    let digest: string;
+    let tagRows: DeletedTagRow[];
+    if ('tag' in ref) {
+      const row = await t.get<DeletedTagRow>(`${TAG_ROW} WHERE repo_id = $1 AND name = $2 AND deleted_at >= $3
+                        ORDER BY deleted_at DESC, id DESC LIMIT 1`, repo.id, ref.tag, since.getTime());
+      if (!row) return { kind: 'unknown' };
+      digest = row.digest;
+      tagRows = [row];
+    } else {
+      digest = ref.digest;
+      tagRows = [];
+    }
+    const manifest = await t.get<{ deleted_at: number | null; deleted_batch: string | null }>(
+      'SELECT deleted_at, deleted_batch FROM manifests WHERE repo_id = $1 AND digest = $2', repo.id, digest);
+    if (!manifest) return { kind: 'unknown' };
+    if (!('tag' in ref) && (manifest.deleted_at === null || manifest.deleted_at < since.getTime())) return { kind: 'unknown' };
+    if (!('tag' in ref) && manifest.deleted_batch !== null) {
+      tagRows = await t.all<DeletedTagRow>(`${TAG_ROW} WHERE repo_id = $1 AND batch = $2 ORDER BY name`, repo.id, manifest.deleted_batch);
+    }
+    const { revive, missing } = manifest.deleted_at === null ? { revive: [], missing: [] } : await reviveSet(t, repo.id, digest, manifest.deleted_batch);
+    if (missing.length > 0) return { kind: 'incomplete', missing };
+    for (const row of tagRows) {
+      const current = await tagTarget(t, repo.id, row.name);
+      if (current !== undefined && current !== row.digest && repo.tag_mutability === 'IMMUTABLE') return { kind: 'tag-immutable', tag: row.name, current };
+    }
+    for (const d of revive) await t.run('UPDATE manifests SET deleted_at = NULL, deleted_batch = NULL WHERE repo_id = $1 AND digest = $2', repo.id, d);
+    const moved: string[] = [];
+    for (const row of tagRows) {
+      const current = await tagTarget(t, repo.id, row.name);
+      if (current !== row.digest) {
+        await pointTag(t, repo.id, row.name, row.digest as Digest, at);
+        if (current !== undefined) moved.push(current);
+      }
+      await queue.remove(t, 'manifest', repo.id, row.digest);
+      await t.run('DELETE FROM deleted_tags WHERE id = $1', row.id);
+    }
+    // A tag moved back may orphan what it pointed at; a revived manifest nothing holds is reviewed again later.
+    await queue.releaseManifests(t, repo.id, [...moved, ...revive], at);
+    const tags = tagRows.map((row) => row.name);
+    await audit(t, actor, at, 'tag' in ref ? 'tag.restore' : 'manifest.restore', repository, 'tag' in ref ? ref.tag : digest, { digest, tags, manifests: revive });
+    return { kind: 'restored', digest: digest as Digest, tags, manifests: revive as Digest[] };
+  });
+}

@@ -1,0 +1,53 @@
+// Resumable upload sessions: the bytes live in the blob store, this table remembers how many are durable so a
+// client (or another replica) can resume; the offset moves only by compare-and-set.
+import type { Digest, UploadPart, UploadSession } from '../../../core/index.ts';
+import type { Db, Sql } from './db.ts';
+
+interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number; digest: string | null }
+
+const COLUMNS = 'id, repository, received, started_at, updated_at';
+const READ_COLUMNS = `${COLUMNS}, digest`;
+
+const toUpload = (r: UploadRow, parts?: UploadPart[]): UploadSession => ({
+  id: r.id, repository: r.repository, offset: r.received, startedAt: new Date(r.started_at), updatedAt: new Date(r.updated_at),
+  claimed: r.digest as Digest | null, ...(parts ? { parts } : {}),
+});
+
+// Each write here is one statement on one row, atomic on its own, so none waits for the registry lock: a PATCH
+// of a big upload never queues behind a push's manifest.
+export function createUpload(db: Db, s: UploadSession): Promise<void> {
+  return db.tx(async (t) => {
+    await t.run(`INSERT INTO uploads (${COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, s.id, s.repository, s.offset, s.startedAt.getTime(), s.updatedAt.getTime());
+  }, null);
+}
+
+export async function getUpload(db: Sql, id: string): Promise<UploadSession | null> {
+  const row = await db.get<UploadRow>(`SELECT ${READ_COLUMNS} FROM uploads WHERE id = $1`, id);
+  if (!row) return null;
+  const parts = await db.all<{ start: number; size: number; ref: string }>(
+    'SELECT start, size, ref FROM upload_parts WHERE upload_id = $1 AND start < $2 ORDER BY start', id, row.received);
+  return toUpload(row, parts.map((p) => ({ offset: p.start, size: p.size, ref: p.ref })));
+}
+
+/** The offset's compare-and-set and the part it accepts, in one transaction (the UPDATE's row lock orders racing advances). */
+export function advanceUpload(db: Db, id: string, from: number, to: number, at: Date, ref: string): Promise<boolean> {
+  return db.tx(async (t) => {
+    if ((await t.run('UPDATE uploads SET received = $1, updated_at = $2 WHERE id = $3 AND received = $4', to, at.getTime(), id, from)) !== 1) return false;
+    await t.run('DELETE FROM upload_parts WHERE upload_id = $1 AND start >= $2', id, from);
+    if (to > from) await t.run('INSERT INTO upload_parts (upload_id, start, size, ref) VALUES ($1, $2, $3, $4)', id, from, to - from, ref);
+    return true;
+  }, null);
+}
+
+export function deleteUpload(db: Db, id: string): Promise<void> {
+  return db.tx(async (t) => {
+    await t.run('DELETE FROM upload_parts WHERE upload_id = $1', id);
+    await t.run('DELETE FROM uploads WHERE id = $1', id);
+  }, null);
+}
+
+/** Oldest first, so an expiry sweep with a small limit always makes progress. */
+export async function listIdleUploads(db: Sql, before: Date, limit: number): Promise<UploadSession[]> {
+  if (limit <= 0) return [];
+  return (await db.all<UploadRow>(`SELECT ${READ_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at, id LIMIT $2`, before.getTime(), limit)).map((r) => toUpload(r));
+}
