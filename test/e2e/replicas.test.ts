@@ -157,7 +157,7 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
         await new Promise((r) => setTimeout(r, 100 + ((i * 37) % 200)));
       }
     });
-    const deadline = Date.now() + 8_000;
+    const deadline = Date.now() + 10_000;
     const pushers = [0, 1, 2].map(async (p) => {
       for (let i = 0; i < 400 && Date.now() < deadline; i++) {
         const img = smallImage(2, 1024);
@@ -200,7 +200,8 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
     const expected = deleted.length * 3 + orphans.length;
     assert.equal(gone.length, expected, 'every blob of a deleted image and every orphan is gone, nothing else');
     assert.equal(sum('blobsRemoved'), gone.length, `the passes of both replicas removed ${sum('blobsRemoved')} blobs for ${gone.length} gone: none twice`);
-    assert.ok(live.size >= 30 && deleted.length >= 10 && reports.length >= 10, `too little happened: ${live.size} live, ${deleted.length} deleted, ${reports.length} passes`);
+    // On PostgreSQL + S3 a small image takes ~0.25 s to push (each blob is several S3 calls), so ~40 pushes in 10 s.
+    assert.ok(live.size >= 15 && deleted.length >= 6 && reports.length >= 20, `too little happened: ${live.size} live, ${deleted.length} deleted, ${reports.length} passes`);
   });
 
   it('kill -9 of the replica in the middle of a PATCH: the client resumes and finishes the upload on another one', async () => {
