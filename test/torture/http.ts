@@ -67,7 +67,10 @@ export class TortureHttp {
       const headers: Record<string, string> = { ...(x.headers ?? {}) };
       if (x.body !== undefined) headers['content-length'] = String(x.body.length);
       else if (x.method === 'PUT' || x.method === 'POST' || x.method === 'PATCH') headers['content-length'] = '0';
-      const r = await request(`${base}${path}`, { method: x.method, body: x.body, headers, dispatcher: this.#agent });
+      // A reading aimed at one replica (x.base) gets a connection of its own: that replica may have been killed and
+      // restarted on the same port since the last reading, and a pooled socket to the dead process would fail the
+      // request with nobody killing anything during it.
+      const r = await request(`${base}${path}`, { method: x.method, body: x.body, headers, dispatcher: this.#agent, ...(x.base !== undefined ? { reset: true } : {}) });
       const body = Buffer.from(await r.body.arrayBuffer());
       const answer: Answer = { status: r.statusCode, headers: r.headers, body, code: errorCode(body) };
       if (r.statusCode >= 500) {
