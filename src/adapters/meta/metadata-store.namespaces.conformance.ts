@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { MetadataStore } from '../../core/index.ts';
-import { actor, at, d, DROP_UNTAGGED, later, manifest, RESPECT_PINS } from './metadata-store.fixtures.ts';
+import { actor, at, d, DROP_UNTAGGED, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import type { ConformanceSuite } from './metadata-store.kit.conformance.ts';
 
 let counter = 0;
@@ -124,6 +124,9 @@ export function namespaceCases(suite: ConformanceSuite): void {
     assert.equal((await s().findTagDetail(r, 'v2'))?.artifactType, 'application/x-test');
     assert.deepEqual((await s().listTagDetails(r, { after: 'v1', limit: 1 }))?.map((t) => t.tag), ['v1.1']);
     assert.deepEqual((await s().listTagDetails(r, { nameContains: '.', limit: 10 }))?.map((t) => t.tag), ['v1.1']);
+    await put({ ...m1, tag: 'Release-1', at: later(3) }, { ...m1, tag: 'release-2', at: later(3) });
+    assert.deepEqual((await s().listTagDetails(r, { nameContains: 'release', limit: 10 }))?.map((t) => t.tag), ['release-2'], 'the filter is case-sensitive');
+    for (const t of ['Release-1', 'release-2']) await s().deleteTag(r, t, actor, later(3), TAG_ONLY);
     await s().deleteManifest(r, m2.digest, actor, later(4), RESPECT_PINS);
     assert.equal(await s().findTagDetail(r, 'v2'), null, 'the tag of a deleted manifest is gone');
     assert.equal(await s().findTagDetail(r, 'nope'), null);

@@ -26,6 +26,8 @@ export interface PoolSettings {
 
 const LOCK_TIMEOUT_MS = 30_000;
 const IDLE_IN_TRANSACTION_MS = 60_000;
+/** Longest any one statement may take, server side and client side; above the lock wait, so a queued writer times out on the lock first. */
+const QUERY_TIMEOUT_MS = 45_000;
 
 /** BIGINT, COUNT and SUM arrive as strings by default; every value berth stores stays below 2^53. */
 const INT8 = 20;
@@ -59,10 +61,14 @@ export function openPool(s: PoolSettings): Db {
     connectionTimeoutMillis: s.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    // A server that stops answering without closing the connection (frozen, partitioned behind a proxy) must not hang
+    // a request or /readyz forever: the client gives up after this long (UNAVAILABLE) and the connection is dropped.
+    query_timeout: QUERY_TIMEOUT_MS,
     // The schema is validated as a plain lower-case identifier, so it needs no quoting here.
     // lock_timeout: a writer queued behind a stuck one gives up (UNAVAILABLE) instead of waiting forever;
     // idle_in_transaction_session_timeout: a replica frozen mid-transaction loses its connection, and its lock.
-    options: `-c search_path=${s.schema} -c lock_timeout=${LOCK_TIMEOUT_MS} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
+    options: `-c search_path=${s.schema} -c lock_timeout=${LOCK_TIMEOUT_MS} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS} -c statement_timeout=${QUERY_TIMEOUT_MS}`,
     types: TYPES,
     application_name: 'berth',
   });

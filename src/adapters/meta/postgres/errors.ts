@@ -9,15 +9,17 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * SQLSTATEs of an unavailable or overloaded server: class 08 (connection exception), 53 (insufficient resources: too
  * many connections, out of memory or disk), 57P01-57P05 (shutdown, crash recovery, "cannot connect now", idle
  * timeouts), 57014 (statement cancelled by a timeout), 55P03 (lock_timeout: the writers' queue is stuck), 25P03
- * (idle-in-transaction timeout) and 58 (system error, I/O).
+ * (idle-in-transaction timeout), 25006 (read-only transaction: a standby or demoted primary) and 58 (system error, I/O).
  */
 function unavailableState(code: string): boolean {
   return code.startsWith('08') || code.startsWith('53') || code.startsWith('58') || /^57P0[1-5]$/.test(code)
-    || code === '57014' || code === '55P03' || code === '25P03';
+    || code === '57014' || code === '55P03' || code === '25P03'
+    // A read-only server (a hot standby, or a primary demoted in a failover) cannot take writes now: retry later.
+    || code === '25006';
 }
 
 /** Messages node-postgres gives without a code when a connection dies or the pool cannot hand one out in time. */
-const NETWORK_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|connect ETIMEDOUT/i;
+const NETWORK_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|connect ETIMEDOUT|Query read timeout/i;
 
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;

@@ -89,7 +89,9 @@ export function takeOverPurges(db: Db, staleBefore: Date, owner: string, at: Dat
  */
 export function claimUploadDigest(db: Db, id: string, digest: Digest, at: Date, staleBefore: Date): Promise<'claimed' | 'purging' | 'unknown-session'> {
   return db.tx(async (t) => {
-    const marker = await t.get<{ started_at: number }>('SELECT started_at FROM blob_purges WHERE digest = $1', digest);
+    // FOR UPDATE: a sweeper's unlocked lease renewal (ownsPurge) waits for this decision and then finds the marker
+    // gone, instead of renewing it between this read and the delete below (both sides would think they own the digest).
+    const marker = await t.get<{ started_at: number }>('SELECT started_at FROM blob_purges WHERE digest = $1 FOR UPDATE', digest);
     if (marker && marker.started_at >= staleBefore.getTime()) return 'purging';
     if (await t.run('UPDATE uploads SET digest = $1, updated_at = $2 WHERE id = $3', digest, at.getTime(), id) !== 1) return 'unknown-session';
     if (marker) await t.run('DELETE FROM blob_purges WHERE digest = $1', digest);

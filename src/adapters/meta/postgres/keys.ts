@@ -20,7 +20,7 @@ export function createAccessKey(db: Db, k: AccessKey): Promise<void> {
     await t.run(`INSERT INTO access_keys (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       k.id, k.name, k.secretHash, k.sealedSecret, JSON.stringify(k.grants), k.createdAt.getTime(), k.lastUsedAt?.getTime() ?? null);
     await audit(t, OPERATOR, k.createdAt, 'key.create', null, k.id, { name: k.name });
-  }, null); // an insert and its audit event: nothing read, nothing to serialize
+  }); // under the registry lock (rare): audit ids must commit in order, or a newest-first pager could skip this event
 }
 
 export async function findAccessKey(db: Sql, id: string): Promise<AccessKey | null> {
@@ -37,5 +37,5 @@ export function deleteAccessKey(db: Db, id: string, at: Date): Promise<boolean> 
     const removed = (await t.run('DELETE FROM access_keys WHERE id = $1', id)) === 1;
     if (removed) await audit(t, OPERATOR, at, 'key.delete', null, id);
     return removed;
-  }, null); // the DELETE's own row lock decides which of two concurrent deletes audits it
+  }); // under the registry lock (rare): audit ids commit in order, so paging the audit never skips this event
 }

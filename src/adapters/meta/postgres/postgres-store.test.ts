@@ -47,7 +47,8 @@ describe('postgres metadata store: URL', () => {
 
   it('refuses bad settings with INVALID_REQUEST and never echoes the password', () => {
     for (const url of ['postgres://u:secret@h/db?schema=Bad-Name', 'postgres://u:secret@h/db?schema=a;drop', 'postgres://u:secret@h/db?pool=0',
-      'postgres://u:secret@h/db?pool=x', 'mysql://u:secret@h/db', 'postgres://u:secret@/db', 'postgres://u:secret@h:99999/db']) {
+      'postgres://u:secret@h/db?pool=x', 'mysql://u:secret@h/db', 'postgres://u:secret@/db', 'postgres://u:secret@h:99999/db',
+      'postgres://u:secret@h/db?schema=a&options=-c%20search_path%3Dpublic']) {
       assert.throws(() => poolSettings(url), (e: unknown) => e instanceof RegistryError && e.code === 'INVALID_REQUEST' && !e.message.includes('secret'), url);
     }
   });

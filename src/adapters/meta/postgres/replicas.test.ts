@@ -45,6 +45,45 @@ describe('postgres metadata store: two replicas on one schema', () => {
   });
   after(async () => box.cleanup());
 
+  it('a sweeper renewing its stale marker while an upload claims the digest: exactly one of them owns it', async () => {
+    const digest = d(`claim-vs-renew-${randomUUID()}`);
+    const now = Date.now();
+    await a.linkBlob('race/claim', { digest, size: 11 }, actor, new Date(now - 2 * HOUR));
+    // A slow GC batch wrote the marker 11 s ago: past the 10 s lease, so an upload may take it over.
+    assert.equal((await a.beginBlobPurge([digest], new Date(now - HOUR), new Date(now - 11_000), 'gc-slow')).length, 1);
+    const id = randomUUID();
+    await b.createUpload({ id, repository: 'race/claim', offset: 0, startedAt: new Date(), updatedAt: new Date() });
+    // Hold the claim right after it has read the marker, and let the sweeper renew its lease in that moment.
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    let reached!: () => void;
+    const hit = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    proto.query = function (this: unknown, config: unknown, ...rest: unknown[]) {
+      const p = original.call(this, config, ...rest) as Promise<unknown>;
+      const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
+      if (typeof text === 'string' && text.includes('SELECT started_at FROM blob_purges WHERE digest')) {
+        proto.query = original;
+        return p.then(async (res) => { reached(); await gate; return res; });
+      }
+      return p;
+    };
+    try {
+      const claim = b.claimUploadDigest(id, digest, new Date(), new Date(Date.now() - 10_000));
+      await hit;
+      const renewed = a.ownsPurge(digest, 'gc-slow', new Date());
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      const [claimed, owns] = [await claim, await renewed];
+      assert.equal(claimed, 'claimed');
+      assert.equal(owns, false, 'the sweeper no longer owns the marker, so it leaves the bytes alone');
+    } finally {
+      proto.query = original;
+      release();
+    }
+  });
+
   it('a write waits while another replica holds the registry lock; reads, upload offsets and nonces do not', async () => {
     await a.putManifest(image('lock/app', 'before', { tag: 'v1' }));
     const session = randomUUID();

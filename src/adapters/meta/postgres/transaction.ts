@@ -18,16 +18,34 @@ export const MAX_ATTEMPTS = 5;
 export const txStats = { transactions: 0, retries: 0 };
 
 const keys = new Map<string, string>();
-/** A 64-bit advisory lock key per schema and lock name, so two schemas of one database never wait for each other. */
+/**
+ * A 64-bit advisory lock key per schema and lock name, so two schemas of one database never wait for each other. Only
+ * the registry lock's key is kept (per-token locks would make the map grow with every client token ever seen).
+ */
 export function lockKey(schema: string, lock: string): string {
   const id = `berth:${schema}:${lock}`;
   let key = keys.get(id);
   if (key === undefined) {
     key = createHash('sha256').update(id).digest().readBigInt64BE(0).toString();
-    keys.set(id, key);
+    if (lock === 'registry') keys.set(id, key);
   }
   return key;
 }
+
+/**
+ * Registry-lock writers of this process queue here before taking a pooled connection: the lock admits one writer at
+ * a time anyway, and writers waiting on it inside PostgreSQL would hold every pooled connection, starving reads and
+ * /readyz. Not a lock on shared state (the advisory lock is); it only keeps this process's pool free for readers.
+ */
+class WriterQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn, fn);
+    this.#tail = result.then(() => undefined, () => undefined);
+    return result;
+  }
+}
+const writers = new WeakMap<pg.Pool, WriterQueue>();
 
 async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t: Sql) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -59,7 +77,9 @@ async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t
 export async function runTransaction<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t: Sql) => Promise<T>): Promise<T> {
   for (let run = 1; ; run++) {
     try {
-      const result = await attempt(pool, schema, lock, fn);
+      let queue = writers.get(pool);
+      if (!queue) writers.set(pool, (queue = new WriterQueue()));
+      const result = lock === 'registry' ? await queue.run(() => attempt(pool, schema, lock, fn)) : await attempt(pool, schema, lock, fn);
       txStats.transactions++;
       return result;
     } catch (err) {

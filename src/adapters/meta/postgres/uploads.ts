@@ -40,9 +40,11 @@ export function advanceUpload(db: Db, id: string, from: number, to: number, at: 
 }
 
 export function deleteUpload(db: Db, id: string): Promise<void> {
+  // The session row first: its row lock orders this against a racing advanceUpload (which locks the same row before
+  // writing a part), so no part can be recorded after its session is gone.
   return db.tx(async (t) => {
-    await t.run('DELETE FROM upload_parts WHERE upload_id = $1', id);
     await t.run('DELETE FROM uploads WHERE id = $1', id);
+    await t.run('DELETE FROM upload_parts WHERE upload_id = $1', id);
   }, null);
 }
 

@@ -30,6 +30,8 @@ export function poolSettings(url: string, explicit: Partial<Omit<PoolSettings, '
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw invalid(`expected postgres:// or postgresql://, got ${u.protocol}//`);
   if (u.hostname === '') throw invalid('no host');
   const params = u.searchParams;
+  // node-postgres would let it replace berth's session settings (search_path, timeouts): data in another schema.
+  if (params.has('options')) throw invalid('the "options" parameter is not supported: berth sets the session options itself (use ?schema=NAME)');
   const schema = explicit.schema ?? params.get('schema') ?? DEFAULTS.schema;
   if (!SCHEMA.test(schema)) throw invalid(`schema must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 characters), got "${schema}"`);
   const poolSize = explicit.poolSize ?? whole('pool', params.get('pool'), 1, 1_000, DEFAULTS.poolSize);

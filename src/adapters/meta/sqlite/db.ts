@@ -37,6 +37,8 @@ export function openDb(file: string, busyTimeoutMs: number): Db {
     enableWal(raw, busyTimeoutMs);
     // NORMAL under WAL: a power cut may lose the last commits but never corrupts; fsync per commit would halve pushes.
     raw.pragma('synchronous = NORMAL');
+    // The port's "name contains" filters are case-sensitive (as PostgreSQL's LIKE is); SQLite's LIKE ignores ASCII case.
+    raw.pragma('case_sensitive_like = ON');
     migrate(raw, MIGRATIONS);
     raw.pragma('foreign_keys = ON');
   } catch (err) {
