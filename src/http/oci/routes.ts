@@ -87,6 +87,8 @@ export function ociPlugin(ctx: OciContext) {
   return async (app: FastifyInstance): Promise<void> => {
     app.setErrorHandler((error: unknown, req, reply) => {
       reply.header('docker-distribution-api-version', 'registry/2.0');
+      // A body read partway (a store failed mid-upload) cannot be resynchronised: answer, then close the connection.
+      if (req.raw.readableDidRead && !req.raw.complete && !req.raw.destroyed) reply.header('connection', 'close');
       if (isRegistryError(error)) return sendOciError(reply, error);
       const status = (error as { statusCode?: number }).statusCode;
       if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -24,6 +24,14 @@ export interface S3Tuning {
   maxSockets?: number;
 }
 
+/**
+ * Short calls (HEAD, LIST, DELETE, COPY, small PUTs, readiness) and long transfers (pulls, appends) use separate
+ * clients: a crowd of slow pulls holding every transfer socket must never starve the calls that decide readiness,
+ * GC and commits, and a hung store must fail short calls within seconds while a slow client's pull may idle longer.
+ */
+export const CONTROL: S3Tuning = { idleTimeoutMs: 10_000, maxAttempts: 2, maxSockets: 64 };
+export const TRANSFER: S3Tuning = { idleTimeoutMs: 300_000, maxAttempts: 3, maxSockets: 2_048 };
+
 export function createS3Client(location: S3Location, credentials: S3Credentials, tuning: S3Tuning = {}): S3Client {
   const { accessKeyId, secretAccessKey } = credentials;
   const agent = { keepAlive: true, maxSockets: tuning.maxSockets ?? 128, maxFreeSockets: 32 };

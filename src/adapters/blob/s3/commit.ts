@@ -16,7 +16,7 @@ export type CommitPath = 'existing' | 'empty' | 'copy' | 'part-copy' | 'stream';
 
 async function streamInto(ctx: AreaContext, target: string, segments: readonly Segment[], id: string): Promise<void> {
   const upload = new Upload({
-    client: ctx.bucket.client, partSize: ctx.partSize, queueSize: ctx.queueSize, leavePartsOnError: false,
+    client: ctx.bucket.transfers, partSize: ctx.partSize, queueSize: ctx.queueSize, leavePartsOnError: false,
     params: { Bucket: ctx.bucket.name, Key: target, Body: Readable.from(streamSegments(ctx, segments, id)), ContentType: 'application/octet-stream' },
   });
   try {

@@ -9,7 +9,10 @@ import { s3, s3OrAbsent, toRegistryError } from './errors.ts';
 
 /** A client and the bucket it works in. */
 export interface Bucket {
+  /** Short calls: HEAD, LIST, DELETE, COPY, small PUTs. */
   client: S3Client;
+  /** Long transfers: streamed GETs and multipart appends (see client.ts). */
+  transfers: S3Client;
   name: string;
 }
 
@@ -35,7 +38,7 @@ export async function headSize(b: Bucket, key: string): Promise<number | null> {
 /** A streaming GET (never buffered): the returned stream owns the socket and frees it on end, error or destroy. */
 export async function getStream(b: Bucket, key: string, span?: Span): Promise<Readable | null> {
   const Range = span ? `bytes=${span.start}-${span.end}` : undefined;
-  const out = await s3OrAbsent('GET object', () => b.client.send(new GetObjectCommand({ Bucket: b.name, Key: key, Range })));
+  const out = await s3OrAbsent('GET object', () => b.transfers.send(new GetObjectCommand({ Bucket: b.name, Key: key, Range })));
   if (out === null) return null;
   if (!(out.Body instanceof Readable)) throw new Error('the S3 client returned a body that is not a Node stream');
   return out.Body;

@@ -3,7 +3,7 @@
 // that is merely down does not stop it: /readyz reports that until the store comes back.
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { RegistryError, type BlobStore } from '../../../core/index.ts';
-import { createS3Client, type S3Credentials, type S3Tuning } from './client.ts';
+import { CONTROL, createS3Client, TRANSFER, type S3Credentials, type S3Tuning } from './client.ts';
 import { parseS3Url } from './location.ts';
 import { s3BlobStore } from './s3-blob-store.ts';
 
@@ -37,17 +37,19 @@ export async function createS3BlobStore(url: string, settings: S3BlobSettings = 
   if (Boolean(settings.accessKeyId) !== Boolean(settings.secretAccessKey)) {
     throw new RegistryError('INVALID_REQUEST', 'blobs.s3.accessKeyId and blobs.s3.secretAccessKey go together: set both or neither');
   }
-  const client = createS3Client(location, settings, options);
+  const client = createS3Client(location, settings, { ...CONTROL, ...options });
+  const transfers = createS3Client(location, settings, { ...TRANSFER, ...options });
   try {
     await client.send(new HeadBucketCommand({ Bucket: location.bucket }));
   } catch (e) {
     const wrong = configurationError(url, e);
     if (wrong) {
       client.destroy();
+      transfers.destroy();
       throw wrong;
     }
   }
   return s3BlobStore({
-    client, bucket: location.bucket, prefix: location.prefix, redirect: settings.redirect, partSize: options.partSize, queueSize: options.queueSize,
+    client, transferClient: transfers, bucket: location.bucket, prefix: location.prefix, redirect: settings.redirect, partSize: options.partSize, queueSize: options.queueSize,
   });
 }

@@ -1,10 +1,10 @@
 // The BlobStore port on an S3-compatible object store, for many stateless replicas sharing one bucket: every byte and
 // every bit of upload state is in the bucket, so any replica can serve any request and none holds anything to lose.
-import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { RegistryError, type BlobStore, type ByteRange, type Digest } from '../../../core/index.ts';
 import { commitArea } from './commit.ts';
-import { s3 } from './errors.ts';
+import { s3, s3OrAbsent } from './errors.ts';
 import { KeyLayout } from './keys.ts';
 import { deleteKeys, getStream, headSize, listFolders, listObjects, type Bucket } from './objects.ts';
 import { appendPart, createArea, readUploadBytes, removeArea, type AreaContext } from './upload-area.ts';
@@ -13,6 +13,8 @@ const MiB = 1024 * 1024;
 
 export interface S3StoreOptions {
   client: S3Client;
+  /** Client for streamed GETs and appends (default: `client`); see client.ts for why they are separate. */
+  transferClient?: S3Client | undefined;
   bucket: string;
   /** Key prefix, "" or ending in "/". */
   prefix: string;
@@ -26,6 +28,9 @@ export interface S3StoreOptions {
   ownsClient?: boolean | undefined;
 }
 
+/** A removal gives up after this long (UNAVAILABLE; GC retries it later): far inside the 10 s purge lease. */
+const REMOVE_DEADLINE_MS = 3_000;
+
 /** S3 presigned URLs live at most 7 days. */
 const MAX_URL_TTL_S = 7 * 24 * 3600;
 
@@ -36,9 +41,11 @@ function checkRange(range: ByteRange | undefined): void {
 }
 
 export function s3BlobStore(options: S3StoreOptions): BlobStore {
-  const bucket: Bucket = { client: options.client, name: options.bucket };
+  const bucket: Bucket = { client: options.client, transfers: options.transferClient ?? options.client, name: options.bucket };
   const keys = new KeyLayout(options.prefix);
-  const ctx: AreaContext = { bucket, keys, partSize: options.partSize ?? 8 * MiB, queueSize: options.queueSize ?? 4 };
+  // 5 MiB (S3's minimum) x 2 in flight: lib-storage buffers (queue + 1) parts per append, so a replica with 64
+  // concurrent PATCHes stays near 1 GiB instead of 2.5.
+  const ctx: AreaContext = { bucket, keys, partSize: options.partSize ?? 5 * MiB, queueSize: options.queueSize ?? 2 };
 
   return {
     kind: 's3',
@@ -63,10 +70,13 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
     },
 
     async remove(digest) {
-      // DELETE answers 204 whether or not the key existed; the port wants to know, so look first.
+      // GC removes under a purge lease (PURGE_LEASE_MS); a removal must never outlive it, or a re-push that took the
+      // lease over could be deleted by a late DELETE. So: one attempt each, within a hard deadline well inside it.
       const key = keys.blob(digest);
-      if ((await headSize(bucket, key)) === null) return false;
-      await deleteKeys(bucket, [key]);
+      const signal = AbortSignal.timeout(REMOVE_DEADLINE_MS);
+      const head = await s3OrAbsent('HEAD blob', () => bucket.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: signal }));
+      if (head === null) return false;
+      await s3('DELETE blob', () => bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: signal }));
       return true;
     },
 

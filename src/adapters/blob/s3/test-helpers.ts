@@ -47,7 +47,7 @@ export function recordingClient(server: S3Server, sent: string[] = [], tuning: S
 
 /** Deletes every object and unfinished multipart upload under the prefix (bounded: a test prefix holds few). */
 export async function emptyPrefix(client: S3Client, bucket: string, prefix: string): Promise<void> {
-  await abortMultipartUnder({ client, name: bucket }, prefix);
+  await abortMultipartUnder({ client, transfers: client, name: bucket }, prefix);
   for (let round = 0; round < 100; round++) {
     const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
     const keys = (out.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));

@@ -74,31 +74,26 @@ async function firstBytes(source: AsyncIterator<Uint8Array>): Promise<Uint8Array
 async function writePart(ctx: AreaContext, key: string, first: Uint8Array, source: AsyncIterator<Uint8Array>): Promise<number> {
   let written = 0;
   let sourceFailure: { error: unknown } | null = null;
+  // When S3 fails mid-append the request body is left unread on purpose (destroying it would look like the client
+  // hanging up, and hide the store's error); the HTTP layer answers the error and closes the connection instead.
   async function* body(): AsyncGenerator<Uint8Array> {
-    let done = false;
-    try {
-      written += first.byteLength;
-      yield first;
-      for (;;) {
-        let r: IteratorResult<Uint8Array>;
-        try {
-          r = await source.next();
-        } catch (error) {
-          sourceFailure = { error };
-          throw error;
-        }
-        if (r.done) break;
-        written += r.value.byteLength;
-        yield r.value;
+    written += first.byteLength;
+    yield first;
+    for (;;) {
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await source.next();
+      } catch (error) {
+        sourceFailure = { error };
+        throw error;
       }
-      done = true;
-    } finally {
-      // Stopped early (S3 failed): let the request body go, so the client connection is not left hanging.
-      if (!done && !sourceFailure) await source.return?.();
+      if (r.done) break;
+      written += r.value.byteLength;
+      yield r.value;
     }
   }
   const upload = new Upload({
-    client: ctx.bucket.client, partSize: ctx.partSize, queueSize: ctx.queueSize, leavePartsOnError: false,
+    client: ctx.bucket.transfers, partSize: ctx.partSize, queueSize: ctx.queueSize, leavePartsOnError: false,
     params: { Bucket: ctx.bucket.name, Key: key, Body: Readable.from(body()), ContentType: 'application/octet-stream' },
   });
   try {
