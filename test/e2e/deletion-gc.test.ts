@@ -7,7 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { api, blobFile, exists, okJson } from './berth-api-helpers.ts';
-import { runBerth, startBerth, type RunningBerth } from './harness.ts';
+import { EMBEDDED_ONLY, runBerth, startBerth, type RunningBerth } from './harness.ts';
 import { assertStatus, Client, pushBlob, pushImage, repoName, sha256, MT } from './oci-helpers.ts';
 
 interface Report { dryRun: boolean; blobsRemoved: number; bytesReclaimed: number; manifestsPurged: number; errors: number; startedAt: string; plan?: { blobs: Array<{ digest: string; size: number }>; trash: Array<{ digest: string }> } }
@@ -16,7 +16,7 @@ interface Fsck { ok: boolean; orphanFiles: string[]; missingBlobs: Array<{ diges
 /** GC may reclaim at once and deletes are final: what these tests delete is garbage immediately. */
 const ENV = { BERTH_GC_GRACE: '0', BERTH_DELETION_RESTORE_WINDOW: '0', BERTH_GC_INTERVAL: '0' };
 
-describe('garbage collection and fsck', () => {
+describe('garbage collection and fsck', { skip: EMBEDDED_ONLY }, () => {
   let berth: RunningBerth;
   let c: Client;
   const cli = (...args: string[]) => runBerth([...args, '--data', berth.dataDir], ENV);

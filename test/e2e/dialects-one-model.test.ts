@@ -137,9 +137,9 @@ describe('one model behind every dialect', () => {
     const listed = await acrSdk(berth.host, deleter, 'ACS3').call<{ Repositories: Array<{ RepoId: string; RepoName: string }> }>('ListAcrImageRepositories', { RepoName: locked });
     const id = listed.body.Repositories.find((r) => r.RepoName === 'locked/app')!.RepoId;
     for (const call of [
-      acrSdk(berth.host, deleter, 'v2').call('DeleteAcrImageTags', { RegionId: ACR_REGION, RepoId: id, Tag: 'v1' }),
-      acrSdk(berth.host, deleter, 'ACS3').call('DeleteAcrImageRepositories', { RegionId: ACR_REGION, RepoId: id }),
-    ]) await assert.rejects(call, (e: { code?: string; message?: string }) => e.code === 'Forbidden.RAM' && /policy/.test(e.message ?? ''));
+      () => acrSdk(berth.host, deleter, 'v2').call('DeleteAcrImageTags', { RegionId: ACR_REGION, RepoId: id, Tag: 'v1' }),
+      () => acrSdk(berth.host, deleter, 'ACS3').call('DeleteAcrImageRepositories', { RegionId: ACR_REGION, RepoId: id }),
+    ]) await assert.rejects(call(), (e: { code?: string; message?: string }) => e.code === 'Forbidden.RAM' && /policy/.test(e.message ?? ''));
     const encoded = encodeURIComponent('locked/app');
     assert.equal((await ncr(raw, 'DELETE', `${API}/repositories/${ns}/${encoded}/tags/v1`, deleter)).status, 403);
     assert.equal((await ncr(raw, 'DELETE', `${API}/repositories/${ns}/${encoded}`, deleter)).status, 403);

@@ -1,5 +1,6 @@
 // Starts berth as a real process on a free loopback port, as every end-to-end test must, and stops it cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -33,9 +34,36 @@ export interface StartOptions {
   listen?: string;
 }
 
+/**
+ * BERTH_TEST_BACKEND=postgres-s3 runs every berth these tests start (and every CLI call naming its --data) on the
+ * shared PostgreSQL + S3 test servers instead of the embedded stores, so the whole end-to-end suite can prove the
+ * scale-out stores behave as the embedded ones. The schema and key prefix derive from the data dir, so a restart on
+ * the same data dir finds the same registry. Calls that choose their own stores (--meta, --blobs, --config) are left alone.
+ */
+async function backend(args: readonly string[]): Promise<{ args: string[]; env: Record<string, string> }> {
+  const dataAt = args.indexOf('--data');
+  if (process.env.BERTH_TEST_BACKEND !== 'postgres-s3' || dataAt < 0 || args.some((a) => a === '--meta' || a === '--blobs' || a === '--config')) {
+    return { args: [], env: {} };
+  }
+  const { postgresServer, s3Server } = await import('../servers.ts');
+  const [pg, s3] = [await postgresServer(), await s3Server()];
+  const id = createHash('sha256').update(resolve(args[dataAt + 1]!)).digest('hex').slice(0, 16);
+  const q = new URLSearchParams({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: 'true' });
+  return {
+    args: ['--meta', `${pg.url}${pg.url.includes('?') ? '&' : '?'}schema=berth_e2e_${id}`, '--blobs', `s3://${s3.bucket}/e2e-${id}?${q}`],
+    env: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
+  };
+}
+
+/** Skip reason for the few tests that read the embedded stores' files (data/blobs, data/uploads) directly. */
+export const EMBEDDED_ONLY: string | false = process.env.BERTH_TEST_BACKEND === 'postgres-s3'
+  ? 'reads the embedded stores\' files directly (data/blobs, data/uploads); the same behaviour on PostgreSQL + S3 is covered by the replica tests'
+  : false;
+
 /** Runs `berth <args>` to completion and returns its exit code and output. */
 export async function runBerth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(BERTH_BIN, args, { env: { ...process.env, ...NODE_FIRST, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stores = await backend(args);
+  const child = spawn(BERTH_BIN, [...args, ...stores.args], { env: { ...process.env, ...NODE_FIRST, ...stores.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -47,9 +75,10 @@ export async function runBerth(args: string[], env: Record<string, string> = {})
 export async function startBerth(options: StartOptions = {}): Promise<RunningBerth> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'berth-e2e-')));
   const args = ['serve', '--listen', options.listen ?? '127.0.0.1:0', '--data', dataDir, ...(options.args ?? [])];
+  const stores = await backend(args);
   // Run as a program (shebang and all), exactly as `npx berth` does.
-  const child = spawn(BERTH_BIN, args, {
-    env: { ...process.env, ...NODE_FIRST, BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn', ...options.env },
+  const child = spawn(BERTH_BIN, [...args, ...stores.args], {
+    env: { ...process.env, ...NODE_FIRST, BERTH_LOG_LEVEL: process.env.BERTH_LOG_LEVEL ?? 'warn', ...stores.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

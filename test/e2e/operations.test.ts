@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startBerth, type RunningBerth } from './harness.ts';
+import { EMBEDDED_ONLY, startBerth, type RunningBerth } from './harness.ts';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -53,7 +53,7 @@ describe('operations', () => {
     assert.match(metrics, /berth_process_resident_memory_bytes/);
   });
 
-  it('expires idle upload sessions with their bytes', async () => {
+  it('expires idle upload sessions with their bytes', { skip: EMBEDDED_ONLY }, async () => {
     const location = await startUpload(berth.url, 'ops/expire');
     const id = location.split('/').pop()!;
     assert.ok((await readdir(join(berth.dataDir, 'uploads'))).includes(id));
