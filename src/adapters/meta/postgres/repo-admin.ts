@@ -3,9 +3,10 @@
 import type {
   Actor, CreateRepositoryOutcome, Digest, ImageSummary, NewRepository, Repository, RepositoryChange, RepositoryExtras, TagStatus,
 } from '../../../core/index.ts';
+import { toRepository, toRepositoryExtras, type ExtrasRow } from '../rows-repositories.ts';
 import { audit } from './audit.ts';
 import type { Db, Sql } from './db.ts';
-import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
+import { ensureRepo, liveRepo } from './repo-rows.ts';
 
 export function createRepository(db: Db, r: NewRepository): Promise<CreateRepositoryOutcome> {
   return db.tx(async (t): Promise<CreateRepositoryOutcome> => {
@@ -38,15 +39,10 @@ export function updateRepository(db: Db, name: string, c: RepositoryChange, acto
 }
 
 export async function repositoryExtras(db: Sql, name: string): Promise<RepositoryExtras | null> {
-  const row = await db.get<{ id: string; settings: string | null; policy: string | null }>(
-    'SELECT id, settings, policy FROM repositories WHERE name = $1 AND deleted_at IS NULL', name);
+  const row = await db.get<ExtrasRow>('SELECT id, settings, policy FROM repositories WHERE name = $1 AND deleted_at IS NULL', name);
   if (!row) return null;
   const tags = await db.all<{ key: string; value: string }>('SELECT key, value FROM repository_tags WHERE repo_id = $1 ORDER BY key', row.id);
-  return {
-    settings: row.settings === null ? {} : (JSON.parse(row.settings) as Record<string, unknown>),
-    policy: row.policy,
-    resourceTags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
-  };
+  return toRepositoryExtras(row, tags);
 }
 
 interface ImageRow {

@@ -1,9 +1,10 @@
 // Manifests with their reference index, written in the same transaction as the manifest itself, so "what uses
 // this blob" and "what does this index hold" can never disagree with the stored manifests.
 import { HELM_CONFIG, type Digest, type ManifestSummary, type NewManifest, type PutManifestOutcome, type StoredManifest } from '../../../core/index.ts';
+import { toRepository } from '../rows-repositories.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
-import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
+import { ensureRepo, liveRepo } from './repo-rows.ts';
 import type { ReviewQueue } from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
 

@@ -3,9 +3,10 @@
 import type {
   Actor, CreateRepositoryOutcome, Digest, ImageSummary, NewRepository, Repository, RepositoryChange, RepositoryExtras, TagStatus,
 } from '../../../core/index.ts';
+import { toRepository, toRepositoryExtras, type ExtrasRow } from '../rows-repositories.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
-import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
+import { ensureRepo, liveRepo } from './repo-rows.ts';
 
 export function createRepository(db: Db, r: NewRepository): CreateRepositoryOutcome {
   return db.tx((): CreateRepositoryOutcome => {
@@ -39,15 +40,10 @@ export function updateRepository(db: Db, name: string, c: RepositoryChange, acto
 }
 
 export function repositoryExtras(db: Db, name: string): RepositoryExtras | null {
-  const row = db.q('SELECT id, settings, policy FROM repositories WHERE name = ? AND deleted_at IS NULL').get(name) as
-    { id: string; settings: string | null; policy: string | null } | undefined;
+  const row = db.q('SELECT id, settings, policy FROM repositories WHERE name = ? AND deleted_at IS NULL').get(name) as ExtrasRow | undefined;
   if (!row) return null;
   const tags = db.q('SELECT key, value FROM repository_tags WHERE repo_id = ? ORDER BY key').all(row.id) as Array<{ key: string; value: string }>;
-  return {
-    settings: row.settings === null ? {} : (JSON.parse(row.settings) as Record<string, unknown>),
-    policy: row.policy,
-    resourceTags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
-  };
+  return toRepositoryExtras(row, tags);
 }
 
 interface ImageRow {
