@@ -3,6 +3,7 @@
 import type {
   Actor, CreateRepositoryOutcome, Digest, ImageSummary, NewRepository, Repository, RepositoryChange, RepositoryExtras, TagStatus,
 } from '../../../core/index.ts';
+import { MANIFEST_COLUMNS, TAGGED, toManifestSummary, type ManifestRow } from '../rows-manifests.ts';
 import { toRepository, toRepositoryExtras, type ExtrasRow } from '../rows-repositories.ts';
 import { audit } from './audit.ts';
 import type { Db, Sql } from './db.ts';
@@ -45,28 +46,11 @@ export async function repositoryExtras(db: Sql, name: string): Promise<Repositor
   return toRepositoryExtras(row, tags);
 }
 
-interface ImageRow {
-  digest: string; media_type: string; artifact_type: string | null; subject: string | null; annotations: string | null;
-  size: number; pushed_at: number; last_pulled_at: number | null;
-}
-
-const IMAGE_COLUMNS = 'm.digest, m.media_type, m.artifact_type, m.subject, m.annotations, m.size, m.pushed_at, m.last_pulled_at';
-const TAGGED: Record<TagStatus, string> = {
-  ANY: '',
-  TAGGED: 'AND EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
-  UNTAGGED: 'AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
-};
-
-async function withTags(db: Sql, repoId: string, rows: ImageRow[]): Promise<ImageSummary[]> {
+async function withTags(db: Sql, repoId: string, rows: ManifestRow[]): Promise<ImageSummary[]> {
   const out: ImageSummary[] = [];
   for (const r of rows) {
     const tags = await db.all<{ name: string }>('SELECT name FROM tags WHERE repo_id = $1 AND digest = $2 ORDER BY name', repoId, r.digest);
-    out.push({
-      digest: r.digest as Digest, mediaType: r.media_type, artifactType: r.artifact_type, subject: r.subject as Digest | null,
-      annotations: r.annotations === null ? null : (JSON.parse(r.annotations) as Record<string, string>), size: r.size,
-      pushedAt: new Date(r.pushed_at), lastPulledAt: r.last_pulled_at === null ? null : new Date(r.last_pulled_at),
-      tags: tags.map((t) => t.name),
-    });
+    out.push({ ...toManifestSummary(r), tags: tags.map((t) => t.name) });
   }
   return out;
 }
@@ -75,7 +59,7 @@ export async function listImages(db: Sql, repository: string, q: { tagStatus: Ta
   const repo = await liveRepo(db, repository);
   if (!repo) return null;
   if (q.limit <= 0) return [];
-  const rows = await db.all<ImageRow>(`SELECT ${IMAGE_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.deleted_at IS NULL AND m.digest > $2 ${TAGGED[q.tagStatus]}
+  const rows = await db.all<ManifestRow>(`SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.deleted_at IS NULL AND m.digest > $2 ${TAGGED[q.tagStatus]}
                      ORDER BY m.digest LIMIT $3`, repo.id, q.after ?? '', q.limit);
   return withTags(db, repo.id, rows);
 }
@@ -83,9 +67,9 @@ export async function listImages(db: Sql, repository: string, q: { tagStatus: Ta
 export async function findImages(db: Sql, repository: string, digests: readonly Digest[]): Promise<ImageSummary[]> {
   const repo = await liveRepo(db, repository);
   if (!repo) return [];
-  const rows: ImageRow[] = [];
+  const rows: ManifestRow[] = [];
   for (const d of new Set(digests)) {
-    const row = await db.get<ImageRow>(`SELECT ${IMAGE_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL`, repo.id, d);
+    const row = await db.get<ManifestRow>(`SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL`, repo.id, d);
     if (row) rows.push(row);
   }
   return withTags(db, repo.id, rows);
