@@ -1,0 +1,11 @@
+// The deleted-tag row of the trash and its mapping, shared by both metadata adapters: restore itself is a
+// transaction of each store's own, but what a trashed tag looks like is one definition.
+import type { DeletedTag, Digest } from '../../core/index.ts';
+
+export interface DeletedTagRow { id: number; name: string; digest: string; deleted_at: number; batch: string }
+
+/** Every column of a DeletedTagRow; callers append `WHERE ...`. */
+export const DELETED_TAGS = 'SELECT id, name, digest, deleted_at, batch FROM deleted_tags';
+
+export const toDeletedTag = (repository: string, r: Pick<DeletedTagRow, 'name' | 'digest' | 'deleted_at'>): DeletedTag =>
+  ({ repository, tag: r.name, digest: r.digest as Digest, deletedAt: new Date(r.deleted_at) });
