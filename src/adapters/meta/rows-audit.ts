@@ -1,5 +1,4 @@
-// The audit-event row and its mapping, shared by both metadata adapters so the trail reads the same from either
-// store; the paging filters stay per adapter (their SQL differs: substr vs left, typed NULL parameters).
+// The audit-event row and mapper, shared so the trail reads the same from either store (the paging SQL stays per store).
 import type { AuditEvent } from '../../core/index.ts';
 
 export interface AuditRow { id: number; at: number; principal: string; dialect: string; action: string; repository: string | null; target: string | null; detail: string | null }

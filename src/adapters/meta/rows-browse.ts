@@ -1,5 +1,4 @@
-// The repository and tag listings of the cloud management APIs, as both metadata adapters query and map them: the
-// summary SQL has no parameters of its own, so the adapters differ only in the filters they append.
+// The cloud APIs' repository-summary and tag-detail SQL and mappers, shared: the two stores differ only in the filters they append.
 import type { Digest, RepositorySummary, TagDetail } from '../../core/index.ts';
 import { toRepository, type RepoRow } from './rows-repositories.ts';
 

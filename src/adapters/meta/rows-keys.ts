@@ -1,5 +1,4 @@
-// The access-key row and its mapping, shared by both metadata adapters: a key written by one store's code must read
-// back identically through the other's, and the operator actor of key audit events is one constant.
+// The access-key row and mapper, shared so a key reads back identically through either store.
 import type { AccessKey, Actor, Grant } from '../../core/index.ts';
 
 export interface KeyRow { id: string; name: string; secret_hash: string; sealed_secret: string; grants: string; created_at: number; last_used_at: number | null }

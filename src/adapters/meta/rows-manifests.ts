@@ -1,5 +1,4 @@
-// The manifest row both metadata adapters read (pushes, pulls, referrers and the image listings) and its mapping
-// to the port's summary: one definition, so the two stores describe a manifest identically.
+// The manifest row, its columns and its summary mapper, shared so both stores describe a manifest identically.
 import type { Digest, ManifestSummary, TagStatus } from '../../core/index.ts';
 
 /** A manifest's facts without its body (each adapter adds the body in the type its driver returns). */

@@ -1,5 +1,4 @@
-// The namespace listing both metadata adapters run: explicit rows merged with those implied by live repositories,
-// one SQL text and one mapper, so SQLite and PostgreSQL answer the same question the same way.
+// The merged namespace listing (explicit rows plus those implied by live repositories), one SQL text and mapper for both stores.
 import type { NamespaceRecord } from '../../core/index.ts';
 
 export interface NamespaceRow { name: string; created_at: number; explicit: number; repos: number; settings: string | null }

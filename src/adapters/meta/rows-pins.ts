@@ -1,5 +1,4 @@
-// The pin row, its limits and its mappings as both metadata adapters use them: which pins protect a manifest is
-// asked in SQL dialects of their own, but a pin (explicit or automatic) must look the same from either store.
+// The pin row, its limits and mappers, shared so a pin (explicit or automatic) looks the same from either store.
 import type { Digest, Pin } from '../../core/index.ts';
 
 export interface PinRow { id: string; repository: string; digest: string; reason: string; owner: string; created_at: number; expires_at: number | null }

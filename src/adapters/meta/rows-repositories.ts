@@ -1,5 +1,4 @@
-// The repository row as both metadata adapters read it, and its mapping to the port's records: one definition, so
-// the SQLite and PostgreSQL stores cannot drift apart in what a repository looks like to the core.
+// The repository row and its mappers, defined once so the SQLite and PostgreSQL stores cannot drift in what a repository is.
 import type { ArtifactKind, Repository, RepositoryExtras, TagMutability } from '../../core/index.ts';
 
 export interface RepoRow {

@@ -1,5 +1,4 @@
-// The deleted-tag row of the trash and its mapping, shared by both metadata adapters: restore itself is a
-// transaction of each store's own, but what a trashed tag looks like is one definition.
+// The trash's deleted-tag row and mapper, shared; restoring stays a transaction of each store's own.
 import type { DeletedTag, Digest } from '../../core/index.ts';
 
 export interface DeletedTagRow { id: number; name: string; digest: string; deleted_at: number; batch: string }

@@ -1,5 +1,4 @@
-// The upload-session row and its parts as both metadata adapters map them, so a session resumed on either store
-// reports the same offset, claim and parts.
+// The upload-session row and its parts' mapping, shared so a session resumed on either store reports the same state.
 import type { Digest, UploadPart, UploadSession } from '../../core/index.ts';
 
 export interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number; digest: string | null }
