@@ -3,9 +3,10 @@
 // manifests keep their references, so their blobs and children stay until GC purges them after the restore window.
 import { randomUUID } from 'node:crypto';
 import type { Actor, DeleteManifestOutcome, Digest, Pin, PinPolicy } from '../../../core/index.ts';
+import { pinSummary } from '../rows-pins.ts';
 import { audit } from './audit.ts';
 import type { Db, Sql } from './db.ts';
-import { breakPins, pinSummary, protectingPins } from './pins.ts';
+import { breakPins, protectingPins } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 

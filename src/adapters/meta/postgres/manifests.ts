@@ -1,33 +1,16 @@
 // Manifests with their reference index, written in the same transaction as the manifest itself, so "what uses
 // this blob" and "what does this index hold" can never disagree with the stored manifests.
 import { HELM_CONFIG, type Digest, type ManifestSummary, type NewManifest, type PutManifestOutcome, type StoredManifest } from '../../../core/index.ts';
+import { MANIFEST_COLUMNS, toManifestSummary, type ManifestRow } from '../rows-manifests.ts';
+import { toRepository } from '../rows-repositories.ts';
 import { audit } from './audit.ts';
 import type { Db, Sql } from './db.ts';
-import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
+import { ensureRepo, liveRepo } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
 
-interface ManifestRow {
-  digest: string;
-  media_type: string;
-  artifact_type: string | null;
-  subject: string | null;
-  annotations: string | null;
-  size: number;
-  pushed_at: number;
-  last_pulled_at: number | null;
-  body?: Buffer;
-}
-
-const SUMMARY_COLUMNS = 'm.digest, m.media_type, m.artifact_type, m.subject, m.annotations, m.size, m.pushed_at, m.last_pulled_at';
-
-function toSummary(row: ManifestRow): ManifestSummary {
-  return {
-    digest: row.digest as Digest, mediaType: row.media_type, artifactType: row.artifact_type, subject: row.subject as Digest | null,
-    annotations: row.annotations === null ? null : (JSON.parse(row.annotations) as Record<string, string>), size: row.size,
-    pushedAt: new Date(row.pushed_at), lastPulledAt: row.last_pulled_at === null ? null : new Date(row.last_pulled_at),
-  };
-}
+/** A manifest row with its body, as pg returns a BYTEA. */
+type StoredRow = ManifestRow & { body: Buffer };
 
 /** BYTEA arrives as a Buffer; the port speaks Uint8Array (a view, no copy). */
 export const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -107,17 +90,17 @@ export function putManifest(db: Db, m: NewManifest): Promise<PutManifestOutcome>
 
 export async function getManifest(db: Sql, repository: string, ref: { tag: string } | { digest: Digest }): Promise<StoredManifest | null> {
   const row = 'tag' in ref
-    ? await db.get<ManifestRow>(`SELECT ${SUMMARY_COLUMNS}, m.body FROM repositories r JOIN tags t ON t.repo_id = r.id AND t.name = $1
+    ? await db.get<StoredRow>(`SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN tags t ON t.repo_id = r.id AND t.name = $1
             JOIN manifests m ON m.repo_id = r.id AND m.digest = t.digest AND m.deleted_at IS NULL
             WHERE r.name = $2 AND r.deleted_at IS NULL`, ref.tag, repository)
-    : await db.get<ManifestRow>(`SELECT ${SUMMARY_COLUMNS}, m.body FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.digest = $1 AND m.deleted_at IS NULL
+    : await db.get<StoredRow>(`SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.digest = $1 AND m.deleted_at IS NULL
             WHERE r.name = $2 AND r.deleted_at IS NULL`, ref.digest, repository);
-  return row ? { ...toSummary(row), body: bytes(row.body!) } : null;
+  return row ? { ...toManifestSummary(row), body: bytes(row.body) } : null;
 }
 
 export async function listReferrers(db: Sql, repository: string, subject: Digest): Promise<ManifestSummary[]> {
-  return (await db.all<ManifestRow>(`SELECT ${SUMMARY_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = $1 AND m.deleted_at IS NULL
-                WHERE r.name = $2 AND r.deleted_at IS NULL ORDER BY m.digest`, subject, repository)).map(toSummary);
+  return (await db.all<ManifestRow>(`SELECT ${MANIFEST_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = $1 AND m.deleted_at IS NULL
+                WHERE r.name = $2 AND r.deleted_at IS NULL ORDER BY m.digest`, subject, repository)).map(toManifestSummary);
 }
 
 /** One transaction per batch; a time only moves forward, so batches flushed out of order never rewind it. */

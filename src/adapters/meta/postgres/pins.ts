@@ -1,23 +1,11 @@
 // Deployment references and the question every delete transaction asks: which pins protect these manifests?
 // A pin protects its manifest and, through the index, every child below it; an automatic pin is a recent pull.
-import { newPinId, type Actor, type CreatePinOutcome, type Digest, type NewPin, type Pin, type PinPolicy } from '../../../core/index.ts';
+import { newPinId, type Actor, type CreatePinOutcome, type NewPin, type Pin, type PinPolicy } from '../../../core/index.ts';
+import { autoPin, MAX_DEPTH, MAX_NAMED, PIN_COLUMNS, toPin, type PinRow } from '../rows-pins.ts';
 import { audit } from './audit.ts';
 import type { Db, Sql } from './db.ts';
 import { liveRepo } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
-
-interface PinRow { id: string; repository: string; digest: string; reason: string; owner: string; created_at: number; expires_at: number | null }
-
-/** How deep an index nesting the protection walks; deeper chains are not something registries see. */
-const MAX_DEPTH = 8;
-/** A refusal names at most this many pins. */
-const MAX_NAMED = 100;
-const PIN_COLUMNS = 'p.id, r.name AS repository, p.digest, p.reason, p.owner, p.created_at, p.expires_at';
-
-const toPin = (r: PinRow): Pin => ({
-  id: r.id, repository: r.repository, digest: r.digest as Digest, reason: r.reason, owner: r.owner,
-  createdAt: new Date(r.created_at), expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
-});
 
 export function createPin(db: Db, p: NewPin): Promise<CreatePinOutcome> {
   return db.tx(async (t): Promise<CreatePinOutcome> => {
@@ -77,14 +65,6 @@ export async function releaseProtected(t: Sql, repoId: string, digest: string, a
   await queue.releaseManifests(t, repoId, [...below, ...subjects].map((r) => r.digest), at);
 }
 
-/** The automatic pin of a manifest pulled at `pulledAt`: it lasts one pull window from that pull. */
-function autoPin(repository: string, digest: string, pulledAt: number, windowMs: number): Pin {
-  return {
-    id: 'auto-pull', repository, digest: digest as Digest, reason: `pulled at ${new Date(pulledAt).toISOString()}`, owner: 'berth',
-    createdAt: new Date(pulledAt), expiresAt: new Date(pulledAt + windowMs),
-  };
-}
-
 const PROTECTING = `WITH RECURSIVE up(digest, depth) AS (
     SELECT $1::text COLLATE "C", 0
     UNION SELECT c.parent_digest, up.depth + 1 FROM up JOIN manifest_children c ON c.repo_id = $2 AND c.child_digest = up.digest
@@ -130,9 +110,4 @@ export async function repositoryPins(t: Sql, repoId: string, repository: string,
 /** An override: the explicit pins among `pins` are removed (automatic ones simply stop counting). */
 export async function breakPins(t: Sql, pins: readonly Pin[]): Promise<void> {
   for (const p of pins) if (p.id !== 'auto-pull') await t.run('DELETE FROM pins WHERE id = $1', p.id);
-}
-
-/** The audit form of broken pins: enough to find the deployment again. */
-export function pinSummary(pins: readonly Pin[]): Array<Record<string, string | null>> {
-  return pins.map((p) => ({ id: p.id, digest: p.digest, owner: p.owner, reason: p.reason }));
 }

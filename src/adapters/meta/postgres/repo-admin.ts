@@ -3,9 +3,11 @@
 import type {
   Actor, CreateRepositoryOutcome, Digest, ImageSummary, NewRepository, Repository, RepositoryChange, RepositoryExtras, TagStatus,
 } from '../../../core/index.ts';
+import { MANIFEST_COLUMNS, TAGGED, toManifestSummary, type ManifestRow } from '../rows-manifests.ts';
+import { toRepository, toRepositoryExtras, type ExtrasRow } from '../rows-repositories.ts';
 import { audit } from './audit.ts';
 import type { Db, Sql } from './db.ts';
-import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
+import { ensureRepo, liveRepo } from './repo-rows.ts';
 
 export function createRepository(db: Db, r: NewRepository): Promise<CreateRepositoryOutcome> {
   return db.tx(async (t): Promise<CreateRepositoryOutcome> => {
@@ -38,39 +40,17 @@ export function updateRepository(db: Db, name: string, c: RepositoryChange, acto
 }
 
 export async function repositoryExtras(db: Sql, name: string): Promise<RepositoryExtras | null> {
-  const row = await db.get<{ id: string; settings: string | null; policy: string | null }>(
-    'SELECT id, settings, policy FROM repositories WHERE name = $1 AND deleted_at IS NULL', name);
+  const row = await db.get<ExtrasRow>('SELECT id, settings, policy FROM repositories WHERE name = $1 AND deleted_at IS NULL', name);
   if (!row) return null;
   const tags = await db.all<{ key: string; value: string }>('SELECT key, value FROM repository_tags WHERE repo_id = $1 ORDER BY key', row.id);
-  return {
-    settings: row.settings === null ? {} : (JSON.parse(row.settings) as Record<string, unknown>),
-    policy: row.policy,
-    resourceTags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
-  };
+  return toRepositoryExtras(row, tags);
 }
 
-interface ImageRow {
-  digest: string; media_type: string; artifact_type: string | null; subject: string | null; annotations: string | null;
-  size: number; pushed_at: number; last_pulled_at: number | null;
-}
-
-const IMAGE_COLUMNS = 'm.digest, m.media_type, m.artifact_type, m.subject, m.annotations, m.size, m.pushed_at, m.last_pulled_at';
-const TAGGED: Record<TagStatus, string> = {
-  ANY: '',
-  TAGGED: 'AND EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
-  UNTAGGED: 'AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
-};
-
-async function withTags(db: Sql, repoId: string, rows: ImageRow[]): Promise<ImageSummary[]> {
+async function withTags(db: Sql, repoId: string, rows: ManifestRow[]): Promise<ImageSummary[]> {
   const out: ImageSummary[] = [];
   for (const r of rows) {
     const tags = await db.all<{ name: string }>('SELECT name FROM tags WHERE repo_id = $1 AND digest = $2 ORDER BY name', repoId, r.digest);
-    out.push({
-      digest: r.digest as Digest, mediaType: r.media_type, artifactType: r.artifact_type, subject: r.subject as Digest | null,
-      annotations: r.annotations === null ? null : (JSON.parse(r.annotations) as Record<string, string>), size: r.size,
-      pushedAt: new Date(r.pushed_at), lastPulledAt: r.last_pulled_at === null ? null : new Date(r.last_pulled_at),
-      tags: tags.map((t) => t.name),
-    });
+    out.push({ ...toManifestSummary(r), tags: tags.map((t) => t.name) });
   }
   return out;
 }
@@ -79,7 +59,7 @@ export async function listImages(db: Sql, repository: string, q: { tagStatus: Ta
   const repo = await liveRepo(db, repository);
   if (!repo) return null;
   if (q.limit <= 0) return [];
-  const rows = await db.all<ImageRow>(`SELECT ${IMAGE_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.deleted_at IS NULL AND m.digest > $2 ${TAGGED[q.tagStatus]}
+  const rows = await db.all<ManifestRow>(`SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.deleted_at IS NULL AND m.digest > $2 ${TAGGED[q.tagStatus]}
                      ORDER BY m.digest LIMIT $3`, repo.id, q.after ?? '', q.limit);
   return withTags(db, repo.id, rows);
 }
@@ -87,9 +67,9 @@ export async function listImages(db: Sql, repository: string, q: { tagStatus: Ta
 export async function findImages(db: Sql, repository: string, digests: readonly Digest[]): Promise<ImageSummary[]> {
   const repo = await liveRepo(db, repository);
   if (!repo) return [];
-  const rows: ImageRow[] = [];
+  const rows: ManifestRow[] = [];
   for (const d of new Set(digests)) {
-    const row = await db.get<ImageRow>(`SELECT ${IMAGE_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL`, repo.id, d);
+    const row = await db.get<ManifestRow>(`SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL`, repo.id, d);
     if (row) rows.push(row);
   }
   return withTags(db, repo.id, rows);

@@ -1,10 +1,12 @@
 // Repository catalog: live names in order, and the O(1) delete that tombstones the row so the name is free at
 // once while the content waits for garbage collection.
 import type { Actor, DeleteRepositoryOutcome, Page, PinPolicy, Repository } from '../../../core/index.ts';
+import { pinSummary } from '../rows-pins.ts';
+import { toRepository } from '../rows-repositories.ts';
 import { audit } from './audit.ts';
 import type { Db, Sql } from './db.ts';
-import { breakPins, pinSummary, repositoryPins } from './pins.ts';
-import { liveRepo, toRepository } from './repo-rows.ts';
+import { breakPins, repositoryPins } from './pins.ts';
+import { liveRepo } from './repo-rows.ts';
 
 export async function findRepository(db: Sql, name: string): Promise<Repository | null> {
   const row = await liveRepo(db, name);

@@ -1,20 +1,19 @@
 // Restore from the trash: a deleted tag or manifest comes back with what was deleted together with it, in one
 // transaction; the blobs are all still there because trashed manifests never gave up their references.
 import type { Actor, DeletedTag, Digest, RestoreOutcome } from '../../../core/index.ts';
+import { DELETED_TAGS, toDeletedTag, type DeletedTagRow } from '../rows-trash.ts';
 import { audit } from './audit.ts';
 import type { Db, Sql } from './db.ts';
 import { liveRepo } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
 
-interface DeletedTagRow { id: number; name: string; digest: string; deleted_at: number; batch: string }
-
 export async function listDeletedTags(db: Sql, repository: string, since: Date, limit: number): Promise<DeletedTag[]> {
   const repo = await liveRepo(db, repository);
   if (!repo || limit <= 0) return [];
   return (await db.all<DeletedTagRow>(`SELECT name, digest, deleted_at FROM deleted_tags WHERE repo_id = $1 AND deleted_at >= $2
                 ORDER BY deleted_at DESC, id DESC LIMIT $3`, repo.id, since.getTime(), limit))
-    .map((r) => ({ repository, tag: r.name, digest: r.digest as Digest, deletedAt: new Date(r.deleted_at) }));
+    .map((r) => toDeletedTag(repository, r));
 }
 
 /** The trashed manifests to revive: the batch, plus trashed children of revived indexes; and children that are gone. */
@@ -38,8 +37,6 @@ async function reviveSet(t: Sql, repoId: string, first: string, batch: string | 
   return { revive: [...revive], missing };
 }
 
-const TAG_ROW = 'SELECT id, name, digest, deleted_at, batch FROM deleted_tags';
-
 export function restore(db: Db, repository: string, ref: { tag: string } | { digest: Digest }, since: Date, actor: Actor, at: Date): Promise<RestoreOutcome> {
   return db.tx(async (t): Promise<RestoreOutcome> => {
     const repo = await liveRepo(t, repository);
@@ -47,7 +44,7 @@ export function restore(db: Db, repository: string, ref: { tag: string } | { dig
     let digest: string;
     let tagRows: DeletedTagRow[];
     if ('tag' in ref) {
-      const row = await t.get<DeletedTagRow>(`${TAG_ROW} WHERE repo_id = $1 AND name = $2 AND deleted_at >= $3
+      const row = await t.get<DeletedTagRow>(`${DELETED_TAGS} WHERE repo_id = $1 AND name = $2 AND deleted_at >= $3
                         ORDER BY deleted_at DESC, id DESC LIMIT 1`, repo.id, ref.tag, since.getTime());
       if (!row) return { kind: 'unknown' };
       digest = row.digest;
@@ -61,7 +58,7 @@ export function restore(db: Db, repository: string, ref: { tag: string } | { dig
     if (!manifest) return { kind: 'unknown' };
     if (!('tag' in ref) && (manifest.deleted_at === null || manifest.deleted_at < since.getTime())) return { kind: 'unknown' };
     if (!('tag' in ref) && manifest.deleted_batch !== null) {
-      tagRows = await t.all<DeletedTagRow>(`${TAG_ROW} WHERE repo_id = $1 AND batch = $2 ORDER BY name`, repo.id, manifest.deleted_batch);
+      tagRows = await t.all<DeletedTagRow>(`${DELETED_TAGS} WHERE repo_id = $1 AND batch = $2 ORDER BY name`, repo.id, manifest.deleted_batch);
     }
     const { revive, missing } = manifest.deleted_at === null ? { revive: [], missing: [] } : await reviveSet(t, repo.id, digest, manifest.deleted_batch);
     if (missing.length > 0) return { kind: 'incomplete', missing };

@@ -1,32 +1,23 @@
 // Resumable upload sessions: the bytes live in the blob store, this table remembers how many are durable so a
 // client (or another replica) can resume; the offset moves only by compare-and-set.
-import type { Digest, UploadPart, UploadSession } from '../../../core/index.ts';
+import type { UploadSession } from '../../../core/index.ts';
+import { toUpload, UPLOAD_COLUMNS, UPLOAD_READ_COLUMNS, type UploadPartRow, type UploadRow } from '../rows-uploads.ts';
 import type { Db, Sql } from './db.ts';
-
-interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number; digest: string | null }
-
-const COLUMNS = 'id, repository, received, started_at, updated_at';
-const READ_COLUMNS = `${COLUMNS}, digest`;
-
-const toUpload = (r: UploadRow, parts?: UploadPart[]): UploadSession => ({
-  id: r.id, repository: r.repository, offset: r.received, startedAt: new Date(r.started_at), updatedAt: new Date(r.updated_at),
-  claimed: r.digest as Digest | null, ...(parts ? { parts } : {}),
-});
 
 // Each write here is one statement on one row, atomic on its own, so none waits for the registry lock: a PATCH
 // of a big upload never queues behind a push's manifest.
 export function createUpload(db: Db, s: UploadSession): Promise<void> {
   return db.tx(async (t) => {
-    await t.run(`INSERT INTO uploads (${COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, s.id, s.repository, s.offset, s.startedAt.getTime(), s.updatedAt.getTime());
+    await t.run(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, s.id, s.repository, s.offset, s.startedAt.getTime(), s.updatedAt.getTime());
   }, null);
 }
 
 export async function getUpload(db: Sql, id: string): Promise<UploadSession | null> {
-  const row = await db.get<UploadRow>(`SELECT ${READ_COLUMNS} FROM uploads WHERE id = $1`, id);
+  const row = await db.get<UploadRow>(`SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE id = $1`, id);
   if (!row) return null;
-  const parts = await db.all<{ start: number; size: number; ref: string }>(
+  const parts = await db.all<UploadPartRow>(
     'SELECT start, size, ref FROM upload_parts WHERE upload_id = $1 AND start < $2 ORDER BY start', id, row.received);
-  return toUpload(row, parts.map((p) => ({ offset: p.start, size: p.size, ref: p.ref })));
+  return toUpload(row, parts);
 }
 
 /** The offset's compare-and-set and the part it accepts, in one transaction (the UPDATE's row lock orders racing advances). */
@@ -51,5 +42,5 @@ export function deleteUpload(db: Db, id: string): Promise<void> {
 /** Oldest first, so an expiry sweep with a small limit always makes progress. */
 export async function listIdleUploads(db: Sql, before: Date, limit: number): Promise<UploadSession[]> {
   if (limit <= 0) return [];
-  return (await db.all<UploadRow>(`SELECT ${READ_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at, id LIMIT $2`, before.getTime(), limit)).map((r) => toUpload(r));
+  return (await db.all<UploadRow>(`SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at, id LIMIT $2`, before.getTime(), limit)).map((r) => toUpload(r));
 }

@@ -1,33 +1,13 @@
 // Manifests with their reference index, written in the same transaction as the manifest itself, so "what uses
 // this blob" and "what does this index hold" can never disagree with the stored manifests.
 import { HELM_CONFIG, type Digest, type ManifestSummary, type NewManifest, type PutManifestOutcome, type StoredManifest } from '../../../core/index.ts';
+import { MANIFEST_COLUMNS, toManifestSummary, type ManifestRow } from '../rows-manifests.ts';
+import { toRepository } from '../rows-repositories.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
-import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
+import { ensureRepo, liveRepo } from './repo-rows.ts';
 import type { ReviewQueue } from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
-
-interface ManifestRow {
-  digest: string;
-  media_type: string;
-  artifact_type: string | null;
-  subject: string | null;
-  annotations: string | null;
-  size: number;
-  pushed_at: number;
-  last_pulled_at: number | null;
-  body?: Uint8Array;
-}
-
-const SUMMARY_COLUMNS = 'm.digest, m.media_type, m.artifact_type, m.subject, m.annotations, m.size, m.pushed_at, m.last_pulled_at';
-
-function toSummary(row: ManifestRow): ManifestSummary {
-  return {
-    digest: row.digest as Digest, mediaType: row.media_type, artifactType: row.artifact_type, subject: row.subject as Digest | null,
-    annotations: row.annotations === null ? null : (JSON.parse(row.annotations) as Record<string, string>), size: row.size,
-    pushedAt: new Date(row.pushed_at), lastPulledAt: row.last_pulled_at === null ? null : new Date(row.last_pulled_at),
-  };
-}
 
 function missingReferences(db: Db, repoId: string | undefined, blobs: Digest[], children: Digest[]): { blobs: Digest[]; manifests: Digest[] } {
   if (repoId === undefined) return { blobs, manifests: children };
@@ -98,19 +78,22 @@ export function putManifest(db: Db, queue: ReviewQueue, m: NewManifest): PutMani
   });
 }
 
+/** A manifest row with its body, as better-sqlite3 returns a BLOB. */
+type StoredRow = ManifestRow & { body: Uint8Array };
+
 export function getManifest(db: Db, repository: string, ref: { tag: string } | { digest: Digest }): StoredManifest | null {
   const row = ('tag' in ref
-    ? db.q(`SELECT ${SUMMARY_COLUMNS}, m.body FROM repositories r JOIN tags t ON t.repo_id = r.id AND t.name = ?
+    ? db.q(`SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN tags t ON t.repo_id = r.id AND t.name = ?
             JOIN manifests m ON m.repo_id = r.id AND m.digest = t.digest AND m.deleted_at IS NULL
             WHERE r.name = ? AND r.deleted_at IS NULL`).get(ref.tag, repository)
-    : db.q(`SELECT ${SUMMARY_COLUMNS}, m.body FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.digest = ? AND m.deleted_at IS NULL
-            WHERE r.name = ? AND r.deleted_at IS NULL`).get(ref.digest, repository)) as ManifestRow | undefined;
-  return row ? { ...toSummary(row), body: row.body! } : null;
+    : db.q(`SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.digest = ? AND m.deleted_at IS NULL
+            WHERE r.name = ? AND r.deleted_at IS NULL`).get(ref.digest, repository)) as StoredRow | undefined;
+  return row ? { ...toManifestSummary(row), body: row.body } : null;
 }
 
 export function listReferrers(db: Db, repository: string, subject: Digest): ManifestSummary[] {
-  return (db.q(`SELECT ${SUMMARY_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = ? AND m.deleted_at IS NULL
-                WHERE r.name = ? AND r.deleted_at IS NULL ORDER BY m.digest`).all(subject, repository) as ManifestRow[]).map(toSummary);
+  return (db.q(`SELECT ${MANIFEST_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = ? AND m.deleted_at IS NULL
+                WHERE r.name = ? AND r.deleted_at IS NULL ORDER BY m.digest`).all(subject, repository) as ManifestRow[]).map(toManifestSummary);
 }
 
 /** One transaction per batch; a time only moves forward, so batches flushed out of order never rewind it. */

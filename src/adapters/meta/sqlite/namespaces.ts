@@ -1,41 +1,22 @@
 // Namespaces: explicit rows (SWR createNamespace, NCR create registry) merged with those implied by live
 // repositories, so a namespace never disappears while it holds something and an empty one can still be listed.
 import type { Actor, CreateNamespaceOutcome, DeleteNamespaceOutcome, NamespaceRecord } from '../../../core/index.ts';
+import { containsPattern } from '../like-pattern.ts';
+import { MERGED, toNamespaceRecord, type NamespaceRow } from '../rows-namespaces.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
-
-interface NamespaceRow { name: string; created_at: number; explicit: number; repos: number; settings: string | null }
-
-// One row per namespace: explicit rows and live repositories grouped by their stored namespace column.
-const MERGED = `SELECT name, MIN(created_at) AS created_at, MAX(explicit) AS explicit, SUM(repos) AS repos, MAX(settings) AS settings
-  FROM (SELECT name, created_at, 1 AS explicit, 0 AS repos, settings FROM namespaces
-        UNION ALL
-        SELECT namespace AS name, created_at, 0 AS explicit, 1 AS repos, NULL AS settings
-          FROM repositories WHERE deleted_at IS NULL AND namespace <> '') AS n`;
-
-function toRecord(r: NamespaceRow): NamespaceRecord {
-  return {
-    name: r.name, createdAt: new Date(r.created_at), explicit: r.explicit === 1, repositoryCount: r.repos,
-    settings: r.settings === null ? {} : (JSON.parse(r.settings) as Record<string, unknown>),
-  };
-}
-
-/** LIKE pattern for "contains", with the wildcards of the text escaped. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export function findNamespace(db: Db, name: string): NamespaceRecord | null {
   if (name === '') return null;
   const row = db.q(`${MERGED} WHERE name = ? GROUP BY name`).get(name) as NamespaceRow | undefined;
-  return row ? toRecord(row) : null;
+  return row ? toNamespaceRecord(row) : null;
 }
 
 export function listNamespaces(db: Db, q: { after?: string | undefined; nameContains?: string | undefined; limit: number }): NamespaceRecord[] {
   if (q.limit <= 0) return [];
   const rows = db.q(`${MERGED} WHERE name > ? AND name LIKE ? ESCAPE '\\' GROUP BY name ORDER BY name LIMIT ?`)
     .all(q.after ?? '', containsPattern(q.nameContains ?? ''), q.limit) as NamespaceRow[];
-  return rows.map(toRecord);
+  return rows.map(toNamespaceRecord);
 }
 
 export function createNamespace(db: Db, ns: { name: string; settings: Record<string, unknown>; actor: Actor; at: Date }): CreateNamespaceOutcome {

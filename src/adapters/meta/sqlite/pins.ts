@@ -1,27 +1,15 @@
 // Deployment references and the question every delete transaction asks: which pins protect these manifests?
 // A pin protects its manifest and, through the index, every child below it; an automatic pin is a recent pull.
-import { newPinId, type Actor, type CreatePinOutcome, type Digest, type NewPin, type Pin, type PinPolicy } from '../../../core/index.ts';
+import { newPinId, type Actor, type CreatePinOutcome, type NewPin, type Pin, type PinPolicy } from '../../../core/index.ts';
+import { autoPin, MAX_DEPTH, MAX_NAMED, PIN_COLUMNS, toPin, type PinRow } from '../rows-pins.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
 import { liveRepo } from './repo-rows.ts';
 import type { ReviewQueue } from './review-queue.ts';
 
-interface PinRow { id: string; repository: string; digest: string; reason: string; owner: string; created_at: number; expires_at: number | null }
-
-/**
- * How deep an index nesting the protection walks; deeper chains are not something registries see. The walks are
- * written FROM <walk> CROSS JOIN <table> so SQLite probes the indexes from the few walked digests instead of
- * scanning the repository (a plain JOIN lets the planner pick the repository's primary-key range).
- */
-const MAX_DEPTH = 8;
-/** A refusal names at most this many pins. */
-const MAX_NAMED = 100;
-const PIN_COLUMNS = 'p.id, r.name AS repository, p.digest, p.reason, p.owner, p.created_at, p.expires_at';
-
-const toPin = (r: PinRow): Pin => ({
-  id: r.id, repository: r.repository, digest: r.digest as Digest, reason: r.reason, owner: r.owner,
-  createdAt: new Date(r.created_at), expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
-});
+// The walks below (MAX_DEPTH deep) are written FROM <walk> CROSS JOIN <table> so SQLite probes the indexes from the
+// few walked digests instead of scanning the repository (a plain JOIN lets the planner pick the repository's
+// primary-key range).
 
 export function createPin(db: Db, p: NewPin): CreatePinOutcome {
   return db.tx((): CreatePinOutcome => {
@@ -82,14 +70,6 @@ export function releaseProtected(db: Db, queue: ReviewQueue, repoId: string, dig
   queue.releaseManifests(repoId, [...below, ...subjects].map((r) => r.digest), at);
 }
 
-/** The automatic pin of a manifest pulled at `pulledAt`: it lasts one pull window from that pull. */
-function autoPin(repository: string, digest: string, pulledAt: number, windowMs: number): Pin {
-  return {
-    id: 'auto-pull', repository, digest: digest as Digest, reason: `pulled at ${new Date(pulledAt).toISOString()}`, owner: 'berth',
-    createdAt: new Date(pulledAt), expiresAt: new Date(pulledAt + windowMs),
-  };
-}
-
 /**
  * Pins protecting any of `digests` (each, or an index above it): explicit unexpired pins, then automatic pins for
  * manifests pulled since `policy.pulledSince`. Runs inside the caller's delete transaction.
@@ -134,9 +114,4 @@ export function repositoryPins(db: Db, repoId: string, repository: string, polic
 export function breakPins(db: Db, pins: readonly Pin[]): void {
   const remove = db.q('DELETE FROM pins WHERE id = ?');
   for (const p of pins) if (p.id !== 'auto-pull') remove.run(p.id);
-}
-
-/** The audit form of broken pins: enough to find the deployment again. */
-export function pinSummary(pins: readonly Pin[]): Array<Record<string, string | null>> {
-  return pins.map((p) => ({ id: p.id, digest: p.digest, owner: p.owner, reason: p.reason }));
 }

@@ -3,9 +3,11 @@
 import type {
   Actor, CreateRepositoryOutcome, Digest, ImageSummary, NewRepository, Repository, RepositoryChange, RepositoryExtras, TagStatus,
 } from '../../../core/index.ts';
+import { MANIFEST_COLUMNS, TAGGED, toManifestSummary, type ManifestRow } from '../rows-manifests.ts';
+import { toRepository, toRepositoryExtras, type ExtrasRow } from '../rows-repositories.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
-import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
+import { ensureRepo, liveRepo } from './repo-rows.ts';
 
 export function createRepository(db: Db, r: NewRepository): CreateRepositoryOutcome {
   return db.tx((): CreateRepositoryOutcome => {
@@ -39,53 +41,31 @@ export function updateRepository(db: Db, name: string, c: RepositoryChange, acto
 }
 
 export function repositoryExtras(db: Db, name: string): RepositoryExtras | null {
-  const row = db.q('SELECT id, settings, policy FROM repositories WHERE name = ? AND deleted_at IS NULL').get(name) as
-    { id: string; settings: string | null; policy: string | null } | undefined;
+  const row = db.q('SELECT id, settings, policy FROM repositories WHERE name = ? AND deleted_at IS NULL').get(name) as ExtrasRow | undefined;
   if (!row) return null;
   const tags = db.q('SELECT key, value FROM repository_tags WHERE repo_id = ? ORDER BY key').all(row.id) as Array<{ key: string; value: string }>;
-  return {
-    settings: row.settings === null ? {} : (JSON.parse(row.settings) as Record<string, unknown>),
-    policy: row.policy,
-    resourceTags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
-  };
+  return toRepositoryExtras(row, tags);
 }
 
-interface ImageRow {
-  digest: string; media_type: string; artifact_type: string | null; subject: string | null; annotations: string | null;
-  size: number; pushed_at: number; last_pulled_at: number | null;
-}
-
-const IMAGE_COLUMNS = 'm.digest, m.media_type, m.artifact_type, m.subject, m.annotations, m.size, m.pushed_at, m.last_pulled_at';
-const TAGGED: Record<TagStatus, string> = {
-  ANY: '',
-  TAGGED: 'AND EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
-  UNTAGGED: 'AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
-};
-
-function withTags(db: Db, repoId: string, rows: ImageRow[]): ImageSummary[] {
+function withTags(db: Db, repoId: string, rows: ManifestRow[]): ImageSummary[] {
   const tagsOf = db.q('SELECT name FROM tags WHERE repo_id = ? AND digest = ? ORDER BY name');
-  return rows.map((r) => ({
-    digest: r.digest as Digest, mediaType: r.media_type, artifactType: r.artifact_type, subject: r.subject as Digest | null,
-    annotations: r.annotations === null ? null : (JSON.parse(r.annotations) as Record<string, string>), size: r.size,
-    pushedAt: new Date(r.pushed_at), lastPulledAt: r.last_pulled_at === null ? null : new Date(r.last_pulled_at),
-    tags: (tagsOf.all(repoId, r.digest) as Array<{ name: string }>).map((t) => t.name),
-  }));
+  return rows.map((r) => ({ ...toManifestSummary(r), tags: (tagsOf.all(repoId, r.digest) as Array<{ name: string }>).map((t) => t.name) }));
 }
 
 export function listImages(db: Db, repository: string, q: { tagStatus: TagStatus; after?: Digest | undefined; limit: number }): ImageSummary[] | null {
   const repo = liveRepo(db, repository);
   if (!repo) return null;
   if (q.limit <= 0) return [];
-  const rows = db.q(`SELECT ${IMAGE_COLUMNS} FROM manifests m WHERE m.repo_id = ? AND m.deleted_at IS NULL AND m.digest > ? ${TAGGED[q.tagStatus]}
-                     ORDER BY m.digest LIMIT ?`).all(repo.id, q.after ?? '', q.limit) as ImageRow[];
+  const rows = db.q(`SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = ? AND m.deleted_at IS NULL AND m.digest > ? ${TAGGED[q.tagStatus]}
+                     ORDER BY m.digest LIMIT ?`).all(repo.id, q.after ?? '', q.limit) as ManifestRow[];
   return withTags(db, repo.id, rows);
 }
 
 export function findImages(db: Db, repository: string, digests: readonly Digest[]): ImageSummary[] {
   const repo = liveRepo(db, repository);
   if (!repo) return [];
-  const one = db.q(`SELECT ${IMAGE_COLUMNS} FROM manifests m WHERE m.repo_id = ? AND m.digest = ? AND m.deleted_at IS NULL`);
-  const rows = [...new Set(digests)].map((d) => one.get(repo.id, d) as ImageRow | undefined).filter((r): r is ImageRow => r !== undefined);
+  const one = db.q(`SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = ? AND m.digest = ? AND m.deleted_at IS NULL`);
+  const rows = [...new Set(digests)].map((d) => one.get(repo.id, d) as ManifestRow | undefined).filter((r): r is ManifestRow => r !== undefined);
   return withTags(db, repo.id, rows);
 }
 

@@ -1,25 +1,11 @@
 // The live-repository lookups every query module shares: all of them see a repository only through its live
 // (not tombstoned) row, so a deleted repository vanishes from every answer in the same commit.
-import { namespaceOf, newRepositoryId, type ArtifactKind, type Repository, type TagMutability } from '../../../core/index.ts';
+import { namespaceOf, newRepositoryId } from '../../../core/index.ts';
+import { REPO_COLUMNS, type RepoRow } from '../rows-repositories.ts';
 import type { Db } from './db.ts';
 
-export interface RepoRow {
-  id: string;
-  name: string;
-  artifact_kind: string;
-  tag_mutability: string;
-  created_at: number;
-}
-
-export function toRepository(row: RepoRow): Repository {
-  return {
-    id: row.id, name: row.name, artifactKind: row.artifact_kind as ArtifactKind,
-    tagMutability: row.tag_mutability as TagMutability, createdAt: new Date(row.created_at),
-  };
-}
-
 export function liveRepo(db: Db, name: string): RepoRow | undefined {
-  return db.q('SELECT id, name, artifact_kind, tag_mutability, created_at FROM repositories WHERE name = ? AND deleted_at IS NULL')
+  return db.q(`SELECT ${REPO_COLUMNS} FROM repositories WHERE name = ? AND deleted_at IS NULL`)
     .get(name) as RepoRow | undefined;
 }
 

@@ -1,20 +1,19 @@
 // Restore from the trash: a deleted tag or manifest comes back with what was deleted together with it, in one
 // transaction; the blobs are all still there because trashed manifests never gave up their references.
 import type { Actor, DeletedTag, Digest, RestoreOutcome } from '../../../core/index.ts';
+import { DELETED_TAGS, toDeletedTag, type DeletedTagRow } from '../rows-trash.ts';
 import { audit } from './audit.ts';
 import type { Db } from './db.ts';
 import { liveRepo } from './repo-rows.ts';
 import type { ReviewQueue } from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
 
-interface DeletedTagRow { id: number; name: string; digest: string; deleted_at: number; batch: string }
-
 export function listDeletedTags(db: Db, repository: string, since: Date, limit: number): DeletedTag[] {
   const repo = liveRepo(db, repository);
   if (!repo || limit <= 0) return [];
   return (db.q(`SELECT name, digest, deleted_at FROM deleted_tags WHERE repo_id = ? AND deleted_at >= ?
                 ORDER BY deleted_at DESC, id DESC LIMIT ?`).all(repo.id, since.getTime(), limit) as DeletedTagRow[])
-    .map((r) => ({ repository, tag: r.name, digest: r.digest as Digest, deletedAt: new Date(r.deleted_at) }));
+    .map((r) => toDeletedTag(repository, r));
 }
 
 /** The trashed manifests to revive: the batch, plus trashed children of revived indexes; and children that are gone. */
@@ -43,7 +42,7 @@ export function restore(db: Db, queue: ReviewQueue, repository: string, ref: { t
     let digest: string;
     let tagRows: DeletedTagRow[];
     if ('tag' in ref) {
-      const row = db.q(`SELECT id, name, digest, deleted_at, batch FROM deleted_tags WHERE repo_id = ? AND name = ? AND deleted_at >= ?
+      const row = db.q(`${DELETED_TAGS} WHERE repo_id = ? AND name = ? AND deleted_at >= ?
                         ORDER BY deleted_at DESC, id DESC LIMIT 1`).get(repo.id, ref.tag, since.getTime()) as DeletedTagRow | undefined;
       if (!row) return { kind: 'unknown' };
       digest = row.digest;
@@ -57,7 +56,7 @@ export function restore(db: Db, queue: ReviewQueue, repository: string, ref: { t
     if (!manifest) return { kind: 'unknown' };
     if (!('tag' in ref) && (manifest.deleted_at === null || manifest.deleted_at < since.getTime())) return { kind: 'unknown' };
     if (!('tag' in ref) && manifest.deleted_batch !== null) {
-      tagRows = db.q('SELECT id, name, digest, deleted_at, batch FROM deleted_tags WHERE repo_id = ? AND batch = ? ORDER BY name')
+      tagRows = db.q(`${DELETED_TAGS} WHERE repo_id = ? AND batch = ? ORDER BY name`)
         .all(repo.id, manifest.deleted_batch) as DeletedTagRow[];
     }
     const { revive, missing } = manifest.deleted_at === null ? { revive: [], missing: [] } : reviveSet(db, repo.id, digest, manifest.deleted_batch);

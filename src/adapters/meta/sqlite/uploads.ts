@@ -1,29 +1,19 @@
 // Resumable upload sessions: the bytes live in the blob store, this table remembers how many are durable so a
 // client (or a restarted server) can resume; the offset moves only by compare-and-set.
-import type { Digest, UploadPart, UploadSession } from '../../../core/index.ts';
+import type { UploadSession } from '../../../core/index.ts';
+import { toUpload, UPLOAD_COLUMNS, UPLOAD_READ_COLUMNS, type UploadPartRow, type UploadRow } from '../rows-uploads.ts';
 import type { Db } from './db.ts';
 
-interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number; digest: string | null }
-
-const COLUMNS = 'id, repository, received, started_at, updated_at';
-const READ_COLUMNS = `${COLUMNS}, digest`;
-
-const toUpload = (r: UploadRow, parts?: UploadPart[]): UploadSession => ({
-  id: r.id, repository: r.repository, offset: r.received, startedAt: new Date(r.started_at), updatedAt: new Date(r.updated_at),
-  claimed: r.digest as Digest | null, ...(parts ? { parts } : {}),
-});
-
 export function createUpload(db: Db, s: UploadSession): void {
-  db.tx(() => db.q(`INSERT INTO uploads (${COLUMNS}) VALUES (?, ?, ?, ?, ?)`)
+  db.tx(() => db.q(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (?, ?, ?, ?, ?)`)
     .run(s.id, s.repository, s.offset, s.startedAt.getTime(), s.updatedAt.getTime()));
 }
 
 export function getUpload(db: Db, id: string): UploadSession | null {
-  const row = db.q(`SELECT ${READ_COLUMNS} FROM uploads WHERE id = ?`).get(id) as UploadRow | undefined;
+  const row = db.q(`SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE id = ?`).get(id) as UploadRow | undefined;
   if (!row) return null;
-  const parts = db.q('SELECT start, size, ref FROM upload_parts WHERE upload_id = ? AND start < ? ORDER BY start').all(id, row.received) as
-    Array<{ start: number; size: number; ref: string }>;
-  return toUpload(row, parts.map((p) => ({ offset: p.start, size: p.size, ref: p.ref })));
+  const parts = db.q('SELECT start, size, ref FROM upload_parts WHERE upload_id = ? AND start < ? ORDER BY start').all(id, row.received) as UploadPartRow[];
+  return toUpload(row, parts);
 }
 
 export function advanceUpload(db: Db, id: string, from: number, to: number, at: Date, ref: string): boolean {
@@ -46,6 +36,6 @@ export function deleteUpload(db: Db, id: string): void {
 /** Oldest first, so an expiry sweep with a small limit always makes progress. */
 export function listIdleUploads(db: Db, before: Date, limit: number): UploadSession[] {
   if (limit <= 0) return [];
-  return (db.q(`SELECT ${READ_COLUMNS} FROM uploads WHERE updated_at < ? ORDER BY updated_at, id LIMIT ?`)
+  return (db.q(`SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE updated_at < ? ORDER BY updated_at, id LIMIT ?`)
     .all(before.getTime(), limit) as UploadRow[]).map((r) => toUpload(r));
 }
