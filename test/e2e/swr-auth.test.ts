@@ -86,6 +86,9 @@ describe('SWR authentication and authorization (auth required)', () => {
     assert.deepEqual(listed.map((r) => `${r.namespace}/${r.name}`), [`${ns}/app`], 'only what the key may pull is listed');
     assert.deepEqual((await sdk.listNamespaces(new swr.ListNamespacesRequest())).namespaces?.map((n) => [n.name, n.auth]), [[ns, 1]]);
     await sdkRejects(sdk.showRepository(new swr.ShowRepositoryRequest().withNamespace(other).withRepository('app')), 403, 'SVCSTG.SWR.4030170');
+    // Whether a namespace exists is not told to a key without rights in it: unknown and foreign answer alike.
+    await sdkRejects(sdk.showRepository(new swr.ShowRepositoryRequest().withNamespace(`${other}zz`).withRepository('app')), 403, 'SVCSTG.SWR.4030170');
+    await sdkRejects(e.sdk.showRepository(new swr.ShowRepositoryRequest().withNamespace(`${other}zz`).withRepository('app')), 404, /SVCSTG\.SWR\.404/);
     await sdkRejects(sdk.deleteRepoTag(new swr.DeleteRepoTagRequest().withNamespace(ns).withRepository('app').withTag('v1')), 403, 'SVCSTG.SWR.4030170');
     await sdkRejects(sdk.createRepo(new swr.CreateRepoRequest().withNamespace(ns).withBody(new swr.CreateRepoRequestBody().withRepository('x').withIsPublic(false))), 403, 'SVCSTG.SWR.4030170');
     await sdkRejects(sdk.deleteNamespaces(new swr.DeleteNamespacesRequest().withNamespace(ns)), 403, 'SVCSTG.SWR.4030170');

@@ -29,8 +29,9 @@ export function parseNamespace(name: string): string {
  * A repository name as SWR writes it: in a path "/" travels as "$" (`team$app`); a client that percent-encodes the
  * "$" is understood too. Returns the name with slashes (`team/app`).
  */
-export function parseRepository(text: string): string {
-  const name = text.replace(/%24/gi, '$').replaceAll('$', '/');
+export function parseRepository(text: string, from: 'path' | 'body' = 'path'): string {
+  // Percent-decoding belongs to paths only: in a JSON body "%24" is three characters, not a "$".
+  const name = (from === 'path' ? text.replace(/%24/gi, '$') : text).replaceAll('$', '/');
   if (name.length === 0 || name.length > MAX_REPOSITORY || !REPOSITORY_RE.test(name)) {
     throw new SwrError(SWR_ERRORS.NAME_INVALID, `invalid repository name "${shown(text)}": 1-${MAX_REPOSITORY} characters of lowercase letters, digits, '.', '_', '-' and '/' (sent as '$' in paths), starting and ending with a letter or digit; separators may not be adjacent`);
   }

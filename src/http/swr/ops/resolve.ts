@@ -2,7 +2,8 @@
 // so every operation answers an unknown namespace, an unknown repository and a broken name the same way.
 import type { RepositorySummary } from '../../../core/index.ts';
 import type { SwrCall } from '../context.ts';
-import { namespaceNotFound, repositoryNotFound } from '../errors.ts';
+import { seesNamespace } from '../authorize.ts';
+import { namespaceNotFound, repositoryNotFound, SWR_ERRORS, SwrError } from '../errors.ts';
 import { fullName, parseNamespace, parseRepository } from '../names.ts';
 import { swrSettings, type RepoView } from '../wire.ts';
 
@@ -18,7 +19,13 @@ export interface NamedRepository {
 export async function pathRepository(call: SwrCall): Promise<NamedRepository> {
   const namespace = parseNamespace(call.route.namespace ?? '');
   const repository = parseRepository(call.route.repository ?? '');
-  if (!(await call.ctx.deps.meta.findNamespace(namespace))) throw namespaceNotFound(namespace);
+  if (!(await call.ctx.deps.meta.findNamespace(namespace))) {
+    // A key with no rights in the namespace gets the same refusal whether or not it exists: a 404 would tell it.
+    if (!seesNamespace(call.caller, namespace)) {
+      throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${call.caller.keyId ?? 'anonymous'} has no rights in namespace ${namespace}`);
+    }
+    throw namespaceNotFound(namespace);
+  }
   return { namespace, repository, name: fullName(namespace, repository) };
 }
 
