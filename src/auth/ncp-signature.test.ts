@@ -1,3 +1,5 @@
+// NAVER's API Gateway signature v2 checked against an independent signer written from NAVER's documentation: raw URI,
+// the 5-minute window, the exact signature text.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';

@@ -1,3 +1,5 @@
+// Huawei's SDK-HMAC-SHA256 verified against requests signed by the official SDK's own signer (AKSKSigner), so the
+// canonical form (raw path, trailing slash, sorted query, signed headers) is checked by the real client, not by us.
 import assert from 'node:assert/strict';
 import { stringify } from 'node:querystring';
 import { describe, it } from 'node:test';

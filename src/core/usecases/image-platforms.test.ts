@@ -1,3 +1,4 @@
+// Platforms of an image read from its config blob or an index's entries, with bounded reads: what NCR's tag listing shows.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../adapters/test-helpers.ts';

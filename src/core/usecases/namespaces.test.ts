@@ -1,3 +1,4 @@
+// Namespace create/delete through core: names checked once, a namespace holding repositories is never deleted.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openTestRegistry, pushBlob, TEST_ACTOR, type TestRegistry } from '../../adapters/test-helpers.ts';

@@ -1,3 +1,4 @@
+// The NCR plugin on its own: prefixes, raw-path parsing and the gateway error envelope for what never reaches an operation.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';

@@ -1,3 +1,5 @@
+// The PostgreSQL store against a real server: the shared conformance suite on a fresh schema per store, plus what only
+// PostgreSQL can get wrong (URL settings, concurrent migrations, byte-wise ordering, BYTEA, NUL, dropped connections).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
