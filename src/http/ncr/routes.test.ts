@@ -1,4 +1,5 @@
-// The NCR plugin on its own: prefixes, raw-path parsing and the gateway error envelope for what never reaches an operation.
+// The NCR routes on a real server in one process: every documented prefix, %2F decoded once, absolute paging links,
+// and the signature, rights and bad-input refusals in the gateway envelope.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
