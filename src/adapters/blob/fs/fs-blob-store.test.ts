@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isRegistryError, type BlobStore, type Digest } from '../../../core/index.ts';
 import { runBlobStoreConformance } from '../blob-store.conformance.ts';
+import { chunksOf, collect, sha } from '../blob-store.kit.conformance.ts';
 import { createFsBlobStore } from './index.ts';
 
 runBlobStoreConformance('fs', async () => {
@@ -20,18 +21,6 @@ runBlobStoreConformance('fs without fsync', async () => {
   const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
   return { store: await createFsBlobStore({ root, fsync: false }), cleanup: () => rm(root, { recursive: true, force: true }) };
 }, { concurrentWriters: false });
-
-const sha = (b: Uint8Array): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-async function* chunksOf(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
-  for (const p of parts) yield p;
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 /** Every file and directory under `dir`, relative to it. */
 async function walk(dir: string): Promise<string[]> {

@@ -1,33 +1,14 @@
 // What only an object store can get wrong: an upload written by several replicas, the way a commit assembles the blob
 // (server-side copy, part copy, or streaming when parts are too small), and commits retried after a crash at each step.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateMultipartUploadCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { after, before, describe, it } from 'node:test';
-import { isRegistryError, type BlobStore, type Digest, type UploadPart } from '../../../core/index.ts';
+import { isRegistryError, type BlobStore, type UploadPart } from '../../../core/index.ts';
+import { chunksOf, collect, MiB, readAll, sha } from '../blob-store.kit.conformance.ts';
 import { s3Server } from '../../../../test/servers.ts';
 import { KeyLayout } from './keys.ts';
 import { openTestStore, type S3Server, type TestStore } from './test-helpers.ts';
-
-const MiB = 1024 * 1024;
-const sha = (b: Uint8Array): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-async function* chunksOf(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
-  for (const p of parts) yield p;
-}
-
-async function readAll(stream: AsyncIterable<Uint8Array> | null): Promise<Buffer> {
-  assert.ok(stream, 'expected a stream');
-  const out: Buffer[] = [];
-  for await (const c of stream) out.push(Buffer.from(c));
-  return Buffer.concat(out);
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 /**
  * Appends `pieces` one request each, alternating between the stores, as PATCHes behind a round-robin balancer would,

@@ -1,31 +1,13 @@
 // Replicas that race on one upload, start-up checks that catch configuration mistakes, and presigned redirects: the
 // parts of the S3 store that only show with several processes and a real gateway.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { isRegistryError, type Digest, type ErrorCode } from '../../../core/index.ts';
+import { isRegistryError, type ErrorCode } from '../../../core/index.ts';
+import { chunksOf, collect, readAll, sha, text } from '../blob-store.kit.conformance.ts';
 import { s3Server } from '../../../../test/servers.ts';
 import { createS3BlobStore } from './open.ts';
 import { openTestStore, urlOf, type S3Server, type TestStore } from './test-helpers.ts';
-
-const sha = (b: Uint8Array): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const text = (s: string): Buffer => Buffer.from(s);
-
-async function* chunksOf(...parts: Uint8Array[]): AsyncIterable<Uint8Array> {
-  for (const p of parts) yield p;
-}
-
-async function readAll(stream: AsyncIterable<Uint8Array>): Promise<string> {
-  const out: Buffer[] = [];
-  for await (const c of stream) out.push(Buffer.from(c));
-  return Buffer.concat(out).toString();
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 const code = (c: ErrorCode) => (e: unknown): boolean => isRegistryError(e) && e.code === c;
 
@@ -58,7 +40,7 @@ describe('S3 blob store: replicas racing on one upload', () => {
     const late = await a.store.appendUpload(id, 6, slow());
     assert.notEqual(late.ref, accepted!.ref, 'two writers of one offset never share an object');
     const parts = [{ offset: 0, size: 6, ref: first.ref }, { offset: 6, size: 5, ref: accepted!.ref }];
-    assert.equal(await readAll(a.store.readUpload(id, 11, parts)), 'hello world');
+    assert.equal((await readAll(a.store.readUpload(id, 11, parts))).toString(), 'hello world');
     await a.store.removeUpload(id);
     assert.ok(!(await collect(a.store.listUploads())).includes(id), 'the late part went with the area');
   });
