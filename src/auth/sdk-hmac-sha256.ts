@@ -2,6 +2,7 @@
 // the raw path encoded per segment with a trailing "/", the decoded query re-encoded and sorted, the client's
 // SignedHeaders, the body's SHA-256 and X-Sdk-Date; hex HMAC with the secret itself (no key derivation).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { headerMap } from './raw-headers.ts';
 
 export interface SdkHmacRequest {
   method: string;
@@ -75,18 +76,6 @@ export function canonicalQuery(rawQuery: string): string | null {
     for (const value of values.get(key)!.sort()) out.push(`${rfc3986(key)}=${rfc3986(value)}`);
   }
   return out.join('&');
-}
-
-/** Repeated headers joined with ",", values trimmed (the docs' rule; the Node SDK never sends padded values). */
-function headerMap(rawHeaders: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
-    const value = rawHeaders[i + 1]!.trim();
-    const prior = out.get(name);
-    out.set(name, prior === undefined ? value : `${prior},${value}`);
-  }
-  return out;
 }
 
 export function parseSdkDate(text: string): Date | null {

@@ -3,6 +3,7 @@
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { headerMap } from './raw-headers.ts';
 
 export interface IncomingSigned {
   method: string;
@@ -60,18 +61,6 @@ export function parseAuthorization(header: string): ParsedAuthorization | string
   const signedHeaders = m[2]!.split(';');
   if (signedHeaders.some((h) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(h))) return 'SignedHeaders must be lowercase header names separated by semicolons.';
   return { keyId: scope[0]!, date: scope[1]!, region: scope[2]!, service: scope[3]!, signedHeaders, signature: m[3]! };
-}
-
-/** Repeated headers joined with ",", trimmed, as the signers do. */
-function headerMap(rawHeaders: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
-    const value = rawHeaders[i + 1]!.trim();
-    const prior = out.get(name);
-    out.set(name, prior === undefined ? value : `${prior},${value}`);
-  }
-  return out;
 }
 
 function amzStamp(d: Date): string {
