@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import OpenApiModule, { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
 import { RuntimeOptions } from '@alicloud/tea-util';
-import { createKey, type Key } from './ecr-helpers.ts';
-import { startBerth, type RunningBerth, type StartOptions } from './harness.ts';
+import { createKey, startKeyedBerth, type Key, type KeyedBerth } from './key-helpers.ts';
+import type { StartOptions } from './harness.ts';
 import { Client, type Res } from './oci-helpers.ts';
 
 export { createKey, type Key };
@@ -144,24 +144,11 @@ export function acrRaw(c: Client, action: string, params: Record<string, string>
 
 // ---- berth ----------------------------------------------------------------------------------------------------
 
-export interface AcrBerth {
-  berth: RunningBerth;
-  /** A key granted everything. */
-  admin: Key;
-  raw: Client;
-  dispose(): Promise<void>;
-}
+export type AcrBerth = KeyedBerth;
 
 /** berth with auth required (unless `auth: 'none'`) and an admin key. */
-export async function startAcrBerth(options: StartOptions & { auth?: 'required' | 'none' } = {}): Promise<AcrBerth> {
-  const berth = await startBerth({ ...options, args: ['--auth', options.auth ?? 'required', ...(options.args ?? [])] });
-  try {
-    const admin = await createKey(berth, '--name', 'acr-admin');
-    return { berth, admin, raw: new Client(berth.url), dispose: () => berth.dispose() };
-  } catch (e) {
-    await berth.dispose();
-    throw e;
-  }
+export function startAcrBerth(options: StartOptions & { auth?: 'required' | 'none' } = {}): Promise<AcrBerth> {
+  return startKeyedBerth('acr-admin', options);
 }
 
 /** A namespace unique to this run: "<namespace>/<image>" repositories in it are found by RepoName filters. */

@@ -10,18 +10,17 @@ import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { runBerth, startBerth, type RunningBerth, type StartOptions } from './harness.ts';
-import { Client, type ReqOptions, type Res } from './oci-helpers.ts';
+import type { StartOptions } from './harness.ts';
+import { startKeyedBerth, type Key, type KeyedBerth } from './key-helpers.ts';
+import { Client, type Res } from './oci-helpers.ts';
+
+export { AuthClient, basic, createKey, keyBasic, type Key } from './key-helpers.ts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
 export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921';
 export const AMZ_JSON = 'application/x-amz-json-1.1';
 
-export interface Key { accessKeyId: string; secretAccessKey: string }
-
-export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-export const keyBasic = (k: Key): string => basic(k.accessKeyId, k.secretAccessKey);
 export const arnOf = (name: string, region = REGION, account = ACCOUNT): string => `arn:aws:ecr:${region}:${account}:repository/${name}`;
 
 /** A repository name unique to this run (ECR's pattern: lowercase, digits, separators, slashes). */
@@ -30,56 +29,23 @@ export function ecrRepo(area: string): string {
   return `ecr-${area}/r${process.pid.toString(36)}-${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
 
-/** An OCI client whose every request carries the given Authorization (Basic for a key, or AWS:<token>). */
-export class AuthClient extends Client {
-  readonly authorization: string | undefined;
-  constructor(url: string, authorization?: string) {
-    super(url);
-    this.authorization = authorization;
-  }
-  override req(method: string, target: string, options: ReqOptions = {}): Promise<Res> {
-    const headers = { ...(this.authorization ? { authorization: this.authorization } : {}), ...(options.headers ?? {}) };
-    return super.req(method, target, { ...options, headers });
-  }
-}
 
-export async function createKey(berth: RunningBerth, ...args: string[]): Promise<Key> {
-  const r = await runBerth(['key', 'create', '--data', berth.dataDir, '--json', ...args]);
-  assert.equal(r.code, 0, r.stderr);
-  const key = JSON.parse(r.stdout) as Key;
-  assert.ok(key.accessKeyId && key.secretAccessKey, r.stdout);
-  return key;
-}
 
-export interface EcrBerth {
-  berth: RunningBerth;
-  /** A key granted everything. */
-  admin: Key;
-  /** /v2 and /berth/v1 as the admin key. */
-  oci: AuthClient;
-  /** Raw HTTP to the server (for ECR calls built by hand). */
-  raw: Client;
+export interface EcrBerth extends KeyedBerth {
   sdk: ECRClient;
-  dispose(): Promise<void>;
 }
 
 /** berth with auth required (unless `auth: 'none'`) and an admin key; the SDK client signs with that key. */
 export async function startEcrBerth(options: StartOptions & { auth?: 'required' | 'none' } = {}): Promise<EcrBerth> {
-  const berth = await startBerth({ ...options, args: ['--auth', options.auth ?? 'required', ...(options.args ?? [])] });
-  try {
-    const admin = await createKey(berth, '--name', 'ecr-admin');
-    const sdk = ecrClient(berth.url, admin);
-    return {
-      berth, admin, oci: new AuthClient(berth.url, keyBasic(admin)), raw: new Client(berth.url), sdk,
-      dispose: async () => {
-        sdk.destroy();
-        await berth.dispose();
-      },
-    };
-  } catch (e) {
-    await berth.dispose();
-    throw e;
-  }
+  const keyed = await startKeyedBerth('ecr-admin', options);
+  const sdk = ecrClient(keyed.berth.url, keyed.admin);
+  return {
+    ...keyed, sdk,
+    dispose: async () => {
+      sdk.destroy();
+      await keyed.dispose();
+    },
+  };
 }
 
 /** The official SDK client pointed at berth; no retries, so a refusal is seen once and fast. */

@@ -3,14 +3,14 @@
 // HTTP so paths travel exactly as written (%2F included), and assertions on the API Gateway's error envelope.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { runBerth, startBerth, type RunningBerth, type StartOptions } from './harness.ts';
+import type { StartOptions } from './harness.ts';
+import { startKeyedBerth, type Key, type KeyedBerth } from './key-helpers.ts';
 import { Client, type ReqOptions, type Res } from './oci-helpers.ts';
+
+export { createKey, type Key } from './key-helpers.ts';
 
 export const API = '/ncr/api/v2';
 
-export interface Key { accessKeyId: string; secretAccessKey: string }
-
-export const basic = (k: Key): string => `Basic ${Buffer.from(`${k.accessKeyId}:${k.secretAccessKey}`).toString('base64')}`;
 
 /** NAVER's signature v2: base64(HMAC-SHA256(secret, METHOD + " " + URI + "\n" + timestamp + "\n" + accessKey)). */
 export function ncpSign(secret: string, method: string, uri: string, timestamp: string, accessKey: string): string {
@@ -82,42 +82,11 @@ export async function allPages<T>(c: Client, first: string, key: Key | null, max
   return pages;
 }
 
-export async function createKey(berth: RunningBerth, ...args: string[]): Promise<Key> {
-  const r = await runBerth(['key', 'create', '--data', berth.dataDir, '--json', ...args]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Key;
-}
 
-/** An OCI client whose every request carries Basic auth with a key (for pushing and for the berth API). */
-export class KeyClient extends Client {
-  readonly authorization: string;
-  constructor(url: string, key: Key) {
-    super(url);
-    this.authorization = basic(key);
-  }
-  override req(method: string, target: string, options: ReqOptions = {}): Promise<Res> {
-    return super.req(method, target, { ...options, headers: { authorization: this.authorization, ...(options.headers ?? {}) } });
-  }
-}
 
-export interface NcrBerth {
-  berth: RunningBerth;
-  admin: Key;
-  /** Raw HTTP to berth, for NCR calls. */
-  raw: Client;
-  /** /v2 and /berth/v1 as the admin key. */
-  oci: KeyClient;
-  dispose(): Promise<void>;
-}
+export type NcrBerth = KeyedBerth;
 
 /** berth with auth required (unless `auth: 'none'`) and an admin key. */
-export async function startNcrBerth(options: StartOptions & { auth?: 'required' | 'none' } = {}): Promise<NcrBerth> {
-  const berth = await startBerth({ ...options, args: ['--auth', options.auth ?? 'required', ...(options.args ?? [])] });
-  try {
-    const admin = await createKey(berth, '--name', 'ncr-admin');
-    return { berth, admin, raw: new Client(berth.url), oci: new KeyClient(berth.url, admin), dispose: () => berth.dispose() };
-  } catch (e) {
-    await berth.dispose();
-    throw e;
-  }
+export function startNcrBerth(options: StartOptions & { auth?: 'required' | 'none' } = {}): Promise<NcrBerth> {
+  return startKeyedBerth('ncr-admin', options);
 }

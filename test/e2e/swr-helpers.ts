@@ -8,8 +8,11 @@ import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger.js';
 import { SwrClient } from '@huaweicloud/huaweicloud-sdk-swr';
-import { runBerth, startBerth, type RunningBerth, type StartOptions } from './harness.ts';
-import { Client, type ReqOptions, type Res } from './oci-helpers.ts';
+import type { StartOptions } from './harness.ts';
+import { startKeyedBerth, type Key, type KeyedBerth } from './key-helpers.ts';
+import type { Client, Res } from './oci-helpers.ts';
+
+export { AuthClient, basic, createKey, type Key } from './key-helpers.ts';
 
 // The SDK logs every error response to stdout at level ERROR; the assertions say what matters.
 Logger4jInstance.level = 'off';
@@ -17,9 +20,6 @@ Logger4jInstance.level = 'off';
 export const PROJECT_ID = 'berth-e2e-project';
 export const REGION = 'cn-north-4';
 
-export interface Key { accessKeyId: string; secretAccessKey: string }
-
-export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** A namespace unique to this run (SWR's rule: starts with a letter). */
 let counter = 0;
@@ -27,26 +27,7 @@ export function swrNamespace(area: string): string {
   return `swr-${area}-${process.pid.toString(36)}${(++counter).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
 
-export async function createKey(berth: RunningBerth, ...args: string[]): Promise<Key> {
-  const r = await runBerth(['key', 'create', '--data', berth.dataDir, '--json', ...args]);
-  assert.equal(r.code, 0, r.stderr);
-  const key = JSON.parse(r.stdout) as Key;
-  assert.ok(key.accessKeyId && key.secretAccessKey, r.stdout);
-  return key;
-}
 
-/** An OCI client whose every request carries the given Authorization. */
-export class AuthClient extends Client {
-  readonly authorization: string | undefined;
-  constructor(url: string, authorization?: string) {
-    super(url);
-    this.authorization = authorization;
-  }
-  override req(method: string, target: string, options: ReqOptions = {}): Promise<Res> {
-    const headers = { ...(this.authorization ? { authorization: this.authorization } : {}), ...(options.headers ?? {}) };
-    return super.req(method, target, { ...options, headers });
-  }
-}
 
 /** The official SDK client pointed at berth; the project id keeps it from asking IAM (off the machine) for one. */
 export function swrClient(url: string, key: Key): SwrClient {
@@ -56,25 +37,13 @@ export function swrClient(url: string, key: Key): SwrClient {
     .build();
 }
 
-export interface SwrBerth {
-  berth: RunningBerth;
-  admin: Key;
+export interface SwrBerth extends KeyedBerth {
   sdk: SwrClient;
-  /** /v2 as the admin key. */
-  oci: AuthClient;
-  raw: Client;
-  dispose(): Promise<void>;
 }
 
 export async function startSwrBerth(options: StartOptions & { auth?: 'required' | 'none' } = {}): Promise<SwrBerth> {
-  const berth = await startBerth({ ...options, args: ['--auth', options.auth ?? 'required', ...(options.args ?? [])] });
-  try {
-    const admin = await createKey(berth, '--name', 'swr-admin');
-    return { berth, admin, sdk: swrClient(berth.url, admin), oci: new AuthClient(berth.url, basic(admin.accessKeyId, admin.secretAccessKey)), raw: new Client(berth.url), dispose: () => berth.dispose() };
-  } catch (e) {
-    await berth.dispose();
-    throw e;
-  }
+  const keyed = await startKeyedBerth('swr-admin', options);
+  return { ...keyed, sdk: swrClient(keyed.berth.url, keyed.admin) };
 }
 
 /** What the SDK rejects with for an error answer. */
