@@ -1,11 +1,12 @@
 // NextToken for the List APIs: opaque to clients (base64url JSON), bound to the operation and the filter that issued
 // it, holding the position to continue after and, for repositories, the TotalCount counted when the listing began.
+import { encodePageToken, readPageToken } from '../shared/page-token.ts';
 import { AcrError } from './errors.ts';
 
 export type Position = Record<string, string | number>;
 
 export function encodeToken(operation: string, position: Position): string {
-  return Buffer.from(JSON.stringify({ op: operation, ...position }), 'utf8').toString('base64url');
+  return encodePageToken(operation, position);
 }
 
 function invalidToken(): AcrError {
@@ -14,16 +15,8 @@ function invalidToken(): AcrError {
 
 /** The position a token stands for; InvalidNextToken when another operation or listing issued it. */
 export function decodeToken(operation: string, token: string, bound: Position): Position {
-  if (token.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalidToken();
-  let doc: unknown;
-  try {
-    doc = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidToken();
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidToken();
-  const { op, ...position } = doc as Record<string, unknown>;
-  if (op !== operation) throw invalidToken();
+  const position = token.length > 2048 ? null : readPageToken(operation, token);
+  if (position === null) throw invalidToken();
   if (!Object.values(position).every((v) => (typeof v === 'string' && v.length <= 1024) || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0))) throw invalidToken();
   for (const [k, v] of Object.entries(bound)) if (position[k] !== v) throw invalidToken();
   return position as Position;

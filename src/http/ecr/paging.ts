@@ -1,11 +1,12 @@
 // nextToken for the paged ECR operations: opaque to clients (base64url JSON), bound to the operation that issued
 // it, and holding only the position (the last repository name or image digest, and tag) to continue after.
+import { encodePageToken, readPageToken } from '../shared/page-token.ts';
 import { EcrError } from './errors.ts';
 
 export type Position = Record<string, string>;
 
 export function encodeToken(operation: string, position: Position): string {
-  return Buffer.from(JSON.stringify({ op: operation, ...position }), 'utf8').toString('base64url');
+  return encodePageToken(operation, position);
 }
 
 function invalidToken(): EcrError {
@@ -14,16 +15,8 @@ function invalidToken(): EcrError {
 
 /** The position a token stands for; InvalidParameterException when it was not issued by `operation`. */
 export function decodeToken(operation: string, token: string): Position {
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalidToken();
-  let doc: unknown;
-  try {
-    doc = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidToken();
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidToken();
-  const { op, ...position } = doc as Record<string, unknown>;
-  if (op !== operation || !Object.values(position).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024)) throw invalidToken();
+  const position = readPageToken(operation, token);
+  if (position === null || !Object.values(position).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024)) throw invalidToken();
   return position as Position;
 }
 
