@@ -4,13 +4,14 @@
 import { Cluster } from '../e2e/replicas-cluster.ts';
 import type { Backend } from '../e2e/replicas-stores.ts';
 import type { TortureProcess, TortureTarget } from './target.ts';
+import { UpSignal } from './up-signal.ts';
 
 export class TortureReplicas implements TortureTarget {
   readonly cluster: Cluster;
   #kills = 0;
   #next = 0;
   readonly #starts: number[];
-  #down: PromiseWithResolvers<void> | null = null;
+  readonly #up = new UpSignal();
 
   private constructor(cluster: Cluster) {
     this.cluster = cluster;
@@ -36,16 +37,9 @@ export class TortureReplicas implements TortureTarget {
 
   async waitUp(timeoutMs = 60_000): Promise<void> {
     if (this.isUp()) return;
-    const down = this.#down ??= Promise.withResolvers<void>();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([down.promise, new Promise<never>((_res, rej) => {
-        timer = setTimeout(() => rej(new Error(`no replica was back within ${timeoutMs} ms`)), timeoutMs);
-      })]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.#up.wait(timeoutMs, 'no replica was back');
   }
+
 
   async startDown(extraEnv: Record<string, string> = {}): Promise<void> {
     for (let i = 0; i < this.cluster.size; i++) {
@@ -53,19 +47,12 @@ export class TortureReplicas implements TortureTarget {
       try {
         await this.cluster.startReplica(i, extraEnv);
       } catch (e) {
-        this.#wake(e);
+        this.#up.wake(e);
         throw e;
       }
       this.#starts[i]!++;
-      this.#wake(null);
+      this.#up.wake(null);
     }
-  }
-
-  #wake(error: unknown): void {
-    const down = this.#down;
-    this.#down = null;
-    if (error === null) down?.resolve();
-    else down?.reject(error);
   }
 
   /** The next live replica in turn, so every one of them is killed over a run. */

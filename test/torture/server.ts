@@ -1,6 +1,7 @@
 // The berth process under torture: started on a fixed data dir, killed with SIGKILL at random points and started
 // again on the same data. Clients read the current URL for every request and wait here while the server is down.
 import { startBerth, type RunningBerth } from '../e2e/harness.ts';
+import { UpSignal } from './up-signal.ts';
 import type { TortureProcess, TortureTarget } from './target.ts';
 
 export interface ServerSettings {
@@ -13,8 +14,8 @@ export class TortureServer implements TortureTarget {
   readonly dataDir: string;
   readonly #env: Record<string, string>;
   #berth: RunningBerth | null = null;
-  /** Pending while the server is down; settled by the next start. */
-  #down: PromiseWithResolvers<void> | null = null;
+  /** Clients waiting while the server is down; settled by the next start. */
+  readonly #up = new UpSignal();
   #kills = 0;
   #starts = 0;
   /** Output of every process generation, for diagnostics (the last few KiB of each). */
@@ -47,17 +48,9 @@ export class TortureServer implements TortureTarget {
   /** Resolves once a server is listening (at once when it is); rejects if a restart failed or `timeoutMs` passed. */
   async waitUp(timeoutMs = 60_000): Promise<void> {
     if (this.#berth) return;
-    const down = this.#down ??= Promise.withResolvers<void>();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_res, rej) => {
-      timer = setTimeout(() => rej(new Error(`berth was not back within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([down.promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.#up.wait(timeoutMs, 'berth was not back');
   }
+
 
   async start(extraEnv: Record<string, string> = {}): Promise<void> {
     if (this.#berth) throw new Error('berth is already running');
@@ -65,20 +58,12 @@ export class TortureServer implements TortureTarget {
     try {
       started = await startBerth({ dataDir: this.dataDir, env: { ...this.#env, ...extraEnv } });
     } catch (e) {
-      this.#wake(e);
+      this.#up.wake(e);
       throw e;
     }
     this.#berth = started;
     this.#starts++;
-    this.#wake(null);
-  }
-
-  /** Settles whoever waits (read now, not before the start: a client may have started waiting meanwhile). */
-  #wake(error: unknown): void {
-    const down = this.#down;
-    this.#down = null;
-    if (error === null) down?.resolve();
-    else down?.reject(error);
+    this.#up.wake(null);
   }
 
   /** SIGKILL: no shutdown hook runs, in-flight requests are cut, whatever the process was doing stops mid-way. */
