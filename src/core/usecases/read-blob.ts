@@ -40,7 +40,9 @@ export const DOWNLOAD_URL_TTL_S = 900;
  */
 export async function blobDownloadUrl(deps: RegistryDeps, repository: string, digestParam: string): Promise<{ info: BlobInfo; url: string } | null> {
   if (!deps.blobs.downloadUrl) return null;
-  const info = await statBlob(deps, repository, digestParam);
-  const url = await deps.blobs.downloadUrl(info.digest, DOWNLOAD_URL_TTL_S);
-  return url === null ? null : { info, url };
+  // Asking the store first costs no I/O (a presigned URL is computed locally), so a store with redirects off does not
+  // make every GET look the blob up twice; the repository check comes before any URL is handed out.
+  const url = await deps.blobs.downloadUrl(parseDigest(digestParam), DOWNLOAD_URL_TTL_S);
+  if (url === null) return null;
+  return { info: await statBlob(deps, repository, digestParam), url };
 }
