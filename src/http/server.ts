@@ -17,7 +17,6 @@ import { swrPlugin } from './swr/routes.ts';
 import type { AccessGate, SignatureAuth, TokenIssuer } from './shared/access.ts';
 import { registerGcMetrics } from './shared/gc-metrics.ts';
 import { createHttpMetrics, dialectOf } from './shared/metrics.ts';
-import { addRootApiConstraint } from './shared/root-api.ts';
 import { Slots } from './shared/slots.ts';
 import { tokenPlugin } from './token/routes.ts';
 
@@ -91,7 +90,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     reply.code(404).header('content-type', 'application/json')
       .send(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${req.url.slice(0, 200)}`, detail: null }] }));
   });
-  addRootApiConstraint(app);
   await app.register(ociPlugin({ deps: options.deps, pulls: options.pulls, gate: options.gate, uploadSlots }));
   await app.register(berthPlugin({ deps: options.deps, gate: options.gate, gc: options.gc }));
   await app.register(tokenPlugin(options.tokens));

@@ -33,7 +33,11 @@ export function createHttpMetrics(uploadsInUse: () => number): HttpMetrics {
  * dialects share `POST /` and are told apart by a header (ECR: X-Amz-Target).
  */
 export function dialectOf(url: string, headers: Readonly<Record<string, string | string[] | undefined>> = {}): string {
-  if ((url === '/' || url.startsWith('/?')) && (headers['x-amz-target'] !== undefined || rootApiOf(headers, url) === 'acr')) return rootApiOf(headers, url);
+  if (url === '/' || url.startsWith('/?')) {
+    // Only a call that names its API counts as that dialect; a bare POST / stays "other".
+    const api = rootApiOf(headers, url);
+    if (api === 'acr' || headers['x-amz-target'] !== undefined) return api;
+  }
   if (url.startsWith('/v2/manage') || url.startsWith('/v3/manage')) return 'swr';
   if (url.startsWith('/v2')) return 'oci';
   if (url.startsWith('/ncr/')) return 'ncr';
