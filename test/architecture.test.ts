@@ -38,6 +38,9 @@ export function importsOf(text: string): Import[] {
   return out;
 }
 
+/** Folders of an adapter family that hold code shared by its adapters (the metadata store's one query layer). */
+const FAMILY_SHARED = new Set(['sql', 'queries']);
+
 /**
  * Where a file under src/ sits: 'main', 'core', 'auth', 'config', 'cli', 'http' (src/http/*.ts),
  * 'http/<dialect>' (incl. 'http/shared'), 'adapters' (src/adapters/*.ts), 'adapters/<family>' (a family's
@@ -50,7 +53,8 @@ export function areaOf(rel: string): string {
   if (parts[1] === 'http') return parts.length === 3 ? 'http' : `http/${parts[2]}`;
   if (parts[1] === 'adapters') {
     if (parts.length === 3) return 'adapters';
-    if (parts.length === 4) return `adapters/${parts[2]}`;
+    // A family's shared code (the metadata query layer: sql/, queries/) belongs to the family, not to an adapter.
+    if (parts.length === 4 || FAMILY_SHARED.has(parts[3]!)) return `adapters/${parts[2]}`;
     return `adapters/${parts[2]}/${parts[3]}`;
   }
   return parts[1]!;
@@ -68,8 +72,7 @@ function forbidden(from: string, to: string, toRel: string): string | null {
   if (from === 'adapters') return to.startsWith('adapters/') ? null : 'adapters import only core and adapters';
   if (from.startsWith('adapters/')) {
     const family = from.split('/').slice(0, 2).join('/');
-    const sharedOfFamily = to === family && posix.dirname(toRel) === `src/${family}`;
-    if (sharedOfFamily) return null;
+    if (to === family) return null;
     return `an adapter imports only core, its own folder and the shared files of ${family}/*.ts`;
   }
   // gc is a set of use cases over the ports (it imports only core); the server and the berth API drive it.

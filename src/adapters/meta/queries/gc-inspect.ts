@@ -1,37 +1,39 @@
 // What GC and fsck read without changing anything: queue and trash statistics, the blob records, the state of a
 // digest found in storage, broken references and stored manifest bodies for digest checks.
 import type { BlobLink, Digest, GcClock, GcStats, IntegrityIssue, StoredBody } from '../../../core/index.ts';
-import type { Sql } from './db.ts';
 import { bytes } from './manifests.ts';
+import { all, get, run, traits, type Q } from '../sql/query.ts';
 
-const count = async (db: Sql, sql: string, ...args: unknown[]): Promise<number> => (await db.get<{ n: number }>(sql, ...args))!.n;
+function* count(sql: string, ...args: unknown[]): Q<number> {
+  return (yield* get<{ n: number }>(sql, ...args))!.n;
+}
 
-export async function gcStats(db: Sql, clock: GcClock): Promise<GcStats> {
+export function* gcStats(clock: GcClock): Q<GcStats> {
   const released = clock.releasedBefore.getTime();
-  const due = (await db.get<{ n: number; bytes: number }>(`SELECT COUNT(*) AS n, COALESCE(SUM(b.size), 0) AS bytes FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
+  const due = (yield* get<{ n: number; bytes: number }>(`SELECT COUNT(*) AS n, COALESCE(SUM(b.size), 0) AS bytes FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
                     WHERE q.kind = 'blob' AND q.repo_id = '' AND q.released_at <= $1
                       AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)`, released))!;
   return {
-    blobsQueued: await count(db, "SELECT COUNT(*) AS n FROM gc_review_queue WHERE kind = 'blob'"),
+    blobsQueued: yield* count("SELECT COUNT(*) AS n FROM gc_review_queue WHERE kind = 'blob'"),
     blobsDue: due.n,
     bytesDue: due.bytes,
-    manifestsQueued: await count(db, "SELECT COUNT(*) AS n FROM gc_review_queue WHERE kind = 'manifest'"),
-    manifestsDue: await count(db, "SELECT COUNT(*) AS n FROM gc_review_queue WHERE kind = 'manifest' AND released_at <= $1", released),
-    trashedManifests: await count(db, 'SELECT COUNT(*) AS n FROM manifests WHERE deleted_at IS NOT NULL'),
-    trashDue: await count(db, 'SELECT COUNT(*) AS n FROM manifests WHERE deleted_at IS NOT NULL AND deleted_at < $1', clock.trashedBefore.getTime()),
-    deletedRepositories: await count(db, 'SELECT COUNT(*) AS n FROM repositories WHERE deleted_at IS NOT NULL'),
-    purging: await count(db, 'SELECT COUNT(*) AS n FROM blob_purges'),
+    manifestsQueued: yield* count("SELECT COUNT(*) AS n FROM gc_review_queue WHERE kind = 'manifest'"),
+    manifestsDue: yield* count("SELECT COUNT(*) AS n FROM gc_review_queue WHERE kind = 'manifest' AND released_at <= $1", released),
+    trashedManifests: yield* count('SELECT COUNT(*) AS n FROM manifests WHERE deleted_at IS NOT NULL'),
+    trashDue: yield* count('SELECT COUNT(*) AS n FROM manifests WHERE deleted_at IS NOT NULL AND deleted_at < $1', clock.trashedBefore.getTime()),
+    deletedRepositories: yield* count('SELECT COUNT(*) AS n FROM repositories WHERE deleted_at IS NOT NULL'),
+    purging: yield* count('SELECT COUNT(*) AS n FROM blob_purges'),
   };
 }
 
-export function listBlobRecords(db: Sql, after: Digest | undefined, limit: number): Promise<BlobLink[]> {
-  return db.all<BlobLink>('SELECT digest, size FROM blobs WHERE digest > $1 ORDER BY digest LIMIT $2', after ?? '', limit);
+export function* listBlobRecords(after: Digest | undefined, limit: number): Q<BlobLink[]> {
+  return yield* all<BlobLink>('SELECT digest, size FROM blobs WHERE digest > $1 ORDER BY digest LIMIT $2', after ?? '', limit);
 }
 
-export async function blobState(db: Sql, digest: Digest): Promise<'known' | 'purging' | 'claimed' | 'unknown'> {
-  if (await db.get('SELECT 1 FROM blobs WHERE digest = $1', digest)) return 'known';
-  if (await db.get('SELECT 1 FROM blob_purges WHERE digest = $1', digest)) return 'purging';
-  if (await db.get('SELECT 1 FROM uploads WHERE digest = $1', digest)) return 'claimed';
+export function* blobState(digest: Digest): Q<'known' | 'purging' | 'claimed' | 'unknown'> {
+  if (yield* get('SELECT 1 FROM blobs WHERE digest = $1', digest)) return 'known';
+  if (yield* get('SELECT 1 FROM blob_purges WHERE digest = $1', digest)) return 'purging';
+  if (yield* get('SELECT 1 FROM uploads WHERE digest = $1', digest)) return 'claimed';
   return 'unknown';
 }
 
@@ -55,26 +57,27 @@ const CHECKS: ReadonlyArray<{ kind: IntegrityIssue['kind']; sql: string; message
   },
 ];
 
-export async function integrityIssues(db: Sql, limit: number, staleBefore: Date): Promise<IntegrityIssue[]> {
+export function* integrityIssues(limit: number, staleBefore: Date): Q<IntegrityIssue[]> {
   const out: IntegrityIssue[] = [];
   for (const c of CHECKS) {
-    for (const r of await db.all<{ repository: string | null; target: string }>(c.sql, limit)) {
+    for (const r of yield* all<{ repository: string | null; target: string }>(c.sql, limit)) {
       out.push({ kind: c.kind, repository: r.repository, target: r.target, message: c.message });
     }
   }
-  for (const r of await db.all<{ digest: string }>('SELECT digest FROM blob_purges WHERE started_at < $1 LIMIT $2', staleBefore.getTime(), limit)) {
+  for (const r of yield* all<{ digest: string }>('SELECT digest FROM blob_purges WHERE started_at < $1 LIMIT $2', staleBefore.getTime(), limit)) {
     out.push({ kind: 'stale-purge', repository: null, target: r.digest, message: 'a GC purge was left unfinished (the next GC run finishes it)' });
   }
   return out.slice(0, limit);
 }
 
 /** Cursor "<repo_id> <digest>"; bodies of trashed manifests are checked too, since restore serves them again. */
-export async function listManifestBodies(db: Sql, after: string | undefined, limit: number): Promise<{ items: StoredBody[]; next: string | undefined }> {
+export function* listManifestBodies(after: string | undefined, limit: number): Q<{ items: StoredBody[]; next: string | undefined }> {
   const [repoId, digest] = after === undefined ? ['', ''] : after.split(' ');
-  // The row comparison's parameters are typed: PostgreSQL infers no type for a bare parameter inside a ROW().
-  const rows = await db.all<{ repo_id: string; repository: string; digest: Digest; body: Buffer }>(
+  const e = yield* traits();
+  // The row comparison's parameters are typed: PostgreSQL infers no type (nor the byte-wise collation) for a bare parameter inside a ROW().
+  const rows = yield* all<{ repo_id: string; repository: string; digest: Digest; body: Buffer }>(
     `SELECT m.repo_id, r.name AS repository, m.digest, m.body FROM manifests m JOIN repositories r ON r.id = m.repo_id
-     WHERE (m.repo_id, m.digest) > ($1::text COLLATE "C", $2::text COLLATE "C") ORDER BY m.repo_id, m.digest LIMIT $3`, repoId ?? '', digest ?? '', limit);
+     WHERE (m.repo_id, m.digest) > (${e.textParam('$1')}, ${e.textParam('$2')}) ORDER BY m.repo_id, m.digest LIMIT $3`, repoId ?? '', digest ?? '', limit);
   const last = rows.at(-1);
   return {
     items: rows.map((r) => ({ repository: r.repository, digest: r.digest, body: bytes(r.body) })),

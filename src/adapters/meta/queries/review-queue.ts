@@ -1,7 +1,7 @@
 // The GC review queue: whatever a mutation leaves without references is queued with the time it lost them, in
 // the same transaction, and whatever gains a use is taken off again; the sweeper applies its grace period to that
+import { all, get, run, traits, type Q } from '../sql/query.ts';
 // time and re-checks everything before it removes anything.
-import type { Sql } from './db.ts';
 
 export type QueueKind = 'blob' | 'manifest';
 
@@ -14,45 +14,45 @@ export const NOT_HELD = `NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.re
 const MAX_SUBJECT_DEPTH = 8;
 
 /** Queues a review, or postpones a queued one (never DO NOTHING: a fresh loss restarts the grace period). */
-export async function add(t: Sql, kind: QueueKind, repoId: string, digest: string, at: Date): Promise<void> {
-  await t.run(`INSERT INTO gc_review_queue (kind, repo_id, digest, released_at) VALUES ($1, $2, $3, $4)
+export function* add(kind: QueueKind, repoId: string, digest: string, at: Date): Q<void> {
+  yield* run(`INSERT INTO gc_review_queue (kind, repo_id, digest, released_at) VALUES ($1, $2, $3, $4)
                ON CONFLICT (kind, repo_id, digest) DO UPDATE SET released_at = excluded.released_at`, kind, repoId, digest, at.getTime());
 }
 
 /** Something gained a use: it is no longer a candidate. */
-export async function remove(t: Sql, kind: QueueKind, repoId: string, digest: string): Promise<void> {
-  await t.run('DELETE FROM gc_review_queue WHERE kind = $1 AND repo_id = $2 AND digest = $3', kind, repoId, digest);
+export function* remove(kind: QueueKind, repoId: string, digest: string): Q<void> {
+  yield* run('DELETE FROM gc_review_queue WHERE kind = $1 AND repo_id = $2 AND digest = $3', kind, repoId, digest);
 }
 
-const blobUsed = (t: Sql, digest: string): Promise<unknown> => t.get('SELECT 1 FROM manifest_blobs WHERE blob_digest = $1 LIMIT 1', digest);
+const blobUsed = (digest: string): Q<unknown> => get('SELECT 1 FROM manifest_blobs WHERE blob_digest = $1 LIMIT 1', digest);
 
 /** Queues each blob that no manifest (of any repository, trashed ones included) uses any more. */
-export async function releaseBlobs(t: Sql, digests: Iterable<string>, at: Date): Promise<void> {
-  for (const d of digests) if (!(await blobUsed(t, d))) await add(t, 'blob', '', d, at);
+export function* releaseBlobs(digests: Iterable<string>, at: Date): Q<void> {
+  for (const d of digests) if (!(yield* blobUsed(d))) yield* add('blob', '', d, at);
 }
 
 /**
  * A blob was just linked (upload or mount): unused by any manifest, it is queued from now, so a layer pushed for
  * a manifest that never comes is reclaimed one grace period later, while a push in progress is never touched.
  */
-export async function linked(t: Sql, digest: string, at: Date): Promise<void> {
-  if (await blobUsed(t, digest)) await remove(t, 'blob', '', digest);
-  else await add(t, 'blob', '', digest, at);
+export function* linked(digest: string, at: Date): Q<void> {
+  if (yield* blobUsed(digest)) yield* remove('blob', '', digest);
+  else yield* add('blob', '', digest, at);
 }
 
 /**
  * Queues each live manifest of the repository that no tag and no index (trashed ones included) holds any more. A
  * referrer whose subject is live is never queued: it goes with its subject (the delete cascade), never on its own.
  */
-export async function releaseManifests(t: Sql, repoId: string, digests: Iterable<string>, at: Date): Promise<void> {
+export function* releaseManifests(repoId: string, digests: Iterable<string>, at: Date): Q<void> {
   for (const d of digests) {
     // A referrer that lost its last tag may have been what kept its subject (and the subject's own subject) from GC.
     let current: string | null = d;
     for (let depth = 0; current !== null && depth <= MAX_SUBJECT_DEPTH; depth++) {
-      if (await t.get(`SELECT 1 FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL AND ${NOT_HELD}`, repoId, current)) {
-        await add(t, 'manifest', repoId, current, at);
+      if (yield* get(`SELECT 1 FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL AND ${NOT_HELD}`, repoId, current)) {
+        yield* add('manifest', repoId, current, at);
       }
-      current = (await t.get<{ subject: string | null }>('SELECT subject FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repoId, current))?.subject ?? null;
+      current = (yield* get<{ subject: string | null }>('SELECT subject FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repoId, current))?.subject ?? null;
     }
   }
 }

@@ -1,0 +1,112 @@
+// Manifests with their reference index, written in the same transaction as the manifest itself, so "what uses
+// this blob" and "what does this index hold" can never disagree with the stored manifests.
+import { HELM_CONFIG, type Digest, type ManifestSummary, type NewManifest, type PutManifestOutcome, type StoredManifest } from '../../../core/index.ts';
+import { MANIFEST_COLUMNS, toManifestSummary, type ManifestRow } from '../rows-manifests.ts';
+import { toRepository } from '../rows-repositories.ts';
+import { audit } from './audit.ts';
+import { ensureRepo, liveRepo } from './repo-rows.ts';
+import * as queue from './review-queue.ts';
+import { pointTag, tagTarget } from './tags.ts';
+import { all, get, run, traits, type Q } from '../sql/query.ts';
+
+/** A manifest row with its body, as pg returns a BYTEA. */
+type StoredRow = ManifestRow & { body: Buffer };
+
+/** BYTEA arrives as a Buffer; the port speaks Uint8Array (a view, no copy). */
+export const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+function* missingReferences(repoId: string | undefined, blobs: Digest[], children: Digest[]): Q<{ blobs: Digest[]; manifests: Digest[] }> {
+  if (repoId === undefined) return { blobs, manifests: children };
+  const missing = { blobs: [] as Digest[], manifests: [] as Digest[] };
+  for (const d of blobs) if (!(yield* get('SELECT 1 FROM repository_blobs WHERE repo_id = $1 AND digest = $2', repoId, d))) missing.blobs.push(d);
+  // A trashed child counts as missing: the client pushes it again, which brings it back.
+  for (const d of children) {
+    if (!(yield* get('SELECT 1 FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repoId, d))) missing.manifests.push(d);
+  }
+  return missing;
+}
+
+/**
+ * Inserts the row; a re-push (same digest, hence the same bytes) keeps pushed_at, only refreshes parsed facts that
+ * changed, and takes a trashed manifest out of the trash (its references never left).
+ */
+function* upsertManifest(repoId: string, m: NewManifest): Q<void> {
+  yield* run(`INSERT INTO manifests (repo_id, digest, media_type, artifact_type, subject, annotations, size, body, pushed_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (repo_id, digest) DO UPDATE SET media_type = excluded.media_type, artifact_type = excluded.artifact_type,
+          subject = excluded.subject, annotations = excluded.annotations, deleted_at = NULL, deleted_batch = NULL
+        WHERE manifests.media_type IS DISTINCT FROM excluded.media_type OR manifests.artifact_type IS DISTINCT FROM excluded.artifact_type
+          OR manifests.subject IS DISTINCT FROM excluded.subject OR manifests.annotations IS DISTINCT FROM excluded.annotations
+          OR manifests.deleted_at IS NOT NULL`,
+  repoId, m.digest, m.mediaType, m.artifactType, m.subject, m.annotations === null ? null : JSON.stringify(m.annotations),
+  m.body.byteLength, m.body, m.at.getTime());
+}
+
+/** Makes the stored reference rows equal `wanted`, writing only the difference; returns the references dropped. */
+function* replaceReferences(table: 'manifest_blobs' | 'manifest_children', repoId: string, digest: Digest, wanted: Digest[]): Q<string[]> {
+  const [from, to] = table === 'manifest_blobs' ? ['manifest_digest', 'blob_digest'] : ['parent_digest', 'child_digest'];
+  const current = new Set((yield* all<{ d: string }>(`SELECT ${to} AS d FROM ${table} WHERE repo_id = $1 AND ${from} = $2`, repoId, digest)).map((r) => r.d));
+  for (const d of wanted) {
+    if (!current.delete(d)) yield* run(`INSERT INTO ${table} (repo_id, ${from}, ${to}) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, repoId, digest, d);
+  }
+  for (const d of current) yield* run(`DELETE FROM ${table} WHERE repo_id = $1 AND ${from} = $2 AND ${to} = $3`, repoId, digest, d);
+  return [...current];
+}
+
+export function* putManifest(m: NewManifest): Q<PutManifestOutcome> {
+  const blobs = [...new Set(m.blobs)];
+  const children = [...new Set(m.children)];
+  const existing = yield* liveRepo(m.repository);
+  const missing = yield* missingReferences(existing?.id, blobs, children);
+  if (missing.blobs.length > 0 || missing.manifests.length > 0) return { kind: 'missing', ...missing };
+  const repo = existing ?? (yield* ensureRepo(m.repository, m.at));
+  const previous = m.tag === null ? undefined : yield* tagTarget(repo.id, m.tag);
+  if (m.tag !== null && previous !== undefined && previous !== m.digest && repo.tag_mutability === 'IMMUTABLE') {
+    return { kind: 'tag-immutable', tag: m.tag, current: previous };
+  }
+  // A repository holding a Helm chart is a chart repository (ACR's ArtifactType HelmChart); it stays one.
+  let artifactKind = repo.artifact_kind;
+  if (m.artifactType === HELM_CONFIG && artifactKind !== 'helm-chart') {
+    yield* run("UPDATE repositories SET artifact_kind = 'helm-chart' WHERE id = $1", repo.id);
+    artifactKind = 'helm-chart';
+  }
+  yield* upsertManifest(repo.id, m);
+  const droppedBlobs = yield* replaceReferences('manifest_blobs', repo.id, m.digest, blobs);
+  const droppedManifests = yield* replaceReferences('manifest_children', repo.id, m.digest, children);
+  yield* queue.remove('manifest', repo.id, m.digest);
+  for (const b of blobs) yield* queue.remove('blob', '', b);
+  for (const c of children) yield* queue.remove('manifest', repo.id, c);
+  if (m.tag !== null && previous !== m.digest) {
+    yield* pointTag(repo.id, m.tag, m.digest, m.at);
+    if (previous !== undefined) droppedManifests.push(previous);
+  }
+  yield* queue.releaseBlobs(droppedBlobs, m.at);
+  yield* queue.releaseManifests(repo.id, droppedManifests, m.at);
+  yield* audit(m.actor, m.at, 'manifest.put', m.repository, m.digest, m.tag === null ? undefined : { tag: m.tag, previous: previous ?? null });
+  return { kind: 'stored', repository: toRepository({ ...repo, artifact_kind: artifactKind }) };
+}
+
+export function* getManifest(repository: string, ref: { tag: string } | { digest: Digest }): Q<StoredManifest | null> {
+  const row = 'tag' in ref
+    ? yield* get<StoredRow>(`SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN tags t ON t.repo_id = r.id AND t.name = $1
+            JOIN manifests m ON m.repo_id = r.id AND m.digest = t.digest AND m.deleted_at IS NULL
+            WHERE r.name = $2 AND r.deleted_at IS NULL`, ref.tag, repository)
+    : yield* get<StoredRow>(`SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.digest = $1 AND m.deleted_at IS NULL
+            WHERE r.name = $2 AND r.deleted_at IS NULL`, ref.digest, repository);
+  return row ? { ...toManifestSummary(row), body: bytes(row.body) } : null;
+}
+
+export function* listReferrers(repository: string, subject: Digest): Q<ManifestSummary[]> {
+  return (yield* all<ManifestRow>(`SELECT ${MANIFEST_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = $1 AND m.deleted_at IS NULL
+                WHERE r.name = $2 AND r.deleted_at IS NULL ORDER BY m.digest`, subject, repository)).map(toManifestSummary);
+}
+
+/** One transaction per batch; a time only moves forward, so batches flushed out of order never rewind it. */
+export function* recordPulls(pulls: ReadonlyArray<{ repository: string; digest: Digest; at: Date }>): Q<void> {
+  if (pulls.length === 0) return;
+  for (const p of pulls) {
+    yield* run(`UPDATE manifests SET last_pulled_at = $1
+                 WHERE repo_id = (SELECT id FROM repositories WHERE name = $2 AND deleted_at IS NULL) AND digest = $3
+                   AND (last_pulled_at IS NULL OR last_pulled_at < $1)`, p.at.getTime(), p.repository, p.digest);
+  }
+}

@@ -1,0 +1,36 @@
+// Namespaces: explicit rows (SWR createNamespace, NCR create registry) merged with those implied by live
+// repositories, so a namespace never disappears while it holds something and an empty one can still be listed.
+import type { Actor, CreateNamespaceOutcome, DeleteNamespaceOutcome, NamespaceRecord } from '../../../core/index.ts';
+import { containsPattern } from '../like-pattern.ts';
+import { MERGED, toNamespaceRecord, type NamespaceRow } from '../rows-namespaces.ts';
+import { audit } from './audit.ts';
+import { all, get, run, traits, type Q } from '../sql/query.ts';
+
+export function* findNamespace(name: string): Q<NamespaceRecord | null> {
+  if (name === '') return null;
+  const row = yield* get<NamespaceRow>(`${MERGED} WHERE name = $1 GROUP BY name`, name);
+  return row ? toNamespaceRecord(row) : null;
+}
+
+export function* listNamespaces(q: { after?: string | undefined; nameContains?: string | undefined; limit: number }): Q<NamespaceRecord[]> {
+  if (q.limit <= 0) return [];
+  const rows = yield* all<NamespaceRow>(`${MERGED} WHERE name > $1 AND name LIKE $2 ESCAPE '\\' GROUP BY name ORDER BY name LIMIT $3`,
+    q.after ?? '', containsPattern(q.nameContains ?? ''), q.limit);
+  return rows.map(toNamespaceRecord);
+}
+
+export function* createNamespace(ns: { name: string; settings: Record<string, unknown>; actor: Actor; at: Date }): Q<CreateNamespaceOutcome> {
+  const existing = yield* get('SELECT 1 FROM namespaces WHERE name = $1', ns.name);
+  if (existing) return { kind: 'exists', namespace: (yield* findNamespace(ns.name))! };
+  yield* run('INSERT INTO namespaces (name, settings, created_at) VALUES ($1, $2, $3)', ns.name, JSON.stringify(ns.settings), ns.at.getTime());
+  yield* audit(ns.actor, ns.at, 'namespace.create', null, ns.name);
+  return { kind: 'created', namespace: (yield* findNamespace(ns.name))! };
+}
+
+export function* deleteNamespace(name: string, actor: Actor, at: Date): Q<DeleteNamespaceOutcome> {
+  // Under the registry lock: no repository can be created in the namespace between this check and the delete.
+  if (yield* get("SELECT 1 FROM repositories WHERE namespace = $1 AND deleted_at IS NULL AND namespace <> '' LIMIT 1", name)) return 'not-empty';
+  if ((yield* run('DELETE FROM namespaces WHERE name = $1', name)) === 0) return 'unknown';
+  yield* audit(actor, at, 'namespace.delete', null, name);
+  return 'deleted';
+}

@@ -1,0 +1,23 @@
+// The live-repository lookups every query module shares: all of them see a repository only through its live
+// (not tombstoned) row, so a deleted repository vanishes from every answer in the same commit.
+import { namespaceOf, newRepositoryId } from '../../../core/index.ts';
+import { REPO_COLUMNS, type RepoRow } from '../rows-repositories.ts';
+import { get, run, type Q } from '../sql/query.ts';
+
+export function liveRepo(name: string): Q<RepoRow | undefined> {
+  return get<RepoRow>(`SELECT ${REPO_COLUMNS} FROM repositories WHERE name = $1 AND deleted_at IS NULL`, name);
+}
+
+export function* liveRepoId(name: string): Q<string | undefined> {
+  return (yield* liveRepo(name))?.id;
+}
+
+/** Finds or creates the live repository (a fresh id when the name was never used or was deleted); call in a registry write. */
+export function* ensureRepo(name: string, at: Date): Q<RepoRow> {
+  const found = yield* liveRepo(name);
+  if (found) return found;
+  const row: RepoRow = { id: newRepositoryId(), name, artifact_kind: 'image', tag_mutability: 'MUTABLE', created_at: at.getTime() };
+  yield* run('INSERT INTO repositories (id, name, namespace, artifact_kind, tag_mutability, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    row.id, row.name, namespaceOf(name), row.artifact_kind, row.tag_mutability, row.created_at);
+  return row;
+}

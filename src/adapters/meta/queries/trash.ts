@@ -1,0 +1,84 @@
+// Restore from the trash: a deleted tag or manifest comes back with what was deleted together with it, in one
+// transaction; the blobs are all still there because trashed manifests never gave up their references.
+import type { Actor, DeletedTag, Digest, RestoreOutcome } from '../../../core/index.ts';
+import { DELETED_TAGS, toDeletedTag, type DeletedTagRow } from '../rows-trash.ts';
+import { audit } from './audit.ts';
+import { liveRepo } from './repo-rows.ts';
+import * as queue from './review-queue.ts';
+import { pointTag, tagTarget } from './tags.ts';
+import { all, get, run, traits, type Q } from '../sql/query.ts';
+
+export function* listDeletedTags(repository: string, since: Date, limit: number): Q<DeletedTag[]> {
+  const repo = yield* liveRepo(repository);
+  if (!repo || limit <= 0) return [];
+  return (yield* all<DeletedTagRow>(`SELECT name, digest, deleted_at FROM deleted_tags WHERE repo_id = $1 AND deleted_at >= $2
+                ORDER BY deleted_at DESC, id DESC LIMIT $3`, repo.id, since.getTime(), limit))
+    .map((r) => toDeletedTag(repository, r));
+}
+
+/** The trashed manifests to revive: the batch, plus trashed children of revived indexes; and children that are gone. */
+function* reviveSet(repoId: string, first: string, batch: string | null): Q<{ revive: string[]; missing: Digest[] }> {
+  const revive = new Set<string>([first]);
+  if (batch !== null) {
+    for (const r of yield* all<{ digest: string }>('SELECT digest FROM manifests WHERE repo_id = $1 AND deleted_batch = $2', repoId, batch)) revive.add(r.digest);
+  }
+  const missing: Digest[] = [];
+  // A Set iterates over what is added while iterating, so revived indexes' trashed children are walked too.
+  for (const d of revive) {
+    const children = yield* all<{ d: string; deleted_at: number | null; present: string | null }>(
+      `SELECT c.child_digest AS d, m.deleted_at AS deleted_at, m.digest AS present FROM manifest_children c
+       LEFT JOIN manifests m ON m.repo_id = c.repo_id AND m.digest = c.child_digest
+       WHERE c.repo_id = $1 AND c.parent_digest = $2`, repoId, d);
+    for (const c of children) {
+      if (c.present === null) missing.push(c.d as Digest);
+      else if (c.deleted_at !== null) revive.add(c.d);
+    }
+  }
+  return { revive: [...revive], missing };
+}
+
+export function* restore(repository: string, ref: { tag: string } | { digest: Digest }, since: Date, actor: Actor, at: Date): Q<RestoreOutcome> {
+  const repo = yield* liveRepo(repository);
+  if (!repo) return { kind: 'unknown' };
+  let digest: string;
+  let tagRows: DeletedTagRow[];
+  if ('tag' in ref) {
+    const row = yield* get<DeletedTagRow>(`${DELETED_TAGS} WHERE repo_id = $1 AND name = $2 AND deleted_at >= $3
+                      ORDER BY deleted_at DESC, id DESC LIMIT 1`, repo.id, ref.tag, since.getTime());
+    if (!row) return { kind: 'unknown' };
+    digest = row.digest;
+    tagRows = [row];
+  } else {
+    digest = ref.digest;
+    tagRows = [];
+  }
+  const manifest = yield* get<{ deleted_at: number | null; deleted_batch: string | null }>(
+    'SELECT deleted_at, deleted_batch FROM manifests WHERE repo_id = $1 AND digest = $2', repo.id, digest);
+  if (!manifest) return { kind: 'unknown' };
+  if (!('tag' in ref) && (manifest.deleted_at === null || manifest.deleted_at < since.getTime())) return { kind: 'unknown' };
+  if (!('tag' in ref) && manifest.deleted_batch !== null) {
+    tagRows = yield* all<DeletedTagRow>(`${DELETED_TAGS} WHERE repo_id = $1 AND batch = $2 ORDER BY name`, repo.id, manifest.deleted_batch);
+  }
+  const { revive, missing } = manifest.deleted_at === null ? { revive: [], missing: [] } : yield* reviveSet(repo.id, digest, manifest.deleted_batch);
+  if (missing.length > 0) return { kind: 'incomplete', missing };
+  for (const row of tagRows) {
+    const current = yield* tagTarget(repo.id, row.name);
+    if (current !== undefined && current !== row.digest && repo.tag_mutability === 'IMMUTABLE') return { kind: 'tag-immutable', tag: row.name, current };
+  }
+  for (const d of revive) yield* run('UPDATE manifests SET deleted_at = NULL, deleted_batch = NULL WHERE repo_id = $1 AND digest = $2', repo.id, d);
+  const moved: string[] = [];
+  for (const row of tagRows) {
+    const current = yield* tagTarget(repo.id, row.name);
+    if (current !== row.digest) {
+      yield* pointTag(repo.id, row.name, row.digest as Digest, at);
+      if (current !== undefined) moved.push(current);
+    }
+    yield* queue.remove('manifest', repo.id, row.digest);
+    yield* run('DELETE FROM deleted_tags WHERE id = $1', row.id);
+  }
+  // A tag moved back may orphan what it pointed at; a revived manifest nothing holds is reviewed again later.
+  yield* queue.releaseManifests(repo.id, [...moved, ...revive], at);
+  const tags = tagRows.map((row) => row.name);
+  yield* audit(actor, at, 'tag' in ref ? 'tag.restore' : 'manifest.restore', repository, 'tag' in ref ? ref.tag : digest, { digest, tags, manifests: revive });
+  return { kind: 'restored', digest: digest as Digest, tags, manifests: revive as Digest[] };
+}

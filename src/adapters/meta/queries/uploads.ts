@@ -1,0 +1,40 @@
+// Resumable upload sessions: the bytes live in the blob store, this table remembers how many are durable so a
+// client (or another replica) can resume; the offset moves only by compare-and-set.
+import type { UploadSession } from '../../../core/index.ts';
+import { toUpload, UPLOAD_COLUMNS, UPLOAD_READ_COLUMNS, type UploadPartRow, type UploadRow } from '../rows-uploads.ts';
+import { all, get, run, traits, type Q } from '../sql/query.ts';
+
+// Each write here is one statement on one row, atomic on its own, so none waits for the registry lock: a PATCH
+// of a big upload never queues behind a push's manifest.
+export function* createUpload(s: UploadSession): Q<void> {
+  yield* run(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, s.id, s.repository, s.offset, s.startedAt.getTime(), s.updatedAt.getTime());
+}
+
+export function* getUpload(id: string): Q<UploadSession | null> {
+  const row = yield* get<UploadRow>(`SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE id = $1`, id);
+  if (!row) return null;
+  const parts = yield* all<UploadPartRow>(
+    'SELECT start, size, ref FROM upload_parts WHERE upload_id = $1 AND start < $2 ORDER BY start', id, row.received);
+  return toUpload(row, parts);
+}
+
+/** The offset's compare-and-set and the part it accepts, in one transaction (the UPDATE's row lock orders racing advances). */
+export function* advanceUpload(id: string, from: number, to: number, at: Date, ref: string): Q<boolean> {
+  if ((yield* run('UPDATE uploads SET received = $1, updated_at = $2 WHERE id = $3 AND received = $4', to, at.getTime(), id, from)) !== 1) return false;
+  yield* run('DELETE FROM upload_parts WHERE upload_id = $1 AND start >= $2', id, from);
+  if (to > from) yield* run('INSERT INTO upload_parts (upload_id, start, size, ref) VALUES ($1, $2, $3, $4)', id, from, to - from, ref);
+  return true;
+}
+
+export function* deleteUpload(id: string): Q<void> {
+  // The session row first: its row lock orders this against a racing advanceUpload (which locks the same row before
+  // writing a part), so no part can be recorded after its session is gone.
+  yield* run('DELETE FROM uploads WHERE id = $1', id);
+  yield* run('DELETE FROM upload_parts WHERE upload_id = $1', id);
+}
+
+/** Oldest first, so an expiry sweep with a small limit always makes progress. */
+export function* listIdleUploads(before: Date, limit: number): Q<UploadSession[]> {
+  if (limit <= 0) return [];
+  return (yield* all<UploadRow>(`SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at, id LIMIT $2`, before.getTime(), limit)).map((r) => toUpload(r));
+}

@@ -1,0 +1,22 @@
+// The small interface the shared store assembly needs from a database: reads, cached reads, and write transactions
+// with the lock each write needs. SQLite and PostgreSQL each implement it in a few dozen lines.
+import type { Q } from './query.ts';
+
+/** 'registry': the one lock of the registry model (one writer at a time); a string: a lock of its own; null: none. */
+export type WriteLock = string | null;
+
+export interface SqlEngine {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Runs a read outside any transaction. */
+  read<T>(query: () => Q<T>): Promise<T>;
+  /** A hot read an engine may answer from memory while nothing changed; `size` estimates the bytes it holds. */
+  cached<T>(key: string, query: () => Q<T>, size?: (value: T) => number): Promise<T>;
+  /**
+   * Runs `query` as one transaction. 'registry' (the default) serializes it with every other registry write and
+   * drops cached reads; a named lock serializes it only with writes of that name; null is for a write that is atomic
+   * on its own (one statement, a compare-and-set). `query` is a factory: an engine may run it again after a conflict.
+   */
+  write<T>(query: () => Q<T>, lock?: WriteLock): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

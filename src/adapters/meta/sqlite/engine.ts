@@ -1,0 +1,46 @@
+// Runs the shared queries on better-sqlite3: synchronously, each write as one IMMEDIATE transaction on the one
+// connection (so a transaction can never interleave with another request), hot reads through the ReadCache.
+import type { SqlEngine } from '../sql/engine.ts';
+import { runSync, type EngineTraits, type Statement } from '../sql/query.ts';
+import type { Db } from './db.ts';
+import { ReadCache } from './read-cache.ts';
+
+const TRAITS: EngineTraits = { kind: 'sqlite', forUpdate: '', orderedJoin: 'CROSS JOIN', textParam: (p) => `CAST(${p} AS TEXT)` };
+
+/** `$1, $2...` are named parameters to SQLite: bind them by number. */
+function named(params: readonly unknown[]): Record<number, unknown>[] {
+  if (params.length === 0) return [];
+  const bound: Record<number, unknown> = {};
+  for (let i = 0; i < params.length; i++) bound[i + 1] = params[i];
+  return [bound];
+}
+
+export function sqliteEngine(db: Db): SqlEngine {
+  const cache = new ReadCache(db);
+  const exec = (s: Statement): unknown => {
+    const stmt = db.q(s.sql);
+    const params = named(s.params);
+    if (s.mode === 'get') return stmt.get(...params);
+    if (s.mode === 'all') return stmt.all(...params);
+    return stmt.run(...params).changes;
+  };
+  return {
+    kind: 'sqlite',
+    read: async (query) => runSync(query(), exec, TRAITS),
+    cached: async (key, query, size) => cache.get(key, () => runSync(query(), exec, TRAITS), size),
+    write: async (query, lock = 'registry') => {
+      try {
+        return db.tx(() => runSync(query(), exec, TRAITS));
+      } finally {
+        // Writes of the registry model drop every cached read, whether they committed or not.
+        if (lock === 'registry') cache.invalidate();
+      }
+    },
+    ping: async () => {
+      db.q('SELECT 1').get();
+    },
+    close: async () => {
+      if (db.raw.open) db.raw.close();
+    },
+  };
+}

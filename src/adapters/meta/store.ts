@@ -1,0 +1,105 @@
+// The one MetadataStore: every port method mapped to its shared query and to how it runs (a read, a cached hot
+// read, or a write with the lock it needs). SQLite and PostgreSQL differ only in the SqlEngine they pass in.
+import { purgeLeaseExpiry, type MetadataStore } from '../../core/index.ts';
+import { listAudit } from './queries/audit.ts';
+import * as blobs from './queries/blobs.ts';
+import * as browse from './queries/browse.ts';
+import * as gcBlobs from './queries/gc-blobs.ts';
+import * as inspect from './queries/gc-inspect.ts';
+import * as gc from './queries/gc-manifests.ts';
+import * as keys from './queries/keys.ts';
+import * as ledger from './queries/ledger.ts';
+import { deleteManifest } from './queries/manifest-delete.ts';
+import * as manifests from './queries/manifests.ts';
+import * as namespaces from './queries/namespaces.ts';
+import * as pins from './queries/pins.ts';
+import * as admin from './queries/repo-admin.ts';
+import * as repos from './queries/repositories.ts';
+import * as tags from './queries/tags.ts';
+import * as trash from './queries/trash.ts';
+import * as uploads from './queries/uploads.ts';
+import type { SqlEngine } from './sql/engine.ts';
+
+// Locks: every write of the registry model (repositories, blobs, manifests, tags, the GC queue, pins, purge markers
+// and upload claims, namespaces, keys, audit) holds the registry lock, so writers run one at a time on either
+// engine and every compare-and-act keeps its meaning. Writes that are one statement on one row, or atomic on their
+// own (upload offsets, nonces, completing a client token, renewing or ending a purge marker), take none: a PATCH
+// never queues behind a push. A client-token claim reads then writes, under a lock of its own token.
+export function assembleMetadataStore(e: SqlEngine): MetadataStore {
+  return {
+    kind: e.kind,
+    findRepository: (name) => e.cached(`r\0${name}`, () => repos.findRepository(name)),
+    listRepositories: (page) => e.read(() => repos.listRepositories(page)),
+    deleteRepository: (name, force, actor, at, policy, onlyId) => e.write(() => repos.deleteRepository(name, force, actor, at, policy, onlyId)),
+    findBlob: (repository, digest) => e.cached(`b\0${repository}\0${digest}`, () => blobs.findBlob(repository, digest)),
+    linkBlob: (repository, blob, _actor, at) => e.write(() => blobs.linkBlob(repository, blob, at)),
+    mountBlob: (from, to, digest, _actor, at) => e.write(() => blobs.mountBlob(from, to, digest, at)),
+    unlinkBlob: (repository, digest, actor, at) => e.write(() => blobs.unlinkBlob(repository, digest, actor, at)),
+    putManifest: (m) => e.write(() => manifests.putManifest(m)),
+    getManifest: (repository, ref) => e.cached(`m\0${repository}\0${'tag' in ref ? `t:${ref.tag}` : ref.digest}`, () => manifests.getManifest(repository, ref),
+      (m) => m?.body.byteLength ?? 64),
+    listReferrers: (repository, subject) => e.read(() => manifests.listReferrers(repository, subject)),
+    deleteManifest: (repository, digest, actor, at, policy) => e.write(() => deleteManifest(repository, digest, actor, at, policy)),
+    deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o)),
+    listTags: (repository, page) => e.cached(`t\0${repository}\0${page.after ?? ''}\0${page.limit}`, () => tags.listTags(repository, page.after, page.limit),
+      (t) => (t?.length ?? 0) * 32),
+    recordPulls: (pulls) => e.write(() => manifests.recordPulls(pulls)),
+    createUpload: (s) => e.write(() => uploads.createUpload(s), null),
+    getUpload: (id) => e.read(() => uploads.getUpload(id)),
+    advanceUpload: (id, from, to, at, ref) => e.write(() => uploads.advanceUpload(id, from, to, at, ref), null),
+    deleteUpload: (id) => e.write(() => uploads.deleteUpload(id), null),
+    listIdleUploads: (before, limit) => e.read(() => uploads.listIdleUploads(before, limit)),
+    claimUploadDigest: (id, digest, at, staleBefore) => e.write(() => gcBlobs.claimUploadDigest(id, digest, at, staleBefore)),
+    createAccessKey: (key) => e.write(() => keys.createAccessKey(key)),
+    findAccessKey: (id) => e.read(() => keys.findAccessKey(id)),
+    listAccessKeys: () => e.read(() => keys.listAccessKeys()),
+    deleteAccessKey: (id) => e.write(() => keys.deleteAccessKey(id, new Date())),
+    listAudit: (page) => e.read(() => listAudit(page)),
+    createPin: (p) => e.write(() => pins.createPin(p)),
+    listPins: (f) => e.read(() => pins.listPins(f)),
+    findPin: (id) => e.read(() => pins.findPin(id)),
+    deletePin: (id, actor, at) => e.write(() => pins.deletePin(id, actor, at)),
+    listDeletedTags: (repository, since, limit) => e.read(() => trash.listDeletedTags(repository, since, limit)),
+    restore: (repository, ref, since, actor, at) => e.write(() => trash.restore(repository, ref, since, actor, at)),
+    dueManifests: (before, limit) => e.read(() => gc.dueManifests(before, limit)),
+    collectManifest: (review, clock, policy, actor, dryRun) => e.write(() => gc.collectManifest(review, clock, policy, actor, dryRun)),
+    dueTrash: (before, limit) => e.read(() => gc.dueTrash(before, limit)),
+    purgeTrash: (before, limit, at) => e.write(() => gc.purgeTrash(before, limit, at)),
+    purgeDeletedRepositories: (limit, at) => e.write(() => gc.purgeDeletedRepositories(limit, at)),
+    expirePins: (at, limit) => e.write(() => gc.expirePins(at, limit)),
+    dueBlobs: (before, limit, after) => e.read(() => gcBlobs.dueBlobs(before, limit, after)),
+    beginBlobPurge: (digests, before, at, owner) => e.write(() => gcBlobs.beginBlobPurge(digests, before, at, owner)),
+    beginOrphanPurge: (digests, at, owner) => e.write(() => gcBlobs.beginOrphanPurge(digests, at, owner)),
+    ownsPurge: (digest, owner, at) => e.write(() => gcBlobs.ownsPurge(digest, owner, at), null),
+    endBlobPurge: (digests, owner) => e.write(() => gcBlobs.endBlobPurge(digests, owner), null),
+    takeOverPurges: (before, owner, at, limit) => e.write(() => gcBlobs.takeOverPurges(before, owner, at, limit)),
+    gcStats: (clock) => e.read(() => inspect.gcStats(clock)),
+    listBlobRecords: (after, limit) => e.read(() => inspect.listBlobRecords(after, limit)),
+    blobState: (digest) => e.read(() => inspect.blobState(digest)),
+    integrityIssues: (limit) => e.read(() => inspect.integrityIssues(limit, purgeLeaseExpiry(new Date()))),
+    listManifestBodies: (after, limit) => e.read(() => inspect.listManifestBodies(after, limit)),
+    createRepository: (r) => e.write(() => admin.createRepository(r)),
+    updateRepository: (name, change, actor, at) => e.write(() => admin.updateRepository(name, change, actor, at)),
+    repositoryExtras: (name) => e.cached(`x\0${name}`, () => admin.repositoryExtras(name)),
+    listImages: (repository, q) => e.read(() => admin.listImages(repository, q)),
+    findImages: (repository, digests) => e.read(() => admin.findImages(repository, digests)),
+    indexParents: (repository, digest) => e.read(() => admin.indexParents(repository, digest)),
+    createNamespace: (ns) => e.write(() => namespaces.createNamespace(ns)),
+    findNamespace: (name) => e.read(() => namespaces.findNamespace(name)),
+    listNamespaces: (q) => e.read(() => namespaces.listNamespaces(q)),
+    deleteNamespace: (name, actor, at) => e.write(() => namespaces.deleteNamespace(name, actor, at)),
+    listRepositorySummaries: (f) => e.read(() => browse.listRepositorySummaries(f)),
+    repositorySummary: (name) => e.read(() => browse.repositorySummary(name)),
+    findRepositoryById: (id) => e.read(() => browse.findRepositoryById(id)),
+    listTagDetails: (repository, q) => e.read(() => browse.listTagDetails(repository, q)),
+    findTagDetail: (repository, tag) => e.read(() => browse.findTagDetail(repository, tag)),
+    claimClientToken: (key, fingerprint, at, limits) => e.write(() => ledger.claimClientToken(key, fingerprint, at, limits), `token:${key}`),
+    completeClientToken: (key, fingerprint, answer) => e.write(() => ledger.completeClientToken(key, fingerprint, answer), null),
+    releaseClientToken: (key, fingerprint) => e.write(() => ledger.releaseClientToken(key, fingerprint), null),
+    useNonce: (key, at, validSince) => e.write(() => ledger.useNonce(key, at, validSince), null),
+    pruneRequestLedger: (before, limit) => e.write(() => ledger.pruneRequestLedger(before, limit), null),
+    ping: () => e.ping(),
+    close: () => e.close(),
+  };
+}
+
