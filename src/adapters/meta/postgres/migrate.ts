@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { withClient } from './db.ts';
-import type { Migration } from './schema.ts';
+import { BASELINE_VERSION, MIGRATIONS, type DdlTypes, type Migration } from '../migrations.ts';
+
+export const PG_TYPES: DdlTypes = { text: 'TEXT COLLATE "C"', bytes: 'BYTEA', serialKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' };
 
 /** A 64-bit advisory lock key of its own per schema, so two schemas of one database migrate independently. */
 function lockKey(schema: string): string {
@@ -15,7 +17,9 @@ async function versionOf(client: pg.PoolClient): Promise<number> {
   const table = await client.query<{ t: string | null }>("SELECT to_regclass('berth_schema_version')::text AS t");
   if (table.rows[0]?.t == null) return 0;
   const row = await client.query<{ version: number }>('SELECT version FROM berth_schema_version');
-  return row.rows[0]?.version ?? 0;
+  const version = row.rows[0]?.version ?? 0;
+  // Before the shared migration list this store counted its own history, whose version 1 is the shared baseline.
+  return version === 1 ? BASELINE_VERSION : version;
 }
 
 function check(found: number, latest: number): void {
@@ -25,7 +29,7 @@ function check(found: number, latest: number): void {
 }
 
 /** Creates the schema when missing and applies the migrations it lacks; returns the version it ends at. */
-export async function migrate(pool: pg.Pool, schema: string, migrations: readonly Migration[]): Promise<number> {
+export async function migrate(pool: pg.Pool, schema: string, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
   const latest = migrations.at(-1)?.version ?? 0;
   // On failure withClient destroys the connection, so the session lock goes with it and never back to the pool.
   return withClient(pool, async (client) => {
@@ -36,15 +40,16 @@ export async function migrate(pool: pg.Pool, schema: string, migrations: readonl
     // Checked first: CREATE SCHEMA needs the CREATE right on the database even when the schema exists.
     const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
     if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${schema}`);
-    for (const m of migrations) {
+    for (const [i, m] of migrations.entries()) {
+      const from = i === 0 ? 0 : migrations[i - 1]!.version;
       const current = await versionOf(client); // another replica may have applied it while we waited
       check(current, latest);
       if (current >= m.version) continue;
-      if (current !== m.version - 1) throw new Error(`metadata schema migration ${m.version} needs version ${m.version - 1}, found ${current}`);
+      if (current !== from) throw new Error(`metadata schema migration ${m.version} needs version ${from}, found ${current}`);
       await client.query('BEGIN');
       try {
         await client.query('CREATE TABLE IF NOT EXISTS berth_schema_version (version INTEGER NOT NULL)');
-        await client.query(m.sql);
+        await client.query(m.ddl(PG_TYPES));
         await client.query('DELETE FROM berth_schema_version');
         await client.query('INSERT INTO berth_schema_version (version) VALUES ($1)', [m.version]);
         await client.query('COMMIT');

@@ -10,7 +10,7 @@ import { runMetadataStoreConformance } from '../metadata-store.conformance.ts';
 import { isUnavailable, translate } from './errors.ts';
 import { createPostgresMetadataStore } from './index.ts';
 import { migrate } from './migrate.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../migrations.ts';
 import { postgresServer } from '../../../../test/servers.ts';
 import { sandbox as sandboxOn } from './test-helpers.ts';
 import { poolSettings } from './url.ts';
@@ -106,7 +106,7 @@ describe('postgres metadata store: schema and migrations', () => {
     const pool = new pg.Pool({ connectionString: box.url, max: 1, options: `-c search_path=${box.schema}` });
     try {
       assert.equal(await migrate(pool, box.schema, MIGRATIONS), SCHEMA_VERSION);
-      const broken = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, sql: 'CREATE TABLE half_done (a int); SELECT nope FROM nowhere;' }];
+      const broken = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, ddl: () => 'CREATE TABLE half_done (a int); SELECT nope FROM nowhere;' }];
       await assert.rejects(migrate(pool, box.schema, broken), /nowhere/);
       assert.deepEqual(await box.query('SELECT version FROM berth_schema_version'), [{ version: SCHEMA_VERSION }]);
       assert.deepEqual(await box.query("SELECT to_regclass('half_done') AS t"), [{ t: null }]);

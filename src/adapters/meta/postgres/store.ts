@@ -27,7 +27,6 @@ import { openPool, type PoolSettings } from './db.ts';
 import { postgresEngine } from './engine.ts';
 import { translate } from './errors.ts';
 import { migrate } from './migrate.ts';
-import { MIGRATIONS } from './schema.ts';
 import { poolSettings } from './url.ts';
 
 export interface PostgresOptions extends Partial<Omit<PoolSettings, 'connectionString'>> {
@@ -41,7 +40,7 @@ export async function createPostgresMetadataStore(options: PostgresOptions): Pro
   const settings = poolSettings(url, explicit);
   const db = openPool(settings);
   try {
-    await migrate(db.pool, settings.schema, MIGRATIONS);
+    await migrate(db.pool, settings.schema);
   } catch (err) {
     await db.close();
     throw translate(err);

@@ -2,7 +2,6 @@
 // (separate processes) can both write the file, and every statement prepared once and reused.
 import Database from 'better-sqlite3';
 import { migrate } from './migrate.ts';
-import { MIGRATIONS } from './schema.ts';
 
 export interface Db {
   raw: Database.Database;
@@ -39,7 +38,7 @@ export function openDb(file: string, busyTimeoutMs: number): Db {
     raw.pragma('synchronous = NORMAL');
     // The port's "name contains" filters are case-sensitive (as PostgreSQL's LIKE is); SQLite's LIKE ignores ASCII case.
     raw.pragma('case_sensitive_like = ON');
-    migrate(raw, MIGRATIONS);
+    migrate(raw);
     raw.pragma('foreign_keys = ON');
   } catch (err) {
     raw.close();

@@ -1,14 +1,32 @@
 // Brings a database file up to the schema this build expects, safely even when the server and the CLI open a
 // fresh file at the same moment: the version is re-read under the write lock before each step.
 import type Database from 'better-sqlite3';
-import type { Migration } from './schema.ts';
+import { BASELINE_VERSION, MIGRATIONS, type DdlTypes, type Migration } from '../migrations.ts';
+import { LEGACY_STEPS } from './legacy-schema.ts';
+
+export const SQLITE_TYPES: DdlTypes = { text: 'TEXT', bytes: 'BLOB', serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT' };
+
+interface Step {
+  from: number;
+  to: number;
+  sql: string;
+}
 
 function versionOf(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-/** Applies the migrations newer than the file's user_version, each in one IMMEDIATE transaction; returns the version. */
-export function migrate(db: Database.Database, migrations: readonly Migration[]): number {
+/** A fresh file takes the shared list from its baseline; an older one its SQLite history to the baseline first. */
+function plan(found: number, migrations: readonly Migration[]): Step[] {
+  const shared = (after: number): Step[] => migrations.filter((m) => m.version > after)
+    .map((m, i, list) => ({ from: i === 0 ? after : list[i - 1]!.version, to: m.version, sql: m.ddl(SQLITE_TYPES) }));
+  if (found === 0) return shared(0);
+  const legacy = LEGACY_STEPS.filter((s) => s.version > found && s.version <= BASELINE_VERSION).map((s) => ({ from: s.version - 1, to: s.version, sql: s.sql }));
+  return [...legacy, ...shared(Math.max(found, BASELINE_VERSION))];
+}
+
+/** Applies the steps newer than the file's user_version, each in one IMMEDIATE transaction; returns the version. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
   const latest = migrations.at(-1)?.version ?? 0;
   const found = versionOf(db);
   if (found > latest) {
@@ -19,15 +37,15 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
   db.pragma('foreign_keys = OFF');
   try {
-    for (const m of migrations) {
+    for (const step of plan(found, migrations)) {
       db.transaction(() => {
         const current = versionOf(db);
-        if (current >= m.version) return; // another process applied it while we waited for the lock
-        if (current !== m.version - 1) throw new Error(`metadata schema migration ${m.version} needs version ${m.version - 1}, found ${current}`);
-        db.exec(m.sql);
+        if (current >= step.to) return; // another process applied it while we waited for the lock
+        if (current !== step.from) throw new Error(`metadata schema migration ${step.to} needs version ${step.from}, found ${current}`);
+        db.exec(step.sql);
         const broken = db.pragma('foreign_key_check') as unknown[];
-        if (broken.length > 0) throw new Error(`metadata schema migration ${m.version} found ${broken.length} broken reference(s); not applied`);
-        db.pragma(`user_version = ${m.version}`);
+        if (broken.length > 0) throw new Error(`metadata schema migration ${step.to} found ${broken.length} broken reference(s); not applied`);
+        db.pragma(`user_version = ${step.to}`);
       }).immediate();
     }
   } finally {

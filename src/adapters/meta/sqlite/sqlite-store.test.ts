@@ -12,7 +12,8 @@ import { runMetadataStoreConformance, type MetadataStoreInspector, type ReviewEn
 import { openDb } from './db.ts';
 import { createSqliteMetadataStore } from './index.ts';
 import { migrate } from './migrate.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../migrations.ts';
+import { makeVersion1 } from './test-helpers.ts';
 
 const actor: Actor = { principal: 't', dialect: 'oci' };
 const RESPECT_PINS: PinPolicy = { breakPins: false, pulledSince: null };
@@ -120,7 +121,7 @@ describe('sqlite metadata store: schema and connection', () => {
   it('upgrades a version-1 file in place, keeping its data and adding the foreign keys', async () => {
     const { file, done } = await tempFile();
     const raw = new Database(file);
-    assert.equal(migrate(raw, MIGRATIONS.slice(0, 1)), 1);
+    makeVersion1(raw);
     raw.exec(`INSERT INTO repositories (id, name, created_at) VALUES ('crr-aaaaaaaaaaaaaaaa', 'old/app', 1);
               INSERT INTO blobs VALUES ('${d('b')}', 3, 1); INSERT INTO repository_blobs VALUES ('crr-aaaaaaaaaaaaaaaa', '${d('b')}', 1);
               INSERT INTO manifests (repo_id, digest, media_type, size, body, pushed_at) VALUES ('crr-aaaaaaaaaaaaaaaa', '${d('m')}', 'x', 2, x'7b7d', 1);
@@ -150,7 +151,7 @@ describe('sqlite metadata store: schema and connection', () => {
     const raw = new Database(file);
     migrate(raw, MIGRATIONS);
     const foreignKeys = raw.pragma('foreign_keys', { simple: true });
-    const broken = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, sql: 'CREATE TABLE half_done (a); SELECT nope FROM nowhere;' }];
+    const broken = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, ddl: () => 'CREATE TABLE half_done (a); SELECT nope FROM nowhere;' }];
     assert.throws(() => migrate(raw, broken), /nowhere/);
     assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     assert.equal(raw.prepare("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").get(), undefined);
@@ -159,7 +160,7 @@ describe('sqlite metadata store: schema and connection', () => {
     raw.close();
     assert.throws(() => createSqliteMetadataStore({ file }), /newer than this berth understands/);
     const v1 = new Database(join(file, '..', 'v1.db'));
-    migrate(v1, MIGRATIONS.slice(0, 1));
+    makeVersion1(v1);
     v1.exec("INSERT INTO tags VALUES ('crr-aaaaaaaaaaaaaaaa', 'orphan', 'sha256:00', 1)");
     assert.throws(() => migrate(v1, MIGRATIONS), /1 broken reference/, 'an upgrade never drops references silently');
     assert.equal(v1.pragma('user_version', { simple: true }), 1);

@@ -1,0 +1,132 @@
+// The schema of both metadata stores as one append-only list of migrations: a migration is written once, in the SQL
+// SQLite and PostgreSQL share, with the few column types that differ taken from DdlTypes. The model, table by
+// table, is described in docs/DESIGN.md ("Metadata schema"); timestamps are BIGINT ms since the epoch, JSON is TEXT.
+//
+// Versions: the list starts at 6, the schema both stores had when it was unified (SQLite's PRAGMA user_version 6,
+// PostgreSQL's berth_schema_version 1, which the PostgreSQL store reads as 6). A new database runs the whole list; an
+// older SQLite file (versions 1-5) is first brought to 6 by sqlite/legacy-schema.ts. Add a migration by appending
+// { version: N + 1, ddl } here: both stores run it, each in one transaction, exactly once (see DESIGN.md).
+
+/** Column types whose spelling differs between the engines. */
+export interface DdlTypes {
+  /** Names, digests and ids: PostgreSQL compares them byte-wise (COLLATE "C") as SQLite compares TEXT. */
+  readonly text: string;
+  readonly bytes: string;
+  /** An ascending integer id assigned by the database. */
+  readonly serialKey: string;
+}
+
+export interface Migration {
+  readonly version: number;
+  ddl(t: DdlTypes): string;
+}
+
+/** The version a fresh database starts from (every earlier one is SQLite history). */
+export const BASELINE_VERSION = 6;
+
+const baseline = (t: DdlTypes): string => `CREATE TABLE repositories (
+     id ${t.text} PRIMARY KEY, name ${t.text} NOT NULL, namespace ${t.text} NOT NULL DEFAULT '',
+     artifact_kind TEXT NOT NULL DEFAULT 'image', tag_mutability TEXT NOT NULL DEFAULT 'MUTABLE',
+     created_at BIGINT NOT NULL, deleted_at BIGINT, settings TEXT, policy TEXT
+   );
+   CREATE UNIQUE INDEX repositories_live_name ON repositories (name) WHERE deleted_at IS NULL;
+   CREATE INDEX repositories_tombstones ON repositories (deleted_at) WHERE deleted_at IS NOT NULL;
+   CREATE INDEX repositories_live_namespace ON repositories (namespace, name) WHERE deleted_at IS NULL;
+
+   CREATE TABLE blobs (digest ${t.text} PRIMARY KEY, size BIGINT NOT NULL, created_at BIGINT NOT NULL);
+   CREATE TABLE repository_blobs (
+     repo_id ${t.text} NOT NULL REFERENCES repositories (id), digest ${t.text} NOT NULL REFERENCES blobs (digest),
+     linked_at BIGINT NOT NULL, PRIMARY KEY (repo_id, digest)
+   );
+   CREATE INDEX repository_blobs_digest ON repository_blobs (digest);
+
+   CREATE TABLE manifests (
+     repo_id ${t.text} NOT NULL REFERENCES repositories (id), digest ${t.text} NOT NULL, media_type TEXT NOT NULL,
+     artifact_type TEXT, subject ${t.text}, annotations TEXT, size BIGINT NOT NULL, body ${t.bytes} NOT NULL,
+     pushed_at BIGINT NOT NULL, last_pulled_at BIGINT, deleted_at BIGINT, deleted_batch TEXT,
+     PRIMARY KEY (repo_id, digest)
+   );
+   CREATE INDEX manifests_subject ON manifests (repo_id, subject) WHERE subject IS NOT NULL;
+   CREATE INDEX manifests_trash ON manifests (deleted_at) WHERE deleted_at IS NOT NULL;
+   CREATE INDEX manifests_batch ON manifests (repo_id, deleted_batch) WHERE deleted_batch IS NOT NULL;
+
+   CREATE TABLE manifest_blobs (
+     repo_id ${t.text} NOT NULL, manifest_digest ${t.text} NOT NULL, blob_digest ${t.text} NOT NULL,
+     PRIMARY KEY (repo_id, manifest_digest, blob_digest),
+     FOREIGN KEY (repo_id, manifest_digest) REFERENCES manifests (repo_id, digest),
+     FOREIGN KEY (repo_id, blob_digest) REFERENCES repository_blobs (repo_id, digest)
+   );
+   CREATE INDEX manifest_blobs_blob ON manifest_blobs (blob_digest, repo_id);
+
+   CREATE TABLE manifest_children (
+     repo_id ${t.text} NOT NULL, parent_digest ${t.text} NOT NULL, child_digest ${t.text} NOT NULL,
+     PRIMARY KEY (repo_id, parent_digest, child_digest),
+     FOREIGN KEY (repo_id, parent_digest) REFERENCES manifests (repo_id, digest)
+   );
+   CREATE INDEX manifest_children_child ON manifest_children (repo_id, child_digest);
+
+   CREATE TABLE tags (
+     repo_id ${t.text} NOT NULL, name ${t.text} NOT NULL, digest ${t.text} NOT NULL, updated_at BIGINT NOT NULL,
+     PRIMARY KEY (repo_id, name), FOREIGN KEY (repo_id, digest) REFERENCES manifests (repo_id, digest)
+   );
+   CREATE INDEX tags_digest ON tags (repo_id, digest);
+
+   CREATE TABLE uploads (
+     id ${t.text} PRIMARY KEY, repository ${t.text} NOT NULL, received BIGINT NOT NULL,
+     started_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, digest ${t.text}
+   );
+   CREATE INDEX uploads_updated ON uploads (updated_at);
+   CREATE INDEX uploads_digest ON uploads (digest) WHERE digest IS NOT NULL;
+   CREATE TABLE upload_parts (
+     upload_id ${t.text} NOT NULL, start BIGINT NOT NULL, size BIGINT NOT NULL, ref ${t.text} NOT NULL, PRIMARY KEY (upload_id, start)
+   );
+
+   CREATE TABLE access_keys (
+     id ${t.text} PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL, sealed_secret TEXT NOT NULL,
+     grants TEXT NOT NULL, created_at BIGINT NOT NULL, last_used_at BIGINT
+   );
+
+   CREATE TABLE audit_events (
+     id ${t.serialKey}, at BIGINT NOT NULL, principal TEXT NOT NULL, dialect TEXT NOT NULL,
+     action ${t.text} NOT NULL, repository ${t.text}, target TEXT, detail TEXT
+   );
+
+   CREATE TABLE gc_review_queue (
+     kind TEXT NOT NULL CHECK (kind IN ('blob', 'manifest')), repo_id ${t.text} NOT NULL, digest ${t.text} NOT NULL,
+     released_at BIGINT NOT NULL, PRIMARY KEY (kind, repo_id, digest), CHECK (kind = 'manifest' OR repo_id = '')
+   );
+   CREATE INDEX gc_review_queue_due ON gc_review_queue (kind, released_at);
+
+   CREATE TABLE deleted_tags (
+     id ${t.serialKey}, repo_id ${t.text} NOT NULL, name ${t.text} NOT NULL, digest ${t.text} NOT NULL,
+     deleted_at BIGINT NOT NULL, batch TEXT NOT NULL
+   );
+   CREATE INDEX deleted_tags_name ON deleted_tags (repo_id, name, deleted_at);
+   CREATE INDEX deleted_tags_batch ON deleted_tags (repo_id, batch);
+   CREATE INDEX deleted_tags_at ON deleted_tags (deleted_at);
+
+   CREATE TABLE pins (
+     id ${t.text} PRIMARY KEY, repo_id ${t.text} NOT NULL REFERENCES repositories (id), digest ${t.text} NOT NULL, reason TEXT NOT NULL,
+     owner TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT
+   );
+   CREATE INDEX pins_target ON pins (repo_id, digest);
+   CREATE INDEX pins_expiry ON pins (expires_at) WHERE expires_at IS NOT NULL;
+
+   CREATE TABLE blob_purges (digest ${t.text} PRIMARY KEY, started_at BIGINT NOT NULL, owner TEXT NOT NULL DEFAULT '');
+
+   CREATE TABLE repository_tags (
+     repo_id ${t.text} NOT NULL REFERENCES repositories (id), key ${t.text} NOT NULL, value TEXT NOT NULL, PRIMARY KEY (repo_id, key)
+   );
+
+   CREATE TABLE namespaces (name ${t.text} PRIMARY KEY, settings TEXT NOT NULL, created_at BIGINT NOT NULL);
+
+   CREATE TABLE client_tokens (
+     key ${t.text} PRIMARY KEY, fingerprint TEXT NOT NULL, created_at BIGINT NOT NULL, status INTEGER, body TEXT
+   );
+   CREATE INDEX client_tokens_created ON client_tokens (created_at);
+   CREATE TABLE nonces (key ${t.text} PRIMARY KEY, used_at BIGINT NOT NULL);
+   CREATE INDEX nonces_used ON nonces (used_at);`;
+
+export const MIGRATIONS: readonly Migration[] = [{ version: BASELINE_VERSION, ddl: baseline }];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
