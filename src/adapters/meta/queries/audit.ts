@@ -1,8 +1,17 @@
 // The audit trail: who changed what through which dialect, written inside the mutation's own transaction so an
 // event exists exactly when the change does.
 import type { Actor, AuditEvent } from '../../../core/index.ts';
-import { AUDIT_EVENTS, toAuditEvent, type AuditRow } from '../rows-audit.ts';
 import { all, run, type Q } from '../sql/query.ts';
+
+export interface AuditRow { id: number; at: number; principal: string; dialect: string; action: string; repository: string | null; target: string | null; detail: string | null }
+
+/** Every column of an AuditRow; callers append `WHERE ...`. */
+export const AUDIT_EVENTS = 'SELECT id, at, principal, dialect, action, repository, target, detail FROM audit_events';
+
+export const toAuditEvent = (r: AuditRow): AuditEvent => ({
+  id: r.id, at: new Date(r.at), principal: r.principal, dialect: r.dialect, action: r.action, repository: r.repository,
+  target: r.target, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+});
 
 export function* audit(actor: Actor, at: Date, action: string, repository: string | null, target: string | null, detail?: Record<string, unknown>): Q<void> {
   yield* run('INSERT INTO audit_events (at, principal, dialect, action, repository, target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)',

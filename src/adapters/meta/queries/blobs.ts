@@ -6,7 +6,7 @@ import { audit } from './audit.ts';
 import { purgeManifestRows } from './manifest-delete.ts';
 import { ensureRepo, liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { all, get, run, type Q } from '../sql/query.ts';
 
 /** How many users a 'referenced' answer names; enough to act on, bounded so the answer stays small. */
 const MAX_USERS = 100;

@@ -5,7 +5,7 @@ import type { Actor, CollectOutcome, Digest, GcClock, ManifestReview, PinPolicy 
 import { cascade, cascadeHeld, purgeManifestRows, trashManifest } from './manifest-delete.ts';
 import { protectingPins, releaseProtected } from './pins.ts';
 import * as queue from './review-queue.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { all, get, run, type Q } from '../sql/query.ts';
 
 interface ReviewRow { repository: string; repo_id: string; digest: string; at: number }
 

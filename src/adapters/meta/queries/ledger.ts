@@ -3,7 +3,7 @@
 // behind pushes); everything else is one conditional statement, so two replicas presenting the same token or nonce
 // at once cannot both win.
 import type { ClientTokenClaim } from '../../../core/index.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { get, run, type Q } from '../sql/query.ts';
 
 /**
  * The dialects join a ledger key's parts with NUL, which PostgreSQL TEXT cannot hold: an injective escape (\\ for

@@ -3,12 +3,12 @@
 // manifests keep their references, so their blobs and children stay until GC purges them after the restore window.
 import { randomUUID } from 'node:crypto';
 import type { Actor, DeleteManifestOutcome, Digest, Pin, PinPolicy } from '../../../core/index.ts';
-import { pinSummary } from '../rows-pins.ts';
+import { pinSummary } from './pins.ts';
 import { audit } from './audit.ts';
 import { breakPins, protectingPins } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { all, get, run, type Q } from '../sql/query.ts';
 
 /** A referrer cascade stops here so one request can never run away; deeper referrers keep a dangling subject. */
 export const MAX_CASCADE = 10_000;

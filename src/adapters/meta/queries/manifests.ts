@@ -1,13 +1,42 @@
 // Manifests with their reference index, written in the same transaction as the manifest itself, so "what uses
 // this blob" and "what does this index hold" can never disagree with the stored manifests.
-import { HELM_CONFIG, type Digest, type ManifestSummary, type NewManifest, type PutManifestOutcome, type StoredManifest } from '../../../core/index.ts';
-import { MANIFEST_COLUMNS, toManifestSummary, type ManifestRow } from '../rows-manifests.ts';
-import { toRepository } from '../rows-repositories.ts';
+import { HELM_CONFIG, type Digest, type ManifestSummary, type NewManifest, type PutManifestOutcome, type StoredManifest, type TagStatus } from '../../../core/index.ts';
+import { toRepository } from './repo-rows.ts';
 import { audit } from './audit.ts';
 import { ensureRepo, liveRepo } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { all, get, run, type Q } from '../sql/query.ts';
+
+/** A manifest's facts without its body (each adapter adds the body in the type its driver returns). */
+export interface ManifestRow {
+  digest: string;
+  media_type: string;
+  artifact_type: string | null;
+  subject: string | null;
+  annotations: string | null;
+  size: number;
+  pushed_at: number;
+  last_pulled_at: number | null;
+}
+
+/** The columns of a ManifestRow, read from `manifests m`. */
+export const MANIFEST_COLUMNS = 'm.digest, m.media_type, m.artifact_type, m.subject, m.annotations, m.size, m.pushed_at, m.last_pulled_at';
+
+/** The image listings' tag filter, appended to a query over `manifests m`. */
+export const TAGGED: Record<TagStatus, string> = {
+  ANY: '',
+  TAGGED: 'AND EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
+  UNTAGGED: 'AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.repo_id = m.repo_id AND t.digest = m.digest)',
+};
+
+export function toManifestSummary(row: ManifestRow): ManifestSummary {
+  return {
+    digest: row.digest as Digest, mediaType: row.media_type, artifactType: row.artifact_type, subject: row.subject as Digest | null,
+    annotations: row.annotations === null ? null : (JSON.parse(row.annotations) as Record<string, string>), size: row.size,
+    pushedAt: new Date(row.pushed_at), lastPulledAt: row.last_pulled_at === null ? null : new Date(row.last_pulled_at),
+  };
+}
 
 /** A manifest row with its body, as pg returns a BYTEA. */
 type StoredRow = ManifestRow & { body: Buffer };

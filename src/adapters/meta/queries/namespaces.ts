@@ -1,10 +1,25 @@
 // Namespaces: explicit rows (SWR createNamespace, NCR create registry) merged with those implied by live
 // repositories, so a namespace never disappears while it holds something and an empty one can still be listed.
 import type { Actor, CreateNamespaceOutcome, DeleteNamespaceOutcome, NamespaceRecord } from '../../../core/index.ts';
-import { containsPattern } from '../like-pattern.ts';
-import { MERGED, toNamespaceRecord, type NamespaceRow } from '../rows-namespaces.ts';
+import { containsPattern } from './browse.ts';
 import { audit } from './audit.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { all, get, run, type Q } from '../sql/query.ts';
+
+export interface NamespaceRow { name: string; created_at: number; explicit: number; repos: number; settings: string | null }
+
+/** One row per namespace (callers append `WHERE ... GROUP BY name`): explicit rows and live repositories by their stored namespace. */
+export const MERGED = `SELECT name, MIN(created_at) AS created_at, MAX(explicit) AS explicit, SUM(repos) AS repos, MAX(settings) AS settings
+  FROM (SELECT name, created_at, 1 AS explicit, 0 AS repos, settings FROM namespaces
+        UNION ALL
+        SELECT namespace AS name, created_at, 0 AS explicit, 1 AS repos, NULL AS settings
+          FROM repositories WHERE deleted_at IS NULL AND namespace <> '') AS n`;
+
+export function toNamespaceRecord(r: NamespaceRow): NamespaceRecord {
+  return {
+    name: r.name, createdAt: new Date(r.created_at), explicit: r.explicit === 1, repositoryCount: r.repos,
+    settings: r.settings === null ? {} : (JSON.parse(r.settings) as Record<string, unknown>),
+  };
+}
 
 export function* findNamespace(name: string): Q<NamespaceRecord | null> {
   if (name === '') return null;

@@ -3,8 +3,8 @@
 import type {
   Actor, CreateRepositoryOutcome, Digest, ImageSummary, NewRepository, Repository, RepositoryChange, RepositoryExtras, TagStatus,
 } from '../../../core/index.ts';
-import { MANIFEST_COLUMNS, TAGGED, toManifestSummary, type ManifestRow } from '../rows-manifests.ts';
-import { toRepository, toRepositoryExtras, type ExtrasRow } from '../rows-repositories.ts';
+import { MANIFEST_COLUMNS, TAGGED, toManifestSummary, type ManifestRow } from './manifests.ts';
+import { toRepository, toRepositoryExtras, type ExtrasRow } from './repo-rows.ts';
 import { audit } from './audit.ts';
 import { ensureRepo, liveRepo } from './repo-rows.ts';
 import { all, get, run, traits, type Q } from '../sql/query.ts';

@@ -1,8 +1,35 @@
 // The live-repository lookups every query module shares: all of them see a repository only through its live
 // (not tombstoned) row, so a deleted repository vanishes from every answer in the same commit.
-import { namespaceOf, newRepositoryId } from '../../../core/index.ts';
-import { REPO_COLUMNS, type RepoRow } from '../rows-repositories.ts';
+import { namespaceOf, newRepositoryId, type ArtifactKind, type Repository, type RepositoryExtras, type TagMutability } from '../../../core/index.ts';
 import { get, run, type Q } from '../sql/query.ts';
+
+export interface RepoRow {
+  id: string;
+  name: string;
+  artifact_kind: string;
+  tag_mutability: string;
+  created_at: number;
+}
+
+/** The columns of a RepoRow, for `SELECT ${REPO_COLUMNS} FROM repositories ...`. */
+export const REPO_COLUMNS = 'id, name, artifact_kind, tag_mutability, created_at';
+
+export function toRepository(row: RepoRow): Repository {
+  return {
+    id: row.id, name: row.name, artifactKind: row.artifact_kind as ArtifactKind,
+    tagMutability: row.tag_mutability as TagMutability, createdAt: new Date(row.created_at),
+  };
+}
+
+export interface ExtrasRow { id: string; settings: string | null; policy: string | null }
+
+export function toRepositoryExtras(row: ExtrasRow, tags: ReadonlyArray<{ key: string; value: string }>): RepositoryExtras {
+  return {
+    settings: row.settings === null ? {} : (JSON.parse(row.settings) as Record<string, unknown>),
+    policy: row.policy,
+    resourceTags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
+  };
+}
 
 export function liveRepo(name: string): Q<RepoRow | undefined> {
   return get<RepoRow>(`SELECT ${REPO_COLUMNS} FROM repositories WHERE name = $1 AND deleted_at IS NULL`, name);

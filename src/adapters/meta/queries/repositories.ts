@@ -1,12 +1,12 @@
 // Repository catalog: live names in order, and the O(1) delete that tombstones the row so the name is free at
 // once while the content waits for garbage collection.
 import type { Actor, DeleteRepositoryOutcome, Page, PinPolicy, Repository } from '../../../core/index.ts';
-import { pinSummary } from '../rows-pins.ts';
-import { toRepository } from '../rows-repositories.ts';
+import { pinSummary } from './pins.ts';
+import { toRepository } from './repo-rows.ts';
 import { audit } from './audit.ts';
 import { breakPins, repositoryPins } from './pins.ts';
 import { liveRepo } from './repo-rows.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { all, get, run, type Q } from '../sql/query.ts';
 
 export function* findRepository(name: string): Q<Repository | null> {
   const row = yield* liveRepo(name);

@@ -1,6 +1,6 @@
 // The GC review queue: whatever a mutation leaves without references is queued with the time it lost them, in
 // the same transaction, and whatever gains a use is taken off again; the sweeper applies its grace period to that
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { get, run, type Q } from '../sql/query.ts';
 // time and re-checks everything before it removes anything.
 
 export type QueueKind = 'blob' | 'manifest';

@@ -7,7 +7,7 @@ import { audit } from './audit.ts';
 import { cascade, cascadeHeld, trashManifest } from './manifest-delete.ts';
 import { liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { all, get, run, type Q } from '../sql/query.ts';
 
 export function* tagTarget(repoId: string, tag: string): Q<Digest | undefined> {
   return (yield* get<{ digest: Digest }>('SELECT digest FROM tags WHERE repo_id = $1 AND name = $2', repoId, tag))?.digest;

@@ -1,12 +1,19 @@
 // Restore from the trash: a deleted tag or manifest comes back with what was deleted together with it, in one
 // transaction; the blobs are all still there because trashed manifests never gave up their references.
 import type { Actor, DeletedTag, Digest, RestoreOutcome } from '../../../core/index.ts';
-import { DELETED_TAGS, toDeletedTag, type DeletedTagRow } from '../rows-trash.ts';
 import { audit } from './audit.ts';
 import { liveRepo } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { all, get, run, type Q } from '../sql/query.ts';
+
+export interface DeletedTagRow { id: number; name: string; digest: string; deleted_at: number; batch: string }
+
+/** Every column of a DeletedTagRow; callers append `WHERE ...`. */
+export const DELETED_TAGS = 'SELECT id, name, digest, deleted_at, batch FROM deleted_tags';
+
+export const toDeletedTag = (repository: string, r: Pick<DeletedTagRow, 'name' | 'digest' | 'deleted_at'>): DeletedTag =>
+  ({ repository, tag: r.name, digest: r.digest as Digest, deletedAt: new Date(r.deleted_at) });
 
 export function* listDeletedTags(repository: string, since: Date, limit: number): Q<DeletedTag[]> {
   const repo = yield* liveRepo(repository);

@@ -1,8 +1,22 @@
 // Resumable upload sessions: the bytes live in the blob store, this table remembers how many are durable so a
 // client (or another replica) can resume; the offset moves only by compare-and-set.
-import type { UploadSession } from '../../../core/index.ts';
-import { toUpload, UPLOAD_COLUMNS, UPLOAD_READ_COLUMNS, type UploadPartRow, type UploadRow } from '../rows-uploads.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import type { UploadSession, Digest, UploadPart } from '../../../core/index.ts';
+import { all, get, run, type Q } from '../sql/query.ts';
+
+export interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number; digest: string | null }
+export interface UploadPartRow { start: number; size: number; ref: string }
+
+/** The columns a new session writes, in the order the INSERTs bind them. */
+export const UPLOAD_COLUMNS = 'id, repository, received, started_at, updated_at';
+/** The columns of an UploadRow (with the claimed digest). */
+export const UPLOAD_READ_COLUMNS = `${UPLOAD_COLUMNS}, digest`;
+
+const toUploadPart = (p: UploadPartRow): UploadPart => ({ offset: p.start, size: p.size, ref: p.ref });
+
+export const toUpload = (r: UploadRow, parts?: UploadPartRow[]): UploadSession => ({
+  id: r.id, repository: r.repository, offset: r.received, startedAt: new Date(r.started_at), updatedAt: new Date(r.updated_at),
+  claimed: r.digest as Digest | null, ...(parts ? { parts: parts.map(toUploadPart) } : {}),
+});
 
 // Each write here is one statement on one row, atomic on its own, so none waits for the registry lock: a PATCH
 // of a big upload never queues behind a push's manifest.
