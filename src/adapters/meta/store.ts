@@ -43,7 +43,8 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o)),
     listTags: (repository, page) => e.cached(`t\0${repository}\0${page.after ?? ''}\0${page.limit}`, () => tags.listTags(repository, page.after, page.limit),
       (t) => (t?.length ?? 0) * 32),
-    recordPulls: (pulls) => e.write(() => manifests.recordPulls(pulls)),
+    // An empty batch (most flushes when nothing was pulled) opens no transaction at all.
+    recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls))),
     createUpload: (s) => e.write(() => uploads.createUpload(s), null),
     getUpload: (id) => e.read(() => uploads.getUpload(id)),
     advanceUpload: (id, from, to, at, ref) => e.write(() => uploads.advanceUpload(id, from, to, at, ref), null),

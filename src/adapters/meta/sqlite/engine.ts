@@ -7,19 +7,38 @@ import { ReadCache } from './read-cache.ts';
 
 const TRAITS: EngineTraits = { kind: 'sqlite', forUpdate: '', orderedJoin: 'CROSS JOIN', textParam: (p) => `CAST(${p} AS TEXT)` };
 
-/** `$1, $2...` are named parameters to SQLite: bind them by number. */
-function named(params: readonly unknown[]): Record<number, unknown>[] {
-  if (params.length === 0) return [];
+/**
+ * How a statement binds: `$1, $2...` in order become plain `?` (bound from the array as they come); a statement that
+ * repeats or reorders a number keeps it, which SQLite reads as a named parameter bound from an object by number.
+ */
+interface Binding {
+  sql: string;
+  named: boolean;
+}
+const bindings = new Map<string, Binding>();
+function bindingOf(sql: string): Binding {
+  let b = bindings.get(sql);
+  if (b === undefined) {
+    const numbers = [...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+    const inOrder = numbers.every((n, i) => n === i + 1);
+    b = inOrder ? { sql: sql.replace(/\$\d+/g, '?'), named: false } : { sql, named: true };
+    bindings.set(sql, b);
+  }
+  return b;
+}
+
+function byNumber(params: readonly unknown[]): Record<number, unknown> {
   const bound: Record<number, unknown> = {};
   for (let i = 0; i < params.length; i++) bound[i + 1] = params[i];
-  return [bound];
+  return bound;
 }
 
 export function sqliteEngine(db: Db): SqlEngine {
   const cache = new ReadCache(db);
   const exec = (s: Statement): unknown => {
-    const stmt = db.q(s.sql);
-    const params = named(s.params);
+    const b = bindingOf(s.sql);
+    const stmt = db.q(b.sql);
+    const params = b.named ? [byNumber(s.params)] : s.params;
     if (s.mode === 'get') return stmt.get(...params);
     if (s.mode === 'all') return stmt.all(...params);
     return stmt.run(...params).changes;
