@@ -1,5 +1,6 @@
 // Runs the shared queries on better-sqlite3: synchronously, each write as one IMMEDIATE transaction on the one
 // connection (so a transaction can never interleave with another request), hot reads through the ReadCache.
+import type Database from 'better-sqlite3';
 import type { SqlEngine } from '../sql/engine.ts';
 import { runSync, type EngineTraits, type Statement } from '../sql/query.ts';
 import type { Db } from './db.ts';
@@ -8,23 +9,19 @@ import { ReadCache } from './read-cache.ts';
 const TRAITS: EngineTraits = { kind: 'sqlite', forUpdate: '', orderedJoin: 'CROSS JOIN', textParam: (p) => `CAST(${p} AS TEXT)` };
 
 /**
- * How a statement binds: `$1, $2...` in order become plain `?` (bound from the array as they come); a statement that
- * repeats or reorders a number keeps it, which SQLite reads as a named parameter bound from an object by number.
+ * A statement prepared once per SQL text, and how it binds: `$1, $2...` in order become plain `?` (bound from the
+ * array as they come); a statement that repeats or reorders a number keeps it, which SQLite reads as a named
+ * parameter bound from an object by number.
  */
-interface Binding {
-  sql: string;
+interface Prepared {
+  stmt: Database.Statement;
   named: boolean;
 }
-const bindings = new Map<string, Binding>();
-function bindingOf(sql: string): Binding {
-  let b = bindings.get(sql);
-  if (b === undefined) {
-    const numbers = [...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
-    const inOrder = numbers.every((n, i) => n === i + 1);
-    b = inOrder ? { sql: sql.replace(/\$\d+/g, '?'), named: false } : { sql, named: true };
-    bindings.set(sql, b);
-  }
-  return b;
+
+function prepare(db: Db, sql: string): Prepared {
+  const numbers = [...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+  const inOrder = numbers.every((n, i) => n === i + 1);
+  return { stmt: db.raw.prepare(inOrder ? sql.replace(/\$\d+/g, '?') : sql), named: !inOrder };
 }
 
 function byNumber(params: readonly unknown[]): Record<number, unknown> {
@@ -35,10 +32,12 @@ function byNumber(params: readonly unknown[]): Record<number, unknown> {
 
 export function sqliteEngine(db: Db): SqlEngine {
   const cache = new ReadCache(db);
+  const prepared = new Map<string, Prepared>();
   const exec = (s: Statement): unknown => {
-    const b = bindingOf(s.sql);
-    const stmt = db.q(b.sql);
-    const params = b.named ? [byNumber(s.params)] : s.params;
+    let p = prepared.get(s.sql);
+    if (p === undefined) prepared.set(s.sql, (p = prepare(db, s.sql)));
+    const { stmt } = p;
+    const params = p.named ? [byNumber(s.params)] : s.params;
     if (s.mode === 'get') return stmt.get(...params);
     if (s.mode === 'all') return stmt.all(...params);
     return stmt.run(...params).changes;
