@@ -53,3 +53,19 @@ export async function runIdempotent(
   else await deps.meta.releaseClientToken(token.key, token.fingerprint);
   return { kind: 'ran', answer };
 }
+
+/**
+ * Signature nonces only matter while a timestamp could still be accepted (15 minutes either way is the widest
+ * window of any dialect), client tokens for their retention; older entries go in bounded batches.
+ */
+export async function pruneRequestLedger(deps: Pick<RegistryDeps, 'meta' | 'clock'>, tokenRetentionMs: number): Promise<number> {
+  const now = deps.clock.now().getTime();
+  const before = { tokens: new Date(now - tokenRetentionMs), nonces: new Date(now - NONCE_MEMORY_MS) };
+  let total = 0;
+  for (let i = 0; i < 10; i++) {
+    const n = await deps.meta.pruneRequestLedger(before, 1_000);
+    total += n;
+    if (n < 1_000) break;
+  }
+  return total;
+}
