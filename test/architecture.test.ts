@@ -72,7 +72,7 @@ function forbidden(from: string, to: string, toRel: string): string | null {
     if (sharedOfFamily) return null;
     return `an adapter imports only core, its own folder and the shared files of ${family}/*.ts`;
   }
-  // gc is a set of use cases over the ports (it imports only core); the server and the berth API drive it.
+  // src/gc is the in-server GC timer (the passes are use cases in core); the server and the berth API drive it.
   if (from === 'http') return to.startsWith('http/') || to === 'auth' || to === 'config' || to === 'gc' ? null : 'http imports only core, http/*, auth, config and gc';
   if (from.startsWith('http/')) {
     if (to === 'http/shared' || to === 'auth' || to === 'config' || to === 'gc') return null;

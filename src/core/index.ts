@@ -38,3 +38,4 @@ export * from './usecases/request-ledger.ts';
 export * from './usecases/image-platforms.ts';
 export * from './usecases/namespaces.ts';
 export * from './usecases/access-keys.ts';
+export * from './usecases/gc/index.ts';

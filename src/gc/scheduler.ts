@@ -1,8 +1,6 @@
 // Online GC inside `berth serve`: a pass on a timer and on demand, one at a time in this process (other processes
 // and replicas may sweep concurrently; the store's compare-and-act steps make that safe), with totals for metrics.
-import type { RegistryDeps } from '../core/index.ts';
-import type { GcOptions, GcReport } from './options.ts';
-import { runGc } from './sweep.ts';
+import { runGc, type GcOptions, type GcReport, type RegistryDeps } from '../core/index.ts';
 
 export interface GcTotals {
   runs: number;

@@ -1,5 +1,8 @@
 // What one GC pass is told and what it reports; shared by the sweeper, the scheduler, the CLI and the JSON API.
-import type { Actor, Digest, GcClock, RegistryDeps } from '../core/index.ts';
+import type { Digest } from '../../model/digest.ts';
+import type { Actor } from '../../model/records.ts';
+import type { GcClock } from '../../ports/gc-store.ts';
+import type { RegistryDeps } from '../deps.ts';
 
 /** Who GC's own removals are recorded as in the audit trail. */
 export const GC_ACTOR: Actor = { principal: 'gc', dialect: 'gc' };

@@ -2,7 +2,10 @@
 // broken references, manifest bodies that do not hash to their digest) and, with repair, removes orphans through
 // the same purge markers GC uses, so a repair racing a push can never remove the bytes the push just committed.
 import { createHash } from 'node:crypto';
-import { algorithmOf, newPurgeOwner, removePurgedBytes, type Digest, type IntegrityIssue, type RegistryDeps } from '../core/index.ts';
+import { algorithmOf, type Digest } from '../../model/digest.ts';
+import type { IntegrityIssue } from '../../ports/gc-store.ts';
+import type { RegistryDeps } from '../deps.ts';
+import { newPurgeOwner, removePurgedBytes } from '../purge-lease.ts';
 
 export interface FsckReport {
   blobsChecked: number;

@@ -1,6 +1,8 @@
 // `berth gc --dry-run`: what a pass would remove now and how many bytes, computed with the same compare checks
 // the real pass uses (pins included), without changing anything.
-import { pinPolicy, type Digest, type RegistryDeps } from '../core/index.ts';
+import type { Digest } from '../../model/digest.ts';
+import type { RegistryDeps } from '../deps.ts';
+import { pinPolicy } from '../pin-policy.ts';
 import { emptyReport, GC_ACTOR, gcClock, type GcOptions, type GcReport } from './options.ts';
 
 /** A dry run lists at most this many entries per kind; the counts and byte totals cover everything. */

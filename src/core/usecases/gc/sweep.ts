@@ -1,9 +1,11 @@
 // One online GC pass. No mark phase and no lock: it works only from the review queue, the trash and tombstones,
 // in short batches, and every removal is a compare-and-act transaction in the metadata store, so pushes, pulls and
 // deletes carry on at full speed while it runs, and a crash at any point leaves nothing inconsistent.
-import {
-  newPurgeOwner, pinPolicy, purgeLeaseExpiry, removePurgedBytes, type Digest, type GcClock, type RegistryDeps,
-} from '../core/index.ts';
+import type { Digest } from '../../model/digest.ts';
+import type { GcClock } from '../../ports/gc-store.ts';
+import type { RegistryDeps } from '../deps.ts';
+import { pinPolicy } from '../pin-policy.ts';
+import { newPurgeOwner, purgeLeaseExpiry, removePurgedBytes } from '../purge-lease.ts';
 import { emptyReport, GC_ACTOR, gcClock, type GcOptions, type GcProgress, type GcReport } from './options.ts';
 import { planGc } from './plan.ts';
 
