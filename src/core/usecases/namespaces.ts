@@ -15,11 +15,17 @@ export function parseNamespaceName(name: string): string {
   return name;
 }
 
-/** Creates it; `created` is false when an explicit one of that name was already there (nothing changes then). */
+/**
+ * Creates it; `created` is false when one of that name was already there, explicit or implied by a pushed repository
+ * (the cloud APIs list implied ones, so creating one again is their conflict); nothing changes then.
+ */
 export async function createNamespace(
   deps: RegistryDeps, input: { name: string; settings?: Record<string, unknown> | undefined }, actor: Actor,
 ): Promise<{ namespace: NamespaceRecord; created: boolean }> {
-  const outcome = await deps.meta.createNamespace({ name: parseNamespaceName(input.name), settings: input.settings ?? {}, actor, at: deps.clock.now() });
+  const name = parseNamespaceName(input.name);
+  const found = await deps.meta.findNamespace(name);
+  if (found) return { namespace: found, created: false };
+  const outcome = await deps.meta.createNamespace({ name, settings: input.settings ?? {}, actor, at: deps.clock.now() });
   return { namespace: outcome.namespace, created: outcome.kind === 'created' };
 }
 
