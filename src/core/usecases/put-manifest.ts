@@ -19,6 +19,8 @@ export interface PutManifestInput {
 
 export interface PutManifestResult {
   digest: Digest;
+  /** The media type the manifest was stored with (from its body, else the Content-Type), so callers need not read it back. */
+  mediaType: string;
   subject: Digest | null;
 }
 
@@ -49,5 +51,5 @@ export async function putManifest(deps: RegistryDeps, input: PutManifestInput): 
   if (outcome.kind === 'tag-immutable') {
     throw new RegistryError('TAG_IMMUTABLE', `tag ${outcome.tag} is immutable and points to ${outcome.current}`, { tag: outcome.tag, digest: outcome.current });
   }
-  return { digest, subject: parsed.subject };
+  return { digest, mediaType: parsed.mediaType, subject: parsed.subject };
 }
