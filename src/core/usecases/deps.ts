@@ -25,6 +25,16 @@ export interface DeletionSettings {
   autoPinPulledWithinMs: number;
 }
 
+/** The metadata methods a use case calls: `UsesMeta<'findRepository' | 'deleteManifest'>`. */
+export interface UsesMeta<K extends keyof MetadataStore> {
+  meta: Pick<MetadataStore, K>;
+}
+
+/** The blob store methods a use case calls. */
+export interface UsesBlobs<K extends keyof BlobStore> {
+  blobs: Pick<BlobStore, K>;
+}
+
 export interface RegistryDeps {
   meta: MetadataStore;
   blobs: BlobStore;

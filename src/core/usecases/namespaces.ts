@@ -4,7 +4,7 @@ import { RegistryError } from '../errors.ts';
 import { isRepositoryName } from '../model/names.ts';
 import type { Actor } from '../model/records.ts';
 import type { NamespaceRecord } from '../ports/namespaces.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 /** A namespace name is one component of a repository name ("team", never "team/app"). */
 export function parseNamespaceName(name: string): string {
@@ -20,7 +20,7 @@ export function parseNamespaceName(name: string): string {
  * (the cloud APIs list implied ones, so creating one again is their conflict); nothing changes then.
  */
 export async function createNamespace(
-  deps: RegistryDeps, input: { name: string; settings?: Record<string, unknown> | undefined }, actor: Actor,
+  deps: UsesMeta<'findNamespace' | 'createNamespace'> & Pick<RegistryDeps, 'clock'>, input: { name: string; settings?: Record<string, unknown> | undefined }, actor: Actor,
 ): Promise<{ namespace: NamespaceRecord; created: boolean }> {
   const name = parseNamespaceName(input.name);
   const found = await deps.meta.findNamespace(name);
@@ -30,7 +30,7 @@ export async function createNamespace(
 }
 
 /** Deletes an explicit, empty namespace: REPOSITORY_NOT_EMPTY while repositories live in it, NAME_UNKNOWN if none exists. */
-export async function deleteNamespace(deps: RegistryDeps, name: string, actor: Actor): Promise<void> {
+export async function deleteNamespace(deps: UsesMeta<'deleteNamespace'> & Pick<RegistryDeps, 'clock'>, name: string, actor: Actor): Promise<void> {
   const outcome = await deps.meta.deleteNamespace(parseNamespaceName(name), actor, deps.clock.now());
   if (outcome === 'unknown') throw new RegistryError('NAME_UNKNOWN', `namespace ${name} is not known`, { namespace: name });
   if (outcome === 'not-empty') {

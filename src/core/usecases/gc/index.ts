@@ -3,4 +3,4 @@
 export * from './options.ts';
 export { runGc, BATCH } from './sweep.ts';
 export { planGc } from './plan.ts';
-export { runFsck, type FsckReport } from './fsck.ts';
+export { runFsck, type FsckDeps, type FsckReport } from './fsck.ts';
