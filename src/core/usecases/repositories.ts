@@ -37,6 +37,19 @@ export async function repositoryExtras(deps: UsesMeta<'repositoryExtras'>, name:
   return extras;
 }
 
+/**
+ * Changes a repository's dialect settings from what they are now: `change` gets the current settings and returns the
+ * new whole (other dialects' members kept) or null for no change. NAME_UNKNOWN when the repository is unknown. Two
+ * steps, not one transaction: of two concurrent changes of different members, the later write wins.
+ */
+export async function changeRepositorySettings(
+  deps: UsesMeta<'repositoryExtras' | 'updateRepository'> & Pick<RegistryDeps, 'clock'>, name: string,
+  change: (current: Record<string, unknown>) => Record<string, unknown> | null, actor: Actor,
+): Promise<void> {
+  const next = change((await repositoryExtras(deps, name)).settings);
+  if (next !== null) await updateRepository(deps, name, { settings: next }, actor);
+}
+
 /** What every push path needs to know whether it may create the repository. */
 export type PushDeps = UsesMeta<'findRepository'> & Pick<RegistryDeps, 'repositories'>;
 
