@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import {
-  expireUploads, NONCE_MEMORY_MS, PullRecorder, systemClock, UploadHashes,
+  expireUploads, pruneRequestLedger, PullRecorder, systemClock, UploadHashes,
   type BlobStore, type MetadataStore, type RegistryDeps,
 } from './core/index.ts';
 import { openBlobStore, openMetadataStore } from './adapters/factory.ts';
@@ -87,7 +87,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     setInterval(() => void expireUploads(deps, config.uploads.idleTimeout)
       .then((n) => n > 0 && logger.info({ expired: n }, 'expired idle uploads'))
       .catch((err: unknown) => logger.warn({ err }, 'expiring uploads failed')), expirySweepMs(config.uploads.idleTimeout)),
-    setInterval(() => void pruneLedger(deps, config.acr.clientTokenRetention)
+    setInterval(() => void pruneRequestLedger(deps, config.acr.clientTokenRetention)
       .catch((err: unknown) => logger.warn({ err }, 'pruning the request ledger failed')), 60_000),
   ];
   for (const t of timers) t.unref();
@@ -113,22 +113,6 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     return stopping;
   };
   return { url: address, stop };
-}
-
-/**
- * Signature nonces only matter while a timestamp could still be accepted (15 minutes either way is the widest
- * window of any dialect), client tokens for their retention; older entries go in bounded batches.
- */
-export async function pruneLedger(deps: RegistryDeps, tokenRetentionMs: number): Promise<number> {
-  const now = deps.clock.now().getTime();
-  const before = { tokens: new Date(now - tokenRetentionMs), nonces: new Date(now - NONCE_MEMORY_MS) };
-  let total = 0;
-  for (let i = 0; i < 10; i++) {
-    const n = await deps.meta.pruneRequestLedger(before, 1_000);
-    total += n;
-    if (n < 1_000) break;
-  }
-  return total;
 }
 
 /** Sweep for idle uploads a few times per idle period, at most once a minute. */

@@ -75,7 +75,7 @@ function forbidden(from: string, to: string, toRel: string): string | null {
     if (to === family) return null;
     return `an adapter imports only core, its own folder and the shared files of ${family}/*.ts`;
   }
-  // gc is a set of use cases over the ports (it imports only core); the server and the berth API drive it.
+  // src/gc is the in-server GC timer (the passes are use cases in core); the server and the berth API drive it.
   if (from === 'http') return to.startsWith('http/') || to === 'auth' || to === 'config' || to === 'gc' ? null : 'http imports only core, http/*, auth, config and gc';
   if (from.startsWith('http/')) {
     if (to === 'http/shared' || to === 'auth' || to === 'config' || to === 'gc') return null;
@@ -107,6 +107,57 @@ export function importViolations(files: Source[]): string[] {
       }
       const why = forbidden(from, areaOf(toRel), toRel);
       if (why) bad.push(`${where}: ${from} -> ${areaOf(toRel)}: ${why}`);
+    }
+  }
+  return bad;
+}
+
+/**
+ * Every method the ports declare (src/core/ports/*.ts), by name. The rule below needs each one sorted into reads,
+ * writes or lifecycle, so a method added to a port without a decision fails this test instead of slipping through.
+ */
+export function portMethods(files: Source[]): Map<string, string> {
+  const methods = new Map<string, string>();
+  for (const f of files.filter((s) => /^src\/core\/ports\/[^/]+\.ts$/.test(s.rel) && !isTest(s.rel))) {
+    for (const m of f.text.matchAll(/^[ \t]+(?:readonly[ \t]+)?(\w+)\??[ \t]*\(/gm)) methods.set(m[1]!, f.rel);
+  }
+  return methods;
+}
+
+/** Port methods that only read: HTTP, CLI and main may call these straight on the store. */
+const READ_METHODS = new Set([
+  'now', 'stat', 'open', 'list', 'downloadUrl', 'readUpload', 'listUploads',
+  'findRepository', 'listRepositories', 'findBlob', 'getManifest', 'listReferrers', 'listTags', 'getUpload', 'listIdleUploads',
+  'findAccessKey', 'listAccessKeys', 'listAudit', 'listPins', 'findPin', 'listDeletedTags',
+  'dueManifests', 'dueTrash', 'dueBlobs', 'gcStats', 'listBlobRecords', 'blobState', 'integrityIssues', 'listManifestBodies',
+  'findNamespace', 'listNamespaces', 'listRepositorySummaries', 'repositorySummary', 'findRepositoryById', 'listTagDetails',
+  'findTagDetail', 'repositoryExtras', 'listImages', 'findImages', 'indexParents',
+]);
+/** Opening, probing and closing a store is wiring, not a change of registry state. */
+const LIFECYCLE_METHODS = new Set(['ping', 'close']);
+/** Port methods that change state (ownsPurge renews a lease; useNonce and the client-token claims record use). */
+export const WRITE_METHODS = new Set([
+  'remove', 'createUpload', 'appendUpload', 'commitUpload', 'removeUpload',
+  'deleteRepository', 'linkBlob', 'mountBlob', 'unlinkBlob', 'putManifest', 'deleteManifest', 'deleteTag', 'recordPulls',
+  'advanceUpload', 'deleteUpload', 'claimUploadDigest', 'createAccessKey', 'deleteAccessKey', 'createPin', 'deletePin', 'restore',
+  'collectManifest', 'purgeTrash', 'purgeDeletedRepositories', 'expirePins', 'beginBlobPurge', 'beginOrphanPurge', 'ownsPurge',
+  'endBlobPurge', 'takeOverPurges', 'createNamespace', 'deleteNamespace', 'createRepository', 'updateRepository',
+  'claimClientToken', 'completeClientToken', 'releaseClientToken', 'useNonce', 'pruneRequestLedger',
+]);
+
+/** The driving side: it may read ports directly, but every write goes through a use case in src/core/usecases. */
+const isDriver = (rel: string): boolean => rel.startsWith('src/http/') || rel.startsWith('src/cli/') || rel === 'src/main.ts';
+
+/** Every `.write(` call (on any receiver, `?.` too) outside comments in the driving side, one line each. */
+export function writeViolations(files: Source[]): string[] {
+  const bad: string[] = [];
+  for (const f of files.filter((s) => isDriver(s.rel) && !isTest(s.rel) && !isTestHelper(s.rel))) {
+    for (const [i, line] of f.text.split('\n').entries()) {
+      const code = line.trimStart();
+      if (code.startsWith('//') || code.startsWith('*')) continue;
+      for (const m of line.matchAll(/\??\.\s*(\w+)\s*\(/g)) {
+        if (WRITE_METHODS.has(m[1]!)) bad.push(`${f.rel}:${i + 1} calls .${m[1]}(): a port write; call a use case in src/core/usecases instead`);
+      }
     }
   }
   return bad;
@@ -153,6 +204,38 @@ describe('architecture', () => {
   it('imports point toward core: core, adapters, auth, config and each dialect import only what they may', () => {
     const bad = importViolations(sources);
     assert.equal(bad.length, 0, `${bad.length} import rule violation(s):\n  ${bad.join('\n  ')}`);
+  });
+
+  it('the write checker flags a port write called from http, cli or main, and nothing else', () => {
+    const file = (rel: string, text: string): Source => ({ rel, text });
+    const found = writeViolations([
+      file('src/http/ecr/ops/x.ts', "const a = await deps.meta.findRepository(n);\nawait ctx.deps.meta?.deleteTag(r, t);\n// meta.deleteManifest( in prose\n"),
+      file('src/cli/commands/k.ts', "await r.deps.meta.deleteAccessKey(id);\n"),
+      file('src/main.ts', "await meta.close();\nawait deps.meta.pruneRequestLedger(b, 1);\n"),
+      file('src/core/usecases/d.ts', "await deps.meta.deleteManifest(r, d);\n"),
+      file('src/http/ecr/ops/x.test.ts', "await deps.meta.putManifest(m);\n"),
+    ]);
+    assert.deepEqual(found, [
+      'src/http/ecr/ops/x.ts:2 calls .deleteTag(): a port write; call a use case in src/core/usecases instead',
+      'src/cli/commands/k.ts:1 calls .deleteAccessKey(): a port write; call a use case in src/core/usecases instead',
+      'src/main.ts:2 calls .pruneRequestLedger(): a port write; call a use case in src/core/usecases instead',
+    ]);
+  });
+
+  it('every port method is classified as a read, a write or lifecycle (so a new write cannot be forgotten)', () => {
+    const unsorted: string[] = [];
+    for (const [name, rel] of portMethods(sources)) {
+      const kinds = [READ_METHODS, WRITE_METHODS, LIFECYCLE_METHODS].filter((k) => k.has(name)).length;
+      if (kinds !== 1) unsorted.push(`${rel}: ${name} is in ${kinds} of READ_METHODS, WRITE_METHODS, LIFECYCLE_METHODS (must be exactly 1)`);
+    }
+    const declared = portMethods(sources);
+    for (const k of [READ_METHODS, WRITE_METHODS, LIFECYCLE_METHODS]) for (const name of k) if (!declared.has(name)) unsorted.push(`${name} is listed but no port declares it`);
+    assert.equal(unsorted.length, 0, unsorted.join('\n'));
+  });
+
+  it('http, cli and main read ports directly but change state only through use cases in src/core/usecases', () => {
+    const bad = writeViolations(sources);
+    assert.equal(bad.length, 0, `${bad.length} port write(s) outside a use case:\n  ${bad.join('\n  ')}`);
   });
 
   it('every non-test source file starts with a `//` comment saying why it exists', () => {

@@ -4,9 +4,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deleteRepository, finishUpload, putManifest, startUpload, type RegistryDeps } from '../../src/core/index.ts';
+import { deleteRepository, finishUpload, putManifest, runGc, startUpload, type RegistryDeps } from '../../src/core/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { runGc } from '../../src/gc/index.ts';
 import { openRegistry } from '../../src/main.ts';
 import { startBerth, type RunningBerth } from '../../test/e2e/harness.ts';
 import { agent, bounded, deleteManifest, makeSmallImage, pushBlob, pushSmallImage, sha, type SmallImage } from '../http.ts';

@@ -1,7 +1,7 @@
 // Test code only: the real embedded stores (SQLite and the filesystem in a temp dir) wired as RegistryDeps with a
 // clock the test moves, plus raw access behind the stores' backs, so tests of GC and fsck run against the real thing.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -32,6 +32,8 @@ export interface TestRegistry {
   dir: string;
   /** Where the filesystem store keeps a committed blob. */
   blobPath(digest: Digest): string;
+  /** Damages a committed blob's file behind the store's back: replaces its bytes, or removes it (null). */
+  damageBlob(digest: Digest, content: string | null): Promise<void>;
   /** Runs SQL on the metadata file through a second connection, as an operator (or corruption) would. */
   sql(statement: string, ...args: unknown[]): unknown[];
   close(): Promise<void>;
@@ -54,6 +56,10 @@ export async function openTestRegistry(options: { start?: Date; restoreWindowMs?
   return {
     deps, clock, dir,
     blobPath: (digest) => join(dir, 'blobs', 'sha256', hexOf(digest).slice(0, 2), hexOf(digest)),
+    async damageBlob(digest, content) {
+      const path = join(dir, 'blobs', 'sha256', hexOf(digest).slice(0, 2), hexOf(digest));
+      await (content === null ? rm(path) : writeFile(path, content));
+    },
     sql(statement, ...args) {
       raw ??= new Database(join(dir, 'meta.db'), { timeout: 5_000 });
       const stmt = raw.prepare(statement);

@@ -1,7 +1,7 @@
 // A live progress bar for long GC passes (items, bytes, rate, ETA) on a terminal; nothing at all when stderr is a
 // pipe or a file, so logs and scripts only ever see the final summary.
 import { SingleBar } from 'cli-progress';
-import type { GcProgress } from '../gc/index.ts';
+import type { GcProgress } from '../core/index.ts';
 import { formatBytes } from './context.ts';
 
 export interface ProgressDisplay {

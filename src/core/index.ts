@@ -37,3 +37,5 @@ export * from './usecases/purge-lease.ts';
 export * from './usecases/request-ledger.ts';
 export * from './usecases/image-platforms.ts';
 export * from './usecases/namespaces.ts';
+export * from './usecases/access-keys.ts';
+export * from './usecases/gc/index.ts';

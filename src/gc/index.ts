@@ -1,6 +1,3 @@
-// Public surface of online garbage collection and the consistency check.
-export * from './options.ts';
-export { runGc, BATCH } from './sweep.ts';
-export { planGc } from './plan.ts';
+// The GC timer of `berth serve`: owns a setInterval and the process's one-pass-at-a-time state, so it is wiring
+// beside core, not core; the passes themselves are use cases in src/core/usecases/gc.
 export { GcScheduler, type GcStatus, type GcTotals } from './scheduler.ts';
-export { runFsck, type FsckReport } from './fsck.ts';

@@ -1,8 +1,6 @@
 // Online GC inside `berth serve`: a pass on a timer and on demand, one at a time in this process (other processes
 // and replicas may sweep concurrently; the store's compare-and-act steps make that safe), with totals for metrics.
-import type { RegistryDeps } from '../core/index.ts';
-import type { GcOptions, GcReport } from './options.ts';
-import { runGc } from './sweep.ts';
+import { runGc, type GcDeps, type GcOptions, type GcReport } from '../core/index.ts';
 
 export interface GcTotals {
   runs: number;
@@ -23,7 +21,7 @@ export interface GcStatus {
 }
 
 export class GcScheduler {
-  readonly #deps: RegistryDeps;
+  readonly #deps: GcDeps;
   readonly #defaults: Pick<GcOptions, 'graceMs' | 'restoreWindowMs'>;
   readonly #onError: (err: unknown) => void;
   readonly #abort = new AbortController();
@@ -33,7 +31,7 @@ export class GcScheduler {
   #lastError: string | null = null;
   readonly #totals: GcTotals = { runs: 0, blobsRemoved: 0, bytesReclaimed: 0, manifestsCollected: 0, manifestsPurged: 0, errors: 0, lastSweepRate: 0 };
 
-  constructor(deps: RegistryDeps, defaults: Pick<GcOptions, 'graceMs' | 'restoreWindowMs'>, onError: (err: unknown) => void) {
+  constructor(deps: GcDeps, defaults: Pick<GcOptions, 'graceMs' | 'restoreWindowMs'>, onError: (err: unknown) => void) {
     this.#deps = deps;
     this.#defaults = defaults;
     this.#onError = onError;

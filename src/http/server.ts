@@ -2,8 +2,8 @@
 // readiness and metrics. Bodies are never parsed by Fastify: handlers stream them, so uploads are not buffered.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
-import type { PullRecorder, RegistryDeps } from '../core/index.ts';
-import { gcClock, type GcScheduler } from '../gc/index.ts';
+import { gcClock, type PullRecorder, type RegistryDeps } from '../core/index.ts';
+import type { GcScheduler } from '../gc/index.ts';
 import type { AcrSettings } from './acr/context.ts';
 import { acrPlugin } from './acr/routes.ts';
 import { answerBadUrl } from './bad-url.ts';

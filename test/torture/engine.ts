@@ -5,9 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteRepository, isRegistryError, type Digest } from '../../src/core/index.ts';
+import { deleteRepository, isRegistryError, runGc, type Digest } from '../../src/core/index.ts';
 import { loadConfig, parseDuration } from '../../src/config/index.ts';
-import { runGc } from '../../src/gc/index.ts';
 import { openRegistry, type OpenedRegistry } from '../../src/main.ts';
 import { TortureClient } from './client.ts';
 import { SharedPool } from './content.ts';

@@ -4,7 +4,7 @@
 // manifests hold blobs. The metadata is read through the store's ports (store-views.ts), so any backend is checked alike.
 import type { Digest, RegistryDeps } from '../../src/core/index.ts';
 import { expireUploads } from '../../src/core/index.ts';
-import { runFsck, runGc, type FsckReport, type GcReport } from '../../src/gc/index.ts';
+import { runFsck, runGc, type FsckReport, type GcReport } from '../../src/core/index.ts';
 import { PURGE_LEASE_MS } from '../../src/core/index.ts';
 import { ACCEPT } from './content.ts';
 import { sha256, type TortureHttp } from './http.ts';

@@ -1,7 +1,7 @@
 // `berth gc` and `berth fsck`: reclaim space now (or see what would go) and check that metadata and bytes agree,
 // from the shell, on the live data: every GC step is compare-and-act, so this is safe while the server runs and sweeps.
 import type { Command } from 'commander';
-import { runFsck, runGc, type FsckReport, type GcReport } from '../../gc/index.ts';
+import { runFsck, runGc, type FsckReport, type GcReport } from '../../core/index.ts';
 import { openRegistry } from '../../main.ts';
 import { action, configFrom, durationArg, formatBytes, print, table, withDataOptions, type GlobalOptions } from '../context.ts';
 import { gcProgressBar } from '../progress.ts';

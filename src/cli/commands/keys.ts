@@ -2,7 +2,7 @@
 // while the server runs (the server reads keys from the shared metadata store on every check).
 import type { Command } from 'commander';
 import { issueAccessKey, parseGrant } from '../../auth/index.ts';
-import { RegistryError, type Grant } from '../../core/index.ts';
+import { revokeAccessKey, type Grant } from '../../core/index.ts';
 import { action, print, table, withDataOptions, type GlobalOptions } from '../context.ts';
 import { withRegistry } from './content.ts';
 
@@ -33,8 +33,7 @@ export function registerKeys(program: Command): void {
     ]));
   }));
   withDataOptions(key.command('rm <accessKeyId>').description('delete an access key; it stops working at once')).action(action(async (id: string, o: GlobalOptions) => {
-    const removed = await withRegistry(o, (r) => r.deps.meta.deleteAccessKey(id));
-    if (!removed) throw new RegistryError('INVALID_REQUEST', `no access key ${id}`);
+    await withRegistry(o, (r) => revokeAccessKey(r.deps.meta, id));
     print(o, { deleted: id }, () => `deleted access key ${id}`);
   }));
 }

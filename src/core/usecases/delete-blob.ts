@@ -3,9 +3,9 @@
 import { RegistryError } from '../errors.ts';
 import { parseDigest } from '../model/digest.ts';
 import type { Actor } from '../model/records.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
-export async function deleteBlob(deps: RegistryDeps, repository: string, digestParam: string, actor: Actor): Promise<void> {
+export async function deleteBlob(deps: UsesMeta<'unlinkBlob'> & Pick<RegistryDeps, 'clock'>, repository: string, digestParam: string, actor: Actor): Promise<void> {
   const digest = parseDigest(digestParam);
   const outcome = await deps.meta.unlinkBlob(repository, digest, actor, deps.clock.now());
   if (outcome.kind === 'unknown') throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is unknown to repository ${repository}`, { digest });

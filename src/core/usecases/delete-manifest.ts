@@ -6,8 +6,8 @@ import { isDigest } from '../model/digest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor, Pin } from '../model/records.ts';
 import type { Digest } from '../model/digest.ts';
-import type { RegistryDeps } from './deps.ts';
-import { imageInUse, pinPolicy } from './pin-policy.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
+import { imageInUse, pinPolicy, type PinPolicyDeps } from './pin-policy.ts';
 
 export interface DeleteOptions {
   /** Delete what pins protect (the dialect has checked the actor's override right). */
@@ -25,7 +25,8 @@ export interface DeleteResult {
 }
 
 export async function deleteManifest(
-  deps: RegistryDeps, repository: string, reference: string, actor: Actor, options: DeleteOptions = {},
+  deps: UsesMeta<'findRepository' | 'deleteTag' | 'deleteManifest'> & Pick<RegistryDeps, 'clock'> & PinPolicyDeps,
+  repository: string, reference: string, actor: Actor, options: DeleteOptions = {},
 ): Promise<DeleteResult> {
   if (!(await deps.meta.findRepository(repository))) throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { name: repository });
   const at = deps.clock.now();

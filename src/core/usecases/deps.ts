@@ -1,4 +1,10 @@
-// What every use case may touch: the two stores, the clock and the limits; built once by main.ts.
+// What use cases may touch: the two stores, the clock and the limits; built once by main.ts.
+//
+// The rule (test/architecture.test.ts enforces it): HTTP, CLI and main may call the read methods of a port directly
+// (find*, list*, get*, stat, ...), but every call that changes state (a port method in WRITE_METHODS there) goes
+// through a function in src/core/usecases, so each write has one home for its checks, audit actor and clock.
+// A use case names the parts it uses (`Pick<MetadataStore, ...>`, a port interface), never the whole RegistryDeps
+// when less will do, so a reader sees what it touches and a test can hand it a small fake.
 import type { BlobStore } from '../ports/blob-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { MetadataStore } from '../ports/metadata-store.ts';
@@ -17,6 +23,16 @@ export interface DeletionSettings {
   restoreWindowMs: number;
   /** A manifest pulled within this long counts as pinned (automatic pins); 0 = off. */
   autoPinPulledWithinMs: number;
+}
+
+/** The metadata methods a use case calls: `UsesMeta<'findRepository' | 'deleteManifest'>`. */
+export interface UsesMeta<K extends keyof MetadataStore> {
+  meta: Pick<MetadataStore, K>;
+}
+
+/** The blob store methods a use case calls. */
+export interface UsesBlobs<K extends keyof BlobStore> {
+  blobs: Pick<BlobStore, K>;
 }
 
 export interface RegistryDeps {

@@ -3,10 +3,10 @@ import { RegistryError } from '../errors.ts';
 import { isDigest } from '../model/digest.ts';
 import { parseTag } from '../model/names.ts';
 import type { StoredManifest } from '../model/records.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { UsesMeta } from './deps.ts';
 import type { PullRecorder } from './pull-recorder.ts';
 
-export async function getManifest(deps: RegistryDeps, repository: string, reference: string, pulls?: PullRecorder): Promise<StoredManifest> {
+export async function getManifest(deps: UsesMeta<'getManifest' | 'findRepository'>, repository: string, reference: string, pulls?: PullRecorder): Promise<StoredManifest> {
   const ref = reference.includes(':')
     ? isDigest(reference) ? { digest: reference } : null
     : { tag: parseTag(reference) };

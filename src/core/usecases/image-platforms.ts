@@ -8,8 +8,8 @@ import { isDigest, type Digest } from '../model/digest.ts';
 import { imageFacts } from '../model/image-facts.ts';
 import { isIndexMediaType } from '../model/media-types.ts';
 import type { StoredManifest } from '../model/records.ts';
-import type { RegistryDeps } from './deps.ts';
-import { openBlob } from './read-blob.ts';
+import type { UsesMeta } from './deps.ts';
+import { openBlob, type OpenBlobDeps } from './read-blob.ts';
 
 export interface Platform {
   architecture: string;
@@ -112,7 +112,7 @@ async function readBounded(stream: Readable, size: number): Promise<Uint8Array |
 }
 
 /** The platform of an image manifest, read from its config blob in `repository`; blank when that cannot be read. */
-async function imagePlatform(deps: RegistryDeps, repository: string, body: Uint8Array): Promise<Platform> {
+async function imagePlatform(deps: OpenBlobDeps, repository: string, body: Uint8Array): Promise<Platform> {
   const config = configOf(body);
   if (config === null || config.size > MAX_CONFIG_BYTES) return platformOf(null);
   try {
@@ -133,7 +133,7 @@ async function imagePlatform(deps: RegistryDeps, repository: string, body: Uint8
  * The images behind one manifest: itself (an image manifest, platform from its config), or one per entry of an
  * index (platform from the entry, size and times from the child manifest when the repository holds it).
  */
-export async function imagePlatforms(deps: RegistryDeps, repository: string, manifest: StoredManifest): Promise<PlatformImage[]> {
+export async function imagePlatforms(deps: UsesMeta<'getManifest'> & OpenBlobDeps, repository: string, manifest: StoredManifest): Promise<PlatformImage[]> {
   if (!isIndexMediaType(manifest.mediaType)) {
     return [{
       digest: manifest.digest, mediaType: manifest.mediaType, size: imageFacts(manifest, manifest.body).size,

@@ -1,10 +1,10 @@
 // The audit trail as callers page through it: newest first, bounded pages, optional repository/action filters.
 import { RegistryError } from '../errors.ts';
 import type { AuditEvent } from '../model/records.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 export async function listAudit(
-  deps: RegistryDeps, q: { before?: number | undefined; limit?: number | undefined; repository?: string | undefined; action?: string | undefined },
+  deps: UsesMeta<'listAudit'> & Pick<RegistryDeps, 'limits'>, q: { before?: number | undefined; limit?: number | undefined; repository?: string | undefined; action?: string | undefined },
 ): Promise<AuditEvent[]> {
   if (q.before !== undefined && !(Number.isSafeInteger(q.before) && q.before > 0)) throw new RegistryError('PAGINATION_INVALID', 'before must be a positive event id');
   const limit = q.limit ?? 100;

@@ -3,10 +3,10 @@
 import { RegistryError } from '../errors.ts';
 import type { Digest } from '../model/digest.ts';
 import type { ImageSummary, TagStatus } from '../ports/repository-admin.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 export async function listImages(
-  deps: RegistryDeps, repository: string, q: { tagStatus?: TagStatus | undefined; after?: Digest | undefined; limit: number },
+  deps: UsesMeta<'listImages'> & Pick<RegistryDeps, 'limits'>, repository: string, q: { tagStatus?: TagStatus | undefined; after?: Digest | undefined; limit: number },
 ): Promise<{ images: ImageSummary[]; next: Digest | null }> {
   const limit = Math.max(0, Math.min(q.limit, deps.limits.maxPageSize));
   const found = await deps.meta.listImages(repository, { tagStatus: q.tagStatus ?? 'ANY', after: q.after, limit: limit + 1 });
@@ -16,7 +16,7 @@ export async function listImages(
   return { images, next: more && images.length > 0 ? images.at(-1)!.digest : null };
 }
 
-export async function findImages(deps: RegistryDeps, repository: string, digests: readonly Digest[]): Promise<ImageSummary[]> {
+export async function findImages(deps: UsesMeta<'findRepository' | 'findImages'>, repository: string, digests: readonly Digest[]): Promise<ImageSummary[]> {
   if (!(await deps.meta.findRepository(repository))) throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { name: repository });
   return deps.meta.findImages(repository, digests);
 }

@@ -3,7 +3,7 @@ import { RegistryError } from '../errors.ts';
 import { parseDigest } from '../model/digest.ts';
 import { OCI_INDEX } from '../model/media-types.ts';
 import type { Descriptor } from '../model/manifest.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { UsesMeta } from './deps.ts';
 
 export interface ReferrersIndex {
   schemaVersion: 2;
@@ -12,7 +12,7 @@ export interface ReferrersIndex {
 }
 
 export async function listReferrers(
-  deps: RegistryDeps, repository: string, subjectParam: string, artifactType: string | undefined,
+  deps: UsesMeta<'findRepository' | 'listReferrers'>, repository: string, subjectParam: string, artifactType: string | undefined,
 ): Promise<{ index: ReferrersIndex; filtered: boolean }> {
   const subject = parseDigest(subjectParam);
   if (!(await deps.meta.findRepository(repository))) throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { name: repository });

@@ -1,6 +1,6 @@
 // Tag and catalog listings: lexical order with `n`/`last` paging, and the page size bounded by the registry.
 import { RegistryError } from '../errors.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 export interface PageRequest {
   n?: string | undefined;
@@ -13,7 +13,7 @@ export interface Listing {
   next: string | null;
 }
 
-function pageSize(deps: RegistryDeps, n: string | undefined): number {
+function pageSize(deps: Pick<RegistryDeps, 'limits'>, n: string | undefined): number {
   if (n === undefined || n === '') return deps.limits.maxPageSize;
   if (!/^\d{1,12}$/.test(n)) throw new RegistryError('PAGINATION_INVALID', `n must be a non-negative integer, got "${n.slice(0, 50)}"`);
   return Math.min(Number(n), deps.limits.maxPageSize);
@@ -25,7 +25,7 @@ function toListing(items: string[], limit: number): Listing {
   return { items: page, next: more && page.length > 0 ? page[page.length - 1]! : null };
 }
 
-export async function listTags(deps: RegistryDeps, repository: string, request: PageRequest): Promise<Listing> {
+export async function listTags(deps: UsesMeta<'listTags'> & Pick<RegistryDeps, 'limits'>, repository: string, request: PageRequest): Promise<Listing> {
   const limit = pageSize(deps, request.n);
   // One extra row tells whether another page exists without a second query.
   const tags = await deps.meta.listTags(repository, { after: request.last, limit: limit === 0 ? 0 : limit + 1 });
@@ -33,7 +33,7 @@ export async function listTags(deps: RegistryDeps, repository: string, request: 
   return toListing(tags, limit);
 }
 
-export async function listRepositories(deps: RegistryDeps, request: PageRequest): Promise<Listing> {
+export async function listRepositories(deps: UsesMeta<'listRepositories'> & Pick<RegistryDeps, 'limits'>, request: PageRequest): Promise<Listing> {
   const limit = pageSize(deps, request.n);
   const names = limit === 0 ? [] : await deps.meta.listRepositories({ after: request.last, limit: limit + 1 });
   return toListing(names, limit);

@@ -20,6 +20,9 @@ describe('namespaces', () => {
     await assert.rejects(deleteNamespace(reg.deps, 'reg', TEST_ACTOR), (e: unknown) => e instanceof RegistryError && e.code === 'REPOSITORY_NOT_EMPTY');
     await assert.rejects(deleteNamespace(reg.deps, 'none', TEST_ACTOR), (e: unknown) => e instanceof RegistryError && e.code === 'NAME_UNKNOWN');
     for (const bad of ['a/b', 'UP', '', '-x']) assert.throws(() => parseNamespaceName(bad), (e: unknown) => e instanceof RegistryError && e.code === 'NAME_INVALID');
+    await pushBlob(reg.deps, 'implied/app', 'y');
+    const implied = await createNamespace(reg.deps, { name: 'implied', settings: { bucket: 'd' } }, TEST_ACTOR);
+    assert.deepEqual([implied.created, implied.namespace.explicit], [false, false], 'a namespace a push implied already exists');
     await createNamespace(reg.deps, { name: 'empty' }, TEST_ACTOR);
     await deleteNamespace(reg.deps, 'empty', TEST_ACTOR);
     assert.equal(await reg.deps.meta.findNamespace('empty'), null);

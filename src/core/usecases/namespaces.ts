@@ -4,7 +4,7 @@ import { RegistryError } from '../errors.ts';
 import { isRepositoryName } from '../model/names.ts';
 import type { Actor } from '../model/records.ts';
 import type { NamespaceRecord } from '../ports/namespaces.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 /** A namespace name is one component of a repository name ("team", never "team/app"). */
 export function parseNamespaceName(name: string): string {
@@ -15,16 +15,22 @@ export function parseNamespaceName(name: string): string {
   return name;
 }
 
-/** Creates it; `created` is false when an explicit one of that name was already there (nothing changes then). */
+/**
+ * Creates it; `created` is false when one of that name was already there, explicit or implied by a pushed repository
+ * (the cloud APIs list implied ones, so creating one again is their conflict); nothing changes then.
+ */
 export async function createNamespace(
-  deps: RegistryDeps, input: { name: string; settings?: Record<string, unknown> | undefined }, actor: Actor,
+  deps: UsesMeta<'findNamespace' | 'createNamespace'> & Pick<RegistryDeps, 'clock'>, input: { name: string; settings?: Record<string, unknown> | undefined }, actor: Actor,
 ): Promise<{ namespace: NamespaceRecord; created: boolean }> {
-  const outcome = await deps.meta.createNamespace({ name: parseNamespaceName(input.name), settings: input.settings ?? {}, actor, at: deps.clock.now() });
+  const name = parseNamespaceName(input.name);
+  const found = await deps.meta.findNamespace(name);
+  if (found) return { namespace: found, created: false };
+  const outcome = await deps.meta.createNamespace({ name, settings: input.settings ?? {}, actor, at: deps.clock.now() });
   return { namespace: outcome.namespace, created: outcome.kind === 'created' };
 }
 
 /** Deletes an explicit, empty namespace: REPOSITORY_NOT_EMPTY while repositories live in it, NAME_UNKNOWN if none exists. */
-export async function deleteNamespace(deps: RegistryDeps, name: string, actor: Actor): Promise<void> {
+export async function deleteNamespace(deps: UsesMeta<'deleteNamespace'> & Pick<RegistryDeps, 'clock'>, name: string, actor: Actor): Promise<void> {
   const outcome = await deps.meta.deleteNamespace(parseNamespaceName(name), actor, deps.clock.now());
   if (outcome === 'unknown') throw new RegistryError('NAME_UNKNOWN', `namespace ${name} is not known`, { namespace: name });
   if (outcome === 'not-empty') {

@@ -5,7 +5,10 @@ import type { PinPolicy } from '../ports/metadata-store.ts';
 import type { RegistryDeps } from './deps.ts';
 
 /** The policy for a delete at `at`; `breakPins` only after the caller checked the actor may override. */
-export function pinPolicy(deps: RegistryDeps, at: Date, breakPins: boolean): PinPolicy {
+/** Only the automatic-pin setting. */
+export type PinPolicyDeps = Pick<RegistryDeps, 'deletion'>;
+
+export function pinPolicy(deps: PinPolicyDeps, at: Date, breakPins: boolean): PinPolicy {
   const window = deps.deletion.autoPinPulledWithinMs;
   return { breakPins, pulledSince: window > 0 ? new Date(at.getTime() - window) : null };
 }

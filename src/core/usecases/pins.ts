@@ -4,7 +4,7 @@ import { RegistryError } from '../errors.ts';
 import { isDigest, type Digest } from '../model/digest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor, Pin } from '../model/records.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 export interface PinRequest {
   repository: string;
@@ -19,7 +19,7 @@ export interface PinRequest {
 
 const MAX_TEXT = 1024;
 
-export async function createPin(deps: RegistryDeps, request: PinRequest, actor: Actor): Promise<Pin> {
+export async function createPin(deps: UsesMeta<'createPin' | 'getManifest' | 'findRepository'> & Pick<RegistryDeps, 'clock'>, request: PinRequest, actor: Actor): Promise<Pin> {
   const reason = request.reason.trim();
   if (reason.length === 0 || reason.length > MAX_TEXT) throw new RegistryError('INVALID_REQUEST', `a pin needs a reason of 1 to ${MAX_TEXT} characters`);
   const owner = (request.owner ?? actor.principal).trim();
@@ -39,7 +39,7 @@ export async function createPin(deps: RegistryDeps, request: PinRequest, actor: 
   return outcome.pin;
 }
 
-async function resolveReference(deps: RegistryDeps, repository: string, reference: string): Promise<Digest> {
+async function resolveReference(deps: UsesMeta<'getManifest' | 'findRepository'>, repository: string, reference: string): Promise<Digest> {
   if (reference.includes(':')) {
     if (!isDigest(reference)) throw new RegistryError('DIGEST_INVALID', `invalid digest ${reference.slice(0, 200)}`);
     return reference;
@@ -52,18 +52,18 @@ async function resolveReference(deps: RegistryDeps, repository: string, referenc
   return found.digest;
 }
 
-export async function listPins(deps: RegistryDeps, filter: { repository?: string | undefined; after?: string | undefined; limit?: number | undefined }): Promise<Pin[]> {
+export async function listPins(deps: UsesMeta<'listPins'> & Pick<RegistryDeps, 'clock' | 'limits'>, filter: { repository?: string | undefined; after?: string | undefined; limit?: number | undefined }): Promise<Pin[]> {
   const limit = Math.min(filter.limit ?? deps.limits.maxPageSize, deps.limits.maxPageSize);
   return deps.meta.listPins({ repository: filter.repository, after: filter.after, limit, now: deps.clock.now() });
 }
 
-export async function findPin(deps: RegistryDeps, id: string): Promise<Pin> {
+export async function findPin(deps: UsesMeta<'findPin'>, id: string): Promise<Pin> {
   const found = /^pin-[a-z0-9]{16}$/.test(id) ? await deps.meta.findPin(id) : null;
   if (!found) throw new RegistryError('PIN_UNKNOWN', `pin ${id.slice(0, 64)} is not known`, { id: id.slice(0, 64) });
   return found;
 }
 
-export async function deletePin(deps: RegistryDeps, id: string, actor: Actor): Promise<Pin> {
+export async function deletePin(deps: UsesMeta<'deletePin'> & Pick<RegistryDeps, 'clock'>, id: string, actor: Actor): Promise<Pin> {
   const removed = /^pin-[a-z0-9]{16}$/.test(id) ? await deps.meta.deletePin(id, actor, deps.clock.now()) : null;
   if (!removed) throw new RegistryError('PIN_UNKNOWN', `pin ${id.slice(0, 64)} is not known`, { id: id.slice(0, 64) });
   return removed;

@@ -1,13 +1,15 @@
 // Last-pulled times feed "in use" protection, but a write per pull would serialise every GET: so pulls are
 // collected in memory and written in one batch every few seconds.
 import type { Digest } from '../model/digest.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
+
+type PullRecorderDeps = UsesMeta<'recordPulls'> & Pick<RegistryDeps, 'clock'>;
 
 export class PullRecorder {
   readonly #pending = new Map<string, { repository: string; digest: Digest; at: Date }>();
-  readonly #deps: RegistryDeps;
+  readonly #deps: PullRecorderDeps;
 
-  constructor(deps: RegistryDeps) {
+  constructor(deps: PullRecorderDeps) {
     this.#deps = deps;
   }
 

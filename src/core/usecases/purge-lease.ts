@@ -4,7 +4,7 @@
 // right before it removes the bytes, so a slow sweeper never removes what a taker-over let an upload commit.
 import { randomUUID } from 'node:crypto';
 import type { Digest } from '../model/digest.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesBlobs, UsesMeta } from './deps.ts';
 
 /**
  * Far longer than removing one file or object takes (and the owner re-checks right before each removal, so only
@@ -27,7 +27,10 @@ export function purgeLeaseExpiry(at: Date): Date {
  * Removes the bytes of `digests` whose markers `owner` holds, then ends those purges. A failed removal keeps its
  * marker (uploads of that digest wait, and the lease lets a later pass retry). Returns what was removed.
  */
-export async function removePurgedBytes(deps: RegistryDeps, digests: readonly Digest[], owner: string): Promise<{ removed: Set<Digest>; failed: number }> {
+/** Removing bytes under a purge marker: the lease check, the removal, the marker's end. */
+export type PurgeDeps = UsesMeta<'ownsPurge' | 'endBlobPurge'> & UsesBlobs<'remove'> & Pick<RegistryDeps, 'clock'>;
+
+export async function removePurgedBytes(deps: PurgeDeps, digests: readonly Digest[], owner: string): Promise<{ removed: Set<Digest>; failed: number }> {
   const removed = new Set<Digest>();
   let failed = 0;
   for (const digest of digests) {

@@ -5,8 +5,8 @@ import { algorithmOf, digestOf, isDigest, type Digest } from '../model/digest.ts
 import { parseManifest } from '../model/manifest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor } from '../model/records.ts';
-import type { RegistryDeps } from './deps.ts';
-import { requireRepositoryForPush } from './repositories.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
+import { requireRepositoryForPush, type PushDeps } from './repositories.ts';
 
 export interface PutManifestInput {
   repository: string;
@@ -19,10 +19,12 @@ export interface PutManifestInput {
 
 export interface PutManifestResult {
   digest: Digest;
+  /** The media type the manifest was stored with (from its body, else the Content-Type), so callers need not read it back. */
+  mediaType: string;
   subject: Digest | null;
 }
 
-export async function putManifest(deps: RegistryDeps, input: PutManifestInput): Promise<PutManifestResult> {
+export async function putManifest(deps: UsesMeta<'putManifest'> & Pick<RegistryDeps, 'clock' | 'limits'> & PushDeps, input: PutManifestInput): Promise<PutManifestResult> {
   if (input.body.byteLength > deps.limits.maxManifestBytes) {
     throw new RegistryError('MANIFEST_TOO_LARGE', `manifest is ${input.body.byteLength} bytes; the limit is ${deps.limits.maxManifestBytes}`);
   }
@@ -49,5 +51,5 @@ export async function putManifest(deps: RegistryDeps, input: PutManifestInput): 
   if (outcome.kind === 'tag-immutable') {
     throw new RegistryError('TAG_IMMUTABLE', `tag ${outcome.tag} is immutable and points to ${outcome.current}`, { tag: outcome.tag, digest: outcome.current });
   }
-  return { digest, subject: parsed.subject };
+  return { digest, mediaType: parsed.mediaType, subject: parsed.subject };
 }

@@ -3,14 +3,17 @@ import type { Readable } from 'node:stream';
 import { RegistryError } from '../errors.ts';
 import { parseDigest, type Digest } from '../model/digest.ts';
 import type { ByteRange } from '../ports/blob-store.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { UsesBlobs, UsesMeta } from './deps.ts';
 
 export interface BlobInfo {
   digest: Digest;
   size: number;
 }
 
-export async function statBlob(deps: RegistryDeps, repository: string, digestParam: string): Promise<BlobInfo> {
+/** Reading a blob's bytes: its link in the repository, then the store. */
+export type OpenBlobDeps = UsesMeta<'findBlob'> & UsesBlobs<'open'>;
+
+export async function statBlob(deps: UsesMeta<'findBlob'>, repository: string, digestParam: string): Promise<BlobInfo> {
   const digest = parseDigest(digestParam);
   const link = await deps.meta.findBlob(repository, digest);
   if (!link) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is unknown to repository ${repository}`, { digest });
@@ -19,7 +22,7 @@ export async function statBlob(deps: RegistryDeps, repository: string, digestPar
 
 /** Opens the blob, or the inclusive byte range of it; the range must lie inside the blob. */
 export async function openBlob(
-  deps: RegistryDeps, repository: string, digestParam: string, range?: ByteRange,
+  deps: OpenBlobDeps, repository: string, digestParam: string, range?: ByteRange,
 ): Promise<BlobInfo & { stream: Readable }> {
   const info = await statBlob(deps, repository, digestParam);
   if (range && (range.start > range.end || range.end >= info.size)) {
@@ -38,7 +41,7 @@ export const DOWNLOAD_URL_TTL_S = 900;
  * Where the client may fetch the blob from the object store directly (a presigned URL), after the same checks as a
  * GET through berth; null when the store does not redirect, so the caller streams the bytes itself.
  */
-export async function blobDownloadUrl(deps: RegistryDeps, repository: string, digestParam: string): Promise<{ info: BlobInfo; url: string } | null> {
+export async function blobDownloadUrl(deps: UsesMeta<'findBlob'> & UsesBlobs<'downloadUrl'>, repository: string, digestParam: string): Promise<{ info: BlobInfo; url: string } | null> {
   if (!deps.blobs.downloadUrl) return null;
   // Asking the store first costs no I/O (a presigned URL is computed locally), so a store with redirects off does not
   // make every GET look the blob up twice; the repository check comes before any URL is handed out.

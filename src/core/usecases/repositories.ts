@@ -5,7 +5,7 @@ import { RegistryError } from '../errors.ts';
 import { parseRepositoryName } from '../model/names.ts';
 import type { Actor, Repository, TagMutability } from '../model/records.ts';
 import type { RepositoryChange, RepositoryExtras, ResourceTags } from '../ports/repository-admin.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 export interface CreateRepositoryInput {
   name: string;
@@ -16,7 +16,7 @@ export interface CreateRepositoryInput {
 
 /** Creates the repository; `exists` says it was already there (the dialect decides whether that is an error). */
 export async function createRepository(
-  deps: RegistryDeps, input: CreateRepositoryInput, actor: Actor,
+  deps: UsesMeta<'createRepository'> & Pick<RegistryDeps, 'clock'>, input: CreateRepositoryInput, actor: Actor,
 ): Promise<{ repository: Repository; created: boolean }> {
   const outcome = await deps.meta.createRepository({
     name: parseRepositoryName(input.name), tagMutability: input.tagMutability ?? 'MUTABLE', settings: input.settings ?? {},
@@ -25,20 +25,36 @@ export async function createRepository(
   return { repository: outcome.repository, created: outcome.kind === 'created' };
 }
 
-export async function updateRepository(deps: RegistryDeps, name: string, change: RepositoryChange, actor: Actor): Promise<Repository> {
+export async function updateRepository(deps: UsesMeta<'updateRepository'> & Pick<RegistryDeps, 'clock'>, name: string, change: RepositoryChange, actor: Actor): Promise<Repository> {
   const updated = await deps.meta.updateRepository(name, change, actor, deps.clock.now());
   if (!updated) throw new RegistryError('NAME_UNKNOWN', `repository ${name} is not known`, { name });
   return updated;
 }
 
-export async function repositoryExtras(deps: RegistryDeps, name: string): Promise<RepositoryExtras> {
+export async function repositoryExtras(deps: UsesMeta<'repositoryExtras'>, name: string): Promise<RepositoryExtras> {
   const extras = await deps.meta.repositoryExtras(name);
   if (!extras) throw new RegistryError('NAME_UNKNOWN', `repository ${name} is not known`, { name });
   return extras;
 }
 
+/**
+ * Changes a repository's dialect settings from what they are now: `change` gets the current settings and returns the
+ * new whole (other dialects' members kept) or null for no change. NAME_UNKNOWN when the repository is unknown. Two
+ * steps, not one transaction: of two concurrent changes of different members, the later write wins.
+ */
+export async function changeRepositorySettings(
+  deps: UsesMeta<'repositoryExtras' | 'updateRepository'> & Pick<RegistryDeps, 'clock'>, name: string,
+  change: (current: Record<string, unknown>) => Record<string, unknown> | null, actor: Actor,
+): Promise<void> {
+  const next = change((await repositoryExtras(deps, name)).settings);
+  if (next !== null) await updateRepository(deps, name, { settings: next }, actor);
+}
+
+/** What every push path needs to know whether it may create the repository. */
+export type PushDeps = UsesMeta<'findRepository'> & Pick<RegistryDeps, 'repositories'>;
+
 /** Before a push creates a repository implicitly: refused when repositories must be created first. */
-export async function requireRepositoryForPush(deps: RegistryDeps, name: string): Promise<void> {
+export async function requireRepositoryForPush(deps: PushDeps, name: string): Promise<void> {
   if (deps.repositories.createOnPush) return;
   if (!(await deps.meta.findRepository(name))) {
     throw new RegistryError('NAME_UNKNOWN', `repository ${name} does not exist; create it first (pushes do not create repositories here)`, { name });

@@ -1,7 +1,7 @@
 // Idempotent requests and single-use nonces on top of the RequestLedger port: the one flow every signed dialect
 // uses, so a replayed answer is always the stored first answer and a crashed request never blocks its token forever.
 import { RegistryError } from '../errors.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 /** Twice the widest clock window of any signature scheme (15 minutes): a nonce is kept while any timestamp carrying it could pass. */
 export const NONCE_MEMORY_MS = 30 * 60_000;
@@ -9,7 +9,7 @@ export const NONCE_MEMORY_MS = 30 * 60_000;
 export const PENDING_TOKEN_STALE_MS = 5 * 60_000;
 
 /** False when `key` (dialect, access key and nonce) was already used within the memory window. */
-export async function useNonceOnce(deps: Pick<RegistryDeps, 'meta' | 'clock'>, key: string): Promise<boolean> {
+export async function useNonceOnce(deps: UsesMeta<'useNonce'> & Pick<RegistryDeps, 'clock'>, key: string): Promise<boolean> {
   const now = deps.clock.now();
   return deps.meta.useNonce(key, now, new Date(now.getTime() - NONCE_MEMORY_MS));
 }
@@ -27,7 +27,7 @@ export type IdempotentOutcome = { kind: 'ran' | 'replayed'; answer: IdempotentAn
  * "in-progress"). Answers `remember` rejects (e.g. server errors) are not kept, so a retry runs again; so is a throw.
  */
 export async function runIdempotent(
-  deps: Pick<RegistryDeps, 'meta' | 'clock'>,
+  deps: UsesMeta<'claimClientToken' | 'completeClientToken' | 'releaseClientToken'> & Pick<RegistryDeps, 'clock'>,
   token: { key: string; fingerprint: string; retentionMs: number },
   run: () => Promise<IdempotentAnswer>,
   remember: (answer: IdempotentAnswer) => boolean = (a) => a.status < 500,
@@ -52,4 +52,20 @@ export async function runIdempotent(
   if (remember(answer)) await deps.meta.completeClientToken(token.key, token.fingerprint, answer);
   else await deps.meta.releaseClientToken(token.key, token.fingerprint);
   return { kind: 'ran', answer };
+}
+
+/**
+ * Signature nonces only matter while a timestamp could still be accepted (15 minutes either way is the widest
+ * window of any dialect), client tokens for their retention; older entries go in bounded batches.
+ */
+export async function pruneRequestLedger(deps: UsesMeta<'pruneRequestLedger'> & Pick<RegistryDeps, 'clock'>, tokenRetentionMs: number): Promise<number> {
+  const now = deps.clock.now().getTime();
+  const before = { tokens: new Date(now - tokenRetentionMs), nonces: new Date(now - NONCE_MEMORY_MS) };
+  let total = 0;
+  for (let i = 0; i < 10; i++) {
+    const n = await deps.meta.pruneRequestLedger(before, 1_000);
+    total += n;
+    if (n < 1_000) break;
+  }
+  return total;
 }

@@ -4,24 +4,24 @@ import { RegistryError } from '../errors.ts';
 import { isDigest, type Digest } from '../model/digest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor, DeletedTag } from '../model/records.ts';
-import type { RegistryDeps } from './deps.ts';
+import type { RegistryDeps, UsesMeta } from './deps.ts';
 
-function windowStart(deps: RegistryDeps): Date {
+function windowStart(deps: Pick<RegistryDeps, 'clock' | 'deletion'>): Date {
   return new Date(deps.clock.now().getTime() - deps.deletion.restoreWindowMs);
 }
 
-async function requireRepository(deps: RegistryDeps, repository: string): Promise<void> {
+async function requireRepository(deps: UsesMeta<'findRepository'>, repository: string): Promise<void> {
   if (!(await deps.meta.findRepository(repository))) throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { name: repository });
 }
 
-export async function listDeletedTags(deps: RegistryDeps, repository: string, limit?: number): Promise<DeletedTag[]> {
+export async function listDeletedTags(deps: UsesMeta<'findRepository' | 'listDeletedTags'> & Pick<RegistryDeps, 'clock' | 'deletion' | 'limits'>, repository: string, limit?: number): Promise<DeletedTag[]> {
   await requireRepository(deps, repository);
   if (deps.deletion.restoreWindowMs === 0) return [];
   return deps.meta.listDeletedTags(repository, windowStart(deps), Math.min(limit ?? deps.limits.maxPageSize, deps.limits.maxPageSize));
 }
 
 export async function restore(
-  deps: RegistryDeps, repository: string, reference: string, actor: Actor,
+  deps: UsesMeta<'findRepository' | 'restore'> & Pick<RegistryDeps, 'clock' | 'deletion'>, repository: string, reference: string, actor: Actor,
 ): Promise<{ digest: Digest; tags: string[]; manifests: Digest[] }> {
   await requireRepository(deps, repository);
   const ref = reference.includes(':')

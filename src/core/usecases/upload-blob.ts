@@ -5,9 +5,14 @@ import { RegistryError } from '../errors.ts';
 import { algorithmOf, parseDigest, type Digest } from '../model/digest.ts';
 import { newUploadId } from '../model/ids.ts';
 import type { Actor, UploadSession } from '../model/records.ts';
-import type { RegistryDeps } from './deps.ts';
-import { newPurgeOwner, PURGE_LEASE_MS, purgeLeaseExpiry, removePurgedBytes } from './purge-lease.ts';
-import { requireRepositoryForPush } from './repositories.ts';
+import type { RegistryDeps, UsesBlobs, UsesMeta } from './deps.ts';
+import { newPurgeOwner, PURGE_LEASE_MS, purgeLeaseExpiry, removePurgedBytes, type PurgeDeps } from './purge-lease.ts';
+import { requireRepositoryForPush, type PushDeps } from './repositories.ts';
+
+/** Writing into a session: its row, the store's upload area and the in-process hash cache. */
+type AppendDeps = UsesMeta<'getUpload' | 'advanceUpload'> & UsesBlobs<'appendUpload'> & Pick<RegistryDeps, 'clock' | 'hashes'>;
+/** Closing a session: session row and area both go. */
+type CloseDeps = UsesMeta<'deleteUpload'> & UsesBlobs<'removeUpload'> & Pick<RegistryDeps, 'hashes'>;
 
 export interface ChunkInput {
   body: AsyncIterable<Uint8Array>;
@@ -18,7 +23,7 @@ export interface ChunkInput {
 }
 
 /** Opens an upload session for a repository (created on first blob commit, not here). */
-export async function startUpload(deps: RegistryDeps, repository: string): Promise<UploadSession> {
+export async function startUpload(deps: UsesMeta<'createUpload'> & UsesBlobs<'createUpload'> & Pick<RegistryDeps, 'clock'> & PushDeps, repository: string): Promise<UploadSession> {
   await requireRepositoryForPush(deps, repository);
   const now = deps.clock.now();
   const session: UploadSession = { id: newUploadId(), repository, offset: 0, startedAt: now, updatedAt: now };
@@ -29,7 +34,7 @@ export async function startUpload(deps: RegistryDeps, repository: string): Promi
 }
 
 /** The session as the client may see it: it must exist and belong to this repository. */
-export async function getUpload(deps: RegistryDeps, repository: string, id: string): Promise<UploadSession> {
+export async function getUpload(deps: UsesMeta<'getUpload'>, repository: string, id: string): Promise<UploadSession> {
   const session = /^[0-9a-f-]{36}$/.test(id) ? await deps.meta.getUpload(id) : null;
   if (!session || session.repository !== repository) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown`);
   return session;
@@ -44,7 +49,7 @@ async function* counted(source: AsyncIterable<Uint8Array>, hash: Hash | null, co
 }
 
 /** Appends one chunk (PATCH, or the body of the closing PUT) and returns the session after it. */
-export async function appendChunk(deps: RegistryDeps, repository: string, id: string, input: ChunkInput): Promise<UploadSession> {
+export async function appendChunk(deps: AppendDeps, repository: string, id: string, input: ChunkInput): Promise<UploadSession> {
   return deps.hashes.exclusive(id, async () => {
     const session = await getUpload(deps, repository, id);
     if (input.rangeStart !== undefined && input.rangeStart !== session.offset) {
@@ -72,7 +77,8 @@ export async function appendChunk(deps: RegistryDeps, repository: string, id: st
 
 /** Closes the upload (PUT ?digest=): verifies the digest over every byte, commits the blob and links it. */
 export async function finishUpload(
-  deps: RegistryDeps, repository: string, id: string, digestParam: string, last: ChunkInput | null, actor: Actor,
+  deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob' | 'deleteUpload'> & UsesBlobs<'commitUpload' | 'stat'>,
+  repository: string, id: string, digestParam: string, last: ChunkInput | null, actor: Actor,
 ): Promise<{ digest: Digest; size: number }> {
   const digest = parseDigest(digestParam);
   if (last) await appendChunk(deps, repository, id, last);
@@ -111,7 +117,7 @@ const CLAIM_WAIT_MS = PURGE_LEASE_MS + 5_000;
  * link that follows (the race that corrupts images in Distribution). A purge of the digest already under way is
  * waited out; its bytes are then committed afresh.
  */
-async function claimDigest(deps: RegistryDeps, id: string, digest: Digest): Promise<void> {
+async function claimDigest(deps: UsesMeta<'claimUploadDigest'> & Pick<RegistryDeps, 'clock'>, id: string, digest: Digest): Promise<void> {
   const deadline = Date.now() + CLAIM_WAIT_MS;
   for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
     const claim = await deps.meta.claimUploadDigest(id, digest, deps.clock.now(), purgeLeaseExpiry(deps.clock.now()));
@@ -127,11 +133,11 @@ async function claimDigest(deps: RegistryDeps, id: string, digest: Digest): Prom
  * A crash between committing the bytes and closing the session leaves a session whose upload area is gone
  * because its bytes already are the blob: the retried PUT finds the blob, content-addressed, at the session's size.
  */
-async function committedEarlier(deps: RegistryDeps, session: UploadSession, digest: Digest, error: unknown): Promise<boolean> {
+async function committedEarlier(deps: UsesBlobs<'stat'>, session: UploadSession, digest: Digest, error: unknown): Promise<boolean> {
   return error instanceof RegistryError && error.code === 'BLOB_UPLOAD_UNKNOWN' && (await deps.blobs.stat(digest)) === session.offset;
 }
 
-export async function cancelUpload(deps: RegistryDeps, repository: string, id: string): Promise<void> {
+export async function cancelUpload(deps: CloseDeps & UsesMeta<'getUpload'>, repository: string, id: string): Promise<void> {
   await deps.hashes.exclusive(id, async () => {
     await getUpload(deps, repository, id);
     await deps.meta.deleteUpload(id);
@@ -141,7 +147,7 @@ export async function cancelUpload(deps: RegistryDeps, repository: string, id: s
 }
 
 /** Removes sessions idle for longer than `idleMs`, bytes and all; returns how many went. */
-export async function expireUploads(deps: RegistryDeps, idleMs: number): Promise<number> {
+export async function expireUploads(deps: CloseDeps & UsesMeta<'listIdleUploads' | 'beginOrphanPurge'> & PurgeDeps, idleMs: number): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - idleMs);
   let removed = 0;
   for (let round = 0; round < 100; round++) {
@@ -165,7 +171,7 @@ export async function expireUploads(deps: RegistryDeps, idleMs: number): Promise
  * client never retried). With the claim gone, those bytes belong to nobody unless metadata knows the digest: they
  * are removed through GC's purge markers, so a new upload of the same digest can never lose them.
  */
-async function removeAbandonedCommit(deps: RegistryDeps, digest: Digest): Promise<void> {
+async function removeAbandonedCommit(deps: UsesMeta<'beginOrphanPurge'> & PurgeDeps, digest: Digest): Promise<void> {
   const owner = newPurgeOwner();
   const approved = await deps.meta.beginOrphanPurge([digest], deps.clock.now(), owner);
   await removePurgedBytes(deps, approved, owner);

@@ -1,7 +1,7 @@
 // Garbage collection over HTTP: run a pass (or a dry run) now, and see what the queue holds and how past passes
 // went. Registry-wide, so it needs admin on every repository.
 import { z } from 'zod';
-import { gcClock } from '../../gc/index.ts';
+import { gcClock } from '../../core/index.ts';
 import { REGISTRY_ADMIN, sendJson, type BerthHandler } from './context.ts';
 import { durationField, readJson } from './input.ts';
 import { gcReportJson, gcStatusJson } from './wire.ts';

@@ -1,6 +1,6 @@
 // The JSON shapes of the berth API: dates as ISO strings, absent values as null, stable field names.
-import type { AuditEvent, DeletedTag, Pin } from '../../core/index.ts';
-import type { GcReport, GcStatus } from '../../gc/index.ts';
+import type { AuditEvent, DeletedTag, GcReport, Pin } from '../../core/index.ts';
+import type { GcStatus } from '../../gc/index.ts';
 
 export interface PinJson {
   id: string;

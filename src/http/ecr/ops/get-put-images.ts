@@ -97,17 +97,17 @@ export const PutImage = operation({
       const what = tag === undefined ? `Image with digest '${digest}'` : `Image with digest '${digest}' and tag '${tag}'`;
       throw new EcrError('ImageAlreadyExistsException', `${what} already exists in the repository with name '${name}' in registry with id '${call.ctx.ecr.registryId}'`);
     }
+    let stored;
     try {
-      await putManifest(deps, { repository: name, reference: tag ?? digest, body, contentType: input.imageManifestMediaType, actor: call.actor });
+      stored = await putManifest(deps, { repository: name, reference: tag ?? digest, body, contentType: input.imageManifestMediaType, actor: call.actor });
     } catch (e) {
       throw translate(call, name, tag, e);
     }
-    const stored = await deps.meta.getManifest(name, { digest });
     const id: ImageIdentifier = imageId(digest, tag);
     return {
       image: {
         registryId: call.ctx.ecr.registryId, repositoryName: name, imageId: id, imageManifest: input.imageManifest,
-        imageManifestMediaType: stored?.mediaType ?? input.imageManifestMediaType,
+        imageManifestMediaType: stored.mediaType,
       },
     };
   },

@@ -85,7 +85,9 @@ export const DescribeImages = operation({
         if (found.kind !== 'found') throw imageNotFound(id, name, registryId);
         digests.add(found.manifest.digest);
       }
-      const images = await findImages(deps, name, [...digests]);
+      // The repository was checked above: read the images straight from the port rather than through findImages,
+      // which would look the repository up again.
+      const images = await deps.meta.findImages(name, [...digests]);
       return { imageDetails: await Promise.all(images.map((i) => imageDetail(call, name, i))) };
     }
     if (onlyArchived(input.filter)) return { imageDetails: [] };

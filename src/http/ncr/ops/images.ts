@@ -2,7 +2,7 @@
 // in the repository's settings) and deleted whole (NCR's delete image), the last through core's forced repository
 // delete so deployment pins still refuse it with 409.
 import {
-  deleteRepository, isRegistryError, repositoryExtras, updateRepository, type RegistryDeps, type RepositorySummary,
+  changeRepositorySettings, deleteRepository, isRegistryError, type RegistryDeps, type RepositorySummary,
 } from '../../../core/index.ts';
 import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
 import { authorize, registryResource } from '../authorize.ts';
@@ -58,19 +58,19 @@ export const patchImage: Handler = async (call, { repository }) => {
   const doc = jsonObject(call.body);
   const description = optionalText(doc, 'description', MAX_DESCRIPTION);
   const fullDescription = optionalText(doc, 'full_description', MAX_FULL_DESCRIPTION);
-  const deps = call.ctx.deps;
-  let current: Record<string, unknown>;
   try {
-    current = (await repositoryExtras(deps, repository)).settings;
+    // Other dialects keep their settings beside these (ECR scanning, ...): change only the two members asked for.
+    await changeRepositorySettings(call.ctx.deps, repository, (current) => {
+      if (description === undefined && fullDescription === undefined) return null;
+      const settings = { ...current };
+      if (description !== undefined) settings.description = description ?? '';
+      if (fullDescription !== undefined) settings.full_description = fullDescription ?? '';
+      return settings;
+    }, call.actor);
   } catch (e) {
     if (isRegistryError(e) && e.code === 'NAME_UNKNOWN') throw notFound(`image ${repository} not found`);
     throw e;
   }
-  // Other dialects keep their settings beside these (ECR scanning, ...): change only the two members asked for.
-  const settings = { ...current };
-  if (description !== undefined) settings.description = description ?? '';
-  if (fullDescription !== undefined) settings.full_description = fullDescription ?? '';
-  if (description !== undefined || fullDescription !== undefined) await updateRepository(deps, repository, { settings }, call.actor);
   return { status: 204 };
 };
 

@@ -43,8 +43,7 @@ function settingsOf(call: NcrCall): Record<string, unknown> {
 export const createRegistry: Handler = async (call, { registry }) => {
   await authorize(call, registryResource(registry), 'push');
   const settings = settingsOf(call);
-  // A registry implied by pushed images exists as far as NCR is concerned: creating it again is a conflict.
-  if (await call.ctx.deps.meta.findNamespace(registry)) throw conflict(`registry ${registry} already exists`);
+  // A registry implied by pushed images exists as far as NCR is concerned: core answers not created.
   const { created } = await createNamespace(call.ctx.deps, { name: registry, settings }, call.actor);
   if (!created) throw conflict(`registry ${registry} already exists`);
   return { status: 201, body: { returnCode: '201', returnMessage: 'Registry Creation is successful' } };

@@ -25,11 +25,9 @@ export const createNamespace: SwrOperation = async (call) => {
   parseNamespace(namespace);
   authorizeNamespace(call.caller, namespace, 'admin');
   const deps = call.ctx.deps;
-  const exists = (): SwrError => new SwrError(SWR_ONLY.namespaceExists, `namespace ${namespace} already exists`);
-  // One implied by a pushed repository already exists for SWR users (it is listed); creating it again is a conflict.
-  if (await deps.meta.findNamespace(namespace)) throw exists();
+  // One implied by a pushed repository already exists for SWR users (it is listed): core answers not created.
   const outcome = await createNamespaceOf(deps, { name: namespace, settings: { creator_name: call.actor.principal } }, call.actor);
-  if (!outcome.created) throw exists();
+  if (!outcome.created) throw new SwrError(SWR_ONLY.namespaceExists, `namespace ${namespace} already exists`);
   return { status: 201, body: {} };
 };
 

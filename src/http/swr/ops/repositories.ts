@@ -1,7 +1,7 @@
 // createRepo, showRepository, updateRepo and deleteRepo over core's repository use cases. deleteRepo is the
 // non-forced delete: 406 SVCSTG.SWR.4060012 while the repository holds any image, and then nothing is deleted.
 import { z } from 'zod';
-import { createRepository, deleteRepository, isRegistryError, updateRepository } from '../../../core/index.ts';
+import { changeRepositorySettings, createRepository, deleteRepository, isRegistryError } from '../../../core/index.ts';
 import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
 import { authorizeRepository } from '../authorize.ts';
 import type { SwrOperation } from '../context.ts';
@@ -37,13 +37,17 @@ export const updateRepo: SwrOperation = async (call) => {
   const r = await pathRepository(call);
   const input = validateBody(updateBody, call.body);
   await authorizeRepository(call, r.name, 'admin');
-  const extras = await call.ctx.deps.meta.repositoryExtras(r.name);
-  if (!extras) throw repositoryNotFound(r.namespace, r.repository);
-  const current = swrSettings(extras.settings);
-  const { description: _moved, ...kept } = current;
-  const swr = { ...kept, is_public: input.is_public, category: input.category ?? current.category };
-  const description = input.description ?? current.description;
-  await updateRepository(call.ctx.deps, r.name, { settings: { ...extras.settings, swr, description } }, call.actor);
+  try {
+    await changeRepositorySettings(call.ctx.deps, r.name, (settings) => {
+      const current = swrSettings(settings);
+      const { description: _moved, ...kept } = current;
+      const swr = { ...kept, is_public: input.is_public, category: input.category ?? current.category };
+      return { ...settings, swr, description: input.description ?? current.description };
+    }, call.actor);
+  } catch (e) {
+    if (isRegistryError(e) && e.code === 'NAME_UNKNOWN') throw repositoryNotFound(r.namespace, r.repository);
+    throw e;
+  }
   return { status: 201 };
 };
 

@@ -1,10 +1,11 @@
 // One online GC pass. No mark phase and no lock: it works only from the review queue, the trash and tombstones,
 // in short batches, and every removal is a compare-and-act transaction in the metadata store, so pushes, pulls and
 // deletes carry on at full speed while it runs, and a crash at any point leaves nothing inconsistent.
-import {
-  newPurgeOwner, pinPolicy, purgeLeaseExpiry, removePurgedBytes, type Digest, type GcClock, type RegistryDeps,
-} from '../core/index.ts';
-import { emptyReport, GC_ACTOR, gcClock, type GcOptions, type GcProgress, type GcReport } from './options.ts';
+import type { Digest } from '../../model/digest.ts';
+import type { GcClock } from '../../ports/gc-store.ts';
+import { pinPolicy } from '../pin-policy.ts';
+import { newPurgeOwner, purgeLeaseExpiry, removePurgedBytes } from '../purge-lease.ts';
+import { emptyReport, GC_ACTOR, gcClock, type GcDeps, type GcOptions, type GcProgress, type GcReport } from './options.ts';
 import { planGc } from './plan.ts';
 
 /** Rows per transaction: big enough for thousands of blobs a second, small enough that a push never waits long. */
@@ -20,7 +21,7 @@ const MAX_BATCHES = 100_000;
 /** Rounds of (collect manifests, purge trash) per pass: one per level of index nesting that a pass can free. */
 const MAX_ROUNDS = 4;
 
-export async function runGc(deps: RegistryDeps, o: GcOptions): Promise<GcReport> {
+export async function runGc(deps: GcDeps, o: GcOptions): Promise<GcReport> {
   if (o.dryRun) return planGc(deps, o);
   const clock = gcClock(deps, o);
   const report = emptyReport(false, clock.at);
@@ -64,7 +65,7 @@ export async function runGc(deps: RegistryDeps, o: GcOptions): Promise<GcReport>
   return report;
 }
 
-async function collectManifests(deps: RegistryDeps, clock: GcClock, report: GcReport, progress: (p: GcProgress) => void, stopped: () => boolean): Promise<number> {
+async function collectManifests(deps: GcDeps, clock: GcClock, report: GcReport, progress: (p: GcProgress) => void, stopped: () => boolean): Promise<number> {
   const pins = pinPolicy(deps, clock.at, false);
   let collected = 0;
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
@@ -84,7 +85,7 @@ async function collectManifests(deps: RegistryDeps, clock: GcClock, report: GcRe
   return collected;
 }
 
-async function purgeTrash(deps: RegistryDeps, clock: GcClock, report: GcReport, progress: (p: GcProgress) => void, stopped: () => boolean): Promise<number> {
+async function purgeTrash(deps: GcDeps, clock: GcClock, report: GcReport, progress: (p: GcProgress) => void, stopped: () => boolean): Promise<number> {
   let purged = 0;
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
     await breathe();
@@ -97,7 +98,7 @@ async function purgeTrash(deps: RegistryDeps, clock: GcClock, report: GcReport, 
   return purged;
 }
 
-async function sweepBlobs(deps: RegistryDeps, clock: GcClock, report: GcReport, o: GcOptions, stopped: () => boolean): Promise<void> {
+async function sweepBlobs(deps: GcDeps, clock: GcClock, report: GcReport, o: GcOptions, stopped: () => boolean): Promise<void> {
   const stats = await deps.meta.gcStats(clock);
   const total = { items: stats.blobsDue, bytes: stats.bytesDue };
   let after: Digest | undefined;
@@ -118,7 +119,7 @@ async function sweepBlobs(deps: RegistryDeps, clock: GcClock, report: GcReport, 
 }
 
 /** A failed removal keeps its marker: uploads of that digest wait, and a pass after the lease retries it. */
-async function removeBytes(deps: RegistryDeps, digests: readonly Digest[], owner: string, report: GcReport): Promise<Set<Digest>> {
+async function removeBytes(deps: GcDeps, digests: readonly Digest[], owner: string, report: GcReport): Promise<Set<Digest>> {
   const { removed, failed } = await removePurgedBytes(deps, digests, owner);
   report.errors += failed;
   return removed;

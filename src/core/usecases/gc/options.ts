@@ -1,5 +1,10 @@
 // What one GC pass is told and what it reports; shared by the sweeper, the scheduler, the CLI and the JSON API.
-import type { Actor, Digest, GcClock, RegistryDeps } from '../core/index.ts';
+import type { Digest } from '../../model/digest.ts';
+import type { Actor } from '../../model/records.ts';
+import type { GcClock } from '../../ports/gc-store.ts';
+import type { RegistryDeps, UsesMeta } from '../deps.ts';
+import type { PinPolicyDeps } from '../pin-policy.ts';
+import type { PurgeDeps } from '../purge-lease.ts';
 
 /** Who GC's own removals are recorded as in the audit trail. */
 export const GC_ACTOR: Actor = { principal: 'gc', dialect: 'gc' };
@@ -55,6 +60,12 @@ export interface GcReport {
   };
 }
 
+/** What a dry run reads (and asks collectManifest with dryRun, which changes nothing). */
+export type GcPlanDeps = UsesMeta<'gcStats' | 'dueManifests' | 'collectManifest' | 'dueTrash' | 'dueBlobs'> & Pick<RegistryDeps, 'clock'> & PinPolicyDeps;
+/** A real pass: the plan's reads plus every GC write and the byte removals under purge markers. */
+export type GcDeps = GcPlanDeps & PurgeDeps
+  & UsesMeta<'expirePins' | 'takeOverPurges' | 'purgeDeletedRepositories' | 'purgeTrash' | 'beginBlobPurge'>;
+
 export function emptyReport(dryRun: boolean, startedAt: Date): GcReport {
   return {
     dryRun, startedAt, finishedAt: startedAt, pinsExpired: 0, stalePurgesFinished: 0, manifestsCollected: 0, manifestsPinned: 0,
@@ -62,7 +73,7 @@ export function emptyReport(dryRun: boolean, startedAt: Date): GcReport {
   };
 }
 
-export function gcClock(deps: RegistryDeps, o: Pick<GcOptions, 'graceMs' | 'restoreWindowMs'>): GcClock {
+export function gcClock(deps: Pick<RegistryDeps, 'clock'>, o: Pick<GcOptions, 'graceMs' | 'restoreWindowMs'>): GcClock {
   const at = deps.clock.now();
   // A zero restore window makes deletes final: what this very pass trashes (at `at`) is purged in the same pass.
   const trashedBefore = o.restoreWindowMs === 0 ? new Date(at.getTime() + 1) : new Date(at.getTime() - o.restoreWindowMs);

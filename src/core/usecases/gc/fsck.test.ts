@@ -2,10 +2,9 @@
 // it must not mistake for damage, and a repair that removes orphans only (re-checked at removal), never metadata.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
 import { after, beforeEach, describe, it } from 'node:test';
-import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../adapters/test-helpers.ts';
-import { deleteManifest, startUpload, type Digest, type MetadataStore, type RegistryDeps } from '../core/index.ts';
+import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
+import { deleteManifest, startUpload, type Digest, type MetadataStore, type RegistryDeps } from '../../index.ts';
 import { runFsck } from './index.ts';
 
 /** No marker counts as abandoned: a claim must wait for any purge. */
@@ -82,8 +81,8 @@ describe('runFsck over the real stores', () => {
     const image = await pushImage(deps, 'fsck/app', 'v1', config, [gone, short]);
     const trashed = await pushImage(deps, 'fsck/app', 'old', config, []);
     await deleteManifest(deps, 'fsck/app', trashed, TEST_ACTOR);
-    await rm(reg.blobPath(gone.digest));
-    await writeFile(reg.blobPath(short.digest), 'file');
+    await reg.damageBlob(gone.digest, null);
+    await reg.damageBlob(short.digest, 'file');
     const orphan = await strayFile('nobody knows these bytes');
     const area = randomUUID();
     await deps.blobs.createUpload(area);
@@ -105,7 +104,7 @@ describe('runFsck over the real stores', () => {
   it('repair removes orphan files and upload areas only, and never touches metadata or damaged blobs', async () => {
     const [config, short] = [await pushBlob(deps, 'fsck/app', '{"r":1}'), await pushBlob(deps, 'fsck/app', 'truncated later')];
     const image = await pushImage(deps, 'fsck/app', 'v1', config, [short]);
-    await writeFile(reg.blobPath(short.digest), 'x');
+    await reg.damageBlob(short.digest, 'x');
     reg.sql('UPDATE manifests SET body = ? WHERE digest = ?', Buffer.from('{}'), image);
     const orphan = await strayFile('orphan bytes');
     const area = randomUUID();

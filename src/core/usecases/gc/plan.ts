@@ -1,13 +1,14 @@
 // `berth gc --dry-run`: what a pass would remove now and how many bytes, computed with the same compare checks
 // the real pass uses (pins included), without changing anything.
-import { pinPolicy, type Digest, type RegistryDeps } from '../core/index.ts';
-import { emptyReport, GC_ACTOR, gcClock, type GcOptions, type GcReport } from './options.ts';
+import type { Digest } from '../../model/digest.ts';
+import { pinPolicy } from '../pin-policy.ts';
+import { emptyReport, GC_ACTOR, gcClock, type GcOptions, type GcPlanDeps, type GcReport } from './options.ts';
 
 /** A dry run lists at most this many entries per kind; the counts and byte totals cover everything. */
 const MAX_LISTED = 10_000;
 const PAGE = 1_000;
 
-export async function planGc(deps: RegistryDeps, o: GcOptions): Promise<GcReport> {
+export async function planGc(deps: GcPlanDeps, o: GcOptions): Promise<GcReport> {
   const clock = gcClock(deps, o);
   const report = emptyReport(true, clock.at);
   const stats = await deps.meta.gcStats(clock);

@@ -2,7 +2,10 @@
 // broken references, manifest bodies that do not hash to their digest) and, with repair, removes orphans through
 // the same purge markers GC uses, so a repair racing a push can never remove the bytes the push just committed.
 import { createHash } from 'node:crypto';
-import { algorithmOf, newPurgeOwner, removePurgedBytes, type Digest, type IntegrityIssue, type RegistryDeps } from '../core/index.ts';
+import { algorithmOf, type Digest } from '../../model/digest.ts';
+import type { IntegrityIssue } from '../../ports/gc-store.ts';
+import type { UsesBlobs, UsesMeta } from '../deps.ts';
+import { newPurgeOwner, removePurgedBytes, type PurgeDeps } from '../purge-lease.ts';
 
 export interface FsckReport {
   blobsChecked: number;
@@ -18,11 +21,16 @@ export interface FsckReport {
   ok: boolean;
 }
 
+/** fsck reads everything; with repair it removes orphans only, through purge markers. */
+export type FsckDeps = PurgeDeps
+  & UsesMeta<'listBlobRecords' | 'blobState' | 'getUpload' | 'listManifestBodies' | 'integrityIssues' | 'beginOrphanPurge'>
+  & UsesBlobs<'stat' | 'list' | 'listUploads' | 'removeUpload'>;
+
 const PAGE = 1_000;
 /** Findings listed per kind; a store with more problems than this needs a person, not a longer report. */
 const MAX_LISTED = 10_000;
 
-export async function runFsck(deps: RegistryDeps, o: { repair: boolean; onProgress?: (checked: number) => void }): Promise<FsckReport> {
+export async function runFsck(deps: FsckDeps, o: { repair: boolean; onProgress?: (checked: number) => void }): Promise<FsckReport> {
   const r: FsckReport = {
     blobsChecked: 0, filesChecked: 0, manifestsChecked: 0, missingBlobs: [], wrongSizes: [], orphanFiles: [], orphanUploads: [],
     manifestMismatches: [], integrity: [], repaired: { orphanFiles: 0, orphanUploads: 0 }, ok: true,
@@ -41,7 +49,7 @@ export async function runFsck(deps: RegistryDeps, o: { repair: boolean; onProgre
   return r;
 }
 
-async function checkBlobRecords(deps: RegistryDeps, r: FsckReport, onProgress?: (n: number) => void): Promise<void> {
+async function checkBlobRecords(deps: FsckDeps, r: FsckReport, onProgress?: (n: number) => void): Promise<void> {
   let after: Digest | undefined;
   for (;;) {
     const page = await deps.meta.listBlobRecords(after, PAGE);
@@ -58,7 +66,7 @@ async function checkBlobRecords(deps: RegistryDeps, r: FsckReport, onProgress?: 
   }
 }
 
-async function checkFiles(deps: RegistryDeps, r: FsckReport, onProgress?: (n: number) => void): Promise<void> {
+async function checkFiles(deps: FsckDeps, r: FsckReport, onProgress?: (n: number) => void): Promise<void> {
   for await (const digest of deps.blobs.list()) {
     r.filesChecked++;
     if (r.filesChecked % PAGE === 0) onProgress?.(r.blobsChecked + r.filesChecked);
@@ -70,13 +78,13 @@ async function checkFiles(deps: RegistryDeps, r: FsckReport, onProgress?: (n: nu
   }
 }
 
-async function checkUploads(deps: RegistryDeps, r: FsckReport): Promise<void> {
+async function checkUploads(deps: FsckDeps, r: FsckReport): Promise<void> {
   for await (const id of deps.blobs.listUploads()) {
     if (!(await deps.meta.getUpload(id)) && r.orphanUploads.length < MAX_LISTED) r.orphanUploads.push(id);
   }
 }
 
-async function checkManifests(deps: RegistryDeps, r: FsckReport): Promise<void> {
+async function checkManifests(deps: FsckDeps, r: FsckReport): Promise<void> {
   let after: string | undefined;
   do {
     const page = await deps.meta.listManifestBodies(after, PAGE);
@@ -91,7 +99,7 @@ async function checkManifests(deps: RegistryDeps, r: FsckReport): Promise<void> 
 }
 
 /** Orphans only: re-checked at removal time (an upload area created a moment ago gets its session a moment later). */
-async function repair(deps: RegistryDeps, r: FsckReport): Promise<void> {
+async function repair(deps: FsckDeps, r: FsckReport): Promise<void> {
   for (let i = 0; i < r.orphanFiles.length; i += PAGE) {
     const owner = newPurgeOwner();
     const approved = await deps.meta.beginOrphanPurge(r.orphanFiles.slice(i, i + PAGE), deps.clock.now(), owner);

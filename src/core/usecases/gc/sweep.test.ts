@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import {
   openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry,
-} from '../adapters/test-helpers.ts';
+} from '../../../adapters/test-helpers.ts';
 import {
   createPin, deleteManifest, deletePin, deleteRepository, PURGE_LEASE_MS, putManifest, type GcClock, type MetadataStore, type RegistryDeps,
-} from '../core/index.ts';
+} from '../../index.ts';
 import { runGc, type GcOptions } from './index.ts';
 
 const GRACE = 3_600_000;
