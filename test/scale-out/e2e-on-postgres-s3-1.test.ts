@@ -11,7 +11,7 @@ const FILES = [
   'dialects-one-model.test.ts',
   'ecr-sdk-admin.test.ts',
   'ecr-sigv4.test.ts',
-  'ncr-lifecycle.test.ts',
+  'ncr-repository-flow.test.ts',
   'oci-base.test.ts',
   'oci-chunked.test.ts',
   'oci-fuzz.test.ts',
@@ -19,7 +19,7 @@ const FILES = [
   'operations.test.ts',
   's3-redirect.test.ts',
   'swr-auth.test.ts',
-  'swr-sdk-lifecycle.test.ts',
+  'swr-sdk-repository-flow.test.ts',
 ];
 
 for (const file of FILES) await import(new URL(`../e2e/${file}`, import.meta.url).href);

@@ -9,7 +9,7 @@ const FILES = [
   'deletion-gc.test.ts',
   'deletion-restore.test.ts',
   'ecr-cli.test.ts',
-  'ecr-sdk-lifecycle.test.ts',
+  'ecr-sdk-repository-flow.test.ts',
   'ncr-auth.test.ts',
   'oci-bad-input.test.ts',
   'oci-blobs.test.ts',
