@@ -84,6 +84,9 @@ if ci; then
 fi
 say "aws CLIs for the ECR tests: $(for cli in $(type -ap aws) /usr/bin/aws; do [[ -x "$cli" ]] && echo -n "$cli ($("$cli" --version 2>&1 | cut -d' ' -f1)) "; done)"
 
+say "format and lint (biome ci; 'npm run format' applies the formatter and the safe fixes)"
+biome ci .
+
 say "type check (tsc -p .)"
 tsc -p .
 

@@ -22,7 +22,12 @@ const SHARED = ['sha', 'red'].join('');
 const RELATIVE_SHARED = new RegExp(String.raw`(?:\.\./)+${SHARED}(?:/[\w.@-]+)*`, 'g');
 const NAMED_OUTSIDE = new RegExp(String.raw`(?<!\.\./)\b${SHARED}/(?:DESIGN\.md|reference/|seeds/)|/work/${SHARED}\b`, 'g');
 
-interface Finding { file: string; line: number; text: string; why: string }
+interface Finding {
+  file: string;
+  line: number;
+  text: string;
+  why: string;
+}
 
 /** Every outside reference in the given files (repo-relative paths with their text). */
 export function outsideReferences(files: { rel: string; text: string }[], exists: (rel: string) => boolean): Finding[] {
@@ -35,7 +40,9 @@ export function outsideReferences(files: { rel: string; text: string }[], exists
       }
       if (rel in NOT_PATHS_FROM_HERE) return;
       for (const m of line.matchAll(RELATIVE_SHARED)) {
-        const target = relative(ROOT, resolve(ROOT, dirname(rel), m[0])).split(sep).join('/');
+        const target = relative(ROOT, resolve(ROOT, dirname(rel), m[0]))
+          .split(sep)
+          .join('/');
         if (target.startsWith('..')) found.push({ file: rel, line: i + 1, text: m[0], why: 'resolves outside the repository' });
         else if (!exists(target)) found.push({ file: rel, line: i + 1, text: m[0], why: `resolves to ${target}, which the repository does not have` });
       }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { E2E_DIR, NOT_ON_POSTGRES_S3, e2eFiles, share } from './e2e-files.ts';
+import { E2E_DIR, e2eFiles, NOT_ON_POSTGRES_S3, share } from './e2e-files.ts';
 
 const WRAPPERS = readdirSync(import.meta.dirname).filter((f) => /^e2e-on-postgres-s3-\d+\.test\.ts$/.test(f));
 
@@ -24,7 +24,10 @@ describe('which e2e files run again on PostgreSQL + S3', () => {
     const run = parts.flat();
     assert.equal(new Set(run).size, run.length, 'a file is in two wrappers');
     for (const file of all) {
-      assert.ok(run.includes(file) !== file in NOT_ON_POSTGRES_S3, `${file} must be either run on PostgreSQL + S3 or listed as left out (not both, not neither)`);
+      assert.ok(
+        run.includes(file) !== file in NOT_ON_POSTGRES_S3,
+        `${file} must be either run on PostgreSQL + S3 or listed as left out (not both, not neither)`,
+      );
     }
     for (const p of parts) assert.ok(Math.abs(p.length - run.length / parts.length) <= 1, `unbalanced split: ${parts.map((x) => x.length).join(' / ')}`);
   });
