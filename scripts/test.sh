@@ -19,17 +19,23 @@ if [[ ! -d node_modules ]]; then
   exit 1
 fi
 platform="$(uname -s | tr '[:upper:]' '[:lower:]')-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')"
+supported=false
+[[ "$platform" == linux-x64 || "$platform" == linux-arm64 ]] && supported=true
 if [[ -x node_modules/.bin/node ]]; then
   say "Node $(node -v) (pinned, node_modules/.bin/node)"
 else
-  if ci && [[ "$platform" == linux-x64 || "$platform" == linux-arm64 ]]; then
+  if ci && $supported; then
     say "CI=true: npm ci did not install the pinned Node (node-$platform) on $platform; this run fails"
     exit 1
   fi
   version=$(node -v 2>/dev/null || true)
   if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 18) ? 0 : 1)' 2>/dev/null; then
-    say "no pinned Node for $platform (npm installs one on linux-x64 and linux-arm64 only) and the machine's node is '${version:-missing}':"
-    say "install Node 24 (>= 22.18 works: it strips types by default) and put it first on PATH"
+    if $supported; then
+      say "node_modules has no pinned Node (node-$platform; was it installed with --omit=optional?) and the machine's node is '${version:-missing}': run 'npm ci'"
+    else
+      say "no pinned Node for $platform (npm installs one on linux-x64 and linux-arm64 only) and the machine's node is '${version:-missing}':"
+      say "install Node 24 (>= 22.18 works: it strips types by default) and put it first on PATH"
+    fi
     exit 1
   fi
   say "no pinned Node for $platform: using the machine's Node $version ($(command -v node))"
