@@ -141,7 +141,7 @@ describe('IPv6 loopback and graceful shutdown', () => {
   });
 
   it('on SIGTERM finishes an in-flight upload chunk, exits 0, and the session resumes after restart', async () => {
-    const berth = await startBerth();
+    const berth = await startBerth({ env: { BERTH_LOG_LEVEL: 'info' } }); // info: the 'shutting down' line tells when SIGTERM has landed
     const part1 = randomBytes(64 * 1024);
     const part2 = randomBytes(64 * 1024);
     const location = await startUpload(berth.url, 'ops/shutdown');
