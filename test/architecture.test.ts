@@ -1,4 +1,4 @@
-// Enforces the layout rules of DESIGN.md and docs/CONVENTIONS.md (arrows point toward core; a "why" comment on
+// Enforces the layout rules of docs/DESIGN.md and docs/CONVENTIONS.md (arrows point toward core; a "why" comment on
 // top of every file; small files), so the architecture cannot erode one convenient import at a time. Every
 // violation is listed with its file, the import and the rule it breaks.
 import assert from 'node:assert/strict';

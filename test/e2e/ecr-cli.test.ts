@@ -34,7 +34,7 @@ describe('aws ecr CLI against berth (auth required)', { skip, concurrency: true 
   });
 
   for (const cli of clis) {
-    it(`${cli.version} (${cli.path}): the whole lifecycle`, async (ctx) => {
+    it(`${cli.version} (${cli.path}): the whole repository flow`, async (ctx) => {
       const run = (...args: string[]) => aws(cli, e.berth.url, e.admin, args);
       const repo = ecrRepo(`cli${cli.major}`);
       const status = async (ref: string): Promise<number> => (await e.oci.get(`/v2/${repo}/manifests/${ref}`, { headers: { accept: ACCEPT_MANIFESTS } })).status;

@@ -60,6 +60,24 @@ export const EMBEDDED_ONLY: string | false = process.env.BERTH_TEST_BACKEND === 
   ? 'reads the embedded stores\' files directly (data/blobs, data/uploads); the same behaviour on PostgreSQL + S3 is covered by the replica tests'
   : false;
 
+/**
+ * Polls `check` until it holds, failing with `what` after `timeoutMs`: for tests that must wait for something to have
+ * happened (a request to be in flight, a session to expire), instead of sleeping for a guessed time.
+ */
+export async function until(what: string, check: () => boolean | Promise<boolean>, { timeoutMs = 10_000, everyMs = 25 } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** The `berth_uploads_in_flight` gauge of one berth process (its upload slots in use), read from its /metrics. */
+export async function uploadsInFlight(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^berth_uploads_in_flight (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
+
 /** Runs `berth <args>` to completion and returns its exit code and output. */
 export async function runBerth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const stores = await backend(args);

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EMBEDDED_ONLY, startBerth, type RunningBerth } from './harness.ts';
+import { EMBEDDED_ONLY, startBerth, until, uploadsInFlight, type RunningBerth } from './harness.ts';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -57,18 +57,20 @@ describe('operations', () => {
     const location = await startUpload(berth.url, 'ops/expire');
     const id = location.split('/').pop()!;
     assert.ok((await readdir(join(berth.dataDir, 'uploads'))).includes(id));
-    await new Promise((r) => setTimeout(r, 2_000));
-    const status = await fetch(new URL(location, berth.url));
+    // Idle for 1 s, swept every 250 ms: gone within ~1.25 s. A status GET is no activity, so polling does not keep it alive.
+    let status = await fetch(new URL(location, berth.url));
+    assert.equal(status.status, 204, 'the session exists before it has been idle for uploads.idleTimeout');
+    await until('the idle session to expire', async () => (status = await fetch(new URL(location, berth.url))).status !== 204);
     assert.equal(status.status, 404);
     assert.equal(((await status.json()) as { errors: Array<{ code: string }> }).errors[0]?.code, 'BLOB_UPLOAD_UNKNOWN');
-    assert.ok(!(await readdir(join(berth.dataDir, 'uploads'))).includes(id), 'the bytes went with the session');
+    await until('the bytes to go with the session', async () => !(await readdir(join(berth.dataDir, 'uploads'))).includes(id), { timeoutMs: 2_000 });
   });
 
   it('answers 429 TOOMANYREQUESTS beyond uploads.maxConcurrent, and accepts again once a slot frees', async () => {
     const a = await startUpload(berth.url, 'ops/limit');
     const b = await startUpload(berth.url, 'ops/limit');
     const slow = slowPatch(berth.url, a, randomBytes(1024), randomBytes(1024));
-    await new Promise((r) => setTimeout(r, 200));
+    await until('the slow PATCH to hold the only upload slot', async () => (await uploadsInFlight(berth.url)) === 1);
     const second = await fetch(new URL(b, berth.url), { method: 'PATCH', body: randomBytes(10), headers: { 'content-type': 'application/octet-stream' } });
     assert.equal(second.status, 429);
     assert.equal(((await second.json()) as { errors: Array<{ code: string }> }).errors[0]?.code, 'TOOMANYREQUESTS');
@@ -88,15 +90,25 @@ describe('a client that hangs up mid-chunk', () => {
       const ok = await fetch(new URL(location, berth.url), { method: 'PATCH', body: first, headers: { 'content-type': 'application/octet-stream' } });
       assert.equal(ok.status, 202);
       const { port } = new URL(berth.url);
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         const socket = connect(Number(port), '127.0.0.1', () => {
           socket.write(`PATCH ${new URL(ok.headers.get('location')!, berth.url).pathname} HTTP/1.1\r\nHost: x\r\n`
             + 'Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n');
-          socket.write(randomBytes(5000), () => setTimeout(() => socket.destroy(), 100));
+          // Hang up only once berth is streaming this chunk, so the cut really is mid-chunk.
+          socket.write(randomBytes(5000), () => {
+            until('berth to stream the chunk', async () => (await uploadsInFlight(berth.url)) === 1).then(
+              () => socket.destroy(),
+              (err: unknown) => {
+                socket.destroy();
+                reject(err);
+              },
+            );
+          });
         });
         socket.on('close', () => resolve());
       });
-      await new Promise((r) => setTimeout(r, 200));
+      // The handler has seen the hang-up and settled the session before its status is read.
+      await until('berth to finish with the cut chunk', async () => (await uploadsInFlight(berth.url)) === 0);
       const status = await fetch(new URL(location, berth.url));
       assert.equal(status.headers.get('range'), '0-999', 'the cut chunk did not count');
       const rest = randomBytes(500);
@@ -129,14 +141,14 @@ describe('IPv6 loopback and graceful shutdown', () => {
   });
 
   it('on SIGTERM finishes an in-flight upload chunk, exits 0, and the session resumes after restart', async () => {
-    const berth = await startBerth();
+    const berth = await startBerth({ env: { BERTH_LOG_LEVEL: 'info' } }); // info: the 'shutting down' line tells when SIGTERM has landed
     const part1 = randomBytes(64 * 1024);
     const part2 = randomBytes(64 * 1024);
     const location = await startUpload(berth.url, 'ops/shutdown');
     const slow = slowPatch(berth.url, location, part1.subarray(0, 1000), part1.subarray(1000));
-    await new Promise((r) => setTimeout(r, 200));
+    await until('the chunk to be in flight', async () => (await uploadsInFlight(berth.url)) === 1);
     const exited = berth.stop('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    await until('berth to start shutting down', () => berth.output().includes('"msg":"shutting down"'));
     slow.finish();
     assert.equal(await slow.done, 202, 'the in-flight chunk completes during the grace period');
     assert.equal(await exited, 0);

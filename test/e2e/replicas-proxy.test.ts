@@ -1,6 +1,7 @@
 // The test load balancer itself: the replica tests mean something only if it really moves every request (not every
 // connection) to the next replica, streams bodies, keeps Host, honours pins and cuts the client when a replica dies.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +13,7 @@ async function echo(name: string): Promise<{ server: Server; url: string }> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.url === '/hang') return; // answers never: the test kills it mid-request
+      if (req.url === '/hang') return void server.emit('hang'); // answers never: the test kills it mid-request
       res.setHeader('x-replica', name);
       res.end(JSON.stringify({ host: req.headers.host, bytes: Buffer.concat(chunks).length, pin: req.headers[PIN_HEADER] ?? null }));
     });
@@ -65,8 +66,9 @@ describe('the round-robin test proxy', () => {
   });
 
   it('cuts the client connection when the replica dies mid-request (an unknown outcome, never a made-up status)', async () => {
+    const arrived = once(replicas[0]!.server, 'hang');
     const pending = request(`${proxy.url}/hang`, { headers: { [PIN_HEADER]: '0' }, dispatcher: new Agent() });
-    await new Promise((r) => setTimeout(r, 100));
+    await arrived; // the replica holds the request: now it dies mid-request, not before the proxy reached it
     replicas[0]!.server.closeAllConnections();
     await assert.rejects(pending, /socket|closed|reset/i);
   });

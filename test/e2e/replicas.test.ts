@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { layoutEntry, readLayoutBlob } from './fixtures/oci-layout.ts';
 import { isolatedToolEnv, skipUnless, skopeoArgs, tool, type ToolEnv } from './fixtures/tools.ts';
-import { startBerth } from './harness.ts';
+import { startBerth, until, uploadsInFlight } from './harness.ts';
 import { Cluster, type AccessKey } from './replicas-cluster.ts';
 import { ACCEPT, describe as said, OCI_MANIFEST, pullProblem, pushBlob, pushImage, ReplicaHttp, sha256, smallImage, type SmallImage } from './replicas-http.ts';
 import { buildLayeredLayout } from './replicas-layout.ts';
@@ -223,8 +223,10 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
       req.on('response', (res) => resolve(`answered ${res.statusCode}`));
       req.on('error', (e) => resolve(`cut: ${e.message}`));
       req.write(rest.subarray(0, rest.length / 2));
-      setTimeout(() => void cluster.stopReplica(1, 'SIGKILL'), 300);
     });
+    // Kill it once it is streaming this PATCH (its upload slot is taken), not at a guessed moment.
+    await until('replica 1 to stream the PATCH', async () => (await uploadsInFlight(cluster.replica(1).url)) === 1);
+    await cluster.stopReplica(1, 'SIGKILL');
     assert.match(await cut, /^cut/, 'the PATCH in flight dies with its replica');
     const status = await h.call('GET', location);
     assert.equal(status.status, 204, said(status, 'GET upload after the kill'));

@@ -1,25 +1,10 @@
 // The end-to-end suite again, with every berth it starts on PostgreSQL + S3 instead of the embedded stores
-// (BERTH_TEST_BACKEND, see test/e2e/harness.ts): the scale-out stores must pass what the embedded ones pass. Half 1 of 2.
+// (BERTH_TEST_BACKEND, see test/e2e/harness.ts): the scale-out stores must pass what the embedded ones pass. Part 1 of 2:
+// which files, and which are left out and why, is in ./e2e-files.ts.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { E2E_DIR, share } from './e2e-files.ts';
+
 process.env.BERTH_TEST_BACKEND = 'postgres-s3';
 
-const FILES = [
-  'acr-idempotency.test.ts',
-  'acr-signature.test.ts',
-  'bad-url.test.ts',
-  'cli.test.ts',
-  'deletion-pins.test.ts',
-  'dialects-one-model.test.ts',
-  'ecr-sdk-admin.test.ts',
-  'ecr-sigv4.test.ts',
-  'ncr-lifecycle.test.ts',
-  'oci-base.test.ts',
-  'oci-chunked.test.ts',
-  'oci-fuzz.test.ts',
-  'oci-referrers.test.ts',
-  'operations.test.ts',
-  's3-redirect.test.ts',
-  'swr-auth.test.ts',
-  'swr-sdk-lifecycle.test.ts',
-];
-
-for (const file of FILES) await import(new URL(`../e2e/${file}`, import.meta.url).href);
+for (const file of share(1, 2)) await import(pathToFileURL(join(E2E_DIR, file)).href);

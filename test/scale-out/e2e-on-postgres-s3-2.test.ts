@@ -1,24 +1,10 @@
 // The end-to-end suite again, with every berth it starts on PostgreSQL + S3 instead of the embedded stores
-// (BERTH_TEST_BACKEND, see test/e2e/harness.ts): the scale-out stores must pass what the embedded ones pass. Half 2 of 2.
+// (BERTH_TEST_BACKEND, see test/e2e/harness.ts): the scale-out stores must pass what the embedded ones pass. Part 2 of 2:
+// which files, and which are left out and why, is in ./e2e-files.ts.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { E2E_DIR, share } from './e2e-files.ts';
+
 process.env.BERTH_TEST_BACKEND = 'postgres-s3';
 
-const FILES = [
-  'acr-sdk.test.ts',
-  'auth.test.ts',
-  'berth-api-bad-input.test.ts',
-  'deletion-gc.test.ts',
-  'deletion-restore.test.ts',
-  'ecr-cli.test.ts',
-  'ecr-sdk-lifecycle.test.ts',
-  'ncr-auth.test.ts',
-  'oci-bad-input.test.ts',
-  'oci-blobs.test.ts',
-  'oci-delete.test.ts',
-  'oci-manifests.test.ts',
-  'oci-tags.test.ts',
-  'podman.test.ts',
-  'skopeo.test.ts',
-  'swr-raw.test.ts',
-];
-
-for (const file of FILES) await import(new URL(`../e2e/${file}`, import.meta.url).href);
+for (const file of share(2, 2)) await import(pathToFileURL(join(E2E_DIR, file)).href);

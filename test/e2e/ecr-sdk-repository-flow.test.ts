@@ -1,4 +1,4 @@
-// The official @aws-sdk/client-ecr against a real berth process: the repository and image lifecycle an ECR user
+// The official @aws-sdk/client-ecr against a real berth process: the repository and image flow an ECR user
 // runs (create, push through /v2, list, describe, delete by tag and digest, delete the repository), paging with
 // the SDK's paginators, tag immutability seen from both APIs, BatchGetImage and PutImage.
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ const failuresOf = (xs: Array<{ imageId?: ImageIdentifier; failureCode?: string;
   (xs ?? []).map((f) => JSON.stringify([f.imageId, f.failureCode, f.failureReason])).sort();
 const NOT_FOUND = 'Requested image not found';
 
-describe('ECR lifecycle through @aws-sdk/client-ecr (auth required)', () => {
+describe('ECR repository flow through @aws-sdk/client-ecr (auth required)', () => {
   let e: EcrBerth;
   /** An image pulled once at the start: pulls are recorded in batches, so the last case finds its pull time. */
   let pulled: { repo: string; digest: string; at: number };

@@ -19,7 +19,7 @@ interface TagEntry { Tag: string; digest: string; path: string; size: number; ma
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 
-describe('SWR lifecycle through @huaweicloud/huaweicloud-sdk-swr (auth required)', { skip }, () => {
+describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth required)', { skip }, () => {
   let e: SwrBerth;
   let t: ToolEnv;
   let one: BuiltImage;
