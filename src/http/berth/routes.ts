@@ -2,7 +2,7 @@
 // URL, authenticate, dispatch; every failure becomes {"error":{code,message,detail}} with a 4xx unless it is ours.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRegistryError, RegistryError } from '../../core/index.ts';
-import type { AccessNeed } from '../shared/access.ts';
+import { gateRequest, type AccessNeed } from '../shared/access.ts';
 import { getAudit } from './audit.ts';
 import { sendJson, type BerthCall, type BerthContext, type BerthHandler } from './context.ts';
 import { berthErrorBody, wireError } from './errors.ts';
@@ -40,7 +40,7 @@ async function dispatch(ctx: BerthContext, req: FastifyRequest, reply: FastifyRe
     reply.header('allow', Object.keys(TABLE[route.kind]).join(', '));
     throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on ${path.slice(0, 200)}`);
   }
-  const request = { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'api' };
+  const request = gateRequest(req.headers, 'api');
   const authorize = async (needs: AccessNeed[]) => {
     const access = await ctx.gate.check(request, needs);
     if (access.allowed) return access.actor;

@@ -1,7 +1,7 @@
 // The OCI Distribution dialect as one encapsulated Fastify plugin: match the raw URL, check access, dispatch.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isRegistryError, RegistryError, type Action } from '../../core/index.ts';
-import type { AccessNeed } from '../shared/access.ts';
+import { gateRequest, type AccessNeed } from '../shared/access.ts';
 import { getBlob, headBlob, removeBlob } from './blobs.ts';
 import type { OciContext, OciHandler } from './context.ts';
 import { OCI_ERRORS, ociEnvelope } from './errors.ts';
@@ -72,7 +72,7 @@ async function dispatch(ctx: OciContext, req: FastifyRequest, reply: FastifyRepl
     throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on this endpoint`);
   }
   const access = await ctx.gate.check(
-    { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'oci' },
+    gateRequest(req.headers, 'oci'),
     needsFor(route, entry.actions),
   );
   if (!access.allowed) {

@@ -17,7 +17,7 @@ async function setup(policy: string | null) {
     policies: async (name) => (reads.push(name), name === 'team/app' ? policy : null), registryId: '123456789012',
   });
   const { key, secret } = await issueAccessKey(keys, masterKey, { name: 'k', now: new Date() });
-  const request = { authorization: basic(key.id, secret), host: 'localhost', dialect: 'oci' };
+  const request = { authorization: basic(key.id, secret), host: 'localhost', dialect: 'oci' as const };
   return { ...auth, key, secret, request, reads };
 }
 
