@@ -2,8 +2,8 @@
 // checked, input validated against the ECR model, every failure in AWS's {"__type","message"} envelope.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isRegistryError } from '../../core/index.ts';
 import { readBody } from '../shared/body.ts';
+import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { addRootApiConstraint } from '../shared/root-api.ts';
 import { accessDenied, authorize } from './authorize.ts';
 import { authenticate } from './caller.ts';
@@ -74,19 +74,19 @@ export function ecrPlugin(ctx: EcrContext) {
     app.addHook('onRequest', async (_req, reply) => {
       reply.header('x-amzn-RequestId', randomUUID());
     });
-    app.setErrorHandler((error: unknown, req, reply) => {
-      if (error instanceof EcrError) return sendError(reply, error);
-      if (isRegistryError(error)) return sendError(reply, fromRegistryError(error, ctx.ecr.registryId));
-      const status = (error as { statusCode?: number }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, new EcrError('InvalidParameterException', (error as Error).message));
-      if (req.raw.destroyed || req.raw.readableAborted) {
-        req.log.info({ method: req.method, url: req.url }, 'client went away');
-        return sendError(reply, new EcrError('InvalidParameterException', 'request aborted by the client'));
-      }
-      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
-      return sendError(reply, new EcrError('ServerException', 'Internal server error', 500));
+    setDialectErrorHandler(app, {
+      isOwn: (e) => e instanceof EcrError,
+      fromRegistry: (e) => fromRegistryError(e, ctx.ecr.registryId),
+      badRequest: (message) => new EcrError('InvalidParameterException', message),
+      internal: () => new EcrError('ServerException', 'Internal server error', 500),
+      send: (_req, reply, e) => sendError(reply, e),
     });
     addRootApiConstraint(app);
-    app.route({ method: 'POST', url: '/', constraints: { rootApi: 'ecr' }, handler: (req, reply) => dispatch(ctx, req, reply) });
+    app.route({
+      method: 'POST', url: '/', constraints: { rootApi: 'ecr' },
+      handler: function ecrRoute(req, reply) {
+        return dispatch(ctx, req, reply);
+      },
+    });
   };
 }
