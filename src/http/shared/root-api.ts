@@ -14,6 +14,12 @@ export function rootApiOf(headers: IncomingMessage['headers'], url: string): Roo
   return 'ecr';
 }
 
+/** The API a call on `/` names (ECR's X-Amz-Target, Alibaba's action), or null when it names none. */
+export function namedRootApi(headers: IncomingMessage['headers'], url: string): RootApi | null {
+  const api = rootApiOf(headers, url);
+  return api === 'acr' || headers['x-amz-target'] !== undefined ? api : null;
+}
+
 /**
  * Registers the `rootApi` constraint (once per server; the router is shared by every plugin, so each plugin that routes
  * on `/` may call this); routes on `/` then declare `constraints: { rootApi: 'ecr' | 'acr' }`.
