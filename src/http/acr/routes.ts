@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../auth/index.ts';
 import { ECR_ACTIONS_OF } from '../shared/access.ts';
-import { readBody } from '../shared/body.ts';
+import { readBodyWithin } from '../shared/body.ts';
 import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { addRootApiConstraint } from '../shared/root-api.ts';
 import { authenticate } from './caller.ts';
@@ -65,8 +65,7 @@ function callFor(ctx: AcrContext, req: FastifyRequest, caller: Caller, action: s
 
 async function dispatch(ctx: AcrContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const requestId = String(reply.getHeader(REQUEST_ID));
-  const body = await readBody(req.raw, BODY_LIMIT);
-  if (body === 'too-large') throw new AcrError('InvalidParameter', `The request body exceeds ${BODY_LIMIT} bytes.`);
+  const body = await readBodyWithin(req.raw, BODY_LIMIT, (n) => new AcrError('InvalidParameter', `The request body exceeds ${n} bytes.`));
   const url = req.raw.url ?? '/';
   const params = readParams(url, body, req.headers['content-type']);
   const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;

@@ -1,18 +1,11 @@
 // Request bodies of the NCR API (create registry, edit image): read raw and bounded by the route, parsed here, so
 // broken JSON is a 400 in the gateway's envelope and never reaches a use case.
+import { jsonObject as parseJsonObject } from '../shared/json-body.ts';
 import { badRequest } from './errors.ts';
 
 /** The body as a JSON object; an empty body is {} (nothing to change). */
 export function jsonObject(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw badRequest('the request body is not valid JSON');
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest('the request body must be a JSON object');
-  return doc as Record<string, unknown>;
+  return parseJsonObject(body, (problem) => badRequest(problem === 'not-json' ? 'the request body is not valid JSON' : 'the request body must be a JSON object'));
 }
 
 /** An optional text member: absent leaves it, null clears it, a string up to `max` characters sets it. */

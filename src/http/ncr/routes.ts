@@ -2,7 +2,7 @@
 // regional and government ones): the raw request target is signature-checked and parsed by the dialect itself,
 // bodies are read bounded, and every failure, 404s included, answers in the API Gateway's error envelope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readBody } from '../shared/body.ts';
+import { readBodyWithin } from '../shared/body.ts';
 import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { authenticate } from './caller.ts';
 import type { NcrCall, NcrContext } from './context.ts';
@@ -29,8 +29,7 @@ async function dispatch(ctx: NcrContext, prefix: string, req: FastifyRequest, re
   const url = req.raw.url ?? '/';
   // NAVER's signature covers no body, so the caller is known before a byte of it is read: strangers cannot make berth buffer.
   const caller = await authenticate(ctx, { method: req.method, url, headers: req.headers }, ctx.deps.clock.now());
-  const body = await readBody(req.raw, MAX_BODY_BYTES);
-  if (body === 'too-large') throw new NcrError(TOO_LARGE, `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+  const body = await readBodyWithin(req.raw, MAX_BODY_BYTES, (n) => new NcrError(TOO_LARGE, `the request body exceeds ${n} bytes`));
   const target = splitTarget(prefix, url);
   if (target === null) throw notFound(`no such operation: ${req.method} ${url.slice(0, 200)}`);
   const { handler, params } = resolveOperation(req.method, target.rawPath);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { readBody } from '../shared/body.ts';
+import { readBodyWithin } from '../shared/body.ts';
 import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { authenticate } from './caller.ts';
 import type { SwrAnswer, SwrCall, SwrContext } from './context.ts';
@@ -42,8 +42,7 @@ async function dispatch(ctx: SwrContext, req: FastifyRequest, reply: FastifyRepl
   const ops = route ? OPERATIONS[route.kind] : undefined;
   const op = ops && Object.hasOwn(ops, req.method) ? ops[req.method] : undefined;
   if (!route || !op) throw new SwrError(SWR_ONLY.noSuchApi, `The API does not exist or has not been published in the environment: ${req.method} ${path.slice(0, 200)}`);
-  const body = await readBody(req.raw, BODY_LIMIT);
-  if (body === 'too-large') throw invalidParameter(`the request body exceeds ${BODY_LIMIT} bytes`);
+  const body = await readBodyWithin(req.raw, BODY_LIMIT, (n) => invalidParameter(`the request body exceeds ${n} bytes`));
   const caller = await authenticate(ctx, { method: req.method, url, rawHeaders: req.raw.rawHeaders, body }, ctx.deps.clock.now());
   const call: SwrCall = {
     ctx, caller, route, query, body, host: req.headers.host ?? 'localhost',
