@@ -2,8 +2,10 @@
 // A Fastify route constraint tells them apart so each dialect keeps its own encapsulated route and error handler.
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { HttpDialect } from '../../core/index.ts';
 
-export type RootApi = 'ecr' | 'acr';
+/** The dialects that share `/` (a subset of HttpDialect, so a renamed dialect cannot leave a stale name here). */
+export type RootApi = Extract<HttpDialect, 'ecr' | 'acr'>;
 
 /** Alibaba marks its calls; everything else on `/` is treated as ECR, whose error says what is missing. */
 export function rootApiOf(headers: IncomingMessage['headers'], url: string): RootApi {
