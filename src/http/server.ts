@@ -67,7 +67,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
 
   // Paths no dialect claims still get a JSON error body, never an HTML page or a redirect.
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler(function noSuchEndpoint(req, reply) {
     reply.code(404).header('content-type', 'application/json')
       .send(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${req.url.slice(0, 200)}`, detail: null }] }));
   });
