@@ -33,7 +33,7 @@ export interface LatencyPhase { pushes: number; p50ms: number; p99ms: number; gc
 export interface RepoDeleteResult { manifests: number; ms: number[]; medianMs: number }
 
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
-const ACTOR = { principal: 'bench', dialect: 'cli' };
+const ACTOR = { principal: 'bench', dialect: 'cli' } as const;
 
 async function startServer(dir: string, env: Record<string, string>): Promise<RunningBerth> {
   await mkdir(dir, { recursive: true });

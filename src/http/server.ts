@@ -2,40 +2,17 @@
 // readiness and metrics. Bodies are never parsed by Fastify: handlers stream them, so uploads are not buffered.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
-import { gcClock, type PullRecorder, type RegistryDeps } from '../core/index.ts';
-import type { GcScheduler } from '../gc/index.ts';
-import type { AcrSettings } from './acr/context.ts';
-import { acrPlugin } from './acr/routes.ts';
+import { gcClock } from '../core/index.ts';
 import { answerBadUrl } from './bad-url.ts';
-import { berthPlugin } from './berth/routes.ts';
-import type { EcrSettings } from './ecr/context.ts';
-import { ecrPlugin } from './ecr/routes.ts';
-import { ncrPlugin } from './ncr/routes.ts';
-import { ociPlugin } from './oci/routes.ts';
-import type { SwrSettings } from './swr/context.ts';
-import { swrPlugin } from './swr/routes.ts';
-import type { AccessGate, SignatureAuth, TokenIssuer } from './shared/access.ts';
+import { dialectOf } from './dialect-of.ts';
+import { DIALECTS, type DialectWiring } from './dialects.ts';
 import { registerGcMetrics } from './shared/gc-metrics.ts';
-import { createHttpMetrics, dialectOf } from './shared/metrics.ts';
+import { createHttpMetrics } from './shared/metrics.ts';
 import { Slots } from './shared/slots.ts';
-import { tokenPlugin } from './token/routes.ts';
 
-export interface HttpServerOptions {
-  deps: RegistryDeps;
-  pulls: PullRecorder;
-  gate: AccessGate;
-  tokens: TokenIssuer;
-  /** Keys and secrets for signature dialects (ECR's SigV4), and login tokens. */
-  signatures: SignatureAuth;
-  /** config.ecr: the region and registry id the ECR API answers as. */
-  ecr: EcrSettings;
-  /** config.acr: regions, ClientToken retention and credential lifetime of the Alibaba Compute Nest API. */
-  acr: AcrSettings;
-  /** config.swr: the region the Huawei SWR API answers as. */
-  swr: SwrSettings;
+/** What the server is built from: what the dialects need (DialectWiring) but the upload slots, which it makes. */
+export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots'> {
   logger: FastifyBaseLogger;
-  /** Online GC of this process: the berth API runs and reports it, /metrics exports its totals. */
-  gc: GcScheduler;
   maxConcurrentUploads: number;
   /** Extra readiness checks (metadata store ping etc.). */
   ready: () => Promise<void>;
@@ -74,8 +51,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     metrics.duration.observe({ dialect, method: req.method }, reply.elapsedTime / 1000);
   });
 
-  app.get('/healthz', async (_req, reply) => reply.send({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/healthz', async function healthz(_req, reply) {
+    return reply.send({ status: 'ok' });
+  });
+  app.get('/readyz', async function readyz(_req, reply) {
     try {
       await options.ready();
       return reply.send({ status: 'ready' });
@@ -83,19 +62,16 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       return reply.code(503).send({ status: 'not ready', error: (e as Error).message });
     }
   });
-  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async function metricsRoute(_req, reply) {
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   // Paths no dialect claims still get a JSON error body, never an HTML page or a redirect.
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler(function noSuchEndpoint(req, reply) {
     reply.code(404).header('content-type', 'application/json')
       .send(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${req.url.slice(0, 200)}`, detail: null }] }));
   });
-  await app.register(ociPlugin({ deps: options.deps, pulls: options.pulls, gate: options.gate, uploadSlots }));
-  await app.register(berthPlugin({ deps: options.deps, gate: options.gate, gc: options.gc }));
-  await app.register(tokenPlugin(options.tokens));
-  await app.register(ecrPlugin({ deps: options.deps, pulls: options.pulls, signatures: options.signatures, ecr: options.ecr }));
-  await app.register(acrPlugin({ deps: options.deps, signatures: options.signatures, acr: options.acr }));
-  await app.register(ncrPlugin({ deps: options.deps, signatures: options.signatures }));
-  await app.register(swrPlugin({ deps: options.deps, signatures: options.signatures, swr: options.swr }));
+  const wiring: DialectWiring = { ...options, uploadSlots };
+  for (const dialect of DIALECTS) await app.register(dialect.plugin(wiring));
   return app;
 }

@@ -10,7 +10,7 @@ import { createFsBlobStore } from '../../src/adapters/blob/fs/index.ts';
 import { createSqliteMetadataStore } from '../../src/adapters/meta/sqlite/index.ts';
 import { appendChunk, finishUpload, startUpload, systemClock, UploadHashes, type Digest, type RegistryDeps } from '../../src/core/index.ts';
 
-const actor = { principal: 'test', dialect: 'oci' };
+const actor = { principal: 'test', dialect: 'oci' } as const;
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;

@@ -6,7 +6,7 @@ import type { GcClock, MetadataStore } from '../../core/index.ts';
 import { actor, at, HOUR, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import type { ConformanceKit, ConformanceSuite } from './metadata-store.kit.conformance.ts';
 
-const GC = { principal: 'gc', dialect: 'gc' };
+const GC = { principal: 'gc', dialect: 'gc' } as const;
 /** A pass at `now` with a one-hour grace period and a one-day restore window. */
 const clockAt = (now: Date): GcClock => ({ at: now, releasedBefore: new Date(now.getTime() - HOUR), trashedBefore: new Date(now.getTime() - 24 * HOUR) });
 

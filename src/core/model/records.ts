@@ -58,18 +58,30 @@ export interface UploadSession {
   parts?: UploadPart[];
 }
 
+/**
+ * The HTTP dialects berth speaks, by the name their metric label and audit rows carry ("api" is the berth management
+ * API under /berth/v1). Core names them (it cannot import http); src/http/dialects.ts must describe each exactly once.
+ */
+export type HttpDialect = 'oci' | 'ecr' | 'acr' | 'ncr' | 'swr' | 'api' | 'token';
+
+/**
+ * Where a recorded change came from: an HTTP dialect that acts for a caller (the token endpoint only issues tokens, so
+ * it never does), or an origin that is no HTTP dialect: the CLI working on the store directly, and online GC.
+ */
+export type ActorOrigin = Exclude<HttpDialect, 'token'> | 'cli' | 'gc';
+
 /** Who did something and through which API; recorded with every mutation. */
 export interface Actor {
   /** Access key id, or "anonymous" / "cli:<user>". */
   principal: string;
-  /** "oci", "ecr", "acr", "ncr", "swr", "cli", "api". */
-  dialect: string;
+  dialect: ActorOrigin;
 }
 
 export interface AuditEvent {
   id: number;
   at: Date;
   principal: string;
+  /** Kept a string: rows written by older versions (or by hand) may hold origins this version does not know. */
   dialect: string;
   action: string;
   repository: string | null;

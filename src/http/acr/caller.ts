@@ -1,11 +1,12 @@
 // Who is calling the Alibaba API: the access key whose ACS3-HMAC-SHA256 or RPC v1 signature checks out, with its
 // nonce spent once in the shared request ledger. With auth off (mode none) unsigned callers act as administrator,
 // but a signature made with an existing key must still be right, so a wrong secret or a stale clock shows up locally.
-import { ANONYMOUS_ADMIN, type KeyPrincipal } from '../../auth/index.ts';
+import { ANONYMOUS_ADMIN } from '../../auth/index.ts';
 import type { AcsFailure, AcsOutcome } from '../../auth/acs-common.ts';
 import { ACS3_ALGORITHM, verifyAcs3 } from '../../auth/acs3.ts';
 import { hasRpcV1Signature, verifyRpcV1 } from '../../auth/acs-rpc-v1.ts';
 import { useNonceOnce } from '../../core/index.ts';
+import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
 import type { Caller, AcrContext } from './context.ts';
 import { AcrError, invalidParameter, missingParameter } from './errors.ts';
 import type { CallParams } from './params.ts';
@@ -43,22 +44,18 @@ async function verify(req: RawCall, secretOf: (keyId: string) => Promise<string 
 }
 
 export async function authenticate(ctx: AcrContext, req: RawCall, now: Date): Promise<Caller> {
-  let principal: KeyPrincipal | null = null;
-  const secretOf = async (keyId: string): Promise<string | null> => {
-    const found = await ctx.signatures.signingKey(keyId);
-    principal = found?.principal ?? null;
-    return found?.secret ?? null;
-  };
-  const outcome = await verify(req, secretOf, now);
+  const keys = new KeyLookup(ctx.signatures);
+  const outcome = await verify(req, keys.secretOf, now);
   if (!outcome.ok) {
     const { failure } = outcome;
     // Unsigned, unreadable, or signed with a key berth does not have: fine without auth. Anything after the key was
-    // found means a real key signed wrongly, which must show up before auth is turned on.
-    const keyless = failure.kind === 'missing' || failure.kind === 'malformed' || failure.kind === 'unknown-key';
-    if (ctx.signatures.mode === 'none' && keyless) return { principal: ANONYMOUS_ADMIN, keyId: null };
+    // found means a real key signed wrongly. (A good signature still spends its nonce below, so it is not let in here.)
+    const letIn = await callerWithAuthOff(ctx.signatures, outcome, (f) => f.kind !== 'missing' && f.kind !== 'malformed' && f.kind !== 'unknown-key');
+    if (letIn) return letIn;
     if (failure.kind === 'missing') throw new AcrError('MissingAccessKeyId', 'AccessKeyId is mandatory for this action: sign the request with a berth access key.');
     throw refusal(failure);
   }
+  const principal = keys.principal;
   if (principal === null) throw new AcrError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404);
   if (!(await useNonceOnce(ctx.deps, `acr\0${outcome.keyId}\0${outcome.nonce}`))) {
     throw new AcrError('SignatureNonceUsed', 'Specified signature nonce was used already: use a new nonce for every request.');

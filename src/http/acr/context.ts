@@ -1,8 +1,8 @@
 // What every ACR operation handler receives: the use-case dependencies, the caller (as the ACS3 or RPC v1 signature
 // proved it), berth's ACR settings and one way to ask for rights, so each handler states exactly what it needs.
-import type { Principal } from '../../auth/index.ts';
 import type { Action, Actor, RegistryDeps } from '../../core/index.ts';
 import type { SignatureAuth } from '../shared/access.ts';
+import type { SignedCaller } from '../shared/signed-caller.ts';
 
 /** config.acr, in the units the dialect uses. */
 export interface AcrSettings {
@@ -21,10 +21,7 @@ export interface AcrContext {
 }
 
 /** The caller: the principal whose rights apply, and the access key that signed (null when unsigned). */
-export interface Caller {
-  principal: Principal;
-  keyId: string | null;
-}
+export type Caller = SignedCaller;
 
 /** Request parameters (query and form body), decoded, each name once. */
 export type Params = ReadonlyMap<string, string>;

@@ -3,9 +3,9 @@
 // failure in Alibaba's {RequestId, HostId, Code, Message, Recommend} envelope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../auth/index.ts';
-import { isRegistryError } from '../../core/index.ts';
 import { ECR_ACTIONS_OF } from '../shared/access.ts';
-import { readBody } from '../shared/body.ts';
+import { readBodyWithin } from '../shared/body.ts';
+import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { addRootApiConstraint } from '../shared/root-api.ts';
 import { authenticate } from './caller.ts';
 import type { AcrCall, AcrContext, Caller } from './context.ts';
@@ -65,8 +65,7 @@ function callFor(ctx: AcrContext, req: FastifyRequest, caller: Caller, action: s
 
 async function dispatch(ctx: AcrContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const requestId = String(reply.getHeader(REQUEST_ID));
-  const body = await readBody(req.raw, BODY_LIMIT);
-  if (body === 'too-large') throw new AcrError('InvalidParameter', `The request body exceeds ${BODY_LIMIT} bytes.`);
+  const body = await readBodyWithin(req.raw, BODY_LIMIT, (n) => new AcrError('InvalidParameter', `The request body exceeds ${n} bytes.`));
   const url = req.raw.url ?? '/';
   const params = readParams(url, body, req.headers['content-type']);
   const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
@@ -95,21 +94,21 @@ export function acrPlugin(ctx: AcrContext) {
     app.addHook('onRequest', async (_req, reply) => {
       reply.header(REQUEST_ID, newRequestId());
     });
-    app.setErrorHandler((error: unknown, req, reply) => {
-      if (error instanceof AcrError) return sendError(req, reply, error);
-      if (isRegistryError(error) && error.code !== 'INTERNAL') return sendError(req, reply, fromRegistryError(error));
-      const status = (error as { statusCode?: number }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500) return sendError(req, reply, new AcrError('InvalidParameter', (error as Error).message));
-      if (req.raw.destroyed || req.raw.readableAborted) {
-        req.log.info({ method: req.method, url: req.url }, 'client went away');
-        return sendError(req, reply, new AcrError('InvalidParameter', 'request aborted by the client'));
-      }
-      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
-      return sendError(req, reply, new AcrError('InternalError', 'The request processing has failed due to some unknown error.', 500));
+    setDialectErrorHandler(app, {
+      isOwn: (e) => e instanceof AcrError,
+      fromRegistry: fromRegistryError,
+      badRequest: (message) => new AcrError('InvalidParameter', message),
+      internal: () => new AcrError('InternalError', 'The request processing has failed due to some unknown error.', 500),
+      send: sendError,
     });
     addRootApiConstraint(app);
     for (const method of ['POST', 'GET'] as const) {
-      app.route({ method, url: '/', constraints: { rootApi: 'acr' }, handler: (req, reply) => dispatch(ctx, req, reply) });
+      app.route({
+        method, url: '/', constraints: { rootApi: 'acr' },
+        handler: function acrRoute(req, reply) {
+          return dispatch(ctx, req, reply);
+        },
+      });
     }
   };
 }

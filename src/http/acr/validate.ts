@@ -1,5 +1,6 @@
 // Reads and checks each API parameter as the Compute Nest API documents it, so bad input always answers
-// Missing<Param> or Invalid<Param> (HTTP 400) before anything runs, never a server error.
+// Missing<Param> or Invalid<Param> (HTTP 400) before anything runs, never a server error. By hand, not zod: Alibaba's
+// error *code* carries the parameter's name, and which parameter is reported first follows the API's read order.
 import type { AcrSettings, Params } from './context.ts';
 import { invalidParameter, missingParameter } from './errors.ts';
 import { ARTIFACT_TYPES, type ArtifactType } from './wire.ts';

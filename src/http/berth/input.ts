@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseRepositoryName, RegistryError } from '../../core/index.ts';
 import { parseDuration } from '../../config/index.ts';
-import { readBody } from '../shared/body.ts';
+import { readBodyWithin } from '../shared/body.ts';
+import { jsonObject } from '../shared/json-body.ts';
 
 /** Management requests are a few fields; anything bigger is a mistake or an attack. */
 const BODY_LIMIT = 64 * 1024;
@@ -20,18 +21,9 @@ function describeIssues(error: z.ZodError): string {
 
 /** Parses the body as JSON and checks it; an absent body counts as `{}` (every field optional then is fine). */
 export async function readJson<T>(req: FastifyRequest, schema: z.ZodType<T>): Promise<T> {
-  const body = await readBody(req.raw, BODY_LIMIT);
-  if (body === 'too-large') throw new RegistryError('INVALID_REQUEST', `request body exceeds ${BODY_LIMIT} bytes`);
-  const text = body.toString('utf8').trim();
-  let value: unknown = {};
-  if (text.length > 0) {
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new RegistryError('INVALID_REQUEST', `request body is not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new RegistryError('INVALID_REQUEST', 'request body must be a JSON object');
+  const body = await readBodyWithin(req.raw, BODY_LIMIT, (n) => new RegistryError('INVALID_REQUEST', `request body exceeds ${n} bytes`));
+  const value = jsonObject(body, (problem, parserMessage) => new RegistryError('INVALID_REQUEST',
+    problem === 'not-json' ? `request body is not valid JSON: ${parserMessage}` : 'request body must be a JSON object'));
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new RegistryError('INVALID_REQUEST', `invalid request body: ${describeIssues(parsed.error)}`);
   return parsed.data;

@@ -1,8 +1,9 @@
 // The berth management API (/berth/v1: pins, trash, GC, audit) as one encapsulated Fastify plugin: match the raw
 // URL, authenticate, dispatch; every failure becomes {"error":{code,message,detail}} with a 4xx unless it is ours.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isRegistryError, RegistryError } from '../../core/index.ts';
-import type { AccessNeed } from '../shared/access.ts';
+import { RegistryError } from '../../core/index.ts';
+import { gateRequest, type AccessNeed } from '../shared/access.ts';
+import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { getAudit } from './audit.ts';
 import { sendJson, type BerthCall, type BerthContext, type BerthHandler } from './context.ts';
 import { berthErrorBody, wireError } from './errors.ts';
@@ -40,7 +41,7 @@ async function dispatch(ctx: BerthContext, req: FastifyRequest, reply: FastifyRe
     reply.header('allow', Object.keys(TABLE[route.kind]).join(', '));
     throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on ${path.slice(0, 200)}`);
   }
-  const request = { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'api' };
+  const request = gateRequest(req.headers, 'api');
   const authorize = async (needs: AccessNeed[]) => {
     const access = await ctx.gate.check(request, needs);
     if (access.allowed) return access.actor;
@@ -56,18 +57,15 @@ async function dispatch(ctx: BerthContext, req: FastifyRequest, reply: FastifyRe
 /** Registers /berth/v1 with its own error handler, so callers always get this API's error body. */
 export function berthPlugin(ctx: BerthContext) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.setErrorHandler((error: unknown, req, reply) => {
-      if (isRegistryError(error)) return sendError(reply, error);
-      const status = (error as { statusCode?: number }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, new RegistryError('INVALID_REQUEST', (error as Error).message));
-      if (req.raw.destroyed || req.raw.readableAborted) {
-        req.log.info({ method: req.method, url: req.url }, 'client went away');
-        return sendError(reply, new RegistryError('INVALID_REQUEST', 'request aborted by the client'));
-      }
-      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
-      return sendError(reply, new RegistryError('INTERNAL', 'internal error'));
+    setDialectErrorHandler(app, {
+      fromRegistry: (e) => e,
+      badRequest: (message) => new RegistryError('INVALID_REQUEST', message),
+      internal: () => new RegistryError('INTERNAL', 'internal error'),
+      send: (_req, reply, e) => sendError(reply, e),
     });
-    const handler = (req: FastifyRequest, reply: FastifyReply): Promise<void> => dispatch(ctx, req, reply);
+    const handler = function berthApiRoute(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+      return dispatch(ctx, req, reply);
+    };
     app.route({ method: [...METHODS], url: '/berth/v1', handler });
     app.route({ method: [...METHODS], url: '/berth/v1/*', handler });
   };

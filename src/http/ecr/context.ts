@@ -1,9 +1,9 @@
 // What every ECR operation handler receives: the use-case dependencies, the caller (as SigV4 proved it), the
 // registry identity from config and one way to ask for rights, so each handler states exactly what it needs.
-import type { Principal } from '../../auth/index.ts';
 import type { Action, Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
 import type { z } from 'zod';
 import type { SignatureAuth } from '../shared/access.ts';
+import type { SignedCaller } from '../shared/signed-caller.ts';
 
 /** config.ecr: who berth answers as in ARNs and registry ids. */
 export interface EcrSettings {
@@ -19,10 +19,7 @@ export interface EcrContext {
 }
 
 /** The caller: the principal whose rights apply, and the access key that signed (null when unsigned). */
-export interface Caller {
-  principal: Principal;
-  keyId: string | null;
-}
+export type Caller = SignedCaller;
 
 export interface EcrCall {
   ctx: EcrContext;

@@ -2,8 +2,9 @@
 // checked, input validated against the ECR model, every failure in AWS's {"__type","message"} envelope.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isRegistryError } from '../../core/index.ts';
-import { readBody } from '../shared/body.ts';
+import { readBodyWithin } from '../shared/body.ts';
+import { setDialectErrorHandler } from '../shared/error-handler.ts';
+import { jsonObject } from '../shared/json-body.ts';
 import { addRootApiConstraint } from '../shared/root-api.ts';
 import { accessDenied, authorize } from './authorize.ts';
 import { authenticate } from './caller.ts';
@@ -25,15 +26,8 @@ function sendError(reply: FastifyReply, e: EcrError): void {
 }
 
 function parseJson(body: Buffer): unknown {
-  if (body.length === 0) return {};
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new EcrError('SerializationException', 'The request body is not valid JSON');
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new EcrError('SerializationException', 'The request body must be a JSON object');
-  return doc;
+  return jsonObject(body, (problem) => new EcrError('SerializationException',
+    problem === 'not-json' ? 'The request body is not valid JSON' : 'The request body must be a JSON object'));
 }
 
 /** berth is one registry: naming another account's registry is refused, as AWS refuses what it cannot grant. */
@@ -46,8 +40,7 @@ function checkRegistry(ctx: EcrContext, caller: Caller, operation: string, input
 async function dispatch(ctx: EcrContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   // Room for a 4 MiB manifest escaped inside a JSON string.
   const limit = ctx.deps.limits.maxManifestBytes * 2 + 1024 * 1024;
-  const body = await readBody(req.raw, limit);
-  if (body === 'too-large') throw new EcrError('InvalidParameterException', `The request body exceeds ${limit} bytes`);
+  const body = await readBodyWithin(req.raw, limit, (n) => new EcrError('InvalidParameterException', `The request body exceeds ${n} bytes`));
   const caller = await authenticate(ctx, { method: req.method, url: req.raw.url ?? '/', rawHeaders: req.raw.rawHeaders, body }, ctx.deps.clock.now());
   const target = req.headers['x-amz-target'];
   const found = operationOf(typeof target === 'string' ? target : undefined);
@@ -74,19 +67,19 @@ export function ecrPlugin(ctx: EcrContext) {
     app.addHook('onRequest', async (_req, reply) => {
       reply.header('x-amzn-RequestId', randomUUID());
     });
-    app.setErrorHandler((error: unknown, req, reply) => {
-      if (error instanceof EcrError) return sendError(reply, error);
-      if (isRegistryError(error)) return sendError(reply, fromRegistryError(error, ctx.ecr.registryId));
-      const status = (error as { statusCode?: number }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, new EcrError('InvalidParameterException', (error as Error).message));
-      if (req.raw.destroyed || req.raw.readableAborted) {
-        req.log.info({ method: req.method, url: req.url }, 'client went away');
-        return sendError(reply, new EcrError('InvalidParameterException', 'request aborted by the client'));
-      }
-      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
-      return sendError(reply, new EcrError('ServerException', 'Internal server error', 500));
+    setDialectErrorHandler(app, {
+      isOwn: (e) => e instanceof EcrError,
+      fromRegistry: (e) => fromRegistryError(e, ctx.ecr.registryId),
+      badRequest: (message) => new EcrError('InvalidParameterException', message),
+      internal: () => new EcrError('ServerException', 'Internal server error', 500),
+      send: (_req, reply, e) => sendError(reply, e),
     });
     addRootApiConstraint(app);
-    app.route({ method: 'POST', url: '/', constraints: { rootApi: 'ecr' }, handler: (req, reply) => dispatch(ctx, req, reply) });
+    app.route({
+      method: 'POST', url: '/', constraints: { rootApi: 'ecr' },
+      handler: function ecrRoute(req, reply) {
+        return dispatch(ctx, req, reply);
+      },
+    });
   };
 }

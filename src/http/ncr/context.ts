@@ -1,8 +1,8 @@
 // What every NCR operation handler receives: the use-case dependencies, the caller the signature proved, the
 // request as sent (prefix, raw path, query) for building page links, and the body read bounded.
-import type { Principal } from '../../auth/index.ts';
 import type { Actor, RegistryDeps } from '../../core/index.ts';
 import type { SignatureAuth } from '../shared/access.ts';
+import type { SignedCaller } from '../shared/signed-caller.ts';
 
 export interface NcrContext {
   deps: RegistryDeps;
@@ -10,10 +10,7 @@ export interface NcrContext {
 }
 
 /** The caller: the principal whose rights apply, and the access key that signed (null when unsigned). */
-export interface Caller {
-  principal: Principal;
-  keyId: string | null;
-}
+export type Caller = SignedCaller;
 
 /** The path parameters, each percent-decoded exactly once and validated; '' where the path has none. */
 export interface NcrParams {

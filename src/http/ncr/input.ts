@@ -1,25 +1,24 @@
-// Request bodies of the NCR API (create registry, edit image): read raw and bounded by the route, parsed here, so
-// broken JSON is a 400 in the gateway's envelope and never reaches a use case.
+// Request bodies of the NCR API (create registry, edit image): read raw and bounded by the route, parsed and checked
+// against a zod schema here, so broken JSON or a wrong member is a 400 in the gateway's envelope, never a use case's.
+import { z } from 'zod';
+import { jsonObject as parseJsonObject } from '../shared/json-body.ts';
 import { badRequest } from './errors.ts';
 
 /** The body as a JSON object; an empty body is {} (nothing to change). */
 export function jsonObject(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw badRequest('the request body is not valid JSON');
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest('the request body must be a JSON object');
-  return doc as Record<string, unknown>;
+  return parseJsonObject(body, (problem) => badRequest(problem === 'not-json' ? 'the request body is not valid JSON' : 'the request body must be a JSON object'));
+}
+
+/** The body checked against `schema`; the first problem (each schema words its own) is the gateway's 400 details. */
+export function validateBody<T>(schema: z.ZodType<T>, body: Buffer): T {
+  const result = schema.safeParse(jsonObject(body));
+  if (result.success) return result.data;
+  throw badRequest(result.error.issues[0]?.message ?? 'the request body is not valid');
 }
 
 /** An optional text member: absent leaves it, null clears it, a string up to `max` characters sets it. */
-export function optionalText(doc: Record<string, unknown>, name: string, max: number): string | null | undefined {
-  const v = doc[name];
-  if (v === undefined || v === null) return v;
-  if (typeof v !== 'string') throw badRequest(`${name} must be a string`);
-  if (v.length > max) throw badRequest(`${name} must be at most ${max} characters, got ${v.length}`);
-  return v;
+export function optionalText(name: string, max: number) {
+  return z.string({ error: `${name} must be a string` })
+    .max(max, { error: (issue) => `${name} must be at most ${max} characters, got ${String((issue.input as string).length)}` })
+    .nullable().optional();
 }

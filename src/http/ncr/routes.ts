@@ -2,8 +2,8 @@
 // regional and government ones): the raw request target is signature-checked and parsed by the dialect itself,
 // bodies are read bounded, and every failure, 404s included, answers in the API Gateway's error envelope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isRegistryError } from '../../core/index.ts';
-import { readBody } from '../shared/body.ts';
+import { readBodyWithin } from '../shared/body.ts';
+import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { authenticate } from './caller.ts';
 import type { NcrCall, NcrContext } from './context.ts';
 import { badRequest, errorBody, fromRegistryError, NCR_ERRORS, NcrError, notFound, TOO_LARGE } from './errors.ts';
@@ -29,8 +29,7 @@ async function dispatch(ctx: NcrContext, prefix: string, req: FastifyRequest, re
   const url = req.raw.url ?? '/';
   // NAVER's signature covers no body, so the caller is known before a byte of it is read: strangers cannot make berth buffer.
   const caller = await authenticate(ctx, { method: req.method, url, headers: req.headers }, ctx.deps.clock.now());
-  const body = await readBody(req.raw, MAX_BODY_BYTES);
-  if (body === 'too-large') throw new NcrError(TOO_LARGE, `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+  const body = await readBodyWithin(req.raw, MAX_BODY_BYTES, (n) => new NcrError(TOO_LARGE, `the request body exceeds ${n} bytes`));
   const target = splitTarget(prefix, url);
   if (target === null) throw notFound(`no such operation: ${req.method} ${url.slice(0, 200)}`);
   const { handler, params } = resolveOperation(req.method, target.rawPath);
@@ -52,21 +51,21 @@ async function dispatch(ctx: NcrContext, prefix: string, req: FastifyRequest, re
 
 function prefixPlugin(ctx: NcrContext, prefix: string) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.setErrorHandler((error: unknown, req, reply) => {
-      if (error instanceof NcrError) return sendError(reply, error);
-      if (isRegistryError(error)) return sendError(reply, fromRegistryError(error));
-      const status = (error as { statusCode?: number }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, badRequest((error as Error).message));
-      if (req.raw.destroyed || req.raw.readableAborted) {
-        req.log.info({ method: req.method, url: req.url }, 'client went away');
-        return sendError(reply, badRequest('request aborted by the client'));
-      }
-      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
-      return sendError(reply, new NcrError(NCR_ERRORS.INTERNAL, 'internal server error'));
+    setDialectErrorHandler(app, {
+      isOwn: (e) => e instanceof NcrError,
+      fromRegistry: fromRegistryError,
+      badRequest,
+      internal: () => new NcrError(NCR_ERRORS.INTERNAL, 'internal server error'),
+      send: (_req, reply, e) => sendError(reply, e),
     });
-    app.setNotFoundHandler((req, reply) => sendError(reply, notFound(`no such operation: ${req.method} ${req.url.slice(0, 200)}`)));
-    app.route({ method: METHODS, url: '/', handler: (req, reply) => dispatch(ctx, prefix, req, reply) });
-    app.route({ method: METHODS, url: '/*', handler: (req, reply) => dispatch(ctx, prefix, req, reply) });
+    app.setNotFoundHandler(function ncrNoSuchRoute(req, reply) {
+      sendError(reply, notFound(`no such operation: ${req.method} ${req.url.slice(0, 200)}`));
+    });
+    const handler = function ncrRoute(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+      return dispatch(ctx, prefix, req, reply);
+    };
+    app.route({ method: METHODS, url: '/', handler });
+    app.route({ method: METHODS, url: '/*', handler });
   };
 }
 

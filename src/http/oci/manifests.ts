@@ -1,5 +1,6 @@
 // Manifest PUT/GET/HEAD/DELETE on the wire: stored bytes go out untouched with their own media type and digest.
 import { deleteManifest, getManifest, putManifest, RegistryError } from '../../core/index.ts';
+import { gateRequest } from '../shared/access.ts';
 import { readBody } from '../shared/body.ts';
 import type { OciHandler } from './context.ts';
 
@@ -39,7 +40,7 @@ export const getManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route
 export const deleteManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route, query, req, reply, actor }) => {
   const breakPins = booleanFlag(query, 'break-pins');
   if (breakPins) {
-    const request = { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'oci' };
+    const request = gateRequest(req.headers, 'oci');
     if (!(await ctx.gate.alsoAllowed(request, { type: 'repository', name: route.name, actions: ['admin'] }))) {
       throw new RegistryError('DENIED', `break-pins needs the admin right on ${route.name}; delete without it or remove the pins`);
     }

@@ -1,8 +1,9 @@
 // The OCI Distribution dialect as one encapsulated Fastify plugin: match the raw URL, check access, dispatch.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isRegistryError, RegistryError, type Action } from '../../core/index.ts';
-import type { AccessNeed } from '../shared/access.ts';
+import { RegistryError, type Action } from '../../core/index.ts';
+import { gateRequest, type AccessNeed } from '../shared/access.ts';
 import { getBlob, headBlob, removeBlob } from './blobs.ts';
+import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import type { OciContext, OciHandler } from './context.ts';
 import { OCI_ERRORS, ociEnvelope } from './errors.ts';
 import { getCatalog, getReferrers, getTags } from './listings.ts';
@@ -72,7 +73,7 @@ async function dispatch(ctx: OciContext, req: FastifyRequest, reply: FastifyRepl
     throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on this endpoint`);
   }
   const access = await ctx.gate.check(
-    { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'oci' },
+    gateRequest(req.headers, 'oci'),
     needsFor(route, entry.actions),
   );
   if (!access.allowed) {
@@ -85,25 +86,19 @@ async function dispatch(ctx: OciContext, req: FastifyRequest, reply: FastifyRepl
 /** Registers /v2 with its own error handler, so OCI clients always get the spec's error envelope. */
 export function ociPlugin(ctx: OciContext) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.setErrorHandler((error: unknown, req, reply) => {
-      reply.header('docker-distribution-api-version', 'registry/2.0');
-      // A body read partway (a store failed mid-upload) cannot be resynchronised: answer, then close the connection.
-      if (req.raw.readableDidRead && !req.raw.complete && !req.raw.destroyed) reply.header('connection', 'close');
-      if (isRegistryError(error)) return sendOciError(reply, error);
-      const status = (error as { statusCode?: number }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500) {
-        return sendOciError(reply, new RegistryError('INVALID_REQUEST', (error as Error).message));
-      }
-      if (req.raw.destroyed || req.raw.readableAborted) {
-        // The client hung up mid-request (e.g. a cancelled push): not a server fault, and nobody reads the answer.
-        req.log.info({ method: req.method, url: req.url }, 'client went away');
-        return sendOciError(reply, new RegistryError('INVALID_REQUEST', 'request aborted by the client'));
-      }
-      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
-      return sendOciError(reply, new RegistryError('INTERNAL', 'internal error'));
+    setDialectErrorHandler(app, {
+      fromRegistry: (e) => e,
+      badRequest: (message) => new RegistryError('INVALID_REQUEST', message),
+      internal: () => new RegistryError('INTERNAL', 'internal error'),
+      send(_req, reply, e) {
+        reply.header('docker-distribution-api-version', 'registry/2.0');
+        sendOciError(reply, e);
+      },
     });
     const methods: Method[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
-    const handler = (req: FastifyRequest, reply: FastifyReply): Promise<void> => dispatch(ctx, req, reply);
+    const handler = function ociRoute(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+      return dispatch(ctx, req, reply);
+    };
     app.route({ method: methods, url: '/v2', handler });
     app.route({ method: methods, url: '/v2/*', handler });
   };

@@ -4,6 +4,7 @@ import {
   appendChunk, cancelUpload, finishUpload, getUpload, isRegistryError, mountBlob, RegistryError, startUpload,
   type ChunkInput, type UploadSession,
 } from '../../core/index.ts';
+import { gateRequest } from '../shared/access.ts';
 import { discardBody } from '../shared/body.ts';
 import { relieved } from '../shared/memory-relief.ts';
 import { parseContentRange } from '../shared/ranges.ts';
@@ -70,7 +71,7 @@ export const postUpload: OciHandler<UploadsRoute> = async (call) => {
   const from = query.get('from');
   if (mount && from) {
     const readable = await ctx.gate.alsoAllowed(
-      { authorization: req.headers.authorization, host: req.headers.host ?? '', dialect: 'oci' },
+      gateRequest(req.headers, 'oci'),
       { type: 'repository', name: from, actions: ['pull'] },
     );
     // A bad mount digest or source falls back to a plain upload, as the spec says; a store failure does not hide.

@@ -1,7 +1,7 @@
 // The one question every dialect asks before acting: may this request do these things? Kept as a small
 // interface so dialects stay independent of how keys, tokens and signatures are checked.
 import type { KeyPrincipal, Principal } from '../../auth/index.ts';
-import type { Action, Actor } from '../../core/index.ts';
+import type { Action, Actor, ActorOrigin } from '../../core/index.ts';
 
 export interface AccessNeed {
   /** "repository" for per-repository actions, "registry" for catalog-wide ones. */
@@ -16,10 +16,22 @@ export type AccessResult =
   /** `challenge` is the WWW-Authenticate value to send with a 401; absent for a 403. */
   | { allowed: false; status: 401 | 403; message: string; challenge?: string };
 
+/** A request as the gate sees it; `dialect` becomes the actor's origin in the audit trail. */
+export interface GateRequest {
+  authorization: string | undefined;
+  host: string;
+  dialect: ActorOrigin;
+}
+
+/** The gate's view of a request: its credentials and Host, and the dialect acting. */
+export function gateRequest(headers: { authorization?: string | undefined; host?: string | undefined }, dialect: ActorOrigin): GateRequest {
+  return { authorization: headers.authorization, host: headers.host ?? '', dialect };
+}
+
 export interface AccessGate {
-  check(request: { authorization: string | undefined; host: string; dialect: string }, needs: AccessNeed[]): Promise<AccessResult>;
+  check(request: GateRequest, needs: AccessNeed[]): Promise<AccessResult>;
   /** Whether a principal that passed `check` for `needs[0]` may also do this (e.g. read the mount source). */
-  alsoAllowed(request: { authorization: string | undefined; host: string; dialect: string }, need: AccessNeed): Promise<boolean>;
+  alsoAllowed(request: GateRequest, need: AccessNeed): Promise<boolean>;
 }
 
 export interface IssuedToken {

@@ -4,7 +4,6 @@ import { describe, it } from 'node:test';
 import { issueAccessKey } from '../../auth/index.ts';
 import { memoryKeys } from '../../auth/test-helper.ts';
 import { createAuth } from './auth-gate.ts';
-import { dialectOf } from './metrics.ts';
 
 const masterKey = randomBytes(32);
 const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -17,7 +16,7 @@ async function setup(policy: string | null) {
     policies: async (name) => (reads.push(name), name === 'team/app' ? policy : null), registryId: '123456789012',
   });
   const { key, secret } = await issueAccessKey(keys, masterKey, { name: 'k', now: new Date() });
-  const request = { authorization: basic(key.id, secret), host: 'localhost', dialect: 'oci' };
+  const request = { authorization: basic(key.id, secret), host: 'localhost', dialect: 'oci' as const };
   return { ...auth, key, secret, request, reads };
 }
 
@@ -60,15 +59,5 @@ describe('access gate with repository policies', () => {
     assert.equal(await verify(secret), null, 'a key secret is not a token');
     assert.equal(await verify(`${token.slice(0, -2)}xx`), null, 'a forged signature');
     assert.equal(await verify('not-a-token'), null);
-  });
-});
-
-describe('metrics dialect label', () => {
-  it('counts POST / with X-Amz-Target as ecr', () => {
-    assert.equal(dialectOf('/', { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.ListImages' }), 'ecr');
-    assert.equal(dialectOf('/'), 'other');
-    assert.equal(dialectOf('/', { 'x-acs-action': 'ListAcrImageTags' }), 'acr');
-    assert.equal(dialectOf('/?Action=ListAcrImageTags&Version=2021-05-21'), 'acr');
-    assert.equal(dialectOf('/v2/x/manifests/a', { 'x-amz-target': 'x' }), 'oci');
   });
 });

@@ -5,7 +5,7 @@ import {
   Authenticator, challenge, ECR_ACTIONS_OF, evaluatePolicy, parseScope, PolicyCache, principalName, principalNames,
   type Principal, type Scope,
 } from '../../auth/index.ts';
-import type { AccessKeys, Action, Actor } from '../../core/index.ts';
+import type { AccessKeys, Action, Actor, ActorOrigin } from '../../core/index.ts';
 import type { AccessGate, AccessNeed, AccessResult, SignatureAuth, TokenIssuer } from './access.ts';
 
 export interface AuthGateOptions {
@@ -28,7 +28,7 @@ function authenticator(o: AuthGateOptions): Authenticator {
   });
 }
 
-function actorOf(p: Principal, dialect: string): Actor {
+function actorOf(p: Principal, dialect: ActorOrigin): Actor {
   return { principal: principalName(p), dialect };
 }
 

@@ -32,3 +32,10 @@ export async function discardBody(req: IncomingMessage): Promise<void> {
     req.resume();
   });
 }
+
+/** readBody for a dialect's small JSON or form bodies: the bytes, or the dialect's own "too large" error thrown. */
+export async function readBodyWithin(req: IncomingMessage, limit: number, tooLarge: (limit: number) => Error): Promise<Buffer> {
+  const body = await readBody(req, limit);
+  if (body === 'too-large') throw tooLarge(limit);
+  return body;
+}

@@ -1,5 +1,4 @@
 // Prometheus metrics for every dialect: one registry per server so tests and replicas never share counters.
-import { rootApiOf } from './root-api.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface HttpMetrics {
@@ -28,20 +27,3 @@ export function createHttpMetrics(uploadsInUse: () => number): HttpMetrics {
   return { registry, requests, duration, uploadsInFlight };
 }
 
-/**
- * The dialect a request belongs to, for metric labels (bounded cardinality: never the repository name). RPC-style
- * dialects share `POST /` and are told apart by a header (ECR: X-Amz-Target).
- */
-export function dialectOf(url: string, headers: Readonly<Record<string, string | string[] | undefined>> = {}): string {
-  if (url === '/' || url.startsWith('/?')) {
-    // Only a call that names its API counts as that dialect; a bare POST / stays "other".
-    const api = rootApiOf(headers, url);
-    if (api === 'acr' || headers['x-amz-target'] !== undefined) return api;
-  }
-  if (url.startsWith('/v2/manage') || url.startsWith('/v3/manage')) return 'swr';
-  if (url.startsWith('/v2')) return 'oci';
-  if (url.startsWith('/ncr/')) return 'ncr';
-  if (url.startsWith('/berth/')) return 'api';
-  if (url.startsWith('/token')) return 'token';
-  return 'other';
-}

@@ -2,8 +2,10 @@
 // A Fastify route constraint tells them apart so each dialect keeps its own encapsulated route and error handler.
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { HttpDialect } from '../../core/index.ts';
 
-export type RootApi = 'ecr' | 'acr';
+/** The dialects that share `/` (a subset of HttpDialect, so a renamed dialect cannot leave a stale name here). */
+export type RootApi = Extract<HttpDialect, 'ecr' | 'acr'>;
 
 /** Alibaba marks its calls; everything else on `/` is treated as ECR, whose error says what is missing. */
 export function rootApiOf(headers: IncomingMessage['headers'], url: string): RootApi {
@@ -12,6 +14,12 @@ export function rootApiOf(headers: IncomingMessage['headers'], url: string): Roo
   const q = url.indexOf('?');
   if (q >= 0 && /(?:^|&)Action=/.test(url.slice(q + 1))) return 'acr';
   return 'ecr';
+}
+
+/** The API a call on `/` names (ECR's X-Amz-Target, Alibaba's action), or null when it names none. */
+export function namedRootApi(headers: IncomingMessage['headers'], url: string): RootApi | null {
+  const api = rootApiOf(headers, url);
+  return api === 'acr' || headers['x-amz-target'] !== undefined ? api : null;
 }
 
 /**

@@ -1,8 +1,9 @@
 // Who is calling the SWR API: the access key whose SDK-HMAC-SHA256 signature checks out, or the key behind a berth
 // token sent as X-Auth-Token (IAM-token style). With auth off every caller acts as administrator, but a signature
 // naming an existing key must still be right, so a wrong secret or a stale clock shows up locally as on Huawei Cloud.
-import { ANONYMOUS_ADMIN, type KeyPrincipal } from '../../auth/index.ts';
+import { ANONYMOUS_ADMIN } from '../../auth/index.ts';
 import { verifySdkHmac, type SdkHmacFailure, type SdkHmacRequest } from '../../auth/sdk-hmac-sha256.ts';
+import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
 import type { Caller, SwrContext } from './context.ts';
 import { SWR_ONLY, SwrError } from './errors.ts';
 
@@ -39,23 +40,13 @@ export async function authenticate(ctx: SwrContext, req: SdkHmacRequest, now: Da
   const authorization = header(req.rawHeaders, 'authorization');
   const token = header(req.rawHeaders, 'x-auth-token');
   if ((authorization === undefined || authorization === '') && token !== undefined && token !== '') return byToken(ctx, token);
-  let principal: KeyPrincipal | null = null;
-  const secretOf = async (keyId: string): Promise<string | null> => {
-    const found = await ctx.signatures.signingKey(keyId);
-    principal = found?.principal ?? null;
-    return found?.secret ?? null;
-  };
-  const outcome = await verifySdkHmac(req, secretOf, { now });
-  if (ctx.signatures.mode === 'none') {
-    if (outcome.ok) return { principal: ANONYMOUS_ADMIN, keyId: outcome.keyId };
-    const f = outcome.failure;
-    // Unsigned, or signed with dummy credentials no key matches: fine without auth. A signature by a key berth has
-    // must be right, malformed or not, so a client with broken signing hears about it before auth is turned on.
-    const namesKey = f.kind === 'malformed' && f.keyId !== null && (await ctx.signatures.signingKey(f.keyId)) !== null;
-    if (f.kind === 'missing' || f.kind === 'unknown-key' || (f.kind === 'malformed' && !namesKey && principal === null)) {
-      return { principal: ANONYMOUS_ADMIN, keyId: null };
-    }
-  }
+  const keys = new KeyLookup(ctx.signatures);
+  const outcome = await verifySdkHmac(req, keys.secretOf, { now });
+  // A malformed header may still name a key berth has; expired and mismatched signatures always involve one.
+  const letIn = await callerWithAuthOff(ctx.signatures, outcome, async (f) => f.kind !== 'missing' && f.kind !== 'unknown-key'
+    && (f.kind !== 'malformed' || keys.principal !== null || (await keys.exists(f.keyId))));
+  if (letIn) return letIn;
+  const principal = keys.principal;
   if (outcome.ok && principal !== null) return { principal, keyId: outcome.keyId };
   if (outcome.ok) throw refused('verify aksk signature fail: the access key does not exist');
   throw refusal(outcome.failure);

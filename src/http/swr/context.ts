@@ -1,8 +1,8 @@
 // What every SWR operation handler receives: the use-case dependencies, the caller (as the signature or token proved
 // it), the request's parts and berth's own address, and what it answers with; one shape so handlers stay small.
-import type { Principal } from '../../auth/index.ts';
 import type { Actor, RegistryDeps } from '../../core/index.ts';
 import type { SignatureAuth } from '../shared/access.ts';
+import type { SignedCaller } from '../shared/signed-caller.ts';
 import type { SwrRoute } from './paths.ts';
 
 /** config.swr: the region berth answers as (docker login user names are "<region>@<key id>"). */
@@ -17,9 +17,7 @@ export interface SwrContext {
 }
 
 /** The principal whose rights apply, and the access key behind it (null when unsigned with auth off). */
-export interface Caller {
-  principal: Principal;
-  keyId: string | null;
+export interface Caller extends SignedCaller {
   /** Came with X-Auth-Token instead of a signature: such a caller may not mint new credentials (no endless renewal). */
   viaToken?: boolean;
 }

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { isRegistryError } from '../../core/index.ts';
-import { readBody } from '../shared/body.ts';
+import { readBodyWithin } from '../shared/body.ts';
+import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { authenticate } from './caller.ts';
 import type { SwrAnswer, SwrCall, SwrContext } from './context.ts';
 import { errorBody, fromRegistryError, SWR_ERRORS, SWR_ONLY, SwrError, invalidParameter } from './errors.ts';
@@ -42,8 +42,7 @@ async function dispatch(ctx: SwrContext, req: FastifyRequest, reply: FastifyRepl
   const ops = route ? OPERATIONS[route.kind] : undefined;
   const op = ops && Object.hasOwn(ops, req.method) ? ops[req.method] : undefined;
   if (!route || !op) throw new SwrError(SWR_ONLY.noSuchApi, `The API does not exist or has not been published in the environment: ${req.method} ${path.slice(0, 200)}`);
-  const body = await readBody(req.raw, BODY_LIMIT);
-  if (body === 'too-large') throw invalidParameter(`the request body exceeds ${BODY_LIMIT} bytes`);
+  const body = await readBodyWithin(req.raw, BODY_LIMIT, (n) => invalidParameter(`the request body exceeds ${n} bytes`));
   const caller = await authenticate(ctx, { method: req.method, url, rawHeaders: req.raw.rawHeaders, body }, ctx.deps.clock.now());
   const call: SwrCall = {
     ctx, caller, route, query, body, host: req.headers.host ?? 'localhost',
@@ -76,19 +75,16 @@ export function swrPlugin(ctx: SwrContext) {
     app.addHook('onRequest', async (_req, reply) => {
       reply.header('x-request-id', randomUUID().replaceAll('-', ''));
     });
-    app.setErrorHandler((error: unknown, req, reply) => {
-      if (error instanceof SwrError) return sendError(reply, error);
-      if (isRegistryError(error)) return sendError(reply, fromRegistryError(error));
-      const status = (error as { statusCode?: number }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500) return sendError(reply, invalidParameter((error as Error).message));
-      if (req.raw.destroyed || req.raw.readableAborted) {
-        req.log.info({ method: req.method, url: req.url }, 'client went away');
-        return sendError(reply, invalidParameter('request aborted by the client'));
-      }
-      req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
-      return sendError(reply, new SwrError(SWR_ERRORS.INTERNAL, 'Internal server error: operation failed'));
+    setDialectErrorHandler(app, {
+      isOwn: (e) => e instanceof SwrError,
+      fromRegistry: fromRegistryError,
+      badRequest: invalidParameter,
+      internal: () => new SwrError(SWR_ERRORS.INTERNAL, 'Internal server error: operation failed'),
+      send: (_req, reply, e) => sendError(reply, e),
     });
-    const handler = (req: FastifyRequest, reply: FastifyReply): Promise<void> => dispatch(ctx, req, reply);
+    const handler = function swrRoute(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+      return dispatch(ctx, req, reply);
+    };
     app.route({ method: [...METHODS], url: '/v2/manage/*', constraints: { [CONSTRAINT]: 'swr' }, handler });
     app.route({ method: [...METHODS], url: '/v3/manage/*', handler });
   };

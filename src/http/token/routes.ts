@@ -5,7 +5,7 @@ import type { TokenIssuer } from '../shared/access.ts';
 
 export function tokenPlugin(issuer: TokenIssuer) {
   return async (app: FastifyInstance): Promise<void> => {
-    const handler = async (req: { url: string; headers: { authorization?: string | undefined } }, reply: FastifyReply): Promise<void> => {
+    const handler = async function tokenRoute(req: { url: string; headers: { authorization?: string | undefined } }, reply: FastifyReply): Promise<void> {
       const q = req.url.indexOf('?');
       const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
       const scopes = query.getAll('scope').flatMap((s) => s.split(' ')).filter((s) => s.length > 0);

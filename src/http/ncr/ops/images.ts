@@ -1,6 +1,7 @@
 // NCR images are berth repositories "{registry}/{imageName}": listed per registry, shown, edited (descriptions kept
 // in the repository's settings) and deleted whole (NCR's delete image), the last through core's forced repository
 // delete so deployment pins still refuse it with 409.
+import { z } from 'zod';
 import {
   changeRepositorySettings, deleteRepository, isRegistryError, type RegistryDeps, type RepositorySummary,
 } from '../../../core/index.ts';
@@ -8,13 +9,14 @@ import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
 import { authorize, registryResource } from '../authorize.ts';
 import type { Handler } from '../context.ts';
 import { notFound } from '../errors.ts';
-import { jsonObject, optionalText } from '../input.ts';
+import { optionalText, validateBody } from '../input.ts';
 import { pageOf, parsePaging, skipKeys } from '../paging.ts';
 import { imageDetailShape, imageShape } from '../wire.ts';
 
 /** NCR's limit for the short description; the Markdown one is capped like Docker Hub's. */
 const MAX_DESCRIPTION = 100;
 const MAX_FULL_DESCRIPTION = 25_000;
+const PATCH_BODY = z.object({ description: optionalText('description', MAX_DESCRIPTION), full_description: optionalText('full_description', MAX_FULL_DESCRIPTION) });
 
 /**
  * Repository names of the registry after `after`: they all start with "{registry}/", which in lexical order is one
@@ -55,9 +57,7 @@ export const getImage: Handler = async (call, { registry, repository }) => {
 
 export const patchImage: Handler = async (call, { repository }) => {
   await authorize(call, repository, 'push');
-  const doc = jsonObject(call.body);
-  const description = optionalText(doc, 'description', MAX_DESCRIPTION);
-  const fullDescription = optionalText(doc, 'full_description', MAX_FULL_DESCRIPTION);
+  const { description, full_description: fullDescription } = validateBody(PATCH_BODY, call.body);
   try {
     // Other dialects keep their settings beside these (ECR scanning, ...): change only the two members asked for.
     await changeRepositorySettings(call.ctx.deps, repository, (current) => {

@@ -1,10 +1,11 @@
 // NCR registries are berth namespaces: listed (explicit ones and those implied by pushed repositories), created
 // with the documented body (bucket, storageType kept as settings) and deleted only while empty.
+import { z } from 'zod';
 import { createNamespace, deleteNamespace, isRegistryError, type NamespaceRecord } from '../../../core/index.ts';
 import { allowed, authorize, registryResource } from '../authorize.ts';
 import type { Handler, NcrCall } from '../context.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
-import { jsonObject } from '../input.ts';
+import { conflict, notFound } from '../errors.ts';
+import { validateBody } from '../input.ts';
 import { pageOf, parsePaging, WALK_BATCH } from '../paging.ts';
 import { registryShape } from '../wire.ts';
 
@@ -30,13 +31,16 @@ export const listRegistries: Handler = async (call) => {
   return { status: 200, body: pageOf(call, paging, count, page.map((ns) => registryShape(call, ns))) };
 };
 
+const BUCKET = { error: 'bucket is required: the name of the bucket (a string of 1 to 255 characters)' };
+const STORAGE_TYPE = { error: 'storageType must be a string such as "objectStorage" or "ncloudStorage"' };
+/** The documented body; other members are ignored, as NAVER's gateway does. */
+const CREATE_BODY = z.object({
+  bucket: z.string(BUCKET).min(1, BUCKET).max(255, BUCKET),
+  storageType: z.string(STORAGE_TYPE).min(1, STORAGE_TYPE).max(64, STORAGE_TYPE).optional(),
+});
+
 function settingsOf(call: NcrCall): Record<string, unknown> {
-  const body = jsonObject(call.body);
-  const { bucket, storageType } = body;
-  if (typeof bucket !== 'string' || bucket.length === 0 || bucket.length > 255) throw badRequest('bucket is required: the name of the bucket (a string of 1 to 255 characters)');
-  if (storageType !== undefined && (typeof storageType !== 'string' || storageType.length === 0 || storageType.length > 64)) {
-    throw badRequest('storageType must be a string such as "objectStorage" or "ncloudStorage"');
-  }
+  const { bucket, storageType } = validateBody(CREATE_BODY, call.body);
   return { bucket, ...(storageType !== undefined ? { storageType } : {}) };
 }
 
