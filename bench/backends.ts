@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cluster } from '../test/e2e/replicas-cluster.ts';
 import { RoundRobinProxy } from '../test/e2e/replicas-proxy.ts';
-import { backendSkip, type Backend } from '../test/e2e/replicas-stores.ts';
+import { type Backend, backendSkip } from '../test/e2e/replicas-stores.ts';
 import { makeSmallImage } from './http.ts';
 import type { BigBlob } from './machine.ts';
 import { startBerthRegistry } from './registries.ts';
@@ -22,7 +22,12 @@ export interface BackendParams {
   writeConcurrency: number;
 }
 
-export interface BackendMeasured { blobPushMiBs: number; blobPullMiBs: number; manifestGetRps: number; smallImagePushPerSec: number }
+export interface BackendMeasured {
+  blobPushMiBs: number;
+  blobPullMiBs: number;
+  manifestGetRps: number;
+  smallImagePushPerSec: number;
+}
 
 export interface BackendColumn {
   name: string;
@@ -46,7 +51,11 @@ async function measureOne(name: string, base: string, blob: BigBlob, P: BackendP
   const images = Array.from({ length: P.images }, () => makeSmallImage(1024));
   const pushed = await smallImagePush(base, ns, images, P.writeSeconds, P.writeConcurrency);
   const m = { blobPushMiBs: push.rates.median, blobPullMiBs: pull.median, manifestGetRps: manifest.perSecond, smallImagePushPerSec: pushed.perSecond };
-  log(`${name}: ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  log(
+    `${name}: ${Object.entries(m)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')}`,
+  );
   return m;
 }
 
@@ -61,7 +70,11 @@ export async function measureBackends(work: string, blob: BigBlob, P: BackendPar
     // The proxy's own cost, so the two-replica column can be read: the same process, every request through it.
     const proxy = await RoundRobinProxy.start({ backends: [embedded.url] });
     try {
-      columns.push({ name: 'embedded via proxy', setup: 'the same process behind the round-robin proxy', m: await measureOne('embedded via proxy', proxy.url, blob, P, 105) });
+      columns.push({
+        name: 'embedded via proxy',
+        setup: 'the same process behind the round-robin proxy',
+        m: await measureOne('embedded via proxy', proxy.url, blob, P, 105),
+      });
     } finally {
       await proxy.close();
     }

@@ -2,7 +2,11 @@
 // as the side-by-side table: sweep rate, push latency with GC busy vs idle, repository delete 10,000 vs 10.
 import type { GcParams, LatencyPhase, RepoDeleteResult, SweepResult } from './workloads/gc.ts';
 
-export interface GcRound { sweep: SweepResult; latency: { idle: LatencyPhase; busy: LatencyPhase }; repoDelete: [RepoDeleteResult, RepoDeleteResult] }
+export interface GcRound {
+  sweep: SweepResult;
+  latency: { idle: LatencyPhase; busy: LatencyPhase };
+  repoDelete: [RepoDeleteResult, RepoDeleteResult];
+}
 
 export interface GcMeasured {
   sweepBlobsPerSec: number;
@@ -15,7 +19,14 @@ export interface GcMeasured {
   repoDeleteLargeMs: number;
 }
 
-export interface GcRow { metric: string; value: number; baseline: number | null; ratio: number | null; target: string; met: boolean | null }
+export interface GcRow {
+  metric: string;
+  value: number;
+  baseline: number | null;
+  ratio: number | null;
+  target: string;
+  met: boolean | null;
+}
 
 const mid = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
@@ -40,13 +51,38 @@ export function medianGc(rounds: GcRound[]): GcMeasured {
 export function gcRows(g: GcMeasured, p: GcParams): GcRow[] {
   const [small, large] = p.repoSizes;
   return [
-    { metric: `GC sweep blobs/s (${p.sweepBlobs} unreferenced)`, value: g.sweepBlobsPerSec, baseline: null, ratio: null, target: '>= 1000 blobs/s', met: g.sweepBlobsPerSec >= 1000 },
-    { metric: `GC sweep MiB/s (${p.sweepBlobBytes / 1024} KiB blobs)`, value: g.sweepMiBs, baseline: null, ratio: null, target: '-', met: null },
-    { metric: 'small-image push p50 ms, GC busy / idle', value: g.pushP50BusyMs, baseline: g.pushP50IdleMs, ratio: g.pushP50BusyMs / g.pushP50IdleMs, target: '-', met: null },
-    { metric: 'small-image push p99 ms, GC busy / idle', value: g.pushP99BusyMs, baseline: g.pushP99IdleMs, ratio: g.pushP99BusyMs / g.pushP99IdleMs, target: '<= 1.5x', met: g.pushP99BusyMs / g.pushP99IdleMs <= 1.5 },
     {
-      metric: `repository delete ms, ${large} / ${small} manifests`, value: g.repoDeleteLargeMs, baseline: g.repoDeleteSmallMs,
-      ratio: g.repoDeleteLargeMs / g.repoDeleteSmallMs, target: '<= 2x', met: g.repoDeleteLargeMs / g.repoDeleteSmallMs <= 2,
+      metric: `GC sweep blobs/s (${p.sweepBlobs} unreferenced)`,
+      value: g.sweepBlobsPerSec,
+      baseline: null,
+      ratio: null,
+      target: '>= 1000 blobs/s',
+      met: g.sweepBlobsPerSec >= 1000,
+    },
+    { metric: `GC sweep MiB/s (${p.sweepBlobBytes / 1024} KiB blobs)`, value: g.sweepMiBs, baseline: null, ratio: null, target: '-', met: null },
+    {
+      metric: 'small-image push p50 ms, GC busy / idle',
+      value: g.pushP50BusyMs,
+      baseline: g.pushP50IdleMs,
+      ratio: g.pushP50BusyMs / g.pushP50IdleMs,
+      target: '-',
+      met: null,
+    },
+    {
+      metric: 'small-image push p99 ms, GC busy / idle',
+      value: g.pushP99BusyMs,
+      baseline: g.pushP99IdleMs,
+      ratio: g.pushP99BusyMs / g.pushP99IdleMs,
+      target: '<= 1.5x',
+      met: g.pushP99BusyMs / g.pushP99IdleMs <= 1.5,
+    },
+    {
+      metric: `repository delete ms, ${large} / ${small} manifests`,
+      value: g.repoDeleteLargeMs,
+      baseline: g.repoDeleteSmallMs,
+      ratio: g.repoDeleteLargeMs / g.repoDeleteSmallMs,
+      target: '<= 2x',
+      met: g.repoDeleteLargeMs / g.repoDeleteSmallMs <= 2,
     },
   ];
 }
@@ -56,7 +92,14 @@ const fmt = (n: number): string => (!Number.isFinite(n) ? String(n) : n >= 100 ?
 export function gcTable(all: GcRow[], rounds: number): string {
   const lines = [['metric (berth only)', 'measured', 'baseline', 'ratio', 'target', 'met']];
   for (const r of all) {
-    lines.push([r.metric, fmt(r.value), r.baseline === null ? '-' : fmt(r.baseline), r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`, r.target, r.met === null ? '-' : r.met ? 'yes' : 'NO']);
+    lines.push([
+      r.metric,
+      fmt(r.value),
+      r.baseline === null ? '-' : fmt(r.baseline),
+      r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
+      r.target,
+      r.met === null ? '-' : r.met ? 'yes' : 'NO',
+    ]);
   }
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   const out = lines.map((l) => `| ${l.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`);

@@ -13,7 +13,15 @@ export interface LoadJob {
   maxRequests: number;
 }
 
-export interface LoadResult { ok: number; failed: number; statuses: Record<string, number>; seconds: number; perSecond: number; p50ms: number; p99ms: number }
+export interface LoadResult {
+  ok: number;
+  failed: number;
+  statuses: Record<string, number>;
+  seconds: number;
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+}
 
 const job = workerData as LoadJob;
 const pool = new Pool(job.origin, { connections: job.connections, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -25,23 +33,25 @@ async function phase(seconds: number, maxRequests: number, latencies?: Float64Ar
   const statuses: Record<string, number> = {};
   const started = performance.now();
   const deadline = started + seconds * 1000;
-  await Promise.all(Array.from({ length: job.connections }, async () => {
-    while (sent < maxRequests && performance.now() < deadline) {
-      const i = sent++;
-      const t = performance.now();
-      try {
-        const r = await pool.request({ method: 'GET', path: job.path, headers: job.headers });
-        await r.body.dump({ limit: 1 << 20 });
-        statuses[r.statusCode] = (statuses[r.statusCode] ?? 0) + 1;
-        if (r.statusCode === 200) ok++;
-        else failed++;
-      } catch (e) {
-        failed++;
-        statuses[(e as Error).name] = (statuses[(e as Error).name] ?? 0) + 1;
+  await Promise.all(
+    Array.from({ length: job.connections }, async () => {
+      while (sent < maxRequests && performance.now() < deadline) {
+        const i = sent++;
+        const t = performance.now();
+        try {
+          const r = await pool.request({ method: 'GET', path: job.path, headers: job.headers });
+          await r.body.dump({ limit: 1 << 20 });
+          statuses[r.statusCode] = (statuses[r.statusCode] ?? 0) + 1;
+          if (r.statusCode === 200) ok++;
+          else failed++;
+        } catch (e) {
+          failed++;
+          statuses[(e as Error).name] = (statuses[(e as Error).name] ?? 0) + 1;
+        }
+        if (latencies) latencies[i] = performance.now() - t;
       }
-      if (latencies) latencies[i] = performance.now() - t;
-    }
-  }));
+    }),
+  );
   const elapsed = (performance.now() - started) / 1000;
   let p50ms = NaN;
   let p99ms = NaN;

@@ -1,7 +1,7 @@
 // The machine's own limits (sha256 and fsync-disk MiB/s), measured once so registry numbers can be read against
 // them, and the one large random blob the push/pull workloads stream from disk.
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,7 +37,11 @@ export function flushDirtyPages(): void {
   spawnSync('sync');
 }
 
-export interface BlobVariant { path: string; size: number; digest: string }
+export interface BlobVariant {
+  path: string;
+  size: number;
+  digest: string;
+}
 
 /**
  * One random file of `sizeMiB`, hashed once. Variant i is the same file with its last byte set to i (written in

@@ -6,7 +6,7 @@ import type { Registry } from './registries.ts';
 import type { Measured } from './report.ts';
 import { blobPull, blobPush } from './workloads/blobs.ts';
 import { deleteByDigest, smallImagePush } from './workloads/images.ts';
-import { manifestGetRate, tagsListRate, type RateOptions } from './workloads/rates.ts';
+import { manifestGetRate, type RateOptions, tagsListRate } from './workloads/rates.ts';
 
 export interface Params {
   blobMiB: number;
@@ -19,7 +19,11 @@ export interface Params {
   rounds: number;
 }
 
-export interface RoundInput { round: number; blob: BigBlob; images: SmallImage[] }
+export interface RoundInput {
+  round: number;
+  blob: BigBlob;
+  images: SmallImage[];
+}
 
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
 
@@ -39,9 +43,18 @@ export async function measure(column: string, reg: Registry, input: RoundInput, 
   log(`${tag}: delete by digest, ${pushed.done} manifests`);
   const deleted = await deleteByDigest(reg.url, ns, input.images, pushed.done, P.writeSeconds, P.writeConcurrency);
   const m: Measured = {
-    blobPushMiBs: push.rates.median, blobPullMiBs: pull.median, manifestGetRps: manifest.perSecond, tagsListRps: tags.perSecond,
-    smallImagePushPerSec: pushed.perSecond, deleteByDigestPerSec: deleted.perSecond, peakRssMiB: await reg.peakRssMiB(),
+    blobPushMiBs: push.rates.median,
+    blobPullMiBs: pull.median,
+    manifestGetRps: manifest.perSecond,
+    tagsListRps: tags.perSecond,
+    smallImagePushPerSec: pushed.perSecond,
+    deleteByDigestPerSec: deleted.perSecond,
+    peakRssMiB: await reg.peakRssMiB(),
   };
-  log(`${tag}: ${Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  log(
+    `${tag}: ${Object.entries(m)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')}`,
+  );
   return { m, detail: { blobPush: push.rates, blobPull: pull, manifestGet: manifest, tagsList: tags, smallImagePush: pushed, deleteByDigest: deleted } };
 }

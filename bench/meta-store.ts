@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Actor, Digest } from '../src/core/index.ts';
 import { createSqliteMetadataStore } from '../src/adapters/meta/sqlite/index.ts';
+import type { Actor, Digest } from '../src/core/index.ts';
 
 const { values } = parseArgs({ options: { manifests: { type: 'string', default: '4000' }, rounds: { type: 'string', default: '3' } } });
 const N = Math.max(100, Number(values.manifests));
@@ -22,8 +22,18 @@ for (let round = 1; round <= rounds; round++) {
   let t = performance.now();
   for (let i = 0; i < N; i++) {
     await s.putManifest({
-      repository: 'bench/app', digest: d(`m${i}`), mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: null, subject: null,
-      annotations: null, body: new TextEncoder().encode(`{"i":${i}}`), blobs: [d('layer')], children: [], tag: `t${i}`, at: new Date(), actor,
+      repository: 'bench/app',
+      digest: d(`m${i}`),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: null,
+      subject: null,
+      annotations: null,
+      body: new TextEncoder().encode(`{"i":${i}}`),
+      blobs: [d('layer')],
+      children: [],
+      tag: `t${i}`,
+      at: new Date(),
+      actor,
     });
   }
   const putManifest = us(t, N);
@@ -38,5 +48,14 @@ for (let round = 1; round <= rounds; round++) {
   const deleteManifest = us(t, N);
   await s.close();
   rmSync(dir, { recursive: true, force: true });
-  console.log(JSON.stringify({ round, manifests: N, putManifestUs: putManifest, getManifestMissUs: getManifestMiss, getManifestHitUs: getManifestHit, deleteManifestUs: deleteManifest }));
+  console.log(
+    JSON.stringify({
+      round,
+      manifests: N,
+      putManifestUs: putManifest,
+      getManifestMissUs: getManifestMiss,
+      getManifestHitUs: getManifestHit,
+      deleteManifestUs: deleteManifest,
+    }),
+  );
 }

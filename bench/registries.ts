@@ -61,9 +61,20 @@ export function ensureCommand(command: string, pkg: string): void {
 function distributionConfig(root: string, port: number): string {
   return [
     'version: 0.1',
-    'log:', '  level: error', '  accesslog:', '    disabled: true',
-    'storage:', '  cache:', '    blobdescriptor: inmemory', '  filesystem:', `    rootdirectory: ${root}`, '  delete:', '    enabled: true',
-    'http:', `  addr: 127.0.0.1:${port}`, '',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  cache:',
+    '    blobdescriptor: inmemory',
+    '  filesystem:',
+    `    rootdirectory: ${root}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    '',
   ].join('\n');
 }
 
@@ -84,13 +95,20 @@ export async function startDistribution(dir: string, name = 'distribution'): Pro
       child.kill('SIGKILL');
       throw new Error(`docker-registry did not answer /v2/ with 200 within 20 s: ${err}`);
     }
-    const ok = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const pid = child.pid!;
   return {
-    name, software: distributionVersion(), url, pid, peakRssMiB: () => peakRss(pid),
+    name,
+    software: distributionVersion(),
+    url,
+    pid,
+    peakRssMiB: () => peakRss(pid),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

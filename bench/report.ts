@@ -12,7 +12,14 @@ export interface Measured {
   peakRssMiB: number;
 }
 
-export interface Row { metric: string; berth: number; distribution: number; ratio: number; target: string; met: boolean }
+export interface Row {
+  metric: string;
+  berth: number;
+  distribution: number;
+  ratio: number;
+  target: string;
+  met: boolean;
+}
 
 const TARGETS: { key: keyof Measured; metric: string; minRatio?: number; maxBerth?: number }[] = [
   { key: 'blobPushMiBs', metric: 'blob push MiB/s', minRatio: 6 },

@@ -8,30 +8,32 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { replicaBackend } from '../test/e2e/replicas-stores.ts';
+import { backendTable, measureBackends } from './backends.ts';
+import { type GcRound, gcRows, gcTable, medianGc } from './gc-report.ts';
 import { agent, makeSmallImage } from './http.ts';
 import { BigBlob, fsyncDiskLimit, sha256Limit } from './machine.ts';
 import { measure, type Params } from './measure.ts';
-import { distributionVersion, ensureCommand, startBerthRegistry, startDistribution, type Registry } from './registries.ts';
-import { median, rows, saveJson, table, type Measured } from './report.ts';
-import { gcRows, gcTable, medianGc, type GcRound } from './gc-report.ts';
-import { backendTable, measureBackends } from './backends.ts';
-import { replicaBackend } from '../test/e2e/replicas-stores.ts';
-import { measureGcRound, type GcParams } from './workloads/gc.ts';
+import { distributionVersion, ensureCommand, type Registry, startBerthRegistry, startDistribution } from './registries.ts';
+import { type Measured, median, rows, saveJson, table } from './report.ts';
+import { type GcParams, measureGcRound } from './workloads/gc.ts';
 
-const { values: flags } = parseArgs({ options: {
-  'self-test': { type: 'boolean', default: false },
-  quick: { type: 'boolean', default: false }, // small sizes and short phases, to try the harness in a minute
-  rounds: { type: 'string' }, // repeat everything, alternating which registry goes first; the table shows medians
-  'blob-mib': { type: 'string' },
-  seconds: { type: 'string' },
-  images: { type: 'string' },
-  'gc-blobs': { type: 'string' }, // unreferenced blobs the GC sweep removes (default 5000, --quick 1000)
-  'only-gc': { type: 'boolean', default: false }, // just the GC workload (no Distribution needed)
-  'skip-gc': { type: 'boolean', default: false },
-  'only-backends': { type: 'boolean', default: false }, // just the backend section (no Distribution needed)
-  'skip-backends': { type: 'boolean', default: false },
-  'replica-backend': { type: 'string' }, // shared stores of the replica columns: postgres-s3 (default), embedded-shared, postgres-file
-} });
+const { values: flags } = parseArgs({
+  options: {
+    'self-test': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false }, // small sizes and short phases, to try the harness in a minute
+    rounds: { type: 'string' }, // repeat everything, alternating which registry goes first; the table shows medians
+    'blob-mib': { type: 'string' },
+    seconds: { type: 'string' },
+    images: { type: 'string' },
+    'gc-blobs': { type: 'string' }, // unreferenced blobs the GC sweep removes (default 5000, --quick 1000)
+    'only-gc': { type: 'boolean', default: false }, // just the GC workload (no Distribution needed)
+    'skip-gc': { type: 'boolean', default: false },
+    'only-backends': { type: 'boolean', default: false }, // just the backend section (no Distribution needed)
+    'skip-backends': { type: 'boolean', default: false },
+    'replica-backend': { type: 'string' }, // shared stores of the replica columns: postgres-s3 (default), embedded-shared, postgres-file
+  },
+});
 const quick = flags.quick;
 const P: Params = {
   blobMiB: Number(flags['blob-mib'] ?? (quick ? 32 : 256)),
@@ -66,7 +68,10 @@ function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.on(signal, () => {
     if (cleaning) process.exit(code); // a second Ctrl-C does not wait
     log(`${signal}: stopping registries and removing temp files`);
@@ -112,8 +117,18 @@ async function compare(work: string): Promise<Record<string, unknown>> {
   // Free the CPU for the GC workload that follows.
   await Promise.all(started.splice(0).map((r) => r.stop().catch(() => undefined)));
   return {
-    columns, params: P, limits, rows: all,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, distribution: distributionVersion(), commit: gitCommit() },
+    columns,
+    params: P,
+    limits,
+    rows: all,
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      distribution: distributionVersion(),
+      commit: gitCommit(),
+    },
     results: Object.fromEntries(columns.map((c, i) => [c, { software: software[i], median: summary[i], rounds: perRound[i] }])),
   };
 }
@@ -126,8 +141,12 @@ async function backends(work: string): Promise<Record<string, unknown>> {
   log(`backends: generating a ${P.blobMiB} MiB random blob`);
   const blob = await BigBlob.create(dir, P.blobMiB);
   const params = {
-    backend: replicaBackend(flags['replica-backend'] ?? process.env.BERTH_REPLICA_BACKEND), blobRuns: P.blobRuns, rate: P.rate,
-    images: P.images, writeSeconds: P.writeSeconds, writeConcurrency: P.writeConcurrency,
+    backend: replicaBackend(flags['replica-backend'] ?? process.env.BERTH_REPLICA_BACKEND),
+    blobRuns: P.blobRuns,
+    rate: P.rate,
+    images: P.images,
+    writeSeconds: P.writeSeconds,
+    writeConcurrency: P.writeConcurrency,
   };
   const columns = await measureBackends(work, blob, params);
   process.stdout.write(`\n${backendTable(columns)}\n`);

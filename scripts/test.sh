@@ -91,7 +91,7 @@ fi
 say "aws CLIs for the ECR tests: $(for cli in $(type -ap aws) /usr/bin/aws; do [[ -x "$cli" ]] && echo -n "$cli ($("$cli" --version 2>&1 | cut -d' ' -f1)) "; done)"
 
 say "format and lint (biome ci; 'npm run format' applies the formatter and the safe fixes)"
-biome ci .
+biome ci --error-on-warnings .
 
 say "type check (tsc -p .)"
 tsc -p .

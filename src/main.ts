@@ -1,16 +1,22 @@
 // The composition root: the only place that knows every part. Config in; stores, core, auth and HTTP wired out.
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pino, type Logger } from 'pino';
-import {
-  expireUploads, pruneRequestLedger, PullRecorder, systemClock, UploadHashes,
-  type BlobStore, type MetadataStore, type RegistryDeps,
-} from './core/index.ts';
+import { type Logger, pino } from 'pino';
 import { openBlobStore, openMetadataStore } from './adapters/factory.ts';
 import { loadServerKeys, type ServerKeys } from './adapters/secrets/key-files.ts';
 import type { Config } from './config/index.ts';
+import { checkListenSafety, resolveAuthMode } from './config/index.ts';
+import {
+  type BlobStore,
+  expireUploads,
+  type MetadataStore,
+  PullRecorder,
+  pruneRequestLedger,
+  type RegistryDeps,
+  systemClock,
+  UploadHashes,
+} from './core/index.ts';
 import { GcScheduler } from './gc/index.ts';
-import { resolveAuthMode, checkListenSafety } from './config/index.ts';
 import { buildHttpServer } from './http/server.ts';
 import { createAuth } from './http/shared/auth-gate.ts';
 import { enableMemoryRelief } from './http/shared/memory-relief.ts';
@@ -34,12 +40,22 @@ export async function openRegistry(config: Config): Promise<OpenedRegistry> {
     throw e;
   }
   const deps: RegistryDeps = {
-    meta, blobs, clock: systemClock, hashes: new UploadHashes(blobs),
+    meta,
+    blobs,
+    clock: systemClock,
+    hashes: new UploadHashes(blobs),
     limits: { maxManifestBytes: config.manifests.maxBytes, maxPageSize: 10_000 },
     deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin },
     repositories: { createOnPush: !config.ecr.requireCreate },
   };
-  return { deps, keys, close: async () => { await blobs.close(); await meta.close(); } };
+  return {
+    deps,
+    keys,
+    close: async () => {
+      await blobs.close();
+      await meta.close();
+    },
+  };
 }
 
 export function createLogger(config: Config): Logger {
@@ -59,16 +75,25 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const opened = await openRegistry(config);
   const { deps } = opened;
   const pulls = new PullRecorder(deps);
-  const gc = new GcScheduler(deps, { graceMs: config.gc.grace, restoreWindowMs: config.deletion.restoreWindow },
-    (err: unknown) => logger.warn({ err }, 'garbage collection failed'));
+  const gc = new GcScheduler(deps, { graceMs: config.gc.grace, restoreWindowMs: config.deletion.restoreWindow }, (err: unknown) =>
+    logger.warn({ err }, 'garbage collection failed'),
+  );
   const authOptions = {
-    keys: deps.meta, keysMaterial: opened.keys, mode: authMode, realm: config.auth.realm, service: config.auth.service, tokenTtlMs: config.auth.tokenTtl,
+    keys: deps.meta,
+    keysMaterial: opened.keys,
+    mode: authMode,
+    realm: config.auth.realm,
+    service: config.auth.service,
+    tokenTtlMs: config.auth.tokenTtl,
     // Repository policies (ECR SetRepositoryPolicy) deny on /v2 too; the store caches the lookup.
     policies: async (name: string) => (await deps.meta.repositoryExtras(name))?.policy ?? null,
     registryId: config.ecr.registryId,
   };
   const app = await buildHttpServer({
-    deps, pulls, logger, gc,
+    deps,
+    pulls,
+    logger,
+    gc,
     ...createAuth(authOptions),
     ecr: { region: config.ecr.region, registryId: config.ecr.registryId },
     acr: { regions: config.acr.regions, clientTokenRetentionMs: config.acr.clientTokenRetention, credentialTtlMs: config.acr.credentialTtl },
@@ -84,11 +109,17 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const address = await app.listen({ host, port });
   const timers = [
     setInterval(() => void pulls.flush().catch((err: unknown) => logger.warn({ err }, 'recording pulls failed')), 5_000),
-    setInterval(() => void expireUploads(deps, config.uploads.idleTimeout)
-      .then((n) => n > 0 && logger.info({ expired: n }, 'expired idle uploads'))
-      .catch((err: unknown) => logger.warn({ err }, 'expiring uploads failed')), expirySweepMs(config.uploads.idleTimeout)),
-    setInterval(() => void pruneRequestLedger(deps, config.acr.clientTokenRetention)
-      .catch((err: unknown) => logger.warn({ err }, 'pruning the request ledger failed')), 60_000),
+    setInterval(
+      () =>
+        void expireUploads(deps, config.uploads.idleTimeout)
+          .then((n) => n > 0 && logger.info({ expired: n }, 'expired idle uploads'))
+          .catch((err: unknown) => logger.warn({ err }, 'expiring uploads failed')),
+      expirySweepMs(config.uploads.idleTimeout),
+    ),
+    setInterval(
+      () => void pruneRequestLedger(deps, config.acr.clientTokenRetention).catch((err: unknown) => logger.warn({ err }, 'pruning the request ledger failed')),
+      60_000,
+    ),
   ];
   for (const t of timers) t.unref();
   gc.start(config.gc.interval);

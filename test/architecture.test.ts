@@ -3,13 +3,20 @@
 // violation is listed with its file, the import and the rule it breaks.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-interface Source { rel: string; text: string }
-interface Import { spec: string; line: number; typeOnly: boolean }
+interface Source {
+  rel: string;
+  text: string;
+}
+interface Import {
+  spec: string;
+  line: number;
+  typeOnly: boolean;
+}
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 const isTest = (rel: string): boolean => rel.endsWith('.test.ts');
@@ -19,7 +26,8 @@ const isTestHelper = (rel: string): boolean =>
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Static imports and re-exports (multi-line too), side-effect imports, dynamic import() and require(). */
@@ -64,7 +72,7 @@ const CORE_LIBS = 'node:crypto (and `import type` from node:stream)';
 const TEST_LIBS = new Set(['node:test', 'node:assert', 'node:assert/strict']);
 
 /** Why `from` may not import `to` (both areas), or null when it may. */
-function forbidden(from: string, to: string, toRel: string): string | null {
+function forbidden(from: string, to: string, _toRel: string): string | null {
   if (from === to || to === 'core') return null;
   if (from === 'main' || from === 'cli') return null; // the wiring: may import anything
   if (from === 'core') return 'core imports only core';
@@ -76,7 +84,8 @@ function forbidden(from: string, to: string, toRel: string): string | null {
     return `an adapter imports only core, its own folder and the shared files of ${family}/*.ts`;
   }
   // src/gc is the in-server GC timer (the passes are use cases in core); the server and the berth API drive it.
-  if (from === 'http') return to.startsWith('http/') || to === 'auth' || to === 'config' || to === 'gc' ? null : 'http imports only core, http/*, auth, config and gc';
+  if (from === 'http')
+    return to.startsWith('http/') || to === 'auth' || to === 'config' || to === 'gc' ? null : 'http imports only core, http/*, auth, config and gc';
   if (from.startsWith('http/')) {
     if (to === 'http/shared' || to === 'auth' || to === 'config' || to === 'gc') return null;
     if (to.startsWith('http/') || to === 'http') return from === 'http/shared' ? 'http/shared imports no dialect' : 'a dialect never imports another dialect';
@@ -126,23 +135,90 @@ export function portMethods(files: Source[]): Map<string, string> {
 
 /** Port methods that only read: HTTP, CLI and main may call these straight on the store. */
 const READ_METHODS = new Set([
-  'now', 'stat', 'open', 'list', 'downloadUrl', 'readUpload', 'listUploads',
-  'findRepository', 'listRepositories', 'findBlob', 'getManifest', 'listReferrers', 'listTags', 'getUpload', 'listIdleUploads',
-  'findAccessKey', 'listAccessKeys', 'listAudit', 'listPins', 'findPin', 'listDeletedTags',
-  'dueManifests', 'dueTrash', 'dueBlobs', 'gcStats', 'listBlobRecords', 'blobState', 'integrityIssues', 'listManifestBodies',
-  'findNamespace', 'listNamespaces', 'listRepositorySummaries', 'repositorySummary', 'findRepositoryById', 'listTagDetails',
-  'findTagDetail', 'repositoryExtras', 'listImages', 'findImages', 'indexParents',
+  'now',
+  'stat',
+  'open',
+  'list',
+  'downloadUrl',
+  'readUpload',
+  'listUploads',
+  'findRepository',
+  'listRepositories',
+  'findBlob',
+  'getManifest',
+  'listReferrers',
+  'listTags',
+  'getUpload',
+  'listIdleUploads',
+  'findAccessKey',
+  'listAccessKeys',
+  'listAudit',
+  'listPins',
+  'findPin',
+  'listDeletedTags',
+  'dueManifests',
+  'dueTrash',
+  'dueBlobs',
+  'gcStats',
+  'listBlobRecords',
+  'blobState',
+  'integrityIssues',
+  'listManifestBodies',
+  'findNamespace',
+  'listNamespaces',
+  'listRepositorySummaries',
+  'repositorySummary',
+  'findRepositoryById',
+  'listTagDetails',
+  'findTagDetail',
+  'repositoryExtras',
+  'listImages',
+  'findImages',
+  'indexParents',
 ]);
 /** Opening, probing and closing a store is wiring, not a change of registry state. */
 const LIFECYCLE_METHODS = new Set(['ping', 'close']);
 /** Port methods that change state (ownsPurge renews a lease; useNonce and the client-token claims record use). */
 export const WRITE_METHODS = new Set([
-  'remove', 'createUpload', 'appendUpload', 'commitUpload', 'removeUpload',
-  'deleteRepository', 'linkBlob', 'mountBlob', 'unlinkBlob', 'putManifest', 'deleteManifest', 'deleteTag', 'recordPulls',
-  'advanceUpload', 'deleteUpload', 'claimUploadDigest', 'createAccessKey', 'deleteAccessKey', 'createPin', 'deletePin', 'restore',
-  'collectManifest', 'purgeTrash', 'purgeDeletedRepositories', 'expirePins', 'beginBlobPurge', 'beginOrphanPurge', 'ownsPurge',
-  'endBlobPurge', 'takeOverPurges', 'createNamespace', 'deleteNamespace', 'createRepository', 'updateRepository',
-  'claimClientToken', 'completeClientToken', 'releaseClientToken', 'useNonce', 'pruneRequestLedger',
+  'remove',
+  'createUpload',
+  'appendUpload',
+  'commitUpload',
+  'removeUpload',
+  'deleteRepository',
+  'linkBlob',
+  'mountBlob',
+  'unlinkBlob',
+  'putManifest',
+  'deleteManifest',
+  'deleteTag',
+  'recordPulls',
+  'advanceUpload',
+  'deleteUpload',
+  'claimUploadDigest',
+  'createAccessKey',
+  'deleteAccessKey',
+  'createPin',
+  'deletePin',
+  'restore',
+  'collectManifest',
+  'purgeTrash',
+  'purgeDeletedRepositories',
+  'expirePins',
+  'beginBlobPurge',
+  'beginOrphanPurge',
+  'ownsPurge',
+  'endBlobPurge',
+  'takeOverPurges',
+  'createNamespace',
+  'deleteNamespace',
+  'createRepository',
+  'updateRepository',
+  'claimClientToken',
+  'completeClientToken',
+  'releaseClientToken',
+  'useNonce',
+  'pruneRequestLedger',
 ]);
 
 /** The driving side: it may read ports directly, but every write goes through a use case in src/core/usecases. */
@@ -179,11 +255,20 @@ describe('architecture', () => {
   it('the checker itself flags each kind of violation (so this test can fail)', () => {
     const file = (rel: string, text: string): Source => ({ rel, text });
     const found = importViolations([
-      file('src/core/a.ts', "import { readFile } from 'node:fs';\nimport { Readable } from 'node:stream';\nimport type { Readable as R } from 'node:stream';\nimport { x } from '../http/oci/routes.ts';\n"),
+      file(
+        'src/core/a.ts',
+        "import { readFile } from 'node:fs';\nimport { Readable } from 'node:stream';\nimport type { Readable as R } from 'node:stream';\nimport { x } from '../http/oci/routes.ts';\n",
+      ),
       file('src/core/a.test.ts', "import test from 'node:test';\nimport { y } from '../../test/e2e/fixtures/oci-layout.ts';\n"),
-      file('src/adapters/blob/s3/x.ts', "import { a } from '../fs/y.ts';\nimport { b } from '../shared.ts';\nimport {\n  c,\n} from '../../meta/sqlite/index.ts';\nexport * from './z.ts';\n"),
+      file(
+        'src/adapters/blob/s3/x.ts',
+        "import { a } from '../fs/y.ts';\nimport { b } from '../shared.ts';\nimport {\n  c,\n} from '../../meta/sqlite/index.ts';\nexport * from './z.ts';\n",
+      ),
       file('src/adapters/blob/shared.ts', "import { a } from './fs/index.ts';\n"),
-      file('src/http/ecr/routes.ts', "import type { A } from '../oci/errors.ts';\nimport { s } from '../shared/body.ts';\nconst m = await import('../../adapters/factory.ts');\n"),
+      file(
+        'src/http/ecr/routes.ts',
+        "import type { A } from '../oci/errors.ts';\nimport { s } from '../shared/body.ts';\nconst m = await import('../../adapters/factory.ts');\n",
+      ),
       file('src/auth/k.ts', "import { c } from '../config/index.ts';\n"),
       file('src/cli/m.ts', "import { main } from '../main.ts';\nimport { f } from '../adapters/factory.ts';\n"),
       file('src/main.ts', "import { f } from './adapters/factory.ts';\nimport { r } from './http/oci/routes.ts';\n"),
@@ -209,11 +294,11 @@ describe('architecture', () => {
   it('the write checker flags a port write called from http, cli or main, and nothing else', () => {
     const file = (rel: string, text: string): Source => ({ rel, text });
     const found = writeViolations([
-      file('src/http/ecr/ops/x.ts', "const a = await deps.meta.findRepository(n);\nawait ctx.deps.meta?.deleteTag(r, t);\n// meta.deleteManifest( in prose\n"),
-      file('src/cli/commands/k.ts', "await r.deps.meta.deleteAccessKey(id);\n"),
-      file('src/main.ts', "await meta.close();\nawait deps.meta.pruneRequestLedger(b, 1);\n"),
-      file('src/core/usecases/d.ts', "await deps.meta.deleteManifest(r, d);\n"),
-      file('src/http/ecr/ops/x.test.ts', "await deps.meta.putManifest(m);\n"),
+      file('src/http/ecr/ops/x.ts', 'const a = await deps.meta.findRepository(n);\nawait ctx.deps.meta?.deleteTag(r, t);\n// meta.deleteManifest( in prose\n'),
+      file('src/cli/commands/k.ts', 'await r.deps.meta.deleteAccessKey(id);\n'),
+      file('src/main.ts', 'await meta.close();\nawait deps.meta.pruneRequestLedger(b, 1);\n'),
+      file('src/core/usecases/d.ts', 'await deps.meta.deleteManifest(r, d);\n'),
+      file('src/http/ecr/ops/x.test.ts', 'await deps.meta.putManifest(m);\n'),
     ]);
     assert.deepEqual(found, [
       'src/http/ecr/ops/x.ts:2 calls .deleteTag(): a port write; call a use case in src/core/usecases instead',
@@ -229,7 +314,8 @@ describe('architecture', () => {
       if (kinds !== 1) unsorted.push(`${rel}: ${name} is in ${kinds} of READ_METHODS, WRITE_METHODS, LIFECYCLE_METHODS (must be exactly 1)`);
     }
     const declared = portMethods(sources);
-    for (const k of [READ_METHODS, WRITE_METHODS, LIFECYCLE_METHODS]) for (const name of k) if (!declared.has(name)) unsorted.push(`${name} is listed but no port declares it`);
+    for (const k of [READ_METHODS, WRITE_METHODS, LIFECYCLE_METHODS])
+      for (const name of k) if (!declared.has(name)) unsorted.push(`${name} is listed but no port declares it`);
     assert.equal(unsorted.length, 0, unsorted.join('\n'));
   });
 
@@ -248,7 +334,11 @@ describe('architecture', () => {
     const big = sizes.filter((s) => s.lines > 400).map((s) => `${s.rel}: ${s.lines} lines`);
     assert.equal(big.length, 0, `files over 400 lines:\n  ${big.join('\n  ')}`);
     const m = median(sizes.map((s) => s.lines));
-    const largest = [...sizes].sort((a, b) => b.lines - a.lines).slice(0, 5).map((s) => `${s.rel} (${s.lines})`).join(', ');
+    const largest = [...sizes]
+      .sort((a, b) => b.lines - a.lines)
+      .slice(0, 5)
+      .map((s) => `${s.rel} (${s.lines})`)
+      .join(', ');
     assert.ok(m < 150, `median non-test file length is ${m} lines (must be under 150); largest: ${largest}`);
   });
 

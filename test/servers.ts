@@ -43,7 +43,10 @@ process.once('exit', () => {
 });
 
 async function start(script: string): Promise<Record<string, string>> {
-  const { stdout } = await run('bash', [resolve(SCRIPTS, script)], { maxBuffer: 1 << 20, env: { ...process.env, S3_STORE: process.env.S3_STORE ?? 'memstore' } });
+  const { stdout } = await run('bash', [resolve(SCRIPTS, script)], {
+    maxBuffer: 1 << 20,
+    env: { ...process.env, S3_STORE: process.env.S3_STORE ?? 'memstore' },
+  });
   const env = parseEnv(stdout);
   if (env.STOP) stops.push(env.STOP);
   return env;
@@ -67,13 +70,22 @@ export function s3Server(): Promise<S3Server> {
   const e = process.env;
   if (e.BERTH_TEST_S3_ENDPOINT) {
     return Promise.resolve({
-      endpoint: e.BERTH_TEST_S3_ENDPOINT, region: e.BERTH_TEST_S3_REGION ?? 'us-east-1', bucket: e.BERTH_TEST_S3_BUCKET ?? 'registry',
-      accessKeyId: e.BERTH_TEST_S3_ACCESS_KEY ?? '', secretAccessKey: e.BERTH_TEST_S3_SECRET_KEY ?? '',
+      endpoint: e.BERTH_TEST_S3_ENDPOINT,
+      region: e.BERTH_TEST_S3_REGION ?? 'us-east-1',
+      bucket: e.BERTH_TEST_S3_BUCKET ?? 'registry',
+      accessKeyId: e.BERTH_TEST_S3_ACCESS_KEY ?? '',
+      secretAccessKey: e.BERTH_TEST_S3_SECRET_KEY ?? '',
     });
   }
   s3 ??= start('start-s3.sh').then((env) => {
     if (!env.S3_ENDPOINT) throw new Error('start-s3.sh printed no S3_ENDPOINT');
-    return { endpoint: env.S3_ENDPOINT, region: env.S3_REGION ?? 'us-east-1', bucket: env.S3_BUCKET!, accessKeyId: env.S3_ACCESS_KEY!, secretAccessKey: env.S3_SECRET_KEY! };
+    return {
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION ?? 'us-east-1',
+      bucket: env.S3_BUCKET!,
+      accessKeyId: env.S3_ACCESS_KEY!,
+      secretAccessKey: env.S3_SECRET_KEY!,
+    };
   });
   return s3;
 }

@@ -3,11 +3,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startUpload } from '../http.ts';
-import { flushDirtyPages, MiB, type BigBlob, type BlobVariant } from '../machine.ts';
+import { type BigBlob, type BlobVariant, flushDirtyPages, MiB } from '../machine.ts';
 
 const run = promisify(execFile);
 
-export interface Rates { runs: number[]; median: number; best: number }
+export interface Rates {
+  runs: number[];
+  median: number;
+  best: number;
+}
 
 const summarize = (runs: number[]): Rates => {
   const sorted = [...runs].sort((a, b) => a - b);
@@ -16,7 +20,17 @@ const summarize = (runs: number[]): Rates => {
 
 /** Runs curl once; returns the status, curl's own transfer time (s) and the bytes it moved. */
 async function curl(args: string[]): Promise<{ status: number; seconds: number; bytes: number }> {
-  const { stdout } = await run('curl', ['-sS', '-g', '-H', 'Expect:', '--max-time', '300', '-w', '%{http_code} %{time_total} %{size_upload} %{size_download}', ...args]);
+  const { stdout } = await run('curl', [
+    '-sS',
+    '-g',
+    '-H',
+    'Expect:',
+    '--max-time',
+    '300',
+    '-w',
+    '%{http_code} %{time_total} %{size_upload} %{size_download}',
+    ...args,
+  ]);
   const [status, seconds, up, down] = stdout.trim().split(' ').map(Number);
   return { status: status!, seconds: seconds!, bytes: Math.max(up!, down!) };
 }

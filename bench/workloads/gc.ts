@@ -4,13 +4,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deleteRepository, finishUpload, putManifest, runGc, startUpload, type RegistryDeps } from '../../src/core/index.ts';
-import { loadConfig } from '../../src/config/index.ts';
-import { openRegistry } from '../../src/main.ts';
-import { startBerth, type RunningBerth } from '../../test/e2e/harness.ts';
-import { agent, bounded, deleteManifest, makeSmallImage, pushBlob, pushSmallImage, sha, type SmallImage } from '../http.ts';
-import { flushDirtyPages, MiB } from '../machine.ts';
 import { request } from 'undici';
+import { loadConfig } from '../../src/config/index.ts';
+import { deleteRepository, finishUpload, putManifest, type RegistryDeps, runGc, startUpload } from '../../src/core/index.ts';
+import { openRegistry } from '../../src/main.ts';
+import { type RunningBerth, startBerth } from '../../test/e2e/harness.ts';
+import { agent, bounded, deleteManifest, makeSmallImage, pushBlob, pushSmallImage, type SmallImage, sha } from '../http.ts';
+import { flushDirtyPages, MiB } from '../machine.ts';
 
 export interface GcParams {
   /** Unreferenced blobs one sweep removes, and their size. */
@@ -28,9 +28,25 @@ export interface GcParams {
   repoDeletes: [number, number];
 }
 
-export interface SweepResult { blobs: number; bytes: number; seconds: number; blobsPerSecond: number; mibPerSecond: number }
-export interface LatencyPhase { pushes: number; p50ms: number; p99ms: number; gcBlobsRemoved: number | null; gcPasses: number | null }
-export interface RepoDeleteResult { manifests: number; ms: number[]; medianMs: number }
+export interface SweepResult {
+  blobs: number;
+  bytes: number;
+  seconds: number;
+  blobsPerSecond: number;
+  mibPerSecond: number;
+}
+export interface LatencyPhase {
+  pushes: number;
+  p50ms: number;
+  p99ms: number;
+  gcBlobsRemoved: number | null;
+  gcPasses: number | null;
+}
+export interface RepoDeleteResult {
+  manifests: number;
+  ms: number[];
+  medianMs: number;
+}
 
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
 const ACTOR = { principal: 'bench', dialect: 'cli' } as const;
@@ -68,7 +84,13 @@ export async function sweepRate(dir: string, p: GcParams): Promise<SweepResult> 
     let left = 0;
     for await (const _ of opened.deps.blobs.list()) left++;
     if (left !== 0) throw new Error(`sweep: ${left} blob files left after the pass`);
-    return { blobs: r.blobsRemoved, bytes: r.bytesReclaimed, seconds, blobsPerSecond: r.blobsRemoved / seconds, mibPerSecond: r.bytesReclaimed / MiB / seconds };
+    return {
+      blobs: r.blobsRemoved,
+      bytes: r.bytesReclaimed,
+      seconds,
+      blobsPerSecond: r.blobsRemoved / seconds,
+      mibPerSecond: r.bytesReclaimed / MiB / seconds,
+    };
   } finally {
     await opened.close();
   }
@@ -105,11 +127,13 @@ function generator(base: string, garbage: boolean, perSecond: number, prefix: st
     }
   })();
   loop.catch(() => undefined); // reported by stop(), which awaits it
-  return { stop: async () => {
-    stopped = true;
-    await loop;
-    return made;
-  } };
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return made;
+    },
+  };
 }
 
 /** Pushes `images` (2 blobs + manifest each), `concurrency` in flight; returns each push's latency in ms. */
@@ -142,13 +166,20 @@ export async function pushLatencyUnderGc(dir: string, p: GcParams): Promise<{ id
     const gc = { idle: { passes: 0 as number | null, removed: 0 as number | null }, busy: { passes: 0 as number | null, removed: 0 as number | null } };
     const per = Math.ceil(p.latencyPushes / p.latencySlices);
     for (let slice = 0; slice < p.latencySlices; slice++) {
-      for (const name of slice % 2 === 0 ? ['idle', 'busy'] as const : ['busy', 'idle'] as const) {
+      for (const name of slice % 2 === 0 ? (['idle', 'busy'] as const) : (['busy', 'idle'] as const)) {
         const gen = generator(berth.url, name === 'busy', p.garbagePerSecond, `${name}${slice}`);
         // Garbage comes due one grace period after it is made (and the last slice's is swept by then): settle first.
         await new Promise((r) => setTimeout(r, 1_500));
         const passes0 = await counter(berth.url, 'berth_gc_runs_total');
         const removed0 = await counter(berth.url, 'berth_gc_blobs_removed_total');
-        lat[name].push(...await timedPushes(berth.url, Array.from({ length: per }, () => makeSmallImage(1024)), `${name}${slice}-`, p.latencyConcurrency));
+        lat[name].push(
+          ...(await timedPushes(
+            berth.url,
+            Array.from({ length: per }, () => makeSmallImage(1024)),
+            `${name}${slice}-`,
+            p.latencyConcurrency,
+          )),
+        );
         const passes1 = await counter(berth.url, 'berth_gc_runs_total');
         const removed1 = await counter(berth.url, 'berth_gc_blobs_removed_total');
         await gen.stop();
@@ -158,9 +189,14 @@ export async function pushLatencyUnderGc(dir: string, p: GcParams): Promise<{ id
     }
     const idle = summarize(lat.idle, gc.idle.passes, gc.idle.removed);
     const busy = summarize(lat.busy, gc.busy.passes, gc.busy.removed);
-    for (const [name, r] of [['idle', idle], ['busy', busy]] as const) {
-      log(`gc push latency, ${name}: p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms over ${r.pushes} pushes in ${p.latencySlices} slices; `
-        + `GC passes ${r.gcPasses ?? 'n/a'}, blobs removed ${r.gcBlobsRemoved ?? 'n/a'}`);
+    for (const [name, r] of [
+      ['idle', idle],
+      ['busy', busy],
+    ] as const) {
+      log(
+        `gc push latency, ${name}: p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms over ${r.pushes} pushes in ${p.latencySlices} slices; ` +
+          `GC passes ${r.gcPasses ?? 'n/a'}, blobs removed ${r.gcBlobsRemoved ?? 'n/a'}`,
+      );
     }
     return { idle, busy };
   } finally {
@@ -181,12 +217,15 @@ async function fillRepository(deps: RegistryDeps, repo: string, n: number): Prom
     await finishUpload(deps, repo, s.id, sha(b), { body: once(b) }, ACTOR);
   }
   for (let i = 0; i < n; i++) {
-    const body = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
-      annotations: { n: String(i), h: createHash('md5').update(`${repo}${i}`).digest('hex') },
-    }));
+    const body = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+        annotations: { n: String(i), h: createHash('md5').update(`${repo}${i}`).digest('hex') },
+      }),
+    );
     await putManifest(deps, { repository: repo, reference: `t${i}`, body, contentType: 'application/vnd.oci.image.manifest.v1+json', actor: ACTOR });
   }
 }
@@ -218,7 +257,11 @@ export async function repoDeleteLatency(dir: string, p: GcParams): Promise<[Repo
   }
 }
 
-export async function measureGcRound(work: string, round: number, p: GcParams): Promise<{ sweep: SweepResult; latency: { idle: LatencyPhase; busy: LatencyPhase }; repoDelete: [RepoDeleteResult, RepoDeleteResult] }> {
+export async function measureGcRound(
+  work: string,
+  round: number,
+  p: GcParams,
+): Promise<{ sweep: SweepResult; latency: { idle: LatencyPhase; busy: LatencyPhase }; repoDelete: [RepoDeleteResult, RepoDeleteResult] }> {
   const base = join(work, `gc-round${round}`);
   log(`gc round ${round}: sweep of ${p.sweepBlobs} unreferenced ${p.sweepBlobBytes / 1024} KiB blobs`);
   const sweep = await sweepRate(join(base, 'sweep'), p);

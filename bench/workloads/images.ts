@@ -1,7 +1,11 @@
 // Write rates: pushing many distinct small images (2 blobs + manifest each), then deleting them by digest.
 import { bounded, deleteManifest, pushSmallImage, type SmallImage } from '../http.ts';
 
-export interface WriteRate { done: number; seconds: number; perSecond: number }
+export interface WriteRate {
+  done: number;
+  seconds: number;
+  perSecond: number;
+}
 
 /** The same prebuilt images go to every registry, so client-side hashing and randomness are not timed. */
 export async function smallImagePush(base: string, ns: string, images: SmallImage[], seconds: number, concurrency: number): Promise<WriteRate> {

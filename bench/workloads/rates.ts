@@ -1,16 +1,24 @@
 // Read request rates (manifest GET, tags/list) measured by a load generator in a worker thread, after checking
 // once that the registry answers what a client expects.
 import { Worker } from 'node:worker_threads';
-import { getText, makeSmallImage, MANIFEST_ACCEPT, pushSmallImage, putManifest, bounded } from '../http.ts';
+import { bounded, getText, MANIFEST_ACCEPT, makeSmallImage, pushSmallImage, putManifest } from '../http.ts';
 import type { LoadJob, LoadResult } from '../load-worker.ts';
 
-export interface RateOptions { seconds: number; warmupSeconds: number; connections: number; maxRequests: number }
+export interface RateOptions {
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+  maxRequests: number;
+}
 
 function load(base: string, path: string, headers: Record<string, string>, o: RateOptions): Promise<LoadResult> {
   const job: LoadJob = { origin: base, path, headers, ...o };
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('../load-worker.ts', import.meta.url), { workerData: job });
-    const timer = setTimeout(() => void worker.terminate().then(() => reject(new Error(`${path}: load worker overran`))), (o.seconds + o.warmupSeconds + 60) * 1000);
+    const timer = setTimeout(
+      () => void worker.terminate().then(() => reject(new Error(`${path}: load worker overran`))),
+      (o.seconds + o.warmupSeconds + 60) * 1000,
+    );
     worker.once('message', (m: LoadResult) => {
       clearTimeout(timer);
       if (m.failed > 0 || m.ok === 0) reject(new Error(`${path}: ${m.ok} ok, ${m.failed} failed ${JSON.stringify(m.statuses)}`));

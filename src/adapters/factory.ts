@@ -1,7 +1,7 @@
 // Chooses adapters by URL scheme from an explicit map (no import side effects), so an unknown backend is a
 // clear start-up error and later backends (postgres:, s3:) plug in here.
 import { resolve } from 'node:path';
-import { RegistryError, type BlobStore, type MetadataStore } from '../core/index.ts';
+import { type BlobStore, type MetadataStore, RegistryError } from '../core/index.ts';
 import { createFsBlobStore } from './blob/fs/index.ts';
 import { createS3BlobStore, type S3BlobSettings } from './blob/s3/index.ts';
 import { createPostgresMetadataStore } from './meta/postgres/index.ts';
@@ -15,7 +15,10 @@ export interface BlobSettings {
 type Opener<T> = (rest: string, dataDir: string, blobs: BlobSettings) => Promise<T>;
 
 /** postgres://USER:PASSWORD@HOST:PORT/DB[?schema=NAME&pool=N&connectTimeoutMs=MS]; both spellings libpq accepts. */
-const postgres = (scheme: string): Opener<MetadataStore> => async (rest) => createPostgresMetadataStore({ url: `${scheme}://${rest}` });
+const postgres =
+  (scheme: string): Opener<MetadataStore> =>
+  async (rest) =>
+    createPostgresMetadataStore({ url: `${scheme}://${rest}` });
 
 const META: Record<string, Opener<MetadataStore>> = {
   sqlite: async (rest, dataDir) => createSqliteMetadataStore({ file: rest ? resolve(rest) : resolve(dataDir, 'meta.db') }),
@@ -35,7 +38,12 @@ function split(url: string): [string, string] {
 }
 
 async function open<T>(
-  kind: string, table: Record<string, Opener<T>>, url: string | undefined, fallback: string, dataDir: string, blobs: BlobSettings = {},
+  kind: string,
+  table: Record<string, Opener<T>>,
+  url: string | undefined,
+  fallback: string,
+  dataDir: string,
+  blobs: BlobSettings = {},
 ): Promise<T> {
   const [scheme, rest] = split(url ?? fallback);
   const opener = table[scheme];

@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
-  appendChunk, finishUpload, hexOf, putManifest, startUpload, UploadHashes, type Actor, type Clock, type Digest, type RegistryDeps,
+  type Actor,
+  appendChunk,
+  type Clock,
+  type Digest,
+  finishUpload,
+  hexOf,
+  putManifest,
+  type RegistryDeps,
+  startUpload,
+  UploadHashes,
 } from '../core/index.ts';
 import { createFsBlobStore } from './blob/fs/index.ts';
 import { createSqliteMetadataStore } from './meta/sqlite/index.ts';
@@ -47,14 +56,19 @@ export async function openTestRegistry(options: { start?: Date; restoreWindowMs?
   const meta = createSqliteMetadataStore({ file: join(dir, 'meta.db') });
   const clock = manualClock(options.start ?? new Date('2026-03-01T00:00:00Z'));
   const deps: RegistryDeps = {
-    blobs, meta, clock, hashes: new UploadHashes(blobs),
+    blobs,
+    meta,
+    clock,
+    hashes: new UploadHashes(blobs),
     deletion: { restoreWindowMs: options.restoreWindowMs ?? 0, autoPinPulledWithinMs: options.autoPinPulledWithinMs ?? 0 },
     repositories: { createOnPush: true },
     limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
   };
   let raw: Database.Database | undefined;
   return {
-    deps, clock, dir,
+    deps,
+    clock,
+    dir,
     blobPath: (digest) => join(dir, 'blobs', 'sha256', hexOf(digest).slice(0, 2), hexOf(digest)),
     async damageBlob(digest, content) {
       const path = join(dir, 'blobs', 'sha256', hexOf(digest).slice(0, 2), hexOf(digest));
@@ -90,14 +104,23 @@ export async function pushBlob(deps: RegistryDeps, repository: string, content: 
 
 /** An image manifest over already pushed config and layer blobs, pushed by tag (or by digest when tag is null). */
 export async function pushImage(
-  deps: RegistryDeps, repository: string, tag: string | null, config: { digest: Digest; size: number }, layers: Array<{ digest: Digest; size: number }>,
+  deps: RegistryDeps,
+  repository: string,
+  tag: string | null,
+  config: { digest: Digest; size: number },
+  layers: Array<{ digest: Digest; size: number }>,
   extra: Record<string, unknown> = {},
 ): Promise<Digest> {
   const layer = (b: { digest: Digest; size: number }) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: b.digest, size: b.size });
-  const body = new TextEncoder().encode(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size }, layers: layers.map(layer), ...extra,
-  }));
+  const body = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size },
+      layers: layers.map(layer),
+      ...extra,
+    }),
+  );
   const digest = sha256(body);
   await putManifest(deps, { repository, reference: tag ?? digest, body, contentType: 'application/vnd.oci.image.manifest.v1+json', actor: TEST_ACTOR });
   return digest;

@@ -43,10 +43,14 @@ export function parseAcsTimestamp(text: string): Date | null {
 export function clockFailure(name: string, text: string | undefined, now: Date, maxSkewMs = ACS_MAX_SKEW_MS): AcsFailure | null {
   if (text === undefined || text === '') return { kind: 'missing-parameter', name };
   const signedAt = parseAcsTimestamp(text);
-  if (signedAt === null) return { kind: 'bad-timestamp', message: `The specified ${name} "${text.slice(0, 64)}" is not in the format YYYY-MM-DDThh:mm:ssZ (UTC).` };
+  if (signedAt === null)
+    return { kind: 'bad-timestamp', message: `The specified ${name} "${text.slice(0, 64)}" is not in the format YYYY-MM-DDThh:mm:ssZ (UTC).` };
   const skew = Math.abs(signedAt.getTime() - now.getTime());
   if (skew > maxSkewMs) {
-    return { kind: 'expired', message: `Specified time stamp or date value is expired: ${text} is more than ${maxSkewMs / 60_000} minutes away from the server time ${now.toISOString()}.` };
+    return {
+      kind: 'expired',
+      message: `Specified time stamp or date value is expired: ${text} is more than ${maxSkewMs / 60_000} minutes away from the server time ${now.toISOString()}.`,
+    };
   }
   return null;
 }
@@ -54,7 +58,8 @@ export function clockFailure(name: string, text: string | undefined, now: Date, 
 /** A nonce the ledger can key on: printable ASCII, bounded. */
 export function nonceFailure(name: string, nonce: string | undefined): AcsFailure | null {
   if (nonce === undefined || nonce === '') return { kind: 'missing-parameter', name };
-  if (!/^[\x21-\x7e]{1,128}$/.test(nonce)) return { kind: 'invalid-parameter', name, message: `The specified ${name} must be 1 to 128 printable ASCII characters.` };
+  if (!/^[\x21-\x7e]{1,128}$/.test(nonce))
+    return { kind: 'invalid-parameter', name, message: `The specified ${name} must be 1 to 128 printable ASCII characters.` };
   return null;
 }
 

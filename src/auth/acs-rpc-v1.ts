@@ -1,7 +1,7 @@
 // Verifies Alibaba Cloud's RPC signature v1 (HMAC-SHA1 over the sorted, RFC 3986-encoded parameters of the query
 // and the form body), which the SDKs send with signatureAlgorithm "v2" and older tools send always.
 import { createHmac } from 'node:crypto';
-import { ACS_MAX_SKEW_MS, acsPercentEncode, clockFailure, nonceFailure, sameSignature, type AcsOutcome, type SecretOf } from './acs-common.ts';
+import { ACS_MAX_SKEW_MS, type AcsOutcome, acsPercentEncode, clockFailure, nonceFailure, type SecretOf, sameSignature } from './acs-common.ts';
 
 export interface RpcV1Request {
   method: string;
@@ -38,10 +38,26 @@ export async function verifyRpcV1(req: RpcV1Request, secretOf: SecretOf, o: { no
   if (signature === '') return { ok: false, failure: { kind: 'missing-parameter', name: 'Signature' } };
   const method = p.get('SignatureMethod');
   if (method === undefined) return { ok: false, failure: { kind: 'missing-parameter', name: 'SignatureMethod' } };
-  if (method !== 'HMAC-SHA1') return { ok: false, failure: { kind: 'invalid-parameter', name: 'SignatureMethod', message: `The specified SignatureMethod "${method.slice(0, 32)}" is not supported: use HMAC-SHA1.` } };
+  if (method !== 'HMAC-SHA1')
+    return {
+      ok: false,
+      failure: {
+        kind: 'invalid-parameter',
+        name: 'SignatureMethod',
+        message: `The specified SignatureMethod "${method.slice(0, 32)}" is not supported: use HMAC-SHA1.`,
+      },
+    };
   const version = p.get('SignatureVersion');
   if (version === undefined) return { ok: false, failure: { kind: 'missing-parameter', name: 'SignatureVersion' } };
-  if (version !== '1.0') return { ok: false, failure: { kind: 'invalid-parameter', name: 'SignatureVersion', message: `The specified SignatureVersion "${version.slice(0, 32)}" is not supported: use 1.0.` } };
+  if (version !== '1.0')
+    return {
+      ok: false,
+      failure: {
+        kind: 'invalid-parameter',
+        name: 'SignatureVersion',
+        message: `The specified SignatureVersion "${version.slice(0, 32)}" is not supported: use 1.0.`,
+      },
+    };
   const clock = clockFailure('Timestamp', p.get('Timestamp'), o.now, o.maxSkewMs ?? ACS_MAX_SKEW_MS);
   if (clock) return { ok: false, failure: clock };
   const nonce = p.get('SignatureNonce');
@@ -49,7 +65,13 @@ export async function verifyRpcV1(req: RpcV1Request, secretOf: SecretOf, o: { no
   if (badNonce) return { ok: false, failure: badNonce };
   const expected = rpcV1Signature(secret, rpcV1StringToSign(req.method, p));
   if (!sameSignature(expected, signature)) {
-    return { ok: false, failure: { kind: 'mismatch', message: 'Specified signature is not matched with our calculation: recompute it with your AccessKeySecret over the sorted parameters.' } };
+    return {
+      ok: false,
+      failure: {
+        kind: 'mismatch',
+        message: 'Specified signature is not matched with our calculation: recompute it with your AccessKeySecret over the sorted parameters.',
+      },
+    };
   }
   return { ok: true, keyId, nonce: nonce! };
 }

@@ -1,7 +1,7 @@
 // Verifies Alibaba Cloud's ACS3-HMAC-SHA256 header signature (what the SDKs send by default) by rebuilding the
 // canonical request from the decoded query re-encoded per RFC 3986 and exactly the headers the client listed.
 import { createHash, createHmac } from 'node:crypto';
-import { ACS_MAX_SKEW_MS, acsPercentEncode, clockFailure, nonceFailure, sameSignature, type AcsOutcome, type SecretOf } from './acs-common.ts';
+import { ACS_MAX_SKEW_MS, type AcsOutcome, acsPercentEncode, clockFailure, nonceFailure, type SecretOf, sameSignature } from './acs-common.ts';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
 
@@ -50,7 +50,10 @@ export function headerValues(rawHeaders: readonly string[]): Map<string, string[
 }
 
 function canonicalQuery(query: ReadonlyArray<readonly [string, string]>): string {
-  return [...query].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${acsPercentEncode(k)}=${acsPercentEncode(v)}`).join('&');
+  return [...query]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${acsPercentEncode(k)}=${acsPercentEncode(v)}`)
+    .join('&');
 }
 
 /** The canonical request; `signedHeaders` in the order the client listed them, each present in `headers`. */
@@ -80,11 +83,16 @@ export async function verifyAcs3(req: Acs3Request, secretOf: SecretOf, o: { now:
   if (typeof parsed === 'string') return { ok: false, failure: { kind: 'malformed', message: parsed } };
   const secret = await secretOf(parsed.keyId);
   if (secret === null) return { ok: false, failure: { kind: 'unknown-key', keyId: parsed.keyId } };
-  const required = [...MUST_SIGN, ...SIGNED_IF_SENT.filter((h) => headers.has(h)), ...(req.body.byteLength > 0 && headers.has('content-type') ? ['content-type'] : [])];
+  const required = [
+    ...MUST_SIGN,
+    ...SIGNED_IF_SENT.filter((h) => headers.has(h)),
+    ...(req.body.byteLength > 0 && headers.has('content-type') ? ['content-type'] : []),
+  ];
   const unsigned = required.filter((h) => !parsed.signedHeaders.includes(h));
   if (unsigned.length > 0) return { ok: false, failure: { kind: 'incomplete', message: `SignedHeaders must include ${unsigned.join(', ')}.` } };
   const absent = parsed.signedHeaders.filter((h) => !headers.has(h));
-  if (absent.length > 0) return { ok: false, failure: { kind: 'incomplete', message: `The signed header(s) ${absent.join(', ')} are missing from the request.` } };
+  if (absent.length > 0)
+    return { ok: false, failure: { kind: 'incomplete', message: `The signed header(s) ${absent.join(', ')} are missing from the request.` } };
   const single = (h: string): string => headers.get(h)!.join(',');
   const clock = clockFailure('x-acs-date', single('x-acs-date'), o.now, o.maxSkewMs ?? ACS_MAX_SKEW_MS);
   if (clock) return { ok: false, failure: clock };
@@ -97,7 +105,13 @@ export async function verifyAcs3(req: Acs3Request, secretOf: SecretOf, o: { now:
   }
   const expected = acs3Signature(secret, acs3CanonicalRequest(req, headers, parsed.signedHeaders, payloadHash));
   if (!sameSignature(expected, parsed.signature)) {
-    return { ok: false, failure: { kind: 'mismatch', message: 'The request signature does not conform to Aliyun standards: recompute it with your AccessKeySecret over the canonical request.' } };
+    return {
+      ok: false,
+      failure: {
+        kind: 'mismatch',
+        message: 'The request signature does not conform to Aliyun standards: recompute it with your AccessKeySecret over the canonical request.',
+      },
+    };
   }
   return { ok: true, keyId: parsed.keyId, nonce };
 }

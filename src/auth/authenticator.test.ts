@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { RegistryError, type AccessKey, type AccessKeys } from '../core/index.ts';
+import { type AccessKey, type AccessKeys, RegistryError } from '../core/index.ts';
 import { Authenticator, type AuthenticatorOptions } from './authenticator.ts';
 import { issueAccessKey } from './issue-key.ts';
-import { memoryKeys } from './test-helper.ts';
 import { ANONYMOUS_ADMIN } from './principal.ts';
 import { parseScopes } from './scope.ts';
+import { memoryKeys } from './test-helper.ts';
 
 const master = randomBytes(32);
 const tokenKey = randomBytes(32);
@@ -18,7 +18,9 @@ function setup(options: Partial<AuthenticatorOptions> = {}) {
   const keys = memoryKeys();
   const clock = { at: new Date('2026-06-01T00:00:00Z') };
   const auth = new Authenticator({ keys, tokenKey, masterKey: master, service: 'berth', now: () => clock.at, ...options });
-  const advance = (seconds: number): void => { clock.at = new Date(clock.at.getTime() + seconds * 1000); };
+  const advance = (seconds: number): void => {
+    clock.at = new Date(clock.at.getTime() + seconds * 1000);
+  };
   return { keys, auth, clock, advance };
 }
 
@@ -28,13 +30,25 @@ describe('Authenticator.verifyBasic', () => {
     const { key, secret } = await issueAccessKey(keys, master, { name: 'k', grants: [{ repositories: 'team/*', actions: ['pull'] }], now: new Date() });
     assert.deepEqual(await auth.verifyBasic(basic(key.id, secret)), { kind: 'key', keyId: key.id, grants: [{ repositories: 'team/*', actions: ['pull'] }] });
     assert.equal((await auth.verifyBasic(`basic  ${Buffer.from(`${key.id}:${secret}`).toString('base64')} `))?.kind, 'key', 'scheme is case-insensitive');
-    assert.equal((await auth.verifyBasic(`Basic ${Buffer.from(`${key.id}:${secret}`).toString('base64').replace(/=+$/, '')}`))?.kind, 'key', 'padding optional');
+    assert.equal(
+      (await auth.verifyBasic(`Basic ${Buffer.from(`${key.id}:${secret}`).toString('base64').replace(/=+$/, '')}`))?.kind,
+      'key',
+      'padding optional',
+    );
     assert.equal(await auth.verifyBasic(basic(key.id, `${secret}x`)), null);
     assert.equal(await auth.verifyBasic(basic(key.id, secret.slice(1))), null);
     assert.equal(await auth.verifyBasic(basic(key.id, '')), null);
     assert.equal(await auth.verifyBasic(basic('BKNOSUCHKEY000000000', secret)), null);
-    for (const bad of ['', 'Basic', 'Basic ', 'Basic !!!', `Bearer ${Buffer.from(`${key.id}:${secret}`).toString('base64')}`,
-      `Basic ${Buffer.from('nocolon').toString('base64')}`, `Basic ${Buffer.from(`:${secret}`).toString('base64')}`, `Basic ${'QUFB'.repeat(100)}`]) {
+    for (const bad of [
+      '',
+      'Basic',
+      'Basic ',
+      'Basic !!!',
+      `Bearer ${Buffer.from(`${key.id}:${secret}`).toString('base64')}`,
+      `Basic ${Buffer.from('nocolon').toString('base64')}`,
+      `Basic ${Buffer.from(`:${secret}`).toString('base64')}`,
+      `Basic ${'QUFB'.repeat(100)}`,
+    ]) {
       assert.equal(await auth.verifyBasic(bad), null, bad);
     }
   });
@@ -53,7 +67,12 @@ describe('Authenticator.verifyBasic', () => {
   });
 
   it('lets store failures propagate instead of answering "wrong credentials"', async () => {
-    const broken: AccessKeys = { ...memoryKeys(), findAccessKey: async () => { throw new Error('database is down'); } };
+    const broken: AccessKeys = {
+      ...memoryKeys(),
+      findAccessKey: async () => {
+        throw new Error('database is down');
+      },
+    };
     const auth = new Authenticator({ keys: broken, tokenKey });
     await assert.rejects(auth.verifyBasic(basic('BKX', 'secret')), /database is down/);
   });
@@ -83,7 +102,11 @@ describe('Authenticator tokens', () => {
     assert.match(String(c.jti), /^[0-9a-f-]{36}$/);
     assert.deepEqual(c.access, [{ type: 'repository', name: 'team/app', actions: ['pull'] }]);
     assert.notEqual(claims((await auth.issueToken(principal, scopes)).token).jti, c.jti, 'fresh jti');
-    assert.deepEqual(await auth.verifyBearer(`Bearer ${issued.token}`, 'berth'), { kind: 'token', keyId: key.id, access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }] });
+    assert.deepEqual(await auth.verifyBearer(`Bearer ${issued.token}`, 'berth'), {
+      kind: 'token',
+      keyId: key.id,
+      access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }],
+    });
   });
 
   it('takes the audience as an argument and the lifetime and issuer from options', async () => {
@@ -124,17 +147,35 @@ describe('Authenticator tokens', () => {
     const otherIssuer = new Authenticator({ keys, tokenKey, issuer: 'evil', service: 'berth', now: () => clock.at });
     assert.equal(await auth.verifyBearer(`Bearer ${(await otherIssuer.issueToken(principal, [])).token}`, 'berth'), null, 'other issuer');
     const iat = Math.floor(clock.at.getTime() / 1000);
-    const unsigned = new UnsecuredJWT({ access: [] }).setIssuer('berth').setAudience('berth').setSubject(key.id).setIssuedAt(iat).setExpirationTime(iat + 60).encode();
+    const unsigned = new UnsecuredJWT({ access: [] })
+      .setIssuer('berth')
+      .setAudience('berth')
+      .setSubject(key.id)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .encode();
     assert.equal(await auth.verifyBearer(`Bearer ${unsigned}x`, 'berth'), null, 'alg none');
-    for (const bad of ['', 'Bearer', 'Bearer not.a.jwt', `Basic ${token}`, `Bearer ${token} extra`]) assert.equal(await auth.verifyBearer(bad, 'berth'), null, bad);
+    for (const bad of ['', 'Bearer', 'Bearer not.a.jwt', `Basic ${token}`, `Bearer ${token} extra`])
+      assert.equal(await auth.verifyBearer(bad, 'berth'), null, bad);
   });
 
   it('a removed key takes its tokens with it; claims beyond the grants are narrowed again', async () => {
     const { auth, principal, key, keys, clock } = await withKey();
     const { token } = await auth.issueToken(principal, parseScopes(['repository:team/app:pull']));
     const iat = Math.floor(clock.at.getTime() / 1000);
-    const wide = await new SignJWT({ access: [{ type: 'repository', name: 'team/app', actions: ['pull', 'push'] }, { type: 'repository', name: 'x', actions: ['pull'] }] })
-      .setProtectedHeader({ alg: 'HS256' }).setIssuer('berth').setAudience('berth').setSubject(key.id).setIssuedAt(iat).setExpirationTime(iat + 60).sign(tokenKey);
+    const wide = await new SignJWT({
+      access: [
+        { type: 'repository', name: 'team/app', actions: ['pull', 'push'] },
+        { type: 'repository', name: 'x', actions: ['pull'] },
+      ],
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('berth')
+      .setAudience('berth')
+      .setSubject(key.id)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .sign(tokenKey);
     assert.deepEqual((await auth.verifyBearer(`Bearer ${wide}`, 'berth'))?.access, [{ type: 'repository', name: 'team/app', actions: ['pull'] }]);
     await keys.deleteAccessKey(key.id);
     assert.equal(await auth.verifyBearer(`Bearer ${token}`, 'berth'), null);

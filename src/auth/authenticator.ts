@@ -3,10 +3,10 @@
 // another process (the CLI) creates or removes while the server runs takes effect at once.
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import { RegistryError, type AccessKey, type AccessKeys, type Action } from '../core/index.ts';
+import { type AccessKey, type AccessKeys, type Action, RegistryError } from '../core/index.ts';
 import { can, grantedAccess, type KeyPrincipal, type Principal, type TokenPrincipal } from './principal.ts';
-import { openSecret, secretMatches } from './sealing.ts';
 import type { Resource, Scope } from './scope.ts';
+import { openSecret, secretMatches } from './sealing.ts';
 import { parseAccessClaim } from './token-claims.ts';
 
 export interface AuthenticatorOptions {
@@ -99,7 +99,10 @@ export class Authenticator {
     let claimed: Scope[];
     try {
       const { payload } = await jwtVerify(m[1]!, this.#tokenKey, {
-        algorithms: ['HS256'], issuer: this.#issuer, audience: service, currentDate: this.#now(),
+        algorithms: ['HS256'],
+        issuer: this.#issuer,
+        audience: service,
+        currentDate: this.#now(),
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       const access = parseAccessClaim(payload.access);
@@ -129,8 +132,13 @@ export class Authenticator {
     const sub = principal.kind === 'key' || principal.kind === 'token' ? principal.keyId : ANONYMOUS_SUBJECT;
     const token = await new SignJWT({ access })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuer(this.#issuer).setSubject(sub).setAudience(service)
-      .setIssuedAt(iat).setNotBefore(iat - NOT_BEFORE_SLACK_SECONDS).setExpirationTime(iat + this.#ttl).setJti(randomUUID())
+      .setIssuer(this.#issuer)
+      .setSubject(sub)
+      .setAudience(service)
+      .setIssuedAt(iat)
+      .setNotBefore(iat - NOT_BEFORE_SLACK_SECONDS)
+      .setExpirationTime(iat + this.#ttl)
+      .setJti(randomUUID())
       .sign(this.#tokenKey);
     return { token, expiresIn: this.#ttl, issuedAt: new Date(iat * 1000).toISOString() };
   }
@@ -144,8 +152,13 @@ export class Authenticator {
     const sub = principal.kind === 'key' || principal.kind === 'token' ? principal.keyId : ANONYMOUS_SUBJECT;
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuer(this.#issuer).setSubject(sub).setAudience(LOGIN_AUDIENCE)
-      .setIssuedAt(iat).setNotBefore(iat - NOT_BEFORE_SLACK_SECONDS).setExpirationTime(iat + ttlSeconds).setJti(randomUUID())
+      .setIssuer(this.#issuer)
+      .setSubject(sub)
+      .setAudience(LOGIN_AUDIENCE)
+      .setIssuedAt(iat)
+      .setNotBefore(iat - NOT_BEFORE_SLACK_SECONDS)
+      .setExpirationTime(iat + ttlSeconds)
+      .setJti(randomUUID())
       .sign(this.#tokenKey);
     return { token, expiresAt: new Date((iat + ttlSeconds) * 1000) };
   }
@@ -156,7 +169,11 @@ export class Authenticator {
     let subject: string;
     try {
       const { payload } = await jwtVerify(token, this.#tokenKey, {
-        algorithms: ['HS256'], issuer: this.#issuer, audience: LOGIN_AUDIENCE, currentDate: this.#now(), requiredClaims: ['sub', 'exp', 'iat'],
+        algorithms: ['HS256'],
+        issuer: this.#issuer,
+        audience: LOGIN_AUDIENCE,
+        currentDate: this.#now(),
+        requiredClaims: ['sub', 'exp', 'iat'],
       });
       if (typeof payload.sub !== 'string') return null;
       subject = payload.sub;

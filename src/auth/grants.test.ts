@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RegistryError, type Grant } from '../core/index.ts';
+import { type Grant, RegistryError } from '../core/index.ts';
 import { allowedActions, allows, allowsEverywhere, fullAccessGrants, matchesRepository, parseGrant, validateGrant } from './grants.ts';
 
 const invalid = (e: unknown): boolean => e instanceof RegistryError && e.code === 'INVALID_REQUEST';
@@ -32,7 +32,10 @@ describe('matchesRepository', () => {
 });
 
 describe('allows', () => {
-  const grants: Grant[] = [{ repositories: 'team/*', actions: ['pull', 'push'] }, { repositories: 'ops/tool', actions: ['admin'] }];
+  const grants: Grant[] = [
+    { repositories: 'team/*', actions: ['pull', 'push'] },
+    { repositories: 'ops/tool', actions: ['admin'] },
+  ];
   it('checks the action against matching grants; admin implies every action', () => {
     assert.equal(allows(grants, 'team/app', 'pull'), true);
     assert.equal(allows(grants, 'team/app', 'push'), true);

@@ -1,6 +1,6 @@
 // What a key may do: grants of actions on repository patterns. One matcher serves every dialect, so a grant
 // means the same thing to docker, the ECR SDK and the SWR console.
-import { isRepositoryName, RegistryError, type Action, type Grant } from '../core/index.ts';
+import { type Action, type Grant, isRepositoryName, RegistryError } from '../core/index.ts';
 
 export const ACTIONS: readonly Action[] = ['pull', 'push', 'delete', 'admin'];
 
@@ -62,8 +62,15 @@ export function validateGrant(grant: Grant): Grant {
 export function parseGrant(text: string): Grant {
   const colon = text.lastIndexOf(':');
   if (colon <= 0) {
-    throw new RegistryError('INVALID_REQUEST', `invalid grant "${text}": expected REPOSITORIES:ACTIONS such as "team/*:pull,push" (actions: ${ACTIONS.join(', ')})`);
+    throw new RegistryError(
+      'INVALID_REQUEST',
+      `invalid grant "${text}": expected REPOSITORIES:ACTIONS such as "team/*:pull,push" (actions: ${ACTIONS.join(', ')})`,
+    );
   }
-  const actions = text.slice(colon + 1).split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+  const actions = text
+    .slice(colon + 1)
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
   return validateGrant({ repositories: text.slice(0, colon).trim(), actions: actions as Action[] });
 }

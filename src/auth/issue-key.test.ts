@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { RegistryError } from '../core/index.ts';
 import { issueAccessKey } from './issue-key.ts';
-import { memoryKeys } from './test-helper.ts';
 import { openSecret, secretMatches } from './sealing.ts';
+import { memoryKeys } from './test-helper.ts';
 
 const master = randomBytes(32);
 const now = new Date('2026-06-01T00:00:00Z');

@@ -1,6 +1,6 @@
 // Issues an access key: a random id and secret, stored hashed (for Basic) and sealed (for signature schemes);
 // the secret is returned once and never again.
-import { newAccessKeyId, newSecret, RegistryError, type AccessKey, type AccessKeys, type Grant } from '../core/index.ts';
+import { type AccessKey, type AccessKeys, type Grant, newAccessKeyId, newSecret, RegistryError } from '../core/index.ts';
 import { fullAccessGrants, validateGrant } from './grants.ts';
 import { hashSecret, sealSecret } from './sealing.ts';
 
@@ -20,8 +20,13 @@ export async function issueAccessKey(keys: AccessKeys, masterKey: Uint8Array, op
   const grants = options.grants === undefined ? fullAccessGrants() : options.grants.map(validateGrant);
   const secret = newSecret();
   const key: AccessKey = {
-    id: newAccessKeyId(), name, secretHash: hashSecret(secret), sealedSecret: sealSecret(masterKey, secret),
-    grants, createdAt: options.now, lastUsedAt: null,
+    id: newAccessKeyId(),
+    name,
+    secretHash: hashSecret(secret),
+    sealedSecret: sealSecret(masterKey, secret),
+    grants,
+    createdAt: options.now,
+    lastUsedAt: null,
   };
   await keys.createAccessKey(key);
   return { key, secret };

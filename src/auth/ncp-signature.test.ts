@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { ncpSignature, verifyNcpSignature, type NcpSignedRequest } from './ncp-signature.ts';
+import { type NcpSignedRequest, ncpSignature, verifyNcpSignature } from './ncp-signature.ts';
 
 const KEY = 'BKNCPTESTKEY00000001';
 const SECRET = 'the-secret-of-the-ncp-test-key-0123456789';

@@ -37,7 +37,9 @@ export function ncpStringToSign(method: string, uri: string, timestamp: string, 
 }
 
 export function ncpSignature(secret: string, method: string, uri: string, timestamp: string, accessKey: string): string {
-  return createHmac('sha256', Buffer.from(secret, 'utf8')).update(ncpStringToSign(method, uri, timestamp, accessKey), 'utf8').digest('base64');
+  return createHmac('sha256', Buffer.from(secret, 'utf8'))
+    .update(ncpStringToSign(method, uri, timestamp, accessKey), 'utf8')
+    .digest('base64');
 }
 
 const KEY_RE = /^[A-Za-z0-9_-]{1,128}$/;
@@ -51,7 +53,9 @@ const SIGNATURE_RE = /^[A-Za-z0-9+/]{43}=$/;
  * it is asked only once the form of every header is right.
  */
 export async function verifyNcpSignature(
-  req: NcpSignedRequest, secretOf: (keyId: string) => Promise<string | null>, options: { now: Date; maxSkewMs?: number },
+  req: NcpSignedRequest,
+  secretOf: (keyId: string) => Promise<string | null>,
+  options: { now: Date; maxSkewMs?: number },
 ): Promise<NcpOutcome> {
   const { timestamp, accessKey, signature } = req;
   const absent = (Object.keys(NCP_HEADERS) as Array<keyof typeof NCP_HEADERS>).filter((k) => req[k] === undefined || req[k] === '');
@@ -63,14 +67,20 @@ export async function verifyNcpSignature(
   }
   const skew = Math.abs(options.now.getTime() - Number(timestamp));
   if (skew > (options.maxSkewMs ?? NCP_MAX_SKEW_MS)) {
-    return { ok: false, failure: { kind: 'expired', message: `${NCP_HEADERS.timestamp} is more than 5 minutes away from the server time (${options.now.getTime()})` } };
+    return {
+      ok: false,
+      failure: { kind: 'expired', message: `${NCP_HEADERS.timestamp} is more than 5 minutes away from the server time (${options.now.getTime()})` },
+    };
   }
   const secret = await secretOf(accessKey!);
   if (secret === null) return { ok: false, failure: { kind: 'unknown-key', keyId: accessKey! } };
   const expected = Buffer.from(ncpSignature(secret, req.method, req.url, timestamp!, accessKey!), 'utf8');
   const given = SIGNATURE_RE.test(signature!) ? Buffer.from(signature!, 'utf8') : null;
   if (given === null || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, failure: { kind: 'mismatch', message: 'the signature does not match: sign "METHOD URI\\ntimestamp\\naccessKey" with the raw request URI' } };
+    return {
+      ok: false,
+      failure: { kind: 'mismatch', message: 'the signature does not match: sign "METHOD URI\\ntimestamp\\naccessKey" with the raw request URI' },
+    };
   }
   return { ok: true, keyId: accessKey! };
 }

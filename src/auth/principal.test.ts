@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ANONYMOUS, ANONYMOUS_ADMIN, can, grantedAccess, principalName, type KeyPrincipal, type TokenPrincipal } from './principal.ts';
+import { ANONYMOUS, ANONYMOUS_ADMIN, can, grantedAccess, type KeyPrincipal, principalName, type TokenPrincipal } from './principal.ts';
 
 const reader: KeyPrincipal = { kind: 'key', keyId: 'BKREADER', grants: [{ repositories: 'team/*', actions: ['pull'] }] };
-const writer: KeyPrincipal = { kind: 'key', keyId: 'BKWRITER', grants: [{ repositories: 'team/*', actions: ['pull', 'push'] }, { repositories: 'team/own', actions: ['admin'] }] };
+const writer: KeyPrincipal = {
+  kind: 'key',
+  keyId: 'BKWRITER',
+  grants: [
+    { repositories: 'team/*', actions: ['pull', 'push'] },
+    { repositories: 'team/own', actions: ['admin'] },
+  ],
+};
 const everyone: KeyPrincipal = { kind: 'key', keyId: 'BKALL', grants: [{ repositories: '*', actions: ['pull'] }] };
 const catalog = { type: 'registry', name: 'catalog' } as const;
 
@@ -29,12 +36,16 @@ describe('can', () => {
   });
 
   it('a token is limited to the exact resources and actions it carries; "*" and admin cover all actions', () => {
-    const token: TokenPrincipal = { kind: 'token', keyId: 'BK', access: [
-      { type: 'repository', name: 'team/app', actions: ['pull'] },
-      { type: 'repository', name: 'team/full', actions: ['*'] },
-      { type: 'registry', name: 'catalog', actions: ['*'] },
-      { type: 'repository', name: 'team/admin', actions: ['admin'] },
-    ] };
+    const token: TokenPrincipal = {
+      kind: 'token',
+      keyId: 'BK',
+      access: [
+        { type: 'repository', name: 'team/app', actions: ['pull'] },
+        { type: 'repository', name: 'team/full', actions: ['*'] },
+        { type: 'registry', name: 'catalog', actions: ['*'] },
+        { type: 'repository', name: 'team/admin', actions: ['admin'] },
+      ],
+    };
     assert.equal(can(token, 'team/app', 'pull'), true);
     assert.equal(can(token, 'team/admin', 'delete'), true);
     assert.equal(can(token, 'team/app', 'push'), false);
@@ -52,29 +63,38 @@ describe('can', () => {
 
 describe('grantedAccess', () => {
   it('intersects requested actions with grants, silently dropping the rest', () => {
-    assert.deepEqual(grantedAccess(reader, [
-      { type: 'repository', name: 'team/app', actions: ['pull', 'push', 'delete'] },
-      { type: 'repository', name: 'other/x', actions: ['pull'] },
-      { type: 'registry', name: 'catalog', actions: ['*'] },
-      { type: 'repository', name: 'team/app', actions: ['fly'] },
-    ]), [{ type: 'repository', name: 'team/app', actions: ['pull'] }]);
+    assert.deepEqual(
+      grantedAccess(reader, [
+        { type: 'repository', name: 'team/app', actions: ['pull', 'push', 'delete'] },
+        { type: 'repository', name: 'other/x', actions: ['pull'] },
+        { type: 'registry', name: 'catalog', actions: ['*'] },
+        { type: 'repository', name: 'team/app', actions: ['fly'] },
+      ]),
+      [{ type: 'repository', name: 'team/app', actions: ['pull'] }],
+    );
   });
 
   it('merges repeated scopes for one repository', () => {
-    assert.deepEqual(grantedAccess(writer, [
-      { type: 'repository', name: 'team/app', actions: ['pull'] },
-      { type: 'repository', name: 'team/app', actions: ['push', 'pull'] },
-    ]), [{ type: 'repository', name: 'team/app', actions: ['pull', 'push'] }]);
+    assert.deepEqual(
+      grantedAccess(writer, [
+        { type: 'repository', name: 'team/app', actions: ['pull'] },
+        { type: 'repository', name: 'team/app', actions: ['push', 'pull'] },
+      ]),
+      [{ type: 'repository', name: 'team/app', actions: ['pull', 'push'] }],
+    );
   });
 
   it('keeps "*" only with admin; otherwise narrows it to the granted actions', () => {
-    assert.deepEqual(grantedAccess(writer, [
-      { type: 'repository', name: 'team/own', actions: ['*'] },
-      { type: 'repository', name: 'team/app', actions: ['*'] },
-    ]), [
-      { type: 'repository', name: 'team/own', actions: ['*'] },
-      { type: 'repository', name: 'team/app', actions: ['pull', 'push'] },
-    ]);
+    assert.deepEqual(
+      grantedAccess(writer, [
+        { type: 'repository', name: 'team/own', actions: ['*'] },
+        { type: 'repository', name: 'team/app', actions: ['*'] },
+      ]),
+      [
+        { type: 'repository', name: 'team/own', actions: ['*'] },
+        { type: 'repository', name: 'team/app', actions: ['pull', 'push'] },
+      ],
+    );
   });
 
   it('grants registry:catalog:* to keys that may pull everything', () => {

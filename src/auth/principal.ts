@@ -5,13 +5,25 @@ import { allows, allowsEverywhere, isAction } from './grants.ts';
 import type { Resource, Scope } from './scope.ts';
 
 /** Authenticated with an access key (Basic, or a cloud signature scheme): limited by the key's grants. */
-export interface KeyPrincipal { kind: 'key'; keyId: string; grants: Grant[] }
+export interface KeyPrincipal {
+  kind: 'key';
+  keyId: string;
+  grants: Grant[];
+}
 /** Authenticated with a token from /token: limited to the access the token carries. */
-export interface TokenPrincipal { kind: 'token'; keyId: string; access: Scope[] }
+export interface TokenPrincipal {
+  kind: 'token';
+  keyId: string;
+  access: Scope[];
+}
 /** No credentials while auth is required: may do nothing. */
-export interface AnonymousPrincipal { kind: 'anonymous' }
+export interface AnonymousPrincipal {
+  kind: 'anonymous';
+}
 /** Anyone, when auth mode is "none": may do everything. Never produced while auth is required. */
-export interface AnonymousAdminPrincipal { kind: 'anonymous-admin' }
+export interface AnonymousAdminPrincipal {
+  kind: 'anonymous-admin';
+}
 
 export type Principal = KeyPrincipal | TokenPrincipal | AnonymousPrincipal | AnonymousAdminPrincipal;
 
@@ -35,10 +47,14 @@ function tokenAllows(actions: readonly string[], action: Action): boolean {
 export function can(principal: Principal, resource: string | Resource, action: Action): boolean {
   const target: Resource = typeof resource === 'string' ? { type: 'repository', name: resource } : resource;
   switch (principal.kind) {
-    case 'anonymous-admin': return true;
-    case 'anonymous': return false;
-    case 'key': return target.type === 'registry' ? allowsEverywhere(principal.grants, action) : allows(principal.grants, target.name, action);
-    case 'token': return principal.access.some((a) => a.type === target.type && a.name === target.name && tokenAllows(a.actions, action));
+    case 'anonymous-admin':
+      return true;
+    case 'anonymous':
+      return false;
+    case 'key':
+      return target.type === 'registry' ? allowsEverywhere(principal.grants, action) : allows(principal.grants, target.name, action);
+    case 'token':
+      return principal.access.some((a) => a.type === target.type && a.name === target.name && tokenAllows(a.actions, action));
   }
 }
 

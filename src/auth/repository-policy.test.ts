@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RegistryError } from '../core/index.ts';
-import { evaluatePolicy, parseRepositoryPolicy, PolicyCache, principalNames } from './repository-policy.ts';
+import { evaluatePolicy, PolicyCache, parseRepositoryPolicy, principalNames } from './repository-policy.ts';
 
 const REGISTRY = '000000000000';
 const policy = (statements: unknown[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 describe('repository policies', () => {
   it('Deny wins over Allow; Allow applies when nothing denies; nothing matching is "none"', () => {
-    const p = parseRepositoryPolicy(policy([
-      { Sid: 'ro', Effect: 'Allow', Principal: { AWS: ['BKREADER'] }, Action: ['ecr:BatchGetImage', 'ecr:Describe*'] },
-      { Effect: 'Deny', Principal: '*', Action: 'ecr:BatchDelete*' },
-    ]));
+    const p = parseRepositoryPolicy(
+      policy([
+        { Sid: 'ro', Effect: 'Allow', Principal: { AWS: ['BKREADER'] }, Action: ['ecr:BatchGetImage', 'ecr:Describe*'] },
+        { Effect: 'Deny', Principal: '*', Action: 'ecr:BatchDelete*' },
+      ]),
+    );
     const reader = principalNames('BKREADER', REGISTRY);
     assert.equal(evaluatePolicy(p, reader, ['ecr:BatchGetImage']), 'allow');
     assert.equal(evaluatePolicy(p, reader, ['ecr:describerepositories']), 'allow', 'actions are case-insensitive');
@@ -58,9 +60,17 @@ describe('repository policies', () => {
       [JSON.stringify({ Version: '2001', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'ecr:*' }] }), /Version/],
     ];
     for (const [text, why] of bad) {
-      assert.throws(() => parseRepositoryPolicy(text), (e: unknown) => e instanceof RegistryError && e.code === 'INVALID_REQUEST' && why.test(e.message), text);
+      assert.throws(
+        () => parseRepositoryPolicy(text),
+        (e: unknown) => e instanceof RegistryError && e.code === 'INVALID_REQUEST' && why.test(e.message),
+        text,
+      );
     }
-    assert.equal(parseRepositoryPolicy(JSON.stringify({ Statement: { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'ecr:*', Resource: '*' } })).statements[0]!.principals, null);
+    assert.equal(
+      parseRepositoryPolicy(JSON.stringify({ Statement: { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'ecr:*', Resource: '*' } })).statements[0]!
+        .principals,
+      null,
+    );
   });
 
   it('the cache parses each text once and turns a broken stored policy into null', () => {

@@ -1,6 +1,6 @@
 // Repository policies (ECR's IAM-style JSON) parsed once and evaluated per request: a Deny always wins, an Allow can
 // add rights a key's grants lack. Kept in auth so the ECR API and /v2 answer the same question the same way.
-import { RegistryError, type Action } from '../core/index.ts';
+import { type Action, RegistryError } from '../core/index.ts';
 
 export type Effect = 'Allow' | 'Deny';
 
@@ -54,7 +54,10 @@ function parsePrincipal(v: unknown, where: string): string[] | null {
   if (extra.length > 0) invalid(`${where}.Principal.${extra[0]} is not supported by berth (only "AWS" principals: access keys and account ids)`);
   const aws = stringList(v.AWS, `${where}.Principal.AWS`);
   const odd = aws.find((p) => !MATCHABLE.test(p));
-  if (odd !== undefined) invalid(`${where}.Principal.AWS "${odd.slice(0, 200)}" is not a principal berth can match (use "*", an access key id, arn:aws:iam::<account>:user/<key id>, arn:aws:iam::<account>:root or the account id)`);
+  if (odd !== undefined)
+    invalid(
+      `${where}.Principal.AWS "${odd.slice(0, 200)}" is not a principal berth can match (use "*", an access key id, arn:aws:iam::<account>:user/<key id>, arn:aws:iam::<account>:root or the account id)`,
+    );
   return aws.includes('*') ? null : aws;
 }
 

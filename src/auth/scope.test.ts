@@ -14,8 +14,19 @@ describe('parseScope', () => {
     assert.deepEqual(parseScope('registry:catalog:*'), { type: 'registry', name: 'catalog', actions: ['*'] });
   });
   it('returns null for anything else', () => {
-    for (const bad of ['', 'repository:x', 'repository:x:', 'repository::pull', 'bogus:x:pull', 'repository:Team/App:pull',
-      'repository:localhost:5000/x:pull', 'repository:x:pull,', 'repository:x:PULL', 'registry:cat/alog:*', `repository:${'a'.repeat(2000)}:pull`]) {
+    for (const bad of [
+      '',
+      'repository:x',
+      'repository:x:',
+      'repository::pull',
+      'bogus:x:pull',
+      'repository:Team/App:pull',
+      'repository:localhost:5000/x:pull',
+      'repository:x:pull,',
+      'repository:x:PULL',
+      'registry:cat/alog:*',
+      `repository:${'a'.repeat(2000)}:pull`,
+    ]) {
       assert.equal(parseScope(bad), null, bad);
     }
   });

@@ -37,7 +37,11 @@ export function parseScope(text: string): Scope | null {
 
 /** Every `scope` query value (each may hold several scopes separated by spaces); malformed ones are dropped, as Distribution does. */
 export function parseScopes(values: readonly string[]): Scope[] {
-  return values.flatMap((v) => v.split(' ')).filter((s) => s.length > 0).map(parseScope).filter((s): s is Scope => s !== null);
+  return values
+    .flatMap((v) => v.split(' '))
+    .filter((s) => s.length > 0)
+    .map(parseScope)
+    .filter((s): s is Scope => s !== null);
 }
 
 export function formatScope(scope: Scope): string {
@@ -53,6 +57,9 @@ function quoted(value: string): string {
  * Bearer realm="...",service="...",scope="repository:team/app:pull,push registry:catalog:*"
  */
 export function challenge(realm: string, service: string, scopes: readonly Scope[]): string {
-  const scope = scopes.filter((s) => s.actions.length > 0).map(formatScope).join(' ');
+  const scope = scopes
+    .filter((s) => s.actions.length > 0)
+    .map(formatScope)
+    .join(' ');
   return `Bearer realm=${quoted(realm)},service=${quoted(service)}${scope ? `,scope=${quoted(scope)}` : ''}`;
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { stringify } from 'node:querystring';
 import { describe, it } from 'node:test';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
-import { canonicalQuery, canonicalUri, verifySdkHmac, type SdkHmacRequest } from './sdk-hmac-sha256.ts';
+import { canonicalQuery, canonicalUri, type SdkHmacRequest, verifySdkHmac } from './sdk-hmac-sha256.ts';
 
 const KEY = 'BKTESTKEY00000000000';
 const SECRET = 'secret-of-the-test-key-0123456789abcdefgh';
@@ -23,8 +23,11 @@ interface Call {
 function signed(c: Call = {}): { req: SdkHmacRequest; date: Date } {
   const path = c.path ?? '/v2/manage/namespaces/ns/repos/team$app/tags';
   const request = {
-    endpoint: `http://${HOST}${path}`, method: c.method ?? 'GET', queryParams: c.query ?? {},
-    headers: { 'content-type': 'application/json', 'X-Project-Id': 'p-1', ...c.headers }, data: c.data,
+    endpoint: `http://${HOST}${path}`,
+    method: c.method ?? 'GET',
+    queryParams: c.query ?? {},
+    headers: { 'content-type': 'application/json', 'X-Project-Id': 'p-1', ...c.headers },
+    data: c.data,
   };
   const out = AKSKSigner.sign(request as never, { getAk: () => KEY, getSk: () => c.secret ?? SECRET } as never) as Record<string, string>;
   const query = stringify(c.query ?? {});
@@ -77,10 +80,13 @@ describe('SDK-HMAC-SHA256 verification against the Huawei SDK signer', () => {
     ];
     for (const c of cases) assert.equal((await verify(c, now(s))).ok, false, c.url);
     const declared = withHeader(s.req, 'X-Sdk-Content-Sha256', 'UNSIGNED-PAYLOAD');
-    assert.deepEqual(await verify(declared, now(s)), { ok: false, failure: { kind: 'mismatch', message: 'X-Sdk-Content-Sha256 UNSIGNED-PAYLOAD is refused for a request with a body: sign the body' } });
+    assert.deepEqual(await verify(declared, now(s)), {
+      ok: false,
+      failure: { kind: 'mismatch', message: 'X-Sdk-Content-Sha256 UNSIGNED-PAYLOAD is refused for a request with a body: sign the body' },
+    });
   });
 
-  it('uses X-Sdk-Content-Sha256 when the SDK signs it: UNSIGNED-PAYLOAD for an empty body, a hash that must be the body\'s', async () => {
+  it("uses X-Sdk-Content-Sha256 when the SDK signs it: UNSIGNED-PAYLOAD for an empty body, a hash that must be the body's", async () => {
     const unsigned = signed({ headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' } });
     assert.deepEqual(await verify(unsigned.req, unsigned.date), { ok: true, keyId: KEY });
     const body = { repository: 'app', is_public: false };

@@ -100,8 +100,12 @@ export function stringToSign(input: SignInput): string | null {
   const query = canonicalQuery(q < 0 ? '' : input.url.slice(q + 1));
   if (query === null) return null;
   const canonical = [
-    input.method.toUpperCase(), canonicalUri(q < 0 ? input.url : input.url.slice(0, q)), query,
-    input.headers.map(([name, value]) => `${name}:${value}\n`).join(''), input.headers.map(([name]) => name).join(';'), input.payloadHash,
+    input.method.toUpperCase(),
+    canonicalUri(q < 0 ? input.url : input.url.slice(0, q)),
+    query,
+    input.headers.map(([name, value]) => `${name}:${value}\n`).join(''),
+    input.headers.map(([name]) => name).join(';'),
+    input.payloadHash,
   ].join('\n');
   return `${SDK_HMAC_ALGORITHM}\n${input.date}\n${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
 }
@@ -120,7 +124,9 @@ function payloadHash(declared: string | undefined, body: Uint8Array): { hash: st
   const actual = createHash('sha256').update(body).digest('hex');
   if (declared === undefined) return { hash: actual };
   if (declared === UNSIGNED_PAYLOAD) {
-    return body.byteLength === 0 ? { hash: declared } : { refused: 'X-Sdk-Content-Sha256 UNSIGNED-PAYLOAD is refused for a request with a body: sign the body' };
+    return body.byteLength === 0
+      ? { hash: declared }
+      : { refused: 'X-Sdk-Content-Sha256 UNSIGNED-PAYLOAD is refused for a request with a body: sign the body' };
   }
   return declared.toLowerCase() === actual ? { hash: declared } : { refused: 'X-Sdk-Content-Sha256 does not match the request body' };
 }
@@ -129,16 +135,17 @@ function payloadHash(declared: string | undefined, body: Uint8Array): { hash: st
  * Checks the Authorization header of `req`; `secretOf` returns the key's secret, or null when no such key exists.
  * Order: shape, key, clock, signed headers, payload hash, signature.
  */
-export async function verifySdkHmac(
-  req: SdkHmacRequest, secretOf: (keyId: string) => Promise<string | null>, o: SdkHmacOptions,
-): Promise<SdkHmacOutcome> {
+export async function verifySdkHmac(req: SdkHmacRequest, secretOf: (keyId: string) => Promise<string | null>, o: SdkHmacOptions): Promise<SdkHmacOutcome> {
   const headers = headerMap(req.rawHeaders);
   const authorization = headers.get('authorization');
   if (authorization === undefined || authorization === '') return { ok: false, failure: { kind: 'missing' } };
   const m = AUTH_RE.exec(authorization);
   if (!m) {
     const keyId = ACCESS_RE.exec(authorization)?.[1] ?? null;
-    return { ok: false, failure: { kind: 'malformed', keyId, message: 'Authorization must be "SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>"' } };
+    return {
+      ok: false,
+      failure: { kind: 'malformed', keyId, message: 'Authorization must be "SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>"' },
+    };
   }
   const [keyId, signedList, signature] = [m[1]!, m[2]!.toLowerCase().split(';'), m[3]!.toLowerCase()];
   const secret = await secretOf(keyId);

@@ -33,7 +33,10 @@ describe('sealing', () => {
     const sealed = sealSecret(master, 'hunter2-secret');
     const [v, iv, ct, tag] = sealed.split('.') as [string, string, string, string];
     const tampered = [
-      [v, flipByte(iv), ct, tag], [v, iv, flipByte(ct), tag], [v, iv, flipByte(ct, 5), tag], [v, iv, ct, flipByte(tag, 15)],
+      [v, flipByte(iv), ct, tag],
+      [v, iv, flipByte(ct), tag],
+      [v, iv, flipByte(ct, 5), tag],
+      [v, iv, ct, flipByte(tag, 15)],
     ].map((p) => p.join('.'));
     for (const t of tampered) assert.throws(() => openSecret(master, t), isInternal, t);
     assert.throws(() => openSecret(randomBytes(32), sealed), isInternal);

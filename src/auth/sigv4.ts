@@ -1,6 +1,6 @@
 // Verifies AWS Signature Version 4 on an incoming request by re-signing it with @smithy/signature-v4 (the signer
 // the AWS SDKs themselves use) from the SignedHeaders the client listed, so the canonical form is never ours to get wrong.
-import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
+import { createHash, createHmac, type Hash, type Hmac, timingSafeEqual } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { headerMap } from './raw-headers.ts';
@@ -47,7 +47,8 @@ export interface ParsedAuthorization {
 
 const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/;
 const AMZ_DATE_RE = /^(\d{8})T\d{6}Z$/;
-const MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 /** The parts of `AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request, SignedHeaders=..., Signature=...`. */
 export function parseAuthorization(header: string): ParsedAuthorization | string {
@@ -64,7 +65,10 @@ export function parseAuthorization(header: string): ParsedAuthorization | string
 }
 
 function amzStamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function parseAmzDate(text: string): Date | null {
@@ -122,15 +126,24 @@ export async function verifySigV4(req: IncomingSigned, secretOf: (keyId: string)
   if (secret === null) return { ok: false, failure: { kind: 'unknown-key', keyId: parsed.keyId } };
   const stamp = headers.get('x-amz-date') ?? '';
   const signedAt = AMZ_DATE_RE.test(stamp) ? parseAmzDate(stamp) : null;
-  if (signedAt === null) return { ok: false, failure: { kind: 'malformed', message: "Authorization header requires existence of a valid 'X-Amz-Date' header (YYYYMMDDTHHMMSSZ)." } };
+  if (signedAt === null)
+    return { ok: false, failure: { kind: 'malformed', message: "Authorization header requires existence of a valid 'X-Amz-Date' header (YYYYMMDDTHHMMSSZ)." } };
   const skew = skewMessage(stamp, signedAt, o.now, o.maxSkewMs ?? 15 * 60_000);
   if (skew) return { ok: false, failure: { kind: 'expired', message: skew } };
-  if (parsed.service !== o.service) return { ok: false, failure: { kind: 'mismatch', message: `Credential should be scoped to correct service: '${o.service}'.` } };
+  if (parsed.service !== o.service)
+    return { ok: false, failure: { kind: 'mismatch', message: `Credential should be scoped to correct service: '${o.service}'.` } };
   if (parsed.date !== stamp.slice(0, 8)) {
-    return { ok: false, failure: { kind: 'mismatch', message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.date}' != '${stamp.slice(0, 8)}', from '${stamp}'.` } };
+    return {
+      ok: false,
+      failure: {
+        kind: 'mismatch',
+        message: `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.date}' != '${stamp.slice(0, 8)}', from '${stamp}'.`,
+      },
+    };
   }
   for (const required of ['host', 'x-amz-date', ...(o.alsoSigned ?? [])]) {
-    if (!parsed.signedHeaders.includes(required)) return { ok: false, failure: { kind: 'mismatch', message: `'${required}' must be a 'SignedHeader' in the AWS Authorization.` } };
+    if (!parsed.signedHeaders.includes(required))
+      return { ok: false, failure: { kind: 'mismatch', message: `'${required}' must be a 'SignedHeader' in the AWS Authorization.` } };
   }
   const signedHeaders: Record<string, string> = {};
   for (const name of parsed.signedHeaders) {
@@ -147,9 +160,7 @@ export async function verifySigV4(req: IncomingSigned, secretOf: (keyId: string)
   return same ? { ok: true, keyId: parsed.keyId, region: parsed.region } : { ok: false, failure: { kind: 'mismatch', message: MISMATCH } };
 }
 
-async function signatureFor(
-  req: IncomingSigned, headers: Record<string, string>, auth: ParsedAuthorization, secret: string, signedAt: Date,
-): Promise<string> {
+async function signatureFor(req: IncomingSigned, headers: Record<string, string>, auth: ParsedAuthorization, secret: string, signedAt: Date): Promise<string> {
   const q = req.url.indexOf('?');
   const path = q < 0 ? req.url : req.url.slice(0, q);
   const query: Record<string, string | string[]> = {};
@@ -159,11 +170,18 @@ async function signatureFor(
   }
   const request = new HttpRequest({ method: req.method, path, query, headers, body: req.body });
   const signer = new SignatureV4({
-    service: auth.service, region: auth.region, sha256: Sha256, applyChecksum: false, uriEscapePath: true,
+    service: auth.service,
+    region: auth.region,
+    sha256: Sha256,
+    applyChecksum: false,
+    uriEscapePath: true,
     credentials: { accessKeyId: auth.keyId, secretAccessKey: secret },
   });
   const signed = await signer.sign(request, {
-    signingDate: signedAt, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders),
+    signingDate: signedAt,
+    signingRegion: auth.region,
+    signingService: auth.service,
+    signableHeaders: new Set(auth.signedHeaders),
   });
   const produced = String(signed.headers.authorization ?? '');
   return /Signature=([0-9a-f]{64})$/.exec(produced)?.[1] ?? '';

@@ -11,7 +11,9 @@ export function memoryKeys(): MemoryKeys {
   const keys = new Map<string, AccessKey>();
   let lookups = 0;
   return {
-    get lookups() { return lookups; },
+    get lookups() {
+      return lookups;
+    },
     async createAccessKey(key) {
       if (keys.has(key.id)) throw new Error(`duplicate access key ${key.id}`);
       keys.set(key.id, structuredClone(key));

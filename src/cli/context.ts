@@ -1,7 +1,7 @@
 // Options every command shares, and the one way commands load config, print results and fail.
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { type Config, loadConfig, parseDuration } from '../config/index.ts';
 import { isRegistryError } from '../core/index.ts';
-import { loadConfig, parseDuration, type Config } from '../config/index.ts';
 
 export interface GlobalOptions {
   data?: string;

@@ -26,7 +26,10 @@ interface EnvVar {
 }
 
 const ALIASES: Readonly<Record<string, string>> = {
-  BERTH_AUTH: 'BERTH_AUTH_MODE', BERTH_INSECURE: 'BERTH_AUTH_INSECURE', BERTH_META: 'BERTH_META_URL', BERTH_BLOBS: 'BERTH_BLOBS_URL',
+  BERTH_AUTH: 'BERTH_AUTH_MODE',
+  BERTH_INSECURE: 'BERTH_AUTH_INSECURE',
+  BERTH_META: 'BERTH_META_URL',
+  BERTH_BLOBS: 'BERTH_BLOBS_URL',
 };
 const CONFIG_FILE_VAR = 'BERTH_CONFIG';
 
@@ -111,7 +114,10 @@ export function envOverrides(env: Readonly<Record<string, string | undefined>>):
     if (text === undefined || text === '') continue;
     const canonical = env[name];
     if (canonical !== undefined && canonical !== '' && canonical !== text) {
-      throw new RegistryError('INVALID_REQUEST', `environment variables ${alias}=${JSON.stringify(text)} and ${name}=${JSON.stringify(canonical)} disagree; set one`);
+      throw new RegistryError(
+        'INVALID_REQUEST',
+        `environment variables ${alias}=${JSON.stringify(text)} and ${name}=${JSON.stringify(canonical)} disagree; set one`,
+      );
     }
     if (canonical === undefined || canonical === '') {
       const v = VARS.get(name)!;

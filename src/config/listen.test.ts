@@ -1,6 +1,7 @@
 // Listen parsing and the loopback line, which decide whether berth may start without auth.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { isLoopbackHost, parseListen } from './listen.ts';
 
 describe('parseListen', () => {
@@ -16,11 +17,30 @@ describe('parseListen', () => {
     it(`accepts ${input}`, () => assert.deepEqual(parseListen(input), { host, port }));
   }
 
-  const bad = ['', '5000', ':5000', '127.0.0.1', '127.0.0.1:', '127.0.0.1:65536', '127.0.0.1:-1', '127.0.0.1:50a',
-    '::1:5000', '[::1]', '[nonsense]:5000', '[127.0.0.1]:5000', '999.1.1.1:5000', 'bad_host:5000', 'http://x:5000', ' 127.0.0.1:5000'];
+  const bad = [
+    '',
+    '5000',
+    ':5000',
+    '127.0.0.1',
+    '127.0.0.1:',
+    '127.0.0.1:65536',
+    '127.0.0.1:-1',
+    '127.0.0.1:50a',
+    '::1:5000',
+    '[::1]',
+    '[nonsense]:5000',
+    '[127.0.0.1]:5000',
+    '999.1.1.1:5000',
+    'bad_host:5000',
+    'http://x:5000',
+    ' 127.0.0.1:5000',
+  ];
   for (const input of bad) {
     it(`rejects ${JSON.stringify(input)}`, () => {
-      assert.throws(() => parseListen(input), (e: Error) => e instanceof RangeError && e.message.includes(JSON.stringify(input)));
+      assert.throws(
+        () => parseListen(input),
+        (e: Error) => e instanceof RangeError && e.message.includes(JSON.stringify(input)),
+      );
     });
   }
 

@@ -1,11 +1,12 @@
 // The loading contract: defaults, the example file, precedence, error messages that name source and key, paths, freezing.
-import { after, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { isRegistryError } from '../core/index.ts';
-import { loadConfig, type LoadOptions } from './load.ts';
+import { type LoadOptions, loadConfig } from './load.ts';
 import { configSchema } from './schema.ts';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../config.example.yaml');
@@ -23,13 +24,16 @@ function load(options: Partial<LoadOptions> = {}) {
 
 /** Asserts loadConfig fails with INVALID_REQUEST and a message matching `pattern`. */
 function rejects(options: Partial<LoadOptions>, pattern: RegExp | string): void {
-  assert.throws(() => load(options), (e: unknown) => {
-    assert.ok(isRegistryError(e), `expected a RegistryError, got ${String(e)}`);
-    assert.equal(e.code, 'INVALID_REQUEST');
-    if (typeof pattern === 'string') assert.ok(e.message.includes(pattern), `${JSON.stringify(e.message)} lacks ${JSON.stringify(pattern)}`);
-    else assert.match(e.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => load(options),
+    (e: unknown) => {
+      assert.ok(isRegistryError(e), `expected a RegistryError, got ${String(e)}`);
+      assert.equal(e.code, 'INVALID_REQUEST');
+      if (typeof pattern === 'string') assert.ok(e.message.includes(pattern), `${JSON.stringify(e.message)} lacks ${JSON.stringify(pattern)}`);
+      else assert.match(e.message, pattern);
+      return true;
+    },
+  );
 }
 
 describe('loadConfig: defaults and the example file', () => {
@@ -79,13 +83,29 @@ describe('loadConfig: defaults and the example file', () => {
 });
 
 describe('loadConfig: precedence flags > env > file > defaults', () => {
-  const file = write('p.yaml', [
-    'listen: 127.0.0.1:6000', 'data: from-file', 'auth:', '  mode: required', '  service: file-svc',
-    'uploads:', '  idleTimeout: 1h', '  maxConcurrent: 3', 'log:', '  level: warn',
-  ].join('\n'));
+  const file = write(
+    'p.yaml',
+    [
+      'listen: 127.0.0.1:6000',
+      'data: from-file',
+      'auth:',
+      '  mode: required',
+      '  service: file-svc',
+      'uploads:',
+      '  idleTimeout: 1h',
+      '  maxConcurrent: 3',
+      'log:',
+      '  level: warn',
+    ].join('\n'),
+  );
   const env = {
-    BERTH_LISTEN: '127.0.0.1:7000', BERTH_DATA: 'from-env', BERTH_AUTH: 'none', BERTH_UPLOADS_IDLE_TIMEOUT: '2h',
-    BERTH_LOG_LEVEL: 'error', BERTH_META: 'sqlite:env.db', BERTH_INSECURE: 'true',
+    BERTH_LISTEN: '127.0.0.1:7000',
+    BERTH_DATA: 'from-env',
+    BERTH_AUTH: 'none',
+    BERTH_UPLOADS_IDLE_TIMEOUT: '2h',
+    BERTH_LOG_LEVEL: 'error',
+    BERTH_META: 'sqlite:env.db',
+    BERTH_INSECURE: 'true',
   };
   const flags = { listen: '127.0.0.1:8000', data: 'from-flag', auth: 'required', meta: 'sqlite:flag.db', insecure: false };
 
@@ -132,11 +152,20 @@ describe('loadConfig: precedence flags > env > file > defaults', () => {
   });
 
   it('sets any key through BERTH_<SECTION>_<KEY>, reading numbers and booleans', () => {
-    const c = load({ env: {
-      BERTH_UPLOADS_MAX_CONCURRENT: '0', BERTH_AUTH_INSECURE: 'yes', BERTH_AUTH_TOKEN_TTL: '90s', BERTH_MANIFESTS_MAX_BYTES: '512KiB',
-      BERTH_GC_GRACE: '2h', BERTH_GC_INTERVAL: '0', BERTH_DELETION_RESTORE_WINDOW: '7d', BERTH_SHUTDOWN_GRACE_TIMEOUT: '5s',
-      BERTH_AUTH_REALM: 'https://registry.example/token', BERTH_BLOBS_URL: 'file:blobs',
-    } });
+    const c = load({
+      env: {
+        BERTH_UPLOADS_MAX_CONCURRENT: '0',
+        BERTH_AUTH_INSECURE: 'yes',
+        BERTH_AUTH_TOKEN_TTL: '90s',
+        BERTH_MANIFESTS_MAX_BYTES: '512KiB',
+        BERTH_GC_GRACE: '2h',
+        BERTH_GC_INTERVAL: '0',
+        BERTH_DELETION_RESTORE_WINDOW: '7d',
+        BERTH_SHUTDOWN_GRACE_TIMEOUT: '5s',
+        BERTH_AUTH_REALM: 'https://registry.example/token',
+        BERTH_BLOBS_URL: 'file:blobs',
+      },
+    });
     assert.equal(c.uploads.maxConcurrent, 0);
     assert.equal(c.auth.insecure, true);
     assert.equal(c.auth.tokenTtl, 90_000);
@@ -190,11 +219,14 @@ describe('loadConfig: errors name the source and the key path', () => {
 
   it('reports every problem at once, each with its own source', () => {
     const f = write('two.yaml', 'log:\n  level: loud\n');
-    assert.throws(() => load({ file: f, env: { BERTH_GC_GRACE: 'never' } }), (e: Error) => {
-      assert.match(e.message, /two\.yaml: log\.level: /);
-      assert.match(e.message, /env BERTH_GC_GRACE: gc\.grace: invalid duration "never"/);
-      return true;
-    });
+    assert.throws(
+      () => load({ file: f, env: { BERTH_GC_GRACE: 'never' } }),
+      (e: Error) => {
+        assert.match(e.message, /two\.yaml: log\.level: /);
+        assert.match(e.message, /env BERTH_GC_GRACE: gc\.grace: invalid duration "never"/);
+        return true;
+      },
+    );
   });
 
   it('rejects unreadable, unparsable and non-mapping files', () => {
@@ -236,10 +268,18 @@ describe('loadConfig: paths and freezing', () => {
   it('returns a deep-frozen config: mutation throws in strict mode', () => {
     const c = load();
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.uploads) && Object.isFrozen(c.auth));
-    assert.throws(() => { (c as { listen: string }).listen = '0.0.0.0:1'; }, TypeError);
-    assert.throws(() => { (c.uploads as { maxConcurrent: number }).maxConcurrent = 1; }, TypeError);
-    assert.throws(() => { (c.auth as { mode: string }).mode = 'none'; }, TypeError);
-    assert.throws(() => { (c as unknown as Record<string, unknown>).extra = 1; }, TypeError);
+    assert.throws(() => {
+      (c as { listen: string }).listen = '0.0.0.0:1';
+    }, TypeError);
+    assert.throws(() => {
+      (c.uploads as { maxConcurrent: number }).maxConcurrent = 1;
+    }, TypeError);
+    assert.throws(() => {
+      (c.auth as { mode: string }).mode = 'none';
+    }, TypeError);
+    assert.throws(() => {
+      (c as unknown as Record<string, unknown>).extra = 1;
+    }, TypeError);
     assert.equal(c.listen, '127.0.0.1:5000');
   });
 });

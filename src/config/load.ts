@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { RegistryError } from '../core/index.ts';
 import { configFileFromEnv, envOverrides, type Override } from './env.ts';
 import { deepFreeze, dropNulls, getPath, isPlainObject, setPath } from './merge.ts';
-import { configSchema, type Config } from './schema.ts';
+import { type Config, configSchema } from './schema.ts';
 
 /** Command-line flags that set config (the CLI passes what the user typed; anything else is refused). */
 export interface ConfigFlags {

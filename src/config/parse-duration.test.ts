@@ -1,6 +1,7 @@
 // Duration parsing: what operators may write, and the junk that must never mean something.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { formatDuration, parseDuration } from './parse-duration.ts';
 
 describe('parseDuration', () => {
@@ -21,9 +22,32 @@ describe('parseDuration', () => {
     assert.equal(parseDuration(' 5m '), 300_000);
   });
 
-  for (const junk of ['', ' ', 'abc', '5', '30', '-5s', '5 s', '5S', '5M', '5min', '1m1m', '30m1h', 's', '.5s', '5s junk', '1e3s', '5m5', 'NaN', '99999999999999999999d']) {
+  for (const junk of [
+    '',
+    ' ',
+    'abc',
+    '5',
+    '30',
+    '-5s',
+    '5 s',
+    '5S',
+    '5M',
+    '5min',
+    '1m1m',
+    '30m1h',
+    's',
+    '.5s',
+    '5s junk',
+    '1e3s',
+    '5m5',
+    'NaN',
+    '99999999999999999999d',
+  ]) {
     it(`rejects ${JSON.stringify(junk)} with the input in the message`, () => {
-      assert.throws(() => parseDuration(junk), (e: Error) => e instanceof RangeError && e.message.includes(`invalid duration ${JSON.stringify(junk)}`));
+      assert.throws(
+        () => parseDuration(junk),
+        (e: Error) => e instanceof RangeError && e.message.includes(`invalid duration ${JSON.stringify(junk)}`),
+      );
     });
   }
 

@@ -1,6 +1,7 @@
 // Byte-size parsing: binary units only, whole bytes only.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { parseByteSize } from './parse-size.ts';
 
 describe('parseByteSize', () => {
@@ -18,7 +19,10 @@ describe('parseByteSize', () => {
 
   for (const junk of [-1, 1.5, Number.NaN, Infinity, '', 'abc', '-4MiB', '4XiB', '4 MiB extra', '0.3B', 'MiB', '4  MiB']) {
     it(`rejects ${String(junk)}`, () => {
-      assert.throws(() => parseByteSize(junk), (e: Error) => e instanceof RangeError && e.message.startsWith('invalid size'));
+      assert.throws(
+        () => parseByteSize(junk),
+        (e: Error) => e instanceof RangeError && e.message.startsWith('invalid size'),
+      );
     });
   }
 

@@ -1,6 +1,7 @@
 // The auth-mode and listen-safety tables: the guard against an open registry on the network.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { isRegistryError } from '../core/index.ts';
 import { loadConfig } from './load.ts';
 import { checkListenSafety, resolveAuthMode } from './resolve.ts';
@@ -50,13 +51,16 @@ describe('checkListenSafety', () => {
       if (ok) {
         assert.doesNotThrow(() => checkListenSafety(c));
       } else {
-        assert.throws(() => checkListenSafety(c), (e: unknown) => {
-          assert.ok(isRegistryError(e));
-          assert.equal(e.code, 'INVALID_REQUEST');
-          assert.ok(e.message.includes(listen), e.message);
-          assert.match(e.message, /without authentication.*--auth required.*--insecure/);
-          return true;
-        });
+        assert.throws(
+          () => checkListenSafety(c),
+          (e: unknown) => {
+            assert.ok(isRegistryError(e));
+            assert.equal(e.code, 'INVALID_REQUEST');
+            assert.ok(e.message.includes(listen), e.message);
+            assert.match(e.message, /without authentication.*--auth required.*--insecure/);
+            return true;
+          },
+        );
       }
     });
   }

@@ -26,9 +26,9 @@ export function checkListenSafety(config: ListenAndAuth): void {
   if (resolveAuthMode(config) === 'required' || config.auth.insecure || listensOnLoopback(config)) return;
   throw new RegistryError(
     'INVALID_REQUEST',
-    `refusing to listen on ${config.listen} without authentication: anyone who can reach it could push and delete images. `
-      + 'Use --auth required (BERTH_AUTH=required), listen on a loopback address such as 127.0.0.1:5000, '
-      + 'or pass --insecure (auth.insecure: true) if an open registry is really intended',
+    `refusing to listen on ${config.listen} without authentication: anyone who can reach it could push and delete images. ` +
+      'Use --auth required (BERTH_AUTH=required), listen on a loopback address such as 127.0.0.1:5000, ' +
+      'or pass --insecure (auth.insecure: true) if an open registry is really intended',
     { listen: config.listen },
   );
 }

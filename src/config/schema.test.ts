@@ -1,6 +1,7 @@
 // Schema-level facts: defaults, zero values, the published JSON Schema and the env-var names derived from it.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { configEnvVars } from './env.ts';
 import { configJsonSchema, configSchema } from './schema.ts';
 
@@ -20,7 +21,12 @@ describe('configSchema', () => {
   });
 
   it('accepts 0 where zero has a meaning, and numbers of bytes', () => {
-    const c = configSchema.parse({ gc: { interval: '0', grace: 0 }, deletion: { restoreWindow: '0' }, uploads: { maxConcurrent: 0 }, manifests: { maxBytes: 1024 } });
+    const c = configSchema.parse({
+      gc: { interval: '0', grace: 0 },
+      deletion: { restoreWindow: '0' },
+      uploads: { maxConcurrent: 0 },
+      manifests: { maxBytes: 1024 },
+    });
     assert.deepEqual(c.gc, { grace: 0, interval: 0 });
     assert.equal(c.deletion.restoreWindow, 0);
     assert.equal(c.manifests.maxBytes, 1024);

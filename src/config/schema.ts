@@ -1,8 +1,8 @@
 // The one description of berth's configuration (shape, defaults, limits); everything else reads the validated, frozen result.
 import { z } from 'zod';
+import { parseListen } from './listen.ts';
 import { DURATION_HINT, formatDuration, parseDuration } from './parse-duration.ts';
 import { parseByteSize, SIZE_HINT } from './parse-size.ts';
-import { parseListen } from './listen.ts';
 
 /** setTimeout/setInterval fire at once beyond 2^31-1 ms (~24.8 days), so durations that become timers stop at 24 days. */
 const MAX_TIMER_MS = 24 * 86_400_000;
@@ -14,7 +14,8 @@ function message(e: unknown): string {
 /** A duration written as a string ("90s", "24h", "0"); the parsed value is milliseconds. */
 function duration(defaultValue: string, description: string, limits: { min?: number; max?: number } = {}) {
   const { min = 0, max = Number.MAX_SAFE_INTEGER } = limits;
-  return z.union([z.string(), z.number()], { error: `invalid duration: ${DURATION_HINT}` })
+  return z
+    .union([z.string(), z.number()], { error: `invalid duration: ${DURATION_HINT}` })
     .transform((value, ctx) => {
       let ms: number;
       try {
@@ -38,7 +39,8 @@ function duration(defaultValue: string, description: string, limits: { min?: num
 
 /** A byte size written as a number or "4MiB"; the parsed value is bytes. */
 function byteSize(defaultValue: string, description: string, min = 0) {
-  return z.union([z.string(), z.number()], { error: `invalid size: ${SIZE_HINT}` })
+  return z
+    .union([z.string(), z.number()], { error: `invalid size: ${SIZE_HINT}` })
     .transform((value, ctx) => {
       let bytes: number;
       try {
@@ -59,13 +61,15 @@ function byteSize(defaultValue: string, description: string, min = 0) {
 
 /** "scheme:rest": the adapter factory picks the backend by scheme, so a bare path is a mistake worth catching here. */
 function storeUrl(example: string, description: string) {
-  return z.string()
+  return z
+    .string()
     .regex(/^[a-z][a-z0-9+.-]*:/i, { error: (iss) => `expected a URL such as "${example}", got ${JSON.stringify(iss.input)}` })
     .optional()
     .describe(description);
 }
 
-const listen = z.string()
+const listen = z
+  .string()
   .transform((value, ctx) => {
     try {
       parseListen(value);
@@ -78,89 +82,151 @@ const listen = z.string()
   .prefault('127.0.0.1:5000')
   .describe('HOST:PORT to listen on; IPv6 as "[::1]:5000"; port 0 picks any free port');
 
-const auth = z.strictObject({
-  mode: z.enum(['none', 'required', 'auto']).prefault('auto')
-    .describe('none | required | auto (none on a loopback address, required elsewhere)'),
-  insecure: z.boolean().prefault(false)
-    .describe('explicitly allow mode "none" on a non-loopback address'),
-  realm: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as "https://registry.example/token"' }).optional()
-    .describe('token endpoint URL sent in WWW-Authenticate; default derived from the request host'),
-  service: z.string().min(1).prefault('berth')
-    .describe('service name in token requests and the token audience'),
-  tokenTtl: duration('5m', 'lifetime of issued bearer tokens', { min: 1_000 }),
-}).prefault({});
+const auth = z
+  .strictObject({
+    mode: z.enum(['none', 'required', 'auto']).prefault('auto').describe('none | required | auto (none on a loopback address, required elsewhere)'),
+    insecure: z.boolean().prefault(false).describe('explicitly allow mode "none" on a non-loopback address'),
+    realm: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as "https://registry.example/token"' })
+      .optional()
+      .describe('token endpoint URL sent in WWW-Authenticate; default derived from the request host'),
+    service: z.string().min(1).prefault('berth').describe('service name in token requests and the token audience'),
+    tokenTtl: duration('5m', 'lifetime of issued bearer tokens', { min: 1_000 }),
+  })
+  .prefault({});
 
-const uploads = z.strictObject({
-  idleTimeout: duration('24h', 'an upload session untouched this long is expired and its data removed', { min: 1_000 }),
-  maxConcurrent: z.number().int().min(0).max(1_000_000).prefault(64)
-    .describe('upload sessions open at once; 0 = unlimited; over the limit clients get TOOMANYREQUESTS'),
-}).prefault({});
+const uploads = z
+  .strictObject({
+    idleTimeout: duration('24h', 'an upload session untouched this long is expired and its data removed', { min: 1_000 }),
+    maxConcurrent: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .prefault(64)
+      .describe('upload sessions open at once; 0 = unlimited; over the limit clients get TOOMANYREQUESTS'),
+  })
+  .prefault({});
 
-export const configSchema = z.strictObject({
-  listen,
-  data: z.string().min(1).prefault('./data')
-    .describe('data directory (metadata, blobs and keys by default); relative to the working directory'),
-  auth,
-  secrets: z.strictObject({
-    dir: z.string().min(1).optional()
-      .describe('directory holding master.key (seals access-key secrets) and token.key (signs tokens); default <data>/secrets. Replicas sharing a database must share these files'),
-  }).prefault({}),
-  meta: z.strictObject({
-    url: storeUrl('sqlite:/var/lib/berth/meta.db', 'metadata store: "sqlite:<path>" (default <data>/meta.db) or "postgres://USER:PASSWORD@HOST:PORT/DB[?schema=NAME&pool=N]"'),
-  }).prefault({}),
-  blobs: z.strictObject({
-    url: storeUrl('file:/var/lib/berth/blobs', 'blob store: "file:<dir>" (default <data>) or "s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true"'),
-    s3: z.strictObject({
-      accessKeyId: z.string().min(1).optional()
-        .describe('S3 access key id; unset = the AWS default chain (AWS_ACCESS_KEY_ID, profiles, instance roles)'),
-      secretAccessKey: z.string().min(1).optional()
-        .describe('S3 secret access key, set together with accessKeyId'),
-      redirect: z.boolean().prefault(false)
-        .describe('answer blob GETs with a redirect to a presigned URL of the object store (clients must reach it)'),
-    }).refine((s) => (s.accessKeyId === undefined) === (s.secretAccessKey === undefined), {
-      error: 'set accessKeyId and secretAccessKey together, or neither', path: ['secretAccessKey'],
-    }).prefault({}),
-  }).prefault({}),
-  uploads,
-  manifests: z.strictObject({
-    maxBytes: byteSize('4MiB', 'largest manifest accepted; larger pushes get MANIFEST_TOO_LARGE', 1),
-  }).prefault({}),
-  log: z.strictObject({
-    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info')
-      .describe('pino log level'),
-  }).prefault({}),
-  shutdown: z.strictObject({
-    graceTimeout: duration('30s', 'on SIGTERM, how long in-flight requests may finish before connections are cut', { max: MAX_TIMER_MS }),
-  }).prefault({}),
-  deletion: z.strictObject({
-    restoreWindow: duration('24h', 'how long a deleted manifest can still be restored; 0 = no restore'),
-    pinPulledWithin: duration('0', 'a manifest pulled within this long counts as pinned (automatic pins); 0 = off'),
-  }).prefault({}),
-  ecr: z.strictObject({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, { error: 'expected an AWS region such as "us-east-1"' }).prefault('us-east-1')
-      .describe('region berth reports in ECR ARNs (requests signed for any region are accepted)'),
-    registryId: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account id' }).prefault('000000000000')
-      .describe('the 12-digit ECR registry (account) id berth answers as'),
-    requireCreate: z.boolean().prefault(false)
-      .describe('pushes to repositories that do not exist fail with NAME_UNKNOWN (create them with CreateRepository first), as on ECR'),
-  }).prefault({}),
-  acr: z.strictObject({
-    regions: z.union([z.array(z.string()), z.string().transform((v) => v.split(',').map((r) => r.trim()).filter((r) => r !== ''))])
-      .pipe(z.array(z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: 'expected an Alibaba Cloud region id such as "cn-hangzhou"' })))
-      .prefault([])
-      .describe('RegionIds the Alibaba Compute Nest API answers for (list, or comma-separated); empty = any well-formed region id'),
-    clientTokenRetention: duration('24h', 'how long a ClientToken replays its first answer', { min: 1_000 }),
-    credentialTtl: duration('1h', 'lifetime of the docker credentials GetArtifactRepositoryCredentials hands out', { min: 60_000, max: 86_400_000 }),
-  }).prefault({}),
-  swr: z.strictObject({
-    region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: 'expected a Huawei Cloud region id such as "cn-north-4"' }).prefault('cn-north-4')
-      .describe('region berth answers as in the Huawei SWR API (docker login user names "<region>@<key id>")'),
-  }).prefault({}),
-  gc: z.strictObject({
-    grace: duration('1h', 'an unreferenced blob waits this long (postponed by any new use) before GC removes it'),
-    interval: duration('10m', 'how often online GC runs; 0 = never automatically', { max: MAX_TIMER_MS }),
-  }).prefault({}),
-}).describe('berth configuration');
+export const configSchema = z
+  .strictObject({
+    listen,
+    data: z.string().min(1).prefault('./data').describe('data directory (metadata, blobs and keys by default); relative to the working directory'),
+    auth,
+    secrets: z
+      .strictObject({
+        dir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'directory holding master.key (seals access-key secrets) and token.key (signs tokens); default <data>/secrets. Replicas sharing a database must share these files',
+          ),
+      })
+      .prefault({}),
+    meta: z
+      .strictObject({
+        url: storeUrl(
+          'sqlite:/var/lib/berth/meta.db',
+          'metadata store: "sqlite:<path>" (default <data>/meta.db) or "postgres://USER:PASSWORD@HOST:PORT/DB[?schema=NAME&pool=N]"',
+        ),
+      })
+      .prefault({}),
+    blobs: z
+      .strictObject({
+        url: storeUrl(
+          'file:/var/lib/berth/blobs',
+          'blob store: "file:<dir>" (default <data>) or "s3://BUCKET[/PREFIX]?endpoint=URL&region=R&forcePathStyle=true"',
+        ),
+        s3: z
+          .strictObject({
+            accessKeyId: z.string().min(1).optional().describe('S3 access key id; unset = the AWS default chain (AWS_ACCESS_KEY_ID, profiles, instance roles)'),
+            secretAccessKey: z.string().min(1).optional().describe('S3 secret access key, set together with accessKeyId'),
+            redirect: z.boolean().prefault(false).describe('answer blob GETs with a redirect to a presigned URL of the object store (clients must reach it)'),
+          })
+          .refine((s) => (s.accessKeyId === undefined) === (s.secretAccessKey === undefined), {
+            error: 'set accessKeyId and secretAccessKey together, or neither',
+            path: ['secretAccessKey'],
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    uploads,
+    manifests: z
+      .strictObject({
+        maxBytes: byteSize('4MiB', 'largest manifest accepted; larger pushes get MANIFEST_TOO_LARGE', 1),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info').describe('pino log level'),
+      })
+      .prefault({}),
+    shutdown: z
+      .strictObject({
+        graceTimeout: duration('30s', 'on SIGTERM, how long in-flight requests may finish before connections are cut', { max: MAX_TIMER_MS }),
+      })
+      .prefault({}),
+    deletion: z
+      .strictObject({
+        restoreWindow: duration('24h', 'how long a deleted manifest can still be restored; 0 = no restore'),
+        pinPulledWithin: duration('0', 'a manifest pulled within this long counts as pinned (automatic pins); 0 = off'),
+      })
+      .prefault({}),
+    ecr: z
+      .strictObject({
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, { error: 'expected an AWS region such as "us-east-1"' })
+          .prefault('us-east-1')
+          .describe('region berth reports in ECR ARNs (requests signed for any region are accepted)'),
+        registryId: z
+          .string()
+          .regex(/^\d{12}$/, { error: 'expected a 12-digit account id' })
+          .prefault('000000000000')
+          .describe('the 12-digit ECR registry (account) id berth answers as'),
+        requireCreate: z
+          .boolean()
+          .prefault(false)
+          .describe('pushes to repositories that do not exist fail with NAME_UNKNOWN (create them with CreateRepository first), as on ECR'),
+      })
+      .prefault({}),
+    acr: z
+      .strictObject({
+        regions: z
+          .union([
+            z.array(z.string()),
+            z.string().transform((v) =>
+              v
+                .split(',')
+                .map((r) => r.trim())
+                .filter((r) => r !== ''),
+            ),
+          ])
+          .pipe(z.array(z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: 'expected an Alibaba Cloud region id such as "cn-hangzhou"' })))
+          .prefault([])
+          .describe('RegionIds the Alibaba Compute Nest API answers for (list, or comma-separated); empty = any well-formed region id'),
+        clientTokenRetention: duration('24h', 'how long a ClientToken replays its first answer', { min: 1_000 }),
+        credentialTtl: duration('1h', 'lifetime of the docker credentials GetArtifactRepositoryCredentials hands out', { min: 60_000, max: 86_400_000 }),
+      })
+      .prefault({}),
+    swr: z
+      .strictObject({
+        region: z
+          .string()
+          .regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: 'expected a Huawei Cloud region id such as "cn-north-4"' })
+          .prefault('cn-north-4')
+          .describe('region berth answers as in the Huawei SWR API (docker login user names "<region>@<key id>")'),
+      })
+      .prefault({}),
+    gc: z
+      .strictObject({
+        grace: duration('1h', 'an unreferenced blob waits this long (postponed by any new use) before GC removes it'),
+        interval: duration('10m', 'how often online GC runs; 0 = never automatically', { max: MAX_TIMER_MS }),
+      })
+      .prefault({}),
+  })
+  .describe('berth configuration');
 
 type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 

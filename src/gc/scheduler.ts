@@ -1,6 +1,6 @@
 // Online GC inside `berth serve`: a pass on a timer and on demand, one at a time in this process (other processes
 // and replicas may sweep concurrently; the store's compare-and-act steps make that safe), with totals for metrics.
-import { runGc, type GcDeps, type GcOptions, type GcReport } from '../core/index.ts';
+import { type GcDeps, type GcOptions, type GcReport, runGc } from '../core/index.ts';
 
 export interface GcTotals {
   runs: number;

@@ -14,5 +14,9 @@ export function badUrlAnswer(url: string, headers: FastifyRequest['headers'], re
 
 export function answerBadUrl(error: Error, req: FastifyRequest, reply: FastifyReply): void {
   const answer = badUrlAnswer(req.raw.url ?? '/', req.headers, error.message);
-  reply.code(400).header('content-type', 'application/json').headers(answer.headers ?? {}).send(answer.body);
+  reply
+    .code(400)
+    .header('content-type', 'application/json')
+    .headers(answer.headers ?? {})
+    .send(answer.body);
 }

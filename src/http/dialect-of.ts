@@ -8,9 +8,9 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
 const BY_ROOT_API = new Map(DIALECTS.flatMap((d) => ('rootApi' in d.route ? [[d.route.rootApi, d] as const] : [])));
 /** Longest prefix first, so /v2/manage (SWR) is found before /v2 (OCI). */
-const BY_PREFIX: ReadonlyArray<readonly [string, Dialect]> = DIALECTS
-  .flatMap((d) => ('prefixes' in d.route ? d.route.prefixes.map((p) => [p, d] as const) : []))
-  .sort((a, b) => b[0].length - a[0].length);
+const BY_PREFIX: ReadonlyArray<readonly [string, Dialect]> = DIALECTS.flatMap((d) =>
+  'prefixes' in d.route ? d.route.prefixes.map((p) => [p, d] as const) : [],
+).sort((a, b) => b[0].length - a[0].length);
 
 /** The dialect a request belongs to, or null when none claims it (a bare POST / that names no API, /healthz, ...). */
 export function dialectFor(url: string, headers: Headers = {}): Dialect | null {

@@ -17,7 +17,12 @@ describe('the dialect list', () => {
   it('names only config sections the config schema has', () => {
     const sections = Object.keys(configSchema.shape);
     for (const d of DIALECTS) if (d.config !== undefined) assert.ok(sections.includes(d.config), `${d.name}: config.${d.config}`);
-    assert.deepEqual(DIALECTS.filter((d) => d.config !== undefined).map((d) => d.name).sort(), ['acr', 'ecr', 'swr']);
+    assert.deepEqual(
+      DIALECTS.filter((d) => d.config !== undefined)
+        .map((d) => d.name)
+        .sort(),
+      ['acr', 'ecr', 'swr'],
+    );
   });
 
   it('builds a plugin for each dialect from the wiring', () => {
@@ -36,8 +41,14 @@ describe('metrics dialect label', () => {
 
   it('gives the longest prefix its dialect, whatever the list order', () => {
     const cases: Array<[string, string]> = [
-      ['/v2/', 'oci'], ['/v2/manage/namespaces', 'swr'], ['/v3/manage/x', 'swr'], ['/ncr/api/v2/repositories/r', 'ncr'],
-      ['/berth/v1/pins', 'api'], ['/token?service=x', 'token'], ['/healthz', 'other'], ['/metrics', 'other'],
+      ['/v2/', 'oci'],
+      ['/v2/manage/namespaces', 'swr'],
+      ['/v3/manage/x', 'swr'],
+      ['/ncr/api/v2/repositories/r', 'ncr'],
+      ['/berth/v1/pins', 'api'],
+      ['/token?service=x', 'token'],
+      ['/healthz', 'other'],
+      ['/metrics', 'other'],
     ];
     for (const [url, dialect] of cases) assert.equal(dialectOf(url), dialect, url);
   });
@@ -50,7 +61,9 @@ describe('bad-URL answers', () => {
   };
 
   it('answer in the shape of the dialect the path belongs to', () => {
-    assert.deepEqual(answer('/v2/team/%ff/tags/list').json, { errors: [{ code: 'NAME_INVALID', message: 'the request target is not a valid URL: URI malformed', detail: null }] });
+    assert.deepEqual(answer('/v2/team/%ff/tags/list').json, {
+      errors: [{ code: 'NAME_INVALID', message: 'the request target is not a valid URL: URI malformed', detail: null }],
+    });
     const swr = answer('/v2/manage/namespaces/%ff');
     assert.match(String(swr.json.error_code), /^SVCSTG\.SWR\.400/);
     assert.equal(swr.json.request_id, swr.headers['x-request-id']);

@@ -1,8 +1,9 @@
 // The one list of HTTP dialects: where each is routed, how it words a bad URL, which config section it reads and how
 // its plugin is built. The server, the metric label and bad-URL answers iterate it, so a new dialect is its folder plus
 // one entry here (and a name in core's HttpDialect, which the `satisfies` below turns into a compile error if missed).
-import type { FastifyPluginAsync } from 'fastify';
+
 import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config/index.ts';
 import type { HttpDialect, PullRecorder, RegistryDeps } from '../core/index.ts';
 import type { GcScheduler } from '../gc/index.ts';

@@ -17,16 +17,27 @@ describe('the HTTP server built from the dialect list', () => {
   before(async () => {
     reg = await openTestRegistry();
     const auth = createAuth({
-      keys: memoryKeys(), keysMaterial: { masterKey: randomBytes(32), tokenKey: randomBytes(32) }, mode: 'none', realm: undefined, service: 'berth', tokenTtlMs: 300_000,
+      keys: memoryKeys(),
+      keysMaterial: { masterKey: randomBytes(32), tokenKey: randomBytes(32) },
+      mode: 'none',
+      realm: undefined,
+      service: 'berth',
+      tokenTtlMs: 300_000,
     });
     // GC is not exercised here: /metrics reads only its totals (and the store's stats, through gcClock's defaults).
     const totals = { runs: 0, blobsRemoved: 0, bytesReclaimed: 0, manifestsCollected: 0, manifestsPurged: 0, errors: 0, lastSweepRate: 0 };
     const gc = { status: () => ({ running: false, totals }), defaults: { graceMs: 3_600_000, restoreWindowMs: 0 } } as unknown as HttpServerOptions['gc'];
     app = await buildHttpServer({
-      deps: reg.deps, pulls: new PullRecorder(reg.deps), ...auth, gc, logger: pino({ level: 'silent' }),
+      deps: reg.deps,
+      pulls: new PullRecorder(reg.deps),
+      ...auth,
+      gc,
+      logger: pino({ level: 'silent' }),
       ecr: { region: 'us-east-1', registryId: '000000000000' },
       acr: { regions: [], clientTokenRetentionMs: 60_000, credentialTtlMs: 3_600_000 },
-      swr: { region: 'cn-north-4' }, maxConcurrentUploads: 4, ready: async () => undefined,
+      swr: { region: 'cn-north-4' },
+      maxConcurrentUploads: 4,
+      ready: async () => undefined,
     });
   });
   after(async () => {
@@ -40,7 +51,7 @@ describe('the HTTP server built from the dialect list', () => {
       assert.equal(r.statusCode, 400, `${url}: ${r.body}`);
       return { json: r.json() as Record<string, unknown>, headers: r.headers };
     };
-    assert.equal((await get('/v2/team/%ff/tags/list')).json.errors instanceof Array, true);
+    assert.equal(Array.isArray((await get('/v2/team/%ff/tags/list')).json.errors), true);
     const swr = await get('/v2/manage/namespaces/%ff');
     assert.match(String(swr.json.error_code), /^SVCSTG\.SWR\.400/);
     assert.ok(swr.headers['x-request-id']);
@@ -63,6 +74,7 @@ describe('the HTTP server built from the dialect list', () => {
     // Answers from the router's own error path (bad URLs) skip the hooks; these reach each dialect.
     for (const url of ['/v2/manage/namespaces', '/ncr/api/v2/registries', '/berth/v1/pins', '/token']) await app.inject({ method: 'GET', url });
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    for (const dialect of ['oci', 'swr', 'ncr', 'api', 'token', 'ecr', 'acr']) assert.match(metrics, new RegExp(`berth_http_requests_total\\{dialect="${dialect}"`), dialect);
+    for (const dialect of ['oci', 'swr', 'ncr', 'api', 'token', 'ecr', 'acr'])
+      assert.match(metrics, new RegExp(`berth_http_requests_total\\{dialect="${dialect}"`), dialect);
   });
 });

@@ -1,7 +1,8 @@
 // Builds the HTTP server: one Fastify instance hosting each dialect as an encapsulated plugin, plus health,
 // readiness and metrics. Bodies are never parsed by Fastify: handlers stream them, so uploads are not buffered.
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+
 import type { FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { gcClock } from '../core/index.ts';
 import { answerBadUrl } from './bad-url.ts';
 import { dialectOf } from './dialect-of.ts';
@@ -68,7 +69,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
 
   // Paths no dialect claims still get a JSON error body, never an HTML page or a redirect.
   app.setNotFoundHandler(function noSuchEndpoint(req, reply) {
-    reply.code(404).header('content-type', 'application/json')
+    reply
+      .code(404)
+      .header('content-type', 'application/json')
       .send(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${req.url.slice(0, 200)}`, detail: null }] }));
   });
   const wiring: DialectWiring = { ...options, uploadSlots };

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import OpenApiModule, { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
 import { RuntimeOptions } from '@alicloud/tea-util';
-import { createKey, startKeyedBerth, type Key, type KeyedBerth } from './key-helpers.ts';
 import type { StartOptions } from './harness.ts';
-import { Client, type Res } from './oci-helpers.ts';
+import { createKey, type Key, type KeyedBerth, startKeyedBerth } from './key-helpers.ts';
+import type { Client, Res } from './oci-helpers.ts';
 
 export { createKey, type Key };
 export const VERSION = '2021-05-21';
@@ -22,10 +22,18 @@ type SdkClient = { callApi(params: Params, request: OpenApiRequest, runtime: Run
 const SdkClientClass = (OpenApiModule as unknown as { default: new (config: Config) => SdkClient }).default;
 
 /** The SDK's answer: the HTTP status and the parsed body. */
-export interface SdkAnswer<T = Record<string, unknown>> { statusCode: number; body: T }
+export interface SdkAnswer<T = Record<string, unknown>> {
+  statusCode: number;
+  body: T;
+}
 
 /** What the SDK throws for 4xx/5xx answers: `code` is the body's Code, `data` the body plus statusCode. */
-export interface SdkError { code: string; message: string; statusCode?: number; data?: Record<string, unknown> }
+export interface SdkError {
+  code: string;
+  message: string;
+  statusCode?: number;
+  data?: Record<string, unknown>;
+}
 
 export interface AcrSdk {
   call<T = Record<string, unknown>>(action: string, query?: Record<string, string>): Promise<SdkAnswer<T>>;
@@ -33,13 +41,29 @@ export interface AcrSdk {
 
 /** Alibaba's generic SDK core pointed at berth, as the Compute Nest product client would call it (RPC, POST /). */
 export function acrSdk(host: string, key: Key, mode: SignatureMode): AcrSdk {
-  const client = new SdkClientClass(new Config({
-    accessKeyId: key.accessKeyId, accessKeySecret: key.secretAccessKey, regionId: REGION, endpoint: host, protocol: 'http',
-    ...(mode === 'v2' ? { signatureAlgorithm: 'v2' } : {}),
-  }));
+  const client = new SdkClientClass(
+    new Config({
+      accessKeyId: key.accessKeyId,
+      accessKeySecret: key.secretAccessKey,
+      regionId: REGION,
+      endpoint: host,
+      protocol: 'http',
+      ...(mode === 'v2' ? { signatureAlgorithm: 'v2' } : {}),
+    }),
+  );
   return {
     async call<T>(action: string, query: Record<string, string> = {}) {
-      const params = new Params({ action, version: VERSION, protocol: 'HTTPS', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' });
+      const params = new Params({
+        action,
+        version: VERSION,
+        protocol: 'HTTPS',
+        pathname: '/',
+        method: 'POST',
+        authType: 'AK',
+        style: 'RPC',
+        reqBodyType: 'formData',
+        bodyType: 'json',
+      });
       const out = await client.callApi(params, new OpenApiRequest({ query }), new RuntimeOptions({ autoretry: false, readTimeout: 30_000 }));
       return { statusCode: out.statusCode, body: out.body as T };
     },
@@ -122,23 +146,44 @@ export function acrRaw(c: Client, action: string, params: Record<string, string>
     if (o.key) {
       Object.assign(query, { AccessKeyId: o.key.accessKeyId, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: nonce, Timestamp: ts });
       const all = { ...query, ...form };
-      const canonical = Object.keys(all).sort().map((k) => `${rfc3986(k)}=${rfc3986(all[k]!)}`).join('&');
+      const canonical = Object.keys(all)
+        .sort()
+        .map((k) => `${rfc3986(k)}=${rfc3986(all[k]!)}`)
+        .join('&');
       const toSign = `${method}&${rfc3986('/')}&${rfc3986(canonical)}`;
       query.Signature = createHmac('sha1', `${o.key.secretAccessKey}&`).update(toSign).digest('base64');
     }
   } else {
-    Object.assign(headers, { 'x-acs-action': action, 'x-acs-version': VERSION, 'x-acs-date': ts, 'x-acs-signature-nonce': nonce, 'x-acs-content-sha256': createHash('sha256').update(body).digest('hex') });
+    Object.assign(headers, {
+      'x-acs-action': action,
+      'x-acs-version': VERSION,
+      'x-acs-date': ts,
+      'x-acs-signature-nonce': nonce,
+      'x-acs-content-sha256': createHash('sha256').update(body).digest('hex'),
+    });
     if (o.key) {
       const names = Object.keys(headers).sort();
-      const canonicalQuery = Object.keys(query).sort().map((k) => `${rfc3986(k)}=${rfc3986(query[k]!)}`).join('&');
-      const canonical = [method, '/', canonicalQuery, names.map((n) => `${n}:${headers[n]!.trim()}\n`).join(''), names.join(';'), headers['x-acs-content-sha256']].join('\n');
+      const canonicalQuery = Object.keys(query)
+        .sort()
+        .map((k) => `${rfc3986(k)}=${rfc3986(query[k]!)}`)
+        .join('&');
+      const canonical = [
+        method,
+        '/',
+        canonicalQuery,
+        names.map((n) => `${n}:${headers[n]!.trim()}\n`).join(''),
+        names.join(';'),
+        headers['x-acs-content-sha256'],
+      ].join('\n');
       const toSign = `ACS3-HMAC-SHA256\n${createHash('sha256').update(canonical).digest('hex')}`;
       const signature = createHmac('sha256', o.key.secretAccessKey).update(toSign).digest('hex');
       headers.authorization = `ACS3-HMAC-SHA256 Credential=${o.key.accessKeyId},SignedHeaders=${names.join(';')},Signature=${signature}`;
     }
   }
   Object.assign(query, o.tamper ?? {});
-  const qs = Object.entries(query).map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&');
+  const qs = Object.entries(query)
+    .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+    .join('&');
   return c.req(method, `/?${qs}`, { headers, ...(body === '' ? {} : { body }) });
 }
 

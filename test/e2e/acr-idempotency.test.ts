@@ -4,13 +4,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { acrNamespace, acrSdk, createKey, REGION, sdkRejects, startAcrBerth, type AcrBerth } from './acr-helpers.ts';
+import { type AcrBerth, acrNamespace, acrSdk, createKey, REGION, sdkRejects, startAcrBerth } from './acr-helpers.ts';
 import { api, createPin } from './berth-api-helpers.ts';
 import { AuthClient, keyBasic } from './ecr-helpers.ts';
 import { startBerth } from './harness.ts';
 import { pushImage } from './oci-helpers.ts';
 
-interface RepoList { Repositories: Array<{ RepoId: string; RepoName: string }> }
+interface RepoList {
+  Repositories: Array<{ RepoId: string; RepoName: string }>;
+}
 
 describe('ACR deletes: pins, rights and ClientToken across a restart', () => {
   let e: AcrBerth;
@@ -34,7 +36,11 @@ describe('ACR deletes: pins, rights and ClientToken across a restart', () => {
     const RepoId = await repoIdOf(e.berth.host, repo);
     const pin = await createPin(oci, repo, 'v1', 'prod cluster');
     const token = randomUUID();
-    const tagRefused = await sdkRejects(sdk.call('DeleteAcrImageTags', { RegionId: REGION, RepoId, Tag: 'v1', ClientToken: token }), 'OperationDenied.ImageInUse', 409);
+    const tagRefused = await sdkRejects(
+      sdk.call('DeleteAcrImageTags', { RegionId: REGION, RepoId, Tag: 'v1', ClientToken: token }),
+      'OperationDenied.ImageInUse',
+      409,
+    );
     assert.match(tagRefused.message, new RegExp(pin.id));
     const repoRefused = await sdkRejects(sdk.call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId }), 'OperationDenied.ImageInUse', 409);
     assert.match(repoRefused.message, new RegExp(pin.id));
@@ -52,11 +58,18 @@ describe('ACR deletes: pins, rights and ClientToken across a restart', () => {
     const RepoId = await repoIdOf(e.berth.host, repo);
     const reader = await createKey(e.berth, '--grant', `${ns}/*:pull`);
     const token = randomUUID();
-    const err = await sdkRejects(acrSdk(e.berth.host, reader, 'v2').call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId, ClientToken: token }), 'Forbidden.RAM', 403);
+    const err = await sdkRejects(
+      acrSdk(e.berth.host, reader, 'v2').call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId, ClientToken: token }),
+      'Forbidden.RAM',
+      403,
+    );
     assert.match(err.message, /computenestsupplier:DeleteAcrImageRepositories/);
     assert.equal((await oci.get(`/v2/${repo}/tags/list`)).status, 200);
     // Tokens belong to the key that used them: the admin's call with the same token is a new request.
-    assert.equal((await acrSdk(e.berth.host, e.admin, 'v2').call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId, ClientToken: token })).statusCode, 200);
+    assert.equal(
+      (await acrSdk(e.berth.host, e.admin, 'v2').call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId, ClientToken: token })).statusCode,
+      200,
+    );
     assert.equal((await oci.get(`/v2/${repo}/tags/list`)).status, 404);
   });
 
@@ -72,7 +85,11 @@ describe('ACR deletes: pins, rights and ClientToken across a restart', () => {
     try {
       const again = await acrSdk(restarted.host, e.admin, 'v2').call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId, ClientToken: token });
       assert.deepEqual([again.statusCode, again.body], [200, first.body], 'same status and body, RequestId included');
-      await sdkRejects(acrSdk(restarted.host, e.admin, 'ACS3').call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId: 'crr-0000000000000000', ClientToken: token }), 'IdempotentParameterMismatch', 400);
+      await sdkRejects(
+        acrSdk(restarted.host, e.admin, 'ACS3').call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId: 'crr-0000000000000000', ClientToken: token }),
+        'IdempotentParameterMismatch',
+        400,
+      );
     } finally {
       await restarted.stop();
     }

@@ -6,17 +6,50 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { acrNamespace, acrSdk, assertIsoTime, createKey, HELM_CONFIG, MODES, REGION, REQUEST_ID_RE, sdkRejects, startAcrBerth, type AcrBerth, type AcrSdk, type Key } from './acr-helpers.ts';
+import {
+  type AcrBerth,
+  type AcrSdk,
+  acrNamespace,
+  acrSdk,
+  assertIsoTime,
+  createKey,
+  HELM_CONFIG,
+  type Key,
+  MODES,
+  REGION,
+  REQUEST_ID_RE,
+  sdkRejects,
+  startAcrBerth,
+} from './acr-helpers.ts';
 import { AuthClient, keyBasic } from './ecr-helpers.ts';
-import { buildImageLayout, type BuiltImage } from './fixtures/oci-layout.ts';
-import { isolatedToolEnv, skipUnless, skopeoArgs, tool, toolFails, type ToolEnv } from './fixtures/tools.ts';
+import { type BuiltImage, buildImageLayout } from './fixtures/oci-layout.ts';
+import { isolatedToolEnv, skipUnless, skopeoArgs, type ToolEnv, tool, toolFails } from './fixtures/tools.ts';
 import { pushImage } from './oci-helpers.ts';
 
 const skip = skipUnless('skopeo');
 
-interface Repo { RepoId: string; RepoName: string; Namespace: string; RepoType: string; CreateTime: string; ModifiedTime: string }
-interface RepoList { RequestId: string; TotalCount: number; MaxResults: number; NextToken?: string; Repositories: Repo[] }
-interface TagList { RequestId: string; TotalCount: number; MaxResults: number; NextToken?: string; Images: Array<{ Tag: string; ImageSize: string; CreateTime: string; ModifiedTime: string }> }
+interface Repo {
+  RepoId: string;
+  RepoName: string;
+  Namespace: string;
+  RepoType: string;
+  CreateTime: string;
+  ModifiedTime: string;
+}
+interface RepoList {
+  RequestId: string;
+  TotalCount: number;
+  MaxResults: number;
+  NextToken?: string;
+  Repositories: Repo[];
+}
+interface TagList {
+  RequestId: string;
+  TotalCount: number;
+  MaxResults: number;
+  NextToken?: string;
+  Images: Array<{ Tag: string; ImageSize: string; CreateTime: string; ModifiedTime: string }>;
+}
 
 describe('ACR API through the Alibaba SDK core', { skip }, () => {
   let e: AcrBerth;
@@ -69,7 +102,10 @@ describe('ACR API through the Alibaba SDK core', { skip }, () => {
         assert.equal(listed.body.MaxResults, 20);
         assert.equal(listed.body.NextToken, undefined);
         const app = listed.body.Repositories[0]!;
-        assert.deepEqual(listed.body.Repositories.map((r) => r.RepoName), ['app', 'other']);
+        assert.deepEqual(
+          listed.body.Repositories.map((r) => r.RepoName),
+          ['app', 'other'],
+        );
         assert.match(app.RepoId, /^crr-[a-z0-9]{16}$/);
         assert.deepEqual([app.Namespace, app.RepoType], [ns, 'Private']);
         assertIsoTime(app.CreateTime, 'CreateTime');
@@ -83,14 +119,23 @@ describe('ACR API through the Alibaba SDK core', { skip }, () => {
 
         const tags = await sdk.call<TagList>('ListAcrImageTags', { RepoId: app.RepoId });
         assert.equal(tags.body.TotalCount, 2);
-        assert.deepEqual(tags.body.Images.map((i) => [i.Tag, i.ImageSize]), [['v1', imageSize(one)], ['v2', imageSize(two)]]);
+        assert.deepEqual(
+          tags.body.Images.map((i) => [i.Tag, i.ImageSize]),
+          [
+            ['v1', imageSize(one)],
+            ['v2', imageSize(two)],
+          ],
+        );
         for (const i of tags.body.Images) {
           assert.equal(typeof i.ImageSize, 'string', 'ImageSize is a string of bytes');
           assertIsoTime(i.CreateTime, 'CreateTime');
           assertIsoTime(i.ModifiedTime, 'ModifiedTime');
         }
         const page1 = await sdk.call<TagList>('ListAcrImageTags', { RepoId: app.RepoId, MaxResults: '1' });
-        assert.deepEqual(page1.body.Images.map((i) => i.Tag), ['v1']);
+        assert.deepEqual(
+          page1.body.Images.map((i) => i.Tag),
+          ['v1'],
+        );
         const page2 = await sdk.call<TagList>('ListAcrImageTags', { RepoId: app.RepoId, MaxResults: '1', NextToken: page1.body.NextToken! });
         assert.deepEqual([page2.body.Images.map((i) => i.Tag), page2.body.NextToken, page2.body.TotalCount], [['v2'], undefined, 2]);
         await sdkRejects(sdk.call('ListAcrImageTags', { RepoId: app.RepoId, NextToken: first.body.NextToken! }), 'InvalidNextToken', 400);
@@ -168,13 +213,26 @@ describe('ACR API through the Alibaba SDK core', { skip }, () => {
         const chart = await pushImage(oci, `${ns}/chart`, '0.1.0', { configMediaType: HELM_CONFIG });
         const images = await sdk.call<RepoList>('ListAcrImageRepositories', { RepoName: ns, ArtifactType: 'AcrImage' });
         const charts = await sdk.call<RepoList>('ListAcrImageRepositories', { RepoName: ns, ArtifactType: 'HelmChart' });
-        assert.deepEqual(images.body.Repositories.map((r) => r.RepoName), ['app']);
-        assert.deepEqual(charts.body.Repositories.map((r) => r.RepoName), ['chart']);
-        assert.deepEqual((await sdk.call<RepoList>('ListAcrImageRepositories', { RepoName: ns })).body.Repositories.map((r) => r.RepoName), ['app'], 'AcrImage is the default');
+        assert.deepEqual(
+          images.body.Repositories.map((r) => r.RepoName),
+          ['app'],
+        );
+        assert.deepEqual(
+          charts.body.Repositories.map((r) => r.RepoName),
+          ['chart'],
+        );
+        assert.deepEqual(
+          (await sdk.call<RepoList>('ListAcrImageRepositories', { RepoName: ns })).body.Repositories.map((r) => r.RepoName),
+          ['app'],
+          'AcrImage is the default',
+        );
         const chartId = charts.body.Repositories[0]!.RepoId;
         const tags = await sdk.call<TagList>('ListAcrImageTags', { RepoId: chartId, ArtifactType: 'HelmChart' });
         const chartSize = chart.config.size + chart.layers.reduce((n, l) => n + l.size, 0);
-        assert.deepEqual(tags.body.Images.map((i) => [i.Tag, i.ImageSize]), [['0.1.0', String(chartSize)]]);
+        assert.deepEqual(
+          tags.body.Images.map((i) => [i.Tag, i.ImageSize]),
+          [['0.1.0', String(chartSize)]],
+        );
         await sdkRejects(sdk.call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId: chartId }), 'EntityNotExist.Repo', 404);
         assert.equal((await sdk.call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId: chartId, ArtifactType: 'HelmChart' })).statusCode, 200);
         assert.equal((await oci.get(`/v2/${ns}/chart/tags/list`)).status, 404);
@@ -187,20 +245,43 @@ describe('ACR API through the Alibaba SDK core', { skip }, () => {
         const pusher = acrSdk(e.berth.host, key, mode);
         const before = Date.now();
         const { body } = await pusher.call<{ ExpireDate: string; Credentials: Record<string, string>; AvailableResources: Array<Record<string, string>> }>(
-          'GetArtifactRepositoryCredentials', { ArtifactType: 'AcrImage', DeployRegionId: REGION });
+          'GetArtifactRepositoryCredentials',
+          { ArtifactType: 'AcrImage', DeployRegionId: REGION },
+        );
         assert.equal(typeof body.ExpireDate, 'string');
         const expires = Number(body.ExpireDate);
-        assert.ok(expires > before + 55 * 60_000 && expires < Date.now() + 65 * 60_000, `ExpireDate ${body.ExpireDate} is about an hour away (acr.credentialTtl)`);
+        assert.ok(
+          expires > before + 55 * 60_000 && expires < Date.now() + 65 * 60_000,
+          `ExpireDate ${body.ExpireDate} is about an hour away (acr.credentialTtl)`,
+        );
         assert.equal(body.Credentials.Username, key.accessKeyId);
         assert.ok(body.Credentials.Password && body.Credentials.Password !== key.secretAccessKey, 'a token, never the secret');
         assert.deepEqual(body.AvailableResources, [{ RegionId: REGION, RepositoryName: ns, Path: `${e.berth.host}/${ns}` }]);
         const creds = `${body.Credentials.Username}:${body.Credentials.Password}`;
         await skopeoPush('one', 'v1', `${body.AvailableResources[0]!.Path}/pushed:v1`, creds);
         const listed = await pusher.call<RepoList>('ListAcrImageRepositories', {});
-        assert.deepEqual(listed.body.Repositories.map((r) => `${r.Namespace}/${r.RepoName}`), [`${ns}/pushed`], 'a key lists only what it may pull');
+        assert.deepEqual(
+          listed.body.Repositories.map((r) => `${r.Namespace}/${r.RepoName}`),
+          [`${ns}/pushed`],
+          'a key lists only what it may pull',
+        );
         const tags = await pusher.call<TagList>('ListAcrImageTags', { RepoId: listed.body.Repositories[0]!.RepoId });
-        assert.deepEqual(tags.body.Images.map((i) => i.Tag), ['v1']);
-        const elsewhere = await toolFails('skopeo', skopeoArgs(t, ['copy', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${layout('one')}:v1`, `docker://${e.berth.host}/${acrNamespace(mode)}/x:v1`]), t);
+        assert.deepEqual(
+          tags.body.Images.map((i) => i.Tag),
+          ['v1'],
+        );
+        const elsewhere = await toolFails(
+          'skopeo',
+          skopeoArgs(t, [
+            'copy',
+            '--dest-tls-verify=false',
+            '--dest-creds',
+            creds,
+            `oci:${layout('one')}:v1`,
+            `docker://${e.berth.host}/${acrNamespace(mode)}/x:v1`,
+          ]),
+          t,
+        );
         assert.match(elsewhere, /denied|unauthorized|authentication required/i);
         await sdkRejects(pusher.call('DeleteAcrImageRepositories', { RegionId: REGION, RepoId: listed.body.Repositories[0]!.RepoId }), 'Forbidden.RAM', 403);
         await sdkRejects(pusher.call('GetArtifactRepositoryCredentials', { ArtifactType: 'File' }), 'InvalidArtifactType', 400);

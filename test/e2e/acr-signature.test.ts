@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { acrOk, acrRaw, assertAcrError, startAcrBerth, type AcrBerth, type Key } from './acr-helpers.ts';
+import { type AcrBerth, acrOk, acrRaw, assertAcrError, type Key, startAcrBerth } from './acr-helpers.ts';
 
 const MINUTE = 60_000;
 const SCHEMES = ['v1', 'ACS3'] as const;
@@ -15,7 +15,10 @@ describe('ACR signatures (auth required)', () => {
   let wrong: Key;
   before(async () => {
     e = await startAcrBerth();
-    wrong = { accessKeyId: e.admin.accessKeyId, secretAccessKey: `${e.admin.secretAccessKey.slice(0, -1)}${e.admin.secretAccessKey.endsWith('x') ? 'y' : 'x'}` };
+    wrong = {
+      accessKeyId: e.admin.accessKeyId,
+      secretAccessKey: `${e.admin.secretAccessKey.slice(0, -1)}${e.admin.secretAccessKey.endsWith('x') ? 'y' : 'x'}`,
+    };
   });
   after(async () => e?.dispose());
 
@@ -51,7 +54,11 @@ describe('ACR signatures (auth required)', () => {
       });
 
       it('refuses an unknown key with InvalidAccessKeyId.NotFound (404)', async () => {
-        assertAcrError(await list(e, { key: { accessKeyId: 'BKNOSUCHKEY00000000', secretAccessKey: 'x'.repeat(40) }, scheme }), 'InvalidAccessKeyId.NotFound', 404);
+        assertAcrError(
+          await list(e, { key: { accessKeyId: 'BKNOSUCHKEY00000000', secretAccessKey: 'x'.repeat(40) }, scheme }),
+          'InvalidAccessKeyId.NotFound',
+          404,
+        );
       });
 
       it('signs parameters sent in a form body', async () => {
@@ -71,7 +78,10 @@ describe('ACR signatures (auth required)', () => {
 
   it('answers an unknown Action with InvalidApi.NotFound (404), and keeps ECR on the same path', async () => {
     assertAcrError(await acrRaw(e.raw, 'NoSuchApi', {}, { key: e.admin }), 'InvalidApi.NotFound', 404);
-    const ecr = await e.raw.req('POST', '/', { headers: { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRegistry', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
+    const ecr = await e.raw.req('POST', '/', {
+      headers: { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRegistry', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
+    });
     assert.equal(ecr.json<{ __type: string }>().__type.length > 0, true, 'ECR still answers POST / in its own envelope');
   });
 });
@@ -94,7 +104,9 @@ describe('ACR with auth mode none and acr.regions set', () => {
   it('checks Action and Version: another version, none, or header and query disagreeing are 400s', async () => {
     assertAcrError(await e.raw.req('POST', '/?Action=ListAcrImageRepositories&Version=2020-01-01'), 'InvalidVersion', 400);
     assertAcrError(await e.raw.req('GET', '/?Action=ListAcrImageRepositories'), 'MissingVersion', 400);
-    const disagree = await e.raw.req('POST', '/?Action=ListAcrImageRepositories&Version=2021-05-21', { headers: { 'x-acs-action': 'DeleteAcrImageRepositories' } });
+    const disagree = await e.raw.req('POST', '/?Action=ListAcrImageRepositories&Version=2021-05-21', {
+      headers: { 'x-acs-action': 'DeleteAcrImageRepositories' },
+    });
     assertAcrError(disagree, 'InvalidParameter', 400);
     acrOk(await e.raw.req('POST', '/', { headers: { 'x-acs-action': 'ListAcrImageRepositories', 'x-acs-version': '2021-05-21' } }));
   });
@@ -105,9 +117,18 @@ describe('ACR with auth mode none and acr.regions set', () => {
     assertAcrError(await del('cn-shanghai'), 'EntityNotExist.Repo', 404);
     assertAcrError(await del('ap-southeast-1'), 'EntityNotExist.Repo', 404);
     const creds = acrOk<{ AvailableResources: Array<{ RegionId: string; RepositoryName: string; Path: string }>; Credentials: { Username: string } }>(
-      await acrRaw(e.raw, 'GetArtifactRepositoryCredentials', { ArtifactType: 'HelmChart' }));
-    assert.deepEqual(creds.AvailableResources, [{ RegionId: 'cn-shanghai', RepositoryName: '*', Path: e.berth.host }], 'without auth the whole registry is open');
+      await acrRaw(e.raw, 'GetArtifactRepositoryCredentials', { ArtifactType: 'HelmChart' }),
+    );
+    assert.deepEqual(
+      creds.AvailableResources,
+      [{ RegionId: 'cn-shanghai', RepositoryName: '*', Path: e.berth.host }],
+      'without auth the whole registry is open',
+    );
     assert.equal(creds.Credentials.Username, 'berth');
-    assertAcrError(await acrRaw(e.raw, 'GetArtifactRepositoryCredentials', { ArtifactType: 'AcrImage', DeployRegionId: 'eu-central-1' }), 'InvalidDeployRegionId', 400);
+    assertAcrError(
+      await acrRaw(e.raw, 'GetArtifactRepositoryCredentials', { ArtifactType: 'AcrImage', DeployRegionId: 'eu-central-1' }),
+      'InvalidDeployRegionId',
+      400,
+    );
   });
 });

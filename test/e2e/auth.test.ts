@@ -2,9 +2,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { runBerth, startBerth, type RunningBerth } from './harness.ts';
+import { type RunningBerth, runBerth, startBerth } from './harness.ts';
 
-interface Key { accessKeyId: string; secretAccessKey: string }
+interface Key {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
 
 const basic = (k: Key, secret = k.secretAccessKey): string => `Basic ${Buffer.from(`${k.accessKeyId}:${secret}`).toString('base64')}`;
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -24,7 +27,7 @@ describe('auth required', () => {
     const q = new URLSearchParams({ service: 'berth', ...(scope ? { scope } : {}) });
     const r = await fetch(`${berth.url}/token?${q}`, { headers: { authorization: basic(k) } });
     assert.equal(r.status, 200);
-    const body = await r.json() as { token: string; access_token: string; expires_in: number };
+    const body = (await r.json()) as { token: string; access_token: string; expires_in: number };
     assert.equal(body.token, body.access_token);
     assert.ok(body.expires_in > 0);
     return body.token;
@@ -43,7 +46,7 @@ describe('auth required', () => {
     assert.equal(r.status, 401);
     const challenge = r.headers.get('www-authenticate') ?? '';
     assert.match(challenge, /^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="berth"/);
-    const body = await r.json() as { errors: Array<{ code: string }> };
+    const body = (await r.json()) as { errors: Array<{ code: string }> };
     assert.equal(body.errors[0]?.code, 'UNAUTHORIZED');
     const scoped = await fetch(`${berth.url}/v2/team/app/tags/list`);
     assert.match(scoped.headers.get('www-authenticate') ?? '', /scope="repository:team\/app:pull"/);
@@ -61,7 +64,11 @@ describe('auth required', () => {
     assert.equal((await fetch(`${berth.url}/v2/`, { headers: { authorization: `Bearer ${login}` } })).status, 200);
     const push = await token(admin, 'repository:team/app:pull,push');
     const blob = Buffer.from('token-flow');
-    const up = await fetch(`${berth.url}/v2/team/app/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob, headers: { authorization: `Bearer ${push}` } });
+    const up = await fetch(`${berth.url}/v2/team/app/blobs/uploads/?digest=${sha(blob)}`, {
+      method: 'POST',
+      body: blob,
+      headers: { authorization: `Bearer ${push}` },
+    });
     assert.equal(up.status, 201);
     assert.equal((await fetch(`${berth.url}/v2/team/app/blobs/${sha(blob)}`, { headers: { authorization: `Bearer ${push}` } })).status, 200);
     const other = await fetch(`${berth.url}/v2/other/app/blobs/${sha(blob)}`, { headers: { authorization: `Bearer ${push}` } });
@@ -72,7 +79,11 @@ describe('auth required', () => {
 
   it('grants limit what a key may do: read-only key pulls but cannot push or delete', async () => {
     const blob = Buffer.from('reader');
-    const upload = await fetch(`${berth.url}/v2/team/ro/blobs/uploads/?digest=${sha(blob)}`, { method: 'POST', body: blob, headers: { authorization: basic(reader) } });
+    const upload = await fetch(`${berth.url}/v2/team/ro/blobs/uploads/?digest=${sha(blob)}`, {
+      method: 'POST',
+      body: blob,
+      headers: { authorization: basic(reader) },
+    });
     assert.equal(upload.status, 403);
     assert.equal(((await upload.json()) as { errors: Array<{ code: string }> }).errors[0]?.code, 'DENIED');
     const t = await token(reader, 'repository:team/app:pull,push,delete');

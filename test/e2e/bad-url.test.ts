@@ -2,7 +2,7 @@
 // dialect the path belongs to, never a framework page, a 5xx or a dropped connection.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startBerth, type RunningBerth } from './harness.ts';
+import { type RunningBerth, startBerth } from './harness.ts';
 import { Client } from './oci-helpers.ts';
 
 describe('undecodable request targets', () => {
@@ -14,7 +14,7 @@ describe('undecodable request targets', () => {
   });
   after(async () => berth?.dispose());
 
-  it('answer 400 in each dialect\'s own error shape', async () => {
+  it("answer 400 in each dialect's own error shape", async () => {
     const oci = await c.get('/v2/team/%ff/tags/list');
     assert.equal(oci.status, 400, oci.describe());
     assert.equal((oci.json() as { errors: Array<{ code: string }> }).errors[0]?.code, 'NAME_INVALID');

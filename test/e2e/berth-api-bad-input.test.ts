@@ -3,10 +3,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, assertApiError } from './berth-api-helpers.ts';
-import { startBerth, type RunningBerth } from './harness.ts';
+import { type RunningBerth, startBerth } from './harness.ts';
 import { Client, pushImage } from './oci-helpers.ts';
 
-interface Case { method: string; path: string; body?: unknown; status: number; code: string }
+interface Case {
+  method: string;
+  path: string;
+  body?: unknown;
+  status: number;
+  code: string;
+}
 
 describe('berth API bad input', () => {
   let berth: RunningBerth;
@@ -96,7 +102,13 @@ describe('berth API bad input', () => {
       { method: 'POST', path: '/berth/v1/restore', status: 400, code: 'INVALID_REQUEST' },
       { method: 'POST', path: '/berth/v1/restore', body: '{', status: 400, code: 'INVALID_REQUEST' },
       { method: 'POST', path: '/berth/v1/restore', body: { repository: repo }, status: 400, code: 'INVALID_REQUEST' },
-      { method: 'POST', path: '/berth/v1/restore', body: { repository: repo, tag: 'v1', digest: `sha256:${'0'.repeat(64)}` }, status: 400, code: 'INVALID_REQUEST' },
+      {
+        method: 'POST',
+        path: '/berth/v1/restore',
+        body: { repository: repo, tag: 'v1', digest: `sha256:${'0'.repeat(64)}` },
+        status: 400,
+        code: 'INVALID_REQUEST',
+      },
       { method: 'POST', path: '/berth/v1/restore', body: { repository: repo, tag: 'bad tag' }, status: 400, code: 'TAG_INVALID' },
       { method: 'POST', path: '/berth/v1/restore', body: { repository: repo, tag: `sha256:${'0'.repeat(64)}` }, status: 400, code: 'TAG_INVALID' },
       { method: 'POST', path: '/berth/v1/restore', body: { repository: repo, digest: 'sha256:1' }, status: 400, code: 'DIGEST_INVALID' },

@@ -37,7 +37,14 @@ export function okJson<T>(res: Res, status = 200): T {
 }
 
 /** Pins `reference` (tag or digest) of `repository` through the API; asserts 201. */
-export async function createPin(c: Client, repository: string, reference: string, reason = 'runs in prod', extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<PinJson> {
+export async function createPin(
+  c: Client,
+  repository: string,
+  reference: string,
+  reason = 'runs in prod',
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<PinJson> {
   const res = await api(c, 'POST', '/berth/v1/pins', { repository, reference, reason, ...extra }, headers);
   return okJson<{ pin: PinJson }>(res, 201).pin;
 }

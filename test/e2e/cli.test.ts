@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runBerth, startBerth, type RunningBerth } from './harness.ts';
+import { type RunningBerth, runBerth, startBerth } from './harness.ts';
 
 const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -18,11 +18,16 @@ async function pushImage(url: string, repo: string, tag: string, seed: string): 
     assert.equal(r.status, 201);
   }
   const manifest = JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
   });
-  const r = await fetch(`${url}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  const r = await fetch(`${url}/v2/${repo}/manifests/${tag}`, {
+    method: 'PUT',
+    body: manifest,
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+  });
   assert.equal(r.status, 201, await r.text());
   return sha(manifest);
 }
@@ -70,7 +75,7 @@ describe('berth CLI against a running server', () => {
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal((await fetch(`${berth.url}/v2/cli/gone/tags/list`)).status, 404);
     await pushImage(berth.url, 'cli/gone', 'fresh', 'd');
-    const tags = await (await fetch(`${berth.url}/v2/cli/gone/tags/list`)).json() as { tags: string[] };
+    const tags = (await (await fetch(`${berth.url}/v2/cli/gone/tags/list`)).json()) as { tags: string[] };
     assert.deepEqual(tags.tags, ['fresh'], 'the recreated repository starts empty');
   });
 
@@ -125,7 +130,8 @@ describe('berth serve start-up failures', () => {
 
   it('config check never prints a database password or an S3 secret key', async () => {
     const r = await runBerth(['config', 'check', '--json'], {
-      BERTH_META: 'postgres://berth:hunter2@127.0.0.1:5432/registry', BERTH_BLOBS: 's3://bucket?endpoint=http://127.0.0.1:9000',
+      BERTH_META: 'postgres://berth:hunter2@127.0.0.1:5432/registry',
+      BERTH_BLOBS: 's3://bucket?endpoint=http://127.0.0.1:9000',
     });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!r.stdout.includes('hunter2'), r.stdout);

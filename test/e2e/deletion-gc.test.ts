@@ -7,11 +7,24 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { api, blobFile, exists, okJson } from './berth-api-helpers.ts';
-import { EMBEDDED_ONLY, runBerth, startBerth, type RunningBerth } from './harness.ts';
-import { assertStatus, Client, pushBlob, pushImage, repoName, sha256, MT } from './oci-helpers.ts';
+import { EMBEDDED_ONLY, type RunningBerth, runBerth, startBerth } from './harness.ts';
+import { assertStatus, Client, MT, pushBlob, pushImage, repoName, sha256 } from './oci-helpers.ts';
 
-interface Report { dryRun: boolean; blobsRemoved: number; bytesReclaimed: number; manifestsPurged: number; errors: number; startedAt: string; plan?: { blobs: Array<{ digest: string; size: number }>; trash: Array<{ digest: string }> } }
-interface Fsck { ok: boolean; orphanFiles: string[]; missingBlobs: Array<{ digest: string }>; repaired: { orphanFiles: number } }
+interface Report {
+  dryRun: boolean;
+  blobsRemoved: number;
+  bytesReclaimed: number;
+  manifestsPurged: number;
+  errors: number;
+  startedAt: string;
+  plan?: { blobs: Array<{ digest: string; size: number }>; trash: Array<{ digest: string }> };
+}
+interface Fsck {
+  ok: boolean;
+  orphanFiles: string[];
+  missingBlobs: Array<{ digest: string }>;
+  repaired: { orphanFiles: number };
+}
 
 /** GC may reclaim at once and deletes are final: what these tests delete is garbage immediately. */
 const ENV = { BERTH_GC_GRACE: '0', BERTH_DELETION_RESTORE_WINDOW: '0', BERTH_GC_INTERVAL: '0' };
@@ -39,7 +52,10 @@ describe('garbage collection and fsck', { skip: EMBEDDED_ONLY }, () => {
     assert.equal(dry.code, 0, dry.stderr);
     const plan = JSON.parse(dry.stdout) as Report;
     assert.equal(plan.dryRun, true);
-    assert.ok(plan.plan!.trash.some((t) => t.digest === doomed.digest), 'the deleted manifest would be purged from the trash');
+    assert.ok(
+      plan.plan!.trash.some((t) => t.digest === doomed.digest),
+      'the deleted manifest would be purged from the trash',
+    );
     const text = await cli('gc', '--dry-run');
     assert.match(text.stdout, /dry run: would remove .* bytes/);
     for (const d of [...own, shared.digest]) assert.ok(await exists(blobFile(berth.dataDir, d)), `a dry run leaves ${d}`);
@@ -80,7 +96,8 @@ describe('garbage collection and fsck', { skip: EMBEDDED_ONLY }, () => {
     const empty = okJson<Report>(await api(c, 'POST', '/berth/v1/gc'));
     assert.equal(empty.blobsRemoved, 0, 'a body is optional');
     const state = okJson<{ status: { running: boolean; last: Report | null; totals: { runs: number; blobsRemoved: number } }; stats: Record<string, number> }>(
-      await api(c, 'GET', '/berth/v1/gc'));
+      await api(c, 'GET', '/berth/v1/gc'),
+    );
     assert.equal(state.status.running, false);
     assert.ok(state.status.totals.runs >= 2);
     assert.ok(state.status.totals.blobsRemoved >= 2);
@@ -90,8 +107,15 @@ describe('garbage collection and fsck', { skip: EMBEDDED_ONLY }, () => {
 
   it('/metrics exports the GC queue, trash and totals', async () => {
     const text = await (await c.get('/metrics')).text;
-    for (const series of ['berth_gc_queue_length{kind="blob"}', 'berth_gc_queue_length{kind="manifest"}', 'berth_gc_trash_manifests',
-      'berth_gc_blobs_removed_total', 'berth_gc_reclaimed_bytes_total', 'berth_gc_errors_total', 'berth_gc_sweep_rate']) {
+    for (const series of [
+      'berth_gc_queue_length{kind="blob"}',
+      'berth_gc_queue_length{kind="manifest"}',
+      'berth_gc_trash_manifests',
+      'berth_gc_blobs_removed_total',
+      'berth_gc_reclaimed_bytes_total',
+      'berth_gc_errors_total',
+      'berth_gc_sweep_rate',
+    ]) {
       assert.ok(text.includes(`${series} `), `${series} in /metrics`);
     }
     const runs = /^berth_gc_runs_total (\d+)$/m.exec(text);
@@ -126,6 +150,9 @@ describe('garbage collection and fsck', { skip: EMBEDDED_ONLY }, () => {
     assert.match(missing.stdout, /problems remain/);
     const stillMissing = await cli('fsck', '--repair', '--json');
     assert.equal(stillMissing.code, 1, 'repair never invents bytes');
-    assert.deepEqual((JSON.parse(stillMissing.stdout) as Fsck).missingBlobs.map((b) => b.digest), [image.layers[0]!.digest]);
+    assert.deepEqual(
+      (JSON.parse(stillMissing.stdout) as Fsck).missingBlobs.map((b) => b.digest),
+      [image.layers[0]!.digest],
+    );
   });
 });

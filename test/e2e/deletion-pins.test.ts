@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { api, assertApiError, createPin, ociError, okJson, type PinJson } from './berth-api-helpers.ts';
-import { runBerth, startBerth, type RunningBerth } from './harness.ts';
+import { type RunningBerth, runBerth, startBerth } from './harness.ts';
 import { ACCEPT_MANIFESTS, assertStatus, Client, MT, pushImage, pushIndex, putManifest, repoName } from './oci-helpers.ts';
 
-interface PinnedDetail { pins: Array<{ id: string; repository: string; digest: string; owner: string; reason: string }> }
+interface PinnedDetail {
+  pins: Array<{ id: string; repository: string; digest: string; owner: string; reason: string }>;
+}
 
 describe('pins protect images from OCI deletes (auth off)', () => {
   let berth: RunningBerth;
@@ -35,7 +37,10 @@ describe('pins protect images from OCI deletes (auth off)', () => {
     assert.equal(err.code, 'DENIED');
     assert.ok(err.message.includes(pin.id), `the message names the pin: ${err.message}`);
     const detail = err.detail as PinnedDetail;
-    assert.deepEqual(detail.pins.map((p) => [p.id, p.owner, p.reason]), [[pin.id, 'team-web', 'deployment web-prod']]);
+    assert.deepEqual(
+      detail.pins.map((p) => [p.id, p.owner, p.reason]),
+      [[pin.id, 'team-web', 'deployment web-prod']],
+    );
     assertStatus(await manifest(repo, image.digest), 200);
 
     assertStatus(await c.req('DELETE', `/v2/${repo}/manifests/v2`), 202);
@@ -88,12 +93,16 @@ describe('pins protect images from OCI deletes (auth off)', () => {
     assertStatus(await c.req('DELETE', `/v2/${repo}/manifests/${image.digest}?break-pins=true`), 202);
     assertStatus(await manifest(repo, image.digest), 404);
     assertApiError(await api(c, 'GET', `/berth/v1/pins/${pin.id}`), 404, 'PIN_UNKNOWN');
-    const { events } = okJson<{ events: Array<{ action: string; principal: string; dialect: string; target: string; detail: { brokenPins?: Array<{ id: string }> } }> }>(
-      await api(c, 'GET', `/berth/v1/audit?repository=${repo}&action=manifest.delete`));
+    const { events } = okJson<{
+      events: Array<{ action: string; principal: string; dialect: string; target: string; detail: { brokenPins?: Array<{ id: string }> } }>;
+    }>(await api(c, 'GET', `/berth/v1/audit?repository=${repo}&action=manifest.delete`));
     assert.equal(events.length, 1);
     assert.equal(events[0]!.target, image.digest);
     assert.equal(events[0]!.dialect, 'oci');
-    assert.deepEqual(events[0]!.detail.brokenPins?.map((p) => p.id), [pin.id]);
+    assert.deepEqual(
+      events[0]!.detail.brokenPins?.map((p) => p.id),
+      [pin.id],
+    );
     assert.equal((await c.req('DELETE', `/v2/${repo}/manifests/v1?break-pins=maybe`)).status, 400, 'a malformed flag is a 400');
   });
 
@@ -123,7 +132,10 @@ describe('pins protect images from OCI deletes (auth off)', () => {
     assert.equal(pin.digest, image.digest);
     assert.equal(pin.owner, 'ops');
     const ls = await runBerth(['pin', 'ls', repo, '--data', berth.dataDir, '--json']);
-    assert.deepEqual((JSON.parse(ls.stdout) as { pins: PinJson[] }).pins.map((p) => p.id), [pin.id]);
+    assert.deepEqual(
+      (JSON.parse(ls.stdout) as { pins: PinJson[] }).pins.map((p) => p.id),
+      [pin.id],
+    );
     const text = await runBerth(['pin', 'ls', '--data', berth.dataDir]);
     assert.match(text.stdout, new RegExp(pin.id));
     const refused = await runBerth(['image', 'rm', `${repo}@${image.digest}`, '--data', berth.dataDir]);
@@ -139,21 +151,32 @@ describe('pins protect images from OCI deletes (auth off)', () => {
     assert.equal(forced.code, 0, forced.stderr);
     assert.deepEqual(JSON.parse(forced.stdout).brokenPins, [second.id]);
     assert.equal((await runBerth(['pin', 'add', `${repo}:v1`, '--data', berth.dataDir])).code, 2, '--reason is required');
-    assert.equal((await runBerth(['pin', 'add', `${repo}:v1`, '--reason', 'x', '--expires', 'soon', '--data', berth.dataDir])).code, 2, 'a bad duration is a usage error');
+    assert.equal(
+      (await runBerth(['pin', 'add', `${repo}:v1`, '--reason', 'x', '--expires', 'soon', '--data', berth.dataDir])).code,
+      2,
+      'a bad duration is a usage error',
+    );
   });
 });
 
 describe('pins and break-pins with auth required', () => {
   let berth: RunningBerth;
   let c: Client;
-  interface Key { accessKeyId: string; secretAccessKey: string }
+  interface Key {
+    accessKeyId: string;
+    secretAccessKey: string;
+  }
   const keys: Record<'admin' | 'deleter' | 'reader', Key> = {} as Record<'admin' | 'deleter' | 'reader', Key>;
   const as = (k: Key): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${k.accessKeyId}:${k.secretAccessKey}`).toString('base64')}` });
 
   before(async () => {
     berth = await startBerth({ args: ['--auth', 'required'] });
     c = new Client(berth.url);
-    for (const [name, grant] of [['admin', []], ['deleter', ['--grant', 'team/*:pull,push,delete']], ['reader', ['--grant', '*:pull']]] as const) {
+    for (const [name, grant] of [
+      ['admin', []],
+      ['deleter', ['--grant', 'team/*:pull,push,delete']],
+      ['reader', ['--grant', '*:pull']],
+    ] as const) {
       const r = await runBerth(['key', 'create', '--name', name, '--data', berth.dataDir, '--json', ...grant]);
       assert.equal(r.code, 0, r.stderr);
       keys[name] = JSON.parse(r.stdout) as Key;

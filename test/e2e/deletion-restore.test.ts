@@ -3,11 +3,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, assertApiError, okJson } from './berth-api-helpers.ts';
-import { runBerth, startBerth, type RunningBerth } from './harness.ts';
+import { type RunningBerth, runBerth, startBerth } from './harness.ts';
 import { ACCEPT_MANIFESTS, assertStatus, Client, MT, pushImage, putManifest, repoName, sha256 } from './oci-helpers.ts';
 
-interface Restored { digest: string; tags: string[]; manifests: string[] }
-interface AuditEventJson { id: number; at: string; principal: string; dialect: string; action: string; repository: string | null; target: string | null; detail: Record<string, unknown> | null }
+interface Restored {
+  digest: string;
+  tags: string[];
+  manifests: string[];
+}
+interface AuditEventJson {
+  id: number;
+  at: string;
+  principal: string;
+  dialect: string;
+  action: string;
+  repository: string | null;
+  target: string | null;
+  detail: Record<string, unknown> | null;
+}
 
 describe('restore within the window', () => {
   let berth: RunningBerth;
@@ -27,8 +40,13 @@ describe('restore within the window', () => {
     assertStatus((await putManifest(c, repo, 'stable', image.bytes, MT.ociManifest)).res, 201);
     assertStatus(await c.req('DELETE', `/v2/${repo}/manifests/v1`), 202);
     assertStatus(await manifest(repo, 'v1'), 404);
-    const { tags } = okJson<{ tags: Array<{ tag: string; digest: string; deletedAt: string }> }>(await api(c, 'GET', `/berth/v1/repositories/${repo}/deleted-tags`));
-    assert.deepEqual(tags.map((t) => [t.tag, t.digest]), [['v1', image.digest]]);
+    const { tags } = okJson<{ tags: Array<{ tag: string; digest: string; deletedAt: string }> }>(
+      await api(c, 'GET', `/berth/v1/repositories/${repo}/deleted-tags`),
+    );
+    assert.deepEqual(
+      tags.map((t) => [t.tag, t.digest]),
+      [['v1', image.digest]],
+    );
     assert.ok(Math.abs(Date.parse(tags[0]!.deletedAt) - Date.now()) < 60_000);
     const restored = okJson<Restored>(await api(c, 'POST', '/berth/v1/restore', { repository: repo, tag: 'v1' }));
     assert.equal(restored.digest, image.digest);
@@ -59,7 +77,10 @@ describe('restore within the window', () => {
     const sbomBack = await manifest(repo, sbom.digest);
     assert.ok(sbomBack.body.equals(sbom.bytes));
     const referrers = (await c.get(`/v2/${repo}/referrers/${image.digest}`)).json<{ manifests: Array<{ digest: string }> }>();
-    assert.deepEqual(referrers.manifests.map((m) => m.digest), [sbom.digest]);
+    assert.deepEqual(
+      referrers.manifests.map((m) => m.digest),
+      [sbom.digest],
+    );
   });
 
   it('the CLI lists restorable tags and restores a tag and a digest', async () => {
@@ -72,7 +93,10 @@ describe('restore within the window', () => {
     const list = await runBerth(['restore', '--list', repo, '--data', berth.dataDir, '--json']);
     assert.equal(list.code, 0, list.stderr);
     const listed = (JSON.parse(list.stdout) as { tags: Array<{ tag: string; digest: string }> }).tags.map((t) => [t.tag, t.digest]).sort();
-    assert.deepEqual(listed, [['v1', image.digest], ['v2', other.digest]]);
+    assert.deepEqual(listed, [
+      ['v1', image.digest],
+      ['v2', other.digest],
+    ]);
     const byTag = await runBerth(['restore', `${repo}:v1`, '--data', berth.dataDir, '--json']);
     assert.equal(byTag.code, 0, byTag.stderr);
     assert.equal((JSON.parse(byTag.stdout) as Restored).digest, image.digest);
@@ -93,22 +117,40 @@ describe('restore within the window', () => {
     assertStatus(await c.req('DELETE', `/v2/${repo}/manifests/${image.digest}`), 202);
     okJson(await api(c, 'POST', '/berth/v1/restore', { repository: repo, digest: image.digest }));
     const { events } = okJson<{ events: AuditEventJson[] }>(await api(c, 'GET', `/berth/v1/audit?repository=${repo}`));
-    assert.deepEqual(events.map((e) => e.action), ['manifest.restore', 'manifest.delete', 'manifest.put']);
-    assert.deepEqual(events.map((e) => e.dialect), ['api', 'oci', 'oci']);
+    assert.deepEqual(
+      events.map((e) => e.action),
+      ['manifest.restore', 'manifest.delete', 'manifest.put'],
+    );
+    assert.deepEqual(
+      events.map((e) => e.dialect),
+      ['api', 'oci', 'oci'],
+    );
     assert.ok(events.every((e) => e.repository === repo && !Number.isNaN(Date.parse(e.at))));
     const deletes = okJson<{ events: AuditEventJson[] }>(await api(c, 'GET', `/berth/v1/audit?repository=${repo}&action=manifest.del`)).events;
-    assert.deepEqual(deletes.map((e) => e.id), [events[1]!.id]);
+    assert.deepEqual(
+      deletes.map((e) => e.id),
+      [events[1]!.id],
+    );
     assert.deepEqual((deletes[0]!.detail as { tags: string[] }).tags, ['v1']);
     const page = okJson<{ events: AuditEventJson[] }>(await api(c, 'GET', `/berth/v1/audit?repository=${repo}&limit=1&before=${events[0]!.id}`)).events;
-    assert.deepEqual(page.map((e) => e.id), [events[1]!.id]);
+    assert.deepEqual(
+      page.map((e) => e.id),
+      [events[1]!.id],
+    );
 
     const cli = await runBerth(['audit', '--repository', repo, '--data', berth.dataDir, '--json']);
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual((JSON.parse(cli.stdout) as { events: AuditEventJson[] }).events, events);
     const filtered = await runBerth(['audit', '--repository', repo, '--action', 'manifest.restore', '--limit', '5', '--data', berth.dataDir, '--json']);
-    assert.deepEqual((JSON.parse(filtered.stdout) as { events: AuditEventJson[] }).events.map((e) => e.id), [events[0]!.id]);
+    assert.deepEqual(
+      (JSON.parse(filtered.stdout) as { events: AuditEventJson[] }).events.map((e) => e.id),
+      [events[0]!.id],
+    );
     const older = await runBerth(['audit', '--repository', repo, '--before', String(events[1]!.id), '--data', berth.dataDir, '--json']);
-    assert.deepEqual((JSON.parse(older.stdout) as { events: AuditEventJson[] }).events.map((e) => e.action), ['manifest.put']);
+    assert.deepEqual(
+      (JSON.parse(older.stdout) as { events: AuditEventJson[] }).events.map((e) => e.action),
+      ['manifest.put'],
+    );
     const text = await runBerth(['audit', '--repository', repo, '--data', berth.dataDir]);
     assert.match(text.stdout, /manifest\.restore/);
     assert.equal((await runBerth(['audit', '--limit', 'ten', '--data', berth.dataDir])).code, 2);

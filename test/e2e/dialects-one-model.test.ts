@@ -4,17 +4,28 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BatchDeleteImageCommand, DescribeImagesCommand, DescribeRepositoriesCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
-import { acrSdk, REGION as ACR_REGION } from './acr-helpers.ts';
+import { REGION as ACR_REGION, acrSdk } from './acr-helpers.ts';
 import { api, createPin } from './berth-api-helpers.ts';
-import { AuthClient, createKey, ecrClient, keyBasic, type Key } from './ecr-helpers.ts';
-import { startBerth, type RunningBerth } from './harness.ts';
+import { AuthClient, createKey, ecrClient, type Key, keyBasic } from './ecr-helpers.ts';
+import { type RunningBerth, startBerth } from './harness.ts';
 import { API, ncr } from './ncr-helpers.ts';
 import { Client, pushImage, randomHex } from './oci-helpers.ts';
 import { swrRaw } from './swr-helpers.ts';
 
-interface AcrTag { Tag: string; ImageSize: string }
-interface NcrTag { name: string; digest: string; full_size: number }
-interface SwrTag { Tag: string; digest: string; size: number }
+interface AcrTag {
+  Tag: string;
+  ImageSize: string;
+}
+interface NcrTag {
+  name: string;
+  digest: string;
+  full_size: number;
+}
+interface SwrTag {
+  Tag: string;
+  digest: string;
+  size: number;
+}
 
 describe('one model behind every dialect', () => {
   let berth: RunningBerth;
@@ -44,7 +55,9 @@ describe('one model behind every dialect', () => {
     return (out.imageDetails ?? []).flatMap((d) => d.imageTags ?? []).sort();
   };
   const repoId = async (): Promise<string | undefined> => {
-    const listed = await acr().call<{ Repositories: Array<{ RepoId: string; RepoName: string; Namespace: string }> }>('ListAcrImageRepositories', { RepoName: repo });
+    const listed = await acr().call<{ Repositories: Array<{ RepoId: string; RepoName: string; Namespace: string }> }>('ListAcrImageRepositories', {
+      RepoName: repo,
+    });
     return listed.body.Repositories.find((r) => `${r.Namespace}/${r.RepoName}` === repo)?.RepoId;
   };
   const acrTags = async (): Promise<AcrTag[]> => {
@@ -98,8 +111,11 @@ describe('one model behind every dialect', () => {
     assert.deepEqual(out.failures, []);
     assert.deepEqual(await everyDialect(), same([]), 'ECR removed the last tag');
     const left = await ecr().send(new DescribeImagesCommand({ repositoryName: repo }));
-    assert.deepEqual(left.imageDetails?.map((d) => [d.imageDigest, d.imageTags ?? []]), [[firstDigest, []]],
-      'SWR and ECR took their images along with the last tag; the one NCR untagged stays, untagged, for GC');
+    assert.deepEqual(
+      left.imageDetails?.map((d) => [d.imageDigest, d.imageTags ?? []]),
+      [[firstDigest, []]],
+      'SWR and ECR took their images along with the last tag; the one NCR untagged stays, untagged, for GC',
+    );
   });
 
   it('a pin set through the berth API holds in every dialect; the repository delete of one is seen by all', async () => {
@@ -108,7 +124,10 @@ describe('one model behind every dialect', () => {
     const id = (await repoId())!;
     const ecrOut = await ecr().send(new BatchDeleteImageCommand({ repositoryName: repo, imageIds: [{ imageTag: 'prod' }] }));
     assert.equal(ecrOut.failures?.[0]?.failureCode, 'ImageInUse');
-    await assert.rejects(acr().call('DeleteAcrImageRepositories', { RegionId: ACR_REGION, RepoId: id }), (e: { code?: string }) => e.code === 'OperationDenied.ImageInUse');
+    await assert.rejects(
+      acr().call('DeleteAcrImageRepositories', { RegionId: ACR_REGION, RepoId: id }),
+      (e: { code?: string }) => e.code === 'OperationDenied.ImageInUse',
+    );
     const ncrRes = await ncr(raw, 'DELETE', `${API}/repositories/${ns}/${encodeURIComponent('team/app')}`, admin);
     assert.equal(ncrRes.status, 409);
     assert.match(ncrRes.text, new RegExp(pin.id));
@@ -130,16 +149,24 @@ describe('one model behind every dialect', () => {
     const locked = `${ns}/locked/app`;
     await pushImage(oci, locked, 'v1', { layers: 1, layerSize: 10 });
     const deleter = await createKey(berth, '--name', 'deleter', '--grant', `${ns}/*:pull,push,delete`);
-    await ecr().send(new SetRepositoryPolicyCommand({ repositoryName: locked, policyText: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Principal: { AWS: [deleter.accessKeyId] }, Action: ['ecr:BatchDeleteImage', 'ecr:DeleteRepository'] }],
-    }) }));
-    const listed = await acrSdk(berth.host, deleter, 'ACS3').call<{ Repositories: Array<{ RepoId: string; RepoName: string }> }>('ListAcrImageRepositories', { RepoName: locked });
+    await ecr().send(
+      new SetRepositoryPolicyCommand({
+        repositoryName: locked,
+        policyText: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Principal: { AWS: [deleter.accessKeyId] }, Action: ['ecr:BatchDeleteImage', 'ecr:DeleteRepository'] }],
+        }),
+      }),
+    );
+    const listed = await acrSdk(berth.host, deleter, 'ACS3').call<{ Repositories: Array<{ RepoId: string; RepoName: string }> }>('ListAcrImageRepositories', {
+      RepoName: locked,
+    });
     const id = listed.body.Repositories.find((r) => r.RepoName === 'locked/app')!.RepoId;
     for (const call of [
       () => acrSdk(berth.host, deleter, 'v2').call('DeleteAcrImageTags', { RegionId: ACR_REGION, RepoId: id, Tag: 'v1' }),
       () => acrSdk(berth.host, deleter, 'ACS3').call('DeleteAcrImageRepositories', { RegionId: ACR_REGION, RepoId: id }),
-    ]) await assert.rejects(call(), (e: { code?: string; message?: string }) => e.code === 'Forbidden.RAM' && /policy/.test(e.message ?? ''));
+    ])
+      await assert.rejects(call(), (e: { code?: string; message?: string }) => e.code === 'Forbidden.RAM' && /policy/.test(e.message ?? ''));
     const encoded = encodeURIComponent('locked/app');
     assert.equal((await ncr(raw, 'DELETE', `${API}/repositories/${ns}/${encoded}/tags/v1`, deleter)).status, 403);
     assert.equal((await ncr(raw, 'DELETE', `${API}/repositories/${ns}/${encoded}`, deleter)).status, 403);
@@ -153,7 +180,10 @@ describe('one model behind every dialect', () => {
     const other = `${ns}x`;
     assert.equal((await swrRaw(raw, 'POST', '/v2/manage/namespaces', { key: admin, body: { namespace: other } })).status, 201);
     const registries = await ncr(raw, 'GET', `${API}/repositories?pagesize=100`, admin);
-    assert.ok((registries.json() as { results: Array<{ name: string }> }).results.some((r) => r.name === other), registries.text);
+    assert.ok(
+      (registries.json() as { results: Array<{ name: string }> }).results.some((r) => r.name === other),
+      registries.text,
+    );
     assert.equal((await ncr(raw, 'POST', `${API}/repositories/${other}`, admin, { body: { bucket: 'b' } })).status, 409, 'it exists already');
     assert.equal((await ncr(raw, 'DELETE', `${API}/repositories/${other}`, admin)).status, 204);
     assert.equal((await swrRaw(raw, 'GET', `/v2/manage/namespaces/${other}`, { key: admin })).status, 404);

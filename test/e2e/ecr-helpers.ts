@@ -11,10 +11,10 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { StartOptions } from './harness.ts';
-import { startKeyedBerth, type Key, type KeyedBerth } from './key-helpers.ts';
-import { Client, type Res } from './oci-helpers.ts';
+import { type Key, type KeyedBerth, startKeyedBerth } from './key-helpers.ts';
+import type { Client, Res } from './oci-helpers.ts';
 
-export { AuthClient, basic, createKey, keyBasic, type Key } from './key-helpers.ts';
+export { AuthClient, basic, createKey, type Key, keyBasic } from './key-helpers.ts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
@@ -29,8 +29,6 @@ export function ecrRepo(area: string): string {
   return `ecr-${area}/r${process.pid.toString(36)}-${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
 
-
-
 export interface EcrBerth extends KeyedBerth {
   sdk: ECRClient;
 }
@@ -40,7 +38,8 @@ export async function startEcrBerth(options: StartOptions & { auth?: 'required' 
   const keyed = await startKeyedBerth('ecr-admin', options);
   const sdk = ecrClient(keyed.berth.url, keyed.admin);
   return {
-    ...keyed, sdk,
+    ...keyed,
+    sdk,
     dispose: async () => {
       sdk.destroy();
       await keyed.dispose();
@@ -54,10 +53,20 @@ export function ecrClient(url: string, key: Key, region = REGION): ECRClient {
 }
 
 /** What the SDK throws for a service error. */
-export interface SdkError { name: string; message: string; $metadata?: { httpStatusCode?: number }; $fault?: string }
+export interface SdkError {
+  name: string;
+  message: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: string;
+}
 
 /** Awaits a call that must fail with the named ECR error (one of; HTTP 400 unless `status` says otherwise); returns it. */
-export async function sdkRejects(call: Promise<unknown>, name: string | string[], message?: string | RegExp, status: number | number[] = 400): Promise<SdkError> {
+export async function sdkRejects(
+  call: Promise<unknown>,
+  name: string | string[],
+  message?: string | RegExp,
+  status: number | number[] = 400,
+): Promise<SdkError> {
   let result: unknown;
   try {
     result = await call;
@@ -78,8 +87,7 @@ export async function sdkRejects(call: Promise<unknown>, name: string | string[]
 /** AWS's message texts, which the CLI prints and scripts grep for. */
 export const messages = {
   notFound: (name: string): string => `The repository with name '${name}' does not exist in the registry with id '${ACCOUNT}'`,
-  notEmpty: (name: string): string =>
-    `The repository with name '${name}' in registry with id '${ACCOUNT}' cannot be deleted because it still contains images`,
+  notEmpty: (name: string): string => `The repository with name '${name}' in registry with id '${ACCOUNT}' cannot be deleted because it still contains images`,
   exists: (name: string): string => `The repository with name '${name}' already exists in the registry with id '${ACCOUNT}'`,
 };
 
@@ -135,7 +143,10 @@ export async function ecrRaw(c: Client, op: string, body: unknown, o: RawCall = 
   let sent = headers;
   if (o.key) {
     const signer = new SignatureV4({
-      service: o.service ?? 'ecr', region: o.region ?? REGION, sha256: NodeSha256, applyChecksum: o.checksum ?? true,
+      service: o.service ?? 'ecr',
+      region: o.region ?? REGION,
+      sha256: NodeSha256,
+      applyChecksum: o.checksum ?? true,
       credentials: { accessKeyId: o.key.accessKeyId, secretAccessKey: o.key.secretAccessKey },
     });
     const request = new HttpRequest({ method: 'POST', protocol: 'http:', hostname: c.hostname, port: c.port, path: '/', headers, body: text });
@@ -146,7 +157,10 @@ export async function ecrRaw(c: Client, op: string, body: unknown, o: RawCall = 
   return c.req('POST', '/', { body: payload, headers: { ...sent, 'content-length': String(Buffer.byteLength(payload)), ...(o.extraHeaders ?? {}) } });
 }
 
-export interface EcrErrorBody { __type: string; message: string }
+export interface EcrErrorBody {
+  __type: string;
+  message: string;
+}
 
 /** Asserts ECR's error answer: the status (400 unless told), the JSON 1.1 body with `__type` (one of) and a message. */
 export function assertEcrError(res: Res, type: string | readonly string[], status: number | readonly number[] = 400): EcrErrorBody {
@@ -155,7 +169,10 @@ export function assertEcrError(res: Res, type: string | readonly string[], statu
   assert.match(res.header('content-type') ?? '', /^application\/(x-amz-json-1\.1|json)/, `${res.describe()}: error bodies are JSON`);
   const body = res.json<EcrErrorBody>();
   // Clients keep what follows a '#' and precedes a ':' (Smithy's rule); compare the sanitised name.
-  const name = String(body.__type ?? '').split(':')[0]!.split('#').at(-1);
+  const name = String(body.__type ?? '')
+    .split(':')[0]!
+    .split('#')
+    .at(-1);
   const types = typeof type === 'string' ? [type] : type;
   assert.ok(types.includes(name ?? ''), `${res.describe()}: expected __type ${types.join(' or ')}`);
   assert.equal(typeof body.message, 'string', `${res.describe()}: no message`);
@@ -196,7 +213,13 @@ process.on('exit', () => rmSync(CLI_CWD, { recursive: true, force: true }));
 
 /** Every distinct aws CLI: each `aws` on PATH and /usr/bin/aws (Debian's v2), one per real file and version. */
 export function findAwsClis(): AwsCli[] {
-  const candidates = [...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, 'aws')), '/usr/bin/aws'];
+  const candidates = [
+    ...(process.env.PATH ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((d) => join(d, 'aws')),
+    '/usr/bin/aws',
+  ];
   const seenFiles = new Set<string>();
   const byVersion = new Map<string, AwsCli>();
   for (const path of candidates) {
@@ -222,7 +245,9 @@ export function findAwsClis(): AwsCli[] {
 export function awsClisOrSkip(): { clis: AwsCli[]; skip: false | string } {
   const clis = findAwsClis();
   if (process.env.CI === 'true' && !clis.some((c) => c.major === 2)) {
-    throw new Error(`aws CLI v2 required under CI=true (scripts/test.sh installs Debian's awscli); found: ${clis.map((c) => `${c.path} ${c.version}`).join(', ') || 'none'}`);
+    throw new Error(
+      `aws CLI v2 required under CI=true (scripts/test.sh installs Debian's awscli); found: ${clis.map((c) => `${c.path} ${c.version}`).join(', ') || 'none'}`,
+    );
   }
   if (clis.length === 0) return { clis, skip: 'no aws CLI installed (scripts/test.sh installs awscli v2 when run as root)' };
   return { clis, skip: false };
@@ -236,8 +261,13 @@ function cliEnv(key: Key | undefined): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^AWS_/.test(k)) env[k] = v;
   Object.assign(env, {
-    AWS_CONFIG_FILE: join(CLI_CWD, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(CLI_CWD, 'credentials'),
-    AWS_DEFAULT_REGION: REGION, AWS_REGION: REGION, AWS_PAGER: '', AWS_CLI_AUTO_PROMPT: 'off', AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: join(CLI_CWD, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(CLI_CWD, 'credentials'),
+    AWS_DEFAULT_REGION: REGION,
+    AWS_REGION: REGION,
+    AWS_PAGER: '',
+    AWS_CLI_AUTO_PROMPT: 'off',
+    AWS_EC2_METADATA_DISABLED: 'true',
     PYTHONWARNINGS: 'ignore',
   });
   if (key) Object.assign(env, { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
@@ -260,9 +290,13 @@ export function aws(cli: AwsCli, url: string, key: Key, args: string[]): Promise
     execFile(cli.path, full, { cwd: CLI_CWD, env: cliEnv(key), encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const e = error as (Error & { code?: number | string; killed?: boolean }) | null;
       const code = e === null ? 0 : typeof e.code === 'number' ? e.code : -1;
-      const describe = (): string => `${cli.version} ecr ${args.join(' ').slice(0, 300)} -> exit ${code}${e?.killed ? ' (killed after 60 s)' : ''}\n${stdout.slice(0, 1500)}${stderr.slice(0, 1500)}`;
+      const describe = (): string =>
+        `${cli.version} ecr ${args.join(' ').slice(0, 300)} -> exit ${code}${e?.killed ? ' (killed after 60 s)' : ''}\n${stdout.slice(0, 1500)}${stderr.slice(0, 1500)}`;
       resolve({
-        code, stdout, stderr, describe,
+        code,
+        stdout,
+        stderr,
+        describe,
         json: <T>() => {
           try {
             return JSON.parse(stdout) as T;

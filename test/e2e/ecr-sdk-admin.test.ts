@@ -4,14 +4,39 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  BatchDeleteImageCommand, CreateRepositoryCommand, DeleteRepositoryCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand,
-  DescribeRegistryCommand, DescribeRepositoriesCommand, GetAuthorizationTokenCommand, GetRepositoryPolicyCommand, ListTagsForResourceCommand,
-  SetRepositoryPolicyCommand, TagResourceCommand, UntagResourceCommand, type Tag,
+  BatchDeleteImageCommand,
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  DeleteRepositoryPolicyCommand,
+  DescribeImagesCommand,
+  DescribeRegistryCommand,
+  DescribeRepositoriesCommand,
+  GetAuthorizationTokenCommand,
+  GetRepositoryPolicyCommand,
+  ListTagsForResourceCommand,
+  SetRepositoryPolicyCommand,
+  type Tag,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-ecr';
 import { api, createPin, okJson } from './berth-api-helpers.ts';
 import {
-  ACCOUNT, arnOf, assertEcrError, AuthClient, basic, createKey, ecrClient, ecrOk, ecrRaw, ecrRepo, keyBasic, messages, sdkRejects, startEcrBerth,
-  type EcrBerth, type Key,
+  ACCOUNT,
+  AuthClient,
+  arnOf,
+  assertEcrError,
+  basic,
+  createKey,
+  type EcrBerth,
+  ecrClient,
+  ecrOk,
+  ecrRaw,
+  ecrRepo,
+  type Key,
+  keyBasic,
+  messages,
+  sdkRejects,
+  startEcrBerth,
 } from './ecr-helpers.ts';
 import { ACCEPT_MANIFESTS, assertStatus, pushImage } from './oci-helpers.ts';
 
@@ -30,19 +55,47 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
   it('resource tags: CreateRepository tags, TagResource adds and overwrites, UntagResource removes, ListTagsForResource by ARN', async () => {
     const repo = ecrRepo('tags');
     const arn = arnOf(repo);
-    await e.sdk.send(new CreateRepositoryCommand({ repositoryName: repo, tags: [{ Key: 'team', Value: 'web' }, { Key: 'cost', Value: '1' }] }));
-    assert.deepEqual(sortTags((await e.sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags), [{ Key: 'cost', Value: '1' }, { Key: 'team', Value: 'web' }]);
-    await e.sdk.send(new TagResourceCommand({ resourceArn: arn, tags: [{ Key: 'team', Value: 'ops' }, { Key: 'env', Value: 'prod' }] }));
-    assert.deepEqual(sortTags((await e.sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags),
-      [{ Key: 'cost', Value: '1' }, { Key: 'env', Value: 'prod' }, { Key: 'team', Value: 'ops' }]);
+    await e.sdk.send(
+      new CreateRepositoryCommand({
+        repositoryName: repo,
+        tags: [
+          { Key: 'team', Value: 'web' },
+          { Key: 'cost', Value: '1' },
+        ],
+      }),
+    );
+    assert.deepEqual(sortTags((await e.sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags), [
+      { Key: 'cost', Value: '1' },
+      { Key: 'team', Value: 'web' },
+    ]);
+    await e.sdk.send(
+      new TagResourceCommand({
+        resourceArn: arn,
+        tags: [
+          { Key: 'team', Value: 'ops' },
+          { Key: 'env', Value: 'prod' },
+        ],
+      }),
+    );
+    assert.deepEqual(sortTags((await e.sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags), [
+      { Key: 'cost', Value: '1' },
+      { Key: 'env', Value: 'prod' },
+      { Key: 'team', Value: 'ops' },
+    ]);
     await e.sdk.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['team', 'never-set'] }));
-    assert.deepEqual(sortTags((await e.sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags), [{ Key: 'cost', Value: '1' }, { Key: 'env', Value: 'prod' }]);
+    assert.deepEqual(sortTags((await e.sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags), [
+      { Key: 'cost', Value: '1' },
+      { Key: 'env', Value: 'prod' },
+    ]);
 
     const missing = ecrRepo('tags-missing');
     await sdkRejects(e.sdk.send(new ListTagsForResourceCommand({ resourceArn: arnOf(missing) })), 'RepositoryNotFoundException', messages.notFound(missing));
     await sdkRejects(e.sdk.send(new TagResourceCommand({ resourceArn: arnOf(missing), tags: [{ Key: 'a', Value: 'b' }] })), 'RepositoryNotFoundException');
     await sdkRejects(e.sdk.send(new ListTagsForResourceCommand({ resourceArn: 'arn:nope' })), 'InvalidParameterException');
-    await sdkRejects(e.sdk.send(new TagResourceCommand({ resourceArn: arn, tags: [{ Key: 'k'.repeat(129), Value: 'v' }] })), ['InvalidTagParameterException', 'InvalidParameterException']);
+    await sdkRejects(e.sdk.send(new TagResourceCommand({ resourceArn: arn, tags: [{ Key: 'k'.repeat(129), Value: 'v' }] })), [
+      'InvalidTagParameterException',
+      'InvalidParameterException',
+    ]);
     const tooMany = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
     await sdkRejects(e.sdk.send(new TagResourceCommand({ resourceArn: arn, tags: tooMany })), 'TooManyTagsException');
     assert.equal((await e.sdk.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags?.length, 2, 'a refused change changes nothing');
@@ -54,11 +107,20 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
     const img = await pushImage(e.oci, repo, 'v1');
     await sdkRejects(e.sdk.send(new GetRepositoryPolicyCommand({ repositoryName: repo })), 'RepositoryPolicyNotFoundException');
 
-    const denyAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'no-deletes', Effect: 'Deny', Principal: '*', Action: ['ecr:BatchDeleteImage'] }] }, null, 2);
+    const denyAll = JSON.stringify(
+      { Version: '2012-10-17', Statement: [{ Sid: 'no-deletes', Effect: 'Deny', Principal: '*', Action: ['ecr:BatchDeleteImage'] }] },
+      null,
+      2,
+    );
     const set = await e.sdk.send(new SetRepositoryPolicyCommand({ repositoryName: repo, policyText: denyAll }));
     assert.deepEqual([set.registryId, set.repositoryName, set.policyText], [ACCOUNT, repo, denyAll]);
     assert.equal((await e.sdk.send(new GetRepositoryPolicyCommand({ repositoryName: repo }))).policyText, denyAll, 'stored as given');
-    await sdkRejects(e.sdk.send(new BatchDeleteImageCommand({ repositoryName: repo, imageIds: [{ imageTag: 'v1' }] })), 'AccessDeniedException', undefined, [400, 403]);
+    await sdkRejects(
+      e.sdk.send(new BatchDeleteImageCommand({ repositoryName: repo, imageIds: [{ imageTag: 'v1' }] })),
+      'AccessDeniedException',
+      undefined,
+      [400, 403],
+    );
     assert.equal(await manifestStatus(repo, 'v1'), 200, 'the denied delete deleted nothing');
     assert.equal((await e.sdk.send(new DescribeImagesCommand({ repositoryName: repo }))).imageDetails?.length, 1, 'other actions are still allowed');
 
@@ -72,14 +134,23 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
     try {
       const denyReader = JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Deny', Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:user/${reader.accessKeyId}`] }, Action: ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:PutImage'] }],
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:user/${reader.accessKeyId}`] },
+            Action: ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:PutImage'],
+          },
+        ],
       });
       await e.sdk.send(new SetRepositoryPolicyCommand({ repositoryName: repo, policyText: denyReader }));
       await sdkRejects(readerSdk.send(new DescribeImagesCommand({ repositoryName: repo })), 'AccessDeniedException', undefined, [400, 403]);
       assert.equal((await e.sdk.send(new DescribeImagesCommand({ repositoryName: repo }))).imageDetails?.length, 1, 'the admin is not named');
       const pull = await new AuthClient(e.berth.url, keyBasic(reader)).get(`/v2/${repo}/manifests/v1`, { headers: { accept: ACCEPT_MANIFESTS } });
       assert.ok([401, 403].includes(pull.status), `${pull.describe()}: the policy's Deny of ecr:BatchGetImage holds over /v2`);
-      const push = await new AuthClient(e.berth.url, keyBasic(reader)).req('PUT', `/v2/${repo}/manifests/v9`, { body: img.bytes, headers: { 'content-type': img.mediaType } });
+      const push = await new AuthClient(e.berth.url, keyBasic(reader)).req('PUT', `/v2/${repo}/manifests/v9`, {
+        body: img.bytes,
+        headers: { 'content-type': img.mediaType },
+      });
       assert.ok([401, 403].includes(push.status), `${push.describe()}: the policy's Deny of ecr:PutImage holds over /v2`);
       assert.equal(await manifestStatus(repo, 'v9'), 404);
       assert.equal(await manifestStatus(repo, img.digest), 200);
@@ -91,7 +162,11 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
       await sdkRejects(e.sdk.send(new SetRepositoryPolicyCommand({ repositoryName: repo, policyText: bad })), 'InvalidParameterException');
     }
     const missing = ecrRepo('policy-missing');
-    await sdkRejects(e.sdk.send(new SetRepositoryPolicyCommand({ repositoryName: missing, policyText: denyAll })), 'RepositoryNotFoundException', messages.notFound(missing));
+    await sdkRejects(
+      e.sdk.send(new SetRepositoryPolicyCommand({ repositoryName: missing, policyText: denyAll })),
+      'RepositoryNotFoundException',
+      messages.notFound(missing),
+    );
   });
 
   it('DescribeRegistry names the registry; GetAuthorizationToken gives AWS:<password> whose password logs in to /v2 (under any user name), and nothing else does', async () => {
@@ -115,10 +190,18 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
 
     assert.equal((await fetch(`${e.berth.url}/v2/`, { headers: { authorization: basic('AWS', password) } })).status, 200);
     assert.equal((await fetch(`${e.berth.url}/v2/`, { headers: { authorization: basic('AWS', `${password}x`) } })).status, 401);
-    assert.equal((await fetch(`${e.berth.url}/v2/`, { headers: { authorization: basic('AWS', e.admin.secretAccessKey) } })).status, 401, 'the user AWS takes tokens, not secrets');
+    assert.equal(
+      (await fetch(`${e.berth.url}/v2/`, { headers: { authorization: basic('AWS', e.admin.secretAccessKey) } })).status,
+      401,
+      'the user AWS takes tokens, not secrets',
+    );
     // The signed token alone says who logs in (SWR and ACR logins use other user names); a secret is never a token.
     assert.equal((await fetch(`${e.berth.url}/v2/`, { headers: { authorization: basic('someone', password) } })).status, 200, 'any user name with the token');
-    assert.equal((await fetch(`${e.berth.url}/v2/`, { headers: { authorization: basic('someone', e.admin.secretAccessKey) } })).status, 401, 'a secret under another user name');
+    assert.equal(
+      (await fetch(`${e.berth.url}/v2/`, { headers: { authorization: basic('someone', e.admin.secretAccessKey) } })).status,
+      401,
+      'a secret under another user name',
+    );
 
     const repo = ecrRepo('login');
     await e.sdk.send(new CreateRepositoryCommand({ repositoryName: repo }));
@@ -127,7 +210,9 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
     const pulled = await asToken.get(`/v2/${repo}/manifests/v1`, { headers: { accept: ACCEPT_MANIFESTS } });
     assertStatus(pulled, 200);
     assert.ok(pulled.body.equals(img.bytes));
-    const viaToken = await fetch(`${e.berth.url}/token?service=berth&scope=${encodeURIComponent(`repository:${repo}:pull`)}`, { headers: { authorization: basic('AWS', password) } });
+    const viaToken = await fetch(`${e.berth.url}/token?service=berth&scope=${encodeURIComponent(`repository:${repo}:pull`)}`, {
+      headers: { authorization: basic('AWS', password) },
+    });
     assert.equal(viaToken.status, 200, 'docker login then runs the token flow with the same credentials');
   });
 
@@ -137,7 +222,10 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
     const img = await pushImage(e.oci, repo, 'v1');
     const pin = await createPin(e.oci, repo, 'v1', 'deployment web-prod');
 
-    const refusedOrFailed = async (call: Promise<{ imageIds?: unknown[]; failures?: Array<{ failureCode?: string; failureReason?: string }> }>, what: string): Promise<void> => {
+    const refusedOrFailed = async (
+      call: Promise<{ imageIds?: unknown[]; failures?: Array<{ failureCode?: string; failureReason?: string }> }>,
+      what: string,
+    ): Promise<void> => {
       let text: string;
       try {
         const out = await call;
@@ -181,7 +269,10 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
     assert.deepEqual(out.imageIds, [{ imageDigest: img.digest, imageTag: 'v1' }]);
     assert.equal(await manifestStatus(repo, img.digest), 404);
     const deletedTags = okJson<{ tags: Array<{ tag: string; digest: string }> }>(await e.oci.get(`/berth/v1/repositories/${repo}/deleted-tags`));
-    assert.deepEqual(deletedTags.tags.map((t) => [t.tag, t.digest]), [['v1', img.digest]]);
+    assert.deepEqual(
+      deletedTags.tags.map((t) => [t.tag, t.digest]),
+      [['v1', img.digest]],
+    );
     const restored = okJson<{ digest: string; tags: string[] }>(await api(e.oci, 'POST', '/berth/v1/restore', { repository: repo, tag: 'v1' }));
     assert.deepEqual([restored.digest, restored.tags], [img.digest, ['v1']]);
     const back = await e.oci.get(`/v2/${repo}/manifests/v1`, { headers: { accept: ACCEPT_MANIFESTS } });
@@ -191,7 +282,7 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
     assert.deepEqual([detail?.imageDigest, detail?.imageTags], [img.digest, ['v1']]);
   });
 
-  it('unknown operations, malformed bodies, bad names and limits are 400s in ECR\'s shape (InvalidParameterException), never a 5xx', async () => {
+  it("unknown operations, malformed bodies, bad names and limits are 400s in ECR's shape (InvalidParameterException), never a 5xx", async () => {
     const call = (op: string, body: unknown, extra: Parameters<typeof ecrRaw>[3] = {}) => ecrRaw(e.raw, op, body, { key: e.admin, ...extra });
     assertEcrError(await call('NoSuchOperation', {}), 'UnknownOperationException');
     assertEcrError(await call('DescribeRegistry', {}, { target: 'SomeOtherService_20200101.DescribeRegistry' }), 'UnknownOperationException');
@@ -214,17 +305,26 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
     const typeErrors = ['InvalidParameterException', 'SerializationException'];
     await expect400('CreateRepository name of the wrong type', 'CreateRepository', { repositoryName: 5 }, typeErrors);
     await expect400('CreateRepository bad mutability', 'CreateRepository', { repositoryName: ecrRepo('bad'), imageTagMutability: 'SOMETIMES' });
-    await expect400('CreateRepository bad encryption', 'CreateRepository', { repositoryName: ecrRepo('bad'), encryptionConfiguration: { encryptionType: 'ROT13' } });
+    await expect400('CreateRepository bad encryption', 'CreateRepository', {
+      repositoryName: ecrRepo('bad'),
+      encryptionConfiguration: { encryptionType: 'ROT13' },
+    });
     await expect400('CreateRepository foreign registryId', 'CreateRepository', { repositoryName: ecrRepo('bad'), registryId: 'abc' });
     await expect400('DescribeRepositories 101 names', 'DescribeRepositories', { repositoryNames: Array.from({ length: 101 }, (_, i) => `n/r${i}`) });
     await expect400('DescribeRepositories no names', 'DescribeRepositories', { repositoryNames: [] });
     await expect400('DescribeRepositories maxResults as a string', 'DescribeRepositories', { maxResults: '5' }, typeErrors);
     const repo = ecrRepo('bad');
     assert.equal((await call('CreateRepository', { repositoryName: repo })).status, 200);
-    await expect400('BatchDeleteImage 101 ids', 'BatchDeleteImage', { repositoryName: repo, imageIds: Array.from({ length: 101 }, (_, i) => ({ imageTag: `t${i}` })) });
+    await expect400('BatchDeleteImage 101 ids', 'BatchDeleteImage', {
+      repositoryName: repo,
+      imageIds: Array.from({ length: 101 }, (_, i) => ({ imageTag: `t${i}` })),
+    });
     await expect400('BatchDeleteImage no ids', 'BatchDeleteImage', { repositoryName: repo, imageIds: [] });
     await expect400('BatchDeleteImage ids not a list', 'BatchDeleteImage', { repositoryName: repo, imageIds: { imageTag: 'x' } }, typeErrors);
-    await expect400('BatchGetImage 101 ids', 'BatchGetImage', { repositoryName: repo, imageIds: Array.from({ length: 101 }, (_, i) => ({ imageTag: `t${i}` })) });
+    await expect400('BatchGetImage 101 ids', 'BatchGetImage', {
+      repositoryName: repo,
+      imageIds: Array.from({ length: 101 }, (_, i) => ({ imageTag: `t${i}` })),
+    });
     await expect400('ListImages bad tagStatus', 'ListImages', { repositoryName: repo, filter: { tagStatus: 'SOME' } });
     await expect400('PutImage without a manifest', 'PutImage', { repositoryName: repo, imageTag: 'x' });
     await expect400('PutImage tag of 301 characters', 'PutImage', { repositoryName: repo, imageManifest: '{}', imageTag: 't'.repeat(301) });

@@ -4,10 +4,28 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, DescribeRegistryCommand, DescribeRepositoriesCommand,
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  DescribeImagesCommand,
+  DescribeRegistryCommand,
+  DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
 } from '@aws-sdk/client-ecr';
-import { assertEcrError, AuthClient, basic, createKey, ecrClient, ecrOk, ecrRaw, ecrRepo, sdkRejects, startEcrBerth, ACCOUNT, type EcrBerth, type Key } from './ecr-helpers.ts';
+import {
+  ACCOUNT,
+  AuthClient,
+  assertEcrError,
+  basic,
+  createKey,
+  type EcrBerth,
+  ecrClient,
+  ecrOk,
+  ecrRaw,
+  ecrRepo,
+  type Key,
+  sdkRejects,
+  startEcrBerth,
+} from './ecr-helpers.ts';
 import { runBerth } from './harness.ts';
 import { assertError, pushBlob, pushImage, random } from './oci-helpers.ts';
 
@@ -36,31 +54,59 @@ describe('SigV4 on the ECR API (auth required)', () => {
     assert.equal(created.repository.repositoryName, repo);
   });
 
-  it('refuses a tampered body (with and without x-amz-content-sha256), a tampered signed header, a wrong secret and another service\'s scope with InvalidSignatureException', async () => {
+  it("refuses a tampered body (with and without x-amz-content-sha256), a tampered signed header, a wrong secret and another service's scope with InvalidSignatureException", async () => {
     const repo = ecrRepo('sig');
     ecrOk(await ecrRaw(e.raw, 'CreateRepository', { repositoryName: repo }, { key: e.admin }));
-    const tamperedBody = await ecrRaw(e.raw, 'DescribeRepositories', { repositoryNames: [repo] }, { key: e.admin, sendBody: JSON.stringify({ repositoryNames: [`${repo}x`] }) });
+    const tamperedBody = await ecrRaw(
+      e.raw,
+      'DescribeRepositories',
+      { repositoryNames: [repo] },
+      { key: e.admin, sendBody: JSON.stringify({ repositoryNames: [`${repo}x`] }) },
+    );
     assertEcrError(tamperedBody, SIGNATURE_REFUSED, AUTH_STATUS);
-    const noChecksum = await ecrRaw(e.raw, 'DescribeRepositories', { repositoryNames: [repo] }, {
-      key: e.admin, checksum: false, sendBody: JSON.stringify({ repositoryNames: [`${repo}x`] }),
-    });
+    const noChecksum = await ecrRaw(
+      e.raw,
+      'DescribeRepositories',
+      { repositoryNames: [repo] },
+      {
+        key: e.admin,
+        checksum: false,
+        sendBody: JSON.stringify({ repositoryNames: [`${repo}x`] }),
+      },
+    );
     assertEcrError(noChecksum, SIGNATURE_REFUSED, AUTH_STATUS);
     ecrOk(await ecrRaw(e.raw, 'DescribeRepositories', { repositoryNames: [repo] }, { key: e.admin, checksum: false }));
-    const retargeted = await ecrRaw(e.raw, 'DescribeRepositories', { repositoryName: repo, force: true }, {
-      key: e.admin, extraHeaders: { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DeleteRepository' },
-    });
+    const retargeted = await ecrRaw(
+      e.raw,
+      'DescribeRepositories',
+      { repositoryName: repo, force: true },
+      {
+        key: e.admin,
+        extraHeaders: { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DeleteRepository' },
+      },
+    );
     assertEcrError(retargeted, SIGNATURE_REFUSED, AUTH_STATUS);
     ecrOk(await ecrRaw(e.raw, 'DescribeRepositories', { repositoryNames: [repo] }, { key: e.admin }));
-    const wrongSecret = await describeRegistry({ key: { accessKeyId: e.admin.accessKeyId, secretAccessKey: `${e.admin.secretAccessKey.slice(0, -1)}${e.admin.secretAccessKey.endsWith('x') ? 'y' : 'x'}` } });
+    const wrongSecret = await describeRegistry({
+      key: { accessKeyId: e.admin.accessKeyId, secretAccessKey: `${e.admin.secretAccessKey.slice(0, -1)}${e.admin.secretAccessKey.endsWith('x') ? 'y' : 'x'}` },
+    });
     const body = assertEcrError(wrongSecret, SIGNATURE_REFUSED, AUTH_STATUS);
     assert.ok(!body.message.includes(e.admin.secretAccessKey), 'the message does not echo the secret');
-    assertEcrError(await describeRegistry({ key: e.admin, service: 's3' }), [...SIGNATURE_REFUSED, 'IncompleteSignatureException', 'IncompleteSignature'], AUTH_STATUS);
+    assertEcrError(
+      await describeRegistry({ key: e.admin, service: 's3' }),
+      [...SIGNATURE_REFUSED, 'IncompleteSignatureException', 'IncompleteSignature'],
+      AUTH_STATUS,
+    );
     const garbled = await describeRegistry({ extraHeaders: { authorization: 'AWS4-HMAC-SHA256 Credential=nothing-else-here' } });
     assertEcrError(garbled, [...SIGNATURE_REFUSED, 'IncompleteSignatureException', 'IncompleteSignature'], AUTH_STATUS);
   });
 
   it('refuses an unknown key with UnrecognizedClientException and a date more than 15 minutes off (or long ago) as expired', async () => {
-    assertEcrError(await describeRegistry({ key: { accessKeyId: 'BKNOSUCHKEY0000000000', secretAccessKey: 'x'.repeat(40) } }), 'UnrecognizedClientException', AUTH_STATUS);
+    assertEcrError(
+      await describeRegistry({ key: { accessKeyId: 'BKNOSUCHKEY0000000000', secretAccessKey: 'x'.repeat(40) } }),
+      'UnrecognizedClientException',
+      AUTH_STATUS,
+    );
     assertEcrError(await describeRegistry({ key: e.admin, date: new Date(Date.now() - 20 * MINUTE) }), EXPIRED, AUTH_STATUS);
     assertEcrError(await describeRegistry({ key: e.admin, date: new Date(Date.now() + 20 * MINUTE) }), EXPIRED, AUTH_STATUS);
     assertEcrError(await describeRegistry({ key: e.admin, date: new Date('2020-01-01T00:00:00Z') }), EXPIRED, AUTH_STATUS);
@@ -68,7 +114,17 @@ describe('SigV4 on the ECR API (auth required)', () => {
 
   it('refuses an unsigned request when auth is required', async () => {
     const res = await describeRegistry({});
-    assertEcrError(res, ['MissingAuthenticationTokenException', 'MissingAuthenticationToken', 'UnrecognizedClientException', 'AccessDeniedException', 'IncompleteSignatureException'], AUTH_STATUS);
+    assertEcrError(
+      res,
+      [
+        'MissingAuthenticationTokenException',
+        'MissingAuthenticationToken',
+        'UnrecognizedClientException',
+        'AccessDeniedException',
+        'IncompleteSignatureException',
+      ],
+      AUTH_STATUS,
+    );
     const basicOnly = await describeRegistry({ extraHeaders: { authorization: `Basic ${Buffer.from(`${e.admin.accessKeyId}:wrong`).toString('base64')}` } });
     assert.ok(basicOnly.status >= 400 && basicOnly.status < 500, basicOnly.describe());
   });
@@ -85,7 +141,7 @@ describe('SigV4 on the ECR API (auth required)', () => {
     }
   });
 
-  it('a key\'s grants hold on the ECR API (AccessDeniedException) and for its login token; a removed key and its token stop working at once', async () => {
+  it("a key's grants hold on the ECR API (AccessDeniedException) and for its login token; a removed key and its token stop working at once", async () => {
     const team = ecrRepo('granted');
     const limited: Key = await createKey(e.berth, '--name', 'limited', '--grant', `${team.split('/')[0]}/*:pull`);
     const sdk = ecrClient(e.berth.url, limited);
@@ -95,14 +151,18 @@ describe('SigV4 on the ECR API (auth required)', () => {
       assert.equal(seen.repositories?.[0]?.repositoryName, team, 'pull is enough to describe');
       await sdkRejects(sdk.send(new DeleteRepositoryCommand({ repositoryName: team, force: true })), 'AccessDeniedException', undefined, AUTH_STATUS);
       await sdkRejects(sdk.send(new CreateRepositoryCommand({ repositoryName: ecrRepo('elsewhere') })), 'AccessDeniedException', undefined, AUTH_STATUS);
-      assert.equal((await e.sdk.send(new DescribeRepositoriesCommand({ repositoryNames: [team] }))).repositories?.length, 1, 'the refused delete changed nothing');
+      assert.equal(
+        (await e.sdk.send(new DescribeRepositoriesCommand({ repositoryNames: [team] }))).repositories?.length,
+        1,
+        'the refused delete changed nothing',
+      );
       const hidden = ecrRepo('hidden');
       await e.sdk.send(new CreateRepositoryCommand({ repositoryName: hidden }));
       await sdkRejects(sdk.send(new DescribeImagesCommand({ repositoryName: hidden })), 'AccessDeniedException', undefined, AUTH_STATUS);
       await sdkRejects(sdk.send(new DescribeRepositoriesCommand({ repositoryNames: [hidden] })), 'AccessDeniedException', undefined, AUTH_STATUS);
       try {
         const listed = (await sdk.send(new DescribeRepositoriesCommand({ maxResults: 1000 }))).repositories ?? [];
-        assert.ok(!listed.some((r) => r.repositoryName === hidden), 'listing all repositories does not show one outside the key\'s grants');
+        assert.ok(!listed.some((r) => r.repositoryName === hidden), "listing all repositories does not show one outside the key's grants");
       } catch (err) {
         assert.equal((err as Error).name, 'AccessDeniedException', 'or the listing is refused as a whole');
       }
@@ -139,7 +199,10 @@ describe('ECR with auth off on loopback and ecr.requireCreate', () => {
   it('accepts unsigned calls', async () => {
     assert.equal(ecrOk(await ecrRaw(e.raw, 'DescribeRegistry', {})).registryId, ACCOUNT);
     const repo = ecrRepo('open');
-    assert.equal(ecrOk<{ repository: { repositoryName: string } }>(await ecrRaw(e.raw, 'CreateRepository', { repositoryName: repo })).repository.repositoryName, repo);
+    assert.equal(
+      ecrOk<{ repository: { repositoryName: string } }>(await ecrRaw(e.raw, 'CreateRepository', { repositoryName: repo })).repository.repositoryName,
+      repo,
+    );
     assert.equal(ecrOk<{ repositories: unknown[] }>(await ecrRaw(e.raw, 'DescribeRepositories', { repositoryNames: [repo] })).repositories.length, 1);
     assert.equal(ecrOk(await ecrRaw(e.raw, 'DescribeRegistry', {}, { key: e.admin })).registryId, ACCOUNT, 'and signed ones');
   });

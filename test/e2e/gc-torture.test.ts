@@ -7,7 +7,18 @@ import { test } from 'node:test';
 import { runCiTorture } from '../torture/ci-run.ts';
 
 test('GC torture: concurrent pushes, pulls and deletes, SIGKILLs, online GC; nothing acknowledged is lost, no byte leaks', { timeout: 240_000 }, async (t) => {
-  await runCiTorture(t, 'gc-torture', {}, {
-    kills: 3, pushesAcked: 200, pulls: 50, blobsVerified: 100, deletes: 50, repoDeletes: 3, reclaimedBlobs: 100,
-  });
+  await runCiTorture(
+    t,
+    'gc-torture',
+    {},
+    {
+      kills: 3,
+      pushesAcked: 200,
+      pulls: 50,
+      blobsVerified: 100,
+      deletes: 50,
+      repoDeletes: 3,
+      reclaimedBlobs: 100,
+    },
+  );
 });

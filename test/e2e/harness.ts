@@ -1,5 +1,5 @@
 // Starts berth as a real process on a free loopback port, as every end-to-end test must, and stops it cleanly.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,10 @@ async function backend(args: readonly string[]): Promise<{ args: string[]; env: 
   }
   const { postgresServer, s3Server } = await import('../servers.ts');
   const [pg, s3] = [await postgresServer(), await s3Server()];
-  const id = createHash('sha256').update(resolve(args[dataAt + 1]!)).digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update(resolve(args[dataAt + 1]!))
+    .digest('hex')
+    .slice(0, 16);
   const q = new URLSearchParams({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: 'true' });
   return {
     args: ['--meta', `${pg.url}${pg.url.includes('?') ? '&' : '?'}schema=berth_e2e_${id}`, '--blobs', `s3://${s3.bucket}/e2e-${id}?${q}`],
@@ -56,9 +59,10 @@ async function backend(args: readonly string[]): Promise<{ args: string[]; env: 
 }
 
 /** Skip reason for the few tests that read the embedded stores' files (data/blobs, data/uploads) directly. */
-export const EMBEDDED_ONLY: string | false = process.env.BERTH_TEST_BACKEND === 'postgres-s3'
-  ? 'reads the embedded stores\' files directly (data/blobs, data/uploads); the same behaviour on PostgreSQL + S3 is covered by the replica tests'
-  : false;
+export const EMBEDDED_ONLY: string | false =
+  process.env.BERTH_TEST_BACKEND === 'postgres-s3'
+    ? "reads the embedded stores' files directly (data/blobs, data/uploads); the same behaviour on PostgreSQL + S3 is covered by the replica tests"
+    : false;
 
 /**
  * Polls `check` until it holds, failing with `what` after `timeoutMs`: for tests that must wait for something to have
@@ -81,7 +85,10 @@ export async function uploadsInFlight(url: string): Promise<number> {
 /** Runs `berth <args>` to completion and returns its exit code and output. */
 export async function runBerth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const stores = await backend(args);
-  const child = spawn(BERTH_BIN, [...args, ...stores.args], { env: { ...process.env, ...NODE_FIRST, ...stores.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BERTH_BIN, [...args, ...stores.args], {
+    env: { ...process.env, ...NODE_FIRST, ...stores.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

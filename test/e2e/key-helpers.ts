@@ -1,10 +1,13 @@
 // What every dialect's end-to-end tests need first: a berth with auth required and an admin access key made by the
 // CLI, and an OCI client that sends a key's Basic credentials. One copy, so the dialects' helpers only add their own.
 import assert from 'node:assert/strict';
-import { runBerth, startBerth, type RunningBerth, type StartOptions } from './harness.ts';
+import { type RunningBerth, runBerth, type StartOptions, startBerth } from './harness.ts';
 import { Client, type ReqOptions, type Res } from './oci-helpers.ts';
 
-export interface Key { accessKeyId: string; secretAccessKey: string }
+export interface Key {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
 
 export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 export const keyBasic = (k: Key): string => basic(k.accessKeyId, k.secretAccessKey);

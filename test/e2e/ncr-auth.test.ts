@@ -4,7 +4,7 @@
 // but a key berth has must still sign right.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { API, assertNcrError, createKey, ncr, ncrOk, startNcrBerth, type Key, type NcrBerth } from './ncr-helpers.ts';
+import { API, assertNcrError, createKey, type Key, type NcrBerth, ncr, ncrOk, startNcrBerth } from './ncr-helpers.ts';
 import { pushImage } from './oci-helpers.ts';
 
 const MINUTE = 60_000;
@@ -32,7 +32,8 @@ describe('NCR signature and rights (auth required)', () => {
   it('serves the regional and government prefixes too, with links on the prefix used', async () => {
     for (const prefix of ['/ncr/sgn-api/v2', '/ncr/jpn-api/v2', '/ncr/kr/v2', '/ncr/krs/v2']) {
       const page = ncrOk<{ count: number; next: string | null; results: Array<{ name: string }> }>(
-        await ncr(e.raw, 'GET', `${prefix}/repositories/reg?pagesize=1`, e.admin));
+        await ncr(e.raw, 'GET', `${prefix}/repositories/reg?pagesize=1`, e.admin),
+      );
       assert.deepEqual([page.count, page.results.map((r) => r.name), page.next], [1, ['hello/world'], null]);
       const prev = ncrOk<{ previous: string | null }>(await ncr(e.raw, 'GET', `${prefix}/repositories/reg/hello%2Fworld/tags?page=2&pagesize=1`, e.admin));
       assert.equal(prev.previous, `${e.berth.url}${prefix}/repositories/reg/hello%2Fworld/tags?page=1&pagesize=1`);
@@ -127,7 +128,10 @@ describe('NCR with auth off', () => {
 
   it('unsigned and unknown-key calls act as admin, a real key with a stale timestamp is still refused', async () => {
     const list = ncrOk<{ count: number; results: Array<{ name: string; public_reg_status: boolean }> }>(await ncr(e.raw, 'GET', `${API}/repositories`, null));
-    assert.deepEqual(list.results.map((r) => [r.name, r.public_reg_status]), [['reg', true]]);
+    assert.deepEqual(
+      list.results.map((r) => [r.name, r.public_reg_status]),
+      [['reg', true]],
+    );
     ncrOk(await ncr(e.raw, 'GET', `${API}/repositories/reg/app/tags/v1`, { accessKeyId: 'BKNOSUCHKEY000000000', secretAccessKey: 'y' }));
     assertNcrError(await ncr(e.raw, 'GET', `${API}/repositories/reg/app`, e.admin, { timestamp: String(Date.now() - 10 * MINUTE) }), 401, '200');
     assertNcrError(await ncr(e.raw, 'GET', `${API}/repositories/reg/app`, { ...e.admin, secretAccessKey: 'wrong' }), 401, '200');

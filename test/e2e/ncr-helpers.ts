@@ -4,13 +4,12 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { StartOptions } from './harness.ts';
-import { startKeyedBerth, type Key, type KeyedBerth } from './key-helpers.ts';
-import { Client, type ReqOptions, type Res } from './oci-helpers.ts';
+import { type Key, type KeyedBerth, startKeyedBerth } from './key-helpers.ts';
+import type { Client, ReqOptions, Res } from './oci-helpers.ts';
 
 export { createKey, type Key } from './key-helpers.ts';
 
 export const API = '/ncr/api/v2';
-
 
 /** NAVER's signature v2: base64(HMAC-SHA256(secret, METHOD + " " + URI + "\n" + timestamp + "\n" + accessKey)). */
 export function ncpSign(secret: string, method: string, uri: string, timestamp: string, accessKey: string): string {
@@ -44,7 +43,9 @@ export function ncr(c: Client, method: string, uri: string, key: Key | null, o: 
   return c.req(method, target, options);
 }
 
-export interface GatewayError { error: { errorCode: string; message: string; details: string; pins?: Array<{ id: string; repository: string; digest: string }> } }
+export interface GatewayError {
+  error: { errorCode: string; message: string; details: string; pins?: Array<{ id: string; repository: string; digest: string }> };
+}
 
 /** Asserts the gateway envelope {"error":{errorCode,message,details}} with this status and code. */
 export function assertNcrError(res: Res, status: number, errorCode: string): GatewayError {
@@ -67,7 +68,12 @@ export function ncrOk<T = Record<string, unknown>>(res: Res, status = 200): T {
   return res.json<T>();
 }
 
-export interface Page<T> { count: number; next: string | null; previous: string | null; results: T[] }
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
 
 /** Follows `next` links from `first` (signed like any call); bounded so a loop fails instead of hanging. */
 export async function allPages<T>(c: Client, first: string, key: Key | null, maxPages = 50): Promise<Array<Page<T>>> {
@@ -81,8 +87,6 @@ export async function allPages<T>(c: Client, first: string, key: Key | null, max
   }
   return pages;
 }
-
-
 
 export type NcrBerth = KeyedBerth;
 

@@ -6,17 +6,47 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createPin } from './berth-api-helpers.ts';
-import { buildImageLayout, buildMultiArchLayout, type BuiltImage, type BuiltIndex } from './fixtures/oci-layout.ts';
-import { isolatedToolEnv, skipUnless, skopeoArgs, tool, type ToolEnv } from './fixtures/tools.ts';
-import { allPages, API, assertNcrError, ncr, ncrOk, startNcrBerth, type NcrBerth, type Page } from './ncr-helpers.ts';
+import { type BuiltImage, type BuiltIndex, buildImageLayout, buildMultiArchLayout } from './fixtures/oci-layout.ts';
+import { isolatedToolEnv, skipUnless, skopeoArgs, type ToolEnv, tool } from './fixtures/tools.ts';
+import { API, allPages, assertNcrError, type NcrBerth, ncr, ncrOk, type Page, startNcrBerth } from './ncr-helpers.ts';
 import { pushImage } from './oci-helpers.ts';
 
 const skip = skipUnless('skopeo');
 
-interface Registry { name: string; bucket: string; created: number; end_point: string; status: string }
-interface Image { name: string; namespace: string; description: string; last_updated: number; full_description?: string; tag_mutability_enabled?: boolean }
-interface PlatformImage { architecture: string; os: string; variant: string; digest: string; mediaType: string; size: number; created: number | null; updated: number; latest_pulled: number | null }
-interface Tag { name: string; digest: string; full_size: number; last_updated: number; v2: boolean; images: PlatformImage[] }
+interface Registry {
+  name: string;
+  bucket: string;
+  created: number;
+  end_point: string;
+  status: string;
+}
+interface Image {
+  name: string;
+  namespace: string;
+  description: string;
+  last_updated: number;
+  full_description?: string;
+  tag_mutability_enabled?: boolean;
+}
+interface PlatformImage {
+  architecture: string;
+  os: string;
+  variant: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  created: number | null;
+  updated: number;
+  latest_pulled: number | null;
+}
+interface Tag {
+  name: string;
+  digest: string;
+  full_size: number;
+  last_updated: number;
+  v2: boolean;
+  images: PlatformImage[];
+}
 
 describe('NCR API over images pushed by skopeo', { skip }, () => {
   let e: NcrBerth;
@@ -24,9 +54,20 @@ describe('NCR API over images pushed by skopeo', { skip }, () => {
   let app: BuiltImage;
   let multi: BuiltIndex;
   const call = (method: string, uri: string, body?: object | string) => ncr(e.raw, method, uri, e.admin, body === undefined ? {} : { body });
-  const push = (layout: string, ref: string) => tool('skopeo', skopeoArgs(t, [
-    'copy', '--all', '--dest-tls-verify=false', '--dest-creds', `${e.admin.accessKeyId}:${e.admin.secretAccessKey}`, `oci:${join(t.dir, layout)}`, `docker://${e.berth.host}/${ref}`,
-  ]), t);
+  const push = (layout: string, ref: string) =>
+    tool(
+      'skopeo',
+      skopeoArgs(t, [
+        'copy',
+        '--all',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        `${e.admin.accessKeyId}:${e.admin.secretAccessKey}`,
+        `oci:${join(t.dir, layout)}`,
+        `docker://${e.berth.host}/${ref}`,
+      ]),
+      t,
+    );
 
   before(async () => {
     e = await startNcrBerth();
@@ -44,13 +85,21 @@ describe('NCR API over images pushed by skopeo', { skip }, () => {
 
   it('registries: pushed ones are listed, created ones keep their bucket, a second create is 409, paging is exact', async () => {
     assertNcrError(await call('POST', `${API}/repositories/reg`, { bucket: 'b0' }), 409, '409');
-    assert.deepEqual(ncrOk(await call('POST', `${API}/repositories/fresh`, { bucket: 'my-bucket', storageType: 'objectStorage' }), 201),
-      { returnCode: '201', returnMessage: 'Registry Creation is successful' });
+    assert.deepEqual(ncrOk(await call('POST', `${API}/repositories/fresh`, { bucket: 'my-bucket', storageType: 'objectStorage' }), 201), {
+      returnCode: '201',
+      returnMessage: 'Registry Creation is successful',
+    });
     assertNcrError(await call('POST', `${API}/repositories/fresh`, { bucket: 'my-bucket' }), 409, '409');
     assertNcrError(await call('POST', `${API}/repositories/other`, {}), 400, '100');
     const pages = await allPages<Registry>(e.raw, `${API}/repositories?pagesize=1`, e.admin);
-    assert.deepEqual(pages.map((p) => p.results.map((r) => r.name)), [['fresh'], ['reg']]);
-    assert.deepEqual(pages.map((p) => p.count), [2, 2]);
+    assert.deepEqual(
+      pages.map((p) => p.results.map((r) => r.name)),
+      [['fresh'], ['reg']],
+    );
+    assert.deepEqual(
+      pages.map((p) => p.count),
+      [2, 2],
+    );
     assert.equal(pages[0]!.next, `${e.berth.url}${API}/repositories?page=2&pagesize=1`);
     assert.equal(pages[1]!.previous, `${e.berth.url}${API}/repositories?page=1&pagesize=1`);
     const fresh = pages[0]!.results[0]!;
@@ -62,7 +111,10 @@ describe('NCR API over images pushed by skopeo', { skip }, () => {
   it('images of a registry: names without the registry, exact count and pages, an unknown registry is 404', async () => {
     const first = ncrOk<Page<Image>>(await call('GET', `${API}/repositories/reg?page=1&pagesize=3`));
     assert.equal(first.count, 4);
-    assert.deepEqual(first.results.map((i) => i.name), ['a/b/c/d', 'alpha', 'beta/one']);
+    assert.deepEqual(
+      first.results.map((i) => i.name),
+      ['a/b/c/d', 'alpha', 'beta/one'],
+    );
     assert.equal(first.previous, null);
     assert.equal(first.next, `${e.berth.url}${API}/repositories/reg?page=2&pagesize=3`);
     const second = ncrOk<Page<Image>>(await ncr(e.raw, 'GET', first.next!, e.admin));
@@ -90,18 +142,26 @@ describe('NCR API over images pushed by skopeo', { skip }, () => {
 
   it('tags: paged in name order, each with its images — platform from the config or the index, real sizes and times', async () => {
     const pages = await allPages<Tag>(e.raw, `${API}/repositories/reg/hello%2Fworld/tags?pagesize=3`, e.admin);
-    assert.deepEqual(pages.map((p) => p.results.map((x) => x.name)), [['multi', 'v1', 'v2'], ['v3']]);
+    assert.deepEqual(
+      pages.map((p) => p.results.map((x) => x.name)),
+      [['multi', 'v1', 'v2'], ['v3']],
+    );
     assert.equal(pages[0]!.count, 4);
     const v1 = pages[0]!.results[1]!;
     assert.equal(v1.digest, app.manifestDigest);
     assert.equal(v1.full_size, app.config.length + app.layerSizes[0]!);
     assert.equal(v1.v2, true);
-    assert.deepEqual(v1.images.map((i) => [i.architecture, i.os, i.digest, i.size]), [['amd64', 'linux', app.manifestDigest, v1.full_size]]);
+    assert.deepEqual(
+      v1.images.map((i) => [i.architecture, i.os, i.digest, i.size]),
+      [['amd64', 'linux', app.manifestDigest, v1.full_size]],
+    );
     assert.ok(Math.abs(v1.images[0]!.created! - Date.now()) < 600_000 && typeof v1.last_updated === 'number');
     const detail = ncrOk<Tag>(await call('GET', `${API}/repositories/reg/hello%2Fworld/tags/multi`));
     assert.equal(detail.digest, multi.indexDigest);
-    assert.deepEqual(detail.images.map((i) => [i.architecture, i.os, i.digest, i.size]),
-      multi.children.map((c, i) => [['amd64', 'arm64'][i], 'linux', c.manifestDigest, c.config.length + c.layerSizes[0]!]));
+    assert.deepEqual(
+      detail.images.map((i) => [i.architecture, i.os, i.digest, i.size]),
+      multi.children.map((c, i) => [['amd64', 'arm64'][i], 'linux', c.manifestDigest, c.config.length + c.layerSizes[0]!]),
+    );
     assert.equal(detail.full_size, Math.max(...detail.images.map((i) => i.size)));
     assertNcrError(await call('GET', `${API}/repositories/reg/hello%2Fworld/tags/nope`), 404, '300');
     assertNcrError(await call('GET', `${API}/repositories/reg/nothing/tags`), 404, '300');
@@ -111,7 +171,10 @@ describe('NCR API over images pushed by skopeo', { skip }, () => {
   it('names with several encoded slashes work everywhere, and %2F is decoded once only', async () => {
     const base = `${API}/repositories/reg/a%2Fb%2Fc%2Fd`;
     assert.equal(ncrOk<Image>(await call('GET', base)).name, 'a/b/c/d');
-    assert.deepEqual(ncrOk<Page<Tag>>(await call('GET', `${base}/tags`)).results.map((x) => x.name), ['latest']);
+    assert.deepEqual(
+      ncrOk<Page<Tag>>(await call('GET', `${base}/tags`)).results.map((x) => x.name),
+      ['latest'],
+    );
     assertNcrError(await call('GET', `${API}/repositories/reg/a%252Fb%252Fc%252Fd`), 400, '100');
     assertNcrError(await call('GET', `${API}/repositories/reg/a%2F%2Fb`), 400, '100');
     ncrOk(await call('DELETE', `${base}/tags/latest`), 204);
@@ -130,7 +193,10 @@ describe('NCR API over images pushed by skopeo', { skip }, () => {
   it('a pinned image is refused with 409 naming the pin, and stays', async () => {
     const pin = await createPin(e.oci, 'reg/alpha', 'latest', 'ncr e2e deployment');
     const refused = assertNcrError(await call('DELETE', `${API}/repositories/reg/alpha`), 409, '409');
-    assert.deepEqual(refused.error.pins?.map((p) => [p.id, p.repository]), [[pin.id, 'reg/alpha']]);
+    assert.deepEqual(
+      refused.error.pins?.map((p) => [p.id, p.repository]),
+      [[pin.id, 'reg/alpha']],
+    );
     assert.match(refused.error.details, new RegExp(pin.id));
     assert.equal((await e.oci.get('/v2/reg/alpha/manifests/latest')).status, 200);
   });

@@ -7,9 +7,24 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import {
-  assertCleanRejection, assertStatus, envelopeOf, MT, useTarget, pushBlob, pushImage, random, randomHex, rangeEnd,
-  repoName, sha256, withQuery,
-  type Client, type PushedImage, type ReqOptions, type Res, type Target,
+  assertCleanRejection,
+  assertStatus,
+  type Client,
+  envelopeOf,
+  MT,
+  type PushedImage,
+  pushBlob,
+  pushImage,
+  type ReqOptions,
+  type Res,
+  random,
+  randomHex,
+  rangeEnd,
+  repoName,
+  sha256,
+  type Target,
+  useTarget,
+  withQuery,
 } from './oci-helpers.ts';
 
 interface Probe {
@@ -210,7 +225,11 @@ describe('OCI bad input', () => {
       { method: 'PATCH', path: `/v2/${repo}/blobs/uploads/${TOKEN}`, options: { body: random(10), headers: { ...octet, 'content-range': '0-9' } } },
       { method: 'PUT', path: `/v2/${repo}/blobs/uploads/${TOKEN}?digest=${sha256(EMPTY)}`, options: { body: EMPTY, headers: octet } },
       { method: 'DELETE', path: `/v2/${repo}/blobs/uploads/..%2F..%2F${TOKEN}` },
-      { method: 'PUT', path: `/v2/${repo}/manifests/..%2F..%2F..%2Ftmp%2F${TOKEN}`, options: { body: image.bytes, headers: { 'content-type': MT.ociManifest } } },
+      {
+        method: 'PUT',
+        path: `/v2/${repo}/manifests/..%2F..%2F..%2Ftmp%2F${TOKEN}`,
+        options: { body: image.bytes, headers: { 'content-type': MT.ociManifest } },
+      },
       { method: 'PUT', path: `/v2/${repo}/manifests/..`, options: { body: image.bytes, headers: { 'content-type': MT.ociManifest } } },
       { method: 'PUT', path: `/v2/${repo}/manifests/.${TOKEN}`, options: { body: image.bytes, headers: { 'content-type': MT.ociManifest } } },
       { method: 'PUT', path: `/v2/${repo}/manifests/${'t'.repeat(5000)}`, options: { body: image.bytes, headers: { 'content-type': MT.ociManifest } } },
@@ -248,7 +267,10 @@ describe('OCI bad input', () => {
       assertStatus(post, 202);
       const res = await c.req('PUT', withQuery(post.header('location')!, 'digest', d), { body: data, headers: octet });
       assert.equal(res.status, 400, res.describe());
-      assert.ok(envelopeOf(res).errors.some((e) => e.code === 'DIGEST_INVALID'), res.describe());
+      assert.ok(
+        envelopeOf(res).errors.some((e) => e.code === 'DIGEST_INVALID'),
+        res.describe(),
+      );
     }
   });
 
@@ -256,7 +278,20 @@ describe('OCI bad input', () => {
     const post = await c.req('POST', `/v2/${repo}/blobs/uploads/`);
     assertStatus(post, 202);
     const location = post.header('location')!;
-    const ranges = ['0-99999999999999999999999', '0-18446744073709551615', '0-9007199254740993', '-1-8', 'abc', 'bytes=abc', '0-', '-9', '0-4-9', '9-0', '1e3-1e4', '0x0-0x9'];
+    const ranges = [
+      '0-99999999999999999999999',
+      '0-18446744073709551615',
+      '0-9007199254740993',
+      '-1-8',
+      'abc',
+      'bytes=abc',
+      '0-',
+      '-9',
+      '0-4-9',
+      '9-0',
+      '1e3-1e4',
+      '0x0-0x9',
+    ];
     const probes: Probe[] = ranges.map((r) => ({ method: 'PATCH', path: location, options: { body: random(10), headers: { ...octet, 'content-range': r } } }));
     await expectClean(c, probes);
     const status = await c.get(location);
@@ -267,7 +302,15 @@ describe('OCI bad input', () => {
   it('absurd Range values on a blob GET never cause a 5xx', async () => {
     const url = `/v2/${repo}/blobs/${image.config.digest}`;
     const problems: string[] = [];
-    for (const range of ['bytes=99999999999999999999-', 'bytes=0-99999999999999999999', 'bytes=-99999999999999999999', 'bytes=abc', 'bytes=5-1', `bytes=${Array.from({ length: 500 }, (_, i) => `${i}-${i}`).join(',')}`, 'items=0-1']) {
+    for (const range of [
+      'bytes=99999999999999999999-',
+      'bytes=0-99999999999999999999',
+      'bytes=-99999999999999999999',
+      'bytes=abc',
+      'bytes=5-1',
+      `bytes=${Array.from({ length: 500 }, (_, i) => `${i}-${i}`).join(',')}`,
+      'items=0-1',
+    ]) {
       const res = await c.get(url, { headers: { range } });
       if (![200, 206, 416].includes(res.status)) problems.push(`Range ${range.slice(0, 40)}: ${res.describe()}`);
     }
@@ -324,7 +367,11 @@ describe('OCI bad input', () => {
       const inside = (await walk(target.dataDir)).filter((p) => p.includes(TOKEN) || p.includes('passwd') || p.split('/').includes('..'));
       assert.deepEqual(inside, [], 'the data dir holds paths made from hostile input');
       const top = (await readdir(target.dataDir)).sort();
-      assert.deepEqual(top.filter((e) => !baseline!.includes(e)), [], `unexpected new top-level entries in the data dir (baseline ${JSON.stringify(baseline)})`);
+      assert.deepEqual(
+        top.filter((e) => !baseline!.includes(e)),
+        [],
+        `unexpected new top-level entries in the data dir (baseline ${JSON.stringify(baseline)})`,
+      );
     }
   });
 });

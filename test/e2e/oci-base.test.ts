@@ -1,7 +1,7 @@
 // OCI Distribution: the /v2/ support check every client makes first, and how unknown endpoints answer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertError, useTarget, repoName, type Client } from './oci-helpers.ts';
+import { assertError, type Client, repoName, useTarget } from './oci-helpers.ts';
 
 describe('OCI base endpoint', () => {
   let c: Client;

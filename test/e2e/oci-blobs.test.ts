@@ -1,10 +1,7 @@
 // OCI Distribution: monolithic blob push, pull with ranges, delete, cross-repository mount, empty and sha512 blobs.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import {
-  assertError, assertStatus, useTarget, pushBlob, pushImage, random, repoName, sha256, sha512, withQuery,
-  type Client,
-} from './oci-helpers.ts';
+import { assertError, assertStatus, type Client, pushBlob, pushImage, random, repoName, sha256, sha512, useTarget, withQuery } from './oci-helpers.ts';
 
 describe('OCI blobs', () => {
   let c: Client;

@@ -4,10 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { startBerth, type RunningBerth } from './harness.ts';
-import {
-  assertError, assertStatus, Client, NEEDS_BERTH, useTarget, random, rangeEnd, repoName, sha256, sha512, withQuery,
-  type Res, } from './oci-helpers.ts';
+import { type RunningBerth, startBerth } from './harness.ts';
+import { assertError, assertStatus, Client, NEEDS_BERTH, type Res, random, rangeEnd, repoName, sha256, sha512, useTarget, withQuery } from './oci-helpers.ts';
 
 const octet = 'application/octet-stream';
 
@@ -176,7 +174,10 @@ describe('OCI chunked uploads', () => {
     let location = post.header('location')!;
     location = await goodPatch(c, location, data.subarray(0, 2000), 0);
     const digest = sha512(data);
-    const put = await c.req('PUT', withQuery(location, 'digest', digest), { body: data.subarray(2000), headers: { 'content-type': octet, 'content-range': '2000-2999' } });
+    const put = await c.req('PUT', withQuery(location, 'digest', digest), {
+      body: data.subarray(2000),
+      headers: { 'content-type': octet, 'content-range': '2000-2999' },
+    });
     assertStatus(put, 201);
     assert.equal(put.header('docker-content-digest'), digest);
     const get = await c.get(`/v2/${repo}/blobs/${digest}`);

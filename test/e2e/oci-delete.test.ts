@@ -1,10 +1,7 @@
 // OCI Distribution content management: deleting tags and manifests, and what must (and must not) go with them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  ACCEPT_MANIFESTS, assertError, assertStatus, MT, useTarget, pushImage, putManifest, random, repoName, sha256,
-  type Client,
-} from './oci-helpers.ts';
+import { ACCEPT_MANIFESTS, assertError, assertStatus, type Client, MT, pushImage, putManifest, random, repoName, sha256, useTarget } from './oci-helpers.ts';
 
 describe('OCI deletes', () => {
   let c: Client;
@@ -120,7 +117,10 @@ describe('OCI deletes', () => {
     });
     const before = await c.get(`/v2/${repo}/referrers/${subject.digest}`);
     assertStatus(before, 200);
-    assert.deepEqual(before.json<{ manifests: Array<{ digest: string }> }>().manifests.map((m) => m.digest), [sbom.digest]);
+    assert.deepEqual(
+      before.json<{ manifests: Array<{ digest: string }> }>().manifests.map((m) => m.digest),
+      [sbom.digest],
+    );
 
     assertStatus(await c.req('DELETE', `/v2/${repo}/manifests/${subject.digest}`), 202);
     assertError(await manifest(repo, sbom.digest), 404, 'MANIFEST_UNKNOWN');

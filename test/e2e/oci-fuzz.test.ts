@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { startBerth, type RunningBerth } from './harness.ts';
+import { type RunningBerth, startBerth } from './harness.ts';
 
 /** Small deterministic PRNG (mulberry32) so a failing sequence can be replayed with BERTH_FUZZ_SEED. */
 function prng(seed: number): (n: number) => number {
@@ -18,10 +18,29 @@ function prng(seed: number): (n: number) => number {
 }
 
 const NAMES = ['a', 'team/app', 'A', 'a..b', 'a%2Fb', 'x/y/z', '', '_catalog', 'a/blobs', 'a//b', '../etc', 'a'.repeat(300)];
-const REFS = ['latest', `sha256:${'a'.repeat(64)}`, 'sha256:xyz', '%00', '..', `sha512:${'b'.repeat(128)}`, 'v'.repeat(200), 'uploads', '00000000-0000-4000-8000-000000000000'];
+const REFS = [
+  'latest',
+  `sha256:${'a'.repeat(64)}`,
+  'sha256:xyz',
+  '%00',
+  '..',
+  `sha512:${'b'.repeat(128)}`,
+  'v'.repeat(200),
+  'uploads',
+  '00000000-0000-4000-8000-000000000000',
+];
 const KINDS = ['manifests/', 'blobs/', 'blobs/uploads/', 'tags/list', 'referrers/'];
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'];
-const QUERIES = ['n=-1', 'n=abc', 'last=%ff', 'digest=sha256:zz', 'mount=x&from=y', 'artifactType=a%20b', 'n=99999999999999999999', 'digest=' + `sha256:${'e'.repeat(64)}`];
+const QUERIES = [
+  'n=-1',
+  'n=abc',
+  'last=%ff',
+  'digest=sha256:zz',
+  'mount=x&from=y',
+  'artifactType=a%20b',
+  'n=99999999999999999999',
+  `digest=sha256:${'e'.repeat(64)}`,
+];
 
 describe('OCI surface under random input', () => {
   let berth: RunningBerth;
@@ -45,13 +64,18 @@ describe('OCI surface under random input', () => {
       if (r(2)) headers.range = pick(['bytes=0-0', 'bytes=-5', 'bytes=9999-', 'junk']);
       if (r(2)) headers['content-type'] = pick(['application/vnd.oci.image.manifest.v1+json', 'application/json', 'text/plain']);
       const body = ['PUT', 'POST', 'PATCH'].includes(method)
-        ? Buffer.from(r(2) ? 'x'.repeat(r(2000)) : JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'x', digest: `sha256:${'c'.repeat(64)}`, size: 1 }] }))
+        ? Buffer.from(
+            r(2) ? 'x'.repeat(r(2000)) : JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'x', digest: `sha256:${'c'.repeat(64)}`, size: 1 }] }),
+          )
         : undefined;
       const status = await new Promise<number>((resolve) => {
-        const req = request({ host: '127.0.0.1', port: Number(port), path, method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
+        const req = request(
+          { host: '127.0.0.1', port: Number(port), path, method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on('error', () => resolve(-1));
         req.end(body);
       });

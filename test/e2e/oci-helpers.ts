@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { after, before } from 'node:test';
-import { startBerth, type RunningBerth, type StartOptions } from './harness.ts';
+import { type RunningBerth, type StartOptions, startBerth } from './harness.ts';
 
 /** When set, tests talk to this registry instead of starting berth (used to validate the tests on Distribution). */
 export const EXTERNAL_URL = process.env.OCI_TEST_URL?.replace(/\/+$/, '');
@@ -223,7 +223,10 @@ export interface ErrorEnvelope {
 export function envelopeOf(res: Res): ErrorEnvelope {
   assert.ok(res.body.length > 0, `${res.describe()}: expected an error envelope, got an empty body`);
   const env = res.json<ErrorEnvelope>();
-  assert.ok(env !== null && typeof env === 'object' && Array.isArray(env.errors) && env.errors.length > 0, `${res.describe()}: not an {"errors":[...]} envelope`);
+  assert.ok(
+    env !== null && typeof env === 'object' && Array.isArray(env.errors) && env.errors.length > 0,
+    `${res.describe()}: not an {"errors":[...]} envelope`,
+  );
   for (const e of env.errors) {
     assert.equal(typeof e.code, 'string', `${res.describe()}: error without a string code`);
     assert.match(e.code, /^[A-Z_]+$/, `${res.describe()}: error code must be uppercase letters and underscores`);
@@ -246,7 +249,10 @@ export function assertError(res: Res, status: number | readonly number[], code?:
   const env = envelopeOf(res);
   if (code !== undefined) {
     const codes = typeof code === 'string' ? [code] : code;
-    assert.ok(env.errors.some((e) => codes.includes(e.code)), `${res.describe()}: expected error code ${codes.join(' or ')}, got ${env.errors.map((e) => e.code).join(', ')}`);
+    assert.ok(
+      env.errors.some((e) => codes.includes(e.code)),
+      `${res.describe()}: expected error code ${codes.join(' or ')}, got ${env.errors.map((e) => e.code).join(', ')}`,
+    );
   }
 }
 
@@ -307,7 +313,13 @@ export interface PushedImage extends PushedManifest {
 
 /** PUTs manifest bytes under a tag or digest reference; returns the answer without asserting it. */
 export async function putManifest(c: Client, repo: string, ref: string, manifest: Uint8Array | string | object, mediaType?: string): Promise<PushedManifest> {
-  const bytes = Buffer.isBuffer(manifest) ? manifest : typeof manifest === 'string' ? Buffer.from(manifest) : manifest instanceof Uint8Array ? Buffer.from(manifest) : Buffer.from(JSON.stringify(manifest));
+  const bytes = Buffer.isBuffer(manifest)
+    ? manifest
+    : typeof manifest === 'string'
+      ? Buffer.from(manifest)
+      : manifest instanceof Uint8Array
+        ? Buffer.from(manifest)
+        : Buffer.from(JSON.stringify(manifest));
   const type = mediaType ?? (JSON.parse(bytes.toString()) as { mediaType?: string }).mediaType ?? MT.ociManifest;
   const res = await c.req('PUT', `/v2/${repo}/manifests/${ref}`, { body: bytes, headers: { 'content-type': type } });
   const digest = sha256(bytes);
@@ -321,7 +333,9 @@ export async function pushImage(c: Client, repo: string, tag?: string, options: 
     await pushBlob(c, repo, EMPTY_JSON, MT.empty);
     config = { ...EMPTY_DESCRIPTOR };
   } else {
-    const configBytes = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { nonce: randomHex(8) } } }));
+    const configBytes = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { nonce: randomHex(8) } } }),
+    );
     config = await pushBlob(c, repo, configBytes, options.configMediaType ?? MT.ociConfig);
   }
   const layers: Descriptor[] = [...(options.useLayers ?? [])];
@@ -342,7 +356,13 @@ export async function pushImage(c: Client, repo: string, tag?: string, options: 
 }
 
 /** Pushes an OCI index over already-pushed manifests; asserts 201. */
-export async function pushIndex(c: Client, repo: string, tag: string | undefined, children: Descriptor[], extra: Record<string, unknown> = {}): Promise<PushedManifest> {
+export async function pushIndex(
+  c: Client,
+  repo: string,
+  tag: string | undefined,
+  children: Descriptor[],
+  extra: Record<string, unknown> = {},
+): Promise<PushedManifest> {
   const index = { schemaVersion: 2, mediaType: MT.ociIndex, manifests: children, ...extra };
   const bytes = Buffer.from(JSON.stringify(index));
   const pushed = await putManifest(c, repo, tag ?? sha256(bytes), bytes, MT.ociIndex);

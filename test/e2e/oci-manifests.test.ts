@@ -1,12 +1,29 @@
 // OCI Distribution: manifest push and pull, byte-exact storage, the manifest kinds clients send (OCI, Docker,
 // indexes, artifacts, Helm, oras), validation of references, and what a refused push must leave behind.
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import {
-  ACCEPT_MANIFESTS, assertError, assertStatus, EMPTY_DESCRIPTOR, EMPTY_JSON, followPages, mediaTypeOf, MT, useTarget,
-  pushBlob, pushImage, pushIndex, putManifest, random, randomHex, repoName, sha256,
-  type Client, type Descriptor, } from './oci-helpers.ts';
+  ACCEPT_MANIFESTS,
+  assertError,
+  assertStatus,
+  type Client,
+  type Descriptor,
+  EMPTY_DESCRIPTOR,
+  EMPTY_JSON,
+  followPages,
+  MT,
+  mediaTypeOf,
+  pushBlob,
+  pushImage,
+  pushIndex,
+  putManifest,
+  random,
+  randomHex,
+  repoName,
+  sha256,
+  useTarget,
+} from './oci-helpers.ts';
 
 describe('OCI manifests', () => {
   let c: Client;
@@ -138,7 +155,12 @@ describe('OCI manifests', () => {
     for (const arch of ['amd64', 'arm64']) {
       const config = await pushBlob(c, repo, Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', n: randomHex() })), MT.dockerConfig);
       const layer = await pushBlob(c, repo, random(100), MT.dockerLayer);
-      const child = await putManifest(c, repo, sha256(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MT.dockerManifest, config, layers: [layer] }))), { schemaVersion: 2, mediaType: MT.dockerManifest, config, layers: [layer] });
+      const child = await putManifest(
+        c,
+        repo,
+        sha256(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MT.dockerManifest, config, layers: [layer] }))),
+        { schemaVersion: 2, mediaType: MT.dockerManifest, config, layers: [layer] },
+      );
       assertStatus(child.res, 201);
       children.push({ ...child.descriptor, platform: { architecture: arch, os: 'linux' } });
     }
@@ -248,7 +270,13 @@ describe('OCI manifests', () => {
   it('a manifest over 4 MiB is refused (413, or 400 MANIFEST_INVALID) and nothing is stored', async () => {
     const repo = repoName('manifests');
     const { config, layer } = await layerAndConfig(repo);
-    const text = JSON.stringify({ schemaVersion: 2, mediaType: MT.ociManifest, config, layers: [layer], annotations: { pad: 'x'.repeat(4 * 1024 * 1024 + 10) } });
+    const text = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MT.ociManifest,
+      config,
+      layers: [layer],
+      annotations: { pad: 'x'.repeat(4 * 1024 * 1024 + 10) },
+    });
     const pushed = await putManifest(c, repo, 'huge', text, MT.ociManifest);
     assert.ok(pushed.res.status === 413 || pushed.res.status === 400, pushed.res.describe());
     if (pushed.res.status === 400) assertError(pushed.res, 400, 'MANIFEST_INVALID');
@@ -279,11 +307,16 @@ describe('OCI manifests', () => {
     assert.equal(blob.text, '{}');
   });
 
-  it('a Helm chart push in helm\'s request sequence, then a pull as helm does it', async () => {
+  it("a Helm chart push in helm's request sequence, then a pull as helm does it", async () => {
     const repo = repoName('manifests', '/charts/mychart');
-    const configBytes = Buffer.from(JSON.stringify({ name: 'mychart', version: '0.1.0', description: 'A Helm chart', apiVersion: 'v2', appVersion: '1.16.0', type: 'application' }));
+    const configBytes = Buffer.from(
+      JSON.stringify({ name: 'mychart', version: '0.1.0', description: 'A Helm chart', apiVersion: 'v2', appVersion: '1.16.0', type: 'application' }),
+    );
     const chartBytes = gzipSync(Buffer.concat([Buffer.from('mychart/Chart.yaml\n'), random(2000)]));
-    const blobs: Array<[Buffer, string]> = [[configBytes, 'application/vnd.cncf.helm.config.v1+json'], [chartBytes, 'application/vnd.cncf.helm.chart.content.v1.tar+gzip']];
+    const blobs: Array<[Buffer, string]> = [
+      [configBytes, 'application/vnd.cncf.helm.config.v1+json'],
+      [chartBytes, 'application/vnd.cncf.helm.chart.content.v1.tar+gzip'],
+    ];
     const descriptors: Descriptor[] = [];
     for (const [bytes, mediaType] of blobs) {
       const digest = sha256(bytes);

@@ -2,11 +2,31 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
-  assertError, assertStatus, MT, useTarget, pushBlob, pushImage, pushIndex, putManifest, random, repoName, sha256,
-  EMPTY_DESCRIPTOR, EMPTY_JSON, mediaTypeOf,
-  type Client, type Descriptor, type PushedImage, type Res, } from './oci-helpers.ts';
+  assertError,
+  assertStatus,
+  type Client,
+  type Descriptor,
+  EMPTY_DESCRIPTOR,
+  EMPTY_JSON,
+  MT,
+  mediaTypeOf,
+  type PushedImage,
+  pushBlob,
+  pushImage,
+  pushIndex,
+  putManifest,
+  type Res,
+  random,
+  repoName,
+  sha256,
+  useTarget,
+} from './oci-helpers.ts';
 
-interface Index { schemaVersion: number; mediaType: string; manifests: Descriptor[] }
+interface Index {
+  schemaVersion: number;
+  mediaType: string;
+  manifests: Descriptor[];
+}
 
 const SBOM = 'application/vnd.example.sbom.v1';
 const SIG = 'application/vnd.example.signature.v1';
@@ -77,7 +97,10 @@ describe('OCI referrers', () => {
   it('?artifactType= returns only matching referrers and sets OCI-Filters-Applied: artifactType', async () => {
     const res = await c.get(`/v2/${repo}/referrers/${subject.digest}?artifactType=${encodeURIComponent(SBOM)}`);
     const index = indexOf(res);
-    assert.deepEqual(index.manifests.map((m) => m.digest), [sbom.digest]);
+    assert.deepEqual(
+      index.manifests.map((m) => m.digest),
+      [sbom.digest],
+    );
     assert.equal(res.header('oci-filters-applied'), 'artifactType');
   });
 
@@ -109,9 +132,15 @@ describe('OCI referrers', () => {
     const early = await pushImage(c, r, undefined, { emptyConfig: true, artifactType: SBOM, subject: future });
     assert.equal(early.res.status, 201, early.res.describe());
     assert.equal(early.res.header('oci-subject'), future.digest);
-    assert.deepEqual(indexOf(await c.get(`/v2/${r}/referrers/${future.digest}`)).manifests.map((m) => m.digest), [early.digest]);
+    assert.deepEqual(
+      indexOf(await c.get(`/v2/${r}/referrers/${future.digest}`)).manifests.map((m) => m.digest),
+      [early.digest],
+    );
     assertStatus((await putManifest(c, r, 'later', futureBytes, MT.ociManifest)).res, 201);
-    assert.deepEqual(indexOf(await c.get(`/v2/${r}/referrers/${future.digest}`)).manifests.map((m) => m.digest), [early.digest]);
+    assert.deepEqual(
+      indexOf(await c.get(`/v2/${r}/referrers/${future.digest}`)).manifests.map((m) => m.digest),
+      [early.digest],
+    );
   });
 
   it('artifactType falls back to the config media type when the manifest has none', async () => {
@@ -147,7 +176,10 @@ describe('OCI referrers', () => {
     const a = await pushImage(c, r, undefined, { emptyConfig: true, artifactType: SBOM, subject: s.descriptor });
     const b = await pushImage(c, r, undefined, { emptyConfig: true, artifactType: SIG, subject: s.descriptor });
     assertStatus(await c.req('DELETE', `/v2/${r}/manifests/${a.digest}`), 202);
-    assert.deepEqual(indexOf(await c.get(`/v2/${r}/referrers/${s.digest}`)).manifests.map((m) => m.digest), [b.digest]);
+    assert.deepEqual(
+      indexOf(await c.get(`/v2/${r}/referrers/${s.digest}`)).manifests.map((m) => m.digest),
+      [b.digest],
+    );
   });
 
   it('an artifact pushed with the empty config descriptor and a subject keeps the empty blob readable', async () => {

@@ -2,12 +2,28 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
-  asciiSorted, assertError, assertSpecOrder, lexicalSorted, assertStatus, followPages, MT, nextLink, useTarget, pushImage, putManifest, repoName,
+  asciiSorted,
+  assertError,
+  assertSpecOrder,
+  assertStatus,
   type Client,
+  followPages,
+  lexicalSorted,
+  MT,
+  nextLink,
+  pushImage,
+  putManifest,
+  repoName,
+  useTarget,
 } from './oci-helpers.ts';
 
-interface TagList { name: string; tags: string[] | null }
-interface Catalog { repositories: string[] | null }
+interface TagList {
+  name: string;
+  tags: string[] | null;
+}
+interface Catalog {
+  repositories: string[] | null;
+}
 
 // Tags that sort differently byte-wise, case-insensitively and numerically; pushed in this scrambled order.
 const TAGS = ['v10', 'latest', 'B-tag', '9', 'v9', 'a_1', '10', 'V2', 'a.1', '_under', 'Zeta', '1.0', 'alpha', '1.10', '1.9'];

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EMBEDDED_ONLY, startBerth, until, uploadsInFlight, type RunningBerth } from './harness.ts';
+import { EMBEDDED_ONLY, type RunningBerth, startBerth, until, uploadsInFlight } from './harness.ts';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -22,10 +22,14 @@ function slowPatch(url: string, location: string, first: Buffer, rest: Buffer): 
   const target = new URL(location, url);
   let finish = (): void => undefined;
   const done = new Promise<number>((resolve, reject) => {
-    const req = request(target, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream', 'content-length': first.length + rest.length } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      target,
+      { method: 'PATCH', headers: { 'content-type': 'application/octet-stream', 'content-length': first.length + rest.length } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.write(first);
     finish = () => req.end(rest);
@@ -92,8 +96,10 @@ describe('a client that hangs up mid-chunk', () => {
       const { port } = new URL(berth.url);
       await new Promise<void>((resolve, reject) => {
         const socket = connect(Number(port), '127.0.0.1', () => {
-          socket.write(`PATCH ${new URL(ok.headers.get('location')!, berth.url).pathname} HTTP/1.1\r\nHost: x\r\n`
-            + 'Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n');
+          socket.write(
+            `PATCH ${new URL(ok.headers.get('location')!, berth.url).pathname} HTTP/1.1\r\nHost: x\r\n` +
+              'Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n',
+          );
           // Hang up only once berth is streaming this chunk, so the cut really is mid-chunk.
           socket.write(randomBytes(5000), () => {
             until('berth to stream the chunk', async () => (await uploadsInFlight(berth.url)) === 1).then(
@@ -113,7 +119,9 @@ describe('a client that hangs up mid-chunk', () => {
       assert.equal(status.headers.get('range'), '0-999', 'the cut chunk did not count');
       const rest = randomBytes(500);
       const put = await fetch(new URL(`${location}?digest=${sha(Buffer.concat([first, rest]))}`, berth.url), {
-        method: 'PUT', body: rest, headers: { 'content-type': 'application/octet-stream' },
+        method: 'PUT',
+        body: rest,
+        headers: { 'content-type': 'application/octet-stream' },
       });
       assert.equal(put.status, 201);
       assert.doesNotMatch(berth.output(), /"level":50/, 'no error-level log for a client hang-up');
@@ -158,7 +166,11 @@ describe('IPv6 loopback and graceful shutdown', () => {
       assert.equal(status.status, 204);
       assert.equal(status.headers.get('range'), `0-${part1.length - 1}`);
       const all = Buffer.concat([part1, part2]);
-      const put = await fetch(new URL(`${location}?digest=${sha(all)}`, again.url), { method: 'PUT', body: part2, headers: { 'content-type': 'application/octet-stream' } });
+      const put = await fetch(new URL(`${location}?digest=${sha(all)}`, again.url), {
+        method: 'PUT',
+        body: part2,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       assert.equal(put.status, 201);
     } finally {
       await again.dispose();

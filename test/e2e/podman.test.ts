@@ -4,13 +4,20 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildImageLayout, type BuiltImage } from './fixtures/oci-layout.ts';
-import { isolatedToolEnv, podmanArgs, skipUnless, tool, toolFails, type ToolEnv } from './fixtures/tools.ts';
-import { runBerth, startBerth, type RunningBerth } from './harness.ts';
+import { type BuiltImage, buildImageLayout } from './fixtures/oci-layout.ts';
+import { isolatedToolEnv, podmanArgs, skipUnless, type ToolEnv, tool, toolFails } from './fixtures/tools.ts';
+import { type RunningBerth, runBerth, startBerth } from './harness.ts';
 
 const skip = skipUnless('podman');
 
-interface Inspected { Id: string; Digest: string; RepoDigests: string[]; RepoTags: string[]; Architecture: string; Os: string }
+interface Inspected {
+  Id: string;
+  Digest: string;
+  RepoDigests: string[];
+  RepoTags: string[];
+  Architecture: string;
+  Os: string;
+}
 
 describe('podman against berth', { skip }, () => {
   let open: RunningBerth;
@@ -32,7 +39,10 @@ describe('podman against berth', { skip }, () => {
   const served = async (berth: RunningBerth, repo: string, tag: string, auth?: string): Promise<string> => {
     const r = await fetch(`${berth.url}/v2/${repo}/manifests/${tag}`, {
       method: 'HEAD',
-      headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json', ...(auth ? { authorization: auth } : {}) },
+      headers: {
+        accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+        ...(auth ? { authorization: auth } : {}),
+      },
     });
     assert.equal(r.status, 200, `HEAD ${repo}:${tag}`);
     return r.headers.get('docker-content-digest')!;

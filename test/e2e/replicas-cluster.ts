@@ -4,10 +4,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
-import { openRegistry, type OpenedRegistry } from '../../src/main.ts';
-import { runBerth, startBerth, type RunningBerth } from './harness.ts';
-import { RoundRobinProxy, type ProxyOptions } from './replicas-proxy.ts';
-import { sharedStores, type Backend, type SharedStores } from './replicas-stores.ts';
+import { type OpenedRegistry, openRegistry } from '../../src/main.ts';
+import { type RunningBerth, runBerth, startBerth } from './harness.ts';
+import { type ProxyOptions, RoundRobinProxy } from './replicas-proxy.ts';
+import { type Backend, type SharedStores, sharedStores } from './replicas-stores.ts';
 
 export interface ClusterOptions {
   backend: Backend;
@@ -19,7 +19,10 @@ export interface ClusterOptions {
   route?: ProxyOptions['route'];
 }
 
-export interface AccessKey { accessKeyId: string; secretAccessKey: string }
+export interface AccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
 
 export class Cluster {
   readonly stores: SharedStores;
@@ -75,7 +78,9 @@ export class Cluster {
     if (this.#running[i]) throw new Error(`replica ${i} is already running`);
     await mkdir(this.dataDir(i), { recursive: true });
     const r = await startBerth({
-      dataDir: this.dataDir(i), args: ['--meta', this.stores.meta, '--blobs', this.stores.blobs], env: { ...this.#env, ...extraEnv },
+      dataDir: this.dataDir(i),
+      args: ['--meta', this.stores.meta, '--blobs', this.stores.blobs],
+      env: { ...this.#env, ...extraEnv },
     });
     this.#running[i] = r;
     this.proxy.setBackend(i, r.url);

@@ -2,14 +2,19 @@
 // key as Basic auth, and small images are pushed and pulled with every byte checked.
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { PIN_HEADER } from './replicas-proxy.ts';
 import type { AccessKey } from './replicas-cluster.ts';
+import { PIN_HEADER } from './replicas-proxy.ts';
 
 export const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const ACCEPT = [OCI_MANIFEST, 'application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
 
-export interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; header(name: string): string | undefined }
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  header(name: string): string | undefined;
+}
 
 export interface CallOptions {
   body?: Uint8Array;
@@ -48,17 +53,24 @@ export class ReplicaHttp {
 
 export const describe = (r: Reply, what: string): string => `${what} -> ${r.status} ${r.body.toString('utf8').slice(0, 300)}`;
 
-export interface SmallImage { blobs: Buffer[]; manifest: Buffer; digest: string }
+export interface SmallImage {
+  blobs: Buffer[];
+  manifest: Buffer;
+  digest: string;
+}
 
 /** A config and `layers` random layers (unique bytes, so every blob is this image's own). */
 export function smallImage(layers = 2, layerBytes = 2048): SmallImage {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', nonce: randomBytes(8).toString('hex') }));
   const blobs = [config, ...Array.from({ length: layers }, () => randomBytes(layerBytes))];
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-    layers: blobs.slice(1).map((b) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(b), size: b.length })),
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: blobs.slice(1).map((b) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(b), size: b.length })),
+    }),
+  );
   return { blobs, manifest, digest: sha256(manifest) };
 }
 

@@ -42,7 +42,7 @@ describe('the round-robin test proxy', () => {
     for (let i = 0; i < 6; i++) {
       const body = Buffer.alloc(100_000 + i, 7);
       const r = await request(`${proxy.url}/x`, { method: 'PUT', body, dispatcher: agent });
-      const doc = await r.body.json() as { host: string; bytes: number };
+      const doc = (await r.body.json()) as { host: string; bytes: number };
       assert.equal(doc.host, proxy.host, 'Host is the one the client sent');
       assert.equal(doc.bytes, body.length);
       seen.push(String(r.headers['x-replica']));
@@ -53,7 +53,7 @@ describe('the round-robin test proxy', () => {
   it('honours a pin and does not forward the pin header; skips replicas out of rotation', async () => {
     const pinned = await request(`${proxy.url}/x`, { headers: { [PIN_HEADER]: '2' }, dispatcher: agent });
     assert.equal(pinned.headers['x-replica'], 'c');
-    assert.equal((await pinned.body.json() as { pin: string | null }).pin, null);
+    assert.equal(((await pinned.body.json()) as { pin: string | null }).pin, null);
     proxy.setBackend(1, null);
     const names = [];
     for (let i = 0; i < 4; i++) {

@@ -1,9 +1,7 @@
 // The load balancer of the scale-out tests: a round-robin HTTP proxy that sends each REQUEST (not each connection)
 // to the next live replica, so consecutive PATCHes of one upload, a push and the pull after it, a delete and the GET
 // after it land on different processes. Bodies stream both ways; Host is kept so berth's Locations point back here.
-import {
-  Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse,
-} from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A request carrying this header (a replica index) goes to that replica; the header is not forwarded. */
@@ -105,7 +103,12 @@ export class RoundRobinProxy {
     if (this.hits.length >= this.#maxHits) this.hits.splice(0, this.hits.length - this.#maxHits + 1);
     this.hits.push(hit);
     const upstream = httpRequest({
-      agent: this.#agent, host: target.hostname, port: target.port, method: req.method, path: req.url, headers: strip(req.headers),
+      agent: this.#agent,
+      host: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers: strip(req.headers),
     });
     const fail = (): void => {
       this.upstreamFailures++;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { openBlobStore, openMetadataStore } from '../../src/adapters/factory.ts';
-import { postgresServer, s3Server, type S3Server } from '../servers.ts';
+import { postgresServer, type S3Server, s3Server } from '../servers.ts';
 
 /**
  * postgres-s3: the scale-out deployment. embedded-shared: one SQLite file and one blob dir shared by the processes of
@@ -67,7 +67,11 @@ export async function backendSkip(backend: Backend): Promise<false | string> {
   return why;
 }
 
-const ident = (label: string): string => `${label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+const ident = (label: string): string =>
+  `${label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
 
 export async function sharedStores(backend: Backend, label: string): Promise<SharedStores> {
   const root = await mkdtemp(join(tmpdir(), 'berth-replicas-'));
@@ -77,8 +81,11 @@ export async function sharedStores(backend: Backend, label: string): Promise<Sha
   if (backend === 'embedded-shared') {
     await mkdir(join(root, 'shared'));
     return {
-      ...base, meta: `sqlite:${join(root, 'shared', 'meta.db')}`, blobs: `file:${join(root, 'shared', 'blobs')}`,
-      env: { BERTH_SECRETS_DIR: secretsDir }, dispose: () => rm(root, { recursive: true, force: true }),
+      ...base,
+      meta: `sqlite:${join(root, 'shared', 'meta.db')}`,
+      blobs: `file:${join(root, 'shared', 'blobs')}`,
+      env: { BERTH_SECRETS_DIR: secretsDir },
+      dispose: () => rm(root, { recursive: true, force: true }),
     };
   }
   const name = `berth_${ident(label)}`;
@@ -86,7 +93,10 @@ export async function sharedStores(backend: Backend, label: string): Promise<Sha
   const meta = `${pgServer.url}${pgServer.url.includes('?') ? '&' : '?'}schema=${name}`;
   if (backend === 'postgres-file') {
     return {
-      ...base, meta, blobs: `file:${join(root, 'shared-blobs')}`, env: { BERTH_SECRETS_DIR: secretsDir },
+      ...base,
+      meta,
+      blobs: `file:${join(root, 'shared-blobs')}`,
+      env: { BERTH_SECRETS_DIR: secretsDir },
       dispose: async () => {
         await dropSchema(pgServer.url, name).catch(() => undefined);
         await rm(root, { recursive: true, force: true });
@@ -100,7 +110,10 @@ export async function sharedStores(backend: Backend, label: string): Promise<Sha
   // In-process checks open the same stores through openRegistry, whose S3 adapter reads the standard variables.
   Object.assign(process.env, creds);
   return {
-    ...base, meta, blobs, env: { BERTH_SECRETS_DIR: secretsDir, ...creds },
+    ...base,
+    meta,
+    blobs,
+    env: { BERTH_SECRETS_DIR: secretsDir, ...creds },
     dispose: async () => {
       await Promise.allSettled([dropSchema(pgServer.url, name), emptyPrefix(s3, `${prefix}/`)]);
       await rm(root, { recursive: true, force: true });
@@ -138,7 +151,11 @@ export async function emptyPrefix(s3: S3Server, prefix: string): Promise<number>
 
 export function s3Client(s3: S3Server): S3Client {
   return new S3Client({
-    endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }

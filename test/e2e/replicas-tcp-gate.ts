@@ -1,8 +1,9 @@
 // A TCP forwarder that a test can cut and restore, put between one replica and its database or object store: cut,
 // open connections are reset and new ones refused (a stopped server, as the replica sees it), without stopping the
 // servers every other test shares.
-import { connect, createServer, type Server, type Socket } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export class TcpGate {
   readonly #target: { host: string; port: number };

@@ -11,9 +11,24 @@ import { backendSkip, replicaBackend } from './replicas-stores.ts';
 const backend = replicaBackend();
 const skip = await backendSkip(backend);
 
-test(`replica torture on ${backend}: GC on every replica, kills one at a time; nothing acknowledged is lost, no byte leaks`, { skip, timeout: 240_000 }, async (t) => {
+test(`replica torture on ${backend}: GC on every replica, kills one at a time; nothing acknowledged is lost, no byte leaks`, {
+  skip,
+  timeout: 240_000,
+}, async (t) => {
   // Across replicas: more kills, and GC passes on every replica; the load floors are lower (S3 pushes are slower).
-  await runCiTorture(t, 'replicas-torture', { replicas: 3, backend }, {
-    kills: 4, pushesAcked: 100, pulls: 30, blobsVerified: 50, deletes: 30, repoDeletes: 1, reclaimedBlobs: 50, gcPasses: 20,
-  });
+  await runCiTorture(
+    t,
+    'replicas-torture',
+    { replicas: 3, backend },
+    {
+      kills: 4,
+      pushesAcked: 100,
+      pulls: 30,
+      blobsVerified: 50,
+      deletes: 30,
+      repoDeletes: 1,
+      reclaimedBlobs: 50,
+      gcPasses: 20,
+    },
+  );
 });

@@ -8,10 +8,10 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { layoutEntry, readLayoutBlob } from './fixtures/oci-layout.ts';
-import { isolatedToolEnv, skipUnless, skopeoArgs, tool, type ToolEnv } from './fixtures/tools.ts';
+import { isolatedToolEnv, skipUnless, skopeoArgs, type ToolEnv, tool } from './fixtures/tools.ts';
 import { startBerth, until, uploadsInFlight } from './harness.ts';
-import { Cluster, type AccessKey } from './replicas-cluster.ts';
-import { ACCEPT, describe as said, OCI_MANIFEST, pullProblem, pushBlob, pushImage, ReplicaHttp, sha256, smallImage, type SmallImage } from './replicas-http.ts';
+import { type AccessKey, Cluster } from './replicas-cluster.ts';
+import { ACCEPT, OCI_MANIFEST, pullProblem, pushBlob, pushImage, ReplicaHttp, type SmallImage, describe as said, sha256, smallImage } from './replicas-http.ts';
 import { buildLayeredLayout } from './replicas-layout.ts';
 import { PIN_HEADER } from './replicas-proxy.ts';
 import { backendSkip, replicaBackend } from './replicas-stores.ts';
@@ -29,7 +29,9 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
 
   before(async () => {
     cluster = await Cluster.start({
-      backend, label: 'replicas-e2e', replicas: REPLICAS,
+      backend,
+      label: 'replicas-e2e',
+      replicas: REPLICAS,
       // GC runs only when a test asks (POST /berth/v1/gc), so its reports add up to everything it removed.
       env: { BERTH_AUTH: 'required', BERTH_GC_INTERVAL: '0', BERTH_GC_GRACE: '1s', BERTH_DELETION_RESTORE_WINDOW: '0' },
     });
@@ -41,7 +43,9 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
     await cluster?.dispose();
   });
 
-  it('skopeo pushes a multi-layer image through the proxy and pulls it back: same digests, every blob byte-identical', { skip: skipUnless('skopeo') }, async () => {
+  it('skopeo pushes a multi-layer image through the proxy and pulls it back: same digests, every blob byte-identical', {
+    skip: skipUnless('skopeo'),
+  }, async () => {
     const t: ToolEnv = await isolatedToolEnv([cluster.proxy.host]);
     try {
       const creds = `${key.accessKeyId}:${key.secretAccessKey}`;
@@ -58,7 +62,10 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
       }
       // The token skopeo got from one replica was accepted by the others: they share secrets.dir.
       const spread = cluster.proxy.counts.map((n, i) => n - before[i]!);
-      assert.ok(spread.every((n) => n >= 3), `every replica should have served part of the round trip: ${spread.join(', ')}`);
+      assert.ok(
+        spread.every((n) => n >= 3),
+        `every replica should have served part of the round trip: ${spread.join(', ')}`,
+      );
     } finally {
       await t.dispose();
     }
@@ -83,7 +90,11 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
       assert.equal(status.header('range'), `0-${offset - 1}`, `another replica sees the offset at once: ${said(status, 'GET upload')}`);
     }
     // A stale replay of an early chunk on yet another replica must not change acknowledged bytes.
-    const stale = await h.call('PATCH', location, { body: chunks[1]!, replica: 2, headers: { ...octet, 'content-range': `${chunks[0]!.length}-${chunks[0]!.length + chunks[1]!.length - 1}` } });
+    const stale = await h.call('PATCH', location, {
+      body: chunks[1]!,
+      replica: 2,
+      headers: { ...octet, 'content-range': `${chunks[0]!.length}-${chunks[0]!.length + chunks[1]!.length - 1}` },
+    });
     assert.equal(stale.status, 416, said(stale, 'stale PATCH'));
     const url = new URL(location, h.base);
     url.searchParams.set('digest', sha256(whole));
@@ -126,8 +137,16 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
       const delDigest = await h.call('DELETE', `/v2/${repo}/manifests/${moved.digest}`, { replica: b });
       assert.equal(delDigest.status, 202, said(delDigest, 'DELETE by digest'));
       for (const i of [a, c]) {
-        assert.equal((await h.call('GET', `/v2/${repo}/manifests/${moved.digest}`, { replica: i, headers: { accept: ACCEPT } })).status, 404, `replica ${i} still serves a deleted digest`);
-        assert.equal((await h.call('HEAD', `/v2/${repo}/manifests/latest`, { replica: i, headers: { accept: ACCEPT } })).status, 404, `replica ${i} still has latest`);
+        assert.equal(
+          (await h.call('GET', `/v2/${repo}/manifests/${moved.digest}`, { replica: i, headers: { accept: ACCEPT } })).status,
+          404,
+          `replica ${i} still serves a deleted digest`,
+        );
+        assert.equal(
+          (await h.call('HEAD', `/v2/${repo}/manifests/latest`, { replica: i, headers: { accept: ACCEPT } })).status,
+          404,
+          `replica ${i} still has latest`,
+        );
       }
       assert.equal(await pullProblem(h, repo, img.digest, img, c), null, 'the untouched image still pulls');
     }
@@ -141,7 +160,11 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
     const reports: Array<{ blobsRemoved: number; manifestsPurged: number; manifestsCollected: number; errors: number }> = [];
     let stop = false;
     const gcLoop = async (replica: number, grace?: string): Promise<void> => {
-      const r = await h.call('POST', '/berth/v1/gc', { replica, body: Buffer.from(JSON.stringify(grace ? { grace } : {})), headers: { 'content-type': 'application/json' } });
+      const r = await h.call('POST', '/berth/v1/gc', {
+        replica,
+        body: Buffer.from(JSON.stringify(grace ? { grace } : {})),
+        headers: { 'content-type': 'application/json' },
+      });
       assert.equal(r.status, 200, said(r, `POST /berth/v1/gc on replica ${replica}`));
       reports.push(JSON.parse(r.body.toString()) as (typeof reports)[number]);
     };
@@ -201,7 +224,10 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
     assert.equal(gone.length, expected, 'every blob of a deleted image and every orphan is gone, nothing else');
     assert.equal(sum('blobsRemoved'), gone.length, `the passes of both replicas removed ${sum('blobsRemoved')} blobs for ${gone.length} gone: none twice`);
     // On PostgreSQL + S3 a small image takes ~0.25 s to push (each blob is several S3 calls), so ~40 pushes in 10 s.
-    assert.ok(live.size >= 15 && deleted.length >= 6 && reports.length >= 20, `too little happened: ${live.size} live, ${deleted.length} deleted, ${reports.length} passes`);
+    assert.ok(
+      live.size >= 15 && deleted.length >= 6 && reports.length >= 20,
+      `too little happened: ${live.size} live, ${deleted.length} deleted, ${reports.length} passes`,
+    );
   });
 
   it('kill -9 of the replica in the middle of a PATCH: the client resumes and finishes the upload on another one', async () => {
@@ -217,7 +243,10 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
     const cut = new Promise<string>((resolve) => {
       const url = new URL(location, h.base);
       const req = httpRequest({
-        host: url.hostname, port: url.port, method: 'PATCH', path: url.pathname + url.search,
+        host: url.hostname,
+        port: url.port,
+        method: 'PATCH',
+        path: url.pathname + url.search,
         headers: { ...octet, authorization: `Basic ${Buffer.from(`${key.accessKeyId}:${key.secretAccessKey}`).toString('base64')}`, [PIN_HEADER]: '1' },
       });
       req.on('response', (res) => resolve(`answered ${res.statusCode}`));
@@ -246,7 +275,9 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
     }
   });
 
-  it('a replica that loses its database or object store is not ready and answers 503 with Retry-After, then recovers', { skip: backend === 'embedded-shared' ? 'the embedded stores have no server to lose' : false }, async () => {
+  it('a replica that loses its database or object store is not ready and answers 503 with Retry-After, then recovers', {
+    skip: backend === 'embedded-shared' ? 'the embedded stores have no server to lose' : false,
+  }, async () => {
     const pgUrl = new URL(cluster.stores.meta);
     const db = await TcpGate.open(pgUrl.hostname, Number(pgUrl.port));
     pgUrl.port = String(db.port);
@@ -260,7 +291,10 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
       blobs = `s3://${s3Url.host}${s3Url.pathname}?${s3Url.searchParams.toString()}`;
       gates.push(['object store', s3]);
     }
-    const lonely = await startBerth({ args: ['--meta', pgUrl.href, '--blobs', blobs], env: { ...cluster.stores.env, BERTH_AUTH: 'required', BERTH_GC_INTERVAL: '0' } });
+    const lonely = await startBerth({
+      args: ['--meta', pgUrl.href, '--blobs', blobs],
+      env: { ...cluster.stores.env, BERTH_AUTH: 'required', BERTH_GC_INTERVAL: '0' },
+    });
     const direct = new ReplicaHttp(lonely.url, key);
     try {
       const img = smallImage(1, 4096);
@@ -270,9 +304,13 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
         await gate.cut();
         const ready = await direct.call('GET', '/readyz');
         assert.equal(ready.status, 503, `readyz with the ${what} down: ${said(ready, 'GET /readyz')}`);
-        const probes = what === 'database'
-          ? [direct.call('GET', '/v2/replicas/outage/manifests/v1', { headers: { accept: ACCEPT } }), direct.call('POST', '/v2/replicas/outage/blobs/uploads/')]
-          : [direct.call('GET', `/v2/replicas/outage/blobs/${sha256(img.blobs[1]!)}`)];
+        const probes =
+          what === 'database'
+            ? [
+                direct.call('GET', '/v2/replicas/outage/manifests/v1', { headers: { accept: ACCEPT } }),
+                direct.call('POST', '/v2/replicas/outage/blobs/uploads/'),
+              ]
+            : [direct.call('GET', `/v2/replicas/outage/blobs/${sha256(img.blobs[1]!)}`)];
         for (const r of await Promise.all(probes)) {
           assert.equal(r.status, 503, `${what} down: ${said(r, 'request')}`);
           assert.ok(Number(r.header('retry-after')) >= 1, 'a 503 carries Retry-After');

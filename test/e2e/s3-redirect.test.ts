@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { s3Server, type S3Server } from '../servers.ts';
-import { startBerth, type RunningBerth } from './harness.ts';
+import { promisify } from 'node:util';
+import { type S3Server, s3Server } from '../servers.ts';
+import { type RunningBerth, startBerth } from './harness.ts';
 import { Client, pushBlob, pushImage, random, sha256 } from './oci-helpers.ts';
 
 const run = promisify(execFile);

@@ -4,11 +4,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  buildImageLayout, buildMultiArchLayout, layoutEntry, readLayoutBlob, sha256, type BuiltImage, type BuiltIndex,
-} from './fixtures/oci-layout.ts';
-import { isolatedToolEnv, skipUnless, skopeoArgs, tool, toolFails, type ToolEnv } from './fixtures/tools.ts';
-import { startBerth, type RunningBerth } from './harness.ts';
+import { type BuiltImage, type BuiltIndex, buildImageLayout, buildMultiArchLayout, layoutEntry, readLayoutBlob, sha256 } from './fixtures/oci-layout.ts';
+import { isolatedToolEnv, skipUnless, skopeoArgs, type ToolEnv, tool, toolFails } from './fixtures/tools.ts';
+import { type RunningBerth, startBerth } from './harness.ts';
 
 const skip = skipUnless('skopeo');
 
@@ -24,8 +22,7 @@ describe('skopeo against berth', { skip }, () => {
   const layout = (name: string): string => join(t.dir, name);
   /** Later steps need team/app:v1 even when run alone; the first step's push is shared, not repeated. */
   let pushed: Promise<unknown> | undefined;
-  const pushApp = (): Promise<unknown> =>
-    (pushed ??= skopeo('copy', '--dest-tls-verify=false', `oci:${layout('app')}:v1`, remote('team/app:v1')));
+  const pushApp = (): Promise<unknown> => (pushed ??= skopeo('copy', '--dest-tls-verify=false', `oci:${layout('app')}:v1`, remote('team/app:v1')));
 
   before(async () => {
     berth = await startBerth();
@@ -47,7 +44,10 @@ describe('skopeo against berth', { skip }, () => {
     const config = (await skopeo('inspect', '--config', '--raw', '--tls-verify=false', remote('team/app:v1'))).raw;
     assert.ok(config.equals(app.config), 'config blob differs from the one pushed');
     const info = JSON.parse((await skopeo('inspect', '--tls-verify=false', remote('team/app:v1'))).stdout) as {
-      Digest: string; Architecture: string; Os: string; Layers: string[];
+      Digest: string;
+      Architecture: string;
+      Os: string;
+      Layers: string[];
     };
     assert.deepEqual([info.Digest, info.Architecture, info.Os, info.Layers], [app.manifestDigest, 'amd64', 'linux', app.layerDigests]);
   });
@@ -80,7 +80,9 @@ describe('skopeo against berth', { skip }, () => {
       assert.ok(childRaw.equals(child.manifest), `child ${child.manifestDigest} bytes differ`);
     }
     const arm = JSON.parse((await skopeo('--override-arch', 'arm64', 'inspect', '--tls-verify=false', remote('team/multi:1'))).stdout) as {
-      Digest: string; Architecture: string; Layers: string[];
+      Digest: string;
+      Architecture: string;
+      Layers: string[];
     };
     // skopeo reports the digest of what the tag names (the index) and the layers of the platform it chose.
     assert.deepEqual([arm.Digest, arm.Architecture, arm.Layers], [multi.indexDigest, 'arm64', multi.children[1]!.layerDigests]);

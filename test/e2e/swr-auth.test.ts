@@ -8,12 +8,26 @@ import * as swr from '@huaweicloud/huaweicloud-sdk-swr';
 import { runBerth } from './harness.ts';
 import { pushImage } from './oci-helpers.ts';
 import {
-  AuthClient, assertSwrError, basic, createKey, sdkRejects, startSwrBerth, swrClient, swrNamespace, swrRaw, type Key, type SwrBerth,
+  AuthClient,
+  assertSwrError,
+  basic,
+  createKey,
+  type Key,
+  type SwrBerth,
+  sdkRejects,
+  startSwrBerth,
+  swrClient,
+  swrNamespace,
+  swrRaw,
 } from './swr-helpers.ts';
 
 const MINUTE = 60_000;
 /** X-Sdk-Date as the SDK writes it (YYYYMMDDTHHMMSSZ), for a request signed at another time. */
-const sdkDate = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const sdkDate = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 describe('SWR authentication and authorization (auth required)', () => {
   let e: SwrBerth;
@@ -44,9 +58,19 @@ describe('SWR authentication and authorization (auth required)', () => {
     for (const skew of [-20, 20, -60 * 24 * 30]) {
       assertSwrError(await show({ key: e.admin, signedHeaders: { 'X-Sdk-Date': sdkDate(new Date(Date.now() + skew * MINUTE)) } }), 401, 'APIGW.0301');
     }
-    await sdkRejects(swrClient(e.berth.url, { accessKeyId: 'BKNOSUCHKEY000000000', secretAccessKey: 'x'.repeat(40) }).showNamespace(new swr.ShowNamespaceRequest().withNamespace(ns)), 401, 'APIGW.0301');
+    await sdkRejects(
+      swrClient(e.berth.url, { accessKeyId: 'BKNOSUCHKEY000000000', secretAccessKey: 'x'.repeat(40) }).showNamespace(
+        new swr.ShowNamespaceRequest().withNamespace(ns),
+      ),
+      401,
+      'APIGW.0301',
+    );
     const body = { repository: 'other', is_public: false };
-    const tamperedBody = await swrRaw(e.raw, 'POST', `/v2/manage/namespaces/${ns}/repos`, { key: e.admin, body, sendBody: JSON.stringify({ ...body, repository: 'evil' }) });
+    const tamperedBody = await swrRaw(e.raw, 'POST', `/v2/manage/namespaces/${ns}/repos`, {
+      key: e.admin,
+      body,
+      sendBody: JSON.stringify({ ...body, repository: 'evil' }),
+    });
     assertSwrError(tamperedBody, 401, 'APIGW.0301');
     const signed = await swrRaw(e.raw, 'GET', '/v2/manage/repos', { key: e.admin, query: { namespace: ns } });
     assert.equal(signed.status, 200, signed.describe());
@@ -65,13 +89,23 @@ describe('SWR authentication and authorization (auth required)', () => {
     const byLogin = await e.raw.get(`/v2/manage/namespaces/${ns}`, { headers: { 'x-auth-token': password } });
     assert.equal(byLogin.status, 200, byLogin.describe());
     // A short-lived docker password must not mint the next one (a leaked password would live forever).
-    assertSwrError(await e.raw.req('POST', '/v2/manage/utils/secret?duration_seconds=86400', { headers: { 'x-auth-token': password } }), 403, 'SVCSTG.SWR.4030170');
+    assertSwrError(
+      await e.raw.req('POST', '/v2/manage/utils/secret?duration_seconds=86400', { headers: { 'x-auth-token': password } }),
+      403,
+      'SVCSTG.SWR.4030170',
+    );
     assertSwrError(await e.raw.req('POST', '/v2/manage/utils/authorizationtoken', { headers: { 'x-auth-token': password } }), 403, 'SVCSTG.SWR.4030170');
-    const issued = await fetch(`${e.berth.url}/token?service=berth&scope=repository:${ns}/app:pull`, { headers: { authorization: basic(e.admin.accessKeyId, e.admin.secretAccessKey) } });
-    const { token } = await issued.json() as { token: string };
+    const issued = await fetch(`${e.berth.url}/token?service=berth&scope=repository:${ns}/app:pull`, {
+      headers: { authorization: basic(e.admin.accessKeyId, e.admin.secretAccessKey) },
+    });
+    const { token } = (await issued.json()) as { token: string };
     const scoped = await e.raw.get(`/v2/manage/namespaces/${ns}/repos/app`, { headers: { 'x-auth-token': token } });
     assert.equal(scoped.status, 200, scoped.describe());
-    assertSwrError(await e.raw.req('DELETE', `/v2/manage/namespaces/${ns}/repos/app/tags/v1`, { headers: { 'x-auth-token': token } }), 403, 'SVCSTG.SWR.4030170');
+    assertSwrError(
+      await e.raw.req('DELETE', `/v2/manage/namespaces/${ns}/repos/app/tags/v1`, { headers: { 'x-auth-token': token } }),
+      403,
+      'SVCSTG.SWR.4030170',
+    );
     assertSwrError(await e.raw.req('POST', '/v2/manage/utils/secret', { headers: { 'x-auth-token': token } }), 403, 'SVCSTG.SWR.4030170');
     assertSwrError(await e.raw.get(`/v2/manage/namespaces/${ns}`, { headers: { 'x-auth-token': `${password.slice(0, -3)}abc` } }), 401, 'APIGW.0301');
     assertSwrError(await e.raw.get(`/v2/manage/namespaces/${ns}`, { headers: { 'x-auth-token': e.admin.secretAccessKey } }), 401, 'APIGW.0301');
@@ -83,17 +117,32 @@ describe('SWR authentication and authorization (auth required)', () => {
     const reader = await createKey(e.berth, '--name', 'reader', '--grant', `${ns}/*:pull`);
     const sdk = swrClient(e.berth.url, reader);
     const listed = (await sdk.listReposDetails(new swr.ListReposDetailsRequest())) as unknown as Array<{ namespace: string; name: string }>;
-    assert.deepEqual(listed.map((r) => `${r.namespace}/${r.name}`), [`${ns}/app`], 'only what the key may pull is listed');
-    assert.deepEqual((await sdk.listNamespaces(new swr.ListNamespacesRequest())).namespaces?.map((n) => [n.name, n.auth]), [[ns, 1]]);
+    assert.deepEqual(
+      listed.map((r) => `${r.namespace}/${r.name}`),
+      [`${ns}/app`],
+      'only what the key may pull is listed',
+    );
+    assert.deepEqual(
+      (await sdk.listNamespaces(new swr.ListNamespacesRequest())).namespaces?.map((n) => [n.name, n.auth]),
+      [[ns, 1]],
+    );
     await sdkRejects(sdk.showRepository(new swr.ShowRepositoryRequest().withNamespace(other).withRepository('app')), 403, 'SVCSTG.SWR.4030170');
     // Whether a namespace exists is not told to a key without rights in it: unknown and foreign answer alike.
     await sdkRejects(sdk.showRepository(new swr.ShowRepositoryRequest().withNamespace(`${other}zz`).withRepository('app')), 403, 'SVCSTG.SWR.4030170');
     await sdkRejects(e.sdk.showRepository(new swr.ShowRepositoryRequest().withNamespace(`${other}zz`).withRepository('app')), 404, /SVCSTG\.SWR\.404/);
     await sdkRejects(sdk.deleteRepoTag(new swr.DeleteRepoTagRequest().withNamespace(ns).withRepository('app').withTag('v1')), 403, 'SVCSTG.SWR.4030170');
-    await sdkRejects(sdk.createRepo(new swr.CreateRepoRequest().withNamespace(ns).withBody(new swr.CreateRepoRequestBody().withRepository('x').withIsPublic(false))), 403, 'SVCSTG.SWR.4030170');
+    await sdkRejects(
+      sdk.createRepo(new swr.CreateRepoRequest().withNamespace(ns).withBody(new swr.CreateRepoRequestBody().withRepository('x').withIsPublic(false))),
+      403,
+      'SVCSTG.SWR.4030170',
+    );
     await sdkRejects(sdk.deleteNamespaces(new swr.DeleteNamespacesRequest().withNamespace(ns)), 403, 'SVCSTG.SWR.4030170');
     const narrow = await createKey(e.berth, '--name', 'narrow', '--grant', `${ns}/app:pull,push,delete,admin`);
-    await sdkRejects(swrClient(e.berth.url, narrow).createNamespace(new swr.CreateNamespaceRequest().withBody(new swr.CreateNamespaceRequestBody().withNamespace(`${ns}x`))), 403, 'SVCSTG.SWR.4030170');
+    await sdkRejects(
+      swrClient(e.berth.url, narrow).createNamespace(new swr.CreateNamespaceRequest().withBody(new swr.CreateNamespaceRequestBody().withNamespace(`${ns}x`))),
+      403,
+      'SVCSTG.SWR.4030170',
+    );
     const shown = await swrClient(e.berth.url, narrow).showRepository(new swr.ShowRepositoryRequest().withNamespace(ns).withRepository('app'));
     assert.equal(shown.httpStatusCode, 200, 'a grant on the exact repository is enough for the repository');
     assert.equal((await e.oci.get(`/v2/${ns}/app/manifests/v1`)).status, 200, 'nothing was deleted');
@@ -120,11 +169,17 @@ describe('SWR with auth off (loopback)', () => {
     const ns = swrNamespace('open');
     const created = await swrRaw(e.raw, 'POST', '/v2/manage/namespaces', { body: { namespace: ns } });
     assert.equal(created.status, 201, created.describe());
-    const dummy = await swrClient(e.berth.url, { accessKeyId: 'DUMMYKEY', secretAccessKey: 'dummy' }).showNamespace(new swr.ShowNamespaceRequest().withNamespace(ns));
+    const dummy = await swrClient(e.berth.url, { accessKeyId: 'DUMMYKEY', secretAccessKey: 'dummy' }).showNamespace(
+      new swr.ShowNamespaceRequest().withNamespace(ns),
+    );
     assert.deepEqual([dummy.httpStatusCode, dummy.auth], [200, 7]);
     const wrong = swrClient(e.berth.url, { accessKeyId: e.admin.accessKeyId, secretAccessKey: 'wrong' });
     await sdkRejects(wrong.showNamespace(new swr.ShowNamespaceRequest().withNamespace(ns)), 401, 'APIGW.0301');
-    assertSwrError(await swrRaw(e.raw, 'GET', `/v2/manage/namespaces/${ns}`, { key: e.admin, signedHeaders: { 'X-Sdk-Date': sdkDate(new Date(Date.now() - 30 * MINUTE)) } }), 401, 'APIGW.0301');
+    assertSwrError(
+      await swrRaw(e.raw, 'GET', `/v2/manage/namespaces/${ns}`, { key: e.admin, signedHeaders: { 'X-Sdk-Date': sdkDate(new Date(Date.now() - 30 * MINUTE)) } }),
+      401,
+      'APIGW.0301',
+    );
     assert.equal((await e.sdk.showNamespace(new swr.ShowNamespaceRequest().withNamespace(ns))).httpStatusCode, 200);
     const unsignedSecret = await new AuthClient(e.berth.url).req('POST', '/v2/manage/utils/secret');
     assert.equal(unsignedSecret.status, 200, unsignedSecret.describe());

@@ -9,7 +9,7 @@ import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger.js';
 import { SwrClient } from '@huaweicloud/huaweicloud-sdk-swr';
 import type { StartOptions } from './harness.ts';
-import { startKeyedBerth, type Key, type KeyedBerth } from './key-helpers.ts';
+import { type Key, type KeyedBerth, startKeyedBerth } from './key-helpers.ts';
 import type { Client, Res } from './oci-helpers.ts';
 
 export { AuthClient, basic, createKey, type Key } from './key-helpers.ts';
@@ -20,14 +20,11 @@ Logger4jInstance.level = 'off';
 export const PROJECT_ID = 'berth-e2e-project';
 export const REGION = 'cn-north-4';
 
-
 /** A namespace unique to this run (SWR's rule: starts with a letter). */
 let counter = 0;
 export function swrNamespace(area: string): string {
   return `swr-${area}-${process.pid.toString(36)}${(++counter).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
-
-
 
 /** The official SDK client pointed at berth; the project id keeps it from asking IAM (off the machine) for one. */
 export function swrClient(url: string, key: Key): SwrClient {
@@ -47,7 +44,13 @@ export async function startSwrBerth(options: StartOptions & { auth?: 'required' 
 }
 
 /** What the SDK rejects with for an error answer. */
-export interface SdkError { name: string; httpStatusCode?: number; errorCode?: string; errorMsg?: string; requestId?: string }
+export interface SdkError {
+  name: string;
+  httpStatusCode?: number;
+  errorCode?: string;
+  errorMsg?: string;
+  requestId?: string;
+}
 
 /** Awaits a call that must fail with this HTTP status and error code; returns the exception. */
 export async function sdkRejects(call: Promise<unknown>, status: number, code: string | RegExp): Promise<SdkError> {
@@ -87,14 +90,20 @@ export function swrRaw(c: Client, method: string, path: string, o: RawCall = {})
   let headers: Record<string, string> = { 'content-type': 'application/json', 'X-Project-Id': PROJECT_ID, ...declared, ...(o.signedHeaders ?? {}) };
   if (o.key) {
     const request = { endpoint: `${c.url}${path}`, method, queryParams: o.query ?? {}, headers, data: typeof o.body === 'string' ? undefined : o.body };
-    const signed = AKSKSigner.sign(request as never, { getAk: () => o.key!.accessKeyId, getSk: () => o.key!.secretAccessKey } as never) as Record<string, string>;
+    const signed = AKSKSigner.sign(request as never, { getAk: () => o.key!.accessKeyId, getSk: () => o.key!.secretAccessKey } as never) as Record<
+      string,
+      string
+    >;
     headers = signed;
   } else {
     headers = { ...headers, host: `${c.hostname}:${c.port}` };
   }
   const query = stringify(o.query ?? {});
   const payload = o.sendBody ?? text;
-  return c.req(method, query === '' ? path : `${path}?${query}`, { headers: { ...headers, ...(o.extraHeaders ?? {}) }, ...(payload === undefined ? {} : { body: payload }) });
+  return c.req(method, query === '' ? path : `${path}?${query}`, {
+    headers: { ...headers, ...(o.extraHeaders ?? {}) },
+    ...(payload === undefined ? {} : { body: payload }),
+  });
 }
 
 export interface SwrErrorBody {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ACCEPT_MANIFESTS, assertError, MT, pushImage, putManifest } from './oci-helpers.ts';
-import { assertSwrError, basic, startSwrBerth, swrNamespace, swrRaw, type RawCall, type SwrBerth } from './swr-helpers.ts';
+import { assertSwrError, basic, type RawCall, type SwrBerth, startSwrBerth, swrNamespace, swrRaw } from './swr-helpers.ts';
 
 describe('SWR raw HTTP: error shapes, listings and routing', () => {
   let e: SwrBerth;
@@ -22,8 +22,14 @@ describe('SWR raw HTTP: error shapes, listings and routing', () => {
 
   it('bad bodies are 400 SVCSTG.SWR.4000014: not JSON, not an object, wrong types, unknown category, too large', async () => {
     const repos = `/v2/manage/namespaces/${ns}/repos`;
-    for (const body of ['{not json', '[1,2]', '"text"', JSON.stringify({ repository: 'x' }), JSON.stringify({ repository: 'x', is_public: 'yes' }),
-      JSON.stringify({ repository: 'x', is_public: false, category: 'games' })]) {
+    for (const body of [
+      '{not json',
+      '[1,2]',
+      '"text"',
+      JSON.stringify({ repository: 'x' }),
+      JSON.stringify({ repository: 'x', is_public: 'yes' }),
+      JSON.stringify({ repository: 'x', is_public: false, category: 'games' }),
+    ]) {
       assertSwrError(await call('POST', repos, { body }), 400, 'SVCSTG.SWR.4000014');
     }
     assertSwrError(await call('POST', '/v2/manage/namespaces', { body: { namespace: 42 } }), 400, 'SVCSTG.SWR.4000014');
@@ -31,7 +37,7 @@ describe('SWR raw HTTP: error shapes, listings and routing', () => {
     assertSwrError(await call('PATCH', `${repos}/a1`, { body: { description: 'no is_public' } }), 400, 'SVCSTG.SWR.4000014');
   });
 
-  it('names that break SWR\'s rules are 400 with SWR\'s codes (namespace, repository, tag)', async () => {
+  it("names that break SWR's rules are 400 with SWR's codes (namespace, repository, tag)", async () => {
     for (const bad of ['Upper', '1digit', 'a..b', 'a_-b', `a${'b'.repeat(64)}`, 'ends-']) {
       assertSwrError(await call('GET', `/v2/manage/namespaces/${bad}`), 400, 'SVCSTG.SWR.4000014');
       assertSwrError(await call('POST', '/v2/manage/namespaces', { body: { namespace: bad } }), 400, 'SVCSTG.SWR.4000014');
@@ -43,7 +49,11 @@ describe('SWR raw HTTP: error shapes, listings and routing', () => {
     for (const bad of ['-x', '.x', 'a%20b', 'x'.repeat(129)]) {
       assertSwrError(await call('GET', `/v2/manage/namespaces/${ns}/repos/team$app/tags/${bad}`), 400, 'SVCSTG.SWR.4000016');
     }
-    assertSwrError(await call('POST', `/v2/manage/namespaces/${ns}/repos/team$app/tags`, { body: { source_tag: 't00', destination_tag: 'a b' } }), 400, 'SVCSTG.SWR.4000016');
+    assertSwrError(
+      await call('POST', `/v2/manage/namespaces/${ns}/repos/team$app/tags`, { body: { source_tag: 't00', destination_tag: 'a b' } }),
+      400,
+      'SVCSTG.SWR.4000016',
+    );
   });
 
   it('unknown namespace, repository and tag are 404 with distinct codes; a percent-encoded $ is understood', async () => {
@@ -59,9 +69,15 @@ describe('SWR raw HTTP: error shapes, listings and routing', () => {
     assert.equal(encoded.status, 200, encoded.describe());
   });
 
-  it('paths and methods SWR does not have are 404 APIGW.0101 in SWR\'s shape, never the OCI envelope', async () => {
-    for (const [method, path] of [['GET', '/v2/manage/nothing'], ['PUT', '/v2/manage/namespaces'], ['GET', `/v2/manage/namespaces/${ns}/repos`],
-      ['HEAD', '/v2/manage/namespaces'], ['GET', '/v3/manage/namespaces'], ['GET', '/v2/manage/namespaces/a/b/c/d/e/f/g']] as const) {
+  it("paths and methods SWR does not have are 404 APIGW.0101 in SWR's shape, never the OCI envelope", async () => {
+    for (const [method, path] of [
+      ['GET', '/v2/manage/nothing'],
+      ['PUT', '/v2/manage/namespaces'],
+      ['GET', `/v2/manage/namespaces/${ns}/repos`],
+      ['HEAD', '/v2/manage/namespaces'],
+      ['GET', '/v3/manage/namespaces'],
+      ['GET', '/v2/manage/namespaces/a/b/c/d/e/f/g'],
+    ] as const) {
       const res = await call(method, path);
       assert.equal(res.status, 404, res.describe());
       assert.match(res.header('x-request-id') ?? '', /^[0-9a-f]{32}$/, res.describe());
@@ -86,14 +102,34 @@ describe('SWR raw HTTP: error shapes, listings and routing', () => {
     assert.equal(page.status, 200, page.describe());
     assert.deepEqual([page.json<Array<{ name: string }>>().map((r) => r.name), page.header('content-range')], [['a2', 'a3'], '1-2/5']);
     const desc = await call('GET', '/v2/manage/repos', { query: { filter: `namespace::${ns}|order_type::desc`, limit: '2' } });
-    assert.deepEqual(desc.json<Array<{ name: string }>>().map((r) => r.name), ['team/app', 'b/c']);
+    assert.deepEqual(
+      desc.json<Array<{ name: string }>>().map((r) => r.name),
+      ['team/app', 'b/c'],
+    );
     const named = await call('GET', '/v2/manage/repos', { query: { namespace: ns, name: 'a' } });
-    assert.deepEqual(named.json<Array<{ name: string }>>().map((r) => r.name), ['a1', 'a2', 'a3', 'team/app']);
+    assert.deepEqual(
+      named.json<Array<{ name: string }>>().map((r) => r.name),
+      ['a1', 'a2', 'a3', 'team/app'],
+    );
     const tags = await call('GET', `/v2/manage/namespaces/${ns}/repos/team$app/tags`, { query: { limit: '3', offset: '5' } });
     assert.deepEqual([tags.json<Array<{ Tag: string }>>().map((t) => t.Tag), tags.header('content-range')], [['t05', 't06'], '5-2/7']);
-    const newest = await call('GET', `/v2/manage/namespaces/${ns}/repos/team$app/tags`, { query: { order_column: 'updated_at', order_type: 'desc', limit: '1' } });
-    assert.deepEqual(newest.json<Array<{ Tag: string }>>().map((t) => t.Tag), ['t06']);
-    for (const query of [{ limit: '0' }, { limit: '1001' }, { offset: '-1' }, { limit: 'ten' }, { order_column: 'size' }, { order_type: 'sideways' }, { is_public: 'maybe' }, { filter: 'nonsense' }] as Array<Record<string, string>>) {
+    const newest = await call('GET', `/v2/manage/namespaces/${ns}/repos/team$app/tags`, {
+      query: { order_column: 'updated_at', order_type: 'desc', limit: '1' },
+    });
+    assert.deepEqual(
+      newest.json<Array<{ Tag: string }>>().map((t) => t.Tag),
+      ['t06'],
+    );
+    for (const query of [
+      { limit: '0' },
+      { limit: '1001' },
+      { offset: '-1' },
+      { limit: 'ten' },
+      { order_column: 'size' },
+      { order_type: 'sideways' },
+      { is_public: 'maybe' },
+      { filter: 'nonsense' },
+    ] as Array<Record<string, string>>) {
       assertSwrError(await call('GET', '/v2/manage/repos', { query }), 400, 'SVCSTG.SWR.4000014');
     }
     // A repeated parameter is refused: the signature sorts repeated values, so their order is not protected.
@@ -119,7 +155,10 @@ describe('SWR raw HTTP: error shapes, listings and routing', () => {
       const res = await call('GET', `/v3/manage/namespaces/${ns}/repos/team$app/tags`, { query: { limit: '3', ...(marker ? { marker } : {}) } });
       const body = res.json<{ tags: Array<{ tag: string; manifest: string }>; nextMarker?: string }>();
       tags.push(...body.tags.map((t) => t.tag));
-      assert.ok(body.tags.every((t) => t.manifest === ''), 'the manifest only with with_manifest=true');
+      assert.ok(
+        body.tags.every((t) => t.manifest === ''),
+        'the manifest only with with_manifest=true',
+      );
       marker = body.nextMarker;
       if (marker === undefined) break;
     }
@@ -132,7 +171,8 @@ describe('SWR raw HTTP: error shapes, listings and routing', () => {
     assert.equal(short.status, 200, short.describe());
     const expires = Date.parse(short.header('x-swr-expireat') ?? '');
     assert.ok(Math.abs(expires - (Date.now() + 900_000)) < 30_000, `X-Swr-Expireat ${short.header('x-swr-expireat')}`);
-    for (const bad of ['899', '86401', 'soon']) assertSwrError(await call('POST', '/v2/manage/utils/secret', { query: { duration_seconds: bad } }), 400, 'SVCSTG.SWR.4000014');
+    for (const bad of ['899', '86401', 'soon'])
+      assertSwrError(await call('POST', '/v2/manage/utils/secret', { query: { duration_seconds: bad } }), 400, 'SVCSTG.SWR.4000014');
     const token = await call('POST', '/v2/manage/utils/authorizationtoken');
     assert.equal(token.status, 200, token.describe());
     const auth = Object.values(token.json<{ auths: Record<string, { auth: string }> }>().auths)[0]!.auth;

@@ -7,15 +7,34 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as swr from '@huaweicloud/huaweicloud-sdk-swr';
 import { createPin } from './berth-api-helpers.ts';
-import { buildImageLayout, type BuiltImage } from './fixtures/oci-layout.ts';
-import { isolatedToolEnv, skipUnless, skopeoArgs, tool, type ToolEnv } from './fixtures/tools.ts';
+import { type BuiltImage, buildImageLayout } from './fixtures/oci-layout.ts';
+import { isolatedToolEnv, skipUnless, skopeoArgs, type ToolEnv, tool } from './fixtures/tools.ts';
 import { ACCEPT_MANIFESTS, assertError, pushImage } from './oci-helpers.ts';
-import { assertSwrError, REGION, sdkRejects, startSwrBerth, swrNamespace, swrRaw, type SwrBerth } from './swr-helpers.ts';
+import { assertSwrError, REGION, type SwrBerth, sdkRejects, startSwrBerth, swrNamespace, swrRaw } from './swr-helpers.ts';
 
 const skip = skipUnless('skopeo');
 
-interface RepoEntry { name: string; namespace: string; num_images: number; path: string; internal_path: string; tags: string[]; size: number; created_at: string; updated_at: string }
-interface TagEntry { Tag: string; digest: string; path: string; size: number; manifest: string; created: string; updated: string; schema: number }
+interface RepoEntry {
+  name: string;
+  namespace: string;
+  num_images: number;
+  path: string;
+  internal_path: string;
+  tags: string[];
+  size: number;
+  created_at: string;
+  updated_at: string;
+}
+interface TagEntry {
+  Tag: string;
+  digest: string;
+  path: string;
+  size: number;
+  manifest: string;
+  created: string;
+  updated: string;
+  schema: number;
+}
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 
@@ -26,8 +45,7 @@ describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth req
   let two: BuiltImage;
   const ns = swrNamespace('life');
   const repo = `${ns}/team/app`;
-  const v2Status = async (ref: string): Promise<number> =>
-    (await e.oci.get(`/v2/${repo}/manifests/${ref}`, { headers: { accept: ACCEPT_MANIFESTS } })).status;
+  const v2Status = async (ref: string): Promise<number> => (await e.oci.get(`/v2/${repo}/manifests/${ref}`, { headers: { accept: ACCEPT_MANIFESTS } })).status;
   const digestOf = async (ref: string): Promise<string | undefined> =>
     (await e.oci.get(`/v2/${repo}/manifests/${ref}`, { headers: { accept: ACCEPT_MANIFESTS } })).header('docker-content-digest');
 
@@ -46,11 +64,21 @@ describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth req
   it('createNamespace, then a second create is 409; showNamespace and listNamespaces with a filter', async () => {
     const created = await e.sdk.createNamespace(new swr.CreateNamespaceRequest().withBody(new swr.CreateNamespaceRequestBody().withNamespace(ns)));
     assert.equal(created.httpStatusCode, 201);
-    await sdkRejects(e.sdk.createNamespace(new swr.CreateNamespaceRequest().withBody(new swr.CreateNamespaceRequestBody().withNamespace(ns))), 409, 'SVCSTG.SWR.4090001');
+    await sdkRejects(
+      e.sdk.createNamespace(new swr.CreateNamespaceRequest().withBody(new swr.CreateNamespaceRequestBody().withNamespace(ns))),
+      409,
+      'SVCSTG.SWR.4090001',
+    );
     const shown = await e.sdk.showNamespace(new swr.ShowNamespaceRequest().withNamespace(ns));
-    assert.deepEqual([shown.name, shown.auth, typeof shown.id, (shown as unknown as { creator_name: string }).creator_name], [ns, 7, 'number', e.admin.accessKeyId]);
+    assert.deepEqual(
+      [shown.name, shown.auth, typeof shown.id, (shown as unknown as { creator_name: string }).creator_name],
+      [ns, 7, 'number', e.admin.accessKeyId],
+    );
     const listed = await e.sdk.listNamespaces(new swr.ListNamespacesRequest().withFilter(`namespace::${ns}|mode::visible`));
-    assert.deepEqual(listed.namespaces?.map((n) => n.name), [ns]);
+    assert.deepEqual(
+      listed.namespaces?.map((n) => n.name),
+      [ns],
+    );
     const other = await e.sdk.listNamespaces(new swr.ListNamespacesRequest().withNamespace(`${ns}-none`));
     assert.deepEqual(other.namespaces, []);
   });
@@ -59,7 +87,7 @@ describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth req
     const secret = await e.sdk.createSecret(new swr.CreateSecretRequest());
     assert.equal(secret.httpStatusCode, 200);
     const auths = secret.auths ?? {};
-    assert.deepEqual(Object.keys(auths), [e.berth.host], 'the registry host is berth\'s own host:port');
+    assert.deepEqual(Object.keys(auths), [e.berth.host], "the registry host is berth's own host:port");
     const decoded = Buffer.from(auths[e.berth.host]!.auth!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
@@ -68,8 +96,22 @@ describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth req
     assert.equal(command, `docker login -u ${user} -p ${password} ${e.berth.host}`, 'the SDK copies X-Swr-Dockerlogin into the response');
     const authfile = join(t.dir, 'swr-auth.json');
     await tool('skopeo', skopeoArgs(t, ['login', '--tls-verify=false', '--authfile', authfile, '-u', user, '-p', password, e.berth.host]), t);
-    for (const [img, tag] of [['one', 'v1'], ['two', 'v2']] as const) {
-      await tool('skopeo', skopeoArgs(t, ['copy', '--dest-tls-verify=false', '--dest-authfile', authfile, `oci:${join(t.dir, img)}:${tag}`, `docker://${e.berth.host}/${repo}:${tag}`]), t);
+    for (const [img, tag] of [
+      ['one', 'v1'],
+      ['two', 'v2'],
+    ] as const) {
+      await tool(
+        'skopeo',
+        skopeoArgs(t, [
+          'copy',
+          '--dest-tls-verify=false',
+          '--dest-authfile',
+          authfile,
+          `oci:${join(t.dir, img)}:${tag}`,
+          `docker://${e.berth.host}/${repo}:${tag}`,
+        ]),
+        t,
+      );
     }
     assert.equal(await digestOf('v1'), one.manifestDigest);
     assert.equal(await digestOf('v2'), two.manifestDigest);
@@ -82,7 +124,10 @@ describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth req
     assert.equal(entries['Content-Range'], '0-1/1');
     assert.equal(entries.length, 1);
     const [r] = entries;
-    assert.deepEqual([r!.name, r!.namespace, r!.num_images, [...r!.tags].sort(), r!.path, r!.internal_path], ['team/app', ns, 2, ['v1', 'v2'], `${e.berth.host}/${repo}`, `${e.berth.host}/${repo}`]);
+    assert.deepEqual(
+      [r!.name, r!.namespace, r!.num_images, [...r!.tags].sort(), r!.path, r!.internal_path],
+      ['team/app', ns, 2, ['v1', 'v2'], `${e.berth.host}/${repo}`, `${e.berth.host}/${repo}`],
+    );
     assert.ok(r!.size > 0 && RFC3339.test(r!.created_at) && RFC3339.test(r!.updated_at), JSON.stringify(r));
 
     const shown = await e.sdk.showRepository(new swr.ShowRepositoryRequest().withNamespace(ns).withRepository('team$app'));
@@ -99,13 +144,19 @@ describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth req
     assert.deepEqual([v1.digest, v1.path, v1.schema], [one.manifestDigest, `${e.berth.host}/${repo}:v1`, 2]);
     assert.equal(v1.manifest, one.manifest.toString('utf8'), 'the manifest exactly as pushed');
     assert.equal(v1.size, one.layerSizes.reduce((a, b) => a + b, 0) + one.config.length, 'size is config plus layers: what a pull downloads');
-    const paged = await e.sdk.listRepositoryTags(new swr.ListRepositoryTagsRequest().withNamespace(ns).withRepository('team$app').withLimit('1').withOffset('1'));
+    const paged = await e.sdk.listRepositoryTags(
+      new swr.ListRepositoryTagsRequest().withNamespace(ns).withRepository('team$app').withLimit('1').withOffset('1'),
+    );
     const page = paged as unknown as TagEntry[] & { 'Content-Range'?: string };
     assert.deepEqual([page.map((x) => x.Tag), page['Content-Range']], [['v2'], '1-1/2']);
 
     const one1 = await swrRaw(e.raw, 'GET', `/v2/manage/namespaces/${ns}/repos/team$app/tags/v1`, { key: e.admin });
     assert.equal(one1.status, 200, one1.describe());
-    assert.deepEqual([one1.json<{ tag: string }>().tag, one1.json<{ digest: string }>().digest], ['v1', one.manifestDigest], 'showRepoTag spells it lowercase "tag"');
+    assert.deepEqual(
+      [one1.json<{ tag: string }>().tag, one1.json<{ digest: string }>().digest],
+      ['v1', one.manifestDigest],
+      'showRepoTag spells it lowercase "tag"',
+    );
   });
 
   it('createRepoTag retags by the exact manifest; an existing tag moves only with override', async () => {
@@ -145,7 +196,11 @@ describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth req
 
   it('a pinned image refuses the delete of its last tag with 409 naming the pin; the pin gone, the delete works', async () => {
     const pin = await createPin(e.oci, repo, 'v2', 'runs in prod');
-    const err = await sdkRejects(e.sdk.deleteRepoTag(new swr.DeleteRepoTagRequest().withNamespace(ns).withRepository('team$app').withTag('v2')), 409, 'SVCSTG.SWR.4090023');
+    const err = await sdkRejects(
+      e.sdk.deleteRepoTag(new swr.DeleteRepoTagRequest().withNamespace(ns).withRepository('team$app').withTag('v2')),
+      409,
+      'SVCSTG.SWR.4090023',
+    );
     assert.ok(err.errorMsg!.includes(pin.id), err.errorMsg);
     assert.equal(await v2Status('v2'), 200, 'nothing was deleted');
     const raw = await swrRaw(e.raw, 'DELETE', `/v2/manage/namespaces/${ns}/repos/team$app/tags/v2`, { key: e.admin });
@@ -179,7 +234,10 @@ describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth req
     assert.deepEqual([s.name, s.is_public, s.category, s.description, s.num_images, s.size], ['svc/api', true, 'linux', 'second', 0, 0]);
     assert.equal((await e.oci.get(`/v2/${ns}/svc/api/tags/list`)).status, 200, 'the repository exists for /v2 too');
     const filtered = await e.sdk.listReposDetails(new swr.ListReposDetailsRequest().withNamespace(ns).withCategory('linux'));
-    assert.deepEqual((filtered as unknown as RepoEntry[]).map((x) => x.name), ['svc/api']);
+    assert.deepEqual(
+      (filtered as unknown as RepoEntry[]).map((x) => x.name),
+      ['svc/api'],
+    );
     await sdkRejects(e.sdk.deleteNamespaces(new swr.DeleteNamespacesRequest().withNamespace(ns)), 406, 'SVCSTG.SWR.4060013');
     assert.equal((await e.sdk.deleteRepo(new swr.DeleteRepoRequest().withNamespace(ns).withRepository('svc$api'))).httpStatusCode, 204);
     assert.equal((await e.sdk.deleteNamespaces(new swr.DeleteNamespacesRequest().withNamespace(ns))).httpStatusCode, 204);
@@ -193,6 +251,10 @@ describe('SWR repository flow through @huaweicloud/huaweicloud-sdk-swr (auth req
     assert.equal(shown.name, implied);
     const s = (await e.sdk.showRepository(new swr.ShowRepositoryRequest().withNamespace(implied).withRepository('web'))) as unknown as Record<string, unknown>;
     assert.equal(s.num_images, 1);
-    await sdkRejects(e.sdk.createNamespace(new swr.CreateNamespaceRequest().withBody(new swr.CreateNamespaceRequestBody().withNamespace(implied))), 409, 'SVCSTG.SWR.4090001');
+    await sdkRejects(
+      e.sdk.createNamespace(new swr.CreateNamespaceRequest().withBody(new swr.CreateNamespaceRequestBody().withNamespace(implied))),
+      409,
+      'SVCSTG.SWR.4090001',
+    );
   });
 });

@@ -38,7 +38,10 @@ export async function runCiTorture(t: TestContext, label: string, extra: Partial
   assert.ok(result.kills >= floors.kills, `only ${result.kills} SIGKILLs\n${summary}`);
   assert.ok(s.pushesAcked >= floors.pushesAcked && s.pulls >= floors.pulls && s.blobsVerified >= floors.blobsVerified, `too little load\n${summary}`);
   assert.ok(s.tagDeletes + s.manifestDeletes >= floors.deletes && s.repoDeletes >= floors.repoDeletes, `too few deletes\n${summary}`);
-  assert.ok(result.reclaimedDuringRun.blobs >= floors.reclaimedBlobs, `online GC reclaimed only ${result.reclaimedDuringRun.blobs} blobs during the load\n${summary}`);
+  assert.ok(
+    result.reclaimedDuringRun.blobs >= floors.reclaimedBlobs,
+    `online GC reclaimed only ${result.reclaimedDuringRun.blobs} blobs during the load\n${summary}`,
+  );
   if (floors.gcPasses !== undefined) assert.ok((result.gc.passes ?? 0) >= floors.gcPasses, `too few GC passes\n${summary}`);
   assert.ok(result.verify.manifestsChecked > 0 && result.verify.tagsChecked > 0, `nothing left to verify\n${summary}`);
   return result;

@@ -1,11 +1,11 @@
 // One torture client: owns a few repositories and, until its deadline or op budget, pushes (images sharing pool
 // layers, indexes, referrers), pulls and verifies every byte, deletes tags, manifests and whole repositories, and
 // re-pushes what it deleted. Its model of acknowledged writes is checked online (pulls) and again at the end.
-import { ACCEPT, makeImage, makeIndex, makeReferrer, poolWindow, type ManifestSpec, type SharedPool } from './content.ts';
+import { ACCEPT, type ManifestSpec, makeImage, makeIndex, makeReferrer, poolWindow, type SharedPool } from './content.ts';
 import { header, sha256, UnknownOutcome } from './http.ts';
 import { RepoModel } from './model.ts';
 import type { Prng } from './prng.ts';
-import { abandon, ensureBlob, GaveUp, MAX_ATTEMPTS, pause, pushSpec, type PushContext } from './push.ts';
+import { abandon, ensureBlob, GaveUp, MAX_ATTEMPTS, type PushContext, pause, pushSpec } from './push.ts';
 
 export interface Admin {
   /** Deletes a repository with force (there is no OCI call for it); 'unknown' when it did not exist. */
@@ -25,8 +25,18 @@ export interface ClientOptions {
 }
 
 const WEIGHTS = {
-  push: 25, slowPush: 4, index: 6, referrer: 8, pull: 20, deleteTag: 11, deleteManifest: 11, deleteBlob: 3, deleteRepo: 1.5, orphan: 5,
-  repush: 6, retag: 4,
+  push: 25,
+  slowPush: 4,
+  index: 6,
+  referrer: 8,
+  pull: 20,
+  deleteTag: 11,
+  deleteManifest: 11,
+  deleteBlob: 3,
+  deleteRepo: 1.5,
+  orphan: 5,
+  repush: 6,
+  retag: 4,
 } as const;
 type Op = keyof typeof WEIGHTS;
 
@@ -74,7 +84,9 @@ export class TortureClient {
         return this.#push(repo, spec, this.#tagFor(repo), true);
       }
       case 'index': {
-        const children = Array.from({ length: prng.int(2, 3) }, () => makeImage(prng, this.#o.pool, `c${this.#o.id}-${this.#n++}`, this.#o.maxUniqueBytes, this.#n));
+        const children = Array.from({ length: prng.int(2, 3) }, () =>
+          makeImage(prng, this.#o.pool, `c${this.#o.id}-${this.#n++}`, this.#o.maxUniqueBytes, this.#n),
+        );
         this.#ctx.stats.indexes++;
         return this.#push(repo, makeIndex(children, `c${this.#o.id}-${this.#n++}`), this.#tagFor(repo));
       }
@@ -96,8 +108,16 @@ export class TortureClient {
       case 'deleteBlob':
         return this.#deleteBlob(repo);
       case 'orphan':
-        return abandon(this.#ctx, repo.name, Array.from({ length: prng.int(1, 3) }, () => prng.chance(0.5) ? prng.pick(poolWindow(this.#o.pool, this.#n))
-          : makeImage(prng, this.#o.pool, `orphan-${this.#n++}`, this.#o.maxUniqueBytes).blobs[0]!), prng.chance(0.2));
+        return abandon(
+          this.#ctx,
+          repo.name,
+          Array.from({ length: prng.int(1, 3) }, () =>
+            prng.chance(0.5)
+              ? prng.pick(poolWindow(this.#o.pool, this.#n))
+              : makeImage(prng, this.#o.pool, `orphan-${this.#n++}`, this.#o.maxUniqueBytes).blobs[0]!,
+          ),
+          prng.chance(0.2),
+        );
       case 'repush': {
         if (this.#deleted.length === 0) return;
         this.#ctx.stats.repushes++;
@@ -147,13 +167,16 @@ export class TortureClient {
       const got = await this.#ctx.http.send({ method: 'GET', target: `/v2/${repo.name}/manifests/${tag}`, headers: { accept: ACCEPT } });
       if (got.status === 404 && !state.certain) return;
       if (got.status !== 200) {
-        this.#ctx.violation(`pull ${repo.name}:${tag}: ${got.status} ${got.code ?? ''}, but the tag was acknowledged for ${state.digest} and never deleted; ${await this.#ctx.explain(repo.name, state.digest)}`);
+        this.#ctx.violation(
+          `pull ${repo.name}:${tag}: ${got.status} ${got.code ?? ''}, but the tag was acknowledged for ${state.digest} and never deleted; ${await this.#ctx.explain(repo.name, state.digest)}`,
+        );
         state.certain = false; // reported once; the model no longer vouches for it
         return;
       }
       const digest = sha256(got.body);
       if (state.certain && digest !== state.digest) return this.#ctx.violation(`pull ${repo.name}:${tag}: got ${digest}, acknowledged ${state.digest}`);
-      if (header(got, 'docker-content-digest') !== digest) this.#ctx.violation(`pull ${repo.name}:${tag}: Docker-Content-Digest ${header(got, 'docker-content-digest')} for a body hashing to ${digest}`);
+      if (header(got, 'docker-content-digest') !== digest)
+        this.#ctx.violation(`pull ${repo.name}:${tag}: Docker-Content-Digest ${header(got, 'docker-content-digest')} for a body hashing to ${digest}`);
       await this.#verifyTree(repo, digest, got.body, 0);
       if (this.#prng.chance(0.3)) await this.#checkReferrers(repo, digest);
     } catch (e) {
@@ -164,7 +187,11 @@ export class TortureClient {
 
   /** Every blob and child under a live manifest must be there, byte for byte. */
   async #verifyTree(repo: RepoModel, digest: string, body: Buffer, depth: number): Promise<void> {
-    const doc = JSON.parse(body.toString('utf8')) as { manifests?: Array<{ digest: string }>; config?: { digest: string; size: number }; layers?: Array<{ digest: string; size: number }> };
+    const doc = JSON.parse(body.toString('utf8')) as {
+      manifests?: Array<{ digest: string }>;
+      config?: { digest: string; size: number };
+      layers?: Array<{ digest: string; size: number }>;
+    };
     if (doc.manifests && depth < 2) {
       for (const child of doc.manifests) {
         const got = await this.#ctx.http.send({ method: 'GET', target: `/v2/${repo.name}/manifests/${child.digest}`, headers: { accept: ACCEPT } });
@@ -193,7 +220,8 @@ export class TortureClient {
     const listed = new Set(((JSON.parse(got.body.toString('utf8')) as { manifests?: Array<{ digest: string }> }).manifests ?? []).map((m) => m.digest));
     for (const [tag, t] of repo.tags) {
       const m = repo.manifests.get(t.digest);
-      if (t.certain && m?.subject === subject && !listed.has(m.digest)) this.#ctx.violation(`referrers of ${repo.name}@${subject} miss ${m.digest} (tag ${tag})`);
+      if (t.certain && m?.subject === subject && !listed.has(m.digest))
+        this.#ctx.violation(`referrers of ${repo.name}@${subject} miss ${m.digest} (tag ${tag})`);
     }
   }
 
@@ -229,7 +257,9 @@ export class TortureClient {
         if (r.status === 202) return 'gone';
         if (r.status === 404) {
           if (mustExist && !unknown) {
-            this.#ctx.violation(`DELETE ${repo.name}:${reference}: 404 ${r.code ?? ''}, but it was acknowledged and never deleted; ${await this.#ctx.explain(repo.name, digest)}`);
+            this.#ctx.violation(
+              `DELETE ${repo.name}:${reference}: 404 ${r.code ?? ''}, but it was acknowledged and never deleted; ${await this.#ctx.explain(repo.name, digest)}`,
+            );
           }
           return 'gone';
         }
@@ -253,15 +283,17 @@ export class TortureClient {
     if (specs.length === 0) return;
     const blob = this.#prng.pick(this.#prng.pick(specs).blobs);
     // A child this client deleted itself dangles (OCI allows it), so what only that child used is no longer held.
-    const uses = (m: ManifestSpec | undefined): boolean => m !== undefined && !repo.deleted.has(m.digest)
-      && (m.blobs.some((b) => b.digest === blob.digest) || m.children.some(uses));
+    const uses = (m: ManifestSpec | undefined): boolean =>
+      m !== undefined && !repo.deleted.has(m.digest) && (m.blobs.some((b) => b.digest === blob.digest) || m.children.some(uses));
     const holders = [...repo.tags].filter(([, t]) => t.certain && uses(repo.manifests.get(t.digest)));
     try {
       const r = await this.#ctx.http.send({ method: 'DELETE', target: `/v2/${repo.name}/blobs/${blob.digest}` });
       this.#ctx.stats.blobDeletes++;
       if (r.status === 202 && holders.length > 0) {
         const [tag, t] = holders[0]!;
-        this.#ctx.violation(`DELETE blob ${repo.name}@${blob.digest} was accepted though acknowledged tag ${tag} (${t.digest}) uses it; ${await this.#ctx.explain(repo.name, t.digest)}`);
+        this.#ctx.violation(
+          `DELETE blob ${repo.name}@${blob.digest} was accepted though acknowledged tag ${tag} (${t.digest}) uses it; ${await this.#ctx.explain(repo.name, t.digest)}`,
+        );
       } else if (r.status !== 202 && r.status !== 404 && r.status !== 405 && r.status < 500) {
         this.#ctx.violation(`DELETE blob ${repo.name}@${blob.digest}: unexpected ${r.status} ${r.code ?? ''}`);
       }

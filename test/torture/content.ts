@@ -1,7 +1,8 @@
 // What the torture clients push: images that share layers from one small pool (so GC constantly races re-pushes
 // of the very blobs it is reclaiming), unique layers, indexes over images, and referrers with a subject.
-import type { Prng } from './prng.ts';
+
 import { sha256 } from './http.ts';
+import type { Prng } from './prng.ts';
 
 export const MT = {
   manifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -11,10 +12,19 @@ export const MT = {
   empty: 'application/vnd.oci.empty.v1+json',
 } as const;
 
-export const ACCEPT = [MT.manifest, MT.index, 'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json'].join(', ');
+export const ACCEPT = [
+  MT.manifest,
+  MT.index,
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
 
-export interface BlobSpec { digest: string; size: number; bytes: Buffer; mediaType: string }
+export interface BlobSpec {
+  digest: string;
+  size: number;
+  bytes: Buffer;
+  mediaType: string;
+}
 
 export interface ManifestSpec {
   kind: 'image' | 'index' | 'referrer';
@@ -39,18 +49,38 @@ export class SharedPool {
 
   constructor(prng: Prng, layers: number, maxLayerBytes: number) {
     this.layers = Array.from({ length: layers }, () => blobOf(prng.bytes(prng.int(64, maxLayerBytes))));
-    this.configs = Array.from({ length: 4 }, (_, i) => blobOf(Buffer.from(JSON.stringify({
-      architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { pool: String(i) } },
-    })), MT.config));
+    this.configs = Array.from({ length: 4 }, (_, i) =>
+      blobOf(
+        Buffer.from(
+          JSON.stringify({
+            architecture: 'amd64',
+            os: 'linux',
+            rootfs: { type: 'layers', diff_ids: [] },
+            config: { Labels: { pool: String(i) } },
+          }),
+        ),
+        MT.config,
+      ),
+    );
   }
 }
 
-function manifestOf(kind: ManifestSpec['kind'], body: Record<string, unknown>, blobs: BlobSpec[], children: ManifestSpec[], subject: string | null): ManifestSpec {
+function manifestOf(
+  kind: ManifestSpec['kind'],
+  body: Record<string, unknown>,
+  blobs: BlobSpec[],
+  children: ManifestSpec[],
+  subject: string | null,
+): ManifestSpec {
   const bytes = Buffer.from(JSON.stringify(body));
   return { kind, digest: sha256(bytes), mediaType: String(body.mediaType), bytes, blobs, children, subject };
 }
 
-const descriptor = (b: { mediaType: string; digest: string; size: number }): Record<string, unknown> => ({ mediaType: b.mediaType, digest: b.digest, size: b.size });
+const descriptor = (b: { mediaType: string; digest: string; size: number }): Record<string, unknown> => ({
+  mediaType: b.mediaType,
+  digest: b.digest,
+  size: b.size,
+});
 
 /**
  * Layers an image may draw at step `n` of its client: a window that drifts through the pool, so every pool layer
@@ -63,9 +93,19 @@ export function poolWindow(pool: SharedPool, n: number, width = 6): BlobSpec[] {
 
 /** 1-3 pool layers (from the drifting window), sometimes a unique one; a pooled config now and then, else a unique one. */
 export function makeImage(prng: Prng, pool: SharedPool, label: string, maxUniqueBytes: number, n = 0): ManifestSpec {
-  const config = prng.chance(0.2) ? prng.pick(pool.configs) : blobOf(Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { image: label, nonce: prng.int(0, 2 ** 30) } },
-  })), MT.config);
+  const config = prng.chance(0.2)
+    ? prng.pick(pool.configs)
+    : blobOf(
+        Buffer.from(
+          JSON.stringify({
+            architecture: 'amd64',
+            os: 'linux',
+            rootfs: { type: 'layers', diff_ids: [] },
+            config: { Labels: { image: label, nonce: prng.int(0, 2 ** 30) } },
+          }),
+        ),
+        MT.config,
+      );
   const layers: BlobSpec[] = [];
   const shared = prng.int(1, 3);
   const window = poolWindow(pool, n);
@@ -81,8 +121,12 @@ export function makeImage(prng: Prng, pool: SharedPool, label: string, maxUnique
 export function makeIndex(children: ManifestSpec[], label: string): ManifestSpec {
   const archs = ['amd64', 'arm64', 'riscv64', 's390x'];
   const body = {
-    schemaVersion: 2, mediaType: MT.index,
-    manifests: children.map((c, i) => ({ ...descriptor({ mediaType: c.mediaType, digest: c.digest, size: c.bytes.length }), platform: { architecture: archs[i % archs.length], os: 'linux' } })),
+    schemaVersion: 2,
+    mediaType: MT.index,
+    manifests: children.map((c, i) => ({
+      ...descriptor({ mediaType: c.mediaType, digest: c.digest, size: c.bytes.length }),
+      platform: { architecture: archs[i % archs.length], os: 'linux' },
+    })),
     annotations: { 'org.example.label': label },
   };
   return manifestOf('index', body, [], children, null);
@@ -92,8 +136,11 @@ export function makeIndex(children: ManifestSpec[], label: string): ManifestSpec
 export function makeReferrer(prng: Prng, pool: SharedPool, subject: ManifestSpec, label: string): ManifestSpec {
   const layer = prng.chance(0.3) ? prng.pick(pool.layers) : blobOf(Buffer.from(`signature ${label} ${prng.int(0, 2 ** 30)}`));
   const body = {
-    schemaVersion: 2, mediaType: MT.manifest, artifactType: prng.pick(['application/vnd.torture.sig', 'application/vnd.torture.sbom']),
-    config: descriptor(EMPTY), layers: [descriptor(layer)],
+    schemaVersion: 2,
+    mediaType: MT.manifest,
+    artifactType: prng.pick(['application/vnd.torture.sig', 'application/vnd.torture.sbom']),
+    config: descriptor(EMPTY),
+    layers: [descriptor(layer)],
     subject: descriptor({ mediaType: subject.mediaType, digest: subject.digest, size: subject.bytes.length }),
   };
   return manifestOf('referrer', body, [EMPTY, layer], [], subject.digest);

@@ -5,22 +5,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteRepository, isRegistryError, runGc, type Digest } from '../../src/core/index.ts';
 import { loadConfig, parseDuration } from '../../src/config/index.ts';
-import { openRegistry, type OpenedRegistry } from '../../src/main.ts';
+import { type Digest, deleteRepository, isRegistryError, runGc } from '../../src/core/index.ts';
+import { type OpenedRegistry, openRegistry } from '../../src/main.ts';
+import type { Backend } from '../e2e/replicas-stores.ts';
 import { TortureClient } from './client.ts';
 import { SharedPool } from './content.ts';
 import { TortureHttp } from './http.ts';
 import { BlobDirectory, emptyStats, type TortureStats } from './model.ts';
+import { GcObserver } from './observer.ts';
 import { Prng } from './prng.ts';
 import { pause } from './push.ts';
-import { TortureServer } from './server.ts';
-import { GcObserver } from './observer.ts';
 import { TortureReplicas } from './replicas.ts';
+import { TortureServer } from './server.ts';
 import { countGcAudit, explain } from './store-views.ts';
 import type { TortureTarget } from './target.ts';
 import { checkAcknowledgedTags, checkLiveManifests, checkStorage, type VerifySummary } from './verify.ts';
-import type { Backend } from '../e2e/replicas-stores.ts';
 
 export interface TortureOptions {
   seed: number;
@@ -53,9 +53,23 @@ export interface TortureOptions {
 }
 
 export const DEFAULTS: Omit<TortureOptions, 'seed' | 'log'> = {
-  durationMs: 180_000, clients: 4, reposPerClient: 3, maxOpsPerClient: 100_000, killEveryMs: [3_000, 9_000], downMs: [0, 400], sweepEveryMs: [1_000, 3_000],
-  grace: '1s', gcInterval: '200ms', restoreWindow: '0', poolLayers: 32, maxPoolLayerBytes: 48 * 1024, maxUniqueBytes: 8 * 1024, taggedReferrers: true, keepData: false,
-  replicas: 0, backend: 'embedded-shared',
+  durationMs: 180_000,
+  clients: 4,
+  reposPerClient: 3,
+  maxOpsPerClient: 100_000,
+  killEveryMs: [3_000, 9_000],
+  downMs: [0, 400],
+  sweepEveryMs: [1_000, 3_000],
+  grace: '1s',
+  gcInterval: '200ms',
+  restoreWindow: '0',
+  poolLayers: 32,
+  maxPoolLayerBytes: 48 * 1024,
+  maxUniqueBytes: 8 * 1024,
+  taggedReferrers: true,
+  keepData: false,
+  replicas: 0,
+  backend: 'embedded-shared',
 };
 
 export interface TortureResult {
@@ -65,7 +79,13 @@ export interface TortureResult {
   notes: string[];
   stats: TortureStats;
   kills: number;
-  gc: { passes: number | null; blobsRemoved: number | null; bytesReclaimed: number | null; manifestsCollectedByGc: number; sideSweeps: { passes: number; blobs: number } };
+  gc: {
+    passes: number | null;
+    blobsRemoved: number | null;
+    bytesReclaimed: number | null;
+    manifestsCollectedByGc: number;
+    sideSweeps: { passes: number; blobs: number };
+  };
   reclaimedDuringRun: { blobs: number; bytes: number; of: number };
   verify: VerifySummary;
   requests: number;
@@ -94,14 +114,26 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     replicas = await TortureReplicas.start({ backend: o.backend, replicas: o.replicas, env });
     server = replicas;
     dataDir = replicas.cluster.stores.root;
-    notes.push(`${o.replicas} replicas on ${o.backend}: --meta ${replicas.cluster.stores.meta.replace(/:[^:@/]*@/, ':***@')} --blobs ${replicas.cluster.stores.blobs}`);
+    notes.push(
+      `${o.replicas} replicas on ${o.backend}: --meta ${replicas.cluster.stores.meta.replace(/:[^:@/]*@/, ':***@')} --blobs ${replicas.cluster.stores.blobs}`,
+    );
   } else {
     dataDir = await mkdtemp(join(tmpdir(), 'berth-torture-'));
     server = new TortureServer({ dataDir, env });
   }
   const http = new TortureHttp(server);
   const stats = emptyStats();
-  const verify: VerifySummary = { tagsChecked: 0, manifestsChecked: 0, blobsChecked: 0, danglingChildrenExplained: 0, fsck: null, expiredUploads: 0, finalGc: [], keptByPurgeMarkers: 0, blobFilesLeft: 0 };
+  const verify: VerifySummary = {
+    tagsChecked: 0,
+    manifestsChecked: 0,
+    blobsChecked: 0,
+    danglingChildrenExplained: 0,
+    fsck: null,
+    expiredUploads: 0,
+    finalGc: [],
+    keptByPurgeMarkers: 0,
+    blobFilesLeft: 0,
+  };
   const blobs = new BlobDirectory();
   const observer = new GcObserver(server, http);
   let opened: OpenedRegistry | null = null;
@@ -127,10 +159,14 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     };
     const pool = new SharedPool(prng.fork(1000), o.poolLayers, o.maxPoolLayerBytes);
     const deadline = Date.now() + o.durationMs;
-    clients = Array.from({ length: o.clients }, (_, id) => new TortureClient(
-      { http, prng: prng.fork(id), stats, blobs, violation, hardStop: deadline + 5_000, explain: (repo, digest) => explain(deps, repo, digest) },
-      { id, repos: o.reposPerClient, maxUniqueBytes: o.maxUniqueBytes, pool, admin, taggedReferrers: o.taggedReferrers, graceMs: parseDuration(o.grace) },
-    ));
+    clients = Array.from(
+      { length: o.clients },
+      (_, id) =>
+        new TortureClient(
+          { http, prng: prng.fork(id), stats, blobs, violation, hardStop: deadline + 5_000, explain: (repo, digest) => explain(deps, repo, digest) },
+          { id, repos: o.reposPerClient, maxUniqueBytes: o.maxUniqueBytes, pool, admin, taggedReferrers: o.taggedReferrers, graceMs: parseDuration(o.grace) },
+        ),
+    );
     let stop = false;
     const killerPrng = prng.fork(2000);
     const killer = (async () => {
@@ -154,9 +190,13 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
       }
     })();
     observer.start();
-    const load = clients.map((c) => c.run(deadline, o.maxOpsPerClient, () => stop).catch((e: unknown) => {
-      violation(`client crashed: ${(e as Error).stack ?? String(e)}`);
-    }));
+    const load = clients.map((c) =>
+      c
+        .run(deadline, o.maxOpsPerClient, () => stop)
+        .catch((e: unknown) => {
+          violation(`client crashed: ${(e as Error).stack ?? String(e)}`);
+        }),
+    );
     await Promise.all(load);
     stop = true;
     await sweeper.catch((e: unknown) => violation(`the second sweeper failed: ${(e as Error).stack ?? String(e)}`));
@@ -196,12 +236,23 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
   if (!replicas && ok && !o.keepData) await rm(dataDir, { recursive: true, force: true });
   const gcCounters = observer.totals();
   return {
-    seed: o.seed, ok, violations, notes, stats, kills: server.kills,
+    seed: o.seed,
+    ok,
+    violations,
+    notes,
+    stats,
+    kills: server.kills,
     gc: { ...gcCounters, manifestsCollectedByGc: collectedByGc, sideSweeps },
-    reclaimedDuringRun: reclaimed, verify, requests: http.requests, serverErrors: http.serverErrors.length, wallMs: Date.now() - started, dataDir,
-    replay: `node test/torture/run.ts --seed ${o.seed} --duration ${o.durationMs}ms --clients ${o.clients} --kill-every ${o.killEveryMs[0]}ms-${o.killEveryMs[1]}ms --sweep-every ${o.sweepEveryMs[0]}ms-${o.sweepEveryMs[1]}ms `
-      + `--grace ${o.grace} --gc-interval ${o.gcInterval} --restore-window ${o.restoreWindow}${o.taggedReferrers ? '' : ' --no-tagged-referrers'}`
-      + `${o.replicas > 0 ? ` --replicas ${o.replicas} --backend ${o.backend}` : ''}`,
+    reclaimedDuringRun: reclaimed,
+    verify,
+    requests: http.requests,
+    serverErrors: http.serverErrors.length,
+    wallMs: Date.now() - started,
+    dataDir,
+    replay:
+      `node test/torture/run.ts --seed ${o.seed} --duration ${o.durationMs}ms --clients ${o.clients} --kill-every ${o.killEveryMs[0]}ms-${o.killEveryMs[1]}ms --sweep-every ${o.sweepEveryMs[0]}ms-${o.sweepEveryMs[1]}ms ` +
+      `--grace ${o.grace} --gc-interval ${o.gcInterval} --restore-window ${o.restoreWindow}${o.taggedReferrers ? '' : ' --no-tagged-referrers'}` +
+      `${o.replicas > 0 ? ` --replicas ${o.replicas} --backend ${o.backend}` : ''}`,
   };
 }
 

@@ -37,7 +37,13 @@ export interface Exchange {
 }
 
 /** A 5xx seen by a client: never acceptable, so every one is kept for the report. */
-export interface ServerError { at: number; method: string; path: string; status: number; body: string }
+export interface ServerError {
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+  body: string;
+}
 
 export class TortureHttp {
   readonly #server: TortureTarget;

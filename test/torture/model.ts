@@ -100,8 +100,25 @@ export interface TortureStats {
 
 export function emptyStats(): TortureStats {
   return {
-    ops: 0, pushesAcked: 0, pushesFailed: 0, pushesUnknown: 0, indexes: 0, referrers: 0, blobUploads: 0, mounts: 0, pulls: 0,
-    blobsVerified: 0, tagDeletes: 0, manifestDeletes: 0, blobDeletes: 0, repoDeletes: 0, orphanBlobs: 0, abandonedUploads: 0, repushes: 0,
-    unknownOutcomes: 0, manifestBlobUnknown: 0, tooManyRequests: 0,
+    ops: 0,
+    pushesAcked: 0,
+    pushesFailed: 0,
+    pushesUnknown: 0,
+    indexes: 0,
+    referrers: 0,
+    blobUploads: 0,
+    mounts: 0,
+    pulls: 0,
+    blobsVerified: 0,
+    tagDeletes: 0,
+    manifestDeletes: 0,
+    blobDeletes: 0,
+    repoDeletes: 0,
+    orphanBlobs: 0,
+    abandonedUploads: 0,
+    repushes: 0,
+    unknownOutcomes: 0,
+    manifestBlobUnknown: 0,
+    tooManyRequests: 0,
   };
 }

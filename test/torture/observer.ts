@@ -1,6 +1,6 @@
 // Watches online GC from outside while the torture runs: each process's own counters from /metrics (they restart with
 // each process, so the last value seen per process generation is summed, over every replica) and GC failures in the logs.
-import { UnknownOutcome, type TortureHttp } from './http.ts';
+import { type TortureHttp, UnknownOutcome } from './http.ts';
 import type { TortureTarget } from './target.ts';
 
 const COUNTERS = { passes: 'berth_gc_runs_total', blobsRemoved: 'berth_gc_blobs_removed_total', bytesReclaimed: 'berth_gc_reclaimed_bytes_total' } as const;

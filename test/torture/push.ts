@@ -1,8 +1,8 @@
 // Pushing under torture, as a careful client does it: HEAD, mount or upload each blob, then PUT the manifest; a
 // blob GC reclaimed in between (MANIFEST_BLOB_UNKNOWN) is uploaded again, a 429 is waited out, and a broken
 // connection is an unknown outcome that is retried once the server is back. Every loop is bounded.
-import { blobOf, type BlobSpec, type ManifestSpec } from './content.ts';
-import { header, UnknownOutcome, type Answer, type TortureHttp } from './http.ts';
+import { type BlobSpec, blobOf, type ManifestSpec } from './content.ts';
+import { type Answer, header, type TortureHttp, UnknownOutcome } from './http.ts';
 import type { BlobDirectory, TortureStats } from './model.ts';
 import type { Prng } from './prng.ts';
 
@@ -48,7 +48,8 @@ export async function ensureBlob(ctx: PushContext, repo: string, blob: BlobSpec,
       if (!force) {
         const head = await ctx.http.send({ method: 'HEAD', target: `/v2/${repo}/blobs/${blob.digest}` });
         if (head.status === 200) {
-          if (Number(header(head, 'content-length')) !== blob.size) ctx.violation(`HEAD ${repo}@${blob.digest}: size ${header(head, 'content-length')}, expected ${blob.size}`);
+          if (Number(header(head, 'content-length')) !== blob.size)
+            ctx.violation(`HEAD ${repo}@${blob.digest}: size ${header(head, 'content-length')}, expected ${blob.size}`);
           return;
         }
         if (head.status !== 404) unexpected(ctx, `HEAD blob ${repo}@${blob.digest}`, head);
@@ -81,7 +82,12 @@ async function upload(ctx: PushContext, repo: string, blob: BlobSpec): Promise<'
     if (m.status !== 202) return busy(ctx, `mount ${blob.digest} into ${repo}`, m);
     location = header(m, 'location');
   } else if (prng.chance(0.2)) {
-    const one = await http.send({ method: 'POST', target: `/v2/${repo}/blobs/uploads/?digest=${blob.digest}`, body: blob.bytes, headers: { 'content-type': 'application/octet-stream' } });
+    const one = await http.send({
+      method: 'POST',
+      target: `/v2/${repo}/blobs/uploads/?digest=${blob.digest}`,
+      body: blob.bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     if (one.status === 201) {
       ctx.stats.blobUploads++;
       return 'done';
@@ -98,7 +104,9 @@ async function upload(ctx: PushContext, repo: string, blob: BlobSpec): Promise<'
     return 'retry';
   }
   const put = await http.send({
-    method: 'PUT', target: `${location}${location.includes('?') ? '&' : '?'}digest=${blob.digest}`, body: blob.bytes,
+    method: 'PUT',
+    target: `${location}${location.includes('?') ? '&' : '?'}digest=${blob.digest}`,
+    body: blob.bytes,
     headers: { 'content-type': 'application/octet-stream' },
   });
   if (put.status === 201) {
@@ -135,9 +143,15 @@ export async function pushSpec(ctx: PushContext, repo: string, spec: ManifestSpe
         if (c !== 'acked') return unknown || c === 'unknown' ? 'unknown' : 'failed';
       }
       if (!blobsAlreadySent || a > 0) for (const b of spec.blobs) await ensureBlob(ctx, repo, b, force);
-      const put = await ctx.http.send({ method: 'PUT', target: `/v2/${repo}/manifests/${tag ?? spec.digest}`, body: spec.bytes, headers: { 'content-type': spec.mediaType } });
+      const put = await ctx.http.send({
+        method: 'PUT',
+        target: `/v2/${repo}/manifests/${tag ?? spec.digest}`,
+        body: spec.bytes,
+        headers: { 'content-type': spec.mediaType },
+      });
       if (put.status === 201) {
-        if (header(put, 'docker-content-digest') !== spec.digest) ctx.violation(`PUT ${repo}:${tag ?? spec.digest}: Docker-Content-Digest ${header(put, 'docker-content-digest')}, expected ${spec.digest}`);
+        if (header(put, 'docker-content-digest') !== spec.digest)
+          ctx.violation(`PUT ${repo}:${tag ?? spec.digest}: Docker-Content-Digest ${header(put, 'docker-content-digest')}, expected ${spec.digest}`);
         return 'acked';
       }
       if (put.status === 400 && put.code === 'MANIFEST_BLOB_UNKNOWN') {

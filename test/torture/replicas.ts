@@ -40,7 +40,6 @@ export class TortureReplicas implements TortureTarget {
     await this.#up.wait(timeoutMs, 'no replica was back');
   }
 
-
   async startDown(extraEnv: Record<string, string> = {}): Promise<void> {
     for (let i = 0; i < this.cluster.size; i++) {
       if (this.cluster.isUp(i)) continue;

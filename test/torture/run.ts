@@ -9,21 +9,23 @@ import { DEFAULTS, runTorture } from './engine.ts';
 import { randomSeed } from './prng.ts';
 import { formatSummary } from './report.ts';
 
-const { values: f } = parseArgs({ options: {
-  duration: { type: 'string' },
-  clients: { type: 'string' },
-  seed: { type: 'string' },
-  'kill-every': { type: 'string' }, // "MIN-MAX" durations, or "0" for no kills
-  'sweep-every': { type: 'string' }, // a second sweeper in this process, "MIN-MAX" or "0" for none
-  grace: { type: 'string' },
-  'gc-interval': { type: 'string' },
-  'restore-window': { type: 'string' },
-  'keep-data': { type: 'boolean', default: false },
-  'no-tagged-referrers': { type: 'boolean', default: false },
-  quiet: { type: 'boolean', default: false },
-  replicas: { type: 'string' },
-  backend: { type: 'string' }, // postgres-s3 (default; env BERTH_REPLICA_BACKEND), embedded-shared or postgres-file
-} });
+const { values: f } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    clients: { type: 'string' },
+    seed: { type: 'string' },
+    'kill-every': { type: 'string' }, // "MIN-MAX" durations, or "0" for no kills
+    'sweep-every': { type: 'string' }, // a second sweeper in this process, "MIN-MAX" or "0" for none
+    grace: { type: 'string' },
+    'gc-interval': { type: 'string' },
+    'restore-window': { type: 'string' },
+    'keep-data': { type: 'boolean', default: false },
+    'no-tagged-referrers': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    replicas: { type: 'string' },
+    backend: { type: 'string' }, // postgres-s3 (default; env BERTH_REPLICA_BACKEND), embedded-shared or postgres-file
+  },
+});
 
 function range(text: string | undefined, fallback: [number, number]): [number, number] {
   if (text === undefined) return fallback;
@@ -50,9 +52,11 @@ const options = {
   backend: replicaBackend(f.backend ?? process.env.BERTH_REPLICA_BACKEND),
   log: f.quiet ? () => undefined : log,
 };
-log(`seed ${seed}: ${options.clients} clients for ${options.durationMs / 1000} s, kills every ${options.killEveryMs.join('-')} ms, `
-  + `grace ${options.grace}, gc every ${options.gcInterval}, restore window ${options.restoreWindow}`
-  + `${options.replicas > 0 ? `; ${options.replicas} replicas on ${options.backend} behind a round-robin proxy` : ''}`);
+log(
+  `seed ${seed}: ${options.clients} clients for ${options.durationMs / 1000} s, kills every ${options.killEveryMs.join('-')} ms, ` +
+    `grace ${options.grace}, gc every ${options.gcInterval}, restore window ${options.restoreWindow}` +
+    `${options.replicas > 0 ? `; ${options.replicas} replicas on ${options.backend} behind a round-robin proxy` : ''}`,
+);
 const result = await runTorture(options);
 process.stdout.write(`${formatSummary(result)}\n`);
 process.exitCode = result.ok ? 0 : 1;

@@ -1,8 +1,8 @@
 // The berth process under torture: started on a fixed data dir, killed with SIGKILL at random points and started
 // again on the same data. Clients read the current URL for every request and wait here while the server is down.
-import { startBerth, type RunningBerth } from '../e2e/harness.ts';
-import { UpSignal } from './up-signal.ts';
+import { type RunningBerth, startBerth } from '../e2e/harness.ts';
 import type { TortureProcess, TortureTarget } from './target.ts';
+import { UpSignal } from './up-signal.ts';
 
 export interface ServerSettings {
   dataDir: string;
@@ -50,7 +50,6 @@ export class TortureServer implements TortureTarget {
     if (this.#berth) return;
     await this.#up.wait(timeoutMs, 'berth was not back');
   }
-
 
   async start(extraEnv: Record<string, string> = {}): Promise<void> {
     if (this.#berth) throw new Error('berth is already running');

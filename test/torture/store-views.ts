@@ -2,7 +2,10 @@
 // config) instead of SQL against one SQLite file, so the same checks hold for any backend the replicas share.
 import type { AuditEvent, Digest, RegistryDeps } from '../../src/core/index.ts';
 
-export interface LiveManifest { repository: string; digest: Digest }
+export interface LiveManifest {
+  repository: string;
+  digest: Digest;
+}
 
 const PAGE = 1000;
 /** Bounds every listing (pages of 1,000): far above what a torture run writes. */
@@ -24,7 +27,7 @@ export async function liveManifests(deps: RegistryDeps): Promise<LiveManifest[]>
   const out: LiveManifest[] = [];
   for (const repository of await liveRepositories(deps)) {
     for (let i = 0, after: Digest | undefined; i < MAX_PAGES; i++) {
-      const page = await deps.meta.listImages(repository, { tagStatus: 'ANY', after, limit: PAGE }) ?? [];
+      const page = (await deps.meta.listImages(repository, { tagStatus: 'ANY', after, limit: PAGE })) ?? [];
       for (const m of page) out.push({ repository, digest: m.digest });
       if (page.length < PAGE) break;
       after = page.at(-1)!.digest;
@@ -35,7 +38,11 @@ export async function liveManifests(deps: RegistryDeps): Promise<LiveManifest[]>
 
 /** The config and layer digests a manifest body names (what its blob references are). */
 export function blobsOf(body: Uint8Array): Array<{ digest: string; size: number }> {
-  const doc = JSON.parse(Buffer.from(body).toString('utf8')) as { config?: { digest: string; size: number }; layers?: Array<{ digest: string; size: number }>; blobs?: Array<{ digest: string; size: number }> };
+  const doc = JSON.parse(Buffer.from(body).toString('utf8')) as {
+    config?: { digest: string; size: number };
+    layers?: Array<{ digest: string; size: number }>;
+    blobs?: Array<{ digest: string; size: number }>;
+  };
   return [...(doc.config ? [doc.config] : []), ...(doc.layers ?? []), ...(doc.blobs ?? [])];
 }
 

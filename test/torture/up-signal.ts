@@ -5,7 +5,7 @@ export class UpSignal {
 
   /** Resolves at the next `wake(null)`; rejects on `wake(error)`, or after `timeoutMs` with "<late> within N ms". */
   async wait(timeoutMs: number, late: string): Promise<void> {
-    const down = this.#down ??= Promise.withResolvers<void>();
+    const down = (this.#down ??= Promise.withResolvers<void>());
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_res, rej) => {
       timer = setTimeout(() => rej(new Error(`${late} within ${timeoutMs} ms`)), timeoutMs);

@@ -3,9 +3,7 @@
 // its digest, (c) fsck is clean, (d) after GC with grace 0 the blob files are exactly the blob rows and only live
 // manifests hold blobs. The metadata is read through the store's ports (store-views.ts), so any backend is checked alike.
 import type { Digest, RegistryDeps } from '../../src/core/index.ts';
-import { expireUploads } from '../../src/core/index.ts';
-import { runFsck, runGc, type FsckReport, type GcReport } from '../../src/core/index.ts';
-import { PURGE_LEASE_MS } from '../../src/core/index.ts';
+import { expireUploads, type FsckReport, type GcReport, PURGE_LEASE_MS, runFsck, runGc } from '../../src/core/index.ts';
 import { ACCEPT } from './content.ts';
 import { sha256, type TortureHttp } from './http.ts';
 import type { RepoModel } from './model.ts';
@@ -34,12 +32,20 @@ export interface VerifySummary {
 /** (b): runs against a restarted server with GC off, so nothing moves while it reads. */
 export async function checkAcknowledgedTags(v: VerifyInput): Promise<number> {
   let checked = 0;
-  await inParallel(v.repos.flatMap((r) => [...r.tags].filter(([, t]) => t.certain).map(([tag, t]) => ({ r, tag, digest: t.digest }))), 8, async ({ r, tag, digest }) => {
-    const got = await v.http.send({ method: 'GET', target: `/v2/${r.name}/manifests/${tag}`, headers: { accept: ACCEPT } });
-    checked++;
-    if (got.status !== 200) v.violation(`after the last SIGKILL: ${r.name}:${tag} answered ${got.status} ${got.code ?? ''}; it was acknowledged for ${digest} and never deleted; ${await explain(v.deps, r.name, digest)}`);
-    else if (sha256(got.body) !== digest) v.violation(`after the last SIGKILL: ${r.name}:${tag} is ${sha256(got.body)}; acknowledged ${digest}; ${await explain(v.deps, r.name, digest)}`);
-  });
+  await inParallel(
+    v.repos.flatMap((r) => [...r.tags].filter(([, t]) => t.certain).map(([tag, t]) => ({ r, tag, digest: t.digest }))),
+    8,
+    async ({ r, tag, digest }) => {
+      const got = await v.http.send({ method: 'GET', target: `/v2/${r.name}/manifests/${tag}`, headers: { accept: ACCEPT } });
+      checked++;
+      if (got.status !== 200)
+        v.violation(
+          `after the last SIGKILL: ${r.name}:${tag} answered ${got.status} ${got.code ?? ''}; it was acknowledged for ${digest} and never deleted; ${await explain(v.deps, r.name, digest)}`,
+        );
+      else if (sha256(got.body) !== digest)
+        v.violation(`after the last SIGKILL: ${r.name}:${tag} is ${sha256(got.body)}; acknowledged ${digest}; ${await explain(v.deps, r.name, digest)}`);
+    },
+  );
   return checked;
 }
 
@@ -82,7 +88,8 @@ export async function checkStorage(v: VerifyInput, s: VerifySummary): Promise<vo
   const fsck = await runFsck(v.deps, { repair: false });
   s.fsck = fsck;
   if (!fsck.ok) v.violation(`fsck after the run is not ok: ${describeFsck(fsck)}`);
-  else if (fsck.orphanFiles.length + fsck.orphanUploads.length > 0) v.note(`fsck: ${fsck.orphanFiles.length} orphan files, ${fsck.orphanUploads.length} orphan upload areas`);
+  else if (fsck.orphanFiles.length + fsck.orphanUploads.length > 0)
+    v.note(`fsck: ${fsck.orphanFiles.length} orphan files, ${fsck.orphanUploads.length} orphan upload areas`);
 
   // Every client is gone: whatever upload session is left was abandoned (by a client or by a SIGKILL).
   s.expiredUploads = await expireUploads(v.deps, 0);
@@ -102,7 +109,9 @@ export async function checkStorage(v: VerifyInput, s: VerifySummary): Promise<vo
     if (r.blobsRemoved + r.manifestsCollected + r.manifestsPurged + r.repositoryManifestsPurged + r.repositoriesPurged === 0) break;
   }
   if (s.keptByPurgeMarkers > 0) {
-    v.note(`${s.keptByPurgeMarkers} blob file(s) were kept by purge markers a killed sweeper left; GC takes them over once their lease (${PURGE_LEASE_MS / 1000} s) is over, and an upload of such a digest takes the marker over itself`);
+    v.note(
+      `${s.keptByPurgeMarkers} blob file(s) were kept by purge markers a killed sweeper left; GC takes them over once their lease (${PURGE_LEASE_MS / 1000} s) is over, and an upload of such a digest takes the marker over itself`,
+    );
     const later = { ...v.deps, clock: { now: () => new Date(Date.now() + PURGE_LEASE_MS + 1_000) } };
     s.finalGc.push(await gc(later));
   }
@@ -123,7 +132,7 @@ async function compareFilesAndRows(deps: RegistryDeps): Promise<{ files: number;
   const files = new Set<Digest>();
   for await (const d of deps.blobs.list()) files.add(d);
   const rows = new Set<Digest>();
-  for (let after: Digest | undefined; ;) {
+  for (let after: Digest | undefined; ; ) {
     const page = await deps.meta.listBlobRecords(after, 1000);
     if (page.length === 0) break;
     for (const b of page) rows.add(b.digest);
@@ -141,15 +150,22 @@ async function compareFilesAndRows(deps: RegistryDeps): Promise<{ files: number;
 
 export function describeFsck(r: FsckReport): string {
   return JSON.stringify({
-    ok: r.ok, missingBlobs: r.missingBlobs.slice(0, 5), wrongSizes: r.wrongSizes.slice(0, 5), orphanFiles: r.orphanFiles.slice(0, 5),
-    orphanUploads: r.orphanUploads.slice(0, 5), manifestMismatches: r.manifestMismatches.slice(0, 5), integrity: r.integrity.slice(0, 5),
+    ok: r.ok,
+    missingBlobs: r.missingBlobs.slice(0, 5),
+    wrongSizes: r.wrongSizes.slice(0, 5),
+    orphanFiles: r.orphanFiles.slice(0, 5),
+    orphanUploads: r.orphanUploads.slice(0, 5),
+    manifestMismatches: r.manifestMismatches.slice(0, 5),
+    integrity: r.integrity.slice(0, 5),
   });
 }
 
 /** Runs `fn` over `items` with at most `width` in flight. */
 export async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }

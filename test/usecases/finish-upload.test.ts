@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createFsBlobStore } from '../../src/adapters/blob/fs/index.ts';
 import { createSqliteMetadataStore } from '../../src/adapters/meta/sqlite/index.ts';
-import { appendChunk, finishUpload, startUpload, systemClock, UploadHashes, type Digest, type RegistryDeps } from '../../src/core/index.ts';
+import { appendChunk, type Digest, finishUpload, type RegistryDeps, startUpload, systemClock, UploadHashes } from '../../src/core/index.ts';
 
 const actor = { principal: 'test', dialect: 'oci' } as const;
 
@@ -19,8 +19,13 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 async function open(dir: string): Promise<RegistryDeps> {
   const blobs = await createFsBlobStore({ root: dir, fsync: false });
   return {
-    blobs, meta: createSqliteMetadataStore({ file: join(dir, 'meta.db') }), clock: systemClock,
-    hashes: new UploadHashes(blobs), deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 0 }, repositories: { createOnPush: true }, limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
+    blobs,
+    meta: createSqliteMetadataStore({ file: join(dir, 'meta.db') }),
+    clock: systemClock,
+    hashes: new UploadHashes(blobs),
+    deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 0 },
+    repositories: { createOnPush: true },
+    limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
   };
 }
 
@@ -69,7 +74,13 @@ describe('uploads spread over replicas', () => {
     // A second "replica": the same stores, its own in-memory hash states.
     const b: RegistryDeps = { ...a, hashes: new UploadHashes(a.blobs) };
     let rereads = 0;
-    const counting = { ...a.blobs, readUpload: (...args: Parameters<typeof a.blobs.readUpload>) => { rereads++; return a.blobs.readUpload(...args); } };
+    const counting = {
+      ...a.blobs,
+      readUpload: (...args: Parameters<typeof a.blobs.readUpload>) => {
+        rereads++;
+        return a.blobs.readUpload(...args);
+      },
+    };
     const c: RegistryDeps = { ...a, blobs: counting, hashes: new UploadHashes(counting) };
     const chunks = Array.from({ length: 6 }, (_, i) => Buffer.alloc(1000 + i, i + 1));
     const all = Buffer.concat(chunks);

@@ -111,7 +111,9 @@ export function runBlobStoreConformance(name: string, open: () => Promise<Opened
         assert.equal((await readAll(await store.open(sha(text('hello world'))))).toString(), 'hello world');
       });
 
-      it('a lost append that lands after the accepted one does not change the accepted bytes', { skip: !traits.concurrentWriters && 'single-writer store' }, async () => {
+      it('a lost append that lands after the accepted one does not change the accepted bytes', {
+        skip: !traits.concurrentWriters && 'single-writer store',
+      }, async () => {
         const area = await Area.create(store);
         await area.append(0, chunksOf(text('head-')));
         // Two requests at offset 5: the first is accepted, the second (a stale replica) writes later and loses.
@@ -226,7 +228,10 @@ export function runBlobStoreConformance(name: string, open: () => Promise<Opened
         const before = new Set(await collect(store.listUploads()));
         const digest = await put(store, randomBytes(3000));
         const after = await collect(store.listUploads());
-        assert.deepEqual(after.filter((id) => !before.has(id)), []);
+        assert.deepEqual(
+          after.filter((id) => !before.has(id)),
+          [],
+        );
         assert.equal(await store.stat(digest), 3000);
       });
 

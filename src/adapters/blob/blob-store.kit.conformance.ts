@@ -2,7 +2,7 @@
 // comparison, and an upload area driven the way core drives it (accepted parts recorded as the metadata store does).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { isRegistryError, type BlobStore, type Digest, type ErrorCode, type UploadPart } from '../../core/index.ts';
+import { type BlobStore, type Digest, type ErrorCode, isRegistryError, type UploadPart } from '../../core/index.ts';
 
 export const MiB = 1024 * 1024;
 export const sha = (b: Uint8Array): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;

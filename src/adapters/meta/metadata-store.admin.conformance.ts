@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Digest, ImageSummary, MetadataStore, NewManifest, RepositoryChange } from '../../core/index.ts';
-import { actor, at, d, DROP_UNTAGGED, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
+import { actor, at, DROP_UNTAGGED, d, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import type { ConformanceSuite } from './metadata-store.kit.conformance.ts';
 
 const SETTINGS = { imageScanningConfiguration: { scanOnPush: true }, encryptionConfiguration: { encryptionType: 'KMS', kmsKey: 'arn:k' } };
@@ -17,10 +17,17 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
   const { kit } = suite;
   const { repo, link, put, byDigest, lastAuditId } = kit;
   const s = (): MetadataStore => kit.store();
-  const create = (name: string, extra: { tagMutability?: 'MUTABLE' | 'IMMUTABLE'; settings?: Record<string, unknown>; resourceTags?: Record<string, string>; when?: Date } = {}) =>
+  const create = (
+    name: string,
+    extra: { tagMutability?: 'MUTABLE' | 'IMMUTABLE'; settings?: Record<string, unknown>; resourceTags?: Record<string, string>; when?: Date } = {},
+  ) =>
     s().createRepository({
-      name, tagMutability: extra.tagMutability ?? 'MUTABLE', settings: extra.settings ?? {}, resourceTags: extra.resourceTags ?? {},
-      at: extra.when ?? at, actor,
+      name,
+      tagMutability: extra.tagMutability ?? 'MUTABLE',
+      settings: extra.settings ?? {},
+      resourceTags: extra.resourceTags ?? {},
+      at: extra.when ?? at,
+      actor,
     });
   const update = (name: string, change: RepositoryChange, when = at) => s().updateRepository(name, change, { principal: 'frank', dialect: 'ecr' }, when);
   /** What getManifest says about `m`, as an image summary with `tags`. */
@@ -34,7 +41,12 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
   it('creates a repository with mutability, settings and resource tags, audited; a second create says exists and changes nothing', async () => {
     const r = repo();
     const out = await s().createRepository({
-      name: r, tagMutability: 'IMMUTABLE', settings: SETTINGS, resourceTags: { team: 'a', env: 'prod' }, at: later(1), actor: { principal: 'gina', dialect: 'ecr' },
+      name: r,
+      tagMutability: 'IMMUTABLE',
+      settings: SETTINGS,
+      resourceTags: { team: 'a', env: 'prod' },
+      at: later(1),
+      actor: { principal: 'gina', dialect: 'ecr' },
     });
     assert.equal(out.kind, 'created');
     assert.match(out.repository.id, /^crr-[a-z0-9]{16}$/);
@@ -51,7 +63,11 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     const again = await create(r, { tagMutability: 'MUTABLE', settings: { other: 1 }, resourceTags: { team: 'b' }, when: later(2) });
     assert.deepEqual(again, { kind: 'exists', repository: out.repository });
     assert.deepEqual(await s().findRepository(r), out.repository);
-    assert.deepEqual(await s().repositoryExtras(r), { settings: SETTINGS, policy: null, resourceTags: { env: 'prod', team: 'a' } }, 'nothing of the second create is kept');
+    assert.deepEqual(
+      await s().repositoryExtras(r),
+      { settings: SETTINGS, policy: null, resourceTags: { env: 'prod', team: 'a' } },
+      'nothing of the second create is kept',
+    );
     assert.equal(await lastAuditId(), audited, 'an existing repository is not audited again');
   });
 
@@ -77,7 +93,11 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     const created = (await create(r, { settings: SETTINGS, resourceTags: { a: '1', b: '2' } })).repository;
     const extras = () => s().repositoryExtras(r);
 
-    assert.deepEqual(await update(r, { tagMutability: 'IMMUTABLE' }, later(1)), { ...created, tagMutability: 'IMMUTABLE' }, 'returns the repository after the change');
+    assert.deepEqual(
+      await update(r, { tagMutability: 'IMMUTABLE' }, later(1)),
+      { ...created, tagMutability: 'IMMUTABLE' },
+      'returns the repository after the change',
+    );
     assert.deepEqual(await s().findRepository(r), { ...created, tagMutability: 'IMMUTABLE' });
     const [event] = await s().listAudit({ limit: 1 });
     assert.deepEqual([event!.action, event!.principal, event!.repository, event!.at], ['repository.update', 'frank', r, later(1)]);
@@ -127,27 +147,54 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     const child = manifest(r, 'li-child');
     const index = manifest(r, 'li-index', { mediaType: INDEX, children: [child.digest], tag: 'multi' });
     const sig = manifest(r, 'li-sig', { subject: tagged.digest });
-    await put(tagged, { ...tagged, tag: 'a' }, { ...tagged, tag: 'C' }, untagged, single, gone, child, index, sig, manifest(other, 'li-elsewhere', { tag: 'o' }));
+    await put(
+      tagged,
+      { ...tagged, tag: 'a' },
+      { ...tagged, tag: 'C' },
+      untagged,
+      single,
+      gone,
+      child,
+      index,
+      sig,
+      manifest(other, 'li-elsewhere', { tag: 'o' }),
+    );
     assert.equal((await s().deleteManifest(r, gone.digest, actor, later(1), RESPECT_PINS)).kind, 'deleted');
     await s().recordPulls([{ repository: r, digest: single.digest, at: later(100) }]);
 
     const expected = byDigestOrder([
-      await summaryOf(r, tagged, ['C', 'a', 'b']), await summaryOf(r, untagged, []), await summaryOf(r, single, ['x']),
-      await summaryOf(r, child, []), await summaryOf(r, index, ['multi']), await summaryOf(r, sig, []),
+      await summaryOf(r, tagged, ['C', 'a', 'b']),
+      await summaryOf(r, untagged, []),
+      await summaryOf(r, single, ['x']),
+      await summaryOf(r, child, []),
+      await summaryOf(r, index, ['multi']),
+      await summaryOf(r, sig, []),
     ]);
-    assert.deepEqual((expected.find((i) => i.digest === single.digest))!.lastPulledAt, later(100));
-    assert.deepEqual((expected.find((i) => i.digest === sig.digest))!.subject, tagged.digest);
+    assert.deepEqual(expected.find((i) => i.digest === single.digest)!.lastPulledAt, later(100));
+    assert.deepEqual(expected.find((i) => i.digest === sig.digest)!.subject, tagged.digest);
     const any = await s().listImages(r, { tagStatus: 'ANY', limit: 100 });
     assert.deepEqual(any, expected, 'every live image, tags in byte order');
-    assert.deepEqual(await s().listImages(r, { tagStatus: 'TAGGED', limit: 100 }), expected.filter((i) => i.tags.length > 0));
-    assert.deepEqual(await s().listImages(r, { tagStatus: 'UNTAGGED', limit: 100 }), expected.filter((i) => i.tags.length === 0));
+    assert.deepEqual(
+      await s().listImages(r, { tagStatus: 'TAGGED', limit: 100 }),
+      expected.filter((i) => i.tags.length > 0),
+    );
+    assert.deepEqual(
+      await s().listImages(r, { tagStatus: 'UNTAGGED', limit: 100 }),
+      expected.filter((i) => i.tags.length === 0),
+    );
 
     assert.equal((await s().deleteTag(r, 'x', actor, later(2), TAG_ONLY)).kind, 'deleted');
-    assert.deepEqual((await s().listImages(r, { tagStatus: 'UNTAGGED', limit: 100 }))!.map((i) => i.digest),
-      sortedDigests([untagged, single, child, sig]), 'an image whose last tag went (kept without dropUntagged) is untagged');
+    assert.deepEqual(
+      (await s().listImages(r, { tagStatus: 'UNTAGGED', limit: 100 }))!.map((i) => i.digest),
+      sortedDigests([untagged, single, child, sig]),
+      'an image whose last tag went (kept without dropUntagged) is untagged',
+    );
     assert.equal((await s().deleteTag(r, 'C', actor, later(3), DROP_UNTAGGED)).kind, 'deleted');
     const after = (await s().listImages(r, { tagStatus: 'TAGGED', limit: 100 }))!;
-    assert.deepEqual(after.map((i) => [i.digest, i.tags]), byDigestOrder(after).map((i) => [i.digest, i.tags]));
+    assert.deepEqual(
+      after.map((i) => [i.digest, i.tags]),
+      byDigestOrder(after).map((i) => [i.digest, i.tags]),
+    );
     assert.deepEqual(after.find((i) => i.digest === tagged.digest)!.tags, ['a', 'b'], 'a deleted tag is not listed');
     assert.ok(!(await s().listImages(r, { tagStatus: 'ANY', limit: 100 }))!.some((i) => i.digest === gone.digest));
   });
@@ -169,15 +216,24 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     const taggedAll = sortedDigests(ms.filter((_, i) => i % 2 === 0));
     const firstTagged = (await s().listImages(r, { tagStatus: 'TAGGED', limit: 2 }))!.map((x) => x.digest);
     assert.deepEqual(firstTagged, taggedAll.slice(0, 2));
-    assert.deepEqual((await s().listImages(r, { tagStatus: 'TAGGED', after: firstTagged[1], limit: 5 }))!.map((x) => x.digest), taggedAll.slice(2));
+    assert.deepEqual(
+      (await s().listImages(r, { tagStatus: 'TAGGED', after: firstTagged[1], limit: 5 }))!.map((x) => x.digest),
+      taggedAll.slice(2),
+    );
     const between = `${all[2]!.slice(0, -1)}${all[2]!.endsWith('f') ? 'e' : 'f'}` as Digest;
     const expectedAfterBetween = all.filter((x) => x > between);
-    assert.deepEqual((await s().listImages(r, { tagStatus: 'ANY', after: between, limit: 10 }))!.map((x) => x.digest), expectedAfterBetween,
-      '`after` need not be a digest of the repository');
+    assert.deepEqual(
+      (await s().listImages(r, { tagStatus: 'ANY', after: between, limit: 10 }))!.map((x) => x.digest),
+      expectedAfterBetween,
+      '`after` need not be a digest of the repository',
+    );
     assert.equal((await s().deleteManifest(r, all[1]!, actor, later(1), RESPECT_PINS)).kind, 'deleted');
-    assert.deepEqual((await s().listImages(r, { tagStatus: 'ANY', after: all[1], limit: 10 }))!.map((x) => x.digest), all.slice(2),
-      'paging on from a digest trashed meanwhile');
-    assert.deepEqual((await s().listImages(r, { tagStatus: 'ANY', after: all.at(-1), limit: 10 })), []);
+    assert.deepEqual(
+      (await s().listImages(r, { tagStatus: 'ANY', after: all[1], limit: 10 }))!.map((x) => x.digest),
+      all.slice(2),
+      'paging on from a digest trashed meanwhile',
+    );
+    assert.deepEqual(await s().listImages(r, { tagStatus: 'ANY', after: all.at(-1), limit: 10 }), []);
     assert.deepEqual(await s().listImages(r, { tagStatus: 'ANY', limit: 0 }), []);
     assert.equal(await s().listImages('conf/nowhere', { tagStatus: 'ANY', limit: 10 }), null);
     assert.equal(await s().listImages('conf/nowhere', { tagStatus: 'TAGGED', limit: 0 }), null);
@@ -201,7 +257,10 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
   it('indexParents names the live indexes that list a manifest, not trashed ones, nor other repositories', async () => {
     const [r, other] = [repo(), repo()];
     const child = manifest(r, 'ip-child');
-    const [a, b] = [manifest(r, 'ip-a', { mediaType: INDEX, children: [child.digest], tag: 'a' }), manifest(r, 'ip-b', { mediaType: INDEX, children: [child.digest] })];
+    const [a, b] = [
+      manifest(r, 'ip-a', { mediaType: INDEX, children: [child.digest], tag: 'a' }),
+      manifest(r, 'ip-b', { mediaType: INDEX, children: [child.digest] }),
+    ];
     await put(child, a, b, manifest(other, 'ip-child'));
     assert.deepEqual(await s().indexParents(r, child.digest), [a.digest, b.digest].sort());
     assert.equal((await s().deleteManifest(r, b.digest, actor, later(1), RESPECT_PINS)).kind, 'deleted');

@@ -20,16 +20,35 @@ export function auditCases(suite: ConformanceSuite): void {
     await s().deleteTag(other, 'v1', actor, later(2), TAG_ONLY);
     await s().deleteManifest(r, m.digest, actor, later(3), RESPECT_PINS);
     const mine = await s().listAudit({ limit: 100, repository: r });
-    assert.deepEqual(mine.filter((e) => e.id > start).map((e) => e.action), ['manifest.delete', 'tag.delete', 'manifest.put', 'manifest.put']);
-    assert.ok(mine.every((e) => e.repository === r), 'only that repository');
+    assert.deepEqual(
+      mine.filter((e) => e.id > start).map((e) => e.action),
+      ['manifest.delete', 'tag.delete', 'manifest.put', 'manifest.put'],
+    );
+    assert.ok(
+      mine.every((e) => e.repository === r),
+      'only that repository',
+    );
     const manifestEvents = (await s().listAudit({ limit: 100, action: 'manifest.' })).filter((e) => e.id > start);
-    assert.deepEqual(manifestEvents.map((e) => [e.action, e.repository]),
-      [['manifest.delete', r], ['manifest.put', other], ['manifest.put', r], ['manifest.put', r]]);
+    assert.deepEqual(
+      manifestEvents.map((e) => [e.action, e.repository]),
+      [
+        ['manifest.delete', r],
+        ['manifest.put', other],
+        ['manifest.put', r],
+        ['manifest.put', r],
+      ],
+    );
     const both = await s().listAudit({ limit: 100, repository: r, action: 'tag.' });
-    assert.deepEqual(both.filter((e) => e.id > start).map((e) => [e.action, e.target]), [['tag.delete', 'v1']]);
+    assert.deepEqual(
+      both.filter((e) => e.id > start).map((e) => [e.action, e.target]),
+      [['tag.delete', 'v1']],
+    );
     assert.deepEqual(await s().listAudit({ limit: 100, action: 'manifest.delete%' }), [], 'a prefix is matched literally, not as a pattern');
     const [first, ...rest] = mine.filter((e) => e.id > start);
-    assert.deepEqual((await s().listAudit({ before: first!.id, limit: 2, repository: r })).map((e) => e.id), rest.slice(0, 2).map((e) => e.id));
+    assert.deepEqual(
+      (await s().listAudit({ before: first!.id, limit: 2, repository: r })).map((e) => e.id),
+      rest.slice(0, 2).map((e) => e.id),
+    );
     assert.deepEqual(await s().listAudit({ limit: 10, repository: 'conf/never' }), []);
   });
 }

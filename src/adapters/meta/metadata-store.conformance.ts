@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { MetadataStore } from '../../core/index.ts';
-import { actor, at, d, HOUR, IMAGE, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import { repositoryAdminCases } from './metadata-store.admin.conformance.ts';
 import { auditCases } from './metadata-store.audit.conformance.ts';
+import { actor, at, d, HOUR, IMAGE, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import { gcBlobCases } from './metadata-store.gc-blobs.conformance.ts';
 import { gcManifestCases } from './metadata-store.gc-manifests.conformance.ts';
+import { kitOf, type MetadataStoreInspector, type OpenedMetadataStore, suiteOf } from './metadata-store.kit.conformance.ts';
 import { ledgerCases } from './metadata-store.ledger.conformance.ts';
 import { namespaceCases } from './metadata-store.namespaces.conformance.ts';
-import { kitOf, suiteOf, type MetadataStoreInspector, type OpenedMetadataStore } from './metadata-store.kit.conformance.ts';
 import { pinCases } from './metadata-store.pins.conformance.ts';
 import { queueCases } from './metadata-store.queue.conformance.ts';
 import { repositoryCases } from './metadata-store.repositories.conformance.ts';
@@ -23,7 +23,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
   describe(`MetadataStore conformance: ${name}`, () => {
     let opened: OpenedMetadataStore;
     let s: MetadataStore;
-    const kit = kitOf(() => s, (): MetadataStoreInspector | undefined => opened.inspect);
+    const kit = kitOf(
+      () => s,
+      (): MetadataStoreInspector | undefined => opened.inspect,
+    );
     const suite = suiteOf(kit, open);
     const { repo, link, put, byDigest, lastAuditId } = kit;
     const { inspected } = suite;
@@ -113,10 +116,20 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       const out = await s.putManifest(m);
       assert.deepEqual(out, { kind: 'stored', repository: await s.findRepository(r) });
       const byTag = await s.getManifest(r, { tag: 'v1' });
-      assert.deepEqual({ ...byTag!, body: Buffer.from(byTag!.body) }, {
-        digest: m.digest, mediaType: IMAGE, artifactType: 'application/x.test', subject: null, annotations: { a: 'b' },
-        size: m.body.byteLength, pushedAt: at, lastPulledAt: null, body: Buffer.from(m.body),
-      });
+      assert.deepEqual(
+        { ...byTag!, body: Buffer.from(byTag!.body) },
+        {
+          digest: m.digest,
+          mediaType: IMAGE,
+          artifactType: 'application/x.test',
+          subject: null,
+          annotations: { a: 'b' },
+          size: m.body.byteLength,
+          pushedAt: at,
+          lastPulledAt: null,
+          body: Buffer.from(m.body),
+        },
+      );
       assert.deepEqual(await byDigest(r, m), byTag);
       await put({ ...m, tag: 'v2', at: later(HOUR) }, { ...m, tag: null, at: later(2 * HOUR) });
       assert.deepEqual(await s.listTags(r, { limit: 10 }), ['v1', 'v2']);
@@ -169,10 +182,15 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     it('lists referrers of a subject in digest order, accepting a subject not pushed yet', async () => {
       const [r, other] = [repo(), repo()];
       const subject = manifest(r, 'subject');
-      const refs = ['sig-a', 'sig-b', 'sig-c'].map((x) => manifest(r, x, { subject: subject.digest, artifactType: `application/x.${x}`, annotations: { k: x } }));
+      const refs = ['sig-a', 'sig-b', 'sig-c'].map((x) =>
+        manifest(r, x, { subject: subject.digest, artifactType: `application/x.${x}`, annotations: { k: x } }),
+      );
       await put(...refs, manifest(other, 'sig-a', { subject: subject.digest }));
       const listed = await s.listReferrers(r, subject.digest);
-      assert.deepEqual(listed.map((x) => x.digest), refs.map((x) => x.digest).sort());
+      assert.deepEqual(
+        listed.map((x) => x.digest),
+        refs.map((x) => x.digest).sort(),
+      );
       const a = listed.find((x) => x.digest === refs[0]!.digest)!;
       assert.deepEqual([a.artifactType, a.annotations, a.subject, 'body' in a], ['application/x.sig-a', { k: 'sig-a' }, subject.digest, false]);
       await put(subject);
@@ -197,8 +215,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.deepEqual([...deleted.tags].sort(), ['app', 'sig']);
       assert.deepEqual(deleted.brokenPins, []);
       const [event] = await s.listAudit({ limit: 1 });
-      assert.deepEqual([event!.action, event!.principal, event!.dialect, event!.repository, event!.target, event!.at],
-        ['manifest.delete', 'bob', 'ecr', r, subject.digest, later(7)]);
+      assert.deepEqual(
+        [event!.action, event!.principal, event!.dialect, event!.repository, event!.target, event!.at],
+        ['manifest.delete', 'bob', 'ecr', r, subject.digest, later(7)],
+      );
       assert.deepEqual(event!.detail, { manifests: deleted.manifests, tags: deleted.tags });
       for (const m of [subject, sig, sigOfSig]) assert.equal(await byDigest(r, m), null);
       assert.ok(await byDigest(r, unrelated));
@@ -232,7 +252,12 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.ok(await byDigest(r, m), 'tag b still holds it');
       assert.deepEqual(await s.deleteTag(r, 'c', actor, at, drop), { kind: 'deleted', digest: child.digest, manifests: [], brokenPins: [] });
       assert.ok(await byDigest(r, child), 'an index holds it');
-      assert.deepEqual(await s.deleteTag(r, 'b', actor, later(3), drop), { kind: 'deleted', digest: m.digest, manifests: [m.digest, sig.digest], brokenPins: [] });
+      assert.deepEqual(await s.deleteTag(r, 'b', actor, later(3), drop), {
+        kind: 'deleted',
+        digest: m.digest,
+        manifests: [m.digest, sig.digest],
+        brokenPins: [],
+      });
       assert.equal(await byDigest(r, m), null);
       assert.equal(await byDigest(r, sig), null, 'its referrers went with it');
       const [event] = await s.listAudit({ limit: 1 });
@@ -259,8 +284,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       await put(m1, m2);
       assert.equal((await byDigest(r, m1))!.lastPulledAt, null);
       await s.recordPulls([
-        { repository: r, digest: m1.digest, at: later(2000) }, { repository: r, digest: m2.digest, at: later(1000) },
-        { repository: 'conf/nowhere', digest: m1.digest, at: later(1000) }, { repository: r, digest: d('nope'), at: later(1000) },
+        { repository: r, digest: m1.digest, at: later(2000) },
+        { repository: r, digest: m2.digest, at: later(1000) },
+        { repository: 'conf/nowhere', digest: m1.digest, at: later(1000) },
+        { repository: r, digest: d('nope'), at: later(1000) },
       ]);
       await s.recordPulls([{ repository: r, digest: m1.digest, at: later(1500) }]);
       await s.recordPulls([]);
@@ -280,15 +307,38 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.equal(await s.advanceUpload(id, 0, 20, later(1100), 'part-lost'), false, 'stale offset');
       assert.equal(await s.advanceUpload(randomUUID(), 0, 1, at, 'part-x'), false, 'unknown session');
       const got = await s.getUpload(id);
-      assert.deepEqual({ ...got, claimed: got?.claimed ?? null }, {
-        id, repository: 'conf/up', offset: 10, startedAt: at, updatedAt: later(1000), claimed: null, parts: [{ offset: 0, size: 10, ref: 'part-a' }],
-      }, 'only the part whose compare-and-set won is recorded');
+      assert.deepEqual(
+        { ...got, claimed: got?.claimed ?? null },
+        {
+          id,
+          repository: 'conf/up',
+          offset: 10,
+          startedAt: at,
+          updatedAt: later(1000),
+          claimed: null,
+          parts: [{ offset: 0, size: 10, ref: 'part-a' }],
+        },
+        'only the part whose compare-and-set won is recorded',
+      );
       assert.equal(await s.advanceUpload(id, 10, 10, later(1000), 'empty'), true, 'an empty append moves nothing and records no part');
       assert.equal(await s.advanceUpload(id, 10, 25, later(1000), 'part-b'), true);
-      assert.deepEqual((await s.getUpload(id))?.parts, [{ offset: 0, size: 10, ref: 'part-a' }, { offset: 10, size: 15, ref: 'part-b' }]);
-      assert.deepEqual((await s.listIdleUploads(later(2000), 100)).map((u) => u.id), [older, id, newest]);
-      assert.deepEqual((await s.listIdleUploads(later(500), 100)).map((u) => u.id), [older], 'strictly before');
-      assert.deepEqual((await s.listIdleUploads(later(2000), 1)).map((u) => u.id), [older]);
+      assert.deepEqual((await s.getUpload(id))?.parts, [
+        { offset: 0, size: 10, ref: 'part-a' },
+        { offset: 10, size: 15, ref: 'part-b' },
+      ]);
+      assert.deepEqual(
+        (await s.listIdleUploads(later(2000), 100)).map((u) => u.id),
+        [older, id, newest],
+      );
+      assert.deepEqual(
+        (await s.listIdleUploads(later(500), 100)).map((u) => u.id),
+        [older],
+        'strictly before',
+      );
+      assert.deepEqual(
+        (await s.listIdleUploads(later(2000), 1)).map((u) => u.id),
+        [older],
+      );
       assert.deepEqual(await s.listIdleUploads(later(2000), 0), []);
       await s.deleteUpload(id);
       await s.deleteUpload(id);
@@ -298,8 +348,13 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
 
     it('stores, lists and deletes access keys', async () => {
       const key = (i: number, lastUsedAt: Date | null) => ({
-        id: `BK${randomUUID().slice(0, 8).toUpperCase()}${i}`, name: `k${i}`, secretHash: 'h', sealedSecret: 's',
-        grants: [{ repositories: 'a/*', actions: ['pull' as const, 'push' as const] }], createdAt: later(i), lastUsedAt,
+        id: `BK${randomUUID().slice(0, 8).toUpperCase()}${i}`,
+        name: `k${i}`,
+        secretHash: 'h',
+        sealedSecret: 's',
+        grants: [{ repositories: 'a/*', actions: ['pull' as const, 'push' as const] }],
+        createdAt: later(i),
+        lastUsedAt,
       });
       const [k1, k2] = [key(1, null), key(2, later(50))];
       assert.equal(await s.findAccessKey(k1.id), null);
@@ -307,7 +362,10 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       await s.createAccessKey(k2);
       await assert.rejects(s.createAccessKey(k1), 'ids are unique');
       assert.deepEqual([await s.findAccessKey(k1.id), await s.findAccessKey(k2.id)], [k1, k2]);
-      assert.deepEqual((await s.listAccessKeys()).filter((k) => k.id === k1.id || k.id === k2.id), [k1, k2]);
+      assert.deepEqual(
+        (await s.listAccessKeys()).filter((k) => k.id === k1.id || k.id === k2.id),
+        [k1, k2],
+      );
       assert.equal(await s.deleteAccessKey(k1.id), true);
       assert.equal(await s.deleteAccessKey(k1.id), false);
       assert.equal(await s.findAccessKey(k1.id), null);
@@ -325,10 +383,20 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       await s.deleteTag(r, 'gone', { principal: 'alice', dialect: 'ecr' }, later(1), TAG_ONLY);
       await s.unlinkBlob(r, b, actor, later(2));
       const events = (await s.listAudit({ limit: 100 })).filter((e) => e.id > start);
-      assert.deepEqual(events.map((e) => [e.action, e.repository, e.target]), [['blob.delete', r, b], ['tag.delete', r, 'gone'], ['manifest.put', r, m.digest]]);
+      assert.deepEqual(
+        events.map((e) => [e.action, e.repository, e.target]),
+        [
+          ['blob.delete', r, b],
+          ['tag.delete', r, 'gone'],
+          ['manifest.put', r, m.digest],
+        ],
+      );
       assert.deepEqual([events[1]!.principal, events[1]!.dialect, events[1]!.at, events[1]!.detail], ['alice', 'ecr', later(1), { digest: m.digest }]);
       const older = await s.listAudit({ before: events[0]!.id, limit: 2 });
-      assert.deepEqual(older.map((e) => e.id), events.slice(1, 3).map((e) => e.id));
+      assert.deepEqual(
+        older.map((e) => e.id),
+        events.slice(1, 3).map((e) => e.id),
+      );
       assert.deepEqual(await s.listAudit({ limit: 0 }), []);
       assert.deepEqual(await s.listAudit({ before: 1, limit: 5 }), []);
     });

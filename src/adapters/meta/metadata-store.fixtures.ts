@@ -1,6 +1,6 @@
 // Shared fixtures of the MetadataStore conformance suite: a fixed clock, an actor, pin policies and manifest builders.
 import { createHash } from 'node:crypto';
-import { digestOf, type Actor, type Digest, type NewManifest, type PinPolicy } from '../../core/index.ts';
+import { type Actor, type Digest, digestOf, type NewManifest, type PinPolicy } from '../../core/index.ts';
 
 export const actor: Actor = { principal: 'test', dialect: 'oci' };
 export const at = new Date('2026-01-01T00:00:00Z');
@@ -21,5 +21,19 @@ export const DROP_UNTAGGED = { policy: RESPECT_PINS, dropUntagged: true } as con
 
 export function manifest(repository: string, name: string, extra: Partial<NewManifest> = {}): NewManifest {
   const body = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: IMAGE, name }));
-  return { repository, digest: digestOf(body), mediaType: IMAGE, artifactType: null, subject: null, annotations: null, body, blobs: [], children: [], tag: null, at, actor, ...extra };
+  return {
+    repository,
+    digest: digestOf(body),
+    mediaType: IMAGE,
+    artifactType: null,
+    subject: null,
+    annotations: null,
+    body,
+    blobs: [],
+    children: [],
+    tag: null,
+    at,
+    actor,
+    ...extra,
+  };
 }

@@ -19,39 +19,55 @@ async function upload(s: MetadataStore, repository: string): Promise<string> {
 export function gcBlobCases(suite: ConformanceSuite): void {
   const { isolated } = suite;
 
-  isolated('beginBlobPurge removes only blobs still queued past the grace period, used by no manifest (trashed ones too) and claimed by no upload', async (k: ConformanceKit) => {
-    const s = k.store();
-    const r = k.repo();
-    const [due, young, live, trashed, claimed] = [await k.link(r, 'bp-due'), await k.link(r, 'bp-young', later(2 * HOUR)),
-      await k.link(r, 'bp-live'), await k.link(r, 'bp-trashed'), await k.link(r, 'bp-claimed')];
-    const elsewhere = k.repo();
-    await k.link(elsewhere, 'bp-due');
-    const gone = manifest(r, 'bp-user', { blobs: [trashed], tag: 'x' });
-    await k.put(manifest(r, 'bp-live-user', { blobs: [live] }), gone);
-    await s.deleteManifest(r, gone.digest, actor, later(1), RESPECT_PINS);
-    const session = await upload(s, r);
-    assert.equal(await s.claimUploadDigest(session, claimed, later(2), NEVER_STALE), 'claimed');
-    assert.equal((await s.getUpload(session))?.claimed, claimed);
-    const listed = (await s.dueBlobs(later(HOUR), 100)).map((b) => b.digest);
-    assert.ok(listed.includes(due) && !listed.includes(young) && !listed.includes(live) && !listed.includes(trashed), 'dueBlobs: past grace and unused');
-    const everything = [due, young, live, trashed, claimed, d('bp-never-linked')];
-    assert.deepEqual(await s.beginBlobPurge(everything, later(HOUR), later(HOUR + 1), 'gc-test'), [{ digest: due, size: 6 }]);
-    assert.equal(await s.findBlob(r, due), null, 'its rows are gone, in every repository');
-    assert.equal(await s.findBlob(elsewhere, due), null);
-    for (const x of [young, live, trashed, claimed]) assert.ok(await s.findBlob(r, x), 'the others stay');
-    assert.equal(await s.blobState(due), 'purging');
-    assert.deepEqual(await s.beginBlobPurge([due], later(HOUR), later(HOUR + 2), 'gc-test'), [], 'a second sweeper gets nothing');
-    assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 3), NEVER_STALE), 'purging', 'no upload may commit it while its bytes go');
-    assert.equal((await s.gcStats({ at: later(HOUR + 3), releasedBefore: later(HOUR), trashedBefore: at })).purging, 1);
-    await s.endBlobPurge([due], 'gc-test');
-    assert.equal(await s.blobState(due), 'unknown');
-    assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 4), NEVER_STALE), 'claimed', 'claims go through once the purge ended');
-    assert.equal(await s.blobState(due), 'claimed');
-    await s.deleteUpload(session);
-    assert.deepEqual(await s.beginBlobPurge([claimed], later(HOUR), later(HOUR + 5), 'gc-test'), [{ digest: claimed, size: 10 }], 'the claim went with its session');
-    assert.deepEqual(await s.beginBlobPurge([young], later(3 * HOUR), later(3 * HOUR), 'gc-test'), [{ digest: young, size: 8 }], 'due once its grace has passed');
-    await s.endBlobPurge([claimed, young], 'gc-test');
-  });
+  isolated(
+    'beginBlobPurge removes only blobs still queued past the grace period, used by no manifest (trashed ones too) and claimed by no upload',
+    async (k: ConformanceKit) => {
+      const s = k.store();
+      const r = k.repo();
+      const [due, young, live, trashed, claimed] = [
+        await k.link(r, 'bp-due'),
+        await k.link(r, 'bp-young', later(2 * HOUR)),
+        await k.link(r, 'bp-live'),
+        await k.link(r, 'bp-trashed'),
+        await k.link(r, 'bp-claimed'),
+      ];
+      const elsewhere = k.repo();
+      await k.link(elsewhere, 'bp-due');
+      const gone = manifest(r, 'bp-user', { blobs: [trashed], tag: 'x' });
+      await k.put(manifest(r, 'bp-live-user', { blobs: [live] }), gone);
+      await s.deleteManifest(r, gone.digest, actor, later(1), RESPECT_PINS);
+      const session = await upload(s, r);
+      assert.equal(await s.claimUploadDigest(session, claimed, later(2), NEVER_STALE), 'claimed');
+      assert.equal((await s.getUpload(session))?.claimed, claimed);
+      const listed = (await s.dueBlobs(later(HOUR), 100)).map((b) => b.digest);
+      assert.ok(listed.includes(due) && !listed.includes(young) && !listed.includes(live) && !listed.includes(trashed), 'dueBlobs: past grace and unused');
+      const everything = [due, young, live, trashed, claimed, d('bp-never-linked')];
+      assert.deepEqual(await s.beginBlobPurge(everything, later(HOUR), later(HOUR + 1), 'gc-test'), [{ digest: due, size: 6 }]);
+      assert.equal(await s.findBlob(r, due), null, 'its rows are gone, in every repository');
+      assert.equal(await s.findBlob(elsewhere, due), null);
+      for (const x of [young, live, trashed, claimed]) assert.ok(await s.findBlob(r, x), 'the others stay');
+      assert.equal(await s.blobState(due), 'purging');
+      assert.deepEqual(await s.beginBlobPurge([due], later(HOUR), later(HOUR + 2), 'gc-test'), [], 'a second sweeper gets nothing');
+      assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 3), NEVER_STALE), 'purging', 'no upload may commit it while its bytes go');
+      assert.equal((await s.gcStats({ at: later(HOUR + 3), releasedBefore: later(HOUR), trashedBefore: at })).purging, 1);
+      await s.endBlobPurge([due], 'gc-test');
+      assert.equal(await s.blobState(due), 'unknown');
+      assert.equal(await s.claimUploadDigest(await upload(s, r), due, later(HOUR + 4), NEVER_STALE), 'claimed', 'claims go through once the purge ended');
+      assert.equal(await s.blobState(due), 'claimed');
+      await s.deleteUpload(session);
+      assert.deepEqual(
+        await s.beginBlobPurge([claimed], later(HOUR), later(HOUR + 5), 'gc-test'),
+        [{ digest: claimed, size: 10 }],
+        'the claim went with its session',
+      );
+      assert.deepEqual(
+        await s.beginBlobPurge([young], later(3 * HOUR), later(3 * HOUR), 'gc-test'),
+        [{ digest: young, size: 8 }],
+        'due once its grace has passed',
+      );
+      await s.endBlobPurge([claimed, young], 'gc-test');
+    },
+  );
 
   isolated('a new link or use between listing and purge wins: the purge re-checks in its own transaction', async (k) => {
     const s = k.store();
@@ -64,7 +80,11 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     await s.mountBlob(r, r2, mounted, actor, later(HOUR - 1));
     assert.deepEqual(await s.beginBlobPurge(listed, later(HOUR - 2), later(HOUR), 'gc-test'), []);
     for (const x of [relinked, used, mounted]) assert.equal(await s.blobState(x), 'known');
-    assert.deepEqual((await s.dueBlobs(later(2 * HOUR), 10)).map((b) => b.digest).sort(), [relinked, mounted].sort(), 'relinked ones are due one grace period later');
+    assert.deepEqual(
+      (await s.dueBlobs(later(2 * HOUR), 10)).map((b) => b.digest).sort(),
+      [relinked, mounted].sort(),
+      'relinked ones are due one grace period later',
+    );
   });
 
   isolated('a blob used only by trashed manifests is released when they are purged, not before', async (k) => {
@@ -80,38 +100,41 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s.dueBlobs(later(5 * HOUR), 10), [{ digest: b, size: 8 }]);
   });
 
-  isolated('purge markers have owners and a lease: takeOverPurges moves stale ones to a new owner once; beginOrphanPurge marks only unknown digests', async (k) => {
-    const s = k.store();
-    const r = k.repo();
-    const [known, purged] = [await k.link(r, 'bs-known'), await k.link(r, 'bs-purged')];
-    await k.put(manifest(r, 'bs-user', { blobs: [known] }));
-    assert.equal((await s.beginBlobPurge([purged], later(HOUR), later(HOUR), 'first')).length, 1);
-    assert.equal(await s.ownsPurge(purged, 'first', later(HOUR)), true);
-    assert.equal(await s.ownsPurge(purged, 'other', later(HOUR)), false);
-    assert.deepEqual(await s.takeOverPurges(later(HOUR), 'second', later(HOUR + 5), 10), [], 'strictly before the bound');
-    assert.deepEqual(await s.takeOverPurges(later(HOUR + 1), 'second', later(HOUR + 5), 10), [purged]);
-    assert.equal(await s.ownsPurge(purged, 'first', later(HOUR + 6)), false, 'the slow first owner must now leave the bytes alone');
-    assert.deepEqual(await s.takeOverPurges(later(HOUR + 5), 'third', later(HOUR + 6), 10), [], 'a taken-over marker is fresh again');
-    assert.equal(await s.ownsPurge(purged, 'second', later(HOUR + 50)), true, 'the owner checks and renews its lease');
-    assert.deepEqual(await s.takeOverPurges(later(HOUR + 50), 'third', later(HOUR + 51), 10), [], 'a renewed lease is not stale');
-    await s.endBlobPurge([purged], 'first');
-    assert.equal(await s.blobState(purged), 'purging', 'only the owner ends a purge');
-    const [orphan, claimed] = [d('bs-orphan'), d('bs-claimed')];
-    assert.equal(await s.claimUploadDigest(await upload(s, r), claimed, later(2), NEVER_STALE), 'claimed');
-    assert.equal(await s.blobState(claimed), 'claimed');
-    assert.equal(await s.blobState(orphan), 'unknown');
-    assert.deepEqual(await s.beginOrphanPurge([known, claimed, orphan], later(2 * HOUR), 'fsck'), [orphan]);
-    assert.equal(await s.blobState(orphan), 'purging');
-    assert.equal(await s.claimUploadDigest(await upload(s, r), orphan, later(2 * HOUR), later(2 * HOUR - 1)), 'purging', 'a fresh marker blocks a claim');
-    assert.deepEqual((await s.takeOverPurges(later(3 * HOUR), 'sweeper', later(3 * HOUR), 1)), [purged], 'oldest first, bounded');
-    await s.endBlobPurge([purged], 'sweeper');
-    const late = await upload(s, r);
-    assert.equal(await s.claimUploadDigest(late, orphan, later(3 * HOUR), later(3 * HOUR)), 'claimed', 'a marker past its lease is dropped by a claim');
-    assert.equal(await s.ownsPurge(orphan, 'fsck', later(3 * HOUR)), false);
-    assert.equal((await s.getUpload(late))?.claimed, orphan);
-    assert.deepEqual(await s.takeOverPurges(later(4 * HOUR), 'x', later(4 * HOUR), 10), []);
-    assert.equal(await s.blobState(known), 'known');
-  });
+  isolated(
+    'purge markers have owners and a lease: takeOverPurges moves stale ones to a new owner once; beginOrphanPurge marks only unknown digests',
+    async (k) => {
+      const s = k.store();
+      const r = k.repo();
+      const [known, purged] = [await k.link(r, 'bs-known'), await k.link(r, 'bs-purged')];
+      await k.put(manifest(r, 'bs-user', { blobs: [known] }));
+      assert.equal((await s.beginBlobPurge([purged], later(HOUR), later(HOUR), 'first')).length, 1);
+      assert.equal(await s.ownsPurge(purged, 'first', later(HOUR)), true);
+      assert.equal(await s.ownsPurge(purged, 'other', later(HOUR)), false);
+      assert.deepEqual(await s.takeOverPurges(later(HOUR), 'second', later(HOUR + 5), 10), [], 'strictly before the bound');
+      assert.deepEqual(await s.takeOverPurges(later(HOUR + 1), 'second', later(HOUR + 5), 10), [purged]);
+      assert.equal(await s.ownsPurge(purged, 'first', later(HOUR + 6)), false, 'the slow first owner must now leave the bytes alone');
+      assert.deepEqual(await s.takeOverPurges(later(HOUR + 5), 'third', later(HOUR + 6), 10), [], 'a taken-over marker is fresh again');
+      assert.equal(await s.ownsPurge(purged, 'second', later(HOUR + 50)), true, 'the owner checks and renews its lease');
+      assert.deepEqual(await s.takeOverPurges(later(HOUR + 50), 'third', later(HOUR + 51), 10), [], 'a renewed lease is not stale');
+      await s.endBlobPurge([purged], 'first');
+      assert.equal(await s.blobState(purged), 'purging', 'only the owner ends a purge');
+      const [orphan, claimed] = [d('bs-orphan'), d('bs-claimed')];
+      assert.equal(await s.claimUploadDigest(await upload(s, r), claimed, later(2), NEVER_STALE), 'claimed');
+      assert.equal(await s.blobState(claimed), 'claimed');
+      assert.equal(await s.blobState(orphan), 'unknown');
+      assert.deepEqual(await s.beginOrphanPurge([known, claimed, orphan], later(2 * HOUR), 'fsck'), [orphan]);
+      assert.equal(await s.blobState(orphan), 'purging');
+      assert.equal(await s.claimUploadDigest(await upload(s, r), orphan, later(2 * HOUR), later(2 * HOUR - 1)), 'purging', 'a fresh marker blocks a claim');
+      assert.deepEqual(await s.takeOverPurges(later(3 * HOUR), 'sweeper', later(3 * HOUR), 1), [purged], 'oldest first, bounded');
+      await s.endBlobPurge([purged], 'sweeper');
+      const late = await upload(s, r);
+      assert.equal(await s.claimUploadDigest(late, orphan, later(3 * HOUR), later(3 * HOUR)), 'claimed', 'a marker past its lease is dropped by a claim');
+      assert.equal(await s.ownsPurge(orphan, 'fsck', later(3 * HOUR)), false);
+      assert.equal((await s.getUpload(late))?.claimed, orphan);
+      assert.deepEqual(await s.takeOverPurges(later(4 * HOUR), 'x', later(4 * HOUR), 10), []);
+      assert.equal(await s.blobState(known), 'known');
+    },
+  );
 
   isolated('gcStats counts the queue, the trash, tombstones and purges as of the clock it is given', async (k) => {
     const s = k.store();
@@ -126,10 +149,26 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     await s.deleteRepository(gone, true, actor, later(3), RESPECT_PINS);
     const clock: GcClock = { at: later(HOUR), releasedBefore: later(10), trashedBefore: later(3) };
     assert.deepEqual(await s.gcStats(clock), {
-      blobsQueued: 2, blobsDue: 1, bytesDue: 11, manifestsQueued: 1, manifestsDue: 1, trashedManifests: 1, trashDue: 1, deletedRepositories: 1, purging: 0,
+      blobsQueued: 2,
+      blobsDue: 1,
+      bytesDue: 11,
+      manifestsQueued: 1,
+      manifestsDue: 1,
+      trashedManifests: 1,
+      trashDue: 1,
+      deletedRepositories: 1,
+      purging: 0,
     });
     assert.deepEqual(await s.gcStats({ at, releasedBefore: at, trashedBefore: later(2) }), {
-      blobsQueued: 2, blobsDue: 1, bytesDue: 11, manifestsQueued: 1, manifestsDue: 0, trashedManifests: 1, trashDue: 0, deletedRepositories: 1, purging: 0,
+      blobsQueued: 2,
+      blobsDue: 1,
+      bytesDue: 11,
+      manifestsQueued: 1,
+      manifestsDue: 0,
+      trashedManifests: 1,
+      trashDue: 0,
+      deletedRepositories: 1,
+      purging: 0,
     });
     await s.beginBlobPurge([d('gs-unused-a')], clock.releasedBefore, clock.at, 'gc-test');
     const after = await s.gcStats(clock);
@@ -176,8 +215,14 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     assert.deepEqual(seen, new Map(ms.map((m) => [`${m.repository}@${m.digest}`, Buffer.from(m.body)] as [string, Buffer])));
     const blobs = await Promise.all(['lr-1', 'lr-22', 'lr-333'].map((x) => k.link(r1, x)));
     const sorted = [...blobs].sort();
-    assert.deepEqual(await s.listBlobRecords(undefined, 2), sorted.slice(0, 2).map((digest) => ({ digest, size: sizeOf(blobs, digest) })));
-    assert.deepEqual((await s.listBlobRecords(sorted[1] as Digest, 2)).map((b) => b.digest), [sorted[2]]);
+    assert.deepEqual(
+      await s.listBlobRecords(undefined, 2),
+      sorted.slice(0, 2).map((digest) => ({ digest, size: sizeOf(blobs, digest) })),
+    );
+    assert.deepEqual(
+      (await s.listBlobRecords(sorted[1] as Digest, 2)).map((b) => b.digest),
+      [sorted[2]],
+    );
     assert.deepEqual(await s.listBlobRecords(sorted[2] as Digest, 2), []);
   });
 }

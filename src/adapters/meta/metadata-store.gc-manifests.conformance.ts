@@ -2,7 +2,7 @@
 // queued orphans under the pin rules (and a dry run that changes nothing), purging the trash after the restore
 // window, and emptying deleted repositories in bounded batches.
 import assert from 'node:assert/strict';
-import type { GcClock, MetadataStore } from '../../core/index.ts';
+import type { GcClock } from '../../core/index.ts';
 import { actor, at, HOUR, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import type { ConformanceKit, ConformanceSuite } from './metadata-store.kit.conformance.ts';
 
@@ -25,8 +25,14 @@ export function gcManifestCases(suite: ConformanceSuite): void {
     const repoId = (await s.findRepository(r))!.id;
     assert.deepEqual(await s.dueManifests(later(9), 10), []);
     assert.deepEqual(await s.dueManifests(later(10), 10), [{ repository: r, repoId, digest: b.digest, releasedAt: later(10) }]);
-    assert.deepEqual((await s.dueManifests(later(HOUR), 10)).map((x) => x.digest), [b.digest, a.digest]);
-    assert.deepEqual((await s.dueManifests(later(HOUR), 1)).map((x) => x.digest), [b.digest]);
+    assert.deepEqual(
+      (await s.dueManifests(later(HOUR), 10)).map((x) => x.digest),
+      [b.digest, a.digest],
+    );
+    assert.deepEqual(
+      (await s.dueManifests(later(HOUR), 1)).map((x) => x.digest),
+      [b.digest],
+    );
   });
 
   isolated('collectManifest trashes a still-orphaned manifest with its referrers; a dry run answers the same and changes nothing', async (k) => {
@@ -40,11 +46,19 @@ export function gcManifestCases(suite: ConformanceSuite): void {
     const [review] = await s.dueManifests(clock.releasedBefore, 10);
     assert.equal(review?.digest, m.digest);
     const audited = await k.lastAuditId();
-    assert.deepEqual(await s.collectManifest(review!, clock, RESPECT_PINS, GC, true), { kind: 'collected', manifests: [m.digest, sig.digest], size: m.body.byteLength + sig.body.byteLength });
+    assert.deepEqual(await s.collectManifest(review!, clock, RESPECT_PINS, GC, true), {
+      kind: 'collected',
+      manifests: [m.digest, sig.digest],
+      size: m.body.byteLength + sig.body.byteLength,
+    });
     assert.ok(await k.byDigest(r, m), 'a dry run trashes nothing');
     assert.equal(await k.lastAuditId(), audited, 'nor audits');
     assert.equal((await s.dueManifests(clock.releasedBefore, 10)).length, 1, 'nor leaves the queue');
-    assert.deepEqual(await s.collectManifest(review!, clock, RESPECT_PINS, GC, false), { kind: 'collected', manifests: [m.digest, sig.digest], size: m.body.byteLength + sig.body.byteLength });
+    assert.deepEqual(await s.collectManifest(review!, clock, RESPECT_PINS, GC, false), {
+      kind: 'collected',
+      manifests: [m.digest, sig.digest],
+      size: m.body.byteLength + sig.body.byteLength,
+    });
     assert.equal(await k.byDigest(r, m), null);
     assert.equal(await k.byDigest(r, sig), null);
     assert.deepEqual(await s.dueManifests(clock.releasedBefore, 10), []);
@@ -76,7 +90,11 @@ export function gcManifestCases(suite: ConformanceSuite): void {
     const early = { repository: r, repoId, digest: young.digest, releasedAt: later(HOUR) };
     assert.deepEqual(await s.collectManifest(early, clock, RESPECT_PINS, GC, false), { kind: 'referenced' }, 'released after the grace bound: not due');
     assert.ok(await k.byDigest(r, young));
-    assert.deepEqual((await s.dueManifests(later(HOUR), 10)).map((x) => x.digest), [young.digest], 'a loss newer than the pass keeps its review');
+    assert.deepEqual(
+      (await s.dueManifests(later(HOUR), 10)).map((x) => x.digest),
+      [young.digest],
+      'a loss newer than the pass keeps its review',
+    );
   });
 
   isolated('collectManifest keeps pinned manifests: an explicit pin (also on a referrer, also in a dry run) or a recent pull', async (k) => {
@@ -85,7 +103,10 @@ export function gcManifestCases(suite: ConformanceSuite): void {
     const [pinned, subject, pulled] = [manifest(r, 'gp-pinned', { tag: 'p' }), manifest(r, 'gp-subject', { tag: 's' }), manifest(r, 'gp-pulled', { tag: 'u' })];
     const sig = manifest(r, 'gp-sig', { subject: subject.digest });
     await k.put(pinned, subject, sig, pulled);
-    for (const [digest, reason] of [[pinned.digest, 'prod'], [sig.digest, 'verified']] as const) {
+    for (const [digest, reason] of [
+      [pinned.digest, 'prod'],
+      [sig.digest, 'verified'],
+    ] as const) {
       assert.equal((await s.createPin({ repository: r, digest, reason, owner: 'o', expiresAt: null, at, actor })).kind, 'created');
     }
     for (const t of ['p', 's', 'u']) await s.deleteTag(r, t, actor, later(1), TAG_ONLY);
@@ -96,13 +117,25 @@ export function gcManifestCases(suite: ConformanceSuite): void {
     const policy = { breakPins: false, pulledSince: later(1) };
     for (const review of due) assert.deepEqual(await s.collectManifest(review, clock, policy, GC, true), { kind: 'pinned' }, `dry run: ${review.digest}`);
     assert.equal((await s.dueManifests(clock.releasedBefore, 10)).length, 3, 'a dry run keeps them queued');
-    for (const review of due) assert.deepEqual(await s.collectManifest(review, clock, { breakPins: true, pulledSince: later(1) }, GC, false), { kind: 'pinned' }, 'GC never breaks pins');
+    for (const review of due)
+      assert.deepEqual(
+        await s.collectManifest(review, clock, { breakPins: true, pulledSince: later(1) }, GC, false),
+        { kind: 'pinned' },
+        'GC never breaks pins',
+      );
     for (const m of [pinned, subject, sig, pulled]) assert.ok(await k.byDigest(r, m));
     assert.deepEqual(await s.dueManifests(clock.releasedBefore, 10), [], 'explicit pins: off the queue until they go; a pull: re-reviewed later');
     const again = await s.dueManifests(later(2 * HOUR + 1), 10);
-    assert.deepEqual(again.map((x) => [x.digest, x.releasedAt]), [[pulled.digest, new Date(clock.at.getTime() + 1)]], 'requeued just after the pass, so a zero-grace pass does not spin on it');
-    assert.deepEqual(await s.collectManifest(again[0]!, clockAt(later(3 * HOUR)), { breakPins: false, pulledSince: later(2 * HOUR) }, GC, false),
-      { kind: 'collected', manifests: [pulled.digest], size: pulled.body.byteLength }, 'no pull since');
+    assert.deepEqual(
+      again.map((x) => [x.digest, x.releasedAt]),
+      [[pulled.digest, new Date(clock.at.getTime() + 1)]],
+      'requeued just after the pass, so a zero-grace pass does not spin on it',
+    );
+    assert.deepEqual(
+      await s.collectManifest(again[0]!, clockAt(later(3 * HOUR)), { breakPins: false, pulledSince: later(2 * HOUR) }, GC, false),
+      { kind: 'collected', manifests: [pulled.digest], size: pulled.body.byteLength },
+      'no pull since',
+    );
   });
 
   isolated('a tag deleted alone still restores after GC trashed the manifest it left untagged', async (k) => {
@@ -118,7 +151,10 @@ export function gcManifestCases(suite: ConformanceSuite): void {
     const back = await s.restore(r, { tag: 'v1' }, at, actor, later(HOUR + 2));
     assert.deepEqual(back.kind === 'restored' && [back.digest, back.tags, new Set(back.manifests)], [m.digest, ['v1'], new Set([m.digest, sig.digest])]);
     assert.equal((await s.getManifest(r, { tag: 'v1' }))?.digest, m.digest);
-    assert.deepEqual((await s.listReferrers(r, m.digest)).map((x) => x.digest), [sig.digest]);
+    assert.deepEqual(
+      (await s.listReferrers(r, m.digest)).map((x) => x.digest),
+      [sig.digest],
+    );
     assert.deepEqual(await s.dueManifests(later(10 * HOUR), 10), [], 'tagged again: nothing to review');
   });
 
@@ -134,19 +170,35 @@ export function gcManifestCases(suite: ConformanceSuite): void {
     await s.deleteManifest(r, old.digest, actor, later(10), RESPECT_PINS);
     await s.deleteManifest(r, index.digest, actor, later(20), RESPECT_PINS);
     await s.deleteManifest(r, recent.digest, actor, later(30), RESPECT_PINS);
-    assert.deepEqual((await s.dueTrash(later(25), 10)).map((x) => [x.repository, x.digest, x.releasedAt]), [[r, old.digest, later(10)], [r, index.digest, later(20)]]);
-    assert.deepEqual((await s.dueTrash(later(25), 1)).map((x) => x.digest), [old.digest]);
+    assert.deepEqual(
+      (await s.dueTrash(later(25), 10)).map((x) => [x.repository, x.digest, x.releasedAt]),
+      [
+        [r, old.digest, later(10)],
+        [r, index.digest, later(20)],
+      ],
+    );
+    assert.deepEqual(
+      (await s.dueTrash(later(25), 1)).map((x) => x.digest),
+      [old.digest],
+    );
     assert.equal((await s.purgeTrash(later(25), 1, later(100))).manifests, 1, 'bounded by the limit, oldest first');
     assert.deepEqual(await s.restore(r, { digest: old.digest }, at, actor, later(101)), { kind: 'unknown' });
     assert.equal((await s.purgeTrash(later(25), 10, later(110))).manifests, 1);
     assert.equal((await s.purgeTrash(later(25), 10, later(120))).manifests, 0);
-    assert.deepEqual((await s.dueTrash(later(HOUR), 10)).map((x) => x.digest), [recent.digest]);
+    assert.deepEqual(
+      (await s.dueTrash(later(HOUR), 10)).map((x) => x.digest),
+      [recent.digest],
+    );
     if (k.inspector()) {
       assert.deepEqual(await k.queued(own), later(100), 'its blob: released when its last user went for good');
       assert.equal(await k.queued(shared), undefined, 'still held by a trashed manifest inside the window');
       assert.deepEqual(await k.queued(child.digest, r), later(110), 'the purged index released its child');
     }
-    assert.deepEqual((await s.listDeletedTags(r, at, 10)).map((t) => t.tag), ['recent'], 'the tags deleted with them went too');
+    assert.deepEqual(
+      (await s.listDeletedTags(r, at, 10)).map((t) => t.tag),
+      ['recent'],
+      'the tags deleted with them went too',
+    );
     assert.ok(await s.findBlob(r, own), 'blob rows stay for the blob step');
     assert.equal((await s.restore(r, { digest: recent.digest }, at, actor, later(130))).kind, 'restored');
   });

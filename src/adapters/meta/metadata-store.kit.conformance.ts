@@ -90,7 +90,12 @@ export function suiteOf(kit: ConformanceKit, open: () => Promise<OpenedMetadataS
         const opened = await open();
         try {
           if (options.inspector && !opened.inspect) return t.skip('adapter test gives no inspector');
-          await fn(kitOf(() => opened.store, () => opened.inspect));
+          await fn(
+            kitOf(
+              () => opened.store,
+              () => opened.inspect,
+            ),
+          );
         } finally {
           await opened.store.close();
           await opened.cleanup();

@@ -9,7 +9,8 @@ import type { ConformanceSuite } from './metadata-store.kit.conformance.ts';
 let counter = 0;
 const key = (label: string): string => `test\0${label}\0${++counter}`;
 const limits = (now: Date, retention = 24 * HOUR, stale = 300_000) => ({
-  validSince: new Date(now.getTime() - retention), pendingStaleBefore: new Date(now.getTime() - stale),
+  validSince: new Date(now.getTime() - retention),
+  pendingStaleBefore: new Date(now.getTime() - stale),
 });
 
 export function ledgerCases(suite: ConformanceSuite): void {
@@ -23,8 +24,11 @@ export function ledgerCases(suite: ConformanceSuite): void {
     await s().completeClientToken(k, 'fp-1', { status: 200, body: '{"RequestId":"A"}' });
     assert.deepEqual(await s().claimClientToken(k, 'fp-1', later(2), limits(later(2))), { kind: 'done', status: 200, body: '{"RequestId":"A"}' });
     await s().completeClientToken(k, 'fp-1', { status: 404, body: 'other' });
-    assert.deepEqual(await s().claimClientToken(k, 'fp-1', later(3), limits(later(3))), { kind: 'done', status: 200, body: '{"RequestId":"A"}' },
-      'a completed answer is never overwritten');
+    assert.deepEqual(
+      await s().claimClientToken(k, 'fp-1', later(3), limits(later(3))),
+      { kind: 'done', status: 200, body: '{"RequestId":"A"}' },
+      'a completed answer is never overwritten',
+    );
     assert.deepEqual(await s().claimClientToken(k, 'fp-2', later(3), limits(later(3))), { kind: 'mismatch' });
   });
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { MetadataStore } from '../../core/index.ts';
-import { actor, at, d, DROP_UNTAGGED, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
+import { actor, at, DROP_UNTAGGED, d, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import type { ConformanceSuite } from './metadata-store.kit.conformance.ts';
 
 let counter = 0;
@@ -58,9 +58,19 @@ export function namespaceCases(suite: ConformanceSuite): void {
     for (const n of names) await s().createNamespace({ name: n, settings: {}, actor, at });
     await link(`${base}b/x`, 'in-b', at);
     const listed = await s().listNamespaces({ nameContains: base, limit: 1000 });
-    assert.deepEqual(listed.map((n) => [n.name, n.repositoryCount]), [[`${base}a`, 0], [`${base}b`, 1], [`${base}c`, 0]]);
+    assert.deepEqual(
+      listed.map((n) => [n.name, n.repositoryCount]),
+      [
+        [`${base}a`, 0],
+        [`${base}b`, 1],
+        [`${base}c`, 0],
+      ],
+    );
     const page = await s().listNamespaces({ nameContains: base, after: `${base}a`, limit: 1 });
-    assert.deepEqual(page.map((n) => n.name), [`${base}b`]);
+    assert.deepEqual(
+      page.map((n) => n.name),
+      [`${base}b`],
+    );
     assert.deepEqual(await s().listNamespaces({ nameContains: `${base}_`, limit: 10 }), [], 'wildcards in the filter are literal');
   });
 
@@ -89,7 +99,13 @@ export function namespaceCases(suite: ConformanceSuite): void {
     await s().deleteTag(r, 'latest', actor, later(50), DROP_UNTAGGED);
     assert.deepEqual((await s().repositorySummary(r))?.updatedAt, later(50), 'removing a tag (the image stays) is a change too');
     assert.equal(await s().repositorySummary(`${name}/none`), null);
-    assert.deepEqual(await s().findRepositoryById(summary.id), { id: summary.id, name: r, artifactKind: summary.artifactKind, tagMutability: 'MUTABLE', createdAt: summary.createdAt });
+    assert.deepEqual(await s().findRepositoryById(summary.id), {
+      id: summary.id,
+      name: r,
+      artifactKind: summary.artifactKind,
+      tagMutability: 'MUTABLE',
+      createdAt: summary.createdAt,
+    });
     await s().deleteRepository(r, true, actor, later(50), RESPECT_PINS);
     assert.equal(await s().findRepositoryById(summary.id), null, 'a deleted repository is not found by its id');
   });
@@ -99,13 +115,26 @@ export function namespaceCases(suite: ConformanceSuite): void {
     for (const r of [`${name}/b`, `${name}/a/deep`, `${name}/c`, `${name}x/a`]) await link(r, `browse-${r}`, at);
     await link(name, `browse-solo-${name}`, at);
     const inNs = await s().listRepositorySummaries({ namespace: name, limit: 100 });
-    assert.deepEqual(inNs.map((r) => r.name), [`${name}/a/deep`, `${name}/b`, `${name}/c`], 'not the single-segment one, not a longer namespace');
+    assert.deepEqual(
+      inNs.map((r) => r.name),
+      [`${name}/a/deep`, `${name}/b`, `${name}/c`],
+      'not the single-segment one, not a longer namespace',
+    );
     const paged = await s().listRepositorySummaries({ namespace: name, after: `${name}/a/deep`, limit: 1 });
-    assert.deepEqual(paged.map((r) => r.name), [`${name}/b`]);
+    assert.deepEqual(
+      paged.map((r) => r.name),
+      [`${name}/b`],
+    );
     const filtered = await s().listRepositorySummaries({ nameContains: `${name}x`, limit: 100 });
-    assert.deepEqual(filtered.map((r) => r.name), [`${name}x/a`]);
+    assert.deepEqual(
+      filtered.map((r) => r.name),
+      [`${name}x/a`],
+    );
     const all = await s().listRepositorySummaries({ nameContains: name, limit: 100 });
-    assert.deepEqual(all.map((r) => r.name), [name, `${name}/a/deep`, `${name}/b`, `${name}/c`, `${name}x/a`]);
+    assert.deepEqual(
+      all.map((r) => r.name),
+      [name, `${name}/a/deep`, `${name}/b`, `${name}/c`, `${name}x/a`],
+    );
   });
 
   it('tag details join live manifests only, in order, filtered and paged', async () => {
@@ -114,18 +143,40 @@ export function namespaceCases(suite: ConformanceSuite): void {
     const m2 = manifest(r, 'td-2', { tag: 'v2', artifactType: 'application/x-test', at: later(2) });
     await put(m1, m2, { ...m1, tag: 'v1.1', at: later(3) });
     const tags = await s().listTagDetails(r, { limit: 10 });
-    assert.deepEqual(tags?.map((t) => [t.tag, t.digest, t.manifestSize]), [
-      ['v1', m1.digest, m1.body.byteLength], ['v1.1', m1.digest, m1.body.byteLength], ['v2', m2.digest, m2.body.byteLength]]);
+    assert.deepEqual(
+      tags?.map((t) => [t.tag, t.digest, t.manifestSize]),
+      [
+        ['v1', m1.digest, m1.body.byteLength],
+        ['v1.1', m1.digest, m1.body.byteLength],
+        ['v2', m2.digest, m2.body.byteLength],
+      ],
+    );
     const v11 = await s().findTagDetail(r, 'v1.1');
     assert.deepEqual(v11, {
-      tag: 'v1.1', digest: m1.digest, mediaType: m1.mediaType, artifactType: null, manifestSize: m1.body.byteLength,
-      taggedAt: later(3), pushedAt: later(1), lastPulledAt: null,
+      tag: 'v1.1',
+      digest: m1.digest,
+      mediaType: m1.mediaType,
+      artifactType: null,
+      manifestSize: m1.body.byteLength,
+      taggedAt: later(3),
+      pushedAt: later(1),
+      lastPulledAt: null,
     });
     assert.equal((await s().findTagDetail(r, 'v2'))?.artifactType, 'application/x-test');
-    assert.deepEqual((await s().listTagDetails(r, { after: 'v1', limit: 1 }))?.map((t) => t.tag), ['v1.1']);
-    assert.deepEqual((await s().listTagDetails(r, { nameContains: '.', limit: 10 }))?.map((t) => t.tag), ['v1.1']);
+    assert.deepEqual(
+      (await s().listTagDetails(r, { after: 'v1', limit: 1 }))?.map((t) => t.tag),
+      ['v1.1'],
+    );
+    assert.deepEqual(
+      (await s().listTagDetails(r, { nameContains: '.', limit: 10 }))?.map((t) => t.tag),
+      ['v1.1'],
+    );
     await put({ ...m1, tag: 'Release-1', at: later(3) }, { ...m1, tag: 'release-2', at: later(3) });
-    assert.deepEqual((await s().listTagDetails(r, { nameContains: 'release', limit: 10 }))?.map((t) => t.tag), ['release-2'], 'the filter is case-sensitive');
+    assert.deepEqual(
+      (await s().listTagDetails(r, { nameContains: 'release', limit: 10 }))?.map((t) => t.tag),
+      ['release-2'],
+      'the filter is case-sensitive',
+    );
     for (const t of ['Release-1', 'release-2']) await s().deleteTag(r, t, actor, later(3), TAG_ONLY);
     await s().deleteManifest(r, m2.digest, actor, later(4), RESPECT_PINS);
     assert.equal(await s().findTagDetail(r, 'v2'), null, 'the tag of a deleted manifest is gone');

@@ -4,13 +4,18 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { MetadataStore, Pin, PinPolicy } from '../../core/index.ts';
-import { actor, at, BREAK_PINS, d, DROP_UNTAGGED, HOUR, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
+import { actor, at, BREAK_PINS, DROP_UNTAGGED, d, HOUR, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import type { ConformanceKit, ConformanceSuite } from './metadata-store.kit.conformance.ts';
 
 async function pin(s: MetadataStore, repository: string, digest: string, extra: { expiresAt?: Date | null; at?: Date; reason?: string } = {}): Promise<Pin> {
   const out = await s.createPin({
-    repository, digest: digest as Pin['digest'], reason: extra.reason ?? 'prod deployment', owner: 'team-a', expiresAt: extra.expiresAt ?? null,
-    at: extra.at ?? at, actor,
+    repository,
+    digest: digest as Pin['digest'],
+    reason: extra.reason ?? 'prod deployment',
+    owner: 'team-a',
+    expiresAt: extra.expiresAt ?? null,
+    at: extra.at ?? at,
+    actor,
   });
   assert.equal(out.kind, 'created');
   return (out as { pin: Pin }).pin;
@@ -35,8 +40,10 @@ export function pinCases(suite: ConformanceSuite): void {
     assert.match(p.id, /^pin-[a-z0-9]{16}$/);
     assert.deepEqual(p, { id: p.id, repository: r, digest: m.digest, reason: 'prod deployment', owner: 'team-a', createdAt: later(1), expiresAt: later(HOUR) });
     const [event] = await s().listAudit({ limit: 1 });
-    assert.deepEqual([event!.action, event!.repository, event!.target, event!.detail],
-      ['pin.create', r, m.digest, { pin: p.id, reason: 'prod deployment', owner: 'team-a', expiresAt: later(HOUR).toISOString() }]);
+    assert.deepEqual(
+      [event!.action, event!.repository, event!.target, event!.detail],
+      ['pin.create', r, m.digest, { pin: p.id, reason: 'prod deployment', owner: 'team-a', expiresAt: later(HOUR).toISOString() }],
+    );
   });
 
   it('lists unexpired pins by id (all, or one repository), pages them, finds and deletes them', async () => {
@@ -58,7 +65,10 @@ export function pinCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s().listPins({ repository: 'conf/nowhere', now: at, limit: 5 }), []);
     assert.deepEqual(await s().deletePin(pins[0]!.id, { principal: 'dave', dialect: 'cli' }, later(5)), pins[0]);
     const [event] = await s().listAudit({ limit: 1 });
-    assert.deepEqual([event!.action, event!.principal, event!.repository, event!.target, event!.detail], ['pin.delete', 'dave', r, m.digest, { pin: pins[0]!.id }]);
+    assert.deepEqual(
+      [event!.action, event!.principal, event!.repository, event!.target, event!.detail],
+      ['pin.delete', 'dave', r, m.digest, { pin: pins[0]!.id }],
+    );
     assert.equal(await s().deletePin(pins[0]!.id, actor, later(6)), null);
     assert.equal(await s().findPin(pins[0]!.id), null);
     assert.equal(await s().findPin('pin-aaaaaaaaaaaaaaaa'), null);
@@ -75,7 +85,11 @@ export function pinCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s().deleteManifest(r, image.digest, actor, later(1), RESPECT_PINS), { kind: 'pinned', pins: [pImage] });
     assert.deepEqual(await s().deleteManifest(r, child.digest, actor, later(1), RESPECT_PINS), { kind: 'pinned', pins: [pIndex] });
     assert.deepEqual(await s().deleteManifest(r, index.digest, actor, later(1), RESPECT_PINS), { kind: 'pinned', pins: [pIndex] });
-    assert.deepEqual(await s().deleteManifest(r, subject.digest, actor, later(1), RESPECT_PINS), { kind: 'pinned', pins: [pSig] }, 'the referrer would cascade');
+    assert.deepEqual(
+      await s().deleteManifest(r, subject.digest, actor, later(1), RESPECT_PINS),
+      { kind: 'pinned', pins: [pSig] },
+      'the referrer would cascade',
+    );
     assert.deepEqual(await s().deleteManifest(r, sig.digest, actor, later(1), RESPECT_PINS), { kind: 'pinned', pins: [pSig] });
     assert.equal(await lastAuditId(), audited, 'refusals audit nothing');
     for (const m of [image, child, index, subject, sig]) assert.ok(await byDigest(r, m), 'nothing went');
@@ -102,7 +116,7 @@ export function pinCases(suite: ConformanceSuite): void {
     assert.deepEqual(new Set(broken.map((b) => JSON.stringify(b))), new Set([pSig, pSubject].map((p) => JSON.stringify(summary(p)))));
     const plain = await s().deleteManifest(r, child.digest, actor, later(3), BREAK_PINS);
     assert.deepEqual(plain.kind === 'deleted' && plain.brokenPins, [], 'nothing pinned: nothing broken');
-    assert.equal((await s().listAudit({ limit: 1 }))[0]!.detail!['brokenPins'], undefined);
+    assert.equal((await s().listAudit({ limit: 1 }))[0]!.detail!.brokenPins, undefined);
   });
 
   it('refuses a repository delete (even forced) while a pin lives in it; the override breaks them', async () => {
@@ -142,7 +156,10 @@ export function pinCases(suite: ConformanceSuite): void {
     const [m, child] = [manifest(r, 'pa', { tag: 'v' }), manifest(r, 'pa-child')];
     const index = manifest(r, 'pa-index', { mediaType: INDEX, children: [child.digest], tag: 'multi' });
     await put(m, child, index);
-    await s().recordPulls([{ repository: r, digest: m.digest, at: later(100) }, { repository: r, digest: index.digest, at: later(200) }]);
+    await s().recordPulls([
+      { repository: r, digest: m.digest, at: later(100) },
+      { repository: r, digest: index.digest, at: later(200) },
+    ]);
     const recent = (since: number): PinPolicy => ({ breakPins: false, pulledSince: later(since) });
     const out = await s().deleteManifest(r, m.digest, actor, later(300), recent(50));
     assert.equal(out.kind, 'pinned');
@@ -157,49 +174,57 @@ export function pinCases(suite: ConformanceSuite): void {
     assert.deepEqual(broke.kind === 'deleted' && broke.brokenPins.map((p) => [p.id, p.digest]), [['auto-pull', index.digest]]);
   });
 
-  isolated('expirePins removes expired pins only, and what they protected is reviewed again', async (k: ConformanceKit) => {
-    const st = k.store();
-    const r = k.repo();
-    const m = manifest(r, 'pe', { tag: 'v' });
-    await k.put(m);
-    const [short, long] = [await pin(st, r, m.digest, { expiresAt: later(HOUR) }), await pin(st, r, m.digest, { expiresAt: later(3 * HOUR) })];
-    await st.deleteTag(r, 'v', actor, later(1), TAG_ONLY);
-    assert.deepEqual(await k.queued(m.digest, r), later(1));
-    assert.equal(await st.expirePins(later(HOUR - 1), 10), 0);
-    assert.equal(await st.expirePins(later(HOUR), 10), 1);
-    assert.equal(await st.findPin(short.id), null);
-    assert.deepEqual(await st.findPin(long.id), long);
-    assert.deepEqual(await k.queued(m.digest, r), later(HOUR), 'still untagged: its review restarts from the expiry');
-    assert.deepEqual((await st.deleteManifest(r, m.digest, actor, later(2 * HOUR), RESPECT_PINS)).kind, 'pinned');
-    assert.equal((await st.deleteManifest(r, m.digest, actor, later(3 * HOUR), RESPECT_PINS)).kind, 'deleted', 'expired pins never protect, removed or not');
-    assert.equal(await st.expirePins(later(4 * HOUR), 1), 1);
-    assert.equal(await st.expirePins(later(4 * HOUR), 1), 0);
-  }, { inspector: true });
+  isolated(
+    'expirePins removes expired pins only, and what they protected is reviewed again',
+    async (k: ConformanceKit) => {
+      const st = k.store();
+      const r = k.repo();
+      const m = manifest(r, 'pe', { tag: 'v' });
+      await k.put(m);
+      const [short, long] = [await pin(st, r, m.digest, { expiresAt: later(HOUR) }), await pin(st, r, m.digest, { expiresAt: later(3 * HOUR) })];
+      await st.deleteTag(r, 'v', actor, later(1), TAG_ONLY);
+      assert.deepEqual(await k.queued(m.digest, r), later(1));
+      assert.equal(await st.expirePins(later(HOUR - 1), 10), 0);
+      assert.equal(await st.expirePins(later(HOUR), 10), 1);
+      assert.equal(await st.findPin(short.id), null);
+      assert.deepEqual(await st.findPin(long.id), long);
+      assert.deepEqual(await k.queued(m.digest, r), later(HOUR), 'still untagged: its review restarts from the expiry');
+      assert.deepEqual((await st.deleteManifest(r, m.digest, actor, later(2 * HOUR), RESPECT_PINS)).kind, 'pinned');
+      assert.equal((await st.deleteManifest(r, m.digest, actor, later(3 * HOUR), RESPECT_PINS)).kind, 'deleted', 'expired pins never protect, removed or not');
+      assert.equal(await st.expirePins(later(4 * HOUR), 1), 1);
+      assert.equal(await st.expirePins(later(4 * HOUR), 1), 0);
+    },
+    { inspector: true },
+  );
 
-  isolated('removing a pin re-queues what it protected: the manifest, the children of a pinned index, the subject of a pinned referrer', async (k) => {
-    const st = k.store();
-    const r = k.repo();
-    const [child, subject] = [manifest(r, 'pq-child'), manifest(r, 'pq-subject', { tag: 's' })];
-    const index = manifest(r, 'pq-index', { mediaType: INDEX, children: [child.digest], tag: 'i' });
-    const sig = manifest(r, 'pq-sig', { subject: subject.digest });
-    const tagged = manifest(r, 'pq-tagged', { tag: 't' });
-    await k.put(child, index, subject, sig, tagged);
-    const [pIndex, pSig, pTagged] = [await pin(st, r, index.digest), await pin(st, r, sig.digest), await pin(st, r, tagged.digest)];
-    await st.deleteTag(r, 'i', actor, later(1), TAG_ONLY);
-    await st.deleteTag(r, 's', actor, later(1), TAG_ONLY);
-    const clock = { at: later(2), releasedBefore: later(2), trashedBefore: at };
-    for (const digest of [index.digest, subject.digest]) {
-      const [review] = (await st.dueManifests(later(2), 10)).filter((x) => x.digest === digest);
-      assert.deepEqual(await st.collectManifest(review!, clock, RESPECT_PINS, actor, false), { kind: 'pinned' });
-      assert.equal(await k.queued(digest, r), undefined, 'kept, and off the queue while the pin lives');
-    }
-    await st.deletePin(pTagged.id, actor, later(3));
-    assert.equal(await k.queued(tagged.digest, r), undefined, 'still tagged: nothing to review');
-    await st.deletePin(pIndex.id, actor, later(4));
-    assert.deepEqual(await k.queued(index.digest, r), later(4));
-    assert.equal(await k.queued(child.digest, r), undefined, 'the index still holds its child');
-    await st.deletePin(pSig.id, actor, later(5));
-    assert.deepEqual(await k.queued(subject.digest, r), later(5), 'the subject the referrer pin protected is reviewed again');
-    assert.equal(await k.queued(sig.digest, r), undefined, 'the referrer itself goes only with its subject');
-  }, { inspector: true });
+  isolated(
+    'removing a pin re-queues what it protected: the manifest, the children of a pinned index, the subject of a pinned referrer',
+    async (k) => {
+      const st = k.store();
+      const r = k.repo();
+      const [child, subject] = [manifest(r, 'pq-child'), manifest(r, 'pq-subject', { tag: 's' })];
+      const index = manifest(r, 'pq-index', { mediaType: INDEX, children: [child.digest], tag: 'i' });
+      const sig = manifest(r, 'pq-sig', { subject: subject.digest });
+      const tagged = manifest(r, 'pq-tagged', { tag: 't' });
+      await k.put(child, index, subject, sig, tagged);
+      const [pIndex, pSig, pTagged] = [await pin(st, r, index.digest), await pin(st, r, sig.digest), await pin(st, r, tagged.digest)];
+      await st.deleteTag(r, 'i', actor, later(1), TAG_ONLY);
+      await st.deleteTag(r, 's', actor, later(1), TAG_ONLY);
+      const clock = { at: later(2), releasedBefore: later(2), trashedBefore: at };
+      for (const digest of [index.digest, subject.digest]) {
+        const [review] = (await st.dueManifests(later(2), 10)).filter((x) => x.digest === digest);
+        assert.deepEqual(await st.collectManifest(review!, clock, RESPECT_PINS, actor, false), { kind: 'pinned' });
+        assert.equal(await k.queued(digest, r), undefined, 'kept, and off the queue while the pin lives');
+      }
+      await st.deletePin(pTagged.id, actor, later(3));
+      assert.equal(await k.queued(tagged.digest, r), undefined, 'still tagged: nothing to review');
+      await st.deletePin(pIndex.id, actor, later(4));
+      assert.deepEqual(await k.queued(index.digest, r), later(4));
+      assert.equal(await k.queued(child.digest, r), undefined, 'the index still holds its child');
+      await st.deletePin(pSig.id, actor, later(5));
+      assert.deepEqual(await k.queued(subject.digest, r), later(5), 'the subject the referrer pin protected is reviewed again');
+      assert.equal(await k.queued(sig.digest, r), undefined, 'the referrer itself goes only with its subject');
+    },
+    { inspector: true },
+  );
 }

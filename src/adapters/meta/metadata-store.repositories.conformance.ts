@@ -58,10 +58,16 @@ export function repositoryCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s.deleteRepository(r, false, actor, at, RESPECT_PINS), { kind: 'not-empty' });
     assert.ok(await s.getManifest(r, { tag: 't' }), 'a refused delete changes nothing');
     assert.equal(await lastAuditId(), audited, 'and audits nothing');
-    assert.deepEqual(await s.deleteRepository(r, true, { principal: 'carol', dialect: 'swr' }, later(9), RESPECT_PINS), { kind: 'deleted', repository: old, brokenPins: [] });
+    assert.deepEqual(await s.deleteRepository(r, true, { principal: 'carol', dialect: 'swr' }, later(9), RESPECT_PINS), {
+      kind: 'deleted',
+      repository: old,
+      brokenPins: [],
+    });
     const [event] = await s.listAudit({ limit: 1 });
-    assert.deepEqual([event!.action, event!.principal, event!.repository, event!.target, event!.at, event!.detail],
-      ['repository.delete', 'carol', r, old!.id, later(9), { force: true }]);
+    assert.deepEqual(
+      [event!.action, event!.principal, event!.repository, event!.target, event!.at, event!.detail],
+      ['repository.delete', 'carol', r, old!.id, later(9), { force: true }],
+    );
     assert.equal(await s.findRepository(r), null);
     assert.equal(await s.listTags(r, { limit: 10 }), null);
     assert.equal(await s.findBlob(r, b), null);

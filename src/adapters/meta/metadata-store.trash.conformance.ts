@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { MetadataStore, NewManifest } from '../../core/index.ts';
 import { actor, at, DROP_UNTAGGED, HOUR, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
-import { digestsOf, type ConformanceSuite } from './metadata-store.kit.conformance.ts';
+import { type ConformanceSuite, digestsOf } from './metadata-store.kit.conformance.ts';
 
 export function trashCases(suite: ConformanceSuite): void {
   const { kit, inspected, isolated } = suite;
@@ -12,10 +12,12 @@ export function trashCases(suite: ConformanceSuite): void {
   const s = (): MetadataStore => kit.store();
   /** Everything a pull or a listing could see of these manifests. */
   const visible = async (r: string, ms: NewManifest[]): Promise<unknown> => ({
-    bodies: await Promise.all(ms.map(async (m) => {
-      const got = await byDigest(r, m);
-      return got && { ...got, body: Buffer.from(got.body) };
-    })),
+    bodies: await Promise.all(
+      ms.map(async (m) => {
+        const got = await byDigest(r, m);
+        return got && { ...got, body: Buffer.from(got.body) };
+      }),
+    ),
     tags: await s().listTags(r, { limit: 100 }),
     referrers: await Promise.all(ms.map(async (m) => digestsOf(await s().listReferrers(r, m.digest)))),
   });
@@ -29,18 +31,33 @@ export function trashCases(suite: ConformanceSuite): void {
     await s().deleteTag(r, 'c', actor, later(30), TAG_ONLY);
     const listed = await s().listDeletedTags(r, later(20), 10);
     assert.deepEqual(listed, [
-      { repository: r, tag: 'c', digest: m.digest, deletedAt: later(30) }, { repository: r, tag: 'b', digest: m.digest, deletedAt: later(20) },
+      { repository: r, tag: 'c', digest: m.digest, deletedAt: later(30) },
+      { repository: r, tag: 'b', digest: m.digest, deletedAt: later(20) },
     ]);
-    assert.deepEqual((await s().listDeletedTags(r, at, 1)).map((t) => t.tag), ['c']);
+    assert.deepEqual(
+      (await s().listDeletedTags(r, at, 1)).map((t) => t.tag),
+      ['c'],
+    );
     assert.deepEqual(await s().listDeletedTags(r, at, 0), []);
     assert.deepEqual(await s().listDeletedTags('conf/nowhere', at, 10), []);
     assert.deepEqual(await s().restore(r, { tag: 'a' }, later(11), actor, later(40)), { kind: 'unknown' }, 'deleted before `since`');
-    assert.deepEqual(await s().restore(r, { tag: 'b' }, later(20), { principal: 'erin', dialect: 'cli' }, later(40)),
-      { kind: 'restored', digest: m.digest, tags: ['b'], manifests: [] });
+    assert.deepEqual(await s().restore(r, { tag: 'b' }, later(20), { principal: 'erin', dialect: 'cli' }, later(40)), {
+      kind: 'restored',
+      digest: m.digest,
+      tags: ['b'],
+      manifests: [],
+    });
     assert.deepEqual(await s().listTags(r, { limit: 10 }), ['b']);
-    assert.deepEqual((await s().listDeletedTags(r, at, 10)).map((t) => t.tag), ['c', 'a'], 'a restored tag leaves the trash');
+    assert.deepEqual(
+      (await s().listDeletedTags(r, at, 10)).map((t) => t.tag),
+      ['c', 'a'],
+      'a restored tag leaves the trash',
+    );
     const [event] = await s().listAudit({ limit: 1 });
-    assert.deepEqual([event!.action, event!.principal, event!.target, event!.detail], ['tag.restore', 'erin', 'b', { digest: m.digest, tags: ['b'], manifests: [] }]);
+    assert.deepEqual(
+      [event!.action, event!.principal, event!.target, event!.detail],
+      ['tag.restore', 'erin', 'b', { digest: m.digest, tags: ['b'], manifests: [] }],
+    );
     assert.deepEqual(await s().restore(r, { tag: 'b' }, at, actor, later(41)), { kind: 'unknown' }, 'restored once');
     assert.deepEqual(await s().restore(r, { tag: 'never' }, at, actor, later(41)), { kind: 'unknown' });
     assert.deepEqual(await s().restore('conf/nowhere', { tag: 'b' }, at, actor, later(41)), { kind: 'unknown' });
@@ -68,7 +85,10 @@ export function trashCases(suite: ConformanceSuite): void {
     const restored = await s().restore(r, { digest: m.digest }, later(10), { principal: 'erin', dialect: 'api' }, later(20));
     assert.equal(restored.kind, 'restored');
     if (restored.kind !== 'restored') return;
-    assert.deepEqual([restored.digest, [...restored.tags].sort(), new Set(restored.manifests)], [m.digest, ['sbom', 'v1', 'v1.0'], new Set([m.digest, sig.digest, sbom.digest])]);
+    assert.deepEqual(
+      [restored.digest, [...restored.tags].sort(), new Set(restored.manifests)],
+      [m.digest, ['sbom', 'v1', 'v1.0'], new Set([m.digest, sig.digest, sbom.digest])],
+    );
     assert.deepEqual(await visible(r, all), before, 'bytes, facts, tags and referrers are back');
     const [event] = await s().listAudit({ limit: 1 });
     assert.deepEqual([event!.action, event!.principal, event!.target], ['manifest.restore', 'erin', m.digest]);
@@ -85,7 +105,11 @@ export function trashCases(suite: ConformanceSuite): void {
     assert.equal(await byDigest(r, m), null);
     const restored = await s().restore(r, { tag: 'only' }, at, actor, later(2));
     assert.equal(restored.kind, 'restored');
-    assert.deepEqual(restored.kind === 'restored' && [restored.digest, restored.tags, new Set(restored.manifests)], [m.digest, ['only'], new Set([m.digest, sig.digest])]);
+    assert.deepEqual(restored.kind === 'restored' && [restored.digest, restored.tags, new Set(restored.manifests)], [
+      m.digest,
+      ['only'],
+      new Set([m.digest, sig.digest]),
+    ]);
     assert.equal((await s().getManifest(r, { tag: 'only' }))!.digest, m.digest);
     assert.deepEqual(digestsOf(await s().listReferrers(r, m.digest)), [sig.digest]);
   });

@@ -1,6 +1,6 @@
 // The one MetadataStore: every port method mapped to its shared query and to how it runs (a read, a cached hot
 // read, or a write with the lock it needs). SQLite and PostgreSQL differ only in the SqlEngine they pass in.
-import { purgeLeaseExpiry, type MetadataStore } from '../../core/index.ts';
+import { type MetadataStore, purgeLeaseExpiry } from '../../core/index.ts';
 import { listAudit } from './queries/audit.ts';
 import * as blobs from './queries/blobs.ts';
 import * as browse from './queries/browse.ts';
@@ -36,13 +36,21 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     mountBlob: (from, to, digest, _actor, at) => e.write(() => blobs.mountBlob(from, to, digest, at)),
     unlinkBlob: (repository, digest, actor, at) => e.write(() => blobs.unlinkBlob(repository, digest, actor, at)),
     putManifest: (m) => e.write(() => manifests.putManifest(m)),
-    getManifest: (repository, ref) => e.cached(`m\0${repository}\0${'tag' in ref ? `t:${ref.tag}` : ref.digest}`, () => manifests.getManifest(repository, ref),
-      (m) => m?.body.byteLength ?? 64),
+    getManifest: (repository, ref) =>
+      e.cached(
+        `m\0${repository}\0${'tag' in ref ? `t:${ref.tag}` : ref.digest}`,
+        () => manifests.getManifest(repository, ref),
+        (m) => m?.body.byteLength ?? 64,
+      ),
     listReferrers: (repository, subject) => e.read(() => manifests.listReferrers(repository, subject)),
     deleteManifest: (repository, digest, actor, at, policy) => e.write(() => deleteManifest(repository, digest, actor, at, policy)),
     deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o)),
-    listTags: (repository, page) => e.cached(`t\0${repository}\0${page.after ?? ''}\0${page.limit}`, () => tags.listTags(repository, page.after, page.limit),
-      (t) => (t?.length ?? 0) * 32),
+    listTags: (repository, page) =>
+      e.cached(
+        `t\0${repository}\0${page.after ?? ''}\0${page.limit}`,
+        () => tags.listTags(repository, page.after, page.limit),
+        (t) => (t?.length ?? 0) * 32,
+      ),
     // An empty batch (most flushes when nothing was pulled) opens no transaction at all.
     recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls))),
     createUpload: (s) => e.write(() => uploads.createUpload(s), null),
@@ -103,4 +111,3 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     close: () => e.close(),
   };
 }
-

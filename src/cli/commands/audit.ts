@@ -2,7 +2,7 @@
 // writes in its own transaction), newest first.
 import type { Command } from 'commander';
 import { listAudit, parseRepositoryName } from '../../core/index.ts';
-import { action, positiveIntArg, print, table, withDataOptions, type GlobalOptions } from '../context.ts';
+import { action, type GlobalOptions, positiveIntArg, print, table, withDataOptions } from '../context.ts';
 import { withRegistry } from './content.ts';
 
 interface AuditOptions extends GlobalOptions {
@@ -25,13 +25,19 @@ export function registerAudit(program: Command): void {
     .option('--action <prefix>', 'only actions starting with this, e.g. "manifest." or "pin.create"')
     .option('--limit <n>', 'at most this many events (default 100)', positiveIntArg)
     .option('--before <id>', 'events older than this event id (the next page)', positiveIntArg)
-    .action(action(async (o: AuditOptions) => {
-      const repository = o.repository === undefined ? undefined : parseRepositoryName(o.repository);
-      const events = await withRegistry(o, (r) => listAudit(r.deps, { repository, action: o.action, limit: o.limit, before: o.before }));
-      const rows = events.map((e) => ({ ...e, at: e.at.toISOString() }));
-      print(o, { events: rows }, () => rows.length === 0 ? 'no events' : table([
-        ['ID', 'AT', 'WHO', 'VIA', 'ACTION', 'REPOSITORY', 'TARGET', 'DETAIL'],
-        ...rows.map((e) => [String(e.id), e.at, e.principal, e.dialect, e.action, e.repository ?? '-', e.target ?? '-', detailText(e.detail)]),
-      ]));
-    }));
+    .action(
+      action(async (o: AuditOptions) => {
+        const repository = o.repository === undefined ? undefined : parseRepositoryName(o.repository);
+        const events = await withRegistry(o, (r) => listAudit(r.deps, { repository, action: o.action, limit: o.limit, before: o.before }));
+        const rows = events.map((e) => ({ ...e, at: e.at.toISOString() }));
+        print(o, { events: rows }, () =>
+          rows.length === 0
+            ? 'no events'
+            : table([
+                ['ID', 'AT', 'WHO', 'VIA', 'ACTION', 'REPOSITORY', 'TARGET', 'DETAIL'],
+                ...rows.map((e) => [String(e.id), e.at, e.principal, e.dialect, e.action, e.repository ?? '-', e.target ?? '-', detailText(e.detail)]),
+              ]),
+        );
+      }),
+    );
 }

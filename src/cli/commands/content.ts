@@ -1,11 +1,9 @@
 // `berth repo ls|rm`, `berth tag ls`, `berth image rm`: work directly on the data the running server uses.
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import {
-  deleteManifest, deleteRepository, listRepositories, listTags, parseRepositoryName, RegistryError, type Actor, type Pin,
-} from '../../core/index.ts';
-import { openRegistry, type OpenedRegistry } from '../../main.ts';
-import { action, configFrom, print, table, withDataOptions, type GlobalOptions } from '../context.ts';
+import { type Actor, deleteManifest, deleteRepository, listRepositories, listTags, type Pin, parseRepositoryName, RegistryError } from '../../core/index.ts';
+import { type OpenedRegistry, openRegistry } from '../../main.ts';
+import { action, configFrom, type GlobalOptions, print, table, withDataOptions } from '../context.ts';
 
 export function cliActor(): Actor {
   let user = 'unknown';
@@ -41,37 +39,51 @@ function brokenText(pins: Pin[]): string {
 
 export function registerContent(program: Command): void {
   const repo = program.command('repo').description('list and delete repositories');
-  withDataOptions(repo.command('ls').description('list repositories')).action(action(async (o: GlobalOptions) => {
-    const names = await withRegistry(o, (r) => listRepositories(r.deps, {}));
-    print(o, { repositories: names.items }, () => names.items.join('\n'));
-  }));
+  withDataOptions(repo.command('ls').description('list repositories')).action(
+    action(async (o: GlobalOptions) => {
+      const names = await withRegistry(o, (r) => listRepositories(r.deps, {}));
+      print(o, { repositories: names.items }, () => names.items.join('\n'));
+    }),
+  );
   withDataOptions(repo.command('rm <name>').description('delete a repository (refused while it holds images unless --force)'))
     .option('--force', 'delete even if the repository still holds images')
     .option('--break-pins', 'delete even if deployments pin its images (the pins are removed and audited)')
-    .action(action(async (name: string, o: GlobalOptions & { force?: boolean; breakPins?: boolean }) => {
-      const result = await withRegistry(o, (r) =>
-        deleteRepository(r.deps, parseRepositoryName(name), o.force === true, cliActor(), { breakPins: o.breakPins === true }));
-      print(o, { deleted: name, id: result.repository.id, brokenPins: result.brokenPins.map((p) => p.id) },
-        () => `deleted repository ${name} (its content is left to garbage collection)${brokenText(result.brokenPins)}`);
-    }));
+    .action(
+      action(async (name: string, o: GlobalOptions & { force?: boolean; breakPins?: boolean }) => {
+        const result = await withRegistry(o, (r) =>
+          deleteRepository(r.deps, parseRepositoryName(name), o.force === true, cliActor(), { breakPins: o.breakPins === true }),
+        );
+        print(
+          o,
+          { deleted: name, id: result.repository.id, brokenPins: result.brokenPins.map((p) => p.id) },
+          () => `deleted repository ${name} (its content is left to garbage collection)${brokenText(result.brokenPins)}`,
+        );
+      }),
+    );
 
   const tag = program.command('tag').description('list tags');
-  withDataOptions(tag.command('ls <repository>').description('list the tags of a repository')).action(action(async (name: string, o: GlobalOptions) => {
-    const tags = await withRegistry(o, (r) => listTags(r.deps, parseRepositoryName(name), {}));
-    print(o, { name, tags: tags.items }, () => tags.items.join('\n'));
-  }));
+  withDataOptions(tag.command('ls <repository>').description('list the tags of a repository')).action(
+    action(async (name: string, o: GlobalOptions) => {
+      const tags = await withRegistry(o, (r) => listTags(r.deps, parseRepositoryName(name), {}));
+      print(o, { name, tags: tags.items }, () => tags.items.join('\n'));
+    }),
+  );
 
   const image = program.command('image').description('delete images');
   withDataOptions(image.command('rm <ref>').description('delete REPO:TAG (only that tag) or REPO@DIGEST (the manifest, its tags and referrers)'))
     .option('--break-pins', 'delete even if deployments pin it (the pins are removed and audited)')
-    .action(action(async (ref: string, o: GlobalOptions & { breakPins?: boolean }) => {
-      const { repository, reference } = parseImageRef(ref);
-      const deleted = await withRegistry(o, (r) => deleteManifest(r.deps, repository, reference, cliActor(), { breakPins: o.breakPins === true }));
-      print(o, { repository, ...deleted, brokenPins: deleted.brokenPins.map((p) => p.id) }, () => table([
-        ['KIND', 'REFERENCE'],
-        ...deleted.tags.map((t) => ['tag', `${repository}:${t}`]),
-        ...deleted.manifests.map((d) => ['manifest', `${repository}@${d}`]),
-        ...deleted.brokenPins.map((p) => ['broken pin', `${p.id} (${p.owner}: ${p.reason})`]),
-      ]));
-    }));
+    .action(
+      action(async (ref: string, o: GlobalOptions & { breakPins?: boolean }) => {
+        const { repository, reference } = parseImageRef(ref);
+        const deleted = await withRegistry(o, (r) => deleteManifest(r.deps, repository, reference, cliActor(), { breakPins: o.breakPins === true }));
+        print(o, { repository, ...deleted, brokenPins: deleted.brokenPins.map((p) => p.id) }, () =>
+          table([
+            ['KIND', 'REFERENCE'],
+            ...deleted.tags.map((t) => ['tag', `${repository}:${t}`]),
+            ...deleted.manifests.map((d) => ['manifest', `${repository}@${d}`]),
+            ...deleted.brokenPins.map((p) => ['broken pin', `${p.id} (${p.owner}: ${p.reason})`]),
+          ]),
+        );
+      }),
+    );
 }

@@ -10,7 +10,8 @@ interface ServeOptions extends GlobalOptions {
 }
 
 export function registerServe(program: Command): void {
-  program.command('serve')
+  program
+    .command('serve')
     .description('run the registry (default 127.0.0.1:5000, data in ./data)')
     .option('--listen <host:port>', 'address to listen on (env BERTH_LISTEN, default 127.0.0.1:5000)')
     .option('--data <dir>', 'data directory (env BERTH_DATA, default ./data)')
@@ -46,10 +47,13 @@ export function registerServe(program: Command): void {
       const shutdown = (signal: string): void => {
         if (++signals > 1) process.exit(130);
         logger.info({ signal }, 'shutting down');
-        server.stop().then(() => process.exit(0), (err: unknown) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        });
+        server.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
       };
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.on('SIGINT', () => shutdown('SIGINT'));

@@ -13,7 +13,10 @@ describe('digests', () => {
     assert.equal(isDigest(EMPTY), true);
     for (const bad of ['sha256:../../etc/passwd', EMPTY.toUpperCase(), `${EMPTY}0`, EMPTY.slice(0, -1), 'md5:abc', 'sha256:', '', `sha512:${'a'.repeat(64)}`]) {
       assert.equal(isDigest(bad), false, bad);
-      assert.throws(() => parseDigest(bad), (e: Error & { code?: string }) => e.code === 'DIGEST_INVALID');
+      assert.throws(
+        () => parseDigest(bad),
+        (e: Error & { code?: string }) => e.code === 'DIGEST_INVALID',
+      );
     }
   });
 });

@@ -6,7 +6,8 @@ import { DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from './media-types.ts';
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
 const bytes = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
 const image = (extra: Record<string, unknown> = {}) => ({
-  schemaVersion: 2, mediaType: OCI_MANIFEST,
+  schemaVersion: 2,
+  mediaType: OCI_MANIFEST,
   config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: d('a'), size: 10 },
   layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d('b'), size: 20 }],
   ...extra,
@@ -28,7 +29,10 @@ describe('parseManifest', () => {
   it('lists index children and skips foreign layers', () => {
     const idx = parseManifest(bytes({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: d('e'), size: 1 }] }), OCI_INDEX);
     assert.deepEqual(idx.children, [d('e')]);
-    const foreign = image({ layers: [{ mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: d('f'), size: 1, urls: ['x'] }], mediaType: DOCKER_MANIFEST });
+    const foreign = image({
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: d('f'), size: 1, urls: ['x'] }],
+      mediaType: DOCKER_MANIFEST,
+    });
     assert.deepEqual(parseManifest(bytes(foreign), DOCKER_MANIFEST).blobs, [d('a')]);
   });
   it('rejects junk', () => {

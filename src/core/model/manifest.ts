@@ -1,10 +1,7 @@
 // Parses a pushed manifest once, at PUT time, into the facts the registry indexes; stored bytes are never re-parsed on GET.
 import { RegistryError } from '../errors.ts';
-import { isDigest, type Digest } from './digest.ts';
-import {
-  DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST,
-  isIndexMediaType, isManifestMediaType, isNonDistributable, type ManifestMediaType,
-} from './media-types.ts';
+import { type Digest, isDigest } from './digest.ts';
+import { DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, isNonDistributable, type ManifestMediaType, OCI_INDEX, OCI_MANIFEST } from './media-types.ts';
 
 export interface Descriptor {
   mediaType: string;

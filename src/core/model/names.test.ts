@@ -9,7 +9,10 @@ describe('repository names', () => {
   for (const bad of ['', 'A', 'team/App', 'a//b', '/a', 'a/', '../a', 'a/../b', 'a..b', 'a___b', '-a', 'a-', 'a%2Fb', 'a b', 'a'.repeat(256), '.', 'a/.b']) {
     it(`rejects ${JSON.stringify(bad.slice(0, 30))}`, () => {
       assert.equal(isRepositoryName(bad), false);
-      assert.throws(() => parseRepositoryName(bad), (e: Error & { code?: string }) => e.code === 'NAME_INVALID');
+      assert.throws(
+        () => parseRepositoryName(bad),
+        (e: Error & { code?: string }) => e.code === 'NAME_INVALID',
+      );
     });
   }
   it('namespace is the first segment', () => {

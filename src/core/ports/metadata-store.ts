@@ -1,9 +1,7 @@
 // Everything the registry knows besides blob bytes. Each mutating method is one atomic transaction in the adapter,
 // so the reference index (blob -> manifest, manifest -> child/subject) can never disagree with the manifests.
 import type { Digest } from '../model/digest.ts';
-import type {
-  AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession,
-} from '../model/records.ts';
+import type { AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession } from '../model/records.ts';
 import type { GcStore } from './gc-store.ts';
 import type { NamespaceStore, RepositoryBrowser } from './namespaces.ts';
 import type { RepositoryAdmin } from './repository-admin.ts';
@@ -56,10 +54,7 @@ export interface PinPolicy {
   pulledSince: Date | null;
 }
 
-export type DeleteManifestOutcome =
-  | ({ kind: 'deleted' } & DeletedManifests)
-  | { kind: 'unknown' }
-  | { kind: 'pinned'; pins: Pin[] };
+export type DeleteManifestOutcome = ({ kind: 'deleted' } & DeletedManifests) | { kind: 'unknown' } | { kind: 'pinned'; pins: Pin[] };
 
 export type DeleteTagOutcome =
   | { kind: 'deleted'; digest: Digest; manifests: Digest[]; brokenPins: Pin[] }
@@ -113,7 +108,11 @@ export interface ManifestIndex {
    * with it, under the same pin rules as deleteManifest; without it the manifest stays and pins are not involved.
    */
   deleteTag(
-    repository: string, tag: string, actor: Actor, at: Date, options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string },
+    repository: string,
+    tag: string,
+    actor: Actor,
+    at: Date,
+    options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string },
   ): Promise<DeleteTagOutcome>;
   /** Tags in lexical order, or null when the repository is unknown. */
   listTags(repository: string, page: Page): Promise<string[] | null>;
@@ -197,8 +196,20 @@ export interface Trash {
   restore(repository: string, ref: { tag: string } | { digest: Digest }, since: Date, actor: Actor, at: Date): Promise<RestoreOutcome>;
 }
 
-export interface MetadataStore extends RepositoryCatalog, BlobIndex, ManifestIndex, UploadSessions, AccessKeys, AuditLog, PinRegistry, Trash, GcStore, RepositoryAdmin,
-  NamespaceStore, RepositoryBrowser, RequestLedger {
+export interface MetadataStore
+  extends RepositoryCatalog,
+    BlobIndex,
+    ManifestIndex,
+    UploadSessions,
+    AccessKeys,
+    AuditLog,
+    PinRegistry,
+    Trash,
+    GcStore,
+    RepositoryAdmin,
+    NamespaceStore,
+    RepositoryBrowser,
+    RequestLedger {
   /** A short name for logs and metrics, e.g. "sqlite" or "postgres". */
   readonly kind: string;
   /** Cheap liveness probe for /readyz. */

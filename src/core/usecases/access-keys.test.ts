@@ -7,7 +7,13 @@ import { revokeAccessKey } from './access-keys.ts';
 describe('revokeAccessKey', () => {
   it('deletes a known key and refuses an unknown one with INVALID_REQUEST', async () => {
     const deleted: string[] = [];
-    const keys = { deleteAccessKey: async (id: string) => (id === 'AKBERTHKNOWN' ? (deleted.push(id), true) : false) };
+    const keys = {
+      deleteAccessKey: async (id: string) => {
+        if (id !== 'AKBERTHKNOWN') return false;
+        deleted.push(id);
+        return true;
+      },
+    };
     await revokeAccessKey(keys, 'AKBERTHKNOWN');
     assert.deepEqual(deleted, ['AKBERTHKNOWN']);
     await assert.rejects(revokeAccessKey(keys, 'AKBERTHNONE'), (e: unknown) => e instanceof RegistryError && e.code === 'INVALID_REQUEST');

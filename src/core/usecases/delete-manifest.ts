@@ -2,12 +2,12 @@
 // removes the manifest, its tags and the referrers whose subject it is. Pins are checked inside the store's
 // transaction; metadata changes at once and stays restorable; bytes go through GC.
 import { RegistryError } from '../errors.ts';
+import type { Digest } from '../model/digest.ts';
 import { isDigest } from '../model/digest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor, Pin } from '../model/records.ts';
-import type { Digest } from '../model/digest.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
-import { imageInUse, pinPolicy, type PinPolicyDeps } from './pin-policy.ts';
+import { imageInUse, type PinPolicyDeps, pinPolicy } from './pin-policy.ts';
 
 export interface DeleteOptions {
   /** Delete what pins protect (the dialect has checked the actor's override right). */
@@ -26,7 +26,10 @@ export interface DeleteResult {
 
 export async function deleteManifest(
   deps: UsesMeta<'findRepository' | 'deleteTag' | 'deleteManifest'> & Pick<RegistryDeps, 'clock'> & PinPolicyDeps,
-  repository: string, reference: string, actor: Actor, options: DeleteOptions = {},
+  repository: string,
+  reference: string,
+  actor: Actor,
+  options: DeleteOptions = {},
 ): Promise<DeleteResult> {
   if (!(await deps.meta.findRepository(repository))) throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { name: repository });
   const at = deps.clock.now();
@@ -34,7 +37,9 @@ export async function deleteManifest(
   if (!reference.includes(':')) {
     const tag = parseTag(reference);
     const outcome = await deps.meta.deleteTag(repository, tag, actor, at, {
-      policy, dropUntagged: options.dropUntagged === true, ...(options.onlyId !== undefined ? { onlyId: options.onlyId } : {}),
+      policy,
+      dropUntagged: options.dropUntagged === true,
+      ...(options.onlyId !== undefined ? { onlyId: options.onlyId } : {}),
     });
     if (outcome.kind === 'unknown') throw new RegistryError('MANIFEST_UNKNOWN', `tag ${tag} is unknown to repository ${repository}`, { reference });
     if (outcome.kind === 'pinned') throw imageInUse(`${repository}:${tag} (its last tag; the image would go with it)`, outcome.pins);

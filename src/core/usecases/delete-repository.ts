@@ -3,10 +3,14 @@
 import { RegistryError } from '../errors.ts';
 import type { Actor, Pin, Repository } from '../model/records.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
-import { imageInUse, pinPolicy, type PinPolicyDeps } from './pin-policy.ts';
+import { imageInUse, type PinPolicyDeps, pinPolicy } from './pin-policy.ts';
 
 export async function deleteRepository(
-  deps: UsesMeta<'deleteRepository'> & Pick<RegistryDeps, 'clock'> & PinPolicyDeps, name: string, force: boolean, actor: Actor, options: { breakPins?: boolean; onlyId?: string } = {},
+  deps: UsesMeta<'deleteRepository'> & Pick<RegistryDeps, 'clock'> & PinPolicyDeps,
+  name: string,
+  force: boolean,
+  actor: Actor,
+  options: { breakPins?: boolean; onlyId?: string } = {},
 ): Promise<{ repository: Repository; brokenPins: Pin[] }> {
   const at = deps.clock.now();
   // onlyId: dialects that address repositories by id (ACR's RepoId) must never delete a newer repository of the same name.

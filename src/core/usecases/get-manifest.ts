@@ -6,10 +6,13 @@ import type { StoredManifest } from '../model/records.ts';
 import type { UsesMeta } from './deps.ts';
 import type { PullRecorder } from './pull-recorder.ts';
 
-export async function getManifest(deps: UsesMeta<'getManifest' | 'findRepository'>, repository: string, reference: string, pulls?: PullRecorder): Promise<StoredManifest> {
-  const ref = reference.includes(':')
-    ? isDigest(reference) ? { digest: reference } : null
-    : { tag: parseTag(reference) };
+export async function getManifest(
+  deps: UsesMeta<'getManifest' | 'findRepository'>,
+  repository: string,
+  reference: string,
+  pulls?: PullRecorder,
+): Promise<StoredManifest> {
+  const ref = reference.includes(':') ? (isDigest(reference) ? { digest: reference } : null) : { tag: parseTag(reference) };
   if (!ref) throw new RegistryError('DIGEST_INVALID', `invalid digest ${reference.slice(0, 200)}`);
   const found = await deps.meta.getManifest(repository, ref);
   if (!found) {

@@ -10,8 +10,10 @@ const BLANK = { architecture: '', os: '', variant: '', osVersion: '', osFeatures
 
 describe('platform parsing', () => {
   it('reads the OCI platform fields of a config or an index entry, and ignores wrong types', () => {
-    assert.deepEqual(platformOf({ architecture: 'arm64', os: 'linux', variant: 'v8', 'os.version': '10.0.1', 'os.features': ['win32k', 3], features: ['sse4'] }),
-      { architecture: 'arm64', os: 'linux', variant: 'v8', osVersion: '10.0.1', osFeatures: ['win32k'], features: ['sse4'] });
+    assert.deepEqual(
+      platformOf({ architecture: 'arm64', os: 'linux', variant: 'v8', 'os.version': '10.0.1', 'os.features': ['win32k', 3], features: ['sse4'] }),
+      { architecture: 'arm64', os: 'linux', variant: 'v8', osVersion: '10.0.1', osFeatures: ['win32k'], features: ['sse4'] },
+    );
     assert.deepEqual(platformOf({ architecture: 5, os: null }), BLANK);
     assert.deepEqual(configPlatform(enc('not json')), BLANK);
     assert.deepEqual(configPlatform(enc({ architecture: 'amd64', os: 'linux', rootfs: {} })).architecture, 'amd64');
@@ -22,7 +24,9 @@ describe('platform parsing', () => {
     assert.deepEqual(configOf(enc({ config: { digest, size: 12 } })), { digest, size: 12 });
     assert.equal(configOf(enc({ config: { digest: 'sha256:short', size: 1 } })), null);
     assert.equal(configOf(enc([])), null);
-    const entries = indexEntries(enc({ manifests: [{ digest, size: 3, mediaType: 'm', platform: { architecture: 'riscv64', os: 'linux' } }, { digest: 'nope' }, 7] }));
+    const entries = indexEntries(
+      enc({ manifests: [{ digest, size: 3, mediaType: 'm', platform: { architecture: 'riscv64', os: 'linux' } }, { digest: 'nope' }, 7] }),
+    );
     assert.deepEqual(entries, [{ digest, size: 3, mediaType: 'm', platform: { ...BLANK, architecture: 'riscv64', os: 'linux' } }]);
     const many = indexEntries(enc({ manifests: Array.from({ length: MAX_INDEX_ENTRIES + 5 }, () => ({ digest, size: 1 })) }));
     assert.equal(many.length, MAX_INDEX_ENTRIES);
@@ -55,13 +59,25 @@ describe('imagePlatforms over a real store', () => {
     const child = await pushImage(reg.deps, 'team/multi', null, config, [layer]);
     const childSize = (await reg.deps.meta.getManifest('team/multi', { digest: child }))!.size;
     const body = enc({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: child, size: childSize, platform: { architecture: 's390x', os: 'linux' } }],
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: child, size: childSize, platform: { architecture: 's390x', os: 'linux' } },
+      ],
     });
-    await putManifest(reg.deps, { repository: 'team/multi', reference: 'idx', body, contentType: 'application/vnd.oci.image.index.v1+json', actor: TEST_ACTOR });
+    await putManifest(reg.deps, {
+      repository: 'team/multi',
+      reference: 'idx',
+      body,
+      contentType: 'application/vnd.oci.image.index.v1+json',
+      actor: TEST_ACTOR,
+    });
     const index = (await reg.deps.meta.getManifest('team/multi', { tag: 'idx' }))!;
     const images = await imagePlatforms(reg.deps, 'team/multi', index);
-    assert.deepEqual(images.map((i) => [i.digest, i.platform.architecture, i.size]), [[child, 's390x', 2 + 6]]);
+    assert.deepEqual(
+      images.map((i) => [i.digest, i.platform.architecture, i.size]),
+      [[child, 's390x', 2 + 6]],
+    );
     const childManifest = (await reg.deps.meta.getManifest('team/multi', { digest: child }))!;
     assert.deepEqual((await imagePlatforms(reg.deps, 'team/multi', childManifest))[0]!.platform, BLANK, 'config "{}" names no platform');
   });

@@ -4,12 +4,12 @@
 // rather than failing a listing.
 import type { Readable } from 'node:stream';
 import { isRegistryError } from '../errors.ts';
-import { isDigest, type Digest } from '../model/digest.ts';
+import { type Digest, isDigest } from '../model/digest.ts';
 import { imageFacts } from '../model/image-facts.ts';
 import { isIndexMediaType } from '../model/media-types.ts';
 import type { StoredManifest } from '../model/records.ts';
 import type { UsesMeta } from './deps.ts';
-import { openBlob, type OpenBlobDeps } from './read-blob.ts';
+import { type OpenBlobDeps, openBlob } from './read-blob.ts';
 
 export interface Platform {
   architecture: string;
@@ -55,8 +55,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function platformOf(doc: unknown): Platform {
   const d = isObject(doc) ? doc : {};
   return {
-    architecture: str(d.architecture), os: str(d.os), variant: str(d.variant), osVersion: str(d['os.version']),
-    osFeatures: strings(d['os.features']), features: strings(d.features),
+    architecture: str(d.architecture),
+    os: str(d.os),
+    variant: str(d.variant),
+    osVersion: str(d['os.version']),
+    osFeatures: strings(d['os.features']),
+    features: strings(d.features),
   };
 }
 
@@ -135,17 +139,27 @@ async function imagePlatform(deps: OpenBlobDeps, repository: string, body: Uint8
  */
 export async function imagePlatforms(deps: UsesMeta<'getManifest'> & OpenBlobDeps, repository: string, manifest: StoredManifest): Promise<PlatformImage[]> {
   if (!isIndexMediaType(manifest.mediaType)) {
-    return [{
-      digest: manifest.digest, mediaType: manifest.mediaType, size: imageFacts(manifest, manifest.body).size,
-      platform: await imagePlatform(deps, repository, manifest.body), pushedAt: manifest.pushedAt, lastPulledAt: manifest.lastPulledAt,
-    }];
+    return [
+      {
+        digest: manifest.digest,
+        mediaType: manifest.mediaType,
+        size: imageFacts(manifest, manifest.body).size,
+        platform: await imagePlatform(deps, repository, manifest.body),
+        pushedAt: manifest.pushedAt,
+        lastPulledAt: manifest.lastPulledAt,
+      },
+    ];
   }
   const out: PlatformImage[] = [];
   for (const entry of indexEntries(manifest.body)) {
     const child = await deps.meta.getManifest(repository, { digest: entry.digest });
     out.push({
-      digest: entry.digest, mediaType: child?.mediaType ?? entry.mediaType, size: child ? imageFacts(child, child.body).size : entry.size,
-      platform: entry.platform, pushedAt: child?.pushedAt ?? null, lastPulledAt: child?.lastPulledAt ?? null,
+      digest: entry.digest,
+      mediaType: child?.mediaType ?? entry.mediaType,
+      size: child ? imageFacts(child, child.body).size : entry.size,
+      platform: entry.platform,
+      pushedAt: child?.pushedAt ?? null,
+      lastPulledAt: child?.lastPulledAt ?? null,
     });
   }
   return out;

@@ -6,7 +6,9 @@ import type { ImageSummary, TagStatus } from '../ports/repository-admin.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 export async function listImages(
-  deps: UsesMeta<'listImages'> & Pick<RegistryDeps, 'limits'>, repository: string, q: { tagStatus?: TagStatus | undefined; after?: Digest | undefined; limit: number },
+  deps: UsesMeta<'listImages'> & Pick<RegistryDeps, 'limits'>,
+  repository: string,
+  q: { tagStatus?: TagStatus | undefined; after?: Digest | undefined; limit: number },
 ): Promise<{ images: ImageSummary[]; next: Digest | null }> {
   const limit = Math.max(0, Math.min(q.limit, deps.limits.maxPageSize));
   const found = await deps.meta.listImages(repository, { tagStatus: q.tagStatus ?? 'ANY', after: q.after, limit: limit + 1 });

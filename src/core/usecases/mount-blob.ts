@@ -1,12 +1,16 @@
 // Cross-repository mount: linking a blob the client can already read elsewhere saves re-uploading it.
-import { parseDigest, type Digest } from '../model/digest.ts';
+import { type Digest, parseDigest } from '../model/digest.ts';
 import type { Actor } from '../model/records.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
-import { requireRepositoryForPush, type PushDeps } from './repositories.ts';
+import { type PushDeps, requireRepositoryForPush } from './repositories.ts';
 
 /** Mounts `digest` from `from` into `to`; null when the source does not hold it (the caller falls back to an upload). */
 export async function mountBlob(
-  deps: UsesMeta<'mountBlob'> & Pick<RegistryDeps, 'clock'> & PushDeps, to: string, from: string, digestParam: string, actor: Actor,
+  deps: UsesMeta<'mountBlob'> & Pick<RegistryDeps, 'clock'> & PushDeps,
+  to: string,
+  from: string,
+  digestParam: string,
+  actor: Actor,
 ): Promise<{ digest: Digest; size: number } | null> {
   const digest = parseDigest(digestParam);
   await requireRepositoryForPush(deps, to);

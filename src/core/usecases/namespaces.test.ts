@@ -19,7 +19,11 @@ describe('namespaces', () => {
     await pushBlob(reg.deps, 'reg/app', 'x');
     await assert.rejects(deleteNamespace(reg.deps, 'reg', TEST_ACTOR), (e: unknown) => e instanceof RegistryError && e.code === 'REPOSITORY_NOT_EMPTY');
     await assert.rejects(deleteNamespace(reg.deps, 'none', TEST_ACTOR), (e: unknown) => e instanceof RegistryError && e.code === 'NAME_UNKNOWN');
-    for (const bad of ['a/b', 'UP', '', '-x']) assert.throws(() => parseNamespaceName(bad), (e: unknown) => e instanceof RegistryError && e.code === 'NAME_INVALID');
+    for (const bad of ['a/b', 'UP', '', '-x'])
+      assert.throws(
+        () => parseNamespaceName(bad),
+        (e: unknown) => e instanceof RegistryError && e.code === 'NAME_INVALID',
+      );
     await pushBlob(reg.deps, 'implied/app', 'y');
     const implied = await createNamespace(reg.deps, { name: 'implied', settings: { bucket: 'd' } }, TEST_ACTOR);
     assert.deepEqual([implied.created, implied.namespace.explicit], [false, false], 'a namespace a push implied already exists');

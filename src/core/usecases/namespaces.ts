@@ -20,7 +20,9 @@ export function parseNamespaceName(name: string): string {
  * (the cloud APIs list implied ones, so creating one again is their conflict); nothing changes then.
  */
 export async function createNamespace(
-  deps: UsesMeta<'findNamespace' | 'createNamespace'> & Pick<RegistryDeps, 'clock'>, input: { name: string; settings?: Record<string, unknown> | undefined }, actor: Actor,
+  deps: UsesMeta<'findNamespace' | 'createNamespace'> & Pick<RegistryDeps, 'clock'>,
+  input: { name: string; settings?: Record<string, unknown> | undefined },
+  actor: Actor,
 ): Promise<{ namespace: NamespaceRecord; created: boolean }> {
   const name = parseNamespaceName(input.name);
   const found = await deps.meta.findNamespace(name);

@@ -24,8 +24,13 @@ export function imageInUse(what: string, pins: Pin[]): RegistryError {
   const more = pins.length > 10 ? ` and ${pins.length - 10} more` : '';
   return new RegistryError('IMAGE_IN_USE', `${what} is in use by deployment pin(s): ${shown}${more}; remove the pins or delete with the pin override`, {
     pins: pins.slice(0, 100).map((p) => ({
-      id: p.id, repository: p.repository, digest: p.digest, reason: p.reason, owner: p.owner,
-      createdAt: p.createdAt.toISOString(), expiresAt: p.expiresAt?.toISOString() ?? null,
+      id: p.id,
+      repository: p.repository,
+      digest: p.digest,
+      reason: p.reason,
+      owner: p.owner,
+      createdAt: p.createdAt.toISOString(),
+      expiresAt: p.expiresAt?.toISOString() ?? null,
     })),
   });
 }

@@ -1,7 +1,7 @@
 // Deployment references: "deployment X runs this image". A pin given a tag is resolved to the digest the tag
 // points at now, because a deployment runs bytes, not a name that may move.
 import { RegistryError } from '../errors.ts';
-import { isDigest, type Digest } from '../model/digest.ts';
+import { type Digest, isDigest } from '../model/digest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor, Pin } from '../model/records.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
@@ -19,7 +19,11 @@ export interface PinRequest {
 
 const MAX_TEXT = 1024;
 
-export async function createPin(deps: UsesMeta<'createPin' | 'getManifest' | 'findRepository'> & Pick<RegistryDeps, 'clock'>, request: PinRequest, actor: Actor): Promise<Pin> {
+export async function createPin(
+  deps: UsesMeta<'createPin' | 'getManifest' | 'findRepository'> & Pick<RegistryDeps, 'clock'>,
+  request: PinRequest,
+  actor: Actor,
+): Promise<Pin> {
   const reason = request.reason.trim();
   if (reason.length === 0 || reason.length > MAX_TEXT) throw new RegistryError('INVALID_REQUEST', `a pin needs a reason of 1 to ${MAX_TEXT} characters`);
   const owner = (request.owner ?? actor.principal).trim();
@@ -31,10 +35,16 @@ export async function createPin(deps: UsesMeta<'createPin' | 'getManifest' | 'fi
   const digest = await resolveReference(deps, request.repository, request.reference);
   const at = deps.clock.now();
   const outcome = await deps.meta.createPin({
-    repository: request.repository, digest, reason, owner, at, actor,
+    repository: request.repository,
+    digest,
+    reason,
+    owner,
+    at,
+    actor,
     expiresAt: expiresIn === undefined ? null : new Date(at.getTime() + expiresIn),
   });
-  if (outcome.kind === 'unknown-repository') throw new RegistryError('NAME_UNKNOWN', `repository ${request.repository} is not known`, { name: request.repository });
+  if (outcome.kind === 'unknown-repository')
+    throw new RegistryError('NAME_UNKNOWN', `repository ${request.repository} is not known`, { name: request.repository });
   if (outcome.kind === 'unknown-manifest') throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${digest} is unknown to repository ${request.repository}`);
   return outcome.pin;
 }
@@ -52,7 +62,10 @@ async function resolveReference(deps: UsesMeta<'getManifest' | 'findRepository'>
   return found.digest;
 }
 
-export async function listPins(deps: UsesMeta<'listPins'> & Pick<RegistryDeps, 'clock' | 'limits'>, filter: { repository?: string | undefined; after?: string | undefined; limit?: number | undefined }): Promise<Pin[]> {
+export async function listPins(
+  deps: UsesMeta<'listPins'> & Pick<RegistryDeps, 'clock' | 'limits'>,
+  filter: { repository?: string | undefined; after?: string | undefined; limit?: number | undefined },
+): Promise<Pin[]> {
   const limit = Math.min(filter.limit ?? deps.limits.maxPageSize, deps.limits.maxPageSize);
   return deps.meta.listPins({ repository: filter.repository, after: filter.after, limit, now: deps.clock.now() });
 }

@@ -1,12 +1,12 @@
 // Manifest PUT: the digest is computed over the exact bytes, every reference must exist, and the manifest,
 // its reference index and its tag are written in one transaction.
 import { RegistryError } from '../errors.ts';
-import { algorithmOf, digestOf, isDigest, type Digest } from '../model/digest.ts';
+import { algorithmOf, type Digest, digestOf, isDigest } from '../model/digest.ts';
 import { parseManifest } from '../model/manifest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor } from '../model/records.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
-import { requireRepositoryForPush, type PushDeps } from './repositories.ts';
+import { type PushDeps, requireRepositoryForPush } from './repositories.ts';
 
 export interface PutManifestInput {
   repository: string;
@@ -24,7 +24,10 @@ export interface PutManifestResult {
   subject: Digest | null;
 }
 
-export async function putManifest(deps: UsesMeta<'putManifest'> & Pick<RegistryDeps, 'clock' | 'limits'> & PushDeps, input: PutManifestInput): Promise<PutManifestResult> {
+export async function putManifest(
+  deps: UsesMeta<'putManifest'> & Pick<RegistryDeps, 'clock' | 'limits'> & PushDeps,
+  input: PutManifestInput,
+): Promise<PutManifestResult> {
   if (input.body.byteLength > deps.limits.maxManifestBytes) {
     throw new RegistryError('MANIFEST_TOO_LARGE', `manifest is ${input.body.byteLength} bytes; the limit is ${deps.limits.maxManifestBytes}`);
   }
@@ -38,15 +41,29 @@ export async function putManifest(deps: UsesMeta<'putManifest'> & Pick<RegistryD
   }
   const parsed = parseManifest(input.body, input.contentType);
   const outcome = await deps.meta.putManifest({
-    repository: input.repository, digest, mediaType: parsed.mediaType, artifactType: parsed.artifactType,
-    subject: parsed.subject, annotations: parsed.annotations, body: input.body, blobs: parsed.blobs,
-    children: parsed.children, tag, at: deps.clock.now(), actor: input.actor,
+    repository: input.repository,
+    digest,
+    mediaType: parsed.mediaType,
+    artifactType: parsed.artifactType,
+    subject: parsed.subject,
+    annotations: parsed.annotations,
+    body: input.body,
+    blobs: parsed.blobs,
+    children: parsed.children,
+    tag,
+    at: deps.clock.now(),
+    actor: input.actor,
   });
   if (outcome.kind === 'missing') {
     const missing = [...outcome.blobs, ...outcome.manifests];
-    throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest references ${missing.length} unknown blob(s) or manifest(s): ${missing.slice(0, 5).join(', ')}`, {
-      blobs: outcome.blobs, manifests: outcome.manifests,
-    });
+    throw new RegistryError(
+      'MANIFEST_BLOB_UNKNOWN',
+      `manifest references ${missing.length} unknown blob(s) or manifest(s): ${missing.slice(0, 5).join(', ')}`,
+      {
+        blobs: outcome.blobs,
+        manifests: outcome.manifests,
+      },
+    );
   }
   if (outcome.kind === 'tag-immutable') {
     throw new RegistryError('TAG_IMMUTABLE', `tag ${outcome.tag} is immutable and points to ${outcome.current}`, { tag: outcome.tag, digest: outcome.current });

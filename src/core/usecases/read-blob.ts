@@ -1,7 +1,7 @@
 // Blob HEAD/GET: a repository only serves blobs linked to it, and bytes are streamed, never buffered.
 import type { Readable } from 'node:stream';
 import { RegistryError } from '../errors.ts';
-import { parseDigest, type Digest } from '../model/digest.ts';
+import { type Digest, parseDigest } from '../model/digest.ts';
 import type { ByteRange } from '../ports/blob-store.ts';
 import type { UsesBlobs, UsesMeta } from './deps.ts';
 
@@ -21,9 +21,7 @@ export async function statBlob(deps: UsesMeta<'findBlob'>, repository: string, d
 }
 
 /** Opens the blob, or the inclusive byte range of it; the range must lie inside the blob. */
-export async function openBlob(
-  deps: OpenBlobDeps, repository: string, digestParam: string, range?: ByteRange,
-): Promise<BlobInfo & { stream: Readable }> {
+export async function openBlob(deps: OpenBlobDeps, repository: string, digestParam: string, range?: ByteRange): Promise<BlobInfo & { stream: Readable }> {
   const info = await statBlob(deps, repository, digestParam);
   if (range && (range.start > range.end || range.end >= info.size)) {
     throw new RegistryError('RANGE_INVALID', `range ${range.start}-${range.end} is outside the blob (${info.size} bytes)`, { size: info.size });
@@ -41,7 +39,11 @@ export const DOWNLOAD_URL_TTL_S = 900;
  * Where the client may fetch the blob from the object store directly (a presigned URL), after the same checks as a
  * GET through berth; null when the store does not redirect, so the caller streams the bytes itself.
  */
-export async function blobDownloadUrl(deps: UsesMeta<'findBlob'> & UsesBlobs<'downloadUrl'>, repository: string, digestParam: string): Promise<{ info: BlobInfo; url: string } | null> {
+export async function blobDownloadUrl(
+  deps: UsesMeta<'findBlob'> & UsesBlobs<'downloadUrl'>,
+  repository: string,
+  digestParam: string,
+): Promise<{ info: BlobInfo; url: string } | null> {
   if (!deps.blobs.downloadUrl) return null;
   // Asking the store first costs no I/O (a presigned URL is computed locally), so a store with redirects off does not
   // make every GET look the blob up twice; the repository check comes before any URL is handed out.

@@ -16,16 +16,27 @@ export interface CreateRepositoryInput {
 
 /** Creates the repository; `exists` says it was already there (the dialect decides whether that is an error). */
 export async function createRepository(
-  deps: UsesMeta<'createRepository'> & Pick<RegistryDeps, 'clock'>, input: CreateRepositoryInput, actor: Actor,
+  deps: UsesMeta<'createRepository'> & Pick<RegistryDeps, 'clock'>,
+  input: CreateRepositoryInput,
+  actor: Actor,
 ): Promise<{ repository: Repository; created: boolean }> {
   const outcome = await deps.meta.createRepository({
-    name: parseRepositoryName(input.name), tagMutability: input.tagMutability ?? 'MUTABLE', settings: input.settings ?? {},
-    resourceTags: input.resourceTags ?? {}, at: deps.clock.now(), actor,
+    name: parseRepositoryName(input.name),
+    tagMutability: input.tagMutability ?? 'MUTABLE',
+    settings: input.settings ?? {},
+    resourceTags: input.resourceTags ?? {},
+    at: deps.clock.now(),
+    actor,
   });
   return { repository: outcome.repository, created: outcome.kind === 'created' };
 }
 
-export async function updateRepository(deps: UsesMeta<'updateRepository'> & Pick<RegistryDeps, 'clock'>, name: string, change: RepositoryChange, actor: Actor): Promise<Repository> {
+export async function updateRepository(
+  deps: UsesMeta<'updateRepository'> & Pick<RegistryDeps, 'clock'>,
+  name: string,
+  change: RepositoryChange,
+  actor: Actor,
+): Promise<Repository> {
   const updated = await deps.meta.updateRepository(name, change, actor, deps.clock.now());
   if (!updated) throw new RegistryError('NAME_UNKNOWN', `repository ${name} is not known`, { name });
   return updated;
@@ -43,8 +54,10 @@ export async function repositoryExtras(deps: UsesMeta<'repositoryExtras'>, name:
  * steps, not one transaction: of two concurrent changes of different members, the later write wins.
  */
 export async function changeRepositorySettings(
-  deps: UsesMeta<'repositoryExtras' | 'updateRepository'> & Pick<RegistryDeps, 'clock'>, name: string,
-  change: (current: Record<string, unknown>) => Record<string, unknown> | null, actor: Actor,
+  deps: UsesMeta<'repositoryExtras' | 'updateRepository'> & Pick<RegistryDeps, 'clock'>,
+  name: string,
+  change: (current: Record<string, unknown>) => Record<string, unknown> | null,
+  actor: Actor,
 ): Promise<void> {
   const next = change((await repositoryExtras(deps, name)).settings);
   if (next !== null) await updateRepository(deps, name, { settings: next }, actor);

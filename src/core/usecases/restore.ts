@@ -1,7 +1,7 @@
 // The time machine: a deleted tag or manifest comes back as it was while the restore window lasts, because the
 // delete only moved it to the trash; GC purges the trash once the window is over.
 import { RegistryError } from '../errors.ts';
-import { isDigest, type Digest } from '../model/digest.ts';
+import { type Digest, isDigest } from '../model/digest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor, DeletedTag } from '../model/records.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
@@ -14,19 +14,24 @@ async function requireRepository(deps: UsesMeta<'findRepository'>, repository: s
   if (!(await deps.meta.findRepository(repository))) throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { name: repository });
 }
 
-export async function listDeletedTags(deps: UsesMeta<'findRepository' | 'listDeletedTags'> & Pick<RegistryDeps, 'clock' | 'deletion' | 'limits'>, repository: string, limit?: number): Promise<DeletedTag[]> {
+export async function listDeletedTags(
+  deps: UsesMeta<'findRepository' | 'listDeletedTags'> & Pick<RegistryDeps, 'clock' | 'deletion' | 'limits'>,
+  repository: string,
+  limit?: number,
+): Promise<DeletedTag[]> {
   await requireRepository(deps, repository);
   if (deps.deletion.restoreWindowMs === 0) return [];
   return deps.meta.listDeletedTags(repository, windowStart(deps), Math.min(limit ?? deps.limits.maxPageSize, deps.limits.maxPageSize));
 }
 
 export async function restore(
-  deps: UsesMeta<'findRepository' | 'restore'> & Pick<RegistryDeps, 'clock' | 'deletion'>, repository: string, reference: string, actor: Actor,
+  deps: UsesMeta<'findRepository' | 'restore'> & Pick<RegistryDeps, 'clock' | 'deletion'>,
+  repository: string,
+  reference: string,
+  actor: Actor,
 ): Promise<{ digest: Digest; tags: string[]; manifests: Digest[] }> {
   await requireRepository(deps, repository);
-  const ref = reference.includes(':')
-    ? isDigest(reference) ? { digest: reference } : null
-    : { tag: parseTag(reference) };
+  const ref = reference.includes(':') ? (isDigest(reference) ? { digest: reference } : null) : { tag: parseTag(reference) };
   if (!ref) throw new RegistryError('DIGEST_INVALID', `invalid digest ${reference.slice(0, 200)}`);
   if (deps.deletion.restoreWindowMs === 0) {
     throw new RegistryError('MANIFEST_UNKNOWN', 'restoring is off (deletion.restoreWindow is 0): deletes are final', { reference });
@@ -36,10 +41,16 @@ export async function restore(
     case 'restored':
       return { digest: outcome.digest, tags: outcome.tags, manifests: outcome.manifests };
     case 'unknown':
-      throw new RegistryError('MANIFEST_UNKNOWN', `nothing deleted as ${repository}${'tag' in ref ? ':' : '@'}${reference} can be restored (the restore window is ${Math.round(deps.deletion.restoreWindowMs / 60_000)} min)`, { reference });
+      throw new RegistryError(
+        'MANIFEST_UNKNOWN',
+        `nothing deleted as ${repository}${'tag' in ref ? ':' : '@'}${reference} can be restored (the restore window is ${Math.round(deps.deletion.restoreWindowMs / 60_000)} min)`,
+        { reference },
+      );
     case 'tag-immutable':
       throw new RegistryError('TAG_IMMUTABLE', `tag ${outcome.tag} is immutable and points at ${outcome.current}`, { tag: outcome.tag });
     case 'incomplete':
-      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `cannot restore ${reference}: ${outcome.missing.length} manifest(s) it holds were purged`, { missing: outcome.missing.slice(0, 20) });
+      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `cannot restore ${reference}: ${outcome.missing.length} manifest(s) it holds were purged`, {
+        missing: outcome.missing.slice(0, 20),
+      });
   }
 }

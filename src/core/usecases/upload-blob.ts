@@ -2,12 +2,12 @@
 // session offset only advances once the bytes are durable, so a failed or cut request can always be retried.
 import type { Hash } from 'node:crypto';
 import { RegistryError } from '../errors.ts';
-import { algorithmOf, parseDigest, type Digest } from '../model/digest.ts';
+import { algorithmOf, type Digest, parseDigest } from '../model/digest.ts';
 import { newUploadId } from '../model/ids.ts';
 import type { Actor, UploadSession } from '../model/records.ts';
 import type { RegistryDeps, UsesBlobs, UsesMeta } from './deps.ts';
-import { newPurgeOwner, PURGE_LEASE_MS, purgeLeaseExpiry, removePurgedBytes, type PurgeDeps } from './purge-lease.ts';
-import { requireRepositoryForPush, type PushDeps } from './repositories.ts';
+import { newPurgeOwner, PURGE_LEASE_MS, type PurgeDeps, purgeLeaseExpiry, removePurgedBytes } from './purge-lease.ts';
+import { type PushDeps, requireRepositoryForPush } from './repositories.ts';
 
 /** Writing into a session: its row, the store's upload area and the in-process hash cache. */
 type AppendDeps = UsesMeta<'getUpload' | 'advanceUpload'> & UsesBlobs<'appendUpload'> & Pick<RegistryDeps, 'clock' | 'hashes'>;
@@ -23,7 +23,10 @@ export interface ChunkInput {
 }
 
 /** Opens an upload session for a repository (created on first blob commit, not here). */
-export async function startUpload(deps: UsesMeta<'createUpload'> & UsesBlobs<'createUpload'> & Pick<RegistryDeps, 'clock'> & PushDeps, repository: string): Promise<UploadSession> {
+export async function startUpload(
+  deps: UsesMeta<'createUpload'> & UsesBlobs<'createUpload'> & Pick<RegistryDeps, 'clock'> & PushDeps,
+  repository: string,
+): Promise<UploadSession> {
   await requireRepositoryForPush(deps, repository);
   const now = deps.clock.now();
   const session: UploadSession = { id: newUploadId(), repository, offset: 0, startedAt: now, updatedAt: now };
@@ -78,7 +81,11 @@ export async function appendChunk(deps: AppendDeps, repository: string, id: stri
 /** Closes the upload (PUT ?digest=): verifies the digest over every byte, commits the blob and links it. */
 export async function finishUpload(
   deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob' | 'deleteUpload'> & UsesBlobs<'commitUpload' | 'stat'>,
-  repository: string, id: string, digestParam: string, last: ChunkInput | null, actor: Actor,
+  repository: string,
+  id: string,
+  digestParam: string,
+  last: ChunkInput | null,
+  actor: Actor,
 ): Promise<{ digest: Digest; size: number }> {
   const digest = parseDigest(digestParam);
   if (last) await appendChunk(deps, repository, id, last);
@@ -124,7 +131,8 @@ async function claimDigest(deps: UsesMeta<'claimUploadDigest'> & Pick<RegistryDe
     if (claim === 'claimed') return;
     // The session expired (or another replica closed it) while this request was finishing: nothing protects the bytes.
     if (claim === 'unknown-session') throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id} is no longer open; start a new upload`);
-    if (Date.now() > deadline) throw new RegistryError('TOO_MANY_REQUESTS', `blob ${digest} is being reclaimed by garbage collection; retry the upload`, { digest });
+    if (Date.now() > deadline)
+      throw new RegistryError('TOO_MANY_REQUESTS', `blob ${digest} is being reclaimed by garbage collection; retry the upload`, { digest });
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }

@@ -3,7 +3,7 @@
 // another replica) streams on unhashed, and the closing PUT rebuilds the hash from the accepted parts once: one
 // re-read per upload instead of one per PATCH, so chunked uploads spread over replicas stay linear.
 import type { Hash } from 'node:crypto';
-import { newHasher, type Algorithm } from '../model/digest.ts';
+import { type Algorithm, newHasher } from '../model/digest.ts';
 import type { UploadPart } from '../model/records.ts';
 import type { UploadWriter } from '../ports/blob-store.ts';
 
@@ -28,7 +28,10 @@ export class UploadHashes {
   async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#locks.get(id) ?? Promise.resolve();
     const run = previous.then(fn, fn);
-    const settled = run.then(() => undefined, () => undefined);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#locks.set(id, settled);
     try {
       return await run;

@@ -1,13 +1,14 @@
 // Who is calling the Alibaba API: the access key whose ACS3-HMAC-SHA256 or RPC v1 signature checks out, with its
 // nonce spent once in the shared request ledger. With auth off (mode none) unsigned callers act as administrator,
 // but a signature made with an existing key must still be right, so a wrong secret or a stale clock shows up locally.
-import { ANONYMOUS_ADMIN } from '../../auth/index.ts';
+
 import type { AcsFailure, AcsOutcome } from '../../auth/acs-common.ts';
-import { ACS3_ALGORITHM, verifyAcs3 } from '../../auth/acs3.ts';
 import { hasRpcV1Signature, verifyRpcV1 } from '../../auth/acs-rpc-v1.ts';
+import { ACS3_ALGORITHM, verifyAcs3 } from '../../auth/acs3.ts';
+import { ANONYMOUS_ADMIN } from '../../auth/index.ts';
 import { useNonceOnce } from '../../core/index.ts';
 import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
-import type { Caller, AcrContext } from './context.ts';
+import type { AcrContext, Caller } from './context.ts';
 import { AcrError, invalidParameter, missingParameter } from './errors.ts';
 import type { CallParams } from './params.ts';
 
@@ -22,22 +23,34 @@ export interface RawCall {
 
 function refusal(f: Exclude<AcsFailure, { kind: 'missing' }>): AcrError {
   switch (f.kind) {
-    case 'malformed': return new AcrError('IncompleteSignature', f.message);
-    case 'incomplete': return new AcrError('IncompleteSignature', f.message);
-    case 'unknown-key': return new AcrError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404);
-    case 'missing-parameter': return missingParameter(f.name);
-    case 'invalid-parameter': return invalidParameter(f.name, f.message);
-    case 'bad-timestamp': return new AcrError('InvalidTimeStamp.Format', f.message);
-    case 'expired': return new AcrError('InvalidTimeStamp.Expired', f.message);
-    case 'mismatch': return new AcrError('SignatureDoesNotMatch', f.message);
+    case 'malformed':
+      return new AcrError('IncompleteSignature', f.message);
+    case 'incomplete':
+      return new AcrError('IncompleteSignature', f.message);
+    case 'unknown-key':
+      return new AcrError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404);
+    case 'missing-parameter':
+      return missingParameter(f.name);
+    case 'invalid-parameter':
+      return invalidParameter(f.name, f.message);
+    case 'bad-timestamp':
+      return new AcrError('InvalidTimeStamp.Format', f.message);
+    case 'expired':
+      return new AcrError('InvalidTimeStamp.Expired', f.message);
+    case 'mismatch':
+      return new AcrError('SignatureDoesNotMatch', f.message);
   }
 }
 
 /** Which scheme the request claims (the ACS3 Authorization header wins), checked against the key's secret. */
 async function verify(req: RawCall, secretOf: (keyId: string) => Promise<string | null>, now: Date): Promise<AcsOutcome> {
-  if (req.authorization !== undefined && req.authorization.trimStart().startsWith(ACS3_ALGORITHM)) {
+  if (req.authorization?.trimStart().startsWith(ACS3_ALGORITHM)) {
     const q = req.url.indexOf('?');
-    return verifyAcs3({ method: req.method, path: q < 0 ? req.url : req.url.slice(0, q), query: req.params.query, rawHeaders: req.rawHeaders, body: req.body }, secretOf, { now });
+    return verifyAcs3(
+      { method: req.method, path: q < 0 ? req.url : req.url.slice(0, q), query: req.params.query, rawHeaders: req.rawHeaders, body: req.body },
+      secretOf,
+      { now },
+    );
   }
   if (hasRpcV1Signature(req.params.all)) return verifyRpcV1({ method: req.method, params: req.params.all }, secretOf, { now });
   return { ok: false, failure: { kind: 'missing' } };
@@ -52,7 +65,8 @@ export async function authenticate(ctx: AcrContext, req: RawCall, now: Date): Pr
     // found means a real key signed wrongly. (A good signature still spends its nonce below, so it is not let in here.)
     const letIn = await callerWithAuthOff(ctx.signatures, outcome, (f) => f.kind !== 'missing' && f.kind !== 'malformed' && f.kind !== 'unknown-key');
     if (letIn) return letIn;
-    if (failure.kind === 'missing') throw new AcrError('MissingAccessKeyId', 'AccessKeyId is mandatory for this action: sign the request with a berth access key.');
+    if (failure.kind === 'missing')
+      throw new AcrError('MissingAccessKeyId', 'AccessKeyId is mandatory for this action: sign the request with a berth access key.');
     throw refusal(failure);
   }
   const principal = keys.principal;

@@ -2,7 +2,7 @@
 // store's ledger and replayed to every repeat with the same parameters within the retention window, across restarts
 // and replicas; the same token with other parameters is IdempotentParameterMismatch.
 import { createHash } from 'node:crypto';
-import { isRegistryError, runIdempotent, type IdempotentAnswer } from '../../core/index.ts';
+import { type IdempotentAnswer, isRegistryError, runIdempotent } from '../../core/index.ts';
 import type { AcrCall } from './context.ts';
 import { AcrError, errorBody, fromRegistryError } from './errors.ts';
 import { successBody } from './wire.ts';
@@ -17,7 +17,9 @@ export function worthRemembering(answer: IdempotentAnswer): boolean {
 
 /** The API parameters that define the request (validated, defaults applied): signatures, nonces and times never count. */
 export function fingerprint(action: string, input: unknown): string {
-  return createHash('sha256').update(JSON.stringify([action, input]), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([action, input]), 'utf8')
+    .digest('hex');
 }
 
 /** The error a failed run answers with, or null for a failure that is not the client's (it propagates as a 500). */
@@ -28,24 +30,35 @@ function answerable(e: unknown): AcrError | null {
 }
 
 export async function runOnce(
-  call: AcrCall, token: string, input: unknown, ids: { requestId: string; hostId: string },
+  call: AcrCall,
+  token: string,
+  input: unknown,
+  ids: { requestId: string; hostId: string },
   execute: () => Promise<Record<string, unknown>>,
 ): Promise<IdempotentAnswer> {
-  const outcome = await runIdempotent(call.ctx.deps, {
-    key: `acr\0${call.caller.keyId ?? 'anonymous'}\0${token}`,
-    fingerprint: fingerprint(call.action, input),
-    retentionMs: call.ctx.acr.clientTokenRetentionMs,
-  }, async () => {
-    try {
-      return { status: 200, body: successBody(ids.requestId, await execute()) };
-    } catch (e) {
-      const err = answerable(e);
-      if (err === null) throw e;
-      return { status: err.status, body: errorBody(err, ids.requestId, ids.hostId) };
-    }
-  }, worthRemembering);
+  const outcome = await runIdempotent(
+    call.ctx.deps,
+    {
+      key: `acr\0${call.caller.keyId ?? 'anonymous'}\0${token}`,
+      fingerprint: fingerprint(call.action, input),
+      retentionMs: call.ctx.acr.clientTokenRetentionMs,
+    },
+    async () => {
+      try {
+        return { status: 200, body: successBody(ids.requestId, await execute()) };
+      } catch (e) {
+        const err = answerable(e);
+        if (err === null) throw e;
+        return { status: err.status, body: errorBody(err, ids.requestId, ids.hostId) };
+      }
+    },
+    worthRemembering,
+  );
   if (outcome.kind === 'mismatch') {
-    throw new AcrError('IdempotentParameterMismatch', 'The specified ClientToken was already used with different parameters: use a new ClientToken for a different request.');
+    throw new AcrError(
+      'IdempotentParameterMismatch',
+      'The specified ClientToken was already used with different parameters: use a new ClientToken for a different request.',
+    );
   }
   return outcome.answer;
 }

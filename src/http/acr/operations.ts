@@ -10,7 +10,11 @@ import { ListAcrImageTags } from './ops/list-tags.ts';
 export const API_VERSION = '2021-05-21';
 
 export const OPERATIONS: Readonly<Record<string, Operation<unknown>>> = Object.freeze({
-  DeleteAcrImageRepositories, DeleteAcrImageTags, ListAcrImageRepositories, ListAcrImageTags, GetArtifactRepositoryCredentials,
+  DeleteAcrImageRepositories,
+  DeleteAcrImageTags,
+  ListAcrImageRepositories,
+  ListAcrImageTags,
+  GetArtifactRepositoryCredentials,
 });
 
 export function operationOf(action: string): Operation<unknown> | null {

@@ -17,7 +17,8 @@ function invalidToken(): AcrError {
 export function decodeToken(operation: string, token: string, bound: Position): Position {
   const position = token.length > 2048 ? null : readPageToken(operation, token);
   if (position === null) throw invalidToken();
-  if (!Object.values(position).every((v) => (typeof v === 'string' && v.length <= 1024) || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0))) throw invalidToken();
+  if (!Object.values(position).every((v) => (typeof v === 'string' && v.length <= 1024) || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)))
+    throw invalidToken();
   for (const [k, v] of Object.entries(bound)) if (position[k] !== v) throw invalidToken();
   return position as Position;
 }

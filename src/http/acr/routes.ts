@@ -12,7 +12,7 @@ import type { AcrCall, AcrContext, Caller } from './context.ts';
 import { AcrError, errorBody, fromRegistryError } from './errors.ts';
 import { runOnce } from './idempotency.ts';
 import { API_VERSION, operationOf } from './operations.ts';
-import { readParams, type CallParams } from './params.ts';
+import { type CallParams, readParams } from './params.ts';
 import { clientToken } from './validate.ts';
 import { newRequestId, successBody } from './wire.ts';
 
@@ -47,17 +47,27 @@ function pick(req: FastifyRequest, params: CallParams, header: string, param: st
 function callFor(ctx: AcrContext, req: FastifyRequest, caller: Caller, action: string): AcrCall {
   const may = (repository: string, right: Parameters<typeof can>[2]): boolean => can(caller.principal, repository, right);
   return {
-    ctx, action, caller, host: hostOf(req),
+    ctx,
+    action,
+    caller,
+    host: hostOf(req),
     actor: { principal: caller.keyId ?? 'anonymous', dialect: 'acr' },
     may,
     async authorize(repository, right, ecrActions = ECR_ACTIONS_OF[right]) {
       // The repository's name stays out of the message: a RepoId alone must not reveal what the caller cannot see.
       if (!may(repository, right)) {
-        throw new AcrError('Forbidden.RAM',
-          `User not authorized to operate on the specified resource: ${caller.keyId ?? 'anonymous'} needs the ${right} grant on this repository for computenestsupplier:${action}.`, 403);
+        throw new AcrError(
+          'Forbidden.RAM',
+          `User not authorized to operate on the specified resource: ${caller.keyId ?? 'anonymous'} needs the ${right} grant on this repository for computenestsupplier:${action}.`,
+          403,
+        );
       }
       if (await ctx.signatures.policyDenies?.(caller.principal, repository, ecrActions)) {
-        throw new AcrError('Forbidden.RAM', `User not authorized to operate on the specified resource: the repository policy explicitly denies computenestsupplier:${action} to ${caller.keyId ?? 'anonymous'}.`, 403);
+        throw new AcrError(
+          'Forbidden.RAM',
+          `User not authorized to operate on the specified resource: the repository policy explicitly denies computenestsupplier:${action} to ${caller.keyId ?? 'anonymous'}.`,
+          403,
+        );
       }
     },
   };
@@ -104,7 +114,9 @@ export function acrPlugin(ctx: AcrContext) {
     addRootApiConstraint(app);
     for (const method of ['POST', 'GET'] as const) {
       app.route({
-        method, url: '/', constraints: { rootApi: 'acr' },
+        method,
+        url: '/',
+        constraints: { rootApi: 'acr' },
         handler: function acrRoute(req, reply) {
           return dispatch(ctx, req, reply);
         },

@@ -47,7 +47,10 @@ export function artifactType(p: Params, mandatory = false): ArtifactType {
   const v = mandatory ? required(p, 'ArtifactType', 64) : optional(p, 'ArtifactType', 64);
   if (v === undefined) return 'AcrImage';
   if (!(ARTIFACT_TYPES as readonly string[]).includes(v)) {
-    throw invalidParameter('ArtifactType', `"${v.slice(0, 64)}" is not one of ${ARTIFACT_TYPES.join(', ')}${v === 'File' ? ' (berth serves container images and Helm charts, not File artifacts)' : ''}`);
+    throw invalidParameter(
+      'ArtifactType',
+      `"${v.slice(0, 64)}" is not one of ${ARTIFACT_TYPES.join(', ')}${v === 'File' ? ' (berth serves container images and Helm charts, not File artifacts)' : ''}`,
+    );
   }
   return v as ArtifactType;
 }

@@ -2,7 +2,7 @@
 // went. Registry-wide, so it needs admin on every repository.
 import { z } from 'zod';
 import { gcClock } from '../../core/index.ts';
-import { REGISTRY_ADMIN, sendJson, type BerthHandler } from './context.ts';
+import { type BerthHandler, REGISTRY_ADMIN, sendJson } from './context.ts';
 import { durationField, readJson } from './input.ts';
 import { gcReportJson, gcStatusJson } from './wire.ts';
 

@@ -1,9 +1,9 @@
 // Reading what callers send: bounded JSON bodies checked against a strict schema, and query parameters, so every
 // malformed request gets a 400 that names the field instead of reaching a use case (or a 500).
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { parseRepositoryName, RegistryError } from '../../core/index.ts';
+import type { z } from 'zod';
 import { parseDuration } from '../../config/index.ts';
+import { parseRepositoryName, RegistryError } from '../../core/index.ts';
 import { readBodyWithin } from '../shared/body.ts';
 import { jsonObject } from '../shared/json-body.ts';
 
@@ -12,18 +12,24 @@ const BODY_LIMIT = 64 * 1024;
 const MAX_PARAM = 256;
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues.slice(0, 5).map((i) => {
-    const field = i.path.map(String).join('.');
-    const why = i.code === 'invalid_type' && i.message.endsWith('received undefined') ? 'is required' : i.message;
-    return field ? `field "${field}": ${why}` : why;
-  }).join('; ');
+  return error.issues
+    .slice(0, 5)
+    .map((i) => {
+      const field = i.path.map(String).join('.');
+      const why = i.code === 'invalid_type' && i.message.endsWith('received undefined') ? 'is required' : i.message;
+      return field ? `field "${field}": ${why}` : why;
+    })
+    .join('; ');
 }
 
 /** Parses the body as JSON and checks it; an absent body counts as `{}` (every field optional then is fine). */
 export async function readJson<T>(req: FastifyRequest, schema: z.ZodType<T>): Promise<T> {
   const body = await readBodyWithin(req.raw, BODY_LIMIT, (n) => new RegistryError('INVALID_REQUEST', `request body exceeds ${n} bytes`));
-  const value = jsonObject(body, (problem, parserMessage) => new RegistryError('INVALID_REQUEST',
-    problem === 'not-json' ? `request body is not valid JSON: ${parserMessage}` : 'request body must be a JSON object'));
+  const value = jsonObject(
+    body,
+    (problem, parserMessage) =>
+      new RegistryError('INVALID_REQUEST', problem === 'not-json' ? `request body is not valid JSON: ${parserMessage}` : 'request body must be a JSON object'),
+  );
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new RegistryError('INVALID_REQUEST', `invalid request body: ${describeIssues(parsed.error)}`);
   return parsed.data;

@@ -18,7 +18,11 @@ describe('berth API paths', () => {
 
   it('refuses encoded or traversing repository names instead of decoding them', () => {
     for (const path of ['/berth/v1/repositories/a%2Fb/deleted-tags', '/berth/v1/repositories/a/../b/deleted-tags', '/berth/v1/repositories/A/deleted-tags']) {
-      assert.throws(() => matchBerthRoute(path), (e: unknown) => isRegistryError(e) && e.code === 'NAME_INVALID', path);
+      assert.throws(
+        () => matchBerthRoute(path),
+        (e: unknown) => isRegistryError(e) && e.code === 'NAME_INVALID',
+        path,
+      );
     }
   });
 
@@ -27,7 +31,11 @@ describe('berth API paths', () => {
     assert.equal(positiveIntParam(q('limit=25'), 'limit'), 25);
     assert.equal(positiveIntParam(q(''), 'limit'), undefined);
     for (const bad of ['0', '-1', '1.5', '1e3', 'ten', '', '01']) {
-      assert.throws(() => positiveIntParam(q(`limit=${bad}`), 'limit'), (e: unknown) => isRegistryError(e) && e.code === 'PAGINATION_INVALID', bad);
+      assert.throws(
+        () => positiveIntParam(q(`limit=${bad}`), 'limit'),
+        (e: unknown) => isRegistryError(e) && e.code === 'PAGINATION_INVALID',
+        bad,
+      );
     }
   });
 });

@@ -2,7 +2,7 @@
 // GC never pull an image from under a running deployment.
 import { z } from 'zod';
 import { createPin, deletePin, findPin, listPins, parseRepositoryName } from '../../core/index.ts';
-import { onRepository, REGISTRY_ADMIN, sendJson, type BerthHandler } from './context.ts';
+import { type BerthHandler, onRepository, REGISTRY_ADMIN, sendJson } from './context.ts';
 import { durationField, positiveIntParam, readJson, repositoryParam, textParam } from './input.ts';
 import { pinJson } from './wire.ts';
 

@@ -2,13 +2,13 @@
 // URL, authenticate, dispatch; every failure becomes {"error":{code,message,detail}} with a 4xx unless it is ours.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../core/index.ts';
-import { gateRequest, type AccessNeed } from '../shared/access.ts';
+import { type AccessNeed, gateRequest } from '../shared/access.ts';
 import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { getAudit } from './audit.ts';
-import { sendJson, type BerthCall, type BerthContext, type BerthHandler } from './context.ts';
+import { type BerthCall, type BerthContext, type BerthHandler, sendJson } from './context.ts';
 import { berthErrorBody, wireError } from './errors.ts';
 import { getGc, postGc } from './gc.ts';
-import { matchBerthRoute, splitUrl, type BerthRoute } from './paths.ts';
+import { type BerthRoute, matchBerthRoute, splitUrl } from './paths.ts';
 import { getPin, getPins, postPin, removePin } from './pins.ts';
 import { getDeletedTags, postRestore } from './trash.ts';
 

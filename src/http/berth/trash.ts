@@ -1,7 +1,7 @@
 // The trash over HTTP: what was deleted recently and can still come back, and bringing it back byte-identical.
 import { z } from 'zod';
-import { isDigest, listDeletedTags, parseRepositoryName, parseTag, restore, RegistryError } from '../../core/index.ts';
-import { onRepository, sendJson, type BerthHandler } from './context.ts';
+import { isDigest, listDeletedTags, parseRepositoryName, parseTag, RegistryError, restore } from '../../core/index.ts';
+import { type BerthHandler, onRepository, sendJson } from './context.ts';
 import { positiveIntParam, readJson } from './input.ts';
 import { deletedTagJson } from './wire.ts';
 

@@ -14,8 +14,13 @@ export interface PinJson {
 
 export function pinJson(p: Pin): PinJson {
   return {
-    id: p.id, repository: p.repository, digest: p.digest, reason: p.reason, owner: p.owner,
-    createdAt: p.createdAt.toISOString(), expiresAt: p.expiresAt?.toISOString() ?? null,
+    id: p.id,
+    repository: p.repository,
+    digest: p.digest,
+    reason: p.reason,
+    owner: p.owner,
+    createdAt: p.createdAt.toISOString(),
+    expiresAt: p.expiresAt?.toISOString() ?? null,
   };
 }
 

@@ -1,7 +1,7 @@
 // Who is calling the ECR API: the access key whose SigV4 signature checks out. With auth off (mode none) every
 // caller acts as administrator, unsigned requests included, but a signature made with an existing key must still
 // be right, so a wrong secret or a stale clock shows up locally as it would on AWS.
-import { verifySigV4, type SigV4Failure } from '../../auth/index.ts';
+import { type SigV4Failure, verifySigV4 } from '../../auth/index.ts';
 import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
 import type { Caller, EcrContext } from './context.ts';
 import { EcrError } from './errors.ts';
@@ -15,10 +15,14 @@ export interface RawSignedRequest {
 
 function refusal(f: Exclude<SigV4Failure, { kind: 'missing' }>): EcrError {
   switch (f.kind) {
-    case 'malformed': return new EcrError('IncompleteSignatureException', f.message);
-    case 'unknown-key': return new EcrError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-    case 'expired': return new EcrError('InvalidSignatureException', f.message);
-    case 'mismatch': return new EcrError('InvalidSignatureException', f.message);
+    case 'malformed':
+      return new EcrError('IncompleteSignatureException', f.message);
+    case 'unknown-key':
+      return new EcrError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    case 'expired':
+      return new EcrError('InvalidSignatureException', f.message);
+    case 'mismatch':
+      return new EcrError('InvalidSignatureException', f.message);
   }
 }
 
@@ -33,8 +37,12 @@ export async function authenticate(ctx: EcrContext, req: RawSignedRequest, now: 
   const keys = new KeyLookup(ctx.signatures);
   const outcome = await verifySigV4(req, keys.secretOf, { service: 'ecr', now, alsoSigned: ['x-amz-target'] });
   // A malformed header may still name a key berth has; expired and mismatched signatures always involve one.
-  const letIn = await callerWithAuthOff(ctx.signatures, outcome, async (f) => f.kind !== 'missing' && f.kind !== 'unknown-key'
-    && (f.kind !== 'malformed' || keys.principal !== null || (await keys.exists(credentialKeyId(req)))));
+  const letIn = await callerWithAuthOff(
+    ctx.signatures,
+    outcome,
+    async (f) =>
+      f.kind !== 'missing' && f.kind !== 'unknown-key' && (f.kind !== 'malformed' || keys.principal !== null || (await keys.exists(credentialKeyId(req)))),
+  );
   if (letIn) return letIn;
   const principal = keys.principal;
   if (outcome.ok && principal !== null) return { principal, keyId: outcome.keyId };

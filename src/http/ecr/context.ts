@@ -1,7 +1,8 @@
 // What every ECR operation handler receives: the use-case dependencies, the caller (as SigV4 proved it), the
 // registry identity from config and one way to ask for rights, so each handler states exactly what it needs.
-import type { Action, Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
+
 import type { z } from 'zod';
+import type { Action, Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
 import type { SignatureAuth } from '../shared/access.ts';
 import type { SignedCaller } from '../shared/signed-caller.ts';
 

@@ -59,8 +59,10 @@ export function repositoryNotFound(name: string, registryId: string): EcrError {
 export function imageNotFound(id: { imageDigest?: string | undefined; imageTag?: string | undefined }, name: string, registryId: string): EcrError {
   const digest = id.imageDigest === undefined ? 'null' : `'${id.imageDigest}'`;
   const tag = id.imageTag === undefined ? 'null' : `'${id.imageTag}'`;
-  return new EcrError('ImageNotFoundException',
-    `The image with imageId {imageDigest:${digest}, imageTag:${tag}} does not exist within the repository with name '${name}' in the registry with id '${registryId}'`);
+  return new EcrError(
+    'ImageNotFoundException',
+    `The image with imageId {imageDigest:${digest}, imageTag:${tag}} does not exist within the repository with name '${name}' in the registry with id '${registryId}'`,
+  );
 }
 
 /** A core error in ECR's words: repository-level codes get AWS's own sentences, the rest keep berth's message. */

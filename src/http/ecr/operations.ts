@@ -11,11 +11,23 @@ import { ListTagsForResource, PutImageTagMutability, TagResource, UntagResource 
 export const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 
 export const OPERATIONS: Readonly<Record<string, Operation<unknown>>> = Object.freeze({
-  CreateRepository, DescribeRepositories, DeleteRepository,
-  ListImages, DescribeImages, BatchDeleteImage, BatchGetImage, PutImage,
-  GetAuthorizationToken, DescribeRegistry,
-  PutImageTagMutability, TagResource, UntagResource, ListTagsForResource,
-  GetRepositoryPolicy, SetRepositoryPolicy, DeleteRepositoryPolicy,
+  CreateRepository,
+  DescribeRepositories,
+  DeleteRepository,
+  ListImages,
+  DescribeImages,
+  BatchDeleteImage,
+  BatchGetImage,
+  PutImage,
+  GetAuthorizationToken,
+  DescribeRegistry,
+  PutImageTagMutability,
+  TagResource,
+  UntagResource,
+  ListTagsForResource,
+  GetRepositoryPolicy,
+  SetRepositoryPolicy,
+  DeleteRepositoryPolicy,
 });
 
 /** The operation an X-Amz-Target names, or null. */

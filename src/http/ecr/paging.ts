@@ -10,7 +10,10 @@ export function encodeToken(operation: string, position: Position): string {
 }
 
 function invalidToken(): EcrError {
-  return new EcrError('InvalidParameterException', "Invalid parameter at 'nextToken' failed to satisfy constraint: 'must be a nextToken returned by a previous call of the same operation'");
+  return new EcrError(
+    'InvalidParameterException',
+    "Invalid parameter at 'nextToken' failed to satisfy constraint: 'must be a nextToken returned by a previous call of the same operation'",
+  );
 }
 
 /** The position a token stands for; InvalidParameterException when it was not issued by `operation`. */

@@ -2,16 +2,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { TestSha256 } from '../../auth/test-helpers.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../adapters/test-helpers.ts';
 import { keyPrincipal } from '../../auth/index.ts';
-import { createPin, PullRecorder, putManifest, type AccessKey } from '../../core/index.ts';
+import { TestSha256 } from '../../auth/test-helpers.ts';
+import { type AccessKey, createPin, PullRecorder, putManifest } from '../../core/index.ts';
 import type { SignatureAuth } from '../shared/access.ts';
 import { ecrPlugin } from './routes.ts';
 
 const KEY: AccessKey = {
-  id: 'BKTESTKEY00000000000', name: 't', secretHash: '', sealedSecret: '', createdAt: new Date(0), lastUsedAt: null,
+  id: 'BKTESTKEY00000000000',
+  name: 't',
+  secretHash: '',
+  sealedSecret: '',
+  createdAt: new Date(0),
+  lastUsedAt: null,
   grants: [{ repositories: 'team/*', actions: ['pull', 'push', 'delete', 'admin'] }],
 };
 const SECRET = 'the-secret-of-the-test-key-0123456789abcd';
@@ -28,18 +33,36 @@ async function server(reg: TestRegistry, mode: 'none' | 'required'): Promise<Fas
   const app = Fastify();
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-  await app.register(ecrPlugin({ deps: reg.deps, pulls: new PullRecorder(reg.deps), signatures: signatures(mode), ecr: { region: 'us-east-1', registryId: '123456789012' } }));
+  await app.register(
+    ecrPlugin({ deps: reg.deps, pulls: new PullRecorder(reg.deps), signatures: signatures(mode), ecr: { region: 'us-east-1', registryId: '123456789012' } }),
+  );
   return app;
 }
 
-interface Answer { status: number; body: Record<string, unknown>; headers: Record<string, unknown> }
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, unknown>;
+}
 
 async function call(app: FastifyInstance, op: string, input: unknown, sign: { key?: string; secret?: string } | null = {}, at?: Date): Promise<Answer> {
   const body = JSON.stringify(input);
-  let headers: Record<string, string> = { host: 'localhost', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${op}` };
+  let headers: Record<string, string> = {
+    host: 'localhost',
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${op}`,
+  };
   if (sign) {
-    const signer = new SignatureV4({ service: 'ecr', region: 'us-west-2', sha256: TestSha256, credentials: { accessKeyId: sign.key ?? KEY.id, secretAccessKey: sign.secret ?? SECRET } });
-    headers = (await signer.sign(new HttpRequest({ method: 'POST', path: '/', headers, body }), { signingDate: at ?? new Date() })).headers as Record<string, string>;
+    const signer = new SignatureV4({
+      service: 'ecr',
+      region: 'us-west-2',
+      sha256: TestSha256,
+      credentials: { accessKeyId: sign.key ?? KEY.id, secretAccessKey: sign.secret ?? SECRET },
+    });
+    headers = (await signer.sign(new HttpRequest({ method: 'POST', path: '/', headers, body }), { signingDate: at ?? new Date() })).headers as Record<
+      string,
+      string
+    >;
   }
   const res = await app.inject({ method: 'POST', url: '/', headers, payload: body });
   return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown>, headers: res.headers };
@@ -69,7 +92,10 @@ describe('ECR wire and auth', () => {
     const bad = await call(app, 'DeleteRepository', { repositoryName: 'team/none' }, null);
     assert.equal(bad.status, 400);
     assert.match(String(bad.headers['x-amzn-requestid']), /^[0-9a-f-]{36}$/);
-    assert.deepEqual(bad.body, { __type: 'RepositoryNotFoundException', message: "The repository with name 'team/none' does not exist in the registry with id '123456789012'" });
+    assert.deepEqual(bad.body, {
+      __type: 'RepositoryNotFoundException',
+      message: "The repository with name 'team/none' does not exist in the registry with id '123456789012'",
+    });
     assert.equal((await call(app, 'StartImageScan', {}, null)).body.__type, 'UnknownOperationException');
   });
 
@@ -88,7 +114,10 @@ describe('ECR wire and auth', () => {
     assert.equal((await call(strict, 'CreateRepository', { repositoryName: 'team/auth' })).status, 200);
     const denied = await call(strict, 'CreateRepository', { repositoryName: 'other/auth' });
     assert.equal(denied.body.__type, 'AccessDeniedException');
-    assert.match(String(denied.body.message), /user\/BKTESTKEY00000000000 is not authorized to perform: ecr:CreateRepository on resource: arn:aws:ecr:us-east-1:123456789012:repository\/other\/auth/);
+    assert.match(
+      String(denied.body.message),
+      /user\/BKTESTKEY00000000000 is not authorized to perform: ecr:CreateRepository on resource: arn:aws:ecr:us-east-1:123456789012:repository\/other\/auth/,
+    );
   });
 });
 
@@ -104,7 +133,7 @@ describe('ECR images', () => {
     two = await pushImage(reg.deps, repo, 'z', config, [layer, await pushBlob(reg.deps, repo, 'layer-2')]);
   });
 
-  it('ListImages pages by (digest, tag) entry, splitting an image\'s tags across pages without loss or repeats', async () => {
+  it("ListImages pages by (digest, tag) entry, splitting an image's tags across pages without loss or repeats", async () => {
     const seen: string[] = [];
     let token: unknown;
     for (let i = 0; i < 10; i++) {
@@ -131,24 +160,50 @@ describe('ECR images', () => {
     assert.equal(typeof detail.imagePushedAt, 'number');
     const missing = await call(app, 'DescribeImages', { repositoryName: repo, imageIds: [{ imageTag: 'b' }, { imageTag: 'nope' }] }, null);
     assert.equal(missing.body.__type, 'ImageNotFoundException');
-    assert.equal((await call(app, 'DescribeImages', { repositoryName: repo, imageIds: [{ imageTag: '-bad tag' }] }, null)).body.__type, 'InvalidParameterException');
-    assert.equal((await call(app, 'DescribeImages', { repositoryName: repo, imageIds: [{ imageTag: 'b' }], maxResults: 5 }, null)).body.__type, 'InvalidParameterException');
+    assert.equal(
+      (await call(app, 'DescribeImages', { repositoryName: repo, imageIds: [{ imageTag: '-bad tag' }] }, null)).body.__type,
+      'InvalidParameterException',
+    );
+    assert.equal(
+      (await call(app, 'DescribeImages', { repositoryName: repo, imageIds: [{ imageTag: 'b' }], maxResults: 5 }, null)).body.__type,
+      'InvalidParameterException',
+    );
   });
 
   it('BatchDeleteImage: untag, last tag takes the image, pins and indexes refuse per id, unknown ids are failures', async () => {
     const config = await pushBlob(reg.deps, 'team/del', '{}');
     const layer = await pushBlob(reg.deps, 'team/del', 'l');
     const child = await pushImage(reg.deps, 'team/del', null, config, [layer]);
-    const index = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: child, size: 1 }] }));
-    await putManifest(reg.deps, { repository: 'team/del', reference: 'idx', body: index, contentType: 'application/vnd.oci.image.index.v1+json', actor: TEST_ACTOR });
+    const index = new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: child, size: 1 }],
+      }),
+    );
+    await putManifest(reg.deps, {
+      repository: 'team/del',
+      reference: 'idx',
+      body: index,
+      contentType: 'application/vnd.oci.image.index.v1+json',
+      actor: TEST_ACTOR,
+    });
     const pinned = await pushImage(reg.deps, 'team/del', 'prod', config, [layer], { annotations: { n: 'p' } });
     await createPin(reg.deps, { repository: 'team/del', reference: pinned, reason: 'prod' }, TEST_ACTOR);
-    const res = await call(app, 'BatchDeleteImage', {
-      repositoryName: 'team/del', imageIds: [{ imageDigest: child }, { imageDigest: pinned }, { imageTag: 'ghost' }, {}, { imageTag: 'idx', imageDigest: child }],
-    }, null);
+    const res = await call(
+      app,
+      'BatchDeleteImage',
+      {
+        repositoryName: 'team/del',
+        imageIds: [{ imageDigest: child }, { imageDigest: pinned }, { imageTag: 'ghost' }, {}, { imageTag: 'idx', imageDigest: child }],
+      },
+      null,
+    );
     assert.equal(res.status, 200);
-    assert.deepEqual((res.body.failures as Array<{ failureCode: string }>).map((f) => f.failureCode),
-      ['ImageReferencedByManifestList', 'ImageInUse', 'ImageNotFound', 'MissingDigestAndTag', 'ImageTagDoesNotMatchDigest']);
+    assert.deepEqual(
+      (res.body.failures as Array<{ failureCode: string }>).map((f) => f.failureCode),
+      ['ImageReferencedByManifestList', 'ImageInUse', 'ImageNotFound', 'MissingDigestAndTag', 'ImageTagDoesNotMatchDigest'],
+    );
     assert.deepEqual(res.body.imageIds, []);
     const gone = await call(app, 'BatchDeleteImage', { repositoryName: 'team/del', imageIds: [{ imageTag: 'idx' }, { imageDigest: child }] }, null);
     assert.deepEqual(gone.body, { imageIds: [{ imageDigest: sha256(index), imageTag: 'idx' }, { imageDigest: child }], failures: [] });

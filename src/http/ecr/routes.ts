@@ -26,8 +26,11 @@ function sendError(reply: FastifyReply, e: EcrError): void {
 }
 
 function parseJson(body: Buffer): unknown {
-  return jsonObject(body, (problem) => new EcrError('SerializationException',
-    problem === 'not-json' ? 'The request body is not valid JSON' : 'The request body must be a JSON object'));
+  return jsonObject(
+    body,
+    (problem) =>
+      new EcrError('SerializationException', problem === 'not-json' ? 'The request body is not valid JSON' : 'The request body must be a JSON object'),
+  );
 }
 
 /** berth is one registry: naming another account's registry is refused, as AWS refuses what it cannot grant. */
@@ -45,14 +48,19 @@ async function dispatch(ctx: EcrContext, req: FastifyRequest, reply: FastifyRepl
   const target = req.headers['x-amz-target'];
   const found = operationOf(typeof target === 'string' ? target : undefined);
   if (!found) {
-    throw new EcrError('UnknownOperationException', typeof target === 'string'
-      ? `berth does not implement the operation ${target.slice(0, 200)}`
-      : 'Missing X-Amz-Target header: expected AmazonEC2ContainerRegistry_V20150921.<Operation>');
+    throw new EcrError(
+      'UnknownOperationException',
+      typeof target === 'string'
+        ? `berth does not implement the operation ${target.slice(0, 200)}`
+        : 'Missing X-Amz-Target header: expected AmazonEC2ContainerRegistry_V20150921.<Operation>',
+    );
   }
   const input = validate(found.op.input, parseJson(body));
   checkRegistry(ctx, caller, found.name, input);
   const call: EcrCall = {
-    ctx, operation: found.name, caller,
+    ctx,
+    operation: found.name,
+    caller,
     actor: { principal: caller.keyId ?? 'anonymous', dialect: 'ecr' },
     origin: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
     authorize: (repository, action) => authorize(ctx, caller, found.name, repository, action),
@@ -76,7 +84,9 @@ export function ecrPlugin(ctx: EcrContext) {
     });
     addRootApiConstraint(app);
     app.route({
-      method: 'POST', url: '/', constraints: { rootApi: 'ecr' },
+      method: 'POST',
+      url: '/',
+      constraints: { rootApi: 'ecr' },
       handler: function ecrRoute(req, reply) {
         return dispatch(ctx, req, reply);
       },

@@ -22,14 +22,20 @@ describe('ECR input validation', () => {
     assert.deepEqual(validate(schema, { repositoryName: 'team/app', registryId: null, somethingNewer: 1 }), { repositoryName: 'team/app' });
   });
 
-  it("says what AWS says: value, member path and constraint", () => {
+  it('says what AWS says: value, member path and constraint', () => {
     const e = failure({ repositoryName: 'Team' });
     assert.equal(e.type, 'InvalidParameterException');
     assert.equal(e.status, 400);
-    assert.equal(e.message, "1 validation error detected: Value 'Team' at 'repositoryName' failed to satisfy constraint: "
-      + 'Member must satisfy regular expression pattern: (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*');
+    assert.equal(
+      e.message,
+      "1 validation error detected: Value 'Team' at 'repositoryName' failed to satisfy constraint: " +
+        'Member must satisfy regular expression pattern: (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*',
+    );
     assert.equal(failure({}).message, "1 validation error detected: Value null at 'repositoryName' failed to satisfy constraint: Member must not be null");
-    assert.match(failure({ repositoryName: 'a' }).message, /Value 'a' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2/);
+    assert.match(
+      failure({ repositoryName: 'a' }).message,
+      /Value 'a' at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2/,
+    );
     assert.match(failure({ repositoryName: 'x'.repeat(257) }).message, /Member must have length less than or equal to 256/);
     assert.match(failure({ repositoryName: 'ok', registryId: '12' }).message, /Value '12' at 'registryId' .*pattern: \[0-9\]\{12\}/);
     assert.match(failure({ repositoryName: 'ok', maxResults: 1001 }).message, /Value '1001' at 'maxResults' .*value less than or equal to 1000/);
@@ -56,7 +62,10 @@ describe('ECR paging tokens', () => {
     const token = encodeToken('ListImages', { d: 'sha256:ab', t: 'v1' });
     assert.match(token, /^[A-Za-z0-9_-]+$/);
     assert.deepEqual(decodeToken('ListImages', token), { d: 'sha256:ab', t: 'v1' });
-    assert.throws(() => decodeToken('DescribeImages', token), (e: unknown) => e instanceof EcrError && e.type === 'InvalidParameterException' && /nextToken/.test(e.message));
+    assert.throws(
+      () => decodeToken('DescribeImages', token),
+      (e: unknown) => e instanceof EcrError && e.type === 'InvalidParameterException' && /nextToken/.test(e.message),
+    );
     for (const bad of ['abc', '!!', Buffer.from('[1]').toString('base64url'), Buffer.from('{"op":"ListImages","d":5}').toString('base64url')]) {
       assert.throws(() => decodeToken('ListImages', bad), EcrError, bad);
     }

@@ -21,7 +21,10 @@ export const imageFilter = z.object({ tagStatus: tagStatus.optional(), imageStat
 export const resourceTag = z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) });
 export const resourceTags = z.array(resourceTag).max(200);
 export const tagMutability = z.enum(['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION']);
-export const mutabilityFilters = z.array(z.object({ filterType: z.enum(['WILDCARD']), filter: z.string().min(1).max(128) })).min(1).max(5);
+export const mutabilityFilters = z
+  .array(z.object({ filterType: z.enum(['WILDCARD']), filter: z.string().min(1).max(128) }))
+  .min(1)
+  .max(5);
 
 /** Every operation's input shares these; unknown members are ignored, as newer SDK models may send more. */
 export const base = { registryId: registryId.optional() };
@@ -52,7 +55,12 @@ function constraint(iss: Issue): string {
 
 function shown(value: unknown): string {
   if (value === undefined || value === null) return 'null';
-  const text = typeof value === 'string' ? value : Array.isArray(value) ? `[${value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}]` : JSON.stringify(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : Array.isArray(value)
+        ? `[${value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ')}]`
+        : JSON.stringify(value);
   return `'${text.length > 1024 ? `${text.slice(0, 1024)}...` : text}'`;
 }
 
@@ -67,7 +75,11 @@ export function memberPath(path: readonly PropertyKey[]): string {
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
 }
 
 export function validationMessage(issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string; input?: unknown }>): string {

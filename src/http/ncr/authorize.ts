@@ -21,7 +21,10 @@ export function allowed(caller: Caller, resource: string, action: Action): boole
  * a Deny set through the ECR API holds here too.
  */
 export async function authorize(
-  call: { caller: Caller; ctx: { signatures: SignatureAuth } }, resource: string, action: Action, ecrActions: readonly string[] = ECR_ACTIONS_OF[action],
+  call: { caller: Caller; ctx: { signatures: SignatureAuth } },
+  resource: string,
+  action: Action,
+  ecrActions: readonly string[] = ECR_ACTIONS_OF[action],
 ): Promise<void> {
   const { caller } = call;
   if (!allowed(caller, resource, action)) {

@@ -1,8 +1,9 @@
 // Who is calling the NCR API: the access key whose NCP signature v2 checks out. With auth off (mode none) every
 // caller acts as administrator, unsigned requests included, but a request naming a key berth has must still be
 // signed right, so a wrong secret or a stale clock shows up locally as it would behind NAVER's gateway.
+
+import { NCP_HEADERS, type NcpFailure, verifyNcpSignature } from '../../auth/ncp-signature.ts';
 import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
-import { NCP_HEADERS, verifyNcpSignature, type NcpFailure } from '../../auth/ncp-signature.ts';
 import type { Caller, NcrContext } from './context.ts';
 import { AUTH_FAILED, NcrError } from './errors.ts';
 
@@ -27,12 +28,23 @@ function refusal(f: NcpFailure): NcrError {
 export async function authenticate(ctx: NcrContext, req: RawNcrRequest, now: Date): Promise<Caller> {
   const accessKey = header(req, NCP_HEADERS.accessKey);
   const keys = new KeyLookup(ctx.signatures);
-  const outcome = await verifyNcpSignature({
-    method: req.method, url: req.url, accessKey,
-    timestamp: header(req, NCP_HEADERS.timestamp), signature: header(req, NCP_HEADERS.signature),
-  }, keys.secretOf, { now });
+  const outcome = await verifyNcpSignature(
+    {
+      method: req.method,
+      url: req.url,
+      accessKey,
+      timestamp: header(req, NCP_HEADERS.timestamp),
+      signature: header(req, NCP_HEADERS.signature),
+    },
+    keys.secretOf,
+    { now },
+  );
   // The access key is a header of its own, so whether it names a key berth has is known whatever went wrong.
-  const letIn = await callerWithAuthOff(ctx.signatures, outcome, () => accessKey !== undefined && /^[A-Za-z0-9_-]{1,128}$/.test(accessKey) && keys.exists(accessKey));
+  const letIn = await callerWithAuthOff(
+    ctx.signatures,
+    outcome,
+    () => accessKey !== undefined && /^[A-Za-z0-9_-]{1,128}$/.test(accessKey) && keys.exists(accessKey),
+  );
   if (letIn) return letIn;
   const principal = keys.principal;
   if (outcome.ok && principal !== null) return { principal, keyId: outcome.keyId };

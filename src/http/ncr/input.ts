@@ -6,7 +6,9 @@ import { badRequest } from './errors.ts';
 
 /** The body as a JSON object; an empty body is {} (nothing to change). */
 export function jsonObject(body: Buffer): Record<string, unknown> {
-  return parseJsonObject(body, (problem) => badRequest(problem === 'not-json' ? 'the request body is not valid JSON' : 'the request body must be a JSON object'));
+  return parseJsonObject(body, (problem) =>
+    badRequest(problem === 'not-json' ? 'the request body is not valid JSON' : 'the request body must be a JSON object'),
+  );
 }
 
 /** The body checked against `schema`; the first problem (each schema words its own) is the gateway's 400 details. */
@@ -18,7 +20,9 @@ export function validateBody<T>(schema: z.ZodType<T>, body: Buffer): T {
 
 /** An optional text member: absent leaves it, null clears it, a string up to `max` characters sets it. */
 export function optionalText(name: string, max: number) {
-  return z.string({ error: `${name} must be a string` })
+  return z
+    .string({ error: `${name} must be a string` })
     .max(max, { error: (issue) => `${name} must be at most ${max} characters, got ${String((issue.input as string).length)}` })
-    .nullable().optional();
+    .nullable()
+    .optional();
 }

@@ -3,8 +3,8 @@
 // then each parameter is decoded once and validated.
 import type { Handler, NcrParams } from './context.ts';
 import { notFound } from './errors.ts';
-import { createRegistry, deleteRegistry, listRegistries } from './ops/registries.ts';
 import { deleteImage, getImage, listImages, patchImage } from './ops/images.ts';
+import { createRegistry, deleteRegistry, listRegistries } from './ops/registries.ts';
 import { deleteTag, getTag, listTags } from './ops/tags.ts';
 import { noParams, rawSegments, referenceParam, registryParam, repositoryParam } from './paths.ts';
 
@@ -21,12 +21,18 @@ const TABLE: Record<Shape, Readonly<Record<string, Handler>>> = {
 function shapeOf(raw: string[]): Shape | null {
   if (raw[0] !== 'repositories' || raw.some((s) => s === '')) return null;
   switch (raw.length) {
-    case 1: return 'registries';
-    case 2: return 'registry';
-    case 3: return 'image';
-    case 4: return raw[3] === 'tags' ? 'tags' : null;
-    case 5: return raw[3] === 'tags' ? 'tag' : null;
-    default: return null;
+    case 1:
+      return 'registries';
+    case 2:
+      return 'registry';
+    case 3:
+      return 'image';
+    case 4:
+      return raw[3] === 'tags' ? 'tags' : null;
+    case 5:
+      return raw[3] === 'tags' ? 'tag' : null;
+    default:
+      return null;
   }
 }
 

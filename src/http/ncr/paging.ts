@@ -35,7 +35,12 @@ function pageUrl(call: NcrCall, page: number, size: number): string {
 }
 
 /** The list envelope: `previous` is the page before (the last one when `page` is past the end), null on page 1. */
-export function pageOf<T>(call: NcrCall, paging: Paging, count: number, results: T[]): { count: number; next: string | null; previous: string | null; results: T[] } {
+export function pageOf<T>(
+  call: NcrCall,
+  paging: Paging,
+  count: number,
+  results: T[],
+): { count: number; next: string | null; previous: string | null; results: T[] } {
   const last = Math.max(1, Math.ceil(count / paging.size));
   return {
     count,
@@ -51,7 +56,8 @@ export function pageOf<T>(call: NcrCall, paging: Paging, count: number, results:
  * fewer than `limit` means the list ended.
  */
 export async function skipKeys(
-  offset: number, fetch: (after: string | undefined, limit: number) => Promise<string[]>,
+  offset: number,
+  fetch: (after: string | undefined, limit: number) => Promise<string[]>,
 ): Promise<{ after: string | undefined; past: boolean }> {
   let after: string | undefined;
   let left = offset;

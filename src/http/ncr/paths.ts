@@ -52,7 +52,11 @@ export function repositoryParam(registry: string, rawImage: string): { repositor
 /** A tag name (NCR's {reference} is a tag; a digest is refused, so a tag API can never delete by digest). */
 export function referenceParam(raw: string): string {
   const tag = decodeOnce(raw);
-  if (!isTag(tag)) throw new RegistryError('TAG_INVALID', `invalid tag "${tag.slice(0, 200)}": ${tag.includes(':') ? 'digests are not tags; ' : ''}expected [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`);
+  if (!isTag(tag))
+    throw new RegistryError(
+      'TAG_INVALID',
+      `invalid tag "${tag.slice(0, 200)}": ${tag.includes(':') ? 'digests are not tags; ' : ''}expected [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`,
+    );
   return tag;
 }
 

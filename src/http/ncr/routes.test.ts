@@ -11,7 +11,12 @@ import type { SignatureAuth } from '../shared/access.ts';
 import { ncrPlugin } from './routes.ts';
 
 const KEY: AccessKey = {
-  id: 'BKNCRUNITKEY00000000', name: 't', secretHash: '', sealedSecret: '', createdAt: new Date(0), lastUsedAt: null,
+  id: 'BKNCRUNITKEY00000000',
+  name: 't',
+  secretHash: '',
+  sealedSecret: '',
+  createdAt: new Date(0),
+  lastUsedAt: null,
   grants: [{ repositories: 'reg/*', actions: ['pull', 'push', 'delete'] }],
 };
 const SECRET = 'the-secret-of-the-ncr-unit-test-key-000';
@@ -32,16 +37,26 @@ async function server(reg: TestRegistry, mode: 'none' | 'required'): Promise<Fas
   return app;
 }
 
-interface Answer { status: number; body: Record<string, unknown> }
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
 
 /** NAVER's signer: base64 HMAC-SHA256 of "METHOD URI\ntimestamp\naccessKey". */
-async function call(app: FastifyInstance, method: string, url: string, o: { body?: string; sign?: boolean; at?: number; secret?: string } = {}): Promise<Answer> {
+async function call(
+  app: FastifyInstance,
+  method: string,
+  url: string,
+  o: { body?: string; sign?: boolean; at?: number; secret?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { host: 'berth.test:5000', 'content-type': 'application/json' };
   if (o.sign !== false) {
     const ts = String(o.at ?? Date.now());
     headers['x-ncp-apigw-timestamp'] = ts;
     headers['x-ncp-iam-access-key'] = KEY.id;
-    headers['x-ncp-apigw-signature-v2'] = createHmac('sha256', o.secret ?? SECRET).update(`${method} ${url}\n${ts}\n${KEY.id}`).digest('base64');
+    headers['x-ncp-apigw-signature-v2'] = createHmac('sha256', o.secret ?? SECRET)
+      .update(`${method} ${url}\n${ts}\n${KEY.id}`)
+      .digest('base64');
   }
   const res = await app.inject({ method: method as 'GET', url, headers, ...(o.body !== undefined ? { payload: o.body } : {}) });
   return { status: res.statusCode, body: res.body === '' ? {} : (JSON.parse(res.body) as Record<string, unknown>) };
@@ -74,12 +89,18 @@ describe('NCR routes', () => {
       const page = await call(strict, 'GET', `${prefix}/repositories/reg/a%2Fb%2Fc/tags?page=2&pagesize=1`);
       assert.equal(page.status, 200, JSON.stringify(page.body));
       assert.equal(page.body.count, 3);
-      assert.deepEqual((page.body.results as Array<{ name: string }>).map((t) => t.name), ['t2']);
+      assert.deepEqual(
+        (page.body.results as Array<{ name: string }>).map((t) => t.name),
+        ['t2'],
+      );
       assert.equal(page.body.next, `http://berth.test:5000${prefix}/repositories/reg/a%2Fb%2Fc/tags?page=3&pagesize=1`);
       assert.equal(page.body.previous, `http://berth.test:5000${prefix}/repositories/reg/a%2Fb%2Fc/tags?page=1&pagesize=1`);
     }
     const tag = (await call(strict, 'GET', '/ncr/api/v2/repositories/reg/a%2Fb%2Fc/tags/t1')).body;
-    assert.deepEqual((tag.images as Array<Record<string, unknown>>).map((i) => [i.architecture, i.os, i.size]), [['amd64', 'linux', CONFIG.length + 'layer'.length]]);
+    assert.deepEqual(
+      (tag.images as Array<Record<string, unknown>>).map((i) => [i.architecture, i.os, i.size]),
+      [['amd64', 'linux', CONFIG.length + 'layer'.length]],
+    );
     assert.equal(errorCode(await call(strict, 'GET', '/ncr/api/v2/repositories/reg/a%252Fb%252Fc')), '100', 'decoded once: a%2Fb%2Fc is no name');
   });
 
@@ -88,12 +109,20 @@ describe('NCR routes', () => {
     assert.deepEqual([unsigned.status, errorCode(unsigned), (unsigned.body.error as { message: string }).message], [401, '200', 'Authentication Failed']);
     assert.equal((await call(strict, 'GET', '/ncr/api/v2/repositories', { secret: 'wrong' })).status, 401);
     assert.equal((await call(strict, 'GET', '/ncr/api/v2/repositories', { at: Date.now() - 6 * 60_000 })).status, 401);
-    assert.equal((await call(open, 'GET', '/ncr/api/v2/repositories', { at: Date.now() - 6 * 60_000 })).status, 401, 'a real key must sign right even with auth off');
+    assert.equal(
+      (await call(open, 'GET', '/ncr/api/v2/repositories', { at: Date.now() - 6 * 60_000 })).status,
+      401,
+      'a real key must sign right even with auth off',
+    );
     assert.equal((await call(open, 'GET', '/ncr/api/v2/repositories', { sign: false })).status, 200);
     const denied = await call(strict, 'DELETE', '/ncr/api/v2/repositories/other/x');
     assert.deepEqual([denied.status, errorCode(denied)], [403, '210']);
     const listed = await call(strict, 'GET', '/ncr/api/v2/repositories');
-    assert.deepEqual((listed.body.results as Array<{ name: string }>).map((r) => r.name), ['reg'], 'only registries the key may read');
+    assert.deepEqual(
+      (listed.body.results as Array<{ name: string }>).map((r) => r.name),
+      ['reg'],
+      'only registries the key may read',
+    );
     assert.equal((await call(strict, 'POST', '/ncr/api/v2/repositories/reg', { body: '{"bucket":' })).status, 400);
     assert.equal((await call(strict, 'GET', '/ncr/api/v2/repositories?page=0')).status, 400);
     assert.equal((await call(strict, 'GET', '/ncr/api/v2/repositories/reg/a%2Fb%2Fc/tags/sha256:abc')).status, 400);

@@ -40,7 +40,13 @@ async function dispatch(ctx: NcrContext, prefix: string, req: FastifyRequest, re
     throw badRequest('malformed query string');
   }
   const call: NcrCall = {
-    ctx, caller, body, query, prefix, rawPath: target.rawPath, origin: originOf(req),
+    ctx,
+    caller,
+    body,
+    query,
+    prefix,
+    rawPath: target.rawPath,
+    origin: originOf(req),
     actor: { principal: caller.keyId ?? 'anonymous', dialect: 'ncr' },
   };
   const answer = await handler(call, params);

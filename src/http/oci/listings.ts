@@ -1,5 +1,5 @@
 // Tag list, catalog and referrers on the wire, with RFC 5988 Link paging as the spec describes.
-import { listReferrers, listRepositories, listTags, type Listing } from '../../core/index.ts';
+import { type Listing, listReferrers, listRepositories, listTags } from '../../core/index.ts';
 import type { OciHandler } from './context.ts';
 
 function linkHeader(path: string, n: string | null, listing: Listing): string | null {
@@ -15,7 +15,10 @@ export const getTags: OciHandler<{ kind: 'tags'; name: string }> = async ({ ctx,
   const listing = await listTags(ctx.deps, route.name, { n: n ?? undefined, last: query.get('last') ?? undefined });
   const link = linkHeader(`/v2/${route.name}/tags/list`, n, listing);
   if (link) reply.header('link', link);
-  reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ name: route.name, tags: listing.items }));
+  reply
+    .code(200)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify({ name: route.name, tags: listing.items }));
 };
 
 export const getCatalog: OciHandler<{ kind: 'catalog' }> = async ({ ctx, query, reply }) => {
@@ -23,7 +26,10 @@ export const getCatalog: OciHandler<{ kind: 'catalog' }> = async ({ ctx, query, 
   const listing = await listRepositories(ctx.deps, { n: n ?? undefined, last: query.get('last') ?? undefined });
   const link = linkHeader('/v2/_catalog', n, listing);
   if (link) reply.header('link', link);
-  reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ repositories: listing.items }));
+  reply
+    .code(200)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify({ repositories: listing.items }));
 };
 
 export const getReferrers: OciHandler<{ kind: 'referrers'; name: string; digest: string }> = async ({ ctx, route, query, reply }) => {

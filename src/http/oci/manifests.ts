@@ -12,14 +12,21 @@ export const putManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route
     throw new RegistryError('MANIFEST_TOO_LARGE', `manifest exceeds the ${ctx.deps.limits.maxManifestBytes}-byte limit`);
   }
   const result = await putManifest(ctx.deps, {
-    repository: route.name, reference: route.reference, body, contentType: req.headers['content-type'], actor,
+    repository: route.name,
+    reference: route.reference,
+    body,
+    contentType: req.headers['content-type'],
+    actor,
   });
-  reply.code(201).headers({
-    location: `/v2/${route.name}/manifests/${result.digest}`,
-    'docker-content-digest': result.digest,
-    'content-length': 0,
-    ...(result.subject ? { 'oci-subject': result.subject } : {}),
-  }).send();
+  reply
+    .code(201)
+    .headers({
+      location: `/v2/${route.name}/manifests/${result.digest}`,
+      'docker-content-digest': result.digest,
+      'content-length': 0,
+      ...(result.subject ? { 'oci-subject': result.subject } : {}),
+    })
+    .send();
 };
 
 export const getManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route, req, reply }) => {

@@ -31,7 +31,8 @@ export function matchOciRoute(path: string): OciRoute | null {
     const route = build(m);
     if ('name' in route) parseRepositoryName(route.name);
     const ref = 'reference' in route ? route.reference : 'digest' in route ? route.digest : null;
-    if (ref !== null && ref.includes('%')) throw new RegistryError(route.kind === 'manifest' ? 'TAG_INVALID' : 'DIGEST_INVALID', 'encoded characters are not allowed in references');
+    if (ref?.includes('%'))
+      throw new RegistryError(route.kind === 'manifest' ? 'TAG_INVALID' : 'DIGEST_INVALID', 'encoded characters are not allowed in references');
     return route;
   }
   return null;

@@ -1,14 +1,14 @@
 // The OCI Distribution dialect as one encapsulated Fastify plugin: match the raw URL, check access, dispatch.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RegistryError, type Action } from '../../core/index.ts';
-import { gateRequest, type AccessNeed } from '../shared/access.ts';
-import { getBlob, headBlob, removeBlob } from './blobs.ts';
+import { type Action, RegistryError } from '../../core/index.ts';
+import { type AccessNeed, gateRequest } from '../shared/access.ts';
 import { setDialectErrorHandler } from '../shared/error-handler.ts';
+import { getBlob, headBlob, removeBlob } from './blobs.ts';
 import type { OciContext, OciHandler } from './context.ts';
 import { OCI_ERRORS, ociEnvelope } from './errors.ts';
 import { getCatalog, getReferrers, getTags } from './listings.ts';
 import { deleteManifestHandler, getManifestHandler, putManifestHandler } from './manifests.ts';
-import { matchOciRoute, splitUrl, type OciRoute } from './paths.ts';
+import { matchOciRoute, type OciRoute, splitUrl } from './paths.ts';
 import { deleteUpload, getUploadStatus, patchUpload, postUpload, putUpload } from './uploads.ts';
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -72,10 +72,7 @@ async function dispatch(ctx: OciContext, req: FastifyRequest, reply: FastifyRepl
     reply.header('allow', Object.keys(TABLE[route.kind]).join(', '));
     throw new RegistryError('UNSUPPORTED', `${req.method} is not supported on this endpoint`);
   }
-  const access = await ctx.gate.check(
-    gateRequest(req.headers, 'oci'),
-    needsFor(route, entry.actions),
-  );
+  const access = await ctx.gate.check(gateRequest(req.headers, 'oci'), needsFor(route, entry.actions));
   if (!access.allowed) {
     if (access.challenge) reply.header('www-authenticate', access.challenge);
     throw new RegistryError(access.status === 401 ? 'UNAUTHORIZED' : 'DENIED', access.message);

@@ -1,8 +1,16 @@
 // Blob upload sessions on the wire: monolithic, chunked, streamed and cross-repository mount, per the spec.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  appendChunk, cancelUpload, finishUpload, getUpload, isRegistryError, mountBlob, RegistryError, startUpload,
-  type ChunkInput, type UploadSession,
+  appendChunk,
+  type ChunkInput,
+  cancelUpload,
+  finishUpload,
+  getUpload,
+  isRegistryError,
+  mountBlob,
+  RegistryError,
+  startUpload,
+  type UploadSession,
 } from '../../core/index.ts';
 import { gateRequest } from '../shared/access.ts';
 import { discardBody } from '../shared/body.ts';
@@ -23,16 +31,22 @@ function rangeHeader(offset: number): string {
 }
 
 function sendSession(reply: FastifyReply, name: string, session: UploadSession, status: 202 | 204): void {
-  reply.code(status).headers({
-    location: uploadLocation(name, session.id),
-    range: rangeHeader(session.offset),
-    'docker-upload-uuid': session.id,
-    'content-length': 0,
-  }).send();
+  reply
+    .code(status)
+    .headers({
+      location: uploadLocation(name, session.id),
+      range: rangeHeader(session.offset),
+      'docker-upload-uuid': session.id,
+      'content-length': 0,
+    })
+    .send();
 }
 
 function sendBlobCreated(reply: FastifyReply, name: string, digest: string): void {
-  reply.code(201).headers({ location: `/v2/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': 0 }).send();
+  reply
+    .code(201)
+    .headers({ location: `/v2/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': 0 })
+    .send();
 }
 
 function hasBody(req: FastifyRequest): boolean {
@@ -70,15 +84,14 @@ export const postUpload: OciHandler<UploadsRoute> = async (call) => {
   const mount = query.get('mount');
   const from = query.get('from');
   if (mount && from) {
-    const readable = await ctx.gate.alsoAllowed(
-      gateRequest(req.headers, 'oci'),
-      { type: 'repository', name: from, actions: ['pull'] },
-    );
+    const readable = await ctx.gate.alsoAllowed(gateRequest(req.headers, 'oci'), { type: 'repository', name: from, actions: ['pull'] });
     // A bad mount digest or source falls back to a plain upload, as the spec says; a store failure does not hide.
-    const mounted = readable ? await mountBlob(ctx.deps, route.name, from, mount, actor).catch((e: unknown) => {
-      if (isRegistryError(e)) return null;
-      throw e;
-    }) : null;
+    const mounted = readable
+      ? await mountBlob(ctx.deps, route.name, from, mount, actor).catch((e: unknown) => {
+          if (isRegistryError(e)) return null;
+          throw e;
+        })
+      : null;
     if (mounted) {
       await discardBody(req.raw);
       return sendBlobCreated(reply, route.name, mounted.digest);

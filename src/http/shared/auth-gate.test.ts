@@ -12,8 +12,17 @@ async function setup(policy: string | null) {
   const keys = memoryKeys();
   const reads: string[] = [];
   const auth = createAuth({
-    keys, keysMaterial: { masterKey, tokenKey: randomBytes(32) }, mode: 'required', realm: undefined, service: 'berth', tokenTtlMs: 300_000,
-    policies: async (name) => (reads.push(name), name === 'team/app' ? policy : null), registryId: '123456789012',
+    keys,
+    keysMaterial: { masterKey, tokenKey: randomBytes(32) },
+    mode: 'required',
+    realm: undefined,
+    service: 'berth',
+    tokenTtlMs: 300_000,
+    policies: async (name) => {
+      reads.push(name);
+      return name === 'team/app' ? policy : null;
+    },
+    registryId: '123456789012',
   });
   const { key, secret } = await issueAccessKey(keys, masterKey, { name: 'k', now: new Date() });
   const request = { authorization: basic(key.id, secret), host: 'localhost', dialect: 'oci' as const };
@@ -48,7 +57,7 @@ describe('access gate with repository policies', () => {
     assert.deepEqual(check, { allowed: true, actor: { principal: key.id, dialect: 'oci' } });
   });
 
-  it('verifyToken (SWR X-Auth-Token) takes a /token Bearer token with its scopes or a login token with the key\'s grants, nothing else', async () => {
+  it("verifyToken (SWR X-Auth-Token) takes a /token Bearer token with its scopes or a login token with the key's grants, nothing else", async () => {
     const { signatures, tokens, key, secret } = await setup(null);
     const verify = signatures.verifyToken!;
     const issued = await tokens.issue(basic(key.id, secret), 'berth', ['repository:team/app:pull']);

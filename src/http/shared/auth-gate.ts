@@ -2,8 +2,16 @@
 // (access key id + secret, or "AWS" + an ECR login token) or a Bearer token from /token, with per-repository
 // actions and Docker's challenge; a repository policy's Deny statements apply on top.
 import {
-  Authenticator, challenge, ECR_ACTIONS_OF, evaluatePolicy, parseScope, PolicyCache, principalName, principalNames,
-  type Principal, type Scope,
+  Authenticator,
+  challenge,
+  ECR_ACTIONS_OF,
+  evaluatePolicy,
+  PolicyCache,
+  type Principal,
+  parseScope,
+  principalName,
+  principalNames,
+  type Scope,
 } from '../../auth/index.ts';
 import type { AccessKeys, Action, Actor, ActorOrigin } from '../../core/index.ts';
 import type { AccessGate, AccessNeed, AccessResult, SignatureAuth, TokenIssuer } from './access.ts';
@@ -23,7 +31,10 @@ export interface AuthGateOptions {
 
 function authenticator(o: AuthGateOptions): Authenticator {
   return new Authenticator({
-    keys: o.keys, tokenKey: o.keysMaterial.tokenKey, masterKey: o.keysMaterial.masterKey, issuer: 'berth',
+    keys: o.keys,
+    tokenKey: o.keysMaterial.tokenKey,
+    masterKey: o.keysMaterial.masterKey,
+    issuer: 'berth',
     tokenTtlSeconds: Math.max(1, Math.round(o.tokenTtlMs / 1000)),
   });
 }
@@ -68,7 +79,14 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
   async function deniedBy(p: Principal, needs: AccessNeed[]): Promise<string | null> {
     for (const need of needs) {
       if (need.type !== 'repository') continue;
-      if (await denies(p, need.name, need.actions.flatMap((a) => ECR_ACTIONS_OF[a]))) return need.name;
+      if (
+        await denies(
+          p,
+          need.name,
+          need.actions.flatMap((a) => ECR_ACTIONS_OF[a]),
+        )
+      )
+        return need.name;
     }
     return null;
   }
@@ -82,7 +100,11 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
       if (needs.every((n) => allows(principal, n))) {
         const denied = await deniedBy(principal, needs);
         if (denied === null) return { allowed: true, actor: actorOf(principal, request.dialect) };
-        return { allowed: false, status: 403, message: `the repository policy of ${denied} denies ${needs.flatMap((n) => n.actions).join('/')} to ${principalName(principal)}` };
+        return {
+          allowed: false,
+          status: 403,
+          message: `the repository policy of ${denied} denies ${needs.flatMap((n) => n.actions).join('/')} to ${principalName(principal)}`,
+        };
       }
       // A token without the scope gets a fresh challenge (the client fetches a better token); a key without the grant is denied.
       if (principal.kind === 'token') return { allowed: false, status: 401, message: 'insufficient scope', challenge: `${realm()},error="insufficient_scope"` };
@@ -100,8 +122,12 @@ function createTokenIssuer(o: AuthGateOptions, auth: Authenticator): TokenIssuer
     basicChallenge: `Basic realm="${o.service}"`,
     async issue(authorization, service, scopes) {
       if (service !== null && service !== o.service) return null;
-      const principal = o.mode === 'none' ? ({ kind: 'anonymous-admin' } as Principal)
-        : authorization && /^basic /i.test(authorization) ? await auth.verifyBasic(authorization) : null;
+      const principal =
+        o.mode === 'none'
+          ? ({ kind: 'anonymous-admin' } as Principal)
+          : authorization && /^basic /i.test(authorization)
+            ? await auth.verifyBasic(authorization)
+            : null;
       if (!principal) return null;
       const parsed = scopes.map(parseScope).filter((s): s is Scope => s !== null);
       return auth.issueToken(principal, parsed, o.service);

@@ -15,7 +15,7 @@ const words: DialectErrors<string> = {
 const req = (raw: object = {}) => ({ raw: { destroyed: false, readableAborted: false, ...raw } }) as unknown as FastifyRequest;
 
 describe('the shared error handler', () => {
-  it('maps each kind of failure to the dialect\'s words', () => {
+  it("maps each kind of failure to the dialect's words", () => {
     const own = new Own('x');
     assert.equal(classify(words, own, req()).answer, own);
     assert.deepEqual(classify(words, new RegistryError('NAME_UNKNOWN', 'n'), req()), { answer: 'mapped NAME_UNKNOWN', fault: false, gone: false });

@@ -6,12 +6,22 @@ import type { GcStatus } from '../../gc/index.ts';
 import { registerGcMetrics } from './gc-metrics.ts';
 
 const STATS: GcStats = {
-  blobsQueued: 7, blobsDue: 3, bytesDue: 300, manifestsQueued: 2, manifestsDue: 1, trashedManifests: 5, trashDue: 0, deletedRepositories: 0, purging: 0,
+  blobsQueued: 7,
+  blobsDue: 3,
+  bytesDue: 300,
+  manifestsQueued: 2,
+  manifestsDue: 1,
+  trashedManifests: 5,
+  trashDue: 0,
+  deletedRepositories: 0,
+  purging: 0,
 };
 
 function status(runs: number, blobs: number): GcStatus {
   return {
-    running: false, last: null, lastError: null,
+    running: false,
+    last: null,
+    lastError: null,
     totals: { runs, blobsRemoved: blobs, bytesReclaimed: blobs * 100, manifestsCollected: 0, manifestsPurged: 0, errors: 0, lastSweepRate: 12.5 },
   };
 }
@@ -26,7 +36,13 @@ describe('GC metrics', () => {
     const registry = new Registry();
     let current = status(1, 4);
     let queries = 0;
-    registerGcMetrics(registry, { status: () => current, stats: async () => (queries++, STATS) });
+    registerGcMetrics(registry, {
+      status: () => current,
+      stats: async () => {
+        queries++;
+        return STATS;
+      },
+    });
     let text = await registry.metrics();
     assert.equal(value(text, 'berth_gc_queue_length{kind="blob"}'), 7);
     assert.equal(value(text, 'berth_gc_queue_length{kind="manifest"}'), 2);

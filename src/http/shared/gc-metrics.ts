@@ -13,7 +13,10 @@ export interface GcMetricsSource {
 function sharedStats(source: GcMetricsSource): () => Promise<GcStats | null> {
   let pending: Promise<GcStats | null> | null = null;
   return () => {
-    pending ??= source.stats().catch(() => null).finally(() => setTimeout(() => (pending = null), 100).unref());
+    pending ??= source
+      .stats()
+      .catch(() => null)
+      .finally(() => setTimeout(() => (pending = null), 100).unref());
     return pending;
   };
 }
@@ -22,7 +25,9 @@ function sharedStats(source: GcMetricsSource): () => Promise<GcStats | null> {
 function followTotal(registry: Registry, name: string, help: string, source: GcMetricsSource, pick: (t: GcTotals) => number): void {
   let seen = 0;
   new Counter({
-    name, help, registers: [registry],
+    name,
+    help,
+    registers: [registry],
     collect() {
       const now = pick(source.status().totals);
       if (now > seen) this.inc(now - seen);
@@ -34,7 +39,10 @@ function followTotal(registry: Registry, name: string, help: string, source: GcM
 export function registerGcMetrics(registry: Registry, source: GcMetricsSource): void {
   const stats = sharedStats(source);
   new Gauge({
-    name: 'berth_gc_queue_length', help: 'Unreferenced blobs and manifests waiting in the GC review queue', labelNames: ['kind'] as const, registers: [registry],
+    name: 'berth_gc_queue_length',
+    help: 'Unreferenced blobs and manifests waiting in the GC review queue',
+    labelNames: ['kind'] as const,
+    registers: [registry],
     async collect() {
       const s = await stats();
       if (!s) return;
@@ -43,7 +51,9 @@ export function registerGcMetrics(registry: Registry, source: GcMetricsSource): 
     },
   });
   new Gauge({
-    name: 'berth_gc_trash_manifests', help: 'Deleted manifests still restorable (in the trash)', registers: [registry],
+    name: 'berth_gc_trash_manifests',
+    help: 'Deleted manifests still restorable (in the trash)',
+    registers: [registry],
     async collect() {
       const s = await stats();
       if (s) this.set(s.trashedManifests);
@@ -54,7 +64,9 @@ export function registerGcMetrics(registry: Registry, source: GcMetricsSource): 
   followTotal(registry, 'berth_gc_reclaimed_bytes_total', 'Bytes GC gave back to the disk', source, (t) => t.bytesReclaimed);
   followTotal(registry, 'berth_gc_errors_total', 'GC passes that failed and removals that failed', source, (t) => t.errors);
   new Gauge({
-    name: 'berth_gc_sweep_rate', help: 'Blobs per second removed by the last GC pass that removed any', registers: [registry],
+    name: 'berth_gc_sweep_rate',
+    help: 'Blobs per second removed by the last GC pass that removed any',
+    registers: [registry],
     collect() {
       this.set(source.status().totals.lastSweepRate);
     },

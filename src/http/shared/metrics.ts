@@ -1,5 +1,5 @@
 // Prometheus metrics for every dialect: one registry per server so tests and replicas never share counters.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -12,18 +12,25 @@ export function createHttpMetrics(uploadsInUse: () => number): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'berth_' });
   const requests = new Counter({
-    name: 'berth_http_requests_total', help: 'HTTP requests by dialect, method and status', labelNames: ['dialect', 'method', 'status'] as const, registers: [registry],
+    name: 'berth_http_requests_total',
+    help: 'HTTP requests by dialect, method and status',
+    labelNames: ['dialect', 'method', 'status'] as const,
+    registers: [registry],
   });
   const duration = new Histogram({
-    name: 'berth_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['dialect', 'method'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [registry],
+    name: 'berth_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['dialect', 'method'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [registry],
   });
   const uploadsInFlight = new Gauge({
-    name: 'berth_uploads_in_flight', help: 'Blob uploads streaming right now', registers: [registry],
+    name: 'berth_uploads_in_flight',
+    help: 'Blob uploads streaming right now',
+    registers: [registry],
     collect() {
       this.set(uploadsInUse());
     },
   });
   return { registry, requests, duration, uploadsInFlight };
 }
-

@@ -1,7 +1,8 @@
 // Two cloud APIs live on `/`: ECR (X-Amz-Target) and Alibaba's RPC API (x-acs-action header or Action in the query).
 // A Fastify route constraint tells them apart so each dialect keeps its own encapsulated route and error handler.
-import type { FastifyInstance } from 'fastify';
+
 import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { HttpDialect } from '../../core/index.ts';
 
 /** The dialects that share `/` (a subset of HttpDialect, so a renamed dialect cannot leave a stale name here). */

@@ -43,7 +43,9 @@ export class KeyLookup {
  * involves a key berth has (each scheme can tell that at a different point); such a failure is never waved through.
  */
 export async function callerWithAuthOff<F>(
-  signatures: SignatureAuth, outcome: SignatureOutcome<F>, mustVerify: (failure: F) => boolean | Promise<boolean>,
+  signatures: SignatureAuth,
+  outcome: SignatureOutcome<F>,
+  mustVerify: (failure: F) => boolean | Promise<boolean>,
 ): Promise<SignedCaller | null> {
   if (signatures.mode !== 'none') return null;
   if (outcome.ok) return { principal: ANONYMOUS_ADMIN, keyId: outcome.keyId };

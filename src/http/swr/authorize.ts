@@ -21,7 +21,10 @@ export function mayNamespace(caller: Caller, namespace: string, action: Action):
 
 /** Grants first, then the repository policy's Deny (of `ecrActions`, default those `action` maps to): no side door. */
 export async function authorizeRepository(
-  call: { caller: Caller; ctx: { signatures: SignatureAuth } }, repository: string, action: Action, ecrActions: readonly string[] = ECR_ACTIONS_OF[action],
+  call: { caller: Caller; ctx: { signatures: SignatureAuth } },
+  repository: string,
+  action: Action,
+  ecrActions: readonly string[] = ECR_ACTIONS_OF[action],
 ): Promise<void> {
   const { caller } = call;
   if (!mayRepository(caller, repository, action)) {
@@ -34,7 +37,10 @@ export async function authorizeRepository(
 
 export function authorizeNamespace(caller: Caller, namespace: string, action: Action): void {
   if (!mayNamespace(caller, namespace, action)) {
-    throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${who(caller)} may not ${action} namespace ${namespace} (a grant on "${namespace}/*" or "*" is needed)`);
+    throw new SwrError(
+      SWR_ERRORS.DENIED,
+      `Insufficient permissions: ${who(caller)} may not ${action} namespace ${namespace} (a grant on "${namespace}/*" or "*" is needed)`,
+    );
   }
 }
 
@@ -43,10 +49,14 @@ export function seesNamespace(caller: Caller, namespace: string): boolean {
   const p = caller.principal;
   const inside = (name: string): boolean => name === '*' || name.startsWith(`${namespace}/`);
   switch (p.kind) {
-    case 'anonymous-admin': return true;
-    case 'anonymous': return false;
-    case 'key': return p.grants.some((g) => inside(g.repositories));
-    case 'token': return p.access.some((a) => a.type === 'repository' && inside(a.name));
+    case 'anonymous-admin':
+      return true;
+    case 'anonymous':
+      return false;
+    case 'key':
+      return p.grants.some((g) => inside(g.repositories));
+    case 'token':
+      return p.access.some((a) => a.type === 'repository' && inside(a.name));
   }
 }
 

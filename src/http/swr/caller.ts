@@ -2,7 +2,7 @@
 // token sent as X-Auth-Token (IAM-token style). With auth off every caller acts as administrator, but a signature
 // naming an existing key must still be right, so a wrong secret or a stale clock shows up locally as on Huawei Cloud.
 import { ANONYMOUS_ADMIN } from '../../auth/index.ts';
-import { verifySdkHmac, type SdkHmacFailure, type SdkHmacRequest } from '../../auth/sdk-hmac-sha256.ts';
+import { type SdkHmacFailure, type SdkHmacRequest, verifySdkHmac } from '../../auth/sdk-hmac-sha256.ts';
 import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
 import type { Caller, SwrContext } from './context.ts';
 import { SWR_ONLY, SwrError } from './errors.ts';
@@ -15,11 +15,16 @@ function refused(why: string): SwrError {
 
 function refusal(f: SdkHmacFailure): SwrError {
   switch (f.kind) {
-    case 'missing': return refused('no credentials: sign the request with SDK-HMAC-SHA256 (AK/SK) or send X-Auth-Token');
-    case 'malformed': return refused(f.message);
-    case 'unknown-key': return refused('verify aksk signature fail: the access key does not exist');
-    case 'expired': return refused(`verify aksk signature fail: ${f.message}`);
-    case 'mismatch': return refused(f.message.startsWith('verify aksk') ? f.message : `verify aksk signature fail: ${f.message}`);
+    case 'missing':
+      return refused('no credentials: sign the request with SDK-HMAC-SHA256 (AK/SK) or send X-Auth-Token');
+    case 'malformed':
+      return refused(f.message);
+    case 'unknown-key':
+      return refused('verify aksk signature fail: the access key does not exist');
+    case 'expired':
+      return refused(`verify aksk signature fail: ${f.message}`);
+    case 'mismatch':
+      return refused(f.message.startsWith('verify aksk') ? f.message : `verify aksk signature fail: ${f.message}`);
   }
 }
 
@@ -43,8 +48,11 @@ export async function authenticate(ctx: SwrContext, req: SdkHmacRequest, now: Da
   const keys = new KeyLookup(ctx.signatures);
   const outcome = await verifySdkHmac(req, keys.secretOf, { now });
   // A malformed header may still name a key berth has; expired and mismatched signatures always involve one.
-  const letIn = await callerWithAuthOff(ctx.signatures, outcome, async (f) => f.kind !== 'missing' && f.kind !== 'unknown-key'
-    && (f.kind !== 'malformed' || keys.principal !== null || (await keys.exists(f.keyId))));
+  const letIn = await callerWithAuthOff(
+    ctx.signatures,
+    outcome,
+    async (f) => f.kind !== 'missing' && f.kind !== 'unknown-key' && (f.kind !== 'malformed' || keys.principal !== null || (await keys.exists(f.keyId))),
+  );
   if (letIn) return letIn;
   const principal = keys.principal;
   if (outcome.ok && principal !== null) return { principal, keyId: outcome.keyId };

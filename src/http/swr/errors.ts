@@ -86,7 +86,9 @@ export function fromRegistryError(e: RegistryError): SwrError {
 
 export function errorBody(e: SwrError, requestId: string): string {
   return JSON.stringify({
-    error_code: e.code, error_msg: e.message, request_id: requestId,
+    error_code: e.code,
+    error_msg: e.message,
+    request_id: requestId,
     errors: [{ errorCode: e.code, errorMessage: e.message, detail: e.detail }],
   });
 }

@@ -11,7 +11,9 @@ export const description = z.string().max(30_000);
 
 /** The JSON object a body holds; an empty body is {} (the SDK drops empty bodies on DELETE). */
 export function parseJsonBody(body: Buffer): unknown {
-  return jsonObject(body, (problem) => invalidParameter(problem === 'not-json' ? 'the request body is not valid JSON' : 'the request body must be a JSON object'));
+  return jsonObject(body, (problem) =>
+    invalidParameter(problem === 'not-json' ? 'the request body is not valid JSON' : 'the request body must be a JSON object'),
+  );
 }
 
 export function validateBody<T>(schema: z.ZodType<T>, body: Buffer): T {

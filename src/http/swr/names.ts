@@ -1,7 +1,7 @@
 // SWR's name rules (namespace, repository, tag) and its "$ for /" path convention, checked before anything touches
 // the store, so a broken name is a 400 with SWR's code and never reaches core as something else.
 import { isTag } from '../../core/index.ts';
-import { SWR_ERRORS, SwrError, invalidParameter } from './errors.ts';
+import { invalidParameter, SWR_ERRORS, SwrError } from './errors.ts';
 
 // One path component as SWR documents it: lowercase letters and digits, single '.' or '_', '__', or runs of '-'
 // between them (the OCI grammar, which every SWR name therefore also satisfies).
@@ -20,7 +20,9 @@ export function isSwrNamespace(name: string): boolean {
 
 export function parseNamespace(name: string): string {
   if (name.length === 0 || name.length > MAX_NAMESPACE || !NAMESPACE_RE.test(name)) {
-    throw invalidParameter(`invalid namespace "${shown(name)}": 1-${MAX_NAMESPACE} characters, starting with a lowercase letter, then lowercase letters, digits, '.', '_' (at most two in a row) or '-', ending with a letter or digit; separators may not be adjacent`);
+    throw invalidParameter(
+      `invalid namespace "${shown(name)}": 1-${MAX_NAMESPACE} characters, starting with a lowercase letter, then lowercase letters, digits, '.', '_' (at most two in a row) or '-', ending with a letter or digit; separators may not be adjacent`,
+    );
   }
   return name;
 }
@@ -33,14 +35,20 @@ export function parseRepository(text: string, from: 'path' | 'body' = 'path'): s
   // Percent-decoding belongs to paths only: in a JSON body "%24" is three characters, not a "$".
   const name = (from === 'path' ? text.replace(/%24/gi, '$') : text).replaceAll('$', '/');
   if (name.length === 0 || name.length > MAX_REPOSITORY || !REPOSITORY_RE.test(name)) {
-    throw new SwrError(SWR_ERRORS.NAME_INVALID, `invalid repository name "${shown(text)}": 1-${MAX_REPOSITORY} characters of lowercase letters, digits, '.', '_', '-' and '/' (sent as '$' in paths), starting and ending with a letter or digit; separators may not be adjacent`);
+    throw new SwrError(
+      SWR_ERRORS.NAME_INVALID,
+      `invalid repository name "${shown(text)}": 1-${MAX_REPOSITORY} characters of lowercase letters, digits, '.', '_', '-' and '/' (sent as '$' in paths), starting and ending with a letter or digit; separators may not be adjacent`,
+    );
   }
   return name;
 }
 
 export function parseSwrTag(tag: string): string {
   if (!isTag(tag)) {
-    throw new SwrError(SWR_ERRORS.TAG_INVALID, `invalid tag "${shown(tag)}": 1-128 characters of letters, digits, '.', '_' and '-', not starting with '.' or '-'`);
+    throw new SwrError(
+      SWR_ERRORS.TAG_INVALID,
+      `invalid tag "${shown(tag)}": 1-128 characters of letters, digits, '.', '_' and '-', not starting with '.' or '-'`,
+    );
   }
   return tag;
 }

@@ -1,8 +1,8 @@
 // The SWR operations berth implements, by route and method; anything else under /v2/manage or /v3/manage is API
 // Gateway's "no such API" (APIGW.0101), as on Huawei Cloud.
 import type { SwrOperation } from './context.ts';
-import { createAuthorizationToken, createSecret } from './ops/login.ts';
 import { listReposV2, listReposV3 } from './ops/list-repos.ts';
+import { createAuthorizationToken, createSecret } from './ops/login.ts';
 import { createNamespace, deleteNamespace, listNamespaces, showNamespace } from './ops/namespaces.ts';
 import { createRepo, deleteRepo, showRepository, updateRepo } from './ops/repositories.ts';
 import { createRepoTag } from './ops/retag.ts';

@@ -17,8 +17,18 @@ describe('SWR routes and the /v2 prefix shared with OCI', () => {
     for (const url of ['/v2/manage/namespaces?filter=x', '/v2/manage/nothing', '/v3/manage/repos', '/v2/manage/namespaces/ns/repos/a/tags/list']) {
       assert.equal(isSwrUrl(url), true, url);
     }
-    for (const url of ['/v2/manage/app/manifests/latest', '/v2/manage/a/b/blobs/sha256:00', '/v2/manage/app/blobs/uploads/', '/v2/manage/app/blobs/uploads/abc?x=1',
-      '/v2/manage/app/tags/list?n=10', '/v2/manage/app/referrers/sha256:00', '/v2/team/app/manifests/latest', '/v2/', '/', '/v2/managed/x']) {
+    for (const url of [
+      '/v2/manage/app/manifests/latest',
+      '/v2/manage/a/b/blobs/sha256:00',
+      '/v2/manage/app/blobs/uploads/',
+      '/v2/manage/app/blobs/uploads/abc?x=1',
+      '/v2/manage/app/tags/list?n=10',
+      '/v2/manage/app/referrers/sha256:00',
+      '/v2/team/app/manifests/latest',
+      '/v2/',
+      '/',
+      '/v2/managed/x',
+    ]) {
       assert.equal(isSwrUrl(url), false, url);
     }
   });

@@ -4,8 +4,7 @@
 // repositories whose names start with "manage/" stay reachable (see docs/SWR.md).
 import { invalidParameter } from './errors.ts';
 
-export type SwrRouteKind =
-  | 'namespaces' | 'namespace' | 'repos' | 'repo' | 'tags' | 'tag' | 'allRepos' | 'allReposV3' | 'tagsV3' | 'secret' | 'authToken';
+export type SwrRouteKind = 'namespaces' | 'namespace' | 'repos' | 'repo' | 'tags' | 'tag' | 'allRepos' | 'allReposV3' | 'tagsV3' | 'secret' | 'authToken';
 
 export interface SwrRoute {
   kind: SwrRouteKind;

@@ -2,15 +2,15 @@
 // or X-Auth-Token checked, names validated, every failure in SWR's error object, an X-Request-Id on every answer.
 // It shares the /v2 prefix with the OCI dialect: a route constraint (paths.ts isSwrUrl) hands it exactly its own paths.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readBodyWithin } from '../shared/body.ts';
 import { setDialectErrorHandler } from '../shared/error-handler.ts';
 import { authenticate } from './caller.ts';
 import type { SwrAnswer, SwrCall, SwrContext } from './context.ts';
-import { errorBody, fromRegistryError, SWR_ERRORS, SWR_ONLY, SwrError, invalidParameter } from './errors.ts';
+import { errorBody, fromRegistryError, invalidParameter, SWR_ERRORS, SWR_ONLY, SwrError } from './errors.ts';
 import { OPERATIONS } from './operations.ts';
-import { matchSwrRoute, isSwrUrl, splitUrl } from './paths.ts';
+import { isSwrUrl, matchSwrRoute, splitUrl } from './paths.ts';
 
 /** Management bodies are small JSON documents; anything bigger is refused, never buffered. */
 const BODY_LIMIT = 256 * 1024;
@@ -22,7 +22,10 @@ function requestId(reply: FastifyReply): string {
 }
 
 function sendError(reply: FastifyReply, e: SwrError): void {
-  reply.code(e.status).header('content-type', 'application/json;charset=utf-8').send(errorBody(e, requestId(reply)));
+  reply
+    .code(e.status)
+    .header('content-type', 'application/json;charset=utf-8')
+    .send(errorBody(e, requestId(reply)));
 }
 
 function send(reply: FastifyReply, answer: SwrAnswer): void {
@@ -41,11 +44,17 @@ async function dispatch(ctx: SwrContext, req: FastifyRequest, reply: FastifyRepl
   const route = matchSwrRoute(path);
   const ops = route ? OPERATIONS[route.kind] : undefined;
   const op = ops && Object.hasOwn(ops, req.method) ? ops[req.method] : undefined;
-  if (!route || !op) throw new SwrError(SWR_ONLY.noSuchApi, `The API does not exist or has not been published in the environment: ${req.method} ${path.slice(0, 200)}`);
+  if (!route || !op)
+    throw new SwrError(SWR_ONLY.noSuchApi, `The API does not exist or has not been published in the environment: ${req.method} ${path.slice(0, 200)}`);
   const body = await readBodyWithin(req.raw, BODY_LIMIT, (n) => invalidParameter(`the request body exceeds ${n} bytes`));
   const caller = await authenticate(ctx, { method: req.method, url, rawHeaders: req.raw.rawHeaders, body }, ctx.deps.clock.now());
   const call: SwrCall = {
-    ctx, caller, route, query, body, host: req.headers.host ?? 'localhost',
+    ctx,
+    caller,
+    route,
+    query,
+    body,
+    host: req.headers.host ?? 'localhost',
     actor: { principal: caller.keyId ?? 'anonymous', dialect: 'swr' },
   };
   send(reply, await op(call));

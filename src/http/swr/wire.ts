@@ -47,11 +47,24 @@ export interface RepoView {
 export function repositoryShape(v: RepoView): Record<string, unknown> {
   const { summary: s } = v;
   return {
-    id: numericId(s.id), ns_id: numericId(`namespace:${v.namespace}`), name: v.repository, category: v.settings.category,
-    description: v.settings.description, creator_id: v.settings.creator_name, creator_name: v.settings.creator_name,
-    size: s.blobBytes, is_public: v.settings.is_public, num_images: s.tagCount, num_download: 0, url: '',
-    path: `${v.host}/${s.name}`, internal_path: `${v.host}/${s.name}`,
-    created: rfc3339(s.createdAt), updated: rfc3339(s.updatedAt), domain_id: 'berth', priority: 0,
+    id: numericId(s.id),
+    ns_id: numericId(`namespace:${v.namespace}`),
+    name: v.repository,
+    category: v.settings.category,
+    description: v.settings.description,
+    creator_id: v.settings.creator_name,
+    creator_name: v.settings.creator_name,
+    size: s.blobBytes,
+    is_public: v.settings.is_public,
+    num_images: s.tagCount,
+    num_download: 0,
+    url: '',
+    path: `${v.host}/${s.name}`,
+    internal_path: `${v.host}/${s.name}`,
+    created: rfc3339(s.createdAt),
+    updated: rfc3339(s.updatedAt),
+    domain_id: 'berth',
+    priority: 0,
   };
 }
 
@@ -59,11 +72,24 @@ export function repositoryShape(v: RepoView): Record<string, unknown> {
 export function repositoryListEntry(v: RepoView, tags: string[]): Record<string, unknown> {
   const { summary: s } = v;
   return {
-    name: v.repository, category: v.settings.category, description: v.settings.description, size: s.blobBytes,
-    is_public: v.settings.is_public, num_images: s.tagCount, num_download: 0,
-    created_at: rfc3339(s.createdAt), updated_at: rfc3339(s.updatedAt), logo: '', url: '',
-    path: `${v.host}/${s.name}`, internal_path: `${v.host}/${s.name}`, domain_name: 'berth', namespace: v.namespace,
-    tags, status: false, total_range: 0,
+    name: v.repository,
+    category: v.settings.category,
+    description: v.settings.description,
+    size: s.blobBytes,
+    is_public: v.settings.is_public,
+    num_images: s.tagCount,
+    num_download: 0,
+    created_at: rfc3339(s.createdAt),
+    updated_at: rfc3339(s.updatedAt),
+    logo: '',
+    url: '',
+    path: `${v.host}/${s.name}`,
+    internal_path: `${v.host}/${s.name}`,
+    domain_name: 'berth',
+    namespace: v.namespace,
+    tags,
+    status: false,
+    total_range: 0,
   };
 }
 
@@ -78,7 +104,14 @@ function imageIdOf(m: StoredManifest): string {
 }
 
 /** A tag as SWR shows it; the v2 list spells the tag "Tag", showRepoTag "tag". */
-export function tagShape(o: { detail: TagDetail; manifest: StoredManifest | null; repository: string; repoId: string; host: string; tagKey: 'Tag' | 'tag' }): Record<string, unknown> {
+export function tagShape(o: {
+  detail: TagDetail;
+  manifest: StoredManifest | null;
+  repository: string;
+  repoId: string;
+  host: string;
+  tagKey: 'Tag' | 'tag';
+}): Record<string, unknown> {
   const { detail: d, manifest: m } = o;
   const text = m === null ? '' : Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength).toString('utf8');
   const schema = (() => {
@@ -89,9 +122,22 @@ export function tagShape(o: { detail: TagDetail; manifest: StoredManifest | null
     }
   })();
   return {
-    id: numericId(`${o.repoId}:${d.tag}`), repo_id: numericId(o.repoId), [o.tagKey]: d.tag, image_id: m === null ? '' : imageIdOf(m),
-    manifest: text, digest: d.digest, schema, path: `${o.host}/${o.repository}:${d.tag}`, internal_path: `${o.host}/${o.repository}:${d.tag}`,
+    id: numericId(`${o.repoId}:${d.tag}`),
+    repo_id: numericId(o.repoId),
+    [o.tagKey]: d.tag,
+    image_id: m === null ? '' : imageIdOf(m),
+    manifest: text,
+    digest: d.digest,
+    schema,
+    path: `${o.host}/${o.repository}:${d.tag}`,
+    internal_path: `${o.host}/${o.repository}:${d.tag}`,
     size: imageFacts({ mediaType: d.mediaType, artifactType: d.artifactType, size: d.manifestSize }, m?.body ?? null).size,
-    is_trusted: false, created: rfc3339(d.pushedAt), updated: rfc3339(d.taggedAt), deleted: null, domain_id: 'berth', scanned: false, tag_type: 0,
+    is_trusted: false,
+    created: rfc3339(d.pushedAt),
+    updated: rfc3339(d.taggedAt),
+    deleted: null,
+    domain_id: 'berth',
+    scanned: false,
+    tag_type: 0,
   };
 }

@@ -7,20 +7,28 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isRegistryError, type BlobStore, type Digest } from '../../../core/index.ts';
+import { type BlobStore, type Digest, isRegistryError } from '../../../core/index.ts';
 import { runBlobStoreConformance } from '../blob-store.conformance.ts';
 import { chunksOf, collect, sha } from '../blob-store.kit.conformance.ts';
 import { createFsBlobStore } from './index.ts';
 
-runBlobStoreConformance('fs', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
-  return { store: await createFsBlobStore({ root }), cleanup: () => rm(root, { recursive: true, force: true }) };
-}, { concurrentWriters: false });
+runBlobStoreConformance(
+  'fs',
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
+    return { store: await createFsBlobStore({ root }), cleanup: () => rm(root, { recursive: true, force: true }) };
+  },
+  { concurrentWriters: false },
+);
 
-runBlobStoreConformance('fs without fsync', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
-  return { store: await createFsBlobStore({ root, fsync: false }), cleanup: () => rm(root, { recursive: true, force: true }) };
-}, { concurrentWriters: false });
+runBlobStoreConformance(
+  'fs without fsync',
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
+    return { store: await createFsBlobStore({ root, fsync: false }), cleanup: () => rm(root, { recursive: true, force: true }) };
+  },
+  { concurrentWriters: false },
+);
 
 /** Every file and directory under `dir`, relative to it. */
 async function walk(dir: string): Promise<string[]> {
@@ -52,9 +60,18 @@ describe('fs blob store specifics', () => {
     const parent = await tempDir();
     const store = await createFsBlobStore({ root: join(parent, 'store'), fsync: false });
     const bad = [
-      '../../etc/x', `${randomUUID()}/..`, `../${randomUUID()}`, randomUUID().toUpperCase(), '', '.', '..',
+      '../../etc/x',
+      `${randomUUID()}/..`,
+      `../${randomUUID()}`,
+      randomUUID().toUpperCase(),
+      '',
+      '.',
+      '..',
       '00000000-0000-1000-8000-000000000000', // v1 shape
-      `${randomUUID()}\0`, `${randomUUID()} `, 'uploads', '/etc/passwd',
+      `${randomUUID()}\0`,
+      `${randomUUID()} `,
+      'uploads',
+      '/etc/passwd',
     ];
     for (const id of bad) {
       for (const attempt of [
@@ -76,13 +93,28 @@ describe('fs blob store specifics', () => {
     const store = await createFsBlobStore({ root: join(parent, 'store'), fsync: false });
     const hex = 'a'.repeat(64);
     const bad = [
-      'sha256:../../../etc/passwd', `sha256:${'A'.repeat(64)}`, `sha256:${hex.slice(1)}`, `sha256:${hex}0`, `md5:${hex}`,
-      `sha512:${hex}`, `sha256:${hex.slice(0, 62)}/..`, `../sha256:${hex}`, `sha256:${hex}/`, hex, '',
+      'sha256:../../../etc/passwd',
+      `sha256:${'A'.repeat(64)}`,
+      `sha256:${hex.slice(1)}`,
+      `sha256:${hex}0`,
+      `md5:${hex}`,
+      `sha512:${hex}`,
+      `sha256:${hex.slice(0, 62)}/..`,
+      `../sha256:${hex}`,
+      `sha256:${hex}/`,
+      hex,
+      '',
     ] as Digest[];
     const id = randomUUID();
     await store.createUpload(id);
     for (const digest of bad) {
-      for (const attempt of [() => store.stat(digest), () => store.open(digest), () => store.open(digest, { start: 0, end: 0 }), () => store.remove(digest), () => store.commitUpload(id, 0, digest, [])]) {
+      for (const attempt of [
+        () => store.stat(digest),
+        () => store.open(digest),
+        () => store.open(digest, { start: 0, end: 0 }),
+        () => store.remove(digest),
+        () => store.commitUpload(id, 0, digest, []),
+      ]) {
         await assert.rejects(attempt(), (e) => isRegistryError(e) && e.code === 'DIGEST_INVALID', `digest ${JSON.stringify(digest)}`);
       }
     }
@@ -107,11 +139,21 @@ describe('fs blob store specifics', () => {
     await store.appendUpload(pending, 0, chunksOf(Buffer.from('pending')));
     const hex512 = d512.slice('sha512:'.length);
     assert.deepEqual(await readdir(parent), ['store']);
-    assert.deepEqual(await walk(join(parent, 'store')), [
-      'blobs', 'blobs/sha256', `blobs/sha256/${hex.slice(0, 2)}`, `blobs/sha256/${hex.slice(0, 2)}/${hex}`,
-      'blobs/sha512', `blobs/sha512/${hex512.slice(0, 2)}`, `blobs/sha512/${hex512.slice(0, 2)}/${hex512}`,
-      'tmp', 'uploads', `uploads/${pending}`,
-    ].sort());
+    assert.deepEqual(
+      await walk(join(parent, 'store')),
+      [
+        'blobs',
+        'blobs/sha256',
+        `blobs/sha256/${hex.slice(0, 2)}`,
+        `blobs/sha256/${hex.slice(0, 2)}/${hex}`,
+        'blobs/sha512',
+        `blobs/sha512/${hex512.slice(0, 2)}`,
+        `blobs/sha512/${hex512.slice(0, 2)}/${hex512}`,
+        'tmp',
+        'uploads',
+        `uploads/${pending}`,
+      ].sort(),
+    );
     assert.equal((await stat(join(parent, 'store', 'blobs', 'sha256', hex.slice(0, 2), hex))).size, 100);
     assert.deepEqual((await collect(store.list())).sort(), [digest, d512].sort());
   });
@@ -213,7 +255,12 @@ describe('fs blob store specifics', () => {
     const root = await tempDir();
     const store = await createFsBlobStore({ root, fsync: false });
     const digest = await put(store, Buffer.from('0123456789'));
-    for (const range of [{ start: 5, end: 4 }, { start: -1, end: 3 }, { start: 0.5, end: 3 }, { start: 0, end: Number.NaN }]) {
+    for (const range of [
+      { start: 5, end: 4 },
+      { start: -1, end: 3 },
+      { start: 0.5, end: 3 },
+      { start: 0, end: Number.NaN },
+    ]) {
       await assert.rejects(store.open(digest, range), (e) => isRegistryError(e) && e.code === 'RANGE_INVALID');
     }
   });
@@ -233,10 +280,16 @@ describe('fs blob store specifics', () => {
       for await (const _ of s) break; // destroys the stream
       for await (const _ of store.readUpload(id, bytes.length, [])) break;
       (await store.open(digest, { start: 5, end: 10 }))!.destroy();
-      await assert.rejects(store.appendUpload(id, bytes.length, (async function* () {
-        yield Buffer.from('x');
-        throw new Error('cut');
-      })()));
+      await assert.rejects(
+        store.appendUpload(
+          id,
+          bytes.length,
+          (async function* () {
+            yield Buffer.from('x');
+            throw new Error('cut');
+          })(),
+        ),
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
     assert.ok((await fds()) <= baseline + 2, `fds grew from ${baseline} to ${await fds()}`);

@@ -1,10 +1,10 @@
 // Filesystem blob store: streams straight to disk with no extra copies, fsyncs before anything is trusted, and
 // publishes blobs by atomic rename so a crash can never leave a half-written file at a blob path.
 import { constants } from 'node:fs';
-import { access, mkdir, open, opendir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { access, type FileHandle, mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { RegistryError, type BlobStore, type ByteRange, type Digest } from '../../../core/index.ts';
+import { type BlobStore, type ByteRange, type Digest, RegistryError } from '../../../core/index.ts';
 import { ALGORITHMS, FsPaths, isUploadId } from './paths.ts';
 import { writeChunksAt } from './write-at.ts';
 

@@ -15,7 +15,7 @@
 // Only a validated digest (isDigest: sha256/sha512, lowercase hex of exact length) or a validated UUID v4 ever becomes
 // a path component, and every built path is checked to lie under root, so no caller input can name a file elsewhere.
 import { join, resolve, sep } from 'node:path';
-import { algorithmOf, hexOf, isDigest, RegistryError, type Algorithm, type Digest } from '../../../core/index.ts';
+import { type Algorithm, algorithmOf, type Digest, hexOf, isDigest, RegistryError } from '../../../core/index.ts';
 
 const UUID_V4_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const SHARD_RE = /^[0-9a-f]{2}$/;

@@ -100,7 +100,15 @@ describe('writeChunksAt', () => {
 
   it('flushes early while streaming when asked to', async () => {
     const fake = fakeFile();
-    await writeChunksAt(fake.handle, 0, source(Array.from({ length: 10 }, () => randomBytes(1000)), 1), { maxQueued: 1000, flushEvery: 2500 });
+    await writeChunksAt(
+      fake.handle,
+      0,
+      source(
+        Array.from({ length: 10 }, () => randomBytes(1000)),
+        1,
+      ),
+      { maxQueued: 1000, flushEvery: 2500 },
+    );
     assert.ok(fake.calls.syncs >= 1);
   });
 
@@ -120,7 +128,18 @@ describe('writeChunksAt', () => {
 
   it('rejects when an early flush fails', async () => {
     const fake = fakeFile({ failSync: true });
-    await assert.rejects(writeChunksAt(fake.handle, 0, source(Array.from({ length: 5 }, () => randomBytes(1000)), 2), { maxQueued: 1000, flushEvery: 1000 }), /EIO/);
+    await assert.rejects(
+      writeChunksAt(
+        fake.handle,
+        0,
+        source(
+          Array.from({ length: 5 }, () => randomBytes(1000)),
+          2,
+        ),
+        { maxQueued: 1000, flushEvery: 1000 },
+      ),
+      /EIO/,
+    );
   });
 
   it('rejects with the source error only after writes in flight have settled', async () => {

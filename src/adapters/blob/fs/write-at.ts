@@ -62,7 +62,15 @@ export async function writeChunksAt(handle: FileHandle, position: number, chunks
         sinceFlush += bytes;
         if (options.flushEvery > 0 && sinceFlush >= options.flushEvery && flushing === null) {
           sinceFlush = 0;
-          flushing = handle.datasync().then(() => { flushing = null; }, (e: unknown) => { flushing = null; fail(e); });
+          flushing = handle.datasync().then(
+            () => {
+              flushing = null;
+            },
+            (e: unknown) => {
+              flushing = null;
+              fail(e);
+            },
+          );
         }
         wake?.();
       }
@@ -93,7 +101,9 @@ export async function writeChunksAt(handle: FileHandle, position: number, chunks
       }
       // Backpressure: wait for the batch in flight to land before reading more.
       while (queued >= options.maxQueued && active && !failed) {
-        await new Promise<void>((resolve) => { wake = resolve; });
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
         wake = null;
       }
     }

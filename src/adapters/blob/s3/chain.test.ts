@@ -6,23 +6,29 @@ import { isRegistryError } from '../../../core/index.ts';
 import { chainOf, type Part } from './chain.ts';
 
 const part = (start: number, size: number, key = `k${start}`): Part => ({ key, start, size });
-const invalid = (re: RegExp) => (e: unknown): boolean => {
-  assert.ok(isRegistryError(e) && e.code === 'BLOB_UPLOAD_INVALID', String(e));
-  assert.match(e.message, re);
-  return true;
-};
+const invalid =
+  (re: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(isRegistryError(e) && e.code === 'BLOB_UPLOAD_INVALID', String(e));
+    assert.match(e.message, re);
+    return true;
+  };
 
 describe('chainOf', () => {
   it('orders parts and cuts the last one to the length', () => {
     assert.deepEqual(chainOf([part(5, 5), part(0, 5)], 8, 'u'), [
-      { key: 'k0', start: 0, size: 5, take: 5 }, { key: 'k5', start: 5, size: 5, take: 3 },
+      { key: 'k0', start: 0, size: 5, take: 5 },
+      { key: 'k5', start: 5, size: 5, take: 3 },
     ]);
     assert.deepEqual(chainOf([], 0, 'u'), []);
     assert.deepEqual(chainOf([part(0, 4)], 0, 'u'), []);
   });
 
   it('ignores parts past the length, and empty parts', () => {
-    assert.deepEqual(chainOf([part(0, 4), part(4, 0, 'empty'), part(4, 9), part(4, 2, 'dup-past')], 4, 'u').map((s) => s.key), ['k0']);
+    assert.deepEqual(
+      chainOf([part(0, 4), part(4, 0, 'empty'), part(4, 9), part(4, 2, 'dup-past')], 4, 'u').map((s) => s.key),
+      ['k0'],
+    );
   });
 
   it('refuses gaps, overlaps and too few bytes', () => {

@@ -4,19 +4,22 @@
 // upload expiry and fsck, which see the area in listUploads.
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
-import { RegistryError, type Digest, type UploadPart } from '../../../core/index.ts';
+import { type Digest, RegistryError, type UploadPart } from '../../../core/index.ts';
 import { chainOf, type Segment } from './chain.ts';
 import { copyable, copyObject, copyPieces, MAX_PART } from './copy.ts';
 import { toRegistryError } from './errors.ts';
 import { headSize, putBytes } from './objects.ts';
-import { listedParts, readArea, removeArea, streamSegments, type AreaContext } from './upload-area.ts';
+import { type AreaContext, listedParts, readArea, removeArea, streamSegments } from './upload-area.ts';
 
 /** How a commit wrote its blob; tests assert on it, logs may too. */
 export type CommitPath = 'existing' | 'empty' | 'copy' | 'part-copy' | 'stream';
 
 async function streamInto(ctx: AreaContext, target: string, segments: readonly Segment[], id: string): Promise<void> {
   const upload = new Upload({
-    client: ctx.bucket.transfers, partSize: ctx.partSize, queueSize: ctx.queueSize, leavePartsOnError: false,
+    client: ctx.bucket.transfers,
+    partSize: ctx.partSize,
+    queueSize: ctx.queueSize,
+    leavePartsOnError: false,
     params: { Bucket: ctx.bucket.name, Key: target, Body: Readable.from(streamSegments(ctx, segments, id)), ContentType: 'application/octet-stream' },
   });
   try {

@@ -1,7 +1,11 @@
 // Server-side copies: a commit or a cut part never pulls the bytes through berth when S3 can move them itself. A
 // completed copy, like a completed multipart upload, appears at its key whole or not at all.
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, UploadPartCopyCommand,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { s3 } from './errors.ts';
 import type { Bucket } from './objects.ts';
@@ -54,9 +58,15 @@ export async function copyObject(b: Bucket, source: string, target: string): Pro
 export async function copyPieces(b: Bucket, target: string, pieces: readonly Piece[]): Promise<void> {
   if (!copyable(pieces)) throw new Error('copyPieces: pieces violate S3 part limits');
   const parts = sliced(pieces);
-  const created = await s3('CREATE multipart upload', () => b.client.send(new CreateMultipartUploadCommand({
-    Bucket: b.name, Key: target, ContentType: 'application/octet-stream',
-  })));
+  const created = await s3('CREATE multipart upload', () =>
+    b.client.send(
+      new CreateMultipartUploadCommand({
+        Bucket: b.name,
+        Key: target,
+        ContentType: 'application/octet-stream',
+      }),
+    ),
+  );
   const UploadId = created.UploadId;
   if (!UploadId) throw new Error('S3 returned no UploadId');
   try {
@@ -65,18 +75,34 @@ export async function copyPieces(b: Bucket, target: string, pieces: readonly Pie
     const worker = async (): Promise<void> => {
       for (let i = next++; i < parts.length; i = next++) {
         const p = parts[i]!;
-        const out = await s3('COPY part', () => b.client.send(new UploadPartCopyCommand({
-          Bucket: b.name, Key: target, UploadId, PartNumber: i + 1, CopySource: copySource(b, p.key), CopySourceRange: `bytes=${p.start}-${p.end}`,
-        })));
+        const out = await s3('COPY part', () =>
+          b.client.send(
+            new UploadPartCopyCommand({
+              Bucket: b.name,
+              Key: target,
+              UploadId,
+              PartNumber: i + 1,
+              CopySource: copySource(b, p.key),
+              CopySourceRange: `bytes=${p.start}-${p.end}`,
+            }),
+          ),
+        );
         const etag = out.CopyPartResult?.ETag;
         if (!etag) throw new Error(`S3 returned no ETag for part ${i + 1}`);
         etags[i] = etag;
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL, parts.length) }, worker));
-    await s3('COMPLETE multipart upload', () => b.client.send(new CompleteMultipartUploadCommand({
-      Bucket: b.name, Key: target, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-    })));
+    await s3('COMPLETE multipart upload', () =>
+      b.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: b.name,
+          Key: target,
+          UploadId,
+          MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        }),
+      ),
+    );
   } catch (e) {
     // Best effort: parts left behind cost space until a lifecycle rule or removeUpload's sweep aborts them.
     await b.client.send(new AbortMultipartUploadCommand({ Bucket: b.name, Key: target, UploadId })).catch(() => undefined);

@@ -11,7 +11,7 @@
 //                                     writers of the same offset (a retried PATCH on another replica) never replace
 //                                     each other. The metadata store records which ref was accepted; others are garbage
 //                                     that removing the area takes along.
-import { algorithmOf, hexOf, isDigest, RegistryError, type Digest } from '../../../core/index.ts';
+import { algorithmOf, type Digest, hexOf, isDigest, RegistryError } from '../../../core/index.ts';
 
 const UUID_V4_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PART_RE = /^(\d{16})\.([0-9a-f]{12})$/;

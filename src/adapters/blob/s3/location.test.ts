@@ -8,7 +8,11 @@ import { parseS3Url } from './location.ts';
 describe('parseS3Url', () => {
   it('reads bucket, prefix, endpoint, region and path style', () => {
     assert.deepEqual(parseS3Url('s3://registry/berth/prod?endpoint=http://127.0.0.1:7480&region=eu-west-1&forcePathStyle=true'), {
-      bucket: 'registry', prefix: 'berth/prod/', endpoint: 'http://127.0.0.1:7480', region: 'eu-west-1', forcePathStyle: true,
+      bucket: 'registry',
+      prefix: 'berth/prod/',
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'eu-west-1',
+      forcePathStyle: true,
     });
     assert.deepEqual(parseS3Url('s3://my.bucket-1'), { bucket: 'my.bucket-1', prefix: '', endpoint: undefined, region: 'us-east-1', forcePathStyle: false });
     assert.equal(parseS3Url('s3://b12/pre/').prefix, 'pre/');
@@ -42,11 +46,14 @@ describe('parseS3Url', () => {
       ['s3://bucket#frag', /fragment/],
     ];
     for (const [url, why] of cases) {
-      assert.throws(() => parseS3Url(url), (e) => {
-        assert.ok(isRegistryError(e) && e.code === 'INVALID_REQUEST', url);
-        assert.match(e.message, why, url);
-        return true;
-      });
+      assert.throws(
+        () => parseS3Url(url),
+        (e) => {
+          assert.ok(isRegistryError(e) && e.code === 'INVALID_REQUEST', url);
+          assert.match(e.message, why, url);
+          return true;
+        },
+      );
     }
   });
 });

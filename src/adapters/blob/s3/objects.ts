@@ -2,8 +2,15 @@
 // error) and every listing paged, so the store's logic reads as what it does rather than how S3 spells it.
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand,
-  ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { s3, s3OrAbsent, toRegistryError } from './errors.ts';
 
@@ -45,9 +52,16 @@ export async function getStream(b: Bucket, key: string, span?: Span): Promise<Re
 }
 
 export async function putBytes(b: Bucket, key: string, body: Uint8Array): Promise<void> {
-  await s3('PUT object', () => b.client.send(new PutObjectCommand({
-    Bucket: b.name, Key: key, Body: body, ContentType: 'application/octet-stream',
-  })));
+  await s3('PUT object', () =>
+    b.client.send(
+      new PutObjectCommand({
+        Bucket: b.name,
+        Key: key,
+        Body: body,
+        ContentType: 'application/octet-stream',
+      }),
+    ),
+  );
 }
 
 /** Every object under `prefix`, in key order. */
@@ -65,9 +79,16 @@ export async function* listObjects(b: Bucket, prefix: string): AsyncIterable<Lis
 export async function* listFolders(b: Bucket, prefix: string): AsyncIterable<string> {
   let token: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const out = await s3('LIST objects', () => b.client.send(new ListObjectsV2Command({
-      Bucket: b.name, Prefix: prefix, Delimiter: '/', ContinuationToken: token,
-    })));
+    const out = await s3('LIST objects', () =>
+      b.client.send(
+        new ListObjectsV2Command({
+          Bucket: b.name,
+          Prefix: prefix,
+          Delimiter: '/',
+          ContinuationToken: token,
+        }),
+      ),
+    );
     for (const p of out.CommonPrefixes ?? []) if (p.Prefix !== undefined) yield p.Prefix;
     if (!out.IsTruncated || !out.NextContinuationToken || out.NextContinuationToken === token) break;
     token = out.NextContinuationToken;
@@ -89,9 +110,16 @@ async function* listMultipart(b: Bucket, prefix: string): AsyncIterable<PendingU
   let keyMarker: string | undefined;
   let idMarker: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const out = await s3('LIST multipart uploads', () => b.client.send(new ListMultipartUploadsCommand({
-      Bucket: b.name, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: idMarker,
-    })));
+    const out = await s3('LIST multipart uploads', () =>
+      b.client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: b.name,
+          Prefix: prefix,
+          KeyMarker: keyMarker,
+          UploadIdMarker: idMarker,
+        }),
+      ),
+    );
     for (const u of out.Uploads ?? []) if (u.Key !== undefined && u.UploadId !== undefined) yield { key: u.Key, uploadId: u.UploadId };
     if (!out.IsTruncated || (out.NextKeyMarker === keyMarker && out.NextUploadIdMarker === idMarker)) return;
     keyMarker = out.NextKeyMarker;

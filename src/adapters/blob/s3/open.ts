@@ -2,8 +2,8 @@
 // a configuration mistake (no such bucket, credentials refused), so those stop berth with a clear message. An endpoint
 // that is merely down does not stop it: /readyz reports that until the store comes back.
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { RegistryError, type BlobStore } from '../../../core/index.ts';
-import { CONTROL, createS3Client, TRANSFER, type S3Credentials, type S3Tuning } from './client.ts';
+import { type BlobStore, RegistryError } from '../../../core/index.ts';
+import { CONTROL, createS3Client, type S3Credentials, type S3Tuning, TRANSFER } from './client.ts';
 import { parseS3Url } from './location.ts';
 import { s3BlobStore } from './s3-blob-store.ts';
 
@@ -25,10 +25,14 @@ function configurationError(url: string, e: unknown): RegistryError | null {
   const status = (e as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
   const message = e instanceof Error ? e.message : String(e);
   if (name === 'CredentialsProviderError') {
-    return new RegistryError('INVALID_REQUEST', `no S3 credentials for ${url}: set blobs.s3.accessKeyId and secretAccessKey, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (${message})`);
+    return new RegistryError(
+      'INVALID_REQUEST',
+      `no S3 credentials for ${url}: set blobs.s3.accessKeyId and secretAccessKey, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (${message})`,
+    );
   }
   if (status === 404 || name === 'NotFound' || name === 'NoSuchBucket') return new RegistryError('INVALID_REQUEST', `the bucket of ${url} does not exist`);
-  if (status === 403 || status === 401) return new RegistryError('INVALID_REQUEST', `the S3 endpoint refused berth's credentials for ${url} (HTTP ${String(status)})`);
+  if (status === 403 || status === 401)
+    return new RegistryError('INVALID_REQUEST', `the S3 endpoint refused berth's credentials for ${url} (HTTP ${String(status)})`);
   return null;
 }
 
@@ -50,6 +54,12 @@ export async function createS3BlobStore(url: string, settings: S3BlobSettings = 
     }
   }
   return s3BlobStore({
-    client, transferClient: transfers, bucket: location.bucket, prefix: location.prefix, redirect: settings.redirect, partSize: options.partSize, queueSize: options.queueSize,
+    client,
+    transferClient: transfers,
+    bucket: location.bucket,
+    prefix: location.prefix,
+    redirect: settings.redirect,
+    partSize: options.partSize,
+    queueSize: options.queueSize,
   });
 }

@@ -1,21 +1,25 @@
 // The shared BlobStore contract against a real S3 (Ceph RADOS Gateway), each store under its own key prefix, opened
 // the way berth opens it: from an s3:// URL with the server's credentials.
 import { randomUUID } from 'node:crypto';
+import { s3Server } from '../../../../test/servers.ts';
 import { runBlobStoreConformance } from '../blob-store.conformance.ts';
 import { createS3BlobStore } from './index.ts';
-import { s3Server } from '../../../../test/servers.ts';
 import { emptyPrefix, recordingClient, urlOf } from './test-helpers.ts';
 
-runBlobStoreConformance('s3', async () => {
-  const server = await s3Server();
-  const prefix = `conformance-${randomUUID()}/`;
-  const store = await createS3BlobStore(urlOf(server, prefix), { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
-  return {
-    store,
-    cleanup: async () => {
-      const client = recordingClient(server);
-      await emptyPrefix(client, server.bucket, prefix);
-      client.destroy();
-    },
-  };
-}, { concurrentWriters: true });
+runBlobStoreConformance(
+  's3',
+  async () => {
+    const server = await s3Server();
+    const prefix = `conformance-${randomUUID()}/`;
+    const store = await createS3BlobStore(urlOf(server, prefix), { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
+    return {
+      store,
+      cleanup: async () => {
+        const client = recordingClient(server);
+        await emptyPrefix(client, server.bucket, prefix);
+        client.destroy();
+      },
+    };
+  },
+  { concurrentWriters: true },
+);

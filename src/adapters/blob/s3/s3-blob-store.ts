@@ -2,12 +2,12 @@
 // every bit of upload state is in the bucket, so any replica can serve any request and none holds anything to lose.
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { RegistryError, type BlobStore, type ByteRange, type Digest } from '../../../core/index.ts';
+import { type BlobStore, type ByteRange, type Digest, RegistryError } from '../../../core/index.ts';
 import { commitArea } from './commit.ts';
 import { s3, s3OrAbsent } from './errors.ts';
 import { KeyLayout } from './keys.ts';
-import { deleteKeys, getStream, headSize, listFolders, listObjects, type Bucket } from './objects.ts';
-import { appendPart, createArea, readUploadBytes, removeArea, type AreaContext } from './upload-area.ts';
+import { type Bucket, getStream, headSize, listFolders, listObjects } from './objects.ts';
+import { type AreaContext, appendPart, createArea, readUploadBytes, removeArea } from './upload-area.ts';
 
 const MiB = 1024 * 1024;
 
@@ -130,4 +130,3 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
     },
   };
 }
-

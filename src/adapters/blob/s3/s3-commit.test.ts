@@ -2,11 +2,11 @@
 // (server-side copy, part copy, or streaming when parts are too small), and commits retried after a crash at each step.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { CreateMultipartUploadCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { after, before, describe, it } from 'node:test';
-import { isRegistryError, type BlobStore, type UploadPart } from '../../../core/index.ts';
-import { chunksOf, collect, MiB, readAll, sha } from '../blob-store.kit.conformance.ts';
+import { CreateMultipartUploadCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Server } from '../../../../test/servers.ts';
+import { type BlobStore, isRegistryError, type UploadPart } from '../../../core/index.ts';
+import { chunksOf, collect, MiB, readAll, sha } from '../blob-store.kit.conformance.ts';
 import { KeyLayout } from './keys.ts';
 import { openTestStore, type S3Server, type TestStore } from './test-helpers.ts';
 
@@ -98,7 +98,11 @@ describe('S3 blob store: uploads across replicas and how commits write the blob'
     await a.client.send(new PutObjectCommand({ Bucket: server.bucket, Key: stray, Body: Buffer.from('HELLO') }));
     assert.equal((await readAll(a.store.readUpload(id, all.length, parts))).toString(), 'hello world');
     const invalid = (e: unknown): boolean => isRegistryError(e) && e.code === 'BLOB_UPLOAD_INVALID';
-    await assert.rejects(readAll(a.store.readUpload(id, all.length, [{ offset: 0, size: 5, ref: '../../blobs' }, parts[1]!])), invalid, 'a ref this store never wrote');
+    await assert.rejects(
+      readAll(a.store.readUpload(id, all.length, [{ offset: 0, size: 5, ref: '../../blobs' }, parts[1]!])),
+      invalid,
+      'a ref this store never wrote',
+    );
     await a.store.commitUpload(id, all.length, sha(all), parts);
     assert.equal((await readAll(await a.store.open(sha(all)))).toString(), 'hello world');
     const listed = await a.client.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: new KeyLayout(a.prefix).area(id) }));

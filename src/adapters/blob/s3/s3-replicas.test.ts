@@ -3,13 +3,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { isRegistryError, type ErrorCode } from '../../../core/index.ts';
-import { chunksOf, collect, readAll, sha, text } from '../blob-store.kit.conformance.ts';
 import { s3Server } from '../../../../test/servers.ts';
+import { type ErrorCode, isRegistryError } from '../../../core/index.ts';
+import { chunksOf, collect, readAll, sha, text } from '../blob-store.kit.conformance.ts';
 import { createS3BlobStore } from './open.ts';
-import { openTestStore, urlOf, type S3Server, type TestStore } from './test-helpers.ts';
+import { openTestStore, type S3Server, type TestStore, urlOf } from './test-helpers.ts';
 
-const code = (c: ErrorCode) => (e: unknown): boolean => isRegistryError(e) && e.code === c;
+const code =
+  (c: ErrorCode) =>
+  (e: unknown): boolean =>
+    isRegistryError(e) && e.code === c;
 
 describe('S3 blob store: replicas racing on one upload', () => {
   let server: S3Server;
@@ -39,7 +42,10 @@ describe('S3 blob store: replicas racing on one upload', () => {
     }
     const late = await a.store.appendUpload(id, 6, slow());
     assert.notEqual(late.ref, accepted!.ref, 'two writers of one offset never share an object');
-    const parts = [{ offset: 0, size: 6, ref: first.ref }, { offset: 6, size: 5, ref: accepted!.ref }];
+    const parts = [
+      { offset: 0, size: 6, ref: first.ref },
+      { offset: 6, size: 5, ref: accepted!.ref },
+    ];
     assert.equal((await readAll(a.store.readUpload(id, 11, parts))).toString(), 'hello world');
     await a.store.removeUpload(id);
     assert.ok(!(await collect(a.store.listUploads())).includes(id), 'the late part went with the area');
@@ -95,8 +101,13 @@ describe('S3 blob store: start-up checks', () => {
   it('refuses a bucket that does not exist, credentials the store rejects, and half a key pair', async () => {
     const missing = urlOf({ ...server, bucket: `no-such-${randomUUID().slice(0, 8)}` }, 'x');
     await assert.rejects(createS3BlobStore(missing, server), (e) => code('INVALID_REQUEST')(e) && /does not exist/.test(String(e)));
-    await assert.rejects(createS3BlobStore(urlOf(server, 'x'), { accessKeyId: server.accessKeyId, secretAccessKey: 'wrong' }),
-      (e) => code('INVALID_REQUEST')(e) && /refused/.test(String(e)));
-    await assert.rejects(createS3BlobStore(urlOf(server, 'x'), { accessKeyId: server.accessKeyId }), (e) => code('INVALID_REQUEST')(e) && /together/.test(String(e)));
+    await assert.rejects(
+      createS3BlobStore(urlOf(server, 'x'), { accessKeyId: server.accessKeyId, secretAccessKey: 'wrong' }),
+      (e) => code('INVALID_REQUEST')(e) && /refused/.test(String(e)),
+    );
+    await assert.rejects(
+      createS3BlobStore(urlOf(server, 'x'), { accessKeyId: server.accessKeyId }),
+      (e) => code('INVALID_REQUEST')(e) && /together/.test(String(e)),
+    );
   });
 });

@@ -7,7 +7,7 @@ import type { BlobStore } from '../../../core/index.ts';
 import { createS3Client, type S3Tuning } from './client.ts';
 import { parseS3Url } from './location.ts';
 import { abortMultipartUnder } from './objects.ts';
-import { s3BlobStore, type S3StoreOptions } from './s3-blob-store.ts';
+import { type S3StoreOptions, s3BlobStore } from './s3-blob-store.ts';
 
 /** The coordinates test/servers.ts gives. */
 export interface S3Server {
@@ -36,12 +36,15 @@ export class SimulatedCrash extends Error {
 /** A client for the test server that appends the name of every command it sends to `sent`, and can crash on cue. */
 export function recordingClient(server: S3Server, sent: string[] = [], tuning: S3Tuning = {}, crashWhen?: CrashWhen): S3Client {
   const client = createS3Client(parseS3Url(urlOf(server, 'x')), server, tuning);
-  client.middlewareStack.add((next, context) => async (args) => {
-    const name = String(context.commandName);
-    if (crashWhen?.(name, args.input as Record<string, unknown>)) throw new SimulatedCrash(name);
-    sent.push(name);
-    return next(args);
-  }, { step: 'initialize', name: 'recordCommands' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName);
+      if (crashWhen?.(name, args.input as Record<string, unknown>)) throw new SimulatedCrash(name);
+      sent.push(name);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
   return client;
 }
 
@@ -67,13 +70,19 @@ export interface TestStore {
 }
 
 /** A store on the test server under its own random prefix (or `prefix`, to open a second "replica" on the same data). */
-export async function openTestStore(
-  server: S3Server, options: Partial<S3StoreOptions> & { prefix?: string; crashWhen?: CrashWhen } = {},
-): Promise<TestStore> {
+export async function openTestStore(server: S3Server, options: Partial<S3StoreOptions> & { prefix?: string; crashWhen?: CrashWhen } = {}): Promise<TestStore> {
   const prefix = options.prefix ?? `t-${randomUUID()}/`;
   const sent: string[] = [];
   const client = recordingClient(server, sent, {}, options.crashWhen);
-  const store = s3BlobStore({ partSize: options.partSize, queueSize: options.queueSize, redirect: options.redirect, client, bucket: server.bucket, prefix, ownsClient: false });
+  const store = s3BlobStore({
+    partSize: options.partSize,
+    queueSize: options.queueSize,
+    redirect: options.redirect,
+    client,
+    bucket: server.bucket,
+    prefix,
+    ownsClient: false,
+  });
   const cleanup = async (): Promise<void> => {
     const cleaner = recordingClient(server);
     await emptyPrefix(cleaner, server.bucket, prefix);

@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { isRegistryError, type BlobStore } from '../../../core/index.ts';
+import { type BlobStore, isRegistryError } from '../../../core/index.ts';
 import { createS3Client, type S3Tuning } from './client.ts';
-import { createS3BlobStore } from './open.ts';
 import { parseS3Url } from './location.ts';
+import { createS3BlobStore } from './open.ts';
 import { s3BlobStore } from './s3-blob-store.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}` as const;
@@ -41,13 +41,38 @@ async function allUnavailable(store: BlobStore, withinMs: number): Promise<void>
     ['stat', () => store.stat(DIGEST)],
     ['open', () => store.open(DIGEST)],
     ['remove', () => store.remove(DIGEST)],
-    ['list', async () => { for await (const _ of store.list()) break; }],
+    [
+      'list',
+      async () => {
+        for await (const _ of store.list()) break;
+      },
+    ],
     ['createUpload', () => store.createUpload(id)],
-    ['appendUpload', () => store.appendUpload(id, 0, (async function* () { yield Buffer.from('x'); })())],
-    ['readUpload', async () => { for await (const _ of store.readUpload(id, 1, [{ offset: 0, size: 1, ref: 'aaaaaaaaaaaa' }])) break; }],
+    [
+      'appendUpload',
+      () =>
+        store.appendUpload(
+          id,
+          0,
+          (async function* () {
+            yield Buffer.from('x');
+          })(),
+        ),
+    ],
+    [
+      'readUpload',
+      async () => {
+        for await (const _ of store.readUpload(id, 1, [{ offset: 0, size: 1, ref: 'aaaaaaaaaaaa' }])) break;
+      },
+    ],
     ['commitUpload', () => store.commitUpload(id, 1, DIGEST, [{ offset: 0, size: 1, ref: 'aaaaaaaaaaaa' }])],
     ['removeUpload', () => store.removeUpload(id)],
-    ['listUploads', async () => { for await (const _ of store.listUploads()) break; }],
+    [
+      'listUploads',
+      async () => {
+        for await (const _ of store.listUploads()) break;
+      },
+    ],
   ];
   for (const [name, call] of calls) {
     const started = Date.now();
@@ -77,7 +102,11 @@ describe('S3 blob store: an unreachable or overloaded endpoint is UNAVAILABLE', 
     await allUnavailable(storeAt(await listening(silent)), 3_000);
   });
 
-  for (const [status, code] of [[503, 'SlowDown'], [500, 'InternalError'], [503, 'ServiceUnavailable']] as const) {
+  for (const [status, code] of [
+    [503, 'SlowDown'],
+    [500, 'InternalError'],
+    [503, 'ServiceUnavailable'],
+  ] as const) {
     it(`an endpoint answering ${status} ${code}`, async () => {
       const busy = createHttpServer((req, res) => {
         req.resume();

@@ -10,7 +10,7 @@ import { RegistryError, type UploadPart } from '../../../core/index.ts';
 import { chainOf, type Part, type Segment } from './chain.ts';
 import { toRegistryError } from './errors.ts';
 import type { KeyLayout } from './keys.ts';
-import { abortMultipartUnder, deleteKeys, getStream, headSize, listObjects, putBytes, type Bucket } from './objects.ts';
+import { abortMultipartUnder, type Bucket, deleteKeys, getStream, headSize, listObjects, putBytes } from './objects.ts';
 
 /** What the area code needs: where to write and how big the multipart pieces of one append are. */
 export interface AreaContext {
@@ -93,7 +93,10 @@ async function writePart(ctx: AreaContext, key: string, first: Uint8Array, sourc
     }
   }
   const upload = new Upload({
-    client: ctx.bucket.transfers, partSize: ctx.partSize, queueSize: ctx.queueSize, leavePartsOnError: false,
+    client: ctx.bucket.transfers,
+    partSize: ctx.partSize,
+    queueSize: ctx.queueSize,
+    leavePartsOnError: false,
     params: { Bucket: ctx.bucket.name, Key: key, Body: Readable.from(body()), ContentType: 'application/octet-stream' },
   });
   try {

@@ -2,7 +2,7 @@
 // (reads) and write transactions that take an advisory lock first (see transaction.ts). Statements are named, so
 // each connection parses and plans each one once.
 import pg from 'pg';
-import { ignore, sqlOf, type Sql } from './sql.ts';
+import { ignore, type Sql, sqlOf } from './sql.ts';
 import { runTransaction, type WriteLock } from './transaction.ts';
 
 export type { Sql } from './sql.ts';

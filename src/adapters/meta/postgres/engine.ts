@@ -1,16 +1,18 @@
 // Runs the shared queries on PostgreSQL: reads on the pool, writes in transactions holding the advisory lock they
 // name (transaction.ts). Nothing is cached: no signal of other replicas' commits is cheaper than the read itself.
 import type { SqlEngine } from '../sql/engine.ts';
-import { runAsync, type EngineTraits, type Statement } from '../sql/query.ts';
+import { type EngineTraits, runAsync, type Statement } from '../sql/query.ts';
 import type { Db, Sql } from './db.ts';
 
 const TRAITS: EngineTraits = { kind: 'postgres', forUpdate: ' FOR UPDATE', orderedJoin: 'JOIN', textParam: (p) => `CAST(${p} AS TEXT) COLLATE "C"` };
 
-const execOn = (target: Sql) => (s: Statement): Promise<unknown> => {
-  if (s.mode === 'get') return target.get(s.sql, ...s.params);
-  if (s.mode === 'all') return target.all(s.sql, ...s.params);
-  return target.run(s.sql, ...s.params);
-};
+const execOn =
+  (target: Sql) =>
+  (s: Statement): Promise<unknown> => {
+    if (s.mode === 'get') return target.get(s.sql, ...s.params);
+    if (s.mode === 'all') return target.all(s.sql, ...s.params);
+    return target.run(s.sql, ...s.params);
+  };
 
 export function postgresEngine(db: Db): SqlEngine {
   const direct = execOn(db);

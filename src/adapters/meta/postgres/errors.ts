@@ -12,14 +12,22 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * (idle-in-transaction timeout), 25006 (read-only transaction: a standby or demoted primary) and 58 (system error, I/O).
  */
 function unavailableState(code: string): boolean {
-  return code.startsWith('08') || code.startsWith('53') || code.startsWith('58') || /^57P0[1-5]$/.test(code)
-    || code === '57014' || code === '55P03' || code === '25P03'
+  return (
+    code.startsWith('08') ||
+    code.startsWith('53') ||
+    code.startsWith('58') ||
+    /^57P0[1-5]$/.test(code) ||
+    code === '57014' ||
+    code === '55P03' ||
+    code === '25P03' ||
     // A read-only server (a hot standby, or a primary demoted in a failover) cannot take writes now: retry later.
-    || code === '25006';
+    code === '25006'
+  );
 }
 
 /** Messages node-postgres gives without a code when a connection dies or the pool cannot hand one out in time. */
-const NETWORK_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|connect ETIMEDOUT|Query read timeout/i;
+const NETWORK_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|connect ETIMEDOUT|Query read timeout/i;
 
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;

@@ -3,8 +3,8 @@
 // each step is one transaction (PostgreSQL's DDL is transactional), so a failed step leaves the old version whole.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { BASELINE_VERSION, type DdlTypes, MIGRATIONS, type Migration } from '../migrations.ts';
 import { withClient } from './db.ts';
-import { BASELINE_VERSION, MIGRATIONS, type DdlTypes, type Migration } from '../migrations.ts';
 
 export const PG_TYPES: DdlTypes = { text: 'TEXT COLLATE "C"', bytes: 'BYTEA', serialKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' };
 

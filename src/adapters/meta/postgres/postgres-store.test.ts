@@ -5,13 +5,13 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { RegistryError, type Actor, type Digest, type NewManifest } from '../../../core/index.ts';
+import { postgresServer } from '../../../../test/servers.ts';
+import { type Actor, type Digest, type NewManifest, RegistryError } from '../../../core/index.ts';
 import { runMetadataStoreConformance } from '../metadata-store.conformance.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../migrations.ts';
 import { isUnavailable, translate } from './errors.ts';
 import { createPostgresMetadataStore } from './index.ts';
 import { migrate } from './migrate.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from '../migrations.ts';
-import { postgresServer } from '../../../../test/servers.ts';
 import { sandbox as sandboxOn } from './test-helpers.ts';
 import { poolSettings } from './url.ts';
 
@@ -26,8 +26,21 @@ runMetadataStoreConformance('postgres', async () => {
 
 function image(repository: string, name: string, extra: Partial<NewManifest> = {}): NewManifest {
   const body = new TextEncoder().encode(JSON.stringify({ name }));
-  return { repository, digest: d(name), mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: null, subject: null,
-    annotations: null, body, blobs: [], children: [], tag: null, at: new Date(), actor, ...extra };
+  return {
+    repository,
+    digest: d(name),
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    artifactType: null,
+    subject: null,
+    annotations: null,
+    body,
+    blobs: [],
+    children: [],
+    tag: null,
+    at: new Date(),
+    actor,
+    ...extra,
+  };
 }
 
 /** A port on 127.0.0.1 where nothing listens (bound, then closed). */
@@ -48,10 +61,21 @@ describe('postgres metadata store: URL', () => {
   });
 
   it('refuses bad settings with INVALID_REQUEST and never echoes the password', () => {
-    for (const url of ['postgres://u:secret@h/db?schema=Bad-Name', 'postgres://u:secret@h/db?schema=a;drop', 'postgres://u:secret@h/db?pool=0',
-      'postgres://u:secret@h/db?pool=x', 'mysql://u:secret@h/db', 'postgres://u:secret@/db', 'postgres://u:secret@h:99999/db',
-      'postgres://u:secret@h/db?schema=a&options=-c%20search_path%3Dpublic']) {
-      assert.throws(() => poolSettings(url), (e: unknown) => e instanceof RegistryError && e.code === 'INVALID_REQUEST' && !e.message.includes('secret'), url);
+    for (const url of [
+      'postgres://u:secret@h/db?schema=Bad-Name',
+      'postgres://u:secret@h/db?schema=a;drop',
+      'postgres://u:secret@h/db?pool=0',
+      'postgres://u:secret@h/db?pool=x',
+      'mysql://u:secret@h/db',
+      'postgres://u:secret@/db',
+      'postgres://u:secret@h:99999/db',
+      'postgres://u:secret@h/db?schema=a&options=-c%20search_path%3Dpublic',
+    ]) {
+      assert.throws(
+        () => poolSettings(url),
+        (e: unknown) => e instanceof RegistryError && e.code === 'INVALID_REQUEST' && !e.message.includes('secret'),
+        url,
+      );
     }
   });
 });
@@ -62,7 +86,14 @@ describe('postgres metadata store: schema and migrations', () => {
     try {
       const stores = await Promise.all(Array.from({ length: 6 }, () => box.open({ poolSize: 2 })));
       await Promise.all(stores.map((s, i) => s.linkBlob(`race/app${i}`, { digest: d(`b${i}`), size: 1 }, actor, new Date())));
-      assert.deepEqual(await stores[0]!.listRepositories({ after: 'race/', limit: 10 }), ['race/app0', 'race/app1', 'race/app2', 'race/app3', 'race/app4', 'race/app5']);
+      assert.deepEqual(await stores[0]!.listRepositories({ after: 'race/', limit: 10 }), [
+        'race/app0',
+        'race/app1',
+        'race/app2',
+        'race/app3',
+        'race/app4',
+        'race/app5',
+      ]);
       assert.deepEqual(await box.query('SELECT version FROM berth_schema_version'), [{ version: SCHEMA_VERSION }]);
     } finally {
       await box.cleanup();
@@ -76,14 +107,24 @@ describe('postgres metadata store: schema and migrations', () => {
       await a.linkBlob('keep/me', { digest: d('x'), size: 1 }, actor, new Date());
       await a.putManifest(image('keep/me', 'kept', { blobs: [d('x')], tag: 'v1' }));
       await a.close();
-      const shape = (): Promise<unknown[]> => box.query(`SELECT table_name, column_name, data_type, collation_name FROM information_schema.columns
-                                                        WHERE table_schema = $1 ORDER BY table_name, column_name`, [box.schema]);
+      const shape = (): Promise<unknown[]> =>
+        box.query(
+          `SELECT table_name, column_name, data_type, collation_name FROM information_schema.columns
+                                                        WHERE table_schema = $1 ORDER BY table_name, column_name`,
+          [box.schema],
+        );
       const first = await shape();
       const b = await box.open();
       assert.equal((await b.getManifest('keep/me', { tag: 'v1' }))!.digest, d('kept'));
       assert.deepEqual(await shape(), first);
-      assert.ok(first.some((c) => (c as { column_name: string; collation_name: string | null }).column_name === 'name'
-        && (c as { collation_name: string | null }).collation_name === 'C'), 'names compare byte-wise');
+      assert.ok(
+        first.some(
+          (c) =>
+            (c as { column_name: string; collation_name: string | null }).column_name === 'name' &&
+            (c as { collation_name: string | null }).collation_name === 'C',
+        ),
+        'names compare byte-wise',
+      );
     } finally {
       await box.cleanup();
     }
@@ -144,8 +185,12 @@ describe('postgres metadata store: schema and migrations', () => {
       const got = (await s.getManifest('bytes/app', { tag: 't' }))!.body;
       assert.equal(Object.getPrototypeOf(got), Uint8Array.prototype);
       assert.deepEqual([...got], [...body]);
-      assert.deepEqual(await box.query("SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'manifests' AND column_name = 'body'",
-        [box.schema]), [{ data_type: 'bytea' }]);
+      assert.deepEqual(
+        await box.query("SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'manifests' AND column_name = 'body'", [
+          box.schema,
+        ]),
+        [{ data_type: 'bytea' }],
+      );
     } finally {
       await box.cleanup();
     }
@@ -155,7 +200,10 @@ describe('postgres metadata store: schema and migrations', () => {
 describe('postgres metadata store: an unreachable or failing server', () => {
   it('opening against a port where nothing listens fails with UNAVAILABLE', async () => {
     const url = `postgres://u:p@127.0.0.1:${await deadPort()}/db`;
-    await assert.rejects(createPostgresMetadataStore({ url }), (e: unknown) => e instanceof RegistryError && e.code === 'UNAVAILABLE' && !e.message.includes(':p@'));
+    await assert.rejects(
+      createPostgresMetadataStore({ url }),
+      (e: unknown) => e instanceof RegistryError && e.code === 'UNAVAILABLE' && !e.message.includes(':p@'),
+    );
   });
 
   it('a connection killed by the server answers UNAVAILABLE, and the next call works on a fresh connection', async () => {
@@ -164,7 +212,7 @@ describe('postgres metadata store: an unreachable or failing server', () => {
       const s = await box.open({ poolSize: 1 });
       await s.ping();
       const killed = await box.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [box.schema]);
-      assert.equal(killed.length, 1, 'the store\'s one idle connection');
+      assert.equal(killed.length, 1, "the store's one idle connection");
       // The pool may notice the dead idle connection first (then the call simply works) or use it (then UNAVAILABLE).
       try {
         await s.ping();
@@ -210,9 +258,18 @@ describe('postgres metadata store: an unreachable or failing server', () => {
 
   it('classifies server states: shutdown, too many connections and timeouts are UNAVAILABLE; bugs stay errors', () => {
     const withCode = (code: string, message = 'x'): Error => Object.assign(new Error(message), { code });
-    for (const e of [withCode('ECONNREFUSED'), withCode('ECONNRESET'), withCode('57P01'), withCode('57P03'), withCode('53300'), withCode('08006'),
-      withCode('57014'), new Error('Connection terminated unexpectedly'), new Error('timeout exceeded when trying to connect'),
-      new AggregateError([withCode('ECONNREFUSED')])]) {
+    for (const e of [
+      withCode('ECONNREFUSED'),
+      withCode('ECONNRESET'),
+      withCode('57P01'),
+      withCode('57P03'),
+      withCode('53300'),
+      withCode('08006'),
+      withCode('57014'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      new AggregateError([withCode('ECONNREFUSED')]),
+    ]) {
       assert.ok(isUnavailable(e), e.message);
       assert.equal((translate(e) as RegistryError).code, 'UNAVAILABLE');
     }

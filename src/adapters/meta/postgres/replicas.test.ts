@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { digestOf, type Actor, type Digest, type MetadataStore, type NewManifest, type PinPolicy } from '../../../core/index.ts';
-import { postgresServer } from '../../../../test/servers.ts';
 import pg from 'pg';
-import { queueViolations, sandbox, type Sandbox } from './test-helpers.ts';
+import { postgresServer } from '../../../../test/servers.ts';
+import { type Actor, type Digest, digestOf, type MetadataStore, type NewManifest, type PinPolicy } from '../../../core/index.ts';
+import { queueViolations, type Sandbox, sandbox } from './test-helpers.ts';
 import { lockKey } from './transaction.ts';
 
 const actor: Actor = { principal: 'replica', dialect: 'oci' };
@@ -28,8 +28,21 @@ function prng(seed: number): () => number {
 
 function image(repository: string, name: string, extra: Partial<NewManifest> = {}): NewManifest {
   const body = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, name }));
-  return { repository, digest: digestOf(body), mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: null, subject: null,
-    annotations: null, body, blobs: [], children: [], tag: null, at: new Date(), actor, ...extra };
+  return {
+    repository,
+    digest: digestOf(body),
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    artifactType: null,
+    subject: null,
+    annotations: null,
+    body,
+    blobs: [],
+    children: [],
+    tag: null,
+    at: new Date(),
+    actor,
+    ...extra,
+  };
 }
 
 describe('postgres metadata store: two replicas on one schema', () => {
@@ -65,7 +78,11 @@ describe('postgres metadata store: two replicas on one schema', () => {
       const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
       if (typeof text === 'string' && text.includes('SELECT started_at FROM blob_purges WHERE digest')) {
         proto.query = original;
-        return p.then(async (res) => { reached(); await gate; return res; });
+        return p.then(async (res) => {
+          reached();
+          await gate;
+          return res;
+        });
       }
       return p;
     };
@@ -94,7 +111,10 @@ describe('postgres metadata store: two replicas on one schema', () => {
       await holder.query('BEGIN');
       await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(box.schema, 'registry')]);
       let done = false;
-      const write = b.putManifest(image('lock/app', 'during', { tag: 'v1' })).then((r) => ((done = true), r));
+      const write = b.putManifest(image('lock/app', 'during', { tag: 'v1' })).then((r) => {
+        done = true;
+        return r;
+      });
       assert.equal((await b.getManifest('lock/app', { tag: 'v1' }))?.digest, image('lock/app', 'before').digest, 'reads go on');
       assert.equal(await b.advanceUpload(session, 0, 10, new Date(), 'part-0'), true, 'an upload PATCH goes on');
       assert.equal(await b.useNonce(`lock\0${session}`, new Date(), new Date(0)), true, 'a signed request goes on');
@@ -140,14 +160,16 @@ describe('postgres metadata store: two replicas on one schema', () => {
       pairs.push({ digest, session });
     }
     const now = new Date();
-    const outcomes = await Promise.all(pairs.map(async ({ digest, session }, i) => {
-      const [purger, claimer] = i % 2 === 0 ? [a, b] : [b, a];
-      const [purged, claim] = await Promise.all([
-        purger.beginBlobPurge([digest], now, now, `gc-${i}`),
-        claimer.claimUploadDigest(session, digest, now, new Date(now.getTime() - 10_000)),
-      ]);
-      return { purged: purged.length === 1, claim };
-    }));
+    const outcomes = await Promise.all(
+      pairs.map(async ({ digest, session }, i) => {
+        const [purger, claimer] = i % 2 === 0 ? [a, b] : [b, a];
+        const [purged, claim] = await Promise.all([
+          purger.beginBlobPurge([digest], now, now, `gc-${i}`),
+          claimer.claimUploadDigest(session, digest, now, new Date(now.getTime() - 10_000)),
+        ]);
+        return { purged: purged.length === 1, claim };
+      }),
+    );
     for (const [i, o] of outcomes.entries()) {
       assert.ok(o.purged !== (o.claim === 'claimed'), `pair ${i}: purge ${o.purged ? 'won' : 'lost'}, claim ${o.claim}`);
       assert.equal(o.claim === 'purging', o.purged, `pair ${i}: a losing claim waits for the purge`);
@@ -200,20 +222,30 @@ describe('postgres metadata store: two replicas on one schema', () => {
         ops.push(async () => {
           const owner = `gc-${i}`;
           const due = await s.dueBlobs(new Date(), 10);
-          const begun = await s.beginBlobPurge(due.map((x) => x.digest), new Date(), new Date(), owner);
-          await s.endBlobPurge(begun.map((x) => x.digest), owner);
+          const begun = await s.beginBlobPurge(
+            due.map((x) => x.digest),
+            new Date(),
+            new Date(),
+            owner,
+          );
+          await s.endBlobPurge(
+            begun.map((x) => x.digest),
+            owner,
+          );
         });
       }
     }
     // Eight calls in flight at any moment, spread over both replicas.
     let next = 0;
     const failures: unknown[] = [];
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < ops.length) {
-        const op = ops[next++]!;
-        await op().catch((e: unknown) => failures.push(e));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < ops.length) {
+          const op = ops[next++]!;
+          await op().catch((e: unknown) => failures.push(e));
+        }
+      }),
+    );
     assert.deepEqual(failures, [], 'no call failed (conflicts were retried)');
     assert.deepEqual(await a.integrityIssues(100), []);
     assert.deepEqual(await queueViolations(box), []);

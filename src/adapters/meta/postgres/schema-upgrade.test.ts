@@ -8,7 +8,7 @@ import { postgresServer } from '../../../../test/servers.ts';
 import type { Actor, Digest } from '../../../core/index.ts';
 import { MIGRATIONS, type Migration } from '../migrations.ts';
 import { migrate } from './migrate.ts';
-import { LEGACY_V1, sandbox as sandboxOn, type Sandbox } from './test-helpers.ts';
+import { LEGACY_V1, type Sandbox, sandbox as sandboxOn } from './test-helpers.ts';
 
 const actor: Actor = { principal: 't', dialect: 'oci' };
 const d = (s: string): Digest => `sha256:${createHash('sha256').update(s).digest('hex')}`;
@@ -17,10 +17,14 @@ const NEXT: Migration = { version: 7, ddl: (t) => `ALTER TABLE pins ADD COLUMN s
 
 /** Columns and indexes of the sandbox's schema, with the schema name taken out of the index definitions. */
 async function shape(box: Sandbox): Promise<unknown> {
-  const columns = await box.query(`SELECT table_name, column_name, data_type, collation_name, is_nullable, column_default, is_identity
-                                   FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, column_name`, [box.schema]);
-  const indexes = (await box.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname', [box.schema]))
-    .map((i) => i.indexdef.replaceAll(`${box.schema}.`, ''));
+  const columns = await box.query(
+    `SELECT table_name, column_name, data_type, collation_name, is_nullable, column_default, is_identity
+                                   FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, column_name`,
+    [box.schema],
+  );
+  const indexes = (await box.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname', [box.schema])).map((i) =>
+    i.indexdef.replaceAll(`${box.schema}.`, ''),
+  );
   return { columns, indexes };
 }
 

@@ -42,7 +42,8 @@ export async function sandbox(url: string): Promise<Sandbox> {
     inspector: {
       async reviewQueue() {
         const rows = await query<{ kind: ReviewEntry['kind']; repo_id: string; digest: string; released_at: string }>(
-          'SELECT kind, repo_id, digest, released_at FROM gc_review_queue');
+          'SELECT kind, repo_id, digest, released_at FROM gc_review_queue',
+        );
         return rows.map((r) => ({ kind: r.kind, repoId: r.repo_id, digest: r.digest, releasedAt: new Date(Number(r.released_at)) }));
       },
       async setTagMutability(repository, mutability) {
@@ -185,4 +186,4 @@ const V1 = `CREATE TABLE repositories (
    CREATE INDEX nonces_used ON nonces (used_at);`;
 
 /** The schema this store created before the shared migration list (its own version 1), to prove such schemas upgrade. */
-export const LEGACY_V1 = `CREATE TABLE berth_schema_version (version INTEGER NOT NULL); INSERT INTO berth_schema_version VALUES (1);` + V1;
+export const LEGACY_V1 = `CREATE TABLE berth_schema_version (version INTEGER NOT NULL); INSERT INTO berth_schema_version VALUES (1);${V1}`;

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RegistryError } from '../../../core/index.ts';
-import { ignore, sqlOf, type Sql } from './sql.ts';
 import { isSerializationConflict, isUnavailable, translate } from './errors.ts';
+import { ignore, type Sql, sqlOf } from './sql.ts';
 
 /** 'registry': the one lock of the registry model; a string: a lock of its own (one client token); null: none. */
 export type WriteLock = string | null;
@@ -41,7 +41,10 @@ class WriterQueue {
   #tail: Promise<unknown> = Promise.resolve();
   run<T>(fn: () => Promise<T>): Promise<T> {
     const result = this.#tail.then(fn, fn);
-    this.#tail = result.then(() => undefined, () => undefined);
+    this.#tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 }

@@ -6,19 +6,29 @@
 // runs entirely before the other and the second sees the first. Renewing and ending markers are single
 // compare-and-set statements on the marker row and take no lock.
 import type { BlobLink, Digest } from '../../../core/index.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { all, get, type Q, run, traits } from '../sql/query.ts';
 
 export function* dueBlobs(releasedBefore: Date, limit: number, after?: Digest): Q<BlobLink[]> {
-  return yield* all<BlobLink>(`SELECT q.digest, b.size FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
+  return yield* all<BlobLink>(
+    `SELECT q.digest, b.size FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
                 WHERE q.kind = 'blob' AND q.repo_id = '' AND q.released_at <= $1 AND q.digest > $2
                   AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)
-                ORDER BY q.digest LIMIT $3`, releasedBefore.getTime(), after ?? '', limit);
+                ORDER BY q.digest LIMIT $3`,
+    releasedBefore.getTime(),
+    after ?? '',
+    limit,
+  );
 }
 
 /** Writes (or takes over) the digest's purge marker for `owner`, stamped `at`. */
 function* markPurge(digest: Digest, at: Date, owner: string): Q<void> {
-  yield* run(`INSERT INTO blob_purges (digest, started_at, owner) VALUES ($1, $2, $3)
-               ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, owner = excluded.owner`, digest, at.getTime(), owner);
+  yield* run(
+    `INSERT INTO blob_purges (digest, started_at, owner) VALUES ($1, $2, $3)
+               ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, owner = excluded.owner`,
+    digest,
+    at.getTime(),
+    owner,
+  );
 }
 
 const DELETE_QUEUED_BLOB = "DELETE FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND digest = $1";
@@ -26,10 +36,14 @@ const DELETE_QUEUED_BLOB = "DELETE FROM gc_review_queue WHERE kind = 'blob' AND 
 export function* beginBlobPurge(digests: readonly Digest[], releasedBefore: Date, at: Date, owner: string): Q<BlobLink[]> {
   const approved: BlobLink[] = [];
   for (const digest of digests) {
-    const row = yield* get<{ size: number }>(`SELECT b.size FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
+    const row = yield* get<{ size: number }>(
+      `SELECT b.size FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
                       WHERE q.kind = 'blob' AND q.repo_id = '' AND q.digest = $1 AND q.released_at <= $2
                         AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)
-                        AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.digest = q.digest)`, digest, releasedBefore.getTime());
+                        AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.digest = q.digest)`,
+      digest,
+      releasedBefore.getTime(),
+    );
     if (!row) {
       // Used again, or its link went while queued with nothing left to remove: a stale entry goes.
       if (!(yield* get('SELECT 1 FROM blobs WHERE digest = $1', digest))) yield* run(DELETE_QUEUED_BLOB, digest);
@@ -65,10 +79,20 @@ export function* endBlobPurge(digests: readonly Digest[], owner: string): Q<void
 
 /** Compare-and-set of the owner on markers older than the lease: only one taker wins each. */
 export function* takeOverPurges(staleBefore: Date, owner: string, at: Date, limit: number): Q<Digest[]> {
-  const stale = yield* all<{ digest: Digest }>('SELECT digest FROM blob_purges WHERE started_at < $1 ORDER BY started_at LIMIT $2', staleBefore.getTime(), limit);
+  const stale = yield* all<{ digest: Digest }>(
+    'SELECT digest FROM blob_purges WHERE started_at < $1 ORDER BY started_at LIMIT $2',
+    staleBefore.getTime(),
+    limit,
+  );
   const taken: Digest[] = [];
   for (const r of stale) {
-    const changed = yield* run('UPDATE blob_purges SET owner = $1, started_at = $2 WHERE digest = $3 AND started_at < $4', owner, at.getTime(), r.digest, staleBefore.getTime());
+    const changed = yield* run(
+      'UPDATE blob_purges SET owner = $1, started_at = $2 WHERE digest = $3 AND started_at < $4',
+      owner,
+      at.getTime(),
+      r.digest,
+      staleBefore.getTime(),
+    );
     if (changed === 1) taken.push(r.digest);
   }
   return taken;

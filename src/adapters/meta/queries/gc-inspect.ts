@@ -1,8 +1,8 @@
 // What GC and fsck read without changing anything: queue and trash statistics, the blob records, the state of a
 // digest found in storage, broken references and stored manifest bodies for digest checks.
 import type { BlobLink, Digest, GcClock, GcStats, IntegrityIssue, StoredBody } from '../../../core/index.ts';
+import { all, get, type Q, traits } from '../sql/query.ts';
 import { bytes } from './manifests.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
 
 function* count(sql: string, ...args: unknown[]): Q<number> {
   return (yield* get<{ n: number }>(sql, ...args))!.n;
@@ -10,9 +10,12 @@ function* count(sql: string, ...args: unknown[]): Q<number> {
 
 export function* gcStats(clock: GcClock): Q<GcStats> {
   const released = clock.releasedBefore.getTime();
-  const due = (yield* get<{ n: number; bytes: number }>(`SELECT COUNT(*) AS n, COALESCE(SUM(b.size), 0) AS bytes FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
+  const due = (yield* get<{ n: number; bytes: number }>(
+    `SELECT COUNT(*) AS n, COALESCE(SUM(b.size), 0) AS bytes FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
                     WHERE q.kind = 'blob' AND q.repo_id = '' AND q.released_at <= $1
-                      AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)`, released))!;
+                      AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)`,
+    released,
+  ))!;
   return {
     blobsQueued: yield* count("SELECT COUNT(*) AS n FROM gc_review_queue WHERE kind = 'blob'"),
     blobsDue: due.n,
@@ -40,17 +43,20 @@ export function* blobState(digest: Digest): Q<'known' | 'purging' | 'claimed' | 
 /** Queries that must always come back empty; the foreign keys already forbid most of this, fsck double-checks. */
 const CHECKS: ReadonlyArray<{ kind: IntegrityIssue['kind']; sql: string; message: string }> = [
   {
-    kind: 'dangling-tag', message: 'tag points at a manifest that does not exist or is deleted',
+    kind: 'dangling-tag',
+    message: 'tag points at a manifest that does not exist or is deleted',
     sql: `SELECT r.name AS repository, t.name || ' -> ' || t.digest AS target FROM tags t JOIN repositories r ON r.id = t.repo_id
           LEFT JOIN manifests m ON m.repo_id = t.repo_id AND m.digest = t.digest WHERE m.digest IS NULL OR m.deleted_at IS NOT NULL LIMIT $1`,
   },
   {
-    kind: 'dangling-blob-reference', message: 'manifest uses a blob that has no blob record',
+    kind: 'dangling-blob-reference',
+    message: 'manifest uses a blob that has no blob record',
     sql: `SELECT r.name AS repository, mb.manifest_digest || ' uses ' || mb.blob_digest AS target FROM manifest_blobs mb
           JOIN repositories r ON r.id = mb.repo_id LEFT JOIN blobs b ON b.digest = mb.blob_digest WHERE b.digest IS NULL LIMIT $1`,
   },
   {
-    kind: 'missing-blob-link', message: 'manifest uses a blob its repository has no link to',
+    kind: 'missing-blob-link',
+    message: 'manifest uses a blob its repository has no link to',
     sql: `SELECT r.name AS repository, mb.manifest_digest || ' uses ' || mb.blob_digest AS target FROM manifest_blobs mb
           JOIN repositories r ON r.id = mb.repo_id
           LEFT JOIN repository_blobs rb ON rb.repo_id = mb.repo_id AND rb.digest = mb.blob_digest WHERE rb.digest IS NULL LIMIT $1`,
@@ -77,7 +83,11 @@ export function* listManifestBodies(after: string | undefined, limit: number): Q
   // The row comparison's parameters are typed: PostgreSQL infers no type (nor the byte-wise collation) for a bare parameter inside a ROW().
   const rows = yield* all<{ repo_id: string; repository: string; digest: Digest; body: Buffer }>(
     `SELECT m.repo_id, r.name AS repository, m.digest, m.body FROM manifests m JOIN repositories r ON r.id = m.repo_id
-     WHERE (m.repo_id, m.digest) > (${e.textParam('$1')}, ${e.textParam('$2')}) ORDER BY m.repo_id, m.digest LIMIT $3`, repoId ?? '', digest ?? '', limit);
+     WHERE (m.repo_id, m.digest) > (${e.textParam('$1')}, ${e.textParam('$2')}) ORDER BY m.repo_id, m.digest LIMIT $3`,
+    repoId ?? '',
+    digest ?? '',
+    limit,
+  );
   const last = rows.at(-1);
   return {
     items: rows.map((r) => ({ repository: r.repository, digest: r.digest, body: bytes(r.body) })),

@@ -2,26 +2,41 @@
 // restore window is over, empty deleted repositories in bounded batches, and let expired pins go. Each call is one
 // short transaction, so pushes and pulls never wait behind a sweep, and two replicas sweeping at once serialize.
 import type { Actor, CollectOutcome, Digest, GcClock, ManifestReview, PinPolicy } from '../../../core/index.ts';
+import { all, get, type Q, run } from '../sql/query.ts';
 import { cascade, cascadeHeld, purgeManifestRows, trashManifest } from './manifest-delete.ts';
 import { protectingPins, releaseProtected } from './pins.ts';
 import * as queue from './review-queue.ts';
-import { all, get, run, type Q } from '../sql/query.ts';
 
-interface ReviewRow { repository: string; repo_id: string; digest: string; at: number }
+interface ReviewRow {
+  repository: string;
+  repo_id: string;
+  digest: string;
+  at: number;
+}
 
 const toReview = (r: ReviewRow): ManifestReview => ({ repository: r.repository, repoId: r.repo_id, digest: r.digest as Digest, releasedAt: new Date(r.at) });
 
 export function* dueManifests(releasedBefore: Date, limit: number): Q<ManifestReview[]> {
-  return (yield* all<ReviewRow>(`SELECT r.name AS repository, q.repo_id, q.digest, q.released_at AS at FROM gc_review_queue q
+  return (yield* all<ReviewRow>(
+    `SELECT r.name AS repository, q.repo_id, q.digest, q.released_at AS at FROM gc_review_queue q
                 JOIN repositories r ON r.id = q.repo_id AND r.deleted_at IS NULL
-                WHERE q.kind = 'manifest' AND q.released_at <= $1 ORDER BY q.released_at, q.digest LIMIT $2`, releasedBefore.getTime(), limit)).map(toReview);
+                WHERE q.kind = 'manifest' AND q.released_at <= $1 ORDER BY q.released_at, q.digest LIMIT $2`,
+    releasedBefore.getTime(),
+    limit,
+  )).map(toReview);
 }
 
 /** Whether the manifest is still a live orphan whose review is due: the compare in compare-and-trash. */
 function* stillOrphan(review: ManifestReview, releasedBefore: Date): Q<boolean> {
-  return (yield* get(`SELECT 1 FROM gc_review_queue q JOIN manifests m ON m.repo_id = q.repo_id AND m.digest = q.digest AND m.deleted_at IS NULL
+  return (
+    (yield* get(
+      `SELECT 1 FROM gc_review_queue q JOIN manifests m ON m.repo_id = q.repo_id AND m.digest = q.digest AND m.deleted_at IS NULL
                WHERE q.kind = 'manifest' AND q.repo_id = $1 AND q.digest = $2 AND q.released_at <= $3 AND ${queue.NOT_HELD}`,
-  review.repoId, review.digest, releasedBefore.getTime())) !== undefined;
+      review.repoId,
+      review.digest,
+      releasedBefore.getTime(),
+    )) !== undefined
+  );
 }
 
 export function* collectManifest(review: ManifestReview, clock: GcClock, pins: PinPolicy, actor: Actor, dryRun: boolean): Q<CollectOutcome> {
@@ -29,8 +44,12 @@ export function* collectManifest(review: ManifestReview, clock: GcClock, pins: P
   if (!(yield* stillOrphan(review, clock.releasedBefore)) || (yield* cascadeHeld(review.repoId, yield* cascade(review.repoId, review.digest)))) {
     // Only a due review goes: one re-queued after the pass's grace bound is a newer loss that a later pass reviews.
     if (!dryRun) {
-      yield* run("DELETE FROM gc_review_queue WHERE kind = 'manifest' AND repo_id = $1 AND digest = $2 AND released_at <= $3",
-        review.repoId, review.digest, clock.releasedBefore.getTime());
+      yield* run(
+        "DELETE FROM gc_review_queue WHERE kind = 'manifest' AND repo_id = $1 AND digest = $2 AND released_at <= $3",
+        review.repoId,
+        review.digest,
+        clock.releasedBefore.getTime(),
+      );
     }
     return { kind: 'referenced' };
   }
@@ -51,19 +70,30 @@ export function* collectManifest(review: ManifestReview, clock: GcClock, pins: P
     else yield* queue.remove('manifest', review.repoId, review.digest);
     return { kind: 'pinned' };
   }
-  const size = (yield* get<{ n: number }>(`SELECT COALESCE(SUM(size), 0) AS n FROM manifests WHERE repo_id = $1 AND deleted_batch =
-                        (SELECT deleted_batch FROM manifests WHERE repo_id = $1 AND digest = $2)`, review.repoId, review.digest))!.n;
+  const size = (yield* get<{ n: number }>(
+    `SELECT COALESCE(SUM(size), 0) AS n FROM manifests WHERE repo_id = $1 AND deleted_batch =
+                        (SELECT deleted_batch FROM manifests WHERE repo_id = $1 AND digest = $2)`,
+    review.repoId,
+    review.digest,
+  ))!.n;
   return { kind: 'collected', manifests: outcome.manifests, size };
 }
 
 export function* dueTrash(trashedBefore: Date, limit: number): Q<ManifestReview[]> {
-  return (yield* all<ReviewRow>(`SELECT r.name AS repository, m.repo_id, m.digest, m.deleted_at AS at FROM manifests m JOIN repositories r ON r.id = m.repo_id
-                WHERE m.deleted_at IS NOT NULL AND m.deleted_at < $1 ORDER BY m.deleted_at, m.digest LIMIT $2`, trashedBefore.getTime(), limit)).map(toReview);
+  return (yield* all<ReviewRow>(
+    `SELECT r.name AS repository, m.repo_id, m.digest, m.deleted_at AS at FROM manifests m JOIN repositories r ON r.id = m.repo_id
+                WHERE m.deleted_at IS NOT NULL AND m.deleted_at < $1 ORDER BY m.deleted_at, m.digest LIMIT $2`,
+    trashedBefore.getTime(),
+    limit,
+  )).map(toReview);
 }
 
 export function* purgeTrash(trashedBefore: Date, limit: number, at: Date): Q<{ manifests: number; tags: number }> {
   const rows = yield* all<{ repo_id: string; digest: string }>(
-    'SELECT repo_id, digest FROM manifests WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2', trashedBefore.getTime(), limit);
+    'SELECT repo_id, digest FROM manifests WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2',
+    trashedBefore.getTime(),
+    limit,
+  );
   const blobs = new Set<string>();
   for (const r of rows) {
     const held = yield* purgeManifestRows(r.repo_id, [r.digest]);
@@ -71,8 +101,11 @@ export function* purgeTrash(trashedBefore: Date, limit: number, at: Date): Q<{ m
     yield* queue.releaseManifests(r.repo_id, held.children, at);
   }
   yield* queue.releaseBlobs(blobs, at);
-  const tags = yield* run('DELETE FROM deleted_tags WHERE id IN (SELECT id FROM deleted_tags WHERE deleted_at < $1 ORDER BY deleted_at LIMIT $2)',
-    trashedBefore.getTime(), limit);
+  const tags = yield* run(
+    'DELETE FROM deleted_tags WHERE id IN (SELECT id FROM deleted_tags WHERE deleted_at < $1 ORDER BY deleted_at LIMIT $2)',
+    trashedBefore.getTime(),
+    limit,
+  );
   return { manifests: rows.length, tags };
 }
 
@@ -84,7 +117,10 @@ export function* purgeDeletedRepositories(limit: number, at: Date): Q<{ manifest
   if (!repo) return { manifests: 0, links: 0, repositories: 0 };
   const rows = yield* all<{ digest: string }>('SELECT digest FROM manifests WHERE repo_id = $1 LIMIT $2', repo.id, limit);
   if (rows.length > 0) {
-    const held = yield* purgeManifestRows(repo.id, rows.map((r) => r.digest));
+    const held = yield* purgeManifestRows(
+      repo.id,
+      rows.map((r) => r.digest),
+    );
     yield* queue.releaseBlobs(held.blobs, at);
     return { manifests: rows.length, links: 0, repositories: 0 };
   }
@@ -102,7 +138,10 @@ export function* purgeDeletedRepositories(limit: number, at: Date): Q<{ manifest
 
 export function* expirePins(at: Date, limit: number): Q<number> {
   const rows = yield* all<{ id: string; repo_id: string; digest: string }>(
-    'SELECT id, repo_id, digest FROM pins WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2', at.getTime(), limit);
+    'SELECT id, repo_id, digest FROM pins WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2',
+    at.getTime(),
+    limit,
+  );
   for (const r of rows) {
     yield* run('DELETE FROM pins WHERE id = $1', r.id);
     yield* releaseProtected(r.repo_id, r.digest, at);

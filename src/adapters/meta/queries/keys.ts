@@ -1,10 +1,18 @@
 // Access keys, read on every authenticated request (never cached: `berth key rm` on one replica must take effect
 // on every other at once); creation and deletion are audited in the same transaction.
 import type { AccessKey, Actor, Grant } from '../../../core/index.ts';
+import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
-import { all, get, run, type Q } from '../sql/query.ts';
 
-export interface KeyRow { id: string; name: string; secret_hash: string; sealed_secret: string; grants: string; created_at: number; last_used_at: number | null }
+export interface KeyRow {
+  id: string;
+  name: string;
+  secret_hash: string;
+  sealed_secret: string;
+  grants: string;
+  created_at: number;
+  last_used_at: number | null;
+}
 
 /** The columns of a KeyRow in `access_keys`, in the order the INSERTs bind them. */
 export const KEY_COLUMNS = 'id, name, secret_hash, sealed_secret, grants, created_at, last_used_at';
@@ -12,14 +20,27 @@ export const KEY_COLUMNS = 'id, name, secret_hash, sealed_secret, grants, create
 export const OPERATOR: Actor = { principal: 'system', dialect: 'cli' };
 
 export const toKey = (r: KeyRow): AccessKey => ({
-  id: r.id, name: r.name, secretHash: r.secret_hash, sealedSecret: r.sealed_secret, grants: JSON.parse(r.grants) as Grant[],
-  createdAt: new Date(r.created_at), lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at),
+  id: r.id,
+  name: r.name,
+  secretHash: r.secret_hash,
+  sealedSecret: r.sealed_secret,
+  grants: JSON.parse(r.grants) as Grant[],
+  createdAt: new Date(r.created_at),
+  lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at),
 });
 
 export function* createAccessKey(k: AccessKey): Q<void> {
   // under the registry lock (rare): audit ids must commit in order, or a newest-first pager could skip this event
-  yield* run(`INSERT INTO access_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    k.id, k.name, k.secretHash, k.sealedSecret, JSON.stringify(k.grants), k.createdAt.getTime(), k.lastUsedAt?.getTime() ?? null);
+  yield* run(
+    `INSERT INTO access_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    k.id,
+    k.name,
+    k.secretHash,
+    k.sealedSecret,
+    JSON.stringify(k.grants),
+    k.createdAt.getTime(),
+    k.lastUsedAt?.getTime() ?? null,
+  );
   yield* audit(OPERATOR, k.createdAt, 'key.create', null, k.id, { name: k.name });
 }
 

@@ -3,12 +3,11 @@
 // manifests keep their references, so their blobs and children stay until GC purges them after the restore window.
 import { randomUUID } from 'node:crypto';
 import type { Actor, DeleteManifestOutcome, Digest, Pin, PinPolicy } from '../../../core/index.ts';
-import { pinSummary } from './pins.ts';
+import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
-import { breakPins, protectingPins } from './pins.ts';
+import { breakPins, pinSummary, protectingPins } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
-import { all, get, run, type Q } from '../sql/query.ts';
 
 /** A referrer cascade stops here so one request can never run away; deeper referrers keep a dangling subject. */
 export const MAX_CASCADE = 10_000;
@@ -21,8 +20,11 @@ export function* cascade(repoId: string, digest: string): Q<Digest[]> {
   const seen = new Set<string>(doomed);
   for (let i = 0; i < doomed.length && doomed.length < MAX_CASCADE; i++) {
     // No ORDER BY: sorting by digest would make SQLite walk the repository's primary key instead of the subject index.
-    const found = (yield* all<{ digest: Digest }>('SELECT digest FROM manifests WHERE repo_id = $1 AND subject = $2 AND deleted_at IS NULL', repoId, doomed[i]))
-      .sort(byDigest);
+    const found = (yield* all<{ digest: Digest }>(
+      'SELECT digest FROM manifests WHERE repo_id = $1 AND subject = $2 AND deleted_at IS NULL',
+      repoId,
+      doomed[i],
+    )).sort(byDigest);
     for (const r of found) {
       if (seen.has(r.digest) || doomed.length >= MAX_CASCADE) continue;
       seen.add(r.digest);
@@ -57,8 +59,14 @@ function* trash(repoId: string, doomed: readonly Digest[], at: Date): Q<string[]
   const tags: string[] = [];
   for (const d of doomed) {
     for (const row of yield* all<{ name: string }>('SELECT name FROM tags WHERE repo_id = $1 AND digest = $2 ORDER BY name', repoId, d)) tags.push(row.name);
-    yield* run(`INSERT INTO deleted_tags (repo_id, name, digest, deleted_at, batch)
-                 SELECT repo_id, name, digest, $1, $2 FROM tags WHERE repo_id = $3 AND digest = $4`, at.getTime(), batch, repoId, d);
+    yield* run(
+      `INSERT INTO deleted_tags (repo_id, name, digest, deleted_at, batch)
+                 SELECT repo_id, name, digest, $1, $2 FROM tags WHERE repo_id = $3 AND digest = $4`,
+      at.getTime(),
+      batch,
+      repoId,
+      d,
+    );
     yield* run('DELETE FROM tags WHERE repo_id = $1 AND digest = $2', repoId, d);
     yield* run('UPDATE manifests SET deleted_at = $1, deleted_batch = $2 WHERE repo_id = $3 AND digest = $4', at.getTime(), batch, repoId, d);
     yield* queue.remove('manifest', repoId, d);
@@ -71,7 +79,11 @@ export type TrashOutcome = { kind: 'deleted'; manifests: Digest[]; tags: string[
 
 /** The shared core of every manifest removal (explicit, ECR untag, GC): cascade, pin check, trash, audit. */
 export function* trashManifest(
-  target: { repoId: string; repository: string; digest: string }, policy: PinPolicy, actor: Actor, at: Date, action: string,
+  target: { repoId: string; repository: string; digest: string },
+  policy: PinPolicy,
+  actor: Actor,
+  at: Date,
+  action: string,
 ): Q<TrashOutcome> {
   const doomed = yield* cascade(target.repoId, target.digest);
   const pins = yield* protectingPins(target.repoId, target.repository, doomed, policy, at);
@@ -79,7 +91,9 @@ export function* trashManifest(
   yield* breakPins(pins);
   const tags = yield* trash(target.repoId, doomed, at);
   yield* audit(actor, at, action, target.repository, target.digest, {
-    manifests: doomed, tags, ...(pins.length > 0 ? { brokenPins: pinSummary(pins) } : {}),
+    manifests: doomed,
+    tags,
+    ...(pins.length > 0 ? { brokenPins: pinSummary(pins) } : {}),
   });
   return { kind: 'deleted', manifests: doomed, tags, brokenPins: pins };
 }
@@ -100,8 +114,10 @@ export function* purgeManifestRows(repoId: string, digests: readonly string[]): 
   const blobs = new Set<string>();
   const children = new Set<string>();
   for (const d of digests) {
-    for (const b of yield* all<{ d: string }>('SELECT blob_digest AS d FROM manifest_blobs WHERE repo_id = $1 AND manifest_digest = $2', repoId, d)) blobs.add(b.d);
-    for (const c of yield* all<{ d: string }>('SELECT child_digest AS d FROM manifest_children WHERE repo_id = $1 AND parent_digest = $2', repoId, d)) children.add(c.d);
+    for (const b of yield* all<{ d: string }>('SELECT blob_digest AS d FROM manifest_blobs WHERE repo_id = $1 AND manifest_digest = $2', repoId, d))
+      blobs.add(b.d);
+    for (const c of yield* all<{ d: string }>('SELECT child_digest AS d FROM manifest_children WHERE repo_id = $1 AND parent_digest = $2', repoId, d))
+      children.add(c.d);
     yield* run('DELETE FROM tags WHERE repo_id = $1 AND digest = $2', repoId, d);
     yield* run('DELETE FROM manifest_blobs WHERE repo_id = $1 AND manifest_digest = $2', repoId, d);
     yield* run('DELETE FROM manifest_children WHERE repo_id = $1 AND parent_digest = $2', repoId, d);

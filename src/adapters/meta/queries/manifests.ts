@@ -1,12 +1,19 @@
 // Manifests with their reference index, written in the same transaction as the manifest itself, so "what uses
 // this blob" and "what does this index hold" can never disagree with the stored manifests.
-import { HELM_CONFIG, type Digest, type ManifestSummary, type NewManifest, type PutManifestOutcome, type StoredManifest, type TagStatus } from '../../../core/index.ts';
-import { toRepository } from './repo-rows.ts';
+import {
+  type Digest,
+  HELM_CONFIG,
+  type ManifestSummary,
+  type NewManifest,
+  type PutManifestOutcome,
+  type StoredManifest,
+  type TagStatus,
+} from '../../../core/index.ts';
+import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
-import { ensureRepo, liveRepo } from './repo-rows.ts';
+import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
-import { all, get, run, type Q } from '../sql/query.ts';
 
 /** A manifest's facts without its body (each adapter adds the body in the type its driver returns). */
 export interface ManifestRow {
@@ -32,9 +39,14 @@ export const TAGGED: Record<TagStatus, string> = {
 
 export function toManifestSummary(row: ManifestRow): ManifestSummary {
   return {
-    digest: row.digest as Digest, mediaType: row.media_type, artifactType: row.artifact_type, subject: row.subject as Digest | null,
-    annotations: row.annotations === null ? null : (JSON.parse(row.annotations) as Record<string, string>), size: row.size,
-    pushedAt: new Date(row.pushed_at), lastPulledAt: row.last_pulled_at === null ? null : new Date(row.last_pulled_at),
+    digest: row.digest as Digest,
+    mediaType: row.media_type,
+    artifactType: row.artifact_type,
+    subject: row.subject as Digest | null,
+    annotations: row.annotations === null ? null : (JSON.parse(row.annotations) as Record<string, string>),
+    size: row.size,
+    pushedAt: new Date(row.pushed_at),
+    lastPulledAt: row.last_pulled_at === null ? null : new Date(row.last_pulled_at),
   };
 }
 
@@ -60,15 +72,24 @@ function* missingReferences(repoId: string | undefined, blobs: Digest[], childre
  * changed, and takes a trashed manifest out of the trash (its references never left).
  */
 function* upsertManifest(repoId: string, m: NewManifest): Q<void> {
-  yield* run(`INSERT INTO manifests (repo_id, digest, media_type, artifact_type, subject, annotations, size, body, pushed_at)
+  yield* run(
+    `INSERT INTO manifests (repo_id, digest, media_type, artifact_type, subject, annotations, size, body, pushed_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         ON CONFLICT (repo_id, digest) DO UPDATE SET media_type = excluded.media_type, artifact_type = excluded.artifact_type,
           subject = excluded.subject, annotations = excluded.annotations, deleted_at = NULL, deleted_batch = NULL
         WHERE manifests.media_type IS DISTINCT FROM excluded.media_type OR manifests.artifact_type IS DISTINCT FROM excluded.artifact_type
           OR manifests.subject IS DISTINCT FROM excluded.subject OR manifests.annotations IS DISTINCT FROM excluded.annotations
           OR manifests.deleted_at IS NOT NULL`,
-  repoId, m.digest, m.mediaType, m.artifactType, m.subject, m.annotations === null ? null : JSON.stringify(m.annotations),
-  m.body.byteLength, m.body, m.at.getTime());
+    repoId,
+    m.digest,
+    m.mediaType,
+    m.artifactType,
+    m.subject,
+    m.annotations === null ? null : JSON.stringify(m.annotations),
+    m.body.byteLength,
+    m.body,
+    m.at.getTime(),
+  );
 }
 
 /** Makes the stored reference rows equal `wanted`, writing only the difference; returns the references dropped. */
@@ -116,26 +137,44 @@ export function* putManifest(m: NewManifest): Q<PutManifestOutcome> {
 }
 
 export function* getManifest(repository: string, ref: { tag: string } | { digest: Digest }): Q<StoredManifest | null> {
-  const row = 'tag' in ref
-    ? yield* get<StoredRow>(`SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN tags t ON t.repo_id = r.id AND t.name = $1
+  const row =
+    'tag' in ref
+      ? yield* get<StoredRow>(
+          `SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN tags t ON t.repo_id = r.id AND t.name = $1
             JOIN manifests m ON m.repo_id = r.id AND m.digest = t.digest AND m.deleted_at IS NULL
-            WHERE r.name = $2 AND r.deleted_at IS NULL`, ref.tag, repository)
-    : yield* get<StoredRow>(`SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.digest = $1 AND m.deleted_at IS NULL
-            WHERE r.name = $2 AND r.deleted_at IS NULL`, ref.digest, repository);
+            WHERE r.name = $2 AND r.deleted_at IS NULL`,
+          ref.tag,
+          repository,
+        )
+      : yield* get<StoredRow>(
+          `SELECT ${MANIFEST_COLUMNS}, m.body FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.digest = $1 AND m.deleted_at IS NULL
+            WHERE r.name = $2 AND r.deleted_at IS NULL`,
+          ref.digest,
+          repository,
+        );
   return row ? { ...toManifestSummary(row), body: bytes(row.body) } : null;
 }
 
 export function* listReferrers(repository: string, subject: Digest): Q<ManifestSummary[]> {
-  return (yield* all<ManifestRow>(`SELECT ${MANIFEST_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = $1 AND m.deleted_at IS NULL
-                WHERE r.name = $2 AND r.deleted_at IS NULL ORDER BY m.digest`, subject, repository)).map(toManifestSummary);
+  return (yield* all<ManifestRow>(
+    `SELECT ${MANIFEST_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = $1 AND m.deleted_at IS NULL
+                WHERE r.name = $2 AND r.deleted_at IS NULL ORDER BY m.digest`,
+    subject,
+    repository,
+  )).map(toManifestSummary);
 }
 
 /** One transaction per batch; a time only moves forward, so batches flushed out of order never rewind it. */
 export function* recordPulls(pulls: ReadonlyArray<{ repository: string; digest: Digest; at: Date }>): Q<void> {
   if (pulls.length === 0) return;
   for (const p of pulls) {
-    yield* run(`UPDATE manifests SET last_pulled_at = $1
+    yield* run(
+      `UPDATE manifests SET last_pulled_at = $1
                  WHERE repo_id = (SELECT id FROM repositories WHERE name = $2 AND deleted_at IS NULL) AND digest = $3
-                   AND (last_pulled_at IS NULL OR last_pulled_at < $1)`, p.at.getTime(), p.repository, p.digest);
+                   AND (last_pulled_at IS NULL OR last_pulled_at < $1)`,
+      p.at.getTime(),
+      p.repository,
+      p.digest,
+    );
   }
 }

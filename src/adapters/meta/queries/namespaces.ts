@@ -1,11 +1,17 @@
 // Namespaces: explicit rows (SWR createNamespace, NCR create registry) merged with those implied by live
 // repositories, so a namespace never disappears while it holds something and an empty one can still be listed.
 import type { Actor, CreateNamespaceOutcome, DeleteNamespaceOutcome, NamespaceRecord } from '../../../core/index.ts';
-import { containsPattern } from './browse.ts';
+import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
-import { all, get, run, type Q } from '../sql/query.ts';
+import { containsPattern } from './browse.ts';
 
-export interface NamespaceRow { name: string; created_at: number; explicit: number; repos: number; settings: string | null }
+export interface NamespaceRow {
+  name: string;
+  created_at: number;
+  explicit: number;
+  repos: number;
+  settings: string | null;
+}
 
 /** One row per namespace (callers append `WHERE ... GROUP BY name`): explicit rows and live repositories by their stored namespace. */
 export const MERGED = `SELECT name, MIN(created_at) AS created_at, MAX(explicit) AS explicit, SUM(repos) AS repos, MAX(settings) AS settings
@@ -16,7 +22,10 @@ export const MERGED = `SELECT name, MIN(created_at) AS created_at, MAX(explicit)
 
 export function toNamespaceRecord(r: NamespaceRow): NamespaceRecord {
   return {
-    name: r.name, createdAt: new Date(r.created_at), explicit: r.explicit === 1, repositoryCount: r.repos,
+    name: r.name,
+    createdAt: new Date(r.created_at),
+    explicit: r.explicit === 1,
+    repositoryCount: r.repos,
     settings: r.settings === null ? {} : (JSON.parse(r.settings) as Record<string, unknown>),
   };
 }
@@ -29,8 +38,12 @@ export function* findNamespace(name: string): Q<NamespaceRecord | null> {
 
 export function* listNamespaces(q: { after?: string | undefined; nameContains?: string | undefined; limit: number }): Q<NamespaceRecord[]> {
   if (q.limit <= 0) return [];
-  const rows = yield* all<NamespaceRow>(`${MERGED} WHERE name > $1 AND name LIKE $2 ESCAPE '\\' GROUP BY name ORDER BY name LIMIT $3`,
-    q.after ?? '', containsPattern(q.nameContains ?? ''), q.limit);
+  const rows = yield* all<NamespaceRow>(
+    `${MERGED} WHERE name > $1 AND name LIKE $2 ESCAPE '\\' GROUP BY name ORDER BY name LIMIT $3`,
+    q.after ?? '',
+    containsPattern(q.nameContains ?? ''),
+    q.limit,
+  );
   return rows.map(toNamespaceRecord);
 }
 

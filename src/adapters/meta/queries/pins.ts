@@ -1,12 +1,20 @@
 // Deployment references and the question every delete transaction asks: which pins protect these manifests?
 // A pin protects its manifest and, through the index, every child below it; an automatic pin is a recent pull.
-import { newPinId, type Actor, type CreatePinOutcome, type NewPin, type Pin, type PinPolicy, type Digest } from '../../../core/index.ts';
+import { type Actor, type CreatePinOutcome, type Digest, type NewPin, newPinId, type Pin, type PinPolicy } from '../../../core/index.ts';
+import { all, type EngineTraits, get, type Q, run, traits } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { liveRepo } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
-import { all, get, run, traits, type EngineTraits, type Q } from '../sql/query.ts';
 
-export interface PinRow { id: string; repository: string; digest: string; reason: string; owner: string; created_at: number; expires_at: number | null }
+export interface PinRow {
+  id: string;
+  repository: string;
+  digest: string;
+  reason: string;
+  owner: string;
+  created_at: number;
+  expires_at: number | null;
+}
 
 /** How deep an index nesting the protection walks; deeper chains are not something registries see. */
 export const MAX_DEPTH = 8;
@@ -16,15 +24,25 @@ export const MAX_NAMED = 100;
 export const PIN_COLUMNS = 'p.id, r.name AS repository, p.digest, p.reason, p.owner, p.created_at, p.expires_at';
 
 export const toPin = (r: PinRow): Pin => ({
-  id: r.id, repository: r.repository, digest: r.digest as Digest, reason: r.reason, owner: r.owner,
-  createdAt: new Date(r.created_at), expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
+  id: r.id,
+  repository: r.repository,
+  digest: r.digest as Digest,
+  reason: r.reason,
+  owner: r.owner,
+  createdAt: new Date(r.created_at),
+  expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
 });
 
 /** The automatic pin of a manifest pulled at `pulledAt`: it lasts one pull window from that pull. */
 export function autoPin(repository: string, digest: string, pulledAt: number, windowMs: number): Pin {
   return {
-    id: 'auto-pull', repository, digest: digest as Digest, reason: `pulled at ${new Date(pulledAt).toISOString()}`, owner: 'berth',
-    createdAt: new Date(pulledAt), expiresAt: new Date(pulledAt + windowMs),
+    id: 'auto-pull',
+    repository,
+    digest: digest as Digest,
+    reason: `pulled at ${new Date(pulledAt).toISOString()}`,
+    owner: 'berth',
+    createdAt: new Date(pulledAt),
+    expiresAt: new Date(pulledAt + windowMs),
   };
 }
 
@@ -40,21 +58,47 @@ export function pinSummary(pins: readonly Pin[]): Array<Record<string, string | 
 export function* createPin(p: NewPin): Q<CreatePinOutcome> {
   const repo = yield* liveRepo(p.repository);
   if (!repo) return { kind: 'unknown-repository' };
-  if (!(yield* get('SELECT 1 FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repo.id, p.digest))) return { kind: 'unknown-manifest' };
+  if (!(yield* get('SELECT 1 FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repo.id, p.digest)))
+    return { kind: 'unknown-manifest' };
   const pin: Pin = { id: newPinId(), repository: p.repository, digest: p.digest, reason: p.reason, owner: p.owner, createdAt: p.at, expiresAt: p.expiresAt };
-  yield* run('INSERT INTO pins (id, repo_id, digest, reason, owner, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    pin.id, repo.id, pin.digest, pin.reason, pin.owner, p.at.getTime(), p.expiresAt?.getTime() ?? null);
-  yield* audit(p.actor, p.at, 'pin.create', p.repository, pin.digest, { pin: pin.id, reason: pin.reason, owner: pin.owner, expiresAt: p.expiresAt?.toISOString() ?? null });
+  yield* run(
+    'INSERT INTO pins (id, repo_id, digest, reason, owner, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    pin.id,
+    repo.id,
+    pin.digest,
+    pin.reason,
+    pin.owner,
+    p.at.getTime(),
+    p.expiresAt?.getTime() ?? null,
+  );
+  yield* audit(p.actor, p.at, 'pin.create', p.repository, pin.digest, {
+    pin: pin.id,
+    reason: pin.reason,
+    owner: pin.owner,
+    expiresAt: p.expiresAt?.toISOString() ?? null,
+  });
   return { kind: 'created', pin };
 }
 
 export function* listPins(f: { repository?: string | undefined; now: Date; after?: string | undefined; limit: number }): Q<Pin[]> {
   if (f.limit <= 0) return [];
-  const rows = f.repository === undefined
-    ? yield* all<PinRow>(`SELECT ${PIN_COLUMNS} FROM pins p JOIN repositories r ON r.id = p.repo_id AND r.deleted_at IS NULL
-            WHERE p.id > $1 AND (p.expires_at IS NULL OR p.expires_at > $2) ORDER BY p.id LIMIT $3`, f.after ?? '', f.now.getTime(), f.limit)
-    : yield* all<PinRow>(`SELECT ${PIN_COLUMNS} FROM pins p JOIN repositories r ON r.id = p.repo_id AND r.deleted_at IS NULL AND r.name = $1
-            WHERE p.id > $2 AND (p.expires_at IS NULL OR p.expires_at > $3) ORDER BY p.id LIMIT $4`, f.repository, f.after ?? '', f.now.getTime(), f.limit);
+  const rows =
+    f.repository === undefined
+      ? yield* all<PinRow>(
+          `SELECT ${PIN_COLUMNS} FROM pins p JOIN repositories r ON r.id = p.repo_id AND r.deleted_at IS NULL
+            WHERE p.id > $1 AND (p.expires_at IS NULL OR p.expires_at > $2) ORDER BY p.id LIMIT $3`,
+          f.after ?? '',
+          f.now.getTime(),
+          f.limit,
+        )
+      : yield* all<PinRow>(
+          `SELECT ${PIN_COLUMNS} FROM pins p JOIN repositories r ON r.id = p.repo_id AND r.deleted_at IS NULL AND r.name = $1
+            WHERE p.id > $2 AND (p.expires_at IS NULL OR p.expires_at > $3) ORDER BY p.id LIMIT $4`,
+          f.repository,
+          f.after ?? '',
+          f.now.getTime(),
+          f.limit,
+        );
   return rows.map(toPin);
 }
 
@@ -65,7 +109,10 @@ export function* findPin(id: string): Q<Pin | null> {
 
 /** Removes a pin; the manifest and the children it protected are reviewed by GC again if nothing else holds them. */
 export function* deletePin(id: string, actor: Actor, at: Date): Q<Pin | null> {
-  const row = yield* get<PinRow & { repo_id: string }>(`SELECT ${PIN_COLUMNS}, p.repo_id AS repo_id FROM pins p JOIN repositories r ON r.id = p.repo_id WHERE p.id = $1`, id);
+  const row = yield* get<PinRow & { repo_id: string }>(
+    `SELECT ${PIN_COLUMNS}, p.repo_id AS repo_id FROM pins p JOIN repositories r ON r.id = p.repo_id WHERE p.id = $1`,
+    id,
+  );
   if (!row) return null;
   yield* run('DELETE FROM pins WHERE id = $1', id);
   yield* releaseProtected(row.repo_id, row.digest, at);
@@ -80,17 +127,29 @@ export function* deletePin(id: string, actor: Actor, at: Date): Q<Pin | null> {
 export function* releaseProtected(repoId: string, digest: string, at: Date): Q<void> {
   const e = yield* traits();
   const seed = e.textParam('$1');
-  const below = yield* all<{ digest: string }>(`WITH RECURSIVE down(digest, depth) AS (
+  const below = yield* all<{ digest: string }>(
+    `WITH RECURSIVE down(digest, depth) AS (
                         SELECT ${seed}, 0
                         UNION SELECT c.child_digest, down.depth + 1 FROM down ${e.orderedJoin} manifest_children c ON c.repo_id = $2 AND c.parent_digest = down.digest
                         WHERE down.depth < ${MAX_DEPTH})
-                      SELECT DISTINCT digest FROM down`, digest, repoId);
-  const subjects = yield* all<{ digest: string }>(`WITH RECURSIVE up(digest, depth) AS (
+                      SELECT DISTINCT digest FROM down`,
+    digest,
+    repoId,
+  );
+  const subjects = yield* all<{ digest: string }>(
+    `WITH RECURSIVE up(digest, depth) AS (
                            SELECT ${seed}, 0
                            UNION SELECT m.subject, up.depth + 1 FROM manifests m JOIN up ON m.repo_id = $2 AND m.digest = up.digest
                            WHERE m.subject IS NOT NULL AND up.depth < ${MAX_DEPTH})
-                         SELECT DISTINCT digest FROM up WHERE depth > 0`, digest, repoId);
-  yield* queue.releaseManifests(repoId, [...below, ...subjects].map((r) => r.digest), at);
+                         SELECT DISTINCT digest FROM up WHERE depth > 0`,
+    digest,
+    repoId,
+  );
+  yield* queue.releaseManifests(
+    repoId,
+    [...below, ...subjects].map((r) => r.digest),
+    at,
+  );
 }
 
 const protecting = (e: EngineTraits): string => `WITH RECURSIVE up(digest, depth) AS (
@@ -125,14 +184,22 @@ export function* protectingPins(repoId: string, repository: string, digests: rea
 
 /** Every pin of a repository (a repository delete), explicit and automatic, bounded. */
 export function* repositoryPins(repoId: string, repository: string, policy: PinPolicy, at: Date): Q<Pin[]> {
-  const pins = (yield* all<PinRow>(`SELECT p.id, CAST($1 AS TEXT) AS repository, p.digest, p.reason, p.owner, p.created_at, p.expires_at FROM pins p
+  const pins = (yield* all<PinRow>(
+    `SELECT p.id, CAST($1 AS TEXT) AS repository, p.digest, p.reason, p.owner, p.created_at, p.expires_at FROM pins p
                       WHERE p.repo_id = $2 AND (p.expires_at IS NULL OR p.expires_at > $3) ORDER BY p.id LIMIT $4`,
-  repository, repoId, at.getTime(), MAX_NAMED)).map(toPin);
+    repository,
+    repoId,
+    at.getTime(),
+    MAX_NAMED,
+  )).map(toPin);
   if (policy.pulledSince === null || pins.length >= MAX_NAMED) return pins;
   const since = policy.pulledSince.getTime();
   const pulled = yield* all<{ digest: string; last_pulled_at: number }>(
     'SELECT digest, last_pulled_at FROM manifests WHERE repo_id = $1 AND deleted_at IS NULL AND last_pulled_at >= $2 LIMIT $3',
-    repoId, since, MAX_NAMED - pins.length);
+    repoId,
+    since,
+    MAX_NAMED - pins.length,
+  );
   return [...pins, ...pulled.map((m) => autoPin(repository, m.digest, m.last_pulled_at, at.getTime() - since))];
 }
 

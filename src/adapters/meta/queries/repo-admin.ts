@@ -1,20 +1,28 @@
 // Repository administration: explicit creation with settings and resource tags, tag mutability, policy and tag
 // changes in one transaction each, and the image listings (manifests with their tags) the cloud APIs page through.
 import type {
-  Actor, CreateRepositoryOutcome, Digest, ImageSummary, NewRepository, Repository, RepositoryChange, RepositoryExtras, TagStatus,
+  Actor,
+  CreateRepositoryOutcome,
+  Digest,
+  ImageSummary,
+  NewRepository,
+  Repository,
+  RepositoryChange,
+  RepositoryExtras,
+  TagStatus,
 } from '../../../core/index.ts';
-import { MANIFEST_COLUMNS, TAGGED, toManifestSummary, type ManifestRow } from './manifests.ts';
-import { toRepository, toRepositoryExtras, type ExtrasRow } from './repo-rows.ts';
+import { all, get, type Q, run, traits } from '../sql/query.ts';
 import { audit } from './audit.ts';
-import { ensureRepo, liveRepo } from './repo-rows.ts';
-import { all, get, run, traits, type Q } from '../sql/query.ts';
+import { MANIFEST_COLUMNS, type ManifestRow, TAGGED, toManifestSummary } from './manifests.ts';
+import { type ExtrasRow, ensureRepo, liveRepo, toRepository, toRepositoryExtras } from './repo-rows.ts';
 
 export function* createRepository(r: NewRepository): Q<CreateRepositoryOutcome> {
   const existing = yield* liveRepo(r.name);
   if (existing) return { kind: 'exists', repository: toRepository(existing) };
   const row = yield* ensureRepo(r.name, r.at);
   yield* run('UPDATE repositories SET tag_mutability = $1, settings = $2 WHERE id = $3', r.tagMutability, JSON.stringify(r.settings), row.id);
-  for (const [key, value] of Object.entries(r.resourceTags)) yield* run('INSERT INTO repository_tags (repo_id, key, value) VALUES ($1, $2, $3)', row.id, key, value);
+  for (const [key, value] of Object.entries(r.resourceTags))
+    yield* run('INSERT INTO repository_tags (repo_id, key, value) VALUES ($1, $2, $3)', row.id, key, value);
   yield* audit(r.actor, r.at, 'repository.create', r.name, row.id, { tagMutability: r.tagMutability });
   return { kind: 'created', repository: toRepository({ ...row, tag_mutability: r.tagMutability }) };
 }
@@ -26,11 +34,20 @@ export function* updateRepository(name: string, c: RepositoryChange, actor: Acto
   if (c.settings !== undefined) yield* run('UPDATE repositories SET settings = $1 WHERE id = $2', JSON.stringify(c.settings), row.id);
   if (c.policy !== undefined) yield* run('UPDATE repositories SET policy = $1 WHERE id = $2', c.policy, row.id);
   for (const [key, value] of Object.entries(c.setTags ?? {})) {
-    yield* run(`INSERT INTO repository_tags (repo_id, key, value) VALUES ($1, $2, $3)
-                 ON CONFLICT (repo_id, key) DO UPDATE SET value = excluded.value`, row.id, key, value);
+    yield* run(
+      `INSERT INTO repository_tags (repo_id, key, value) VALUES ($1, $2, $3)
+                 ON CONFLICT (repo_id, key) DO UPDATE SET value = excluded.value`,
+      row.id,
+      key,
+      value,
+    );
   }
   for (const key of c.removeTags ?? []) yield* run('DELETE FROM repository_tags WHERE repo_id = $1 AND key = $2', row.id, key);
-  const changed = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined).map(([k]) => [k, true]));
+  const changed = Object.fromEntries(
+    Object.entries(c)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => [k, true]),
+  );
   yield* audit(actor, at, 'repository.update', name, row.id, changed);
   return toRepository({ ...row, tag_mutability: c.tagMutability ?? row.tag_mutability });
 }
@@ -55,8 +72,13 @@ export function* listImages(repository: string, q: { tagStatus: TagStatus; after
   const repo = yield* liveRepo(repository);
   if (!repo) return null;
   if (q.limit <= 0) return [];
-  const rows = yield* all<ManifestRow>(`SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.deleted_at IS NULL AND m.digest > $2 ${TAGGED[q.tagStatus]}
-                     ORDER BY m.digest LIMIT $3`, repo.id, q.after ?? '', q.limit);
+  const rows = yield* all<ManifestRow>(
+    `SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.deleted_at IS NULL AND m.digest > $2 ${TAGGED[q.tagStatus]}
+                     ORDER BY m.digest LIMIT $3`,
+    repo.id,
+    q.after ?? '',
+    q.limit,
+  );
   return yield* withTags(repo.id, rows);
 }
 
@@ -65,7 +87,11 @@ export function* findImages(repository: string, digests: readonly Digest[]): Q<I
   if (!repo) return [];
   const rows: ManifestRow[] = [];
   for (const d of new Set(digests)) {
-    const row = yield* get<ManifestRow>(`SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL`, repo.id, d);
+    const row = yield* get<ManifestRow>(
+      `SELECT ${MANIFEST_COLUMNS} FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL`,
+      repo.id,
+      d,
+    );
     if (row) rows.push(row);
   }
   return yield* withTags(repo.id, rows);
@@ -73,8 +99,12 @@ export function* findImages(repository: string, digests: readonly Digest[]): Q<I
 
 export function* indexParents(repository: string, digest: Digest): Q<Digest[]> {
   const e = yield* traits();
-  return (yield* all<{ d: Digest }>(`SELECT c.parent_digest AS d FROM repositories r
+  return (yield* all<{ d: Digest }>(
+    `SELECT c.parent_digest AS d FROM repositories r
                 ${e.orderedJoin} manifest_children c ON c.repo_id = r.id AND c.child_digest = $1
                 ${e.orderedJoin} manifests m ON m.repo_id = c.repo_id AND m.digest = c.parent_digest AND m.deleted_at IS NULL
-                WHERE r.name = $2 AND r.deleted_at IS NULL ORDER BY c.parent_digest LIMIT 100`, digest, repository)).map((r) => r.d);
+                WHERE r.name = $2 AND r.deleted_at IS NULL ORDER BY c.parent_digest LIMIT 100`,
+    digest,
+    repository,
+  )).map((r) => r.d);
 }

@@ -1,7 +1,7 @@
 // The live-repository lookups every query module shares: all of them see a repository only through its live
 // (not tombstoned) row, so a deleted repository vanishes from every answer in the same commit.
-import { namespaceOf, newRepositoryId, type ArtifactKind, type Repository, type RepositoryExtras, type TagMutability } from '../../../core/index.ts';
-import { get, run, type Q } from '../sql/query.ts';
+import { type ArtifactKind, namespaceOf, newRepositoryId, type Repository, type RepositoryExtras, type TagMutability } from '../../../core/index.ts';
+import { get, type Q, run } from '../sql/query.ts';
 
 export interface RepoRow {
   id: string;
@@ -16,12 +16,19 @@ export const REPO_COLUMNS = 'id, name, artifact_kind, tag_mutability, created_at
 
 export function toRepository(row: RepoRow): Repository {
   return {
-    id: row.id, name: row.name, artifactKind: row.artifact_kind as ArtifactKind,
-    tagMutability: row.tag_mutability as TagMutability, createdAt: new Date(row.created_at),
+    id: row.id,
+    name: row.name,
+    artifactKind: row.artifact_kind as ArtifactKind,
+    tagMutability: row.tag_mutability as TagMutability,
+    createdAt: new Date(row.created_at),
   };
 }
 
-export interface ExtrasRow { id: string; settings: string | null; policy: string | null }
+export interface ExtrasRow {
+  id: string;
+  settings: string | null;
+  policy: string | null;
+}
 
 export function toRepositoryExtras(row: ExtrasRow, tags: ReadonlyArray<{ key: string; value: string }>): RepositoryExtras {
   return {
@@ -44,7 +51,14 @@ export function* ensureRepo(name: string, at: Date): Q<RepoRow> {
   const found = yield* liveRepo(name);
   if (found) return found;
   const row: RepoRow = { id: newRepositoryId(), name, artifact_kind: 'image', tag_mutability: 'MUTABLE', created_at: at.getTime() };
-  yield* run('INSERT INTO repositories (id, name, namespace, artifact_kind, tag_mutability, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-    row.id, row.name, namespaceOf(name), row.artifact_kind, row.tag_mutability, row.created_at);
+  yield* run(
+    'INSERT INTO repositories (id, name, namespace, artifact_kind, tag_mutability, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    row.id,
+    row.name,
+    namespaceOf(name),
+    row.artifact_kind,
+    row.tag_mutability,
+    row.created_at,
+  );
   return row;
 }

@@ -1,6 +1,6 @@
 // The GC review queue: whatever a mutation leaves without references is queued with the time it lost them, in
 // the same transaction, and whatever gains a use is taken off again; the sweeper applies its grace period to that
-import { get, run, type Q } from '../sql/query.ts';
+import { get, type Q, run } from '../sql/query.ts';
 // time and re-checks everything before it removes anything.
 
 export type QueueKind = 'blob' | 'manifest';
@@ -15,8 +15,14 @@ const MAX_SUBJECT_DEPTH = 8;
 
 /** Queues a review, or postpones a queued one (never DO NOTHING: a fresh loss restarts the grace period). */
 export function* add(kind: QueueKind, repoId: string, digest: string, at: Date): Q<void> {
-  yield* run(`INSERT INTO gc_review_queue (kind, repo_id, digest, released_at) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (kind, repo_id, digest) DO UPDATE SET released_at = excluded.released_at`, kind, repoId, digest, at.getTime());
+  yield* run(
+    `INSERT INTO gc_review_queue (kind, repo_id, digest, released_at) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (kind, repo_id, digest) DO UPDATE SET released_at = excluded.released_at`,
+    kind,
+    repoId,
+    digest,
+    at.getTime(),
+  );
 }
 
 /** Something gained a use: it is no longer a candidate. */
@@ -52,7 +58,9 @@ export function* releaseManifests(repoId: string, digests: Iterable<string>, at:
       if (yield* get(`SELECT 1 FROM manifests m WHERE m.repo_id = $1 AND m.digest = $2 AND m.deleted_at IS NULL AND ${NOT_HELD}`, repoId, current)) {
         yield* add('manifest', repoId, current, at);
       }
-      current = (yield* get<{ subject: string | null }>('SELECT subject FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repoId, current))?.subject ?? null;
+      current =
+        (yield* get<{ subject: string | null }>('SELECT subject FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repoId, current))
+          ?.subject ?? null;
     }
   }
 }

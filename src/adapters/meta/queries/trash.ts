@@ -1,33 +1,48 @@
 // Restore from the trash: a deleted tag or manifest comes back with what was deleted together with it, in one
 // transaction; the blobs are all still there because trashed manifests never gave up their references.
 import type { Actor, DeletedTag, Digest, RestoreOutcome } from '../../../core/index.ts';
+import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { liveRepo } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
-import { all, get, run, type Q } from '../sql/query.ts';
 
-export interface DeletedTagRow { id: number; name: string; digest: string; deleted_at: number; batch: string }
+export interface DeletedTagRow {
+  id: number;
+  name: string;
+  digest: string;
+  deleted_at: number;
+  batch: string;
+}
 
 /** Every column of a DeletedTagRow; callers append `WHERE ...`. */
 export const DELETED_TAGS = 'SELECT id, name, digest, deleted_at, batch FROM deleted_tags';
 
-export const toDeletedTag = (repository: string, r: Pick<DeletedTagRow, 'name' | 'digest' | 'deleted_at'>): DeletedTag =>
-  ({ repository, tag: r.name, digest: r.digest as Digest, deletedAt: new Date(r.deleted_at) });
+export const toDeletedTag = (repository: string, r: Pick<DeletedTagRow, 'name' | 'digest' | 'deleted_at'>): DeletedTag => ({
+  repository,
+  tag: r.name,
+  digest: r.digest as Digest,
+  deletedAt: new Date(r.deleted_at),
+});
 
 export function* listDeletedTags(repository: string, since: Date, limit: number): Q<DeletedTag[]> {
   const repo = yield* liveRepo(repository);
   if (!repo || limit <= 0) return [];
-  return (yield* all<DeletedTagRow>(`SELECT name, digest, deleted_at FROM deleted_tags WHERE repo_id = $1 AND deleted_at >= $2
-                ORDER BY deleted_at DESC, id DESC LIMIT $3`, repo.id, since.getTime(), limit))
-    .map((r) => toDeletedTag(repository, r));
+  return (yield* all<DeletedTagRow>(
+    `SELECT name, digest, deleted_at FROM deleted_tags WHERE repo_id = $1 AND deleted_at >= $2
+                ORDER BY deleted_at DESC, id DESC LIMIT $3`,
+    repo.id,
+    since.getTime(),
+    limit,
+  )).map((r) => toDeletedTag(repository, r));
 }
 
 /** The trashed manifests to revive: the batch, plus trashed children of revived indexes; and children that are gone. */
 function* reviveSet(repoId: string, first: string, batch: string | null): Q<{ revive: string[]; missing: Digest[] }> {
   const revive = new Set<string>([first]);
   if (batch !== null) {
-    for (const r of yield* all<{ digest: string }>('SELECT digest FROM manifests WHERE repo_id = $1 AND deleted_batch = $2', repoId, batch)) revive.add(r.digest);
+    for (const r of yield* all<{ digest: string }>('SELECT digest FROM manifests WHERE repo_id = $1 AND deleted_batch = $2', repoId, batch))
+      revive.add(r.digest);
   }
   const missing: Digest[] = [];
   // A Set iterates over what is added while iterating, so revived indexes' trashed children are walked too.
@@ -35,7 +50,10 @@ function* reviveSet(repoId: string, first: string, batch: string | null): Q<{ re
     const children = yield* all<{ d: string; deleted_at: number | null; present: string | null }>(
       `SELECT c.child_digest AS d, m.deleted_at AS deleted_at, m.digest AS present FROM manifest_children c
        LEFT JOIN manifests m ON m.repo_id = c.repo_id AND m.digest = c.child_digest
-       WHERE c.repo_id = $1 AND c.parent_digest = $2`, repoId, d);
+       WHERE c.repo_id = $1 AND c.parent_digest = $2`,
+      repoId,
+      d,
+    );
     for (const c of children) {
       if (c.present === null) missing.push(c.d as Digest);
       else if (c.deleted_at !== null) revive.add(c.d);
@@ -50,8 +68,13 @@ export function* restore(repository: string, ref: { tag: string } | { digest: Di
   let digest: string;
   let tagRows: DeletedTagRow[];
   if ('tag' in ref) {
-    const row = yield* get<DeletedTagRow>(`${DELETED_TAGS} WHERE repo_id = $1 AND name = $2 AND deleted_at >= $3
-                      ORDER BY deleted_at DESC, id DESC LIMIT 1`, repo.id, ref.tag, since.getTime());
+    const row = yield* get<DeletedTagRow>(
+      `${DELETED_TAGS} WHERE repo_id = $1 AND name = $2 AND deleted_at >= $3
+                      ORDER BY deleted_at DESC, id DESC LIMIT 1`,
+      repo.id,
+      ref.tag,
+      since.getTime(),
+    );
     if (!row) return { kind: 'unknown' };
     digest = row.digest;
     tagRows = [row];
@@ -60,7 +83,10 @@ export function* restore(repository: string, ref: { tag: string } | { digest: Di
     tagRows = [];
   }
   const manifest = yield* get<{ deleted_at: number | null; deleted_batch: string | null }>(
-    'SELECT deleted_at, deleted_batch FROM manifests WHERE repo_id = $1 AND digest = $2', repo.id, digest);
+    'SELECT deleted_at, deleted_batch FROM manifests WHERE repo_id = $1 AND digest = $2',
+    repo.id,
+    digest,
+  );
   if (!manifest) return { kind: 'unknown' };
   if (!('tag' in ref) && (manifest.deleted_at === null || manifest.deleted_at < since.getTime())) return { kind: 'unknown' };
   if (!('tag' in ref) && manifest.deleted_batch !== null) {

@@ -1,10 +1,21 @@
 // Resumable upload sessions: the bytes live in the blob store, this table remembers how many are durable so a
 // client (or another replica) can resume; the offset moves only by compare-and-set.
-import type { UploadSession, Digest, UploadPart } from '../../../core/index.ts';
-import { all, get, run, type Q } from '../sql/query.ts';
+import type { Digest, UploadPart, UploadSession } from '../../../core/index.ts';
+import { all, get, type Q, run } from '../sql/query.ts';
 
-export interface UploadRow { id: string; repository: string; received: number; started_at: number; updated_at: number; digest: string | null }
-export interface UploadPartRow { start: number; size: number; ref: string }
+export interface UploadRow {
+  id: string;
+  repository: string;
+  received: number;
+  started_at: number;
+  updated_at: number;
+  digest: string | null;
+}
+export interface UploadPartRow {
+  start: number;
+  size: number;
+  ref: string;
+}
 
 /** The columns a new session writes, in the order the INSERTs bind them. */
 export const UPLOAD_COLUMNS = 'id, repository, received, started_at, updated_at';
@@ -14,8 +25,13 @@ export const UPLOAD_READ_COLUMNS = `${UPLOAD_COLUMNS}, digest`;
 const toUploadPart = (p: UploadPartRow): UploadPart => ({ offset: p.start, size: p.size, ref: p.ref });
 
 export const toUpload = (r: UploadRow, parts?: UploadPartRow[]): UploadSession => ({
-  id: r.id, repository: r.repository, offset: r.received, startedAt: new Date(r.started_at), updatedAt: new Date(r.updated_at),
-  claimed: r.digest as Digest | null, ...(parts ? { parts: parts.map(toUploadPart) } : {}),
+  id: r.id,
+  repository: r.repository,
+  offset: r.received,
+  startedAt: new Date(r.started_at),
+  updatedAt: new Date(r.updated_at),
+  claimed: r.digest as Digest | null,
+  ...(parts ? { parts: parts.map(toUploadPart) } : {}),
 });
 
 // Each write here is one statement on one row, atomic on its own, so none waits for the registry lock: a PATCH
@@ -27,8 +43,7 @@ export function* createUpload(s: UploadSession): Q<void> {
 export function* getUpload(id: string): Q<UploadSession | null> {
   const row = yield* get<UploadRow>(`SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE id = $1`, id);
   if (!row) return null;
-  const parts = yield* all<UploadPartRow>(
-    'SELECT start, size, ref FROM upload_parts WHERE upload_id = $1 AND start < $2 ORDER BY start', id, row.received);
+  const parts = yield* all<UploadPartRow>('SELECT start, size, ref FROM upload_parts WHERE upload_id = $1 AND start < $2 ORDER BY start', id, row.received);
   return toUpload(row, parts);
 }
 
@@ -50,5 +65,9 @@ export function* deleteUpload(id: string): Q<void> {
 /** Oldest first, so an expiry sweep with a small limit always makes progress. */
 export function* listIdleUploads(before: Date, limit: number): Q<UploadSession[]> {
   if (limit <= 0) return [];
-  return (yield* all<UploadRow>(`SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at, id LIMIT $2`, before.getTime(), limit)).map((r) => toUpload(r));
+  return (yield* all<UploadRow>(
+    `SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE updated_at < $1 ORDER BY updated_at, id LIMIT $2`,
+    before.getTime(),
+    limit,
+  )).map((r) => toUpload(r));
 }

@@ -1,7 +1,7 @@
 // Brings a database file up to the schema this build expects, safely even when the server and the CLI open a
 // fresh file at the same moment: the version is re-read under the write lock before each step.
 import type Database from 'better-sqlite3';
-import { BASELINE_VERSION, MIGRATIONS, type DdlTypes, type Migration } from '../migrations.ts';
+import { BASELINE_VERSION, type DdlTypes, MIGRATIONS, type Migration } from '../migrations.ts';
 import { LEGACY_STEPS } from './legacy-schema.ts';
 
 export const SQLITE_TYPES: DdlTypes = { text: 'TEXT', bytes: 'BLOB', serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT' };
@@ -18,10 +18,16 @@ function versionOf(db: Database.Database): number {
 
 /** A fresh file takes the shared list from its baseline; an older one its SQLite history to the baseline first. */
 function plan(found: number, migrations: readonly Migration[]): Step[] {
-  const shared = (after: number): Step[] => migrations.filter((m) => m.version > after)
-    .map((m, i, list) => ({ from: i === 0 ? after : list[i - 1]!.version, to: m.version, sql: m.ddl(SQLITE_TYPES) }));
+  const shared = (after: number): Step[] =>
+    migrations
+      .filter((m) => m.version > after)
+      .map((m, i, list) => ({ from: i === 0 ? after : list[i - 1]!.version, to: m.version, sql: m.ddl(SQLITE_TYPES) }));
   if (found === 0) return shared(0);
-  const legacy = LEGACY_STEPS.filter((s) => s.version > found && s.version <= BASELINE_VERSION).map((s) => ({ from: s.version - 1, to: s.version, sql: s.sql }));
+  const legacy = LEGACY_STEPS.filter((s) => s.version > found && s.version <= BASELINE_VERSION).map((s) => ({
+    from: s.version - 1,
+    to: s.version,
+    sql: s.sql,
+  }));
   return [...legacy, ...shared(Math.max(found, BASELINE_VERSION))];
 }
 

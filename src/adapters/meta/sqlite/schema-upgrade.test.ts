@@ -26,9 +26,9 @@ function shape(db: Database.Database): unknown {
   return tables.map((t) => ({
     table: t,
     columns: (db.pragma(`table_info(${t})`) as Array<{ name: string; type: string; notnull: number; dflt_value: unknown; pk: number }>)
-      .map((c) => ({ ...c, type: c.type.replace('BIGINT', 'INTEGER'), cid: undefined })).sort((a, b) => a.name.localeCompare(b.name)),
-    keys: (db.pragma(`foreign_key_list(${t})`) as Array<{ table: string; from: string; to: string }>)
-      .map((k) => `${k.from}->${k.table}.${k.to}`).sort(),
+      .map((c) => ({ ...c, type: c.type.replace('BIGINT', 'INTEGER'), cid: undefined }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    keys: (db.pragma(`foreign_key_list(${t})`) as Array<{ table: string; from: string; to: string }>).map((k) => `${k.from}->${k.table}.${k.to}`).sort(),
     indexes: (db.pragma(`index_list(${t})`) as Array<{ name: string; unique: number; partial: number }>)
       .map((i) => ({ ...i, seq: undefined, columns: (db.pragma(`index_info(${i.name})`) as Array<{ name: string }>).map((c) => c.name) }))
       .sort((a, b) => a.name.localeCompare(b.name)),

@@ -4,15 +4,15 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Actor, Digest, NewManifest, PinPolicy } from '../../../core/index.ts';
-import { runMetadataStoreConformance, type MetadataStoreInspector, type ReviewEntry } from '../metadata-store.conformance.ts';
+import { type MetadataStoreInspector, type ReviewEntry, runMetadataStoreConformance } from '../metadata-store.conformance.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../migrations.ts';
 import { openDb } from './db.ts';
 import { createSqliteMetadataStore } from './index.ts';
 import { migrate } from './migrate.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from '../migrations.ts';
 import { makeVersion1 } from './test-helpers.ts';
 
 const actor: Actor = { principal: 't', dialect: 'oci' };
@@ -31,8 +31,12 @@ function inspector(file: string): MetadataStoreInspector & { close(): void } {
   const db = (): Database.Database => (raw ??= new Database(file, { timeout: 5_000 }));
   return {
     async reviewQueue() {
-      const rows = db().prepare('SELECT kind, repo_id, digest, released_at FROM gc_review_queue').all() as
-        Array<{ kind: ReviewEntry['kind']; repo_id: string; digest: string; released_at: number }>;
+      const rows = db().prepare('SELECT kind, repo_id, digest, released_at FROM gc_review_queue').all() as Array<{
+        kind: ReviewEntry['kind'];
+        repo_id: string;
+        digest: string;
+        released_at: number;
+      }>;
       return rows.map((r) => ({ kind: r.kind, repoId: r.repo_id, digest: r.digest, releasedAt: new Date(r.released_at) }));
     },
     async setTagMutability(repository, mutability) {
@@ -45,18 +49,39 @@ function inspector(file: string): MetadataStoreInspector & { close(): void } {
 runMetadataStoreConformance('sqlite', async () => {
   const { file, done } = await tempFile();
   const inspect = inspector(file);
-  return { store: createSqliteMetadataStore({ file }), inspect, cleanup: async () => { inspect.close(); await done(); } };
+  return {
+    store: createSqliteMetadataStore({ file }),
+    inspect,
+    cleanup: async () => {
+      inspect.close();
+      await done();
+    },
+  };
 });
 
 function image(repository: string, name: string, extra: Partial<NewManifest> = {}): NewManifest {
   const body = new TextEncoder().encode(JSON.stringify({ name }));
-  return { repository, digest: d(name), mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: null, subject: null,
-    annotations: null, body, blobs: [], children: [], tag: null, at: new Date(), actor, ...extra };
+  return {
+    repository,
+    digest: d(name),
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    artifactType: null,
+    subject: null,
+    annotations: null,
+    body,
+    blobs: [],
+    children: [],
+    tag: null,
+    at: new Date(),
+    actor,
+    ...extra,
+  };
 }
 
 /** Runs `code` (an ES module body with `store` opened on `file`) in a separate node process, like the CLI beside the server. */
 function otherProcess(file: string, code: string): { done(): Promise<string>; killed: Promise<void>; kill(): void; stdout: () => string } {
-  const script = `import { createSqliteMetadataStore } from ${JSON.stringify(INDEX_URL)};\nimport Database from 'better-sqlite3';\n` +
+  const script =
+    `import { createSqliteMetadataStore } from ${JSON.stringify(INDEX_URL)};\nimport Database from 'better-sqlite3';\n` +
     `const file = ${JSON.stringify(file)};\nconst store = createSqliteMetadataStore({ file });\n${code}\nawait store.close();`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: import.meta.dirname, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -84,8 +109,15 @@ describe('sqlite metadata store: schema and connection', () => {
   it('sets WAL, synchronous NORMAL, foreign keys and the busy timeout on every connection', async () => {
     const { file, done } = await tempFile();
     const db = openDb(file, 1234);
-    assert.deepEqual([db.raw.pragma('journal_mode', { simple: true }), db.raw.pragma('synchronous', { simple: true }),
-      db.raw.pragma('foreign_keys', { simple: true }), db.raw.pragma('busy_timeout', { simple: true })], ['wal', 1, 1, 1234]);
+    assert.deepEqual(
+      [
+        db.raw.pragma('journal_mode', { simple: true }),
+        db.raw.pragma('synchronous', { simple: true }),
+        db.raw.pragma('foreign_keys', { simple: true }),
+        db.raw.pragma('busy_timeout', { simple: true }),
+      ],
+      ['wal', 1, 1, 1234],
+    );
     assert.equal(db.q('SELECT 1'), db.q('SELECT 1'), 'a statement is prepared once');
     db.raw.close();
     assert.throws(() => openDb(file, -1), /busyTimeoutMs/);
@@ -133,12 +165,18 @@ describe('sqlite metadata store: schema and connection', () => {
     assert.equal((await s.getManifest('old/app', { tag: 'v1' }))!.digest, d('m'));
     assert.deepEqual(await s.unlinkBlob('old/app', d('b'), actor, new Date()), { kind: 'referenced', by: [d('m')] });
     assert.deepEqual((await s.findNamespace('old'))?.repositoryCount, 1, 'v5 derives the namespace of existing repositories');
-    assert.deepEqual((await s.listRepositorySummaries({ namespace: 'old', limit: 10 })).map((r) => r.name), ['old/app']);
+    assert.deepEqual(
+      (await s.listRepositorySummaries({ namespace: 'old', limit: 10 })).map((r) => r.name),
+      ['old/app'],
+    );
     await s.close();
     const check = new Database(file);
     assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    assert.deepEqual(check.prepare('SELECT kind, digest, released_at FROM gc_review_queue').all(), [{ kind: 'blob', digest: d('q'), released_at: 2 - 3_600_000 }],
-      'review times become release times (one default grace period earlier); the used blob is not queued');
+    assert.deepEqual(
+      check.prepare('SELECT kind, digest, released_at FROM gc_review_queue').all(),
+      [{ kind: 'blob', digest: d('q'), released_at: 2 - 3_600_000 }],
+      'review times become release times (one default grace period earlier); the used blob is not queued',
+    );
     check.pragma('foreign_keys = ON');
     assert.throws(() => check.prepare('DELETE FROM repository_blobs').run(), /FOREIGN KEY/, 'a used blob cannot lose its link');
     assert.throws(() => check.prepare(`INSERT INTO tags VALUES ('crr-aaaaaaaaaaaaaaaa', 'v2', '${d('none')}', 1)`).run(), /FOREIGN KEY/);
@@ -177,10 +215,13 @@ describe('sqlite metadata store: several processes and crashes', () => {
     // Hold the write lock so the other process must wait on the busy timeout, then write alongside it.
     const lock = new Database(file);
     lock.exec('BEGIN IMMEDIATE');
-    const cli = otherProcess(file, `
+    const cli = otherProcess(
+      file,
+      `
       process.stdout.write('started\\n');
       for (let i = 0; i < 100; i++) await store.linkBlob('two/writers', { digest: 'sha256:' + String(i).padStart(64, 'c'), size: i }, { principal: 'cli', dialect: 'cli' }, new Date());
-      process.stdout.write('wrote\\n');`);
+      process.stdout.write('wrote\\n');`,
+    );
     await waitFor(() => cli.stdout().includes('started'), 'the other process');
     await new Promise((r) => setTimeout(r, 200));
     assert.ok(!cli.stdout().includes('wrote'), 'the other process waits for the lock');
@@ -193,7 +234,7 @@ describe('sqlite metadata store: several processes and crashes', () => {
     await cli.done();
     for (let i = 0; i < 100; i++) {
       assert.ok(await server.findBlob('two/writers', `sha256:${String(i).padStart(64, 'a')}`));
-      assert.ok(await server.findBlob('two/writers', `sha256:${String(i).padStart(64, 'c')}`), 'the other process\'s writes are visible at once');
+      assert.ok(await server.findBlob('two/writers', `sha256:${String(i).padStart(64, 'c')}`), "the other process's writes are visible at once");
     }
     await server.close();
     await done();
@@ -201,8 +242,13 @@ describe('sqlite metadata store: several processes and crashes', () => {
 
   it('several processes opening a fresh file at once migrate it exactly once', async () => {
     const { file, done } = await tempFile();
-    const openers = Array.from({ length: 4 }, (_, i) => otherProcess(file, `
-      await store.linkBlob('race/app${i}', { digest: 'sha256:' + '${i}'.repeat(64), size: 1 }, { principal: 'c', dialect: 'cli' }, new Date());`));
+    const openers = Array.from({ length: 4 }, (_, i) =>
+      otherProcess(
+        file,
+        `
+      await store.linkBlob('race/app${i}', { digest: 'sha256:' + '${i}'.repeat(64), size: 1 }, { principal: 'c', dialect: 'cli' }, new Date());`,
+      ),
+    );
     for (const o of openers) await o.done();
     const s = createSqliteMetadataStore({ file });
     assert.deepEqual(await s.listRepositories({ after: 'race/', limit: 10 }), ['race/app0', 'race/app1', 'race/app2', 'race/app3']);
@@ -228,13 +274,16 @@ describe('sqlite metadata store: several processes and crashes', () => {
 
   it('a process killed mid-write leaves only whole transactions behind', async () => {
     const { file, done } = await tempFile();
-    const writer = otherProcess(file, `
+    const writer = otherProcess(
+      file,
+      `
       const raw = new Database(file);
       raw.exec('BEGIN IMMEDIATE');
       raw.prepare("INSERT INTO repositories (id, name, created_at) VALUES ('crr-zzzzzzzzzzzzzzzz', 'half/done', 1)").run();
       raw.prepare("INSERT INTO audit_events (at, principal, dialect, action) VALUES (1, 'c', 'cli', 'half')").run();
       process.stdout.write('in-transaction\\n');
-      await new Promise(() => setInterval(() => {}, 1000));`);
+      await new Promise(() => setInterval(() => {}, 1000));`,
+    );
     await waitFor(() => writer.stdout().includes('in-transaction'), 'the writer to open a transaction');
     writer.kill();
     await writer.killed;
@@ -252,7 +301,9 @@ describe('sqlite metadata store: several processes and crashes', () => {
 
   it('a process killed during a burst of pushes leaves every manifest with its references, tag and audit event', async () => {
     const { file, done } = await tempFile();
-    const writer = otherProcess(file, `
+    const writer = otherProcess(
+      file,
+      `
       for (let i = 0; ; i++) {
         const body = new TextEncoder().encode('{"n":' + i + '}');
         const blob = 'sha256:' + String(i).padStart(64, '0');
@@ -261,7 +312,8 @@ describe('sqlite metadata store: several processes and crashes', () => {
           subject: null, annotations: null, body, blobs: [blob], children: [], tag: 't' + i, at: new Date(), actor: { principal: 'c', dialect: 'cli' } });
         if (i > 0) await store.deleteTag('crash/app', 't' + (i - 1), { principal: 'c', dialect: 'cli' }, new Date(), { policy: { breakPins: false, pulledSince: null }, dropUntagged: false });
         if (i === 30) process.stdout.write('busy\\n');
-      }`);
+      }`,
+    );
     await waitFor(() => writer.stdout().includes('busy'), 'the writer to get going');
     writer.kill();
     await writer.killed;
@@ -328,7 +380,7 @@ describe('sqlite read cache', () => {
     assert.ok(await server.getManifest('cache/app', { tag: 'v1' }), 'warm the cache');
     assert.deepEqual(await server.listTags('cache/app', { limit: 10 }), ['v1']);
     await cli.deleteTag('cache/app', 'v1', actor, new Date(), { policy: RESPECT_PINS, dropUntagged: false });
-    assert.equal(await server.getManifest('cache/app', { tag: 'v1' }), null, 'the other connection\'s delete is seen at once');
+    assert.equal(await server.getManifest('cache/app', { tag: 'v1' }), null, "the other connection's delete is seen at once");
     assert.deepEqual(await server.listTags('cache/app', { limit: 10 }), []);
     await server.putManifest({ ...m, tag: 'v2' });
     assert.deepEqual(await server.listTags('cache/app', { limit: 10 }), ['v2'], 'own writes invalidate too');

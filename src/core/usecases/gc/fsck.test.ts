@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, beforeEach, describe, it } from 'node:test';
 import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
-import { deleteManifest, startUpload, type Digest, type MetadataStore, type RegistryDeps } from '../../index.ts';
+import { type Digest, deleteManifest, type MetadataStore, type RegistryDeps, startUpload } from '../../index.ts';
 import { runFsck } from './index.ts';
 
 /** No marker counts as abandoned: a claim must wait for any purge. */
@@ -59,8 +59,17 @@ describe('runFsck over the real stores', () => {
     assert.equal((await deps.meta.beginBlobPurge([purging.digest], deps.clock.now(), deps.clock.now(), 'gc-test')).length, 1);
     const report = await runFsck(deps, { repair: false });
     assert.deepEqual(report, {
-      blobsChecked: 2, filesChecked: 4, manifestsChecked: 2, missingBlobs: [], wrongSizes: [], orphanFiles: [], orphanUploads: [],
-      manifestMismatches: [], integrity: [], repaired: { orphanFiles: 0, orphanUploads: 0 }, ok: true,
+      blobsChecked: 2,
+      filesChecked: 4,
+      manifestsChecked: 2,
+      missingBlobs: [],
+      wrongSizes: [],
+      orphanFiles: [],
+      orphanUploads: [],
+      manifestMismatches: [],
+      integrity: [],
+      repaired: { orphanFiles: 0, orphanUploads: 0 },
+      ok: true,
     });
     assert.ok(await deps.meta.getUpload(session.id), 'untouched');
   });
@@ -72,12 +81,19 @@ describe('runFsck over the real stores', () => {
     const longAgo = new Date(Date.now() - 3_600_000);
     assert.equal((await deps.meta.beginBlobPurge([left.digest], deps.clock.now(), longAgo, 'gc-killed')).length, 1);
     const report = await runFsck(deps, { repair: false });
-    assert.deepEqual(report.integrity.map((i) => [i.kind, i.target]), [['stale-purge', left.digest]]);
+    assert.deepEqual(
+      report.integrity.map((i) => [i.kind, i.target]),
+      [['stale-purge', left.digest]],
+    );
     assert.equal(report.ok, true);
   });
 
   it('reports missing files, wrong sizes, orphan files and upload areas, corrupt manifest bodies and broken references', async () => {
-    const [config, gone, short] = [await pushBlob(deps, 'fsck/app', '{"c":1}'), await pushBlob(deps, 'fsck/app', 'file deleted'), await pushBlob(deps, 'fsck/app', 'file truncated')];
+    const [config, gone, short] = [
+      await pushBlob(deps, 'fsck/app', '{"c":1}'),
+      await pushBlob(deps, 'fsck/app', 'file deleted'),
+      await pushBlob(deps, 'fsck/app', 'file truncated'),
+    ];
     const image = await pushImage(deps, 'fsck/app', 'v1', config, [gone, short]);
     const trashed = await pushImage(deps, 'fsck/app', 'old', config, []);
     await deleteManifest(deps, 'fsck/app', trashed, TEST_ACTOR);
@@ -97,7 +113,10 @@ describe('runFsck over the real stores', () => {
     assert.deepEqual(report.orphanFiles, [orphan]);
     assert.deepEqual(report.orphanUploads, [area]);
     assert.deepEqual(report.manifestMismatches, [{ repository: 'fsck/app', digest: image, actual: sha256(corrupt) }]);
-    assert.deepEqual(report.integrity.map((i) => [i.kind, i.repository, i.target]), [['dangling-tag', 'fsck/app', `points-at-trash -> ${trashed}`]]);
+    assert.deepEqual(
+      report.integrity.map((i) => [i.kind, i.repository, i.target]),
+      [['dangling-tag', 'fsck/app', `points-at-trash -> ${trashed}`]],
+    );
     assert.deepEqual([report.blobsChecked, report.manifestsChecked, report.ok], [3, 2, false]);
   });
 
@@ -120,7 +139,10 @@ describe('runFsck over the real stores', () => {
     for await (const id of deps.blobs.listUploads()) areas.push(id);
     assert.deepEqual(areas, [live.id], 'the orphan area is gone, the live session keeps its area');
     assert.equal(await deps.blobs.stat(short.digest), 1, 'a damaged blob is reported, never removed');
-    assert.deepEqual(await deps.meta.listBlobRecords(undefined, 10), [config, short].sort((a, b) => (a.digest < b.digest ? -1 : 1)));
+    assert.deepEqual(
+      await deps.meta.listBlobRecords(undefined, 10),
+      [config, short].sort((a, b) => (a.digest < b.digest ? -1 : 1)),
+    );
     assert.ok(await deps.meta.getManifest('fsck/app', { tag: 'v1' }), 'the corrupt manifest row stays for a person to look at');
 
     const again = await runFsck(deps, { repair: false });

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { algorithmOf, type Digest } from '../../model/digest.ts';
 import type { IntegrityIssue } from '../../ports/gc-store.ts';
 import type { UsesBlobs, UsesMeta } from '../deps.ts';
-import { newPurgeOwner, removePurgedBytes, type PurgeDeps } from '../purge-lease.ts';
+import { newPurgeOwner, type PurgeDeps, removePurgedBytes } from '../purge-lease.ts';
 
 export interface FsckReport {
   blobsChecked: number;
@@ -22,9 +22,9 @@ export interface FsckReport {
 }
 
 /** fsck reads everything; with repair it removes orphans only, through purge markers. */
-export type FsckDeps = PurgeDeps
-  & UsesMeta<'listBlobRecords' | 'blobState' | 'getUpload' | 'listManifestBodies' | 'integrityIssues' | 'beginOrphanPurge'>
-  & UsesBlobs<'stat' | 'list' | 'listUploads' | 'removeUpload'>;
+export type FsckDeps = PurgeDeps &
+  UsesMeta<'listBlobRecords' | 'blobState' | 'getUpload' | 'listManifestBodies' | 'integrityIssues' | 'beginOrphanPurge'> &
+  UsesBlobs<'stat' | 'list' | 'listUploads' | 'removeUpload'>;
 
 const PAGE = 1_000;
 /** Findings listed per kind; a store with more problems than this needs a person, not a longer report. */
@@ -32,8 +32,17 @@ const MAX_LISTED = 10_000;
 
 export async function runFsck(deps: FsckDeps, o: { repair: boolean; onProgress?: (checked: number) => void }): Promise<FsckReport> {
   const r: FsckReport = {
-    blobsChecked: 0, filesChecked: 0, manifestsChecked: 0, missingBlobs: [], wrongSizes: [], orphanFiles: [], orphanUploads: [],
-    manifestMismatches: [], integrity: [], repaired: { orphanFiles: 0, orphanUploads: 0 }, ok: true,
+    blobsChecked: 0,
+    filesChecked: 0,
+    manifestsChecked: 0,
+    missingBlobs: [],
+    wrongSizes: [],
+    orphanFiles: [],
+    orphanUploads: [],
+    manifestMismatches: [],
+    integrity: [],
+    repaired: { orphanFiles: 0, orphanUploads: 0 },
+    ok: true,
   };
   await checkBlobRecords(deps, r, o.onProgress);
   await checkFiles(deps, r, o.onProgress);
@@ -44,8 +53,10 @@ export async function runFsck(deps: FsckDeps, o: { repair: boolean; onProgress?:
   // A purge a killed sweeper left (its marker past the lease) is pending work the next GC pass finishes, not damage:
   // listed, but it does not make the store unhealthy (a slow machine can see one right after a crash).
   const damage = r.integrity.filter((i) => i.kind !== 'stale-purge').length;
-  r.ok = r.missingBlobs.length + r.wrongSizes.length + r.manifestMismatches.length + damage === 0
-    && r.orphanFiles.length === r.repaired.orphanFiles && r.orphanUploads.length === r.repaired.orphanUploads;
+  r.ok =
+    r.missingBlobs.length + r.wrongSizes.length + r.manifestMismatches.length + damage === 0 &&
+    r.orphanFiles.length === r.repaired.orphanFiles &&
+    r.orphanUploads.length === r.repaired.orphanUploads;
   return r;
 }
 

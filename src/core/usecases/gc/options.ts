@@ -63,13 +63,23 @@ export interface GcReport {
 /** What a dry run reads (and asks collectManifest with dryRun, which changes nothing). */
 export type GcPlanDeps = UsesMeta<'gcStats' | 'dueManifests' | 'collectManifest' | 'dueTrash' | 'dueBlobs'> & Pick<RegistryDeps, 'clock'> & PinPolicyDeps;
 /** A real pass: the plan's reads plus every GC write and the byte removals under purge markers. */
-export type GcDeps = GcPlanDeps & PurgeDeps
-  & UsesMeta<'expirePins' | 'takeOverPurges' | 'purgeDeletedRepositories' | 'purgeTrash' | 'beginBlobPurge'>;
+export type GcDeps = GcPlanDeps & PurgeDeps & UsesMeta<'expirePins' | 'takeOverPurges' | 'purgeDeletedRepositories' | 'purgeTrash' | 'beginBlobPurge'>;
 
 export function emptyReport(dryRun: boolean, startedAt: Date): GcReport {
   return {
-    dryRun, startedAt, finishedAt: startedAt, pinsExpired: 0, stalePurgesFinished: 0, manifestsCollected: 0, manifestsPinned: 0,
-    manifestsPurged: 0, repositoryManifestsPurged: 0, repositoriesPurged: 0, blobsRemoved: 0, bytesReclaimed: 0, errors: 0,
+    dryRun,
+    startedAt,
+    finishedAt: startedAt,
+    pinsExpired: 0,
+    stalePurgesFinished: 0,
+    manifestsCollected: 0,
+    manifestsPinned: 0,
+    manifestsPurged: 0,
+    repositoryManifestsPurged: 0,
+    repositoriesPurged: 0,
+    blobsRemoved: 0,
+    bytesReclaimed: 0,
+    errors: 0,
   };
 }
 

@@ -2,7 +2,7 @@
 // the real pass uses (pins included), without changing anything.
 import type { Digest } from '../../model/digest.ts';
 import { pinPolicy } from '../pin-policy.ts';
-import { emptyReport, GC_ACTOR, gcClock, type GcOptions, type GcPlanDeps, type GcReport } from './options.ts';
+import { emptyReport, GC_ACTOR, type GcOptions, type GcPlanDeps, type GcReport, gcClock } from './options.ts';
 
 /** A dry run lists at most this many entries per kind; the counts and byte totals cover everything. */
 const MAX_LISTED = 10_000;

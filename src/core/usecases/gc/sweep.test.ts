@@ -3,13 +3,19 @@
 // nothing, and that a pass racing an upload of the same digest never loses the bytes the upload committed.
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
+import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
 import {
-  openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry,
-} from '../../../adapters/test-helpers.ts';
-import {
-  createPin, deleteManifest, deletePin, deleteRepository, PURGE_LEASE_MS, putManifest, type GcClock, type MetadataStore, type RegistryDeps,
+  createPin,
+  deleteManifest,
+  deletePin,
+  deleteRepository,
+  type GcClock,
+  type MetadataStore,
+  PURGE_LEASE_MS,
+  putManifest,
+  type RegistryDeps,
 } from '../../index.ts';
-import { runGc, type GcOptions } from './index.ts';
+import { type GcOptions, runGc } from './index.ts';
 
 const GRACE = 3_600_000;
 const WINDOW = 24 * GRACE;
@@ -138,11 +144,21 @@ describe('runGc over the real stores', () => {
     assert.equal(plan.dryRun, true);
     assert.deepEqual([plan.blobsRemoved, plan.bytesReclaimed, plan.manifestsCollected, plan.manifestsPurged], [2, a.size + b.size, 1, 1]);
     assert.deepEqual(plan.plan?.blobs.map((x) => x.digest).sort(), [a.digest, b.digest].sort());
-    assert.deepEqual(plan.plan?.manifests.map((x) => x.digest), [orphan]);
-    assert.deepEqual(plan.plan?.trash.map((x) => x.digest), [trashed]);
+    assert.deepEqual(
+      plan.plan?.manifests.map((x) => x.digest),
+      [orphan],
+    );
+    assert.deepEqual(
+      plan.plan?.trash.map((x) => x.digest),
+      [trashed],
+    );
     assert.deepEqual(await snapshot(), before, 'nothing changed');
     const real = await gc();
-    assert.deepEqual([real.blobsRemoved, real.bytesReclaimed, real.manifestsCollected, real.manifestsPurged], [2, a.size + b.size, 1, 1], 'the pass does what the plan said');
+    assert.deepEqual(
+      [real.blobsRemoved, real.bytesReclaimed, real.manifestsCollected, real.manifestsPurged],
+      [2, a.size + b.size, 1, 1],
+      'the pass does what the plan said',
+    );
   });
 
   it('purges a deleted repository in batches and then reclaims what only it used', async () => {
@@ -182,10 +198,13 @@ describe('runGc over the real stores', () => {
   it('a failed byte removal is counted as an error, not as reclaimed space, and keeps its marker until a later pass finishes it', async () => {
     const [ok, stuck] = [await pushBlob(deps, 'gc/app', 'removable'), await pushBlob(deps, 'gc/app', 'stuck on a bad disk')];
     reg.clock.advance(GRACE);
-    const blobs = { ...deps.blobs, remove: async (digest: Parameters<typeof deps.blobs.remove>[0]) => {
-      if (digest === stuck.digest) throw new Error('EIO');
-      return deps.blobs.remove(digest);
-    } };
+    const blobs = {
+      ...deps.blobs,
+      remove: async (digest: Parameters<typeof deps.blobs.remove>[0]) => {
+        if (digest === stuck.digest) throw new Error('EIO');
+        return deps.blobs.remove(digest);
+      },
+    };
     const report = await gc({}, { ...deps, blobs });
     assert.deepEqual([report.blobsRemoved, report.bytesReclaimed, report.errors], [1, ok.size, 1]);
     assert.equal(await deps.meta.blobState(stuck.digest), 'purging', 'uploads of it keep waiting');
@@ -258,7 +277,9 @@ describe('runGc over the real stores', () => {
   it('never collects an untagged image while a referrer of it is still tagged; once that tag goes, both go together', async () => {
     const [config, layer, sigConfig] = await Promise.all(['{"c":"img"}', 'image layer', '{"c":"sig"}'].map((x) => pushBlob(deps, 'gc/ref', x)));
     const image = await pushImage(deps, 'gc/ref', 'v1', config!, [layer!]);
-    const signature = await pushImage(deps, 'gc/ref', 'sig', sigConfig!, [], { subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image, size: 1 } });
+    const signature = await pushImage(deps, 'gc/ref', 'sig', sigConfig!, [], {
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image, size: 1 },
+    });
     await deleteManifest(deps, 'gc/ref', 'v1', TEST_ACTOR);
     reg.clock.advance(GRACE);
     const kept = await gc({ restoreWindowMs: 0 });
@@ -279,11 +300,20 @@ describe('runGc over the real stores', () => {
     const blobs = await Promise.all(['{"a":1}', 'layer a', '{"b":1}', 'layer b'].map((x) => pushBlob(d2, 'gc/multi', x)));
     const a = await pushImage(d2, 'gc/multi', null, blobs[0]!, [blobs[1]!]);
     const b = await pushImage(d2, 'gc/multi', null, blobs[2]!, [blobs[3]!]);
-    const index = new TextEncoder().encode(JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [a, b].map((digest) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1 })),
-    }));
-    await putManifest(d2, { repository: 'gc/multi', reference: 'latest', body: index, contentType: 'application/vnd.oci.image.index.v1+json', actor: TEST_ACTOR });
+    const index = new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [a, b].map((digest) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1 })),
+      }),
+    );
+    await putManifest(d2, {
+      repository: 'gc/multi',
+      reference: 'latest',
+      body: index,
+      contentType: 'application/vnd.oci.image.index.v1+json',
+      actor: TEST_ACTOR,
+    });
     await deleteManifest(d2, 'gc/multi', sha256(index), TEST_ACTOR);
     const report = await runGc(d2, { graceMs: 0, restoreWindowMs: 0, dryRun: false });
     assert.deepEqual([report.manifestsPurged, report.blobsRemoved], [3, 4], JSON.stringify(report));
@@ -293,7 +323,9 @@ describe('runGc over the real stores', () => {
   it('an untagged image whose tagged referrer is deleted by digest is collected once the grace period passes', async () => {
     const [config, sigConfig] = await Promise.all(['{"c":"img2"}', '{"c":"sig2"}'].map((x) => pushBlob(deps, 'gc/ref2', x)));
     const image = await pushImage(deps, 'gc/ref2', 'v1', config!, []);
-    const signature = await pushImage(deps, 'gc/ref2', 'sig', sigConfig!, [], { subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image, size: 1 } });
+    const signature = await pushImage(deps, 'gc/ref2', 'sig', sigConfig!, [], {
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image, size: 1 },
+    });
     await deleteManifest(deps, 'gc/ref2', 'v1', TEST_ACTOR);
     reg.clock.advance(GRACE);
     assert.equal((await gc()).manifestsCollected, 0, 'held by its tagged referrer');

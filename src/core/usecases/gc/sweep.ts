@@ -5,7 +5,7 @@ import type { Digest } from '../../model/digest.ts';
 import type { GcClock } from '../../ports/gc-store.ts';
 import { pinPolicy } from '../pin-policy.ts';
 import { newPurgeOwner, purgeLeaseExpiry, removePurgedBytes } from '../purge-lease.ts';
-import { emptyReport, GC_ACTOR, gcClock, type GcDeps, type GcOptions, type GcProgress, type GcReport } from './options.ts';
+import { emptyReport, GC_ACTOR, type GcDeps, type GcOptions, type GcProgress, type GcReport, gcClock } from './options.ts';
 import { planGc } from './plan.ts';
 
 /** Rows per transaction: big enough for thousands of blobs a second, small enough that a push never waits long. */
@@ -109,12 +109,28 @@ async function sweepBlobs(deps: GcDeps, clock: GcClock, report: GcReport, o: GcO
     after = due.at(-1)!.digest;
     const owner = newPurgeOwner();
     // Stamped now, not at the pass's start: a long pass must never write markers whose lease is already over.
-    const approved = await deps.meta.beginBlobPurge(due.map((b) => b.digest), clock.releasedBefore, deps.clock.now(), owner);
-    const removed = await removeBytes(deps, approved.map((b) => b.digest), owner, report);
+    const approved = await deps.meta.beginBlobPurge(
+      due.map((b) => b.digest),
+      clock.releasedBefore,
+      deps.clock.now(),
+      owner,
+    );
+    const removed = await removeBytes(
+      deps,
+      approved.map((b) => b.digest),
+      owner,
+      report,
+    );
     report.blobsRemoved += removed.size;
     // Only bytes actually removed count: a failed removal keeps its marker and is finished (and counted) later.
     report.bytesReclaimed += approved.reduce((sum, b) => sum + (removed.has(b.digest) ? b.size : 0), 0);
-    o.onProgress?.({ phase: 'blobs', done: report.blobsRemoved, total: Math.max(total.items, report.blobsRemoved), bytes: report.bytesReclaimed, totalBytes: Math.max(total.bytes, report.bytesReclaimed) });
+    o.onProgress?.({
+      phase: 'blobs',
+      done: report.blobsRemoved,
+      total: Math.max(total.items, report.blobsRemoved),
+      bytes: report.bytesReclaimed,
+      totalBytes: Math.max(total.bytes, report.bytesReclaimed),
+    });
   }
 }
 

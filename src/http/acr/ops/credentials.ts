@@ -1,22 +1,29 @@
 // GetArtifactRepositoryCredentials: a short-lived docker login for berth's /v2 (any user name works with the token),
 // and the push paths the caller's key really may push to, derived from its push grants.
 import { can, type Principal } from '../../../auth/index.ts';
-import { operation, type AcrSettings } from '../context.ts';
+import { type AcrSettings, operation } from '../context.ts';
 import { artifactType, region } from '../validate.ts';
 
 /** The Alibaba region the paths are reported under when the caller names none and berth is configured for any. */
 export const DEFAULT_REGION = 'cn-hangzhou';
 
-interface Resource { RegionId: string; RepositoryName: string; Path: string }
+interface Resource {
+  RegionId: string;
+  RepositoryName: string;
+  Path: string;
+}
 
 /**
  * Where the key may push: "*" is the whole registry (Path = host, push host/<image>), "team/*" a namespace (Path =
  * host/team, push <Path>/<image>), an exact grant one repository (Path = host/team/app, push <Path>:<tag>).
  */
 export function pushResources(principal: Principal, host: string, regionId: string): Resource[] {
-  const patterns = principal.kind === 'anonymous-admin' ? ['*']
-    : principal.kind === 'key' ? principal.grants.filter((g) => g.actions.includes('push') || g.actions.includes('admin')).map((g) => g.repositories)
-    : [];
+  const patterns =
+    principal.kind === 'anonymous-admin'
+      ? ['*']
+      : principal.kind === 'key'
+        ? principal.grants.filter((g) => g.actions.includes('push') || g.actions.includes('admin')).map((g) => g.repositories)
+        : [];
   const out = new Map<string, Resource>();
   for (const pattern of patterns) {
     const name = pattern === '*' ? '*' : pattern.endsWith('/*') ? pattern.slice(0, -2) : pattern;

@@ -2,23 +2,28 @@
 // TotalCount is counted once, when a listing starts (a walk over repository names with one indexed lookup per match,
 // bounded), and carried in the NextToken, so later pages cost only their own rows.
 import { namespaceOf, type Repository } from '../../../core/index.ts';
-import { operation, type AcrCall } from '../context.ts';
+import { type AcrCall, operation } from '../context.ts';
 import { decodeToken, encodeToken } from '../paging.ts';
 import { artifactType, maxResults, optional } from '../validate.ts';
-import { isoTime, kindOf, type ArtifactType } from '../wire.ts';
+import { type ArtifactType, isoTime, kindOf } from '../wire.ts';
 
 const SCAN_PAGE = 500;
 /** Names examined per call at most; a registry beyond this reports the count of the first ones (see docs/ACR.md). */
 export const MAX_SCAN = 100_000;
 
-interface Query { ArtifactType: ArtifactType; RepoName: string | undefined; MaxResults: number; NextToken: string | undefined }
+interface Query {
+  ArtifactType: ArtifactType;
+  RepoName: string | undefined;
+  MaxResults: number;
+  NextToken: string | undefined;
+}
 
 /** Repositories after `after` (by name) that match the query and that the caller may pull, in name order. */
 async function* matching(call: AcrCall, q: Query, after: string | undefined): AsyncGenerator<Repository> {
   const { meta } = call.ctx.deps;
   const kind = kindOf(q.ArtifactType);
   let cursor = after;
-  for (let scanned = 0; scanned < MAX_SCAN;) {
+  for (let scanned = 0; scanned < MAX_SCAN; ) {
     const names = await meta.listRepositories({ after: cursor, limit: SCAN_PAGE });
     for (const name of names) {
       cursor = name;
@@ -49,7 +54,12 @@ async function shape(call: AcrCall, repo: Repository): Promise<Record<string, un
 
 export const ListAcrImageRepositories = operation({
   idempotent: false,
-  parse: (p): Query => ({ ArtifactType: artifactType(p), RepoName: optional(p, 'RepoName', 256), MaxResults: maxResults(p), NextToken: optional(p, 'NextToken', 2048) }),
+  parse: (p): Query => ({
+    ArtifactType: artifactType(p),
+    RepoName: optional(p, 'RepoName', 256),
+    MaxResults: maxResults(p),
+    NextToken: optional(p, 'NextToken', 2048),
+  }),
   async run(call, q) {
     const filter = `${q.ArtifactType}\0${q.RepoName ?? ''}`;
     const position = q.NextToken === undefined ? null : decodeToken('ListAcrImageRepositories', q.NextToken, { f: filter });

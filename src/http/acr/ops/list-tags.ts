@@ -2,7 +2,7 @@
 // types it: config plus layers, read from the manifest), CreateTime = when the image was pushed, ModifiedTime = when
 // the tag last moved.
 import { imageFacts, type TagDetail } from '../../../core/index.ts';
-import { operation, type AcrCall } from '../context.ts';
+import { type AcrCall, operation } from '../context.ts';
 import { repositoryNotFound } from '../errors.ts';
 import { decodeToken, encodeToken } from '../paging.ts';
 import { artifactType, maxResults, optional, repoId } from '../validate.ts';

@@ -3,7 +3,7 @@
 import type { Repository } from '../../../core/index.ts';
 import type { AcrCall } from '../context.ts';
 import { repositoryNotFound } from '../errors.ts';
-import { kindOf, type ArtifactType } from '../wire.ts';
+import { type ArtifactType, kindOf } from '../wire.ts';
 
 export async function findRepository(call: AcrCall, repoId: string, type: ArtifactType): Promise<Repository> {
   const repo = await call.ctx.deps.meta.findRepositoryById(repoId);

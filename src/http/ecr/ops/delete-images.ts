@@ -6,8 +6,8 @@ import { deleteManifest, isRegistryError } from '../../../core/index.ts';
 import { operation } from '../context.ts';
 import { repositoryNotFound } from '../errors.ts';
 import { base, imageIds, repositoryName } from '../validate.ts';
-import { imageId, type ImageIdentifier } from '../wire.ts';
-import { failure, resolveImage, type ImageFailure } from './resolve.ts';
+import { type ImageIdentifier, imageId } from '../wire.ts';
+import { failure, type ImageFailure, resolveImage } from './resolve.ts';
 
 export const BatchDeleteImage = operation({
   input: z.object({ ...base, repositoryName, imageIds }),
@@ -33,7 +33,11 @@ export const BatchDeleteImage = operation({
         }
         const listedBy = await deps.meta.indexParents(name, digest);
         if (listedBy.length > 0) {
-          failures.push({ imageId: id, failureCode: 'ImageReferencedByManifestList', failureReason: `Requested image referenced by manifest list: [${listedBy.join(', ')}]` });
+          failures.push({
+            imageId: id,
+            failureCode: 'ImageReferencedByManifestList',
+            failureReason: `Requested image referenced by manifest list: [${listedBy.join(', ')}]`,
+          });
           continue;
         }
         const tags = (await deps.meta.findImages(name, [digest]))[0]?.tags ?? [];
@@ -41,7 +45,8 @@ export const BatchDeleteImage = operation({
         deleted.push(...(tags.length === 0 ? [imageId(digest, undefined)] : tags.map((t) => imageId(digest, t))));
       } catch (e) {
         if (isRegistryError(e) && e.code === 'IMAGE_IN_USE') failures.push({ imageId: id, failureCode: 'ImageInUse', failureReason: e.message });
-        else if (isRegistryError(e) && e.code === 'MANIFEST_UNKNOWN') failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
+        else if (isRegistryError(e) && e.code === 'MANIFEST_UNKNOWN')
+          failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
         else throw e;
       }
     }

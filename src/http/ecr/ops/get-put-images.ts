@@ -1,12 +1,12 @@
 // BatchGetImage and PutImage: manifests in and out as JSON strings, byte for byte the ones /v2 serves, so an image
 // fetched here and put back under another tag keeps its digest (ECR's way to retag without docker).
 import { z } from 'zod';
-import { algorithmOf, digestOf, isDigest, isRegistryError, putManifest, type Digest } from '../../../core/index.ts';
-import { operation, type EcrCall } from '../context.ts';
+import { algorithmOf, type Digest, digestOf, isDigest, isRegistryError, putManifest } from '../../../core/index.ts';
+import { type EcrCall, operation } from '../context.ts';
 import { EcrError, repositoryNotFound } from '../errors.ts';
 import { base, imageDigest, imageIds, imageTag, repositoryName } from '../validate.ts';
-import { imageId, type ImageIdentifier } from '../wire.ts';
-import { failure, manifestText, resolveImage, type ImageFailure } from './resolve.ts';
+import { type ImageIdentifier, imageId } from '../wire.ts';
+import { failure, type ImageFailure, manifestText, resolveImage } from './resolve.ts';
 
 const mediaType = z.string().min(1).max(255);
 
@@ -34,13 +34,20 @@ export const BatchGetImage = operation({
       }
       const m = found.manifest;
       if (input.acceptedMediaTypes && !input.acceptedMediaTypes.includes(m.mediaType)) {
-        failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: `Requested image is ${m.mediaType}, which is not among the acceptedMediaTypes` });
+        failures.push({
+          imageId: id,
+          failureCode: 'ImageNotFound',
+          failureReason: `Requested image is ${m.mediaType}, which is not among the acceptedMediaTypes`,
+        });
         continue;
       }
       call.ctx.pulls.record(name, m.digest);
       images.push({
-        registryId: call.ctx.ecr.registryId, repositoryName: name, imageId: imageId(m.digest, id.imageTag),
-        imageManifest: manifestText(m), imageManifestMediaType: m.mediaType,
+        registryId: call.ctx.ecr.registryId,
+        repositoryName: name,
+        imageId: imageId(m.digest, id.imageTag),
+        imageManifest: manifestText(m),
+        imageManifestMediaType: m.mediaType,
       });
     }
     return { images, failures };
@@ -49,10 +56,17 @@ export const BatchGetImage = operation({
 
 function checkDigest(given: string | undefined, body: Uint8Array): Digest {
   if (given === undefined) return digestOf(body);
-  if (!isDigest(given)) throw new EcrError('InvalidParameterException', `Invalid parameter at 'imageDigest' failed to satisfy constraint: 'Invalid image digest ${given.slice(0, 200)}'`);
+  if (!isDigest(given))
+    throw new EcrError(
+      'InvalidParameterException',
+      `Invalid parameter at 'imageDigest' failed to satisfy constraint: 'Invalid image digest ${given.slice(0, 200)}'`,
+    );
   const computed = digestOf(body, algorithmOf(given));
   if (computed !== given) {
-    throw new EcrError('ImageDigestDoesNotMatchException', `Provided digest '${given}' does not match the digest '${computed}' calculated for the image manifest`);
+    throw new EcrError(
+      'ImageDigestDoesNotMatchException',
+      `Provided digest '${given}' does not match the digest '${computed}' calculated for the image manifest`,
+    );
   }
   return computed;
 }
@@ -64,10 +78,20 @@ function translate(call: EcrCall, name: string, tag: string | undefined, e: unkn
   const detail = e.detail as { blobs?: string[]; manifests?: string[] } | undefined;
   switch (e.code) {
     case 'TAG_IMMUTABLE':
-      return new EcrError('ImageTagAlreadyExistsException', `The image tag '${tag ?? ''}' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`);
+      return new EcrError(
+        'ImageTagAlreadyExistsException',
+        `The image tag '${tag ?? ''}' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`,
+      );
     case 'MANIFEST_BLOB_UNKNOWN':
-      if ((detail?.blobs ?? []).length > 0) return new EcrError('LayersNotFoundException', `Layers with digests '[${detail!.blobs!.join(', ')}]' required for pushing image into ${where} do not exist`);
-      return new EcrError('ReferencedImagesNotFoundException', `Images with digests '[${(detail?.manifests ?? []).join(', ')}]' referenced by the manifest do not exist in the ${where}`);
+      if ((detail?.blobs ?? []).length > 0)
+        return new EcrError(
+          'LayersNotFoundException',
+          `Layers with digests '[${detail!.blobs!.join(', ')}]' required for pushing image into ${where} do not exist`,
+        );
+      return new EcrError(
+        'ReferencedImagesNotFoundException',
+        `Images with digests '[${(detail?.manifests ?? []).join(', ')}]' referenced by the manifest do not exist in the ${where}`,
+      );
     case 'MANIFEST_INVALID':
     case 'MANIFEST_TOO_LARGE':
       return new EcrError('InvalidParameterException', `Invalid parameter at 'imageManifest' failed to satisfy constraint: '${e.message}'`);
@@ -78,8 +102,12 @@ function translate(call: EcrCall, name: string, tag: string | undefined, e: unkn
 
 export const PutImage = operation({
   input: z.object({
-    ...base, repositoryName, imageManifest: z.string().min(1).max(4_194_304), imageManifestMediaType: mediaType.optional(),
-    imageTag: imageTag.optional(), imageDigest: imageDigest.optional(),
+    ...base,
+    repositoryName,
+    imageManifest: z.string().min(1).max(4_194_304),
+    imageManifestMediaType: mediaType.optional(),
+    imageTag: imageTag.optional(),
+    imageDigest: imageDigest.optional(),
   }),
   async run(call, input) {
     const { repositoryName: name, imageTag: tag } = input;
@@ -87,15 +115,21 @@ export const PutImage = operation({
     await call.authorize(name, 'push');
     await requireRepository(call, name);
     // A tag that looks like a digest would be taken for one by the shared manifest path (and stored untagged).
-    if (tag !== undefined && tag.includes(':')) {
-      throw new EcrError('InvalidParameterException', `Invalid parameter at 'imageTag' failed to satisfy constraint: 'must be a valid image tag, not a digest': '${tag.slice(0, 300)}'`);
+    if (tag?.includes(':')) {
+      throw new EcrError(
+        'InvalidParameterException',
+        `Invalid parameter at 'imageTag' failed to satisfy constraint: 'must be a valid image tag, not a digest': '${tag.slice(0, 300)}'`,
+      );
     }
     const body = Buffer.from(input.imageManifest, 'utf8');
     const digest = checkDigest(input.imageDigest, body);
     const current = tag === undefined ? await deps.meta.getManifest(name, { digest }) : await deps.meta.getManifest(name, { tag });
     if (current?.digest === digest) {
       const what = tag === undefined ? `Image with digest '${digest}'` : `Image with digest '${digest}' and tag '${tag}'`;
-      throw new EcrError('ImageAlreadyExistsException', `${what} already exists in the repository with name '${name}' in registry with id '${call.ctx.ecr.registryId}'`);
+      throw new EcrError(
+        'ImageAlreadyExistsException',
+        `${what} already exists in the repository with name '${name}' in registry with id '${call.ctx.ecr.registryId}'`,
+      );
     }
     let stored;
     try {
@@ -106,7 +140,10 @@ export const PutImage = operation({
     const id: ImageIdentifier = imageId(digest, tag);
     return {
       image: {
-        registryId: call.ctx.ecr.registryId, repositoryName: name, imageId: id, imageManifest: input.imageManifest,
+        registryId: call.ctx.ecr.registryId,
+        repositoryName: name,
+        imageId: id,
+        imageManifest: input.imageManifest,
         imageManifestMediaType: stored.mediaType,
       },
     };

@@ -1,6 +1,6 @@
 // DescribeImages' ImageDetail: what core records about a manifest plus what ECR reads from the manifest itself
 // (the image size a pull downloads and the config's media type as artifactMediaType).
-import { imageFacts, type ImageSummary } from '../../../core/index.ts';
+import { type ImageSummary, imageFacts } from '../../../core/index.ts';
 import type { EcrCall } from '../context.ts';
 import { epoch } from '../wire.ts';
 

@@ -1,12 +1,12 @@
 // ListImages and DescribeImages: core's digest-ordered image listing turned into ECR's pages. ListImages pages by
 // (digest, tag) entry, so a page never splits or repeats an image's tags; DescribeImages pages by image.
 import { z } from 'zod';
-import { findImages, listImages, type Digest, type ImageSummary, type TagStatus } from '../../../core/index.ts';
+import { type Digest, findImages, type ImageSummary, listImages, type TagStatus } from '../../../core/index.ts';
 import { operation } from '../context.ts';
 import { EcrError, imageNotFound, repositoryNotFound } from '../errors.ts';
-import { decodeToken, DEFAULT_PAGE, encodeToken, rejectPagingWith } from '../paging.ts';
+import { DEFAULT_PAGE, decodeToken, encodeToken, rejectPagingWith } from '../paging.ts';
 import { base, imageFilter, imageIds, maxResults, nextToken, repositoryName } from '../validate.ts';
-import { imageId, type ImageIdentifier } from '../wire.ts';
+import { type ImageIdentifier, imageId } from '../wire.ts';
 import { imageDetail } from './image-detail.ts';
 import { resolveImage } from './resolve.ts';
 
@@ -52,7 +52,10 @@ export const ListImages = operation({
           if (ids.length === limit) {
             const last = ids.at(-1)!;
             const inside = last.imageDigest === image.digest;
-            return { imageIds: ids, nextToken: encodeToken('ListImages', inside && last.imageTag ? { d: image.digest, t: last.imageTag } : { d: last.imageDigest! }) };
+            return {
+              imageIds: ids,
+              nextToken: encodeToken('ListImages', inside && last.imageTag ? { d: image.digest, t: last.imageTag } : { d: last.imageDigest! }),
+            };
           }
           ids.push(imageId(image.digest, tag));
         }
@@ -91,7 +94,7 @@ export const DescribeImages = operation({
       return { imageDetails: await Promise.all(images.map((i) => imageDetail(call, name, i))) };
     }
     if (onlyArchived(input.filter)) return { imageDetails: [] };
-    const after = input.nextToken === undefined ? undefined : decodeToken('DescribeImages', input.nextToken).d as Digest;
+    const after = input.nextToken === undefined ? undefined : (decodeToken('DescribeImages', input.nextToken).d as Digest);
     const page = await listImages(deps, name, { tagStatus: input.filter?.tagStatus ?? 'ANY', after, limit: input.maxResults ?? DEFAULT_PAGE });
     const imageDetails = await Promise.all(page.images.map((i) => imageDetail(call, name, i)));
     return { imageDetails, ...(page.next === null ? {} : { nextToken: encodeToken('DescribeImages', { d: page.next }) }) };

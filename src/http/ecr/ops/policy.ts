@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { parseRepositoryPolicy } from '../../../auth/index.ts';
 import { isRegistryError, updateRepository } from '../../../core/index.ts';
-import { operation, type EcrCall } from '../context.ts';
+import { type EcrCall, operation } from '../context.ts';
 import { EcrError, repositoryNotFound } from '../errors.ts';
 import { base, repositoryName } from '../validate.ts';
 
@@ -11,7 +11,10 @@ async function storedPolicy(call: EcrCall, name: string): Promise<string> {
   const extras = await call.ctx.deps.meta.repositoryExtras(name);
   if (!extras) throw repositoryNotFound(name, call.ctx.ecr.registryId);
   if (extras.policy === null) {
-    throw new EcrError('RepositoryPolicyNotFoundException', `Repository policy does not exist for the repository with name '${name}' in the registry with id '${call.ctx.ecr.registryId}'`);
+    throw new EcrError(
+      'RepositoryPolicyNotFoundException',
+      `Repository policy does not exist for the repository with name '${name}' in the registry with id '${call.ctx.ecr.registryId}'`,
+    );
   }
   return extras.policy;
 }

@@ -14,11 +14,13 @@ export const GetAuthorizationToken = operation({
   async run(call) {
     const { token, expiresAt } = await call.ctx.signatures.issueLoginToken(call.caller.principal, LOGIN_TTL_SECONDS);
     return {
-      authorizationData: [{
-        authorizationToken: Buffer.from(`${LOGIN_USER}:${token}`, 'utf8').toString('base64'),
-        expiresAt: epoch(expiresAt),
-        proxyEndpoint: call.origin,
-      }],
+      authorizationData: [
+        {
+          authorizationToken: Buffer.from(`${LOGIN_USER}:${token}`, 'utf8').toString('base64'),
+          expiresAt: epoch(expiresAt),
+          proxyEndpoint: call.origin,
+        },
+      ],
     };
   },
 });

@@ -1,12 +1,10 @@
 // CreateRepository, DescribeRepositories and DeleteRepository over core's repository use cases; the repositories
 // are the same ones docker pushes to, so both sides see each other's.
 import { z } from 'zod';
-import {
-  createRepository, deleteRepository, isRegistryError, listRepositories, type Repository, type RegistryDeps,
-} from '../../../core/index.ts';
-import { operation, type EcrCall } from '../context.ts';
+import { createRepository, deleteRepository, isRegistryError, listRepositories, type RegistryDeps, type Repository } from '../../../core/index.ts';
+import { type EcrCall, operation } from '../context.ts';
 import { EcrError, repositoryNotFound } from '../errors.ts';
-import { decodeToken, DEFAULT_PAGE, encodeToken, rejectPagingWith } from '../paging.ts';
+import { DEFAULT_PAGE, decodeToken, encodeToken, rejectPagingWith } from '../paging.ts';
 import { base, maxResults, mutabilityFilters, nextToken, repositoryName, resourceTags, tagMutability } from '../validate.ts';
 import { repositoryShape } from '../wire.ts';
 import { checkResourceTags, supportedMutability } from './settings-rules.ts';
@@ -27,8 +25,12 @@ async function existing(deps: RegistryDeps, call: EcrCall, name: string): Promis
 
 export const CreateRepository = operation({
   input: z.object({
-    ...base, repositoryName, tags: resourceTags.optional(), imageTagMutability: tagMutability.optional(),
-    imageTagMutabilityExclusionFilters: mutabilityFilters.optional(), imageScanningConfiguration: scanning.optional(),
+    ...base,
+    repositoryName,
+    tags: resourceTags.optional(),
+    imageTagMutability: tagMutability.optional(),
+    imageTagMutabilityExclusionFilters: mutabilityFilters.optional(),
+    imageScanningConfiguration: scanning.optional(),
     encryptionConfiguration: encryption.optional(),
   }),
   async run(call, input) {
@@ -39,9 +41,16 @@ export const CreateRepository = operation({
       ...(input.imageScanningConfiguration ? { imageScanningConfiguration: input.imageScanningConfiguration } : {}),
       ...(input.encryptionConfiguration ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
     };
-    const { repository, created } = await createRepository(call.ctx.deps, { name: input.repositoryName, tagMutability, settings, resourceTags: tags }, call.actor);
+    const { repository, created } = await createRepository(
+      call.ctx.deps,
+      { name: input.repositoryName, tagMutability, settings, resourceTags: tags },
+      call.actor,
+    );
     if (!created) {
-      throw new EcrError('RepositoryAlreadyExistsException', `The repository with name '${input.repositoryName}' already exists in the registry with id '${call.ctx.ecr.registryId}'`);
+      throw new EcrError(
+        'RepositoryAlreadyExistsException',
+        `The repository with name '${input.repositoryName}' already exists in the registry with id '${call.ctx.ecr.registryId}'`,
+      );
     }
     return { repository: repositoryShape(call, repository, settings) };
   },
@@ -75,7 +84,12 @@ async function listVisible(call: EcrCall, limit: number, after: string | undefin
 }
 
 export const DescribeRepositories = operation({
-  input: z.object({ ...base, repositoryNames: z.array(repositoryName).min(1).max(100).optional(), nextToken: nextToken.optional(), maxResults: maxResults.optional() }),
+  input: z.object({
+    ...base,
+    repositoryNames: z.array(repositoryName).min(1).max(100).optional(),
+    nextToken: nextToken.optional(),
+    maxResults: maxResults.optional(),
+  }),
   async run(call, input) {
     const deps = call.ctx.deps;
     if (input.repositoryNames) {

@@ -3,8 +3,14 @@
 import { isDigest, isTag, type RegistryDeps, type StoredManifest } from '../../../core/index.ts';
 import type { ImageIdentifier } from '../wire.ts';
 
-export type FailureCode = 'MissingDigestAndTag' | 'InvalidImageDigest' | 'InvalidImageTag' | 'ImageNotFound' | 'ImageTagDoesNotMatchDigest'
-  | 'ImageReferencedByManifestList' | 'ImageInUse';
+export type FailureCode =
+  | 'MissingDigestAndTag'
+  | 'InvalidImageDigest'
+  | 'InvalidImageTag'
+  | 'ImageNotFound'
+  | 'ImageTagDoesNotMatchDigest'
+  | 'ImageReferencedByManifestList'
+  | 'ImageInUse';
 
 export type Resolved = { kind: 'found'; manifest: StoredManifest } | { kind: 'failure'; code: FailureCode; reason: string };
 
@@ -22,10 +28,18 @@ export async function resolveImage(deps: RegistryDeps, repository: string, id: I
     return { kind: 'failure', code: 'MissingDigestAndTag', reason: 'Invalid request parameters: both tag and digest cannot be null' };
   }
   if (digest !== undefined && !isDigest(digest)) {
-    return { kind: 'failure', code: 'InvalidImageDigest', reason: "Invalid request parameters: image digest should satisfy the regex '(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})'" };
+    return {
+      kind: 'failure',
+      code: 'InvalidImageDigest',
+      reason: "Invalid request parameters: image digest should satisfy the regex '(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})'",
+    };
   }
   if (tag !== undefined && !isTag(tag)) {
-    return { kind: 'failure', code: 'InvalidImageTag', reason: "Invalid request parameters: image tag should satisfy the regex '[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}'" };
+    return {
+      kind: 'failure',
+      code: 'InvalidImageTag',
+      reason: "Invalid request parameters: image tag should satisfy the regex '[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}'",
+    };
   }
   if (tag !== undefined) {
     const byTag = await deps.meta.getManifest(repository, { tag });

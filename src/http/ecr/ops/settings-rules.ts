@@ -9,10 +9,16 @@ export const MAX_RESOURCE_TAGS = 50;
 /** MUTABLE or IMMUTABLE; the *_WITH_EXCLUSION variants need per-tag filters berth does not implement. */
 export function supportedMutability(value: string | undefined, filters: readonly unknown[] | undefined): TagMutability {
   if (value === 'IMMUTABLE_WITH_EXCLUSION' || value === 'MUTABLE_WITH_EXCLUSION') {
-    throw new EcrError('InvalidParameterException', `Invalid parameter at 'imageTagMutability' failed to satisfy constraint: '${value} is not supported by berth; use MUTABLE or IMMUTABLE'`);
+    throw new EcrError(
+      'InvalidParameterException',
+      `Invalid parameter at 'imageTagMutability' failed to satisfy constraint: '${value} is not supported by berth; use MUTABLE or IMMUTABLE'`,
+    );
   }
   if (filters !== undefined) {
-    throw new EcrError('InvalidParameterException', "Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: 'only allowed with a *_WITH_EXCLUSION tag mutability'");
+    throw new EcrError(
+      'InvalidParameterException',
+      "Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: 'only allowed with a *_WITH_EXCLUSION tag mutability'",
+    );
   }
   return value === 'IMMUTABLE' ? 'IMMUTABLE' : 'MUTABLE';
 }
@@ -35,9 +41,13 @@ const ARN_RE = /^arn:aws:ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/;
 /** The repository a resourceArn names; it must be one of ours (this region and registry id). */
 export function repositoryOfArn(ecr: EcrSettings, arn: string): string {
   const m = ARN_RE.exec(arn);
-  if (!m) throw new EcrError('InvalidParameterException', `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN ${arn.slice(0, 300)}'`);
+  if (!m)
+    throw new EcrError('InvalidParameterException', `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN ${arn.slice(0, 300)}'`);
   if (m[1] !== ecr.region || m[2] !== ecr.registryId) {
-    throw new EcrError('InvalidParameterException', `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'berth serves arn:aws:ecr:${ecr.region}:${ecr.registryId}:repository/*'`);
+    throw new EcrError(
+      'InvalidParameterException',
+      `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'berth serves arn:aws:ecr:${ecr.region}:${ecr.registryId}:repository/*'`,
+    );
   }
   return m[3]!;
 }

@@ -2,7 +2,7 @@
 // updateRepository, so an IMMUTABLE repository refuses tag overwrites on /v2 as well as through PutImage.
 import { z } from 'zod';
 import { updateRepository } from '../../../core/index.ts';
-import { operation, type EcrCall } from '../context.ts';
+import { type EcrCall, operation } from '../context.ts';
 import { repositoryNotFound } from '../errors.ts';
 import { base, mutabilityFilters, repositoryName, resourceTags, tagMutability } from '../validate.ts';
 import { checkResourceTags, repositoryOfArn, supportedMutability } from './settings-rules.ts';

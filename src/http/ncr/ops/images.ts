@@ -2,9 +2,7 @@
 // in the repository's settings) and deleted whole (NCR's delete image), the last through core's forced repository
 // delete so deployment pins still refuse it with 409.
 import { z } from 'zod';
-import {
-  changeRepositorySettings, deleteRepository, isRegistryError, type RegistryDeps, type RepositorySummary,
-} from '../../../core/index.ts';
+import { changeRepositorySettings, deleteRepository, isRegistryError, type RegistryDeps, type RepositorySummary } from '../../../core/index.ts';
 import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
 import { authorize, registryResource } from '../authorize.ts';
 import type { Handler } from '../context.ts';
@@ -16,7 +14,10 @@ import { imageDetailShape, imageShape } from '../wire.ts';
 /** NCR's limit for the short description; the Markdown one is capped like Docker Hub's. */
 const MAX_DESCRIPTION = 100;
 const MAX_FULL_DESCRIPTION = 25_000;
-const PATCH_BODY = z.object({ description: optionalText('description', MAX_DESCRIPTION), full_description: optionalText('full_description', MAX_FULL_DESCRIPTION) });
+const PATCH_BODY = z.object({
+  description: optionalText('description', MAX_DESCRIPTION),
+  full_description: optionalText('full_description', MAX_FULL_DESCRIPTION),
+});
 
 /**
  * Repository names of the registry after `after`: they all start with "{registry}/", which in lexical order is one
@@ -60,13 +61,18 @@ export const patchImage: Handler = async (call, { repository }) => {
   const { description, full_description: fullDescription } = validateBody(PATCH_BODY, call.body);
   try {
     // Other dialects keep their settings beside these (ECR scanning, ...): change only the two members asked for.
-    await changeRepositorySettings(call.ctx.deps, repository, (current) => {
-      if (description === undefined && fullDescription === undefined) return null;
-      const settings = { ...current };
-      if (description !== undefined) settings.description = description ?? '';
-      if (fullDescription !== undefined) settings.full_description = fullDescription ?? '';
-      return settings;
-    }, call.actor);
+    await changeRepositorySettings(
+      call.ctx.deps,
+      repository,
+      (current) => {
+        if (description === undefined && fullDescription === undefined) return null;
+        const settings = { ...current };
+        if (description !== undefined) settings.description = description ?? '';
+        if (fullDescription !== undefined) settings.full_description = fullDescription ?? '';
+        return settings;
+      },
+      call.actor,
+    );
   } catch (e) {
     if (isRegistryError(e) && e.code === 'NAME_UNKNOWN') throw notFound(`image ${repository} not found`);
     throw e;

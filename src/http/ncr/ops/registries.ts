@@ -28,7 +28,15 @@ export const listRegistries: Handler = async (call) => {
     if (batch.length < WALK_BATCH) break;
     after = batch.at(-1)!.name;
   }
-  return { status: 200, body: pageOf(call, paging, count, page.map((ns) => registryShape(call, ns))) };
+  return {
+    status: 200,
+    body: pageOf(
+      call,
+      paging,
+      count,
+      page.map((ns) => registryShape(call, ns)),
+    ),
+  };
 };
 
 const BUCKET = { error: 'bucket is required: the name of the bucket (a string of 1 to 255 characters)' };

@@ -54,7 +54,10 @@ async function matches(call: SwrCall, f: Filters, name: string): Promise<boolean
  * the event loop between scan pages, so a large filtered listing never stalls other requests.
  */
 async function matchingNames(
-  call: SwrCall, f: Filters, after: string | undefined, limit?: number,
+  call: SwrCall,
+  f: Filters,
+  after: string | undefined,
+  limit?: number,
 ): Promise<{ names: string[]; more: boolean; resumeAfter?: string }> {
   const prefix = f.namespace === undefined ? '' : `${f.namespace}/`;
   let cursor = after !== undefined && after > prefix ? after : prefix === '' ? after : prefix;
@@ -77,7 +80,13 @@ async function matchingNames(
 
 async function entry(call: SwrCall, summary: RepositorySummary, total: number): Promise<Record<string, unknown>> {
   const tags = (await call.ctx.deps.meta.listTagDetails(summary.name, { limit: TAGS_PER_ENTRY })) ?? [];
-  return { ...repositoryListEntry(await viewOf(call, summary), tags.map((t) => t.tag)), total_range: total };
+  return {
+    ...repositoryListEntry(
+      await viewOf(call, summary),
+      tags.map((t) => t.tag),
+    ),
+    total_range: total,
+  };
 }
 
 async function summaries(call: SwrCall, names: string[]): Promise<RepositorySummary[]> {
@@ -90,8 +99,13 @@ async function summaries(call: SwrCall, names: string[]): Promise<RepositorySumm
 }
 
 const ORDER_COLUMNS: Record<string, ((s: RepositorySummary) => number | string) | null> = {
-  name: null, updated_at: (s) => s.updatedAt.getTime(), updated_time: (s) => s.updatedAt.getTime(),
-  created_at: (s) => s.createdAt.getTime(), created_time: (s) => s.createdAt.getTime(), num_images: (s) => s.tagCount, tag_count: (s) => s.tagCount,
+  name: null,
+  updated_at: (s) => s.updatedAt.getTime(),
+  updated_time: (s) => s.updatedAt.getTime(),
+  created_at: (s) => s.createdAt.getTime(),
+  created_time: (s) => s.createdAt.getTime(),
+  num_images: (s) => s.tagCount,
+  tag_count: (s) => s.tagCount,
 };
 
 export const listReposV2: SwrOperation = async (call) => {
@@ -110,7 +124,8 @@ export const listReposV2: SwrOperation = async (call) => {
     const ordered = desc ? names.reverse() : names;
     page = await summaries(call, ordered.slice(offset, offset + limit));
   } else {
-    if (total > MAX_SORTED) throw invalidParameterFor('order_column', `name when more than ${MAX_SORTED} repositories match (narrow with namespace or name)`, column);
+    if (total > MAX_SORTED)
+      throw invalidParameterFor('order_column', `name when more than ${MAX_SORTED} repositories match (narrow with namespace or name)`, column);
     const all = await summaries(call, names);
     all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.name < b.name ? -1 : 1) * (desc ? -1 : 1));
     page = all.slice(offset, offset + limit);

@@ -1,8 +1,9 @@
 // createSecret and createAuthorizationToken: docker login credentials for berth's own /v2, valid for the requested
 // duration. The password is a berth login token naming the caller's key (it acts with the key's grants when used);
 // the user name follows SWR's "<region>@<AK>", which berth ignores: the token alone says who logs in.
-import { SWR_ERRORS, SwrError } from '../errors.ts';
+
 import type { SwrCall, SwrOperation } from '../context.ts';
+import { SWR_ERRORS, SwrError } from '../errors.ts';
 import { intParam } from '../input.ts';
 import { rfc3339 } from '../wire.ts';
 
@@ -16,7 +17,10 @@ async function login(call: SwrCall, user: string): Promise<{ status: number; bod
   // A /token Bearer token is narrower than its key (minting would widen it), and a login token minting the next one
   // would renew a leaked short-lived password forever: only a signed request may mint credentials.
   if (call.caller.viaToken === true || call.caller.principal.kind === 'token') {
-    throw new SwrError(SWR_ERRORS.DENIED, 'Insufficient permissions: docker credentials are minted only for requests signed with the access key (AK/SK), not for X-Auth-Token callers');
+    throw new SwrError(
+      SWR_ERRORS.DENIED,
+      'Insufficient permissions: docker credentials are minted only for requests signed with the access key (AK/SK), not for X-Auth-Token callers',
+    );
   }
   const ttl = intParam(call.query, 'duration_seconds', DEFAULT_DURATION, MIN_DURATION, MAX_DURATION);
   const { token, expiresAt } = await call.ctx.signatures.issueLoginToken(call.caller.principal, ttl);

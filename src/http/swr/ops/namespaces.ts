@@ -1,9 +1,7 @@
 // SWR namespaces (organisations) are berth namespaces, the first path segment of repository names: created
 // explicitly here, or implied by a push; deleting one is refused while it holds repositories (nothing is deleted).
 import { z } from 'zod';
-import {
-  createNamespace as createNamespaceOf, deleteNamespace as deleteNamespaceOf, isRegistryError, type NamespaceRecord,
-} from '../../../core/index.ts';
+import { createNamespace as createNamespaceOf, deleteNamespace as deleteNamespaceOf, isRegistryError, type NamespaceRecord } from '../../../core/index.ts';
 import { authorizeNamespace, namespaceAuth, seesNamespace } from '../authorize.ts';
 import type { SwrCall, SwrOperation } from '../context.ts';
 import { namespaceNotFound, SWR_ERRORS, SWR_ONLY, SwrError } from '../errors.ts';
@@ -53,7 +51,8 @@ async function existing(call: SwrCall, name: string): Promise<NamespaceRecord> {
 
 export const showNamespace: SwrOperation = async (call) => {
   const name = parseNamespace(call.route.namespace!);
-  if (!seesNamespace(call.caller, name)) throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${call.actor.principal} has no rights in namespace ${name}`);
+  if (!seesNamespace(call.caller, name))
+    throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${call.actor.principal} has no rights in namespace ${name}`);
   return { status: 200, body: shape(call, await existing(call, name)) };
 };
 

@@ -38,12 +38,17 @@ export const updateRepo: SwrOperation = async (call) => {
   const input = validateBody(updateBody, call.body);
   await authorizeRepository(call, r.name, 'admin');
   try {
-    await changeRepositorySettings(call.ctx.deps, r.name, (settings) => {
-      const current = swrSettings(settings);
-      const { description: _moved, ...kept } = current;
-      const swr = { ...kept, is_public: input.is_public, category: input.category ?? current.category };
-      return { ...settings, swr, description: input.description ?? current.description };
-    }, call.actor);
+    await changeRepositorySettings(
+      call.ctx.deps,
+      r.name,
+      (settings) => {
+        const current = swrSettings(settings);
+        const { description: _moved, ...kept } = current;
+        const swr = { ...kept, is_public: input.is_public, category: input.category ?? current.category };
+        return { ...settings, swr, description: input.description ?? current.description };
+      },
+      call.actor,
+    );
   } catch (e) {
     if (isRegistryError(e) && e.code === 'NAME_UNKNOWN') throw repositoryNotFound(r.namespace, r.repository);
     throw e;

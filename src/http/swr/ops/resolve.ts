@@ -1,11 +1,11 @@
 // The repository an SWR path names: namespace and "$"-joined name checked against SWR's rules, the namespace known,
 // so every operation answers an unknown namespace, an unknown repository and a broken name the same way.
 import type { RepositorySummary } from '../../../core/index.ts';
-import type { SwrCall } from '../context.ts';
 import { seesNamespace } from '../authorize.ts';
+import type { SwrCall } from '../context.ts';
 import { namespaceNotFound, repositoryNotFound, SWR_ERRORS, SwrError } from '../errors.ts';
 import { fullName, parseNamespace, parseRepository } from '../names.ts';
-import { swrSettings, type RepoView } from '../wire.ts';
+import { type RepoView, swrSettings } from '../wire.ts';
 
 export interface NamedRepository {
   namespace: string;
@@ -39,5 +39,11 @@ export async function summaryOf(call: SwrCall, r: NamedRepository): Promise<Repo
 export async function viewOf(call: SwrCall, summary: RepositorySummary): Promise<RepoView> {
   const slash = summary.name.indexOf('/');
   const extras = await call.ctx.deps.meta.repositoryExtras(summary.name);
-  return { summary, settings: swrSettings(extras?.settings), namespace: summary.name.slice(0, slash), repository: summary.name.slice(slash + 1), host: call.host };
+  return {
+    summary,
+    settings: swrSettings(extras?.settings),
+    namespace: summary.name.slice(0, slash),
+    repository: summary.name.slice(slash + 1),
+    host: call.host,
+  };
 }

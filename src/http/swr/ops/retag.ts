@@ -32,7 +32,10 @@ export const createRepoTag: SwrOperation = async (call) => {
   }
   const current = await deps.meta.getManifest(r.name, { tag: destination });
   if (current && current.digest !== manifest.digest && input.override !== true) {
-    throw new SwrError(SWR_ERRORS.TAG_IMMUTABLE, `image ${r.repository}:${destination} already exists (it is ${current.digest}); send override: true to move it`);
+    throw new SwrError(
+      SWR_ERRORS.TAG_IMMUTABLE,
+      `image ${r.repository}:${destination} already exists (it is ${current.digest}); send override: true to move it`,
+    );
   }
   await putManifest(deps, { repository: r.name, reference: destination, body: manifest.body, contentType: manifest.mediaType, actor: call.actor });
   return { status: 201, body: {} };

@@ -8,7 +8,7 @@ import { repositoryNotFound, SWR_ERRORS, SwrError } from '../errors.ts';
 import { decodeMarker, encodeMarker, intParam, invalidParameterFor, orderType, withFilter } from '../input.ts';
 import { parseSwrTag } from '../names.ts';
 import { tagShape } from '../wire.ts';
-import { pathRepository, summaryOf, type NamedRepository } from './resolve.ts';
+import { type NamedRepository, pathRepository, summaryOf } from './resolve.ts';
 
 const SCAN_PAGE = 1000;
 /** Bounds one v2 listing's walk (100,000 tags). */
@@ -18,7 +18,14 @@ function tagNotFound(r: NamedRepository, tag: string): SwrError {
   return new SwrError(SWR_ERRORS.MANIFEST_UNKNOWN, `image ${r.repository}:${tag} does not exist in namespace ${r.namespace}`);
 }
 
-async function shapes(call: SwrCall, r: NamedRepository, repoId: string, details: TagDetail[], tagKey: 'Tag' | 'tag', withManifest = true): Promise<Record<string, unknown>[]> {
+async function shapes(
+  call: SwrCall,
+  r: NamedRepository,
+  repoId: string,
+  details: TagDetail[],
+  tagKey: 'Tag' | 'tag',
+  withManifest = true,
+): Promise<Record<string, unknown>[]> {
   const out = [];
   for (const d of details) {
     const manifest = await call.ctx.deps.meta.getManifest(r.name, { digest: d.digest });
@@ -30,8 +37,12 @@ async function shapes(call: SwrCall, r: NamedRepository, repoId: string, details
 }
 
 const ORDER: Record<string, (d: TagDetail) => number | string> = {
-  name: (d) => d.tag, tag: (d) => d.tag, updated_at: (d) => d.taggedAt.getTime(), updated_time: (d) => d.taggedAt.getTime(),
-  created_at: (d) => d.pushedAt.getTime(), created_time: (d) => d.pushedAt.getTime(),
+  name: (d) => d.tag,
+  tag: (d) => d.tag,
+  updated_at: (d) => d.taggedAt.getTime(),
+  updated_time: (d) => d.taggedAt.getTime(),
+  created_at: (d) => d.pushedAt.getTime(),
+  created_time: (d) => d.pushedAt.getTime(),
 };
 
 export const listTagsV2: SwrOperation = async (call) => {
