@@ -24,7 +24,9 @@ import type { SqlEngine } from './sql/engine.ts';
 // and upload claims, namespaces, keys, audit) holds the registry lock, so writers run one at a time on either
 // engine and every compare-and-act keeps its meaning. Writes that are one statement on one row, or atomic on their
 // own (upload offsets, nonces, completing a client token, renewing or ending a purge marker), take none: a PATCH
-// never queues behind a push. A client-token claim reads then writes, under a lock of its own token.
+// never queues behind a push; those that are one statement run as plain autocommit statements (single), which on
+// SQLite spares a BEGIN IMMEDIATE per GC lease renewal. A client-token claim reads then writes, under a lock of its
+// own token.
 export function assembleMetadataStore(e: SqlEngine): MetadataStore {
   return {
     kind: e.kind,
@@ -53,7 +55,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
       ),
     // An empty batch (most flushes when nothing was pulled) opens no transaction at all.
     recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls))),
-    createUpload: (s) => e.write(() => uploads.createUpload(s), null),
+    createUpload: (s) => e.single(() => uploads.createUpload(s)),
     getUpload: (id) => e.read(() => uploads.getUpload(id)),
     advanceUpload: (id, from, to, at, ref) => e.write(() => uploads.advanceUpload(id, from, to, at, ref), null),
     deleteUpload: (id) => e.write(() => uploads.deleteUpload(id), null),
@@ -79,7 +81,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     dueBlobs: (before, limit, after) => e.read(() => gcBlobs.dueBlobs(before, limit, after)),
     beginBlobPurge: (digests, before, at, owner) => e.write(() => gcBlobs.beginBlobPurge(digests, before, at, owner)),
     beginOrphanPurge: (digests, at, owner) => e.write(() => gcBlobs.beginOrphanPurge(digests, at, owner)),
-    ownsPurge: (digest, owner, at) => e.write(() => gcBlobs.ownsPurge(digest, owner, at), null),
+    ownsPurge: (digest, owner, at) => e.single(() => gcBlobs.ownsPurge(digest, owner, at)),
     endBlobPurge: (digests, owner) => e.write(() => gcBlobs.endBlobPurge(digests, owner), null),
     takeOverPurges: (before, owner, at, limit) => e.write(() => gcBlobs.takeOverPurges(before, owner, at, limit)),
     gcStats: (clock) => e.read(() => inspect.gcStats(clock)),
@@ -103,9 +105,9 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     listTagDetails: (repository, q) => e.read(() => browse.listTagDetails(repository, q)),
     findTagDetail: (repository, tag) => e.read(() => browse.findTagDetail(repository, tag)),
     claimClientToken: (key, fingerprint, at, limits) => e.write(() => ledger.claimClientToken(key, fingerprint, at, limits), `token:${key}`),
-    completeClientToken: (key, fingerprint, answer) => e.write(() => ledger.completeClientToken(key, fingerprint, answer), null),
-    releaseClientToken: (key, fingerprint) => e.write(() => ledger.releaseClientToken(key, fingerprint), null),
-    useNonce: (key, at, validSince) => e.write(() => ledger.useNonce(key, at, validSince), null),
+    completeClientToken: (key, fingerprint, answer) => e.single(() => ledger.completeClientToken(key, fingerprint, answer)),
+    releaseClientToken: (key, fingerprint) => e.single(() => ledger.releaseClientToken(key, fingerprint)),
+    useNonce: (key, at, validSince) => e.single(() => ledger.useNonce(key, at, validSince)),
     pruneRequestLedger: (before, limit) => e.write(() => ledger.pruneRequestLedger(before, limit), null),
     ping: () => e.ping(),
     close: () => e.close(),

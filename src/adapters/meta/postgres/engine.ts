@@ -1,7 +1,7 @@
 // Runs the shared queries on PostgreSQL: reads on the pool, writes in transactions holding the advisory lock they
 // name (transaction.ts). Nothing is cached: no signal of other replicas' commits is cheaper than the read itself.
 import type { SqlEngine } from '../sql/engine.ts';
-import { type EngineTraits, runAsync, type Statement } from '../sql/query.ts';
+import { type EngineTraits, oneStatement, runAsync, type Statement } from '../sql/query.ts';
 import type { Db, Sql } from './db.ts';
 
 const TRAITS: EngineTraits = { kind: 'postgres', forUpdate: ' FOR UPDATE', orderedJoin: 'JOIN', textParam: (p) => `CAST(${p} AS TEXT) COLLATE "C"` };
@@ -21,6 +21,7 @@ export function postgresEngine(db: Db): SqlEngine {
     read: (query) => runAsync(query(), direct, TRAITS),
     cached: (_key, query) => runAsync(query(), direct, TRAITS),
     write: (query, lock = 'registry') => db.tx((t) => runAsync(query(), execOn(t), TRAITS), lock),
+    single: (query) => runAsync(query(), oneStatement(direct), TRAITS),
     ping: async () => {
       await db.get('SELECT 1');
     },

@@ -17,6 +17,11 @@ export interface SqlEngine {
    * on its own (one statement, a compare-and-set). `query` is a factory: an engine may run it again after a conflict.
    */
   write<T>(query: () => Q<T>, lock?: WriteLock): Promise<T>;
+  /**
+   * A write that is one statement, atomic on its own (a compare-and-set, an upsert): it runs outside any transaction,
+   * as the engine's autocommit, and takes no lock. A query that yields a second statement is refused.
+   */
+  single<T>(query: () => Q<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

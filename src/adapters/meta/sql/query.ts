@@ -47,6 +47,15 @@ export function* traits(): Q<EngineTraits> {
   return (yield { mode: 'traits' }) as EngineTraits;
 }
 
+/** Wraps `exec` so that a query meant to be one statement cannot quietly run two outside a transaction. */
+export function oneStatement<R>(exec: (s: Statement) => R): (s: Statement) => R {
+  let count = 0;
+  return (s) => {
+    if (++count > 1) throw new Error(`a single-statement write ran a second statement: ${s.sql.slice(0, 80)}`);
+    return exec(s);
+  };
+}
+
 /** Runs a query whose statements complete synchronously (better-sqlite3). */
 export function runSync<T>(query: Q<T>, exec: (s: Statement) => unknown, engine: EngineTraits): T {
   let step = query.next();

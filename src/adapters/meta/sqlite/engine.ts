@@ -2,7 +2,7 @@
 // connection (so a transaction can never interleave with another request), hot reads through the ReadCache.
 import type Database from 'better-sqlite3';
 import type { SqlEngine } from '../sql/engine.ts';
-import { type EngineTraits, runSync, type Statement } from '../sql/query.ts';
+import { type EngineTraits, oneStatement, runSync, type Statement } from '../sql/query.ts';
 import type { Db } from './db.ts';
 import { ReadCache } from './read-cache.ts';
 
@@ -54,6 +54,7 @@ export function sqliteEngine(db: Db): SqlEngine {
         if (lock === 'registry') cache.invalidate();
       }
     },
+    single: async (query) => runSync(query(), oneStatement(exec), TRAITS),
     ping: async () => {
       db.q('SELECT 1').get();
     },
