@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { postgresServer } from '../../../../test/servers.ts';
 import { type Actor, type Digest, digestOf, type MetadataStore, type NewManifest, type PinPolicy } from '../../../core/index.ts';
-import { queueViolations, type Sandbox, sandbox } from './test-helpers.ts';
+import { lockWaiter, queueViolations, type Sandbox, sandbox } from './test-helpers.ts';
 import { lockKey } from './transaction.ts';
 
 const actor: Actor = { principal: 'replica', dialect: 'oci' };
@@ -90,7 +90,7 @@ describe('postgres metadata store: two replicas on one schema', () => {
       const claim = b.claimUploadDigest(id, digest, new Date(), new Date(Date.now() - 10_000));
       await hit;
       const renewed = a.ownsPurge(digest, 'gc-slow', new Date());
-      await new Promise((r) => setTimeout(r, 100));
+      await lockWaiter(box); // the renewal waits on the marker row the claim read FOR UPDATE
       release();
       const [claimed, owns] = [await claim, await renewed];
       assert.equal(claimed, 'claimed');
@@ -118,7 +118,7 @@ describe('postgres metadata store: two replicas on one schema', () => {
       assert.equal((await b.getManifest('lock/app', { tag: 'v1' }))?.digest, image('lock/app', 'before').digest, 'reads go on');
       assert.equal(await b.advanceUpload(session, 0, 10, new Date(), 'part-0'), true, 'an upload PATCH goes on');
       assert.equal(await b.useNonce(`lock\0${session}`, new Date(), new Date(0)), true, 'a signed request goes on');
-      await new Promise((r) => setTimeout(r, 200));
+      await lockWaiter(box);
       assert.equal(done, false, 'the push waits for the lock');
       await holder.query('COMMIT');
       assert.equal((await write).kind, 'stored');

@@ -58,6 +58,19 @@ export async function sandbox(url: string): Promise<Sandbox> {
   };
 }
 
+/** Resolves once a connection of this sandbox's stores waits on a lock (a row lock or an advisory lock); fails after 10 s. */
+export async function lockWaiter(box: Sandbox): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const rows = await box.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [
+      box.schema,
+    ]);
+    if ((rows[0]?.n ?? 0) > 0) return;
+    if (Date.now() > until) throw new Error('no connection of the sandbox waited on a lock within 10 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /**
  * Invariants of the reference index and the GC queue that hold after any serial history of port calls, so any
  * interleaving of replicas must keep them too. Returns the violations (empty when consistent).

@@ -219,12 +219,14 @@ describe('sqlite metadata store: several processes and crashes', () => {
       file,
       `
       process.stdout.write('started\\n');
+      process.stdout.write('writing\\n');
       for (let i = 0; i < 100; i++) await store.linkBlob('two/writers', { digest: 'sha256:' + String(i).padStart(64, 'c'), size: i }, { principal: 'cli', dialect: 'cli' }, new Date());
       process.stdout.write('wrote\\n');`,
     );
-    await waitFor(() => cli.stdout().includes('started'), 'the other process');
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => cli.stdout().includes('writing'), 'the other process to start writing');
+    // It cannot finish while this connection holds the write lock: nothing of it is committed and it has not returned.
     assert.ok(!cli.stdout().includes('wrote'), 'the other process waits for the lock');
+    assert.equal((lock.prepare("SELECT count(*) AS n FROM blobs WHERE digest LIKE 'sha256:ccc%'").get() as { n: number }).n, 0);
     lock.exec('COMMIT');
     lock.close();
     for (let i = 0; i < 100; i++) {

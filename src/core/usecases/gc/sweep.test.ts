@@ -220,8 +220,23 @@ describe('runGc over the real stores', () => {
     reg.clock.advance(GRACE);
     assert.equal((await deps.meta.beginBlobPurge([b.digest], clockNow().releasedBefore, deps.clock.now(), 'gc-test')).length, 1);
     let settled = false;
-    const push = pushBlob(deps, 'gc/new', 'raced layer').finally(() => (settled = true));
-    await sleep(150);
+    let refusals = 0;
+    const counting = {
+      ...deps,
+      meta: Object.assign(Object.create(deps.meta) as typeof deps.meta, {
+        claimUploadDigest: async (...args: Parameters<typeof deps.meta.claimUploadDigest>) => {
+          const outcome = await deps.meta.claimUploadDigest(...args);
+          if (outcome === 'purging') refusals++;
+          return outcome;
+        },
+      }),
+    };
+    const push = pushBlob(counting, 'gc/new', 'raced layer').finally(() => (settled = true));
+    // Waits until the upload has been refused twice: it saw the purge and is waiting for it, not racing past it.
+    for (const until = Date.now() + 10_000; refusals < 2; ) {
+      assert.ok(Date.now() < until, 'the upload never asked to claim the digest');
+      await new Promise((r) => setImmediate(r));
+    }
     assert.equal(settled, false, 'the upload waits while the purge is under way');
     await deps.blobs.remove(b.digest);
     await deps.meta.endBlobPurge([b.digest], 'gc-test');
