@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DescribeRepositoriesCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { acrSdk } from './acr-helpers.ts';
+import { api } from './berth-api-helpers.ts';
 import { AuthClient, createKey, ecrClient, type Key, keyBasic } from './ecr-helpers.ts';
 import { type RunningBerth, startBerth } from './harness.ts';
 import { API, ncr } from './ncr-helpers.ts';
@@ -49,6 +50,15 @@ describe('a policy Deny hides a repository from every listing', () => {
     assert.equal((await swrRaw(raw, 'GET', `/v2/manage/namespaces/${ns}/repos/db`, { key: reader })).status, 403);
   });
 
+  it('the berth API: pins of it are refused like the repository; the registry-wide pin and audit lists are admin-only', async () => {
+    const oci = new AuthClient(berth.url, keyBasic(reader));
+    assert.equal((await api(oci, 'GET', `/berth/v1/pins?repository=${secret}`)).status, 403, 'the Deny holds');
+    assert.equal((await api(oci, 'GET', `/berth/v1/pins?repository=${shown[0]}`)).status, 200);
+    assert.equal((await api(oci, 'GET', '/berth/v1/pins')).status, 403);
+    assert.equal((await api(oci, 'GET', '/berth/v1/audit')).status, 403);
+    assert.equal((await api(new AuthClient(berth.url, keyBasic(admin)), 'GET', '/berth/v1/audit')).status, 200, 'the admin sees all');
+  });
+
   it('ECR DescribeRepositories hides it, and pages of one keep going past it', async () => {
     const seen: string[] = [];
     let token: string | undefined;
@@ -76,6 +86,13 @@ describe('a policy Deny hides a repository from every listing', () => {
       path = typeof link === 'string' ? (/<([^>]+)>/.exec(link)?.[1] ?? null) : null;
     }
     assert.deepEqual(mine(seen), shown);
+    // docker's way: a Bearer token from /token for registry:catalog:* (no per-repository scopes in it).
+    const got = await raw.req('GET', '/token?scope=registry:catalog:*', { headers: { authorization: keyBasic(reader) } });
+    assert.equal(got.status, 200, got.text);
+    const bearer = new AuthClient(berth.url, `Bearer ${(got.json() as { token: string }).token}`);
+    const viaToken = await bearer.get('/v2/_catalog');
+    assert.equal(viaToken.status, 200, viaToken.text);
+    assert.deepEqual(mine((viaToken.json() as { repositories: string[] }).repositories), shown);
     const adminAll = await new AuthClient(berth.url, keyBasic(admin)).get('/v2/_catalog');
     assert.deepEqual(mine((adminAll.json() as { repositories: string[] }).repositories), names, 'the admin, not denied, sees it');
   });
