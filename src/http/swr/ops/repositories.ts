@@ -42,9 +42,10 @@ export const updateRepo: SwrOperation = async (call) => {
   const r = await pathRepository(call);
   const input = validateBody(updateBody, call.body);
   await authorizeRepository(call, r.name, 'push');
-  const admin = mayRepository(call.caller, r.name, 'admin');
-  const needsAdmin = (current: { is_public: boolean }): boolean => !admin && current.is_public !== input.is_public;
-  if (needsAdmin(swrSettings((await call.ctx.deps.meta.repositoryExtras(r.name))?.settings))) await authorizeRepository(call, r.name, 'admin');
+  const turns = (current: { is_public: boolean }): boolean => current.is_public !== input.is_public;
+  // The full admin check (grants and the policy's Deny) when visibility changes.
+  if (turns(swrSettings((await call.ctx.deps.meta.repositoryExtras(r.name))?.settings))) await authorizeRepository(call, r.name, 'admin');
+  const needsAdmin = (current: { is_public: boolean }): boolean => turns(current) && !mayRepository(call.caller, r.name, 'admin');
   try {
     await changeRepositorySettings(
       call.ctx.deps,
