@@ -13,7 +13,8 @@ export interface Listing {
   next: string | null;
 }
 
-function pageSize(deps: Pick<RegistryDeps, 'limits'>, n: string | undefined): number {
+/** The page size `n` asks for, capped at the configured maximum (listings that filter their pages page with it too). */
+export function pageSize(deps: Pick<RegistryDeps, 'limits'>, n: string | undefined): number {
   if (n === undefined || n === '') return deps.limits.maxPageSize;
   if (!/^\d{1,12}$/.test(n)) throw new RegistryError('PAGINATION_INVALID', `n must be a non-negative integer, got "${n.slice(0, 50)}"`);
   return Math.min(Number(n), deps.limits.maxPageSize);

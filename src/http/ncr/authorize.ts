@@ -1,6 +1,6 @@
-// May this caller do this to this NCR resource? The key's grants decide: pull for reads, push for create and edit,
-// delete for deletes, per repository; a registry-wide operation needs the grant on every repository of the registry,
-// which is the pattern "{registry}/*".
+// May this caller do this to this NCR resource? The key's grants decide: pull for reads, push for pushes and
+// descriptions, delete for deletes, per repository; a registry-wide operation needs the grant on every repository of
+// the registry, which is the pattern "{registry}/*" (admin to create or delete the registry itself).
 import { can, principalName } from '../../auth/index.ts';
 import type { Action } from '../../core/index.ts';
 import { ECR_ACTIONS_OF, type SignatureAuth } from '../shared/access.ts';

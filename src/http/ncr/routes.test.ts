@@ -123,7 +123,9 @@ describe('NCR routes', () => {
       ['reg'],
       'only registries the key may read',
     );
-    assert.equal((await call(strict, 'POST', '/ncr/api/v2/repositories/reg', { body: '{"bucket":' })).status, 400);
+    // Creating a registry takes admin on reg/*, which this key lacks (docs/DIALECTS.md); bad input is checked for an admin.
+    assert.equal((await call(strict, 'POST', '/ncr/api/v2/repositories/reg', { body: '{"bucket":"b"}' })).status, 403);
+    assert.equal((await call(open, 'POST', '/ncr/api/v2/repositories/reg', { body: '{"bucket":', sign: false })).status, 400);
     assert.equal((await call(strict, 'GET', '/ncr/api/v2/repositories?page=0')).status, 400);
     assert.equal((await call(strict, 'GET', '/ncr/api/v2/repositories/reg/a%2Fb%2Fc/tags/sha256:abc')).status, 400);
     const missing = await call(strict, 'GET', '/ncr/api/v2/nothing/here');

@@ -1,5 +1,7 @@
 // Tag list, catalog and referrers on the wire, with RFC 5988 Link paging as the spec describes.
-import { type Listing, listReferrers, listRepositories, listTags } from '../../core/index.ts';
+import { type Listing, listReferrers, listTags, pageSize } from '../../core/index.ts';
+import { gateRequest } from '../shared/access.ts';
+import { visiblePage } from '../shared/visibility.ts';
 import type { OciHandler } from './context.ts';
 
 function linkHeader(path: string, n: string | null, listing: Listing): string | null {
@@ -21,9 +23,19 @@ export const getTags: OciHandler<{ kind: 'tags'; name: string }> = async ({ ctx,
     .send(JSON.stringify({ name: route.name, tags: listing.items }));
 };
 
-export const getCatalog: OciHandler<{ kind: 'catalog' }> = async ({ ctx, query, reply }) => {
+/** Only the repositories the caller may see (shared/visibility.ts): a policy Deny hides one here as in every listing. */
+export const getCatalog: OciHandler<{ kind: 'catalog' }> = async ({ ctx, req, query, reply }) => {
   const n = query.get('n');
-  const listing = await listRepositories(ctx.deps, { n: n ?? undefined, last: query.get('last') ?? undefined });
+  const limit = pageSize(ctx.deps, n ?? undefined);
+  const visible = await ctx.gate.visibility(gateRequest(req.headers, 'oci'));
+  const page = await visiblePage(
+    (after, batch) => ctx.deps.meta.listRepositories({ after, limit: batch }),
+    (name) => name,
+    visible,
+    limit,
+    query.get('last') ?? undefined,
+  );
+  const listing: Listing = { items: page.items, next: page.next ?? null };
   const link = linkHeader('/v2/_catalog', n, listing);
   if (link) reply.header('link', link);
   reply

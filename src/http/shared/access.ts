@@ -32,6 +32,8 @@ export interface AccessGate {
   check(request: GateRequest, needs: AccessNeed[]): Promise<AccessResult>;
   /** Whether a principal that passed `check` for `needs[0]` may also do this (e.g. read the mount source). */
   alsoAllowed(request: GateRequest, need: AccessNeed): Promise<boolean>;
+  /** The listing rule for this request's caller (shared/visibility.ts): credentials are checked once per listing. */
+  visibility(request: GateRequest): Promise<(repository: string) => Promise<boolean>>;
 }
 
 export interface IssuedToken {

@@ -15,6 +15,7 @@ import {
 } from '../../auth/index.ts';
 import type { AccessKeys, Action, Actor, ActorOrigin } from '../../core/index.ts';
 import type { AccessGate, AccessNeed, AccessResult, SignatureAuth, TokenIssuer } from './access.ts';
+import { visibleTo } from './visibility.ts';
 
 export interface AuthGateOptions {
   keys: AccessKeys;
@@ -113,6 +114,10 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
     async alsoAllowed(request, need) {
       const principal = await principalOf(request.authorization);
       return principal !== null && allows(principal, need) && (await deniedBy(principal, [need])) === null;
+    },
+    async visibility(request) {
+      const principal = await principalOf(request.authorization);
+      return principal === null ? async () => false : visibleTo(principal, denies);
     },
   };
 }

@@ -28,11 +28,18 @@ export async function authorizeRepository(
 ): Promise<void> {
   const { caller } = call;
   if (!mayRepository(caller, repository, action)) {
-    throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${who(caller)} may not ${action} repository ${repository}`);
+    throw action === 'admin'
+      ? visibilityDenied(caller, repository)
+      : new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${who(caller)} may not ${action} repository ${repository}`);
   }
   if (await call.ctx.signatures.policyDenies?.(caller.principal, repository, ecrActions)) {
     throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: the repository policy of ${repository} denies ${action} to ${who(caller)}`);
   }
+}
+
+/** The refusal authorizeRepository gives for admin, for a visibility change found inside a settings update. */
+export function visibilityDenied(caller: Caller, repository: string): SwrError {
+  return new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${who(caller)} may not admin repository ${repository}`);
 }
 
 export function authorizeNamespace(caller: Caller, namespace: string, action: Action): void {
@@ -42,6 +49,11 @@ export function authorizeNamespace(caller: Caller, namespace: string, action: Ac
       `Insufficient permissions: ${who(caller)} may not ${action} namespace ${namespace} (a grant on "${namespace}/*" or "*" is needed)`,
     );
   }
+}
+
+/** The one refusal for a caller with no rights in a namespace, whether or not it exists: the answer must not tell. */
+export function noRightsIn(caller: Caller, namespace: string): SwrError {
+  return new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${who(caller)} has no rights in namespace ${namespace}`);
 }
 
 /** Whether any of the caller's rights reach into the namespace (listing and showing it need no more). */

@@ -1,7 +1,8 @@
-// ListAcrImageRepositories: the repositories of one ArtifactType the caller may pull, filtered by name, paged by name.
+// ListAcrImageRepositories: the repositories of one ArtifactType the caller may see (shared/visibility.ts), filtered by name, paged by name.
 // TotalCount is counted once, when a listing starts (a walk over repository names with one indexed lookup per match,
 // bounded), and carried in the NextToken, so later pages cost only their own rows.
 import { namespaceOf, type Repository } from '../../../core/index.ts';
+import { visibleTo } from '../../shared/visibility.ts';
 import { type AcrCall, operation } from '../context.ts';
 import { decodeToken, encodeToken } from '../paging.ts';
 import { artifactType, maxResults, optional } from '../validate.ts';
@@ -22,6 +23,7 @@ interface Query {
 async function* matching(call: AcrCall, q: Query, after: string | undefined): AsyncGenerator<Repository> {
   const { meta } = call.ctx.deps;
   const kind = kindOf(q.ArtifactType);
+  const visible = visibleTo(call.caller.principal, call.ctx.signatures.policyDenies);
   let cursor = after;
   for (let scanned = 0; scanned < MAX_SCAN; ) {
     const names = await meta.listRepositories({ after: cursor, limit: SCAN_PAGE });
@@ -29,7 +31,7 @@ async function* matching(call: AcrCall, q: Query, after: string | undefined): As
       cursor = name;
       scanned++;
       if (q.RepoName !== undefined && !name.includes(q.RepoName)) continue;
-      if (!call.may(name, 'pull')) continue;
+      if (!(await visible(name))) continue;
       const repo = await meta.findRepository(name);
       if (repo !== null && repo.artifactKind === kind) yield repo;
     }

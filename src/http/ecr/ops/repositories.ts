@@ -2,6 +2,7 @@
 // are the same ones docker pushes to, so both sides see each other's.
 import { z } from 'zod';
 import { createRepository, deleteRepository, isRegistryError, listRepositories, type RegistryDeps, type Repository } from '../../../core/index.ts';
+import { ECR_ACTIONS_OF } from '../../shared/access.ts';
 import { type EcrCall, operation } from '../context.ts';
 import { EcrError, repositoryNotFound } from '../errors.ts';
 import { DEFAULT_PAGE, decodeToken, encodeToken, rejectPagingWith } from '../paging.ts';
@@ -56,11 +57,14 @@ export const CreateRepository = operation({
   },
 });
 
-/** Whether the caller may see the repository in an unfiltered listing (grants and policy, as DescribeRepositories by name). */
+/**
+ * Whether the caller may see the repository in an unfiltered listing: DescribeRepositories by name would answer (grants,
+ * or a policy Allow, and no Deny of it), and, as in every listing (shared/visibility.ts), no policy Deny of pull.
+ */
 async function visible(call: EcrCall, name: string): Promise<boolean> {
   try {
     await call.authorize(name, 'pull');
-    return true;
+    return !(await call.ctx.signatures.policyDenies?.(call.caller.principal, name, ECR_ACTIONS_OF.pull));
   } catch (e) {
     if (e instanceof EcrError && e.type === 'AccessDeniedException') return false;
     throw e;

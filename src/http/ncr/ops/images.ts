@@ -1,19 +1,22 @@
-// NCR images are berth repositories "{registry}/{imageName}": listed per registry, shown, edited (descriptions kept
+// NCR images are berth repositories "{registry}/{imageName}": listed per registry (those the caller may see), shown, edited (descriptions kept
 // in the repository's settings) and deleted whole (NCR's delete image), the last through core's forced repository
 // delete so deployment pins still refuse it with 409.
 import { z } from 'zod';
 import { changeRepositorySettings, deleteRepository, isRegistryError, type RegistryDeps, type RepositorySummary } from '../../../core/index.ts';
 import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
+import { visibleTo } from '../../shared/visibility.ts';
 import { authorize, registryResource } from '../authorize.ts';
 import type { Handler } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { optionalText, validateBody } from '../input.ts';
-import { pageOf, parsePaging, skipKeys } from '../paging.ts';
+import { pageOf, parsePaging, WALK_BATCH } from '../paging.ts';
 import { imageDetailShape, imageShape } from '../wire.ts';
 
 /** NCR's limit for the short description; the Markdown one is capped like Docker Hub's. */
 const MAX_DESCRIPTION = 100;
 const MAX_FULL_DESCRIPTION = 25_000;
+/** Bounds one listing's walk (100,000 names per registry); beyond it the count is of the names walked. */
+const MAX_WALK_ROUNDS = 100;
 const PATCH_BODY = z.object({
   description: optionalText('description', MAX_DESCRIPTION),
   full_description: optionalText('full_description', MAX_FULL_DESCRIPTION),
@@ -36,12 +39,37 @@ export const listImages: Handler = async (call, { registry }) => {
   const paging = parsePaging(call.query);
   const ns = await deps.meta.findNamespace(registry);
   if (ns === null) throw notFound(`registry ${registry} not found`);
-  const start = await skipKeys(paging.offset, (after, limit) => namesIn(deps, registry, after, limit));
-  const repos = start.past ? [] : await deps.meta.listRepositorySummaries({ namespace: registry, after: start.after, limit: paging.size });
+  const { names, count } = await visibleNames(call, registry, paging.offset, paging.size);
   const results = [];
-  for (const repo of repos) results.push(imageShape(call, registry, repo, (await deps.meta.repositoryExtras(repo.name))?.settings ?? {}));
-  return { status: 200, body: pageOf(call, paging, ns.repositoryCount, results) };
+  for (const name of names) {
+    const repo = await deps.meta.repositorySummary(name);
+    if (repo !== null) results.push(imageShape(call, registry, repo, (await deps.meta.repositoryExtras(name))?.settings ?? {}));
+  }
+  return { status: 200, body: pageOf(call, paging, count, results) };
 };
+
+/**
+ * The page's names among the repositories of the registry the caller may see (shared/visibility.ts), and how many
+ * there are: offsets and `count` are over visible ones only, so a hidden repository neither shows nor leaves a gap.
+ * One walk over the registry's names in batches; memory stays O(batch + page).
+ */
+async function visibleNames(call: Parameters<Handler>[0], registry: string, offset: number, size: number): Promise<{ names: string[]; count: number }> {
+  const visible = visibleTo(call.caller.principal, call.ctx.signatures.policyDenies);
+  const names: string[] = [];
+  let count = 0;
+  let after: string | undefined;
+  for (let round = 0; round < MAX_WALK_ROUNDS; round++) {
+    const batch = await namesIn(call.ctx.deps, registry, after, WALK_BATCH);
+    for (const name of batch) {
+      if (!(await visible(name))) continue;
+      if (count >= offset && count < offset + size) names.push(name);
+      count++;
+    }
+    if (batch.length < WALK_BATCH) return { names, count };
+    after = batch.at(-1);
+  }
+  return { names, count };
+}
 
 async function summary(deps: RegistryDeps, repository: string): Promise<RepositorySummary> {
   const repo = await deps.meta.repositorySummary(repository);

@@ -52,8 +52,9 @@ function settingsOf(call: NcrCall): Record<string, unknown> {
   return { bucket, ...(storageType !== undefined ? { storageType } : {}) };
 }
 
+/** Creating or deleting a registry governs every image in it: admin on "{registry}/*", as in SWR (docs/DIALECTS.md). */
 export const createRegistry: Handler = async (call, { registry }) => {
-  await authorize(call, registryResource(registry), 'push');
+  await authorize(call, registryResource(registry), 'admin');
   const settings = settingsOf(call);
   // A registry implied by pushed images exists as far as NCR is concerned: core answers not created.
   const { created } = await createNamespace(call.ctx.deps, { name: registry, settings }, call.actor);
@@ -62,7 +63,7 @@ export const createRegistry: Handler = async (call, { registry }) => {
 };
 
 export const deleteRegistry: Handler = async (call, { registry }) => {
-  await authorize(call, registryResource(registry), 'delete');
+  await authorize(call, registryResource(registry), 'admin');
   try {
     await deleteNamespace(call.ctx.deps, registry, call.actor);
   } catch (e) {

@@ -1,8 +1,8 @@
 // listReposDetails: v2 pages with limit/offset and reports `Content-Range: offset-count/total`; v3 pages with opaque
-// markers. Both show only repositories inside a namespace that the caller may pull, filtered by namespace, name
+// markers. Both show only repositories inside a namespace that the caller may see (shared/visibility.ts), filtered by namespace, name
 // (contained in the name inside the namespace), category and is_public, with counts and sizes from core's summaries.
 import type { RepositorySummary } from '../../../core/index.ts';
-import { mayRepository } from '../authorize.ts';
+import { type Visible, visibleTo } from '../../shared/visibility.ts';
 import type { SwrCall, SwrOperation } from '../context.ts';
 import { decodeMarker, encodeMarker, intParam, invalidParameterFor, orderType, withFilter } from '../input.ts';
 import { parseNamespace } from '../names.ts';
@@ -37,9 +37,9 @@ function filtersOf(query: URLSearchParams): Filters {
   };
 }
 
-async function matches(call: SwrCall, f: Filters, name: string): Promise<boolean> {
+async function matches(call: SwrCall, f: Filters, name: string, visible: Visible): Promise<boolean> {
   const slash = name.indexOf('/');
-  if (slash < 0 || !mayRepository(call.caller, name, 'pull')) return false;
+  if (slash < 0 || !(await visible(name))) return false;
   if (f.name !== undefined && !name.slice(slash + 1).includes(f.name)) return false;
   if (f.category === undefined && f.isPublic === undefined) return true;
   const swr = (await call.ctx.deps.meta.repositoryExtras(name))?.settings.swr as { category?: unknown; is_public?: unknown } | undefined;
@@ -62,12 +62,13 @@ async function matchingNames(
   const prefix = f.namespace === undefined ? '' : `${f.namespace}/`;
   let cursor = after !== undefined && after > prefix ? after : prefix === '' ? after : prefix;
   const names: string[] = [];
+  const visible = visibleTo(call.caller.principal, call.ctx.signatures.policyDenies);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const page = await call.ctx.deps.meta.listRepositories({ after: cursor, limit: SCAN_PAGE });
     for (const name of page) {
       // Names sharing a prefix are contiguous in lexical order: past the namespace, nothing more can match.
       if (prefix !== '' && !name.startsWith(prefix)) return { names, more: false };
-      if (!(await matches(call, f, name))) continue;
+      if (!(await matches(call, f, name, visible))) continue;
       if (limit !== undefined && names.length === limit) return { names, more: true };
       names.push(name);
     }

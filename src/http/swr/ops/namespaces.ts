@@ -2,9 +2,9 @@
 // explicitly here, or implied by a push; deleting one is refused while it holds repositories (nothing is deleted).
 import { z } from 'zod';
 import { createNamespace as createNamespaceOf, deleteNamespace as deleteNamespaceOf, isRegistryError, type NamespaceRecord } from '../../../core/index.ts';
-import { authorizeNamespace, namespaceAuth, seesNamespace } from '../authorize.ts';
+import { authorizeNamespace, namespaceAuth, noRightsIn, seesNamespace } from '../authorize.ts';
 import type { SwrCall, SwrOperation } from '../context.ts';
-import { namespaceNotFound, SWR_ERRORS, SWR_ONLY, SwrError } from '../errors.ts';
+import { namespaceNotFound, SWR_ONLY, SwrError } from '../errors.ts';
 import { validateBody, withFilter } from '../input.ts';
 import { isSwrNamespace, parseNamespace } from '../names.ts';
 import { numericId } from '../wire.ts';
@@ -51,8 +51,7 @@ async function existing(call: SwrCall, name: string): Promise<NamespaceRecord> {
 
 export const showNamespace: SwrOperation = async (call) => {
   const name = parseNamespace(call.route.namespace!);
-  if (!seesNamespace(call.caller, name))
-    throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${call.actor.principal} has no rights in namespace ${name}`);
+  if (!seesNamespace(call.caller, name)) throw noRightsIn(call.caller, name);
   return { status: 200, body: shape(call, await existing(call, name)) };
 };
 

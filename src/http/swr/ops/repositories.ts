@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { changeRepositorySettings, createRepository, deleteRepository, isRegistryError } from '../../../core/index.ts';
 import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
-import { authorizeRepository } from '../authorize.ts';
+import { authorizeRepository, mayRepository, visibilityDenied } from '../authorize.ts';
 import type { SwrOperation } from '../context.ts';
 import { namespaceNotFound, repositoryNotFound, SWR_ERRORS, SWR_ONLY, SwrError } from '../errors.ts';
 import { category, description, validateBody } from '../input.ts';
@@ -33,16 +33,26 @@ export const showRepository: SwrOperation = async (call) => {
   return { status: 200, body: repositoryShape(await viewOf(call, await summaryOf(call, r))) };
 };
 
+/**
+ * Description and category only label the repository: push. Turning it public or private changes who may read it:
+ * admin (the one rule for every dialect, docs/DIALECTS.md). The grant check is repeated on the settings the change
+ * itself reads, which narrows the window a concurrent update could slip a visibility change through.
+ */
 export const updateRepo: SwrOperation = async (call) => {
   const r = await pathRepository(call);
   const input = validateBody(updateBody, call.body);
-  await authorizeRepository(call, r.name, 'admin');
+  await authorizeRepository(call, r.name, 'push');
+  const turns = (current: { is_public: boolean }): boolean => current.is_public !== input.is_public;
+  // The full admin check (grants and the policy's Deny) when visibility changes.
+  if (turns(swrSettings((await call.ctx.deps.meta.repositoryExtras(r.name))?.settings))) await authorizeRepository(call, r.name, 'admin');
+  const needsAdmin = (current: { is_public: boolean }): boolean => turns(current) && !mayRepository(call.caller, r.name, 'admin');
   try {
     await changeRepositorySettings(
       call.ctx.deps,
       r.name,
       (settings) => {
         const current = swrSettings(settings);
+        if (needsAdmin(current)) throw visibilityDenied(call.caller, r.name);
         const { description: _moved, ...kept } = current;
         const swr = { ...kept, is_public: input.is_public, category: input.category ?? current.category };
         return { ...settings, swr, description: input.description ?? current.description };

@@ -1,9 +1,9 @@
 // The repository an SWR path names: namespace and "$"-joined name checked against SWR's rules, the namespace known,
 // so every operation answers an unknown namespace, an unknown repository and a broken name the same way.
 import type { RepositorySummary } from '../../../core/index.ts';
-import { seesNamespace } from '../authorize.ts';
+import { noRightsIn, seesNamespace } from '../authorize.ts';
 import type { SwrCall } from '../context.ts';
-import { namespaceNotFound, repositoryNotFound, SWR_ERRORS, SwrError } from '../errors.ts';
+import { namespaceNotFound, repositoryNotFound } from '../errors.ts';
 import { fullName, parseNamespace, parseRepository } from '../names.ts';
 import { type RepoView, swrSettings } from '../wire.ts';
 
@@ -19,13 +19,10 @@ export interface NamedRepository {
 export async function pathRepository(call: SwrCall): Promise<NamedRepository> {
   const namespace = parseNamespace(call.route.namespace ?? '');
   const repository = parseRepository(call.route.repository ?? '');
-  if (!(await call.ctx.deps.meta.findNamespace(namespace))) {
-    // A key with no rights in the namespace gets the same refusal whether or not it exists: a 404 would tell it.
-    if (!seesNamespace(call.caller, namespace)) {
-      throw new SwrError(SWR_ERRORS.DENIED, `Insufficient permissions: ${call.caller.keyId ?? 'anonymous'} has no rights in namespace ${namespace}`);
-    }
-    throw namespaceNotFound(namespace);
-  }
+  // A key with no rights in the namespace gets the same refusal, word for word, whether or not it exists: checked
+  // before the lookup, since a 404 or a message naming the repository would tell.
+  if (!seesNamespace(call.caller, namespace)) throw noRightsIn(call.caller, namespace);
+  if (!(await call.ctx.deps.meta.findNamespace(namespace))) throw namespaceNotFound(namespace);
   return { namespace, repository, name: fullName(namespace, repository) };
 }
 
