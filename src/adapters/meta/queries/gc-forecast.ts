@@ -25,7 +25,9 @@ export function* forecastBlobs(clock: GcClock, collected: readonly ManifestRef[]
   const doomed = (u: User): boolean => u.repo_deleted !== null || (u.deleted_at !== null && u.deleted_at < trashed) || purgedNow.has(key(u.repo_id, u.digest));
 
   const candidates = new Set<string>();
-  for (const r of yield* all<{ d: string }>("SELECT digest AS d FROM gc_review_queue WHERE kind = 'blob' AND repo_id = ''")) candidates.add(r.d);
+  // Queued but not yet due (a push in progress) can only go if the pass touches it: the queries below find those.
+  for (const r of yield* all<{ d: string }>("SELECT digest AS d FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND released_at <= $1", released))
+    candidates.add(r.d);
   for (const r of yield* all<{ d: string }>(
     `SELECT DISTINCT mb.blob_digest AS d FROM manifest_blobs mb
      JOIN manifests m ON m.repo_id = mb.repo_id AND m.digest = mb.manifest_digest JOIN repositories r ON r.id = mb.repo_id
