@@ -14,7 +14,52 @@ interface User {
 
 const key = (repoId: string, digest: string): string => `${repoId} ${digest}`;
 
-export function* forecastBlobs(clock: GcClock, collected: readonly ManifestRef[], limit: number): Q<BlobForecast> {
+/** Index nesting levels a pass frees in one go (its MAX_ROUNDS of collect and purge, less the first). */
+const CHILD_ROUNDS = 3;
+
+/**
+ * With a zero grace period and a zero window the pass purges an index, collects the children it held in its next
+ * round, and purges them too. The children that go: live, untagged, with no parent but doomed ones, unpinned, and
+ * no referrer of a live subject (the usual cases; a tagged referrer of a child is not looked for).
+ */
+function* doomedChildren(doomed: Set<string>, frontier: ManifestRef[]): Q<ManifestRef[]> {
+  const added: ManifestRef[] = [];
+  for (let round = 0; round < CHILD_ROUNDS && frontier.length > 0; round++) {
+    const next: ManifestRef[] = [];
+    for (const parent of frontier) {
+      const children = yield* all<{ d: string }>(
+        'SELECT child_digest AS d FROM manifest_children WHERE repo_id = $1 AND parent_digest = $2',
+        parent.repoId,
+        parent.digest,
+      );
+      for (const { d } of children) {
+        if (doomed.has(key(parent.repoId, d))) continue;
+        const live = yield* get<{ subject: string | null }>(
+          'SELECT subject FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL',
+          parent.repoId,
+          d,
+        );
+        if (!live || live.subject !== null) continue;
+        if (yield* get('SELECT 1 FROM tags WHERE repo_id = $1 AND digest = $2', parent.repoId, d)) continue;
+        if (yield* get('SELECT 1 FROM pins WHERE repo_id = $1 AND digest = $2', parent.repoId, d)) continue;
+        const parents = yield* all<{ p: string }>(
+          'SELECT parent_digest AS p FROM manifest_children WHERE repo_id = $1 AND child_digest = $2',
+          parent.repoId,
+          d,
+        );
+        if (!parents.every((r) => doomed.has(key(parent.repoId, r.p)))) continue;
+        doomed.add(key(parent.repoId, d));
+        next.push({ repoId: parent.repoId, digest: d as Digest });
+      }
+    }
+    added.push(...next);
+    frontier = next;
+  }
+  return added;
+}
+
+export function* forecastBlobs(clock: GcClock, collectedNow: readonly ManifestRef[], limit: number): Q<BlobForecast> {
+  let collected = collectedNow;
   const at = clock.at.getTime();
   const released = clock.releasedBefore.getTime();
   const trashed = clock.trashedBefore.getTime();
@@ -22,6 +67,15 @@ export function* forecastBlobs(clock: GcClock, collected: readonly ManifestRef[]
   const releasedNowIsDue = at <= released;
   // What the pass trashes (at `at`) it purges in the same pass only when the window is zero.
   const purgedNow = new Set(at < trashed ? collected.map((m) => key(m.repoId, m.digest)) : []);
+  if (releasedNowIsDue && at < trashed) {
+    const trash = yield* all<{ repo_id: string; digest: Digest }>('SELECT repo_id, digest FROM manifests WHERE deleted_at IS NOT NULL');
+    const doomedNow = new Set([...purgedNow, ...trash.map((m) => key(m.repo_id, m.digest))]);
+    const parents = [...collected, ...trash.map((m) => ({ repoId: m.repo_id, digest: m.digest }))];
+    for (const c of yield* doomedChildren(doomedNow, parents)) {
+      purgedNow.add(key(c.repoId, c.digest));
+      collected = [...collected, c];
+    }
+  }
   const doomed = (u: User): boolean => u.repo_deleted !== null || (u.deleted_at !== null && u.deleted_at < trashed) || purgedNow.has(key(u.repo_id, u.digest));
 
   const candidates = new Set<string>();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { openTestRegistry, pushBlob, pushImage, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
-import { deleteManifest, deleteRepository } from '../../index.ts';
+import { deleteManifest, deleteRepository, putManifest } from '../../index.ts';
 import { type GcReport, runGc } from './index.ts';
 
 const HOUR = 3_600_000;
@@ -101,6 +101,34 @@ describe('planGc promises what runGc then does', () => {
     assert.equal(plan.manifestsCollected, 3);
     const pass = await runGc(deps, { ...o, dryRun: false });
     assert.equal(pass.blobsRemoved, 3);
+    assertPlanHeld(plan, pass);
+  });
+
+  it('with a zero grace and window, counts the children of a deleted index that the same pass collects and purges', async () => {
+    const reg = await open(0);
+    const { deps } = reg;
+    const blobs = await Promise.all(['{"a":1}', 'layer a', '{"b":1}', 'layer b'].map((x) => pushBlob(deps, 'plan/multi', x)));
+    const a = await pushImage(deps, 'plan/multi', null, blobs[0]!, [blobs[1]!]);
+    const b = await pushImage(deps, 'plan/multi', null, blobs[2]!, [blobs[3]!]);
+    const body = new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [a, b].map((digest) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1 })),
+      }),
+    );
+    const index = await putManifest(deps, {
+      repository: 'plan/multi',
+      reference: 'latest',
+      body,
+      contentType: 'application/vnd.oci.image.index.v1+json',
+      actor: TEST_ACTOR,
+    });
+    await deleteManifest(deps, 'plan/multi', index.digest, TEST_ACTOR);
+    const o = { graceMs: 0, restoreWindowMs: 0 };
+    const plan = await runGc(deps, { ...o, dryRun: true });
+    const pass = await runGc(deps, { ...o, dryRun: false });
+    assert.equal(pass.blobsRemoved, 4);
     assertPlanHeld(plan, pass);
   });
 
