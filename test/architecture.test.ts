@@ -160,6 +160,7 @@ const READ_METHODS = new Set([
   'dueTrash',
   'dueBlobs',
   'gcStats',
+  'forecastBlobs',
   'listBlobRecords',
   'blobState',
   'integrityIssues',

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { type AccessKey, type AccessKeys, RegistryError } from '../core/index.ts';
 import { Authenticator, type AuthenticatorOptions } from './authenticator.ts';
+import { fullAccessGrants } from './grants.ts';
 import { issueAccessKey } from './issue-key.ts';
 import { ANONYMOUS_ADMIN } from './principal.ts';
 import { parseScopes } from './scope.ts';
@@ -56,7 +57,7 @@ describe('Authenticator.verifyBasic', () => {
   it('sees keys created and removed by another process at once (no negative or positive cache)', async () => {
     const { keys, auth } = setup();
     const other = new Authenticator({ keys, tokenKey }); // the same store seen by the CLI
-    const { key, secret } = await issueAccessKey(keys, master, { name: 'k', now: new Date() });
+    const { key, secret } = await issueAccessKey(keys, master, { name: 'k', grants: fullAccessGrants(), now: new Date() });
     await keys.deleteAccessKey(key.id);
     assert.equal(await auth.verifyBasic(basic(key.id, secret)), null, 'unknown first');
     await keys.createAccessKey(key);
@@ -198,7 +199,7 @@ describe('Authenticator tokens', () => {
 describe('Authenticator.signingKey', () => {
   it('opens the sealed secret for signature schemes', async () => {
     const { auth, keys } = setup();
-    const { key, secret } = await issueAccessKey(keys, master, { name: 'sig', now: new Date() });
+    const { key, secret } = await issueAccessKey(keys, master, { name: 'sig', grants: fullAccessGrants(), now: new Date() });
     const found = await auth.signingKey(key.id);
     assert.equal(found?.secret, secret);
     assert.deepEqual(found?.principal, { kind: 'key', keyId: key.id, grants: key.grants });
@@ -209,7 +210,7 @@ describe('Authenticator.signingKey', () => {
 
   it('fails loudly when the stored secret was sealed under another master key', async () => {
     const { auth, keys } = setup();
-    const { key } = await issueAccessKey(keys, randomBytes(32), { name: 'foreign', now: new Date() });
+    const { key } = await issueAccessKey(keys, randomBytes(32), { name: 'foreign', grants: fullAccessGrants(), now: new Date() });
     await assert.rejects(auth.signingKey(key.id), (e: unknown) => e instanceof RegistryError && e.code === 'INTERNAL');
     assert.equal(((await keys.findAccessKey(key.id)) as AccessKey).id, key.id);
   });

@@ -63,8 +63,28 @@ describe('parseGrant', () => {
     assert.deepEqual(parseGrant('team/app:pull'), { repositories: 'team/app', actions: ['pull'] });
     assert.deepEqual(parseGrant(' a/b-c/d:pull, pull ,delete '), { repositories: 'a/b-c/d', actions: ['pull', 'delete'] });
   });
+  it('takes "*" as every action, alone or among others', () => {
+    const every = ['pull', 'push', 'delete', 'admin'];
+    assert.deepEqual(parseGrant('team/*:*'), { repositories: 'team/*', actions: every });
+    assert.deepEqual(parseGrant('*:*'), { repositories: '*', actions: every });
+    assert.deepEqual(parseGrant('team/app:pull,*'), { repositories: 'team/app', actions: every });
+  });
   it('rejects junk with INVALID_REQUEST', () => {
-    for (const bad of ['team', 'team:', ':pull', 'Team/*:pull', 'team/*:fly', 'a/**:pull', '*/app:pull', 'te*:pull', 'team/*:', 'a//b:pull', '']) {
+    for (const bad of [
+      'team',
+      'team:',
+      ':pull',
+      'team/*:**',
+      'team/*:pu*',
+      'Team/*:pull',
+      'team/*:fly',
+      'a/**:pull',
+      '*/app:pull',
+      'te*:pull',
+      'team/*:',
+      'a//b:pull',
+      '',
+    ]) {
       assert.throws(() => parseGrant(bad), invalid, bad);
     }
   });

@@ -8,7 +8,7 @@ export function isAction(value: string): value is Action {
   return (ACTIONS as readonly string[]).includes(value);
 }
 
-/** Every action on every repository: what a key gets when it is created without grants. */
+/** Every action on every repository: what `berth key create --admin` gives (and keys made before --admin existed hold). */
 export function fullAccessGrants(): Grant[] {
   return [{ repositories: '*', actions: [...ACTIONS] }];
 }
@@ -58,19 +58,23 @@ export function validateGrant(grant: Grant): Grant {
   return { repositories: grant.repositories, actions: [...new Set(grant.actions)] };
 }
 
-/** Parses the CLI form "team/*:pull,push" (repositories, a colon, comma-separated actions). */
+/** The grant action that stands for every action, so a full-rights grant is written out rather than implied. */
+export const EVERY_ACTION = '*';
+
+/** Parses the CLI form "team/*:pull,push" (repositories, a colon, comma-separated actions; "*" = every action). */
 export function parseGrant(text: string): Grant {
   const colon = text.lastIndexOf(':');
   if (colon <= 0) {
     throw new RegistryError(
       'INVALID_REQUEST',
-      `invalid grant "${text}": expected REPOSITORIES:ACTIONS such as "team/*:pull,push" (actions: ${ACTIONS.join(', ')})`,
+      `invalid grant "${text}": expected REPOSITORIES:ACTIONS such as "team/*:pull,push" (actions: ${ACTIONS.join(', ')}, or * for all)`,
     );
   }
   const actions = text
     .slice(colon + 1)
     .split(',')
     .map((a) => a.trim())
-    .filter((a) => a.length > 0);
+    .filter((a) => a.length > 0)
+    .flatMap((a): string[] => (a === EVERY_ACTION ? [...ACTIONS] : [a]));
   return validateGrant({ repositories: text.slice(0, colon).trim(), actions: actions as Action[] });
 }

@@ -36,7 +36,7 @@ describe('auth required', () => {
   before(async () => {
     berth = await startBerth({ args: ['--auth', 'required'] });
     // Keys are created by a second process while the server runs, and must work at once.
-    admin = await createKey('--name', 'admin');
+    admin = await createKey('--name', 'admin', '--admin');
     reader = await createKey('--name', 'reader', '--grant', 'team/*:pull');
   });
   after(async () => berth.dispose());
@@ -94,7 +94,7 @@ describe('auth required', () => {
   });
 
   it('a removed key stops working at once', async () => {
-    const k = await createKey('--name', 'temp');
+    const k = await createKey('--name', 'temp', '--admin');
     assert.equal((await fetch(`${berth.url}/v2/`, { headers: { authorization: basic(k) } })).status, 200);
     const rm = await runBerth(['key', 'rm', k.accessKeyId, '--data', berth.dataDir]);
     assert.equal(rm.code, 0, rm.stderr);

@@ -40,7 +40,7 @@ describe('berth CLI against a running server', () => {
   after(async () => berth.dispose());
 
   it('key create --json prints a new key; key ls lists it without its secret', async () => {
-    const created = await runBerth(['key', 'create', '--name', 'ci', '--data', berth.dataDir, '--json']);
+    const created = await runBerth(['key', 'create', '--name', 'ci', '--grant', 'ci/*:pull', '--data', berth.dataDir, '--json']);
     assert.equal(created.code, 0, created.stderr);
     const key = JSON.parse(created.stdout) as { accessKeyId: string; secretAccessKey: string };
     assert.match(key.accessKeyId, /^[A-Z0-9]{20}$/);
@@ -49,6 +49,27 @@ describe('berth CLI against a running server', () => {
     assert.equal(listed.code, 0, listed.stderr);
     assert.ok(!listed.stdout.includes(key.secretAccessKey), 'key ls never prints secrets');
     assert.ok(listed.stdout.includes(key.accessKeyId));
+  });
+
+  it('key create needs --grant or --admin: a key with every right is never made by accident', async () => {
+    const bare = await runBerth(['key', 'create', '--name', 'oops', '--data', berth.dataDir, '--json']);
+    assert.equal(bare.code, 2, bare.stdout);
+    assert.match(bare.stderr, /--grant/);
+    assert.match(bare.stderr, /--admin/);
+    const both = await runBerth(['key', 'create', '--admin', '--grant', 'team/*:pull', '--data', berth.dataDir]);
+    assert.equal(both.code, 2, both.stdout);
+    const every = ['pull', 'push', 'delete', 'admin'];
+    const admin = await runBerth(['key', 'create', '--name', 'root', '--admin', '--data', berth.dataDir, '--json']);
+    assert.equal(admin.code, 0, admin.stderr);
+    assert.deepEqual(JSON.parse(admin.stdout).grants, [{ repositories: '*', actions: every }]);
+    const text = await runBerth(['key', 'create', '--name', 'root2', '--admin', '--data', berth.dataDir]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /every right on every repository/);
+    const team = await runBerth(['key', 'create', '--name', 'team', '--grant', 'team/*:*', '--data', berth.dataDir, '--json']);
+    assert.equal(team.code, 0, team.stderr);
+    assert.deepEqual(JSON.parse(team.stdout).grants, [{ repositories: 'team/*', actions: every }]);
+    const listed = await runBerth(['key', 'ls', '--data', berth.dataDir]);
+    assert.match(listed.stdout, /team\/\*:pull,push,delete,admin/);
   });
 
   it('repo ls, tag ls and image rm work on the live data', async () => {

@@ -173,7 +173,7 @@ describe('pins and break-pins with auth required', () => {
     berth = await startBerth({ args: ['--auth', 'required'] });
     c = new Client(berth.url);
     for (const [name, grant] of [
-      ['admin', []],
+      ['admin', ['--admin']],
       ['deleter', ['--grant', 'team/*:pull,push,delete']],
       ['reader', ['--grant', '*:pull']],
     ] as const) {

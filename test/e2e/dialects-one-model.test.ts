@@ -38,7 +38,7 @@ describe('one model behind every dialect', () => {
 
   before(async () => {
     berth = await startBerth({ args: ['--auth', 'required'] });
-    admin = await createKey(berth, '--name', 'one-model');
+    admin = await createKey(berth, '--name', 'one-model', '--admin');
     oci = new AuthClient(berth.url, keyBasic(admin));
     raw = new Client(berth.url);
   });

@@ -129,7 +129,7 @@ describe('ECR administration through @aws-sdk/client-ecr (auth required)', () =>
     await sdkRejects(e.sdk.send(new GetRepositoryPolicyCommand({ repositoryName: repo })), 'RepositoryPolicyNotFoundException');
     await sdkRejects(e.sdk.send(new DeleteRepositoryPolicyCommand({ repositoryName: repo })), 'RepositoryPolicyNotFoundException');
 
-    const reader: Key = await createKey(e.berth, '--name', 'policy-reader');
+    const reader: Key = await createKey(e.berth, '--name', 'policy-reader', '--admin');
     const readerSdk = ecrClient(e.berth.url, reader);
     try {
       const denyReader = JSON.stringify({

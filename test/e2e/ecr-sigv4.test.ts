@@ -174,7 +174,7 @@ describe('SigV4 on the ECR API (auth required)', () => {
       const push = await asToken.req('POST', `/v2/${team}/blobs/uploads/`);
       assert.equal(push.status, 403, `${push.describe()}: a login token has its key's grants, no more`);
 
-      const temp: Key = await createKey(e.berth, '--name', 'temp');
+      const temp: Key = await createKey(e.berth, '--name', 'temp', '--admin');
       ecrOk(await describeRegistry({ key: temp }));
       const tempLogin = ecrOk<{ authorizationData: Array<{ authorizationToken: string }> }>(await ecrRaw(e.raw, 'GetAuthorizationToken', {}, { key: temp }));
       const tempToken = Buffer.from(tempLogin.authorizationData[0]!.authorizationToken, 'base64').toString().split(':')[1]!;

@@ -48,7 +48,7 @@ export interface KeyedBerth {
 export async function startKeyedBerth(name: string, options: StartOptions & { auth?: 'required' | 'none' } = {}): Promise<KeyedBerth> {
   const berth = await startBerth({ ...options, args: ['--auth', options.auth ?? 'required', ...(options.args ?? [])] });
   try {
-    const admin = await createKey(berth, '--name', name);
+    const admin = await createKey(berth, '--name', name, '--admin');
     return { berth, admin, oci: new AuthClient(berth.url, keyBasic(admin)), raw: new Client(berth.url), dispose: () => berth.dispose() };
   } catch (e) {
     await berth.dispose();

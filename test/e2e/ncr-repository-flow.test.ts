@@ -177,6 +177,10 @@ describe('NCR API over images pushed by skopeo', { skip }, () => {
     );
     assertNcrError(await call('GET', `${API}/repositories/reg/a%252Fb%252Fc%252Fd`), 400, '100');
     assertNcrError(await call('GET', `${API}/repositories/reg/a%2F%2Fb`), 400, '100');
+    // Encoded unreserved characters are themselves (decoded once, like %2F); anything the grammar refuses is 400.
+    assert.equal(ncrOk<Image>(await call('GET', `${API}/repositories/r%65g/hello%2Fw%6Frld`)).name, 'hello/world');
+    assert.equal(ncrOk<Tag>(await call('GET', `${API}/repositories/reg/hello%2Fworld/tags/v%31`)).name, 'v1');
+    for (const bad of ['%2E%2E', 'a%25b', 'a%2570', '%2E%2E%2F%2E%2E%2Fetc']) assertNcrError(await call('GET', `${API}/repositories/reg/${bad}`), 400, '100');
     ncrOk(await call('DELETE', `${base}/tags/latest`), 204);
     ncrOk(await call('DELETE', base), 204);
     assertNcrError(await call('GET', base), 404, '300');

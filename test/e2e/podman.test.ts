@@ -83,7 +83,7 @@ describe('podman against berth', { skip }, () => {
   });
 
   it('logs in with an access key made by `berth key create` while the server runs; wrong secrets and anonymous pushes are refused', async () => {
-    const created = await runBerth(['key', 'create', '--data', locked.dataDir, '--json']);
+    const created = await runBerth(['key', 'create', '--admin', '--data', locked.dataDir, '--json']);
     assert.equal(created.code, 0, created.stderr);
     const key = JSON.parse(created.stdout) as { accessKeyId: string; secretAccessKey: string };
     assert.ok(key.accessKeyId && key.secretAccessKey, created.stdout);

@@ -108,7 +108,7 @@ export class Cluster {
   }
 
   async createKey(name = 'replicas'): Promise<AccessKey> {
-    const r = await this.cli(['key', 'create', '--name', name, '--json']);
+    const r = await this.cli(['key', 'create', '--name', name, '--admin', '--json']);
     if (r.code !== 0) throw new Error(`berth key create failed (${r.code}): ${r.stderr}`);
     return JSON.parse(r.stdout) as AccessKey;
   }

@@ -149,7 +149,7 @@ describe('SWR authentication and authorization (auth required)', () => {
   });
 
   it('a removed key stops working at once', async () => {
-    const temp = await createKey(e.berth, '--name', 'temp');
+    const temp = await createKey(e.berth, '--name', 'temp', '--admin');
     const sdk = swrClient(e.berth.url, temp);
     assert.equal((await sdk.showNamespace(new swr.ShowNamespaceRequest().withNamespace(ns))).httpStatusCode, 200);
     const removed = await runBerth(['key', 'rm', temp.accessKeyId, '--data', e.berth.dataDir]);

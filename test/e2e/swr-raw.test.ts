@@ -69,6 +69,28 @@ describe('SWR raw HTTP: error shapes, listings and routing', () => {
     assert.equal(encoded.status, 200, encoded.describe());
   });
 
+  it('path segments are decoded once after the signature: an encoded unreserved character is itself; %2E%2E and %25 are refused', async () => {
+    // A namespace of its own, so the listings the other cases count stay as they are.
+    const ns = swrNamespace('decode');
+    await pushImage(e.oci, `${ns}/bypush`, 'v1');
+    const hex = (c: string): string => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+    for (const path of [
+      `/v2/manage/namespaces/${ns}/repos/by%70ush`,
+      `/v2/manage/namespaces/${hex(ns[0]!)}${ns.slice(1)}/repos/bypush`,
+      `/v2/manage/namespaces/${ns}/repos/by%70ush/tags`,
+      `/v2/manage/namespaces/${ns}/repos/bypush/tags/v%31`,
+      `/v2/manage/namespaces/${ns}/repos/b%79push`,
+    ]) {
+      const ok = await call('GET', path);
+      assert.equal(ok.status, 200, `${path}: ${ok.describe()}`);
+    }
+    for (const bad of ['%2E%2E', 'a%25b', '%25', 'a%2570', 'by%2Fpush', 'by%00push']) {
+      assertSwrError(await call('GET', `/v2/manage/namespaces/${ns}/repos/${bad}`), 400, 'SVCSTG.SWR.4000015');
+    }
+    assertSwrError(await call('GET', '/v2/manage/namespaces/%2E%2E'), 400, 'SVCSTG.SWR.4000014');
+    assertSwrError(await call('GET', `/v2/manage/namespaces/${ns}/repos/bypush/tags/v%25`), 400, 'SVCSTG.SWR.4000016');
+  });
+
   it("paths and methods SWR does not have are 404 APIGW.0101 in SWR's shape, never the OCI envelope", async () => {
     for (const [method, path] of [
       ['GET', '/v2/manage/nothing'],

@@ -100,6 +100,23 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s.dueBlobs(later(5 * HOUR), 10), [{ digest: b, size: 8 }]);
   });
 
+  isolated('forecastBlobs counts what the pass frees by purging the trash, under the grace rules the pass applies', async (k) => {
+    const s = k.store();
+    const r = k.repo();
+    const [b, shared] = [await k.link(r, 'fc-layer'), await k.link(r, 'fc-shared')];
+    const m = manifest(r, 'fc-image', { blobs: [b, shared], tag: 'v' });
+    await k.put(m, manifest(r, 'fc-keep', { blobs: [shared], tag: 'k' }));
+    await s.deleteManifest(r, m.digest, actor, later(1), RESPECT_PINS);
+    const clock = (now: Date, graceMs: number, windowMs: number): GcClock => ({
+      at: now,
+      releasedBefore: new Date(now.getTime() - graceMs),
+      trashedBefore: new Date(now.getTime() - windowMs),
+    });
+    assert.deepEqual(await s.forecastBlobs(clock(later(HOUR), 0, 2 * HOUR), [], 10), { blobs: 0, bytes: 0, listed: [] }, 'inside the window');
+    assert.deepEqual(await s.forecastBlobs(clock(later(3 * HOUR), 0, HOUR), [], 10), { blobs: 1, bytes: 8, listed: [{ digest: b, size: 8 }] });
+    assert.equal((await s.forecastBlobs(clock(later(3 * HOUR), HOUR, HOUR), [], 10)).blobs, 0, 'with a grace period it waits for a later pass');
+  });
+
   isolated(
     'purge markers have owners and a lease: takeOverPurges moves stale ones to a new owner once; beginOrphanPurge marks only unknown digests',
     async (k) => {

@@ -5,6 +5,7 @@ import { listAudit } from './queries/audit.ts';
 import * as blobs from './queries/blobs.ts';
 import * as browse from './queries/browse.ts';
 import * as gcBlobs from './queries/gc-blobs.ts';
+import { forecastBlobs } from './queries/gc-forecast.ts';
 import * as inspect from './queries/gc-inspect.ts';
 import * as gc from './queries/gc-manifests.ts';
 import * as keys from './queries/keys.ts';
@@ -85,6 +86,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     endBlobPurge: (digests, owner) => e.write(() => gcBlobs.endBlobPurge(digests, owner), null),
     takeOverPurges: (before, owner, at, limit) => e.write(() => gcBlobs.takeOverPurges(before, owner, at, limit)),
     gcStats: (clock) => e.read(() => inspect.gcStats(clock)),
+    forecastBlobs: (clock, collected, limit) => e.read(() => forecastBlobs(clock, collected, limit)),
     listBlobRecords: (after, limit) => e.read(() => inspect.listBlobRecords(after, limit)),
     blobState: (digest) => e.read(() => inspect.blobState(digest)),
     integrityIssues: (limit) => e.read(() => inspect.integrityIssues(limit, purgeLeaseExpiry(new Date()))),

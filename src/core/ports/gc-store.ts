@@ -41,6 +41,19 @@ export interface GcStats {
   purging: number;
 }
 
+/** A manifest row, by repository id and digest. */
+export interface ManifestRef {
+  repoId: string;
+  digest: Digest;
+}
+
+/** What a pass's blob step will remove (dry run): counts and bytes of all of it, the first `limit` listed. */
+export interface BlobForecast {
+  blobs: number;
+  bytes: number;
+  listed: BlobLink[];
+}
+
 export interface IntegrityIssue {
   kind: 'dangling-tag' | 'dangling-blob-reference' | 'missing-blob-link' | 'manifest-digest-mismatch' | 'stale-purge';
   repository: string | null;
@@ -93,6 +106,11 @@ export interface GcStore {
   /** Takes over up to `limit` markers begun before `staleBefore` (their sweeper died) for `owner`; returns them. */
   takeOverPurges(staleBefore: Date, owner: string, at: Date, limit: number): Promise<Digest[]>;
   gcStats(clock: GcClock): Promise<GcStats>;
+  /**
+   * The blobs a pass at `clock` will remove (dry run): those due now, plus those it frees by purging deleted
+   * repositories and the trash past the window, and (zero window) the `collected` manifests it trashes and purges.
+   */
+  forecastBlobs(clock: GcClock, collected: readonly ManifestRef[], limit: number): Promise<BlobForecast>;
 
   /** Every committed blob the metadata knows, by digest after `after` (fsck). */
   listBlobRecords(after: Digest | undefined, limit: number): Promise<BlobLink[]>;

@@ -23,25 +23,31 @@ export function purgeLeaseExpiry(at: Date): Date {
   return new Date(at.getTime() - PURGE_LEASE_MS);
 }
 
-/**
- * Removes the bytes of `digests` whose markers `owner` holds, then ends those purges. A failed removal keeps its
- * marker (uploads of that digest wait, and the lease lets a later pass retry). Returns what was removed.
- */
 /** Removing bytes under a purge marker: the lease check, the removal, the marker's end. */
 export type PurgeDeps = UsesMeta<'ownsPurge' | 'endBlobPurge'> & UsesBlobs<'remove'> & Pick<RegistryDeps, 'clock'>;
 
-export async function removePurgedBytes(deps: PurgeDeps, digests: readonly Digest[], owner: string): Promise<{ removed: Set<Digest>; failed: number }> {
+/**
+ * Removes the bytes of `digests` whose markers `owner` holds, then ends those purges. A failed removal keeps its
+ * marker (uploads of that digest wait, and the lease lets a later pass retry). Returns the purges finished
+ * (`removed`) and, among them, those whose bytes were really there to remove (`freed`): only those free space.
+ */
+export async function removePurgedBytes(
+  deps: PurgeDeps,
+  digests: readonly Digest[],
+  owner: string,
+): Promise<{ removed: Set<Digest>; freed: Set<Digest>; failed: number }> {
   const removed = new Set<Digest>();
+  const freed = new Set<Digest>();
   let failed = 0;
   for (const digest of digests) {
     if (!(await deps.meta.ownsPurge(digest, owner, deps.clock.now()))) continue;
     try {
-      await deps.blobs.remove(digest);
+      if (await deps.blobs.remove(digest)) freed.add(digest);
       removed.add(digest);
     } catch {
       failed++;
     }
   }
   if (removed.size > 0) await deps.meta.endBlobPurge([...removed], owner);
-  return { removed, failed };
+  return { removed, freed, failed };
 }

@@ -6,6 +6,22 @@ import { parseTag } from '../model/names.ts';
 import type { Actor, DeletedTag } from '../model/records.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
 
+/** "20 s", "1 min 30 s", "24 h": the window as an operator configured it, exact enough for a window under a minute. */
+function windowText(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, s] of [
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ] as const) {
+    if (rest >= s) parts.push(`${Math.floor(rest / s)} ${unit}`);
+    rest %= s;
+  }
+  return parts.join(' ');
+}
+
 function windowStart(deps: Pick<RegistryDeps, 'clock' | 'deletion'>): Date {
   return new Date(deps.clock.now().getTime() - deps.deletion.restoreWindowMs);
 }
@@ -43,7 +59,7 @@ export async function restore(
     case 'unknown':
       throw new RegistryError(
         'MANIFEST_UNKNOWN',
-        `nothing deleted as ${repository}${'tag' in ref ? ':' : '@'}${reference} can be restored (the restore window is ${Math.round(deps.deletion.restoreWindowMs / 60_000)} min)`,
+        `nothing deleted as ${repository}${'tag' in ref ? ':' : '@'}${reference} can be restored (the restore window is ${windowText(deps.deletion.restoreWindowMs)})`,
         { reference },
       );
     case 'tag-immutable':

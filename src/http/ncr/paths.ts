@@ -1,7 +1,9 @@
 // Reads NCR's paths from the raw request target, never from the router's decoded params: imageName travels with
 // "/" as %2F ("hello%2Fworld"), so each segment is split on the literal "/" first and then percent-decoded exactly
-// once ("a%252Fb" stays "a%2Fb" and is refused as a name). Malformed escapes and invalid names answer 400.
+// once, after the signature was checked (only unreserved characters and imageName's %2F; "a%252Fb" keeps its "%"
+// and is refused as a name). Malformed escapes and invalid names answer 400.
 import { isTag, parseNamespaceName, parseRepositoryName, RegistryError } from '../../core/index.ts';
+import { decodePathSegment } from '../shared/path-segment.ts';
 import type { NcrParams } from './context.ts';
 import { badRequest } from './errors.ts';
 
@@ -23,14 +25,6 @@ export function splitTarget(prefix: string, url: string): Target | null {
   return { rawPath: path.slice(prefix.length), rawQuery: q < 0 ? '' : url.slice(q + 1) };
 }
 
-function decodeOnce(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw badRequest(`malformed percent-encoding in path segment "${segment.slice(0, 200)}"`);
-  }
-}
-
 /** The raw path's segments ("/repositories/reg" gives ["repositories", "reg"]), still encoded. */
 export function rawSegments(rawPath: string): string[] {
   return rawPath === '' || rawPath === '/' ? [] : rawPath.slice(1).split('/');
@@ -38,12 +32,12 @@ export function rawSegments(rawPath: string): string[] {
 
 /** A registry path segment: one name component (lowercase, digits, separators). */
 export function registryParam(raw: string): string {
-  return parseNamespaceName(decodeOnce(raw));
+  return parseNamespaceName(decodePathSegment(raw));
 }
 
 /** `{registry}/{imageName}` with imageName decoded once; the whole must be a valid repository name. */
 export function repositoryParam(registry: string, rawImage: string): { repository: string; image: string } {
-  const image = decodeOnce(rawImage);
+  const image = decodePathSegment(rawImage, '/');
   if (image === '') throw badRequest('imageName must not be empty');
   const repository = parseRepositoryName(`${registry}/${image}`);
   return { repository, image };
@@ -51,7 +45,7 @@ export function repositoryParam(registry: string, rawImage: string): { repositor
 
 /** A tag name (NCR's {reference} is a tag; a digest is refused, so a tag API can never delete by digest). */
 export function referenceParam(raw: string): string {
-  const tag = decodeOnce(raw);
+  const tag = decodePathSegment(raw);
   if (!isTag(tag))
     throw new RegistryError(
       'TAG_INVALID',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { issueAccessKey } from '../../auth/index.ts';
+import { fullAccessGrants, issueAccessKey } from '../../auth/index.ts';
 import { memoryKeys } from '../../auth/test-helper.ts';
 import { createAuth } from './auth-gate.ts';
 
@@ -24,7 +24,7 @@ async function setup(policy: string | null) {
     },
     registryId: '123456789012',
   });
-  const { key, secret } = await issueAccessKey(keys, masterKey, { name: 'k', now: new Date() });
+  const { key, secret } = await issueAccessKey(keys, masterKey, { name: 'k', grants: fullAccessGrants(), now: new Date() });
   const request = { authorization: basic(key.id, secret), host: 'localhost', dialect: 'oci' as const };
   return { ...auth, key, secret, request, reads };
 }

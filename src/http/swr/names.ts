@@ -28,12 +28,11 @@ export function parseNamespace(name: string): string {
 }
 
 /**
- * A repository name as SWR writes it: in a path "/" travels as "$" (`team$app`); a client that percent-encodes the
- * "$" is understood too. Returns the name with slashes (`team/app`).
+ * A repository name as SWR writes it: in a path "/" travels as "$" (`team$app`; a path's "%24" was decoded to "$"
+ * with the route, see decodeRoute). Returns the name with slashes (`team/app`).
  */
-export function parseRepository(text: string, from: 'path' | 'body' = 'path'): string {
-  // Percent-decoding belongs to paths only: in a JSON body "%24" is three characters, not a "$".
-  const name = (from === 'path' ? text.replace(/%24/gi, '$') : text).replaceAll('$', '/');
+export function parseRepository(text: string): string {
+  const name = text.replaceAll('$', '/');
   if (name.length === 0 || name.length > MAX_REPOSITORY || !REPOSITORY_RE.test(name)) {
     throw new SwrError(
       SWR_ERRORS.NAME_INVALID,

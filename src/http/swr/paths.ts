@@ -2,6 +2,7 @@
 // are validated from exactly what the client sent (and signed). Also decides, for the shared /v2 prefix, which
 // requests are SWR's: every /v2/manage/... path except one shaped like an OCI call that is no SWR route, so OCI
 // repositories whose names start with "manage/" stay reachable (see docs/SWR.md).
+import { decodePathSegment } from '../shared/path-segment.ts';
 import { invalidParameter } from './errors.ts';
 
 export type SwrRouteKind = 'namespaces' | 'namespace' | 'repos' | 'repo' | 'tags' | 'tag' | 'allRepos' | 'allReposV3' | 'tagsV3' | 'secret' | 'authToken';
@@ -35,6 +36,19 @@ export function matchSwrRoute(path: string): SwrRoute | null {
     if (m) return build(m);
   }
   return null;
+}
+
+/**
+ * The route's names decoded once, after the signature was checked over the raw target: encoded unreserved
+ * characters and SWR's "%24" (the "$" that stands for "/") become characters; anything else stays encoded, so the
+ * name rules refuse it with SWR's 400 (see decodePathSegment).
+ */
+export function decodeRoute(route: SwrRoute): SwrRoute {
+  const out: SwrRoute = { kind: route.kind };
+  if (route.namespace !== undefined) out.namespace = decodePathSegment(route.namespace);
+  if (route.repository !== undefined) out.repository = decodePathSegment(route.repository, '$');
+  if (route.tag !== undefined) out.tag = decodePathSegment(route.tag);
+  return out;
 }
 
 const OCI_SHAPED = /\/(?:tags\/list|manifests\/[^/]+|blobs\/uploads\/?[^/]*|blobs\/[^/]+|referrers\/[^/]+)$/;

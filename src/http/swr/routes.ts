@@ -10,7 +10,7 @@ import { authenticate } from './caller.ts';
 import type { SwrAnswer, SwrCall, SwrContext } from './context.ts';
 import { errorBody, fromRegistryError, invalidParameter, SWR_ERRORS, SWR_ONLY, SwrError } from './errors.ts';
 import { OPERATIONS } from './operations.ts';
-import { isSwrUrl, matchSwrRoute, splitUrl } from './paths.ts';
+import { decodeRoute, isSwrUrl, matchSwrRoute, splitUrl } from './paths.ts';
 
 /** Management bodies are small JSON documents; anything bigger is refused, never buffered. */
 const BODY_LIMIT = 256 * 1024;
@@ -51,7 +51,7 @@ async function dispatch(ctx: SwrContext, req: FastifyRequest, reply: FastifyRepl
   const call: SwrCall = {
     ctx,
     caller,
-    route,
+    route: decodeRoute(route),
     query,
     body,
     host: req.headers.host ?? 'localhost',

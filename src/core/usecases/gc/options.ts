@@ -61,7 +61,9 @@ export interface GcReport {
 }
 
 /** What a dry run reads (and asks collectManifest with dryRun, which changes nothing). */
-export type GcPlanDeps = UsesMeta<'gcStats' | 'dueManifests' | 'collectManifest' | 'dueTrash' | 'dueBlobs'> & Pick<RegistryDeps, 'clock'> & PinPolicyDeps;
+export type GcPlanDeps = UsesMeta<'gcStats' | 'dueManifests' | 'collectManifest' | 'dueTrash' | 'dueBlobs' | 'forecastBlobs'> &
+  Pick<RegistryDeps, 'clock'> &
+  PinPolicyDeps;
 /** A real pass: the plan's reads plus every GC write and the byte removals under purge markers. */
 export type GcDeps = GcPlanDeps & PurgeDeps & UsesMeta<'expirePins' | 'takeOverPurges' | 'purgeDeletedRepositories' | 'purgeTrash' | 'beginBlobPurge'>;
 

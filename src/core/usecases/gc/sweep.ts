@@ -40,7 +40,7 @@ export async function runGc(deps: GcDeps, o: GcOptions): Promise<GcReport> {
     const owner = newPurgeOwner();
     const taken = await deps.meta.takeOverPurges(purgeLeaseExpiry(clock.at), owner, clock.at, BATCH);
     if (taken.length === 0) break;
-    report.stalePurgesFinished += (await removeBytes(deps, taken, owner, report)).size;
+    report.stalePurgesFinished += (await removeBytes(deps, taken, owner, report)).removed.size;
   }
   progress({ phase: 'stale-purges', done: report.stalePurgesFinished, total: null, bytes: 0, totalBytes: null });
 
@@ -115,15 +115,16 @@ async function sweepBlobs(deps: GcDeps, clock: GcClock, report: GcReport, o: GcO
       deps.clock.now(),
       owner,
     );
-    const removed = await removeBytes(
+    const { removed, freed } = await removeBytes(
       deps,
       approved.map((b) => b.digest),
       owner,
       report,
     );
     report.blobsRemoved += removed.size;
-    // Only bytes actually removed count: a failed removal keeps its marker and is finished (and counted) later.
-    report.bytesReclaimed += approved.reduce((sum, b) => sum + (removed.has(b.digest) ? b.size : 0), 0);
+    // Only bytes actually removed count: a failed removal keeps its marker and is finished (and counted) later, and
+    // a blob whose file was already gone frees nothing. Batches never repeat a digest (the pages move past it).
+    report.bytesReclaimed += approved.reduce((sum, b) => sum + (freed.has(b.digest) ? b.size : 0), 0);
     o.onProgress?.({
       phase: 'blobs',
       done: report.blobsRemoved,
@@ -135,8 +136,8 @@ async function sweepBlobs(deps: GcDeps, clock: GcClock, report: GcReport, o: GcO
 }
 
 /** A failed removal keeps its marker: uploads of that digest wait, and a pass after the lease retries it. */
-async function removeBytes(deps: GcDeps, digests: readonly Digest[], owner: string, report: GcReport): Promise<Set<Digest>> {
-  const { removed, failed } = await removePurgedBytes(deps, digests, owner);
+async function removeBytes(deps: GcDeps, digests: readonly Digest[], owner: string, report: GcReport): Promise<{ removed: Set<Digest>; freed: Set<Digest> }> {
+  const { removed, freed, failed } = await removePurgedBytes(deps, digests, owner);
   report.errors += failed;
-  return removed;
+  return { removed, freed };
 }

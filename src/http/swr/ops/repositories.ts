@@ -17,7 +17,7 @@ const updateBody = z.object({ is_public: z.boolean(), category: category.optiona
 export const createRepo: SwrOperation = async (call) => {
   const namespace = parseNamespace(call.route.namespace ?? '');
   const input = validateBody(createBody, call.body);
-  const repository = parseRepository(input.repository, 'body');
+  const repository = parseRepository(input.repository);
   const name = fullName(namespace, repository);
   await authorizeRepository(call, name, 'push');
   if (!(await call.ctx.deps.meta.findNamespace(namespace))) throw namespaceNotFound(namespace);
