@@ -99,6 +99,15 @@ describe('ECR wire and auth', () => {
     assert.equal((await call(app, 'StartImageScan', {}, null)).body.__type, 'UnknownOperationException');
   });
 
+  it('refuses JSON nested too deep as a SerializationException, never as a client that went away', async () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 5_000; i++) deep = { a: deep };
+    const res = await call(app, 'DescribeRepositories', { repositoryNames: deep }, null);
+    assert.equal(res.status, 400);
+    assert.equal(res.body.__type, 'SerializationException');
+    assert.match(String(res.body.message), /nested/);
+  });
+
   it('with auth off, unsigned and unknown-key requests pass but a wrong or stale signature of a real key does not', async () => {
     assert.equal((await call(app, 'DescribeRepositories', {}, { key: 'AKIADUMMY', secret: 'y' })).status, 200);
     assert.equal((await call(app, 'DescribeRepositories', {}, { secret: 'wrong' })).body.__type, 'InvalidSignatureException');
