@@ -46,7 +46,8 @@ interface Answer {
 }
 
 async function call(app: FastifyInstance, op: string, input: unknown, sign: { key?: string; secret?: string } | null = {}, at?: Date): Promise<Answer> {
-  const body = JSON.stringify(input);
+  // A string is sent as it is (bodies JSON.stringify cannot build, such as ones nested thousands deep).
+  const body = typeof input === 'string' ? input : JSON.stringify(input);
   let headers: Record<string, string> = {
     host: 'localhost',
     'content-type': 'application/x-amz-json-1.1',
@@ -100,9 +101,8 @@ describe('ECR wire and auth', () => {
   });
 
   it('refuses JSON nested too deep as a SerializationException, never as a client that went away', async () => {
-    let deep: unknown = {};
-    for (let i = 0; i < 5_000; i++) deep = { a: deep };
-    const res = await call(app, 'DescribeRepositories', { repositoryNames: deep }, null);
+    const deep = `{"repositoryNames":${'{"a":'.repeat(5_000)}{}${'}'.repeat(5_000)}}`;
+    const res = await call(app, 'DescribeRepositories', deep, null);
     assert.equal(res.status, 400);
     assert.equal(res.body.__type, 'SerializationException');
     assert.match(String(res.body.message), /nested/);
