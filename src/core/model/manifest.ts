@@ -1,7 +1,8 @@
 // Parses a pushed manifest once, at PUT time, into the facts the registry indexes; stored bytes are never re-parsed on GET.
 import { RegistryError } from '../errors.ts';
 import { type Digest, isDigest } from './digest.ts';
-import { DOCKER_MANIFEST, isIndexMediaType, isManifestMediaType, isNonDistributable, type ManifestMediaType, OCI_INDEX, OCI_MANIFEST } from './media-types.ts';
+import { type DeclaredMediaTypeRule, storedMediaType } from './manifest-media-type.ts';
+import { DOCKER_MANIFEST, isIndexMediaType, isNonDistributable, type ManifestMediaType, OCI_MANIFEST } from './media-types.ts';
 
 export interface Descriptor {
   mediaType: string;
@@ -53,24 +54,8 @@ function parseDescriptors(v: unknown, where: string): Descriptor[] {
   return v.map((d, i) => parseDescriptor(d, `${where}[${i}]`));
 }
 
-/** Decides the media type from the body's own field, falling back to the request's Content-Type. */
-function resolveMediaType(doc: Record<string, unknown>, contentType: string | undefined): ManifestMediaType {
-  const declared = doc.mediaType;
-  const header = contentType?.split(';')[0]?.trim();
-  if (declared !== undefined) {
-    if (typeof declared !== 'string' || !isManifestMediaType(declared)) invalid(`unsupported manifest mediaType ${JSON.stringify(declared)}`);
-    if (header && header !== declared && isManifestMediaType(header)) {
-      invalid(`Content-Type ${header} does not match the manifest's mediaType ${declared}`);
-    }
-    return declared;
-  }
-  if (header && isManifestMediaType(header)) return header;
-  if (Array.isArray(doc.manifests)) return OCI_INDEX;
-  if (doc.config !== undefined) return OCI_MANIFEST;
-  return invalid('cannot tell the manifest type: no mediaType field and no manifest Content-Type');
-}
-
-export function parseManifest(body: Uint8Array, contentType: string | undefined): ParsedManifest {
+/** `declared`: the Content-Type (or ECR's imageManifestMediaType); `rule` says whether it must be there (see storedMediaType). */
+export function parseManifest(body: Uint8Array, declared: string | undefined, rule: DeclaredMediaTypeRule = { required: false }): ParsedManifest {
   let doc: unknown;
   try {
     doc = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
@@ -79,7 +64,7 @@ export function parseManifest(body: Uint8Array, contentType: string | undefined)
   }
   if (!isObject(doc)) invalid('manifest must be a JSON object');
   if (doc.schemaVersion !== 2) invalid('schemaVersion must be 2 (Docker schema 1 is not supported)');
-  const mediaType = resolveMediaType(doc, contentType);
+  const mediaType = storedMediaType(doc, declared, rule);
   const annotations = parseAnnotations(doc.annotations, 'manifest') ?? null;
   const subject = doc.subject === undefined ? null : parseDescriptor(doc.subject, 'subject').digest;
   if (doc.artifactType !== undefined && typeof doc.artifactType !== 'string') invalid('artifactType must be a string');

@@ -13,7 +13,10 @@ export interface PutManifestInput {
   /** Tag or digest from the URL. */
   reference: string;
   body: Uint8Array;
+  /** The declared manifest type: OCI's Content-Type, ECR's imageManifestMediaType (see storedMediaType). */
   contentType: string | undefined;
+  /** True where the protocol requires the declaration (OCI's PUT); otherwise an absent one defers to the body. */
+  contentTypeRequired?: boolean;
   actor: Actor;
 }
 
@@ -39,7 +42,7 @@ export async function putManifest(
   if (byDigest && digest !== input.reference) {
     throw new RegistryError('DIGEST_INVALID', `manifest digest is ${digest}, not ${input.reference}`, { digest: input.reference });
   }
-  const parsed = parseManifest(input.body, input.contentType);
+  const parsed = parseManifest(input.body, input.contentType, { required: input.contentTypeRequired ?? false });
   const outcome = await deps.meta.putManifest({
     repository: input.repository,
     digest,

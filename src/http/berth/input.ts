@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { parseDuration } from '../../config/index.ts';
 import { parseRepositoryName, RegistryError } from '../../core/index.ts';
 import { readBodyWithin } from '../shared/body.ts';
-import { jsonObject } from '../shared/json-body.ts';
+import { jsonObject, jsonProblemText } from '../shared/json-body.ts';
 
 /** Management requests are a few fields; anything bigger is a mistake or an attack. */
 const BODY_LIMIT = 64 * 1024;
@@ -28,7 +28,10 @@ export async function readJson<T>(req: FastifyRequest, schema: z.ZodType<T>): Pr
   const value = jsonObject(
     body,
     (problem, parserMessage) =>
-      new RegistryError('INVALID_REQUEST', problem === 'not-json' ? `request body is not valid JSON: ${parserMessage}` : 'request body must be a JSON object'),
+      new RegistryError(
+        'INVALID_REQUEST',
+        problem === 'not-json' ? `request body is not valid JSON: ${parserMessage}` : jsonProblemText(problem).replace(/^the /, ''),
+      ),
   );
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new RegistryError('INVALID_REQUEST', `invalid request body: ${describeIssues(parsed.error)}`);

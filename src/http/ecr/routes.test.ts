@@ -46,7 +46,8 @@ interface Answer {
 }
 
 async function call(app: FastifyInstance, op: string, input: unknown, sign: { key?: string; secret?: string } | null = {}, at?: Date): Promise<Answer> {
-  const body = JSON.stringify(input);
+  // A string is sent as it is (bodies JSON.stringify cannot build, such as ones nested thousands deep).
+  const body = typeof input === 'string' ? input : JSON.stringify(input);
   let headers: Record<string, string> = {
     host: 'localhost',
     'content-type': 'application/x-amz-json-1.1',
@@ -97,6 +98,14 @@ describe('ECR wire and auth', () => {
       message: "The repository with name 'team/none' does not exist in the registry with id '123456789012'",
     });
     assert.equal((await call(app, 'StartImageScan', {}, null)).body.__type, 'UnknownOperationException');
+  });
+
+  it('refuses JSON nested too deep as a SerializationException, never as a client that went away', async () => {
+    const deep = `{"repositoryNames":${'{"a":'.repeat(5_000)}{}${'}'.repeat(5_000)}}`;
+    const res = await call(app, 'DescribeRepositories', deep, null);
+    assert.equal(res.status, 400);
+    assert.equal(res.body.__type, 'SerializationException');
+    assert.match(String(res.body.message), /nested/);
   });
 
   it('with auth off, unsigned and unknown-key requests pass but a wrong or stale signature of a real key does not', async () => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readBodyWithin } from '../shared/body.ts';
 import { setDialectErrorHandler } from '../shared/error-handler.ts';
-import { jsonObject } from '../shared/json-body.ts';
+import { jsonObject, jsonProblemText } from '../shared/json-body.ts';
 import { addRootApiConstraint } from '../shared/root-api.ts';
 import { accessDenied, authorize } from './authorize.ts';
 import { authenticate } from './caller.ts';
@@ -26,11 +26,11 @@ function sendError(reply: FastifyReply, e: EcrError): void {
 }
 
 function parseJson(body: Buffer): unknown {
-  return jsonObject(
-    body,
-    (problem) =>
-      new EcrError('SerializationException', problem === 'not-json' ? 'The request body is not valid JSON' : 'The request body must be a JSON object'),
-  );
+  // AWS answers a body it cannot deserialise with SerializationException; too deep a nesting is one of those.
+  return jsonObject(body, (problem) => {
+    const text = jsonProblemText(problem);
+    return new EcrError('SerializationException', `${text[0]!.toUpperCase()}${text.slice(1)}`);
+  });
 }
 
 /** berth is one registry: naming another account's registry is refused, as AWS refuses what it cannot grant. */

@@ -1,14 +1,12 @@
 // Request bodies of the NCR API (create registry, edit image): read raw and bounded by the route, parsed and checked
 // against a zod schema here, so broken JSON or a wrong member is a 400 in the gateway's envelope, never a use case's.
 import { z } from 'zod';
-import { jsonObject as parseJsonObject } from '../shared/json-body.ts';
+import { jsonProblemText, jsonObject as parseJsonObject } from '../shared/json-body.ts';
 import { badRequest } from './errors.ts';
 
 /** The body as a JSON object; an empty body is {} (nothing to change). */
 export function jsonObject(body: Buffer): Record<string, unknown> {
-  return parseJsonObject(body, (problem) =>
-    badRequest(problem === 'not-json' ? 'the request body is not valid JSON' : 'the request body must be a JSON object'),
-  );
+  return parseJsonObject(body, (problem) => badRequest(jsonProblemText(problem)));
 }
 
 /** The body checked against `schema`; the first problem (each schema words its own) is the gateway's 400 details. */

@@ -16,6 +16,7 @@ export const putManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route
     reference: route.reference,
     body,
     contentType: req.headers['content-type'],
+    contentTypeRequired: true,
     actor,
   });
   reply

@@ -17,15 +17,24 @@ export interface DialectErrors<E> {
   send(req: FastifyRequest, reply: FastifyReply, error: E): void;
 }
 
+/**
+ * Whether the client really hung up: the body stream was cut before its end (readableAborted), or the connection is
+ * gone before the answer (socket or response destroyed). Not `req.raw.destroyed`: Node destroys a request stream once
+ * its body has been read to the end, so that flag alone turned every later server fault into a "client abort".
+ */
+export function clientWentAway(req: FastifyRequest, reply: FastifyReply): boolean {
+  return req.raw.readableAborted || req.raw.socket?.destroyed === true || reply.raw.destroyed;
+}
+
 /** What the shared handler answers for `error`; `fault` marks a server fault to log (exported for tests). */
-export function classify<E>(words: DialectErrors<E>, error: unknown, req: FastifyRequest): { answer: E; fault: boolean; gone: boolean } {
+export function classify<E>(words: DialectErrors<E>, error: unknown, wentAway: boolean): { answer: E; fault: boolean; gone: boolean } {
   if (words.isOwn?.(error)) return { answer: error as E, fault: false, gone: false };
   // INTERNAL is a server fault whatever threw it: logged, and its message (a key file's state, say) stays in the log.
   if (isRegistryError(error) && error.code !== 'INTERNAL') return { answer: words.fromRegistry(error), fault: false, gone: false };
   const status = (error as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return { answer: words.badRequest((error as Error).message), fault: false, gone: false };
   // The client hung up mid-request (e.g. a cancelled push): not a server fault, and nobody reads the answer.
-  if (req.raw.destroyed || req.raw.readableAborted) return { answer: words.badRequest('request aborted by the client'), fault: false, gone: true };
+  if (wentAway) return { answer: words.badRequest('request aborted by the client'), fault: false, gone: true };
   return { answer: words.internal(), fault: true, gone: false };
 }
 
@@ -34,7 +43,7 @@ export function setDialectErrorHandler<E>(app: FastifyInstance, words: DialectEr
   app.setErrorHandler(function dialectErrorHandler(error: unknown, req, reply) {
     // A body read partway (a store failed mid-upload) cannot be resynchronised: answer, then close the connection.
     if (req.raw.readableDidRead && !req.raw.complete && !req.raw.destroyed) reply.header('connection', 'close');
-    const { answer, fault, gone } = classify(words, error, req);
+    const { answer, fault, gone } = classify(words, error, clientWentAway(req, reply));
     if (gone) req.log.info({ method: req.method, url: req.url }, 'client went away');
     if (fault) req.log.error({ err: error, method: req.method, url: req.url }, 'request failed');
     words.send(req, reply, answer);

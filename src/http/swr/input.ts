@@ -1,7 +1,7 @@
 // Request bodies and query parameters checked before an operation runs: bad JSON, a wrong type, an unknown category
 // or an out-of-range limit is a 400 with SWR's "invalid parameter" code and a message naming the field, never a 5xx.
 import { z } from 'zod';
-import { jsonObject } from '../shared/json-body.ts';
+import { jsonObject, jsonProblemText } from '../shared/json-body.ts';
 import { invalidParameter } from './errors.ts';
 
 export const CATEGORIES = ['app_server', 'linux', 'framework_app', 'database', 'lang', 'windows', 'arm', 'arms', 'other'] as const;
@@ -11,9 +11,7 @@ export const description = z.string().max(30_000);
 
 /** The JSON object a body holds; an empty body is {} (the SDK drops empty bodies on DELETE). */
 export function parseJsonBody(body: Buffer): unknown {
-  return jsonObject(body, (problem) =>
-    invalidParameter(problem === 'not-json' ? 'the request body is not valid JSON' : 'the request body must be a JSON object'),
-  );
+  return jsonObject(body, (problem) => invalidParameter(jsonProblemText(problem)));
 }
 
 export function validateBody<T>(schema: z.ZodType<T>, body: Buffer): T {

@@ -93,6 +93,11 @@ function translate(call: EcrCall, name: string, tag: string | undefined, e: unkn
         `Images with digests '[${(detail?.manifests ?? []).join(', ')}]' referenced by the manifest do not exist in the ${where}`,
       );
     case 'MANIFEST_INVALID':
+      // AWS's shape for a bad member; the declared type's refusals name imageManifestMediaType, the rest the manifest.
+      if ((e.detail as { declaredMediaType?: boolean } | undefined)?.declaredMediaType) {
+        return new EcrError('InvalidParameterException', `Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: '${e.message}'`);
+      }
+      return new EcrError('InvalidParameterException', `Invalid parameter at 'imageManifest' failed to satisfy constraint: '${e.message}'`);
     case 'MANIFEST_TOO_LARGE':
       return new EcrError('InvalidParameterException', `Invalid parameter at 'imageManifest' failed to satisfy constraint: '${e.message}'`);
     default:
