@@ -20,7 +20,7 @@ describe('the same right for the same change in every dialect', () => {
 
   before(async () => {
     berth = await startBerth({ args: ['--auth', 'required'] });
-    admin = await createKey(berth, '--name', 'rr-admin');
+    admin = await createKey(berth, '--name', 'rr-admin', '--admin');
     writer = await createKey(berth, '--name', 'rr-writer', '--grant', `${ns}/*:pull,push,delete`);
     nsAdmin = await createKey(berth, '--name', 'rr-ns-admin', '--grant', `${ns}/*:admin`);
     raw = new Client(berth.url);

@@ -15,7 +15,7 @@ describe('SWR refusals do not tell existence', () => {
 
   before(async () => {
     berth = await startBerth({ args: ['--auth', 'required'] });
-    admin = await createKey(berth, '--name', 'ex-admin');
+    admin = await createKey(berth, '--name', 'ex-admin', '--admin');
     raw = new Client(berth.url);
     await pushImage(new AuthClient(berth.url, keyBasic(admin)), `${ns}/app`, 'v1', { layers: 1, layerSize: 10 });
   });

@@ -24,7 +24,7 @@ describe('a policy Deny hides a repository from every listing', () => {
 
   before(async () => {
     berth = await startBerth({ args: ['--auth', 'required'] });
-    admin = await createKey(berth, '--name', 'vis-admin');
+    admin = await createKey(berth, '--name', 'vis-admin', '--admin');
     reader = await createKey(berth, '--name', 'vis-reader', '--grant', '*:pull');
     raw = new Client(berth.url);
     const oci = new AuthClient(berth.url, keyBasic(admin));
