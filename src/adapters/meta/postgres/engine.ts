@@ -4,7 +4,13 @@ import type { SqlEngine } from '../sql/engine.ts';
 import { type EngineTraits, oneStatement, runAsync, type Statement } from '../sql/query.ts';
 import type { Db, Sql } from './db.ts';
 
-const TRAITS: EngineTraits = { kind: 'postgres', forUpdate: ' FOR UPDATE', orderedJoin: 'JOIN', textParam: (p) => `CAST(${p} AS TEXT) COLLATE "C"` };
+const TRAITS: EngineTraits = {
+  kind: 'postgres',
+  forUpdate: ' FOR UPDATE',
+  orderedJoin: 'JOIN',
+  textHoldsNul: false,
+  textParam: (p) => `CAST(${p} AS TEXT) COLLATE "C"`,
+};
 
 const execOn =
   (target: Sql) =>

@@ -3,13 +3,16 @@
 // behind pushes); everything else is one conditional statement, so two replicas presenting the same token or nonce
 // at once cannot both win.
 import type { ClientTokenClaim } from '../../../core/index.ts';
-import { get, type Q, run } from '../sql/query.ts';
+import { get, type Q, run, traits } from '../sql/query.ts';
 
 /**
- * The dialects join a ledger key's parts with NUL, which PostgreSQL TEXT cannot hold: an injective escape (\\ for
- * a backslash, \\0 for NUL) keeps distinct keys distinct. Keys are only ever looked up, never read back.
+ * The dialects join a ledger key's parts with NUL, which PostgreSQL TEXT cannot hold: there an injective escape (\\
+ * for a backslash, \\0 for NUL) keeps distinct keys distinct. SQLite stores the key as it is, as it always has, so
+ * nonces and tokens recorded before an upgrade are still found. Keys are only ever looked up, never read back.
  */
-const storedKey = (key: string): string => key.replace(/\\/g, '\\\\').replace(/\0/g, '\\0');
+function* storedKey(key: string): Q<string> {
+  return (yield* traits()).textHoldsNul ? key : key.replace(/\\/g, '\\\\').replace(/\0/g, '\\0');
+}
 
 interface TokenRow {
   fingerprint: string;
@@ -19,14 +22,14 @@ interface TokenRow {
 }
 
 export function* claimClientToken(key: string, fingerprint: string, at: Date, limits: { validSince: Date; pendingStaleBefore: Date }): Q<ClientTokenClaim> {
-  const row = yield* get<TokenRow>('SELECT fingerprint, created_at, status, body FROM client_tokens WHERE key = $1', storedKey(key));
+  const row = yield* get<TokenRow>('SELECT fingerprint, created_at, status, body FROM client_tokens WHERE key = $1', yield* storedKey(key));
   const expired = row !== undefined && row.created_at < limits.validSince.getTime();
   const abandoned = row !== undefined && row.status === null && row.created_at < limits.pendingStaleBefore.getTime();
   if (row === undefined || expired || abandoned) {
     yield* run(
       `INSERT INTO client_tokens (key, fingerprint, created_at, status, body) VALUES ($1, $2, $3, NULL, NULL)
                  ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, created_at = excluded.created_at, status = NULL, body = NULL`,
-      storedKey(key),
+      yield* storedKey(key),
       fingerprint,
       at.getTime(),
     );
@@ -42,13 +45,13 @@ export function* completeClientToken(key: string, fingerprint: string, answer: {
     'UPDATE client_tokens SET status = $1, body = $2 WHERE key = $3 AND fingerprint = $4 AND status IS NULL',
     answer.status,
     answer.body,
-    storedKey(key),
+    yield* storedKey(key),
     fingerprint,
   );
 }
 
 export function* releaseClientToken(key: string, fingerprint: string): Q<void> {
-  yield* run('DELETE FROM client_tokens WHERE key = $1 AND fingerprint = $2 AND status IS NULL', storedKey(key), fingerprint);
+  yield* run('DELETE FROM client_tokens WHERE key = $1 AND fingerprint = $2 AND status IS NULL', yield* storedKey(key), fingerprint);
 }
 
 export function* useNonce(key: string, at: Date, validSince: Date): Q<boolean> {
@@ -57,7 +60,7 @@ export function* useNonce(key: string, at: Date, validSince: Date): Q<boolean> {
     (yield* run(
       `INSERT INTO nonces (key, used_at) VALUES ($1, $2)
                ON CONFLICT (key) DO UPDATE SET used_at = excluded.used_at WHERE nonces.used_at < $3`,
-      storedKey(key),
+      yield* storedKey(key),
       at.getTime(),
       validSince.getTime(),
     )) === 1

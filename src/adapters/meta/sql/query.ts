@@ -24,6 +24,8 @@ export interface EngineTraits {
   readonly forUpdate: string;
   /** A join that SQLite must run in the written order, probing from the left side's few rows (CROSS JOIN ... ON). */
   readonly orderedJoin: string;
+  /** Whether TEXT may hold a NUL character (SQLite) or not (PostgreSQL), for keys the dialects join with NUL. */
+  readonly textHoldsNul: boolean;
   /** A text parameter used as a value of its own (a recursive walk's seed): PostgreSQL needs its byte-wise collation. */
   textParam(placeholder: string): string;
 }

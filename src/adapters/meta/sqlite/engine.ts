@@ -6,7 +6,7 @@ import { type EngineTraits, oneStatement, runSync, type Statement } from '../sql
 import type { Db } from './db.ts';
 import { ReadCache } from './read-cache.ts';
 
-const TRAITS: EngineTraits = { kind: 'sqlite', forUpdate: '', orderedJoin: 'CROSS JOIN', textParam: (p) => `CAST(${p} AS TEXT)` };
+export const SQLITE_TRAITS: EngineTraits = { kind: 'sqlite', forUpdate: '', orderedJoin: 'CROSS JOIN', textHoldsNul: true, textParam: (p) => p };
 
 /**
  * A statement prepared once per SQL text, and how it binds: `$1, $2...` in order become plain `?` (bound from the
@@ -44,17 +44,17 @@ export function sqliteEngine(db: Db): SqlEngine {
   };
   return {
     kind: 'sqlite',
-    read: async (query) => runSync(query(), exec, TRAITS),
-    cached: async (key, query, size) => cache.get(key, () => runSync(query(), exec, TRAITS), size),
+    read: async (query) => runSync(query(), exec, SQLITE_TRAITS),
+    cached: async (key, query, size) => cache.get(key, () => runSync(query(), exec, SQLITE_TRAITS), size),
     write: async (query, lock = 'registry') => {
       try {
-        return db.tx(() => runSync(query(), exec, TRAITS));
+        return db.tx(() => runSync(query(), exec, SQLITE_TRAITS));
       } finally {
         // Writes of the registry model drop every cached read, whether they committed or not.
         if (lock === 'registry') cache.invalidate();
       }
     },
-    single: async (query) => runSync(query(), oneStatement(exec), TRAITS),
+    single: async (query) => runSync(query(), oneStatement(exec), SQLITE_TRAITS),
     ping: async () => {
       db.q('SELECT 1').get();
     },

@@ -9,6 +9,9 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Actor, Digest } from '../../../core/index.ts';
 import { MIGRATIONS, type Migration } from '../migrations.ts';
+import { listManifestBodies } from '../queries/gc-inspect.ts';
+import { runSync, type Statement } from '../sql/query.ts';
+import { SQLITE_TRAITS } from './engine.ts';
 import { createSqliteMetadataStore } from './index.ts';
 import { migrate } from './migrate.ts';
 import { makeVersion1 } from './test-helpers.ts';
@@ -71,5 +74,34 @@ describe('sqlite schema: one migration list, old files upgrade', () => {
     assert.deepEqual(upgraded.prepare('SELECT digest, size FROM blobs').all(), [{ digest: d('layer'), size: 5 }]);
     upgraded.close();
     fresh.close();
+  });
+
+  it('keeps ledger keys as SQLite always stored them: a nonce recorded before the upgrade is still used', async () => {
+    const file = open().name;
+    const store = createSqliteMetadataStore({ file });
+    const raw = new Database(file);
+    // How berth before the shared query layer stored an ACR nonce: the key as the dialect joined it, NULs and all.
+    raw.prepare('INSERT INTO nonces (key, used_at) VALUES (?, ?)').run('acr\0AKOLD\0nonce-1', Date.now());
+    raw.close();
+    assert.equal(await store.useNonce('acr\0AKOLD\0nonce-1', new Date(), new Date(0)), false, 'a replay of the old nonce is refused');
+    assert.equal(await store.useNonce('acr\0AKOLD\0nonce-2', new Date(), new Date(0)), true);
+    await store.close();
+  });
+
+  it("fsck's body pager seeks the (repo_id, digest) key on both columns, so paging a large repository stays linear", () => {
+    const statements: Statement[] = [];
+    const record = (s: Statement): unknown[] => {
+      statements.push(s);
+      return [];
+    };
+    runSync(listManifestBodies('crr-a sha256:b', 100), record, SQLITE_TRAITS);
+    const db = open();
+    migrate(db);
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${statements[0]!.sql}`).all({ 1: 'crr-a', 2: 'sha256:b', 3: 100 }) as Array<{ detail: string }>;
+    db.close();
+    assert.ok(
+      plan.some((p) => p.detail.includes('(repo_id,digest)>(?,?)')),
+      JSON.stringify(plan),
+    );
   });
 });
