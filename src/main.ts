@@ -99,6 +99,9 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     acr: { regions: config.acr.regions, clientTokenRetentionMs: config.acr.clientTokenRetention, credentialTtlMs: config.acr.credentialTtl },
     swr: { region: config.swr.region },
     maxConcurrentUploads: config.uploads.maxConcurrent,
+    maxConcurrentUploadsPerKey: config.uploads.maxConcurrentPerKey,
+    maxOpenUploadSessionsPerKey: config.uploads.maxOpenSessionsPerKey,
+    uploadIdleTimeoutMs: config.uploads.idleTimeout,
     ready: async () => {
       await deps.meta.ping();
       await deps.blobs.ping();

@@ -105,6 +105,22 @@ const uploads = z
       .max(1_000_000)
       .prefault(64)
       .describe('upload sessions open at once; 0 = unlimited; over the limit clients get TOOMANYREQUESTS'),
+    maxConcurrentPerKey: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .optional()
+      .describe(
+        'uploads one access key may stream at once; default a quarter of maxConcurrent (at least 1); 0 = no per-key share; anonymous callers (auth none) only count against maxConcurrent',
+      ),
+    maxOpenSessionsPerKey: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .prefault(64)
+      .describe('unfinished upload sessions one access key may hold, per replica; 0 = unlimited; beyond it new sessions get TOOMANYREQUESTS'),
   })
   .prefault({});
 

@@ -12,6 +12,7 @@ import { ncrDialect } from './ncr/dialect.ts';
 import { ociDialect } from './oci/dialect.ts';
 import type { AccessGate, SignatureAuth, TokenIssuer } from './shared/access.ts';
 import type { DialectSpec } from './shared/dialect-spec.ts';
+import type { OpenSessions } from './shared/open-sessions.ts';
 import type { Slots } from './shared/slots.ts';
 import type { SwrSettings } from './swr/context.ts';
 import { swrDialect } from './swr/dialect.ts';
@@ -36,6 +37,8 @@ export interface DialectWiring {
   /** Online GC of this process: the berth API runs and reports it. */
   gc: GcScheduler;
   uploadSlots: Slots;
+  /** Unfinished upload sessions per access key, capped by config.uploads.maxOpenSessionsPerKey. */
+  openSessions: OpenSessions;
 }
 
 export interface Dialect extends DialectSpec<DialectWiring> {

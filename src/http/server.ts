@@ -9,12 +9,19 @@ import { dialectOf } from './dialect-of.ts';
 import { DIALECTS, type DialectWiring } from './dialects.ts';
 import { registerGcMetrics } from './shared/gc-metrics.ts';
 import { createHttpMetrics } from './shared/metrics.ts';
-import { Slots } from './shared/slots.ts';
+import { OpenSessions } from './shared/open-sessions.ts';
+import { defaultPerKeyShare, Slots } from './shared/slots.ts';
 
 /** What the server is built from: what the dialects need (DialectWiring) but the upload slots, which it makes. */
-export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots'> {
+export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots' | 'openSessions'> {
   logger: FastifyBaseLogger;
   maxConcurrentUploads: number;
+  /** Uploads one key may stream at once; unset: a quarter of maxConcurrentUploads (at least 1); 0: no share. */
+  maxConcurrentUploadsPerKey?: number;
+  /** Unfinished upload sessions one key may hold; unset or 0: unlimited. */
+  maxOpenUploadSessionsPerKey?: number;
+  /** How long an untouched session lives, so the per-key count forgets sessions the store expires. */
+  uploadIdleTimeoutMs?: number;
   /** Extra readiness checks (metadata store ping etc.). */
   ready: () => Promise<void>;
 }
@@ -35,7 +42,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   // Leave every body unread: the handler decides whether to stream it, read it with a limit, or drop it.
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 
-  const uploadSlots = new Slots(options.maxConcurrentUploads);
+  const uploadSlots = new Slots(options.maxConcurrentUploads, options.maxConcurrentUploadsPerKey ?? defaultPerKeyShare(options.maxConcurrentUploads));
+  const openSessions = new OpenSessions(options.maxOpenUploadSessionsPerKey ?? 0, options.uploadIdleTimeoutMs ?? 86_400_000);
   const metrics = createHttpMetrics(() => uploadSlots.inUse);
   registerGcMetrics(metrics.registry, {
     status: () => options.gc.status(),
@@ -43,7 +51,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
   // A storage backend that is down answers 503 in every dialect; clients that honour Retry-After back off briefly.
   app.addHook('onSend', async (_req, reply, payload) => {
-    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+    // 429 (upload limits) likewise: a slot or session usually frees within seconds.
+    if ((reply.statusCode === 503 || reply.statusCode === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
     return payload;
   });
   app.addHook('onResponse', async (req, reply) => {
@@ -74,7 +83,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       .header('content-type', 'application/json')
       .send(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${req.url.slice(0, 200)}`, detail: null }] }));
   });
-  const wiring: DialectWiring = { ...options, uploadSlots };
+  const wiring: DialectWiring = { ...options, uploadSlots, openSessions };
   for (const dialect of DIALECTS) await app.register(dialect.plugin(wiring));
   return app;
 }

@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
 import type { AccessGate } from '../shared/access.ts';
+import type { OpenSessions } from '../shared/open-sessions.ts';
 import type { Slots } from '../shared/slots.ts';
 import type { OciRoute } from './paths.ts';
 
@@ -10,6 +11,7 @@ export interface OciContext {
   pulls: PullRecorder;
   gate: AccessGate;
   uploadSlots: Slots;
+  openSessions: OpenSessions;
 }
 
 export interface OciCall<R extends OciRoute = OciRoute> {

@@ -67,10 +67,10 @@ function chunkOf(req: FastifyRequest): ChunkInput {
 
 /** Streams a body only while an upload slot is free, so bursts turn into 429s rather than memory pressure. */
 async function withSlot<T>(call: OciCall, fn: () => Promise<T>): Promise<T> {
-  const release = call.ctx.uploadSlots.tryAcquire();
+  const release = call.ctx.uploadSlots.tryAcquire(call.actor.principal);
   if (!release) {
     await discardBody(call.req.raw);
-    throw new RegistryError('TOO_MANY_REQUESTS', 'too many uploads in progress; retry later');
+    throw new RegistryError('TOO_MANY_REQUESTS', 'too many uploads in progress (overall or for this key); retry later');
   }
   try {
     return await fn();
@@ -109,15 +109,46 @@ export const postUpload: OciHandler<UploadsRoute> = async (call) => {
     });
   }
   await discardBody(req.raw);
-  sendSession(reply, route.name, await startUpload(ctx.deps, route.name), 202);
+  const settle = await reserveSession(call);
+  if (!settle) throw new RegistryError('TOO_MANY_REQUESTS', 'this key has too many unfinished upload sessions; finish or cancel some, or retry later');
+  const session = await startUpload(ctx.deps, route.name).catch((e: unknown) => {
+    settle(null);
+    throw e;
+  });
+  settle(session.id);
+  sendSession(reply, route.name, session, 202);
 };
+
+/** A place among the key's open sessions; at the cap, first drops sessions another replica finished or cancelled. */
+async function reserveSession(call: OciCall<UploadsRoute>): Promise<((id: string | null) => void) | null> {
+  const { ctx, route, actor } = call;
+  const settle = ctx.openSessions.tryReserve(actor.principal, route.name);
+  if (settle) return settle;
+  await ctx.openSessions.recheck(actor.principal, (repository, id) =>
+    getUpload(ctx.deps, repository, id).then(
+      () => true,
+      (e: unknown) => {
+        if (isRegistryError(e) && e.code === 'BLOB_UPLOAD_UNKNOWN') return false;
+        throw e;
+      },
+    ),
+  );
+  return ctx.openSessions.tryReserve(actor.principal, route.name);
+}
+
+/** Keeps the per-key session count in step: a session the store no longer knows is not open any more. */
+function forgetIfGone(call: OciCall<UploadRoute>, e: unknown): void {
+  if (isRegistryError(e) && e.code === 'BLOB_UPLOAD_UNKNOWN') call.ctx.openSessions.close(call.route.id);
+}
 
 export const patchUpload: OciHandler<UploadRoute> = async (call) => {
   const { ctx, route, req, reply } = call;
   try {
     const session = await withSlot(call, () => appendChunk(ctx.deps, route.name, route.id, chunkOf(req)));
+    ctx.openSessions.touch(route.id);
     sendSession(reply, route.name, session, 202);
   } catch (e) {
+    forgetIfGone(call, e);
     // A rejected chunk leaves the session as it was; tell the client where it stands so it can resume.
     if (e instanceof RegistryError && typeof e.detail?.offset === 'number') {
       reply.headers({ location: uploadLocation(route.name, route.id), range: rangeHeader(e.detail.offset), 'docker-upload-uuid': route.id });
@@ -134,7 +165,13 @@ export const putUpload: OciHandler<UploadRoute> = async (call) => {
     await discardBody(req.raw);
     throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required to close an upload');
   }
-  const done = await withSlot(call, () => finishUpload(ctx.deps, route.name, route.id, digest, hasBody(req) ? chunkOf(req) : null, actor));
+  const done = await withSlot(call, () => finishUpload(ctx.deps, route.name, route.id, digest, hasBody(req) ? chunkOf(req) : null, actor)).catch(
+    (e: unknown) => {
+      forgetIfGone(call, e);
+      throw e;
+    },
+  );
+  ctx.openSessions.close(route.id);
   if (!req.raw.readableEnded) await discardBody(req.raw);
   sendBlobCreated(reply, route.name, done.digest);
 };
@@ -143,7 +180,12 @@ export const getUploadStatus: OciHandler<UploadRoute> = async ({ ctx, route, rep
   sendSession(reply, route.name, await getUpload(ctx.deps, route.name, route.id), 204);
 };
 
-export const deleteUpload: OciHandler<UploadRoute> = async ({ ctx, route, reply }) => {
-  await cancelUpload(ctx.deps, route.name, route.id);
+export const deleteUpload: OciHandler<UploadRoute> = async (call) => {
+  const { ctx, route, reply } = call;
+  await cancelUpload(ctx.deps, route.name, route.id).catch((e: unknown) => {
+    forgetIfGone(call, e);
+    throw e;
+  });
+  ctx.openSessions.close(route.id);
   reply.code(204).send();
 };
