@@ -1,7 +1,6 @@
 // One behavioural contract for every MetadataStore adapter (SQLite now, PostgreSQL later): the reference index,
 // deletion rules, GC review queue, pins, trash, GC steps, paging and sessions must behave the same whatever the backend.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { MetadataStore } from '../../core/index.ts';
 import { repositoryAdminCases } from './metadata-store.admin.conformance.ts';
@@ -16,6 +15,7 @@ import { pinCases } from './metadata-store.pins.conformance.ts';
 import { queueCases } from './metadata-store.queue.conformance.ts';
 import { repositoryCases } from './metadata-store.repositories.conformance.ts';
 import { trashCases } from './metadata-store.trash.conformance.ts';
+import { uploadAndKeyCases } from './metadata-store.uploads-keys.conformance.ts';
 
 export type { MetadataStoreInspector, OpenedMetadataStore, ReviewEntry } from './metadata-store.kit.conformance.ts';
 
@@ -295,83 +295,6 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
       assert.deepEqual((await byDigest(r, m2))!.lastPulledAt, later(1000));
     });
 
-    it('keeps upload sessions with a compare-and-set offset and lists idle ones oldest first', async () => {
-      // Ids sort differently from their idle times, so only an order by time passes.
-      const [id, older, newest] = [`a-${randomUUID()}`, `c-${randomUUID()}`, `b-${randomUUID()}`];
-      assert.equal(await s.getUpload(id), null);
-      await s.createUpload({ id, repository: 'conf/up', offset: 0, startedAt: at, updatedAt: at });
-      await s.createUpload({ id: older, repository: 'conf/up', offset: 5, startedAt: later(-2000), updatedAt: later(-1000) });
-      await s.createUpload({ id: newest, repository: 'conf/up', offset: 0, startedAt: later(1500), updatedAt: later(1500) });
-      assert.deepEqual((await s.getUpload(id))?.parts, [], 'a new session has no parts');
-      assert.equal(await s.advanceUpload(id, 0, 10, later(1000), 'part-a'), true);
-      assert.equal(await s.advanceUpload(id, 0, 20, later(1100), 'part-lost'), false, 'stale offset');
-      assert.equal(await s.advanceUpload(randomUUID(), 0, 1, at, 'part-x'), false, 'unknown session');
-      const got = await s.getUpload(id);
-      assert.deepEqual(
-        { ...got, claimed: got?.claimed ?? null },
-        {
-          id,
-          repository: 'conf/up',
-          offset: 10,
-          startedAt: at,
-          updatedAt: later(1000),
-          claimed: null,
-          parts: [{ offset: 0, size: 10, ref: 'part-a' }],
-        },
-        'only the part whose compare-and-set won is recorded',
-      );
-      assert.equal(await s.advanceUpload(id, 10, 10, later(1000), 'empty'), true, 'an empty append moves nothing and records no part');
-      assert.equal(await s.advanceUpload(id, 10, 25, later(1000), 'part-b'), true);
-      assert.deepEqual((await s.getUpload(id))?.parts, [
-        { offset: 0, size: 10, ref: 'part-a' },
-        { offset: 10, size: 15, ref: 'part-b' },
-      ]);
-      assert.deepEqual(
-        (await s.listIdleUploads(later(2000), 100)).map((u) => u.id),
-        [older, id, newest],
-      );
-      assert.deepEqual(
-        (await s.listIdleUploads(later(500), 100)).map((u) => u.id),
-        [older],
-        'strictly before',
-      );
-      assert.deepEqual(
-        (await s.listIdleUploads(later(2000), 1)).map((u) => u.id),
-        [older],
-      );
-      assert.deepEqual(await s.listIdleUploads(later(2000), 0), []);
-      await s.deleteUpload(id);
-      await s.deleteUpload(id);
-      assert.equal(await s.getUpload(id), null);
-      for (const x of [older, newest]) await s.deleteUpload(x);
-    });
-
-    it('stores, lists and deletes access keys', async () => {
-      const key = (i: number, lastUsedAt: Date | null) => ({
-        id: `BK${randomUUID().slice(0, 8).toUpperCase()}${i}`,
-        name: `k${i}`,
-        secretHash: 'h',
-        sealedSecret: 's',
-        grants: [{ repositories: 'a/*', actions: ['pull' as const, 'push' as const] }],
-        createdAt: later(i),
-        lastUsedAt,
-      });
-      const [k1, k2] = [key(1, null), key(2, later(50))];
-      assert.equal(await s.findAccessKey(k1.id), null);
-      await s.createAccessKey(k1);
-      await s.createAccessKey(k2);
-      await assert.rejects(s.createAccessKey(k1), 'ids are unique');
-      assert.deepEqual([await s.findAccessKey(k1.id), await s.findAccessKey(k2.id)], [k1, k2]);
-      assert.deepEqual(
-        (await s.listAccessKeys()).filter((k) => k.id === k1.id || k.id === k2.id),
-        [k1, k2],
-      );
-      assert.equal(await s.deleteAccessKey(k1.id), true);
-      assert.equal(await s.deleteAccessKey(k1.id), false);
-      assert.equal(await s.findAccessKey(k1.id), null);
-      assert.deepEqual((await s.listAudit({ limit: 1 }))[0]!.action, 'key.delete');
-    });
-
     it('audits deletes, repository deletes, manifest puts and key changes (not links or mounts), newest first', async () => {
       const r = repo();
       const start = await lastAuditId();
@@ -411,5 +334,6 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     describe('repository administration', () => repositoryAdminCases(suite));
     describe('namespaces and repository listings', () => namespaceCases(suite));
     describe('request ledger', () => ledgerCases(suite));
+    describe('upload sessions and access keys', () => uploadAndKeyCases(suite));
   });
 }

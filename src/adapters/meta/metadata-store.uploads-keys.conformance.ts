@@ -1,0 +1,89 @@
+// The upload-session and access-key part of the MetadataStore conformance suite: a session's offset moves only by
+// compare-and-set and records exactly the accepted parts; keys are stored, listed and deleted as given.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { it } from 'node:test';
+import type { MetadataStore } from '../../core/index.ts';
+import { at, later } from './metadata-store.fixtures.ts';
+import type { ConformanceSuite } from './metadata-store.kit.conformance.ts';
+
+export function uploadAndKeyCases(suite: ConformanceSuite): void {
+  const s = (): MetadataStore => suite.kit.store();
+
+  it('keeps upload sessions with a compare-and-set offset and lists idle ones oldest first', async () => {
+    // Ids sort differently from their idle times, so only an order by time passes.
+    const [id, older, newest] = [`a-${randomUUID()}`, `c-${randomUUID()}`, `b-${randomUUID()}`];
+    assert.equal(await s().getUpload(id), null);
+    await s().createUpload({ id, repository: 'conf/up', offset: 0, startedAt: at, updatedAt: at });
+    await s().createUpload({ id: older, repository: 'conf/up', offset: 5, startedAt: later(-2000), updatedAt: later(-1000) });
+    await s().createUpload({ id: newest, repository: 'conf/up', offset: 0, startedAt: later(1500), updatedAt: later(1500) });
+    assert.deepEqual((await s().getUpload(id))?.parts, [], 'a new session has no parts');
+    assert.equal(await s().advanceUpload(id, 0, 10, later(1000), 'part-a'), true);
+    assert.equal(await s().advanceUpload(id, 0, 20, later(1100), 'part-lost'), false, 'stale offset');
+    assert.equal(await s().advanceUpload(randomUUID(), 0, 1, at, 'part-x'), false, 'unknown session');
+    const got = await s().getUpload(id);
+    assert.deepEqual(
+      { ...got, claimed: got?.claimed ?? null },
+      {
+        id,
+        repository: 'conf/up',
+        offset: 10,
+        startedAt: at,
+        updatedAt: later(1000),
+        claimed: null,
+        parts: [{ offset: 0, size: 10, ref: 'part-a' }],
+      },
+      'only the part whose compare-and-set won is recorded',
+    );
+    assert.equal(await s().advanceUpload(id, 10, 10, later(1000), 'empty'), true, 'an empty append moves nothing and records no part');
+    assert.equal(await s().advanceUpload(id, 10, 25, later(1000), 'part-b'), true);
+    assert.deepEqual((await s().getUpload(id))?.parts, [
+      { offset: 0, size: 10, ref: 'part-a' },
+      { offset: 10, size: 15, ref: 'part-b' },
+    ]);
+    assert.deepEqual(
+      (await s().listIdleUploads(later(2000), 100)).map((u) => u.id),
+      [older, id, newest],
+    );
+    assert.deepEqual(
+      (await s().listIdleUploads(later(500), 100)).map((u) => u.id),
+      [older],
+      'strictly before',
+    );
+    assert.deepEqual(
+      (await s().listIdleUploads(later(2000), 1)).map((u) => u.id),
+      [older],
+    );
+    assert.deepEqual(await s().listIdleUploads(later(2000), 0), []);
+    await s().deleteUpload(id);
+    await s().deleteUpload(id);
+    assert.equal(await s().getUpload(id), null);
+    for (const x of [older, newest]) await s().deleteUpload(x);
+  });
+
+  it('stores, lists and deletes access keys', async () => {
+    const key = (i: number, lastUsedAt: Date | null) => ({
+      id: `BK${randomUUID().slice(0, 8).toUpperCase()}${i}`,
+      name: `k${i}`,
+      secretHash: 'h',
+      sealedSecret: 's',
+      grants: [{ repositories: 'a/*', actions: ['pull' as const, 'push' as const] }],
+      createdAt: later(i),
+      lastUsedAt,
+    });
+    const [k1, k2] = [key(1, null), key(2, later(50))];
+    assert.equal(await s().findAccessKey(k1.id), null);
+    await s().createAccessKey(k1);
+    await s().createAccessKey(k2);
+    await assert.rejects(s().createAccessKey(k1), 'ids are unique');
+    assert.deepEqual([await s().findAccessKey(k1.id), await s().findAccessKey(k2.id)], [k1, k2]);
+    assert.deepEqual(
+      (await s().listAccessKeys()).filter((k) => k.id === k1.id || k.id === k2.id),
+      [k1, k2],
+    );
+    assert.equal(await s().deleteAccessKey(k1.id), true);
+    assert.equal(await s().deleteAccessKey(k1.id), false);
+    assert.equal(await s().findAccessKey(k1.id), null);
+    assert.deepEqual((await s().listAudit({ limit: 1 }))[0]!.action, 'key.delete');
+  });
+}
