@@ -17,9 +17,9 @@ import {
   UploadHashes,
 } from './core/index.ts';
 import { GcScheduler } from './gc/index.ts';
+import { createAuth } from './http/common/auth-gate.ts';
+import { enableMemoryRelief } from './http/common/memory-relief.ts';
 import { buildHttpServer } from './http/server.ts';
-import { createAuth } from './http/shared/auth-gate.ts';
-import { enableMemoryRelief } from './http/shared/memory-relief.ts';
 
 export interface OpenedRegistry {
   deps: RegistryDeps;

@@ -51,7 +51,7 @@ const FAMILY_SHARED = new Set(['sql', 'queries']);
 
 /**
  * Where a file under src/ sits: 'main', 'core', 'auth', 'config', 'cli', 'http' (src/http/*.ts),
- * 'http/<dialect>' (incl. 'http/shared'), 'adapters' (src/adapters/*.ts), 'adapters/<family>' (a family's
+ * 'http/<dialect>' (incl. 'http/common'), 'adapters' (src/adapters/*.ts), 'adapters/<family>' (a family's
  * shared files) or 'adapters/<family>/<impl>'; any other top-level folder is its own area.
  */
 export function areaOf(rel: string): string {
@@ -87,9 +87,9 @@ function forbidden(from: string, to: string, _toRel: string): string | null {
   if (from === 'http')
     return to.startsWith('http/') || to === 'auth' || to === 'config' || to === 'gc' ? null : 'http imports only core, http/*, auth, config and gc';
   if (from.startsWith('http/')) {
-    if (to === 'http/shared' || to === 'auth' || to === 'config' || to === 'gc') return null;
-    if (to.startsWith('http/') || to === 'http') return from === 'http/shared' ? 'http/shared imports no dialect' : 'a dialect never imports another dialect';
-    return 'a dialect imports only core, http/shared, auth, config and gc';
+    if (to === 'http/common' || to === 'auth' || to === 'config' || to === 'gc') return null;
+    if (to.startsWith('http/') || to === 'http') return from === 'http/common' ? 'http/common imports no dialect' : 'a dialect never imports another dialect';
+    return 'a dialect imports only core, http/common, auth, config and gc';
   }
   return `${from} imports only core`;
 }
@@ -263,12 +263,12 @@ describe('architecture', () => {
       file('src/core/a.test.ts', "import test from 'node:test';\nimport { y } from '../../test/e2e/fixtures/oci-layout.ts';\n"),
       file(
         'src/adapters/blob/s3/x.ts',
-        "import { a } from '../fs/y.ts';\nimport { b } from '../shared.ts';\nimport {\n  c,\n} from '../../meta/sqlite/index.ts';\nexport * from './z.ts';\n",
+        "import { a } from '../fs/y.ts';\nimport { b } from '../family.ts';\nimport {\n  c,\n} from '../../meta/sqlite/index.ts';\nexport * from './z.ts';\n",
       ),
-      file('src/adapters/blob/shared.ts', "import { a } from './fs/index.ts';\n"),
+      file('src/adapters/blob/family.ts', "import { a } from './fs/index.ts';\n"),
       file(
         'src/http/ecr/routes.ts',
-        "import type { A } from '../oci/errors.ts';\nimport { s } from '../shared/body.ts';\nconst m = await import('../../adapters/factory.ts');\n",
+        "import type { A } from '../oci/errors.ts';\nimport { s } from '../common/body.ts';\nconst m = await import('../../adapters/factory.ts');\n",
       ),
       file('src/auth/k.ts', "import { c } from '../config/index.ts';\n"),
       file('src/cli/m.ts', "import { main } from '../main.ts';\nimport { f } from '../adapters/factory.ts';\n"),
@@ -280,9 +280,9 @@ describe('architecture', () => {
       'src/core/a.ts:4 imports "../http/oci/routes.ts": core -> http/oci: core imports only core',
       'src/adapters/blob/s3/x.ts:1 imports "../fs/y.ts": adapters/blob/s3 -> adapters/blob/fs: an adapter imports only core, its own folder and the shared files of adapters/blob/*.ts',
       'src/adapters/blob/s3/x.ts:3 imports "../../meta/sqlite/index.ts": adapters/blob/s3 -> adapters/meta/sqlite: an adapter imports only core, its own folder and the shared files of adapters/blob/*.ts',
-      'src/adapters/blob/shared.ts:1 imports "./fs/index.ts": adapters/blob -> adapters/blob/fs: an adapter imports only core, its own folder and the shared files of adapters/blob/*.ts',
+      'src/adapters/blob/family.ts:1 imports "./fs/index.ts": adapters/blob -> adapters/blob/fs: an adapter imports only core, its own folder and the shared files of adapters/blob/*.ts',
       'src/http/ecr/routes.ts:1 imports "../oci/errors.ts": http/ecr -> http/oci: a dialect never imports another dialect',
-      'src/http/ecr/routes.ts:3 imports "../../adapters/factory.ts": http/ecr -> adapters: a dialect imports only core, http/shared, auth, config and gc',
+      'src/http/ecr/routes.ts:3 imports "../../adapters/factory.ts": http/ecr -> adapters: a dialect imports only core, http/common, auth, config and gc',
       'src/auth/k.ts:1 imports "../config/index.ts": auth -> config: auth imports only core',
     ]);
   });

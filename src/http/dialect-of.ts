@@ -1,8 +1,8 @@
 // Which dialect a request belongs to, from the dialect list alone: the metric label and the shape of a bad-URL answer
 // both ask, before (or without) any route matching, so neither keeps a list of its own.
 import type { HttpDialect } from '../core/index.ts';
+import { namedRootApi } from './common/root-api.ts';
 import { DIALECTS, type Dialect } from './dialects.ts';
-import { namedRootApi } from './shared/root-api.ts';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 

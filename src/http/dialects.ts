@@ -6,19 +6,19 @@ import type { GcScheduler } from '../gc/index.ts';
 import type { AcrSettings } from './acr/context.ts';
 import { acrDialect } from './acr/dialect.ts';
 import { berthDialect } from './berth/dialect.ts';
+import type { AccessGate, SignatureAuth, TokenIssuer } from './common/access.ts';
+import type { DialectSpec } from './common/dialect-spec.ts';
+import type { OpenSessions } from './common/open-sessions.ts';
+import type { Slots } from './common/slots.ts';
 import type { EcrSettings } from './ecr/context.ts';
 import { ecrDialect } from './ecr/dialect.ts';
 import { ncrDialect } from './ncr/dialect.ts';
 import { ociDialect } from './oci/dialect.ts';
-import type { AccessGate, SignatureAuth, TokenIssuer } from './shared/access.ts';
-import type { DialectSpec } from './shared/dialect-spec.ts';
-import type { OpenSessions } from './shared/open-sessions.ts';
-import type { Slots } from './shared/slots.ts';
 import type { SwrSettings } from './swr/context.ts';
 import { swrDialect } from './swr/dialect.ts';
 import { tokenDialect } from './token/dialect.ts';
 
-export type { WireAnswer } from './shared/dialect-spec.ts';
+export type { WireAnswer } from './common/dialect-spec.ts';
 
 /** Everything a dialect plugin may be built from; each takes only what it uses. */
 export interface DialectWiring {

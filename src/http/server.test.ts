@@ -8,8 +8,8 @@ import pino from 'pino';
 import { openTestRegistry, type TestRegistry } from '../adapters/test-helpers.ts';
 import { memoryKeys } from '../auth/test-helper.ts';
 import { PullRecorder } from '../core/index.ts';
+import { createAuth } from './common/auth-gate.ts';
 import { buildHttpServer, type HttpServerOptions } from './server.ts';
-import { createAuth } from './shared/auth-gate.ts';
 
 describe('the HTTP server built from the dialect list', () => {
   let reg: TestRegistry;

@@ -5,12 +5,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { gcClock } from '../core/index.ts';
 import { answerBadUrl } from './bad-url.ts';
+import { registerGcMetrics } from './common/gc-metrics.ts';
+import { createHttpMetrics } from './common/metrics.ts';
+import { OpenSessions } from './common/open-sessions.ts';
+import { defaultPerKeyShare, Slots } from './common/slots.ts';
 import { dialectOf } from './dialect-of.ts';
 import { DIALECTS, type DialectWiring } from './dialects.ts';
-import { registerGcMetrics } from './shared/gc-metrics.ts';
-import { createHttpMetrics } from './shared/metrics.ts';
-import { OpenSessions } from './shared/open-sessions.ts';
-import { defaultPerKeyShare, Slots } from './shared/slots.ts';
 
 /** What the server is built from: what the dialects need (DialectWiring) but the upload slots, which it makes. */
 export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots' | 'openSessions'> {

@@ -7,7 +7,7 @@ import { hasRpcV1Signature, verifyRpcV1 } from '../../auth/acs-rpc-v1.ts';
 import { ACS3_ALGORITHM, verifyAcs3 } from '../../auth/acs3.ts';
 import { ANONYMOUS_ADMIN } from '../../auth/index.ts';
 import { useNonceOnce } from '../../core/index.ts';
-import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
+import { callerWithAuthOff, KeyLookup } from '../common/signed-caller.ts';
 import type { AcrContext, Caller } from './context.ts';
 import { AcrError, invalidParameter, missingParameter } from './errors.ts';
 import type { CallParams } from './params.ts';

@@ -1,8 +1,8 @@
 // What every ACR operation handler receives: the use-case dependencies, the caller (as the ACS3 or RPC v1 signature
 // proved it), berth's ACR settings and one way to ask for rights, so each handler states exactly what it needs.
 import type { Action, Actor, RegistryDeps } from '../../core/index.ts';
-import type { SignatureAuth } from '../shared/access.ts';
-import type { SignedCaller } from '../shared/signed-caller.ts';
+import type { SignatureAuth } from '../common/access.ts';
+import type { SignedCaller } from '../common/signed-caller.ts';
 
 /** config.acr, in the units the dialect uses. */
 export interface AcrSettings {

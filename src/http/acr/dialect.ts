@@ -1,5 +1,5 @@
 // The Alibaba Compute Nest dialect as the dialect list sees it: / named by Action, config.acr, Alibaba's error shape.
-import type { DialectSpec } from '../shared/dialect-spec.ts';
+import type { DialectSpec } from '../common/dialect-spec.ts';
 import type { AcrContext } from './context.ts';
 import { AcrError, errorBody } from './errors.ts';
 import { acrPlugin } from './routes.ts';

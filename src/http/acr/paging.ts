@@ -1,6 +1,6 @@
 // NextToken for the List APIs: opaque to clients (base64url JSON), bound to the operation and the filter that issued
 // it, holding the position to continue after and, for repositories, the TotalCount counted when the listing began.
-import { encodePageToken, readPageToken } from '../shared/page-token.ts';
+import { encodePageToken, readPageToken } from '../common/page-token.ts';
 import { AcrError } from './errors.ts';
 
 export type Position = Record<string, string | number>;

@@ -3,10 +3,10 @@
 // failure in Alibaba's {RequestId, HostId, Code, Message, Recommend} envelope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../auth/index.ts';
-import { ECR_ACTIONS_OF } from '../shared/access.ts';
-import { readBodyWithin } from '../shared/body.ts';
-import { setDialectErrorHandler } from '../shared/error-handler.ts';
-import { addRootApiConstraint } from '../shared/root-api.ts';
+import { ECR_ACTIONS_OF } from '../common/access.ts';
+import { readBodyWithin } from '../common/body.ts';
+import { setDialectErrorHandler } from '../common/error-handler.ts';
+import { addRootApiConstraint } from '../common/root-api.ts';
 import { authenticate } from './caller.ts';
 import type { AcrCall, AcrContext, Caller } from './context.ts';
 import { AcrError, errorBody, fromRegistryError } from './errors.ts';

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Action, Actor, RegistryDeps } from '../../core/index.ts';
 import type { GcScheduler } from '../../gc/index.ts';
-import type { AccessGate, AccessNeed } from '../shared/access.ts';
+import type { AccessGate, AccessNeed } from '../common/access.ts';
 import type { BerthRoute } from './paths.ts';
 
 export interface BerthContext {

@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { parseDuration } from '../../config/index.ts';
 import { parseRepositoryName, RegistryError } from '../../core/index.ts';
-import { readBodyWithin } from '../shared/body.ts';
-import { jsonObject, jsonProblemText } from '../shared/json-body.ts';
+import { readBodyWithin } from '../common/body.ts';
+import { jsonObject, jsonProblemText } from '../common/json-body.ts';
 
 /** Management requests are a few fields; anything bigger is a mistake or an attack. */
 const BODY_LIMIT = 64 * 1024;

@@ -2,8 +2,8 @@
 // URL, authenticate, dispatch; every failure becomes {"error":{code,message,detail}} with a 4xx unless it is ours.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../core/index.ts';
-import { type AccessNeed, gateRequest } from '../shared/access.ts';
-import { setDialectErrorHandler } from '../shared/error-handler.ts';
+import { type AccessNeed, gateRequest } from '../common/access.ts';
+import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { getAudit } from './audit.ts';
 import { type BerthCall, type BerthContext, type BerthHandler, sendJson } from './context.ts';
 import { berthErrorBody, wireError } from './errors.ts';

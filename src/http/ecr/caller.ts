@@ -2,7 +2,7 @@
 // caller acts as administrator, unsigned requests included, but a signature made with an existing key must still
 // be right, so a wrong secret or a stale clock shows up locally as it would on AWS.
 import { type SigV4Failure, verifySigV4 } from '../../auth/index.ts';
-import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
+import { callerWithAuthOff, KeyLookup } from '../common/signed-caller.ts';
 import type { Caller, EcrContext } from './context.ts';
 import { EcrError } from './errors.ts';
 

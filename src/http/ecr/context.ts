@@ -3,8 +3,8 @@
 
 import type { z } from 'zod';
 import type { Action, Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
-import type { SignatureAuth } from '../shared/access.ts';
-import type { SignedCaller } from '../shared/signed-caller.ts';
+import type { SignatureAuth } from '../common/access.ts';
+import type { SignedCaller } from '../common/signed-caller.ts';
 
 /** config.ecr: who berth answers as in ARNs and registry ids. */
 export interface EcrSettings {

@@ -1,5 +1,5 @@
 // The AWS ECR dialect as the dialect list sees it: POST / named by X-Amz-Target, config.ecr, AWS's error shape.
-import type { DialectSpec } from '../shared/dialect-spec.ts';
+import type { DialectSpec } from '../common/dialect-spec.ts';
 import type { EcrContext } from './context.ts';
 import { EcrError, errorBody } from './errors.ts';
 import { ecrPlugin } from './routes.ts';

@@ -1,6 +1,6 @@
 // nextToken for the paged ECR operations: opaque to clients (base64url JSON), bound to the operation that issued
 // it, and holding only the position (the last repository name or image digest, and tag) to continue after.
-import { encodePageToken, readPageToken } from '../shared/page-token.ts';
+import { encodePageToken, readPageToken } from '../common/page-token.ts';
 import { EcrError } from './errors.ts';
 
 export type Position = Record<string, string>;

@@ -7,7 +7,7 @@ import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestReg
 import { keyPrincipal } from '../../auth/index.ts';
 import { TestSha256 } from '../../auth/test-helpers.ts';
 import { type AccessKey, createPin, PullRecorder, putManifest } from '../../core/index.ts';
-import type { SignatureAuth } from '../shared/access.ts';
+import type { SignatureAuth } from '../common/access.ts';
 import { ecrPlugin } from './routes.ts';
 
 const KEY: AccessKey = {

@@ -2,10 +2,10 @@
 // checked, input validated against the ECR model, every failure in AWS's {"__type","message"} envelope.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readBodyWithin } from '../shared/body.ts';
-import { setDialectErrorHandler } from '../shared/error-handler.ts';
-import { jsonObject, jsonProblemText } from '../shared/json-body.ts';
-import { addRootApiConstraint } from '../shared/root-api.ts';
+import { readBodyWithin } from '../common/body.ts';
+import { setDialectErrorHandler } from '../common/error-handler.ts';
+import { jsonObject, jsonProblemText } from '../common/json-body.ts';
+import { addRootApiConstraint } from '../common/root-api.ts';
 import { accessDenied, authorize } from './authorize.ts';
 import { authenticate } from './caller.ts';
 import type { Caller, EcrCall, EcrContext } from './context.ts';

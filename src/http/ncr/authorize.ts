@@ -3,7 +3,7 @@
 // the registry, which is the pattern "{registry}/*" (admin to create or delete the registry itself).
 import { can, principalName } from '../../auth/index.ts';
 import type { Action } from '../../core/index.ts';
-import { ECR_ACTIONS_OF, type SignatureAuth } from '../shared/access.ts';
+import { ECR_ACTIONS_OF, type SignatureAuth } from '../common/access.ts';
 import type { Caller } from './context.ts';
 import { NcrError, PERMISSION_DENIED } from './errors.ts';
 

@@ -3,7 +3,7 @@
 // signed right, so a wrong secret or a stale clock shows up locally as it would behind NAVER's gateway.
 
 import { NCP_HEADERS, type NcpFailure, verifyNcpSignature } from '../../auth/ncp-signature.ts';
-import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
+import { callerWithAuthOff, KeyLookup } from '../common/signed-caller.ts';
 import type { Caller, NcrContext } from './context.ts';
 import { AUTH_FAILED, NcrError } from './errors.ts';
 

@@ -1,8 +1,8 @@
 // What every NCR operation handler receives: the use-case dependencies, the caller the signature proved, the
 // request as sent (prefix, raw path, query) for building page links, and the body read bounded.
 import type { Actor, RegistryDeps } from '../../core/index.ts';
-import type { SignatureAuth } from '../shared/access.ts';
-import type { SignedCaller } from '../shared/signed-caller.ts';
+import type { SignatureAuth } from '../common/access.ts';
+import type { SignedCaller } from '../common/signed-caller.ts';
 
 export interface NcrContext {
   deps: RegistryDeps;

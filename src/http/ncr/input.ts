@@ -1,7 +1,7 @@
 // Request bodies of the NCR API (create registry, edit image): read raw and bounded by the route, parsed and checked
 // against a zod schema here, so broken JSON or a wrong member is a 400 in the gateway's envelope, never a use case's.
 import { z } from 'zod';
-import { jsonProblemText, jsonObject as parseJsonObject } from '../shared/json-body.ts';
+import { jsonProblemText, jsonObject as parseJsonObject } from '../common/json-body.ts';
 import { badRequest } from './errors.ts';
 
 /** The body as a JSON object; an empty body is {} (nothing to change). */

@@ -3,7 +3,7 @@
 // once, after the signature was checked (only unreserved characters and imageName's %2F; "a%252Fb" keeps its "%"
 // and is refused as a name). Malformed escapes and invalid names answer 400.
 import { isTag, parseNamespaceName, parseRepositoryName, RegistryError } from '../../core/index.ts';
-import { decodePathSegment } from '../shared/path-segment.ts';
+import { decodePathSegment } from '../common/path-segment.ts';
 import type { NcrParams } from './context.ts';
 import { badRequest } from './errors.ts';
 

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { openTestRegistry, pushBlob, pushImage, type TestRegistry } from '../../adapters/test-helpers.ts';
 import { keyPrincipal } from '../../auth/index.ts';
 import type { AccessKey } from '../../core/index.ts';
-import type { SignatureAuth } from '../shared/access.ts';
+import type { SignatureAuth } from '../common/access.ts';
 import { ncrPlugin } from './routes.ts';
 
 const KEY: AccessKey = {

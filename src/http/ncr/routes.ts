@@ -2,8 +2,8 @@
 // regional and government ones): the raw request target is signature-checked and parsed by the dialect itself,
 // bodies are read bounded, and every failure, 404s included, answers in the API Gateway's error envelope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readBodyWithin } from '../shared/body.ts';
-import { setDialectErrorHandler } from '../shared/error-handler.ts';
+import { readBodyWithin } from '../common/body.ts';
+import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { authenticate } from './caller.ts';
 import type { NcrCall, NcrContext } from './context.ts';
 import { badRequest, errorBody, fromRegistryError, NCR_ERRORS, NcrError, notFound, TOO_LARGE } from './errors.ts';

@@ -1,7 +1,7 @@
 // Blob HEAD/GET/DELETE on the wire: immutable content, so strong ETags and long cache lifetimes are safe.
 import { blobDownloadUrl, deleteBlob, openBlob, RegistryError, statBlob } from '../../core/index.ts';
-import { noteStreamed } from '../shared/memory-relief.ts';
-import { parseRange } from '../shared/ranges.ts';
+import { noteStreamed } from '../common/memory-relief.ts';
+import { parseRange } from '../common/ranges.ts';
 import type { OciHandler } from './context.ts';
 
 type BlobRoute = { kind: 'blob'; name: string; digest: string };

@@ -1,9 +1,9 @@
 // What the OCI handlers share: the use-case dependencies and the few HTTP-side helpers built by main.ts.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
-import type { AccessGate } from '../shared/access.ts';
-import type { OpenSessions } from '../shared/open-sessions.ts';
-import type { Slots } from '../shared/slots.ts';
+import type { AccessGate } from '../common/access.ts';
+import type { OpenSessions } from '../common/open-sessions.ts';
+import type { Slots } from '../common/slots.ts';
 import type { OciRoute } from './paths.ts';
 
 export interface OciContext {

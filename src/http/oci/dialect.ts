@@ -1,5 +1,5 @@
 // The OCI Distribution dialect as the dialect list sees it: /v2, errors in the OCI envelope.
-import { type DialectSpec, json } from '../shared/dialect-spec.ts';
+import { type DialectSpec, json } from '../common/dialect-spec.ts';
 import type { OciContext } from './context.ts';
 import { ociEnvelope } from './errors.ts';
 import { ociPlugin } from './routes.ts';

@@ -1,7 +1,7 @@
 // Tag list, catalog and referrers on the wire, with RFC 5988 Link paging as the spec describes.
 import { type Listing, listReferrers, listTags, pageSize } from '../../core/index.ts';
-import { gateRequest } from '../shared/access.ts';
-import { visiblePage } from '../shared/visibility.ts';
+import { gateRequest } from '../common/access.ts';
+import { visiblePage } from '../common/visibility.ts';
 import type { OciHandler } from './context.ts';
 
 function linkHeader(path: string, n: string | null, listing: Listing): string | null {

@@ -1,7 +1,7 @@
 // Manifest PUT/GET/HEAD/DELETE on the wire: stored bytes go out untouched with their own media type and digest.
 import { deleteManifest, getManifest, putManifest, RegistryError } from '../../core/index.ts';
-import { gateRequest } from '../shared/access.ts';
-import { readBody } from '../shared/body.ts';
+import { gateRequest } from '../common/access.ts';
+import { readBody } from '../common/body.ts';
 import type { OciHandler } from './context.ts';
 
 type ManifestRoute = { kind: 'manifest'; name: string; reference: string };

@@ -1,8 +1,8 @@
 // The OCI Distribution dialect as one encapsulated Fastify plugin: match the raw URL, check access, dispatch.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Action, RegistryError } from '../../core/index.ts';
-import { type AccessNeed, gateRequest } from '../shared/access.ts';
-import { setDialectErrorHandler } from '../shared/error-handler.ts';
+import { type AccessNeed, gateRequest } from '../common/access.ts';
+import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { getBlob, headBlob, removeBlob } from './blobs.ts';
 import type { OciContext, OciHandler } from './context.ts';
 import { OCI_ERRORS, ociEnvelope } from './errors.ts';

@@ -12,10 +12,10 @@ import {
   startUpload,
   type UploadSession,
 } from '../../core/index.ts';
-import { gateRequest } from '../shared/access.ts';
-import { discardBody } from '../shared/body.ts';
-import { relieved } from '../shared/memory-relief.ts';
-import { parseContentRange } from '../shared/ranges.ts';
+import { gateRequest } from '../common/access.ts';
+import { discardBody } from '../common/body.ts';
+import { relieved } from '../common/memory-relief.ts';
+import { parseContentRange } from '../common/ranges.ts';
 import type { OciCall, OciHandler } from './context.ts';
 
 type UploadsRoute = { kind: 'uploads'; name: string };

@@ -3,7 +3,7 @@
 // ("ns/*" or "*"): creating, deleting or listing a namespace reveals or touches all of it.
 import { can } from '../../auth/index.ts';
 import type { Action } from '../../core/index.ts';
-import { ECR_ACTIONS_OF, type SignatureAuth } from '../shared/access.ts';
+import { ECR_ACTIONS_OF, type SignatureAuth } from '../common/access.ts';
 import type { Caller } from './context.ts';
 import { SWR_ERRORS, SwrError } from './errors.ts';
 

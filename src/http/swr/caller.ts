@@ -3,7 +3,7 @@
 // naming an existing key must still be right, so a wrong secret or a stale clock shows up locally as on Huawei Cloud.
 import { ANONYMOUS_ADMIN } from '../../auth/index.ts';
 import { type SdkHmacFailure, type SdkHmacRequest, verifySdkHmac } from '../../auth/sdk-hmac-sha256.ts';
-import { callerWithAuthOff, KeyLookup } from '../shared/signed-caller.ts';
+import { callerWithAuthOff, KeyLookup } from '../common/signed-caller.ts';
 import type { Caller, SwrContext } from './context.ts';
 import { SWR_ONLY, SwrError } from './errors.ts';
 

@@ -1,8 +1,8 @@
 // What every SWR operation handler receives: the use-case dependencies, the caller (as the signature or token proved
 // it), the request's parts and berth's own address, and what it answers with; one shape so handlers stay small.
 import type { Actor, RegistryDeps } from '../../core/index.ts';
-import type { SignatureAuth } from '../shared/access.ts';
-import type { SignedCaller } from '../shared/signed-caller.ts';
+import type { SignatureAuth } from '../common/access.ts';
+import type { SignedCaller } from '../common/signed-caller.ts';
 import type { SwrRoute } from './paths.ts';
 
 /** config.swr: the region berth answers as (docker login user names are "<region>@<key id>"). */

@@ -1,6 +1,6 @@
 // The Huawei SWR dialect as the dialect list sees it: /v2/manage and /v3/manage, config.swr, SWR's error shape.
 import { randomUUID } from 'node:crypto';
-import type { DialectSpec } from '../shared/dialect-spec.ts';
+import type { DialectSpec } from '../common/dialect-spec.ts';
 import type { SwrContext } from './context.ts';
 import { errorBody, invalidParameter } from './errors.ts';
 import { swrPlugin } from './routes.ts';

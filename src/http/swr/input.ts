@@ -1,7 +1,7 @@
 // Request bodies and query parameters checked before an operation runs: bad JSON, a wrong type, an unknown category
 // or an out-of-range limit is a 400 with SWR's "invalid parameter" code and a message naming the field, never a 5xx.
 import { z } from 'zod';
-import { jsonObject, jsonProblemText } from '../shared/json-body.ts';
+import { jsonObject, jsonProblemText } from '../common/json-body.ts';
 import { invalidParameter } from './errors.ts';
 
 export const CATEGORIES = ['app_server', 'linux', 'framework_app', 'database', 'lang', 'windows', 'arm', 'arms', 'other'] as const;

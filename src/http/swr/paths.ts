@@ -2,7 +2,7 @@
 // are validated from exactly what the client sent (and signed). Also decides, for the shared /v2 prefix, which
 // requests are SWR's: every /v2/manage/... path except one shaped like an OCI call that is no SWR route, so OCI
 // repositories whose names start with "manage/" stay reachable (see docs/SWR.md).
-import { decodePathSegment } from '../shared/path-segment.ts';
+import { decodePathSegment } from '../common/path-segment.ts';
 import { invalidParameter } from './errors.ts';
 
 export type SwrRouteKind = 'namespaces' | 'namespace' | 'repos' | 'repo' | 'tags' | 'tag' | 'allRepos' | 'allReposV3' | 'tagsV3' | 'secret' | 'authToken';

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readBodyWithin } from '../shared/body.ts';
-import { setDialectErrorHandler } from '../shared/error-handler.ts';
+import { readBodyWithin } from '../common/body.ts';
+import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { authenticate } from './caller.ts';
 import type { SwrAnswer, SwrCall, SwrContext } from './context.ts';
 import { errorBody, fromRegistryError, invalidParameter, SWR_ERRORS, SWR_ONLY, SwrError } from './errors.ts';

@@ -1,6 +1,6 @@
 // The Docker token endpoint as the dialect list sees it: /token.
-import type { TokenIssuer } from '../shared/access.ts';
-import { type DialectSpec, json } from '../shared/dialect-spec.ts';
+import type { TokenIssuer } from '../common/access.ts';
+import { type DialectSpec, json } from '../common/dialect-spec.ts';
 import { tokenPlugin } from './routes.ts';
 
 // Docker's token endpoint has no error model of its own; clients read the registry's (OCI) envelope, built here

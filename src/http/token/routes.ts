@@ -1,7 +1,7 @@
 // The Docker token endpoint (`docker login` and the Bearer challenge flow): Basic credentials in, a short-lived
 // JWT scoped to what the key may do out.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { TokenIssuer } from '../shared/access.ts';
+import type { TokenIssuer } from '../common/access.ts';
 
 export function tokenPlugin(issuer: TokenIssuer) {
   return async (app: FastifyInstance): Promise<void> => {

@@ -1,7 +1,7 @@
 // DeleteAcrImageRepositories: the repository and everything in it go in one O(1) metadata change (forced, as the API
 // promises), unless a deployment pin protects an image in it; the space comes back through GC.
 import { deleteRepository } from '../../../core/index.ts';
-import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
+import { ECR_REPOSITORY_DELETE } from '../../common/access.ts';
 import { operation } from '../context.ts';
 import { artifactType, region, repoId } from '../validate.ts';
 import { findRepository } from './resolve.ts';

@@ -2,7 +2,7 @@
 // TotalCount is counted once, when a listing starts (a walk over repository names with one indexed lookup per match,
 // bounded), and carried in the NextToken, so later pages cost only their own rows.
 import { namespaceOf, type Repository } from '../../../core/index.ts';
-import { visibleTo } from '../../shared/visibility.ts';
+import { visibleTo } from '../../common/visibility.ts';
 import { type AcrCall, operation } from '../context.ts';
 import { decodeToken, encodeToken } from '../paging.ts';
 import { artifactType, maxResults, optional } from '../validate.ts';

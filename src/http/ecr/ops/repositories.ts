@@ -2,7 +2,7 @@
 // are the same ones docker pushes to, so both sides see each other's.
 import { z } from 'zod';
 import { createRepository, deleteRepository, isRegistryError, listRepositories, type RegistryDeps, type Repository } from '../../../core/index.ts';
-import { ECR_ACTIONS_OF } from '../../shared/access.ts';
+import { ECR_ACTIONS_OF } from '../../common/access.ts';
 import { type EcrCall, operation } from '../context.ts';
 import { EcrError, repositoryNotFound } from '../errors.ts';
 import { DEFAULT_PAGE, decodeToken, encodeToken, rejectPagingWith } from '../paging.ts';

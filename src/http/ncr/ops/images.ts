@@ -3,8 +3,8 @@
 // delete so deployment pins still refuse it with 409.
 import { z } from 'zod';
 import { changeRepositorySettings, deleteRepository, isRegistryError, type RegistryDeps, type RepositorySummary } from '../../../core/index.ts';
-import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
-import { visibleTo } from '../../shared/visibility.ts';
+import { ECR_REPOSITORY_DELETE } from '../../common/access.ts';
+import { visibleTo } from '../../common/visibility.ts';
 import { authorize, registryResource } from '../authorize.ts';
 import type { Handler } from '../context.ts';
 import { notFound } from '../errors.ts';

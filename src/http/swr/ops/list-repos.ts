@@ -2,7 +2,7 @@
 // markers. Both show only repositories inside a namespace that the caller may see (shared/visibility.ts), filtered by namespace, name
 // (contained in the name inside the namespace), category and is_public, with counts and sizes from core's summaries.
 import type { RepositorySummary } from '../../../core/index.ts';
-import { type Visible, visibleTo } from '../../shared/visibility.ts';
+import { type Visible, visibleTo } from '../../common/visibility.ts';
 import type { SwrCall, SwrOperation } from '../context.ts';
 import { decodeMarker, encodeMarker, intParam, invalidParameterFor, orderType, withFilter } from '../input.ts';
 import { parseNamespace } from '../names.ts';

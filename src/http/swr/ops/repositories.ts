@@ -2,7 +2,7 @@
 // non-forced delete: 406 SVCSTG.SWR.4060012 while the repository holds any image, and then nothing is deleted.
 import { z } from 'zod';
 import { changeRepositorySettings, createRepository, deleteRepository, isRegistryError } from '../../../core/index.ts';
-import { ECR_REPOSITORY_DELETE } from '../../shared/access.ts';
+import { ECR_REPOSITORY_DELETE } from '../../common/access.ts';
 import { authorizeRepository, mayRepository, visibilityDenied } from '../authorize.ts';
 import type { SwrOperation } from '../context.ts';
 import { namespaceNotFound, repositoryNotFound, SWR_ERRORS, SWR_ONLY, SwrError } from '../errors.ts';
