@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -141,4 +142,26 @@ export async function startBerth(options: StartOptions = {}): Promise<RunningBer
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts a PATCH that sends `first` bytes and then stalls, like a slow client; `finish` sends the rest. */
+export function slowPatch(
+  url: string,
+  location: string,
+  first: Buffer,
+  rest: Buffer,
+  headers: Record<string, string> = {},
+): { done: Promise<number>; finish: () => void } {
+  let finish = (): void => undefined;
+  const done = new Promise<number>((resolve, reject) => {
+    const all = { 'content-type': 'application/octet-stream', 'content-length': first.length + rest.length, ...headers };
+    const req = request(new URL(location, url), { method: 'PATCH', headers: all }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.write(first);
+    finish = () => req.end(rest);
+  });
+  return { done, finish: () => finish() };
 }

@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EMBEDDED_ONLY, type RunningBerth, startBerth, until, uploadsInFlight } from './harness.ts';
+import { EMBEDDED_ONLY, type RunningBerth, slowPatch, startBerth, until, uploadsInFlight } from './harness.ts';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -15,26 +14,6 @@ async function startUpload(url: string, repo: string): Promise<string> {
   const r = await fetch(`${url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
   assert.equal(r.status, 202);
   return r.headers.get('location')!;
-}
-
-/** Starts a PATCH that sends `first` bytes and then stalls, like a slow client; returns a function to finish it. */
-function slowPatch(url: string, location: string, first: Buffer, rest: Buffer): { done: Promise<number>; finish: () => void } {
-  const target = new URL(location, url);
-  let finish = (): void => undefined;
-  const done = new Promise<number>((resolve, reject) => {
-    const req = request(
-      target,
-      { method: 'PATCH', headers: { 'content-type': 'application/octet-stream', 'content-length': first.length + rest.length } },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', reject);
-    req.write(first);
-    finish = () => req.end(rest);
-  });
-  return { done, finish: () => finish() };
 }
 
 describe('operations', () => {

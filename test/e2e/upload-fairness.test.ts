@@ -1,9 +1,8 @@
 // One access key cannot starve the others: a per-key share of the upload slots and a cap on its open sessions.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { until, uploadsInFlight } from './harness.ts';
+import { slowPatch, until, uploadsInFlight } from './harness.ts';
 import { createKey, type Key, type KeyedBerth, keyBasic, startKeyedBerth } from './key-helpers.ts';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -11,22 +10,6 @@ const octets = { 'content-type': 'application/octet-stream' };
 
 async function open(url: string, key: Key, repo: string): Promise<Response> {
   return fetch(`${url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: { authorization: keyBasic(key) } });
-}
-
-/** A PATCH that sends `first` bytes and then stalls, like a slow client; `finish` sends the rest. */
-function slowPatch(url: string, key: Key, location: string, first: Buffer, rest: Buffer): { done: Promise<number>; finish: () => void } {
-  let finish = (): void => undefined;
-  const done = new Promise<number>((resolve, reject) => {
-    const headers = { ...octets, authorization: keyBasic(key), 'content-length': first.length + rest.length };
-    const req = request(new URL(location, url), { method: 'PATCH', headers }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.write(first);
-    finish = () => req.end(rest);
-  });
-  return { done, finish: () => finish() };
 }
 
 describe('upload fairness between access keys', () => {
@@ -51,7 +34,7 @@ describe('upload fairness between access keys', () => {
       locations.push(r.headers.get('location')!);
     }
     // The key tries to take every global slot; only its share of 2 may stream.
-    const stalled = locations.map((l) => slowPatch(url, team, l, randomBytes(1024), randomBytes(1024)));
+    const stalled = locations.map((l) => slowPatch(url, l, randomBytes(1024), randomBytes(1024), { authorization: keyBasic(team) }));
     await until('the stalled PATCHes to take their slots', async () => (await uploadsInFlight(url)) >= 2);
     await new Promise((r) => setTimeout(r, 300));
     try {
