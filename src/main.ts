@@ -100,6 +100,8 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     swr: { region: config.swr.region },
     maxConcurrentUploads: config.uploads.maxConcurrent,
     maxConcurrentUploadsPerKey: config.uploads.maxConcurrentPerKey,
+    maxQueuedUploads: config.uploads.maxQueued,
+    uploadQueueTimeoutMs: config.uploads.queueTimeout,
     maxOpenUploadSessionsPerKey: config.uploads.maxOpenSessionsPerKey,
     uploadIdleTimeoutMs: config.uploads.idleTimeout,
     ready: async () => {

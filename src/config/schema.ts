@@ -104,7 +104,7 @@ const uploads = z
       .min(0)
       .max(1_000_000)
       .prefault(64)
-      .describe('upload sessions open at once; 0 = unlimited; over the limit clients get TOOMANYREQUESTS'),
+      .describe('uploads streaming at once; 0 = unlimited; beyond it uploads wait in the queue (maxQueued)'),
     maxConcurrentPerKey: z
       .number()
       .int()
@@ -112,8 +112,18 @@ const uploads = z
       .max(1_000_000)
       .optional()
       .describe(
-        'uploads one access key may stream at once; default a quarter of maxConcurrent (at least 1); 0 = no per-key share; anonymous callers (auth none) only count against maxConcurrent',
+        'uploads one access key may stream at once (more wait, behind other keys); default a quarter of maxConcurrent (at least 1); 0 = no per-key share; anonymous callers (auth none) only count against maxConcurrent',
       ),
+    maxQueued: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .prefault(1024)
+      .describe(
+        'uploads that wait (body unread) for a slot beyond maxConcurrent or their key share, per replica; a quarter of it per access key; 0 = none wait; beyond it TOOMANYREQUESTS',
+      ),
+    queueTimeout: duration('30s', 'how long a queued upload waits for a slot before UNAVAILABLE (503, Retry-After)', { min: 1, max: 3_600_000 }),
     maxOpenSessionsPerKey: z
       .number()
       .int()

@@ -18,6 +18,10 @@ export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots' | '
   maxConcurrentUploads: number;
   /** Uploads one key may stream at once; unset: a quarter of maxConcurrentUploads (at least 1); 0: no share. */
   maxConcurrentUploadsPerKey?: number;
+  /** Uploads that may wait for a slot beyond the limits; unset or 0: none wait (refused at once). */
+  maxQueuedUploads?: number;
+  /** How long a queued upload waits for a slot before it is refused (503). */
+  uploadQueueTimeoutMs?: number;
   /** Unfinished upload sessions one key may hold; unset or 0: unlimited. */
   maxOpenUploadSessionsPerKey?: number;
   /** How long an untouched session lives, so the per-key count forgets sessions the store expires. */
@@ -42,9 +46,17 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   // Leave every body unread: the handler decides whether to stream it, read it with a limit, or drop it.
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 
-  const uploadSlots = new Slots(options.maxConcurrentUploads, options.maxConcurrentUploadsPerKey ?? defaultPerKeyShare(options.maxConcurrentUploads));
+  const uploadSlots = new Slots({
+    max: options.maxConcurrentUploads,
+    perPrincipal: options.maxConcurrentUploadsPerKey ?? defaultPerKeyShare(options.maxConcurrentUploads),
+    maxQueued: options.maxQueuedUploads ?? 0,
+    queueTimeoutMs: options.uploadQueueTimeoutMs,
+  });
   const openSessions = new OpenSessions(options.maxOpenUploadSessionsPerKey ?? 0, options.uploadIdleTimeoutMs ?? 86_400_000);
-  const metrics = createHttpMetrics(() => uploadSlots.inUse);
+  const metrics = createHttpMetrics(
+    () => uploadSlots.inUse,
+    () => uploadSlots.queued,
+  );
   registerGcMetrics(metrics.registry, {
     status: () => options.gc.status(),
     stats: () => options.deps.meta.gcStats(gcClock(options.deps, options.gc.defaults)),

@@ -83,6 +83,12 @@ export async function uploadsInFlight(url: string): Promise<number> {
   return Number(/^berth_uploads_in_flight (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
+/** The `berth_uploads_queued` gauge of one berth process (uploads waiting for a slot), read from its /metrics. */
+export async function uploadsQueued(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^berth_uploads_queued (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
+
 /** Runs `berth <args>` to completion and returns its exit code and output. */
 export async function runBerth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const stores = await backend(args);

@@ -19,7 +19,7 @@ async function startUpload(url: string, repo: string): Promise<string> {
 describe('operations', () => {
   let berth: RunningBerth;
   before(async () => {
-    berth = await startBerth({ env: { BERTH_UPLOADS_IDLE_TIMEOUT: '1s', BERTH_UPLOADS_MAX_CONCURRENT: '1' } });
+    berth = await startBerth({ env: { BERTH_UPLOADS_IDLE_TIMEOUT: '1s', BERTH_UPLOADS_MAX_CONCURRENT: '1', BERTH_UPLOADS_MAX_QUEUED: '0' } });
   });
   after(async () => berth.dispose());
 
@@ -33,6 +33,7 @@ describe('operations', () => {
     assert.match(metrics, /berth_http_requests_total\{dialect="oci",method="GET",status="200"\} \d+/);
     assert.match(metrics, /berth_http_request_duration_seconds_bucket/);
     assert.match(metrics, /berth_uploads_in_flight 0/);
+    assert.match(metrics, /berth_uploads_queued 0/);
     assert.match(metrics, /berth_process_resident_memory_bytes/);
   });
 
@@ -49,7 +50,7 @@ describe('operations', () => {
     await until('the bytes to go with the session', async () => !(await readdir(join(berth.dataDir, 'uploads'))).includes(id), { timeoutMs: 2_000 });
   });
 
-  it('answers 429 TOOMANYREQUESTS beyond uploads.maxConcurrent, and accepts again once a slot frees', async () => {
+  it('with no queue (uploads.maxQueued 0), answers 429 TOOMANYREQUESTS beyond uploads.maxConcurrent, and accepts again once a slot frees', async () => {
     const a = await startUpload(berth.url, 'ops/limit');
     const b = await startUpload(berth.url, 'ops/limit');
     const slow = slowPatch(berth.url, a, randomBytes(1024), randomBytes(1024));

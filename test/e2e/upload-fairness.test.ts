@@ -1,8 +1,8 @@
-// One access key cannot starve the others: a per-key share of the upload slots and a cap on its open sessions.
+// One access key cannot starve the others: a per-key share of the upload slots and of the wait queue, and a cap on its open sessions.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { slowPatch, until, uploadsInFlight } from './harness.ts';
+import { slowPatch, until, uploadsInFlight, uploadsQueued } from './harness.ts';
 import { createKey, type Key, type KeyedBerth, keyBasic, startKeyedBerth } from './key-helpers.ts';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -18,26 +18,38 @@ describe('upload fairness between access keys', () => {
   let other: Key;
   before(async () => {
     k = await startKeyedBerth('fair-admin', {
-      env: { BERTH_UPLOADS_MAX_CONCURRENT: '4', BERTH_UPLOADS_MAX_CONCURRENT_PER_KEY: '2', BERTH_UPLOADS_MAX_OPEN_SESSIONS_PER_KEY: '5' },
+      env: {
+        BERTH_UPLOADS_MAX_CONCURRENT: '4',
+        BERTH_UPLOADS_MAX_CONCURRENT_PER_KEY: '2',
+        BERTH_UPLOADS_MAX_OPEN_SESSIONS_PER_KEY: '5',
+        BERTH_UPLOADS_MAX_QUEUED: '8',
+      },
     });
     team = await createKey(k.berth, '--name', 'fair-team', '--grant', 'team/*:pull,push');
     other = await createKey(k.berth, '--name', 'fair-other', '--grant', 'other/*:pull,push');
   });
   after(async () => k?.dispose());
 
-  it("a key holding its share of stalled PATCHes leaves slots for another key's push", async () => {
+  it("a key holding its share of stalled PATCHes leaves slots for another key's push; its excess waits", async () => {
     const url = k.berth.url;
     const locations: string[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       const r = await open(url, team, 'team/app');
       assert.equal(r.status, 202);
       locations.push(r.headers.get('location')!);
     }
-    // The key tries to take every global slot; only its share of 2 may stream.
-    const stalled = locations.map((l) => slowPatch(url, l, randomBytes(1024), randomBytes(1024), { authorization: keyBasic(team) }));
-    await until('the stalled PATCHes to take their slots', async () => (await uploadsInFlight(url)) >= 2);
-    await new Promise((r) => setTimeout(r, 300));
+    // The key tries to take every global slot; only its share of 2 may stream, the other 2 wait (a quarter of the queue of 8).
+    const stalled = locations.slice(0, 4).map((l) => slowPatch(url, l, randomBytes(1024), randomBytes(1024), { authorization: keyBasic(team) }));
+    await until('the stalled PATCHes to take their slots and queue', async () => (await uploadsInFlight(url)) >= 2 && (await uploadsQueued(url)) >= 2);
     try {
+      // Beyond its share of the queue, the key's next upload is refused at once: 429 with Retry-After.
+      const excess = await fetch(new URL(locations[4]!, url), {
+        method: 'PATCH',
+        body: randomBytes(16),
+        headers: { ...octets, authorization: keyBasic(team) },
+      });
+      assert.equal(excess.status, 429, await excess.text());
+      assert.equal(excess.headers.get('retry-after'), '1');
       const blob = randomBytes(2048);
       const started = await open(url, other, 'other/app');
       assert.equal(started.status, 202);
@@ -48,11 +60,13 @@ describe('upload fairness between access keys', () => {
       });
       assert.equal(put.status, 201, await put.text());
       assert.equal(await uploadsInFlight(url), 2);
+      assert.equal(await uploadsQueued(url), 2);
     } finally {
       for (const s of stalled) s.finish();
     }
     const statuses = (await Promise.all(stalled.map((s) => s.done))).sort();
-    assert.deepEqual(statuses, [202, 202, 429, 429]);
+    assert.deepEqual(statuses, [202, 202, 202, 202]);
+    assert.equal(await uploadsInFlight(url), 0);
   });
 
   it('refuses a key its session beyond maxOpenSessionsPerKey with 429, while another key still opens sessions', async () => {

@@ -6,9 +6,10 @@ export interface HttpMetrics {
   requests: Counter<'dialect' | 'method' | 'status'>;
   duration: Histogram<'dialect' | 'method'>;
   uploadsInFlight: Gauge;
+  uploadsQueued: Gauge;
 }
 
-export function createHttpMetrics(uploadsInUse: () => number): HttpMetrics {
+export function createHttpMetrics(uploadsInUse: () => number, uploadsWaiting: () => number): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'berth_' });
   const requests = new Counter({
@@ -32,5 +33,13 @@ export function createHttpMetrics(uploadsInUse: () => number): HttpMetrics {
       this.set(uploadsInUse());
     },
   });
-  return { registry, requests, duration, uploadsInFlight };
+  const uploadsQueued = new Gauge({
+    name: 'berth_uploads_queued',
+    help: 'Blob uploads waiting for an upload slot right now',
+    registers: [registry],
+    collect() {
+      this.set(uploadsWaiting());
+    },
+  });
+  return { registry, requests, duration, uploadsInFlight, uploadsQueued };
 }

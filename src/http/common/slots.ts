@@ -1,4 +1,5 @@
-// Bounds how many uploads stream at once, overall and per caller, so a burst degrades into 429s and one key cannot starve the rest.
+// Bounds how many uploads stream at once, overall and per caller; uploads beyond that wait in a bounded FIFO queue
+// (not reading their bodies) so a burst of pushes slows down instead of failing, and one key cannot starve the rest.
 
 /**
  * The principal every caller has without credentials (auth none, anonymous access). It is exempt from the per-key
@@ -6,45 +7,149 @@
  */
 export const ANONYMOUS_PRINCIPAL = 'anonymous';
 
+export type Release = () => void;
+
+/**
+ * Why an upload got no slot: refused on arrival because the principal already has its share of the queue waiting
+ * (`key-queue-full`) or the whole queue is full (`queue-full`; with no queue, any upload finding no free slot): the
+ * OCI dialect answers 429. `timeout`: it waited `queueTimeoutMs` (503). `aborted`: the client went away while waiting.
+ */
+export type Refusal = 'key-queue-full' | 'queue-full' | 'timeout' | 'aborted';
+
+export interface SlotLimits {
+  /** Uploads streaming at once; 0 = unlimited. */
+  max: number;
+  /** Uploads one principal may stream at once; 0 = no share. Anonymous callers are exempt. */
+  perPrincipal?: number;
+  /** Uploads waiting for a slot at most; 0 = no queue (refuse at once, as before the queue existed). */
+  maxQueued?: number;
+  /** How long an upload waits for a slot before it is refused. */
+  queueTimeoutMs?: number;
+}
+
+interface Waiter {
+  principal: string;
+  grant: (release: Release) => void;
+  refuse: (why: Refusal) => void;
+}
+
 export class Slots {
   #inUse = 0;
   readonly #max: number;
   readonly #perPrincipal: number;
+  readonly #maxQueued: number;
+  readonly #perPrincipalQueued: number;
+  readonly #queueTimeoutMs: number;
   readonly #held = new Map<string, number>();
+  readonly #queuedBy = new Map<string, number>();
+  /** FIFO; a waiter leaves it when granted, refused by timeout, or aborted. Bounded by maxQueued. */
+  readonly #queue: Waiter[] = [];
 
-  /** `max` 0 means unlimited; `perPrincipal` 0 means no per-principal share. */
-  constructor(max: number, perPrincipal = 0) {
-    this.#max = max;
-    this.#perPrincipal = perPrincipal;
+  constructor(limits: SlotLimits) {
+    this.#max = limits.max;
+    this.#perPrincipal = limits.perPrincipal ?? 0;
+    this.#maxQueued = limits.maxQueued ?? 0;
+    this.#perPrincipalQueued = defaultPerKeyShare(this.#maxQueued);
+    this.#queueTimeoutMs = limits.queueTimeoutMs ?? 30_000;
   }
 
-  tryAcquire(principal: string = ANONYMOUS_PRINCIPAL): (() => void) | null {
-    if (this.#max > 0 && this.#inUse >= this.#max) return null;
-    const shared = this.#perPrincipal > 0 && principal !== ANONYMOUS_PRINCIPAL;
-    const held = this.#held.get(principal) ?? 0;
-    if (shared && held >= this.#perPrincipal) return null;
-    this.#inUse++;
-    if (shared) this.#held.set(principal, held + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#inUse--;
-      if (!shared) return;
-      const now = (this.#held.get(principal) ?? 1) - 1;
-      // Dropping zero counts keeps the map as small as the set of callers streaming right now.
-      if (now > 0) this.#held.set(principal, now);
-      else this.#held.delete(principal);
-    };
+  /** A slot now, or null when the global limit or the principal's share is reached (never queues). */
+  tryAcquire(principal: string = ANONYMOUS_PRINCIPAL): Release | null {
+    return this.#eligible(principal) ? this.#take(principal) : null;
+  }
+
+  /**
+   * A slot now if one is free and nobody eligible waits ahead; else waits in FIFO order. A principal at its share
+   * waits too, but later arrivals of other principals are served before it (the share is what one key may stream,
+   * not a reason to fail its pushes). Resolves with the release, or with why no slot was given.
+   */
+  acquire(principal: string = ANONYMOUS_PRINCIPAL, signal?: AbortSignal): Promise<Release | Refusal> {
+    if (signal?.aborted) return Promise.resolve('aborted');
+    const now = this.tryAcquire(principal);
+    if (now) return Promise.resolve(now);
+    if (this.#queue.length >= this.#maxQueued) return Promise.resolve('queue-full');
+    const shared = this.#isShared(principal);
+    const queued = this.#queuedBy.get(principal) ?? 0;
+    if (shared && queued >= this.#perPrincipalQueued) return Promise.resolve('key-queue-full');
+    return new Promise((resolve) => {
+      const leave = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const at = this.#queue.indexOf(waiter);
+        if (at >= 0) this.#queue.splice(at, 1);
+        const left = (this.#queuedBy.get(principal) ?? 1) - 1;
+        if (left > 0) this.#queuedBy.set(principal, left);
+        else this.#queuedBy.delete(principal);
+      };
+      const waiter: Waiter = {
+        principal,
+        grant: (release) => {
+          leave();
+          resolve(release);
+        },
+        refuse: (why) => {
+          leave();
+          resolve(why);
+        },
+      };
+      const onAbort = (): void => waiter.refuse('aborted');
+      // Unref'd: a waiting upload must not keep a stopping process alive (its socket does while the server runs).
+      const timer = setTimeout(() => waiter.refuse('timeout'), this.#queueTimeoutMs).unref();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(waiter);
+      this.#queuedBy.set(principal, queued + 1);
+    });
   }
 
   get inUse(): number {
     return this.#inUse;
   }
 
+  /** Uploads waiting for a slot now. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /** Slots the principal holds now (0 for callers exempt from the share). */
   heldBy(principal: string): number {
     return this.#held.get(principal) ?? 0;
+  }
+
+  #isShared(principal: string): boolean {
+    return this.#perPrincipal > 0 && principal !== ANONYMOUS_PRINCIPAL;
+  }
+
+  #eligible(principal: string): boolean {
+    if (this.#max > 0 && this.#inUse >= this.#max) return false;
+    return !this.#isShared(principal) || (this.#held.get(principal) ?? 0) < this.#perPrincipal;
+  }
+
+  #take(principal: string): Release {
+    const shared = this.#isShared(principal);
+    this.#inUse++;
+    if (shared) this.#held.set(principal, (this.#held.get(principal) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#inUse--;
+      if (shared) {
+        const now = (this.#held.get(principal) ?? 1) - 1;
+        // Dropping zero counts keeps the map as small as the set of callers streaming right now.
+        if (now > 0) this.#held.set(principal, now);
+        else this.#held.delete(principal);
+      }
+      this.#pump();
+    };
+  }
+
+  /** Hands freed slots to the oldest waiters that may take one (skipping principals at their share). */
+  #pump(): void {
+    for (let i = 0; i < this.#queue.length && (this.#max === 0 || this.#inUse < this.#max); ) {
+      const waiter = this.#queue[i]!;
+      if (this.#eligible(waiter.principal)) waiter.grant(this.#take(waiter.principal));
+      else i++;
+    }
   }
 }
 

@@ -65,17 +65,32 @@ function chunkOf(req: FastifyRequest): ChunkInput {
   return { body: relieved(req.raw), rangeStart: range?.start, expectedLength: range ? range.end - range.start + 1 : declared };
 }
 
-/** Streams a body only while an upload slot is free, so bursts turn into 429s rather than memory pressure. */
+const REFUSED = {
+  'key-queue-full': ['TOO_MANY_REQUESTS', 'this key already has its share of uploads streaming and waiting; retry later'],
+  'queue-full': ['TOO_MANY_REQUESTS', 'too many uploads in progress and waiting; retry later'],
+  timeout: ['UNAVAILABLE', 'no upload slot became free in time; retry later'],
+  aborted: ['TOO_MANY_REQUESTS', 'the client went away while waiting for an upload slot'],
+} as const;
+
+/**
+ * Streams a body only while holding an upload slot. Beyond the limits the upload waits in the slots' bounded queue
+ * without reading its body (so waiting costs a socket, not memory or disk); a client that disconnects leaves the queue.
+ */
 async function withSlot<T>(call: OciCall, fn: () => Promise<T>): Promise<T> {
-  const release = call.ctx.uploadSlots.tryAcquire(call.actor.principal);
-  if (!release) {
+  const gone = new AbortController();
+  const onClose = (): void => gone.abort();
+  call.reply.raw.once('close', onClose);
+  if (call.req.raw.socket?.destroyed) gone.abort();
+  const slot = await call.ctx.uploadSlots.acquire(call.actor.principal, gone.signal).finally(() => call.reply.raw.off('close', onClose));
+  if (typeof slot === 'string') {
     await discardBody(call.req.raw);
-    throw new RegistryError('TOO_MANY_REQUESTS', 'too many uploads in progress (overall or for this key); retry later');
+    const [code, message] = REFUSED[slot];
+    throw new RegistryError(code, message);
   }
   try {
     return await fn();
   } finally {
-    release();
+    slot();
   }
 }
 
