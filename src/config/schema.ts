@@ -121,7 +121,7 @@ const uploads = z
       .max(1_000_000)
       .prefault(1024)
       .describe(
-        'uploads that wait (body unread) for a slot beyond maxConcurrent or their key share, per replica; a quarter of it per access key; 0 = none wait; beyond it TOOMANYREQUESTS',
+        'uploads that wait (body unread) for a slot beyond maxConcurrent or their key share, per replica; when full, the key with the most waiting yields its newest; 0 = none wait; beyond it TOOMANYREQUESTS',
       ),
     queueTimeout: duration('30s', 'how long a queued upload waits for a slot before UNAVAILABLE (503, Retry-After)', { min: 1, max: 3_600_000 }),
     maxOpenSessionsPerKey: z
@@ -129,8 +129,10 @@ const uploads = z
       .int()
       .min(0)
       .max(1_000_000)
-      .prefault(64)
-      .describe('unfinished upload sessions one access key may hold, per replica; 0 = unlimited; beyond it new sessions get TOOMANYREQUESTS'),
+      .prefault(1024)
+      .describe(
+        'unfinished upload sessions one access key may hold, per replica (1024: a CI farm of 200 jobs sharing a key, docker uploading 5 layers at once each); 0 = unlimited; beyond it new sessions get TOOMANYREQUESTS',
+      ),
   })
   .prefault({});
 

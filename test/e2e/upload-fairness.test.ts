@@ -1,4 +1,4 @@
-// One access key cannot starve the others: a per-key share of the upload slots and of the wait queue, and a cap on its open sessions.
+// One access key cannot starve the others: a per-key share of the upload slots, a fair place in the wait queue, and a cap on its open sessions.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -22,7 +22,7 @@ describe('upload fairness between access keys', () => {
         BERTH_UPLOADS_MAX_CONCURRENT: '4',
         BERTH_UPLOADS_MAX_CONCURRENT_PER_KEY: '2',
         BERTH_UPLOADS_MAX_OPEN_SESSIONS_PER_KEY: '5',
-        BERTH_UPLOADS_MAX_QUEUED: '8',
+        BERTH_UPLOADS_MAX_QUEUED: '2',
       },
     });
     team = await createKey(k.berth, '--name', 'fair-team', '--grant', 'team/*:pull,push');
@@ -38,11 +38,11 @@ describe('upload fairness between access keys', () => {
       assert.equal(r.status, 202);
       locations.push(r.headers.get('location')!);
     }
-    // The key tries to take every global slot; only its share of 2 may stream, the other 2 wait (a quarter of the queue of 8).
+    // The key tries to take every global slot; only its share of 2 may stream, the other 2 wait (filling the queue of 2).
     const stalled = locations.slice(0, 4).map((l) => slowPatch(url, l, randomBytes(1024), randomBytes(1024), { authorization: keyBasic(team) }));
     await until('the stalled PATCHes to take their slots and queue', async () => (await uploadsInFlight(url)) >= 2 && (await uploadsQueued(url)) >= 2);
     try {
-      // Beyond its share of the queue, the key's next upload is refused at once: 429 with Retry-After.
+      // The queue is full and this key has the most waiting: its next upload is refused at once, 429 with Retry-After.
       const excess = await fetch(new URL(locations[4]!, url), {
         method: 'PATCH',
         body: randomBytes(16),

@@ -102,7 +102,7 @@ describe('upload queue with access keys', () => {
   after(async () => k?.dispose());
 
   it("one CI key's pushes beyond its share (1 of 4 slots) wait instead of failing", async () => {
-    // 10 jobs, each with one upload at a time: 1 streams (the key's share), 9 wait (a key may queue a quarter of 40).
+    // 10 jobs, each with one upload at a time: 1 streams (the key's share), 9 wait in the queue of 40.
     assert.deepEqual(await farm(k.berth.url, 10, { authorization: keyBasic(ci) }), []);
   });
 

@@ -154,15 +154,21 @@ describe('Slots queue', () => {
     assert.equal(s.heldBy('team'), 2);
   });
 
-  it("bounds one key's waiters to a quarter of the queue (anonymous exempt), so one key cannot fill it", async () => {
-    const s = new Slots({ max: 1, perPrincipal: 1, maxQueued: 8 });
+  it("a full queue is one key's alone while nobody else waits; then the key with the most waiting gives up its newest", async () => {
+    const s = new Slots({ max: 1, perPrincipal: 1, maxQueued: 4 });
     assert.ok(s.tryAcquire('team'));
-    const w = waits(s, ['team', 'team']);
-    assert.equal(await s.acquire('team'), 'key-queue-full');
-    const other = waits(s, ['other', ANONYMOUS_PRINCIPAL, ANONYMOUS_PRINCIPAL, ANONYMOUS_PRINCIPAL]);
-    await tick();
-    assert.equal(s.queued, 6);
-    void w;
+    const team = waits(s, ['team', 'team', 'team', 'team']);
+    assert.equal(await s.acquire('team'), 'queue-full');
+    const other = waits(s, ['other']);
+    assert.equal(await team.results[3], 'evicted');
+    assert.equal(s.queued, 4);
+    // Two each now: neither may push the other out.
+    const second = waits(s, ['other']);
+    assert.equal(await team.results[2], 'evicted');
+    assert.equal(await s.acquire('other'), 'queue-full');
+    assert.equal(await s.acquire('team'), 'queue-full');
+    assert.equal(s.queued, 4);
     void other;
+    void second;
   });
 });

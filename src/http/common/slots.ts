@@ -10,18 +10,19 @@ export const ANONYMOUS_PRINCIPAL = 'anonymous';
 export type Release = () => void;
 
 /**
- * Why an upload got no slot: refused on arrival because the principal already has its share of the queue waiting
- * (`key-queue-full`) or the whole queue is full (`queue-full`; with no queue, any upload finding no free slot): the
- * OCI dialect answers 429. `timeout`: it waited `queueTimeoutMs` (503). `aborted`: the client went away while waiting.
+ * Why an upload got no slot: `queue-full` refused on arrival (the queue is full and its principal has as many waiting
+ * as any other; with no queue, no slot was free); `evicted` it waited, but the queue was full and a principal with
+ * fewer waiting took the place of the newest waiter of the principal with the most. The OCI dialect answers both 429.
+ * `timeout`: it waited `queueTimeoutMs` (503). `aborted`: the client went away while waiting.
  */
-export type Refusal = 'key-queue-full' | 'queue-full' | 'timeout' | 'aborted';
+export type Refusal = 'queue-full' | 'evicted' | 'timeout' | 'aborted';
 
 export interface SlotLimits {
   /** Uploads streaming at once; 0 = unlimited. */
   max: number;
   /** Uploads one principal may stream at once; 0 = no share. Anonymous callers are exempt. */
   perPrincipal?: number;
-  /** Uploads waiting for a slot at most; 0 = no queue (refuse at once, as before the queue existed). */
+  /** Uploads waiting for a slot at most, all principals together; 0 = no queue (refuse at once, as before the queue existed). */
   maxQueued?: number;
   /** How long an upload waits for a slot before it is refused. */
   queueTimeoutMs?: number;
@@ -38,7 +39,6 @@ export class Slots {
   readonly #max: number;
   readonly #perPrincipal: number;
   readonly #maxQueued: number;
-  readonly #perPrincipalQueued: number;
   readonly #queueTimeoutMs: number;
   readonly #held = new Map<string, number>();
   readonly #queuedBy = new Map<string, number>();
@@ -49,7 +49,6 @@ export class Slots {
     this.#max = limits.max;
     this.#perPrincipal = limits.perPrincipal ?? 0;
     this.#maxQueued = limits.maxQueued ?? 0;
-    this.#perPrincipalQueued = defaultPerKeyShare(this.#maxQueued);
     this.#queueTimeoutMs = limits.queueTimeoutMs ?? 30_000;
   }
 
@@ -67,10 +66,8 @@ export class Slots {
     if (signal?.aborted) return Promise.resolve('aborted');
     const now = this.tryAcquire(principal);
     if (now) return Promise.resolve(now);
-    if (this.#queue.length >= this.#maxQueued) return Promise.resolve('queue-full');
-    const shared = this.#isShared(principal);
+    if (this.#queue.length >= this.#maxQueued && !this.#evictFor(principal)) return Promise.resolve('queue-full');
     const queued = this.#queuedBy.get(principal) ?? 0;
-    if (shared && queued >= this.#perPrincipalQueued) return Promise.resolve('key-queue-full');
     return new Promise((resolve) => {
       const leave = (): void => {
         clearTimeout(timer);
@@ -113,6 +110,20 @@ export class Slots {
   /** Slots the principal holds now (0 for callers exempt from the share). */
   heldBy(principal: string): number {
     return this.#held.get(principal) ?? 0;
+  }
+
+  /**
+   * A full queue makes room for `principal` when another principal has more uploads waiting than it would: that
+   * principal's newest waiter is refused. So one key alone may use the whole queue, yet cannot keep others out of it.
+   */
+  #evictFor(principal: string): boolean {
+    if (this.#queue.length === 0) return false;
+    let most = principal;
+    for (const [p, n] of this.#queuedBy) if (n > (this.#queuedBy.get(most) ?? 0)) most = p;
+    if (most === principal || (this.#queuedBy.get(most) ?? 0) <= (this.#queuedBy.get(principal) ?? 0) + 1) return false;
+    const newest = this.#queue.findLast((w) => w.principal === most);
+    newest?.refuse('evicted');
+    return newest !== undefined;
   }
 
   #isShared(principal: string): boolean {

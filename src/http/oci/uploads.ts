@@ -66,8 +66,8 @@ function chunkOf(req: FastifyRequest): ChunkInput {
 }
 
 const REFUSED = {
-  'key-queue-full': ['TOO_MANY_REQUESTS', 'this key already has its share of uploads streaming and waiting; retry later'],
   'queue-full': ['TOO_MANY_REQUESTS', 'too many uploads in progress and waiting; retry later'],
+  evicted: ['TOO_MANY_REQUESTS', 'the upload queue is full and this key has the most uploads waiting; retry later'],
   timeout: ['UNAVAILABLE', 'no upload slot became free in time; retry later'],
   aborted: ['TOO_MANY_REQUESTS', 'the client went away while waiting for an upload slot'],
 } as const;
