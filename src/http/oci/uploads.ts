@@ -83,7 +83,8 @@ async function withSlot<T>(call: OciCall, fn: () => Promise<T>): Promise<T> {
   if (call.req.raw.socket?.destroyed) gone.abort();
   const slot = await call.ctx.uploadSlots.acquire(call.actor.principal, gone.signal).finally(() => call.reply.raw.off('close', onClose));
   if (typeof slot === 'string') {
-    await discardBody(call.req.raw);
+    // A gone client's body will never end (its 'close' may have passed already): nothing to drain, nobody to answer.
+    if (slot !== 'aborted' && !call.req.raw.destroyed) await discardBody(call.req.raw);
     const [code, message] = REFUSED[slot];
     throw new RegistryError(code, message);
   }
