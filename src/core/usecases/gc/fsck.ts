@@ -4,8 +4,9 @@
 import { createHash } from 'node:crypto';
 import { algorithmOf, type Digest } from '../../model/digest.ts';
 import type { IntegrityIssue } from '../../ports/gc-store.ts';
-import type { UsesBlobs, UsesMeta } from '../deps.ts';
+import type { RegistryDeps, UsesBlobs, UsesMeta } from '../deps.ts';
 import { newPurgeOwner, type PurgeDeps, removePurgedBytes } from '../purge-lease.ts';
+import { expireAbandonedUploads } from '../upload-blob.ts';
 
 export interface FsckReport {
   blobsChecked: number;
@@ -15,22 +16,43 @@ export interface FsckReport {
   wrongSizes: Array<{ digest: Digest; expected: number; actual: number }>;
   orphanFiles: Digest[];
   orphanUploads: string[];
+  /** Sessions whose process is known dead (lease run out) and idle as long: their areas and claims are leftovers. */
+  abandonedUploads: string[];
   manifestMismatches: Array<{ repository: string; digest: Digest; actual: string }>;
   integrity: IntegrityIssue[];
-  repaired: { orphanFiles: number; orphanUploads: number };
+  repaired: { orphanFiles: number; orphanUploads: number; abandonedUploads: number };
   ok: boolean;
 }
 
 /** fsck reads everything; with repair it removes orphans only, through purge markers. */
 export type FsckDeps = PurgeDeps &
-  UsesMeta<'listBlobRecords' | 'blobState' | 'getUpload' | 'listManifestBodies' | 'integrityIssues' | 'beginOrphanPurge'> &
-  UsesBlobs<'stat' | 'list' | 'listUploads' | 'removeUpload'>;
+  UsesMeta<
+    | 'listBlobRecords'
+    | 'blobState'
+    | 'getUpload'
+    | 'listManifestBodies'
+    | 'integrityIssues'
+    | 'beginOrphanPurge'
+    | 'listAbandonedUploads'
+    | 'expireAbandonedUpload'
+  > &
+  UsesBlobs<'stat' | 'list' | 'listUploads' | 'removeUpload'> &
+  Pick<RegistryDeps, 'hashes'>;
+
+export interface FsckOptions {
+  repair: boolean;
+  /** uploads.ownerLease: a session whose owner's lease is this much over, idle as long, is abandoned (default 30 s). */
+  ownerLeaseMs?: number;
+  onProgress?: (checked: number) => void;
+}
+
+const DEFAULT_OWNER_LEASE_MS = 30_000;
 
 const PAGE = 1_000;
 /** Findings listed per kind; a store with more problems than this needs a person, not a longer report. */
 const MAX_LISTED = 10_000;
 
-export async function runFsck(deps: FsckDeps, o: { repair: boolean; onProgress?: (checked: number) => void }): Promise<FsckReport> {
+export async function runFsck(deps: FsckDeps, o: FsckOptions): Promise<FsckReport> {
   const r: FsckReport = {
     blobsChecked: 0,
     filesChecked: 0,
@@ -39,24 +61,33 @@ export async function runFsck(deps: FsckDeps, o: { repair: boolean; onProgress?:
     wrongSizes: [],
     orphanFiles: [],
     orphanUploads: [],
+    abandonedUploads: [],
     manifestMismatches: [],
     integrity: [],
-    repaired: { orphanFiles: 0, orphanUploads: 0 },
+    repaired: { orphanFiles: 0, orphanUploads: 0, abandonedUploads: 0 },
     ok: true,
   };
   await checkBlobRecords(deps, r, o.onProgress);
   await checkFiles(deps, r, o.onProgress);
   await checkUploads(deps, r);
+  const leaseMs = o.ownerLeaseMs ?? DEFAULT_OWNER_LEASE_MS;
+  const before = new Date(deps.clock.now().getTime() - leaseMs);
+  r.abandonedUploads = (await deps.meta.listAbandonedUploads(before, before, MAX_LISTED)).map((u) => u.id);
   await checkManifests(deps, r);
   r.integrity = await deps.meta.integrityIssues(MAX_LISTED);
-  if (o.repair) await repair(deps, r);
+  if (o.repair) {
+    // First the abandoned sessions (compare-and-delete, bytes and claimed commits through purge markers), then orphans.
+    if (r.abandonedUploads.length > 0) r.repaired.abandonedUploads = Math.min(r.abandonedUploads.length, await expireAbandonedUploads(deps, leaseMs));
+    await repair(deps, r);
+  }
   // A purge a killed sweeper left (its marker past the lease) is pending work the next GC pass finishes, not damage:
   // listed, but it does not make the store unhealthy (a slow machine can see one right after a crash).
   const damage = r.integrity.filter((i) => i.kind !== 'stale-purge').length;
   r.ok =
     r.missingBlobs.length + r.wrongSizes.length + r.manifestMismatches.length + damage === 0 &&
     r.orphanFiles.length === r.repaired.orphanFiles &&
-    r.orphanUploads.length === r.repaired.orphanUploads;
+    r.orphanUploads.length === r.repaired.orphanUploads &&
+    r.abandonedUploads.length <= r.repaired.abandonedUploads;
   return r;
 }
 
