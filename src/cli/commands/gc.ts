@@ -58,12 +58,13 @@ function fsckText(r: FsckReport): string {
     ...r.orphanFiles.map((d) => `orphan file    ${d}`),
     ...r.orphanUploads.map((id) => `orphan upload  ${id}`),
     ...r.abandonedUploads.map((id) => `abandoned      upload ${id} (its berth process is gone)`),
+    ...r.strays.map((s) => `stray ${s.kind.padEnd(9)}${s.key} (${s.size !== undefined ? `${s.size} bytes, ` : ''}written ${s.modifiedAt.toISOString()})`),
     ...r.manifestMismatches.map((m) => `bad manifest   ${m.repository}@${m.digest} hashes to ${m.actual}`),
     ...r.integrity.map((i) => `${i.kind.padEnd(14)} ${i.repository ?? '-'} ${i.target}: ${i.message}`),
   ];
   const repaired =
-    r.repaired.orphanFiles + r.repaired.orphanUploads + r.repaired.abandonedUploads > 0
-      ? ` repaired: ${r.repaired.orphanFiles} orphan file(s), ${r.repaired.orphanUploads} orphan upload(s), ${r.repaired.abandonedUploads} abandoned upload(s) removed.`
+    r.repaired.orphanFiles + r.repaired.orphanUploads + r.repaired.abandonedUploads + r.repaired.strays > 0
+      ? ` repaired: ${r.repaired.orphanFiles} orphan file(s), ${r.repaired.orphanUploads} orphan upload(s), ${r.repaired.abandonedUploads} abandoned upload(s), ${r.repaired.strays} stray(s) removed.`
       : '';
   const verdict = r.ok ? 'fsck: OK' : 'fsck: problems remain';
   return [...lines, `${verdict} (${r.blobsChecked} blob record(s), ${r.filesChecked} file(s), ${r.manifestsChecked} manifest(s) checked).${repaired}`].join(
@@ -94,7 +95,9 @@ export function registerGc(program: Command): void {
             signal: abort.signal,
           });
           bar?.stop();
-          print(o, report, () => (report.dryRun ? planText(report) : `${runText(report)}${expired > 0 ? `; ${expired} abandoned upload(s) expired` : ''}`));
+          // The expiry step runs before runGc, so its count joins the report here (text and --json alike).
+          const out = { ...report, abandonedUploadsExpired: expired };
+          print(o, out, () => (report.dryRun ? planText(report) : `${runText(report)}${expired > 0 ? `; ${expired} abandoned upload(s) expired` : ''}`));
           if (report.errors > 0) process.exitCode = 1;
         } finally {
           bar?.stop();
@@ -104,10 +107,13 @@ export function registerGc(program: Command): void {
       }),
     );
   withDataOptions(program.command('fsck').description('check metadata against stored bytes; exits 1 while problems remain'))
-    .option('--repair', 'remove orphan blob files, orphan upload areas and upload sessions of dead processes (never other metadata)')
+    .option('--repair', 'remove orphan blob files, orphan upload areas, strays and upload sessions of dead processes (never other metadata)')
+    .option('--stray-age <duration>', 'report and remove only strays at least this old (default 1h; 0 only while nothing writes)', durationArg)
     .action(
-      action(async (o: GlobalOptions & { repair?: boolean }) => {
-        const report = await withRegistry(o, (r) => runFsck(r.deps, { repair: o.repair === true, ownerLeaseMs: configFrom(o).uploads.ownerLease }));
+      action(async (o: GlobalOptions & { repair?: boolean; strayAge?: number }) => {
+        const report = await withRegistry(o, (r) =>
+          runFsck(r.deps, { repair: o.repair === true, ownerLeaseMs: configFrom(o).uploads.ownerLease, strayAgeMs: o.strayAge }),
+        );
         print(o, report, () => fsckText(report));
         if (!report.ok) process.exitCode = 1;
       }),

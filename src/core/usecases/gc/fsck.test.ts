@@ -69,9 +69,10 @@ describe('runFsck over the real stores', () => {
       orphanFiles: [],
       orphanUploads: [],
       abandonedUploads: [],
+      strays: [],
       manifestMismatches: [],
       integrity: [],
-      repaired: { orphanFiles: 0, orphanUploads: 0, abandonedUploads: 0 },
+      repaired: { orphanFiles: 0, orphanUploads: 0, abandonedUploads: 0, strays: 0 },
       ok: true,
     });
     assert.ok(await deps.meta.getUpload(session.id), 'untouched');
@@ -134,7 +135,7 @@ describe('runFsck over the real stores', () => {
     const live = await startUpload(deps, 'fsck/app');
 
     const repaired = await runFsck(deps, { repair: true });
-    assert.deepEqual(repaired.repaired, { orphanFiles: 1, orphanUploads: 1, abandonedUploads: 0 });
+    assert.deepEqual(repaired.repaired, { orphanFiles: 1, orphanUploads: 1, abandonedUploads: 0, strays: 0 });
     assert.equal(repaired.ok, false, 'what repair does not fix is still reported');
     assert.equal(await deps.blobs.stat(orphan), null, 'the orphan file is gone');
     assert.equal(await deps.meta.blobState(orphan), 'unknown', 'and its purge marker too');
