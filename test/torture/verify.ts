@@ -148,10 +148,24 @@ async function checkEmptyAfterDeletes(v: VerifyInput, s: VerifySummary): Promise
     s.finalGc.push(r);
     if (r.blobsRemoved + r.manifestsCollected + r.manifestsPurged + r.repositoryManifestsPurged + r.repositoriesPurged === 0) break;
   }
+  // Every berth process is dead, so nothing is in flight and a stray of any age is a leftover (strayAgeMs 0). The only
+  // one a crash may leave is a killed commit's copy (a multipart upload under blobs/), which `berth fsck --repair`
+  // removes once it is older than --stray-age: do that now; any other stray is a bug.
+  const swept = await runFsck(later, { repair: false, ownerLeaseMs: v.ownerLeaseMs, strayAgeMs: 0 });
+  // What the repair below would also remove must already be gone: GC and expiry alone have to get there.
+  if (swept.orphanFiles.length + swept.orphanUploads.length + swept.abandonedUploads.length > 0)
+    v.violation(`fsck after deleting everything: ${describeFsck(swept)}`);
+  const strays = swept.strays;
+  const killedCopies = strays.filter((x) => x.kind === 'multipart' && /(^|\/)blobs\/sha(256|512)\/[0-9a-f]+$/.test(x.key));
+  for (const x of strays) if (!killedCopies.includes(x)) v.violation(`after deleting every repository and GC to a fixpoint: stray ${x.kind} ${x.key}`);
+  if (killedCopies.length > 0) {
+    v.note(`${killedCopies.length} unfinished multipart copies of killed commits under blobs/: removed by fsck --repair --stray-age 0`);
+    await runFsck(later, { repair: true, ownerLeaseMs: v.ownerLeaseMs, strayAgeMs: 0 });
+  }
   const left = await blobAreaContents(v.stores);
   s.blobAreaLeft = left.length;
   for (const what of left) v.violation(`after deleting every repository and GC to a fixpoint: ${what} is left in the blob area`);
-  const fsck = await runFsck(v.deps, { repair: false, ownerLeaseMs: v.ownerLeaseMs });
+  const fsck = await runFsck(v.deps, { repair: false, ownerLeaseMs: v.ownerLeaseMs, strayAgeMs: 0 });
   if (!fsck.ok || fsck.abandonedUploads.length > 0) v.violation(`fsck after deleting everything: ${describeFsck(fsck)}`);
 }
 
@@ -183,6 +197,7 @@ export function describeFsck(r: FsckReport): string {
     orphanFiles: r.orphanFiles.slice(0, 5),
     orphanUploads: r.orphanUploads.slice(0, 5),
     abandonedUploads: r.abandonedUploads.slice(0, 5),
+    strays: r.strays.slice(0, 5).map((x) => `${x.kind} ${x.key}`),
     manifestMismatches: r.manifestMismatches.slice(0, 5),
     integrity: r.integrity.slice(0, 5),
   });
