@@ -8,11 +8,16 @@ import type { Config } from './config/index.ts';
 import { checkListenSafety, resolveAuthMode } from './config/index.ts';
 import {
   type BlobStore,
+  endProcessLease,
+  expireAbandonedUploads,
   expireUploads,
+  leaseRenewEveryMs,
   type MetadataStore,
+  newProcessId,
   PullRecorder,
   pruneRequestLedger,
   type RegistryDeps,
+  renewProcessLease,
   systemClock,
   UploadHashes,
 } from './core/index.ts';
@@ -44,6 +49,7 @@ export async function openRegistry(config: Config): Promise<OpenedRegistry> {
     blobs,
     clock: systemClock,
     hashes: new UploadHashes(blobs),
+    processId: newProcessId(),
     limits: { maxManifestBytes: config.manifests.maxBytes, maxPageSize: 10_000 },
     deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin },
     repositories: { createOnPush: !config.ecr.requireCreate },
@@ -111,8 +117,22 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   });
 
   const [host, port] = splitListen(config.listen);
+  // The lease exists before the first session names it, so no other process ever takes a new session for abandoned.
+  await renewProcessLease(deps);
   const address = await app.listen({ host, port });
+  const lease = config.uploads.ownerLease;
   const timers = [
+    setInterval(
+      () => void renewProcessLease(deps).catch((err: unknown) => logger.warn({ err }, 'renewing the process lease failed')),
+      leaseRenewEveryMs(lease),
+    ),
+    setInterval(
+      () =>
+        void expireAbandonedUploads(deps, lease)
+          .then((n) => n > 0 && logger.info({ expired: n }, 'expired uploads of dead processes'))
+          .catch((err: unknown) => logger.warn({ err }, 'expiring abandoned uploads failed')),
+      Math.max(250, Math.floor(lease / 2)),
+    ),
     setInterval(() => void pulls.flush().catch((err: unknown) => logger.warn({ err }, 'recording pulls failed')), 5_000),
     setInterval(
       () =>
@@ -144,6 +164,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
       clearTimeout(force);
       clearInterval(idle);
       await pulls.flush().catch(() => undefined);
+      await endProcessLease(deps).catch(() => undefined);
       await opened.close();
     })();
     return stopping;

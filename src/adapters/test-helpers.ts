@@ -60,6 +60,7 @@ export async function openTestRegistry(options: { start?: Date; restoreWindowMs?
     meta,
     clock,
     hashes: new UploadHashes(blobs),
+    processId: 'test-process',
     deletion: { restoreWindowMs: options.restoreWindowMs ?? 0, autoPinPulledWithinMs: options.autoPinPulledWithinMs ?? 0 },
     repositories: { createOnPush: true },
     limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },

@@ -44,7 +44,14 @@ describe('loadConfig: defaults and the example file', () => {
     assert.deepEqual(c.auth, { mode: 'auto', insecure: false, service: 'berth', tokenTtl: 300_000 });
     assert.equal(c.meta.url, `sqlite:${join(CWD, 'data', 'meta.db')}`);
     assert.equal(c.blobs.url, `file:${join(CWD, 'data')}`);
-    assert.deepEqual(c.uploads, { idleTimeout: 86_400_000, maxConcurrent: 64, maxQueued: 1024, queueTimeout: 30_000, maxOpenSessionsPerKey: 1024 });
+    assert.deepEqual(c.uploads, {
+      idleTimeout: 86_400_000,
+      ownerLease: 30_000,
+      maxConcurrent: 64,
+      maxQueued: 1024,
+      queueTimeout: 30_000,
+      maxOpenSessionsPerKey: 1024,
+    });
     assert.equal(c.manifests.maxBytes, 4 * 1024 * 1024);
     assert.equal(c.log.level, 'info');
     assert.equal(c.shutdown.graceTimeout, 30_000);

@@ -98,6 +98,11 @@ const auth = z
 const uploads = z
   .strictObject({
     idleTimeout: duration('24h', 'an upload session untouched this long is expired and its data removed', { min: 1_000 }),
+    ownerLease: duration(
+      '30s',
+      'each berth serve renews a lease every sixth of this; a session whose process let its lease run out and that was idle this long is expired with its data',
+      { min: 1_000 },
+    ),
     maxConcurrent: z
       .number()
       .int()

@@ -30,6 +30,7 @@ export * from './usecases/mount-blob.ts';
 export * from './usecases/namespaces.ts';
 export * from './usecases/pin-policy.ts';
 export * from './usecases/pins.ts';
+export * from './usecases/process-lease.ts';
 export { PullRecorder } from './usecases/pull-recorder.ts';
 export * from './usecases/purge-lease.ts';
 export * from './usecases/put-manifest.ts';

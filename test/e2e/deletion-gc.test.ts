@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { api, blobFile, exists, okJson } from './berth-api-helpers.ts';
 import { EMBEDDED_ONLY, type RunningBerth, runBerth, startBerth } from './harness.ts';
@@ -17,13 +17,15 @@ interface Report {
   manifestsPurged: number;
   errors: number;
   startedAt: string;
+  abandonedUploadsExpired?: number;
   plan?: { blobs: Array<{ digest: string; size: number }>; trash: Array<{ digest: string }> };
 }
 interface Fsck {
   ok: boolean;
   orphanFiles: string[];
   missingBlobs: Array<{ digest: string }>;
-  repaired: { orphanFiles: number };
+  repaired: { orphanFiles: number; strays: number };
+  strays: Array<{ kind: string; key: string; size?: number; modifiedAt: string }>;
 }
 
 /** GC may reclaim at once and deletes are final: what these tests delete is garbage immediately. */
@@ -67,6 +69,7 @@ describe('garbage collection and fsck', { skip: EMBEDDED_ONLY }, () => {
     assert.equal(report.dryRun, false);
     assert.ok(report.blobsRemoved >= 2, run.stdout);
     assert.ok(report.bytesReclaimed >= 8192, run.stdout);
+    assert.equal(report.abandonedUploadsExpired, 0, 'the expiry step before the pass is counted in --json too');
     for (const d of own) assert.equal(await exists(blobFile(berth.dataDir, d)), false, `${d} was removed from disk`);
     assert.ok(await exists(blobFile(berth.dataDir, shared.digest)), 'the shared layer stays');
     const layer = await c.get(`/v2/${repo}/blobs/${shared.digest}`);
@@ -140,6 +143,22 @@ describe('garbage collection and fsck', { skip: EMBEDDED_ONLY }, () => {
     assert.equal(repaired.code, 0, repaired.stdout);
     assert.equal((JSON.parse(repaired.stdout) as Fsck).repaired.orphanFiles, 1);
     assert.equal(await exists(blobFile(berth.dataDir, orphan)), false);
+
+    // A stray (a foreign name in uploads/; tmp/ is emptied by every store opening, the CLI's too) is reported only past
+    // --stray-age, then removed by repair.
+    await writeFile(join(berth.dataDir, 'uploads', 'killed-mid-write'), 'leftover');
+    const young = await cli('fsck', '--json');
+    assert.deepEqual([young.code, (JSON.parse(young.stdout) as Fsck).strays], [0, []], 'younger than the default hour: maybe in flight');
+    const stray = await cli('fsck', '--stray-age', '0', '--json');
+    assert.equal(stray.code, 1);
+    assert.deepEqual(
+      (JSON.parse(stray.stdout) as Fsck).strays.map((s) => [s.kind, s.key, s.size]),
+      [['file', 'uploads/killed-mid-write', 8]],
+    );
+    assert.match((await cli('fsck', '--stray-age', '0')).stdout, /stray file +uploads\/killed-mid-write \(8 bytes, written /);
+    const gone = await cli('fsck', '--repair', '--stray-age', '0', '--json');
+    assert.deepEqual([gone.code, (JSON.parse(gone.stdout) as Fsck).repaired.strays], [0, 1], gone.stdout);
+    assert.equal(await exists(join(berth.dataDir, 'uploads', 'killed-mid-write')), false);
 
     const repo = repoName('fsck');
     const image = await pushImage(c, repo, 'v1');

@@ -89,13 +89,19 @@ export async function uploadsQueued(url: string): Promise<number> {
   return Number(/^berth_uploads_queued (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
-/** Runs `berth <args>` to completion and returns its exit code and output. */
-export async function runBerth(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `berth <args>` to completion (or SIGKILLs it after `killAfterMs`) and returns its exit code and output. */
+export async function runBerth(
+  args: string[],
+  env: Record<string, string> = {},
+  o: { killAfterMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const stores = await backend(args);
   const child = spawn(BERTH_BIN, [...args, ...stores.args], {
     env: { ...process.env, ...NODE_FIRST, ...stores.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const killer = o.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), o.killAfterMs);
+  child.on('exit', () => clearTimeout(killer));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

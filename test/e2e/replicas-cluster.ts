@@ -102,9 +102,15 @@ export class Cluster {
 
   /** Runs the CLI against the cluster's stores and secrets (its own scratch data dir). */
   async cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const stores = await this.cliStores();
+    return runBerth([...args, ...stores.args], stores.env);
+  }
+
+  /** The flags and environment of a CLI call on the cluster's stores. */
+  async cliStores(): Promise<{ args: string[]; env: Record<string, string> }> {
     const data = join(this.stores.root, 'cli');
     await mkdir(data, { recursive: true });
-    return runBerth([...args, '--data', data, '--meta', this.stores.meta, '--blobs', this.stores.blobs], this.#env);
+    return { args: ['--data', data, '--meta', this.stores.meta, '--blobs', this.stores.blobs], env: this.#env };
   }
 
   async createKey(name = 'replicas'): Promise<AccessKey> {

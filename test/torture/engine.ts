@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadConfig, parseDuration } from '../../src/config/index.ts';
 import { type Digest, deleteRepository, isRegistryError, runGc } from '../../src/core/index.ts';
 import { type OpenedRegistry, openRegistry } from '../../src/main.ts';
+import { runBerth } from '../e2e/harness.ts';
 import type { Backend } from '../e2e/replicas-stores.ts';
 import { TortureClient } from './client.ts';
 import { SharedPool } from './content.ts';
@@ -21,6 +22,9 @@ import { TortureServer } from './server.ts';
 import { countGcAudit, explain } from './store-views.ts';
 import type { TortureTarget } from './target.ts';
 import { checkAcknowledgedTags, checkLiveManifests, checkStorage, type VerifySummary } from './verify.ts';
+
+/** uploads.ownerLease of the processes under torture: short, so the end checks wait little for killed ones' sessions. */
+const OWNER_LEASE_MS = 2_000;
 
 export interface TortureOptions {
   seed: number;
@@ -84,7 +88,7 @@ export interface TortureResult {
     blobsRemoved: number | null;
     bytesReclaimed: number | null;
     manifestsCollectedByGc: number;
-    sideSweeps: { passes: number; blobs: number };
+    sideSweeps: { passes: number; blobs: number; killedCli: number };
   };
   reclaimedDuringRun: { blobs: number; bytes: number; of: number };
   verify: VerifySummary;
@@ -106,7 +110,13 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     if (violations.length < 200) violations.push(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
     o.log(`VIOLATION: ${m}`);
   };
-  const env = { BERTH_GC_GRACE: o.grace, BERTH_GC_INTERVAL: o.gcInterval, BERTH_DELETION_RESTORE_WINDOW: o.restoreWindow, BERTH_LOG_LEVEL: 'warn' };
+  const env = {
+    BERTH_GC_GRACE: o.grace,
+    BERTH_GC_INTERVAL: o.gcInterval,
+    BERTH_DELETION_RESTORE_WINDOW: o.restoreWindow,
+    BERTH_UPLOADS_OWNER_LEASE: `${OWNER_LEASE_MS}ms`,
+    BERTH_LOG_LEVEL: 'warn',
+  };
   let dataDir = '';
   let server: TortureTarget;
   let replicas: TortureReplicas | null = null;
@@ -129,10 +139,10 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     blobsChecked: 0,
     danglingChildrenExplained: 0,
     fsck: null,
-    expiredUploads: 0,
     finalGc: [],
     keptByPurgeMarkers: 0,
     blobFilesLeft: 0,
+    blobAreaLeft: 0,
   };
   const blobs = new BlobDirectory();
   const observer = new GcObserver(server, http);
@@ -140,12 +150,13 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
   let clients: TortureClient[] = [];
   let reclaimed = { blobs: 0, bytes: 0, of: 0 };
   let collectedByGc = 0;
-  const sideSweeps = { passes: 0, blobs: 0 };
+  const sideSweeps = { passes: 0, blobs: 0, killedCli: 0 };
   try {
     await server.startDown();
     // The admin side (repository deletes) works on the same stores from this process, as `berth repo rm` does.
     opened = replicas ? await replicas.cluster.open() : await openRegistry(loadConfig({ env: {}, flags: { data: dataDir } }));
     const deps = opened.deps;
+    const stores = await server.cliStores();
     const admin = {
       deleteRepository: async (name: string): Promise<'deleted' | 'unknown'> => {
         try {
@@ -183,6 +194,13 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     const sweeper = (async () => {
       for (let i = 0; i < 100_000 && o.sweepEveryMs[1] > 0 && !stop && Date.now() < deadline; i++) {
         await pause(sweeperPrng.int(o.sweepEveryMs[0], o.sweepEveryMs[1]));
+        if (sweeperPrng.chance(0.3)) {
+          // A `berth gc` or `berth fsck --repair` child SIGKILLed mid-run, as a killed cron job or an operator's ^C would leave it.
+          const args = sweeperPrng.chance(0.5) ? ['gc', '--grace', o.grace] : ['fsck', '--repair'];
+          await runBerth([...args, ...stores.args], stores.env, { killAfterMs: sweeperPrng.int(400, 2_500) });
+          sideSweeps.killedCli++;
+          continue;
+        }
         const r = await runGc(deps, { graceMs: parseDuration(o.grace), restoreWindowMs: parseDuration(o.restoreWindow), dryRun: false });
         sideSweeps.passes++;
         sideSweeps.blobs += r.blobsRemoved;
@@ -210,7 +228,15 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     reclaimed = await reclaimedSoFar(deps, blobs);
     collectedByGc = await countGcAudit(deps);
     await server.startDown({ BERTH_GC_INTERVAL: '0' });
-    const v = { http, deps, repos: clients.flatMap((c) => c.repos), violation, note: (m: string) => void notes.push(m) };
+    const v = {
+      http,
+      deps,
+      repos: clients.flatMap((c) => c.repos),
+      violation,
+      note: (m: string) => void notes.push(m),
+      stores,
+      ownerLeaseMs: OWNER_LEASE_MS,
+    };
     verify.tagsChecked = await checkAcknowledgedTags(v);
     const live = await checkLiveManifests(v);
     verify.manifestsChecked = live.manifests;

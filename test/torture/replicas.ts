@@ -89,4 +89,8 @@ export class TortureReplicas implements TortureTarget {
   async dispose(o: { keepStores?: boolean } = {}): Promise<void> {
     await this.cluster.dispose(o);
   }
+
+  cliStores(): Promise<{ args: string[]; env: Record<string, string> }> {
+    return this.cluster.cliStores();
+  }
 }

@@ -19,14 +19,15 @@ export function formatSummary(r: TortureResult): string {
       `${s.tooManyRequests} 429s; ${r.serverErrors} 5xx`,
     `  online gc passes ${orNa(r.gc.passes)}, blobs removed ${orNa(r.gc.blobsRemoved)}, bytes reclaimed ${orNa(r.gc.bytesReclaimed, kib)}; ` +
       `${r.gc.manifestsCollectedByGc} manifests trashed by GC; a second in-process sweeper ran ${r.gc.sideSweeps.passes} passes ` +
-      `(${r.gc.sideSweeps.blobs} blobs); ${r.reclaimedDuringRun.blobs} of ${r.reclaimedDuringRun.of} pushed blobs ` +
+      `(${r.gc.sideSweeps.blobs} blobs) and SIGKILLed ${r.gc.sideSweeps.killedCli} berth gc / fsck --repair children mid-run; ${r.reclaimedDuringRun.blobs} of ${r.reclaimedDuringRun.of} pushed blobs ` +
       `(${kib(r.reclaimedDuringRun.bytes)}) gone from disk at the end of the load`,
     `  checks   ${r.verify.tagsChecked} acknowledged tags, ${r.verify.manifestsChecked} live manifests, ${r.verify.blobsChecked} blobs pulled and verified ` +
       `(${r.verify.danglingChildrenExplained} index children deleted by their client); fsck ${fsck ? (fsck.ok ? 'ok' : 'NOT ok') : 'not run'}` +
       `${fsck ? ` (${fsck.blobsChecked} blobs, ${fsck.filesChecked} files, ${fsck.manifestsChecked} manifests)` : ''}`,
     `  final gc ${finalGc.length} pass(es) with grace 0: ${finalGc.reduce((n, g) => n + g.blobsRemoved, 0)} blobs, ` +
-      `${kib(finalGc.reduce((n, g) => n + g.bytesReclaimed, 0))}; ${r.verify.expiredUploads} abandoned upload sessions expired; ` +
-      `${r.verify.keptByPurgeMarkers} files kept by stale purge markers; ${r.verify.blobFilesLeft} blob files left, all used by live manifests`,
+      `${kib(finalGc.reduce((n, g) => n + g.bytesReclaimed, 0))}; ` +
+      `${r.verify.keptByPurgeMarkers} files kept by stale purge markers; ${r.verify.blobFilesLeft} blob files left, all used by live manifests; ` +
+      `after deleting every repository ${r.verify.blobAreaLeft} files/objects left in the blob area`,
     ...r.notes.map((n) => `  note     ${n}`),
     ...r.violations.map((v) => `  VIOLATION ${v}`),
   ];

@@ -124,4 +124,8 @@ export class TortureServer implements TortureTarget {
   #keepLog(berth: RunningBerth): void {
     this.logs.push(berth.output().slice(-16_384));
   }
+
+  async cliStores(): Promise<{ args: string[]; env: Record<string, string> }> {
+    return { args: ['--data', this.dataDir], env: this.#env };
+  }
 }

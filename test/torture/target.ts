@@ -28,4 +28,6 @@ export interface TortureTarget {
   processes(): TortureProcess[];
   /** Output of every process so far (stopped ones and the current ones); stopped ones are forgotten once read. */
   drainLogs(): string[];
+  /** Store flags and environment a `berth` CLI child needs to work on the same stores (gc, fsck). */
+  cliStores(): Promise<{ args: string[]; env: Record<string, string> }>;
 }

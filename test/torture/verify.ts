@@ -3,11 +3,13 @@
 // its digest, (c) fsck is clean, (d) after GC with grace 0 the blob files are exactly the blob rows and only live
 // manifests hold blobs. The metadata is read through the store's ports (store-views.ts), so any backend is checked alike.
 import type { Digest, RegistryDeps } from '../../src/core/index.ts';
-import { expireUploads, type FsckReport, type GcReport, PURGE_LEASE_MS, runFsck, runGc } from '../../src/core/index.ts';
+import { deleteRepository, type FsckReport, type GcReport, PURGE_LEASE_MS, runFsck, runGc } from '../../src/core/index.ts';
+import { runBerth } from '../e2e/harness.ts';
+import { blobAreaContents } from './blob-area.ts';
 import { ACCEPT } from './content.ts';
 import { sha256, type TortureHttp } from './http.ts';
 import type { RepoModel } from './model.ts';
-import { blobsOf, explain, leftovers, liveManifests, unusedBlobs } from './store-views.ts';
+import { blobsOf, explain, leftovers, liveManifests, liveRepositories, unusedBlobs } from './store-views.ts';
 
 export interface VerifyInput {
   http: TortureHttp;
@@ -15,6 +17,10 @@ export interface VerifyInput {
   repos: RepoModel[];
   violation(message: string): void;
   note(message: string): void;
+  /** Store flags and environment of a `berth` CLI child on the same stores. */
+  stores: { args: string[]; env: Record<string, string> };
+  /** uploads.ownerLease of the servers (ms). */
+  ownerLeaseMs: number;
 }
 
 export interface VerifySummary {
@@ -23,10 +29,11 @@ export interface VerifySummary {
   blobsChecked: number;
   danglingChildrenExplained: number;
   fsck: FsckReport | null;
-  expiredUploads: number;
   finalGc: GcReport[];
   keptByPurgeMarkers: number;
   blobFilesLeft: number;
+  /** What the blob area held after every repository was deleted and GC ran (must be nothing). */
+  blobAreaLeft: number;
 }
 
 /** (b): runs against a restarted server with GC off, so nothing moves while it reads. */
@@ -83,16 +90,18 @@ export async function checkLiveManifests(v: VerifyInput): Promise<{ manifests: n
   return { manifests: live.length, blobs, danglingExplained };
 }
 
-/** (c) and (d), in-process on the stopped server's data. */
+/** (c) and (d), in-process on the stopped server's data; then (e). */
 export async function checkStorage(v: VerifyInput, s: VerifySummary): Promise<void> {
-  const fsck = await runFsck(v.deps, { repair: false });
+  // Every berth process is dead: once their leases are over, `berth gc` expires the sessions they left (no day-long wait).
+  await new Promise((r) => setTimeout(r, v.ownerLeaseMs + 1_000));
+  const cli = await runBerth(['gc', '--grace', '0', '--json', ...v.stores.args], v.stores.env);
+  if (cli.code !== 0) v.violation(`berth gc after the run exited ${cli.code}: ${cli.stderr.slice(0, 500)}`);
+  const fsck = await runFsck(v.deps, { repair: false, ownerLeaseMs: v.ownerLeaseMs });
   s.fsck = fsck;
   if (!fsck.ok) v.violation(`fsck after the run is not ok: ${describeFsck(fsck)}`);
   else if (fsck.orphanFiles.length + fsck.orphanUploads.length > 0)
     v.note(`fsck: ${fsck.orphanFiles.length} orphan files, ${fsck.orphanUploads.length} orphan upload areas`);
 
-  // Every client is gone: whatever upload session is left was abandoned (by a client or by a SIGKILL).
-  s.expiredUploads = await expireUploads(v.deps, 0);
   const gc = (deps: RegistryDeps): Promise<GcReport> => runGc(deps, { graceMs: 0, restoreWindowMs: 0, dryRun: false });
 
   s.finalGc.push(await gc(v.deps));
@@ -124,8 +133,40 @@ export async function checkStorage(v: VerifyInput, s: VerifySummary): Promise<vo
   for (const [what, n] of Object.entries(await leftovers(v.deps))) {
     if (n > 0) v.violation(`after GC to a fixpoint with grace 0 and restore window 0: ${n} ${what} left`);
   }
-  const again = await runFsck(v.deps, { repair: false });
+  const again = await runFsck(v.deps, { repair: false, ownerLeaseMs: v.ownerLeaseMs });
   if (!again.ok || again.orphanFiles.length + again.orphanUploads.length > 0) v.violation(`fsck after the final GC: ${describeFsck(again)}`);
+  await checkEmptyAfterDeletes(v, s);
+}
+
+/** (e) Every repository deleted, GC to a fixpoint: the blob area (files, upload areas, S3 objects and multipart) is empty. */
+async function checkEmptyAfterDeletes(v: VerifyInput, s: VerifySummary): Promise<void> {
+  for (const name of await liveRepositories(v.deps)) await deleteRepository(v.deps, name, true, { principal: 'torture', dialect: 'cli' });
+  // Markers a killed sweeper left are taken over once their lease is over: run as if it were.
+  const later = { ...v.deps, clock: { now: () => new Date(Date.now() + PURGE_LEASE_MS + 1_000) } };
+  for (let i = 0; i < 8; i++) {
+    const r = await runGc(later, { graceMs: 0, restoreWindowMs: 0, dryRun: false });
+    s.finalGc.push(r);
+    if (r.blobsRemoved + r.manifestsCollected + r.manifestsPurged + r.repositoryManifestsPurged + r.repositoriesPurged === 0) break;
+  }
+  // Every berth process is dead, so nothing is in flight and a stray of any age is a leftover (strayAgeMs 0). The only
+  // one a crash may leave is a killed commit's copy (a multipart upload under blobs/), which `berth fsck --repair`
+  // removes once it is older than --stray-age: do that now; any other stray is a bug.
+  const swept = await runFsck(later, { repair: false, ownerLeaseMs: v.ownerLeaseMs, strayAgeMs: 0 });
+  // What the repair below would also remove must already be gone: GC and expiry alone have to get there.
+  if (swept.orphanFiles.length + swept.orphanUploads.length + swept.abandonedUploads.length > 0)
+    v.violation(`fsck after deleting everything: ${describeFsck(swept)}`);
+  const strays = swept.strays;
+  const killedCopies = strays.filter((x) => x.kind === 'multipart' && /(^|\/)blobs\/sha(256|512)\/[0-9a-f]+$/.test(x.key));
+  for (const x of strays) if (!killedCopies.includes(x)) v.violation(`after deleting every repository and GC to a fixpoint: stray ${x.kind} ${x.key}`);
+  if (killedCopies.length > 0) {
+    v.note(`${killedCopies.length} unfinished multipart copies of killed commits under blobs/: removed by fsck --repair --stray-age 0`);
+    await runFsck(later, { repair: true, ownerLeaseMs: v.ownerLeaseMs, strayAgeMs: 0 });
+  }
+  const left = await blobAreaContents(v.stores);
+  s.blobAreaLeft = left.length;
+  for (const what of left) v.violation(`after deleting every repository and GC to a fixpoint: ${what} is left in the blob area`);
+  const fsck = await runFsck(v.deps, { repair: false, ownerLeaseMs: v.ownerLeaseMs, strayAgeMs: 0 });
+  if (!fsck.ok || fsck.abandonedUploads.length > 0) v.violation(`fsck after deleting everything: ${describeFsck(fsck)}`);
 }
 
 async function compareFilesAndRows(deps: RegistryDeps): Promise<{ files: number; orphans: Digest[]; keptByMarkers: Digest[]; missing: string[] }> {
@@ -155,6 +196,8 @@ export function describeFsck(r: FsckReport): string {
     wrongSizes: r.wrongSizes.slice(0, 5),
     orphanFiles: r.orphanFiles.slice(0, 5),
     orphanUploads: r.orphanUploads.slice(0, 5),
+    abandonedUploads: r.abandonedUploads.slice(0, 5),
+    strays: r.strays.slice(0, 5).map((x) => `${x.kind} ${x.key}`),
     manifestMismatches: r.manifestMismatches.slice(0, 5),
     integrity: r.integrity.slice(0, 5),
   });

@@ -23,6 +23,7 @@ async function open(dir: string): Promise<RegistryDeps> {
     meta: createSqliteMetadataStore({ file: join(dir, 'meta.db') }),
     clock: systemClock,
     hashes: new UploadHashes(blobs),
+    processId: 'test-process',
     deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 0 },
     repositories: { createOnPush: true },
     limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import type { MetadataStore } from '../../core/index.ts';
-import { at, later } from './metadata-store.fixtures.ts';
+import { at, HOUR, later } from './metadata-store.fixtures.ts';
 import type { ConformanceSuite } from './metadata-store.kit.conformance.ts';
 
 export function uploadAndKeyCases(suite: ConformanceSuite): void {
@@ -59,6 +59,60 @@ export function uploadAndKeyCases(suite: ConformanceSuite): void {
     await s().deleteUpload(id);
     assert.equal(await s().getUpload(id), null);
     for (const x of [older, newest]) await s().deleteUpload(x);
+  });
+
+  it("tells sessions of dead processes from live ones by their owner's lease, and expires only what is still abandoned", async () => {
+    const [live, dead, gone] = [randomUUID(), randomUUID(), randomUUID()];
+    const session = (owner: string | undefined, idleAt: number) => ({
+      id: randomUUID(),
+      repository: 'conf/lease',
+      offset: 0,
+      startedAt: later(idleAt),
+      updatedAt: later(idleAt),
+      ...(owner ? { owner } : {}),
+    });
+    await s().renewProcessLease(live, later(0), later(-HOUR));
+    await s().renewProcessLease(dead, later(0), later(-HOUR));
+    await s().renewProcessLease(live, later(60_000), later(-HOUR));
+    const [ofLive, ofDead, ofGone, legacy, fresh] = [session(live, 0), session(dead, 0), session(gone, 10), session(undefined, 0), session(dead, 55_000)];
+    for (const x of [ofLive, ofDead, ofGone, legacy, fresh]) await s().createUpload(x);
+    assert.equal((await s().getUpload(ofDead.id))?.owner, dead, 'a session records its owner');
+    // At 60 s: leases renewed within the last 30 s are live; sessions idle for 30 s are candidates.
+    const [idleBefore, liveSince] = [later(30_000), later(30_000)];
+    assert.deepEqual(
+      (await s().listAbandonedUploads(idleBefore, liveSince, 100)).map((u) => u.id),
+      [ofDead.id, ofGone.id],
+      'a live owner, no owner at all (older sessions) and a recent touch keep a session',
+    );
+    assert.deepEqual(
+      (await s().listAbandonedUploads(idleBefore, liveSince, 1)).map((u) => u.id),
+      [ofDead.id],
+    );
+    assert.equal(await s().adoptUpload(ofDead.id, live, later(20_000)), true, 'another process takes the session over');
+    assert.equal((await s().getUpload(ofDead.id))?.owner, live);
+    assert.equal(await s().expireAbandonedUpload(ofDead.id, idleBefore, liveSince), false, 'adopted meanwhile: kept');
+    assert.equal(await s().expireAbandonedUpload(ofLive.id, idleBefore, liveSince), false);
+    assert.equal(await s().expireAbandonedUpload(legacy.id, idleBefore, liveSince), false);
+    assert.equal(await s().advanceUpload(ofGone.id, 0, 5, later(10), 'p'), true);
+    assert.equal(await s().expireAbandonedUpload(ofGone.id, idleBefore, liveSince), true);
+    assert.equal(await s().getUpload(ofGone.id), null);
+    assert.equal(await s().expireAbandonedUpload(ofGone.id, idleBefore, liveSince), false, 'once');
+    assert.equal(await s().adoptUpload(ofGone.id, live, later(40_000)), false, 'an expired session cannot be adopted');
+    await s().endProcessLease(live);
+    assert.deepEqual(
+      (await s().listAbandonedUploads(later(30_000), later(30_000), 100)).map((u) => u.id).sort(),
+      [ofLive.id, ofDead.id].sort(),
+      'a lease given up leaves its idle sessions abandoned at once',
+    );
+    const other = randomUUID();
+    await s().renewProcessLease(other, later(2 * HOUR), later(HOUR));
+    assert.deepEqual(
+      (await s().listAbandonedUploads(later(2 * HOUR), later(-HOUR), 100)).map((u) => u.id).sort(),
+      [ofLive.id, ofDead.id, fresh.id].sort(),
+      'renewing forgets leases dead for longer than asked, even when the caller would count them live',
+    );
+    for (const x of [ofLive, ofDead, legacy, fresh]) await s().deleteUpload(x.id);
+    await s().endProcessLease(other);
   });
 
   it('stores, lists and deletes access keys', async () => {

@@ -127,6 +127,17 @@ const baseline = (t: DdlTypes): string => `CREATE TABLE repositories (
    CREATE TABLE nonces (key ${t.text} PRIMARY KEY, used_at BIGINT NOT NULL);
    CREATE INDEX nonces_used ON nonces (used_at);`;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: BASELINE_VERSION, ddl: baseline }];
+/**
+ * 7: process leases (docs/DELETION.md, "Abandoned uploads"): every serving process renews a row here, and a session
+ * records the process that last worked on it, so a session whose owner died is expired minutes later, not a day.
+ * `owner` stays NULL on sessions written before (they wait for uploads.idleTimeout as they always did).
+ */
+const processLeases = (t: DdlTypes): string => `ALTER TABLE uploads ADD COLUMN owner ${t.text};
+   CREATE TABLE process_leases (id ${t.text} PRIMARY KEY, started_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL);`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: BASELINE_VERSION, ddl: baseline },
+  { version: 7, ddl: processLeases },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -1,7 +1,7 @@
 // `berth gc` and `berth fsck`: reclaim space now (or see what would go) and check that metadata and bytes agree,
 // from the shell, on the live data: every GC step is compare-and-act, so this is safe while the server runs and sweeps.
 import type { Command } from 'commander';
-import { type FsckReport, type GcReport, runFsck, runGc } from '../../core/index.ts';
+import { expireAbandonedUploads, type FsckReport, type GcReport, runFsck, runGc } from '../../core/index.ts';
 import { openRegistry } from '../../main.ts';
 import { action, configFrom, durationArg, formatBytes, type GlobalOptions, print, table, withDataOptions } from '../context.ts';
 import { gcProgressBar } from '../progress.ts';
@@ -57,12 +57,14 @@ function fsckText(r: FsckReport): string {
     ...r.wrongSizes.map((b) => `wrong size     ${b.digest} (${b.actual} bytes, expected ${b.expected})`),
     ...r.orphanFiles.map((d) => `orphan file    ${d}`),
     ...r.orphanUploads.map((id) => `orphan upload  ${id}`),
+    ...r.abandonedUploads.map((id) => `abandoned      upload ${id} (its berth process is gone)`),
+    ...r.strays.map((s) => `stray ${s.kind.padEnd(9)}${s.key} (${s.size !== undefined ? `${s.size} bytes, ` : ''}written ${s.modifiedAt.toISOString()})`),
     ...r.manifestMismatches.map((m) => `bad manifest   ${m.repository}@${m.digest} hashes to ${m.actual}`),
     ...r.integrity.map((i) => `${i.kind.padEnd(14)} ${i.repository ?? '-'} ${i.target}: ${i.message}`),
   ];
   const repaired =
-    r.repaired.orphanFiles + r.repaired.orphanUploads > 0
-      ? ` repaired: ${r.repaired.orphanFiles} orphan file(s), ${r.repaired.orphanUploads} orphan upload(s) removed.`
+    r.repaired.orphanFiles + r.repaired.orphanUploads + r.repaired.abandonedUploads + r.repaired.strays > 0
+      ? ` repaired: ${r.repaired.orphanFiles} orphan file(s), ${r.repaired.orphanUploads} orphan upload(s), ${r.repaired.abandonedUploads} abandoned upload(s), ${r.repaired.strays} stray(s) removed.`
       : '';
   const verdict = r.ok ? 'fsck: OK' : 'fsck: problems remain';
   return [...lines, `${verdict} (${r.blobsChecked} blob record(s), ${r.filesChecked} file(s), ${r.manifestsChecked} manifest(s) checked).${repaired}`].join(
@@ -83,6 +85,8 @@ export function registerGc(program: Command): void {
         process.once('SIGINT', onSignal);
         const bar = o.dryRun ? null : gcProgressBar(process.stderr);
         try {
+          // Sessions of dead processes first (a dry run leaves them): their claims and bytes then go in this pass.
+          const expired = o.dryRun ? 0 : await expireAbandonedUploads(opened.deps, config.uploads.ownerLease);
           const report = await runGc(opened.deps, {
             graceMs: o.grace ?? config.gc.grace,
             restoreWindowMs: config.deletion.restoreWindow,
@@ -91,7 +95,9 @@ export function registerGc(program: Command): void {
             signal: abort.signal,
           });
           bar?.stop();
-          print(o, report, () => (report.dryRun ? planText(report) : runText(report)));
+          // The expiry step runs before runGc, so its count joins the report here (text and --json alike).
+          const out = { ...report, abandonedUploadsExpired: expired };
+          print(o, out, () => (report.dryRun ? planText(report) : `${runText(report)}${expired > 0 ? `; ${expired} abandoned upload(s) expired` : ''}`));
           if (report.errors > 0) process.exitCode = 1;
         } finally {
           bar?.stop();
@@ -101,10 +107,13 @@ export function registerGc(program: Command): void {
       }),
     );
   withDataOptions(program.command('fsck').description('check metadata against stored bytes; exits 1 while problems remain'))
-    .option('--repair', 'remove orphan blob files and orphan upload areas (never metadata)')
+    .option('--repair', 'remove orphan blob files, orphan upload areas, strays and upload sessions of dead processes (never other metadata)')
+    .option('--stray-age <duration>', 'report and remove only strays at least this old (default 1h; 0 only while nothing writes)', durationArg)
     .action(
-      action(async (o: GlobalOptions & { repair?: boolean }) => {
-        const report = await withRegistry(o, (r) => runFsck(r.deps, { repair: o.repair === true }));
+      action(async (o: GlobalOptions & { repair?: boolean; strayAge?: number }) => {
+        const report = await withRegistry(o, (r) =>
+          runFsck(r.deps, { repair: o.repair === true, ownerLeaseMs: configFrom(o).uploads.ownerLease, strayAgeMs: o.strayAge }),
+        );
         print(o, report, () => fsckText(report));
         if (!report.ok) process.exitCode = 1;
       }),

@@ -56,6 +56,8 @@ export interface UploadSession {
   claimed?: Digest | null;
   /** The accepted appends, in order (as read from the metadata store; empty for a new session). */
   parts?: UploadPart[];
+  /** The process (its lease id) that last worked on the session; absent on sessions from before leases existed. */
+  owner?: string;
 }
 
 /**

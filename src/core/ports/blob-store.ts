@@ -61,7 +61,41 @@ export interface UploadWriter {
   listUploads(): AsyncIterable<string>;
 }
 
-export interface BlobStore extends BlobReader, UploadWriter {
+/**
+ * Something in the store's own space that is neither a committed blob nor an upload area: a name no port call makes (a
+ * foreign or half-renamed file, an object under the prefix with a foreign key), a crash leftover in scratch space, or
+ * an unfinished multipart upload outside any upload area (a commit killed mid-copy). Whatever sits inside an upload
+ * area belongs to that area (listUploads lists it, removeUpload takes it along) and is never a stray.
+ */
+export interface Stray {
+  /** 'file' on the filesystem; 'object' or 'multipart' (an unfinished multipart upload) on S3. */
+  kind: 'file' | 'object' | 'multipart';
+  /** Its path under the store's root, or its key (with the prefix). */
+  key: string;
+  /** When it was last written (a multipart upload: started), by the store's clock. */
+  modifiedAt: Date;
+  /** Bytes it holds, when the listing says (a multipart upload's parts are not counted). */
+  size?: number;
+  /** The multipart upload's id: what aborting it needs. */
+  uploadId?: string;
+}
+
+/**
+ * Finding and removing strays, for fsck. The store judges only by name and place (what no live blob or upload area
+ * can be); the caller judges by age, since a commit in flight has the shape of a stray (a multipart upload under
+ * blobs/) until it completes: it removes only strays older than anything in flight can be.
+ */
+export interface StrayFinder {
+  /** Every stray in the store's space, in no particular order. */
+  listStrays(): AsyncIterable<Stray>;
+  /**
+   * Removes a stray as listed; false when it is gone already or changed since it was listed (a file written again has
+   * a new modification time, so an older listing cannot remove it).
+   */
+  removeStray(stray: Stray): Promise<boolean>;
+}
+
+export interface BlobStore extends BlobReader, UploadWriter, StrayFinder {
   /** A short name for logs and metrics, e.g. "fs" or "s3". */
   readonly kind: string;
   /** Cheap reachability probe for /readyz: rejects when the store cannot serve requests now. */

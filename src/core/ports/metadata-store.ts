@@ -138,6 +138,22 @@ export interface UploadSessions {
    * before `staleBefore` belongs to a dead sweeper and is taken over (dropped) by the claim.
    */
   claimUploadDigest(id: string, digest: Digest, at: Date, staleBefore: Date): Promise<'claimed' | 'purging' | 'unknown-session'>;
+  /** Makes `owner` the session's owner (and touches it); false when the session is gone. */
+  adoptUpload(id: string, owner: string, at: Date): Promise<boolean>;
+  /**
+   * Sessions with an owner whose process lease was not renewed since `liveSince` (or is gone), untouched since
+   * `idleBefore`, oldest first. Sessions without an owner (older than leases) are never listed.
+   */
+  listAbandonedUploads(idleBefore: Date, liveSince: Date, limit: number): Promise<UploadSession[]>;
+  /** Deletes the session (and its parts) only if it is still abandoned by the same test; true when it went. */
+  expireAbandonedUpload(id: string, idleBefore: Date, liveSince: Date): Promise<boolean>;
+}
+
+/** Every serving process holds a lease it renews; a session whose owner's lease ran out belongs to a dead process. */
+export interface ProcessLeases {
+  /** Creates or renews the lease `id`, and forgets leases not renewed since `forgetBefore`. */
+  renewProcessLease(id: string, at: Date, forgetBefore: Date): Promise<void>;
+  endProcessLease(id: string): Promise<void>;
 }
 
 export interface AccessKeys {
@@ -201,6 +217,7 @@ export interface MetadataStore
     BlobIndex,
     ManifestIndex,
     UploadSessions,
+    ProcessLeases,
     AccessKeys,
     AuditLog,
     PinRegistry,

@@ -41,6 +41,8 @@ export interface RegistryDeps {
   clock: Clock;
   limits: Limits;
   hashes: UploadHashes;
+  /** This process's lease id (fresh on every start): the owner its upload sessions record (process-lease.ts). */
+  processId: string;
   deletion: DeletionSettings;
   repositories: {
     /** A push to an unknown repository creates it (docker's expectation); false makes it NAME_UNKNOWN (ECR's). */

@@ -10,7 +10,7 @@ import { newPurgeOwner, PURGE_LEASE_MS, type PurgeDeps, purgeLeaseExpiry, remove
 import { type PushDeps, requireRepositoryForPush } from './repositories.ts';
 
 /** Writing into a session: its row, the store's upload area and the in-process hash cache. */
-type AppendDeps = UsesMeta<'getUpload' | 'advanceUpload'> & UsesBlobs<'appendUpload'> & Pick<RegistryDeps, 'clock' | 'hashes'>;
+type AppendDeps = UsesMeta<'getUpload' | 'advanceUpload' | 'adoptUpload'> & UsesBlobs<'appendUpload'> & Pick<RegistryDeps, 'clock' | 'hashes' | 'processId'>;
 /** Closing a session: session row and area both go. */
 type CloseDeps = UsesMeta<'deleteUpload'> & UsesBlobs<'removeUpload'> & Pick<RegistryDeps, 'hashes'>;
 
@@ -24,12 +24,12 @@ export interface ChunkInput {
 
 /** Opens an upload session for a repository (created on first blob commit, not here). */
 export async function startUpload(
-  deps: UsesMeta<'createUpload'> & UsesBlobs<'createUpload'> & Pick<RegistryDeps, 'clock'> & PushDeps,
+  deps: UsesMeta<'createUpload'> & UsesBlobs<'createUpload'> & Pick<RegistryDeps, 'clock' | 'processId'> & PushDeps,
   repository: string,
 ): Promise<UploadSession> {
   await requireRepositoryForPush(deps, repository);
   const now = deps.clock.now();
-  const session: UploadSession = { id: newUploadId(), repository, offset: 0, startedAt: now, updatedAt: now };
+  const session: UploadSession = { id: newUploadId(), repository, offset: 0, startedAt: now, updatedAt: now, owner: deps.processId };
   // The session first: an upload area is never without its session, so fsck can remove areas that have none.
   await deps.meta.createUpload(session);
   await deps.blobs.createUpload(session.id);
@@ -51,10 +51,26 @@ async function* counted(source: AsyncIterable<Uint8Array>, hash: Hash | null, co
   }
 }
 
+/**
+ * The session, owned by this process from here on: a session last worked on by another process (a replica, or this
+ * one before a restart) is adopted first, so expiry never takes it for abandoned while this request works on it. The
+ * usual request finds itself the owner already and writes nothing extra.
+ */
+async function ownedUpload(
+  deps: UsesMeta<'getUpload' | 'adoptUpload'> & Pick<RegistryDeps, 'clock' | 'processId'>,
+  repository: string,
+  id: string,
+): Promise<UploadSession> {
+  const session = await getUpload(deps, repository, id);
+  if (session.owner === deps.processId) return session;
+  if (!(await deps.meta.adoptUpload(id, deps.processId, deps.clock.now()))) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id} is unknown`);
+  return { ...session, owner: deps.processId };
+}
+
 /** Appends one chunk (PATCH, or the body of the closing PUT) and returns the session after it. */
 export async function appendChunk(deps: AppendDeps, repository: string, id: string, input: ChunkInput): Promise<UploadSession> {
   return deps.hashes.exclusive(id, async () => {
-    const session = await getUpload(deps, repository, id);
+    const session = await ownedUpload(deps, repository, id);
     if (input.rangeStart !== undefined && input.rangeStart !== session.offset) {
       throw new RegistryError('RANGE_INVALID', `chunk starts at ${input.rangeStart} but the upload has ${session.offset} bytes`, { offset: session.offset });
     }
@@ -90,7 +106,7 @@ export async function finishUpload(
   const digest = parseDigest(digestParam);
   if (last) await appendChunk(deps, repository, id, last);
   return deps.hashes.exclusive(id, async () => {
-    const session = await getUpload(deps, repository, id);
+    const session = await ownedUpload(deps, repository, id);
     const parts = session.parts ?? [];
     const hash = await deps.hashes.at(id, session.offset, parts, algorithmOf(digest)).catch(async (e: unknown) => {
       if (await committedEarlier(deps, session, digest, e)) return null;
@@ -170,6 +186,34 @@ export async function expireUploads(deps: CloseDeps & UsesMeta<'listIdleUploads'
       });
       removed++;
     }
+  }
+  return removed;
+}
+
+/**
+ * Removes sessions whose owner process is known dead (its lease not renewed for `leaseMs`) and that nobody touched for
+ * as long; each goes by compare-and-delete, so one another process adopted meanwhile stays. Returns how many went.
+ */
+export async function expireAbandonedUploads(
+  deps: UsesBlobs<'removeUpload'> & Pick<RegistryDeps, 'hashes'> & UsesMeta<'listAbandonedUploads' | 'expireAbandonedUpload' | 'beginOrphanPurge'> & PurgeDeps,
+  leaseMs: number,
+): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - leaseMs);
+  let removed = 0;
+  for (let round = 0; round < 100; round++) {
+    const abandoned = await deps.meta.listAbandonedUploads(before, before, 100);
+    let went = 0;
+    for (const s of abandoned) {
+      await deps.hashes.exclusive(s.id, async () => {
+        if (!(await deps.meta.expireAbandonedUpload(s.id, before, before))) return;
+        await deps.blobs.removeUpload(s.id);
+        deps.hashes.forget(s.id);
+        if (s.claimed) await removeAbandonedCommit(deps, s.claimed);
+        went++;
+      });
+    }
+    removed += went;
+    if (abandoned.length < 100 || went === 0) break;
   }
   return removed;
 }

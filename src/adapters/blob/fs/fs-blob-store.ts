@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type BlobStore, type ByteRange, type Digest, RegistryError } from '../../../core/index.ts';
 import { ALGORITHMS, FsPaths, isUploadId } from './paths.ts';
+import { listFsStrays, removeFsStray } from './strays.ts';
 import { writeChunksAt } from './write-at.ts';
 
 export interface FsBlobStoreOptions {
@@ -220,6 +221,14 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
 
     async *listUploads() {
       for await (const name of entries(paths.uploads)) if (isUploadId(name)) yield name;
+    },
+
+    listStrays() {
+      return listFsStrays(paths);
+    },
+
+    removeStray(stray) {
+      return removeFsStray(paths, stray);
     },
 
     async close() {

@@ -73,6 +73,14 @@ export class KeyLayout {
     return m ? { kind: 'part', start: Number(m[1]) } : { kind: 'other' };
   }
 
+  /** Whether a key lies inside an upload area (uploads/<uuid>/...): it belongs to that area, whatever its name. */
+  inArea(key: string): boolean {
+    if (!key.startsWith(this.uploads)) return false;
+    const rest = key.slice(this.uploads.length);
+    const slash = rest.indexOf('/');
+    return slash > 0 && isUploadId(rest.slice(0, slash));
+  }
+
   /** The upload id of an area prefix ("<prefix>uploads/<uuid>/"), or null for anything else found there. */
   idOfArea(areaPrefix: string): string | null {
     if (!areaPrefix.startsWith(this.uploads) || !areaPrefix.endsWith('/')) return null;

@@ -26,6 +26,8 @@ export interface Bucket {
 export interface ListedObject {
   key: string;
   size: number;
+  /** When it was written, by the store's clock (the epoch if the listing omits it). */
+  modifiedAt: Date;
 }
 
 /** Inclusive byte range, as in HTTP. */
@@ -69,7 +71,7 @@ export async function* listObjects(b: Bucket, prefix: string): AsyncIterable<Lis
   let token: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const out = await s3('LIST objects', () => b.client.send(new ListObjectsV2Command({ Bucket: b.name, Prefix: prefix, ContinuationToken: token })));
-    for (const o of out.Contents ?? []) if (o.Key !== undefined) yield { key: o.Key, size: o.Size ?? 0 };
+    for (const o of out.Contents ?? []) if (o.Key !== undefined) yield { key: o.Key, size: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) };
     if (!out.IsTruncated || !out.NextContinuationToken || out.NextContinuationToken === token) return;
     token = out.NextContinuationToken;
   }
@@ -101,12 +103,15 @@ export async function* listFolders(b: Bucket, prefix: string): AsyncIterable<str
   }
 }
 
-interface PendingUpload {
+export interface PendingUpload {
   key: string;
   uploadId: string;
+  /** When it was started, by the store's clock (the epoch if the listing omits it). */
+  initiated: Date;
 }
 
-async function* listMultipart(b: Bucket, prefix: string): AsyncIterable<PendingUpload> {
+/** Every unfinished multipart upload under `prefix`. */
+export async function* listMultipart(b: Bucket, prefix: string): AsyncIterable<PendingUpload> {
   let keyMarker: string | undefined;
   let idMarker: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -120,7 +125,8 @@ async function* listMultipart(b: Bucket, prefix: string): AsyncIterable<PendingU
         }),
       ),
     );
-    for (const u of out.Uploads ?? []) if (u.Key !== undefined && u.UploadId !== undefined) yield { key: u.Key, uploadId: u.UploadId };
+    for (const u of out.Uploads ?? [])
+      if (u.Key !== undefined && u.UploadId !== undefined) yield { key: u.Key, uploadId: u.UploadId, initiated: u.Initiated ?? new Date(0) };
     if (!out.IsTruncated || (out.NextKeyMarker === keyMarker && out.NextUploadIdMarker === idMarker)) return;
     keyMarker = out.NextKeyMarker;
     idMarker = out.NextUploadIdMarker;

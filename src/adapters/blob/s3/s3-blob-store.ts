@@ -7,6 +7,7 @@ import { commitArea } from './commit.ts';
 import { s3, s3OrAbsent } from './errors.ts';
 import { KeyLayout } from './keys.ts';
 import { type Bucket, getStream, headSize, listFolders, listObjects } from './objects.ts';
+import { listS3Strays, removeS3Stray } from './strays.ts';
 import { type AreaContext, appendPart, createArea, readUploadBytes, removeArea } from './upload-area.ts';
 
 const MiB = 1024 * 1024;
@@ -116,6 +117,14 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
           yield id;
         }
       }
+    },
+
+    listStrays() {
+      return listS3Strays(bucket, keys);
+    },
+
+    removeStray(stray) {
+      return removeS3Stray(bucket, keys, stray);
     },
 
     async downloadUrl(digest: Digest, ttlSeconds: number) {

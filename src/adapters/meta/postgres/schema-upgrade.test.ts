@@ -6,14 +6,14 @@ import { describe, it } from 'node:test';
 import pg from 'pg';
 import { postgresServer } from '../../../../test/servers.ts';
 import type { Actor, Digest } from '../../../core/index.ts';
-import { MIGRATIONS, type Migration } from '../migrations.ts';
+import { MIGRATIONS, type Migration, SCHEMA_VERSION } from '../migrations.ts';
 import { migrate } from './migrate.ts';
 import { LEGACY_V1, type Sandbox, sandbox as sandboxOn } from './test-helpers.ts';
 
 const actor: Actor = { principal: 't', dialect: 'oci' };
 const d = (s: string): Digest => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const sandbox = async (): Promise<Sandbox> => sandboxOn((await postgresServer()).url);
-const NEXT: Migration = { version: 7, ddl: (t) => `ALTER TABLE pins ADD COLUMN source ${t.text}` };
+const NEXT: Migration = { version: SCHEMA_VERSION + 1, ddl: (t) => `ALTER TABLE pins ADD COLUMN source ${t.text}` };
 
 /** Columns and indexes of the sandbox's schema, with the schema name taken out of the index definitions. */
 async function shape(box: Sandbox): Promise<unknown> {
@@ -47,12 +47,16 @@ describe('postgres schema: one migration list, old schemas upgrade', () => {
       const store = await old.open();
       await store.linkBlob('old/app', { digest: d('layer'), size: 5 }, actor, new Date());
       await fresh.open();
-      assert.deepEqual(await old.query('SELECT version FROM berth_schema_version'), [{ version: 1 }], 'opening changes nothing');
+      assert.deepEqual(
+        await old.query('SELECT version FROM berth_schema_version'),
+        [{ version: SCHEMA_VERSION }],
+        'opening runs the migrations after 6 (1 reads as 6)',
+      );
       assert.deepEqual(await shape(old), await shape(fresh));
 
-      assert.equal(await migrateWith(old, [...MIGRATIONS, NEXT]), 7);
-      assert.equal(await migrateWith(fresh, [...MIGRATIONS, NEXT]), 7);
-      assert.deepEqual(await old.query('SELECT version FROM berth_schema_version'), [{ version: 7 }]);
+      assert.equal(await migrateWith(old, [...MIGRATIONS, NEXT]), NEXT.version);
+      assert.equal(await migrateWith(fresh, [...MIGRATIONS, NEXT]), NEXT.version);
+      assert.deepEqual(await old.query('SELECT version FROM berth_schema_version'), [{ version: NEXT.version }]);
       assert.deepEqual(await shape(old), await shape(fresh));
       assert.deepEqual(await old.query('SELECT digest, size FROM blobs'), [{ digest: d('layer'), size: '5' }]);
     } finally {

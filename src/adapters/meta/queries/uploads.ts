@@ -10,6 +10,7 @@ export interface UploadRow {
   started_at: number;
   updated_at: number;
   digest: string | null;
+  owner: string | null;
 }
 export interface UploadPartRow {
   start: number;
@@ -18,7 +19,7 @@ export interface UploadPartRow {
 }
 
 /** The columns a new session writes, in the order the INSERTs bind them. */
-export const UPLOAD_COLUMNS = 'id, repository, received, started_at, updated_at';
+export const UPLOAD_COLUMNS = 'id, repository, received, started_at, updated_at, owner';
 /** The columns of an UploadRow (with the claimed digest). */
 export const UPLOAD_READ_COLUMNS = `${UPLOAD_COLUMNS}, digest`;
 
@@ -31,13 +32,22 @@ export const toUpload = (r: UploadRow, parts?: UploadPartRow[]): UploadSession =
   startedAt: new Date(r.started_at),
   updatedAt: new Date(r.updated_at),
   claimed: r.digest as Digest | null,
+  ...(r.owner !== null ? { owner: r.owner } : {}),
   ...(parts ? { parts: parts.map(toUploadPart) } : {}),
 });
 
 // Each write here is one statement on one row, atomic on its own, so none waits for the registry lock: a PATCH
 // of a big upload never queues behind a push's manifest.
 export function* createUpload(s: UploadSession): Q<void> {
-  yield* run(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, s.id, s.repository, s.offset, s.startedAt.getTime(), s.updatedAt.getTime());
+  yield* run(
+    `INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`,
+    s.id,
+    s.repository,
+    s.offset,
+    s.startedAt.getTime(),
+    s.updatedAt.getTime(),
+    s.owner ?? null,
+  );
 }
 
 export function* getUpload(id: string): Q<UploadSession | null> {
@@ -70,4 +80,46 @@ export function* listIdleUploads(before: Date, limit: number): Q<UploadSession[]
     before.getTime(),
     limit,
   )).map((r) => toUpload(r));
+}
+
+/** Takes the session over for `owner` (an append or commit on another process than the last one); false when it is gone. */
+export function* adoptUpload(id: string, owner: string, at: Date): Q<boolean> {
+  return (yield* run('UPDATE uploads SET owner = $1, updated_at = $2 WHERE id = $3', owner, at.getTime(), id)) === 1;
+}
+
+/** A session is abandoned when its owner holds no lease renewed since `liveSince` and nobody touched it since `idleBefore`. */
+const ABANDONED = `owner IS NOT NULL AND updated_at < $1
+  AND NOT EXISTS (SELECT 1 FROM process_leases p WHERE p.id = uploads.owner AND p.renewed_at >= $2)`;
+
+/** Abandoned sessions, oldest first. */
+export function* listAbandonedUploads(idleBefore: Date, liveSince: Date, limit: number): Q<UploadSession[]> {
+  if (limit <= 0) return [];
+  return (yield* all<UploadRow>(
+    `SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE ${ABANDONED} ORDER BY updated_at, id LIMIT $3`,
+    idleBefore.getTime(),
+    liveSince.getTime(),
+    limit,
+  )).map((r) => toUpload(r));
+}
+
+/** Deletes the session only if it is still abandoned (compare-and-delete: a process that adopted it meanwhile keeps it). */
+export function* expireAbandonedUpload(id: string, idleBefore: Date, liveSince: Date): Q<boolean> {
+  if ((yield* run(`DELETE FROM uploads WHERE id = $3 AND ${ABANDONED}`, idleBefore.getTime(), liveSince.getTime(), id)) !== 1) return false;
+  yield* run('DELETE FROM upload_parts WHERE upload_id = $1', id);
+  return true;
+}
+
+/** The heartbeat of a process: its lease row, renewed; rows nobody renewed since `forgetBefore` go (their owners are dead). */
+export function* renewProcessLease(id: string, at: Date, forgetBefore: Date): Q<void> {
+  yield* run(
+    'INSERT INTO process_leases (id, started_at, renewed_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO UPDATE SET renewed_at = excluded.renewed_at',
+    id,
+    at.getTime(),
+  );
+  yield* run('DELETE FROM process_leases WHERE renewed_at < $1', forgetBefore.getTime());
+}
+
+/** A process that stops gives its lease up, so its idle sessions need not wait for the lease to run out. */
+export function* endProcessLease(id: string): Q<void> {
+  yield* run('DELETE FROM process_leases WHERE id = $1', id);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Actor, Digest } from '../../../core/index.ts';
-import { MIGRATIONS, type Migration } from '../migrations.ts';
+import { MIGRATIONS, type Migration, SCHEMA_VERSION } from '../migrations.ts';
 import { listManifestBodies } from '../queries/gc-inspect.ts';
 import { runSync, type Statement } from '../sql/query.ts';
 import { SQLITE_TRAITS } from './engine.ts';
@@ -38,8 +38,8 @@ function shape(db: Database.Database): unknown {
   }));
 }
 
-/** A later migration, as the next schema change would append it. */
-const NEXT: Migration = { version: 7, ddl: (t) => `ALTER TABLE pins ADD COLUMN source ${t.text}` };
+/** A later migration, as the next schema change would append it (one past the real list's last). */
+const NEXT: Migration = { version: SCHEMA_VERSION + 1, ddl: (t) => `ALTER TABLE pins ADD COLUMN source ${t.text}` };
 
 describe('sqlite schema: one migration list, old files upgrade', () => {
   it('a fresh file and a version-1 file brought up through the history have the same schema', () => {
@@ -48,8 +48,8 @@ describe('sqlite schema: one migration list, old files upgrade', () => {
     migrate(fresh);
     makeVersion1(old);
     migrate(old);
-    assert.equal(fresh.pragma('user_version', { simple: true }), 6);
-    assert.equal(old.pragma('user_version', { simple: true }), 6);
+    assert.equal(fresh.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(old.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     assert.deepEqual(shape(old), shape(fresh));
     fresh.close();
     old.close();
@@ -66,9 +66,9 @@ describe('sqlite schema: one migration list, old files upgrade', () => {
     await store.close();
 
     const upgraded = new Database(file);
-    assert.equal(migrate(upgraded, [...MIGRATIONS, NEXT]), 7);
+    assert.equal(migrate(upgraded, [...MIGRATIONS, NEXT]), NEXT.version);
     const fresh = open();
-    assert.equal(migrate(fresh, [...MIGRATIONS, NEXT]), 7);
+    assert.equal(migrate(fresh, [...MIGRATIONS, NEXT]), NEXT.version);
     assert.deepEqual(shape(upgraded), shape(fresh));
     assert.ok((upgraded.pragma('table_info(pins)') as Array<{ name: string }>).some((c) => c.name === 'source'));
     assert.deepEqual(upgraded.prepare('SELECT digest, size FROM blobs').all(), [{ digest: d('layer'), size: 5 }]);

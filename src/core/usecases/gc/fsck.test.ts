@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, beforeEach, describe, it } from 'node:test';
 import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
-import { type Digest, deleteManifest, type MetadataStore, type RegistryDeps, startUpload } from '../../index.ts';
+import { appendChunk, type Digest, deleteManifest, type MetadataStore, type RegistryDeps, renewProcessLease, startUpload } from '../../index.ts';
 import { runFsck } from './index.ts';
 
 /** No marker counts as abandoned: a claim must wait for any purge. */
@@ -57,6 +57,8 @@ describe('runFsck over the real stores', () => {
     const purging = await pushBlob(deps, 'fsck/app', 'being purged right now');
     reg.clock.advance(3_600_000);
     assert.equal((await deps.meta.beginBlobPurge([purging.digest], deps.clock.now(), deps.clock.now(), 'gc-test')).length, 1);
+    // The sessions' process is alive: its lease is fresh.
+    await renewProcessLease(deps);
     const report = await runFsck(deps, { repair: false });
     assert.deepEqual(report, {
       blobsChecked: 2,
@@ -66,9 +68,11 @@ describe('runFsck over the real stores', () => {
       wrongSizes: [],
       orphanFiles: [],
       orphanUploads: [],
+      abandonedUploads: [],
+      strays: [],
       manifestMismatches: [],
       integrity: [],
-      repaired: { orphanFiles: 0, orphanUploads: 0 },
+      repaired: { orphanFiles: 0, orphanUploads: 0, abandonedUploads: 0, strays: 0 },
       ok: true,
     });
     assert.ok(await deps.meta.getUpload(session.id), 'untouched');
@@ -131,7 +135,7 @@ describe('runFsck over the real stores', () => {
     const live = await startUpload(deps, 'fsck/app');
 
     const repaired = await runFsck(deps, { repair: true });
-    assert.deepEqual(repaired.repaired, { orphanFiles: 1, orphanUploads: 1 });
+    assert.deepEqual(repaired.repaired, { orphanFiles: 1, orphanUploads: 1, abandonedUploads: 0, strays: 0 });
     assert.equal(repaired.ok, false, 'what repair does not fix is still reported');
     assert.equal(await deps.blobs.stat(orphan), null, 'the orphan file is gone');
     assert.equal(await deps.meta.blobState(orphan), 'unknown', 'and its purge marker too');
@@ -147,6 +151,39 @@ describe('runFsck over the real stores', () => {
 
     const again = await runFsck(deps, { repair: false });
     assert.deepEqual([again.orphanFiles, again.orphanUploads, again.wrongSizes.length, again.manifestMismatches.length], [[], [], 1, 1]);
+  });
+
+  it('reports the sessions of a dead process (areas and claimed commits) and repair removes them; a live one stays', async () => {
+    const dead: RegistryDeps = { ...deps, processId: 'dead-process' };
+    const live: RegistryDeps = { ...deps, processId: 'live-process' };
+    await renewProcessLease(dead);
+    await renewProcessLease(live);
+    const partial = await startUpload(dead, 'fsck/lease');
+    await appendChunk(dead, 'fsck/lease', partial.id, { body: once(new TextEncoder().encode('half an upload')) });
+    // Killed between committing the bytes and linking them: the claim keeps them from being an orphan file.
+    const claimed = await startUpload(dead, 'fsck/lease');
+    const bytes = new TextEncoder().encode('committed, never linked');
+    const { ref } = await dead.blobs.appendUpload(claimed.id, 0, once(bytes));
+    assert.equal(await deps.meta.claimUploadDigest(claimed.id, sha256(bytes), deps.clock.now(), NEVER_STALE), 'claimed');
+    await deps.blobs.commitUpload(claimed.id, bytes.byteLength, sha256(bytes), [{ offset: 0, size: bytes.byteLength, ref }]);
+    const kept = await startUpload(live, 'fsck/lease');
+    reg.clock.advance(10_000);
+    const early = await runFsck(deps, { repair: false, ownerLeaseMs: 30_000 });
+    assert.deepEqual([early.abandonedUploads, early.ok], [[], true], 'within the lease nobody is known dead');
+    reg.clock.advance(50_000);
+    await renewProcessLease(live);
+
+    const report = await runFsck(deps, { repair: false, ownerLeaseMs: 30_000 });
+    assert.deepEqual([report.abandonedUploads.sort(), report.ok], [[partial.id, claimed.id].sort(), false]);
+    const repaired = await runFsck(deps, { repair: true, ownerLeaseMs: 30_000 });
+    assert.deepEqual([repaired.repaired.abandonedUploads, repaired.ok], [2, true]);
+    assert.equal(await deps.blobs.stat(sha256(bytes)), null, 'the claimed commit went through a purge marker');
+    const areas: string[] = [];
+    for await (const id of deps.blobs.listUploads()) areas.push(id);
+    assert.deepEqual(areas, [kept.id]);
+    assert.ok(await deps.meta.getUpload(kept.id));
+    const again = await runFsck(deps, { repair: false, ownerLeaseMs: 30_000 });
+    assert.deepEqual([again.abandonedUploads, again.orphanFiles, again.orphanUploads, again.ok], [[], [], [], true]);
   });
 
   it('a store with only orphans is healthy after repair', async () => {
