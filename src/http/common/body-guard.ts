@@ -93,7 +93,8 @@ export class BodyGuard {
 
   #tickMs(): number {
     const shortest = Math.min(...[this.limits.idleMs, this.limits.rateWindowMs].filter((ms) => ms > 0));
-    return Math.max(20, Math.min(1_000, Math.floor(shortest / 5)));
+    // At most 250 ms, so a stalled read is given up well within its timeout + 1 s (the documented bound).
+    return Math.max(20, Math.min(250, Math.floor(shortest / 5)));
   }
 
   #sweep(): void {
