@@ -7,6 +7,7 @@ import { gcClock } from '../core/index.ts';
 import { answerBadUrl } from './bad-url.ts';
 import { attachGuard, BodyGuard, type BodyLimits, DEFAULT_BODY_LIMITS } from './common/body-guard.ts';
 import { registerGcMetrics } from './common/gc-metrics.ts';
+import { lingerOnClose } from './common/linger.ts';
 import { createHttpMetrics } from './common/metrics.ts';
 import { OpenSessions } from './common/open-sessions.ts';
 import { defaultPerKeyShare, Slots } from './common/slots.ts';
@@ -71,7 +72,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     if ((reply.statusCode === 503 || reply.statusCode === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
     // An answer sent before the body has fully arrived (refused from the headers, too large, stalled) closes the
     // connection, so the unread rest is never drained.
-    if (!req.raw.complete) reply.header('connection', 'close');
+    if (!req.raw.complete) {
+      reply.header('connection', 'close');
+      lingerOnClose(req.raw.socket);
+    }
     return payload;
   });
   app.addHook('onResponse', async (req, reply) => {

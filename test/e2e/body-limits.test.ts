@@ -35,6 +35,11 @@ describe('request bodies strangers send (auth required, short timeouts)', () => 
 
   it('refuses 60 unsigned ECR, ACR and SWR calls with large partial bodies from the headers, unread, and closes them', async () => {
     const pid = k.berth.process.pid!;
+    // Warm each dialect's code first, so the baseline is not taken before its first use (compiling, lazy state).
+    for (const path of ['/', '/?Action=ListArtifacts&Version=2021-05-21', '/v2/manage/namespaces']) {
+      const headers = path === '/' ? ECR_TARGET : { 'content-type': 'application/json' };
+      for (let i = 0; i < 3; i++) await (await fetch(`${k.berth.url}${path}`, { method: 'POST', headers, body: '{}' })).arrayBuffer();
+    }
     const before = rssOf(pid);
     const conns: Array<{ c: HeldConnection; expect: RegExp }> = [];
     for (let i = 0; i < 20; i++) {
@@ -103,7 +108,7 @@ describe('request bodies strangers send (auth required, short timeouts)', () => 
     assert.ok((await extra.closed) < IDLE_MS, 'the throttled one is answered before any stalled one times out');
     for (const c of stalled) {
       assert.equal(await c.status, 400);
-      assert.match(c.received(), /InvalidParameterException[\s\S]*stalled/);
+      assert.match(c.received(), /InvalidParameterException[\s\S]*(stalled|too slow)/);
       const at = await c.closed;
       assert.ok(at >= IDLE_MS - 100 && at < IDLE_MS + SLACK_MS, `stalled body closed after ${at} ms`);
     }
