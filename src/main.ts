@@ -110,6 +110,15 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     uploadQueueTimeoutMs: config.uploads.queueTimeout,
     maxOpenUploadSessionsPerKey: config.uploads.maxOpenSessionsPerKey,
     uploadIdleTimeoutMs: config.uploads.idleTimeout,
+    bodyLimits: {
+      unverifiedBodies: config.requests.unverifiedBodies,
+      unverifiedBodyBytes: config.requests.unverifiedBodyBytes,
+      idleMs: config.requests.bodyIdleTimeout,
+      minRate: config.requests.bodyMinRate,
+      rateWindowMs: config.requests.bodyRateWindow,
+    },
+    headersTimeoutMs: config.requests.headersTimeout,
+    keepAliveTimeoutMs: config.requests.keepAliveTimeout,
     ready: async () => {
       await deps.meta.ping();
       await deps.blobs.ping();

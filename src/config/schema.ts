@@ -141,6 +141,29 @@ const uploads = z
   })
   .prefault({});
 
+/** What a stranger can make berth hold while reading requests (docs/LIMITS.md). */
+const requests = z
+  .strictObject({
+    unverifiedBodies: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .prefault(64)
+      .describe(
+        'request bodies read at once before their sender is verified (SigV4, ACS3, SDK-HMAC bodies; every body with auth none); beyond it callers get a throttling error with Retry-After',
+      ),
+    unverifiedBodyBytes: byteSize('64MiB', 'bytes those unverified bodies may reserve together (each its declared length, or its endpoint limit)', 1),
+    bodyIdleTimeout: duration('30s', 'a body read that gets no byte from the client for this long is answered (or its connection cut); 0 = off', {
+      max: MAX_TIMER_MS,
+    }),
+    bodyMinRate: byteSize('1KiB', 'a body read slower than this many bytes per second over each bodyRateWindow is answered (or cut); 0 = off'),
+    bodyRateWindow: duration('30s', 'the window bodyMinRate is averaged over; the first window is the grace period', { min: 100, max: MAX_TIMER_MS }),
+    headersTimeout: duration('20s', 'a request whose headers are not complete after this long is answered 408 and closed', { min: 100, max: MAX_TIMER_MS }),
+    keepAliveTimeout: duration('65s', 'an idle keep-alive connection is closed after this long', { min: 100, max: MAX_TIMER_MS }),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     listen,
@@ -185,6 +208,7 @@ export const configSchema = z
       })
       .prefault({}),
     uploads,
+    requests,
     manifests: z
       .strictObject({
         maxBytes: byteSize('4MiB', 'largest manifest accepted; larger pushes get MANIFEST_TOO_LARGE', 1),

@@ -5,7 +5,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { gcClock } from '../core/index.ts';
 import { answerBadUrl } from './bad-url.ts';
+import { attachGuard, BodyGuard, type BodyLimits, DEFAULT_BODY_LIMITS } from './common/body-guard.ts';
 import { registerGcMetrics } from './common/gc-metrics.ts';
+import { lingerOnClose } from './common/linger.ts';
 import { createHttpMetrics } from './common/metrics.ts';
 import { OpenSessions } from './common/open-sessions.ts';
 import { defaultPerKeyShare, Slots } from './common/slots.ts';
@@ -26,11 +28,18 @@ export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots' | '
   maxOpenUploadSessionsPerKey?: number;
   /** How long an untouched session lives, so the per-key count forgets sessions the store expires. */
   uploadIdleTimeoutMs?: number;
+  /** The unverified-body budget and the body watchdog (config.requests); unset: DEFAULT_BODY_LIMITS. */
+  bodyLimits?: BodyLimits;
+  /** A request whose headers are not complete after this long is answered 408 and closed (Node's headersTimeout). */
+  headersTimeoutMs?: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs?: number;
   /** Extra readiness checks (metadata store ping etc.). */
   ready: () => Promise<void>;
 }
 
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const headersTimeout = options.headersTimeoutMs ?? 20_000;
   const app = Fastify({
     loggerInstance: options.logger,
     // Per-request logs would cost more than a manifest GET itself; errors are logged by each dialect.
@@ -39,7 +48,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     routerOptions: { maxParamLength: 8192 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    keepAliveTimeout: 65_000,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
+    // No total deadline (requestTimeout stays 0: a multi-GB layer over a slow link is legitimate); bodies have the
+    // guard's idle and minimum-rate watchdog instead. Slow headers are cut by headersTimeout, checked often enough
+    // that a stalled request is closed within headersTimeout + 250 ms (documented: + 1 s).
+    http: { headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(250, Math.floor(headersTimeout / 4))) },
     frameworkErrors: (error, req, reply) => answerBadUrl(error, req, reply),
   });
   app.removeAllContentTypeParsers();
@@ -53,6 +66,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     queueTimeoutMs: options.uploadQueueTimeoutMs,
   });
   const openSessions = new OpenSessions(options.maxOpenUploadSessionsPerKey ?? 0, options.uploadIdleTimeoutMs ?? 86_400_000);
+  const bodies = new BodyGuard(options.bodyLimits ?? DEFAULT_BODY_LIMITS, options.signatures.mode === 'none');
+  app.addHook('onRequest', async (req, reply) => {
+    attachGuard(req.raw, reply.raw, bodies);
+  });
   const metrics = createHttpMetrics(
     () => uploadSlots.inUse,
     () => uploadSlots.queued,
@@ -62,9 +79,15 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     stats: () => options.deps.meta.gcStats(gcClock(options.deps, options.gc.defaults)),
   });
   // A storage backend that is down answers 503 in every dialect; clients that honour Retry-After back off briefly.
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     // 429 (upload limits) likewise: a slot or session usually frees within seconds.
     if ((reply.statusCode === 503 || reply.statusCode === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+    // An answer sent before the body has fully arrived (refused from the headers, too large, stalled) closes the
+    // connection, so the unread rest is never drained.
+    if (!req.raw.complete) {
+      reply.header('connection', 'close');
+      lingerOnClose(req.raw.socket);
+    }
     return payload;
   });
   app.addHook('onResponse', async (req, reply) => {

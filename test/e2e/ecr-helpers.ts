@@ -92,7 +92,7 @@ export const messages = {
 };
 
 /** node:crypto behind the hash interface @smithy/signature-v4 wants (HMAC when given a secret). */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly h: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));

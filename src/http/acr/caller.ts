@@ -10,7 +10,7 @@ import { useNonceOnce } from '../../core/index.ts';
 import { callerWithAuthOff, KeyLookup } from '../common/signed-caller.ts';
 import type { AcrContext, Caller } from './context.ts';
 import { AcrError, invalidParameter, missingParameter } from './errors.ts';
-import type { CallParams } from './params.ts';
+import { type CallParams, readParams } from './params.ts';
 
 export interface RawCall {
   method: string;
@@ -75,4 +75,31 @@ export async function authenticate(ctx: AcrContext, req: RawCall, now: Date): Pr
     throw new AcrError('SignatureNonceUsed', 'Specified signature nonce was used already: use a new nonce for every request.');
   }
   return { principal: ctx.signatures.mode === 'none' ? ANONYMOUS_ADMIN : principal, keyId: outcome.keyId };
+}
+
+const NO_BODY = new Uint8Array(0);
+
+/** Whether RPC parameters (the signature among them) may arrive in a form body, so the headers cannot tell yet. */
+function mayCarryForm(rawHeaders: readonly string[], contentType: string | undefined): boolean {
+  if ((contentType ?? '').split(';')[0]!.trim().toLowerCase() !== 'application/x-www-form-urlencoded') return false;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (name === 'transfer-encoding' || (name === 'content-length' && rawHeaders[i + 1]!.trim() !== '0')) return true;
+  }
+  return false;
+}
+
+/**
+ * Before a byte of the body is read: refuses what the headers and query alone condemn (unsigned, malformed, unknown
+ * key, a stale or malformed timestamp, an incomplete signed-header set), as authenticate would after the body. ACS3
+ * signs the body's hash, so a signature that may still verify is left to authenticate; an RPC v1 call whose form body
+ * may hold the parameters is too. With auth none authenticate's own rule decides. No nonce is spent here.
+ */
+export async function preauthenticate(ctx: AcrContext, req: Omit<RawCall, 'body' | 'params'> & { contentType: string | undefined }, now: Date): Promise<void> {
+  const acs3 = req.authorization?.trimStart().startsWith(ACS3_ALGORITHM) === true;
+  if (!acs3 && mayCarryForm(req.rawHeaders, req.contentType)) return;
+  const call: RawCall = { ...req, body: NO_BODY, params: readParams(req.url, NO_BODY, req.contentType) };
+  const outcome = await verify(call, new KeyLookup(ctx.signatures).secretOf, now);
+  if (outcome.ok || outcome.failure.kind === 'mismatch') return;
+  await authenticate(ctx, call, now);
 }

@@ -7,7 +7,7 @@ import { ECR_ACTIONS_OF } from '../common/access.ts';
 import { readBodyWithin } from '../common/body.ts';
 import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { addRootApiConstraint } from '../common/root-api.ts';
-import { authenticate } from './caller.ts';
+import { authenticate, preauthenticate } from './caller.ts';
 import type { AcrCall, AcrContext, Caller } from './context.ts';
 import { AcrError, errorBody, fromRegistryError } from './errors.ts';
 import { runOnce } from './idempotency.ts';
@@ -75,11 +75,15 @@ function callFor(ctx: AcrContext, req: FastifyRequest, caller: Caller, action: s
 
 async function dispatch(ctx: AcrContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const requestId = String(reply.getHeader(REQUEST_ID));
-  const body = await readBodyWithin(req.raw, BODY_LIMIT, (n) => new AcrError('InvalidParameter', `The request body exceeds ${n} bytes.`));
   const url = req.raw.url ?? '/';
-  const params = readParams(url, body, req.headers['content-type']);
   const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
-  const caller = await authenticate(ctx, { method: req.method, url, rawHeaders: req.raw.rawHeaders, authorization, body, params }, ctx.deps.clock.now());
+  const signed = { method: req.method, url, rawHeaders: req.raw.rawHeaders, authorization };
+  // Strangers are refused from the headers, unread; the body's hash (ACS3) or its form parameters (RPC v1) come after.
+  await preauthenticate(ctx, { ...signed, contentType: req.headers['content-type'] }, ctx.deps.clock.now());
+  const tooLarge = (n: number) => new AcrError('InvalidParameter', `The request body exceeds ${n} bytes.`);
+  const body = await readBodyWithin(req.raw, BODY_LIMIT, tooLarge, { trust: 'unverified' });
+  const params = readParams(url, body, req.headers['content-type']);
+  const caller = await authenticate(ctx, { ...signed, body, params }, ctx.deps.clock.now());
   const action = pick(req, params, 'x-acs-action', 'Action');
   if (action === undefined) throw new AcrError('MissingAction', 'Action is mandatory for this request.');
   const version = pick(req, params, 'x-acs-version', 'Version');

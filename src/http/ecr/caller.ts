@@ -50,3 +50,16 @@ export async function authenticate(ctx: EcrContext, req: RawSignedRequest, now: 
   if (outcome.failure.kind === 'missing') throw new EcrError('MissingAuthenticationTokenException', 'Missing Authentication Token');
   throw refusal(outcome.failure);
 }
+
+const NO_BODY = new Uint8Array(0);
+
+/**
+ * Before a byte of the body is read: refuses what the headers alone condemn (unsigned, malformed, unknown key, a date
+ * outside the window), exactly as authenticate would after the body. A signature that might still verify (the body's
+ * hash is in it) is left to authenticate. With auth none authenticate's own rule decides, so nothing changes there.
+ */
+export async function preauthenticate(ctx: EcrContext, req: Omit<RawSignedRequest, 'body'>, now: Date): Promise<void> {
+  const outcome = await verifySigV4({ ...req, body: NO_BODY }, new KeyLookup(ctx.signatures).secretOf, { service: 'ecr', now, alsoSigned: ['x-amz-target'] });
+  if (outcome.ok || outcome.failure.kind === 'mismatch') return;
+  await authenticate(ctx, { ...req, body: NO_BODY }, now);
+}

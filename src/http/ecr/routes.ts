@@ -7,7 +7,7 @@ import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { jsonObject, jsonProblemText } from '../common/json-body.ts';
 import { addRootApiConstraint } from '../common/root-api.ts';
 import { accessDenied, authorize } from './authorize.ts';
-import { authenticate } from './caller.ts';
+import { authenticate, preauthenticate } from './caller.ts';
 import type { Caller, EcrCall, EcrContext } from './context.ts';
 import { EcrError, errorBody, fromRegistryError } from './errors.ts';
 import { operationOf } from './operations.ts';
@@ -43,8 +43,12 @@ function checkRegistry(ctx: EcrContext, caller: Caller, operation: string, input
 async function dispatch(ctx: EcrContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   // Room for a 4 MiB manifest escaped inside a JSON string.
   const limit = ctx.deps.limits.maxManifestBytes * 2 + 1024 * 1024;
-  const body = await readBodyWithin(req.raw, limit, (n) => new EcrError('InvalidParameterException', `The request body exceeds ${n} bytes`));
-  const caller = await authenticate(ctx, { method: req.method, url: req.raw.url ?? '/', rawHeaders: req.raw.rawHeaders, body }, ctx.deps.clock.now());
+  const signed = { method: req.method, url: req.raw.url ?? '/', rawHeaders: req.raw.rawHeaders };
+  // The signature covers the body's hash, so only its key and date can be checked first: strangers are refused unread.
+  await preauthenticate(ctx, signed, ctx.deps.clock.now());
+  const tooLarge = (n: number) => new EcrError('InvalidParameterException', `The request body exceeds ${n} bytes`);
+  const body = await readBodyWithin(req.raw, limit, tooLarge, { trust: 'unverified' });
+  const caller = await authenticate(ctx, { ...signed, body }, ctx.deps.clock.now());
   const target = req.headers['x-amz-target'];
   const found = operationOf(typeof target === 'string' ? target : undefined);
   if (!found) {

@@ -29,7 +29,9 @@ async function dispatch(ctx: NcrContext, prefix: string, req: FastifyRequest, re
   const url = req.raw.url ?? '/';
   // NAVER's signature covers no body, so the caller is known before a byte of it is read: strangers cannot make berth buffer.
   const caller = await authenticate(ctx, { method: req.method, url, headers: req.headers }, ctx.deps.clock.now());
-  const body = await readBodyWithin(req.raw, MAX_BODY_BYTES, (n) => new NcrError(TOO_LARGE, `the request body exceeds ${n} bytes`));
+  const body = await readBodyWithin(req.raw, MAX_BODY_BYTES, (n) => new NcrError(TOO_LARGE, `the request body exceeds ${n} bytes`), {
+    trust: 'verified',
+  });
   const target = splitTarget(prefix, url);
   if (target === null) throw notFound(`no such operation: ${req.method} ${url.slice(0, 200)}`);
   const { handler, params } = resolveOperation(req.method, target.rawPath);

@@ -1,16 +1,19 @@
 // Manifest PUT/GET/HEAD/DELETE on the wire: stored bytes go out untouched with their own media type and digest.
 import { deleteManifest, getManifest, putManifest, RegistryError } from '../../core/index.ts';
 import { gateRequest } from '../common/access.ts';
-import { readBody } from '../common/body.ts';
+import { readBodyWithin } from '../common/body.ts';
 import type { OciHandler } from './context.ts';
 
 type ManifestRoute = { kind: 'manifest'; name: string; reference: string };
 
 export const putManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route, req, reply, actor }) => {
-  const body = await readBody(req.raw, ctx.deps.limits.maxManifestBytes);
-  if (body === 'too-large') {
-    throw new RegistryError('MANIFEST_TOO_LARGE', `manifest exceeds the ${ctx.deps.limits.maxManifestBytes}-byte limit`);
-  }
+  // The route's access check (token or basic, from the headers) has passed: the caller is known before its body is read.
+  const body = await readBodyWithin(
+    req.raw,
+    ctx.deps.limits.maxManifestBytes,
+    (n) => new RegistryError('MANIFEST_TOO_LARGE', `manifest exceeds the ${n}-byte limit`),
+    { trust: 'verified' },
+  );
   const result = await putManifest(ctx.deps, {
     repository: route.name,
     reference: route.reference,

@@ -13,7 +13,7 @@ import {
   type UploadSession,
 } from '../../core/index.ts';
 import { gateRequest } from '../common/access.ts';
-import { discardBody } from '../common/body.ts';
+import { discardBody, watchedStream } from '../common/body.ts';
 import { relieved } from '../common/memory-relief.ts';
 import { parseContentRange } from '../common/ranges.ts';
 import type { OciCall, OciHandler } from './context.ts';
@@ -62,7 +62,7 @@ function chunkOf(req: FastifyRequest): ChunkInput {
   if (range && declared !== undefined && declared !== range.end - range.start + 1) {
     throw new RegistryError('SIZE_INVALID', `Content-Range ${range.start}-${range.end} does not match Content-Length ${declared}`);
   }
-  return { body: relieved(req.raw), rangeStart: range?.start, expectedLength: range ? range.end - range.start + 1 : declared };
+  return { body: relieved(watchedStream(req.raw)), rangeStart: range?.start, expectedLength: range ? range.end - range.start + 1 : declared };
 }
 
 const REFUSED = {

@@ -59,3 +59,20 @@ export async function authenticate(ctx: SwrContext, req: SdkHmacRequest, now: Da
   if (outcome.ok) throw refused('verify aksk signature fail: the access key does not exist');
   throw refusal(outcome.failure);
 }
+
+const NO_BODY = new Uint8Array(0);
+
+/**
+ * Before a byte of the body is read: a token caller is checked in full (a token covers no body) and returned; a
+ * signature is refused when the headers alone condemn it (unsigned, malformed, unknown key, a stale date), as
+ * authenticate would after the body. Null: the signature covers the body, so authenticate decides after reading it.
+ */
+export async function preauthenticate(ctx: SwrContext, req: Omit<SdkHmacRequest, 'body'>, now: Date): Promise<Caller | null> {
+  const authorization = header(req.rawHeaders, 'authorization');
+  const token = header(req.rawHeaders, 'x-auth-token');
+  if ((authorization === undefined || authorization === '') && token !== undefined && token !== '') return byToken(ctx, token);
+  const outcome = await verifySdkHmac({ ...req, body: NO_BODY }, new KeyLookup(ctx.signatures).secretOf, { now });
+  if (outcome.ok || outcome.failure.kind === 'mismatch') return null;
+  await authenticate(ctx, { ...req, body: NO_BODY }, now);
+  return null;
+}

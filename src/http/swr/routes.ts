@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readBodyWithin } from '../common/body.ts';
 import { setDialectErrorHandler } from '../common/error-handler.ts';
-import { authenticate } from './caller.ts';
+import { authenticate, preauthenticate } from './caller.ts';
 import type { SwrAnswer, SwrCall, SwrContext } from './context.ts';
 import { errorBody, fromRegistryError, invalidParameter, SWR_ERRORS, SWR_ONLY, SwrError } from './errors.ts';
 import { OPERATIONS } from './operations.ts';
@@ -46,8 +46,12 @@ async function dispatch(ctx: SwrContext, req: FastifyRequest, reply: FastifyRepl
   const op = ops && Object.hasOwn(ops, req.method) ? ops[req.method] : undefined;
   if (!route || !op)
     throw new SwrError(SWR_ONLY.noSuchApi, `The API does not exist or has not been published in the environment: ${req.method} ${path.slice(0, 200)}`);
-  const body = await readBodyWithin(req.raw, BODY_LIMIT, (n) => invalidParameter(`the request body exceeds ${n} bytes`));
-  const caller = await authenticate(ctx, { method: req.method, url, rawHeaders: req.raw.rawHeaders, body }, ctx.deps.clock.now());
+  const signed = { method: req.method, url, rawHeaders: req.raw.rawHeaders };
+  // Strangers are refused from the headers, unread; a token caller is known before the body, a signer only after it.
+  const known = await preauthenticate(ctx, signed, ctx.deps.clock.now());
+  const tooLarge = (n: number) => invalidParameter(`the request body exceeds ${n} bytes`);
+  const body = await readBodyWithin(req.raw, BODY_LIMIT, tooLarge, { trust: known ? 'verified' : 'unverified' });
+  const caller = known ?? (await authenticate(ctx, { ...signed, body }, ctx.deps.clock.now()));
   const call: SwrCall = {
     ctx,
     caller,
