@@ -6,7 +6,15 @@ import { it } from 'node:test';
 import { formatSlowLoad, runSlowLoad } from '../load/slow-engine.ts';
 
 it('500 slow or stalled connections do not slow a well-behaved client, bloat berth, or stay open', async () => {
-  const result = await runSlowLoad({ connections: 500, cycles: 150, idle: '1s', rateWindow: '1s', headersTimeout: '1s', log: () => undefined });
+  const result = await runSlowLoad({
+    connections: 500,
+    cycles: 150,
+    idle: '1s',
+    rateWindow: '1s',
+    headersTimeout: '1s',
+    queueTimeout: '1s',
+    log: () => undefined,
+  });
   const table = formatSlowLoad(result);
   for (const k of result.kinds) {
     assert.equal(k.open, 0, `${k.kind}: ${k.open} never closed\n${table}`);

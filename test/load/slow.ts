@@ -1,5 +1,5 @@
 // `npm run load:slow` (node test/load/slow.ts): the slow-connection figure with berth's default timeouts, for the README.
-// Flags: --connections 500, --cycles 300, --idle 30s, --rate-window 30s, --headers-timeout 20s. Exits 1 when a bound fails.
+// Flags: --connections 500, --cycles 300, --idle 30s, --rate-window 30s, --headers-timeout 20s, --queue-timeout 30s. Exits 1 when a bound fails.
 import { parseArgs } from 'node:util';
 import { formatSlowLoad, runSlowLoad } from './slow-engine.ts';
 
@@ -10,6 +10,7 @@ const { values: f } = parseArgs({
     idle: { type: 'string', default: '30s' },
     'rate-window': { type: 'string', default: '30s' },
     'headers-timeout': { type: 'string', default: '20s' },
+    'queue-timeout': { type: 'string', default: '30s' },
   },
 });
 
@@ -19,6 +20,7 @@ const result = await runSlowLoad({
   idle: f.idle,
   rateWindow: f['rate-window'],
   headersTimeout: f['headers-timeout'],
+  queueTimeout: f['queue-timeout'],
   log: (line) => void process.stderr.write(`load:slow: ${line}\n`),
 });
 process.stdout.write(`${formatSlowLoad(result)}\n`);
