@@ -73,27 +73,24 @@ export function* evaluateKeepRules(images: Iterable<LifecycleImage>, rules: read
     const s = seq++;
     const pins = livePins(ctx.pins, image.digest, ctx.now);
     const tags = byName(image);
-    if (pins.length > 0 || tags.length === 0) {
-      // A pinned image's tags still take their places in every tag_rule's ranking; it keeps all of them.
-      for (const c of compiled) {
-        if (c.window === null) continue;
-        for (const [sub, tag] of tags.entries()) if (!c.excepted(tag.name)) c.window.offer({ at: tag.pushedAt.getTime(), seq: s, sub, tag: null });
-      }
-      const by = pins.length > 0 ? { kind: 'pinned' as const, pins } : { kind: 'none' as const };
-      yield { seq: s, digest: image.digest, tags: image.tags.map((t) => t.name), verdict: 'keep', removeTags: [], by, warnings: [] };
-      continue;
-    }
-    const pending: Pending = { seq: s, image, open: tags.length, removed: new Set(), keptBy: new Set() };
+    // A pinned image keeps every tag, but its tags still take their places in each tag_rule's ranking.
+    const pending: Pending | null = pins.length === 0 && tags.length > 0 ? { seq: s, image, open: tags.length, removed: new Set(), keptBy: new Set() } : null;
     for (const [sub, tag] of tags.entries()) {
-      const state: TagState = { owner: pending, name: tag.name, unanswered: compiled.length, kept: false };
+      const state: TagState | null = pending && { owner: pending, name: tag.name, unanswered: compiled.length, kept: false };
       for (const [i, c] of compiled.entries()) {
-        if (c.excepted(tag.name)) answer(state, i, true);
-        else if (c.rule.kind === 'date_rule') answer(state, i, now - tag.pushedAt.getTime() <= c.rule.days * DAY_MS);
-        else {
-          const out = c.window?.offer({ at: tag.pushedAt.getTime(), seq: s, sub, tag: state });
+        if (c.excepted(tag.name)) {
+          if (state) answer(state, i, true);
+        } else if (c.window) {
+          const out = c.window.offer({ at: tag.pushedAt.getTime(), seq: s, sub, tag: state });
           if (out?.tag) answer(out.tag, i, false);
+        } else if (state && c.rule.kind === 'date_rule') {
+          answer(state, i, now - tag.pushedAt.getTime() <= c.rule.days * DAY_MS);
         }
       }
+    }
+    if (pending === null) {
+      const by = pins.length > 0 ? { kind: 'pinned' as const, pins } : { kind: 'none' as const };
+      yield { seq: s, digest: image.digest, tags: image.tags.map((t) => t.name), verdict: 'keep', removeTags: [], by, warnings: [] };
     }
     yield* ready.splice(0);
   }
