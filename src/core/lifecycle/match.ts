@@ -20,17 +20,8 @@ type TagTest = (tag: string) => boolean;
 export function selectionMatcher(rule: Pick<ExpireRule, 'tagStatus' | 'tagPatterns' | 'tagPrefixes'>): (tags: readonly string[]) => boolean {
   if (rule.tagStatus === 'any') return () => true;
   if (rule.tagStatus === 'untagged') return (tags) => tags.length === 0;
-  const tests: TagTest[] = [
-    ...rule.tagPatterns.map((p): TagTest => {
-      const re = wildcardRegExp(p);
-      return (tag) => re.test(tag);
-    }),
-    ...rule.tagPrefixes.map(
-      (p): TagTest =>
-        (tag) =>
-          tag.startsWith(p),
-    ),
-  ];
+  const patterns = rule.tagPatterns.map(wildcardRegExp);
+  const tests: TagTest[] = [...patterns.map((re) => (tag: string) => re.test(tag)), ...rule.tagPrefixes.map((p) => (tag: string) => tag.startsWith(p))];
   return (tags) => tags.length > 0 && tests.every((test) => tags.some(test));
 }
 
