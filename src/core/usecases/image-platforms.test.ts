@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../adapters/test-helpers.ts';
+import { ConfigPlatforms } from './config-platforms.ts';
 import { configOf, configPlatform, imagePlatforms, indexEntries, MAX_INDEX_ENTRIES, platformOf } from './image-platforms.ts';
 import { putManifest } from './put-manifest.ts';
 
@@ -80,5 +81,34 @@ describe('imagePlatforms over a real store', () => {
     );
     const childManifest = (await reg.deps.meta.getManifest('team/multi', { digest: child }))!;
     assert.deepEqual((await imagePlatforms(reg.deps, 'team/multi', childManifest))[0]!.platform, BLANK, 'config "{}" names no platform');
+  });
+
+  it('reads a config from storage once per digest, still only where the repository holds it; a failed read is not remembered', async () => {
+    const config = await pushBlob(reg.deps, 'team/cached', JSON.stringify({ architecture: 'ppc64le', os: 'linux' }));
+    const digest = await pushImage(reg.deps, 'team/cached', 'v1', config, [await pushBlob(reg.deps, 'team/cached', 'l1')]);
+    const manifest = (await reg.deps.meta.getManifest('team/cached', { digest }))!;
+    let opens = 0;
+    let failNext = true;
+    const deps = {
+      meta: reg.deps.meta,
+      blobs: {
+        open: async (...args: Parameters<typeof reg.deps.blobs.open>) => {
+          opens++;
+          if (failNext) {
+            failNext = false;
+            return null; // bytes missing from storage this once
+          }
+          return reg.deps.blobs.open(...args);
+        },
+      },
+    };
+    const known = new ConfigPlatforms();
+    const arch = async (repository: string) => (await imagePlatforms(deps, repository, manifest, known))[0]!.platform.architecture;
+    assert.equal(await arch('team/cached'), '', 'unreadable bytes: blank');
+    assert.equal(await arch('team/cached'), 'ppc64le', 'read again after the failure');
+    assert.equal(await arch('team/cached'), 'ppc64le');
+    assert.equal(opens, 2, 'the third listing came from the cache');
+    assert.equal(await arch('team/elsewhere'), '', 'a repository without the config gets no platform, cached or not');
+    assert.equal(opens, 2);
   });
 });

@@ -1,15 +1,16 @@
 // Which platforms a tagged manifest runs on and what each weighs, for the cloud APIs' per-tag image lists (NCR's
 // images[], Docker Hub style): an image manifest's config blob names its platform, an index's entries name theirs.
 // Reads are bounded (config size, number of entries), and a missing or unreadable config leaves the platform blank
-// rather than failing a listing.
+// rather than failing a listing. A config's platform is read from storage once per digest (config-platforms.ts).
 import type { Readable } from 'node:stream';
 import { isRegistryError } from '../errors.ts';
 import { type Digest, isDigest } from '../model/digest.ts';
 import { imageFacts } from '../model/image-facts.ts';
 import { isIndexMediaType } from '../model/media-types.ts';
 import type { StoredManifest } from '../model/records.ts';
+import { type ConfigPlatforms, configPlatforms } from './config-platforms.ts';
 import type { UsesMeta } from './deps.ts';
-import { type OpenBlobDeps, openBlob } from './read-blob.ts';
+import { type OpenBlobDeps, statBlob } from './read-blob.ts';
 
 export interface Platform {
   architecture: string;
@@ -115,18 +116,25 @@ async function readBounded(stream: Readable, size: number): Promise<Uint8Array |
   return Buffer.concat(chunks, total);
 }
 
-/** The platform of an image manifest, read from its config blob in `repository`; blank when that cannot be read. */
-async function imagePlatform(deps: OpenBlobDeps, repository: string, body: Uint8Array): Promise<Platform> {
+/**
+ * The platform of an image manifest, read from its config blob in `repository`; blank when that cannot be read. The
+ * repository must hold the config (as for a pull); its bytes are read only when `known` has no platform for the digest.
+ */
+async function imagePlatform(deps: OpenBlobDeps, repository: string, body: Uint8Array, known: ConfigPlatforms): Promise<Platform> {
   const config = configOf(body);
   if (config === null || config.size > MAX_CONFIG_BYTES) return platformOf(null);
   try {
-    const blob = await openBlob(deps, repository, config.digest);
-    if (blob.size > MAX_CONFIG_BYTES) {
-      blob.stream.destroy();
-      return platformOf(null);
-    }
-    const bytes = await readBounded(blob.stream, blob.size);
-    return bytes === null ? platformOf(null) : configPlatform(bytes);
+    const info = await statBlob(deps, repository, config.digest);
+    const remembered = known.get(info.digest);
+    if (remembered !== undefined) return remembered;
+    if (info.size > MAX_CONFIG_BYTES) return platformOf(null);
+    const stream = await deps.blobs.open(info.digest);
+    if (!stream) return platformOf(null);
+    const bytes = await readBounded(stream, info.size);
+    if (bytes === null) return platformOf(null);
+    const platform = configPlatform(bytes);
+    known.set(info.digest, platform);
+    return platform;
   } catch (e) {
     if (isRegistryError(e)) return platformOf(null);
     throw e;
@@ -137,14 +145,19 @@ async function imagePlatform(deps: OpenBlobDeps, repository: string, body: Uint8
  * The images behind one manifest: itself (an image manifest, platform from its config), or one per entry of an
  * index (platform from the entry, size and times from the child manifest when the repository holds it).
  */
-export async function imagePlatforms(deps: UsesMeta<'getManifest'> & OpenBlobDeps, repository: string, manifest: StoredManifest): Promise<PlatformImage[]> {
+export async function imagePlatforms(
+  deps: UsesMeta<'getManifest'> & OpenBlobDeps,
+  repository: string,
+  manifest: StoredManifest,
+  known: ConfigPlatforms = configPlatforms,
+): Promise<PlatformImage[]> {
   if (!isIndexMediaType(manifest.mediaType)) {
     return [
       {
         digest: manifest.digest,
         mediaType: manifest.mediaType,
         size: imageFacts(manifest, manifest.body).size,
-        platform: await imagePlatform(deps, repository, manifest.body),
+        platform: await imagePlatform(deps, repository, manifest.body, known),
         pushedAt: manifest.pushedAt,
         lastPulledAt: manifest.lastPulledAt,
       },

@@ -16,6 +16,23 @@ async function describe(deps: RegistryDeps, repository: string, tag: TagDetail):
 
 const imageNotFound = (repository: string) => notFound(`image ${repository} not found`);
 
+/** Tags of a page described at once: a cold config read waits on storage, so a page does not wait for each in turn. */
+export const DESCRIBE_CONCURRENCY = 8;
+
+/** `fn` over `items` with at most `limit` calls running, results in the items' order. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return out;
+}
+
 export const listTags: Handler = async (call, { repository }) => {
   await authorize(call, repository, 'pull');
   const deps = call.ctx.deps;
@@ -25,8 +42,7 @@ export const listTags: Handler = async (call, { repository }) => {
   const start = await skipKeys(paging.offset, async (after, limit) => (await deps.meta.listTags(repository, { after, limit })) ?? []);
   const tags = start.past ? [] : await deps.meta.listTagDetails(repository, { after: start.after, limit: paging.size });
   if (tags === null) throw imageNotFound(repository);
-  const results = [];
-  for (const tag of tags) results.push(await describe(deps, repository, tag));
+  const results = await mapBounded(tags, DESCRIBE_CONCURRENCY, (tag) => describe(deps, repository, tag));
   return { status: 200, body: pageOf(call, paging, summary.tagCount, results) };
 };
 
