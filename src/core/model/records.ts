@@ -125,6 +125,8 @@ export interface Pin {
   owner: string;
   createdAt: Date;
   expiresAt: Date | null;
+  /** The pin set that wrote it (`berth pin sync --source`), which replaces it on its next sync; null for a pin made by hand. */
+  source: string | null;
 }
 
 /** A tag deleted (alone or with its manifest) that can still be brought back. */
