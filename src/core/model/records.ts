@@ -97,7 +97,8 @@ export interface Grant {
   actions: Action[];
 }
 
-export type Action = 'pull' | 'push' | 'delete' | 'admin';
+/** 'pin-sync' is registry-wide only (granted on "*"): it lets a key replace pin sets (PUT /berth/v1/pin-sets/{source}) and nothing else. */
+export type Action = 'pull' | 'push' | 'delete' | 'admin' | 'pin-sync';
 
 export interface AccessKey {
   id: string;
