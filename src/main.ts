@@ -5,7 +5,7 @@ import { type Logger, pino } from 'pino';
 import { openBlobStore, openMetadataStore } from './adapters/factory.ts';
 import { loadServerKeys, type ServerKeys } from './adapters/secrets/key-files.ts';
 import type { Config } from './config/index.ts';
-import { checkListenSafety, resolveAuthMode } from './config/index.ts';
+import { checkListenSafety, registryHostNames, resolveAuthMode } from './config/index.ts';
 import {
   type BlobStore,
   endProcessLease,
@@ -95,11 +95,14 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     policies: async (name: string) => (await deps.meta.repositoryExtras(name))?.policy ?? null,
     registryId: config.ecr.registryId,
   };
+  // Port 0 binds a port chosen at listen time, which the default host names then name.
+  let hostNames = registryHostNames(config);
   const app = await buildHttpServer({
     deps,
     pulls,
     logger,
     gc,
+    registryHosts: () => hostNames,
     ...createAuth(authOptions),
     ecr: { region: config.ecr.region, registryId: config.ecr.registryId },
     acr: { regions: config.acr.regions, clientTokenRetentionMs: config.acr.clientTokenRetention, credentialTtlMs: config.acr.credentialTtl },
@@ -129,6 +132,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   // The lease exists before the first session names it, so no other process ever takes a new session for abandoned.
   await renewProcessLease(deps);
   const address = await app.listen({ host, port });
+  hostNames = registryHostNames(config, new URL(address).host);
   const lease = config.uploads.ownerLease;
   const timers = [
     setInterval(

@@ -208,6 +208,7 @@ export const WRITE_METHODS = new Set([
   'deleteAccessKey',
   'createPin',
   'deletePin',
+  'replacePinSet',
   'restore',
   'collectManifest',
   'purgeTrash',

@@ -88,6 +88,16 @@ describe('parseGrant', () => {
       assert.throws(() => parseGrant(bad), invalid, bad);
     }
   });
+  it('takes pin-sync only on "*", where "*" actions do not include it and admin implies it', () => {
+    assert.deepEqual(parseGrant('*:pin-sync'), { repositories: '*', actions: ['pin-sync'] });
+    for (const bad of ['team/*:pin-sync', 'team/app:pull,pin-sync']) assert.throws(() => parseGrant(bad), /registry-wide right/, bad);
+    assert.equal(parseGrant('*:*').actions.includes('pin-sync'), false);
+    const sync = [parseGrant('*:pin-sync')];
+    assert.equal(allowsEverywhere(sync, 'pin-sync'), true);
+    for (const a of ['pull', 'push', 'delete', 'admin'] as const) assert.equal(allowsEverywhere(sync, a), false, a);
+    assert.equal(allowsEverywhere([parseGrant('*:admin')], 'pin-sync'), true);
+    assert.equal(allowsEverywhere([parseGrant('*:pull,push,delete')], 'pin-sync'), false);
+  });
   it('validateGrant checks grants built in code', () => {
     assert.throws(() => validateGrant({ repositories: 'x', actions: [] }), invalid);
     assert.deepEqual(validateGrant({ repositories: 'x', actions: ['pull', 'pull'] }), { repositories: 'x', actions: ['pull'] });

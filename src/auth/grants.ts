@@ -2,10 +2,16 @@
 // means the same thing to docker, the ECR SDK and the SWR console.
 import { type Action, type Grant, isRepositoryName, RegistryError } from '../core/index.ts';
 
+/** The rights on repositories; "*" in a grant's actions stands for all of them. */
 export const ACTIONS: readonly Action[] = ['pull', 'push', 'delete', 'admin'];
+/**
+ * Narrow registry-wide rights, granted only on "*" and never implied by "*" actions: 'pin-sync' replaces pin sets
+ * (PUT /berth/v1/pin-sets/{source}) for a cluster's CronJob, and opens nothing else. 'admin' on "*" implies it.
+ */
+export const REGISTRY_ACTIONS: readonly Action[] = ['pin-sync'];
 
 export function isAction(value: string): value is Action {
-  return (ACTIONS as readonly string[]).includes(value);
+  return (ACTIONS as readonly string[]).includes(value) || (REGISTRY_ACTIONS as readonly string[]).includes(value);
 }
 
 /** Every action on every repository: what `berth key create --admin` gives (and keys made before --admin existed hold). */
@@ -53,7 +59,14 @@ export function validateGrant(grant: Grant): Grant {
   }
   const bad = grant.actions.filter((a) => !isAction(a));
   if (grant.actions.length === 0 || bad.length > 0) {
-    throw new RegistryError('INVALID_REQUEST', `invalid actions "${grant.actions.join(',')}" for "${grant.repositories}": use ${ACTIONS.join(', ')}`);
+    throw new RegistryError(
+      'INVALID_REQUEST',
+      `invalid actions "${grant.actions.join(',')}" for "${grant.repositories}": use ${[...ACTIONS, ...REGISTRY_ACTIONS].join(', ')}`,
+    );
+  }
+  const registryWide = grant.actions.filter((a) => (REGISTRY_ACTIONS as readonly string[]).includes(a));
+  if (registryWide.length > 0 && grant.repositories !== '*') {
+    throw new RegistryError('INVALID_REQUEST', `"${registryWide.join(',')}" is a registry-wide right: grant it on "*" (e.g. "*:pin-sync")`);
   }
   return { repositories: grant.repositories, actions: [...new Set(grant.actions)] };
 }
@@ -67,7 +80,7 @@ export function parseGrant(text: string): Grant {
   if (colon <= 0) {
     throw new RegistryError(
       'INVALID_REQUEST',
-      `invalid grant "${text}": expected REPOSITORIES:ACTIONS such as "team/*:pull,push" (actions: ${ACTIONS.join(', ')}, or * for all)`,
+      `invalid grant "${text}": expected REPOSITORIES:ACTIONS such as "team/*:pull,push" (actions: ${ACTIONS.join(', ')}, or * for all; ${REGISTRY_ACTIONS.join(', ')} on "*" only)`,
     );
   }
   const actions = text

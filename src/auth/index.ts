@@ -1,6 +1,17 @@
 // Public surface of auth: keys, grants, scopes and the authenticator every dialect's access checks go through.
 export { Authenticator, type AuthenticatorOptions, type IssuedToken, keyPrincipal, LOGIN_USER } from './authenticator.ts';
-export { ACTIONS, allowedActions, allows, allowsEverywhere, fullAccessGrants, isAction, matchesRepository, parseGrant, validateGrant } from './grants.ts';
+export {
+  ACTIONS,
+  allowedActions,
+  allows,
+  allowsEverywhere,
+  fullAccessGrants,
+  isAction,
+  matchesRepository,
+  parseGrant,
+  REGISTRY_ACTIONS,
+  validateGrant,
+} from './grants.ts';
 export { type IssueKeyOptions, issueAccessKey } from './issue-key.ts';
 export {
   ANONYMOUS,

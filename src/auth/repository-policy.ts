@@ -148,6 +148,7 @@ export const ECR_ACTIONS_OF: Record<Action, readonly string[]> = {
   push: ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'],
   delete: ['ecr:BatchDeleteImage'],
   admin: [],
+  'pin-sync': [],
 };
 
 /** Parsed policies by text: a repository's policy is parsed once however often it is evaluated. */

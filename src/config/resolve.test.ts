@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isRegistryError } from '../core/index.ts';
 import { loadConfig } from './load.ts';
-import { checkListenSafety, resolveAuthMode } from './resolve.ts';
+import { checkListenSafety, registryHostNames, resolveAuthMode } from './resolve.ts';
 
 type Mode = 'none' | 'required' | 'auto';
 const config = (listen: string, auth: Mode, insecure = false) => loadConfig({ env: {}, cwd: '/tmp', flags: { listen, auth, insecure } });
@@ -67,5 +67,19 @@ describe('checkListenSafety', () => {
 
   it('works on a plain object too (callers and tests need not load a file)', () => {
     assert.throws(() => checkListenSafety({ listen: '0.0.0.0:1', auth: { mode: 'none', insecure: false } }));
+  });
+});
+
+describe('registryHostNames', () => {
+  const load = (env: Record<string, string>) => loadConfig({ env, cwd: '/tmp' });
+  it('defaults to the listen address (the bound one for port 0) and localhost on its port', () => {
+    assert.deepEqual(registryHostNames(load({})), ['127.0.0.1:5000', 'localhost:5000']);
+    assert.deepEqual(registryHostNames(load({ BERTH_LISTEN: '127.0.0.1:0' }), '127.0.0.1:41234'), ['127.0.0.1:41234', 'localhost:41234']);
+    assert.deepEqual(registryHostNames({ listen: '[::1]:5000', registry: { hostNames: [] } }), ['[::1]:5000', 'localhost:5000']);
+    assert.deepEqual(registryHostNames({ listen: 'localhost:5000', registry: { hostNames: [] } }), ['localhost:5000']);
+  });
+  it('takes registry.hostNames as given (a list, or comma-separated from the environment), lowercase', () => {
+    assert.deepEqual(registryHostNames(load({ BERTH_REGISTRY_HOST_NAMES: 'Registry.Example.com, 10.0.0.5:5000' })), ['registry.example.com', '10.0.0.5:5000']);
+    assert.throws(() => load({ BERTH_REGISTRY_HOST_NAMES: 'https://registry.example.com' }), /HOST or HOST:PORT/);
   });
 });

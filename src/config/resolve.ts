@@ -32,3 +32,14 @@ export function checkListenSafety(config: ListenAndAuth): void {
     { listen: config.listen },
   );
 }
+
+/**
+ * The names image references use for this registry (pin sync): registry.hostNames, or by default the listen address
+ * (the bound one, when port 0 picked it) and localhost on its port. Lowercase; "[v6]:port" keeps its brackets.
+ */
+export function registryHostNames(config: Pick<Config, 'listen'> & { readonly registry: { readonly hostNames: readonly string[] } }, bound?: string): string[] {
+  if (config.registry.hostNames.length > 0) return config.registry.hostNames.map((h) => h.toLowerCase());
+  const { host, port } = parseListen(bound ?? config.listen);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return [...new Set([`${shown}:${port}`.toLowerCase(), `localhost:${port}`])];
+}

@@ -164,9 +164,33 @@ const requests = z
   })
   .prefault({});
 
+const HOST_NAME = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?)(?::\d{1,5})?$/;
+
+/** Which image references are this registry's (pin sync, docs/DELETION.md): every name clients pull it by. */
+const registry = z
+  .strictObject({
+    hostNames: z
+      .union([
+        z.array(z.string()),
+        z.string().transform((v) =>
+          v
+            .split(',')
+            .map((h) => h.trim())
+            .filter((h) => h !== ''),
+        ),
+      ])
+      .pipe(z.array(z.string().regex(HOST_NAME, { error: 'expected HOST or HOST:PORT as clients write it, e.g. "registry.example.com" or "10.0.0.5:5000"' })))
+      .prefault([])
+      .describe(
+        'every HOST or HOST:PORT clients use for this registry (list, or comma-separated), as written in image references; pin sync keeps only images on these; empty = the listen address and localhost:PORT',
+      ),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     listen,
+    registry,
     data: z.string().min(1).prefault('./data').describe('data directory (metadata, blobs and keys by default); relative to the working directory'),
     auth,
     secrets: z

@@ -29,6 +29,7 @@ export * from './usecases/list-tags.ts';
 export * from './usecases/mount-blob.ts';
 export * from './usecases/namespaces.ts';
 export * from './usecases/pin-policy.ts';
+export * from './usecases/pin-sync/index.ts';
 export * from './usecases/pins.ts';
 export * from './usecases/process-lease.ts';
 export { PullRecorder } from './usecases/pull-recorder.ts';

@@ -36,6 +36,8 @@ export interface DialectWiring {
   swr: SwrSettings;
   /** Online GC of this process: the berth API runs and reports it. */
   gc: GcScheduler;
+  /** config registry.hostNames (or its default once the port is bound): which references pin sync takes as ours. */
+  registryHosts?: (() => readonly string[]) | undefined;
   uploadSlots: Slots;
   /** Unfinished upload sessions per access key, capped by config.uploads.maxOpenSessionsPerKey. */
   openSessions: OpenSessions;

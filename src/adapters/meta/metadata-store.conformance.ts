@@ -11,6 +11,7 @@ import { gcManifestCases } from './metadata-store.gc-manifests.conformance.ts';
 import { kitOf, type MetadataStoreInspector, type OpenedMetadataStore, suiteOf } from './metadata-store.kit.conformance.ts';
 import { ledgerCases } from './metadata-store.ledger.conformance.ts';
 import { namespaceCases } from './metadata-store.namespaces.conformance.ts';
+import { pinSetCases } from './metadata-store.pin-sets.conformance.ts';
 import { pinCases } from './metadata-store.pins.conformance.ts';
 import { queueCases } from './metadata-store.queue.conformance.ts';
 import { repositoryCases } from './metadata-store.repositories.conformance.ts';
@@ -328,6 +329,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     describe('audit filters', () => auditCases(suite));
     describe('GC review queue', () => queueCases(suite));
     describe('pins', () => pinCases(suite));
+    describe('pin sets', () => pinSetCases(suite));
     describe('trash and restore', () => trashCases(suite));
     describe('GC manifest steps', () => gcManifestCases(suite));
     describe('GC blob steps and inspection', () => gcBlobCases(suite));

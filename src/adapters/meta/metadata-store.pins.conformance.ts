@@ -38,7 +38,16 @@ export function pinCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s().createPin({ ...base, repository: r, digest: gone.digest }), { kind: 'unknown-manifest' }, 'a trashed manifest cannot be pinned');
     const p = await pin(s(), r, m.digest, { expiresAt: later(HOUR), at: later(1) });
     assert.match(p.id, /^pin-[a-z0-9]{16}$/);
-    assert.deepEqual(p, { id: p.id, repository: r, digest: m.digest, reason: 'prod deployment', owner: 'team-a', createdAt: later(1), expiresAt: later(HOUR) });
+    assert.deepEqual(p, {
+      id: p.id,
+      repository: r,
+      digest: m.digest,
+      reason: 'prod deployment',
+      owner: 'team-a',
+      createdAt: later(1),
+      expiresAt: later(HOUR),
+      source: null,
+    });
     const [event] = await s().listAudit({ limit: 1 });
     assert.deepEqual(
       [event!.action, event!.repository, event!.target, event!.detail],

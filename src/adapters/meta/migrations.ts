@@ -135,9 +135,17 @@ const baseline = (t: DdlTypes): string => `CREATE TABLE repositories (
 const processLeases = (t: DdlTypes): string => `ALTER TABLE uploads ADD COLUMN owner ${t.text};
    CREATE TABLE process_leases (id ${t.text} PRIMARY KEY, started_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL);`;
 
+/**
+ * 8: pin sets (docs/DELETION.md, "Pins from what runs"): a pin written by `berth pin sync` / PUT pin-sets names its
+ * source, so the next sync of that source replaces exactly its own pins; pins made by hand keep `source` NULL.
+ */
+const pinSources = (t: DdlTypes): string => `ALTER TABLE pins ADD COLUMN source ${t.text};
+   CREATE INDEX pins_source ON pins (source) WHERE source IS NOT NULL;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
+  { version: 8, ddl: pinSources },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -13,6 +13,7 @@ import * as ledger from './queries/ledger.ts';
 import { deleteManifest } from './queries/manifest-delete.ts';
 import * as manifests from './queries/manifests.ts';
 import * as namespaces from './queries/namespaces.ts';
+import { replacePinSet } from './queries/pin-sets.ts';
 import * as pins from './queries/pins.ts';
 import * as admin from './queries/repo-admin.ts';
 import * as repos from './queries/repositories.ts';
@@ -76,6 +77,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     listPins: (f) => e.read(() => pins.listPins(f)),
     findPin: (id) => e.read(() => pins.findPin(id)),
     deletePin: (id, actor, at) => e.write(() => pins.deletePin(id, actor, at)),
+    replacePinSet: (set) => e.write(() => replacePinSet(set)),
     listDeletedTags: (repository, since, limit) => e.read(() => trash.listDeletedTags(repository, since, limit)),
     restore: (repository, ref, since, actor, at) => e.write(() => trash.restore(repository, ref, since, actor, at)),
     dueManifests: (before, limit) => e.read(() => gc.dueManifests(before, limit)),

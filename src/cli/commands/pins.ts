@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createPin, deletePin, listPins, type Pin, parseRepositoryName } from '../../core/index.ts';
 import { action, durationArg, type GlobalOptions, print, table, withDataOptions } from '../context.ts';
 import { cliActor, parseImageRef, withRegistry } from './content.ts';
+import { registerPinSync } from './pin-sync.ts';
 
 function pinJson(p: Pin): Record<string, string | null> {
   return {
@@ -14,6 +15,7 @@ function pinJson(p: Pin): Record<string, string | null> {
     owner: p.owner,
     createdAt: p.createdAt.toISOString(),
     expiresAt: p.expiresAt?.toISOString() ?? null,
+    source: p.source,
   };
 }
 
@@ -59,4 +61,5 @@ export function registerPins(program: Command): void {
       print(o, { pin: pinJson(removed) }, () => `removed pin ${removed.id} (${removed.repository}@${removed.digest})`);
     }),
   );
+  registerPinSync(pin);
 }

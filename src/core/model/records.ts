@@ -97,7 +97,8 @@ export interface Grant {
   actions: Action[];
 }
 
-export type Action = 'pull' | 'push' | 'delete' | 'admin';
+/** 'pin-sync' is registry-wide only (granted on "*"): it lets a key replace pin sets (PUT /berth/v1/pin-sets/{source}) and nothing else. */
+export type Action = 'pull' | 'push' | 'delete' | 'admin' | 'pin-sync';
 
 export interface AccessKey {
   id: string;
@@ -125,6 +126,8 @@ export interface Pin {
   owner: string;
   createdAt: Date;
   expiresAt: Date | null;
+  /** The pin set that wrote it (`berth pin sync --source`), which replaces it on its next sync; null for a pin made by hand. */
+  source: string | null;
 }
 
 /** A tag deleted (alone or with its manifest) that can still be brought back. */

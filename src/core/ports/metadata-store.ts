@@ -180,6 +180,33 @@ export interface NewPin {
 
 export type CreatePinOutcome = { kind: 'created'; pin: Pin } | { kind: 'unknown-repository' } | { kind: 'unknown-manifest' };
 
+/** One image a pin set asks to keep pinned. */
+export interface PinSetEntry {
+  repository: string;
+  digest: Digest;
+}
+
+/** The whole pin set of one source, as a deployment platform reports it now. */
+export interface PinSetReplacement {
+  source: string;
+  /** Distinct (repository, digest) pairs. */
+  pins: readonly PinSetEntry[];
+  reason: string;
+  owner: string;
+  /** The expiry of every pin of the set, kept ones included (a source that stops syncing lets its pins lapse). */
+  expiresAt: Date | null;
+  at: Date;
+  actor: Actor;
+}
+
+export interface PinSetOutcome {
+  added: number;
+  kept: number;
+  removed: number;
+  /** Entries whose repository or manifest is not live (deleted meanwhile, never pushed): not pinned. */
+  missing: PinSetEntry[];
+}
+
 export interface PinRegistry {
   /** Pins a live manifest of a live repository. */
   createPin(pin: NewPin): Promise<CreatePinOutcome>;
@@ -189,6 +216,12 @@ export interface PinRegistry {
   findPin(id: string): Promise<Pin | null>;
   /** Removes a pin; what it protected may become a GC candidate again. Null when unknown. */
   deletePin(id: string, actor: Actor, at: Date): Promise<Pin | null>;
+  /**
+   * Makes the pins of `set.source` exactly `set.pins` in one transaction: new entries are pinned, pins still
+   * reported are kept (their expiry renewed), the others removed (what they protected is reviewed by GC again);
+   * one audit event with the counts. Pins of other sources and pins made by hand are never touched.
+   */
+  replacePinSet(set: PinSetReplacement): Promise<PinSetOutcome>;
 }
 
 export type RestoreOutcome =

@@ -10,6 +10,8 @@ export interface BerthContext {
   deps: RegistryDeps;
   gate: AccessGate;
   gc: GcScheduler;
+  /** The names of this registry in image references (pin sync); none known = no reference is ours. */
+  registryHosts?: (() => readonly string[]) | undefined;
 }
 
 export interface BerthCall<R extends BerthRoute = BerthRoute> {
@@ -29,6 +31,9 @@ export type BerthHandler<R extends BerthRoute = BerthRoute> = (call: BerthCall<R
  * carry "registry:catalog:*" for a pull-everywhere key, and must never open these routes.
  */
 export const REGISTRY_ADMIN: AccessNeed = { type: 'registry', name: 'berth', actions: ['admin'] };
+
+/** Replacing pin sets: the narrow 'pin-sync' right on every repository ("*:pin-sync"), or registry admin. */
+export const PIN_SYNC: AccessNeed = { type: 'registry', name: 'berth', actions: ['pin-sync'] };
 
 export function onRepository(name: string, action: Action): AccessNeed {
   return { type: 'repository', name, actions: [action] };

@@ -5,6 +5,8 @@ import { parseRepositoryName } from '../../core/index.ts';
 export type BerthRoute =
   | { kind: 'pins' }
   | { kind: 'pin'; id: string }
+  /** The source is checked by the handler, after authentication. */
+  | { kind: 'pin-set'; source: string }
   | { kind: 'deleted-tags'; name: string }
   | { kind: 'restore' }
   | { kind: 'gc' }
@@ -13,6 +15,7 @@ export type BerthRoute =
 const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/pins\/?$/, () => ({ kind: 'pins' })],
   [/^\/berth\/v1\/pins\/([^/]+)$/, (m) => ({ kind: 'pin', id: m[1]! })],
+  [/^\/berth\/v1\/pin-sets\/([^/]+)$/, (m) => ({ kind: 'pin-set', source: m[1]! })],
   [/^\/berth\/v1\/repositories\/(.+)\/deleted-tags$/, (m) => ({ kind: 'deleted-tags', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/restore$/, () => ({ kind: 'restore' })],
   [/^\/berth\/v1\/gc$/, () => ({ kind: 'gc' })],

@@ -9,15 +9,17 @@ import { type BerthCall, type BerthContext, type BerthHandler, sendJson } from '
 import { berthErrorBody, wireError } from './errors.ts';
 import { getGc, postGc } from './gc.ts';
 import { type BerthRoute, matchBerthRoute, splitUrl } from './paths.ts';
+import { putPinSet } from './pin-sets.ts';
 import { getPin, getPins, postPin, removePin } from './pins.ts';
 import { getDeletedTags, postRestore } from './trash.ts';
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 const TABLE: Record<BerthRoute['kind'], Partial<Record<Method, BerthHandler<never>>>> = {
   pins: { GET: getPins, POST: postPin },
   pin: { GET: getPin, DELETE: removePin },
+  'pin-set': { PUT: putPinSet },
   'deleted-tags': { GET: getDeletedTags },
   restore: { POST: postRestore },
   gc: { GET: getGc, POST: postGc },

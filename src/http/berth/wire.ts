@@ -10,6 +10,8 @@ export interface PinJson {
   owner: string;
   createdAt: string;
   expiresAt: string | null;
+  /** The pin set that wrote it (pin sync); null for a pin made by hand. */
+  source: string | null;
 }
 
 export function pinJson(p: Pin): PinJson {
@@ -21,6 +23,7 @@ export function pinJson(p: Pin): PinJson {
     owner: p.owner,
     createdAt: p.createdAt.toISOString(),
     expiresAt: p.expiresAt?.toISOString() ?? null,
+    source: p.source,
   };
 }
 

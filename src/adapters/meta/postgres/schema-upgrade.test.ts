@@ -13,7 +13,7 @@ import { LEGACY_V1, type Sandbox, sandbox as sandboxOn } from './test-helpers.ts
 const actor: Actor = { principal: 't', dialect: 'oci' };
 const d = (s: string): Digest => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const sandbox = async (): Promise<Sandbox> => sandboxOn((await postgresServer()).url);
-const NEXT: Migration = { version: SCHEMA_VERSION + 1, ddl: (t) => `ALTER TABLE pins ADD COLUMN source ${t.text}` };
+const NEXT: Migration = { version: SCHEMA_VERSION + 1, ddl: (t) => `ALTER TABLE pins ADD COLUMN note ${t.text}` };
 
 /** Columns and indexes of the sandbox's schema, with the schema name taken out of the index definitions. */
 async function shape(box: Sandbox): Promise<unknown> {

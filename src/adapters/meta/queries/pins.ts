@@ -14,6 +14,7 @@ export interface PinRow {
   owner: string;
   created_at: number;
   expires_at: number | null;
+  source: string | null;
 }
 
 /** How deep an index nesting the protection walks; deeper chains are not something registries see. */
@@ -21,7 +22,7 @@ export const MAX_DEPTH = 8;
 /** A refusal names at most this many pins. */
 export const MAX_NAMED = 100;
 /** The columns of a PinRow, read from `pins p JOIN repositories r`. */
-export const PIN_COLUMNS = 'p.id, r.name AS repository, p.digest, p.reason, p.owner, p.created_at, p.expires_at';
+export const PIN_COLUMNS = 'p.id, r.name AS repository, p.digest, p.reason, p.owner, p.created_at, p.expires_at, p.source';
 
 export const toPin = (r: PinRow): Pin => ({
   id: r.id,
@@ -31,6 +32,7 @@ export const toPin = (r: PinRow): Pin => ({
   owner: r.owner,
   createdAt: new Date(r.created_at),
   expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
+  source: r.source,
 });
 
 /** The automatic pin of a manifest pulled at `pulledAt`: it lasts one pull window from that pull. */
@@ -43,6 +45,7 @@ export function autoPin(repository: string, digest: string, pulledAt: number, wi
     owner: 'berth',
     createdAt: new Date(pulledAt),
     expiresAt: new Date(pulledAt + windowMs),
+    source: null,
   };
 }
 
@@ -60,7 +63,16 @@ export function* createPin(p: NewPin): Q<CreatePinOutcome> {
   if (!repo) return { kind: 'unknown-repository' };
   if (!(yield* get('SELECT 1 FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repo.id, p.digest)))
     return { kind: 'unknown-manifest' };
-  const pin: Pin = { id: newPinId(), repository: p.repository, digest: p.digest, reason: p.reason, owner: p.owner, createdAt: p.at, expiresAt: p.expiresAt };
+  const pin: Pin = {
+    id: newPinId(),
+    repository: p.repository,
+    digest: p.digest,
+    reason: p.reason,
+    owner: p.owner,
+    createdAt: p.at,
+    expiresAt: p.expiresAt,
+    source: null,
+  };
   yield* run(
     'INSERT INTO pins (id, repo_id, digest, reason, owner, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
     pin.id,
@@ -156,7 +168,7 @@ const protecting = (e: EngineTraits): string => `WITH RECURSIVE up(digest, depth
     SELECT ${e.textParam('$1')}, 0
     UNION SELECT c.parent_digest, up.depth + 1 FROM up ${e.orderedJoin} manifest_children c ON c.repo_id = $2 AND c.child_digest = up.digest
     WHERE up.depth < ${MAX_DEPTH})
-  SELECT p.id, CAST($3 AS TEXT) AS repository, m.digest AS digest, p.reason, p.owner, p.created_at, p.expires_at, m.last_pulled_at
+  SELECT p.id, CAST($3 AS TEXT) AS repository, m.digest AS digest, p.reason, p.owner, p.created_at, p.expires_at, p.source, m.last_pulled_at
   FROM (SELECT DISTINCT digest FROM up) u
   ${e.orderedJoin} manifests m ON m.repo_id = $2 AND m.digest = u.digest AND m.deleted_at IS NULL
   LEFT JOIN pins p ON p.repo_id = m.repo_id AND p.digest = m.digest AND (p.expires_at IS NULL OR p.expires_at > $4)`;
@@ -185,7 +197,7 @@ export function* protectingPins(repoId: string, repository: string, digests: rea
 /** Every pin of a repository (a repository delete), explicit and automatic, bounded. */
 export function* repositoryPins(repoId: string, repository: string, policy: PinPolicy, at: Date): Q<Pin[]> {
   const pins = (yield* all<PinRow>(
-    `SELECT p.id, CAST($1 AS TEXT) AS repository, p.digest, p.reason, p.owner, p.created_at, p.expires_at FROM pins p
+    `SELECT p.id, CAST($1 AS TEXT) AS repository, p.digest, p.reason, p.owner, p.created_at, p.expires_at, p.source FROM pins p
                       WHERE p.repo_id = $2 AND (p.expires_at IS NULL OR p.expires_at > $3) ORDER BY p.id LIMIT $4`,
     repository,
     repoId,

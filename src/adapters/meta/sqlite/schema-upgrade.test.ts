@@ -39,7 +39,7 @@ function shape(db: Database.Database): unknown {
 }
 
 /** A later migration, as the next schema change would append it (one past the real list's last). */
-const NEXT: Migration = { version: SCHEMA_VERSION + 1, ddl: (t) => `ALTER TABLE pins ADD COLUMN source ${t.text}` };
+const NEXT: Migration = { version: SCHEMA_VERSION + 1, ddl: (t) => `ALTER TABLE pins ADD COLUMN note ${t.text}` };
 
 describe('sqlite schema: one migration list, old files upgrade', () => {
   it('a fresh file and a version-1 file brought up through the history have the same schema', () => {
@@ -70,7 +70,7 @@ describe('sqlite schema: one migration list, old files upgrade', () => {
     const fresh = open();
     assert.equal(migrate(fresh, [...MIGRATIONS, NEXT]), NEXT.version);
     assert.deepEqual(shape(upgraded), shape(fresh));
-    assert.ok((upgraded.pragma('table_info(pins)') as Array<{ name: string }>).some((c) => c.name === 'source'));
+    assert.ok((upgraded.pragma('table_info(pins)') as Array<{ name: string }>).some((c) => c.name === 'note'));
     assert.deepEqual(upgraded.prepare('SELECT digest, size FROM blobs').all(), [{ digest: d('layer'), size: 5 }]);
     upgraded.close();
     fresh.close();
