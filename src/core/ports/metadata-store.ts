@@ -3,6 +3,7 @@
 import type { Digest } from '../model/digest.ts';
 import type { AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession } from '../model/records.ts';
 import type { GcStore } from './gc-store.ts';
+import type { LifecycleStore } from './lifecycle-store.ts';
 import type { NamespaceStore, RepositoryBrowser } from './namespaces.ts';
 import type { RepositoryAdmin } from './repository-admin.ts';
 import type { RequestLedger } from './request-ledger.ts';
@@ -223,6 +224,7 @@ export interface MetadataStore
     PinRegistry,
     Trash,
     GcStore,
+    LifecycleStore,
     RepositoryAdmin,
     NamespaceStore,
     RepositoryBrowser,
