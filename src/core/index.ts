@@ -27,6 +27,9 @@ export type { DeletionSettings, Limits, RegistryDeps } from './usecases/deps.ts'
 export * from './usecases/gc/index.ts';
 export * from './usecases/get-manifest.ts';
 export * from './usecases/image-platforms.ts';
+export * from './usecases/lifecycle/apply.ts';
+export * from './usecases/lifecycle/policies.ts';
+export * from './usecases/lifecycle/run-all.ts';
 export * from './usecases/list-audit.ts';
 export * from './usecases/list-images.ts';
 export * from './usecases/list-referrers.ts';

@@ -47,7 +47,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
         (m) => m?.body.byteLength ?? 64,
       ),
     listReferrers: (repository, subject) => e.read(() => manifests.listReferrers(repository, subject)),
-    deleteManifest: (repository, digest, actor, at, policy) => e.write(() => deleteManifest(repository, digest, actor, at, policy)),
+    deleteManifest: (repository, digest, actor, at, policy, note) => e.write(() => deleteManifest(repository, digest, actor, at, policy, note)),
     deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o)),
     listTags: (repository, page) =>
       e.cached(

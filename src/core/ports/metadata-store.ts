@@ -55,6 +55,9 @@ export interface PinPolicy {
   pulledSince: Date | null;
 }
 
+/** Why a delete happened, beyond who asked: merged into its audit event's detail (a retention run names its rule). */
+export type AuditNote = Readonly<Record<string, unknown>>;
+
 export type DeleteManifestOutcome = ({ kind: 'deleted' } & DeletedManifests) | { kind: 'unknown' } | { kind: 'pinned'; pins: Pin[] };
 
 export type DeleteTagOutcome =
@@ -103,7 +106,7 @@ export interface ManifestIndex {
    * Deletes a manifest and its tags, cascading to referrers whose subject it is. Refused ('pinned') when a pin
    * protects any of them, unless the policy breaks pins. What goes is kept restorable (see Trash) until GC purges it.
    */
-  deleteManifest(repository: string, digest: Digest, actor: Actor, at: Date, policy: PinPolicy): Promise<DeleteManifestOutcome>;
+  deleteManifest(repository: string, digest: Digest, actor: Actor, at: Date, policy: PinPolicy, note?: AuditNote): Promise<DeleteManifestOutcome>;
   /**
    * Removes one tag. With `dropUntagged` (ECR's rule) a manifest left with no tag and no parent index is deleted
    * with it, under the same pin rules as deleteManifest; without it the manifest stays and pins are not involved.
@@ -113,7 +116,7 @@ export interface ManifestIndex {
     tag: string,
     actor: Actor,
     at: Date,
-    options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string },
+    options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string; note?: AuditNote },
   ): Promise<DeleteTagOutcome>;
   /** Tags in lexical order, or null when the repository is unknown. */
   listTags(repository: string, page: Page): Promise<string[] | null>;
