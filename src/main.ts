@@ -105,6 +105,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     pulls,
     logger,
     gc,
+    lifecycle,
     ...createAuth(authOptions),
     ecr: { region: config.ecr.region, registryId: config.ecr.registryId },
     acr: { regions: config.acr.regions, clientTokenRetentionMs: config.acr.clientTokenRetention, credentialTtlMs: config.acr.credentialTtl },

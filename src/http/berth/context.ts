@@ -1,8 +1,8 @@
 // What the berth API handlers share: the use-case dependencies, the GC of this process, the access gate, and one
 // way to ask for rights (some routes only know the repository after a lookup, so each handler asks for itself).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Action, Actor, RegistryDeps } from '../../core/index.ts';
-import type { GcScheduler } from '../../gc/index.ts';
+import type { Action, Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
+import type { GcScheduler, LifecycleScheduler } from '../../gc/index.ts';
 import type { AccessGate, AccessNeed } from '../common/access.ts';
 import type { BerthRoute } from './paths.ts';
 
@@ -10,6 +10,10 @@ export interface BerthContext {
   deps: RegistryDeps;
   gate: AccessGate;
   gc: GcScheduler;
+  /** Retention runs of this process (one at a time, shared with the lifecycle.interval timer). */
+  lifecycle: LifecycleScheduler;
+  /** Flushed before a preview, so pull-age rules see the latest pulls. */
+  pulls: Pick<PullRecorder, 'flush'>;
 }
 
 export interface BerthCall<R extends BerthRoute = BerthRoute> {
