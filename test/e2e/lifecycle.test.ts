@@ -1,6 +1,8 @@
 // Retention policies against a real berth process: put a policy, preview, pin one previewed image, run, and exactly
 // the previewed images but the pinned one are gone, restorable with `berth restore`; only admin may change a policy.
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { api, assertApiError, createPin, okJson } from './berth-api-helpers.ts';
@@ -108,5 +110,36 @@ describe('retention policies over the berth API (auth required)', () => {
     okJson(await api(e.oci, 'PUT', `/berth/v1/repositories/${repo}/lifecycle`, KEEP_TWO));
     assertApiError(await api(w, 'DELETE', `/berth/v1/repositories/${repo}/lifecycle`), 403, 'DENIED');
     okJson(await api(e.oci, 'DELETE', `/berth/v1/repositories/${repo}/lifecycle`));
+  });
+
+  it('the CLI puts, lists, previews (run --dry-run), runs and removes a policy', async () => {
+    const repo = `${ns}/cli`;
+    const digests = await pushSeries(repo, 4);
+    const file = join(e.berth.dataDir, 'policy.json');
+    await writeFile(file, JSON.stringify(KEEP_TWO));
+    const cli = (...args: string[]) => runBerth(['lifecycle', ...args, '--data', e.berth.dataDir]);
+    const put = await cli('put', repo, file);
+    assert.equal(put.code, 0, put.stderr);
+    assert.match(put.stdout, /stored the expire policy \(1 rule\(s\)\)/);
+    const ls = await cli('ls', '--json');
+    assert.ok(
+      (JSON.parse(ls.stdout) as { policies: Array<{ name: string }> }).policies.some((p) => p.name === repo),
+      ls.stdout,
+    );
+    const one = await cli('ls', repo);
+    assert.match(one.stdout, new RegExp(`^${repo}: repository policy`));
+    const dry = await cli('run', '--repository', repo, '--dry-run', '--json');
+    assert.equal(dry.code, 0, dry.stderr);
+    const previewed = (JSON.parse(dry.stdout) as { previews: Array<{ decisions: DecisionJson[] }> }).previews[0]!.decisions.map((d) => d.digest);
+    assert.deepEqual(previewed, digests.slice(0, 2));
+    const text = await cli('run', '--repository', repo, '--dry-run');
+    assert.match(text.stdout, /2 to expire, 0 to untag, 2 kept \(0 pinned\) of 4/);
+    const run = await cli('run', '--repository', repo, '--json');
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual((JSON.parse(run.stdout) as { runs: Array<{ expired: string[] }> }).runs[0]!.expired, previewed);
+    assert.equal((await cli('rm', repo)).code, 0);
+    const gone = await cli('rm', repo);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /no repository retention policy/);
   });
 });
