@@ -21,7 +21,7 @@ import {
   systemClock,
   UploadHashes,
 } from './core/index.ts';
-import { GcScheduler } from './gc/index.ts';
+import { GcScheduler, LifecycleScheduler } from './gc/index.ts';
 import { createAuth } from './http/common/auth-gate.ts';
 import { enableMemoryRelief } from './http/common/memory-relief.ts';
 import { buildHttpServer } from './http/server.ts';
@@ -84,6 +84,11 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const gc = new GcScheduler(deps, { graceMs: config.gc.grace, restoreWindowMs: config.deletion.restoreWindow }, (err: unknown) =>
     logger.warn({ err }, 'garbage collection failed'),
   );
+  const lifecycle = new LifecycleScheduler(
+    deps,
+    () => pulls.flush(),
+    (err: unknown) => logger.warn({ err }, 'retention run failed'),
+  );
   const authOptions = {
     keys: deps.meta,
     keysMaterial: opened.keys,
@@ -103,6 +108,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     logger,
     gc,
     registryHosts: () => hostNames,
+    lifecycle,
     ...createAuth(authOptions),
     ecr: { region: config.ecr.region, registryId: config.ecr.registryId },
     acr: { regions: config.acr.regions, clientTokenRetentionMs: config.acr.clientTokenRetention, credentialTtlMs: config.acr.credentialTtl },
@@ -161,6 +167,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   ];
   for (const t of timers) t.unref();
   gc.start(config.gc.interval);
+  lifecycle.start(config.lifecycle.interval);
   logger.info({ address, auth: authMode, meta: deps.meta.kind, blobs: deps.blobs.kind }, 'berth started');
 
   let stopping: Promise<void> | null = null;
@@ -168,6 +175,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     stopping ??= (async () => {
       for (const t of timers) clearInterval(t);
       await gc.stop();
+      await lifecycle.stop();
       const force = setTimeout(() => app.server.closeAllConnections(), config.shutdown.graceTimeout);
       // Keep-alive connections that finish their last request during shutdown would otherwise hold it open.
       const idle = setInterval(() => app.server.closeIdleConnections(), 100);

@@ -178,6 +178,11 @@ const READ_METHODS = new Set([
   'listImages',
   'findImages',
   'indexParents',
+  'findLifecyclePolicy',
+  'listLifecyclePolicies',
+  'listLifecycleImages',
+  'lifecycleProtection',
+  'pullsRecordedSince',
 ]);
 /** Opening, probing and closing a store is wiring, not a change of registry state. */
 const LIFECYCLE_METHODS = new Set(['ping', 'close']);
@@ -196,6 +201,9 @@ export const WRITE_METHODS = new Set([
   'putManifest',
   'deleteManifest',
   'deleteTag',
+  'putLifecyclePolicy',
+  'deleteLifecyclePolicy',
+  'markLifecycleEvaluated',
   'recordPulls',
   'advanceUpload',
   'deleteUpload',

@@ -5,6 +5,7 @@ import { registerConfig } from './commands/config.ts';
 import { registerContent } from './commands/content.ts';
 import { registerGc } from './commands/gc.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerLifecycle } from './commands/lifecycle.ts';
 import { registerPins } from './commands/pins.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerServe } from './commands/serve.ts';
@@ -21,6 +22,7 @@ registerPins(program);
 registerRestore(program);
 registerAudit(program);
 registerGc(program);
+registerLifecycle(program);
 registerKeys(program);
 registerConfig(program);
 

@@ -1,11 +1,14 @@
-// A live progress bar for long GC passes (items, bytes, rate, ETA) on a terminal; nothing at all when stderr is a
+// A live progress bar for long GC passes and retention runs (items, bytes, rate, ETA) on a terminal; nothing at all when stderr is a
 // pipe or a file, so logs and scripts only ever see the final summary.
 import { SingleBar } from 'cli-progress';
 import type { GcProgress } from '../core/index.ts';
 import { formatBytes } from './context.ts';
 
+/** What a bar shows: GC's progress, or any other long pass's (a retention run names its repository as the phase). */
+export type BarProgress = Omit<GcProgress, 'phase'> & { phase: string };
+
 export interface ProgressDisplay {
-  update(p: GcProgress): void;
+  update(p: BarProgress): void;
   stop(): void;
 }
 
@@ -17,11 +20,11 @@ function formatSeconds(s: number): string {
 }
 
 /** Null when `stream` is not a terminal. */
-export function gcProgressBar(stream: NodeJS.WriteStream): ProgressDisplay | null {
+export function gcProgressBar(stream: NodeJS.WriteStream, label = 'gc'): ProgressDisplay | null {
   if (!stream.isTTY) return null;
   const bar = new SingleBar({
     stream,
-    format: 'gc {phase} [{bar}] {items} | {bytes} | {rate}/s | ETA {remaining}',
+    format: `${label} {phase} [{bar}] {items} | {bytes} | {rate}/s | ETA {remaining}`,
     barsize: 30,
     hideCursor: true,
     fps: 10,

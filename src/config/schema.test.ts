@@ -23,11 +23,13 @@ describe('configSchema', () => {
   it('accepts 0 where zero has a meaning, and numbers of bytes', () => {
     const c = configSchema.parse({
       gc: { interval: '0', grace: 0 },
+      lifecycle: { interval: 0 },
       deletion: { restoreWindow: '0' },
       uploads: { maxConcurrent: 0 },
       manifests: { maxBytes: 1024 },
     });
     assert.deepEqual(c.gc, { grace: 0, interval: 0 });
+    assert.deepEqual(c.lifecycle, { interval: 0 }, 'retention never runs on its own');
     assert.equal(c.deletion.restoreWindow, 0);
     assert.equal(c.manifests.maxBytes, 1024);
   });
@@ -66,5 +68,6 @@ describe('configEnvVars', () => {
     assert.equal(vars.BERTH_BLOBS, 'blobs.url');
     assert.ok('BERTH_CONFIG' in vars);
     assert.equal(vars.BERTH_GC_INTERVAL, 'gc.interval');
+    assert.equal(vars.BERTH_LIFECYCLE_INTERVAL, 'lifecycle.interval');
   });
 });

@@ -300,6 +300,11 @@ export const configSchema = z
           .describe('region berth answers as in the Huawei SWR API (docker login user names "<region>@<key id>")'),
       })
       .prefault({}),
+    lifecycle: z
+      .strictObject({
+        interval: duration('1h', 'how often retention policies run in berth serve; 0 = never automatically', { max: MAX_TIMER_MS }),
+      })
+      .prefault({}),
     gc: z
       .strictObject({
         grace: duration('1h', 'an unreferenced blob waits this long (postponed by any new use) before GC removes it'),

@@ -1,5 +1,9 @@
 // The only entry point into core: dialects, adapters and main import from here, never from deeper files.
 export * from './errors.ts';
+export * from './lifecycle/decision.ts';
+export * from './lifecycle/evaluate.ts';
+export { DAY_MS, type ExpireCount, type ExpireRule, type KeepRule, type RetentionPolicy, type TagSelector } from './lifecycle/rules.ts';
+export * from './lifecycle/validate.ts';
 export * from './model/digest.ts';
 export * from './model/ids.ts';
 export * from './model/image-facts.ts';
@@ -10,6 +14,7 @@ export * from './model/records.ts';
 export type * from './ports/blob-store.ts';
 export * from './ports/clock.ts';
 export type * from './ports/gc-store.ts';
+export type * from './ports/lifecycle-store.ts';
 export type * from './ports/metadata-store.ts';
 export type * from './ports/namespaces.ts';
 export type * from './ports/repository-admin.ts';
@@ -22,6 +27,9 @@ export type { DeletionSettings, Limits, RegistryDeps } from './usecases/deps.ts'
 export * from './usecases/gc/index.ts';
 export * from './usecases/get-manifest.ts';
 export * from './usecases/image-platforms.ts';
+export * from './usecases/lifecycle/apply.ts';
+export * from './usecases/lifecycle/policies.ts';
+export * from './usecases/lifecycle/run-all.ts';
 export * from './usecases/list-audit.ts';
 export * from './usecases/list-images.ts';
 export * from './usecases/list-referrers.ts';

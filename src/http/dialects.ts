@@ -2,7 +2,7 @@
 // bad-URL shape, config section, plugin); the server, the metric label and bad-URL answers iterate this list, so a new
 // dialect is its folder plus one line here (and its name in core's HttpDialect, which `satisfies` below enforces).
 import type { HttpDialect, PullRecorder, RegistryDeps } from '../core/index.ts';
-import type { GcScheduler } from '../gc/index.ts';
+import type { GcScheduler, LifecycleScheduler } from '../gc/index.ts';
 import type { AcrSettings } from './acr/context.ts';
 import { acrDialect } from './acr/dialect.ts';
 import { berthDialect } from './berth/dialect.ts';
@@ -38,6 +38,8 @@ export interface DialectWiring {
   gc: GcScheduler;
   /** config registry.hostNames (or its default once the port is bound): which references pin sync takes as ours. */
   registryHosts?: (() => readonly string[]) | undefined;
+  /** Retention runs of this process: the berth API runs a repository's policy through it. */
+  lifecycle: LifecycleScheduler;
   uploadSlots: Slots;
   /** Unfinished upload sessions per access key, capped by config.uploads.maxOpenSessionsPerKey. */
   openSessions: OpenSessions;

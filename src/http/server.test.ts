@@ -32,6 +32,7 @@ describe('the HTTP server built from the dialect list', () => {
       pulls: new PullRecorder(reg.deps),
       ...auth,
       gc,
+      lifecycle: {} as HttpServerOptions['lifecycle'],
       logger: pino({ level: 'silent' }),
       ecr: { region: 'us-east-1', registryId: '000000000000' },
       acr: { regions: [], clientTokenRetentionMs: 60_000, credentialTtlMs: 3_600_000 },

@@ -10,6 +10,7 @@ import { gcBlobCases } from './metadata-store.gc-blobs.conformance.ts';
 import { gcManifestCases } from './metadata-store.gc-manifests.conformance.ts';
 import { kitOf, type MetadataStoreInspector, type OpenedMetadataStore, suiteOf } from './metadata-store.kit.conformance.ts';
 import { ledgerCases } from './metadata-store.ledger.conformance.ts';
+import { lifecycleCases } from './metadata-store.lifecycle.conformance.ts';
 import { namespaceCases } from './metadata-store.namespaces.conformance.ts';
 import { pinSetCases } from './metadata-store.pin-sets.conformance.ts';
 import { pinCases } from './metadata-store.pins.conformance.ts';
@@ -330,6 +331,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     describe('GC review queue', () => queueCases(suite));
     describe('pins', () => pinCases(suite));
     describe('pin sets', () => pinSetCases(suite));
+    describe('retention policies and the push-order stream', () => lifecycleCases(suite));
     describe('trash and restore', () => trashCases(suite));
     describe('GC manifest steps', () => gcManifestCases(suite));
     describe('GC blob steps and inspection', () => gcBlobCases(suite));

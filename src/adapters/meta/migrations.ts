@@ -142,10 +142,28 @@ const processLeases = (t: DdlTypes): string => `ALTER TABLE uploads ADD COLUMN o
 const pinSources = (t: DdlTypes): string => `ALTER TABLE pins ADD COLUMN source ${t.text};
    CREATE INDEX pins_source ON pins (source) WHERE source IS NOT NULL;`;
 
+/**
+ * 9: retention (lifecycle) policies (docs/LIFECYCLE.md): one row per repository name (`scope` 'repository') or
+ * namespace default ('namespace'), the engine's policy as JSON; `evaluated_at` is the last run. Keyed by name, not
+ * repository id, so a policy outlives a deleted-and-pushed-again repository as a namespace default does.
+ * `pull_recording` holds when this berth began counting on its last-pulled times for retention: pull-age rules never
+ * look further back (an image never seen pulled is measured from the later of its push and this instant); the
+ * migration's own time is the safe choice, later than any pull berth may have missed.
+ * `manifests_push_order` lets the lifecycle stream read a repository in push order, a keyset page at a time.
+ */
+const lifecyclePolicies = (t: DdlTypes): string => `CREATE TABLE lifecycle_policies (
+     scope TEXT NOT NULL, name ${t.text} NOT NULL, family TEXT NOT NULL, policy TEXT NOT NULL,
+     updated_at BIGINT NOT NULL, updated_by TEXT NOT NULL, evaluated_at BIGINT, PRIMARY KEY (scope, name)
+   );
+   CREATE TABLE pull_recording (started_at BIGINT NOT NULL);
+   INSERT INTO pull_recording (started_at) VALUES (${Date.now()});
+   CREATE INDEX manifests_push_order ON manifests (repo_id, pushed_at, digest) WHERE deleted_at IS NULL;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
   { version: 8, ddl: pinSources },
+  { version: 9, ddl: lifecyclePolicies },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

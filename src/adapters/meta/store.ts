@@ -10,6 +10,7 @@ import * as inspect from './queries/gc-inspect.ts';
 import * as gc from './queries/gc-manifests.ts';
 import * as keys from './queries/keys.ts';
 import * as ledger from './queries/ledger.ts';
+import * as lifecycle from './queries/lifecycle.ts';
 import { deleteManifest } from './queries/manifest-delete.ts';
 import * as manifests from './queries/manifests.ts';
 import * as namespaces from './queries/namespaces.ts';
@@ -47,7 +48,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
         (m) => m?.body.byteLength ?? 64,
       ),
     listReferrers: (repository, subject) => e.read(() => manifests.listReferrers(repository, subject)),
-    deleteManifest: (repository, digest, actor, at, policy) => e.write(() => deleteManifest(repository, digest, actor, at, policy)),
+    deleteManifest: (repository, digest, actor, at, policy, note) => e.write(() => deleteManifest(repository, digest, actor, at, policy, note)),
     deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o)),
     listTags: (repository, page) =>
       e.cached(
@@ -118,6 +119,14 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     releaseClientToken: (key, fingerprint) => e.single(() => ledger.releaseClientToken(key, fingerprint)),
     useNonce: (key, at, validSince) => e.single(() => ledger.useNonce(key, at, validSince)),
     pruneRequestLedger: (before, limit) => e.write(() => ledger.pruneRequestLedger(before, limit), null),
+    findLifecyclePolicy: (scope, name) => e.read(() => lifecycle.findLifecyclePolicy(scope, name)),
+    listLifecyclePolicies: (page) => e.read(() => lifecycle.listLifecyclePolicies(page)),
+    putLifecyclePolicy: (p) => e.write(() => lifecycle.putLifecyclePolicy(p)),
+    deleteLifecyclePolicy: (scope, name, actor, at) => e.write(() => lifecycle.deleteLifecyclePolicy(scope, name, actor, at)),
+    markLifecycleEvaluated: (scope, name, at) => e.single(() => lifecycle.markLifecycleEvaluated(scope, name, at)),
+    listLifecycleImages: (repository, page) => e.read(() => lifecycle.listLifecycleImages(repository, page)),
+    lifecycleProtection: (repository, at, pulledSince) => e.read(() => lifecycle.lifecycleProtection(repository, at, pulledSince)),
+    pullsRecordedSince: () => e.read(() => lifecycle.pullsRecordedSince()),
     ping: () => e.ping(),
     close: () => e.close(),
   };

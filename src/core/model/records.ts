@@ -70,7 +70,7 @@ export type HttpDialect = 'oci' | 'ecr' | 'acr' | 'ncr' | 'swr' | 'api' | 'token
  * Where a recorded change came from: an HTTP dialect that acts for a caller (the token endpoint only issues tokens, so
  * it never does), or an origin that is no HTTP dialect: the CLI working on the store directly, and online GC.
  */
-export type ActorOrigin = Exclude<HttpDialect, 'token'> | 'cli' | 'gc';
+export type ActorOrigin = Exclude<HttpDialect, 'token'> | 'cli' | 'gc' | 'lifecycle';
 
 /** Who did something and through which API; recorded with every mutation. */
 export interface Actor {

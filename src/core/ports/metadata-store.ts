@@ -3,6 +3,7 @@
 import type { Digest } from '../model/digest.ts';
 import type { AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession } from '../model/records.ts';
 import type { GcStore } from './gc-store.ts';
+import type { LifecycleStore } from './lifecycle-store.ts';
 import type { NamespaceStore, RepositoryBrowser } from './namespaces.ts';
 import type { RepositoryAdmin } from './repository-admin.ts';
 import type { RequestLedger } from './request-ledger.ts';
@@ -54,6 +55,9 @@ export interface PinPolicy {
   pulledSince: Date | null;
 }
 
+/** Why a delete happened, beyond who asked: merged into its audit event's detail (a retention run names its rule). */
+export type AuditNote = Readonly<Record<string, unknown>>;
+
 export type DeleteManifestOutcome = ({ kind: 'deleted' } & DeletedManifests) | { kind: 'unknown' } | { kind: 'pinned'; pins: Pin[] };
 
 export type DeleteTagOutcome =
@@ -102,7 +106,7 @@ export interface ManifestIndex {
    * Deletes a manifest and its tags, cascading to referrers whose subject it is. Refused ('pinned') when a pin
    * protects any of them, unless the policy breaks pins. What goes is kept restorable (see Trash) until GC purges it.
    */
-  deleteManifest(repository: string, digest: Digest, actor: Actor, at: Date, policy: PinPolicy): Promise<DeleteManifestOutcome>;
+  deleteManifest(repository: string, digest: Digest, actor: Actor, at: Date, policy: PinPolicy, note?: AuditNote): Promise<DeleteManifestOutcome>;
   /**
    * Removes one tag. With `dropUntagged` (ECR's rule) a manifest left with no tag and no parent index is deleted
    * with it, under the same pin rules as deleteManifest; without it the manifest stays and pins are not involved.
@@ -112,7 +116,7 @@ export interface ManifestIndex {
     tag: string,
     actor: Actor,
     at: Date,
-    options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string },
+    options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string; note?: AuditNote },
   ): Promise<DeleteTagOutcome>;
   /** Tags in lexical order, or null when the repository is unknown. */
   listTags(repository: string, page: Page): Promise<string[] | null>;
@@ -256,6 +260,7 @@ export interface MetadataStore
     PinRegistry,
     Trash,
     GcStore,
+    LifecycleStore,
     RepositoryAdmin,
     NamespaceStore,
     RepositoryBrowser,

@@ -6,6 +6,7 @@ import type { Digest } from '../model/digest.ts';
 import { isDigest } from '../model/digest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor, Pin } from '../model/records.ts';
+import type { AuditNote } from '../ports/metadata-store.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
 import { imageInUse, type PinPolicyDeps, pinPolicy } from './pin-policy.ts';
 
@@ -16,6 +17,8 @@ export interface DeleteOptions {
   dropUntagged?: boolean;
   /** Only in the repository with this id (ACR's RepoId): a newer repository of the same name is never touched. */
   onlyId?: string;
+  /** Why, for the audit event (a retention run names its policy and rule). */
+  note?: AuditNote;
 }
 
 export interface DeleteResult {
@@ -40,13 +43,14 @@ export async function deleteManifest(
       policy,
       dropUntagged: options.dropUntagged === true,
       ...(options.onlyId !== undefined ? { onlyId: options.onlyId } : {}),
+      ...(options.note !== undefined ? { note: options.note } : {}),
     });
     if (outcome.kind === 'unknown') throw new RegistryError('MANIFEST_UNKNOWN', `tag ${tag} is unknown to repository ${repository}`, { reference });
     if (outcome.kind === 'pinned') throw imageInUse(`${repository}:${tag} (its last tag; the image would go with it)`, outcome.pins);
     return { manifests: outcome.manifests, tags: [tag], brokenPins: outcome.brokenPins };
   }
   if (!isDigest(reference)) throw new RegistryError('DIGEST_INVALID', `invalid digest ${reference.slice(0, 200)}`);
-  const outcome = await deps.meta.deleteManifest(repository, reference, actor, at, policy);
+  const outcome = await deps.meta.deleteManifest(repository, reference, actor, at, policy, options.note);
   if (outcome.kind === 'unknown') throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} is unknown to repository ${repository}`, { reference });
   if (outcome.kind === 'pinned') throw imageInUse(`${repository}@${reference}`, outcome.pins);
   return { manifests: outcome.manifests, tags: outcome.tags, brokenPins: outcome.brokenPins };

@@ -1,8 +1,8 @@
 // What the berth API handlers share: the use-case dependencies, the GC of this process, the access gate, and one
 // way to ask for rights (some routes only know the repository after a lookup, so each handler asks for itself).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Action, Actor, RegistryDeps } from '../../core/index.ts';
-import type { GcScheduler } from '../../gc/index.ts';
+import type { Action, Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
+import type { GcScheduler, LifecycleScheduler } from '../../gc/index.ts';
 import type { AccessGate, AccessNeed } from '../common/access.ts';
 import type { BerthRoute } from './paths.ts';
 
@@ -12,6 +12,10 @@ export interface BerthContext {
   gc: GcScheduler;
   /** The names of this registry in image references (pin sync); none known = no reference is ours. */
   registryHosts?: (() => readonly string[]) | undefined;
+  /** Retention runs of this process (one at a time, shared with the lifecycle.interval timer). */
+  lifecycle: LifecycleScheduler;
+  /** Flushed before a preview, so pull-age rules see the latest pulls. */
+  pulls: Pick<PullRecorder, 'flush'>;
 }
 
 export interface BerthCall<R extends BerthRoute = BerthRoute> {

@@ -12,6 +12,10 @@ describe('berth API paths', () => {
     assert.deepEqual(matchBerthRoute('/berth/v1/restore'), { kind: 'restore' });
     assert.deepEqual(matchBerthRoute('/berth/v1/gc'), { kind: 'gc' });
     assert.deepEqual(matchBerthRoute('/berth/v1/audit'), { kind: 'audit' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/lifecycle'), { kind: 'lifecycle', name: 'team/app' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/lifecycle/preview'), { kind: 'lifecycle-preview', name: 'team/app' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/lifecycle/lifecycle/run'), { kind: 'lifecycle-run', name: 'team/lifecycle' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/namespaces/team/lifecycle'), { kind: 'namespace-lifecycle', name: 'team' });
     assert.equal(matchBerthRoute('/berth/v1/pins/a/b'), null);
     assert.equal(matchBerthRoute('/berth/v1'), null);
   });

@@ -1,6 +1,6 @@
 // Turns a raw /berth/v1 URL into a route. The raw (undecoded) path is matched on purpose, as for /v2: repository
 // names contain "/", and an encoded "/" or ".." can never sneak into a name because "%" is not in its grammar.
-import { parseRepositoryName } from '../../core/index.ts';
+import { parseNamespaceName, parseRepositoryName } from '../../core/index.ts';
 
 export type BerthRoute =
   | { kind: 'pins' }
@@ -10,13 +10,21 @@ export type BerthRoute =
   | { kind: 'deleted-tags'; name: string }
   | { kind: 'restore' }
   | { kind: 'gc' }
-  | { kind: 'audit' };
+  | { kind: 'audit' }
+  | { kind: 'lifecycle'; name: string }
+  | { kind: 'lifecycle-preview'; name: string }
+  | { kind: 'lifecycle-run'; name: string }
+  | { kind: 'namespace-lifecycle'; name: string };
 
 const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/pins\/?$/, () => ({ kind: 'pins' })],
   [/^\/berth\/v1\/pins\/([^/]+)$/, (m) => ({ kind: 'pin', id: m[1]! })],
   [/^\/berth\/v1\/pin-sets\/([^/]+)$/, (m) => ({ kind: 'pin-set', source: m[1]! })],
   [/^\/berth\/v1\/repositories\/(.+)\/deleted-tags$/, (m) => ({ kind: 'deleted-tags', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/repositories\/(.+)\/lifecycle$/, (m) => ({ kind: 'lifecycle', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/repositories\/(.+)\/lifecycle\/preview$/, (m) => ({ kind: 'lifecycle-preview', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/repositories\/(.+)\/lifecycle\/run$/, (m) => ({ kind: 'lifecycle-run', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/namespaces\/([^/]+)\/lifecycle$/, (m) => ({ kind: 'namespace-lifecycle', name: parseNamespaceName(m[1]!) })],
   [/^\/berth\/v1\/restore$/, () => ({ kind: 'restore' })],
   [/^\/berth\/v1\/gc$/, () => ({ kind: 'gc' })],
   [/^\/berth\/v1\/audit$/, () => ({ kind: 'audit' })],

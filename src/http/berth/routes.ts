@@ -1,4 +1,4 @@
-// The berth management API (/berth/v1: pins, trash, GC, audit) as one encapsulated Fastify plugin: match the raw
+// The berth management API (/berth/v1: pins, trash, GC, audit, retention) as one encapsulated Fastify plugin: match the raw
 // URL, authenticate, dispatch; every failure becomes {"error":{code,message,detail}} with a 4xx unless it is ours.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../core/index.ts';
@@ -8,6 +8,7 @@ import { getAudit } from './audit.ts';
 import { type BerthCall, type BerthContext, type BerthHandler, sendJson } from './context.ts';
 import { berthErrorBody, wireError } from './errors.ts';
 import { getGc, postGc } from './gc.ts';
+import { deleteLifecycle, getLifecycle, postPreview, postRun, putLifecycle } from './lifecycle.ts';
 import { type BerthRoute, matchBerthRoute, splitUrl } from './paths.ts';
 import { putPinSet } from './pin-sets.ts';
 import { getPin, getPins, postPin, removePin } from './pins.ts';
@@ -24,6 +25,10 @@ const TABLE: Record<BerthRoute['kind'], Partial<Record<Method, BerthHandler<neve
   restore: { POST: postRestore },
   gc: { GET: getGc, POST: postGc },
   audit: { GET: getAudit },
+  lifecycle: { GET: getLifecycle, PUT: putLifecycle, DELETE: deleteLifecycle },
+  'namespace-lifecycle': { GET: getLifecycle, PUT: putLifecycle, DELETE: deleteLifecycle },
+  'lifecycle-preview': { POST: postPreview },
+  'lifecycle-run': { POST: postRun },
 };
 
 function sendError(reply: FastifyReply, error: RegistryError): void {

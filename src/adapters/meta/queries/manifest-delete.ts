@@ -2,7 +2,7 @@
 // of a deleted image) move to the trash in one transaction, after the pin check in that same transaction. Trashed
 // manifests keep their references, so their blobs and children stay until GC purges them after the restore window.
 import { randomUUID } from 'node:crypto';
-import type { Actor, DeleteManifestOutcome, Digest, Pin, PinPolicy } from '../../../core/index.ts';
+import type { Actor, AuditNote, DeleteManifestOutcome, Digest, Pin, PinPolicy } from '../../../core/index.ts';
 import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { breakPins, pinSummary, protectingPins } from './pins.ts';
@@ -84,6 +84,7 @@ export function* trashManifest(
   actor: Actor,
   at: Date,
   action: string,
+  note?: AuditNote,
 ): Q<TrashOutcome> {
   const doomed = yield* cascade(target.repoId, target.digest);
   const pins = yield* protectingPins(target.repoId, target.repository, doomed, policy, at);
@@ -94,16 +95,17 @@ export function* trashManifest(
     manifests: doomed,
     tags,
     ...(pins.length > 0 ? { brokenPins: pinSummary(pins) } : {}),
+    ...note,
   });
   return { kind: 'deleted', manifests: doomed, tags, brokenPins: pins };
 }
 
-export function* deleteManifest(repository: string, digest: Digest, actor: Actor, at: Date, policy: PinPolicy): Q<DeleteManifestOutcome> {
+export function* deleteManifest(repository: string, digest: Digest, actor: Actor, at: Date, policy: PinPolicy, note?: AuditNote): Q<DeleteManifestOutcome> {
   const repoId = yield* liveRepoId(repository);
   if (repoId === undefined || !(yield* get('SELECT 1 FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repoId, digest))) {
     return { kind: 'unknown' };
   }
-  return yield* trashManifest({ repoId, repository, digest }, policy, actor, at, 'manifest.delete');
+  return yield* trashManifest({ repoId, repository, digest }, policy, actor, at, 'manifest.delete', note);
 }
 
 /**

@@ -2,7 +2,7 @@
 // manifest unreferenced, so both paths hand the old target to the GC review queue in the same transaction; a
 // deleted tag stays restorable for the restore window.
 import { randomUUID } from 'node:crypto';
-import type { Actor, DeleteTagOutcome, Digest, PinPolicy } from '../../../core/index.ts';
+import type { Actor, AuditNote, DeleteTagOutcome, Digest, PinPolicy } from '../../../core/index.ts';
 import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { cascade, cascadeHeld, trashManifest } from './manifest-delete.ts';
@@ -42,7 +42,7 @@ export function* deleteTag(
   tag: string,
   actor: Actor,
   at: Date,
-  options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string },
+  options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string; note?: AuditNote },
 ): Q<DeleteTagOutcome> {
   const live = yield* liveRepoId(repository);
   const repoId = options.onlyId === undefined || live === options.onlyId ? live : undefined;
@@ -50,7 +50,7 @@ export function* deleteTag(
   if (repoId === undefined || digest === undefined) return { kind: 'unknown' };
   if (options.dropUntagged && (yield* lastHold(repoId, tag, digest)) && !(yield* cascadeHeld(repoId, yield* cascade(repoId, digest)))) {
     // ECR's rule: the image goes with its last tag; the trash records the tag with it, so restore brings both back.
-    const gone = yield* trashManifest({ repoId, repository, digest }, options.policy, actor, at, 'manifest.delete');
+    const gone = yield* trashManifest({ repoId, repository, digest }, options.policy, actor, at, 'manifest.delete', options.note);
     if (gone.kind === 'pinned') return gone;
     return { kind: 'deleted', digest, manifests: gone.manifests, brokenPins: gone.brokenPins };
   }
@@ -64,7 +64,7 @@ export function* deleteTag(
   );
   yield* run('DELETE FROM tags WHERE repo_id = $1 AND name = $2', repoId, tag);
   yield* queue.releaseManifests(repoId, [digest], at);
-  yield* audit(actor, at, 'tag.delete', repository, tag, { digest });
+  yield* audit(actor, at, 'tag.delete', repository, tag, { digest, ...options.note });
   return { kind: 'deleted', digest, manifests: [], brokenPins: [] };
 }
 
