@@ -11,6 +11,7 @@ export * from './model/manifest.ts';
 export * from './model/media-types.ts';
 export * from './model/names.ts';
 export * from './model/records.ts';
+export * from './model/tag-mutability.ts';
 export type * from './ports/blob-store.ts';
 export * from './ports/clock.ts';
 export type * from './ports/gc-store.ts';

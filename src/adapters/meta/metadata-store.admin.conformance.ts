@@ -137,6 +137,39 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     assert.equal((await s().getManifest(r, { tag: 'v1' }))!.digest, second.digest);
   });
 
+  it('*_WITH_EXCLUSION: the filters are stored and read back, the matching tags are the exception; a plain mode drops them', async () => {
+    const r = repo();
+    const [v1a, v1b, latestA, latestB] = ['wx-v1a', 'wx-v1b', 'wx-la', 'wx-lb'].map((seed, i) => manifest(r, seed, { tag: i < 2 ? 'v1' : 'latest' }));
+    const out = await s().createRepository({
+      name: r,
+      tagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      tagMutabilityExclusions: ['latest', 'dev-*'],
+      settings: {},
+      resourceTags: {},
+      at,
+      actor,
+    });
+    assert.equal(out.kind, 'created');
+    assert.deepEqual(out.repository.tagMutabilityExclusions, ['latest', 'dev-*']);
+    assert.deepEqual(await s().findRepository(r), out.repository);
+    await put(v1a!, latestA!, latestB!);
+    assert.equal((await s().getManifest(r, { tag: 'latest' }))!.digest, latestB!.digest, 'an excluded tag moves');
+    assert.deepEqual(await s().putManifest(v1b!), { kind: 'tag-immutable', tag: 'v1', current: v1a!.digest });
+    const flipped = await update(r, { tagMutability: 'MUTABLE_WITH_EXCLUSION', tagMutabilityExclusions: ['v*'] });
+    assert.deepEqual([flipped!.tagMutability, flipped!.tagMutabilityExclusions], ['MUTABLE_WITH_EXCLUSION', ['v*']]);
+    assert.deepEqual(await s().findRepository(r), flipped);
+    assert.deepEqual(await s().putManifest(v1b!), { kind: 'tag-immutable', tag: 'v1', current: v1a!.digest }, 'now v1 is the exception');
+    await put(latestA!);
+    const unrelated = await update(r, { setTags: { k: 'v' } });
+    assert.deepEqual(unrelated!.tagMutabilityExclusions, ['v*'], 'a change of something else keeps the filters');
+    const plain = await update(r, { tagMutability: 'MUTABLE' });
+    const { tagMutabilityExclusions: _dropped, ...rest } = flipped!;
+    assert.deepEqual(plain, { ...rest, tagMutability: 'MUTABLE' });
+    assert.equal('tagMutabilityExclusions' in (await s().findRepository(r))!, false, 'MUTABLE keeps no filters');
+    await put(v1b!);
+    assert.equal((await s().getManifest(r, { tag: 'v1' }))!.digest, v1b!.digest);
+  });
+
   it('lists live images in digest order with their tags, filtered by tag status; trashed manifests and other repositories are left out', async () => {
     const [r, other] = [repo(), repo()];
     const b = await link(r, 'li-layer');

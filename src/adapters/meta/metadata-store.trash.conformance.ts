@@ -152,6 +152,21 @@ export function trashCases(suite: ConformanceSuite): void {
     assert.equal((await s().getManifest(r, { tag: 'v1' }))!.digest, two.digest);
   });
 
+  it('restoring a tag follows the exclusion filters: an excluded tag of IMMUTABLE_WITH_EXCLUSION moves back, one of MUTABLE_WITH_EXCLUSION does not', async () => {
+    const r = repo();
+    const [one, two] = [manifest(r, 't6x-1', { tag: 'dev-1' }), manifest(r, 't6x-2')];
+    await put(one, two);
+    await s().deleteTag(r, 'dev-1', actor, later(1), TAG_ONLY);
+    await put({ ...two, tag: 'dev-1', at: later(2) });
+    const mode = (tagMutability: 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION') =>
+      s().updateRepository(r, { tagMutability, tagMutabilityExclusions: ['dev-*'] }, actor, later(2));
+    await mode('MUTABLE_WITH_EXCLUSION');
+    assert.deepEqual(await s().restore(r, { tag: 'dev-1' }, at, actor, later(3)), { kind: 'tag-immutable', tag: 'dev-1', current: two.digest });
+    await mode('IMMUTABLE_WITH_EXCLUSION');
+    assert.equal((await s().restore(r, { tag: 'dev-1' }, at, actor, later(3))).kind, 'restored');
+    assert.equal((await s().getManifest(r, { tag: 'dev-1' }))!.digest, one.digest);
+  });
+
   inspected('a restored manifest nothing holds is reviewed from the restore; its restored referrers are not', async () => {
     const r = repo();
     const m = manifest(r, 't7', { tag: 'x' });

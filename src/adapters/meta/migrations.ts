@@ -159,11 +159,19 @@ const lifecyclePolicies = (t: DdlTypes): string => `CREATE TABLE lifecycle_polic
    INSERT INTO pull_recording (started_at) VALUES (${Date.now()});
    CREATE INDEX manifests_push_order ON manifests (repo_id, pushed_at, digest) WHERE deleted_at IS NULL;`;
 
+/**
+ * 10: tag-mutability exclusions (ECR's IMMUTABLE_WITH_EXCLUSION / MUTABLE_WITH_EXCLUSION): the wildcard filters as a
+ * JSON array of strings beside `tag_mutability`, which now also holds the two *_WITH_EXCLUSION modes. NULL means no
+ * filters, so every row written before (MUTABLE or IMMUTABLE) stays what it was.
+ */
+const tagMutabilityExclusions = (): string => 'ALTER TABLE repositories ADD COLUMN tag_mutability_exclusions TEXT;';
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
   { version: 8, ddl: pinSources },
   { version: 9, ddl: lifecyclePolicies },
+  { version: 10, ddl: tagMutabilityExclusions },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

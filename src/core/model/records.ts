@@ -1,8 +1,8 @@
 // Plain records that flow between use cases and the metadata store; no behaviour, no I/O.
 import type { Digest } from './digest.ts';
+import type { TagMutability } from './tag-mutability.ts';
 
 export type ArtifactKind = 'image' | 'helm-chart';
-export type TagMutability = 'MUTABLE' | 'IMMUTABLE';
 
 export interface Repository {
   /** Stable id: "crr-" + 16 lowercase alphanumerics (the ACR RepoId). */
@@ -10,6 +10,8 @@ export interface Repository {
   name: string;
   artifactKind: ArtifactKind;
   tagMutability: TagMutability;
+  /** The wildcard filters naming the tags that are the exception to tagMutability; only with a *_WITH_EXCLUSION mode. */
+  tagMutabilityExclusions?: string[];
   createdAt: Date;
 }
 

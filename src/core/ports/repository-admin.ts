@@ -1,7 +1,8 @@
 // Repository management that the cloud dialects expose (ECR CreateRepository, PutImageTagMutability, resource
 // tags, repository policies; ACR/SWR/NCR equivalents) and the image listings they page through.
 import type { Digest } from '../model/digest.ts';
-import type { Actor, ManifestSummary, Repository, TagMutability } from '../model/records.ts';
+import type { Actor, ManifestSummary, Repository } from '../model/records.ts';
+import type { TagMutability } from '../model/tag-mutability.ts';
 
 /** Key/value labels on a repository (ECR resource tags); not image tags. */
 export type ResourceTags = Record<string, string>;
@@ -17,6 +18,8 @@ export interface RepositoryExtras {
 export interface NewRepository {
   name: string;
   tagMutability: TagMutability;
+  /** The exclusion filters of a *_WITH_EXCLUSION mode (absent or empty otherwise). */
+  tagMutabilityExclusions?: readonly string[] | undefined;
   settings: Record<string, unknown>;
   resourceTags: ResourceTags;
   at: Date;
@@ -26,7 +29,9 @@ export interface NewRepository {
 export type CreateRepositoryOutcome = { kind: 'created'; repository: Repository } | { kind: 'exists'; repository: Repository };
 
 export interface RepositoryChange {
+  /** A new mode; its exclusion filters replace the stored ones (none given: the repository keeps none). */
   tagMutability?: TagMutability | undefined;
+  tagMutabilityExclusions?: readonly string[] | undefined;
   settings?: Record<string, unknown> | undefined;
   /** A policy document, or null to remove it. */
   policy?: string | null | undefined;

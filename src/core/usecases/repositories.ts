@@ -3,13 +3,16 @@
 // them to be created first (ECR's behaviour, config ecr.requireCreate).
 import { RegistryError } from '../errors.ts';
 import { parseRepositoryName } from '../model/names.ts';
-import type { Actor, Repository, TagMutability } from '../model/records.ts';
+import type { Actor, Repository } from '../model/records.ts';
+import { checkTagMutability, type TagMutability } from '../model/tag-mutability.ts';
 import type { RepositoryChange, RepositoryExtras, ResourceTags } from '../ports/repository-admin.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 export interface CreateRepositoryInput {
   name: string;
   tagMutability?: TagMutability | undefined;
+  /** Wildcard filters; required with a *_WITH_EXCLUSION mode, refused with the others. */
+  tagMutabilityExclusions?: readonly string[] | undefined;
   settings?: Record<string, unknown> | undefined;
   resourceTags?: ResourceTags | undefined;
 }
@@ -20,9 +23,12 @@ export async function createRepository(
   input: CreateRepositoryInput,
   actor: Actor,
 ): Promise<{ repository: Repository; created: boolean }> {
+  const tagMutability = input.tagMutability ?? 'MUTABLE';
+  const exclusions = checkTagMutability(tagMutability, input.tagMutabilityExclusions);
   const outcome = await deps.meta.createRepository({
     name: parseRepositoryName(input.name),
-    tagMutability: input.tagMutability ?? 'MUTABLE',
+    tagMutability,
+    ...(exclusions.length > 0 ? { tagMutabilityExclusions: exclusions } : {}),
     settings: input.settings ?? {},
     resourceTags: input.resourceTags ?? {},
     at: deps.clock.now(),
@@ -37,7 +43,12 @@ export async function updateRepository(
   change: RepositoryChange,
   actor: Actor,
 ): Promise<Repository> {
-  const updated = await deps.meta.updateRepository(name, change, actor, deps.clock.now());
+  if (change.tagMutability === undefined && change.tagMutabilityExclusions !== undefined) {
+    throw new RegistryError('INVALID_REQUEST', 'exclusion filters change only together with the tag mutability');
+  }
+  const exclusions = change.tagMutability === undefined ? [] : checkTagMutability(change.tagMutability, change.tagMutabilityExclusions);
+  const checked: RepositoryChange = { ...change, tagMutabilityExclusions: exclusions.length > 0 ? exclusions : undefined };
+  const updated = await deps.meta.updateRepository(name, checked, actor, deps.clock.now());
   if (!updated) throw new RegistryError('NAME_UNKNOWN', `repository ${name} is not known`, { name });
   return updated;
 }

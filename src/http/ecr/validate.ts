@@ -21,8 +21,9 @@ export const imageFilter = z.object({ tagStatus: tagStatus.optional(), imageStat
 export const resourceTag = z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) });
 export const resourceTags = z.array(resourceTag).max(200);
 export const tagMutability = z.enum(['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION']);
+const EXCLUSION_FILTER = pattern('[0-9a-zA-Z._*-]{1,128}', '^[0-9a-zA-Z._*-]{1,128}$');
 export const mutabilityFilters = z
-  .array(z.object({ filterType: z.enum(['WILDCARD']), filter: z.string().min(1).max(128) }))
+  .array(z.object({ filterType: z.enum(['WILDCARD']), filter: z.string().min(1).max(128).regex(EXCLUSION_FILTER.re, { error: EXCLUSION_FILTER.error }) }))
   .min(1)
   .max(5);
 

@@ -36,8 +36,18 @@ export function repositoryShape(call: EcrCall, repo: Repository, settings: Recor
     repositoryName: repo.name,
     repositoryUri: `${call.origin.replace(/^https?:\/\//, '')}/${repo.name}`,
     createdAt: epoch(repo.createdAt),
-    imageTagMutability: repo.tagMutability,
+    ...mutabilityShape(repo),
     ...repositorySettings(settings),
+  };
+}
+
+/** imageTagMutability, and the exclusion filters only when the mode has them (berth stores WILDCARD filters only). */
+export function mutabilityShape(repo: Repository): Record<string, unknown> {
+  return {
+    imageTagMutability: repo.tagMutability,
+    ...(repo.tagMutabilityExclusions === undefined
+      ? {}
+      : { imageTagMutabilityExclusionFilters: repo.tagMutabilityExclusions.map((filter) => ({ filterType: 'WILDCARD', filter })) }),
   };
 }
 

@@ -55,7 +55,8 @@ export function imageDetailShape(call: NcrCall, registry: string, repo: Reposito
     ...imageShape(call, registry, repo, settings),
     full_description: text(settings.full_description),
     private_id: '',
-    tag_mutability_enabled: repo.tagMutability === 'MUTABLE',
+    // NCR has one flag: true when tags move by default (MUTABLE, or MUTABLE_WITH_EXCLUSION whose filters are the exception).
+    tag_mutability_enabled: repo.tagMutability === 'MUTABLE' || repo.tagMutability === 'MUTABLE_WITH_EXCLUSION',
   };
 }
 

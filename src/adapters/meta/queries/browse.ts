@@ -21,7 +21,7 @@ export interface SummaryRow extends RepoRow {
 }
 
 /** Per-repository counts, sizes and times by index probes (never a scan of the registry); callers append `AND ...`. */
-export const SUMMARY = `SELECT r.id, r.name, r.artifact_kind, r.tag_mutability, r.created_at,
+export const SUMMARY = `SELECT r.id, r.name, r.artifact_kind, r.tag_mutability, r.tag_mutability_exclusions, r.created_at,
     (SELECT COUNT(*) FROM manifests m WHERE m.repo_id = r.id AND m.deleted_at IS NULL) AS manifests,
     (SELECT COUNT(*) FROM tags t WHERE t.repo_id = r.id) AS tags,
     (SELECT SUM(b.size) FROM repository_blobs rb JOIN blobs b ON b.digest = rb.digest WHERE rb.repo_id = r.id) AS blob_bytes,

@@ -11,7 +11,7 @@ import {
 } from '../../../core/index.ts';
 import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
-import { ensureRepo, liveRepo, toRepository } from './repo-rows.ts';
+import { ensureRepo, liveRepo, tagIsImmutable, toRepository } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
 
@@ -111,7 +111,7 @@ export function* putManifest(m: NewManifest): Q<PutManifestOutcome> {
   if (missing.blobs.length > 0 || missing.manifests.length > 0) return { kind: 'missing', ...missing };
   const repo = existing ?? (yield* ensureRepo(m.repository, m.at));
   const previous = m.tag === null ? undefined : yield* tagTarget(repo.id, m.tag);
-  if (m.tag !== null && previous !== undefined && previous !== m.digest && repo.tag_mutability === 'IMMUTABLE') {
+  if (m.tag !== null && previous !== undefined && previous !== m.digest && tagIsImmutable(repo, m.tag)) {
     return { kind: 'tag-immutable', tag: m.tag, current: previous };
   }
   // A repository holding a Helm chart is a chart repository (ACR's ArtifactType HelmChart); it stays one.

@@ -14,23 +14,44 @@ import type {
 import { all, get, type Q, run, traits } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { MANIFEST_COLUMNS, type ManifestRow, TAGGED, toManifestSummary } from './manifests.ts';
-import { type ExtrasRow, ensureRepo, liveRepo, toRepository, toRepositoryExtras } from './repo-rows.ts';
+import { type ExtrasRow, ensureRepo, exclusionsColumn, liveRepo, toRepository, toRepositoryExtras } from './repo-rows.ts';
 
 export function* createRepository(r: NewRepository): Q<CreateRepositoryOutcome> {
   const existing = yield* liveRepo(r.name);
   if (existing) return { kind: 'exists', repository: toRepository(existing) };
   const row = yield* ensureRepo(r.name, r.at);
-  yield* run('UPDATE repositories SET tag_mutability = $1, settings = $2 WHERE id = $3', r.tagMutability, JSON.stringify(r.settings), row.id);
+  const exclusions = exclusionsColumn(r.tagMutabilityExclusions);
+  yield* run(
+    'UPDATE repositories SET tag_mutability = $1, tag_mutability_exclusions = $2, settings = $3 WHERE id = $4',
+    r.tagMutability,
+    exclusions,
+    JSON.stringify(r.settings),
+    row.id,
+  );
   for (const [key, value] of Object.entries(r.resourceTags))
     yield* run('INSERT INTO repository_tags (repo_id, key, value) VALUES ($1, $2, $3)', row.id, key, value);
-  yield* audit(r.actor, r.at, 'repository.create', r.name, row.id, { tagMutability: r.tagMutability });
-  return { kind: 'created', repository: toRepository({ ...row, tag_mutability: r.tagMutability }) };
+  yield* audit(r.actor, r.at, 'repository.create', r.name, row.id, {
+    tagMutability: r.tagMutability,
+    ...(exclusions === null ? {} : { tagMutabilityExclusions: r.tagMutabilityExclusions }),
+  });
+  return { kind: 'created', repository: toRepository({ ...row, tag_mutability: r.tagMutability, tag_mutability_exclusions: exclusions }) };
 }
 
 export function* updateRepository(name: string, c: RepositoryChange, actor: Actor, at: Date): Q<Repository | null> {
   const row = yield* liveRepo(name);
   if (!row) return null;
-  if (c.tagMutability !== undefined) yield* run('UPDATE repositories SET tag_mutability = $1 WHERE id = $2', c.tagMutability, row.id);
+  const mutability =
+    c.tagMutability === undefined
+      ? { tag_mutability: row.tag_mutability, tag_mutability_exclusions: row.tag_mutability_exclusions }
+      : { tag_mutability: c.tagMutability, tag_mutability_exclusions: exclusionsColumn(c.tagMutabilityExclusions) };
+  if (c.tagMutability !== undefined) {
+    yield* run(
+      'UPDATE repositories SET tag_mutability = $1, tag_mutability_exclusions = $2 WHERE id = $3',
+      mutability.tag_mutability,
+      mutability.tag_mutability_exclusions,
+      row.id,
+    );
+  }
   if (c.settings !== undefined) yield* run('UPDATE repositories SET settings = $1 WHERE id = $2', JSON.stringify(c.settings), row.id);
   if (c.policy !== undefined) yield* run('UPDATE repositories SET policy = $1 WHERE id = $2', c.policy, row.id);
   for (const [key, value] of Object.entries(c.setTags ?? {})) {
@@ -49,7 +70,7 @@ export function* updateRepository(name: string, c: RepositoryChange, actor: Acto
       .map(([k]) => [k, true]),
   );
   yield* audit(actor, at, 'repository.update', name, row.id, changed);
-  return toRepository({ ...row, tag_mutability: c.tagMutability ?? row.tag_mutability });
+  return toRepository({ ...row, ...mutability });
 }
 
 export function* repositoryExtras(name: string): Q<RepositoryExtras | null> {

@@ -3,7 +3,7 @@
 import type { Actor, DeletedTag, Digest, RestoreOutcome } from '../../../core/index.ts';
 import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
-import { liveRepo } from './repo-rows.ts';
+import { liveRepo, tagIsImmutable } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { pointTag, tagTarget } from './tags.ts';
 
@@ -96,7 +96,7 @@ export function* restore(repository: string, ref: { tag: string } | { digest: Di
   if (missing.length > 0) return { kind: 'incomplete', missing };
   for (const row of tagRows) {
     const current = yield* tagTarget(repo.id, row.name);
-    if (current !== undefined && current !== row.digest && repo.tag_mutability === 'IMMUTABLE') return { kind: 'tag-immutable', tag: row.name, current };
+    if (current !== undefined && current !== row.digest && tagIsImmutable(repo, row.name)) return { kind: 'tag-immutable', tag: row.name, current };
   }
   for (const d of revive) yield* run('UPDATE manifests SET deleted_at = NULL, deleted_batch = NULL WHERE repo_id = $1 AND digest = $2', repo.id, d);
   const moved: string[] = [];

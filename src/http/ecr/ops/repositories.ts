@@ -8,7 +8,7 @@ import { EcrError, repositoryNotFound } from '../errors.ts';
 import { DEFAULT_PAGE, decodeToken, encodeToken, rejectPagingWith } from '../paging.ts';
 import { base, maxResults, mutabilityFilters, nextToken, repositoryName, resourceTags, tagMutability } from '../validate.ts';
 import { repositoryShape } from '../wire.ts';
-import { checkResourceTags, supportedMutability } from './settings-rules.ts';
+import { checkResourceTags, mutabilitySetting } from './settings-rules.ts';
 
 const scanning = z.object({ scanOnPush: z.boolean().optional() });
 const encryption = z.object({ encryptionType: z.enum(['AES256', 'KMS', 'KMS_DSSE']), kmsKey: z.string().min(1).max(2048).optional() });
@@ -36,7 +36,7 @@ export const CreateRepository = operation({
   }),
   async run(call, input) {
     await call.authorize(input.repositoryName, 'push');
-    const tagMutability = supportedMutability(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
+    const mutability = mutabilitySetting(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
     const tags = checkResourceTags({}, input.tags ?? []);
     const settings: Record<string, unknown> = {
       ...(input.imageScanningConfiguration ? { imageScanningConfiguration: input.imageScanningConfiguration } : {}),
@@ -44,7 +44,7 @@ export const CreateRepository = operation({
     };
     const { repository, created } = await createRepository(
       call.ctx.deps,
-      { name: input.repositoryName, tagMutability, settings, resourceTags: tags },
+      { name: input.repositoryName, ...mutability, settings, resourceTags: tags },
       call.actor,
     );
     if (!created) {

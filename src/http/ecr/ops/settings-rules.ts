@@ -1,26 +1,37 @@
-// The rules ECR applies to repository settings that are not plain schema constraints: which tag mutabilities berth
-// can honour, resource-tag limits and reserved keys, and what a repository ARN must name.
-import type { ResourceTags, TagMutability } from '../../../core/index.ts';
+// The rules ECR applies to repository settings that are not plain schema constraints: which tag mutabilities go
+// with exclusion filters, resource-tag limits and reserved keys, and what a repository ARN must name.
+import { hasExclusions, type ResourceTags, type TagMutability } from '../../../core/index.ts';
 import type { EcrSettings } from '../context.ts';
 import { EcrError } from '../errors.ts';
 
 export const MAX_RESOURCE_TAGS = 50;
 
-/** MUTABLE or IMMUTABLE; the *_WITH_EXCLUSION variants need per-tag filters berth does not implement. */
-export function supportedMutability(value: string | undefined, filters: readonly unknown[] | undefined): TagMutability {
-  if (value === 'IMMUTABLE_WITH_EXCLUSION' || value === 'MUTABLE_WITH_EXCLUSION') {
+export interface MutabilitySetting {
+  tagMutability: TagMutability;
+  tagMutabilityExclusions: string[] | undefined;
+}
+
+const FILTERS_AT = "Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint:";
+
+/**
+ * The mode and filters as core takes them. The pairing rule is not in the model, so the wording is berth's: filters
+ * with MUTABLE/IMMUTABLE, or a *_WITH_EXCLUSION mode without them, is InvalidParameterException at the filters.
+ */
+export function mutabilitySetting(
+  value: TagMutability | undefined,
+  filters: ReadonlyArray<{ filterType: string; filter: string }> | undefined,
+): MutabilitySetting {
+  const tagMutability = value ?? 'MUTABLE';
+  if (hasExclusions(tagMutability) && (filters === undefined || filters.length === 0)) {
+    throw new EcrError('InvalidParameterException', `${FILTERS_AT} 'imageTagMutabilityExclusionFilters must be specified with ${tagMutability}'`);
+  }
+  if (!hasExclusions(tagMutability) && filters !== undefined) {
     throw new EcrError(
       'InvalidParameterException',
-      `Invalid parameter at 'imageTagMutability' failed to satisfy constraint: '${value} is not supported by berth; use MUTABLE or IMMUTABLE'`,
+      `${FILTERS_AT} 'imageTagMutabilityExclusionFilters can only be specified with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not ${tagMutability}'`,
     );
   }
-  if (filters !== undefined) {
-    throw new EcrError(
-      'InvalidParameterException',
-      "Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: 'only allowed with a *_WITH_EXCLUSION tag mutability'",
-    );
-  }
-  return value === 'IMMUTABLE' ? 'IMMUTABLE' : 'MUTABLE';
+  return { tagMutability, tagMutabilityExclusions: filters?.map((f) => f.filter) };
 }
 
 /** The tags after adding `added` to `current`: reserved "aws:" keys and more than 50 tags are refused as on AWS. */

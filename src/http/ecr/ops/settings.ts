@@ -1,11 +1,12 @@
 // PutImageTagMutability and the resource-tag operations: repository settings changed through core's
-// updateRepository, so an IMMUTABLE repository refuses tag overwrites on /v2 as well as through PutImage.
+// updateRepository, so an immutable tag (the mode and its exclusion filters) is refused on /v2 as well as through PutImage.
 import { z } from 'zod';
 import { updateRepository } from '../../../core/index.ts';
 import { type EcrCall, operation } from '../context.ts';
 import { repositoryNotFound } from '../errors.ts';
 import { base, mutabilityFilters, repositoryName, resourceTags, tagMutability } from '../validate.ts';
-import { checkResourceTags, repositoryOfArn, supportedMutability } from './settings-rules.ts';
+import { mutabilityShape } from '../wire.ts';
+import { checkResourceTags, mutabilitySetting, repositoryOfArn } from './settings-rules.ts';
 
 const resourceArn = z.string().min(1).max(1011);
 
@@ -13,9 +14,9 @@ export const PutImageTagMutability = operation({
   input: z.object({ ...base, repositoryName, imageTagMutability: tagMutability, imageTagMutabilityExclusionFilters: mutabilityFilters.optional() }),
   async run(call, input) {
     await call.authorize(input.repositoryName, 'admin');
-    const tagMutability = supportedMutability(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
-    const repo = await updateRepository(call.ctx.deps, input.repositoryName, { tagMutability }, call.actor);
-    return { registryId: call.ctx.ecr.registryId, repositoryName: repo.name, imageTagMutability: repo.tagMutability };
+    const setting = mutabilitySetting(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
+    const repo = await updateRepository(call.ctx.deps, input.repositoryName, setting, call.actor);
+    return { registryId: call.ctx.ecr.registryId, repositoryName: repo.name, ...mutabilityShape(repo) };
   },
 });
 
