@@ -183,6 +183,8 @@ const READ_METHODS = new Set([
   'listLifecycleImages',
   'lifecycleProtection',
   'pullsRecordedSince',
+  'findLifecyclePreview',
+  'listLifecycleRemovals',
 ]);
 /** Opening, probing and closing a store is wiring, not a change of registry state. */
 const LIFECYCLE_METHODS = new Set(['ping', 'close']);
@@ -204,6 +206,9 @@ export const WRITE_METHODS = new Set([
   'putLifecyclePolicy',
   'deleteLifecyclePolicy',
   'markLifecycleEvaluated',
+  'saveLifecyclePreview',
+  'deleteLifecyclePreview',
+  'recordLifecycleRemovals',
   'recordPulls',
   'advanceUpload',
   'deleteUpload',

@@ -2,6 +2,7 @@
 export * from './errors.ts';
 export * from './lifecycle/decision.ts';
 export * from './lifecycle/evaluate.ts';
+export * from './lifecycle/history.ts';
 export { DAY_MS, type ExpireCount, type ExpireRule, type KeepRule, type RetentionPolicy, type TagSelector } from './lifecycle/rules.ts';
 export * from './lifecycle/validate.ts';
 export * from './model/digest.ts';
@@ -31,6 +32,7 @@ export * from './usecases/image-platforms.ts';
 export * from './usecases/lifecycle/apply.ts';
 export * from './usecases/lifecycle/policies.ts';
 export * from './usecases/lifecycle/run-all.ts';
+export * from './usecases/lifecycle/wire.ts';
 export * from './usecases/list-audit.ts';
 export * from './usecases/list-images.ts';
 export * from './usecases/list-referrers.ts';

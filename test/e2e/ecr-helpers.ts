@@ -330,3 +330,11 @@ export function assertRecentEpochSeconds(value: unknown, what: string, slackSeco
   const now = Date.now() / 1000;
   assert.ok(Math.abs((value as number) - now) < slackSeconds, `${what} = ${value} is not within ${slackSeconds} s of now (${now})`);
 }
+
+/** Untagged: keep the newest one (priority 1); tags starting with v: keep the newest two (priority 2). Spaced on purpose. */
+export const LIFECYCLE_POLICY = `{
+  "rules": [
+    { "rulePriority": 1, "description": "old untagged", "selection": { "tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 1 }, "action": { "type": "expire" } },
+    { "rulePriority": 2, "selection": { "tagStatus": "tagged", "tagPrefixList": ["v"], "countType": "imageCountMoreThan", "countNumber": 2 }, "action": { "type": "expire" } }
+  ]
+}`;

@@ -35,13 +35,16 @@ export function lifecycleCases(suite: ConformanceSuite): void {
     await s().putLifecyclePolicy({ scope: 'repository', name: r, policy: KEEP_THREE, actor, at });
     await s().putLifecyclePolicy({ scope: 'repository', name: r, policy: SWR, actor: { principal: 'other', dialect: 'ecr' }, at: later(1) });
     await s().putLifecyclePolicy({ scope: 'namespace', name: ns, policy: KEEP_THREE, actor, at });
+    const firstId = (await s().findLifecyclePolicy('repository', r))!.id;
     assert.deepEqual(await s().findLifecyclePolicy('repository', r), {
+      id: firstId,
       scope: 'repository',
       name: r,
       policy: SWR,
       updatedAt: later(1),
       updatedBy: 'other',
       evaluatedAt: null,
+      wireText: null,
     });
     const [event] = await s().listAudit({ limit: 1, action: 'lifecycle.' });
     assert.deepEqual([event!.action, event!.target, event!.detail], ['lifecycle.put', `namespace:${ns}`, { family: 'expire', rules: 1 }]);
@@ -60,6 +63,59 @@ export function lifecycleCases(suite: ConformanceSuite): void {
     assert.equal(await s().findLifecyclePolicy('repository', r), null);
     const [gone] = await s().listAudit({ limit: 1, repository: r });
     assert.equal(gone!.action, 'lifecycle.delete');
+  });
+
+  it('keeps a policy id across replacements, never reuses one, stores the wire text as given and creates only if absent', async () => {
+    const r = repo();
+    const text = '{ "rules" :[ ] }  ';
+    const made = await s().putLifecyclePolicy({ scope: 'repository', name: r, policy: KEEP_THREE, actor, at, wireText: text });
+    assert.equal(made.created, true);
+    assert.equal((await s().findLifecyclePolicy('repository', r))?.wireText, text);
+    const again = await s().putLifecyclePolicy({ scope: 'repository', name: r, policy: SWR, actor, at: later(1), onlyIfAbsent: true });
+    assert.deepEqual(again, { id: made.id, created: false });
+    assert.deepEqual((await s().findLifecyclePolicy('repository', r))?.policy, KEEP_THREE, 'onlyIfAbsent leaves it alone');
+    const replaced = await s().putLifecyclePolicy({ scope: 'repository', name: r, policy: SWR, actor, at: later(2) });
+    assert.deepEqual(replaced, { id: made.id, created: false });
+    assert.equal((await s().findLifecyclePolicy('repository', r))?.wireText, null, 'a put without text clears it');
+    await s().deleteLifecyclePolicy('repository', r, actor, later(3));
+    const fresh = await s().putLifecyclePolicy({ scope: 'repository', name: r, policy: SWR, actor, at: later(4) });
+    assert.ok(fresh.created && fresh.id > made.id, 'a new policy draws a new id');
+  });
+
+  it('stores one preview per repository and bounded removal records, newest first', async () => {
+    const r = repo();
+    assert.equal(await s().findLifecyclePreview(r), null);
+    const entry = { digest: `sha256:${'a'.repeat(64)}` as Digest, tags: ['v1'], pushedAt: later(5), priority: 2 };
+    await s().saveLifecyclePreview({ repository: r, policyText: 'one', startedAt: at, expiring: [entry] });
+    await s().saveLifecyclePreview({ repository: r, policyText: 'two', startedAt: later(1), expiring: [entry, { ...entry, tags: [] }] });
+    const found = await s().findLifecyclePreview(r);
+    assert.deepEqual(found, { repository: r, policyText: 'two', startedAt: later(1), expiring: [entry, { ...entry, tags: [] }] });
+    assert.equal(await s().deleteLifecyclePreview(r), true);
+    assert.equal(await s().deleteLifecyclePreview(r), false);
+    const rule = { family: 'keep' as const, rules: [0], templates: ['tag_rule' as const] };
+    const base = { repository: r, policyId: 7, at: later(9), digest: entry.digest, verdict: 'untag' as const, rule };
+    await s().recordLifecycleRemovals(
+      ['a', 'b', 'c'].map((tag) => ({ ...base, tag })),
+      100,
+    );
+    await s().recordLifecycleRemovals(
+      [
+        { ...base, tag: 'd' },
+        { ...base, tag: null, verdict: 'expire' },
+      ],
+      3,
+    );
+    const page = await s().listLifecycleRemovals(r, { offset: 0, limit: 10 });
+    assert.equal(page.total, 3);
+    assert.deepEqual(
+      page.records.map((x) => x.tag),
+      [null, 'd', 'c'],
+    );
+    assert.ok(page.records[0]!.id > page.records[1]!.id);
+    assert.deepEqual({ ...page.records[1]!, id: 0 }, { ...base, tag: 'd', id: 0 });
+    const second = await s().listLifecycleRemovals(r, { offset: 1, limit: 1 });
+    assert.deepEqual([second.total, second.records.map((x) => x.tag)], [3, ['d']]);
+    assert.deepEqual(await s().listLifecycleRemovals('conf/nowhere', { offset: 0, limit: 5 }), { records: [], total: 0 });
   });
 
   it('streams images in push order with each tag and its time, in keyset pages, leaving out referrers and index children', async () => {

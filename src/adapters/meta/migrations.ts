@@ -166,12 +166,38 @@ const lifecyclePolicies = (t: DdlTypes): string => `CREATE TABLE lifecycle_polic
  */
 const tagMutabilityExclusions = (): string => 'ALTER TABLE repositories ADD COLUMN tag_mutability_exclusions TEXT;';
 
+/**
+ * 11: the wire APIs over retention (docs/LIFECYCLE.md).
+ * `wire_text` keeps ECR's lifecyclePolicyText as given (GetLifecyclePolicy echoes it byte for byte; NULL for a policy
+ * set elsewhere). `id` is SWR's integer retention id, drawn from the one-row counter `lifecycle_policy_ids` (the
+ * counter's row lock orders concurrent creates on PostgreSQL; ids are never reused) and kept when a policy is
+ * replaced; existing rows are numbered in key order. `lifecycle_previews` holds each repository's last ECR preview,
+ * computed when started (so every replica reads the same answer). `lifecycle_removals` is what runs removed, one row per
+ * tag (tag NULL: an untagged manifest), for SWR's ListRetentionHistories; bounded per repository by the run.
+ */
+const lifecycleWire = (t: DdlTypes): string => `ALTER TABLE lifecycle_policies ADD COLUMN wire_text TEXT;
+   ALTER TABLE lifecycle_policies ADD COLUMN id BIGINT;
+   UPDATE lifecycle_policies SET id = (SELECT COUNT(*) FROM lifecycle_policies p
+     WHERE p.scope < lifecycle_policies.scope OR (p.scope = lifecycle_policies.scope AND p.name <= lifecycle_policies.name));
+   CREATE UNIQUE INDEX lifecycle_policies_id ON lifecycle_policies (id);
+   CREATE TABLE lifecycle_policy_ids (next BIGINT NOT NULL);
+   INSERT INTO lifecycle_policy_ids (next) SELECT COUNT(*) + 1 FROM lifecycle_policies;
+   CREATE TABLE lifecycle_previews (
+     repository ${t.text} PRIMARY KEY, policy_text TEXT NOT NULL, started_at BIGINT NOT NULL, expiring TEXT NOT NULL
+   );
+   CREATE TABLE lifecycle_removals (
+     id ${t.serialKey}, repository ${t.text} NOT NULL, policy_id BIGINT NOT NULL, at BIGINT NOT NULL,
+     digest ${t.text} NOT NULL, tag ${t.text}, verdict TEXT NOT NULL, rule TEXT NOT NULL
+   );
+   CREATE INDEX lifecycle_removals_repository ON lifecycle_removals (repository, id);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
   { version: 8, ddl: pinSources },
   { version: 9, ddl: lifecyclePolicies },
   { version: 10, ddl: tagMutabilityExclusions },
+  { version: 11, ddl: lifecycleWire },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

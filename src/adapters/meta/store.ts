@@ -11,6 +11,7 @@ import * as gc from './queries/gc-manifests.ts';
 import * as keys from './queries/keys.ts';
 import * as ledger from './queries/ledger.ts';
 import * as lifecycle from './queries/lifecycle.ts';
+import * as lifecycleWire from './queries/lifecycle-wire.ts';
 import { deleteManifest } from './queries/manifest-delete.ts';
 import * as manifests from './queries/manifests.ts';
 import * as namespaces from './queries/namespaces.ts';
@@ -127,6 +128,11 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     listLifecycleImages: (repository, page) => e.read(() => lifecycle.listLifecycleImages(repository, page)),
     lifecycleProtection: (repository, at, pulledSince) => e.read(() => lifecycle.lifecycleProtection(repository, at, pulledSince)),
     pullsRecordedSince: () => e.read(() => lifecycle.pullsRecordedSince()),
+    saveLifecyclePreview: (p) => e.write(() => lifecycleWire.saveLifecyclePreview(p)),
+    findLifecyclePreview: (repository) => e.read(() => lifecycleWire.findLifecyclePreview(repository)),
+    deleteLifecyclePreview: (repository) => e.write(() => lifecycleWire.deleteLifecyclePreview(repository)),
+    recordLifecycleRemovals: (records, keep) => e.write(() => lifecycleWire.recordLifecycleRemovals(records, keep)),
+    listLifecycleRemovals: (repository, page) => e.read(() => lifecycleWire.listLifecycleRemovals(repository, page)),
     ping: () => e.ping(),
     close: () => e.close(),
   };

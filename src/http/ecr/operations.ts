@@ -2,6 +2,7 @@
 import type { Operation } from './context.ts';
 import { BatchDeleteImage } from './ops/delete-images.ts';
 import { BatchGetImage, PutImage } from './ops/get-put-images.ts';
+import { DeleteLifecyclePolicy, GetLifecyclePolicy, GetLifecyclePolicyPreview, PutLifecyclePolicy, StartLifecyclePolicyPreview } from './ops/lifecycle.ts';
 import { DescribeImages, ListImages } from './ops/list-images.ts';
 import { DeleteRepositoryPolicy, GetRepositoryPolicy, SetRepositoryPolicy } from './ops/policy.ts';
 import { DescribeRegistry, GetAuthorizationToken } from './ops/registry.ts';
@@ -28,6 +29,11 @@ export const OPERATIONS: Readonly<Record<string, Operation<unknown>>> = Object.f
   GetRepositoryPolicy,
   SetRepositoryPolicy,
   DeleteRepositoryPolicy,
+  PutLifecyclePolicy,
+  GetLifecyclePolicy,
+  DeleteLifecyclePolicy,
+  StartLifecyclePolicyPreview,
+  GetLifecyclePolicyPreview,
 });
 
 /** The operation an X-Amz-Target names, or null. */

@@ -46,6 +46,10 @@ export const SWR_ONLY = {
   namespaceExists: { status: 409, code: 'SVCSTG.SWR.4090001' },
   repositoryExists: { status: 409, code: 'SVCSTG.SWR.4090002' },
   namespaceNotEmpty: { status: 406, code: 'SVCSTG.SWR.4060013' },
+  /** berth's: CreateRetention on a repository that already has its policy (SWR keeps one per repository). */
+  retentionExists: { status: 409, code: 'SVCSTG.SWR.4090025' },
+  /** berth's: no retention policy of this id on the repository. */
+  retentionUnknown: { status: 404, code: 'SVCSTG.SWR.4040017' },
   /** API Gateway: bad AK/SK signature, stale X-Sdk-Date, unknown key, bad or missing token. */
   authentication: { status: 401, code: 'APIGW.0301' },
   /** API Gateway: no such API (path or method). */

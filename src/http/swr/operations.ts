@@ -6,6 +6,7 @@ import { createAuthorizationToken, createSecret } from './ops/login.ts';
 import { createNamespace, deleteNamespace, listNamespaces, showNamespace } from './ops/namespaces.ts';
 import { createRepo, deleteRepo, showRepository, updateRepo } from './ops/repositories.ts';
 import { createRepoTag } from './ops/retag.ts';
+import { createRetention, deleteRetention, listRetentionHistories, listRetentions, showRetention, updateRetention } from './ops/retentions.ts';
 import { deleteRepoTag, listTagsV2, listTagsV3, showRepoTag } from './ops/tags.ts';
 import type { SwrRouteKind } from './paths.ts';
 
@@ -16,6 +17,9 @@ export const OPERATIONS: Readonly<Record<SwrRouteKind, Readonly<Record<string, S
   repo: { GET: showRepository, PATCH: updateRepo, DELETE: deleteRepo },
   tags: { GET: listTagsV2, POST: createRepoTag },
   tag: { GET: showRepoTag, DELETE: deleteRepoTag },
+  retentions: { GET: listRetentions, POST: createRetention },
+  retention: { GET: showRetention, PATCH: updateRetention, DELETE: deleteRetention },
+  retentionHistories: { GET: listRetentionHistories },
   allRepos: { GET: listReposV2 },
   allReposV3: { GET: listReposV3 },
   tagsV3: { GET: listTagsV3 },

@@ -10,6 +10,10 @@ describe('SWR routes and the /v2 prefix shared with OCI', () => {
     assert.deepEqual(matchSwrRoute('/v2/manage/namespaces/ns/repos/a/tags/v1'), { kind: 'tag', namespace: 'ns', repository: 'a', tag: 'v1' });
     assert.deepEqual(matchSwrRoute('/v3/manage/namespaces/ns/repos/a/tags'), { kind: 'tagsV3', namespace: 'ns', repository: 'a' });
     assert.deepEqual(matchSwrRoute('/v2/manage/utils/secret'), { kind: 'secret' });
+    const retentions = '/v2/manage/namespaces/ns/repos/a/retentions';
+    assert.deepEqual(matchSwrRoute(retentions), { kind: 'retentions', namespace: 'ns', repository: 'a' });
+    assert.deepEqual(matchSwrRoute(`${retentions}/histories`), { kind: 'retentionHistories', namespace: 'ns', repository: 'a' });
+    assert.deepEqual(matchSwrRoute(`${retentions}/12/`), { kind: 'retention', namespace: 'ns', repository: 'a', retentionId: '12' });
     assert.equal(matchSwrRoute('/v2/manage/namespaces/ns/repos/a/b/tags'), null);
   });
 

@@ -5,13 +5,29 @@
 import { decodePathSegment } from '../common/path-segment.ts';
 import { invalidParameter } from './errors.ts';
 
-export type SwrRouteKind = 'namespaces' | 'namespace' | 'repos' | 'repo' | 'tags' | 'tag' | 'allRepos' | 'allReposV3' | 'tagsV3' | 'secret' | 'authToken';
+export type SwrRouteKind =
+  | 'namespaces'
+  | 'namespace'
+  | 'repos'
+  | 'repo'
+  | 'tags'
+  | 'tag'
+  | 'retentions'
+  | 'retention'
+  | 'retentionHistories'
+  | 'allRepos'
+  | 'allReposV3'
+  | 'tagsV3'
+  | 'secret'
+  | 'authToken';
 
 export interface SwrRoute {
   kind: SwrRouteKind;
   namespace?: string;
   repository?: string;
   tag?: string;
+  /** SWR's integer retention id, as the path spells it (checked by the operation). */
+  retentionId?: string;
 }
 
 const SEG = '([^/]+)';
@@ -23,6 +39,10 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => SwrRoute]> = [
   [new RegExp(`^${NS}/repos/${SEG}/?$`), (m) => ({ kind: 'repo', namespace: m[1]!, repository: m[2]! })],
   [new RegExp(`^${NS}/repos/${SEG}/tags/?$`), (m) => ({ kind: 'tags', namespace: m[1]!, repository: m[2]! })],
   [new RegExp(`^${NS}/repos/${SEG}/tags/${SEG}/?$`), (m) => ({ kind: 'tag', namespace: m[1]!, repository: m[2]!, tag: m[3]! })],
+  [new RegExp(`^${NS}/repos/${SEG}/retentions/?$`), (m) => ({ kind: 'retentions', namespace: m[1]!, repository: m[2]! })],
+  // Before the id route: "histories" is a path word, not a retention id.
+  [new RegExp(`^${NS}/repos/${SEG}/retentions/histories/?$`), (m) => ({ kind: 'retentionHistories', namespace: m[1]!, repository: m[2]! })],
+  [new RegExp(`^${NS}/repos/${SEG}/retentions/${SEG}/?$`), (m) => ({ kind: 'retention', namespace: m[1]!, repository: m[2]!, retentionId: m[3]! })],
   [/^\/v2\/manage\/repos\/?$/, () => ({ kind: 'allRepos' })],
   [/^\/v3\/manage\/repos\/?$/, () => ({ kind: 'allReposV3' })],
   [new RegExp(`^/v3/manage/namespaces/${SEG}/repos/${SEG}/tags/?$`), (m) => ({ kind: 'tagsV3', namespace: m[1]!, repository: m[2]! })],
@@ -48,6 +68,7 @@ export function decodeRoute(route: SwrRoute): SwrRoute {
   if (route.namespace !== undefined) out.namespace = decodePathSegment(route.namespace);
   if (route.repository !== undefined) out.repository = decodePathSegment(route.repository, '$');
   if (route.tag !== undefined) out.tag = decodePathSegment(route.tag);
+  if (route.retentionId !== undefined) out.retentionId = route.retentionId;
   return out;
 }
 

@@ -7,23 +7,27 @@ import { autoPin, MAX_DEPTH, PIN_COLUMNS, type PinRow, toPin } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
 
 interface PolicyRow {
+  id: number | string;
   scope: string;
   name: string;
   policy: string;
   updated_at: number;
   updated_by: string;
   evaluated_at: number | null;
+  wire_text: string | null;
 }
 
-const POLICY_COLUMNS = 'scope, name, policy, updated_at, updated_by, evaluated_at';
+const POLICY_COLUMNS = 'id, scope, name, policy, updated_at, updated_by, evaluated_at, wire_text';
 
 const toPolicy = (r: PolicyRow): StoredLifecyclePolicy => ({
+  id: Number(r.id),
   scope: r.scope as PolicyScope,
   name: r.name,
   policy: JSON.parse(r.policy) as RetentionPolicy,
   updatedAt: new Date(r.updated_at),
   updatedBy: r.updated_by,
-  evaluatedAt: r.evaluated_at === null ? null : new Date(r.evaluated_at),
+  evaluatedAt: r.evaluated_at === null ? null : new Date(Number(r.evaluated_at)),
+  wireText: r.wire_text,
 });
 
 export function* findLifecyclePolicy(scope: PolicyScope, name: string): Q<StoredLifecyclePolicy | null> {
@@ -45,22 +49,41 @@ export function* listLifecyclePolicies(page: { after?: string | undefined; limit
   return rows.map(toPolicy);
 }
 
-export function* putLifecyclePolicy(p: { scope: PolicyScope; name: string; policy: RetentionPolicy; actor: Actor; at: Date }): Q<void> {
-  yield* run(
-    `INSERT INTO lifecycle_policies (scope, name, family, policy, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (scope, name) DO UPDATE SET family = excluded.family, policy = excluded.policy, updated_at = excluded.updated_at,
-      updated_by = excluded.updated_by`,
+export function* putLifecyclePolicy(p: {
+  scope: PolicyScope;
+  name: string;
+  policy: RetentionPolicy;
+  actor: Actor;
+  at: Date;
+  wireText?: string | null | undefined;
+  onlyIfAbsent?: boolean | undefined;
+}): Q<{ id: number; created: boolean }> {
+  const existing = yield* get<{ id: number | string }>('SELECT id FROM lifecycle_policies WHERE scope = $1 AND name = $2', p.scope, p.name);
+  if (existing && p.onlyIfAbsent) return { id: Number(existing.id), created: false };
+  // The counter row's lock orders concurrent creates (PostgreSQL); a replacement keeps its id, so it draws none.
+  if (!existing) yield* run('UPDATE lifecycle_policy_ids SET next = next + 1');
+  const conflict = p.onlyIfAbsent
+    ? 'DO NOTHING'
+    : `DO UPDATE SET family = excluded.family, policy = excluded.policy, updated_at = excluded.updated_at,
+      updated_by = excluded.updated_by, wire_text = excluded.wire_text`;
+  const written = yield* run(
+    `INSERT INTO lifecycle_policies (id, scope, name, family, policy, updated_at, updated_by, wire_text)
+      VALUES ((SELECT next - 1 FROM lifecycle_policy_ids), $1, $2, $3, $4, $5, $6, $7) ON CONFLICT (scope, name) ${conflict}`,
     p.scope,
     p.name,
     p.policy.family,
     JSON.stringify(p.policy),
     p.at.getTime(),
     p.actor.principal,
+    p.wireText ?? null,
   );
+  const row = yield* get<{ id: number | string }>('SELECT id FROM lifecycle_policies WHERE scope = $1 AND name = $2', p.scope, p.name);
+  if (written === 0) return { id: Number(row?.id), created: false };
   yield* audit(p.actor, p.at, 'lifecycle.put', p.scope === 'repository' ? p.name : null, `${p.scope}:${p.name}`, {
     family: p.policy.family,
     rules: p.policy.rules.length,
   });
+  return { id: Number(row?.id), created: !existing };
 }
 
 export function* deleteLifecyclePolicy(scope: PolicyScope, name: string, actor: Actor, at: Date): Q<boolean> {

@@ -4,6 +4,8 @@
 import { RegistryError } from '../../errors.ts';
 import type { Decision, LifecycleImage, PinLookup } from '../../lifecycle/decision.ts';
 import { evaluateStream } from '../../lifecycle/evaluate.ts';
+import { type RemovalRecord, removalsOf } from '../../lifecycle/history.ts';
+import type { RetentionPolicy } from '../../lifecycle/rules.ts';
 import type { Digest } from '../../model/digest.ts';
 import type { Actor, Pin } from '../../model/records.ts';
 import { deleteManifest } from '../delete-manifest.ts';
@@ -19,6 +21,8 @@ export type LifecycleDeps = UsesMeta<
 export const IMAGE_PAGE = 1000;
 /** Deletes in a row before the run yields to the event loop (pushes and pulls waiting for the single writer). */
 export const DELETE_BATCH = 100;
+/** Removal records kept per repository (SWR's ListRetentionHistories): older ones are dropped as runs add more. */
+export const HISTORY_KEEP = 10_000;
 
 export interface PlanCounts {
   images: number;
@@ -39,7 +43,7 @@ export interface LifecyclePreview {
   counts: PlanCounts;
 }
 
-interface Evaluation {
+export interface Evaluation {
   policy: EffectivePolicy;
   images: LifecycleImage[];
   decisions: Iterable<Decision>;
@@ -61,9 +65,17 @@ async function readImages(deps: LifecycleDeps, repository: string): Promise<Life
   }
 }
 
-async function evaluation(deps: LifecycleDeps, repository: string, now: Date): Promise<Evaluation | null> {
+/**
+ * The decisions at `now` under the repository's effective policy, or under `given` (an ECR preview of a text not
+ * stored: it stands in as the repository's own policy, id 0, never run).
+ */
+export async function evaluation(deps: LifecycleDeps, repository: string, now: Date, given?: RetentionPolicy): Promise<Evaluation | null> {
   if (!(await deps.meta.findRepository(repository))) throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { name: repository });
-  const policy = await effectivePolicy(deps, repository);
+  const stand = (policy: RetentionPolicy): EffectivePolicy => ({
+    source: 'repository',
+    stored: { id: 0, scope: 'repository', name: repository, policy, updatedAt: now, updatedBy: '', evaluatedAt: null, wireText: null },
+  });
+  const policy = given ? stand(given) : await effectivePolicy(deps, repository);
   if (!policy) return null;
   const window = deps.deletion.autoPinPulledWithinMs;
   // The same pins the delete path would see at `now`: explicit ones through indexes and referrers, and recent pulls.
@@ -132,7 +144,7 @@ function note(policy: EffectivePolicy, d: Decision): Record<string, unknown> {
 
 /** Applies the policy: evaluates as the preview does, then deletes in batches; what a pin refuses stays. */
 export async function runLifecycle(
-  deps: LifecycleDeps & UsesMeta<'markLifecycleEvaluated'>,
+  deps: LifecycleDeps & UsesMeta<'markLifecycleEvaluated' | 'recordLifecycleRemovals'>,
   repository: string,
   actor: Actor,
   options: RunOptions = {},
@@ -145,6 +157,13 @@ export async function runLifecycle(
   if (!e) return result;
   let done = 0;
   let writes = 0;
+  // What really went, for the history (a pin found now, or a vanished image, is no removal).
+  let removed: Omit<RemovalRecord, 'id'>[] = [];
+  const context = { repository, policyId: e.policy.stored.id, at: now };
+  const flush = async (): Promise<void> => {
+    if (removed.length > 0) await deps.meta.recordLifecycleRemovals(removed, HISTORY_KEEP);
+    removed = [];
+  };
   for (const d of e.decisions) {
     count(counts, d);
     done++;
@@ -154,11 +173,13 @@ export async function runLifecycle(
       if (d.verdict === 'expire') {
         const out = await deleteManifest(deps, repository, d.digest, actor, { note: why });
         result.expired.push(...out.manifests);
+        removed.push(...removalsOf(d, e.policy.stored.policy, context));
         writes++;
       } else {
         for (const tag of d.removeTags) {
           await deleteManifest(deps, repository, tag, actor, { note: why });
           result.untagged.push(tag);
+          removed.push(...removalsOf({ ...d, removeTags: [tag] }, e.policy.stored.policy, context));
           writes++;
         }
       }
@@ -172,11 +193,13 @@ export async function runLifecycle(
     }
     if (writes >= batch) {
       writes = 0;
+      await flush();
       options.onProgress?.({ repository, images: counts.images, done });
       await yieldToOthers();
     }
   }
   options.onProgress?.({ repository, images: counts.images, done });
+  await flush();
   await deps.meta.markLifecycleEvaluated(e.policy.source, e.policy.stored.name, now);
   return result;
 }

@@ -5,7 +5,7 @@ import type { Actor } from '../../model/records.ts';
 import type { UsesMeta } from '../deps.ts';
 import { type LifecycleDeps, type LifecycleRunResult, type RunOptions, runLifecycle } from './apply.ts';
 
-export type RunAllDeps = LifecycleDeps & UsesMeta<'markLifecycleEvaluated' | 'listLifecyclePolicies' | 'listRepositories'>;
+export type RunAllDeps = LifecycleDeps & UsesMeta<'markLifecycleEvaluated' | 'recordLifecycleRemovals' | 'listLifecyclePolicies' | 'listRepositories'>;
 
 export interface RunAllResult {
   runs: LifecycleRunResult[];

@@ -1,7 +1,15 @@
 // CreateRepository, DescribeRepositories and DeleteRepository over core's repository use cases; the repositories
 // are the same ones docker pushes to, so both sides see each other's.
 import { z } from 'zod';
-import { createRepository, deleteRepository, isRegistryError, listRepositories, type RegistryDeps, type Repository } from '../../../core/index.ts';
+import {
+  createRepository,
+  deleteRepository,
+  dropRepositoryLifecycle,
+  isRegistryError,
+  listRepositories,
+  type RegistryDeps,
+  type Repository,
+} from '../../../core/index.ts';
 import { ECR_ACTIONS_OF } from '../../common/access.ts';
 import { type EcrCall, operation } from '../context.ts';
 import { EcrError, repositoryNotFound } from '../errors.ts';
@@ -128,6 +136,8 @@ export const DeleteRepository = operation({
       if (isRegistryError(e) && e.code === 'IMAGE_IN_USE') throw new EcrError('RepositoryInUseException', e.message);
       throw e;
     }
+    // As on AWS, the repository's lifecycle policy goes with it (berth's API keeps policies by name otherwise).
+    await dropRepositoryLifecycle(call.ctx.deps, input.repositoryName, call.actor);
     return { repository: shape };
   },
 });
