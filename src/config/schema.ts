@@ -59,6 +59,21 @@ function byteSize(defaultValue: string, description: string, min = 0) {
     .describe(`${description} (bytes, or a size such as "512KiB", "4MiB")`);
 }
 
+/** A list of strings, in a file as a YAML list or (for env and flags) one comma-separated string; each item checked. */
+function stringList(item: z.ZodString) {
+  return z
+    .union([
+      z.array(z.string()),
+      z.string().transform((v) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== ''),
+      ),
+    ])
+    .pipe(z.array(item));
+}
+
 /** "scheme:rest": the adapter factory picks the backend by scheme, so a bare path is a mistake worth catching here. */
 function storeUrl(example: string, description: string) {
   return z
@@ -169,17 +184,9 @@ const HOST_NAME = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9.-]{0,251}[a-z
 /** Which image references are this registry's (pin sync, docs/DELETION.md): every name clients pull it by. */
 const registry = z
   .strictObject({
-    hostNames: z
-      .union([
-        z.array(z.string()),
-        z.string().transform((v) =>
-          v
-            .split(',')
-            .map((h) => h.trim())
-            .filter((h) => h !== ''),
-        ),
-      ])
-      .pipe(z.array(z.string().regex(HOST_NAME, { error: 'expected HOST or HOST:PORT as clients write it, e.g. "registry.example.com" or "10.0.0.5:5000"' })))
+    hostNames: stringList(
+      z.string().regex(HOST_NAME, { error: 'expected HOST or HOST:PORT as clients write it, e.g. "registry.example.com" or "10.0.0.5:5000"' }),
+    )
       .prefault([])
       .describe(
         'every HOST or HOST:PORT clients use for this registry (list, or comma-separated), as written in image references; pin sync keeps only images on these; empty = the listen address and localhost:PORT',
@@ -274,17 +281,7 @@ export const configSchema = z
       .prefault({}),
     acr: z
       .strictObject({
-        regions: z
-          .union([
-            z.array(z.string()),
-            z.string().transform((v) =>
-              v
-                .split(',')
-                .map((r) => r.trim())
-                .filter((r) => r !== ''),
-            ),
-          ])
-          .pipe(z.array(z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: 'expected an Alibaba Cloud region id such as "cn-hangzhou"' })))
+        regions: stringList(z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: 'expected an Alibaba Cloud region id such as "cn-hangzhou"' }))
           .prefault([])
           .describe('RegionIds the Alibaba Compute Nest API answers for (list, or comma-separated); empty = any well-formed region id'),
         clientTokenRetention: duration('24h', 'how long a ClientToken replays its first answer', { min: 1_000 }),
