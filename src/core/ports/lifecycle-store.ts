@@ -9,6 +9,17 @@ import type { Actor, Pin } from '../model/records.ts';
 /** A repository's own policy, or the default of a namespace (for its repositories that have none). */
 export type PolicyScope = 'repository' | 'namespace';
 
+/** What storing a policy takes (putLifecyclePolicy). */
+export interface LifecyclePolicyWrite {
+  scope: PolicyScope;
+  name: string;
+  policy: RetentionPolicy;
+  actor: Actor;
+  at: Date;
+  wireText?: string | null | undefined;
+  onlyIfAbsent?: boolean | undefined;
+}
+
 export interface StoredLifecyclePolicy {
   /** Assigned once when the policy is first stored and kept across replacements (SWR's integer retention id). */
   id: number;
@@ -58,15 +69,7 @@ export interface LifecycleStore {
    * Stores (creates or replaces) a policy, audited as lifecycle.put; `wireText` is kept as given (null when absent).
    * With `onlyIfAbsent` an existing policy is left alone (`created: false`). Answers the policy's id.
    */
-  putLifecyclePolicy(p: {
-    scope: PolicyScope;
-    name: string;
-    policy: RetentionPolicy;
-    actor: Actor;
-    at: Date;
-    wireText?: string | null | undefined;
-    onlyIfAbsent?: boolean | undefined;
-  }): Promise<{ id: number; created: boolean }>;
+  putLifecyclePolicy(p: LifecyclePolicyWrite): Promise<{ id: number; created: boolean }>;
   /** Removes a policy, audited as lifecycle.delete; false when there was none. */
   deleteLifecyclePolicy(scope: PolicyScope, name: string, actor: Actor, at: Date): Promise<boolean>;
   /** Records that a run applied the policy at `at` (no audit: the deletes are audited one by one). */

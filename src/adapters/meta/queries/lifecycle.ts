@@ -1,6 +1,16 @@
 // Retention's storage: policies per repository and per namespace default, the push-order image stream the engine
 // reads a keyset page at a time, and which digests the delete path's pin check would refuse (for the preview).
-import type { Actor, Digest, LifecycleCursor, LifecycleImage, Pin, PolicyScope, RetentionPolicy, StoredLifecyclePolicy } from '../../../core/index.ts';
+import type {
+  Actor,
+  Digest,
+  LifecycleCursor,
+  LifecycleImage,
+  LifecyclePolicyWrite,
+  Pin,
+  PolicyScope,
+  RetentionPolicy,
+  StoredLifecyclePolicy,
+} from '../../../core/index.ts';
 import { all, get, type Q, run, traits } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { autoPin, MAX_DEPTH, PIN_COLUMNS, type PinRow, toPin } from './pins.ts';
@@ -49,15 +59,7 @@ export function* listLifecyclePolicies(page: { after?: string | undefined; limit
   return rows.map(toPolicy);
 }
 
-export function* putLifecyclePolicy(p: {
-  scope: PolicyScope;
-  name: string;
-  policy: RetentionPolicy;
-  actor: Actor;
-  at: Date;
-  wireText?: string | null | undefined;
-  onlyIfAbsent?: boolean | undefined;
-}): Q<{ id: number; created: boolean }> {
+export function* putLifecyclePolicy(p: LifecyclePolicyWrite): Q<{ id: number; created: boolean }> {
   const existing = yield* get<{ id: number | string }>('SELECT id FROM lifecycle_policies WHERE scope = $1 AND name = $2', p.scope, p.name);
   if (existing && p.onlyIfAbsent) return { id: Number(existing.id), created: false };
   // The counter row's lock orders concurrent creates (PostgreSQL); a replacement keeps its id, so it draws none.
