@@ -172,4 +172,13 @@ describe('pin sync: PUT /berth/v1/pin-sets/{source} and berth pin sync', () => {
     assert.match(text.stdout, /^pin set edge-1 \(podman\): 0 added, 1 kept, 0 removed/);
     assert.deepEqual((await pinsOf(appRepo)).map((p) => p.source).sort(), ['edge-1', 'prod']);
   });
+  it('berth pin sync says which names it took as ours when every reference was ignored (a forgotten BERTH_LISTEN)', async () => {
+    const file = join(k.berth.dataDir, 'kubectl-other-port.json');
+    await writeFile(file, JSON.stringify({ kind: 'List', items: [pod('web', [{ name: 'web', image: `${host}/${appRepo}:v1` }])] }));
+    const r = await runBerth(['pin', 'sync', '--source', 'forgot', '--data', k.berth.dataDir, file], { BERTH_REGISTRY_HOST_NAMES: 'other.example:5000' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /0 images pinned, 1 ignored/);
+    assert.match(r.stderr, /other\.example:5000/);
+    assert.match(r.stderr, /registry\.hostNames/);
+  });
 });

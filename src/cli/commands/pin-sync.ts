@@ -58,6 +58,13 @@ export function registerPinSync(pin: Command): void {
         const hostNames = registryHostNames(configFrom(o));
         const result = await withRegistry(o, (r) => syncPinSet(r.deps, { source: o.source, document, hostNames, expiresInMs: o.expires }, cliActor()));
         print(o, result, () => summary(result));
+        // The CLI does not know serve's --listen: a forgotten BERTH_LISTEN would otherwise pin nothing, silently.
+        if (result.pinned === 0 && result.ignored > 0) {
+          process.stderr.write(
+            `berth: every reference was taken as another registry's; this registry's names here are ${hostNames.join(', ')} ` +
+              `(set registry.hostNames or BERTH_LISTEN as berth serve has them)\n`,
+          );
+        }
       }),
     );
 }

@@ -1,6 +1,7 @@
 // The checks a policy passes before it is stored or evaluated: ECR's documented constraints for expire rules and the
 // shape SWR's retention needs for keep rules, reported as INVALID_REQUEST naming the rule, so every dialect maps one code.
 import { RegistryError } from '../errors.ts';
+import { unsafeRegExpReason } from './regexp-safety.ts';
 import { type ExpireRule, type KeepRule, MAX_REGEXP_LENGTH, MAX_WILDCARDS, type RetentionPolicy, type TagSelector } from './rules.ts';
 
 function invalid(message: string, rule: number | null, field: string): RegistryError {
@@ -72,6 +73,8 @@ function checkSelector(s: TagSelector, i: number): RegistryError | null {
   } catch {
     return invalid(`rule ${i}: "${s.pattern}" is not a valid regular expression`, i, 'tag_selectors');
   }
+  const unsafe = unsafeRegExpReason(s.pattern);
+  if (unsafe) return invalid(`rule ${i}: tag regexp "${s.pattern}" refused: ${unsafe} (it could backtrack for hours)`, i, 'tag_selectors');
   return null;
 }
 
