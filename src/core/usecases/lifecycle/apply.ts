@@ -43,6 +43,13 @@ export interface LifecyclePreview {
   counts: PlanCounts;
 }
 
+/**
+ * Lets waiting requests in. The embedded store answers synchronously, so awaiting it never reaches the event loop: a
+ * run must yield on its own or it holds the process for the whole pass (pushes stalled for minutes over 10,000
+ * repositories, docs/LIFECYCLE.md "Figures").
+ */
+export const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export interface Evaluation {
   policy: EffectivePolicy;
   /** Decided as the store's pages arrive: only the count rules' windows and the page being read are held. */
@@ -62,6 +69,7 @@ async function* imagePages(deps: LifecycleDeps, repository: string): AsyncGenera
     const last = page.at(-1);
     if (page.length < IMAGE_PAGE || !last) return;
     after = { pushedAt: last.pushedAt, digest: last.digest };
+    await yieldToOthers();
   }
 }
 
@@ -136,8 +144,6 @@ export interface RunOptions {
   /** Deletes between yields (default DELETE_BATCH). */
   batch?: number;
 }
-
-const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function note(policy: EffectivePolicy, d: Decision): Record<string, unknown> {
   const rule = d.by.kind === 'rule' ? { priority: d.by.priority } : d.by.kind === 'keep-rules' ? { rules: d.by.rules } : {};
