@@ -51,6 +51,8 @@ export interface Decision {
   /** Position in the input stream (0-based): decisions may come out of order, this puts them back. */
   seq: number;
   digest: Digest;
+  /** The image's push time (ECR's preview lists it), so no reader has to keep the images beside the decisions. */
+  pushedAt: Date;
   tags: readonly string[];
   /** expire: the manifest goes (with all its tags). untag: only `removeTags` go. keep: nothing changes. */
   verdict: 'expire' | 'untag' | 'keep';
@@ -58,6 +60,15 @@ export interface Decision {
   removeTags: readonly string[];
   by: DecidedBy;
   warnings: readonly LifecycleWarning[];
+}
+
+/**
+ * A policy's evaluation driven one image at a time (push order): `push` answers the decisions that image settled (its
+ * own, or older images a count window let go), `finish` the rest. Holds only the count rules' windows.
+ */
+export interface Engine {
+  push(image: LifecycleImage): Decision[];
+  finish(): Decision[];
 }
 
 /** The live pins of a digest, in the shape a decision names them; empty when nothing protects it at `now`. */

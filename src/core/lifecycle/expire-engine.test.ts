@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EvaluationContext, LifecycleImage } from './decision.ts';
-import { evaluate } from './evaluate.ts';
 import type { ExpireRule } from './rules.ts';
-import { ago, brief, count, ctx, img, pinsOf, pulledDays, pushedDays, rule } from './test-helpers.ts';
+import { ago, bothEntries, brief, count, ctx, fixtures, img, pinsOf, pulledDays, pushedDays, recorded, rule } from './test-helpers.ts';
 
 function run(images: LifecycleImage[], rules: ExpireRule[], c: EvaluationContext = ctx()): string[] {
-  return evaluate(images, { family: 'expire', rules }, c).map(brief);
+  return recorded(images, { family: 'expire', rules }, c).map(brief);
 }
 
 describe("AWS's documented examples", () => {
@@ -171,5 +170,12 @@ describe('pull age', () => {
     const never = [img('A', 100, [])];
     const at = (days: number): string[] => run(never, [rule(1, 'any', pulledDays(30))], ctx({ pullsRecordedSince: ago(days) }));
     assert.deepEqual([at(10), at(30), at(31)], [['A keep by rule 1'], ['A keep by rule 1'], ['A expire by rule 1 !never-pulled']]);
+  });
+});
+
+describe('the asynchronous entry', () => {
+  it('decides every history above exactly as the synchronous engine, whatever the page size', async () => {
+    assert.ok(fixtures.length > 5);
+    for (const { size, got, expected } of await bothEntries(fixtures)) assert.deepEqual(got, expected, `pages of ${size}`);
   });
 });

@@ -1,6 +1,6 @@
 // ECR's expire family over a stream of images: each image belongs to the first rule whose selection it matches, yet
 // every count rule ranks all the images its selection matches (AWS's "identify but do not mark"), in O(N) memory per rule.
-import { type Decision, type EvaluationContext, type LifecycleImage, type LifecycleWarning, livePins } from './decision.ts';
+import { type Decision, type Engine, type EvaluationContext, type LifecycleImage, type LifecycleWarning, livePins } from './decision.ts';
 import { selectionMatcher } from './match.ts';
 import { NewestWindow, type Stamp } from './newest.ts';
 import { DAY_MS, type ExpireCount, type ExpireRule } from './rules.ts';
@@ -28,7 +28,16 @@ function tagNames(image: LifecycleImage): string[] {
 
 function decide(o: Owned, verdict: 'expire' | 'keep', priority: number, warnings: readonly LifecycleWarning[] = []): Decision {
   const tags = tagNames(o.image);
-  return { seq: o.seq, digest: o.image.digest, tags, verdict, removeTags: verdict === 'expire' ? tags : [], by: { kind: 'rule', priority }, warnings };
+  return {
+    seq: o.seq,
+    digest: o.image.digest,
+    pushedAt: o.image.pushedAt,
+    tags,
+    verdict,
+    removeTags: verdict === 'expire' ? tags : [],
+    by: { kind: 'rule', priority },
+    warnings,
+  };
 }
 
 /**
@@ -50,8 +59,11 @@ function ageExpires(
   return { expire, warnings: warn ? [{ code: 'never-pulled-since-recording', since: ctx.pullsRecordedSince }] : [] };
 }
 
-/** Decisions for an expire-family policy; they come out as soon as they are known (count rules settle at the end). */
-export function* evaluateExpireRules(images: Iterable<LifecycleImage>, rules: readonly ExpireRule[], ctx: EvaluationContext): Generator<Decision> {
+/**
+ * The expire family as a push engine: each image's decisions come out of `push` as soon as they are known (count rules
+ * settle their survivors in `finish`), so a synchronous or an asynchronous reader drives the same code.
+ */
+export function expireEngine(rules: readonly ExpireRule[], ctx: EvaluationContext): Engine {
   const compiled: Compiled[] = [...rules]
     .sort((a, b) => a.priority - b.priority)
     .map((rule) => ({
@@ -60,7 +72,8 @@ export function* evaluateExpireRules(images: Iterable<LifecycleImage>, rules: re
       window: rule.count.type === 'imageCountMoreThan' ? new NewestWindow<Entry>(rule.count.n) : null,
     }));
   let seq = 0;
-  for (const image of images) {
+  const push = (image: LifecycleImage): Decision[] => {
+    const out: Decision[] = [];
     const here: Owned = { seq: seq++, image };
     const tags = tagNames(image);
     const pins = livePins(ctx.pins, image.digest, ctx.now);
@@ -70,20 +83,25 @@ export function* evaluateExpireRules(images: Iterable<LifecycleImage>, rules: re
       const mine = owner === null;
       if (mine) owner = c;
       if (c.window === null) continue;
-      const out = c.window.offer({ at: image.pushedAt.getTime(), seq: here.seq, sub: 0, owned: mine && pins.length === 0 ? here : null });
-      if (out?.owned) yield decide(out.owned, 'expire', c.rule.priority);
+      const fell = c.window.offer({ at: image.pushedAt.getTime(), seq: here.seq, sub: 0, owned: mine && pins.length === 0 ? here : null });
+      if (fell?.owned) out.push(decide(fell.owned, 'expire', c.rule.priority));
     }
-    if (pins.length > 0) {
-      yield { seq: here.seq, digest: image.digest, tags, verdict: 'keep', removeTags: [], by: { kind: 'pinned', pins }, warnings: [] };
-    } else if (owner === null) {
-      yield { seq: here.seq, digest: image.digest, tags, verdict: 'keep', removeTags: [], by: { kind: 'none' }, warnings: [] };
-    } else if (owner.rule.count.type !== 'imageCountMoreThan') {
+    const base = { seq: here.seq, digest: image.digest, pushedAt: image.pushedAt, tags, verdict: 'keep' as const, removeTags: [], warnings: [] };
+    if (pins.length > 0) out.push({ ...base, by: { kind: 'pinned', pins } });
+    else if (owner === null) out.push({ ...base, by: { kind: 'none' } });
+    else if (owner.rule.count.type !== 'imageCountMoreThan') {
       const { expire, warnings } = ageExpires(owner.rule.count, image, ctx);
-      yield decide(here, expire ? 'expire' : 'keep', owner.rule.priority, warnings);
+      out.push(decide(here, expire ? 'expire' : 'keep', owner.rule.priority, warnings));
     }
-  }
-  for (const c of compiled) {
-    const left = (c.window?.remaining() ?? []).flatMap((e) => (e.owned ? [e.owned] : []));
-    for (const o of left.sort((a, b) => a.seq - b.seq)) yield decide(o, 'keep', c.rule.priority);
-  }
+    return out;
+  };
+  const finish = (): Decision[] => {
+    const out: Decision[] = [];
+    for (const c of compiled) {
+      const left = (c.window?.remaining() ?? []).flatMap((e) => (e.owned ? [e.owned] : []));
+      for (const o of left.sort((a, b) => a.seq - b.seq)) out.push(decide(o, 'keep', c.rule.priority));
+    }
+    return out;
+  };
+  return { push, finish };
 }

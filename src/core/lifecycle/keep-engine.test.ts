@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EvaluationContext, LifecycleImage } from './decision.ts';
-import { evaluate } from './evaluate.ts';
 import type { KeepRule } from './rules.ts';
-import { brief, ctx, img, keepDays, keepNewest, label, pinsOf, regexp } from './test-helpers.ts';
+import { bothEntries, brief, ctx, fixtures, img, keepDays, keepNewest, label, pinsOf, recorded, regexp } from './test-helpers.ts';
 
 function run(images: LifecycleImage[], rules: KeepRule[], c: EvaluationContext = ctx()): string[] {
-  return evaluate(images, { family: 'keep', rules }, c).map(brief);
+  return recorded(images, { family: 'keep', rules }, c).map(brief);
 }
 
 describe('tag_rule: keep the newest N tags', () => {
@@ -103,5 +102,12 @@ describe('pins, "or" and empty repositories', () => {
 
   it('an empty repository yields no decisions', () => {
     assert.deepEqual(run([], [keepNewest(1)]), []);
+  });
+});
+
+describe('the asynchronous entry', () => {
+  it('decides every history above exactly as the synchronous engine, whatever the page size', async () => {
+    assert.ok(fixtures.length > 5);
+    for (const { size, got, expected } of await bothEntries(fixtures)) assert.deepEqual(got, expected, `pages of ${size}`);
   });
 });

@@ -1,6 +1,6 @@
 // SWR's keep family over a stream of images: rules work per tag, their exceptions are invisible to them, a tag goes
 // only when every rule lets it go, and an image goes when its last tag goes (as every SWR tag delete does).
-import { type Decision, type EvaluationContext, type LifecycleImage, livePins } from './decision.ts';
+import { type Decision, type Engine, type EvaluationContext, type LifecycleImage, livePins } from './decision.ts';
 import { exceptionMatcher } from './match.ts';
 import { NewestWindow, type Stamp } from './newest.ts';
 import { DAY_MS, type KeepRule } from './rules.ts';
@@ -42,14 +42,14 @@ function byName(image: LifecycleImage): LifecycleImage['tags'] {
 function finish(p: Pending, ruleCount: number): Decision {
   const tags = p.image.tags.map((t) => t.name);
   const all = Array.from({ length: ruleCount }, (_, i) => i);
-  const base = { seq: p.seq, digest: p.image.digest, tags, warnings: [] };
+  const base = { seq: p.seq, digest: p.image.digest, pushedAt: p.image.pushedAt, tags, warnings: [] };
   if (p.removed.size === 0) return { ...base, verdict: 'keep', removeTags: [], by: { kind: 'keep-rules', rules: [...p.keptBy].sort((a, b) => a - b) } };
   const verdict = p.removed.size === tags.length ? 'expire' : 'untag';
   return { ...base, verdict, removeTags: tags.filter((t) => p.removed.has(t)), by: { kind: 'keep-rules', rules: all } };
 }
 
-/** Decisions for a keep-family policy; an image is answered once every rule has answered for each of its tags. */
-export function* evaluateKeepRules(images: Iterable<LifecycleImage>, rules: readonly KeepRule[], ctx: EvaluationContext): Generator<Decision> {
+/** The keep family as a push engine: an image is answered once every rule has answered for each of its tags. */
+export function keepEngine(rules: readonly KeepRule[], ctx: EvaluationContext): Engine {
   const compiled: Compiled[] = rules.map((rule) => ({
     rule,
     excepted: exceptionMatcher(rule.exceptions),
@@ -69,7 +69,7 @@ export function* evaluateKeepRules(images: Iterable<LifecycleImage>, rules: read
     if (t.owner.open === 0) ready.push(finish(t.owner, rules.length));
   };
   let seq = 0;
-  for (const image of images) {
+  const push = (image: LifecycleImage): Decision[] => {
     const s = seq++;
     const pins = livePins(ctx.pins, image.digest, ctx.now);
     const tags = byName(image);
@@ -90,13 +90,17 @@ export function* evaluateKeepRules(images: Iterable<LifecycleImage>, rules: read
     }
     if (pending === null) {
       const by = pins.length > 0 ? { kind: 'pinned' as const, pins } : { kind: 'none' as const };
-      yield { seq: s, digest: image.digest, tags: image.tags.map((t) => t.name), verdict: 'keep', removeTags: [], by, warnings: [] };
+      const names = image.tags.map((t) => t.name);
+      ready.push({ seq: s, digest: image.digest, pushedAt: image.pushedAt, tags: names, verdict: 'keep', removeTags: [], by, warnings: [] });
     }
-    yield* ready.splice(0);
-  }
-  for (const [i, c] of compiled.entries()) {
-    const left = [...(c.window?.remaining() ?? [])].sort((a, b) => a.seq - b.seq || a.sub - b.sub);
-    for (const e of left) if (e.tag) answer(e.tag, i, true);
-  }
-  yield* ready.sort((a, b) => a.seq - b.seq);
+    return ready.splice(0);
+  };
+  const end = (): Decision[] => {
+    for (const [i, c] of compiled.entries()) {
+      const left = [...(c.window?.remaining() ?? [])].sort((a, b) => a.seq - b.seq || a.sub - b.sub);
+      for (const e of left) if (e.tag) answer(e.tag, i, true);
+    }
+    return ready.splice(0).sort((a, b) => a.seq - b.seq);
+  };
+  return { push, finish: end };
 }

@@ -1,8 +1,10 @@
 // Synthetic histories for the engine's tests: images named by letter, ages in days before a fixed clock, and a
 // one-line rendering of each decision so a test states its whole expected outcome exactly.
+
 import type { Digest } from '../model/digest.ts';
 import type { Decision, EvaluationContext, LifecycleImage, PinLookup } from './decision.ts';
-import { DAY_MS, type ExpireCount, type ExpireRule, type KeepRule, type TagSelector } from './rules.ts';
+import { evaluate, evaluateStream, evaluateStreamAsync } from './evaluate.ts';
+import { DAY_MS, type ExpireCount, type ExpireRule, type KeepRule, type RetentionPolicy, type TagSelector } from './rules.ts';
 
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
 
@@ -76,4 +78,40 @@ export function brief(d: Decision): string {
           : 'none';
   const warn = d.warnings.map((w) => (w.code === 'never-pulled-since-recording' ? ' !never-pulled' : ` !${w.code}`)).join('');
   return `${name} ${what} by ${by}${warn}`;
+}
+
+/** Every history a test file evaluated, so the file can replay them all through the asynchronous entry. */
+export interface Fixture {
+  images: readonly LifecycleImage[];
+  policy: RetentionPolicy;
+  ctx: EvaluationContext;
+}
+
+export const fixtures: Fixture[] = [];
+
+/** `evaluate`, remembering the history for `bothEntries`. */
+export function recorded(images: readonly LifecycleImage[], policy: RetentionPolicy, c: EvaluationContext): Decision[] {
+  fixtures.push({ images, policy, ctx: c });
+  return evaluate(images, policy, c);
+}
+
+async function* paged(images: readonly LifecycleImage[], size: number): AsyncGenerator<LifecycleImage[]> {
+  for (let i = 0; i < images.length; i += size) yield images.slice(i, i + size);
+}
+
+/**
+ * Both entries' answers for each fixture: the synchronous stream, and the asynchronous one over pages of 1, 2, 3 and
+ * 1000 images. The caller asserts they are equal (core may not import node:assert).
+ */
+export async function bothEntries(list: readonly Fixture[]): Promise<Array<{ size: number; got: Decision[]; expected: Decision[] }>> {
+  const out: Array<{ size: number; got: Decision[]; expected: Decision[] }> = [];
+  for (const f of list) {
+    const expected = [...evaluateStream(f.images, f.policy, f.ctx)];
+    for (const size of [1, 2, 3, 1000]) {
+      const got: Decision[] = [];
+      for await (const d of evaluateStreamAsync(paged(f.images, size), f.policy, f.ctx)) got.push(d);
+      out.push({ size, got, expected });
+    }
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 // re-checks pins in its own transaction, trashes (restorable) and audits each delete with the policy and rule.
 import { RegistryError } from '../../errors.ts';
 import type { Decision, LifecycleImage, PinLookup } from '../../lifecycle/decision.ts';
-import { evaluateStream } from '../../lifecycle/evaluate.ts';
+import { evaluateStreamAsync } from '../../lifecycle/evaluate.ts';
 import { type RemovalRecord, removalsOf } from '../../lifecycle/history.ts';
 import type { RetentionPolicy } from '../../lifecycle/rules.ts';
 import type { Digest } from '../../model/digest.ts';
@@ -43,25 +43,33 @@ export interface LifecyclePreview {
   counts: PlanCounts;
 }
 
+/**
+ * Lets waiting requests in. The embedded store answers synchronously, so awaiting it never reaches the event loop: a
+ * run must yield on its own or it holds the process for the whole pass (pushes stalled for minutes over 10,000
+ * repositories, docs/LIFECYCLE.md "Figures").
+ */
+export const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export interface Evaluation {
   policy: EffectivePolicy;
-  images: LifecycleImage[];
-  decisions: Iterable<Decision>;
+  /** Decided as the store's pages arrive: only the count rules' windows and the page being read are held. */
+  decisions: AsyncIterable<Decision>;
   since: Date;
 }
 
-async function readImages(deps: LifecycleDeps, repository: string): Promise<LifecycleImage[]> {
-  // The engine reads synchronously; the store answers a page at a time. The images are held (not the rows' bodies),
-  // about 400 bytes each: docs/LIFECYCLE.md "Memory and time".
-  const images: LifecycleImage[] = [];
+/**
+ * The repository's live images in push order, a page at a time. The cursor is the last image's (push time, digest),
+ * a value, so a run deleting images it has already read never shifts it.
+ */
+async function* imagePages(deps: LifecycleDeps, repository: string): AsyncGenerator<LifecycleImage[]> {
+  let after: { pushedAt: Date; digest: Digest } | undefined;
   for (;;) {
-    const last = images.at(-1);
-    const page = await deps.meta.listLifecycleImages(repository, {
-      after: last ? { pushedAt: last.pushedAt, digest: last.digest } : undefined,
-      limit: IMAGE_PAGE,
-    });
-    for (const image of page) images.push(image);
-    if (page.length < IMAGE_PAGE) return images;
+    const page = await deps.meta.listLifecycleImages(repository, { after, limit: IMAGE_PAGE });
+    if (page.length > 0) yield page;
+    const last = page.at(-1);
+    if (page.length < IMAGE_PAGE || !last) return;
+    after = { pushedAt: last.pushedAt, digest: last.digest };
+    await yieldToOthers();
   }
 }
 
@@ -82,14 +90,14 @@ export async function evaluation(deps: LifecycleDeps, repository: string, now: D
   const protection = await deps.meta.lifecycleProtection(repository, now, window > 0 ? new Date(now.getTime() - window) : null);
   const pins: PinLookup = new Map<Digest, Pin[]>(protection.map((p) => [p.digest, p.pins]));
   const since = await deps.meta.pullsRecordedSince();
-  const images = await readImages(deps, repository);
-  const decisions = evaluateStream(images, policy.stored.policy, { now, pins, pullsRecordedSince: since });
-  return { policy, images, decisions, since };
+  const decisions = evaluateStreamAsync(imagePages(deps, repository), policy.stored.policy, { now, pins, pullsRecordedSince: since });
+  return { policy, decisions, since };
 }
 
 const shown = (d: Decision): boolean => d.verdict !== 'keep' || d.by.kind === 'pinned';
 
 function count(counts: PlanCounts, d: Decision): void {
+  counts.images++;
   counts[d.verdict]++;
   if (d.by.kind === 'pinned') counts.pinned++;
 }
@@ -97,18 +105,20 @@ function count(counts: PlanCounts, d: Decision): void {
 /** What a run at `now` would do, changing nothing. */
 export async function previewLifecycle(deps: LifecycleDeps, repository: string, now: Date = deps.clock.now()): Promise<LifecyclePreview> {
   const e = await evaluation(deps, repository, now);
-  const counts: PlanCounts = { images: e?.images.length ?? 0, expire: 0, untag: 0, keep: 0, pinned: 0 };
+  const counts: PlanCounts = { images: 0, expire: 0, untag: 0, keep: 0, pinned: 0 };
   const decisions: Decision[] = [];
-  for (const d of e?.decisions ?? []) {
-    count(counts, d);
-    if (shown(d)) decisions.push(d);
-  }
+  if (e)
+    for await (const d of e.decisions) {
+      count(counts, d);
+      if (shown(d)) decisions.push(d);
+    }
   decisions.sort((a, b) => a.seq - b.seq);
   return { repository, at: now, policy: e?.policy ?? null, pullsRecordedSince: e?.since ?? new Date(0), decisions, counts };
 }
 
 export interface RunProgress {
   repository: string;
+  /** Images read so far: the run streams the repository, so the total is known only at the end. */
   images: number;
   /** Decisions acted on (or found nothing to do) so far. */
   done: number;
@@ -135,14 +145,15 @@ export interface RunOptions {
   batch?: number;
 }
 
-const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 function note(policy: EffectivePolicy, d: Decision): Record<string, unknown> {
   const rule = d.by.kind === 'rule' ? { priority: d.by.priority } : d.by.kind === 'keep-rules' ? { rules: d.by.rules } : {};
   return { lifecycle: { policy: `${policy.source}:${policy.stored.name}`, family: policy.stored.policy.family, ...rule, verdict: d.verdict } };
 }
 
-/** Applies the policy: evaluates as the preview does, then deletes in batches; what a pin refuses stays. */
+/**
+ * Applies the policy: evaluates as the preview does and deletes each decision as it comes (yielding every `batch`
+ * writes), so a run holds no more than a preview's windows; what a pin refuses stays.
+ */
 export async function runLifecycle(
   deps: LifecycleDeps & UsesMeta<'markLifecycleEvaluated' | 'recordLifecycleRemovals'>,
   repository: string,
@@ -152,7 +163,7 @@ export async function runLifecycle(
   const now = options.now ?? deps.clock.now();
   const batch = Math.max(1, options.batch ?? DELETE_BATCH);
   const e = await evaluation(deps, repository, now);
-  const counts: PlanCounts = { images: e?.images.length ?? 0, expire: 0, untag: 0, keep: 0, pinned: 0 };
+  const counts: PlanCounts = { images: 0, expire: 0, untag: 0, keep: 0, pinned: 0 };
   const result: LifecycleRunResult = { repository, at: now, policy: e?.policy ?? null, counts, expired: [], untagged: [], refused: [], vanished: [] };
   if (!e) return result;
   let done = 0;
@@ -164,7 +175,7 @@ export async function runLifecycle(
     if (removed.length > 0) await deps.meta.recordLifecycleRemovals(removed, HISTORY_KEEP);
     removed = [];
   };
-  for (const d of e.decisions) {
+  for await (const d of e.decisions) {
     count(counts, d);
     done++;
     if (d.verdict === 'keep') continue;

@@ -3,7 +3,7 @@
 import { namespaceOf } from '../../model/names.ts';
 import type { Actor } from '../../model/records.ts';
 import type { UsesMeta } from '../deps.ts';
-import { type LifecycleDeps, type LifecycleRunResult, type RunOptions, runLifecycle } from './apply.ts';
+import { type LifecycleDeps, type LifecycleRunResult, type RunOptions, runLifecycle, yieldToOthers } from './apply.ts';
 
 export type RunAllDeps = LifecycleDeps & UsesMeta<'markLifecycleEvaluated' | 'recordLifecycleRemovals' | 'listLifecyclePolicies' | 'listRepositories'>;
 
@@ -48,6 +48,8 @@ export async function runLifecycleEverywhere(deps: RunAllDeps, actor: Actor, opt
       // A repository deleted meanwhile, or a store hiccup: the next repository still gets its run.
       result.failed.push({ repository, error: err instanceof Error ? err.message : String(err) });
     }
+    // Between repositories, whatever a repository's run did: one delete each never reaches the batch's yield.
+    await yieldToOthers();
   }
   return result;
 }

@@ -50,13 +50,13 @@ export async function startLifecyclePreview(
 ): Promise<StoredLifecyclePreview> {
   const now = deps.clock.now();
   const e = await evaluation(deps, repository, now, policy);
-  const pushed = new Map((e?.images ?? []).map((i) => [i.digest, i.pushedAt] as const));
+  // Only the expiring images are held (the stored preview lists them), never the repository's images.
   const expiring: Array<PreviewEntry & { seq: number }> = [];
-  for (const d of e?.decisions ?? []) {
-    const at = pushed.get(d.digest);
-    if (d.verdict !== 'expire' || d.by.kind !== 'rule' || at === undefined) continue;
-    expiring.push({ digest: d.digest, tags: [...d.tags], pushedAt: at, priority: d.by.priority, seq: d.seq });
-  }
+  if (e)
+    for await (const d of e.decisions) {
+      if (d.verdict !== 'expire' || d.by.kind !== 'rule') continue;
+      expiring.push({ digest: d.digest, tags: [...d.tags], pushedAt: d.pushedAt, priority: d.by.priority, seq: d.seq });
+    }
   expiring.sort((a, b) => a.seq - b.seq);
   const preview: StoredLifecyclePreview = {
     repository,
