@@ -135,9 +135,18 @@ const baseline = (t: DdlTypes): string => `CREATE TABLE repositories (
 const processLeases = (t: DdlTypes): string => `ALTER TABLE uploads ADD COLUMN owner ${t.text};
    CREATE TABLE process_leases (id ${t.text} PRIMARY KEY, started_at BIGINT NOT NULL, renewed_at BIGINT NOT NULL);`;
 
+/**
+ * 8: a lease records when it runs out (`expires_at`, from its owner's own uploads.ownerLease). Judged by the judge's
+ * lease length instead, a CLI `berth gc` or `fsck --repair` (or a replica mid-rollout) with a shorter ownerLease than
+ * a serving process took that live process for dead between two of its renewals and expired its sessions. NULL on
+ * leases renewed before: those are judged by the judge's lease length, as before.
+ */
+const leaseExpiry = (): string => 'ALTER TABLE process_leases ADD COLUMN expires_at BIGINT;';
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
+  { version: 8, ddl: leaseExpiry },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
