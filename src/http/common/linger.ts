@@ -1,7 +1,8 @@
 // An answer sent before its request body has arrived (refused from the headers, too large, stalled) closes the
 // connection. Destroying the socket at once would make the kernel reset it while the client is still sending, and a
 // reset can throw away the answer before the client reads it; so berth lingers, briefly and boundedly: it half-closes,
-// discards what still arrives for at most LINGER_MS or LINGER_BYTES, then destroys the socket.
+// discards at most LINGER_BYTES of what still arrives, and destroys the socket after LINGER_MS (or once the client
+// closes its side).
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { noteStreamed } from './memory-relief.ts';
@@ -16,7 +17,7 @@ const lingering = new WeakSet<Socket>();
  * written) a bounded lingering close instead. The rest of the body is read and dropped, never kept: a reader that
  * gave up (too large, stalled) paused it, and a paused socket discards nothing, so the client's bytes would sit in the
  * kernel and the final destroy would reset the connection after all. The byte bound is checked as each read arrives,
- * not on a timer: a fast client can send far more than LINGER_BYTES between two ticks.
+ * not on a timer (a fast client can send far more than LINGER_BYTES between two ticks); past it berth stops reading.
  */
 export function lingerOnClose(req: IncomingMessage): void {
   const socket = req.socket as Socket | null;
@@ -33,11 +34,15 @@ export function lingerOnClose(req: IncomingMessage): void {
       req.off('data', onData);
       if (!this.destroyed) this.destroy();
     };
-    // Body bytes reach `req` from Node's parser synchronously with each socket read, so this sees every read.
+    // Body bytes reach `req` from Node's parser synchronously with each socket read, so this sees every read. Past the
+    // byte bound berth stops reading but does not destroy yet: a reset now could still throw away the answer the
+    // client has not read (it is busy sending); the client has until LINGER_MS, then the socket goes.
     const onData = (chunk: Buffer): void => {
       // Dropped bytes are garbage like streamed ones: counted, so the minor GCs give their buffers back early.
       noteStreamed(chunk.length);
-      if (this.bytesRead - startBytes >= LINGER_BYTES) done();
+      if (this.bytesRead - startBytes < LINGER_BYTES) return;
+      req.off('data', onData);
+      req.pause();
     };
     const timer = setTimeout(done, LINGER_MS).unref();
     this.once('close', done);
