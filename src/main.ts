@@ -135,16 +135,18 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   });
 
   const [host, port] = splitListen(config.listen);
+  const lease = config.uploads.ownerLease;
   // The lease exists before the first session names it, so no other process ever takes a new session for abandoned.
-  await renewProcessLease(deps);
+  await renewProcessLease(deps, lease);
   const address = await app.listen({ host, port });
   hostNames = registryHostNames(config, new URL(address).host);
-  const lease = config.uploads.ownerLease;
+  // Renewed until the last in-flight request is done (see stop): a process finishing its uploads is alive.
+  const renewal = setInterval(
+    () => void renewProcessLease(deps, lease).catch((err: unknown) => logger.warn({ err }, 'renewing the process lease failed')),
+    leaseRenewEveryMs(lease),
+  );
+  renewal.unref();
   const timers = [
-    setInterval(
-      () => void renewProcessLease(deps).catch((err: unknown) => logger.warn({ err }, 'renewing the process lease failed')),
-      leaseRenewEveryMs(lease),
-    ),
     setInterval(
       () =>
         void expireAbandonedUploads(deps, lease)
@@ -184,6 +186,9 @@ export async function serve(config: Config, logger: Logger = createLogger(config
       await app.close();
       clearTimeout(force);
       clearInterval(idle);
+      // Only now: uploads still streaming during the grace time (up to shutdown.graceTimeout, as long as a lease or
+      // longer) belong to a live process, and another process or a CLI gc must not expire them under it.
+      clearInterval(renewal);
       await pulls.flush().catch(() => undefined);
       await endProcessLease(deps).catch(() => undefined);
       await opened.close();

@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { gcClock } from '../core/index.ts';
-import { answerBadUrl } from './bad-url.ts';
+import { answerBadUrl, answerClientError } from './bad-url.ts';
 import { attachGuard, BodyGuard, type BodyLimits, DEFAULT_BODY_LIMITS } from './common/body-guard.ts';
 import { registerGcMetrics } from './common/gc-metrics.ts';
 import { lingerOnClose } from './common/linger.ts';
@@ -54,7 +54,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // that a stalled request is closed within headersTimeout + 250 ms (documented: + 1 s).
     http: { headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(250, Math.floor(headersTimeout / 4))) },
     frameworkErrors: (error, req, reply) => answerBadUrl(error, req, reply),
+    // What Node's parser refuses (headers too slow, malformed framing) in a dialect's error shape, not Fastify's.
+    clientErrorHandler: answerClientError(headersTimeout),
   });
+  // Expect: 100-continue is answered by the body readers (body.ts) once a handler reads the body, not by Node on
+  // arrival: a request refused from its headers then gets its answer before the client has sent its body.
+  app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
   app.removeAllContentTypeParsers();
   // Leave every body unread: the handler decides whether to stream it, read it with a limit, or drop it.
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
@@ -73,6 +78,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const metrics = createHttpMetrics(
     () => uploadSlots.inUse,
     () => uploadSlots.queued,
+    () => bodies.unverifiedInUse,
   );
   registerGcMetrics(metrics.registry, {
     status: () => options.gc.status(),
@@ -86,7 +92,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     // connection, so the unread rest is never drained.
     if (!req.raw.complete) {
       reply.header('connection', 'close');
-      lingerOnClose(req.raw.socket);
+      lingerOnClose(req.raw);
     }
     return payload;
   });

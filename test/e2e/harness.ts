@@ -89,6 +89,13 @@ export async function uploadsQueued(url: string): Promise<number> {
   return Number(/^berth_uploads_queued (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
+/** What the unverified-body budget of one berth process holds now (`berth_unverified_bodies` / `_bytes`, from /metrics). */
+export async function unverifiedBodies(url: string): Promise<{ bodies: number; bytes: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const gauge = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { bodies: gauge('berth_unverified_bodies'), bytes: gauge('berth_unverified_body_bytes') };
+}
+
 /** Runs `berth <args>` to completion (or SIGKILLs it after `killAfterMs`) and returns its exit code and output. */
 export async function runBerth(
   args: string[],

@@ -92,8 +92,8 @@ export function hold(url: string, o: HoldOptions): HeldConnection {
   };
 }
 
-/** SigV4 headers of an ECR call by `key` over a body berth will never see whole (its hash is of another body). */
-export async function ecrSignedHeaders(url: string, key: Key, op = 'DescribeRegistry'): Promise<Record<string, string>> {
+/** SigV4 headers of an ECR call by `key` over `body` (by default a body berth will never see whole: its hash is of another). */
+export async function ecrSignedHeaders(url: string, key: Key, op = 'DescribeRegistry', body = '{}'): Promise<Record<string, string>> {
   const u = new URL(url);
   const headers = { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AmazonEC2ContainerRegistry_V20150921.${op}` };
   const signer = new SignatureV4({
@@ -103,7 +103,7 @@ export async function ecrSignedHeaders(url: string, key: Key, op = 'DescribeRegi
     applyChecksum: false,
     credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
   });
-  const request = new HttpRequest({ method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', headers, body: '{}' });
+  const request = new HttpRequest({ method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', headers, body });
   const signed = await signer.sign(request, { signingDate: new Date() });
   return signed.headers as Record<string, string>;
 }

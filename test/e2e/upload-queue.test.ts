@@ -2,9 +2,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type RunningBerth, slowPatch, startBerth, until, uploadsInFlight, uploadsQueued } from './harness.ts';
 import { createKey, type Key, keyBasic, startKeyedBerth } from './key-helpers.ts';
+import { hold } from './slow-clients.ts';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -128,5 +130,95 @@ describe('upload queue with access keys', () => {
     assert.equal(await held.done, 202);
     assert.equal(await uploadsInFlight(url), 0);
     assert.equal(await uploadsQueued(url), 0);
+  });
+});
+
+describe('the upload queue and the body watchdog (1 s timeouts, 1 slot)', () => {
+  let b: RunningBerth;
+  before(async () => {
+    b = await startBerth({
+      env: {
+        BERTH_UPLOADS_MAX_CONCURRENT: '1',
+        BERTH_UPLOADS_MAX_QUEUED: '8',
+        BERTH_UPLOADS_QUEUE_TIMEOUT: '10s',
+        BERTH_REQUESTS_BODY_IDLE_TIMEOUT: '1s',
+        BERTH_REQUESTS_BODY_RATE_WINDOW: '1s',
+        BERTH_REQUESTS_BODY_MIN_RATE: '2KiB',
+      },
+    });
+  });
+  after(async () => b?.dispose());
+  const session = async (): Promise<string> => (await send(b.url, 'POST', '/v2/watch/app/blobs/uploads/', [], {})).location;
+  const octets = { 'content-type': 'application/octet-stream' };
+
+  it('never cuts an upload for idling while it waits in the queue (berth is not reading it), and it completes', async () => {
+    // A steady upload (40 KiB/s for about 3 s) holds the only slot.
+    const holder = hold(b.url, {
+      method: 'PATCH',
+      path: await session(),
+      headers: octets,
+      declared: 120 * 1024,
+      initial: 4_096,
+      trickle: { bytes: 4_096, everyMs: 100 },
+      complete: true,
+    });
+    await until('the holder to stream', async () => (await uploadsInFlight(b.url)) === 1);
+    const started = Date.now();
+    // A whole 2 MiB body sent at once, and a small one: both wait about 3 s, three idle times.
+    const big = hold(b.url, { method: 'PATCH', path: await session(), headers: octets, declared: 2 << 20, initial: 2 << 20, complete: true });
+    const small = hold(b.url, { method: 'PATCH', path: await session(), headers: octets, declared: 1_000, initial: 1_000, complete: true });
+    await until('both to queue', async () => (await uploadsQueued(b.url)) === 2);
+    assert.equal(await holder.status, 202);
+    assert.equal(await big.status, 202, big.received());
+    assert.equal(await small.status, 202, small.received());
+    assert.ok(Date.now() - started > 2_000, 'they did wait longer than the idle time');
+    for (const c of [holder, big, small]) c.destroy();
+  });
+
+  it('cuts an upload that sends a byte just before each idle time (1 s here, 30 s by default) by the minimum rate', async () => {
+    const trickle = hold(b.url, {
+      method: 'PATCH',
+      path: await session(),
+      headers: octets,
+      declared: 100_000,
+      initial: 1,
+      trickle: { bytes: 1, everyMs: 900 },
+    });
+    const at = await trickle.closed;
+    assert.ok(at < 1_000 + 1_500, `cut after ${at} ms`);
+    await until('its slot back', async () => (await uploadsInFlight(b.url)) === 0);
+  });
+
+  it('leaves no slot or queue place behind when clients vanish while queued, as they get a slot, or mid-stream', async () => {
+    const locations = await Promise.all(Array.from({ length: 40 }, () => session()));
+    const u = new URL(b.url);
+    const answers = await Promise.all(
+      locations.map(
+        (location, i) =>
+          new Promise<string>((resolve) => {
+            const s = connect(Number(u.port), u.hostname);
+            let got = '';
+            s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+            s.on('error', () => undefined);
+            s.on('close', () => resolve(got));
+            s.write(`PATCH ${location} HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: 20000\r\nconnection: close\r\n\r\n`);
+            s.write(Buffer.alloc(10_000, 0x61));
+            const later = Math.random() * 300;
+            if (i % 4 === 0) setTimeout(() => s.write(Buffer.alloc(10_000, 0x62)), later);
+            else if (i % 4 === 1) setTimeout(() => s.resetAndDestroy(), later);
+            else if (i % 4 === 2) setTimeout(() => s.destroy(), later / 6);
+            else s.write(Buffer.alloc(10_000, 0x62));
+            setTimeout(() => s.destroy(), 8_000);
+          }),
+      ),
+    );
+    for (const a of answers) if (a) assert.match(a, /^HTTP\/1\.1 (202|429) /, a.slice(0, 200));
+    assert.ok(answers.some((a) => a.startsWith('HTTP/1.1 202')));
+    await until('every slot and queue place back', async () => (await uploadsInFlight(b.url)) === 0 && (await uploadsQueued(b.url)) === 0);
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    assert.doesNotMatch(metrics, /^berth_http_requests_total\{[^}]*status="5\d\d"[^}]*\} [1-9]/m, 'no 5xx');
+    // And the slot works.
+    const r = await send(b.url, 'PATCH', await session(), [Buffer.from('abcd')], octets);
+    assert.equal(r.status, 202, r.text);
   });
 });

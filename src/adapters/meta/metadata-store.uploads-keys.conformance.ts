@@ -62,7 +62,7 @@ export function uploadAndKeyCases(suite: ConformanceSuite): void {
   });
 
   it("tells sessions of dead processes from live ones by their owner's lease, and expires only what is still abandoned", async () => {
-    const [live, dead, gone] = [randomUUID(), randomUUID(), randomUUID()];
+    const [live, dead, gone, long] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const session = (owner: string | undefined, idleAt: number) => ({
       id: randomUUID(),
       repository: 'conf/lease',
@@ -71,47 +71,62 @@ export function uploadAndKeyCases(suite: ConformanceSuite): void {
       updatedAt: later(idleAt),
       ...(owner ? { owner } : {}),
     });
-    await s().renewProcessLease(live, later(0), later(-HOUR));
-    await s().renewProcessLease(dead, later(0), later(-HOUR));
-    await s().renewProcessLease(live, later(60_000), later(-HOUR));
-    const [ofLive, ofDead, ofGone, legacy, fresh] = [session(live, 0), session(dead, 0), session(gone, 10), session(undefined, 0), session(dead, 55_000)];
-    for (const x of [ofLive, ofDead, ofGone, legacy, fresh]) await s().createUpload(x);
+    await s().renewProcessLease(live, later(0), later(30_000), later(-HOUR));
+    await s().renewProcessLease(dead, later(0), later(30_000), later(-HOUR));
+    await s().renewProcessLease(live, later(60_000), later(90_000), later(-HOUR));
+    // A process with a longer lease than the judge's (10 min, renewed every 100 s): alive between its renewals.
+    await s().renewProcessLease(long, later(0), later(600_000), later(-HOUR));
+    const [ofLive, ofDead, ofGone, legacy, fresh, ofLong] = [
+      session(live, 0),
+      session(dead, 0),
+      session(gone, 10),
+      session(undefined, 0),
+      session(dead, 55_000),
+      session(long, 0),
+    ];
+    for (const x of [ofLive, ofDead, ofGone, legacy, fresh, ofLong]) await s().createUpload(x);
     assert.equal((await s().getUpload(ofDead.id))?.owner, dead, 'a session records its owner');
-    // At 60 s: leases renewed within the last 30 s are live; sessions idle for 30 s are candidates.
-    const [idleBefore, liveSince] = [later(30_000), later(30_000)];
+    // At 60 s, judged with a 30 s lease: sessions idle for 30 s whose owner's lease ran out by its own expiry.
+    const [idleBefore, now] = [later(30_000), later(60_000)];
     assert.deepEqual(
-      (await s().listAbandonedUploads(idleBefore, liveSince, 100)).map((u) => u.id),
+      (await s().listAbandonedUploads(idleBefore, now, 100)).map((u) => u.id),
       [ofDead.id, ofGone.id],
-      'a live owner, no owner at all (older sessions) and a recent touch keep a session',
+      'a live owner (by its own lease, however long), no owner at all (older sessions) and a recent touch keep a session',
     );
     assert.deepEqual(
-      (await s().listAbandonedUploads(idleBefore, liveSince, 1)).map((u) => u.id),
+      (await s().listAbandonedUploads(idleBefore, now, 1)).map((u) => u.id),
       [ofDead.id],
     );
+    assert.equal(await s().expireAbandonedUpload(ofLong.id, idleBefore, now), false, "a judge's shorter lease does not make a live owner dead");
     assert.equal(await s().adoptUpload(ofDead.id, live, later(20_000)), true, 'another process takes the session over');
     assert.equal((await s().getUpload(ofDead.id))?.owner, live);
-    assert.equal(await s().expireAbandonedUpload(ofDead.id, idleBefore, liveSince), false, 'adopted meanwhile: kept');
-    assert.equal(await s().expireAbandonedUpload(ofLive.id, idleBefore, liveSince), false);
-    assert.equal(await s().expireAbandonedUpload(legacy.id, idleBefore, liveSince), false);
+    assert.equal(await s().expireAbandonedUpload(ofDead.id, idleBefore, now), false, 'adopted meanwhile: kept');
+    assert.equal(await s().expireAbandonedUpload(ofLive.id, idleBefore, now), false);
+    assert.equal(await s().expireAbandonedUpload(legacy.id, idleBefore, now), false);
     assert.equal(await s().advanceUpload(ofGone.id, 0, 5, later(10), 'p'), true);
-    assert.equal(await s().expireAbandonedUpload(ofGone.id, idleBefore, liveSince), true);
+    assert.equal(await s().expireAbandonedUpload(ofGone.id, idleBefore, now), true);
     assert.equal(await s().getUpload(ofGone.id), null);
-    assert.equal(await s().expireAbandonedUpload(ofGone.id, idleBefore, liveSince), false, 'once');
+    assert.equal(await s().expireAbandonedUpload(ofGone.id, idleBefore, now), false, 'once');
     assert.equal(await s().adoptUpload(ofGone.id, live, later(40_000)), false, 'an expired session cannot be adopted');
     await s().endProcessLease(live);
     assert.deepEqual(
-      (await s().listAbandonedUploads(later(30_000), later(30_000), 100)).map((u) => u.id).sort(),
+      (await s().listAbandonedUploads(later(30_000), later(60_000), 100)).map((u) => u.id).sort(),
       [ofLive.id, ofDead.id].sort(),
       'a lease given up leaves its idle sessions abandoned at once',
     );
+    assert.deepEqual(
+      (await s().listAbandonedUploads(later(30_000), later(600_001), 100)).map((u) => u.id).sort(),
+      [ofLive.id, ofDead.id, ofLong.id].sort(),
+      'a long lease runs out too, at the expiry its owner wrote',
+    );
     const other = randomUUID();
-    await s().renewProcessLease(other, later(2 * HOUR), later(HOUR));
+    await s().renewProcessLease(other, later(2 * HOUR), later(2 * HOUR + 30_000), later(HOUR));
     assert.deepEqual(
       (await s().listAbandonedUploads(later(2 * HOUR), later(-HOUR), 100)).map((u) => u.id).sort(),
-      [ofLive.id, ofDead.id, fresh.id].sort(),
+      [ofLive.id, ofDead.id, fresh.id, ofLong.id].sort(),
       'renewing forgets leases dead for longer than asked, even when the caller would count them live',
     );
-    for (const x of [ofLive, ofDead, legacy, fresh]) await s().deleteUpload(x.id);
+    for (const x of [ofLive, ofDead, legacy, fresh, ofLong]) await s().deleteUpload(x.id);
     await s().endProcessLease(other);
   });
 

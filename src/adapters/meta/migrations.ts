@@ -191,6 +191,14 @@ const lifecycleWire = (t: DdlTypes): string => `ALTER TABLE lifecycle_policies A
    );
    CREATE INDEX lifecycle_removals_repository ON lifecycle_removals (repository, id);`;
 
+/**
+ * 12: a lease records when it runs out (`expires_at`, from its owner's own uploads.ownerLease). Judged by the judge's
+ * lease length instead, a CLI `berth gc` or `fsck --repair` (or a replica mid-rollout) with a shorter ownerLease than
+ * a serving process took that live process for dead between two of its renewals and expired its sessions. NULL on
+ * leases renewed before: those are judged by the judge's lease length, as before.
+ */
+const leaseExpiry = (): string => 'ALTER TABLE process_leases ADD COLUMN expires_at BIGINT;';
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
@@ -198,6 +206,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, ddl: lifecyclePolicies },
   { version: 10, ddl: tagMutabilityExclusions },
   { version: 11, ddl: lifecycleWire },
+  { version: 12, ddl: leaseExpiry },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

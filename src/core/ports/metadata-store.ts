@@ -145,18 +145,22 @@ export interface UploadSessions {
   /** Makes `owner` the session's owner (and touches it); false when the session is gone. */
   adoptUpload(id: string, owner: string, at: Date): Promise<boolean>;
   /**
-   * Sessions with an owner whose process lease was not renewed since `liveSince` (or is gone), untouched since
-   * `idleBefore`, oldest first. Sessions without an owner (older than leases) are never listed.
+   * Sessions with an owner whose process lease is not running at `now` (it ran out by the expiry its owner wrote, or is
+   * gone; a lease without an expiry counts as running when renewed since `idleBefore`), untouched since `idleBefore`,
+   * oldest first. Sessions without an owner (older than leases) are never listed.
    */
-  listAbandonedUploads(idleBefore: Date, liveSince: Date, limit: number): Promise<UploadSession[]>;
+  listAbandonedUploads(idleBefore: Date, now: Date, limit: number): Promise<UploadSession[]>;
   /** Deletes the session (and its parts) only if it is still abandoned by the same test; true when it went. */
-  expireAbandonedUpload(id: string, idleBefore: Date, liveSince: Date): Promise<boolean>;
+  expireAbandonedUpload(id: string, idleBefore: Date, now: Date): Promise<boolean>;
 }
 
 /** Every serving process holds a lease it renews; a session whose owner's lease ran out belongs to a dead process. */
 export interface ProcessLeases {
-  /** Creates or renews the lease `id`, and forgets leases not renewed since `forgetBefore`. */
-  renewProcessLease(id: string, at: Date, forgetBefore: Date): Promise<void>;
+  /**
+   * Creates or renews the lease `id`, running until `expiresAt` (its owner's own lease length: whoever judges it uses
+   * that, not theirs), and forgets leases not renewed since `forgetBefore`.
+   */
+  renewProcessLease(id: string, at: Date, expiresAt: Date, forgetBefore: Date): Promise<void>;
   endProcessLease(id: string): Promise<void>;
 }
 

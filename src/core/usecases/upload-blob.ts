@@ -67,6 +67,19 @@ async function ownedUpload(
   return { ...session, owner: deps.processId };
 }
 
+/**
+ * Takes the session over for this process before a request for it waits (for an upload slot): a session of a dead
+ * process is abandoned once idle for a lease, and a request queued longer than that found it expired when its turn
+ * came. Throws BLOB_UPLOAD_UNKNOWN when the session is gone already.
+ */
+export async function holdUpload(
+  deps: UsesMeta<'getUpload' | 'adoptUpload'> & Pick<RegistryDeps, 'clock' | 'processId'>,
+  repository: string,
+  id: string,
+): Promise<void> {
+  await ownedUpload(deps, repository, id);
+}
+
 /** Appends one chunk (PATCH, or the body of the closing PUT) and returns the session after it. */
 export async function appendChunk(deps: AppendDeps, repository: string, id: string, input: ChunkInput): Promise<UploadSession> {
   return deps.hashes.exclusive(id, async () => {
@@ -191,21 +204,23 @@ export async function expireUploads(deps: CloseDeps & UsesMeta<'listIdleUploads'
 }
 
 /**
- * Removes sessions whose owner process is known dead (its lease not renewed for `leaseMs`) and that nobody touched for
- * as long; each goes by compare-and-delete, so one another process adopted meanwhile stays. Returns how many went.
+ * Removes sessions whose owner process is known dead (its lease ran out, by the owner's own lease length) and that
+ * nobody touched for `leaseMs`; each goes by compare-and-delete, so one another process adopted meanwhile stays.
+ * Returns how many went.
  */
 export async function expireAbandonedUploads(
   deps: UsesBlobs<'removeUpload'> & Pick<RegistryDeps, 'hashes'> & UsesMeta<'listAbandonedUploads' | 'expireAbandonedUpload' | 'beginOrphanPurge'> & PurgeDeps,
   leaseMs: number,
 ): Promise<number> {
-  const before = new Date(deps.clock.now().getTime() - leaseMs);
+  const now = deps.clock.now();
+  const before = new Date(now.getTime() - leaseMs);
   let removed = 0;
   for (let round = 0; round < 100; round++) {
-    const abandoned = await deps.meta.listAbandonedUploads(before, before, 100);
+    const abandoned = await deps.meta.listAbandonedUploads(before, now, 100);
     let went = 0;
     for (const s of abandoned) {
       await deps.hashes.exclusive(s.id, async () => {
-        if (!(await deps.meta.expireAbandonedUpload(s.id, before, before))) return;
+        if (!(await deps.meta.expireAbandonedUpload(s.id, before, now))) return;
         await deps.blobs.removeUpload(s.id);
         deps.hashes.forget(s.id);
         if (s.claimed) await removeAbandonedCommit(deps, s.claimed);

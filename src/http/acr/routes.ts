@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../auth/index.ts';
 import { ECR_ACTIONS_OF } from '../common/access.ts';
-import { readBodyWithin } from '../common/body.ts';
+import { readBodyWithin, senderVerified } from '../common/body.ts';
 import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { addRootApiConstraint } from '../common/root-api.ts';
 import { authenticate, preauthenticate } from './caller.ts';
@@ -84,6 +84,7 @@ async function dispatch(ctx: AcrContext, req: FastifyRequest, reply: FastifyRepl
   const body = await readBodyWithin(req.raw, BODY_LIMIT, tooLarge, { trust: 'unverified' });
   const params = readParams(url, body, req.headers['content-type']);
   const caller = await authenticate(ctx, { ...signed, body, params }, ctx.deps.clock.now());
+  senderVerified(req.raw);
   const action = pick(req, params, 'x-acs-action', 'Action');
   if (action === undefined) throw new AcrError('MissingAction', 'Action is mandatory for this request.');
   const version = pick(req, params, 'x-acs-version', 'Version');

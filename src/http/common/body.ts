@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { RegistryError } from '../../core/index.ts';
 import { guardOf, stallMessage } from './body-guard.ts';
+import { noteStreamed } from './memory-relief.ts';
 
 /** Why a body read gave up; each becomes an error in the dialect's words. */
 export type BodyProblem = 'too-large' | 'busy' | 'stalled';
@@ -32,6 +33,20 @@ function closeAfterAnswer(req: IncomingMessage): void {
   if (res && !res.headersSent) res.setHeader('connection', 'close');
 }
 
+const continued = new WeakSet<IncomingMessage>();
+
+/**
+ * Tells a client that sent `Expect: 100-continue` to send its body, now that berth is about to read it. Node would say
+ * so on arrival, before berth looked at the headers (server.ts turns that off): a caller refused from its headers (no
+ * credentials, an unknown key, a full budget or queue) was told to send its body for nothing.
+ */
+function continueIfExpected(req: IncomingMessage): void {
+  const res = guardOf(req)?.res;
+  if (!res || res.headersSent || continued.has(req) || !/(?:^|[\s,])100-continue(?:$|[\s,;])/i.test(String(req.headers.expect ?? ''))) return;
+  continued.add(req);
+  res.writeContinue();
+}
+
 function declaredLength(req: IncomingMessage): number | null {
   const declared = Number(req.headers['content-length']);
   return req.headers['content-length'] !== undefined && Number.isFinite(declared) ? declared : null;
@@ -48,6 +63,9 @@ export async function readBody(req: IncomingMessage, limit: number, options: Rea
     return 'too-large';
   }
   if (req.readableEnded) return Buffer.alloc(0);
+  // The client left before berth got to its body (e.g. while a token was checked): no 'end', 'error' or 'close' will
+  // come any more, so waiting would hold a place in the budget (and the handler) until the watchdog, or forever.
+  if (req.destroyed) throw goneError();
   const attached = guardOf(req);
   let release: (() => void) | null = null;
   if (attached && (options.trust !== 'verified' || attached.guard.authOff) && declared !== 0) {
@@ -58,16 +76,60 @@ export async function readBody(req: IncomingMessage, limit: number, options: Rea
       throw new BodyReadError('busy', 'too many request bodies from unverified callers are being read; retry later');
     }
   }
+  let body: Buffer | 'too-large';
   try {
-    return await collect(req, limit);
-  } finally {
+    // A body in the budget is gathered into one buffer of its declared size (the budget counts it once); a verified
+    // caller's is gathered as it comes, so declaring a large body and sending nothing reserves no memory.
+    body = await collect(req, limit, release ? declared : null);
+  } catch (e) {
     release?.();
+    throw e;
   }
+  if (release) {
+    // A signed body is still unverified once read (its signature over it is checked next): it keeps its place until
+    // the handler says its sender is verified (senderVerified), or else until the answer, so the budget bounds what
+    // strangers make berth hold, not only what is in transit. A body counted only because auth is off is done with.
+    if (body === 'too-large' || options.trust === 'verified' || attached!.res.closed) release();
+    else {
+      const once = release;
+      attached!.res.once('close', once);
+      heldUntilVerified.set(req, () => {
+        attached!.res.off('close', once);
+        once();
+      });
+    }
+  }
+  return body;
 }
 
-function collect(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+const heldUntilVerified = new WeakMap<IncomingMessage, () => void>();
+
+/**
+ * The handler checked the signature over the body `req` carried: its sender is verified, and its place in the
+ * unverified budget is given back now rather than with the answer. Nothing when it held none.
+ */
+export function senderVerified(req: IncomingMessage): void {
+  const release = heldUntilVerified.get(req);
+  heldUntilVerified.delete(req);
+  release?.();
+}
+
+/** What a read of a body whose client went away rejects with (the error handler sees `readableAborted`: no fault). */
+function goneError(): Error {
+  return new Error('request aborted');
+}
+
+/**
+ * Gathers the body. Given `intoLength` (the declared length), the bytes go straight into one buffer of that size, so
+ * the body costs its length once: gathering chunks and concatenating them held it twice at the end, while the budget
+ * counts it once. The socket's read buffers become garbage as they are copied; the minor GCs of memory-relief.ts
+ * (every 16 MiB streamed) give them back before they pile up.
+ */
+function collect(req: IncomingMessage, limit: number, intoLength: number | null): Promise<Buffer | 'too-large'> {
   const attached = guardOf(req);
+  continueIfExpected(req);
   return new Promise((resolve, reject) => {
+    const into = intoLength !== null && intoLength <= limit ? Buffer.allocUnsafe(intoLength) : null;
     const chunks: Buffer[] = [];
     let total = 0;
     const finish = (): void => {
@@ -76,26 +138,34 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer | 'too-lar
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('aborted', onAborted);
+      req.off('close', onClose);
     };
     const onData = (chunk: Buffer): void => {
-      total += chunk.length;
-      chunks.push(chunk);
-      if (total > limit) {
+      noteStreamed(chunk.length);
+      if (total + chunk.length > limit) {
         finish();
         req.pause();
         closeAfterAnswer(req);
         resolve('too-large');
+        return;
       }
+      // Node's parser never hands over more than Content-Length bytes; should it, they are gathered as chunks.
+      if (into && total + chunk.length <= into.length) chunk.copy(into, total);
+      else chunks.push(chunk);
+      total += chunk.length;
     };
     const onEnd = (): void => {
       finish();
-      resolve(Buffer.concat(chunks, total));
+      if (into) resolve(total === into.length ? into : Buffer.concat([into.subarray(0, total), ...chunks]));
+      else resolve(Buffer.concat(chunks, total));
     };
     const onError = (e: Error): void => {
       finish();
       reject(e);
     };
-    const onAborted = (): void => onError(new Error('request aborted'));
+    const onAborted = (): void => onError(goneError());
+    // Closed without an end or an error (destroyed without one): the body will never come.
+    const onClose = (): void => onError(goneError());
     const stop = attached
       ? attached.guard.watch(req, (why) => {
           finish();
@@ -108,6 +178,7 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer | 'too-lar
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('aborted', onAborted);
+    req.on('close', onClose);
   });
 }
 
@@ -116,7 +187,8 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer | 'too-lar
  * larger than `keepUpTo` (or of unknown length) is not drained: the connection closes after the answer.
  */
 export async function discardBody(req: IncomingMessage, keepUpTo = 64 * 1024): Promise<void> {
-  if (req.readableEnded || req.complete) return;
+  // A destroyed request (its client gone) emits nothing more: waiting for its end would never return.
+  if (req.readableEnded || req.complete || req.destroyed) return;
   const declared = declaredLength(req);
   if (declared === null || declared > keepUpTo) {
     closeAfterAnswer(req);
@@ -124,18 +196,23 @@ export async function discardBody(req: IncomingMessage, keepUpTo = 64 * 1024): P
   }
   const attached = guardOf(req);
   await new Promise<void>((resolve) => {
-    const stop = attached ? attached.guard.watch(req, () => done()) : () => undefined;
-    function done(): void {
+    const settle = (keepAlive: boolean): void => {
       stop();
-      closeAfterAnswer(req);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onGone);
+      // Drained to its end, the connection stays in sync (a 'close' always follows the 'end': it must not count as a
+      // cut); stalled or cut, it cannot be reused.
+      if (!keepAlive) closeAfterAnswer(req);
       resolve();
-    }
-    req.on('end', () => {
-      stop();
-      resolve();
-    });
-    req.on('error', done);
-    req.on('close', done);
+    };
+    const onEnd = (): void => settle(true);
+    const onGone = (): void => settle(false);
+    const stop = attached ? attached.guard.watch(req, onGone) : () => undefined;
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onGone);
+    continueIfExpected(req);
     req.resume();
   });
 }
@@ -146,6 +223,7 @@ export async function discardBody(req: IncomingMessage, keepUpTo = 64 * 1024): P
  */
 export async function* watchedStream(req: IncomingMessage): AsyncIterable<Uint8Array> {
   const attached = guardOf(req);
+  continueIfExpected(req);
   const stop = attached ? attached.guard.watch(req, () => req.socket?.destroy()) : () => undefined;
   try {
     for await (const chunk of req) yield chunk as Uint8Array;

@@ -7,9 +7,18 @@ export interface HttpMetrics {
   duration: Histogram<'dialect' | 'method'>;
   uploadsInFlight: Gauge;
   uploadsQueued: Gauge;
+  unverifiedBodies: Gauge;
+  unverifiedBodyBytes: Gauge;
 }
 
-export function createHttpMetrics(uploadsInUse: () => number, uploadsWaiting: () => number): HttpMetrics {
+/** What the unverified-body budget holds right now (body-guard.ts); zero when nothing is being read. */
+export type UnverifiedInUse = () => { bodies: number; bytes: number };
+
+export function createHttpMetrics(
+  uploadsInUse: () => number,
+  uploadsWaiting: () => number,
+  unverified: UnverifiedInUse = () => ({ bodies: 0, bytes: 0 }),
+): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'berth_' });
   const requests = new Counter({
@@ -41,5 +50,22 @@ export function createHttpMetrics(uploadsInUse: () => number, uploadsWaiting: ()
       this.set(uploadsWaiting());
     },
   });
-  return { registry, requests, duration, uploadsInFlight, uploadsQueued };
+  // So an operator (and the tests) can see the budget return to zero: a place not given back would show here.
+  const unverifiedBodies = new Gauge({
+    name: 'berth_unverified_bodies',
+    help: 'Request bodies being read before their sender is verified (places taken in requests.unverifiedBodies)',
+    registers: [registry],
+    collect() {
+      this.set(unverified().bodies);
+    },
+  });
+  const unverifiedBodyBytes = new Gauge({
+    name: 'berth_unverified_body_bytes',
+    help: 'Bytes those bodies reserve together (of requests.unverifiedBodyBytes)',
+    registers: [registry],
+    collect() {
+      this.set(unverified().bytes);
+    },
+  });
+  return { registry, requests, duration, uploadsInFlight, uploadsQueued, unverifiedBodies, unverifiedBodyBytes };
 }

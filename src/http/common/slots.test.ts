@@ -171,4 +171,29 @@ describe('Slots queue', () => {
     void other;
     void second;
   });
+
+  it("no key can evict another key's single waiter, however often it arrives and leaves; a waiter is refused or granted once", async () => {
+    const s = new Slots({ max: 1, perPrincipal: 1, maxQueued: 2 });
+    const held = s.tryAcquire('busy');
+    assert.ok(held);
+    const victim = waits(s, ['victim']);
+    const outcomes: Array<Release | Refusal> = [];
+    for (let round = 0; round < 50; round++) {
+      const gone = new AbortController();
+      const attacker = s.acquire('attacker', gone.signal);
+      // The queue is full now (victim + attacker); a third key cannot push either out: each has one waiting.
+      assert.equal(await s.acquire('third'), 'queue-full');
+      gone.abort();
+      outcomes.push(await attacker);
+    }
+    assert.ok(outcomes.every((o) => o === 'aborted'));
+    assert.equal(s.queued, 1, 'the victim still waits');
+    held();
+    const got = await victim.results[0];
+    assert.equal(typeof got, 'function', 'and gets the slot');
+    (got as Release)();
+    (got as Release)();
+    assert.equal(s.inUse, 0, 'a release called twice gives back once');
+    assert.equal(s.queued, 0);
+  });
 });

@@ -2,7 +2,7 @@
 // checked, input validated against the ECR model, every failure in AWS's {"__type","message"} envelope.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readBodyWithin } from '../common/body.ts';
+import { readBodyWithin, senderVerified } from '../common/body.ts';
 import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { jsonObject, jsonProblemText } from '../common/json-body.ts';
 import { addRootApiConstraint } from '../common/root-api.ts';
@@ -49,6 +49,7 @@ async function dispatch(ctx: EcrContext, req: FastifyRequest, reply: FastifyRepl
   const tooLarge = (n: number) => new EcrError('InvalidParameterException', `The request body exceeds ${n} bytes`);
   const body = await readBodyWithin(req.raw, limit, tooLarge, { trust: 'unverified' });
   const caller = await authenticate(ctx, { ...signed, body }, ctx.deps.clock.now());
+  senderVerified(req.raw);
   const target = req.headers['x-amz-target'];
   const found = operationOf(typeof target === 'string' ? target : undefined);
   if (!found) {

@@ -6,6 +6,7 @@ import {
   cancelUpload,
   finishUpload,
   getUpload,
+  holdUpload,
   isRegistryError,
   mountBlob,
   RegistryError,
@@ -75,8 +76,13 @@ const REFUSED = {
 /**
  * Streams a body only while holding an upload slot. Beyond the limits the upload waits in the slots' bounded queue
  * without reading its body (so waiting costs a socket, not memory or disk); a client that disconnects leaves the queue.
+ * `beforeWaiting` runs only when the upload has to wait (an existing session is taken over, so it is not expired as
+ * abandoned while its request waits).
  */
-async function withSlot<T>(call: OciCall, fn: () => Promise<T>): Promise<T> {
+async function withSlot<T>(call: OciCall, fn: () => Promise<T>, beforeWaiting?: () => Promise<void>): Promise<T> {
+  const now = call.ctx.uploadSlots.tryAcquire(call.actor.principal);
+  if (now) return holding(now, fn);
+  await beforeWaiting?.();
   const gone = new AbortController();
   const onClose = (): void => gone.abort();
   call.reply.raw.once('close', onClose);
@@ -88,10 +94,14 @@ async function withSlot<T>(call: OciCall, fn: () => Promise<T>): Promise<T> {
     const [code, message] = REFUSED[slot];
     throw new RegistryError(code, message);
   }
+  return holding(slot, fn);
+}
+
+async function holding<T>(release: () => void, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
-    slot();
+    release();
   }
 }
 
@@ -160,7 +170,11 @@ function forgetIfGone(call: OciCall<UploadRoute>, e: unknown): void {
 export const patchUpload: OciHandler<UploadRoute> = async (call) => {
   const { ctx, route, req, reply } = call;
   try {
-    const session = await withSlot(call, () => appendChunk(ctx.deps, route.name, route.id, chunkOf(req)));
+    const session = await withSlot(
+      call,
+      () => appendChunk(ctx.deps, route.name, route.id, chunkOf(req)),
+      () => holdUpload(ctx.deps, route.name, route.id),
+    );
     ctx.openSessions.touch(route.id);
     sendSession(reply, route.name, session, 202);
   } catch (e) {
@@ -181,12 +195,14 @@ export const putUpload: OciHandler<UploadRoute> = async (call) => {
     await discardBody(req.raw);
     throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required to close an upload');
   }
-  const done = await withSlot(call, () => finishUpload(ctx.deps, route.name, route.id, digest, hasBody(req) ? chunkOf(req) : null, actor)).catch(
-    (e: unknown) => {
-      forgetIfGone(call, e);
-      throw e;
-    },
-  );
+  const done = await withSlot(
+    call,
+    () => finishUpload(ctx.deps, route.name, route.id, digest, hasBody(req) ? chunkOf(req) : null, actor),
+    () => holdUpload(ctx.deps, route.name, route.id),
+  ).catch((e: unknown) => {
+    forgetIfGone(call, e);
+    throw e;
+  });
   ctx.openSessions.close(route.id);
   if (!req.raw.readableEnded) await discardBody(req.raw);
   sendBlobCreated(reply, route.name, done.digest);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readBodyWithin } from '../common/body.ts';
+import { readBodyWithin, senderVerified } from '../common/body.ts';
 import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { authenticate, preauthenticate } from './caller.ts';
 import type { SwrAnswer, SwrCall, SwrContext } from './context.ts';
@@ -52,6 +52,7 @@ async function dispatch(ctx: SwrContext, req: FastifyRequest, reply: FastifyRepl
   const tooLarge = (n: number) => invalidParameter(`the request body exceeds ${n} bytes`);
   const body = await readBodyWithin(req.raw, BODY_LIMIT, tooLarge, { trust: known ? 'verified' : 'unverified' });
   const caller = known ?? (await authenticate(ctx, { ...signed, body }, ctx.deps.clock.now()));
+  senderVerified(req.raw);
   const call: SwrCall = {
     ctx,
     caller,

@@ -87,34 +87,43 @@ export function* adoptUpload(id: string, owner: string, at: Date): Q<boolean> {
   return (yield* run('UPDATE uploads SET owner = $1, updated_at = $2 WHERE id = $3', owner, at.getTime(), id)) === 1;
 }
 
-/** A session is abandoned when its owner holds no lease renewed since `liveSince` and nobody touched it since `idleBefore`. */
+/**
+ * A session is abandoned when nobody touched it since `idleBefore` and its owner holds no lease still running at `now`
+ * (by the expiry the owner wrote; a lease renewed before leases had one counts as running if renewed since `idleBefore`).
+ */
 const ABANDONED = `owner IS NOT NULL AND updated_at < $1
-  AND NOT EXISTS (SELECT 1 FROM process_leases p WHERE p.id = uploads.owner AND p.renewed_at >= $2)`;
+  AND NOT EXISTS (SELECT 1 FROM process_leases p WHERE p.id = uploads.owner
+    AND (p.expires_at >= $2 OR (p.expires_at IS NULL AND p.renewed_at >= $1)))`;
 
 /** Abandoned sessions, oldest first. */
-export function* listAbandonedUploads(idleBefore: Date, liveSince: Date, limit: number): Q<UploadSession[]> {
+export function* listAbandonedUploads(idleBefore: Date, now: Date, limit: number): Q<UploadSession[]> {
   if (limit <= 0) return [];
   return (yield* all<UploadRow>(
     `SELECT ${UPLOAD_READ_COLUMNS} FROM uploads WHERE ${ABANDONED} ORDER BY updated_at, id LIMIT $3`,
     idleBefore.getTime(),
-    liveSince.getTime(),
+    now.getTime(),
     limit,
   )).map((r) => toUpload(r));
 }
 
 /** Deletes the session only if it is still abandoned (compare-and-delete: a process that adopted it meanwhile keeps it). */
-export function* expireAbandonedUpload(id: string, idleBefore: Date, liveSince: Date): Q<boolean> {
-  if ((yield* run(`DELETE FROM uploads WHERE id = $3 AND ${ABANDONED}`, idleBefore.getTime(), liveSince.getTime(), id)) !== 1) return false;
+export function* expireAbandonedUpload(id: string, idleBefore: Date, now: Date): Q<boolean> {
+  if ((yield* run(`DELETE FROM uploads WHERE id = $3 AND ${ABANDONED}`, idleBefore.getTime(), now.getTime(), id)) !== 1) return false;
   yield* run('DELETE FROM upload_parts WHERE upload_id = $1', id);
   return true;
 }
 
-/** The heartbeat of a process: its lease row, renewed; rows nobody renewed since `forgetBefore` go (their owners are dead). */
-export function* renewProcessLease(id: string, at: Date, forgetBefore: Date): Q<void> {
+/**
+ * The heartbeat of a process: its lease row, renewed to run until `expiresAt`; rows nobody renewed since `forgetBefore`
+ * go (their owners are dead).
+ */
+export function* renewProcessLease(id: string, at: Date, expiresAt: Date, forgetBefore: Date): Q<void> {
   yield* run(
-    'INSERT INTO process_leases (id, started_at, renewed_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO UPDATE SET renewed_at = excluded.renewed_at',
+    `INSERT INTO process_leases (id, started_at, renewed_at, expires_at) VALUES ($1, $2, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET renewed_at = excluded.renewed_at, expires_at = excluded.expires_at`,
     id,
     at.getTime(),
+    expiresAt.getTime(),
   );
   yield* run('DELETE FROM process_leases WHERE renewed_at < $1', forgetBefore.getTime());
 }

@@ -7,6 +7,7 @@ import { algorithmOf, type Digest } from '../../model/digest.ts';
 import type { Stray } from '../../ports/blob-store.ts';
 import type { IntegrityIssue } from '../../ports/gc-store.ts';
 import type { RegistryDeps, UsesBlobs, UsesMeta } from '../deps.ts';
+import { DEFAULT_OWNER_LEASE_MS } from '../process-lease.ts';
 import { newPurgeOwner, type PurgeDeps, removePurgedBytes } from '../purge-lease.ts';
 import { expireAbandonedUploads } from '../upload-blob.ts';
 
@@ -56,7 +57,6 @@ export interface FsckOptions {
   onProgress?: (checked: number) => void;
 }
 
-const DEFAULT_OWNER_LEASE_MS = 30_000;
 export const DEFAULT_STRAY_AGE_MS = 3_600_000;
 
 const PAGE = 1_000;
@@ -84,8 +84,8 @@ export async function runFsck(deps: FsckDeps, o: FsckOptions): Promise<FsckRepor
   await checkUploads(deps, r);
   await checkStrays(deps, r, o.strayAgeMs ?? DEFAULT_STRAY_AGE_MS);
   const leaseMs = o.ownerLeaseMs ?? DEFAULT_OWNER_LEASE_MS;
-  const before = new Date(deps.clock.now().getTime() - leaseMs);
-  r.abandonedUploads = (await deps.meta.listAbandonedUploads(before, before, MAX_LISTED)).map((u) => u.id);
+  const now = deps.clock.now();
+  r.abandonedUploads = (await deps.meta.listAbandonedUploads(new Date(now.getTime() - leaseMs), now, MAX_LISTED)).map((u) => u.id);
   await checkManifests(deps, r);
   r.integrity = await deps.meta.integrityIssues(MAX_LISTED);
   if (o.repair) {
