@@ -24,6 +24,7 @@ import {
 import { GcScheduler, LifecycleScheduler } from './gc/index.ts';
 import { createAuth } from './http/common/auth-gate.ts';
 import { enableMemoryRelief } from './http/common/memory-relief.ts';
+import { defaultPerKeyShare } from './http/common/slots.ts';
 import { buildHttpServer } from './http/server.ts';
 
 export interface OpenedRegistry {
@@ -119,9 +120,11 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     uploadQueueTimeoutMs: config.uploads.queueTimeout,
     maxOpenUploadSessionsPerKey: config.uploads.maxOpenSessionsPerKey,
     uploadIdleTimeoutMs: config.uploads.idleTimeout,
+    trustedProxies: config.requests.trustedProxies,
     bodyLimits: {
       unverifiedBodies: config.requests.unverifiedBodies,
       unverifiedBodyBytes: config.requests.unverifiedBodyBytes,
+      unverifiedBodiesPerClient: config.requests.unverifiedBodiesPerClient ?? defaultPerKeyShare(config.requests.unverifiedBodies),
       idleMs: config.requests.bodyIdleTimeout,
       minRate: config.requests.bodyMinRate,
       rateWindowMs: config.requests.bodyRateWindow,

@@ -34,6 +34,17 @@ describe('configSchema', () => {
     assert.equal(c.manifests.maxBytes, 1024);
   });
 
+  it('takes trusted proxies as addresses or CIDR ranges (a list or comma-separated) and refuses anything else', () => {
+    const c = configSchema.parse({ requests: { trustedProxies: '10.0.0.7, 10.1.0.0/16,::1,fd00::/8' } });
+    assert.deepEqual(c.requests.trustedProxies, ['10.0.0.7', '10.1.0.0/16', '::1', 'fd00::/8']);
+    assert.deepEqual(configSchema.parse({}).requests.trustedProxies, []);
+    for (const bad of ['lb.example.com', '10.0.0.0/33', '::/129', '10.0.0.1/8/8', '10.0.0.0/', '10.0.0.0/x']) {
+      const r = configSchema.safeParse({ requests: { trustedProxies: [bad] } });
+      assert.equal(r.success, false, bad);
+      assert.match(r.error!.issues[0]!.message, /expected an IP address or a CIDR range/);
+    }
+  });
+
   it('rejects a value of the wrong type with a readable message', () => {
     const r = configSchema.safeParse({ uploads: { idleTimeout: true } });
     assert.equal(r.success, false);

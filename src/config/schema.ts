@@ -1,4 +1,5 @@
 // The one description of berth's configuration (shape, defaults, limits); everything else reads the validated, frozen result.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseListen } from './listen.ts';
 import { DURATION_HINT, formatDuration, parseDuration } from './parse-duration.ts';
@@ -60,7 +61,15 @@ function byteSize(defaultValue: string, description: string, min = 0) {
 }
 
 /** A list of strings, in a file as a YAML list or (for env and flags) one comma-separated string; each item checked. */
-function stringList(item: z.ZodString) {
+/** An IPv4 / IPv6 address, or one with a prefix length (CIDR), as Fastify's trustProxy takes them. */
+function isAddressOrRange(v: string): boolean {
+  const [address = '', prefix, ...rest] = v.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+function stringList(item: z.ZodType<string, string>) {
   return z
     .union([
       z.array(z.string()),
@@ -169,6 +178,20 @@ const requests = z
         'request bodies read at once before their sender is verified (SigV4, ACS3, SDK-HMAC bodies; every body with auth none); beyond it callers get a throttling error with Retry-After',
       ),
     unverifiedBodyBytes: byteSize('64MiB', 'bytes those unverified bodies may reserve together (each its declared length, or its endpoint limit)', 1),
+    unverifiedBodiesPerClient: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .optional()
+      .describe(
+        "one client address's share of unverifiedBodies (and the same fraction of unverifiedBodyBytes); beyond it a client gets a place only while one share stays free for the others; default a quarter of unverifiedBodies (at least 1); 0 = no share",
+      ),
+    trustedProxies: stringList(z.string().refine(isAddressOrRange, { error: 'expected an IP address or a CIDR range, e.g. "10.0.0.7" or "10.0.0.0/8"' }))
+      .prefault([])
+      .describe(
+        'load balancers and proxies (IP addresses or CIDR ranges; list, or comma-separated) whose X-Forwarded-For names the client, so each client behind them has its own share of the unverified budget; empty = the peer address is the client',
+      ),
     bodyIdleTimeout: duration('30s', 'a body read that gets no byte from the client for this long is answered (or its connection cut); 0 = off', {
       max: MAX_TIMER_MS,
     }),

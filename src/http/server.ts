@@ -28,6 +28,8 @@ export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots' | '
   maxOpenUploadSessionsPerKey?: number;
   /** How long an untouched session lives, so the per-key count forgets sessions the store expires. */
   uploadIdleTimeoutMs?: number;
+  /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client; unset or empty: none. */
+  trustedProxies?: readonly string[];
   /** The unverified-body budget and the body watchdog (config.requests); unset: DEFAULT_BODY_LIMITS. */
   bodyLimits?: BodyLimits;
   /** A request whose headers are not complete after this long is answered 408 and closed (Node's headersTimeout). */
@@ -48,6 +50,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     routerOptions: { maxParamLength: 8192 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Only then is a client's share of the unverified budget (body-guard.ts) its own behind a load balancer.
+    trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
     // No total deadline (requestTimeout stays 0: a multi-GB layer over a slow link is legitimate); bodies have the
     // guard's idle and minimum-rate watchdog instead. Slow headers are cut by headersTimeout, checked often enough
@@ -73,7 +77,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const openSessions = new OpenSessions(options.maxOpenUploadSessionsPerKey ?? 0, options.uploadIdleTimeoutMs ?? 86_400_000);
   const bodies = new BodyGuard(options.bodyLimits ?? DEFAULT_BODY_LIMITS, options.signatures.mode === 'none');
   app.addHook('onRequest', async (req, reply) => {
-    attachGuard(req.raw, reply.raw, bodies);
+    attachGuard(req.raw, reply.raw, bodies, req.ip);
   });
   const metrics = createHttpMetrics(
     () => uploadSlots.inUse,

@@ -140,9 +140,9 @@ describe('the unverified budget under misbehaving clients (auth required, 1 s ti
     assert.deepEqual(statuses(expecting), [100, 400], expecting);
     await back('an Expect: 100-continue whose body never came');
 
-    // Every place is free: four stalled bodies fit, the fifth is throttled.
-    const stalled = [0, 1, 2, 3].map(async () => {
-      const c = hold(url, { method: 'POST', path: '/', headers: await signed(), declared: 1_000, initial: 10 });
+    // Every place is free: four stalled bodies from four clients (one address can take only 3 of 4) fit, the fifth is throttled.
+    const stalled = [0, 1, 2, 3].map(async (i) => {
+      const c = hold(url, { method: 'POST', path: '/', headers: await signed(), declared: 1_000, initial: 10, from: `127.0.0.${i + 2}` });
       open.push(c);
       return c;
     });
@@ -199,22 +199,32 @@ describe('the unverified budget under misbehaving clients (auth required, 1 s ti
     assert.match(upload, /^HTTP\/1\.1 401 /, 'no credentials: refused before any 100 Continue');
   });
 
-  it('a stranger without a key cannot throttle every signed caller by holding the budget with stalled ACR form bodies', {
-    todo: 'unfixed (see docs/LIMITS.md): the budget has no per-claimant share, so RPC v1 form bodies, which no header ties to a key, or bodies naming one low-rights key, can take every place',
-  }, async () => {
+  it('a stranger without a key, or a key holder on one host, cannot throttle every signed caller by holding the budget', async () => {
     const url = k.berth.url;
     const form = { host: 'x', 'content-type': 'application/x-www-form-urlencoded' };
-    const stalled = [0, 1, 2, 3].map(() =>
-      hold(url, { method: 'POST', path: '/?Action=ListArtifacts&Version=2021-05-21', headers: form, declared: 60_000, initial: 10 }),
-    );
+    // Another loopback address is another client: RPC v1 form bodies (no header ties them to a key) and bodies signed
+    // with a key's id, all stalled, more than the 4 places.
+    const stalled = [
+      ...[0, 1, 2].map(() =>
+        hold(url, { method: 'POST', path: '/?Action=ListArtifacts&Version=2021-05-21', headers: form, declared: 60_000, initial: 10, from: '127.0.0.2' }),
+      ),
+      ...(await Promise.all(
+        [0, 1, 2].map(async () => hold(url, { method: 'POST', path: '/', headers: await signed('{"x":1}'), declared: 7, initial: 3, from: '127.0.0.2' })),
+      )),
+    ];
     open.push(...stalled);
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await until('the stranger holds every place it may take', async () => (await unverifiedBodies(url)).bodies === 3);
+      const refused = (await Promise.all(stalled.map((c) => Promise.race([c.status, new Promise((r) => setTimeout(() => r('held'), 300))])))).filter(
+        (x) => x !== 'held',
+      );
+      assert.equal(refused.length, 3, 'past its share, the stranger is refused once only one share (1 of 4 places) is free');
+      for (const status of refused) assert.ok(status === 503 || status === 400 || status === 429, `throttled in the dialect's shape: ${String(status)}`);
       const keyed = await exchange(url, [headOf('POST', '/', { ...(await signed()), 'content-length': '2', connection: 'close' }), '{}']);
       assert.match(keyed, /^HTTP\/1\.1 200 /, keyed.slice(0, 300));
     } finally {
       for (const c of stalled) c.destroy();
-      await back('four stalled form bodies');
+      await back('six stalled bodies from one address');
     }
   });
 
@@ -275,6 +285,38 @@ describe('the unverified budget under misbehaving clients (auth required, 1 s ti
     const bound = (4 * big.length) / 1048576 + GC_SLACK_MIB + (answers.length * PER_CONNECTION_KIB) / 1024;
     assert.ok(grown <= bound, `RSS grew by ${grown.toFixed(1)} MiB, bound ${bound.toFixed(1)} MiB`);
     await until('the budget back at zero', async () => (await unverifiedBodies(url)).bodies === 0);
+  });
+});
+
+describe('client shares behind a trusted proxy (auth required, 4 places, a share of 1)', () => {
+  let k: KeyedBerth;
+  const open: HeldConnection[] = [];
+  before(async () => {
+    k = await startKeyedBerth('body-proxies', { env: { ...SHORT, BERTH_REQUESTS_TRUSTED_PROXIES: '127.0.0.1' } });
+  });
+  after(async () => {
+    for (const c of open) c.destroy();
+    await k?.dispose();
+  });
+
+  it('gives each client the proxy names its own share, and ignores X-Forwarded-For from a peer that is not a proxy', async () => {
+    const url = k.berth.url;
+    const stall = async (from: string, forwarded: string): Promise<HeldConnection> => {
+      const headers = { ...(await ecrSignedHeaders(url, k.admin, 'DescribeRegistry', '{"x":1}')), 'x-forwarded-for': forwarded };
+      const c = hold(url, { method: 'POST', path: '/', headers, declared: 7, initial: 3, from });
+      open.push(c);
+      return c;
+    };
+    const viaProxy = await Promise.all([1, 2, 3, 4].map((i) => stall('127.0.0.1', `198.51.100.${i}`)));
+    await until('four clients behind the proxy hold all four places', async () => (await unverifiedBodies(url)).bodies === 4);
+    for (const c of viaProxy) c.destroy();
+    await until('the places back', async () => (await unverifiedBodies(url)).bodies === 0);
+    const spoofed = await Promise.all([1, 2, 3, 4].map((i) => stall('127.0.0.2', `198.51.100.${i}`)));
+    await until('the spoofing peer holds what one client may', async () => (await unverifiedBodies(url)).bodies === 3);
+    // Within the 1 s body timeout: the held ones are still held, the refused one has its answer.
+    const answered = await Promise.all(spoofed.map((c) => Promise.race([c.status, new Promise((r) => setTimeout(() => r('held'), 300))])));
+    assert.equal(answered.filter((a) => a === 'held').length, 3, 'a peer that is no proxy is one client, whatever it forwards: 3 of 4 places');
+    for (const c of spoofed) c.destroy();
   });
 });
 
@@ -384,7 +426,8 @@ describe('every body refusal in its dialect shape (auth none: every body is unve
       ];
       for (const d of dialects) {
         const headers = { host: 'x', 'content-type': 'application/json', ...d.headers };
-        const stalled = [0, 1].map(() => hold(url, { method: d.method, path: d.path, headers, declared: 1_000, initial: 10 }));
+        // From two other clients: one address could take only one of the two places (its share).
+        const stalled = [0, 1].map((i) => hold(url, { method: d.method, path: d.path, headers, declared: 1_000, initial: 10, from: `127.0.0.${i + 2}` }));
         await until(`${d.name}: both places taken`, async () => (await unverifiedBodies(url)).bodies === 2);
         const busy = await exchange(url, [headOf(d.method, d.path, { ...headers, 'content-length': '1000' }), 'x']);
         const large = await exchange(url, [headOf(d.method, d.path, { ...headers, 'content-length': '50000000' }), 'x']);

@@ -33,13 +33,15 @@ export interface HoldOptions {
   trickle?: { bytes: number; everyMs: number };
   /** Send only the request line and these many header bytes, then stall (a slowloris); no body. */
   headersOnly?: boolean;
+  /** Connect from this local address (another loopback address is another client to berth). */
+  from?: string;
 }
 
 /** Opens a connection to `url` that sends the head (or part of it) and part of a body, then stalls or trickles. */
 export function hold(url: string, o: HoldOptions): HeldConnection {
   const u = new URL(url);
   const started = Date.now();
-  const socket: Socket = connect({ host: u.hostname, port: Number(u.port) });
+  const socket: Socket = connect({ host: u.hostname, port: Number(u.port), ...(o.from ? { localAddress: o.from } : {}) });
   let text = '';
   let written = 0;
   let timer: NodeJS.Timeout | undefined;

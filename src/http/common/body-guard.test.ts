@@ -5,7 +5,14 @@ import type { IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { BodyGuard, type BodyLimits, type Stall, stallMessage } from './body-guard.ts';
 
-const LIMITS: BodyLimits = { unverifiedBodies: 2, unverifiedBodyBytes: 1_000, idleMs: 1_000, minRate: 1_024, rateWindowMs: 1_000 };
+const LIMITS: BodyLimits = {
+  unverifiedBodies: 2,
+  unverifiedBodyBytes: 1_000,
+  unverifiedBodiesPerClient: 0,
+  idleMs: 1_000,
+  minRate: 1_024,
+  rateWindowMs: 1_000,
+};
 
 describe('BodyGuard budget', () => {
   it('counts bodies and bytes, refuses past either bound, and takes a place again once one is given back', () => {
@@ -49,6 +56,59 @@ describe('BodyGuard budget', () => {
     const g = new BodyGuard(LIMITS, false);
     assert.equal(g.tryReserve(1_001), null);
     assert.deepEqual(g.unverifiedInUse, { bodies: 0, bytes: 0 });
+  });
+});
+
+describe('BodyGuard per-client share', () => {
+  const SHARED: BodyLimits = { ...LIMITS, unverifiedBodies: 8, unverifiedBodyBytes: 8_000, unverifiedBodiesPerClient: 2 };
+
+  it('lets one client past its share only while a share stays free, so another client always finds a place', () => {
+    const g = new BodyGuard(SHARED, false);
+    const held = Array.from({ length: 6 }, () => g.tryReserve(10, 'stranger'));
+    assert.ok(
+      held.every((r) => r !== null),
+      'past its share of 2 while more than 2 places are free',
+    );
+    assert.equal(g.tryReserve(10, 'stranger'), null, 'a 7th would leave fewer than one share (2) free');
+    const a = g.tryReserve(10, 'caller');
+    const b = g.tryReserve(10, 'caller');
+    assert.ok(a && b, "another client's share is there for it");
+    assert.equal(g.tryReserve(10, 'caller'), null, 'the budget is spent');
+    assert.deepEqual(g.unverifiedInUse, { bodies: 8, bytes: 80 });
+    held[0]!();
+    assert.equal(g.tryReserve(10, 'stranger'), null, 'a place freed with no share left over does not go to the client past its share');
+    assert.ok(g.tryReserve(10, 'third'), 'it goes to a client within its share');
+  });
+
+  it('shares the bytes the same way: a client past its byte share keeps one byte share free', () => {
+    const g = new BodyGuard(SHARED, false);
+    // Byte share: 8,000 x 2 / 8 = 2,000.
+    const big = g.tryReserve(5_000, 'stranger');
+    assert.ok(big, 'past its byte share while 3,000 stay free');
+    assert.equal(g.tryReserve(1_001, 'stranger'), null, 'would leave 1,999 free');
+    assert.ok(g.tryReserve(1_000, 'stranger'), 'leaves exactly one byte share free');
+    assert.ok(g.tryReserve(2_000, 'caller'), 'the byte share is there for another client');
+    big();
+    assert.deepEqual(g.unverifiedInUse, { bodies: 2, bytes: 3_000 });
+  });
+
+  it('keeps no state for a client once its last place is back, and a share of 0 or no address means no share', () => {
+    const g = new BodyGuard(SHARED, false);
+    const places = Array.from({ length: 6 }, (_, i) => g.tryReserve(1, `client-${i}`)!);
+    for (const release of places) release();
+    assert.deepEqual(g.unverifiedInUse, { bodies: 0, bytes: 0 });
+    const again = Array.from({ length: 6 }, () => g.tryReserve(1, 'client-0'));
+    assert.ok(
+      again.every((r) => r !== null),
+      'a client that gave everything back starts from nothing',
+    );
+    const unshared = new BodyGuard({ ...SHARED, unverifiedBodiesPerClient: 0 }, false);
+    assert.ok(Array.from({ length: 8 }, () => unshared.tryReserve(1, 'one')).every((r) => r !== null));
+    const anonymous = new BodyGuard(SHARED, false);
+    assert.ok(
+      Array.from({ length: 8 }, () => anonymous.tryReserve(1)).every((r) => r !== null),
+      'no address: only the budget counts',
+    );
   });
 });
 

@@ -7,6 +7,11 @@ export interface BodyLimits {
   unverifiedBodies: number;
   /** Bytes those bodies may reserve together (each reserves its declared length, or its endpoint limit). */
   unverifiedBodyBytes: number;
+  /**
+   * One client's (address's) share of those places, and the same fraction of the bytes; 0 = no share. Beyond its
+   * share a client may still use what is free as long as one share stays free for everyone else.
+   */
+  unverifiedBodiesPerClient: number;
   /** No byte from the client for this long while berth waits for one: the read fails. 0 = off. */
   idleMs: number;
   /** Below this many bytes/s, averaged over each `rateWindowMs` berth spends waiting for the client: the read fails. */
@@ -18,6 +23,7 @@ export interface BodyLimits {
 export const DEFAULT_BODY_LIMITS: BodyLimits = {
   unverifiedBodies: 64,
   unverifiedBodyBytes: 64 * 1024 * 1024,
+  unverifiedBodiesPerClient: 16,
   idleMs: 30_000,
   minRate: 1024,
   rateWindowMs: 30_000,
@@ -44,6 +50,8 @@ export class BodyGuard {
   readonly authOff: boolean;
   #bodies = 0;
   #bytes = 0;
+  /** Places each client holds now; a client holding none has no entry. */
+  readonly #clients = new Map<string, { bodies: number; bytes: number }>();
   readonly #watches = new Set<Watch>();
   #timer: NodeJS.Timeout | null = null;
 
@@ -56,17 +64,37 @@ export class BodyGuard {
     return { bodies: this.#bodies, bytes: this.#bytes };
   }
 
-  /** A place for an unverified body of up to `bytes`; null when the budget is spent (answer "busy", do not buffer). */
-  tryReserve(bytes: number): (() => void) | null {
-    if (this.#bodies + 1 > this.limits.unverifiedBodies || this.#bytes + bytes > this.limits.unverifiedBodyBytes) return null;
+  /**
+   * A place for an unverified body of up to `bytes` from `client` (its address); null when the budget is spent, or
+   * when the client is past its share and taking more would leave less than one share free for everyone else (answer
+   * "busy", do not buffer). The share is what keeps one stranger, or one key's holder, from throttling every caller.
+   */
+  tryReserve(bytes: number, client = ''): (() => void) | null {
+    const { unverifiedBodies: places, unverifiedBodyBytes: budget } = this.limits;
+    if (this.#bodies + 1 > places || this.#bytes + bytes > budget) return null;
+    const share = client === '' ? 0 : this.limits.unverifiedBodiesPerClient;
+    const mine = this.#clients.get(client) ?? { bodies: 0, bytes: 0 };
+    if (share > 0) {
+      const byteShare = Math.floor((budget * Math.min(share, places)) / places);
+      const pastShare = mine.bodies + 1 > share || mine.bytes + bytes > byteShare;
+      const leavesAShare = places - this.#bodies - 1 >= share && budget - this.#bytes - bytes >= byteShare;
+      if (pastShare && !leavesAShare) return null;
+    }
     this.#bodies++;
     this.#bytes += bytes;
+    mine.bodies++;
+    mine.bytes += bytes;
+    if (share > 0) this.#clients.set(client, mine);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#bodies--;
       this.#bytes -= bytes;
+      if (share <= 0) return;
+      mine.bodies--;
+      mine.bytes -= bytes;
+      if (mine.bodies === 0) this.#clients.delete(client);
     };
   }
 
@@ -135,15 +163,22 @@ export class BodyGuard {
   }
 }
 
-/** Each request's guard and response, set by the server's onRequest hook, so body readers need no extra plumbing. */
-const attached = new WeakMap<IncomingMessage, { guard: BodyGuard; res: ServerResponse }>();
+/** A request's guard, its response and its client's address (behind a trusted proxy, the address the proxy names). */
+export interface Attached {
+  guard: BodyGuard;
+  res: ServerResponse;
+  client: string;
+}
 
-export function attachGuard(req: IncomingMessage, res: ServerResponse, guard: BodyGuard): void {
-  attached.set(req, { guard, res });
+/** Each request's guard and response, set by the server's onRequest hook, so body readers need no extra plumbing. */
+const attached = new WeakMap<IncomingMessage, Attached>();
+
+export function attachGuard(req: IncomingMessage, res: ServerResponse, guard: BodyGuard, client: string): void {
+  attached.set(req, { guard, res, client });
 }
 
 /** The guard of `req`, or null outside a server (unit tests that build a bare Fastify). */
-export function guardOf(req: IncomingMessage): { guard: BodyGuard; res: ServerResponse } | null {
+export function guardOf(req: IncomingMessage): Attached | null {
   return attached.get(req) ?? null;
 }
 

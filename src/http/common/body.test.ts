@@ -9,7 +9,7 @@ import { isRegistryError } from '../../core/index.ts';
 import { bodyRefusal, discardBody, readBody, senderVerified } from './body.ts';
 import { attachGuard, BodyGuard, type BodyLimits } from './body-guard.ts';
 
-const LIMITS: BodyLimits = { unverifiedBodies: 2, unverifiedBodyBytes: 1 << 20, idleMs: 300, minRate: 0, rateWindowMs: 1_000 };
+const LIMITS: BodyLimits = { unverifiedBodies: 2, unverifiedBodyBytes: 1 << 20, unverifiedBodiesPerClient: 0, idleMs: 300, minRate: 0, rateWindowMs: 1_000 };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -22,7 +22,7 @@ after(() => {
 /** A server whose requests carry `guard` (as berth's onRequest hook attaches it); Expect: 100-continue is left to the readers. */
 async function serve(guard: BodyGuard, handler: Handler): Promise<number> {
   const server = createServer((req, res) => {
-    attachGuard(req, res, guard);
+    attachGuard(req, res, guard, '');
     handler(req, res).catch((e: unknown) => {
       if (!res.headersSent && !res.destroyed) res.writeHead(500).end(String(e));
     });

@@ -69,7 +69,7 @@ export async function readBody(req: IncomingMessage, limit: number, options: Rea
   const attached = guardOf(req);
   let release: (() => void) | null = null;
   if (attached && (options.trust !== 'verified' || attached.guard.authOff) && declared !== 0) {
-    release = attached.guard.tryReserve(declared ?? limit);
+    release = attached.guard.tryReserve(declared ?? limit, attached.client);
     if (!release) {
       closeAfterAnswer(req);
       attached.res.setHeader('retry-after', '1');
