@@ -18,6 +18,8 @@ export interface BlobStoreTraits {
    * after another was accepted cannot happen there and its case is skipped.
    */
   concurrentWriters: boolean;
+  /** Whether the store offers positional reads (`openFile`: the filesystem); a store without streams every pull. */
+  positionalReads: boolean;
 }
 
 export function runBlobStoreConformance(name: string, open: () => Promise<OpenedBlobStore>, traits: BlobStoreTraits): void {
@@ -59,6 +61,26 @@ export function runBlobStoreConformance(name: string, open: () => Promise<Opened
         sameBytes(await readAll(await store.open(digest, { start: 4095, end: 4095 })), bytes.subarray(4095));
         sameBytes(await readAll(await store.open(digest, { start: 100, end: 2000 })), bytes.subarray(100, 2001));
         sameBytes(await readAll(await store.open(digest, { start: 0, end: 4095 })), bytes);
+      });
+
+      it('reads a committed blob at positions when it offers positional reads (openFile); null when absent', async () => {
+        assert.equal(store.openFile !== undefined, traits.positionalReads, 'positional reads as the adapter declares');
+        if (!store.openFile) return;
+        const bytes = randomBytes(5000);
+        const digest = await put(store, bytes);
+        const file = await store.openFile(digest);
+        assert.ok(file);
+        try {
+          const into = Buffer.alloc(3000);
+          assert.equal(await file.read(into, 0), 3000);
+          sameBytes(into, bytes.subarray(0, 3000));
+          assert.equal(await file.read(into, 4000), 1000, 'fewer only at the end');
+          sameBytes(into.subarray(0, 1000), bytes.subarray(4000));
+          assert.equal(await file.read(into, 5000), 0, 'nothing past the end');
+        } finally {
+          await file.close();
+        }
+        assert.equal(await store.openFile(sha(randomBytes(8))), null);
       });
 
       it('answers null or false for a blob it does not hold', async () => {

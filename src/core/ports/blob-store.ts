@@ -10,12 +10,24 @@ export interface ByteRange {
   end: number;
 }
 
+/** An open committed blob, read at positions. */
+export interface BlobFile {
+  /** Reads up to `into.byteLength` bytes from `position` into `into`; fewer only at the end, 0 past it. */
+  read(into: Uint8Array, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
 /** Reads and removes committed blobs. Blobs are immutable once committed: same digest, same bytes. */
 export interface BlobReader {
   /** Size in bytes of a committed blob, or null when the store does not hold it. */
   stat(digest: Digest): Promise<number | null>;
   /** Streams a committed blob (or a byte range of it); null when absent. The stream is never fully buffered. */
   open(digest: Digest, range?: ByteRange): Promise<Readable | null>;
+  /**
+   * Optional: positional reads of a committed blob (stores with random access, the filesystem); null when absent. A
+   * server streams through buffers it reuses then, instead of a stream that allocates a buffer per read.
+   */
+  openFile?(digest: Digest): Promise<BlobFile | null>;
   /** Removes a committed blob; true when something was removed. Used only by GC and fsck. */
   remove(digest: Digest): Promise<boolean>;
   /** Every committed digest, for consistency checks (fsck); order unspecified. */

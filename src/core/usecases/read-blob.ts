@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { RegistryError } from '../errors.ts';
 import { type Digest, parseDigest } from '../model/digest.ts';
-import type { ByteRange } from '../ports/blob-store.ts';
+import type { BlobFile, ByteRange } from '../ports/blob-store.ts';
 import type { UsesBlobs, UsesMeta } from './deps.ts';
 
 export interface BlobInfo {
@@ -22,14 +22,39 @@ export async function statBlob(deps: UsesMeta<'findBlob'>, repository: string, d
 
 /** Opens the blob, or the inclusive byte range of it; the range must lie inside the blob. */
 export async function openBlob(deps: OpenBlobDeps, repository: string, digestParam: string, range?: ByteRange): Promise<BlobInfo & { stream: Readable }> {
+  const info = await checkedInfo(deps, repository, digestParam, range);
+  const stream = await deps.blobs.open(info.digest, range);
+  return { ...info, stream: present(stream, info.digest) };
+}
+
+/** A blob's bytes for serving: positional reads where the store has them (see BlobReader.openFile), else a stream. */
+export type BlobBytes = { kind: 'stream'; stream: Readable } | { kind: 'file'; file: BlobFile; start: number; end: number };
+
+/** As openBlob, but prefers the store's positional reads, which a server streams through reused buffers. */
+export async function openBlobBytes(
+  deps: OpenBlobDeps & UsesBlobs<'openFile'>,
+  repository: string,
+  digestParam: string,
+  range?: ByteRange,
+): Promise<BlobInfo & { bytes: BlobBytes }> {
+  const info = await checkedInfo(deps, repository, digestParam, range);
+  if (!deps.blobs.openFile) return { ...info, bytes: { kind: 'stream', stream: present(await deps.blobs.open(info.digest, range), info.digest) } };
+  const file = present(await deps.blobs.openFile(info.digest), info.digest);
+  return { ...info, bytes: { kind: 'file', file, start: range?.start ?? 0, end: range?.end ?? info.size - 1 } };
+}
+
+async function checkedInfo(deps: OpenBlobDeps, repository: string, digestParam: string, range?: ByteRange): Promise<BlobInfo> {
   const info = await statBlob(deps, repository, digestParam);
   if (range && (range.start > range.end || range.end >= info.size)) {
     throw new RegistryError('RANGE_INVALID', `range ${range.start}-${range.end} is outside the blob (${info.size} bytes)`, { size: info.size });
   }
-  const stream = await deps.blobs.open(info.digest, range);
-  // Metadata says it exists but the bytes are gone: report it as unknown rather than failing the pull with a 500.
-  if (!stream) throw new RegistryError('BLOB_UNKNOWN', `blob ${info.digest} is missing from storage`, { digest: info.digest });
-  return { ...info, stream };
+  return info;
+}
+
+/** Metadata says it exists but the bytes are gone: report it as unknown rather than failing the pull with a 500. */
+function present<T>(opened: T | null, digest: Digest): T {
+  if (opened === null) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is missing from storage`, { digest });
+  return opened;
 }
 
 /** How long a redirect to the object store stays valid: long enough for a slow pull to start, short enough to leak little. */

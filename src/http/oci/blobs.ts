@@ -1,7 +1,9 @@
 // Blob HEAD/GET/DELETE on the wire: immutable content, so strong ETags and long cache lifetimes are safe.
-import { blobDownloadUrl, deleteBlob, openBlob, RegistryError, statBlob } from '../../core/index.ts';
+import type { FastifyReply } from 'fastify';
+import { type BlobBytes, blobDownloadUrl, deleteBlob, openBlobBytes, RegistryError, statBlob } from '../../core/index.ts';
 import { noteStreamed } from '../common/memory-relief.ts';
 import { parseRange } from '../common/ranges.ts';
+import { sendFile } from '../common/send-file.ts';
 import type { OciHandler } from './context.ts';
 
 type BlobRoute = { kind: 'blob'; name: string; digest: string };
@@ -43,19 +45,31 @@ export const getBlob: OciHandler<BlobRoute> = async ({ ctx, route, req, reply })
       throw new RegistryError('RANGE_INVALID', `range ${rangeHeader} cannot be satisfied by ${info.size} bytes`, { size: info.size });
     }
     if (range) {
-      const opened = await openBlob(ctx.deps, route.name, route.digest, range);
+      const opened = await openBlobBytes(ctx.deps, route.name, route.digest, range);
       reply.code(206).headers({
         ...commonHeaders(opened.digest, range.end - range.start + 1),
         'content-range': `bytes ${range.start}-${range.end}/${opened.size}`,
       });
-      return reply.send(opened.stream);
+      return sendBytes(reply, opened.bytes);
     }
   }
-  const opened = await openBlob(ctx.deps, route.name, route.digest);
+  const opened = await openBlobBytes(ctx.deps, route.name, route.digest);
   reply.code(200).headers(commonHeaders(opened.digest, opened.size));
-  opened.stream.on('data', (chunk: Buffer) => noteStreamed(chunk.length));
-  return reply.send(opened.stream);
+  return sendBytes(reply, opened.bytes);
 };
+
+/** The body: a file through reused buffers (the reply is taken over from Fastify for it), or the store's stream. */
+async function sendBytes(reply: FastifyReply, bytes: BlobBytes): Promise<void> {
+  if (bytes.kind === 'stream') {
+    bytes.stream.on('data', (chunk: Buffer) => noteStreamed(chunk.length));
+    return reply.send(bytes.stream);
+  }
+  reply.hijack();
+  for (const [name, value] of Object.entries(reply.getHeaders()))
+    if (value !== undefined) reply.raw.setHeader(name, typeof value === 'number' ? String(value) : value);
+  reply.raw.writeHead(reply.statusCode);
+  await sendFile(reply.raw, bytes.file, bytes.start, bytes.end);
+}
 
 export const removeBlob: OciHandler<BlobRoute> = async ({ ctx, route, reply, actor }) => {
   await deleteBlob(ctx.deps, route.name, route.digest, actor);

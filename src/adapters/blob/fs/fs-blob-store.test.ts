@@ -18,7 +18,7 @@ runBlobStoreConformance(
     const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
     return { store: await createFsBlobStore({ root }), cleanup: () => rm(root, { recursive: true, force: true }) };
   },
-  { concurrentWriters: false },
+  { concurrentWriters: false, positionalReads: true },
 );
 
 runBlobStoreConformance(
@@ -27,7 +27,7 @@ runBlobStoreConformance(
     const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
     return { store: await createFsBlobStore({ root, fsync: false }), cleanup: () => rm(root, { recursive: true, force: true }) };
   },
-  { concurrentWriters: false },
+  { concurrentWriters: false, positionalReads: true },
 );
 
 /** Every file and directory under `dir`, relative to it. */

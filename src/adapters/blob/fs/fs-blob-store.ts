@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { access, type FileHandle, mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { type BlobStore, type ByteRange, type Digest, RegistryError } from '../../../core/index.ts';
+import { type BlobFile, type BlobStore, type ByteRange, type Digest, RegistryError } from '../../../core/index.ts';
 import { ALGORITHMS, FsPaths, isUploadId } from './paths.ts';
 import { listFsStrays, removeFsStray } from './strays.ts';
 import { writeChunksAt } from './write-at.ts';
@@ -115,6 +115,20 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
       }
       // The stream owns the handle and closes it on end, error or destroy.
       return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK });
+    },
+
+    async openFile(digest: Digest): Promise<BlobFile | null> {
+      let handle: FileHandle;
+      try {
+        handle = await open(paths.blob(digest), 'r');
+      } catch (e) {
+        if (isMissing(e)) return null;
+        throw e;
+      }
+      return {
+        read: async (into, position) => (await handle.read(into, 0, into.byteLength, position)).bytesRead,
+        close: () => handle.close(),
+      };
     },
 
     async remove(digest) {

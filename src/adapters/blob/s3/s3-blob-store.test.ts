@@ -21,5 +21,5 @@ runBlobStoreConformance(
       },
     };
   },
-  { concurrentWriters: true },
+  { concurrentWriters: true, positionalReads: false },
 );
