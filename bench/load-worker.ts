@@ -6,6 +6,8 @@ import { Pool } from 'undici';
 export interface LoadJob {
   origin: string;
   path: string;
+  /** When set, each request takes one of these at random instead of `path` (a cold, spread-out read load). */
+  paths?: string[];
   headers: Record<string, string>;
   connections: number;
   warmupSeconds: number;
@@ -39,7 +41,8 @@ async function phase(seconds: number, maxRequests: number, latencies?: Float64Ar
         const i = sent++;
         const t = performance.now();
         try {
-          const r = await pool.request({ method: 'GET', path: job.path, headers: job.headers });
+          const path = job.paths ? job.paths[Math.floor(Math.random() * job.paths.length)]! : job.path;
+          const r = await pool.request({ method: 'GET', path, headers: job.headers });
           await r.body.dump({ limit: 1 << 20 });
           statuses[r.statusCode] = (statuses[r.statusCode] ?? 0) + 1;
           if (r.statusCode === 200) ok++;

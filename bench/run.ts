@@ -16,6 +16,7 @@ import { BigBlob, fsyncDiskLimit, sha256Limit } from './machine.ts';
 import { measure, type Params } from './measure.ts';
 import { distributionVersion, ensureCommand, type Registry, startBerthRegistry, startDistribution } from './registries.ts';
 import { type Measured, median, rows, saveJson, table } from './report.ts';
+import { measureScale, type ScaleResult, scaleTable } from './scale.ts';
 import { type GcParams, measureGcRound } from './workloads/gc.ts';
 
 const { values: flags } = parseArgs({
@@ -32,6 +33,8 @@ const { values: flags } = parseArgs({
     'only-backends': { type: 'boolean', default: false }, // just the backend section (no Distribution needed)
     'skip-backends': { type: 'boolean', default: false },
     'replica-backend': { type: 'string' }, // shared stores of the replica columns: postgres-s3 (default), embedded-shared, postgres-file
+    scale: { type: 'boolean', default: false }, // only the growth run: --scale-manifests (default 1,000,000) on the embedded default
+    'scale-manifests': { type: 'string' },
   },
 });
 const quick = flags.quick;
@@ -82,6 +85,15 @@ for (const [signal, code] of [
 async function main(): Promise<void> {
   work = await mkdtemp(join(tmpdir(), 'berth-bench-'));
   const record: Record<string, unknown> = { at: new Date().toISOString(), selfTest: flags['self-test'], commit: gitCommit() };
+  if (flags.scale) {
+    const manifests = Number(flags['scale-manifests'] ?? 1_000_000);
+    log(`growth: ${manifests.toLocaleString('en-US')} manifests, 20 tags a repository, 16 clients`);
+    const rate = { seconds: quick ? 2 : 10, warmupSeconds: quick ? 0.5 : 2, connections: 32, maxRequests: 2_000_000 };
+    record.scale = await measureScale(work, { manifests, tagsPerRepo: 20, clients: 16, rate });
+    process.stdout.write(`\n${scaleTable(record.scale as ScaleResult)}\n`);
+    log(`saved ${await saveJson(record)}`);
+    return;
+  }
   if (!flags['only-gc'] && !flags['only-backends']) Object.assign(record, await compare(work));
   if (!flags['self-test'] && !flags['skip-backends'] && !flags['only-gc']) record.backends = await backends(work);
   if (!flags['self-test'] && !flags['skip-gc'] && !flags['only-backends']) record.gc = await gc(work);

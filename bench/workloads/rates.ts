@@ -11,8 +11,9 @@ export interface RateOptions {
   maxRequests: number;
 }
 
-function load(base: string, path: string, headers: Record<string, string>, o: RateOptions): Promise<LoadResult> {
-  const job: LoadJob = { origin: base, path, headers, ...o };
+/** Runs the load worker on `path` (or a random one of `paths` per request). */
+export function load(base: string, path: string, headers: Record<string, string>, o: RateOptions, paths?: string[]): Promise<LoadResult> {
+  const job: LoadJob = { origin: base, path, headers, ...o, ...(paths ? { paths } : {}) };
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('../load-worker.ts', import.meta.url), { workerData: job });
     const timer = setTimeout(
