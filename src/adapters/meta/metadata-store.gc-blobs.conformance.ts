@@ -125,13 +125,13 @@ export function gcBlobCases(suite: ConformanceSuite): void {
       const [known, purged] = [await k.link(r, 'bs-known'), await k.link(r, 'bs-purged')];
       await k.put(manifest(r, 'bs-user', { blobs: [known] }));
       assert.equal((await s.beginBlobPurge([purged], later(HOUR), later(HOUR), 'first')).length, 1);
-      assert.equal(await s.ownsPurge(purged, 'first', later(HOUR)), true);
-      assert.equal(await s.ownsPurge(purged, 'other', later(HOUR)), false);
+      assert.deepEqual(await s.ownsPurges([purged], 'first', later(HOUR)), [purged]);
+      assert.deepEqual(await s.ownsPurges([purged], 'other', later(HOUR)), []);
       assert.deepEqual(await s.takeOverPurges(later(HOUR), 'second', later(HOUR + 5), 10), [], 'strictly before the bound');
       assert.deepEqual(await s.takeOverPurges(later(HOUR + 1), 'second', later(HOUR + 5), 10), [purged]);
-      assert.equal(await s.ownsPurge(purged, 'first', later(HOUR + 6)), false, 'the slow first owner must now leave the bytes alone');
+      assert.deepEqual(await s.ownsPurges([purged], 'first', later(HOUR + 6)), [], 'the slow first owner must now leave the bytes alone');
       assert.deepEqual(await s.takeOverPurges(later(HOUR + 5), 'third', later(HOUR + 6), 10), [], 'a taken-over marker is fresh again');
-      assert.equal(await s.ownsPurge(purged, 'second', later(HOUR + 50)), true, 'the owner checks and renews its lease');
+      assert.deepEqual(await s.ownsPurges([purged], 'second', later(HOUR + 50)), [purged], 'the owner checks and renews its lease');
       assert.deepEqual(await s.takeOverPurges(later(HOUR + 50), 'third', later(HOUR + 51), 10), [], 'a renewed lease is not stale');
       await s.endBlobPurge([purged], 'first');
       assert.equal(await s.blobState(purged), 'purging', 'only the owner ends a purge');
@@ -146,7 +146,7 @@ export function gcBlobCases(suite: ConformanceSuite): void {
       await s.endBlobPurge([purged], 'sweeper');
       const late = await upload(s, r);
       assert.equal(await s.claimUploadDigest(late, orphan, later(3 * HOUR), later(3 * HOUR)), 'claimed', 'a marker past its lease is dropped by a claim');
-      assert.equal(await s.ownsPurge(orphan, 'fsck', later(3 * HOUR)), false);
+      assert.deepEqual(await s.ownsPurges([orphan], 'fsck', later(3 * HOUR)), []);
       assert.equal((await s.getUpload(late))?.claimed, orphan);
       assert.deepEqual(await s.takeOverPurges(later(4 * HOUR), 'x', later(4 * HOUR), 10), []);
       assert.equal(await s.blobState(known), 'known');

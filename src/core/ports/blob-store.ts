@@ -10,6 +10,9 @@ export interface ByteRange {
   end: number;
 }
 
+/** What became of one digest of a batched removal. */
+export type RemoveOutcome = 'removed' | 'missing' | 'failed';
+
 /** Reads and removes committed blobs. Blobs are immutable once committed: same digest, same bytes. */
 export interface BlobReader {
   /** Size in bytes of a committed blob, or null when the store does not hold it. */
@@ -18,6 +21,14 @@ export interface BlobReader {
   open(digest: Digest, range?: ByteRange): Promise<Readable | null>;
   /** Removes a committed blob; true when something was removed. Used only by GC and fsck. */
   remove(digest: Digest): Promise<boolean>;
+  /**
+   * Removes many committed blobs at once (GC, fsck), as fast as the store allows (parallel unlinks, batched deletes),
+   * and says for each digest whether its bytes were removed, were already gone, or could not be removed (a `failed`
+   * digest may or may not still be there). Once `signal` is aborted no further removal starts, and one in flight either
+   * ends at once or is abandoned as `failed`: the caller owns the digests only for a lease, and a removal must never
+   * outlive it. Every digest given gets an answer.
+   */
+  removeMany(digests: readonly Digest[], signal?: AbortSignal): Promise<Map<Digest, RemoveOutcome>>;
   /** Every committed digest, for consistency checks (fsck); order unspecified. */
   list(): AsyncIterable<Digest>;
   /**

@@ -10,6 +10,7 @@ const TRAITS: EngineTraits = {
   orderedJoin: 'JOIN',
   textHoldsNul: false,
   textParam: (p) => `CAST(${p} AS TEXT) COLLATE "C"`,
+  textList: (p) => `SELECT jsonb_array_elements_text(CAST(${p} AS JSONB)) COLLATE "C" AS v`,
 };
 
 const execOn =
