@@ -153,6 +153,39 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     },
   );
 
+  isolated('the purge steps take whole batches and judge each digest on its own: owner, lease, order given, repeats', async (k) => {
+    const s = k.store();
+    const r = k.repo();
+    const [a, b, c, kept] = [await k.link(r, 'bb-a'), await k.link(r, 'bb-b'), await k.link(r, 'bb-c'), await k.link(r, 'bb-kept')];
+    await k.put(manifest(r, 'bb-user', { blobs: [kept] }));
+    const [orphan, unknown] = [d('bb-orphan'), d('bb-unknown')];
+    const begun = await s.beginBlobPurge([c, a, kept, b, a, unknown], later(HOUR), later(HOUR), 'one');
+    assert.deepEqual(
+      begun.map((x) => x.digest),
+      [a, b, c].sort(),
+      'each approved once, in digest order; the used and the unknown ones are not',
+    );
+    assert.equal(await s.blobState(kept), 'known');
+    assert.deepEqual(await s.beginOrphanPurge([orphan, kept, orphan], later(HOUR), 'two'), [orphan], 'a known blob is no orphan');
+    assert.deepEqual(await s.ownsPurges([c, a, orphan, unknown, b, c], 'one', later(HOUR + 5)), [c, a, b], 'only markers still held, in the order given');
+    assert.deepEqual(
+      await s.takeOverPurges(later(HOUR + 1), 'three', later(HOUR + 6), 10),
+      [orphan],
+      'the renewed markers are not stale; the one nobody renewed is',
+    );
+    await s.endBlobPurge([a, b, orphan], 'one');
+    assert.deepEqual(
+      [await s.blobState(a), await s.blobState(b), await s.blobState(c), await s.blobState(orphan)],
+      ['unknown', 'unknown', 'purging', 'purging'],
+      'only the owner ends a purge, each marker on its own',
+    );
+    await s.endBlobPurge([c], 'one');
+    await s.endBlobPurge([orphan], 'three');
+    assert.equal((await s.gcStats({ at: later(2 * HOUR), releasedBefore: later(HOUR), trashedBefore: at })).purging, 0);
+    assert.deepEqual(await s.ownsPurges([], 'one', later(2 * HOUR)), []);
+    assert.deepEqual(await s.beginBlobPurge([], later(HOUR), later(2 * HOUR), 'one'), []);
+  });
+
   isolated('gcStats counts the queue, the trash, tombstones and purges as of the clock it is given', async (k) => {
     const s = k.store();
     const [r, gone] = [k.repo(), k.repo()];
