@@ -42,10 +42,13 @@ const markPurges = (list: string, where = 'true'): string =>
  * the approved digests are read once under the registry lock, and every later statement acts on exactly that list.
  */
 export function* beginBlobPurge(digests: readonly Digest[], releasedBefore: Date, at: Date, owner: string): Q<BlobLink[]> {
-  const list = (yield* traits()).textList('$1');
+  const e = yield* traits();
+  const list = e.textList('$1');
+  // Probing from the batch (orderedJoin): SQLite would otherwise walk every due entry of the queue for each batch.
   const approved = yield* all<BlobLink>(
-    `SELECT q.digest, b.size FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
-                WHERE q.kind = 'blob' AND q.repo_id = '' AND q.digest IN (${list}) AND q.released_at <= $2
+    `SELECT q.digest, b.size FROM (${list}) l ${e.orderedJoin} gc_review_queue q ON q.kind = 'blob' AND q.repo_id = '' AND q.digest = l.v
+                JOIN blobs b ON b.digest = q.digest
+                WHERE q.released_at <= $2
                   AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)
                   AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.digest = q.digest)
                 ORDER BY q.digest`,
