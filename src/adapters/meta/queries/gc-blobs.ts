@@ -57,13 +57,13 @@ export function* beginBlobPurge(digests: readonly Digest[], releasedBefore: Date
   );
   if (approved.length > 0) {
     const ok = textList(approved.map((b) => b.digest));
-    yield* run(`DELETE FROM repository_blobs WHERE digest IN (${list})`, ok);
-    yield* run(`DELETE FROM blobs WHERE digest IN (${list})`, ok);
+    yield* run(`DELETE FROM repository_blobs WHERE ${e.inList('digest', '$1')}`, ok);
+    yield* run(`DELETE FROM blobs WHERE ${e.inList('digest', '$1')}`, ok);
     yield* all(markPurges(list), ok, at.getTime(), owner);
   }
   // The approved entries, and stale ones: used again, or their link went while queued with nothing left to remove.
   yield* run(
-    `DELETE FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND digest IN (${list})
+    `DELETE FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND ${e.inList('digest', '$1')}
        AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.digest = gc_review_queue.digest)`,
     textList(digests),
   );
@@ -86,9 +86,9 @@ export function* beginOrphanPurge(digests: readonly Digest[], at: Date, owner: s
  * from `at` (on PostgreSQL a claim that locked a marker row makes this wait for it, then skip the row it dropped).
  */
 export function* ownsPurges(digests: readonly Digest[], owner: string, at: Date): Q<Digest[]> {
-  const list = (yield* traits()).textList('$3');
+  const inList = (yield* traits()).inList('digest', '$3');
   const owned = yield* all<{ digest: Digest }>(
-    `UPDATE blob_purges SET started_at = $1 WHERE owner = $2 AND digest IN (${list}) RETURNING digest`,
+    `UPDATE blob_purges SET started_at = $1 WHERE owner = $2 AND ${inList} RETURNING digest`,
     at.getTime(),
     owner,
     textList(digests),
@@ -97,8 +97,8 @@ export function* ownsPurges(digests: readonly Digest[], owner: string, at: Date)
 }
 
 export function* endBlobPurge(digests: readonly Digest[], owner: string): Q<void> {
-  const list = (yield* traits()).textList('$2');
-  yield* run(`DELETE FROM blob_purges WHERE owner = $1 AND digest IN (${list})`, owner, textList(digests));
+  const inList = (yield* traits()).inList('digest', '$2');
+  yield* run(`DELETE FROM blob_purges WHERE owner = $1 AND ${inList}`, owner, textList(digests));
 }
 
 /**

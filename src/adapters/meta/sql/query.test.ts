@@ -11,6 +11,7 @@ const TRAITS: EngineTraits = {
   textHoldsNul: true,
   textParam: (p) => p,
   textList: (p) => `SELECT value AS v FROM json_each(${p})`,
+  inList: (column, p) => `${column} IN (SELECT value FROM json_each(${p}))`,
 };
 
 function* twoWrites(): Q<number> {

@@ -33,6 +33,11 @@ export interface EngineTraits {
    * of any size is one statement with one statement text (both engines prepare each text once).
    */
   textList(placeholder: string): string;
+  /**
+   * `column` is one of the strings of such a JSON array parameter, written so that each engine probes the column's
+   * index once per value whatever its statistics say (PostgreSQL: `= ANY` of an array evaluated once).
+   */
+  inList(column: string, placeholder: string): string;
 }
 
 /** The parameter a `textList` placeholder takes: the distinct values, as a JSON array. */

@@ -13,6 +13,7 @@ export const SQLITE_TRAITS: EngineTraits = {
   textHoldsNul: true,
   textParam: (p) => p,
   textList: (p) => `SELECT value AS v FROM json_each(${p})`,
+  inList: (column, p) => `${column} IN (SELECT value FROM json_each(${p}))`,
 };
 
 /**
