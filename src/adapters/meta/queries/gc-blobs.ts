@@ -124,7 +124,7 @@ export function* takeOverPurges(staleBefore: Date, owner: string, at: Date, limi
  * them again either way), and a sweeper that was only slow sees it no longer owns the marker and leaves the bytes.
  */
 export function* claimUploadDigest(id: string, digest: Digest, at: Date, staleBefore: Date): Q<'claimed' | 'purging' | 'unknown-session'> {
-  // FOR UPDATE: a sweeper's unlocked lease renewal (ownsPurge) waits for this decision and then finds the marker
+  // FOR UPDATE: a sweeper's unlocked lease renewal (ownsPurges) waits for this decision and then finds the marker
   // gone, instead of renewing it between this read and the delete below (both sides would think they own the digest).
   const marker = yield* get<{ started_at: number }>(`SELECT started_at FROM blob_purges WHERE digest = $1${(yield* traits()).forUpdate}`, digest);
   if (marker && marker.started_at >= staleBefore.getTime()) return 'purging';
