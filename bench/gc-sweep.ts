@@ -1,8 +1,7 @@
 // Where one GC pass spends its time sweeping orphan blobs, on the embedded stores or on PostgreSQL + S3, without the
 // HTTP uploads of `npm run bench -- --only-gc` (seeding through the stores directly takes seconds, not minutes), so
 // the blob step can be profiled at 5,000 and 20,000 blobs. `node bench/gc-sweep.ts [--backend embedded|postgres-s3]
-// [--blobs N] [--bytes B]`: prints blobs/s and the time and calls per store method (calls that overlap, a batch's
-// removal and the next batch's purge, can add up to more than 100 % of the pass).
+// [--blobs N] [--bytes B]`: prints blobs/s and the time and calls per store method.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

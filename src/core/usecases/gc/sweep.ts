@@ -2,7 +2,6 @@
 // in short batches, and every removal is a compare-and-act transaction in the metadata store, so pushes, pulls and
 // deletes carry on at full speed while it runs, and a crash at any point leaves nothing inconsistent.
 import type { Digest } from '../../model/digest.ts';
-import type { BlobLink } from '../../model/records.ts';
 import type { GcClock } from '../../ports/gc-store.ts';
 import { pinPolicy } from '../pin-policy.ts';
 import { newPurgeOwner, purgeLeaseExpiry, removePurgedBytes } from '../purge-lease.ts';
@@ -102,7 +101,20 @@ async function purgeTrash(deps: GcDeps, clock: GcClock, report: GcReport, progre
 async function sweepBlobs(deps: GcDeps, clock: GcClock, report: GcReport, o: GcOptions, stopped: () => boolean): Promise<void> {
   const stats = await deps.meta.gcStats(clock);
   const total = { items: stats.blobsDue, bytes: stats.bytesDue };
-  const finish = async (approved: readonly BlobLink[], owner: string): Promise<void> => {
+  let after: Digest | undefined;
+  for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
+    await breathe();
+    const due = await deps.meta.dueBlobs(clock.releasedBefore, BATCH, after);
+    if (due.length === 0) break;
+    after = due.at(-1)!.digest;
+    const owner = newPurgeOwner();
+    // Stamped now, not at the pass's start: a long pass must never write markers whose lease is already over.
+    const approved = await deps.meta.beginBlobPurge(
+      due.map((b) => b.digest),
+      clock.releasedBefore,
+      deps.clock.now(),
+      owner,
+    );
     const { removed, freed } = await removeBytes(
       deps,
       approved.map((b) => b.digest),
@@ -120,29 +132,7 @@ async function sweepBlobs(deps: GcDeps, clock: GcClock, report: GcReport, o: GcO
       bytes: report.bytesReclaimed,
       totalBytes: Math.max(total.bytes, report.bytesReclaimed),
     });
-  };
-  // One batch's bytes go (disk or object store) while the next batch's rows are purged (database): the two overlap,
-  // and at most one removal is ever in flight, each checking its markers right before it starts.
-  let removing: Promise<void> | undefined;
-  let after: Digest | undefined;
-  for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
-    await breathe();
-    const due = await deps.meta.dueBlobs(clock.releasedBefore, BATCH, after);
-    if (due.length === 0) break;
-    after = due.at(-1)!.digest;
-    const owner = newPurgeOwner();
-    // Stamped now, not at the pass's start: a long pass must never write markers whose lease is already over.
-    const approved = await deps.meta.beginBlobPurge(
-      due.map((b) => b.digest),
-      clock.releasedBefore,
-      deps.clock.now(),
-      owner,
-    );
-    await removing;
-    removing = finish(approved, owner);
-    removing.catch(() => undefined); // awaited (and thrown) below; this only keeps it from counting as unhandled
   }
-  await removing;
 }
 
 /** A failed removal keeps its marker: uploads of that digest wait, and a pass after the lease retries it. */
