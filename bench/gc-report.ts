@@ -48,6 +48,9 @@ export function medianGc(rounds: GcRound[]): GcMeasured {
   };
 }
 
+/** Blobs a second one pass must sweep on the filesystem (issue 18; it was 1,000 while the sweep unlinked one by one). */
+const SWEEP_TARGET = 10_000;
+
 export function gcRows(g: GcMeasured, p: GcParams): GcRow[] {
   const [small, large] = p.repoSizes;
   return [
@@ -56,8 +59,8 @@ export function gcRows(g: GcMeasured, p: GcParams): GcRow[] {
       value: g.sweepBlobsPerSec,
       baseline: null,
       ratio: null,
-      target: '>= 1000 blobs/s',
-      met: g.sweepBlobsPerSec >= 1000,
+      target: `>= ${SWEEP_TARGET} blobs/s`,
+      met: g.sweepBlobsPerSec >= SWEEP_TARGET,
     },
     { metric: `GC sweep MiB/s (${p.sweepBlobBytes / 1024} KiB blobs)`, value: g.sweepMiBs, baseline: null, ratio: null, target: '-', met: null },
     {

@@ -188,7 +188,7 @@ const READ_METHODS = new Set([
 ]);
 /** Opening, probing and closing a store is wiring, not a change of registry state. */
 const LIFECYCLE_METHODS = new Set(['ping', 'close']);
-/** Port methods that change state (ownsPurge renews a lease; useNonce and the client-token claims record use). */
+/** Port methods that change state (ownsPurges renews leases; useNonce and the client-token claims record use). */
 export const WRITE_METHODS = new Set([
   'remove',
   'createUpload',
@@ -229,7 +229,8 @@ export const WRITE_METHODS = new Set([
   'expirePins',
   'beginBlobPurge',
   'beginOrphanPurge',
-  'ownsPurge',
+  'ownsPurges',
+  'removeMany',
   'endBlobPurge',
   'takeOverPurges',
   'createNamespace',

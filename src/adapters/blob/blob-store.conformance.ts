@@ -97,6 +97,32 @@ export function runBlobStoreConformance(name: string, open: () => Promise<Opened
         assert.equal((await readAll(await store.open(digest))).length, 0);
       });
 
+      it('removes many blobs at once and answers for each: removed, missing when already gone, failed when not a digest', async () => {
+        const blobs = await Promise.all(Array.from({ length: 40 }, (_, i) => put(store, text(`batched removal ${i} ${randomUUID()}`))));
+        const gone = sha(randomBytes(8));
+        const malformed = 'sha256:not-hex' as Digest;
+        const out = await store.removeMany([...blobs, gone, malformed, blobs[0]!]);
+        assert.equal(out.size, 42, 'one answer per distinct digest');
+        for (const d of blobs) assert.equal(out.get(d), 'removed');
+        assert.equal(out.get(gone), 'missing');
+        assert.equal(out.get(malformed), 'failed');
+        for (const d of blobs) assert.equal(await store.stat(d), null, 'the bytes are gone');
+        const again = await store.removeMany(blobs.slice(0, 3));
+        assert.deepEqual([...again.values()], ['missing', 'missing', 'missing'], 'a second removal finds nothing');
+        assert.equal((await store.removeMany([])).size, 0);
+      });
+
+      it('starts no removal once the signal is aborted: every digest failed, every blob still there', async () => {
+        const blobs = await Promise.all([1, 2, 3].map((i) => put(store, text(`kept by an aborted removal ${i} ${randomUUID()}`))));
+        const out = await store.removeMany(blobs, AbortSignal.abort());
+        assert.deepEqual(
+          blobs.map((d) => out.get(d)),
+          ['failed', 'failed', 'failed'],
+        );
+        for (const d of blobs) assert.ok((await store.stat(d)) !== null, 'the bytes stay');
+        assert.deepEqual([...(await store.removeMany(blobs)).values()], ['removed', 'removed', 'removed']);
+      });
+
       it('lists committed blobs and removes them', async () => {
         const a = await put(store, randomBytes(10));
         const b = await put(store, randomBytes(11));

@@ -125,13 +125,13 @@ export function gcBlobCases(suite: ConformanceSuite): void {
       const [known, purged] = [await k.link(r, 'bs-known'), await k.link(r, 'bs-purged')];
       await k.put(manifest(r, 'bs-user', { blobs: [known] }));
       assert.equal((await s.beginBlobPurge([purged], later(HOUR), later(HOUR), 'first')).length, 1);
-      assert.equal(await s.ownsPurge(purged, 'first', later(HOUR)), true);
-      assert.equal(await s.ownsPurge(purged, 'other', later(HOUR)), false);
+      assert.deepEqual(await s.ownsPurges([purged], 'first', later(HOUR)), [purged]);
+      assert.deepEqual(await s.ownsPurges([purged], 'other', later(HOUR)), []);
       assert.deepEqual(await s.takeOverPurges(later(HOUR), 'second', later(HOUR + 5), 10), [], 'strictly before the bound');
       assert.deepEqual(await s.takeOverPurges(later(HOUR + 1), 'second', later(HOUR + 5), 10), [purged]);
-      assert.equal(await s.ownsPurge(purged, 'first', later(HOUR + 6)), false, 'the slow first owner must now leave the bytes alone');
+      assert.deepEqual(await s.ownsPurges([purged], 'first', later(HOUR + 6)), [], 'the slow first owner must now leave the bytes alone');
       assert.deepEqual(await s.takeOverPurges(later(HOUR + 5), 'third', later(HOUR + 6), 10), [], 'a taken-over marker is fresh again');
-      assert.equal(await s.ownsPurge(purged, 'second', later(HOUR + 50)), true, 'the owner checks and renews its lease');
+      assert.deepEqual(await s.ownsPurges([purged], 'second', later(HOUR + 50)), [purged], 'the owner checks and renews its lease');
       assert.deepEqual(await s.takeOverPurges(later(HOUR + 50), 'third', later(HOUR + 51), 10), [], 'a renewed lease is not stale');
       await s.endBlobPurge([purged], 'first');
       assert.equal(await s.blobState(purged), 'purging', 'only the owner ends a purge');
@@ -146,12 +146,45 @@ export function gcBlobCases(suite: ConformanceSuite): void {
       await s.endBlobPurge([purged], 'sweeper');
       const late = await upload(s, r);
       assert.equal(await s.claimUploadDigest(late, orphan, later(3 * HOUR), later(3 * HOUR)), 'claimed', 'a marker past its lease is dropped by a claim');
-      assert.equal(await s.ownsPurge(orphan, 'fsck', later(3 * HOUR)), false);
+      assert.deepEqual(await s.ownsPurges([orphan], 'fsck', later(3 * HOUR)), []);
       assert.equal((await s.getUpload(late))?.claimed, orphan);
       assert.deepEqual(await s.takeOverPurges(later(4 * HOUR), 'x', later(4 * HOUR), 10), []);
       assert.equal(await s.blobState(known), 'known');
     },
   );
+
+  isolated('the purge steps take whole batches and judge each digest on its own: owner, lease, order given, repeats', async (k) => {
+    const s = k.store();
+    const r = k.repo();
+    const [a, b, c, kept] = [await k.link(r, 'bb-a'), await k.link(r, 'bb-b'), await k.link(r, 'bb-c'), await k.link(r, 'bb-kept')];
+    await k.put(manifest(r, 'bb-user', { blobs: [kept] }));
+    const [orphan, unknown] = [d('bb-orphan'), d('bb-unknown')];
+    const begun = await s.beginBlobPurge([c, a, kept, b, a, unknown], later(HOUR), later(HOUR), 'one');
+    assert.deepEqual(
+      begun.map((x) => x.digest),
+      [a, b, c].sort(),
+      'each approved once, in digest order; the used and the unknown ones are not',
+    );
+    assert.equal(await s.blobState(kept), 'known');
+    assert.deepEqual(await s.beginOrphanPurge([orphan, kept, orphan], later(HOUR), 'two'), [orphan], 'a known blob is no orphan');
+    assert.deepEqual(await s.ownsPurges([c, a, orphan, unknown, b, c], 'one', later(HOUR + 5)), [c, a, b], 'only markers still held, in the order given');
+    assert.deepEqual(
+      await s.takeOverPurges(later(HOUR + 1), 'three', later(HOUR + 6), 10),
+      [orphan],
+      'the renewed markers are not stale; the one nobody renewed is',
+    );
+    await s.endBlobPurge([a, b, orphan], 'one');
+    assert.deepEqual(
+      [await s.blobState(a), await s.blobState(b), await s.blobState(c), await s.blobState(orphan)],
+      ['unknown', 'unknown', 'purging', 'purging'],
+      'only the owner ends a purge, each marker on its own',
+    );
+    await s.endBlobPurge([c], 'one');
+    await s.endBlobPurge([orphan], 'three');
+    assert.equal((await s.gcStats({ at: later(2 * HOUR), releasedBefore: later(HOUR), trashedBefore: at })).purging, 0);
+    assert.deepEqual(await s.ownsPurges([], 'one', later(2 * HOUR)), []);
+    assert.deepEqual(await s.beginBlobPurge([], later(HOUR), later(2 * HOUR), 'one'), []);
+  });
 
   isolated('gcStats counts the queue, the trash, tombstones and purges as of the clock it is given', async (k) => {
     const s = k.store();

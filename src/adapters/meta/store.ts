@@ -91,7 +91,9 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     dueBlobs: (before, limit, after) => e.read(() => gcBlobs.dueBlobs(before, limit, after)),
     beginBlobPurge: (digests, before, at, owner) => e.write(() => gcBlobs.beginBlobPurge(digests, before, at, owner)),
     beginOrphanPurge: (digests, at, owner) => e.write(() => gcBlobs.beginOrphanPurge(digests, at, owner)),
-    ownsPurge: (digest, owner, at) => e.single(() => gcBlobs.ownsPurge(digest, owner, at)),
+    // Lock-free, but as transactions: a set-based UPDATE or DELETE may deadlock with a take-over on PostgreSQL, and
+    // the engine runs a transaction again after a deadlock (a single statement would fail instead).
+    ownsPurges: (digests, owner, at) => e.write(() => gcBlobs.ownsPurges(digests, owner, at), null),
     endBlobPurge: (digests, owner) => e.write(() => gcBlobs.endBlobPurge(digests, owner), null),
     takeOverPurges: (before, owner, at, limit) => e.write(() => gcBlobs.takeOverPurges(before, owner, at, limit)),
     gcStats: (clock) => e.read(() => inspect.gcStats(clock)),

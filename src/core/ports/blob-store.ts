@@ -17,6 +17,9 @@ export interface BlobFile {
   close(): Promise<void>;
 }
 
+/** What became of one digest of a batched removal. */
+export type RemoveOutcome = 'removed' | 'missing' | 'failed';
+
 /** Reads and removes committed blobs. Blobs are immutable once committed: same digest, same bytes. */
 export interface BlobReader {
   /** Size in bytes of a committed blob, or null when the store does not hold it. */
@@ -30,6 +33,14 @@ export interface BlobReader {
   openFile?(digest: Digest): Promise<BlobFile | null>;
   /** Removes a committed blob; true when something was removed. Used only by GC and fsck. */
   remove(digest: Digest): Promise<boolean>;
+  /**
+   * Removes many committed blobs at once (GC, fsck), as fast as the store allows (parallel unlinks, batched deletes),
+   * and says for each digest whether its bytes were removed, were already gone, or could not be removed (a `failed`
+   * digest may or may not still be there). Once `signal` is aborted no further removal starts, and one in flight either
+   * ends at once or is abandoned as `failed`: the caller owns the digests only for a lease, and a removal must never
+   * outlive it. Every digest given gets an answer.
+   */
+  removeMany(digests: readonly Digest[], signal?: AbortSignal): Promise<Map<Digest, RemoveOutcome>>;
   /** Every committed digest, for consistency checks (fsck); order unspecified. */
   list(): AsyncIterable<Digest>;
   /**

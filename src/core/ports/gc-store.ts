@@ -91,16 +91,17 @@ export interface GcStore {
   /**
    * Compare-and-delete of blob metadata: each digest still queued past the grace period, used by no manifest and
    * claimed by no upload loses its rows and gets a purge marker held by `owner`. The caller then removes the bytes
-   * (checking ownsPurge right before each) and ends the purges.
+   * (checking ownsPurges right before each removal) and ends the purges.
    */
   beginBlobPurge(digests: Digest[], releasedBefore: Date, at: Date, owner: string): Promise<BlobLink[]>;
   /** The same for files no metadata knows (fsck --repair, abandoned commits): only digests with no blob row, claim or marker. */
   beginOrphanPurge(digests: Digest[], at: Date, owner: string): Promise<Digest[]>;
   /**
-   * Whether `owner` still holds the digest's purge marker (a stale one may have been taken over); when it does, the
-   * lease is renewed to `at`, so the removal that follows has a whole fresh lease however long the batch took.
+   * Which of `digests` still have their purge marker held by `owner` (a stale one may have been taken over), in the
+   * order given; those markers' leases are renewed to `at` in the same statement, so the removal that follows has a
+   * whole fresh lease however long the batch took.
    */
-  ownsPurge(digest: Digest, owner: string, at: Date): Promise<boolean>;
+  ownsPurges(digests: Digest[], owner: string, at: Date): Promise<Digest[]>;
   /** Removes the markers `owner` holds among `digests`. */
   endBlobPurge(digests: Digest[], owner: string): Promise<void>;
   /** Takes over up to `limit` markers begun before `staleBefore` (their sweeper died) for `owner`; returns them. */

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type BlobFile, type BlobStore, type ByteRange, type Digest, RegistryError } from '../../../core/index.ts';
 import { ALGORITHMS, FsPaths, isUploadId } from './paths.ts';
+import { unlinkMany } from './remove-many.ts';
 import { listFsStrays, removeFsStray } from './strays.ts';
 import { writeChunksAt } from './write-at.ts';
 
@@ -139,6 +140,10 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
         if (isMissing(e)) return false;
         throw e;
       }
+    },
+
+    removeMany(digests, signal) {
+      return unlinkMany(digests, (digest) => paths.blob(digest), signal);
     },
 
     async *list() {

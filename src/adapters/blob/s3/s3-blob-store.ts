@@ -7,6 +7,7 @@ import { commitArea } from './commit.ts';
 import { s3, s3OrAbsent } from './errors.ts';
 import { KeyLayout } from './keys.ts';
 import { type Bucket, getStream, headSize, listFolders, listObjects } from './objects.ts';
+import { removeBlobs } from './remove-many.ts';
 import { listS3Strays, removeS3Stray } from './strays.ts';
 import { type AreaContext, appendPart, createArea, readUploadBytes, removeArea } from './upload-area.ts';
 
@@ -79,6 +80,12 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
       if (head === null) return false;
       await s3('DELETE blob', () => bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: signal }));
       return true;
+    },
+
+    removeMany(digests, signal) {
+      // The same rule, per DeleteObjects call (and the HEADs before it): each is cut off REMOVE_DEADLINE_MS after it
+      // starts, and none starts once the caller's signal says its lease is spent.
+      return removeBlobs(bucket, keys, digests, REMOVE_DEADLINE_MS, signal);
     },
 
     async *list() {

@@ -10,6 +10,10 @@ const TRAITS: EngineTraits = {
   orderedJoin: 'JOIN',
   textHoldsNul: false,
   textParam: (p) => `CAST(${p} AS TEXT) COLLATE "C"`,
+  textList: (p) => `SELECT jsonb_array_elements_text(CAST(${p} AS JSONB)) COLLATE "C" AS v`,
+  // An uncorrelated ARRAY(...) is computed once and becomes an index condition; `IN (SELECT ...)` let the planner,
+  // misled by a table not analyzed yet, run the list once per row of the table.
+  inList: (column, p) => `${column} = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(${p} AS JSONB)) COLLATE "C"))`,
 };
 
 const execOn =

@@ -89,12 +89,12 @@ describe('postgres metadata store: two replicas on one schema', () => {
     try {
       const claim = b.claimUploadDigest(id, digest, new Date(), new Date(Date.now() - 10_000));
       await hit;
-      const renewed = a.ownsPurge(digest, 'gc-slow', new Date());
+      const renewed = a.ownsPurges([digest], 'gc-slow', new Date());
       await lockWaiter(box); // the renewal waits on the marker row the claim read FOR UPDATE
       release();
       const [claimed, owns] = [await claim, await renewed];
       assert.equal(claimed, 'claimed');
-      assert.equal(owns, false, 'the sweeper no longer owns the marker, so it leaves the bytes alone');
+      assert.deepEqual(owns, [], 'the sweeper no longer owns the marker, so it leaves the bytes alone');
     } finally {
       proto.query = original;
       release();

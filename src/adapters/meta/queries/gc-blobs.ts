@@ -4,9 +4,10 @@
 // the race between "sweep" and "new push of the same layer" without any lock held across I/O: a purge (reads the
 // claims, writes the marker) and a claim (reads the marker, writes the claim) both hold the registry lock, so one
 // runs entirely before the other and the second sees the first. Renewing and ending markers are single
-// compare-and-set statements on the marker row and take no lock.
+// compare-and-set statements on the marker rows and take no lock. Every step is a few set-based statements per batch,
+// however many digests it holds, so the registry lock is held for a handful of statements, not thousands.
 import type { BlobLink, Digest } from '../../../core/index.ts';
-import { all, get, type Q, run, traits } from '../sql/query.ts';
+import { all, get, type Q, run, textList, traits } from '../sql/query.ts';
 
 export function* dueBlobs(releasedBefore: Date, limit: number, after?: Digest): Q<BlobLink[]> {
   return yield* all<BlobLink>(
@@ -20,82 +21,101 @@ export function* dueBlobs(releasedBefore: Date, limit: number, after?: Digest): 
   );
 }
 
-/** Writes (or takes over) the digest's purge marker for `owner`, stamped `at`. */
-function* markPurge(digest: Digest, at: Date, owner: string): Q<void> {
-  yield* run(
-    `INSERT INTO blob_purges (digest, started_at, owner) VALUES ($1, $2, $3)
-               ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, owner = excluded.owner`,
-    digest,
-    at.getTime(),
-    owner,
-  );
+/** Keeps `digests` in their given order, restricted to those a statement returned. */
+function inOrder(digests: readonly Digest[], rows: readonly { digest: Digest }[]): Digest[] {
+  const hit = new Set(rows.map((r) => r.digest));
+  return [...new Set(digests)].filter((d) => hit.has(d));
 }
 
-const DELETE_QUEUED_BLOB = "DELETE FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND digest = $1";
+/**
+ * Writes (or takes over) the purge markers of the digests `$1` lists for owner `$3`, stamped `$2`, and returns them.
+ * `WHERE true` lets SQLite tell the upsert's ON CONFLICT from a join constraint of the SELECT.
+ */
+const markPurges = (list: string, where = 'true'): string =>
+  `INSERT INTO blob_purges (digest, started_at, owner)
+     SELECT l.v, CAST($2 AS BIGINT), CAST($3 AS TEXT) FROM (${list}) l WHERE ${where}
+     ON CONFLICT (digest) DO UPDATE SET started_at = excluded.started_at, owner = excluded.owner
+     RETURNING digest`;
 
+/**
+ * The compare-and-delete of a whole batch in five statements, whatever its size (one per digest and table before):
+ * the approved digests are read once under the registry lock, and every later statement acts on exactly that list.
+ */
 export function* beginBlobPurge(digests: readonly Digest[], releasedBefore: Date, at: Date, owner: string): Q<BlobLink[]> {
-  const approved: BlobLink[] = [];
-  for (const digest of digests) {
-    const row = yield* get<{ size: number }>(
-      `SELECT b.size FROM gc_review_queue q JOIN blobs b ON b.digest = q.digest
-                      WHERE q.kind = 'blob' AND q.repo_id = '' AND q.digest = $1 AND q.released_at <= $2
-                        AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)
-                        AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.digest = q.digest)`,
-      digest,
-      releasedBefore.getTime(),
-    );
-    if (!row) {
-      // Used again, or its link went while queued with nothing left to remove: a stale entry goes.
-      if (!(yield* get('SELECT 1 FROM blobs WHERE digest = $1', digest))) yield* run(DELETE_QUEUED_BLOB, digest);
-      continue;
-    }
-    yield* run('DELETE FROM repository_blobs WHERE digest = $1', digest);
-    yield* run('DELETE FROM blobs WHERE digest = $1', digest);
-    yield* run(DELETE_QUEUED_BLOB, digest);
-    yield* markPurge(digest, at, owner);
-    approved.push({ digest, size: row.size });
+  const e = yield* traits();
+  const list = e.textList('$1');
+  // Probing from the batch (orderedJoin): SQLite would otherwise walk every due entry of the queue for each batch.
+  const approved = yield* all<BlobLink>(
+    `SELECT q.digest, b.size FROM (${list}) l ${e.orderedJoin} gc_review_queue q ON q.kind = 'blob' AND q.repo_id = '' AND q.digest = l.v
+                JOIN blobs b ON b.digest = q.digest
+                WHERE q.released_at <= $2
+                  AND NOT EXISTS (SELECT 1 FROM manifest_blobs mb WHERE mb.blob_digest = q.digest)
+                  AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.digest = q.digest)
+                ORDER BY q.digest`,
+    textList(digests),
+    releasedBefore.getTime(),
+  );
+  if (approved.length > 0) {
+    const ok = textList(approved.map((b) => b.digest));
+    yield* run(`DELETE FROM repository_blobs WHERE ${e.inList('digest', '$1')}`, ok);
+    yield* run(`DELETE FROM blobs WHERE ${e.inList('digest', '$1')}`, ok);
+    yield* all(markPurges(list), ok, at.getTime(), owner);
   }
+  // The approved entries, and stale ones: used again, or their link went while queued with nothing left to remove.
+  yield* run(
+    `DELETE FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND ${e.inList('digest', '$1')}
+       AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.digest = gc_review_queue.digest)`,
+    textList(digests),
+  );
   return approved;
 }
 
 export function* beginOrphanPurge(digests: readonly Digest[], at: Date, owner: string): Q<Digest[]> {
-  const approved: Digest[] = [];
-  for (const digest of digests) {
-    if ((yield* get('SELECT 1 FROM blobs WHERE digest = $1', digest)) || (yield* get('SELECT 1 FROM uploads WHERE digest = $1', digest))) continue;
-    yield* markPurge(digest, at, owner);
-    approved.push(digest);
-  }
-  return approved;
+  const list = (yield* traits()).textList('$1');
+  const marked = yield* all<{ digest: Digest }>(
+    markPurges(list, 'NOT EXISTS (SELECT 1 FROM blobs b WHERE b.digest = l.v) AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.digest = l.v)'),
+    textList(digests),
+    at.getTime(),
+    owner,
+  );
+  return inOrder(digests, marked);
 }
 
-/** Renew-and-check in one statement: only the owner's marker gets a fresh lease. */
-export function* ownsPurge(digest: Digest, owner: string, at: Date): Q<boolean> {
-  return (yield* run('UPDATE blob_purges SET started_at = $1 WHERE digest = $2 AND owner = $3', at.getTime(), digest, owner)) === 1;
+/**
+ * Renew-and-check of a batch in one statement: returns the digests whose marker `owner` still holds, each now leased
+ * from `at` (on PostgreSQL a claim that locked a marker row makes this wait for it, then skip the row it dropped).
+ */
+export function* ownsPurges(digests: readonly Digest[], owner: string, at: Date): Q<Digest[]> {
+  const inList = (yield* traits()).inList('digest', '$3');
+  const owned = yield* all<{ digest: Digest }>(
+    `UPDATE blob_purges SET started_at = $1 WHERE owner = $2 AND ${inList} RETURNING digest`,
+    at.getTime(),
+    owner,
+    textList(digests),
+  );
+  return inOrder(digests, owned);
 }
 
 export function* endBlobPurge(digests: readonly Digest[], owner: string): Q<void> {
-  for (const d of digests) yield* run('DELETE FROM blob_purges WHERE digest = $1 AND owner = $2', d, owner);
+  const inList = (yield* traits()).inList('digest', '$2');
+  yield* run(`DELETE FROM blob_purges WHERE owner = $1 AND ${inList}`, owner, textList(digests));
 }
 
-/** Compare-and-set of the owner on markers older than the lease: only one taker wins each. */
+/**
+ * Compare-and-set of the owner on markers older than the lease, in one statement: the UPDATE re-tests the age of
+ * every row it changes (on PostgreSQL after waiting for any other writer of the row), so only one taker wins each.
+ */
 export function* takeOverPurges(staleBefore: Date, owner: string, at: Date, limit: number): Q<Digest[]> {
-  const stale = yield* all<{ digest: Digest }>(
-    'SELECT digest FROM blob_purges WHERE started_at < $1 ORDER BY started_at LIMIT $2',
+  const taken = yield* all<{ digest: Digest }>(
+    `UPDATE blob_purges SET owner = $1, started_at = $2
+       WHERE started_at < $3 AND digest IN (SELECT digest FROM blob_purges WHERE started_at < $3 ORDER BY started_at LIMIT $4)
+       RETURNING digest`,
+    owner,
+    at.getTime(),
     staleBefore.getTime(),
     limit,
   );
-  const taken: Digest[] = [];
-  for (const r of stale) {
-    const changed = yield* run(
-      'UPDATE blob_purges SET owner = $1, started_at = $2 WHERE digest = $3 AND started_at < $4',
-      owner,
-      at.getTime(),
-      r.digest,
-      staleBefore.getTime(),
-    );
-    if (changed === 1) taken.push(r.digest);
-  }
-  return taken;
+  return taken.map((r) => r.digest).sort();
 }
 
 /**
@@ -104,7 +124,7 @@ export function* takeOverPurges(staleBefore: Date, owner: string, at: Date, limi
  * them again either way), and a sweeper that was only slow sees it no longer owns the marker and leaves the bytes.
  */
 export function* claimUploadDigest(id: string, digest: Digest, at: Date, staleBefore: Date): Q<'claimed' | 'purging' | 'unknown-session'> {
-  // FOR UPDATE: a sweeper's unlocked lease renewal (ownsPurge) waits for this decision and then finds the marker
+  // FOR UPDATE: a sweeper's unlocked lease renewal (ownsPurges) waits for this decision and then finds the marker
   // gone, instead of renewing it between this read and the delete below (both sides would think they own the digest).
   const marker = yield* get<{ started_at: number }>(`SELECT started_at FROM blob_purges WHERE digest = $1${(yield* traits()).forUpdate}`, digest);
   if (marker && marker.started_at >= staleBefore.getTime()) return 'purging';

@@ -28,6 +28,21 @@ export interface EngineTraits {
   readonly textHoldsNul: boolean;
   /** A text parameter used as a value of its own (a recursive walk's seed): PostgreSQL needs its byte-wise collation. */
   textParam(placeholder: string): string;
+  /**
+   * A subquery of one column `v`: the strings of a parameter holding a JSON array (`textList(...)` below), so a batch
+   * of any size is one statement with one statement text (both engines prepare each text once).
+   */
+  textList(placeholder: string): string;
+  /**
+   * `column` is one of the strings of such a JSON array parameter, written so that each engine probes the column's
+   * index once per value whatever its statistics say (PostgreSQL: `= ANY` of an array evaluated once).
+   */
+  inList(column: string, placeholder: string): string;
+}
+
+/** The parameter a `textList` placeholder takes: the distinct values, as a JSON array. */
+export function textList(values: Iterable<string>): string {
+  return JSON.stringify([...new Set(values)]);
 }
 
 /** The first row, or undefined. */

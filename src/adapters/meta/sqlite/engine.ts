@@ -6,7 +6,15 @@ import { type EngineTraits, oneStatement, runSync, type Statement } from '../sql
 import type { Db } from './db.ts';
 import { ReadCache } from './read-cache.ts';
 
-export const SQLITE_TRAITS: EngineTraits = { kind: 'sqlite', forUpdate: '', orderedJoin: 'CROSS JOIN', textHoldsNul: true, textParam: (p) => p };
+export const SQLITE_TRAITS: EngineTraits = {
+  kind: 'sqlite',
+  forUpdate: '',
+  orderedJoin: 'CROSS JOIN',
+  textHoldsNul: true,
+  textParam: (p) => p,
+  textList: (p) => `SELECT value AS v FROM json_each(${p})`,
+  inList: (column, p) => `${column} IN (SELECT value FROM json_each(${p}))`,
+};
 
 /**
  * A statement prepared once per SQL text, and how it binds: `$1, $2...` in order become plain `?` (bound from the

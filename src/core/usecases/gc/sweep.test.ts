@@ -198,11 +198,16 @@ describe('runGc over the real stores', () => {
   it('a failed byte removal is counted as an error, not as reclaimed space, and keeps its marker until a later pass finishes it', async () => {
     const [ok, stuck] = [await pushBlob(deps, 'gc/app', 'removable'), await pushBlob(deps, 'gc/app', 'stuck on a bad disk')];
     reg.clock.advance(GRACE);
+    // The store answers for each digest: the stuck one fails, the rest of the same batch goes.
     const blobs = {
       ...deps.blobs,
-      remove: async (digest: Parameters<typeof deps.blobs.remove>[0]) => {
-        if (digest === stuck.digest) throw new Error('EIO');
-        return deps.blobs.remove(digest);
+      removeMany: async (...[digests, signal]: Parameters<typeof deps.blobs.removeMany>) => {
+        const out = await deps.blobs.removeMany(
+          digests.filter((d) => d !== stuck.digest),
+          signal,
+        );
+        if (digests.includes(stuck.digest)) out.set(stuck.digest, 'failed');
+        return out;
       },
     };
     const report = await gc({}, { ...deps, blobs });
