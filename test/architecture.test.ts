@@ -138,6 +138,8 @@ const READ_METHODS = new Set([
   'now',
   'stat',
   'open',
+  'openFile',
+  'read',
   'list',
   'downloadUrl',
   'readUpload',
