@@ -10,6 +10,30 @@ import { newPurgeOwner, PURGE_LEASE_MS, purgeLeaseExpiry, REMOVAL_BATCH, removeP
 
 const GRACE = 3_600_000;
 
+/** The registry's stores, recording each ownership check and removal (with its size) in order. */
+function recording(reg: TestRegistry): { deps: RegistryDeps; calls: string[] } {
+  const calls: string[] = [];
+  const deps: RegistryDeps = {
+    ...reg.deps,
+    meta: {
+      ...reg.deps.meta,
+      ownsPurges: async (...args) => {
+        calls.push(`check ${args[0].length}`);
+        return reg.deps.meta.ownsPurges(...args);
+      },
+    },
+    blobs: {
+      ...reg.deps.blobs,
+      removeMany: async (list, signal) => {
+        calls.push(`remove ${list.length}`);
+        assert.ok(signal && !signal.aborted, 'the removal runs inside the budget its check started');
+        return reg.deps.blobs.removeMany(list, signal);
+      },
+    },
+  };
+  return { deps, calls };
+}
+
 describe('removePurgedBytes', () => {
   const opened: TestRegistry[] = [];
   const open = async (): Promise<TestRegistry> => {
@@ -84,25 +108,7 @@ describe('removePurgedBytes', () => {
     const taker = newPurgeOwner();
     const taken = await reg.deps.meta.takeOverPurges(purgeLeaseExpiry(reg.clock.now()), taker, reg.clock.now(), 2);
     assert.equal(taken.length, 2);
-    const calls: string[] = [];
-    const deps: RegistryDeps = {
-      ...reg.deps,
-      meta: {
-        ...reg.deps.meta,
-        ownsPurges: async (...args) => {
-          calls.push(`check ${args[0].length}`);
-          return reg.deps.meta.ownsPurges(...args);
-        },
-      },
-      blobs: {
-        ...reg.deps.blobs,
-        removeMany: async (list, signal) => {
-          calls.push(`remove ${list.length}`);
-          assert.ok(signal && !signal.aborted, 'the removal runs inside the budget its check started');
-          return reg.deps.blobs.removeMany(list, signal);
-        },
-      },
-    };
+    const { deps, calls } = recording(reg);
     const r = await removePurgedBytes(deps, digests, slow);
     assert.deepEqual(calls, ['check 5', 'remove 3']);
     assert.deepEqual([...r.removed].sort(), digests.filter((d) => !taken.includes(d)).sort());
@@ -118,24 +124,7 @@ describe('removePurgedBytes', () => {
     // Files no metadata knows (fsck's orphans), here already gone: each purge ends, none frees anything.
     const digests = Array.from({ length: 2 * REMOVAL_BATCH + 7 }, (_, i) => sha256(`orphan ${i}`));
     assert.equal((await reg.deps.meta.beginOrphanPurge(digests, reg.clock.now(), owner)).length, digests.length);
-    const calls: string[] = [];
-    const deps: RegistryDeps = {
-      ...reg.deps,
-      meta: {
-        ...reg.deps.meta,
-        ownsPurges: async (...args) => {
-          calls.push(`check ${args[0].length}`);
-          return reg.deps.meta.ownsPurges(...args);
-        },
-      },
-      blobs: {
-        ...reg.deps.blobs,
-        removeMany: async (list, signal) => {
-          calls.push(`remove ${list.length}`);
-          return reg.deps.blobs.removeMany(list, signal);
-        },
-      },
-    };
+    const { deps, calls } = recording(reg);
     const r = await removePurgedBytes(deps, digests, owner);
     assert.deepEqual(calls, [`check ${REMOVAL_BATCH}`, `remove ${REMOVAL_BATCH}`, `check ${REMOVAL_BATCH}`, `remove ${REMOVAL_BATCH}`, 'check 7', 'remove 7']);
     assert.deepEqual([r.removed.size, r.freed.size, r.failed], [digests.length, 0, 0]);
