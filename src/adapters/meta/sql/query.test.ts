@@ -2,10 +2,17 @@
 // meant to be one statement cannot run a second one outside a transaction.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SQLITE_TRAITS } from '../sqlite/engine.ts';
 import { type EngineTraits, get, oneStatement, type Q, run, runAsync, runSync, type Statement, traits } from './query.ts';
 
-const TRAITS: EngineTraits = SQLITE_TRAITS;
+const TRAITS: EngineTraits = {
+  kind: 'sqlite',
+  forUpdate: '',
+  orderedJoin: 'CROSS JOIN',
+  textHoldsNul: true,
+  textParam: (p) => p,
+  textList: (p) => `SELECT value AS v FROM json_each(${p})`,
+  inList: (column, p) => `${column} IN (SELECT value FROM json_each(${p}))`,
+};
 
 function* twoWrites(): Q<number> {
   const a = yield* run('UPDATE a SET x = 1');
