@@ -170,16 +170,21 @@ export interface Attached {
   client: string;
 }
 
-/** Each request's guard and response, set by the server's onRequest hook, so body readers need no extra plumbing. */
-const attached = new WeakMap<IncomingMessage, Attached>();
+/**
+ * Each request's guard and response, set by the server's onRequest hook, so body readers need no extra plumbing. A
+ * property of the request, not a WeakMap entry: a long-lived WeakMap holding every request made V8 promote requests
+ * to the old generation (peak RSS ~340 instead of ~185 MiB and 20 % fewer manifest GETs/s under the same load).
+ */
+const ATTACHED = Symbol('berth.bodyGuard');
+type WithGuard = IncomingMessage & { [ATTACHED]?: Attached };
 
 export function attachGuard(req: IncomingMessage, res: ServerResponse, guard: BodyGuard, client: string): void {
-  attached.set(req, { guard, res, client });
+  (req as WithGuard)[ATTACHED] = { guard, res, client };
 }
 
 /** The guard of `req`, or null outside a server (unit tests that build a bare Fastify). */
 export function guardOf(req: IncomingMessage): Attached | null {
-  return attached.get(req) ?? null;
+  return (req as WithGuard)[ATTACHED] ?? null;
 }
 
 /** How long a stalled body read may hold a request, for messages and docs. */

@@ -33,7 +33,10 @@ function closeAfterAnswer(req: IncomingMessage): void {
   if (res && !res.headersSent) res.setHeader('connection', 'close');
 }
 
-const continued = new WeakSet<IncomingMessage>();
+/** Per-request marks as properties of the request, not WeakMap entries (see attachGuard in body-guard.ts). */
+const CONTINUED = Symbol('berth.continued');
+const HELD = Symbol('berth.heldUntilVerified');
+type Marked = IncomingMessage & { [CONTINUED]?: true; [HELD]?: () => void };
 
 /**
  * Tells a client that sent `Expect: 100-continue` to send its body, now that berth is about to read it. Node would say
@@ -42,8 +45,8 @@ const continued = new WeakSet<IncomingMessage>();
  */
 function continueIfExpected(req: IncomingMessage): void {
   const res = guardOf(req)?.res;
-  if (!res || res.headersSent || continued.has(req) || !/(?:^|[\s,])100-continue(?:$|[\s,;])/i.test(String(req.headers.expect ?? ''))) return;
-  continued.add(req);
+  if (!res || res.headersSent || (req as Marked)[CONTINUED] || !/(?:^|[\s,])100-continue(?:$|[\s,;])/i.test(String(req.headers.expect ?? ''))) return;
+  (req as Marked)[CONTINUED] = true;
   res.writeContinue();
 }
 
@@ -93,24 +96,22 @@ export async function readBody(req: IncomingMessage, limit: number, options: Rea
     else {
       const once = release;
       attached!.res.once('close', once);
-      heldUntilVerified.set(req, () => {
+      (req as Marked)[HELD] = () => {
         attached!.res.off('close', once);
         once();
-      });
+      };
     }
   }
   return body;
 }
-
-const heldUntilVerified = new WeakMap<IncomingMessage, () => void>();
 
 /**
  * The handler checked the signature over the body `req` carried: its sender is verified, and its place in the
  * unverified budget is given back now rather than with the answer. Nothing when it held none.
  */
 export function senderVerified(req: IncomingMessage): void {
-  const release = heldUntilVerified.get(req);
-  heldUntilVerified.delete(req);
+  const release = (req as Marked)[HELD];
+  delete (req as Marked)[HELD];
   release?.();
 }
 
