@@ -10,7 +10,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { startBerth } from '../test/e2e/harness.ts';
+import { type RunningBerth, runBerth, startBerth } from '../test/e2e/harness.ts';
 import { agent, bounded, OCI_MANIFEST, pushBlob, putManifest, sha } from './http.ts';
 
 const { values: opts } = parseArgs({
@@ -83,9 +83,9 @@ async function seed(base: string): Promise<void> {
   console.log(`seeded ${REPOS} repositories, ${TAGS} tags in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
-async function timedGet(url: string): Promise<{ ms: number; body: Record<string, unknown> }> {
+async function timedGet(url: string, authorization: string): Promise<{ ms: number; body: Record<string, unknown> }> {
   const t0 = performance.now();
-  const r = await request(url, { method: 'GET', dispatcher: agent });
+  const r = await request(url, { method: 'GET', dispatcher: agent, headers: { authorization } });
   const text = await r.body.text();
   const ms = performance.now() - t0;
   if (r.statusCode !== 200) throw new Error(`GET ${url} answered ${r.statusCode}: ${text.slice(0, 300)}`);
@@ -95,13 +95,13 @@ async function timedGet(url: string): Promise<{ ms: number; body: Record<string,
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 
 /** Sequential requests (one client, as a browser tab pages): a few to warm up, then ROUNDS timed. */
-async function measure(base: string, what: string, path: string, check: (body: Record<string, unknown>) => number): Promise<string> {
+async function measure(base: string, key: Key, what: string, path: string, check: (body: Record<string, unknown>) => number): Promise<string> {
   let items = 0;
-  for (let i = 0; i < 3; i++) items = check((await timedGet(`${base}${path}`)).body);
+  for (let i = 0; i < 3; i++) items = check((await timedGet(`${base}${path}`, key.authorization)).body);
   const times: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) times.push((await timedGet(`${base}${path}`)).ms);
+  for (let i = 0; i < ROUNDS; i++) times.push((await timedGet(`${base}${path}`, key.authorization)).ms);
   times.sort((a, b) => a - b);
-  return `| ${what} | \`${path.replace('/berth/v1', '')}\` | ${items} | ${quantile(times, 0.5).toFixed(1)} | ${quantile(times, 0.95).toFixed(1)} |`;
+  return `| ${what} | ${key.name} | \`${path.replace('/berth/v1', '')}\` | ${items} | ${quantile(times, 0.5).toFixed(1)} | ${quantile(times, 0.95).toFixed(1)} |`;
 }
 
 const count = (field: string) => (body: Record<string, unknown>) => {
@@ -110,18 +110,41 @@ const count = (field: string) => (body: Record<string, unknown>) => {
   return list.length;
 };
 
+interface Key {
+  name: string;
+  authorization: string;
+}
+
+/** An access key made by the CLI on the (stopped) server's data directory. */
+async function createKey(dataDir: string, name: string, grant: string[]): Promise<Key> {
+  const r = await runBerth(['key', 'create', '--data', dataDir, '--json', '--name', name, ...grant]);
+  if (r.code !== 0) throw new Error(`key create: ${r.stderr}`);
+  const k = JSON.parse(r.stdout) as { accessKeyId: string; secretAccessKey: string };
+  return { name, authorization: `Basic ${Buffer.from(`${k.accessKeyId}:${k.secretAccessKey}`).toString('base64')}` };
+}
+
 async function main(): Promise<void> {
   const dataDir = opts.data ?? (await mkdtemp(join(tmpdir(), 'berth-console-bench-')));
   await mkdir(dataDir, { recursive: true });
   const marker = join(dataDir, 'console-bench-seeded.json');
   const seeded = existsSync(marker) ? (JSON.parse(await readFile(marker, 'utf8')) as { repos: number; tags: number }) : null;
   if (seeded && (seeded.repos !== REPOS || seeded.tags !== TAGS)) throw new Error(`${dataDir} was seeded with ${JSON.stringify(seeded)}, not ${REPOS}/${TAGS}`);
-  const berth = await startBerth({ dataDir, listen: '127.0.0.1:0', env: { BERTH_LOG_LEVEL: 'warn' } });
-  try {
-    if (!seeded) {
-      await seed(berth.url);
-      await writeFile(marker, JSON.stringify({ repos: REPOS, tags: TAGS }));
+  if (!seeded) {
+    // Seeding runs with auth off (as a CI pushing with an admin key would, minus the key check per request).
+    const seeder = await startBerth({ dataDir, listen: '127.0.0.1:0', env: { BERTH_LOG_LEVEL: 'warn' } });
+    try {
+      await seed(seeder.url);
+    } finally {
+      await seeder.stop();
     }
+    await writeFile(marker, JSON.stringify({ repos: REPOS, tags: TAGS }));
+  }
+  // Measured with auth on: an admin key sees everything, a reader of one namespace makes listings skip the rest.
+  const admin = await createKey(dataDir, 'admin', ['--admin']);
+  const reader = await createKey(dataDir, 'reader of bench99', ['--grant', 'bench99/*:pull']);
+  let berth: RunningBerth | undefined;
+  try {
+    berth = await startBerth({ dataDir, listen: '127.0.0.1:0', args: ['--auth', 'required'], env: { BERTH_LOG_LEVEL: 'warn' } });
     const names = Array.from({ length: REPOS - 1 }, (_, i) => repoName(i + 1))
       .concat(BIG)
       .sort();
@@ -134,7 +157,7 @@ async function main(): Promise<void> {
         .join(' ')}, node ${process.version}`,
     );
     console.log(`${REPOS} repositories, ${TAGS} tags (${BIG}: ${BIG_TAGS}); ${ROUNDS} timed requests each, one client, client-side latency\n`);
-    console.log('| page | request | entries | p50 ms | p95 ms |\n| --- | --- | --- | --- | --- |');
+    console.log('| page | key | request | entries | p50 ms | p95 ms |\n| --- | --- | --- | --- | --- | --- |');
     const rows = [
       ['repositories, first page', '/berth/v1/repositories', 'repositories'],
       ['repositories, middle page by cursor', `/berth/v1/repositories?after=${encodeURIComponent(middle)}`, 'repositories'],
@@ -149,10 +172,12 @@ async function main(): Promise<void> {
       ['manifests, first page', `/berth/v1/repositories/${BIG}/manifests`, 'manifests'],
     ] as const;
     for (const [what, path, field] of rows) {
-      console.log(await measure(berth.url, what, path, field === null ? () => 0 : count(field)));
+      console.log(await measure(berth.url, admin, what, path, field === null ? () => 0 : count(field)));
     }
+    console.log(await measure(berth.url, reader, 'repositories, first page (9,900 hidden before)', '/berth/v1/repositories', count('repositories')));
+    console.log(await measure(berth.url, reader, 'namespaces (99 of 100 hidden)', '/berth/v1/namespaces', count('namespaces')));
   } finally {
-    await berth.stop();
+    await berth?.stop();
     if (!opts.data) await rm(dataDir, { recursive: true, force: true });
   }
 }
