@@ -139,7 +139,7 @@ describe('berth API bad input', () => {
   });
 
   it('unknown endpoints under /berth/v1 are a JSON 404', async () => {
-    for (const path of ['/berth/v1', '/berth/v1/', '/berth/v1/nothing', '/berth/v1/repositories/x/tags', '/berth/v1/pins/a/b']) {
+    for (const path of ['/berth/v1', '/berth/v1/', '/berth/v1/nothing', '/berth/v1/repositories/x/nothing', '/berth/v1/pins/a/b']) {
       assertApiError(await api(c, 'GET', path), 404, 'NOT_FOUND');
     }
   });

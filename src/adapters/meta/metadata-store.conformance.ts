@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { MetadataStore } from '../../core/index.ts';
 import { repositoryAdminCases } from './metadata-store.admin.conformance.ts';
 import { auditCases } from './metadata-store.audit.conformance.ts';
+import { consoleCases } from './metadata-store.console.conformance.ts';
 import { actor, at, d, HOUR, IMAGE, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import { gcBlobCases } from './metadata-store.gc-blobs.conformance.ts';
 import { gcManifestCases } from './metadata-store.gc-manifests.conformance.ts';
@@ -337,6 +338,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     describe('GC blob steps and inspection', () => gcBlobCases(suite));
     describe('repository administration', () => repositoryAdminCases(suite));
     describe('namespaces and repository listings', () => namespaceCases(suite));
+    describe('console browsing', () => consoleCases(suite));
     describe('request ledger', () => ledgerCases(suite));
     describe('upload sessions and access keys', () => uploadAndKeyCases(suite));
   });

@@ -4,6 +4,8 @@ import { type MetadataStore, purgeLeaseExpiry } from '../../core/index.ts';
 import { listAudit } from './queries/audit.ts';
 import * as blobs from './queries/blobs.ts';
 import * as browse from './queries/browse.ts';
+import * as consoleManifests from './queries/console-manifests.ts';
+import * as consoleRepos from './queries/console-repos.ts';
 import * as gcBlobs from './queries/gc-blobs.ts';
 import { forecastBlobs } from './queries/gc-forecast.ts';
 import * as inspect from './queries/gc-inspect.ts';
@@ -116,6 +118,12 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     repositorySummary: (name) => e.read(() => browse.repositorySummary(name)),
     findRepositoryById: (id) => e.read(() => browse.findRepositoryById(id)),
     listTagDetails: (repository, q) => e.read(() => browse.listTagDetails(repository, q)),
+    searchRepositoryNames: (q) => e.read(() => consoleRepos.searchRepositoryNames(q)),
+    repositoryUsage: (names) => e.read(() => consoleRepos.repositoryUsage(names)),
+    searchTags: (repository, q) => e.read(() => consoleManifests.searchTags(repository, q)),
+    listManifestDigests: (repository, q) => e.read(() => consoleManifests.listManifestDigests(repository, q)),
+    manifestFacts: (repository, digests) => e.read(() => consoleManifests.manifestFacts(repository, digests)),
+    pinsProtecting: (repository, digests, policy, at) => e.read(() => consoleManifests.pinsProtecting(repository, digests, policy, at)),
     findTagDetail: (repository, tag) => e.read(() => browse.findTagDetail(repository, tag)),
     claimClientToken: (key, fingerprint, at, limits) => e.write(() => ledger.claimClientToken(key, fingerprint, at, limits), `token:${key}`),
     completeClientToken: (key, fingerprint, answer) => e.single(() => ledger.completeClientToken(key, fingerprint, answer)),

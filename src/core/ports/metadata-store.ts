@@ -2,6 +2,7 @@
 // so the reference index (blob -> manifest, manifest -> child/subject) can never disagree with the manifests.
 import type { Digest } from '../model/digest.ts';
 import type { AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession } from '../model/records.ts';
+import type { ConsoleBrowser } from './console.ts';
 import type { GcStore } from './gc-store.ts';
 import type { LifecycleStore } from './lifecycle-store.ts';
 import type { NamespaceStore, RepositoryBrowser } from './namespaces.ts';
@@ -268,6 +269,7 @@ export interface MetadataStore
     RepositoryAdmin,
     NamespaceStore,
     RepositoryBrowser,
+    ConsoleBrowser,
     RequestLedger {
   /** A short name for logs and metrics, e.g. "sqlite" or "postgres". */
   readonly kind: string;

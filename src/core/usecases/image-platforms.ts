@@ -120,7 +120,7 @@ async function readBounded(stream: Readable, size: number): Promise<Uint8Array |
  * The platform of an image manifest, read from its config blob in `repository`; blank when that cannot be read. The
  * repository must hold the config (as for a pull); its bytes are read only when `known` has no platform for the digest.
  */
-async function imagePlatform(deps: OpenBlobDeps, repository: string, body: Uint8Array, known: ConfigPlatforms): Promise<Platform> {
+export async function imagePlatform(deps: OpenBlobDeps, repository: string, body: Uint8Array, known: ConfigPlatforms): Promise<Platform> {
   const config = configOf(body);
   if (config === null || config.size > MAX_CONFIG_BYTES) return platformOf(null);
   try {

@@ -59,6 +59,30 @@ export function positiveIntParam(query: URLSearchParams, name: string): number |
   return Number(raw);
 }
 
+/** Page sizes of the browsing routes: 50 unless asked, at most 1,000 (a page must stay one quick answer). */
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 1000;
+
+/** `limit` of a browsing route: 1 to MAX_PAGE, DEFAULT_PAGE when absent. */
+export function pageLimit(query: URLSearchParams): number {
+  const limit = positiveIntParam(query, 'limit') ?? DEFAULT_PAGE;
+  if (limit > MAX_PAGE) throw new RegistryError('PAGINATION_INVALID', `limit must be at most ${MAX_PAGE}, got ${limit}`);
+  return limit;
+}
+
+/** A search text (`q`): absent or empty means no filter; bounded like every free-text parameter. */
+export function searchParam(query: URLSearchParams, name = 'q'): string | undefined {
+  return query.get(name) === '' ? undefined : textParam(query, name);
+}
+
+/** `true` or `false`; undefined when absent. */
+export function booleanParam(query: URLSearchParams, name: string): boolean | undefined {
+  const raw = query.get(name);
+  if (raw === null) return undefined;
+  if (raw !== 'true' && raw !== 'false') throw new RegistryError('INVALID_REQUEST', `${name} must be true or false, got "${raw.slice(0, 40)}"`);
+  return raw === 'true';
+}
+
 /** A repository name parameter, validated against the name grammar; undefined when absent. */
 export function repositoryParam(query: URLSearchParams, name = 'repository'): string | undefined {
   const raw = query.get(name);

@@ -16,6 +16,14 @@ describe('berth API paths', () => {
     assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/lifecycle/preview'), { kind: 'lifecycle-preview', name: 'team/app' });
     assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/lifecycle/lifecycle/run'), { kind: 'lifecycle-run', name: 'team/lifecycle' });
     assert.deepEqual(matchBerthRoute('/berth/v1/namespaces/team/lifecycle'), { kind: 'namespace-lifecycle', name: 'team' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/namespaces'), { kind: 'namespaces' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories'), { kind: 'repositories' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/tags'), { kind: 'tags', name: 'team/app' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/manifests'), { kind: 'manifests', name: 'team/app' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/manifests/sha256:ab'), { kind: 'manifest', name: 'team/app', digest: 'sha256:ab' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/manifests/tags'), { kind: 'tags', name: 'a/manifests' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/tags/manifests'), { kind: 'manifests', name: 'a/tags' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/manifests/deleted-tags'), { kind: 'deleted-tags', name: 'a/manifests' });
     assert.equal(matchBerthRoute('/berth/v1/pins/a/b'), null);
     assert.equal(matchBerthRoute('/berth/v1'), null);
   });

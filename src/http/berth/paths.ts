@@ -14,7 +14,13 @@ export type BerthRoute =
   | { kind: 'lifecycle'; name: string }
   | { kind: 'lifecycle-preview'; name: string }
   | { kind: 'lifecycle-run'; name: string }
-  | { kind: 'namespace-lifecycle'; name: string };
+  | { kind: 'namespace-lifecycle'; name: string }
+  | { kind: 'namespaces' }
+  | { kind: 'repositories' }
+  | { kind: 'tags'; name: string }
+  | { kind: 'manifests'; name: string }
+  /** The digest is checked by the use case, after authentication. */
+  | { kind: 'manifest'; name: string; digest: string };
 
 const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/pins\/?$/, () => ({ kind: 'pins' })],
@@ -25,6 +31,12 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/repositories\/(.+)\/lifecycle\/preview$/, (m) => ({ kind: 'lifecycle-preview', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/repositories\/(.+)\/lifecycle\/run$/, (m) => ({ kind: 'lifecycle-run', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/namespaces\/([^/]+)\/lifecycle$/, (m) => ({ kind: 'namespace-lifecycle', name: parseNamespaceName(m[1]!) })],
+  [/^\/berth\/v1\/namespaces\/?$/, () => ({ kind: 'namespaces' })],
+  [/^\/berth\/v1\/repositories\/?$/, () => ({ kind: 'repositories' })],
+  [/^\/berth\/v1\/repositories\/(.+)\/tags$/, (m) => ({ kind: 'tags', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/repositories\/(.+)\/manifests$/, (m) => ({ kind: 'manifests', name: parseRepositoryName(m[1]!) })],
+  // After the two above: "a/manifests/tags" is the tag list of "a/manifests", never a manifest named "tags".
+  [/^\/berth\/v1\/repositories\/(.+)\/manifests\/([^/]+)$/, (m) => ({ kind: 'manifest', name: parseRepositoryName(m[1]!), digest: m[2]! })],
   [/^\/berth\/v1\/restore$/, () => ({ kind: 'restore' })],
   [/^\/berth\/v1\/gc$/, () => ({ kind: 'gc' })],
   [/^\/berth\/v1\/audit$/, () => ({ kind: 'audit' })],

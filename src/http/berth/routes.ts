@@ -1,10 +1,12 @@
-// The berth management API (/berth/v1: pins, trash, GC, audit, retention) as one encapsulated Fastify plugin: match the raw
+// The berth management API (/berth/v1: browsing, pins, trash, GC, audit, retention) as one encapsulated Fastify plugin: match the raw
 // URL, authenticate, dispatch; every failure becomes {"error":{code,message,detail}} with a 4xx unless it is ours.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../core/index.ts';
 import { type AccessNeed, gateRequest } from '../common/access.ts';
 import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { getAudit } from './audit.ts';
+import { getNamespaces, getRepositories } from './browse.ts';
+import { getManifest, getManifests, getTags } from './browse-repository.ts';
 import { type BerthCall, type BerthContext, type BerthHandler, sendJson } from './context.ts';
 import { berthErrorBody, wireError } from './errors.ts';
 import { getGc, postGc } from './gc.ts';
@@ -29,6 +31,11 @@ const TABLE: Record<BerthRoute['kind'], Partial<Record<Method, BerthHandler<neve
   'namespace-lifecycle': { GET: getLifecycle, PUT: putLifecycle, DELETE: deleteLifecycle },
   'lifecycle-preview': { POST: postPreview },
   'lifecycle-run': { POST: postRun },
+  namespaces: { GET: getNamespaces },
+  repositories: { GET: getRepositories },
+  tags: { GET: getTags },
+  manifests: { GET: getManifests },
+  manifest: { GET: getManifest },
 };
 
 function sendError(reply: FastifyReply, error: RegistryError): void {
