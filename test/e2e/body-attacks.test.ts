@@ -3,10 +3,10 @@
 // holds nothing, large unverified bodies stay within the budget in count, bytes and memory, what Node's parser refuses
 // is answered in a dialect's shape, and Expect: 100-continue is answered only once berth reads the body.
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startBerth, until, unverifiedBodies } from './harness.ts';
 import { basic, type KeyedBerth, startKeyedBerth } from './key-helpers.ts';
+import { exchange, headOf, statuses } from './raw-http.ts';
 import { closeTimes, ecrSignedHeaders, type HeldConnection, hold, rssOf } from './slow-clients.ts';
 
 const SHORT = {
@@ -24,41 +24,6 @@ const ECR = 'AmazonEC2ContainerRegistry_V20150921';
 const GC_SLACK_MIB = 64;
 /** What one refused connection may make berth read and drop (the linger's 256 KiB and a socket read) and keep (32 KiB). */
 const PER_CONNECTION_KIB = 256 + 64 + 32;
-
-interface RawOptions {
-  /** Destroy (or reset, with `reset`) the connection this long after writing. */
-  leaveAfterMs?: number;
-  reset?: boolean;
-  /** Keep the client side open while the server half-closes (curl does). */
-  allowHalfOpen?: boolean;
-  /** Give up waiting for the server to close after this long. */
-  waitMs?: number;
-}
-
-/** Writes `data` on a fresh connection and resolves with everything the server sent until it closed. */
-function exchange(url: string, data: Array<string | Buffer>, o: RawOptions = {}): Promise<string> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const s = connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: o.allowHalfOpen ?? false });
-    let text = '';
-    s.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    s.on('error', () => undefined);
-    s.on('close', () => resolve(text));
-    s.on('connect', () => {
-      for (const d of data) s.write(d);
-      if (o.leaveAfterMs !== undefined) setTimeout(() => (o.reset ? s.resetAndDestroy() : s.destroy()), o.leaveAfterMs);
-    });
-    setTimeout(() => s.destroy(), o.waitMs ?? 5_000).unref();
-  });
-}
-
-const headOf = (method: string, path: string, headers: Record<string, string>): string =>
-  `${method} ${path} HTTP/1.1\r\n${Object.entries(headers)
-    .map(([k, v]) => `${k}: ${v}\r\n`)
-    .join('')}\r\n`;
-
-/** Status lines of every answer in `text`. */
-const statuses = (text: string): number[] => [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
 
 describe('the unverified budget under misbehaving clients (auth required, 1 s timeouts, 4 places)', () => {
   let k: KeyedBerth;
@@ -199,35 +164,6 @@ describe('the unverified budget under misbehaving clients (auth required, 1 s ti
     assert.match(upload, /^HTTP\/1\.1 401 /, 'no credentials: refused before any 100 Continue');
   });
 
-  it('a stranger without a key, or a key holder on one host, cannot throttle every signed caller by holding the budget', async () => {
-    const url = k.berth.url;
-    const form = { host: 'x', 'content-type': 'application/x-www-form-urlencoded' };
-    // Another loopback address is another client: RPC v1 form bodies (no header ties them to a key) and bodies signed
-    // with a key's id, all stalled, more than the 4 places.
-    const stalled = [
-      ...[0, 1, 2].map(() =>
-        hold(url, { method: 'POST', path: '/?Action=ListArtifacts&Version=2021-05-21', headers: form, declared: 60_000, initial: 10, from: '127.0.0.2' }),
-      ),
-      ...(await Promise.all(
-        [0, 1, 2].map(async () => hold(url, { method: 'POST', path: '/', headers: await signed('{"x":1}'), declared: 7, initial: 3, from: '127.0.0.2' })),
-      )),
-    ];
-    open.push(...stalled);
-    try {
-      await until('the stranger holds every place it may take', async () => (await unverifiedBodies(url)).bodies === 3);
-      const refused = (await Promise.all(stalled.map((c) => Promise.race([c.status, new Promise((r) => setTimeout(() => r('held'), 300))])))).filter(
-        (x) => x !== 'held',
-      );
-      assert.equal(refused.length, 3, 'past its share, the stranger is refused once only one share (1 of 4 places) is free');
-      for (const status of refused) assert.ok(status === 503 || status === 400 || status === 429, `throttled in the dialect's shape: ${String(status)}`);
-      const keyed = await exchange(url, [headOf('POST', '/', { ...(await signed()), 'content-length': '2', connection: 'close' }), '{}']);
-      assert.match(keyed, /^HTTP\/1\.1 200 /, keyed.slice(0, 300));
-    } finally {
-      for (const c of stalled) c.destroy();
-      await back('six stalled bodies from one address');
-    }
-  });
-
   it('keeps 20 signed 9 MB bodies with a wrong secret within the budget, and refuses oversized ACR and SWR bodies unread', async () => {
     const url = k.berth.url;
     const pid = k.berth.process.pid!;
@@ -285,38 +221,6 @@ describe('the unverified budget under misbehaving clients (auth required, 1 s ti
     const bound = (4 * big.length) / 1048576 + GC_SLACK_MIB + (answers.length * PER_CONNECTION_KIB) / 1024;
     assert.ok(grown <= bound, `RSS grew by ${grown.toFixed(1)} MiB, bound ${bound.toFixed(1)} MiB`);
     await until('the budget back at zero', async () => (await unverifiedBodies(url)).bodies === 0);
-  });
-});
-
-describe('client shares behind a trusted proxy (auth required, 4 places, a share of 1)', () => {
-  let k: KeyedBerth;
-  const open: HeldConnection[] = [];
-  before(async () => {
-    k = await startKeyedBerth('body-proxies', { env: { ...SHORT, BERTH_REQUESTS_TRUSTED_PROXIES: '127.0.0.1' } });
-  });
-  after(async () => {
-    for (const c of open) c.destroy();
-    await k?.dispose();
-  });
-
-  it('gives each client the proxy names its own share, and ignores X-Forwarded-For from a peer that is not a proxy', async () => {
-    const url = k.berth.url;
-    const stall = async (from: string, forwarded: string): Promise<HeldConnection> => {
-      const headers = { ...(await ecrSignedHeaders(url, k.admin, 'DescribeRegistry', '{"x":1}')), 'x-forwarded-for': forwarded };
-      const c = hold(url, { method: 'POST', path: '/', headers, declared: 7, initial: 3, from });
-      open.push(c);
-      return c;
-    };
-    const viaProxy = await Promise.all([1, 2, 3, 4].map((i) => stall('127.0.0.1', `198.51.100.${i}`)));
-    await until('four clients behind the proxy hold all four places', async () => (await unverifiedBodies(url)).bodies === 4);
-    for (const c of viaProxy) c.destroy();
-    await until('the places back', async () => (await unverifiedBodies(url)).bodies === 0);
-    const spoofed = await Promise.all([1, 2, 3, 4].map((i) => stall('127.0.0.2', `198.51.100.${i}`)));
-    await until('the spoofing peer holds what one client may', async () => (await unverifiedBodies(url)).bodies === 3);
-    // Within the 1 s body timeout: the held ones are still held, the refused one has its answer.
-    const answered = await Promise.all(spoofed.map((c) => Promise.race([c.status, new Promise((r) => setTimeout(() => r('held'), 300))])));
-    assert.equal(answered.filter((a) => a === 'held').length, 3, 'a peer that is no proxy is one client, whatever it forwards: 3 of 4 places');
-    for (const c of spoofed) c.destroy();
   });
 });
 
