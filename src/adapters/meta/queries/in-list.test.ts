@@ -1,3 +1,5 @@
+// The padded IN lists: every length pads up to one of a few sizes with a value no key has, and long lists split into
+// chunks, so statement shapes stay few and no page can exceed a database's parameter limit.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chunks, MAX_IN_LIST, padded, placeholders } from './in-list.ts';
