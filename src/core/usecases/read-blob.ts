@@ -20,17 +20,13 @@ export async function statBlob(deps: UsesMeta<'findBlob'>, repository: string, d
   return { digest, size: link.size };
 }
 
-/** Opens the blob, or the inclusive byte range of it; the range must lie inside the blob. */
-export async function openBlob(deps: OpenBlobDeps, repository: string, digestParam: string, range?: ByteRange): Promise<BlobInfo & { stream: Readable }> {
-  const info = await checkedInfo(deps, repository, digestParam, range);
-  const stream = await deps.blobs.open(info.digest, range);
-  return { ...info, stream: present(stream, info.digest) };
-}
-
 /** A blob's bytes for serving: positional reads where the store has them (see BlobReader.openFile), else a stream. */
 export type BlobBytes = { kind: 'stream'; stream: Readable } | { kind: 'file'; file: BlobFile; start: number; end: number };
 
-/** As openBlob, but prefers the store's positional reads, which a server streams through reused buffers. */
+/**
+ * Opens the blob, or the inclusive byte range of it (the range must lie inside the blob), preferring the store's
+ * positional reads, which a server streams through reused buffers.
+ */
 export async function openBlobBytes(
   deps: OpenBlobDeps & UsesBlobs<'openFile'>,
   repository: string,
