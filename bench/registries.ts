@@ -18,7 +18,8 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-async function peakRss(pid: number): Promise<number> {
+/** The peak resident set size (VmHWM) of `pid` so far, MiB. */
+export async function peakRss(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }

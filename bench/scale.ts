@@ -2,10 +2,12 @@
 // repositories, 16 clients) a tenth at a time and reports the push rate per tenth, random manifest GETs and tags/list
 // at the first tenth and at the end, the catalog walk, `gc --dry-run` and a GC pass, restart time, RSS and disk.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBerth, startBerth } from '../test/e2e/harness.ts';
+import { rssOf } from '../test/e2e/slow-clients.ts';
 import { bounded, getText, MANIFEST_ACCEPT, makeSmallImage, pushSmallImage, putManifest, type SmallImage } from './http.ts';
+import { MiB } from './machine.ts';
+import { peakRss } from './registries.ts';
 import { load, type RateOptions } from './workloads/rates.ts';
 
 export interface ScaleParams {
@@ -30,10 +32,7 @@ export interface ScaleResult {
 
 const log = (m: string): void => void process.stderr.write(`bench scale: ${m}\n`);
 
-function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
+const rssMiB = (pid: number): number => Math.round(rssOf(pid) / MiB);
 
 /** The manifest of tag `t` of a repository: the repository's one image, made distinct per tag by an annotation. */
 function tagged(img: SmallImage, t: number): Buffer {
@@ -73,11 +72,11 @@ export async function measureScale(work: string, P: ScaleParams): Promise<ScaleR
       if (r.done !== count) throw new Error(`tenth ${k + 1}: pushed ${r.done} of ${count} within the hour`);
       pushPerTenth.push(r.perSecond);
       log(`tenth ${k + 1}: ${from + count} manifests, ${Math.round(r.perSecond)}/s`);
-      if (k === 0) atTenth = { ...(await reads(berth.url, from + count)), rss: statusMiB(berth.process.pid!, 'VmRSS') };
+      if (k === 0) atTenth = { ...(await reads(berth.url, from + count)), rss: rssMiB(berth.process.pid!) };
     }
     const end = await reads(berth.url, P.manifests);
-    const rssAtEnd = statusMiB(berth.process.pid!, 'VmRSS');
-    const peak = statusMiB(berth.process.pid!, 'VmHWM');
+    const rssAtEnd = rssMiB(berth.process.pid!);
+    const peak = Math.round(await peakRss(berth.process.pid!));
 
     const walkStarted = performance.now();
     let walked = 0;
