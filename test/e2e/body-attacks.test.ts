@@ -7,15 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { startBerth, until, unverifiedBodies } from './harness.ts';
 import { basic, type KeyedBerth, startKeyedBerth } from './key-helpers.ts';
 import { exchange, headOf, statuses } from './raw-http.ts';
-import { closeTimes, ecrSignedHeaders, type HeldConnection, hold, rssOf } from './slow-clients.ts';
+import { closeTimes, ecrSignedHeaders, type HeldConnection, hold, rssOf, SHORT_BODY_LIMITS } from './slow-clients.ts';
 
-const SHORT = {
-  BERTH_REQUESTS_BODY_IDLE_TIMEOUT: '1s',
-  BERTH_REQUESTS_BODY_RATE_WINDOW: '1s',
-  BERTH_REQUESTS_BODY_MIN_RATE: '2KiB',
-  BERTH_REQUESTS_HEADERS_TIMEOUT: '1s',
-  BERTH_REQUESTS_UNVERIFIED_BODIES: '4',
-};
 const ECR = 'AmazonEC2ContainerRegistry_V20150921';
 /**
  * RSS is not what berth holds: buffers it let go stay resident until V8 collects them, and V8 starts a full collection
@@ -29,7 +22,7 @@ describe('the unverified budget under misbehaving clients (auth required, 1 s ti
   let k: KeyedBerth;
   const open: HeldConnection[] = [];
   before(async () => {
-    k = await startKeyedBerth('body-attacks', { env: SHORT });
+    k = await startKeyedBerth('body-attacks', { env: SHORT_BODY_LIMITS });
   });
   after(async () => {
     for (const c of open) c.destroy();

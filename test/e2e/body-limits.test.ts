@@ -4,18 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { basic, type KeyedBerth, startKeyedBerth } from './key-helpers.ts';
-import { closeTimes, ecrSignedHeaders, type HeldConnection, hold, rssOf } from './slow-clients.ts';
+import { closeTimes, ecrSignedHeaders, type HeldConnection, hold, rssOf, SHORT_BODY_LIMITS } from './slow-clients.ts';
 
 const IDLE_MS = 1_000;
 /** The watchdog checks every idle/5; an answer also needs a moment on a busy 2-core machine. */
 const SLACK_MS = 1_500;
-const SHORT = {
-  BERTH_REQUESTS_BODY_IDLE_TIMEOUT: `${IDLE_MS}ms`,
-  BERTH_REQUESTS_BODY_RATE_WINDOW: '1s',
-  BERTH_REQUESTS_BODY_MIN_RATE: '2KiB',
-  BERTH_REQUESTS_HEADERS_TIMEOUT: '1s',
-  BERTH_REQUESTS_UNVERIFIED_BODIES: '4',
-};
+const SHORT = { ...SHORT_BODY_LIMITS, BERTH_REQUESTS_BODY_IDLE_TIMEOUT: `${IDLE_MS}ms` };
 const ECR_TARGET = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRegistry' };
 
 describe('request bodies strangers send (auth required, short timeouts)', () => {

@@ -6,21 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { until, unverifiedBodies } from './harness.ts';
 import { type KeyedBerth, startKeyedBerth } from './key-helpers.ts';
 import { exchange, headOf } from './raw-http.ts';
-import { ecrSignedHeaders, type HeldConnection, hold } from './slow-clients.ts';
-
-const SHORT = {
-  BERTH_REQUESTS_BODY_IDLE_TIMEOUT: '1s',
-  BERTH_REQUESTS_BODY_RATE_WINDOW: '1s',
-  BERTH_REQUESTS_BODY_MIN_RATE: '2KiB',
-  BERTH_REQUESTS_HEADERS_TIMEOUT: '1s',
-  BERTH_REQUESTS_UNVERIFIED_BODIES: '4',
-};
+import { ecrSignedHeaders, type HeldConnection, hold, SHORT_BODY_LIMITS } from './slow-clients.ts';
 
 describe('one client address past its share (auth required, 4 places, a share of 1)', () => {
   let k: KeyedBerth;
   const open: HeldConnection[] = [];
   before(async () => {
-    k = await startKeyedBerth('body-shares', { env: SHORT });
+    k = await startKeyedBerth('body-shares', { env: SHORT_BODY_LIMITS });
   });
   after(async () => {
     for (const c of open) c.destroy();
@@ -65,7 +57,7 @@ describe('client shares behind a trusted proxy (auth required, 4 places, a share
   let k: KeyedBerth;
   const open: HeldConnection[] = [];
   before(async () => {
-    k = await startKeyedBerth('body-proxies', { env: { ...SHORT, BERTH_REQUESTS_TRUSTED_PROXIES: '127.0.0.1' } });
+    k = await startKeyedBerth('body-proxies', { env: { ...SHORT_BODY_LIMITS, BERTH_REQUESTS_TRUSTED_PROXIES: '127.0.0.1' } });
   });
   after(async () => {
     for (const c of open) c.destroy();

@@ -7,6 +7,15 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from './ecr-helpers.ts';
 import type { Key } from './key-helpers.ts';
 
+/** Short body timeouts and a budget of 4 places, so the body-limit tests see every bound within seconds. */
+export const SHORT_BODY_LIMITS = {
+  BERTH_REQUESTS_BODY_IDLE_TIMEOUT: '1s',
+  BERTH_REQUESTS_BODY_RATE_WINDOW: '1s',
+  BERTH_REQUESTS_BODY_MIN_RATE: '2KiB',
+  BERTH_REQUESTS_HEADERS_TIMEOUT: '1s',
+  BERTH_REQUESTS_UNVERIFIED_BODIES: '4',
+};
+
 export interface HeldConnection {
   /** The status line's code of the first answer, or null when the server closed without one. */
   status: Promise<number | null>;
