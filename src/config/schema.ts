@@ -69,6 +69,11 @@ function isAddressOrRange(v: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
+/** A whole number of things (slots, sessions, places) from `min` up to a million. */
+function count(min = 0) {
+  return z.number().int().min(min).max(1_000_000);
+}
+
 function stringList(item: z.ZodType<string, string>) {
   return z
     .union([
@@ -127,37 +132,19 @@ const uploads = z
       'each berth serve renews a lease every sixth of this; a session whose process let its lease run out and that was idle this long is expired with its data',
       { min: 1_000 },
     ),
-    maxConcurrent: z
-      .number()
-      .int()
-      .min(0)
-      .max(1_000_000)
-      .prefault(64)
-      .describe('uploads streaming at once; 0 = unlimited; beyond it uploads wait in the queue (maxQueued)'),
-    maxConcurrentPerKey: z
-      .number()
-      .int()
-      .min(0)
-      .max(1_000_000)
+    maxConcurrent: count().prefault(64).describe('uploads streaming at once; 0 = unlimited; beyond it uploads wait in the queue (maxQueued)'),
+    maxConcurrentPerKey: count()
       .optional()
       .describe(
         'uploads one access key may stream at once (more wait, behind other keys); default a quarter of maxConcurrent (at least 1); 0 = no per-key share; anonymous callers (auth none) only count against maxConcurrent',
       ),
-    maxQueued: z
-      .number()
-      .int()
-      .min(0)
-      .max(1_000_000)
+    maxQueued: count()
       .prefault(1024)
       .describe(
         'uploads that wait (body unread) for a slot beyond maxConcurrent or their key share, per replica; when full, the key with the most waiting yields its newest; 0 = none wait; beyond it TOOMANYREQUESTS',
       ),
     queueTimeout: duration('30s', 'how long a queued upload waits for a slot before UNAVAILABLE (503, Retry-After)', { min: 1, max: 3_600_000 }),
-    maxOpenSessionsPerKey: z
-      .number()
-      .int()
-      .min(0)
-      .max(1_000_000)
+    maxOpenSessionsPerKey: count()
       .prefault(1024)
       .describe(
         'unfinished upload sessions one access key may hold, per replica (1024: a CI farm of 200 jobs sharing a key, docker uploading 5 layers at once each); 0 = unlimited; beyond it new sessions get TOOMANYREQUESTS',
@@ -168,21 +155,13 @@ const uploads = z
 /** What a stranger can make berth hold while reading requests (docs/LIMITS.md). */
 const requests = z
   .strictObject({
-    unverifiedBodies: z
-      .number()
-      .int()
-      .min(1)
-      .max(1_000_000)
+    unverifiedBodies: count(1)
       .prefault(64)
       .describe(
         'request bodies read at once before their sender is verified (SigV4, ACS3, SDK-HMAC bodies; every body with auth none); beyond it callers get a throttling error with Retry-After',
       ),
     unverifiedBodyBytes: byteSize('64MiB', 'bytes those unverified bodies may reserve together (each its declared length, or its endpoint limit)', 1),
-    unverifiedBodiesPerClient: z
-      .number()
-      .int()
-      .min(0)
-      .max(1_000_000)
+    unverifiedBodiesPerClient: count()
       .optional()
       .describe(
         "one client address's share of unverifiedBodies (and the same fraction of unverifiedBodyBytes); beyond it a client gets a place only while one share stays free for the others; default a quarter of unverifiedBodies (at least 1); 0 = no share",
