@@ -16,6 +16,7 @@ export * from './model/tag-mutability.ts';
 export type * from './ports/blob-store.ts';
 export * from './ports/clock.ts';
 export type * from './ports/console.ts';
+export type * from './ports/gc-history.ts';
 export type * from './ports/gc-store.ts';
 export type * from './ports/lifecycle-store.ts';
 export type * from './ports/metadata-store.ts';

@@ -10,6 +10,11 @@ export type BerthRoute =
   | { kind: 'deleted-tags'; name: string }
   | { kind: 'restore' }
   | { kind: 'gc' }
+  /** GC pass history; the id is checked by the handler, after authentication. */
+  | { kind: 'gc-passes' }
+  | { kind: 'gc-pass'; id: string }
+  | { kind: 'gc-pass-events'; id: string }
+  | { kind: 'gc-reclaimed' }
   | { kind: 'audit' }
   | { kind: 'lifecycle'; name: string }
   | { kind: 'lifecycle-preview'; name: string }
@@ -39,6 +44,10 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/repositories\/(.+)\/manifests\/([^/]+)$/, (m) => ({ kind: 'manifest', name: parseRepositoryName(m[1]!), digest: m[2]! })],
   [/^\/berth\/v1\/restore$/, () => ({ kind: 'restore' })],
   [/^\/berth\/v1\/gc$/, () => ({ kind: 'gc' })],
+  [/^\/berth\/v1\/gc\/passes\/?$/, () => ({ kind: 'gc-passes' })],
+  [/^\/berth\/v1\/gc\/passes\/([^/]+)$/, (m) => ({ kind: 'gc-pass', id: m[1]! })],
+  [/^\/berth\/v1\/gc\/passes\/([^/]+)\/events$/, (m) => ({ kind: 'gc-pass-events', id: m[1]! })],
+  [/^\/berth\/v1\/gc\/reclaimed$/, () => ({ kind: 'gc-reclaimed' })],
   [/^\/berth\/v1\/audit$/, () => ({ kind: 'audit' })],
 ];
 
