@@ -3,11 +3,12 @@
 // the per-day sums match the reports, and the routes refuse non-admins and bad ids in the berth error shape.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { api, assertApiError, okJson } from './berth-api-helpers.ts';
 import { runBerth, until } from './harness.ts';
 import { AuthClient, createKey, type KeyedBerth, keyBasic, startKeyedBerth } from './key-helpers.ts';
-import { assertStatus, pushImage, repoName } from './oci-helpers.ts';
+import { assertStatus, pushImage, repoName, sha256 } from './oci-helpers.ts';
 
 interface PassJson {
   id: number;
@@ -164,6 +165,57 @@ describe('berth API: GC pass history, progress and reclaimed bytes', () => {
     assert.equal(okJson<{ days: unknown[] }>(await api(k.oci, 'GET', '/berth/v1/gc/reclaimed')).days.length, 30, '30 days unless asked');
   });
 
+  it('a pass of hundreds of blobs streams progress events, then done; a client that leaves or never reads costs nothing and stops nobody', async () => {
+    // Orphan blobs (pushed, used by no manifest) are garbage at once with grace 0 (600 take a pass about 0.2 s here, so
+    // the streams usually join it running; progress written mid-pass is proven in record-pass.test.ts).
+    const repo = repoName('gch-long');
+    const blobs = Array.from({ length: 600 }, (_, i) => Buffer.from(`orphan ${i} ${randomBytes(8).toString('hex')}`));
+    for (let i = 0; i < blobs.length; i += 16) {
+      await Promise.all(
+        blobs.slice(i, i + 16).map(async (b) => {
+          const r = await k.oci.req('POST', `/v2/${repo}/blobs/uploads/?digest=${sha256(b)}`, {
+            body: b,
+            headers: { 'content-type': 'application/octet-stream' },
+          });
+          assertStatus(r, 201);
+        }),
+      );
+    }
+    const { pass } = okJson<{ pass: PassJson }>(await api(k.oci, 'POST', '/berth/v1/gc', { wait: false }), 202);
+    const open = (): Promise<IncomingMessage> =>
+      new Promise((resolve, reject) => {
+        const u = new URL(k.berth.url);
+        httpRequest(
+          { hostname: u.hostname, port: u.port, path: `/berth/v1/gc/passes/${pass.id}/events`, headers: { authorization: keyBasic(k.admin) }, agent: false },
+          resolve,
+        )
+          .on('error', reject)
+          .end();
+      });
+    const [reading, leaving, stuck] = await Promise.all([open(), open(), open()]);
+    stuck.pause();
+    await new Promise((resolve) => leaving.once('data', resolve));
+    leaving.destroy();
+    let text = '';
+    reading.setEncoding('utf8');
+    reading.on('data', (d: string) => (text += d));
+    await new Promise((resolve) => reading.on('end', resolve));
+    const got = events(text);
+    assert.equal(got.at(-1)?.name, 'done', text.slice(-500));
+    const progress = got.filter((e) => e.name === 'progress').map((e) => JSON.parse(e.data) as PassJson);
+    assert.equal(got.length, progress.length + 1, 'progress events, then one done');
+    assert.ok(
+      progress.every((p) => p.state === 'running' && p.id === pass.id),
+      text.slice(0, 500),
+    );
+    const done = JSON.parse(got.at(-1)!.data) as PassJson;
+    assert.ok(done.report!.blobsRemoved >= blobs.length, JSON.stringify(done.report));
+    assert.deepEqual(done.progress, { phase: 'blobs', done: done.report!.blobsRemoved, total: done.report!.blobsRemoved });
+    stuck.destroy();
+    // The server is unharmed and answers at once.
+    assert.equal(okJson<{ pass: PassJson }>(await api(k.oci, 'GET', `/berth/v1/gc/passes/${pass.id}`)).pass.state, 'done');
+  });
+
   it('refuses non-admins (403) and bad ids, limits and days (400), unknown passes (404), in the berth error shape', async () => {
     const id = (await passes()).passes[0]!.id;
     for (const [method, path] of [
@@ -186,5 +238,23 @@ describe('berth API: GC pass history, progress and reclaimed bytes', () => {
     for (const days of ['0', '367', 'x', '-1']) assertApiError(await api(k.oci, 'GET', `/berth/v1/gc/reclaimed?days=${days}`), 400, 'INVALID_REQUEST');
     assertApiError(await api(k.oci, 'POST', '/berth/v1/gc', { wait: 'no' }), 400, 'INVALID_REQUEST');
     assertApiError(await api(k.oci, 'DELETE', `/berth/v1/gc/passes/${id}`), 405);
+  });
+});
+
+describe("berth API: passes on berth serve's own schedule are recorded too", () => {
+  it('a scheduled pass is listed with trigger "schedule" and this server as its replica', async () => {
+    const k = await startKeyedBerth('gc-schedule', { env: { ...ENV, BERTH_GC_INTERVAL: '500ms' } });
+    try {
+      let listed: PassJson[] = [];
+      await until('a scheduled pass is done', async () => {
+        listed = okJson<{ passes: PassJson[] }>(await api(k.oci, 'GET', '/berth/v1/gc/passes')).passes;
+        return listed.some((p) => p.trigger === 'schedule' && p.state === 'done');
+      });
+      const scheduled = listed.find((p) => p.trigger === 'schedule')!;
+      assert.equal(scheduled.dryRun, false);
+      assert.match(scheduled.replica, new RegExp(`:${k.berth.process.pid}$`));
+    } finally {
+      await k.dispose();
+    }
   });
 });
