@@ -13,7 +13,7 @@ export const HEARTBEAT_MS = 15_000;
 /** A client that has not taken what was written for this long is gone or stuck: its stream is cut. */
 const STALL_MS = 60_000;
 
-export const getGcPassEvents: BerthHandler<{ kind: 'gc-pass-events'; id: string }> = async ({ ctx, route, req, reply, authorize }) => {
+export const getGcPassEvents: BerthHandler<{ kind: 'gc-pass-events'; id: string }> = async ({ ctx, route, reply, authorize }) => {
   const id = passIdParam(route.id);
   await authorize([REGISTRY_ADMIN]);
   const now = (): Date => ctx.deps.clock.now();
@@ -23,8 +23,8 @@ export const getGcPassEvents: BerthHandler<{ kind: 'gc-pass-events'; id: string 
   reply.hijack();
   const res = reply.raw;
   const left = new AbortController();
+  // The response's close, not the request's: a GET's request is complete (and may emit close) long before the client leaves.
   res.on('close', () => left.abort());
-  req.raw.on('close', () => left.abort());
   const signal = AbortSignal.any([left.signal, ctx.gc.stopping]);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
 

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { openTestRegistry, pushBlob, type TestRegistry } from '../../../adapters/test-helpers.ts';
 import type { RegistryDeps } from '../../index.ts';
-import { GC_PASS_LEASE_MS, startRecordedGc, storedReport } from './record-pass.ts';
+import { emptyReport } from './options.ts';
+import { GC_PASS_LEASE_MS, STORED_PLAN_ENTRIES, startRecordedGc, storedReport } from './record-pass.ts';
 
 const OPTIONS = { graceMs: 0, restoreWindowMs: 0, dryRun: false };
 const WHO = { trigger: 'api', replica: 'test:1' } as const;
@@ -84,5 +85,16 @@ describe('startRecordedGc', () => {
     const done = await reg.deps.meta.findGcPass(pass.id, reg.clock.now());
     assert.deepEqual([done?.dryRun, done?.state, (done?.report as { dryRun?: boolean } | null)?.dryRun], [true, 'done', true]);
     assert.equal(await reg.deps.meta.lastDoneGcPass(), null, 'a dry run is never the last pass');
+  });
+
+  it("stores a dry run's plan lists cut to their first entries, the counts whole", () => {
+    const r = emptyReport(true, new Date('2026-01-01T00:00:00Z'));
+    const blobs = Array.from({ length: STORED_PLAN_ENTRIES + 5 }, (_, i) => ({ digest: `sha256:${String(i).padStart(64, '0')}` as const, size: i }));
+    r.plan = { manifests: [], trash: [], blobs, deletedRepositories: 3 };
+    r.blobsRemoved = blobs.length;
+    const stored = storedReport(r) as { plan: { blobs: unknown[]; deletedRepositories: number }; blobsRemoved: number; startedAt: string };
+    assert.equal(stored.plan.blobs.length, STORED_PLAN_ENTRIES);
+    assert.deepEqual([stored.plan.deletedRepositories, stored.blobsRemoved, stored.startedAt], [3, blobs.length, '2026-01-01T00:00:00.000Z']);
+    assert.equal(r.plan.blobs.length, STORED_PLAN_ENTRIES + 5, 'the report itself is left whole');
   });
 });

@@ -23,9 +23,21 @@ export interface RecordedGcPass {
   report: Promise<GcReport>;
 }
 
-/** The report as stored in the history: JSON, times as ISO strings (as the berth API shows reports). */
+/** A dry run's plan keeps this many entries per list in the history (its counts and bytes cover everything). */
+export const STORED_PLAN_ENTRIES = 100;
+
+/**
+ * The report as stored in the history: JSON, times as ISO strings (as the berth API shows reports). A dry run's plan
+ * lists up to 10,000 entries per kind; a thousand of those rows would weigh gigabytes, so the history keeps the first few.
+ */
 export function storedReport(r: GcReport): Record<string, unknown> {
-  return { ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString() };
+  const plan = r.plan && {
+    ...r.plan,
+    manifests: r.plan.manifests.slice(0, STORED_PLAN_ENTRIES),
+    trash: r.plan.trash.slice(0, STORED_PLAN_ENTRIES),
+    blobs: r.plan.blobs.slice(0, STORED_PLAN_ENTRIES),
+  };
+  return { ...r, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt.toISOString(), ...(plan ? { plan } : {}) };
 }
 
 /**
