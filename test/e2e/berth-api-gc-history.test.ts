@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { api, assertApiError, okJson } from './berth-api-helpers.ts';
-import { runBerth, until } from './harness.ts';
+import { EMBEDDED_ONLY, runBerth, until } from './harness.ts';
 import { AuthClient, createKey, type KeyedBerth, keyBasic, startKeyedBerth } from './key-helpers.ts';
 import { assertStatus, pushImage, repoName, sha256 } from './oci-helpers.ts';
 
@@ -254,6 +256,64 @@ describe("berth API: passes on berth serve's own schedule are recorded too", () 
       assert.equal(scheduled.dryRun, false);
       assert.match(scheduled.replica, new RegExp(`:${k.berth.process.pid}$`));
     } finally {
+      await k.dispose();
+    }
+  });
+});
+
+describe('berth API: a pass whose process died, and the bound on open event streams', { skip: EMBEDDED_ONLY }, () => {
+  it('streams the progress of a running pass, refuses the stream past the cap with 429, and ends every stream with done once its lease runs out', async () => {
+    const k = await startKeyedBerth('gc-ghost', { env: ENV });
+    const db = new Database(join(k.berth.dataDir, 'meta.db'));
+    const streams: IncomingMessage[] = [];
+    try {
+      // A pass a `berth gc` left behind when it was killed: running, its lease a few seconds from running out.
+      const now = Date.now();
+      const { id } = db
+        .prepare(
+          `INSERT INTO gc_passes (started_by, dry_run, state, replica, started_at, updated_at, lease_until, phase, done, total)
+            VALUES ('cli', 0, 'running', 'ghost:1', ?, ?, ?, 'blobs', 5, 10) RETURNING id`,
+        )
+        .get(now, now, now + 4_000) as { id: number };
+      const open = (): Promise<IncomingMessage> =>
+        new Promise((resolve, reject) => {
+          const u = new URL(k.berth.url);
+          httpRequest(
+            { hostname: u.hostname, port: u.port, path: `/berth/v1/gc/passes/${id}/events`, headers: { authorization: keyBasic(k.admin) }, agent: false },
+            resolve,
+          )
+            .on('error', reject)
+            .end();
+        });
+      for (let i = 0; i < 64; i++) streams.push(await open());
+      assert.ok(streams.every((r) => r.statusCode === 200));
+      assertApiError(await k.oci.req('GET', `/berth/v1/gc/passes/${id}/events`), 429, 'TOO_MANY_REQUESTS');
+      const texts = streams.map((r) => {
+        let text = '';
+        r.setEncoding('utf8');
+        r.on('data', (d: string) => (text += d));
+        return new Promise<string>((resolve) => r.on('end', () => resolve(text)));
+      });
+      const running = okJson<{ pass: PassJson }>(await api(k.oci, 'GET', `/berth/v1/gc/passes/${id}`)).pass;
+      assert.deepEqual([running.state, running.progress], ['running', { phase: 'blobs', done: 5, total: 10 }]);
+      const [first, ...rest] = await Promise.all(texts);
+      const got = events(first!);
+      assert.deepEqual(
+        got.map((e) => e.name),
+        ['progress', 'done'],
+        first,
+      );
+      assert.equal((JSON.parse(got[0]!.data) as PassJson).state, 'running');
+      const done = JSON.parse(got[1]!.data) as PassJson;
+      assert.equal(done.state, 'failed');
+      assert.match(done.error ?? '', /^abandoned/);
+      assert.equal(done.finishedAt, new Date(now + 4_000).toISOString(), 'it ended, at the latest, when its lease ran out');
+      assert.ok(rest.every((t) => t.endsWith(`"error":${JSON.stringify(done.error)}}\n\n`)));
+      // Every stream closed, so the cap is free again.
+      assert.equal((await k.oci.req('GET', `/berth/v1/gc/passes/${id}/events`)).status, 200);
+    } finally {
+      for (const r of streams) r.destroy();
+      db.close();
       await k.dispose();
     }
   });

@@ -2,7 +2,7 @@
 // (read from the shared history, so a pass running on another replica streams too), one `done` when it ends, then
 // the stream closes. A client that stops reading is never buffered for: progress is skipped until it drains.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GcPass } from '../../core/index.ts';
+import { type GcPass, RegistryError } from '../../core/index.ts';
 import { type BerthHandler, REGISTRY_ADMIN } from './context.ts';
 import { gcPassJson, passIdParam, sendPassUnknown } from './gc-passes.ts';
 
@@ -12,6 +12,9 @@ const POLL_MS = 1_000;
 export const HEARTBEAT_MS = 15_000;
 /** A client that has not taken what was written for this long is gone or stuck: its stream is cut. */
 const STALL_MS = 60_000;
+/** Open streams per process: each reads the store once a second, so a crowd of them is refused, not served slowly. */
+export const MAX_STREAMS = 64;
+let open = 0;
 
 export const getGcPassEvents: BerthHandler<{ kind: 'gc-pass-events'; id: string }> = async ({ ctx, route, reply, authorize }) => {
   const id = passIdParam(route.id);
@@ -20,8 +23,11 @@ export const getGcPassEvents: BerthHandler<{ kind: 'gc-pass-events'; id: string 
   let pass = await ctx.deps.meta.findGcPass(id, now());
   if (!pass) return sendPassUnknown(reply, id);
 
+  if (open >= MAX_STREAMS) throw new RegistryError('TOO_MANY_REQUESTS', `${MAX_STREAMS} GC event streams are open here; poll the pass instead`);
   reply.hijack();
   const res = reply.raw;
+  open++;
+  res.once('close', () => open--);
   const left = new AbortController();
   // The response's close, not the request's: a GET's request is complete (and may emit close) long before the client leaves.
   res.on('close', () => left.abort());
