@@ -110,6 +110,7 @@ async function writePart(ctx: AreaContext, key: string, first: Uint8Array, sourc
  */
 export async function appendPart(ctx: AreaContext, id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<{ size: number; ref: string }> {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new RegistryError('RANGE_INVALID', `invalid upload offset ${offset}`);
+  ctx.keys.area(id); // an id that cannot name an area is an unknown upload, before a byte is read
   const source = chunks[Symbol.asyncIterator]();
   const first = await firstBytes(source);
   if (first === null) {
