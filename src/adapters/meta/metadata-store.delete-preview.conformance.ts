@@ -14,7 +14,8 @@ export function deletePreviewCases(suite: ConformanceSuite): void {
   const { kit } = suite;
   const { link, put } = kit;
   const s = (): MetadataStore => kit.store();
-  const facts = (r: string, target: DeleteTarget) => s().deletePreviewFacts(r, target, RESPECT_PINS, later(10), at, 100);
+  const facts = (r: string, target: DeleteTarget) =>
+    s().deletePreviewFacts(r, target, { policy: RESPECT_PINS, at: later(10), restorableSince: at, limit: 100, detail: true, bytes: true });
 
   it('deletePreviewFacts: the referrer cascade, collectable children, pins, and only the blobs no other repository uses', async () => {
     const [r, other] = [kit.repo(), kit.repo()];

@@ -125,8 +125,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     listManifestDigests: (repository, q) => e.read(() => consoleManifests.listManifestDigests(repository, q)),
     manifestFacts: (repository, digests) => e.read(() => consoleManifests.manifestFacts(repository, digests)),
     pinsProtecting: (repository, digests, policy, at) => e.read(() => consoleManifests.pinsProtecting(repository, digests, policy, at)),
-    deletePreviewFacts: (repository, target, policy, at, restorableSince, limit) =>
-      e.read(() => deletePreviewFacts(repository, target, policy, at, restorableSince, limit)),
+    deletePreviewFacts: (repository, target, q) => e.read(() => deletePreviewFacts(repository, target, q)),
     listDeletedManifests: (repository, since, page) => e.read(() => trash.listDeletedManifests(repository, since, page)),
     findTagDetail: (repository, tag) => e.read(() => browse.findTagDetail(repository, tag)),
     claimClientToken: (key, fingerprint, at, limits) => e.write(() => ledger.claimClientToken(key, fingerprint, at, limits), `token:${key}`),

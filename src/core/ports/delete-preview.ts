@@ -33,6 +33,19 @@ export interface DeleteFacts {
   blobs: { count: number; bytes: number };
 }
 
+export interface PreviewQuery {
+  policy: PinPolicy;
+  at: Date;
+  /** Trashed manifests deleted since then are still restorable: they hold their blobs. */
+  restorableSince: Date;
+  /** Entries listed per kind; counts and bytes cover everything. */
+  limit: number;
+  /** false: only the bytes (tags, manifests, collectable and pins come back empty), for a retention preview of thousands. */
+  detail: boolean;
+  /** false: no byte count (blobs come back 0), for a delete's own answer. */
+  bytes: boolean;
+}
+
 export interface DeletedManifest {
   digest: Digest;
   mediaType: string;
@@ -45,11 +58,10 @@ export interface DeletedManifest {
 
 export interface DeletePreviewReader {
   /**
-   * What deleting `target` in `repository` at `at` takes: for a tag, the manifest only if GC will then collect it.
-   * `restorableSince`: trashed manifests deleted since then still hold their blobs. Null when the repository, tag
-   * or manifest is unknown. Listings stop at `limit` entries; counts and bytes cover everything.
+   * What deleting `target` in `repository` at `q.at` takes: for a tag, the manifest only if GC will then collect it.
+   * Null when the repository, tag or manifest is unknown.
    */
-  deletePreviewFacts(repository: string, target: DeleteTarget, policy: PinPolicy, at: Date, restorableSince: Date, limit: number): Promise<DeleteFacts | null>;
+  deletePreviewFacts(repository: string, target: DeleteTarget, q: PreviewQuery): Promise<DeleteFacts | null>;
   /** Trashed manifests deleted since `since`, newest first (then by digest), after `after`; null when the repository is unknown. */
   listDeletedManifests(
     repository: string,

@@ -56,17 +56,23 @@ export function previewTarget(ref: { tag?: string | undefined; digest?: string |
 const storeTarget = (t: PreviewTarget): DeleteTarget =>
   t.kind === 'tag' ? { tag: t.tag } : t.kind === 'manifest' ? { digest: t.digest } : { repository: true };
 
-export async function previewDelete(deps: PreviewDeps, repository: string, target: PreviewTarget, options: { canBreakPins: boolean }): Promise<DeletePreview> {
+/** `bytes: false` skips the byte count (a delete's own answer needs only what goes). */
+export async function previewDelete(
+  deps: PreviewDeps,
+  repository: string,
+  target: PreviewTarget,
+  options: { canBreakPins: boolean; bytes?: boolean },
+): Promise<DeletePreview> {
   const at = deps.clock.now();
   const window = deps.deletion.restoreWindowMs;
-  const facts = await deps.meta.deletePreviewFacts(
-    repository,
-    storeTarget(target),
-    pinPolicy(deps, at, false),
+  const facts = await deps.meta.deletePreviewFacts(repository, storeTarget(target), {
+    policy: pinPolicy(deps, at, false),
     at,
-    new Date(at.getTime() - window),
-    PREVIEW_LISTED,
-  );
+    restorableSince: new Date(at.getTime() - window),
+    limit: PREVIEW_LISTED,
+    detail: true,
+    bytes: options.bytes !== false,
+  });
   if (!facts) {
     if (target.kind === 'repository') throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { name: repository });
     const reference = target.kind === 'tag' ? target.tag : target.digest;
@@ -96,6 +102,7 @@ export async function reclaimableBy(
   const from = bytesFrom(deps, 'manifest', at);
   if (digests.length === 0) return { reclaimable: 0, from };
   const since = new Date(at.getTime() - deps.deletion.restoreWindowMs);
-  const facts = await deps.meta.deletePreviewFacts(repository, { digests }, pinPolicy(deps, at, false), at, since, 0);
+  const policy = pinPolicy(deps, at, false);
+  const facts = await deps.meta.deletePreviewFacts(repository, { digests }, { policy, at, restorableSince: since, limit: 0, detail: false, bytes: true });
   return { reclaimable: facts?.blobs.bytes ?? 0, from };
 }

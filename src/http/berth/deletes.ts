@@ -59,7 +59,7 @@ async function remove(call: BerthCall, repository: string, target: PreviewTarget
   if (breakPins && !(await isAdmin(call, repository))) {
     throw new RegistryError('DENIED', `breakPins needs the admin right on ${repository}; delete without it or remove the pins`);
   }
-  const before = await previewDelete(call.ctx.deps, repository, target, { canBreakPins: breakPins });
+  const before = await previewDelete(call.ctx.deps, repository, target, { canBreakPins: breakPins, bytes: false });
   let brokenPins: Pin[];
   let went: Set<string>;
   if (target.kind === 'repository') {

@@ -1,7 +1,7 @@
 // What a delete would take, read with the delete's own pieces: the referrer cascade, the pin walk, GC's "nothing
 // holds it" test (review-queue.ts NOT_HELD, cascadeHeld) and the freed-blob test GC's dry run uses, so the preview
 // says exactly what the delete then does and what GC then frees (docs/DELETION.md "Previewing a delete").
-import type { DeleteFacts, DeleteTarget, Digest, GoingManifest, GoneWhy, Pin, PinPolicy } from '../../../core/index.ts';
+import type { DeleteFacts, DeleteTarget, Digest, GoingManifest, GoneWhy, Pin, PreviewQuery } from '../../../core/index.ts';
 import { all, get, type Q } from '../sql/query.ts';
 import { freedBlob, purgedBefore } from './freed-blobs.ts';
 import { cascade } from './manifest-delete.ts';
@@ -45,8 +45,7 @@ function* collectedLater(
   digest: string,
   gone: ReadonlySet<string>,
   exceptTag: string | null,
-  policy: PinPolicy,
-  at: Date,
+  q: Pick<PreviewQuery, 'policy' | 'at'>,
 ): Q<Digest[] | null> {
   const row = yield* liveRow(repoId, digest);
   if (!row || gone.has(digest)) return null;
@@ -55,7 +54,7 @@ function* collectedLater(
   if (yield* tagged(repoId, digest, exceptTag)) return null;
   if (yield* heldByIndex(repoId, digest, gone)) return null;
   for (const d of doomed.slice(1)) if ((yield* tagged(repoId, d, exceptTag)) || (yield* heldByIndex(repoId, d, gone))) return null;
-  const pins = yield* protectingPins(repoId, repository, doomed, { breakPins: false, pulledSince: policy.pulledSince }, at);
+  const pins = yield* protectingPins(repoId, repository, doomed, { breakPins: false, pulledSince: q.policy.pulledSince }, q.at);
   return pins.some((p) => !gone.has(p.digest)) ? null : doomed;
 }
 
@@ -81,9 +80,10 @@ function* tagsOf(repoId: string, digests: readonly string[], limit: number): Q<A
 }
 
 /** Blobs the going manifests use that nothing else will hold: every user going, deleted with its repository, or out of its window. */
-function* freedBytes(candidates: Iterable<string>, going: (repoId: string, digest: string) => boolean, restorableSince: Date): Q<DeleteFacts['blobs']> {
-  const purged = purgedBefore(restorableSince.getTime());
+function* freedBytes(candidates: Iterable<string>, going: (repoId: string, digest: string) => boolean, q: PreviewQuery): Q<DeleteFacts['blobs']> {
+  const purged = purgedBefore(q.restorableSince.getTime());
   const out = { count: 0, bytes: 0 };
+  if (!q.bytes) return out;
   for (const digest of new Set(candidates)) {
     const freed = yield* freedBlob(digest, (u) => going(u.repo_id, u.digest) || purged(u));
     if (!freed) continue;
@@ -102,52 +102,45 @@ function* blobsOf(repoId: string, digests: Iterable<string>): Q<string[]> {
 }
 
 /** Manifests that go now (a manifest delete, a retention run's expiries): cascades, their pins, what they leave collectable. */
-function* manifestsGo(
-  repoId: string,
-  repository: string,
-  targets: readonly string[],
-  policy: PinPolicy,
-  at: Date,
-  restorableSince: Date,
-  limit: number,
-): Q<DeleteFacts> {
+function* manifestsGo(repoId: string, repository: string, targets: readonly string[], q: PreviewQuery): Q<DeleteFacts> {
   const going = new Map<string, GoneWhy>();
   for (const t of targets) {
     if (going.has(t) || !(yield* liveRow(repoId, t))) continue;
     for (const [i, d] of (yield* cascade(repoId, t)).entries()) if (!going.has(d)) going.set(d, i === 0 ? 'target' : 'referrer');
   }
   const digests = [...going.keys()];
-  const manifests: GoingManifest[] = [];
-  for (const [d, why] of going) if (manifests.length < limit) manifests.push(toGoing((yield* liveRow(repoId, d))!, why));
   const gone = new Set(digests);
+  const blobs = q.bytes ? yield* freedBytes(yield* blobsOf(repoId, digests), (r, d) => r === repoId && gone.has(d), q) : { count: 0, bytes: 0 };
+  if (!q.detail) return { tags: [], manifests: [], collectable: [], pins: [], blobs };
+  const manifests: GoingManifest[] = [];
+  for (const [d, why] of going) if (manifests.length < q.limit) manifests.push(toGoing((yield* liveRow(repoId, d))!, why));
   const collectable: DeleteFacts['collectable'] = [];
+  const listed = (digest: string): boolean => collectable.some((x) => x.digest === digest);
   for (const d of digests) {
-    if (collectable.length >= limit) break;
+    if (collectable.length >= q.limit) break;
     for (const c of yield* all<{ d: string }>('SELECT child_digest AS d FROM manifest_children WHERE repo_id = $1 AND parent_digest = $2', repoId, d)) {
-      if (!collectable.some((x) => x.digest === c.d) && (yield* collectedLater(repoId, repository, c.d, gone, null, policy, at))) {
-        collectable.push({ digest: c.d as Digest, why: 'child' });
-      }
+      if (!listed(c.d) && (yield* collectedLater(repoId, repository, c.d, gone, null, q))) collectable.push({ digest: c.d as Digest, why: 'child' });
     }
     const subject = (yield* liveRow(repoId, d))?.subject ?? null;
-    if (subject !== null && !collectable.some((x) => x.digest === subject) && (yield* collectedLater(repoId, repository, subject, gone, null, policy, at))) {
+    if (subject !== null && !listed(subject) && (yield* collectedLater(repoId, repository, subject, gone, null, q))) {
       collectable.push({ digest: subject as Digest, why: 'subject' });
     }
   }
   return {
-    tags: yield* tagsOf(repoId, digests, limit),
+    tags: yield* tagsOf(repoId, digests, q.limit),
     manifests,
     collectable,
-    pins: yield* protectingPins(repoId, repository, digests, policy, at),
-    blobs: yield* freedBytes(yield* blobsOf(repoId, digests), (r, d) => r === repoId && gone.has(d), restorableSince),
+    pins: yield* protectingPins(repoId, repository, digests, q.policy, q.at),
+    blobs,
   };
 }
 
 /** A tag delete removes only the tag; its manifest goes later, by GC, only if nothing else then holds it. */
-function* tagGoes(repoId: string, repository: string, tag: string, policy: PinPolicy, at: Date, restorableSince: Date): Q<DeleteFacts | null> {
+function* tagGoes(repoId: string, repository: string, tag: string, q: PreviewQuery): Q<DeleteFacts | null> {
   const digest = yield* tagTarget(repoId, tag);
   if (digest === undefined) return null;
   const top = yield* chainTop(repoId, digest);
-  const later = (yield* collectedLater(repoId, repository, top, new Set(), tag, policy, at)) ?? [];
+  const later = (yield* collectedLater(repoId, repository, top, new Set(), tag, q)) ?? [];
   const manifests: GoingManifest[] = [];
   for (const [i, d] of later.entries()) manifests.push(toGoing((yield* liveRow(repoId, d))!, i === 0 ? 'untagged-by-tag-delete' : 'referrer'));
   const gone = new Set<string>(later);
@@ -156,12 +149,13 @@ function* tagGoes(repoId: string, repository: string, tag: string, policy: PinPo
     manifests,
     collectable: [],
     pins: [],
-    blobs: yield* freedBytes(yield* blobsOf(repoId, later), (r, d) => r === repoId && gone.has(d), restorableSince),
+    blobs: yield* freedBytes(yield* blobsOf(repoId, later), (r, d) => r === repoId && gone.has(d), q),
   };
 }
 
 /** A repository delete takes everything in it, the trash included; the tombstone is purged by the next GC pass. */
-function* repositoryGoes(repoId: string, repository: string, policy: PinPolicy, at: Date, restorableSince: Date, limit: number): Q<DeleteFacts> {
+function* repositoryGoes(repoId: string, repository: string, q: PreviewQuery): Q<DeleteFacts> {
+  const limit = q.detail ? q.limit : 0;
   const rows = yield* all<Row & { held: number | null }>(
     `SELECT m.digest, m.media_type, m.artifact_type, m.size, m.subject,
             (SELECT 1 FROM manifest_children c WHERE c.repo_id = m.repo_id AND c.child_digest = m.digest LIMIT 1) AS held
@@ -171,8 +165,8 @@ function* repositoryGoes(repoId: string, repository: string, policy: PinPolicy, 
   );
   const live = new Set(rows.map((r) => r.digest as string));
   const tags = yield* all<{ name: string; digest: Digest }>('SELECT name, digest FROM tags WHERE repo_id = $1 ORDER BY name LIMIT $2', repoId, limit);
-  const candidates = yield* all<{ d: string }>('SELECT DISTINCT blob_digest AS d FROM manifest_blobs WHERE repo_id = $1', repoId);
-  const pins: Pin[] = yield* repositoryPins(repoId, repository, policy, at);
+  const candidates = q.bytes ? yield* all<{ d: string }>('SELECT DISTINCT blob_digest AS d FROM manifest_blobs WHERE repo_id = $1', repoId) : [];
+  const pins: Pin[] = q.detail ? yield* repositoryPins(repoId, repository, q.policy, q.at) : [];
   return {
     tags: tags.map((t) => ({ tag: t.name, digest: t.digest })),
     manifests: rows.map((r) => toGoing(r, r.subject !== null && live.has(r.subject) ? 'referrer' : r.held !== null ? 'child' : 'target')),
@@ -181,23 +175,16 @@ function* repositoryGoes(repoId: string, repository: string, policy: PinPolicy, 
     blobs: yield* freedBytes(
       candidates.map((c) => c.d),
       (r) => r === repoId,
-      restorableSince,
+      q,
     ),
   };
 }
 
-export function* deletePreviewFacts(
-  repository: string,
-  target: DeleteTarget,
-  policy: PinPolicy,
-  at: Date,
-  restorableSince: Date,
-  limit: number,
-): Q<DeleteFacts | null> {
+export function* deletePreviewFacts(repository: string, target: DeleteTarget, q: PreviewQuery): Q<DeleteFacts | null> {
   const repoId = yield* liveRepoId(repository);
   if (repoId === undefined) return null;
-  if ('tag' in target) return yield* tagGoes(repoId, repository, target.tag, policy, at, restorableSince);
-  if ('repository' in target) return yield* repositoryGoes(repoId, repository, policy, at, restorableSince, limit);
+  if ('tag' in target) return yield* tagGoes(repoId, repository, target.tag, q);
+  if ('repository' in target) return yield* repositoryGoes(repoId, repository, q);
   if ('digest' in target && !(yield* liveRow(repoId, target.digest))) return null;
-  return yield* manifestsGo(repoId, repository, 'digest' in target ? [target.digest] : target.digests, policy, at, restorableSince, limit);
+  return yield* manifestsGo(repoId, repository, 'digest' in target ? [target.digest] : target.digests, q);
 }
