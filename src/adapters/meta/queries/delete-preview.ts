@@ -4,6 +4,7 @@
 import type { DeleteFacts, DeleteTarget, Digest, GoingManifest, GoneWhy, Pin, PreviewQuery } from '../../../core/index.ts';
 import { all, get, type Q } from '../sql/query.ts';
 import { freedBlob, purgedBefore } from './freed-blobs.ts';
+import { chunks, padded, placeholders } from './in-list.ts';
 import { cascade } from './manifest-delete.ts';
 import { protectingPins, repositoryPins } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
@@ -93,20 +94,47 @@ function* freedBytes(candidates: Iterable<string>, going: (repoId: string, diges
   return out;
 }
 
-function* blobsOf(repoId: string, digests: Iterable<string>): Q<string[]> {
-  const out: string[] = [];
-  for (const d of digests)
-    for (const r of yield* all<{ d: string }>('SELECT blob_digest AS d FROM manifest_blobs WHERE repo_id = $1 AND manifest_digest = $2', repoId, d))
-      out.push(r.d);
+/** `SELECT ... WHERE repo_id = $1 AND <column> IN (list)` over any number of keys, a padded chunk at a time. */
+function* inChunks<T>(sql: (inList: string) => string, repoId: string, keys: readonly string[]): Q<T[]> {
+  const out: T[] = [];
+  for (const list of chunks(keys)) {
+    const params = padded(list);
+    out.push(...(yield* all<T>(sql(placeholders(2, params.length)), repoId, ...params)));
+  }
   return out;
+}
+
+function* blobsOf(repoId: string, digests: readonly string[]): Q<string[]> {
+  const rows = yield* inChunks<{ d: string }>(
+    (list) => `SELECT blob_digest AS d FROM manifest_blobs WHERE repo_id = $1 AND manifest_digest IN (${list})`,
+    repoId,
+    digests,
+  );
+  return rows.map((r) => r.d);
 }
 
 /** Manifests that go now (a manifest delete, a retention run's expiries): cascades, their pins, what they leave collectable. */
 function* manifestsGo(repoId: string, repository: string, targets: readonly string[], q: PreviewQuery): Q<DeleteFacts> {
+  // Set-based first (a retention preview names thousands): which targets are live, and which have live referrers.
+  const live = new Set(
+    (yield* inChunks<{ d: string }>(
+      (list) => `SELECT digest AS d FROM manifests WHERE repo_id = $1 AND deleted_at IS NULL AND digest IN (${list})`,
+      repoId,
+      targets,
+    )).map((r) => r.d),
+  );
+  const subjects = new Set(
+    (yield* inChunks<{ d: string }>(
+      (list) => `SELECT DISTINCT subject AS d FROM manifests WHERE repo_id = $1 AND deleted_at IS NULL AND subject IN (${list})`,
+      repoId,
+      [...live],
+    )).map((r) => r.d),
+  );
   const going = new Map<string, GoneWhy>();
   for (const t of targets) {
-    if (going.has(t) || !(yield* liveRow(repoId, t))) continue;
-    for (const [i, d] of (yield* cascade(repoId, t)).entries()) if (!going.has(d)) going.set(d, i === 0 ? 'target' : 'referrer');
+    if (going.has(t) || !live.has(t)) continue;
+    const doomed = subjects.has(t) ? yield* cascade(repoId, t) : [t];
+    for (const [i, d] of doomed.entries()) if (!going.has(d)) going.set(d, i === 0 ? 'target' : 'referrer');
   }
   const digests = [...going.keys()];
   const gone = new Set(digests);
