@@ -167,10 +167,11 @@ export interface ProcessLeases {
 }
 
 export interface AccessKeys {
-  createAccessKey(key: AccessKey): Promise<void>;
+  /** Audited as `actor` (an admin over the berth API); default the operator (the CLI). */
+  createAccessKey(key: AccessKey, actor?: Actor): Promise<void>;
   findAccessKey(id: string): Promise<AccessKey | null>;
   listAccessKeys(): Promise<AccessKey[]>;
-  deleteAccessKey(id: string): Promise<boolean>;
+  deleteAccessKey(id: string, actor?: Actor): Promise<boolean>;
 }
 
 export interface AuditLog {

@@ -34,6 +34,18 @@ describe('berth API paths', () => {
     assert.equal(matchBerthRoute('/berth/v1'), null);
   });
 
+  it('matches the console session, key and repository access routes', () => {
+    assert.deepEqual(matchBerthRoute('/berth/v1/console/sessions'), { kind: 'console-sessions' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/console/sessions/refresh'), { kind: 'console-refresh' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/console/session'), { kind: 'console-session' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/keys'), { kind: 'keys' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/keys/AKIDABC'), { kind: 'key', id: 'AKIDABC' });
+    assert.equal(matchBerthRoute('/berth/v1/keys/a/b'), null);
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/access'), { kind: 'repository-access', name: 'team/app' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/manifests/access'), { kind: 'repository-access', name: 'a/manifests' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/access/tags'), { kind: 'tags', name: 'a/access' });
+  });
+
   it('refuses encoded or traversing repository names instead of decoding them', () => {
     for (const path of ['/berth/v1/repositories/a%2Fb/deleted-tags', '/berth/v1/repositories/a/../b/deleted-tags', '/berth/v1/repositories/A/deleted-tags']) {
       assert.throws(

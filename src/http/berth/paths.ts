@@ -25,7 +25,14 @@ export type BerthRoute =
   | { kind: 'deleted-manifests'; name: string }
   /** The tag is checked by the use case, after authentication. */
   | { kind: 'tag'; name: string; tag: string }
-  | { kind: 'repository'; name: string };
+  | { kind: 'repository'; name: string }
+  | { kind: 'repository-access'; name: string }
+  | { kind: 'console-sessions' }
+  | { kind: 'console-refresh' }
+  | { kind: 'console-session' }
+  | { kind: 'keys' }
+  /** The id is checked by the handler, after authentication. */
+  | { kind: 'key'; id: string };
 
 const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/pins\/?$/, () => ({ kind: 'pins' })],
@@ -36,6 +43,8 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/repositories\/(.+)\/lifecycle\/preview$/, (m) => ({ kind: 'lifecycle-preview', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/repositories\/(.+)\/lifecycle\/run$/, (m) => ({ kind: 'lifecycle-run', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/namespaces\/([^/]+)\/lifecycle$/, (m) => ({ kind: 'namespace-lifecycle', name: parseNamespaceName(m[1]!) })],
+  // Before the manifest route, as tags: "a/manifests/access" is the access of "a/manifests" ("access" is no digest).
+  [/^\/berth\/v1\/repositories\/(.+)\/access$/, (m) => ({ kind: 'repository-access', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/namespaces\/?$/, () => ({ kind: 'namespaces' })],
   [/^\/berth\/v1\/repositories\/?$/, () => ({ kind: 'repositories' })],
   [/^\/berth\/v1\/repositories\/(.+)\/tags$/, (m) => ({ kind: 'tags', name: parseRepositoryName(m[1]!) })],
@@ -51,6 +60,11 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/restore$/, () => ({ kind: 'restore' })],
   [/^\/berth\/v1\/gc$/, () => ({ kind: 'gc' })],
   [/^\/berth\/v1\/audit$/, () => ({ kind: 'audit' })],
+  [/^\/berth\/v1\/console\/sessions$/, () => ({ kind: 'console-sessions' })],
+  [/^\/berth\/v1\/console\/sessions\/refresh$/, () => ({ kind: 'console-refresh' })],
+  [/^\/berth\/v1\/console\/session$/, () => ({ kind: 'console-session' })],
+  [/^\/berth\/v1\/keys\/?$/, () => ({ kind: 'keys' })],
+  [/^\/berth\/v1\/keys\/([^/]+)$/, (m) => ({ kind: 'key', id: m[1]! })],
 ];
 
 /** The route for a raw path (the repository name already validated); null when nothing matches. */

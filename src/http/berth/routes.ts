@@ -7,14 +7,17 @@ import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { getAudit } from './audit.ts';
 import { getNamespaces, getRepositories } from './browse.ts';
 import { getManifest, getManifests, getTags } from './browse-repository.ts';
+import { getSession, postRefresh, postSession } from './console.ts';
 import { type BerthCall, type BerthContext, type BerthHandler, sendJson } from './context.ts';
 import { deleteManifestByDigest, deleteTag, deleteWholeRepository, getDeletedManifests, postDeletePreview } from './deletes.ts';
 import { berthErrorBody, wireError } from './errors.ts';
 import { getGc, postGc } from './gc.ts';
+import { deleteKey, getKeys, postKey } from './keys.ts';
 import { deleteLifecycle, getLifecycle, postPreview, postRun, putLifecycle } from './lifecycle.ts';
 import { type BerthRoute, matchBerthRoute, splitUrl } from './paths.ts';
 import { putPinSet } from './pin-sets.ts';
 import { getPin, getPins, postPin, removePin } from './pins.ts';
+import { getRepositoryAccess } from './repository-access.ts';
 import { getDeletedTags, postRestore } from './trash.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -41,6 +44,12 @@ const TABLE: Record<BerthRoute['kind'], Partial<Record<Method, BerthHandler<neve
   'deleted-manifests': { GET: getDeletedManifests },
   tag: { DELETE: deleteTag },
   repository: { DELETE: deleteWholeRepository },
+  'repository-access': { GET: getRepositoryAccess },
+  'console-sessions': { POST: postSession },
+  'console-refresh': { POST: postRefresh },
+  'console-session': { GET: getSession },
+  keys: { GET: getKeys, POST: postKey },
+  key: { DELETE: deleteKey },
 };
 
 function sendError(reply: FastifyReply, error: RegistryError): void {
