@@ -52,7 +52,7 @@ export async function openRegistry(config: Config): Promise<OpenedRegistry> {
     hashes: new UploadHashes(blobs),
     processId: newProcessId(),
     limits: { maxManifestBytes: config.manifests.maxBytes, maxPageSize: 10_000 },
-    deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin },
+    deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin, gcGraceMs: config.gc.grace },
     repositories: { createOnPush: !config.ecr.requireCreate },
   };
   return {

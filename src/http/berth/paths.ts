@@ -21,6 +21,11 @@ export type BerthRoute =
   | { kind: 'manifests'; name: string }
   /** The digest is checked by the use case, after authentication. */
   | { kind: 'manifest'; name: string; digest: string }
+  | { kind: 'delete-preview'; name: string }
+  | { kind: 'deleted-manifests'; name: string }
+  /** The tag is checked by the use case, after authentication. */
+  | { kind: 'tag'; name: string; tag: string }
+  | { kind: 'repository'; name: string }
   | { kind: 'repository-access'; name: string }
   | { kind: 'console-sessions' }
   | { kind: 'console-refresh' }
@@ -46,6 +51,12 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/repositories\/(.+)\/manifests$/, (m) => ({ kind: 'manifests', name: parseRepositoryName(m[1]!) })],
   // After the two above: "a/manifests/tags" is the tag list of "a/manifests", never a manifest named "tags".
   [/^\/berth\/v1\/repositories\/(.+)\/manifests\/([^/]+)$/, (m) => ({ kind: 'manifest', name: parseRepositoryName(m[1]!), digest: m[2]! })],
+  [/^\/berth\/v1\/repositories\/(.+)\/delete-preview$/, (m) => ({ kind: 'delete-preview', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/repositories\/(.+)\/deleted-manifests$/, (m) => ({ kind: 'deleted-manifests', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/repositories\/(.+)\/tags\/([^/]+)$/, (m) => ({ kind: 'tag', name: parseRepositoryName(m[1]!), tag: m[2]! })],
+  // Last of the repository routes (keep it last: it takes any name the ones above do not claim, so "a/tags" stays the
+  // tag list of "a"); only name characters, so a mistyped sub-path is still "no such endpoint", not a bad name.
+  [/^\/berth\/v1\/repositories\/([a-z0-9][a-z0-9._/-]*)$/, (m) => ({ kind: 'repository', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/restore$/, () => ({ kind: 'restore' })],
   [/^\/berth\/v1\/gc$/, () => ({ kind: 'gc' })],
   [/^\/berth\/v1\/audit$/, () => ({ kind: 'audit' })],
