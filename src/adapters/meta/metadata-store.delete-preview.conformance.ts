@@ -54,6 +54,39 @@ export function deletePreviewCases(suite: ConformanceSuite): void {
     assert.deepEqual([byTag?.manifests, byTag?.pins, byTag?.blobs.bytes], [[], [], 0], 'a pinned image stays when its tag goes');
   });
 
+  it('deletePreviewFacts: an index counts the blobs of the children GC collects after it, by tag and by digest', async () => {
+    const r = kit.repo();
+    const [aLabel, bLabel, keptLabel] = [unique('amd'), unique('arm'), unique('kept')];
+    const [a, b, kept] = [await link(r, aLabel), await link(r, bLabel), await link(r, keptLabel)];
+    const amd = manifest(r, unique('amd-m'), { blobs: [a] });
+    const arm = manifest(r, unique('arm-m'), { blobs: [b] });
+    const alsoTagged = manifest(r, unique('kept-m'), { blobs: [kept], tag: 'kept' });
+    await put(amd, arm, alsoTagged);
+    const index = manifest(r, unique('index'), { mediaType: INDEX, children: [amd.digest, arm.digest, alsoTagged.digest], tag: 'multi' });
+    await put(index);
+    const children = [
+      { digest: amd.digest, why: 'child' },
+      { digest: arm.digest, why: 'child' },
+    ].sort((x, y) => (x.digest < y.digest ? -1 : 1));
+    const expected = { count: 2, bytes: aLabel.length + bLabel.length };
+    const byDigest = await facts(r, { digest: index.digest });
+    assert.deepEqual(
+      [...(byDigest?.collectable ?? [])].sort((x, y) => (x.digest < y.digest ? -1 : 1)),
+      children,
+    );
+    assert.deepEqual(byDigest?.blobs, expected, 'the children go by GC after the index, their blobs with them (not the tagged one)');
+    const byTag = await facts(r, { tag: 'multi' });
+    assert.deepEqual(
+      byTag?.manifests.map((m) => [m.digest, m.why]),
+      [[index.digest, 'untagged-by-tag-delete']],
+    );
+    assert.deepEqual(
+      [...(byTag?.collectable ?? [])].sort((x, y) => (x.digest < y.digest ? -1 : 1)),
+      children,
+    );
+    assert.deepEqual(byTag?.blobs, expected);
+  });
+
   it('listDeletedManifests: the trash newest first with the tags deleted with each, keyset-paged', async () => {
     const r = kit.repo();
     const [a, b] = [manifest(r, unique('a'), { tag: 'a' }), manifest(r, unique('b'), { tag: 'b' })];

@@ -108,7 +108,29 @@ describe('previewDelete', () => {
     const index = await pushIndex('p/multi', 'latest', [a, b]);
     const p = await preview('p/multi', { kind: 'manifest', digest: index });
     assert.deepEqual(p.collectable, [{ digest: a, why: 'child' }]);
-    assert.equal(p.bytes.reclaimable, 0, "the index holds no blob itself; its children's go when GC collects them");
+    // The index holds no blob itself; GC collects the untagged child one round after the index, with its blobs.
+    assert.equal(p.bytes.reclaimable, blobs[0]!.size + blobs[1]!.size, "the collectable child's blobs count");
+    await deleteManifest(deps, 'p/multi', index, TEST_ACTOR);
+    assert.deepEqual(await reclaimed(p.bytes.from), { early: 0, total: p.bytes.reclaimable });
+  });
+
+  it('an index deleted by its tag: its untagged children and their blobs are counted as GC then frees them', async () => {
+    const blobs = await Promise.all(['{"c":1}', 'layer c', '{"d":1}', 'layer d'].map((x) => pushBlob(deps, 'p/multi-tag', x)));
+    const c = await pushImage(deps, 'p/multi-tag', null, blobs[0]!, [blobs[1]!]);
+    const d = await pushImage(deps, 'p/multi-tag', null, blobs[2]!, [blobs[3]!]);
+    const index = await pushIndex('p/multi-tag', 'latest', [c, d]);
+    const p = await preview('p/multi-tag', { kind: 'tag', tag: 'latest' });
+    assert.deepEqual(
+      p.manifests.map((m) => [m.digest, m.why]),
+      [[index, 'untagged-by-tag-delete']],
+    );
+    assert.deepEqual(new Set(p.collectable.map((x) => x.digest)), new Set([c, d]));
+    assert.equal(
+      p.bytes.reclaimable,
+      blobs.reduce((n, b) => n + b.size, 0),
+    );
+    await deleteManifest(deps, 'p/multi-tag', 'latest', TEST_ACTOR);
+    assert.deepEqual(await reclaimed(p.bytes.from), { early: 0, total: p.bytes.reclaimable });
   });
 
   it('a pin blocks a manifest and a repository delete; a tag delete is never blocked', async () => {

@@ -70,6 +70,47 @@ function* chainTop(repoId: string, digest: string): Q<string> {
   return current;
 }
 
+/**
+ * What GC collects after `gone` is purged: index children (and theirs), and a subject a going referrer held, each with
+ * what it takes along; `gone` grows by them, so the freed-blob count covers their blobs too (GC frees those as well).
+ */
+function* collectableAfter(
+  repoId: string,
+  repository: string,
+  roots: readonly string[],
+  gone: Set<string>,
+  exceptTag: string | null,
+  q: Pick<PreviewQuery, 'policy' | 'at'>,
+): Q<DeleteFacts['collectable']> {
+  const out: DeleteFacts['collectable'] = [];
+  let level = [...roots];
+  while (level.length > 0) {
+    // Set-based per level: a retention preview's thousands of expiries rarely hold children or subjects.
+    const children = yield* inChunks<{ d: string }>(
+      (list) => `SELECT child_digest AS d FROM manifest_children WHERE repo_id = $1 AND parent_digest IN (${list})`,
+      repoId,
+      level,
+    );
+    const subjects = yield* inChunks<{ d: string }>(
+      (list) => `SELECT subject AS d FROM manifests WHERE repo_id = $1 AND subject IS NOT NULL AND deleted_at IS NULL AND digest IN (${list})`,
+      repoId,
+      level,
+    );
+    const next: string[] = [];
+    const candidates = [...children.map((c) => [c.d, 'child'] as const), ...subjects.map((c) => [c.d, 'subject'] as const)];
+    for (const [digest, why] of candidates) {
+      if (gone.has(digest)) continue;
+      const doomed = yield* collectedLater(repoId, repository, digest, gone, exceptTag, q);
+      if (!doomed) continue;
+      out.push({ digest: digest as Digest, why });
+      for (const d of doomed) gone.add(d);
+      next.push(...doomed);
+    }
+    level = next;
+  }
+  return out;
+}
+
 function* tagsOf(repoId: string, digests: readonly string[], limit: number): Q<Array<{ tag: string; digest: Digest }>> {
   const out: Array<{ tag: string; digest: Digest }> = [];
   for (const d of digests) {
@@ -137,27 +178,17 @@ function* manifestsGo(repoId: string, repository: string, targets: readonly stri
     for (const [i, d] of doomed.entries()) if (!going.has(d)) going.set(d, i === 0 ? 'target' : 'referrer');
   }
   const digests = [...going.keys()];
-  const gone = new Set(digests);
-  const blobs = q.bytes ? yield* freedBytes(yield* blobsOf(repoId, digests), (r, d) => r === repoId && gone.has(d), q) : { count: 0, bytes: 0 };
+  // The children and subjects GC collects afterwards join `gone`: their blobs are freed too, by later passes.
+  const gone = new Set<string>(digests);
+  const collectable = q.bytes || q.detail ? yield* collectableAfter(repoId, repository, digests, gone, null, q) : [];
+  const blobs = q.bytes ? yield* freedBytes(yield* blobsOf(repoId, [...gone]), (r, d) => r === repoId && gone.has(d), q) : { count: 0, bytes: 0 };
   if (!q.detail) return { tags: [], manifests: [], collectable: [], pins: [], blobs };
   const manifests: GoingManifest[] = [];
   for (const [d, why] of going) if (manifests.length < q.limit) manifests.push(toGoing((yield* liveRow(repoId, d))!, why));
-  const collectable: DeleteFacts['collectable'] = [];
-  const listed = (digest: string): boolean => collectable.some((x) => x.digest === digest);
-  for (const d of digests) {
-    if (collectable.length >= q.limit) break;
-    for (const c of yield* all<{ d: string }>('SELECT child_digest AS d FROM manifest_children WHERE repo_id = $1 AND parent_digest = $2', repoId, d)) {
-      if (!listed(c.d) && (yield* collectedLater(repoId, repository, c.d, gone, null, q))) collectable.push({ digest: c.d as Digest, why: 'child' });
-    }
-    const subject = (yield* liveRow(repoId, d))?.subject ?? null;
-    if (subject !== null && !listed(subject) && (yield* collectedLater(repoId, repository, subject, gone, null, q))) {
-      collectable.push({ digest: subject as Digest, why: 'subject' });
-    }
-  }
   return {
     tags: yield* tagsOf(repoId, digests, q.limit),
     manifests,
-    collectable,
+    collectable: collectable.slice(0, q.limit),
     pins: yield* protectingPins(repoId, repository, digests, q.policy, q.at),
     blobs,
   };
@@ -172,12 +203,14 @@ function* tagGoes(repoId: string, repository: string, tag: string, q: PreviewQue
   const manifests: GoingManifest[] = [];
   for (const [i, d] of later.entries()) manifests.push(toGoing((yield* liveRow(repoId, d))!, i === 0 ? 'untagged-by-tag-delete' : 'referrer'));
   const gone = new Set<string>(later);
+  // An index left untagged takes its children with it, one GC round later: listed and counted as a digest delete's.
+  const collectable = yield* collectableAfter(repoId, repository, later, gone, tag, q);
   return {
     tags: [{ tag, digest }],
     manifests,
-    collectable: [],
+    collectable: collectable.slice(0, q.limit),
     pins: [],
-    blobs: yield* freedBytes(yield* blobsOf(repoId, later), (r, d) => r === repoId && gone.has(d), q),
+    blobs: yield* freedBytes(yield* blobsOf(repoId, [...gone]), (r, d) => r === repoId && gone.has(d), q),
   };
 }
 
