@@ -36,6 +36,10 @@ describe('issueAccessKey', () => {
     await assert.rejects(issueAccessKey(keys, master, { name: 'none', grants: [], now }), invalid);
     await assert.rejects(issueAccessKey(keys, master, { name: 'bad', grants: [{ repositories: 'Bad', actions: ['pull'] }], now }), invalid);
     await assert.rejects(issueAccessKey(keys, master, { name: '  ', grants: fullAccessGrants(), now }), invalid);
+    // A name is shown in `berth key ls`, the console and the audit trail: no NUL, no terminal escapes, no line breaks.
+    for (const name of ['a\u0000b', 'red\u001b[31m', 'two\nlines', 'del\u007f', 'c1\u009b']) {
+      await assert.rejects(issueAccessKey(keys, master, { name, grants: fullAccessGrants(), now }), invalid, JSON.stringify(name));
+    }
     assert.equal((await keys.listAccessKeys()).length, 2, 'refused keys are not stored');
   });
 

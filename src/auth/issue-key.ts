@@ -19,6 +19,9 @@ export interface IssueKeyOptions {
 export async function issueAccessKey(keys: AccessKeys, masterKey: Uint8Array, options: IssueKeyOptions): Promise<{ key: AccessKey; secret: string }> {
   const name = options.name.trim();
   if (name.length === 0 || name.length > 128) throw new RegistryError('INVALID_REQUEST', 'an access key name must be 1 to 128 characters');
+  // Shown in terminals (berth key ls), the console and the audit trail: control characters would forge or hide text there.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new RegistryError('INVALID_REQUEST', 'an access key name must not contain control characters');
   if (options.grants.length === 0) throw new RegistryError('INVALID_REQUEST', 'an access key needs at least one grant');
   const grants = options.grants.map(validateGrant);
   const secret = newSecret();
