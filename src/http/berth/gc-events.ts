@@ -12,6 +12,8 @@ const POLL_MS = 1_000;
 export const HEARTBEAT_MS = 15_000;
 /** A client that has not taken what was written for this long is gone or stuck: its stream is cut. */
 const STALL_MS = 60_000;
+/** An ended stream whose client has not taken the end this long after it (it stopped reading) is cut, freeing its slot. */
+const END_MS = 15_000;
 /** Open streams per process: each reads the store once a second, so a crowd of them is refused, not served slowly. */
 export const MAX_STREAMS = 64;
 let open = 0;
@@ -68,5 +70,14 @@ export const getGcPassEvents: BerthHandler<{ kind: 'gc-pass-events'; id: string 
     }
   } finally {
     if (!res.destroyed) res.end();
+    // A client that stopped reading never takes the end either, and its slot would stay taken for good; at shutdown, at once.
+    if (!res.destroyed && !res.writableFinished) {
+      if (ctx.gc.stopping.aborted) res.destroy();
+      else {
+        const cut = setTimeout(() => res.destroy(), END_MS);
+        cut.unref();
+        res.once('close', () => clearTimeout(cut));
+      }
+    }
   }
 };
