@@ -195,7 +195,7 @@ const READ_METHODS = new Set([
   'listLifecycleRemovals',
 ]);
 /** Opening, probing and closing a store is wiring, not a change of registry state. */
-const LIFECYCLE_METHODS = new Set(['ping', 'close']);
+const LIFECYCLE_METHODS = new Set(['ping', 'onLockWait', 'close']);
 /** Port methods that change state (ownsPurges renews leases; useNonce and the client-token claims record use). */
 export const WRITE_METHODS = new Set([
   'remove',

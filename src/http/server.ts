@@ -8,7 +8,7 @@ import { answerBadUrl, answerClientError } from './bad-url.ts';
 import { attachGuard, BodyGuard, type BodyLimits, DEFAULT_BODY_LIMITS } from './common/body-guard.ts';
 import { registerGcMetrics } from './common/gc-metrics.ts';
 import { lingerOnClose } from './common/linger.ts';
-import { createHttpMetrics } from './common/metrics.ts';
+import { createHttpMetrics, registerLockWaitMetric } from './common/metrics.ts';
 import { OpenSessions } from './common/open-sessions.ts';
 import { defaultPerKeyShare, Slots } from './common/slots.ts';
 import { dialectOf } from './dialect-of.ts';
@@ -84,6 +84,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     () => uploadSlots.queued,
     () => bodies.unverifiedInUse,
   );
+  registerLockWaitMetric(metrics.registry, options.deps.meta);
   registerGcMetrics(metrics.registry, {
     status: () => options.gc.status(),
     stats: () => options.deps.meta.gcStats(gcClock(options.deps, options.gc.defaults)),

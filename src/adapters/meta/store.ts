@@ -144,6 +144,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     recordLifecycleRemovals: (records, keep) => e.write(() => lifecycleWire.recordLifecycleRemovals(records, keep)),
     listLifecycleRemovals: (repository, page) => e.read(() => lifecycleWire.listLifecycleRemovals(repository, page)),
     ping: () => e.ping(),
+    ...(e.onLockWait ? { onLockWait: e.onLockWait } : {}),
     close: () => e.close(),
   };
 }

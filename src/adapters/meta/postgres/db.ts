@@ -14,6 +14,8 @@ export interface Db extends Sql {
    * null for a single statement that is atomic on its own (a compare-and-set, an upsert).
    */
   tx<T>(fn: (t: Sql) => Promise<T>, lock?: WriteLock): Promise<T>;
+  /** Told how long each write transaction waited for its locks, in seconds (metrics; see transaction.ts). */
+  readonly lockWaits: Set<(seconds: number) => void>;
   close(): Promise<void>;
 }
 
@@ -77,11 +79,13 @@ export function openPool(s: PoolSettings): Db {
   pool.on('error', ignore);
   const direct = sqlOf(pool, true);
   let closing: Promise<void> | undefined;
+  const lockWaits = new Set<(seconds: number) => void>();
 
   return {
     pool,
     ...direct,
-    tx: (fn, lock = 'registry') => runTransaction(pool, s.schema, lock, fn),
+    tx: (fn, lock = 'registry') => runTransaction(pool, s.schema, lock, fn, lockWaits),
+    lockWaits,
     async close() {
       closing ??= pool.end();
       await closing;

@@ -35,6 +35,7 @@ export function postgresEngine(db: Db): SqlEngine {
     ping: async () => {
       await db.get('SELECT 1');
     },
+    onLockWait: (listener) => db.lockWaits.add(listener),
     close: () => db.close(),
   };
 }

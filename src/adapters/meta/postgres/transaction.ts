@@ -50,7 +50,12 @@ class WriterQueue {
 }
 const writers = new WeakMap<pg.Pool, WriterQueue>();
 
-async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t: Sql) => Promise<T>): Promise<T> {
+/** Milliseconds one transaction spent waiting for locks, over all its runs (the in-process queue included). */
+interface Waited {
+  ms: number;
+}
+
+async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t: Sql) => Promise<T>, waited: Waited): Promise<T> {
   const client = await pool.connect();
   // A checked-out connection that dies also emits 'error'; the pending query rejects as well, and that is what counts.
   client.on('error', ignore);
@@ -58,7 +63,11 @@ async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t
   try {
     await client.query('BEGIN');
     // Released by COMMIT or ROLLBACK, and by the server when the connection dies: never left behind.
-    if (lock !== null) await client.query({ name: 'berth_xact_lock', text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [lockKey(schema, lock)] });
+    if (lock !== null) {
+      const asked = performance.now();
+      await client.query({ name: 'berth_xact_lock', text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [lockKey(schema, lock)] });
+      waited.ms += performance.now() - asked;
+    }
     const result = await fn(sqlOf(client, false));
     await client.query('COMMIT');
     return result;
@@ -77,13 +86,28 @@ async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t
   }
 }
 
-export async function runTransaction<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t: Sql) => Promise<T>): Promise<T> {
+export async function runTransaction<T>(
+  pool: pg.Pool,
+  schema: string,
+  lock: WriteLock,
+  fn: (t: Sql) => Promise<T>,
+  onWait?: ReadonlySet<(seconds: number) => void>,
+): Promise<T> {
+  const waited: Waited = { ms: 0 };
   for (let run = 1; ; run++) {
     try {
       let queue = writers.get(pool);
       if (!queue) writers.set(pool, (queue = new WriterQueue()));
-      const result = lock === 'registry' ? await queue.run(() => attempt(pool, schema, lock, fn)) : await attempt(pool, schema, lock, fn);
+      let result: T;
+      if (lock === 'registry') {
+        const queued = performance.now();
+        result = await queue.run(() => {
+          waited.ms += performance.now() - queued;
+          return attempt(pool, schema, lock, fn, waited);
+        });
+      } else result = await attempt(pool, schema, lock, fn, waited);
       txStats.transactions++;
+      if (lock !== null) for (const listener of onWait ?? []) listener(waited.ms / 1000);
       return result;
     } catch (err) {
       if (!isSerializationConflict(err)) throw translate(err);

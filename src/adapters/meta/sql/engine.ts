@@ -23,5 +23,7 @@ export interface SqlEngine {
    */
   single<T>(query: () => Q<T>): Promise<T>;
   ping(): Promise<void>;
+  /** See MetadataStore.onLockWait; absent on an engine whose writers never wait for each other's locks. */
+  onLockWait?(listener: (seconds: number) => void): void;
   close(): Promise<void>;
 }
