@@ -199,6 +199,16 @@ const lifecycleWire = (t: DdlTypes): string => `ALTER TABLE lifecycle_policies A
  */
 const leaseExpiry = (): string => 'ALTER TABLE process_leases ADD COLUMN expires_at BIGINT;';
 
+/**
+ * 15: the lock rows of PostgreSQL's fine-grained writes (queries/row-locks.ts, docs/SCALE-OUT.md "Write locks"): a
+ * fixed set of stripes (registry, repositories, digests) that writes lock with SELECT ... FOR UPDATE / FOR SHARE
+ * instead of one advisory lock for every write: 16 + 4096 + 4096 rows, never written after this (a later layout
+ * adds rows in a migration of its own). SQLite carries the small table unused.
+ */
+const writeLocks = (): string => `CREATE TABLE write_locks (id INTEGER PRIMARY KEY);
+   WITH RECURSIVE n (id) AS (SELECT 0 UNION ALL SELECT id + 1 FROM n WHERE id < 8207)
+     INSERT INTO write_locks (id) SELECT id FROM n;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
@@ -207,6 +217,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, ddl: tagMutabilityExclusions },
   { version: 11, ddl: lifecycleWire },
   { version: 12, ddl: leaseExpiry },
+  { version: 15, ddl: writeLocks },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -40,10 +40,10 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     listRepositories: (page) => e.read(() => repos.listRepositories(page)),
     deleteRepository: (name, force, actor, at, policy, onlyId) => e.write(() => repos.deleteRepository(name, force, actor, at, policy, onlyId)),
     findBlob: (repository, digest) => e.cached(`b\0${repository}\0${digest}`, () => blobs.findBlob(repository, digest)),
-    linkBlob: (repository, blob, _actor, at) => e.write(() => blobs.linkBlob(repository, blob, at)),
-    mountBlob: (from, to, digest, _actor, at) => e.write(() => blobs.mountBlob(from, to, digest, at)),
+    linkBlob: (repository, blob, _actor, at) => e.write(() => blobs.linkBlob(repository, blob, at), 'rows'),
+    mountBlob: (from, to, digest, _actor, at) => e.write(() => blobs.mountBlob(from, to, digest, at), 'rows'),
     unlinkBlob: (repository, digest, actor, at) => e.write(() => blobs.unlinkBlob(repository, digest, actor, at)),
-    putManifest: (m) => e.write(() => manifests.putManifest(m)),
+    putManifest: (m) => e.write(() => manifests.putManifest(m), 'rows'),
     getManifest: (repository, ref) =>
       e.cached(
         `m\0${repository}\0${'tag' in ref ? `t:${ref.tag}` : ref.digest}`,
@@ -51,8 +51,8 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
         (m) => m?.body.byteLength ?? 64,
       ),
     listReferrers: (repository, subject) => e.read(() => manifests.listReferrers(repository, subject)),
-    deleteManifest: (repository, digest, actor, at, policy, note) => e.write(() => deleteManifest(repository, digest, actor, at, policy, note)),
-    deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o)),
+    deleteManifest: (repository, digest, actor, at, policy, note) => e.write(() => deleteManifest(repository, digest, actor, at, policy, note), 'rows'),
+    deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o), 'rows'),
     listTags: (repository, page) =>
       e.cached(
         `t\0${repository}\0${page.after ?? ''}\0${page.limit}`,
@@ -60,13 +60,13 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
         (t) => (t?.length ?? 0) * 32,
       ),
     // An empty batch (most flushes when nothing was pulled) opens no transaction at all.
-    recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls))),
+    recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls), 'rows')),
     createUpload: (s) => e.single(() => uploads.createUpload(s)),
     getUpload: (id) => e.read(() => uploads.getUpload(id)),
     advanceUpload: (id, from, to, at, ref) => e.write(() => uploads.advanceUpload(id, from, to, at, ref), null),
     deleteUpload: (id) => e.write(() => uploads.deleteUpload(id), null),
     listIdleUploads: (before, limit) => e.read(() => uploads.listIdleUploads(before, limit)),
-    claimUploadDigest: (id, digest, at, staleBefore) => e.write(() => gcBlobs.claimUploadDigest(id, digest, at, staleBefore)),
+    claimUploadDigest: (id, digest, at, staleBefore) => e.write(() => gcBlobs.claimUploadDigest(id, digest, at, staleBefore), 'rows'),
     adoptUpload: (id, owner, at) => e.single(() => uploads.adoptUpload(id, owner, at)),
     listAbandonedUploads: (idleBefore, now, limit) => e.read(() => uploads.listAbandonedUploads(idleBefore, now, limit)),
     expireAbandonedUpload: (id, idleBefore, now) => e.write(() => uploads.expireAbandonedUpload(id, idleBefore, now), null),
@@ -91,8 +91,8 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     purgeDeletedRepositories: (limit, at) => e.write(() => gc.purgeDeletedRepositories(limit, at)),
     expirePins: (at, limit) => e.write(() => gc.expirePins(at, limit)),
     dueBlobs: (before, limit, after) => e.read(() => gcBlobs.dueBlobs(before, limit, after)),
-    beginBlobPurge: (digests, before, at, owner) => e.write(() => gcBlobs.beginBlobPurge(digests, before, at, owner)),
-    beginOrphanPurge: (digests, at, owner) => e.write(() => gcBlobs.beginOrphanPurge(digests, at, owner)),
+    beginBlobPurge: (digests, before, at, owner) => e.write(() => gcBlobs.beginBlobPurge(digests, before, at, owner), 'rows'),
+    beginOrphanPurge: (digests, at, owner) => e.write(() => gcBlobs.beginOrphanPurge(digests, at, owner), 'rows'),
     // Lock-free, but as transactions: a set-based UPDATE or DELETE may deadlock with a take-over on PostgreSQL, and
     // the engine runs a transaction again after a deadlock (a single statement would fail instead).
     ownsPurges: (digests, owner, at) => e.write(() => gcBlobs.ownsPurges(digests, owner, at), null),

@@ -1,14 +1,20 @@
-// Write transactions. SQLite gives berth one writer at a time; here every replica writes, so a write first takes a
-// transaction-scoped advisory lock and thereby runs alone among berth's writers, exactly as on SQLite (see store.ts
-// for why this rather than SERIALIZABLE). READ COMMITTED on purpose: each statement after the lock sees everything
-// the previous holder committed (a SERIALIZABLE snapshot would be taken before the wait and miss it).
+// Write transactions. SQLite gives berth one writer at a time; here every replica writes at once. A fine-grained write
+// (lock 'rows') takes row locks on what it touches as its queries go (queries/row-locks.ts), so writes on different
+// repositories and digests run in parallel; a write of the whole registry model (lock 'registry': GC's manifest steps,
+// repository deletes, pins, keys, ...) locks every registry stripe and so runs alone among writers, as every write did
+// before. READ COMMITTED on purpose: each statement after a lock sees everything the previous holder committed (a
+// SERIALIZABLE snapshot would be taken before the wait and miss it). Client tokens keep an advisory lock of their own.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RegistryError } from '../../../core/index.ts';
+import { REGISTRY_STRIPES } from '../queries/row-locks.ts';
 import { isSerializationConflict, isUnavailable, translate } from './errors.ts';
 import { ignore, type Sql, sqlOf } from './sql.ts';
 
-/** 'registry': the one lock of the registry model; a string: a lock of its own (one client token); null: none. */
+/**
+ * 'registry': the whole registry model; 'rows': the write's queries take row locks on what they touch; any other
+ * string: an advisory lock of its own (one client token); null: none.
+ */
 export type WriteLock = string | null;
 
 /** Runs after a deadlock (40P01; or 40001 should anything run SERIALIZABLE) before answering UNAVAILABLE. */
@@ -33,29 +39,48 @@ export function lockKey(schema: string, lock: string): string {
 }
 
 /**
- * Registry-lock writers of this process queue here before taking a pooled connection: the lock admits one writer at
- * a time anyway, and writers waiting on it inside PostgreSQL would hold every pooled connection, starving reads and
- * /readyz. Not a lock on shared state (the advisory lock is); it only keeps this process's pool free for readers.
+ * Writers of this process wait here before taking a pooled connection: 'registry' writers one at a time (the lock
+ * admits one anyway), 'rows' writers up to the pool size less two, since writers waiting on row locks inside
+ * PostgreSQL would otherwise hold every pooled connection, starving reads and /readyz. Not a lock on shared state
+ * (the row locks are); it only keeps this process's pool free for readers.
  */
-class WriterQueue {
-  #tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(fn, fn);
-    this.#tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
+class WriterSlots {
+  readonly #max: number;
+  #busy = 0;
+  readonly #waiting: Array<() => void> = [];
+  constructor(max: number) {
+    this.#max = Math.max(1, max);
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#busy >= this.#max) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else this.#busy++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next waiter, so a newcomer cannot overtake the queue.
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#busy--;
+    }
   }
 }
-const writers = new WeakMap<pg.Pool, WriterQueue>();
+const writers = new WeakMap<pg.Pool, { registry: WriterSlots; rows: WriterSlots }>();
+
+function slotsOf(pool: pg.Pool): { registry: WriterSlots; rows: WriterSlots } {
+  let slots = writers.get(pool);
+  if (!slots) writers.set(pool, (slots = { registry: new WriterSlots(1), rows: new WriterSlots((pool.options.max ?? 10) - 2) }));
+  return slots;
+}
 
 /** Milliseconds one transaction spent waiting for locks, over all its runs (the in-process queue included). */
-interface Waited {
+export interface Waited {
   ms: number;
 }
 
-async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t: Sql) => Promise<T>, waited: Waited): Promise<T> {
+/** The statement that makes a 'registry' write run alone: every registry stripe of queries/row-locks.ts, in order. */
+const REGISTRY_LOCK = { name: 'berth_registry_lock', text: `SELECT id FROM write_locks WHERE id < ${REGISTRY_STRIPES} ORDER BY id FOR UPDATE` };
+
+async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t: Sql, waited: Waited) => Promise<T>, waited: Waited): Promise<T> {
   const client = await pool.connect();
   // A checked-out connection that dies also emits 'error'; the pending query rejects as well, and that is what counts.
   client.on('error', ignore);
@@ -63,12 +88,13 @@ async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t
   try {
     await client.query('BEGIN');
     // Released by COMMIT or ROLLBACK, and by the server when the connection dies: never left behind.
-    if (lock !== null) {
+    if (lock !== null && lock !== 'rows') {
       const asked = performance.now();
-      await client.query({ name: 'berth_xact_lock', text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [lockKey(schema, lock)] });
+      if (lock === 'registry') await client.query(REGISTRY_LOCK);
+      else await client.query({ name: 'berth_xact_lock', text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [lockKey(schema, lock)] });
       waited.ms += performance.now() - asked;
     }
-    const result = await fn(sqlOf(client, false));
+    const result = await fn(sqlOf(client, false), waited);
     await client.query('COMMIT');
     return result;
   } catch (err) {
@@ -90,18 +116,16 @@ export async function runTransaction<T>(
   pool: pg.Pool,
   schema: string,
   lock: WriteLock,
-  fn: (t: Sql) => Promise<T>,
+  fn: (t: Sql, waited: Waited) => Promise<T>,
   onWait?: ReadonlySet<(seconds: number) => void>,
 ): Promise<T> {
   const waited: Waited = { ms: 0 };
   for (let run = 1; ; run++) {
     try {
-      let queue = writers.get(pool);
-      if (!queue) writers.set(pool, (queue = new WriterQueue()));
       let result: T;
-      if (lock === 'registry') {
+      if (lock === 'registry' || lock === 'rows') {
         const queued = performance.now();
-        result = await queue.run(() => {
+        result = await slotsOf(pool)[lock].run(() => {
           waited.ms += performance.now() - queued;
           return attempt(pool, schema, lock, fn, waited);
         });

@@ -9,6 +9,7 @@ import { ReadCache } from './read-cache.ts';
 export const SQLITE_TRAITS: EngineTraits = {
   kind: 'sqlite',
   forUpdate: '',
+  rowLocks: false,
   orderedJoin: 'CROSS JOIN',
   textHoldsNul: true,
   textParam: (p) => p,
@@ -59,7 +60,7 @@ export function sqliteEngine(db: Db): SqlEngine {
         return db.tx(() => runSync(query(), exec, SQLITE_TRAITS));
       } finally {
         // Writes of the registry model drop every cached read, whether they committed or not.
-        if (lock === 'registry') cache.invalidate();
+        if (lock === 'registry' || lock === 'rows') cache.invalidate();
       }
     },
     single: async (query) => runSync(query(), oneStatement(exec), SQLITE_TRAITS),
