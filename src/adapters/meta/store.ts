@@ -27,8 +27,10 @@ import * as uploads from './queries/uploads.ts';
 import type { SqlEngine } from './sql/engine.ts';
 
 // Locks: every write of the registry model (repositories, blobs, manifests, tags, the GC queue, pins, purge markers
-// and upload claims, namespaces, keys, audit) holds the registry lock, so writers run one at a time on either
-// engine and every compare-and-act keeps its meaning. Writes that are one statement on one row, or atomic on their
+// and upload claims, namespaces, keys, audit) holds the registry lock ('registry'), or ('rows') takes row locks on
+// what it touches as its query goes (queries/row-locks.ts; docs/SCALE-OUT.md "Write locks"): SQLite's one writer
+// runs them one at a time either way, PostgreSQL runs 'rows' writes on different repositories and digests at once;
+// every compare-and-act keeps its meaning. Writes that are one statement on one row, or atomic on their
 // own (upload offsets, nonces, completing a client token, renewing or ending a purge marker), take none: a PATCH
 // never queues behind a push; those that are one statement run as plain autocommit statements (single), which on
 // SQLite spares a BEGIN IMMEDIATE per GC lease renewal. A client-token claim reads then writes, under a lock of its

@@ -2,8 +2,9 @@
 // grace period, used by no manifest (trashed ones included) and claimed by no finishing upload; its rows go and a
 // purge marker stays until the bytes are gone. Uploads cannot claim a digest while its marker exists, which closes
 // the race between "sweep" and "new push of the same layer" without any lock held across I/O: a purge (reads the
-// claims, writes the marker) and a claim (reads the marker, writes the claim) both hold the registry lock, so one
-// runs entirely before the other and the second sees the first. Renewing and ending markers are single
+// claims, writes the marker) and a claim (reads the marker, writes the claim) both lock the digest (the purge
+// exclusively, the claim shared; SQLite's one writer holds everything), so one runs entirely before the other and the
+// second sees the first. Renewing and ending markers are single
 // compare-and-set statements on the marker rows and take no lock. Every step is a few set-based statements per batch,
 // however many digests it holds, so the registry lock is held for a handful of statements, not thousands.
 import type { BlobLink, Digest } from '../../../core/index.ts';
