@@ -1,6 +1,7 @@
 // How much of a push's metadata writes is spent waiting for locks on PostgreSQL, with many writers on one replica (one
 // store, one pool), on distinct repositories and on the same one: the figure that shows whether writes can grow with
-// replicas (issue 18). `node bench/meta-locks.ts [--writers 32] [--pushes 40] [--pool 10] [--rounds 1]`; uses
+// replicas (issue 18). `node bench/meta-locks.ts [--writers 32] [--pushes 40] [--pool 10] [--rounds 1]`; the rest of
+// a push's latency is the statements themselves and waiting for a pooled connection (--pool 34: none); uses
 // BERTH_TEST_PG_URL or starts a throwaway server (scripts/servers/start-postgres.sh).
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';

@@ -42,10 +42,10 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     listRepositories: (page) => e.read(() => repos.listRepositories(page)),
     deleteRepository: (name, force, actor, at, policy, onlyId) => e.write(() => repos.deleteRepository(name, force, actor, at, policy, onlyId)),
     findBlob: (repository, digest) => e.cached(`b\0${repository}\0${digest}`, () => blobs.findBlob(repository, digest)),
-    linkBlob: (repository, blob, _actor, at) => e.write(() => blobs.linkBlob(repository, blob, at), 'rows'),
-    mountBlob: (from, to, digest, _actor, at) => e.write(() => blobs.mountBlob(from, to, digest, at), 'rows'),
+    linkBlob: (repository, blob, _actor, at) => e.write(() => blobs.linkBlob(repository, blob, at), `rows:${repository}`),
+    mountBlob: (from, to, digest, _actor, at) => e.write(() => blobs.mountBlob(from, to, digest, at), `rows:${to}`),
     unlinkBlob: (repository, digest, actor, at) => e.write(() => blobs.unlinkBlob(repository, digest, actor, at)),
-    putManifest: (m) => e.write(() => manifests.putManifest(m), 'rows'),
+    putManifest: (m) => e.write(() => manifests.putManifest(m), `rows:${m.repository}`),
     getManifest: (repository, ref) =>
       e.cached(
         `m\0${repository}\0${'tag' in ref ? `t:${ref.tag}` : ref.digest}`,
@@ -53,8 +53,9 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
         (m) => m?.body.byteLength ?? 64,
       ),
     listReferrers: (repository, subject) => e.read(() => manifests.listReferrers(repository, subject)),
-    deleteManifest: (repository, digest, actor, at, policy, note) => e.write(() => deleteManifest(repository, digest, actor, at, policy, note), 'rows'),
-    deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o), 'rows'),
+    deleteManifest: (repository, digest, actor, at, policy, note) =>
+      e.write(() => deleteManifest(repository, digest, actor, at, policy, note), `rows:${repository}`),
+    deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o), `rows:${repository}`),
     listTags: (repository, page) =>
       e.cached(
         `t\0${repository}\0${page.after ?? ''}\0${page.limit}`,
@@ -85,9 +86,10 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     deletePin: (id, actor, at) => e.write(() => pins.deletePin(id, actor, at)),
     replacePinSet: (set) => e.write(() => replacePinSet(set)),
     listDeletedTags: (repository, since, limit) => e.read(() => trash.listDeletedTags(repository, since, limit)),
-    restore: (repository, ref, since, actor, at) => e.write(() => trash.restore(repository, ref, since, actor, at), 'rows'),
+    restore: (repository, ref, since, actor, at) => e.write(() => trash.restore(repository, ref, since, actor, at), `rows:${repository}`),
     dueManifests: (before, limit) => e.read(() => gc.dueManifests(before, limit)),
-    collectManifest: (review, clock, policy, actor, dryRun) => e.write(() => gc.collectManifest(review, clock, policy, actor, dryRun), 'rows'),
+    collectManifest: (review, clock, policy, actor, dryRun) =>
+      e.write(() => gc.collectManifest(review, clock, policy, actor, dryRun), `rows:${review.repository}`),
     dueTrash: (before, limit) => e.read(() => gc.dueTrash(before, limit)),
     purgeTrash: (before, limit, at) => e.write(() => gc.purgeTrash(before, limit, at)),
     purgeDeletedRepositories: (limit, at) => e.write(() => gc.purgeDeletedRepositories(limit, at)),

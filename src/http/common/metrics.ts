@@ -78,7 +78,7 @@ export function registerLockWaitMetric(registry: Registry, store: { onLockWait?(
   if (!store.onLockWait) return;
   const waits = new Histogram({
     name: 'berth_meta_lock_wait_seconds',
-    help: 'Time a metadata write transaction waited for its locks before it could go on',
+    help: 'Time a metadata write transaction waited for its locks (not for a pooled connection) before it could go on',
     buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [registry],
   });

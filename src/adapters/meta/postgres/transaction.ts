@@ -12,8 +12,9 @@ import { isSerializationConflict, isUnavailable, translate } from './errors.ts';
 import { ignore, type Sql, sqlOf } from './sql.ts';
 
 /**
- * 'registry': the whole registry model; 'rows': the write's queries take row locks on what they touch; any other
- * string: an advisory lock of its own (one client token); null: none.
+ * 'registry': the whole registry model; 'rows': the write's queries take row locks on what they touch; 'rows:KEY':
+ * the same, and this process runs one write of KEY (a repository) at a time; any other string: an advisory lock of
+ * its own (one client token); null: none.
  */
 export type WriteLock = string | null;
 
@@ -66,6 +67,36 @@ class WriterSlots {
 }
 const writers = new WeakMap<pg.Pool, { registry: WriterSlots; rows: WriterSlots }>();
 
+/**
+ * Writes of one key (a repository) of this process, one at a time, before a slot: they would wait for each other's
+ * row lock anyway, and PostgreSQL hands a contended row lock from waiter to waiter far slower than a promise chain
+ * does (measured: 32 writers on one repository ran at half the rate while all waited inside PostgreSQL).
+ */
+class KeyedQueue {
+  readonly #tails = new Map<string, Promise<unknown>>();
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const tail = this.#tails.get(key) ?? Promise.resolve();
+    const result = tail.then(fn, fn);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tails.set(key, settled);
+    // Forgotten once idle, so the map holds only keys with a write in flight.
+    void settled.then(() => {
+      if (this.#tails.get(key) === settled) this.#tails.delete(key);
+    });
+    return result;
+  }
+}
+const keyed = new WeakMap<pg.Pool, KeyedQueue>();
+
+function keyedOf(pool: pg.Pool): KeyedQueue {
+  let queue = keyed.get(pool);
+  if (!queue) keyed.set(pool, (queue = new KeyedQueue()));
+  return queue;
+}
+
 function slotsOf(pool: pg.Pool): { registry: WriterSlots; rows: WriterSlots } {
   let slots = writers.get(pool);
   if (!slots) writers.set(pool, (slots = { registry: new WriterSlots(1), rows: new WriterSlots((pool.options.max ?? 10) - 2) }));
@@ -88,7 +119,7 @@ async function attempt<T>(pool: pg.Pool, schema: string, lock: WriteLock, fn: (t
   try {
     await client.query('BEGIN');
     // Released by COMMIT or ROLLBACK, and by the server when the connection dies: never left behind.
-    if (lock !== null && lock !== 'rows') {
+    if (lock !== null && lock !== 'rows' && !lock.startsWith('rows:')) {
       const asked = performance.now();
       if (lock === 'registry') await client.query(REGISTRY_LOCK);
       else await client.query({ name: 'berth_xact_lock', text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [lockKey(schema, lock)] });
@@ -123,11 +154,21 @@ export async function runTransaction<T>(
   for (let run = 1; ; run++) {
     try {
       let result: T;
-      if (lock === 'registry' || lock === 'rows') {
+      // Waiting in the registry queue or for a write of the same key is waiting for a lock (it stands in for the one
+      // PostgreSQL would make the write wait for); waiting for a free writer slot is waiting for a connection.
+      if (lock === 'registry') {
         const queued = performance.now();
-        result = await slotsOf(pool)[lock].run(() => {
+        result = await slotsOf(pool).registry.run(() => {
           waited.ms += performance.now() - queued;
           return attempt(pool, schema, lock, fn, waited);
+        });
+      } else if (lock === 'rows') {
+        result = await slotsOf(pool).rows.run(() => attempt(pool, schema, lock, fn, waited));
+      } else if (lock?.startsWith('rows:')) {
+        const queued = performance.now();
+        result = await keyedOf(pool).run(lock, () => {
+          waited.ms += performance.now() - queued;
+          return slotsOf(pool).rows.run(() => attempt(pool, schema, lock, fn, waited));
         });
       } else result = await attempt(pool, schema, lock, fn, waited);
       txStats.transactions++;

@@ -47,19 +47,47 @@ export interface Touches {
   sharedDigests?: readonly string[];
 }
 
-/** The locks of a fine-grained write: its registry stripe, then its repositories, then its digests. Call first. */
+/**
+ * The locks of a fine-grained write: its registry stripe, then its repositories, then its digests. Call first. With at
+ * most one repository and one digest mode (every caller) it is one statement, one round trip: a join of the three
+ * sets, FOR SHARE OF / FOR UPDATE OF each, in (repository, digest) order, so the rows are locked level by level.
+ */
 export function* lockTouched(t: Touches): Q<void> {
   if (!(yield* traits()).rowLocks) return;
   const first = t.repositories?.[0] ?? t.digests?.[0] ?? t.sharedDigests?.[0] ?? '';
-  yield* lockRows([hash(first) % REGISTRY_STRIPES], 'SHARE');
-  yield* lockRows(sorted((t.repositories ?? []).map(repositoryLockRow)), 'UPDATE');
+  const registry = hash(first) % REGISTRY_STRIPES;
+  const repositories = sorted((t.repositories ?? []).map(repositoryLockRow));
   const exclusive = sorted((t.digests ?? []).map(digestRow));
-  yield* lockRows(exclusive, 'UPDATE');
   const taken = new Set(exclusive);
-  yield* lockRows(
-    sorted((t.sharedDigests ?? []).map(digestRow)).filter((r) => !taken.has(r)),
-    'SHARE',
-  );
+  const shared = sorted((t.sharedDigests ?? []).map(digestRow)).filter((r) => !taken.has(r));
+  if (repositories.length > 1 || (exclusive.length > 0 && shared.length > 0)) {
+    yield* lockRows([registry], 'SHARE');
+    yield* lockRows(repositories, 'UPDATE');
+    yield* lockRows(exclusive, 'UPDATE');
+    yield* lockRows(shared, 'SHARE');
+    return;
+  }
+  const digests = exclusive.length > 0 ? exclusive : shared;
+  const from = ['write_locks g'];
+  const where = ['g.id = $1'];
+  const modes = ['FOR SHARE OF g'];
+  const order: string[] = [];
+  const params: unknown[] = [registry];
+  if (repositories.length > 0) {
+    params.push(repositories[0]);
+    from.push('write_locks r');
+    where.push(`r.id = $${params.length}::int`);
+    modes.push('FOR UPDATE OF r');
+  }
+  if (digests.length > 0) {
+    params.push(digests);
+    from.push('write_locks d');
+    where.push(`d.id = ANY($${params.length}::int[])`);
+    modes.push(`FOR ${exclusive.length > 0 ? 'UPDATE' : 'SHARE'} OF d`);
+    order.push('d.id');
+  }
+  const orderBy = order.length > 0 ? ` ORDER BY ${order.join(', ')}` : '';
+  yield* lock(`SELECT g.id FROM ${from.join(', ')} WHERE ${where.join(' AND ')}${orderBy} ${modes.join(' ')}`, ...params);
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Q } from './query.ts';
 
 /**
  * 'registry': the whole registry model (one writer at a time); 'rows': a registry write whose queries lock what they
- * touch (queries/row-locks.ts; SQLite treats it as 'registry'); another string: a lock of its own; null: none.
+ * touch (queries/row-locks.ts; SQLite treats it as 'registry'); 'rows:KEY': the same, one write of KEY (a repository)
+ * at a time per process; another string: a lock of its own; null: none.
  */
 export type WriteLock = string | null;
 

@@ -60,7 +60,7 @@ export function sqliteEngine(db: Db): SqlEngine {
         return db.tx(() => runSync(query(), exec, SQLITE_TRAITS));
       } finally {
         // Writes of the registry model drop every cached read, whether they committed or not.
-        if (lock === 'registry' || lock === 'rows') cache.invalidate();
+        if (lock === 'registry' || lock?.startsWith('rows')) cache.invalidate();
       }
     },
     single: async (query) => runSync(query(), oneStatement(exec), SQLITE_TRAITS),
