@@ -21,7 +21,7 @@ import {
   systemClock,
   UploadHashes,
 } from './core/index.ts';
-import { GcScheduler, LifecycleScheduler } from './gc/index.ts';
+import { GcScheduler, LifecycleScheduler, replicaName } from './gc/index.ts';
 import { createAuth } from './http/common/auth-gate.ts';
 import { enableMemoryRelief } from './http/common/memory-relief.ts';
 import { defaultPerKeyShare } from './http/common/slots.ts';
@@ -52,7 +52,7 @@ export async function openRegistry(config: Config): Promise<OpenedRegistry> {
     hashes: new UploadHashes(blobs),
     processId: newProcessId(),
     limits: { maxManifestBytes: config.manifests.maxBytes, maxPageSize: 10_000 },
-    deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin },
+    deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin, gcGraceMs: config.gc.grace },
     repositories: { createOnPush: !config.ecr.requireCreate },
   };
   return {
@@ -82,8 +82,11 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const opened = await openRegistry(config);
   const { deps } = opened;
   const pulls = new PullRecorder(deps);
-  const gc = new GcScheduler(deps, { graceMs: config.gc.grace, restoreWindowMs: config.deletion.restoreWindow }, (err: unknown) =>
-    logger.warn({ err }, 'garbage collection failed'),
+  const gc = new GcScheduler(
+    deps,
+    { graceMs: config.gc.grace, restoreWindowMs: config.deletion.restoreWindow },
+    (err: unknown) => logger.warn({ err }, 'garbage collection failed'),
+    replicaName(),
   );
   const lifecycle = new LifecycleScheduler(
     deps,
@@ -100,6 +103,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     // Repository policies (ECR SetRepositoryPolicy) deny on /v2 too; the store caches the lookup.
     policies: async (name: string) => (await deps.meta.repositoryExtras(name))?.policy ?? null,
     registryId: config.ecr.registryId,
+    console: { sessionTtlMs: config.console.sessionTtl, sessionMaxAgeMs: config.console.sessionMaxAge },
   };
   // Port 0 binds a port chosen at listen time, which the default host names then name.
   let hostNames = registryHostNames(config);

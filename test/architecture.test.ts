@@ -182,6 +182,8 @@ const READ_METHODS = new Set([
   'listManifestDigests',
   'manifestFacts',
   'pinsProtecting',
+  'deletePreviewFacts',
+  'listDeletedManifests',
   'repositoryExtras',
   'listImages',
   'findImages',
@@ -193,6 +195,10 @@ const READ_METHODS = new Set([
   'pullsRecordedSince',
   'findLifecyclePreview',
   'listLifecycleRemovals',
+  'findGcPass',
+  'listGcPasses',
+  'lastDoneGcPass',
+  'gcReclaimedByDay',
 ]);
 /** Opening, probing and closing a store is wiring, not a change of registry state. */
 const LIFECYCLE_METHODS = new Set(['ping', 'onLockWait', 'close']);
@@ -217,6 +223,9 @@ export const WRITE_METHODS = new Set([
   'saveLifecyclePreview',
   'deleteLifecyclePreview',
   'recordLifecycleRemovals',
+  'startGcPass',
+  'progressGcPass',
+  'finishGcPass',
   'recordPulls',
   'advanceUpload',
   'deleteUpload',
