@@ -37,7 +37,7 @@ export interface OpenedRegistry {
 export async function openRegistry(config: Config): Promise<OpenedRegistry> {
   await mkdir(config.data, { recursive: true });
   const keys = await loadServerKeys(config.data, config.secrets.dir === undefined ? undefined : resolve(config.secrets.dir));
-  const meta: MetadataStore = await openMetadataStore(config.meta.url, config.data);
+  const meta: MetadataStore = await openMetadataStore(config.meta.url, config.data, { readCacheBytes: config.meta.readCache });
   let blobs: BlobStore;
   try {
     blobs = await openBlobStore(config.blobs.url, config.data, config.blobs);

@@ -234,6 +234,10 @@ export const configSchema = z
           'sqlite:/var/lib/berth/meta.db',
           'metadata store: "sqlite:<path>" (default <data>/meta.db) or "postgres://USER:PASSWORD@HOST:PORT/DB[?schema=NAME&pool=N]"',
         ),
+        readCache: byteSize(
+          '16MiB',
+          'memory for hot reads (manifests, tag lists, repositories) answered without SQLite, least recently used dropped first; SQLite store only; 0 = off',
+        ),
       })
       .prefault({}),
     blobs: z

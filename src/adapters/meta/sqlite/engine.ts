@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { SqlEngine } from '../sql/engine.ts';
 import { type EngineTraits, oneStatement, runSync, type Statement } from '../sql/query.ts';
 import type { Db } from './db.ts';
-import { ReadCache } from './read-cache.ts';
+import { DEFAULT_READ_CACHE, ReadCache, type ReadCacheLimits } from './read-cache.ts';
 
 export const SQLITE_TRAITS: EngineTraits = {
   kind: 'sqlite',
@@ -39,8 +39,8 @@ function byNumber(params: readonly unknown[]): Record<number, unknown> {
   return bound;
 }
 
-export function sqliteEngine(db: Db): SqlEngine {
-  const cache = new ReadCache(db);
+export function sqliteEngine(db: Db, readCache: ReadCacheLimits = DEFAULT_READ_CACHE): SqlEngine {
+  const cache = new ReadCache(db, readCache);
   const prepared = new Map<string, Prepared>();
   const exec = (s: Statement): unknown => {
     let p = prepared.get(s.sql);

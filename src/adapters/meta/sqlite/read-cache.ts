@@ -3,19 +3,34 @@
 // answer can never outlive a delete; the check costs ~3 µs against ~40 µs for the read it saves.
 import type { Db } from './db.ts';
 
-const MAX_ENTRIES = 20_000;
-const MAX_BYTES = 64 * 1024 * 1024;
+/** What an entry costs beyond the bytes `size` reports: the Map slot, the key string, the row object and its fields. */
+const ENTRY_OVERHEAD = 256;
 
+export interface ReadCacheLimits {
+  /** Entries kept at most; the least recently used go first. */
+  maxEntries: number;
+  /** Estimated bytes kept at most (values as `size` reports them, plus a fixed overhead per entry). */
+  maxBytes: number;
+}
+
+export const DEFAULT_READ_CACHE: ReadCacheLimits = { maxEntries: 20_000, maxBytes: 16 * 1024 * 1024 };
+
+/**
+ * Least recently used first out, one entry at a time: a registry larger than the cache keeps its hot entries (the
+ * repositories every GET looks up) instead of losing them all whenever the cache fills up.
+ */
 export class ReadCache {
   readonly #version: () => number;
+  readonly #limits: ReadCacheLimits;
   readonly #entries = new Map<string, { value: unknown; bytes: number }>();
   #seen = -1;
   #local = 0;
   #bytes = 0;
 
-  constructor(db: Db) {
+  constructor(db: Db, limits: ReadCacheLimits = DEFAULT_READ_CACHE) {
     const stmt = db.raw.prepare('PRAGMA data_version').pluck();
     this.#version = () => stmt.get() as number;
+    this.#limits = limits;
   }
 
   /** Returns the cached value for `key`, or loads, caches and returns it. `size` estimates the bytes it holds. */
@@ -26,10 +41,16 @@ export class ReadCache {
       this.#seen = version;
     }
     const hit = this.#entries.get(key);
-    if (hit) return hit.value as T;
+    if (hit) {
+      // Map keeps insertion order: moving a hit to the end makes the first entry the least recently used.
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+      return hit.value as T;
+    }
     const value = load();
-    const bytes = size(value) + key.length;
-    if (this.#entries.size >= MAX_ENTRIES || this.#bytes + bytes > MAX_BYTES) this.clear();
+    const bytes = size(value) + 2 * key.length + ENTRY_OVERHEAD;
+    if (this.#limits.maxEntries === 0 || bytes > this.#limits.maxBytes) return value;
+    while (this.#entries.size >= this.#limits.maxEntries || this.#bytes + bytes > this.#limits.maxBytes) this.#evictOldest();
     this.#entries.set(key, { value, bytes });
     this.#bytes += bytes;
     return value;
@@ -43,5 +64,16 @@ export class ReadCache {
   clear(): void {
     this.#entries.clear();
     this.#bytes = 0;
+  }
+
+  /** How many entries and estimated bytes the cache holds now. */
+  get stats(): { entries: number; bytes: number } {
+    return { entries: this.#entries.size, bytes: this.#bytes };
+  }
+
+  #evictOldest(): void {
+    const [key, entry] = this.#entries.entries().next().value!;
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
   }
 }

@@ -1,0 +1,74 @@
+// The read cache must stay within its limits by dropping the least recently used entry (not everything), and must
+// still forget every answer after a write here or a commit by another connection.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { openDb } from './db.ts';
+import { ReadCache } from './read-cache.ts';
+
+const dir = await mkdtemp(join(tmpdir(), 'berth-read-cache-'));
+after(() => rm(dir, { recursive: true, force: true }));
+let files = 0;
+const db = () => openDb(join(dir, `f${++files}.db`), 1_000);
+
+/** Reads `key` through the cache and says whether the loader ran. */
+function loaded(cache: ReadCache, key: string, size = 0): boolean {
+  let ran = false;
+  cache.get(
+    key,
+    () => {
+      ran = true;
+      return key;
+    },
+    () => size,
+  );
+  return ran;
+}
+
+describe('ReadCache', () => {
+  it('drops the least recently used entry when the entry limit is reached, keeping the rest', () => {
+    const cache = new ReadCache(db(), { maxEntries: 3, maxBytes: 1 << 20 });
+    for (const k of ['a', 'b', 'c']) assert.equal(loaded(cache, k), true);
+    assert.equal(loaded(cache, 'a'), false, 'a is cached and now the most recently used');
+    assert.equal(loaded(cache, 'd'), true);
+    assert.equal(cache.stats.entries, 3);
+    assert.equal(loaded(cache, 'b'), true, 'b was the least recently used, so it went');
+    assert.equal(loaded(cache, 'a'), false);
+    assert.equal(loaded(cache, 'd'), false);
+  });
+
+  it('keeps its estimated bytes within the byte limit, and does not cache a value larger than the limit', () => {
+    const cache = new ReadCache(db(), { maxEntries: 1_000, maxBytes: 4_000 });
+    for (let i = 0; i < 50; i++) loaded(cache, `k${i}`, 500);
+    assert.ok(cache.stats.bytes <= 4_000, `${cache.stats.bytes} bytes`);
+    assert.ok(cache.stats.entries >= 4, `${cache.stats.entries} entries: the newest stay`);
+    assert.equal(loaded(cache, 'k49'), false);
+    assert.equal(loaded(cache, 'huge', 10_000), true);
+    assert.equal(loaded(cache, 'huge', 10_000), true, 'too large to keep');
+    assert.equal(loaded(cache, 'k49'), false, 'and it evicted nothing');
+  });
+
+  it('caches nothing with a zero limit', () => {
+    const cache = new ReadCache(db(), { maxEntries: 0, maxBytes: 0 });
+    assert.equal(loaded(cache, 'a'), true);
+    assert.equal(loaded(cache, 'a'), true);
+  });
+
+  it("forgets everything after a local write and after another connection's commit", () => {
+    const file = join(dir, 'shared.db');
+    const mine = openDb(file, 1_000);
+    const other = openDb(file, 1_000);
+    const cache = new ReadCache(mine, { maxEntries: 10, maxBytes: 1 << 20 });
+    loaded(cache, 'a');
+    assert.equal(loaded(cache, 'a'), false);
+    cache.invalidate();
+    assert.equal(loaded(cache, 'a'), true, 'after a local write');
+    other.raw.exec("INSERT INTO namespaces (name, settings, created_at) VALUES ('n', '{}', 0)");
+    assert.equal(loaded(cache, 'a'), true, 'after a commit by another connection');
+    assert.equal(loaded(cache, 'a'), false);
+    mine.raw.close();
+    other.raw.close();
+  });
+});
