@@ -31,7 +31,7 @@ async function call(method, path, body, authorization) {
   }
   if (!res.ok) {
     const e = json?.error ?? {};
-    throw new ApiError(res.status, e.code ?? 'HTTP_' + res.status, e.message ?? `${method} ${path}: HTTP ${res.status}`, e.detail ?? null);
+    throw new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? `${method} ${path}: HTTP ${res.status}`, e.detail ?? null);
   }
   return json ?? {};
 }
