@@ -36,6 +36,20 @@ async function openDelete(page: Page, label: string): Promise<void> {
   await page.locator('dialog[open]').waitFor();
 }
 
+/** The steps build on each other: after the first failure the rest skip instead of each waiting out its timeouts. */
+let failed: string | null = null;
+function step(name: string, fn: () => Promise<void> | void): void {
+  it(name, async (t) => {
+    if (failed) return t.skip(`an earlier step failed: ${failed}`);
+    try {
+      await fn();
+    } catch (e) {
+      failed = name;
+      throw e;
+    }
+  });
+}
+
 describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
   let k: KeyedBerth;
   let browser: Browser;
@@ -64,13 +78,14 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await createPin(k.oci, REPO, 'v1', 'production: checkout runs this', { owner: 'team-shop' });
     browser = await launchBrowser();
     page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
   });
   after(async () => {
     await browser?.close();
     await k?.dispose();
   });
 
-  it('logs in with an access key (login page accessible; page weight of the first load measured)', async () => {
+  step('logs in with an access key (login page accessible; page weight of the first load measured)', async () => {
     await page.goto(`${url}/ui/`);
     await page.waitForURL(/\/ui\/login/);
     await page.getByLabel('Access key id').waitFor();
@@ -87,7 +102,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     assert.equal(await page.evaluate(() => document.cookie), '', 'no cookies');
   });
 
-  it('shows the first rows within 1 s and finds a repository by search among 1,000', async () => {
+  step('shows the first rows within 1 s and finds a repository by search among 1,000', async () => {
     const t0 = Date.now();
     await page.goto(`${url}/ui/`);
     await page.locator('table.repos tbody tr').first().waitFor();
@@ -103,7 +118,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await screenshot(page, '02-search');
   });
 
-  it('opens the repository: tags, the signature under its subject, platforms and the pin', async () => {
+  step('opens the repository: tags, the signature under its subject, platforms and the pin', async () => {
     await page.getByRole('link', { name: REPO }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: REPO }).waitFor();
@@ -116,7 +131,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await screenshot(page, '03-repository');
   });
 
-  it('a pinned image shows why it cannot be deleted; Escape closes and focus returns', async () => {
+  step('a pinned image shows why it cannot be deleted; Escape closes and focus returns', async () => {
     const label = `Delete image ${pinned.digest.slice(0, 19)} (v1)`;
     await openDelete(page, label);
     const blocked = page.locator('dialog .blocked');
@@ -131,7 +146,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), label);
   });
 
-  it('deletes an unpinned image with the preview showing the bytes GC will free, then restores it (keyboard only)', async () => {
+  step('deletes an unpinned image with the preview showing the bytes GC will free, then restores it (keyboard only)', async () => {
     await openDelete(page, `Delete image ${second.digest.slice(0, 19)} (v2)`);
     const bytes = page.locator('dialog .reclaim data');
     await bytes.waitFor();
@@ -152,7 +167,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await screenshot(page, '07-restored');
   });
 
-  it('deletes a second image and leaves it; after the window a GC pass run from the console frees exactly the previewed bytes', async () => {
+  step('deletes a second image and leaves it; after the window a GC pass run from the console frees exactly the previewed bytes', async () => {
     await openDelete(page, `Delete image ${third.digest.slice(0, 19)} (v3)`);
     const bytes = page.locator('dialog .reclaim data');
     await bytes.waitFor();
@@ -173,7 +188,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await screenshot(page, '08-gc');
   });
 
-  it('pins, keys and audit pages are accessible too', async () => {
+  step('pins, keys and audit pages are accessible too', async () => {
     for (const [name, file] of [
       ['Pins', '09-pins'],
       ['Access keys', '10-keys'],
@@ -187,7 +202,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     }
   });
 
-  it('works at 400px in dark mode without sideways scrolling', async () => {
+  step('works at 400px in dark mode without sideways scrolling', async () => {
     const narrow = await browser.newPage(400);
     await narrow.emulateMedia({ colorScheme: 'dark' });
     await login(narrow, url, k.admin);
@@ -199,7 +214,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await narrow.close();
   });
 
-  it('a key with pull rights on one namespace sees only that namespace and no delete buttons', async () => {
+  step('a key with pull rights on one namespace sees only that namespace and no delete buttons', async () => {
     const viewer = await createKey(k.berth, '--name', 'viewer', '--grant', 'fleet3/*:pull');
     const p = await browser.newPage();
     await login(p, url, viewer);
@@ -216,7 +231,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await p.close();
   });
 
-  it('saw no page error and no Content-Security-Policy refusal', () => {
+  step('saw no page error and no Content-Security-Policy refusal', () => {
     assert.deepEqual(errors, []);
   });
 });
