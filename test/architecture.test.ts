@@ -134,6 +134,8 @@ export function consoleViolations(files: Source[], exists: (rel: string) => bool
     for (const imp of importsOf(f.text)) {
       const where = `${f.rel}:${imp.line} imports "${imp.spec}"`;
       if (!imp.spec.startsWith('.')) {
+        // Its unit tests (*.test.js, never served) run in node:test and may use Node's built-ins.
+        if (f.rel.endsWith('.test.js') && imp.spec.startsWith('node:')) continue;
         bad.push(`${where}: the console imports only relative paths (a browser cannot resolve a package name)`);
         continue;
       }
@@ -352,7 +354,8 @@ describe('architecture', () => {
     const found = consoleViolations(
       [
         file('console/pages/a.js', "import { x } from '../../src/core/index.ts';\nimport { h } from 'preact';\nimport { html } from '../vendor/preact.js';\n"),
-        file('console/app.js', "import { y } from './lib/gone.js';\nconst p = import('./pages/a.js');\n"),
+        file('console/app.js', "import { y } from './lib/gone.js';\nconst p = import('./pages/a.js');\nimport { z } from 'node:fs';\n"),
+        file('console/lib/a.test.js', "import { it } from 'node:test';\n"),
       ],
       (rel) => rel === 'console/pages/a.js',
     );
@@ -360,6 +363,7 @@ describe('architecture', () => {
       'console/pages/a.js:1 imports "../../src/core/index.ts": the console imports only console/ (src/core/index.ts is outside)',
       'console/pages/a.js:2 imports "preact": the console imports only relative paths (a browser cannot resolve a package name)',
       'console/app.js:1 imports "./lib/gone.js": no such file console/lib/gone.js',
+      'console/app.js:3 imports "node:fs": the console imports only relative paths (a browser cannot resolve a package name)',
     ]);
     assert.deepEqual(importViolations([file('src/http/ui/x.ts', "import { a } from '../../../console/lib/api.js';\n")]), [
       'src/http/ui/x.ts:1 imports "../../../console/lib/api.js": code under src/ imports only src/ (console/lib/api.js is outside)',

@@ -1,7 +1,8 @@
 // Reclaimed bytes per day as a bar chart drawn with SVG elements (no chart library, no HTML from data): each bar
 // has a <title> for hover, and the same numbers are in a table for screen readers and copy-paste.
-import { Bytes, formatBytes } from '../lib/format.js';
+import { formatBytes } from '../lib/format.js';
 import { html } from '../vendor/preact.js';
+import { Bytes } from './values.js';
 
 const W = 600;
 const H = 160;

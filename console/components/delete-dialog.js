@@ -2,10 +2,10 @@
 // referrers cascaded), what GC may then collect and how many bytes from when; pins block it, and only an admin gets
 // the explicit, audited override.
 import { api, repoPath } from '../lib/api.js';
-import { Bytes, Digest, Time } from '../lib/format.js';
 import { html, useEffect, useState } from '../vendor/preact.js';
 import { Dialog } from './dialog.js';
 import { pinText } from './pins.js';
+import { Bytes, Digest, Time } from './values.js';
 
 const WHY = { target: 'the image itself', referrer: 'refers to it (cascaded)', child: 'index child', 'untagged-by-tag-delete': 'its last tag goes' };
 

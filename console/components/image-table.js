@@ -1,8 +1,9 @@
 // A repository's images as one table: each tag or untagged manifest with its digest, size, platforms, times and pins,
 // and its referrers (signatures, SBOMs, attestations) on rows right under their subject.
-import { Bytes, Digest, platformText, Time } from '../lib/format.js';
+import { platformText } from '../lib/format.js';
 import { html } from '../vendor/preact.js';
 import { PinBadges } from './pins.js';
+import { Bytes, Digest, Time } from './values.js';
 
 function Platforms({ list }) {
   if (!list?.length) return html`<span class="muted">–</span>`;

@@ -1,8 +1,8 @@
 // A repository's retention policy and its preview (what a run would expire or untag now, and what pins keep), shown
 // before anyone runs it; the policy text is shown as text, edited with the CLI or the API.
 import { api, repoPath } from '../lib/api.js';
-import { Digest } from '../lib/format.js';
 import { html, useEffect, useState } from '../vendor/preact.js';
+import { Digest } from './values.js';
 
 export function LifecycleSection({ repo }) {
   const [policy, setPolicy] = useState(undefined);

@@ -1,8 +1,8 @@
 // A repository's trash: tags and manifests deleted within the restore window, each brought back with one button
 // (POST /berth/v1/restore restores everything its delete removed together, byte-identical).
 import { ApiError, api, query, repoPath } from '../lib/api.js';
-import { Digest, Time } from '../lib/format.js';
 import { html, useEffect, useState } from '../vendor/preact.js';
+import { Digest, Time } from './values.js';
 
 /** A listing this server does not have yet (an older berth) shows as unavailable, not as an error. */
 const missing = (e) => e instanceof ApiError && e.status === 404 && e.code === 'NOT_FOUND';

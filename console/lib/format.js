@@ -1,6 +1,5 @@
-// How the console writes numbers, sizes, digests and times: binary units as `berth` prints them, exact values kept
-// in <data>/<time> elements so screen readers, tests and copy-paste get the precise figure.
-import { html } from '../vendor/preact.js';
+// How the console writes numbers, sizes, digests, platforms and times: binary units as `berth` prints them. Plain
+// functions (no Preact), so node:test checks them without a browser (format.test.js).
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -29,10 +28,6 @@ export function formatTime(iso) {
 
 /** sha256:abcdef… -> "sha256:abcdef123456" (the full digest stays in the title and in copy). */
 export const shortDigest = (d) => (typeof d === 'string' && d.length > 19 ? d.slice(0, 19) : (d ?? ''));
-
-export const Bytes = ({ n }) => html`<data class="bytes" value=${n} title=${`${formatCount(n)} bytes`}>${formatBytes(n)}</data>`;
-export const Time = ({ at }) => (at ? html`<time datetime=${at}>${formatTime(at)}</time>` : html`<span class="muted">never</span>`);
-export const Digest = ({ d }) => html`<code class="digest" title=${d}>${shortDigest(d)}</code>`;
 
 export function platformText(p) {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/') + (p.osVersion ? ` ${p.osVersion}` : '');

@@ -1,27 +1,11 @@
 // Client-side routing on the history API under /ui/ (real paths, so a deep link like /ui/repositories/team/app works:
-// the server answers every console route with index.html). Pages are the first path segment, see ROUTES.
+// the server answers every console route with index.html): navigation, the route hook and links. Parsing is routes.js.
 import { html, useEffect, useState } from '../vendor/preact.js';
+import { parseRoute } from './routes.js';
 
-export const BASE = '/ui/';
-/** Must match CLIENT_ROUTES in src/http/ui/routes.ts (the server's list of deep links it answers with index.html). */
-export const ROUTES = ['login', 'repositories', 'gc', 'pins', 'keys', 'audit'];
+export { BASE, parseRoute, ROUTES, repoHref } from './routes.js';
+
 const listeners = new Set();
-
-/** The route of a location: {page, name?, params}; page 'repository' carries the repository name. */
-export function parseRoute(pathname, search = '') {
-  const params = new URLSearchParams(search);
-  const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : '';
-  let rest;
-  try {
-    rest = decodeURIComponent(path).replace(/\/+$/, '');
-  } catch {
-    return { page: 'not-found', params };
-  }
-  if (rest === '' || rest === 'repositories') return { page: 'repositories', params };
-  if (rest.startsWith('repositories/')) return { page: 'repository', name: rest.slice('repositories/'.length), params };
-  if (ROUTES.includes(rest)) return { page: rest, params };
-  return { page: 'not-found', params };
-}
 
 export const currentRoute = () => parseRoute(location.pathname, location.search);
 
@@ -46,8 +30,6 @@ export function useRoute() {
   }, []);
   return route;
 }
-
-export const repoHref = (name) => `${BASE}repositories/${name.split('/').map(encodeURIComponent).join('/')}`;
 
 /** An ordinary link (middle click, open in new tab still work) that navigates in place on a plain click. */
 export function Link({ href, children, ...rest }) {

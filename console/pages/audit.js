@@ -1,7 +1,8 @@
 // The audit log: every delete, restore, pin and key change with who did it through which API, filtered by repository
 // and action prefix on the server, paged back in time by event id.
+
+import { Time } from '../components/values.js';
 import { api, query } from '../lib/api.js';
-import { Time } from '../lib/format.js';
 import { html, useEffect, useState } from '../vendor/preact.js';
 
 const PAGE = 100;

@@ -1,8 +1,9 @@
 // Garbage collection: what waits in the queues, the passes every replica ran (stored history), the bytes reclaimed
 // over time, and a pass run from here whose progress is polled from GET /berth/v1/gc/passes/{id} until it ends.
 import { ReclaimedChart } from '../components/chart.js';
+import { Bytes, Time } from '../components/values.js';
 import { ApiError, api, query } from '../lib/api.js';
-import { Bytes, formatCount, Time } from '../lib/format.js';
+import { formatCount } from '../lib/format.js';
 import { html, useEffect, useRef, useState } from '../vendor/preact.js';
 
 const STATS = [

@@ -1,29 +1,10 @@
 // Access keys: who may do what (grants), a new key whose secret is shown exactly once, and revoking a key (its
 // console sessions end with it).
 import { Dialog } from '../components/dialog.js';
+import { Time } from '../components/values.js';
 import { api, query } from '../lib/api.js';
-import { Time } from '../lib/format.js';
+import { parseGrants } from '../lib/grants.js';
 import { html, useEffect, useState } from '../vendor/preact.js';
-
-/** "team/*: pull,push" one a line -> [{repositories, actions}]. */
-export function parseGrants(text) {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((line) => {
-      const at = line.lastIndexOf(':');
-      if (at < 1) throw new Error(`“${line}”: write a grant as  repositories: actions  (e.g. team/*: pull,push)`);
-      return {
-        repositories: line.slice(0, at).trim(),
-        actions: line
-          .slice(at + 1)
-          .split(',')
-          .map((a) => a.trim())
-          .filter(Boolean),
-      };
-    });
-}
 
 const grantText = (k) => (k.admin ? 'admin everywhere' : (k.grants ?? []).map((g) => `${g.repositories}: ${g.actions.join(',')}`).join('; '));
 

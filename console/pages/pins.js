@@ -1,7 +1,7 @@
 // Every live pin in the registry (what runs where), a form to pin an image by hand, and removal of a pin.
 import { pinText } from '../components/pins.js';
+import { Digest, Time } from '../components/values.js';
 import { api, query } from '../lib/api.js';
-import { Digest, Time } from '../lib/format.js';
 import { Link, repoHref } from '../lib/router.js';
 import { html, useEffect, useState } from '../vendor/preact.js';
 

@@ -1,7 +1,9 @@
 // The first page: namespaces and repositories, searched and paged on the server (?q=, ?namespace=, keyset `after`), so
 // it stays as fast at 10,000 repositories as at ten; the search is in the address, so it survives a reload.
+
+import { Bytes, Time } from '../components/values.js';
 import { api, query } from '../lib/api.js';
-import { Bytes, formatCount, Time } from '../lib/format.js';
+import { formatCount } from '../lib/format.js';
 import { BASE, Link, navigate, repoHref } from '../lib/router.js';
 import { html, useEffect, useRef, useState } from '../vendor/preact.js';
 

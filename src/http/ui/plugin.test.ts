@@ -61,7 +61,16 @@ describe('the console under /ui/', () => {
     const root = await get('/ui?x=1');
     assert.equal(root.statusCode, 301);
     assert.equal(root.headers.location, '/ui/?x=1');
-    for (const url of ['/ui/nothing', '/ui/app.ts', '/ui/../package.json', '/ui/%2e%2e/package.json', '/ui/lib', '/ui/gc/x', '/ui/repositories//x', '/ui/format.test.js']) {
+    for (const url of [
+      '/ui/nothing',
+      '/ui/app.ts',
+      '/ui/../package.json',
+      '/ui/%2e%2e/package.json',
+      '/ui/lib',
+      '/ui/gc/x',
+      '/ui/repositories//x',
+      '/ui/format.test.js',
+    ]) {
       const r = await get(url);
       assert.equal(r.statusCode, 404, url);
       // (a dot-dot path is resolved before routing and never reaches the console's handler)
@@ -74,7 +83,7 @@ describe('the console under /ui/', () => {
 
   it('knows the same client routes as the console router', async () => {
     const { readFile } = await import('node:fs/promises');
-    const router = await readFile(new URL('../../../console/lib/router.js', import.meta.url), 'utf8');
+    const router = await readFile(new URL('../../../console/lib/routes.js', import.meta.url), 'utf8');
     const list = /export const ROUTES = (\[[^\]]*\])/.exec(router)?.[1];
     assert.deepEqual(JSON.parse(String(list).replaceAll("'", '"')), [...CLIENT_ROUTES]);
     assert.equal(isClientRoute(''), true);
