@@ -8,27 +8,58 @@ import { pinText } from '../components/pins.js';
 import { Trash } from '../components/trash.js';
 import { api, query, repoPath } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
-import { BASE, Link, navigate } from '../lib/router.js';
-import { html, useEffect, useState } from '../vendor/preact.js';
+import { BASE, Link, navigate, repoHref } from '../lib/router.js';
+import { html, useEffect, useRef, useState } from '../vendor/preact.js';
 
-function useRepository(name, version) {
+const TAGS_PAGE = 100;
+const UNTAGGED_PAGE = 200;
+
+/** The repository's rights, first page of tags (filtered by `tagQuery` on the server) and of untagged manifests. */
+function useRepository(name, tagQuery, version) {
   const [state, setState] = useState({ loading: true });
+  const base = `/repositories/${repoPath(name)}`;
   useEffect(() => {
     let live = true;
-    const base = `/repositories/${repoPath(name)}`;
     Promise.all([
       api('GET', `${base}/access`).catch((e) => (e.status === 404 && e.code === 'NOT_FOUND' ? { actions: null } : Promise.reject(e))),
-      api('GET', `${base}/tags${query({ limit: 200 })}`),
-      api('GET', `${base}/manifests${query({ tagged: false, limit: 500 })}`),
+      api('GET', `${base}/tags${query({ q: tagQuery, limit: TAGS_PAGE })}`),
+      api('GET', `${base}/manifests${query({ tagged: false, limit: UNTAGGED_PAGE })}`),
     ]).then(
-      ([access, tags, untagged]) => live && setState({ actions: access.actions, tags: tags.tags, moreTags: tags.next, untagged: untagged.manifests }),
+      ([access, tags, untagged]) =>
+        live && setState({ actions: access.actions, tags: tags.tags, moreTags: tags.next, untagged: untagged.manifests, moreUntagged: untagged.next }),
       (e) => live && setState({ error: e }),
     );
     return () => {
       live = false;
     };
-  }, [name, version]);
-  return state;
+  }, [name, tagQuery, version]);
+  /** The next page of tags or untagged manifests, appended (keyset paging: nothing shifts between pages). */
+  const more = async (kind) => {
+    if (kind === 'tags') {
+      const r = await api('GET', `${base}/tags${query({ q: tagQuery, after: state.moreTags, limit: TAGS_PAGE })}`);
+      setState((s) => ({ ...s, tags: [...s.tags, ...r.tags], moreTags: r.next }));
+    } else {
+      const r = await api('GET', `${base}/manifests${query({ tagged: false, after: state.moreUntagged, limit: UNTAGGED_PAGE })}`);
+      setState((s) => ({ ...s, untagged: [...s.untagged, ...r.manifests], moreUntagged: r.next }));
+    }
+  };
+  return { ...state, more };
+}
+
+/** Filters the tags on the server as one types (the filter is in the address: ?tag=). */
+function TagFilter({ name, value }) {
+  const [text, setText] = useState(value);
+  const timer = useRef(0);
+  const onInput = (e) => {
+    const v = e.currentTarget.value;
+    setText(v);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => navigate(`${repoHref(name)}${query({ tag: v.trim() })}`, { replace: true }), 200);
+  };
+  return html`<form class="search" role="search" onSubmit=${(e) => e.preventDefault()}>
+    <label for="tag-search">Filter tags</label>
+    <input id="tag-search" type="search" value=${text} onInput=${onInput} placeholder="part of a tag" autocomplete="off" spellcheck="false" />
+  </form>`;
 }
 
 export function Page({ route }) {
@@ -36,7 +67,8 @@ export function Page({ route }) {
   const [version, setVersion] = useState(0);
   const [dialog, setDialog] = useState(null);
   const [status, setStatus] = useState('');
-  const state = useRepository(name, version);
+  const tagQuery = route.params.get('tag') ?? '';
+  const state = useRepository(name, tagQuery, version);
   useEffect(() => {
     document.title = `${name} · berth`;
   }, [name]);
@@ -107,10 +139,13 @@ export function Page({ route }) {
     <p class="crumbs"><${Link} href=${BASE}>Repositories<//> / ${name}</p>
     <h1 tabindex="-1">${name}</h1>
     <p class="status" role="status" aria-live="polite">${status}</p>
-    ${state.tags.length === 0 && untaggedRows.length === 0 ? html`<p class="empty">No images in this repository.</p>` : ''}
+    ${!tagQuery && state.tags.length === 0 && untaggedRows.length === 0 ? html`<p class="empty">No images in this repository.</p>` : ''}
+    <${TagFilter} name=${name} value=${tagQuery} />
+    ${tagQuery && tagRows.length === 0 ? html`<p class="empty">No tag matches “${tagQuery}”.</p>` : ''}
     ${tagRows.length > 0 && html`<${ImageTable} caption="Tags" rows=${tagRows} referrersOf=${referrersOf(tagRows)} />`}
-    ${state.moreTags && html`<p class="muted">Showing the first ${tagRows.length} tags.</p>`}
+    ${state.moreTags && html`<button type="button" onClick=${() => state.more('tags')}>More tags (${tagRows.length} shown)</button>`}
     ${untaggedRows.length > 0 && html`<${ImageTable} caption="Untagged manifests" rows=${untaggedRows} referrersOf=${referrersOf(untaggedRows)} />`}
+    ${state.moreUntagged && html`<button type="button" onClick=${() => state.more('untagged')}>More untagged manifests</button>`}
     ${
       pins.length > 0 &&
       html`<section aria-labelledby="pins-title">
