@@ -24,15 +24,21 @@ function useSession() {
 
 /** A page module loaded on first use; each exports `Page`. */
 function Lazy({ page, ...props }) {
-  const [mod, setMod] = useState(null);
-  const [error, setError] = useState(null);
+  // Kept with the page it belongs to: right after a navigation the old page's module must not render the new route.
+  const [loaded, setLoaded] = useState({ page: null, mod: null, error: null });
   useEffect(() => {
-    setMod(null);
-    LAZY[page]().then(setMod, setError);
+    let live = true;
+    LAZY[page]().then(
+      (mod) => live && setLoaded({ page, mod, error: null }),
+      (error) => live && setLoaded({ page, mod: null, error }),
+    );
+    return () => {
+      live = false;
+    };
   }, [page]);
-  if (error) return html`<p role="alert">This page could not be loaded: ${String(error.message ?? error)}</p>`;
-  if (!mod) return html`<p class="muted">Loading…</p>`;
-  return html`<${mod.Page} ...${props} />`;
+  if (loaded.page !== page) return html`<p class="muted">Loading…</p>`;
+  if (loaded.error) return html`<p role="alert">This page could not be loaded: ${String(loaded.error.message ?? loaded.error)}</p>`;
+  return html`<${loaded.mod.Page} ...${props} />`;
 }
 
 function NotFound() {

@@ -5,24 +5,27 @@ import { html } from '../vendor/preact.js';
 import { Bytes } from './values.js';
 
 const W = 600;
-const H = 160;
-const PAD = 22;
+const H = 170;
+/** Room above the bars for the scale label and below them for the dates. */
+const TOP = 20;
+const BOTTOM = 20;
 
 export function ReclaimedChart({ days }) {
   if (!days?.length) return html`<p class="empty">No garbage collection pass has reclaimed anything in this period.</p>`;
   const max = Math.max(1, ...days.map((d) => d.bytes));
-  const step = (W - PAD) / days.length;
+  const step = W / days.length;
   const bar = Math.max(2, step * 0.7);
   const total = days.reduce((a, d) => a + d.bytes, 0);
   return html`<figure>
     <svg class="chart" viewBox=${`0 0 ${W} ${H}`} role="img" aria-label=${`Bytes reclaimed per day: ${formatBytes(total)} in ${days.length} days`}>
-      <line class="axis" x1=${PAD} y1=${H - PAD} x2=${W} y2=${H - PAD} />
-      <text x="0" y="12">${formatBytes(max)}</text>
+      <line class="axis" x1="0" y1=${H - BOTTOM} x2=${W} y2=${H - BOTTOM} />
+      <line class="axis" x1="0" y1=${TOP} x2=${W} y2=${TOP} stroke-dasharray="4 4" />
+      <text x="0" y="13">${formatBytes(max)}</text>
       ${days.map((d, i) => {
-        const h = Math.round(((H - 2 * PAD) * d.bytes) / max);
-        return html`<rect class="bar" x=${PAD + i * step} y=${H - PAD - h} width=${bar} height=${h}><title>${d.day}: ${formatBytes(d.bytes)}, ${d.blobs} blobs</title></rect>`;
+        const h = Math.round(((H - TOP - BOTTOM) * d.bytes) / max);
+        return html`<rect class="bar" x=${i * step} y=${H - BOTTOM - h} width=${bar} height=${h}><title>${d.day}: ${formatBytes(d.bytes)}, ${d.blobs} blobs</title></rect>`;
       })}
-      <text x=${PAD} y=${H - 4}>${days[0].day}</text>
+      <text x="0" y=${H - 4}>${days[0].day}</text>
       <text x=${W} y=${H - 4} text-anchor="end">${days[days.length - 1].day}</text>
     </svg>
     <figcaption class="muted">Bytes reclaimed per day (UTC), the last ${days.length} days.</figcaption>

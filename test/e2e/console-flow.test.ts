@@ -38,6 +38,8 @@ async function openDelete(page: Page, label: string): Promise<void> {
 
 /** The steps build on each other: after the first failure the rest skip instead of each waiting out its timeouts. */
 let failed: string | null = null;
+/** The page a failing step leaves behind is saved too (test-artifacts/console/failed.png), to see what went wrong. */
+let onScreen: Page | undefined;
 function step(name: string, fn: () => Promise<void> | void): void {
   it(name, async (t) => {
     if (failed) return t.skip(`an earlier step failed: ${failed}`);
@@ -45,6 +47,7 @@ function step(name: string, fn: () => Promise<void> | void): void {
       await fn();
     } catch (e) {
       failed = name;
+      if (onScreen) await screenshot(onScreen, 'failed').catch(() => undefined);
       throw e;
     }
   });
@@ -79,6 +82,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     browser = await launchBrowser();
     page = await browser.newPage();
     page.setDefaultTimeout(10_000);
+    onScreen = page;
   });
   after(async () => {
     await browser?.close();
@@ -122,11 +126,11 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await page.getByRole('link', { name: REPO }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: REPO }).waitFor();
-    const v1 = page.locator('tr[data-tag="v1"]');
+    const v1 = page.locator('table.images tr[data-tag="v1"]');
     await v1.waitFor();
     assert.match(String(await v1.textContent()), /linux\/amd64/);
     assert.match(String(await v1.textContent()), /production: checkout runs this.*owner team-shop/s);
-    assert.match(String(await page.locator('tr[data-tag="v1"] + tr.referrer').textContent()), /cosign/);
+    assert.match(String(await page.locator('table.images tr[data-tag="v1"] + tr.referrer').textContent()), /cosign/);
     await assertAccessible(page, 'repository');
     await screenshot(page, '03-repository');
   });
@@ -155,14 +159,14 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await page.keyboard.press('Tab'); // from Cancel (focused first) to Delete
     await page.keyboard.press('Enter');
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
-    await page.locator('tr[data-tag="v2"]').waitFor({ state: 'detached' });
+    await page.locator('table.images tr[data-tag="v2"]').waitFor({ state: 'detached' });
     const trashed = page.locator(`.trash tr[data-digest="${second.digest}"]`);
     await trashed.waitFor();
     await screenshot(page, '06-deleted');
     await assertAccessible(page, 'repository with trash');
     await trashed.getByRole('button', { name: /^Restore/ }).focus();
     await page.keyboard.press('Enter');
-    await page.locator('tr[data-tag="v2"]').waitFor();
+    await page.locator('table.images tr[data-tag="v2"]').waitFor();
     assert.match(String(await page.getByRole('status').first().textContent()), /Restored/);
     await screenshot(page, '07-restored');
   });
@@ -175,7 +179,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     assert.equal(previewed, blobBytes(third));
     reclaimAt = Date.parse(String(await page.locator('dialog .reclaim time').getAttribute('datetime')));
     await page.locator('dialog button.danger').click();
-    await page.locator('tr[data-tag="v3"]').waitFor({ state: 'detached' });
+    await page.locator('table.images tr[data-tag="v3"]').waitFor({ state: 'detached' });
     await page.waitForTimeout(Math.max(0, reclaimAt - Date.now() + 500));
     await page.getByRole('link', { name: 'Garbage collection' }).click();
     await page.getByRole('heading', { level: 1, name: 'Garbage collection' }).waitFor();
@@ -207,7 +211,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await narrow.emulateMedia({ colorScheme: 'dark' });
     await login(narrow, url, k.admin);
     await narrow.goto(`${url}/ui/repositories/${REPO}`);
-    await narrow.locator('tr[data-tag="v1"]').waitFor();
+    await narrow.locator('table.images tr[data-tag="v1"]').waitFor();
     assert.ok((await narrow.evaluate(() => document.documentElement.scrollWidth)) <= 400, 'no horizontal overflow at 400px');
     await assertAccessible(narrow, 'repository at 400px, dark');
     await screenshot(narrow, '12-narrow-dark');
