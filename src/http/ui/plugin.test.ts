@@ -81,6 +81,25 @@ describe('the console under /ui/', () => {
     assert.equal((await app.inject({ method: 'POST', url: '/ui/' })).statusCode, 404);
   });
 
+  it('index.html preloads exactly the modules the first page imports statically (no waterfall, nothing extra)', () => {
+    const graph = new Set<string>();
+    const visit = (path: string): void => {
+      if (graph.has(path)) return;
+      graph.add(path);
+      if (path === VENDOR_PATH) return;
+      const text = files.get(path)!.body.toString();
+      for (const m of text.matchAll(/^(?:import|export) [^;]*? from '([^']+)';$/gm)) {
+        const target = new URL(m[1]!, `http://x/${path}`).pathname.slice(1);
+        visit(target);
+      }
+    };
+    visit('app.js');
+    const index = files.get('index.html')!.body.toString();
+    const preloaded = [...index.matchAll(/<link rel="modulepreload" href="\/ui\/([^"]+)">/g)].map((m) => m[1]!);
+    assert.deepEqual(new Set(preloaded), graph);
+    assert.equal(preloaded.length, graph.size);
+  });
+
   it('knows the same client routes as the console router', async () => {
     const { readFile } = await import('node:fs/promises');
     const router = await readFile(new URL('../../../console/lib/routes.js', import.meta.url), 'utf8');
