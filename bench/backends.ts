@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { Cluster } from '../test/e2e/replicas-cluster.ts';
 import { RoundRobinProxy } from '../test/e2e/replicas-proxy.ts';
 import { type Backend, backendSkip } from '../test/e2e/replicas-stores.ts';
+import { s3Server } from '../test/servers.ts';
 import { makeSmallImage } from './http.ts';
 import type { BigBlob } from './machine.ts';
-import { startBerthRegistry } from './registries.ts';
+import { peakRss, startBerthRegistry, startDistribution } from './registries.ts';
 import { blobPull, blobPush } from './workloads/blobs.ts';
-import { smallImagePush } from './workloads/images.ts';
+import { deleteByDigest, smallImagePush } from './workloads/images.ts';
 import { manifestGetRate, type RateOptions } from './workloads/rates.ts';
 
 export interface BackendParams {
@@ -27,6 +28,9 @@ export interface BackendMeasured {
   blobPullMiBs: number;
   manifestGetRps: number;
   smallImagePushPerSec: number;
+  deleteByDigestPerSec: number;
+  /** Peak RSS of the registry's process (the largest replica's), MiB. */
+  peakRssMiB: number;
 }
 
 export interface BackendColumn {
@@ -40,7 +44,7 @@ export interface BackendColumn {
 
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
 
-async function measureOne(name: string, base: string, blob: BigBlob, P: BackendParams, variant: number): Promise<BackendMeasured> {
+async function measureOne(name: string, base: string, blob: BigBlob, P: BackendParams, variant: number, rss: () => Promise<number>): Promise<BackendMeasured> {
   const ns = `backends-${name.replace(/[^a-z0-9]+/g, '-')}`;
   log(`${name}: blob push/pull, ${P.blobRuns} x ${blob.size / 2 ** 20} MiB`);
   const push = await blobPush(base, ns, blob, P.blobRuns, variant);
@@ -50,7 +54,16 @@ async function measureOne(name: string, base: string, blob: BigBlob, P: BackendP
   log(`${name}: small-image push, up to ${P.images} images or ${P.writeSeconds} s`);
   const images = Array.from({ length: P.images }, () => makeSmallImage(1024));
   const pushed = await smallImagePush(base, ns, images, P.writeSeconds, P.writeConcurrency);
-  const m = { blobPushMiBs: push.rates.median, blobPullMiBs: pull.median, manifestGetRps: manifest.perSecond, smallImagePushPerSec: pushed.perSecond };
+  log(`${name}: delete by digest, ${pushed.done} manifests`);
+  const deleted = await deleteByDigest(base, ns, images, pushed.done, P.writeSeconds, P.writeConcurrency);
+  const m: BackendMeasured = {
+    blobPushMiBs: push.rates.median,
+    blobPullMiBs: pull.median,
+    manifestGetRps: manifest.perSecond,
+    smallImagePushPerSec: pushed.perSecond,
+    deleteByDigestPerSec: deleted.perSecond,
+    peakRssMiB: await rss(),
+  };
   log(
     `${name}: ${Object.entries(m)
       .map(([k, v]) => `${k} ${v.toFixed(1)}`)
@@ -66,14 +79,18 @@ export async function measureBackends(work: string, blob: BigBlob, P: BackendPar
   await mkdir(dir, { recursive: true });
   const embedded = await startBerthRegistry(dir);
   try {
-    columns.push({ name: 'embedded', setup: '1 process, sqlite + file (the default)', m: await measureOne('embedded', embedded.url, blob, P, 100) });
+    columns.push({
+      name: 'embedded',
+      setup: '1 process, sqlite + file (the default)',
+      m: await measureOne('embedded', embedded.url, blob, P, 100, embedded.peakRssMiB),
+    });
     // The proxy's own cost, so the two-replica column can be read: the same process, every request through it.
     const proxy = await RoundRobinProxy.start({ backends: [embedded.url] });
     try {
       columns.push({
         name: 'embedded via proxy',
         setup: 'the same process behind the round-robin proxy',
-        m: await measureOne('embedded via proxy', proxy.url, blob, P, 105),
+        m: await measureOne('embedded via proxy', proxy.url, blob, P, 105, embedded.peakRssMiB),
       });
     } finally {
       await proxy.close();
@@ -93,39 +110,27 @@ export async function measureBackends(work: string, blob: BigBlob, P: BackendPar
     const cluster = await Cluster.start({ backend: P.backend, label: `bench-${replicas}`, replicas, env: { BERTH_LOG_LEVEL: 'warn' } });
     try {
       const base = replicas === 1 ? cluster.replica(0).url : cluster.proxy.url;
-      columns.push({ name, setup, m: await measureOne(name, base, blob, P, 100 + replicas * 10) });
+      const rss = async (): Promise<number> =>
+        Math.max(...(await Promise.all(Array.from({ length: replicas }, (_, i) => peakRss(cluster.replica(i).process.pid!)))));
+      columns.push({ name, setup, m: await measureOne(name, base, blob, P, 100 + replicas * 10, rss) });
     } finally {
       await cluster.dispose();
     }
   }
+  if (P.backend === 'postgres-s3')
+    columns.push(skip ? { name: 'distribution s3', setup: DISTRIBUTION_S3, m: null, skipped: skip } : await distributionOnS3(dir, blob, P));
   return columns;
 }
 
-const METRICS: Array<{ key: keyof BackendMeasured; metric: string }> = [
-  { key: 'blobPushMiBs', metric: 'blob push MiB/s' },
-  { key: 'blobPullMiBs', metric: 'blob pull MiB/s' },
-  { key: 'manifestGetRps', metric: 'manifest GET req/s' },
-  { key: 'smallImagePushPerSec', metric: 'small-image push/s' },
-];
+const DISTRIBUTION_S3 = 'CNCF Distribution on its s3 driver, the same RGW and bucket, a prefix of its own (its defaults: blob GETs redirect to the store)';
 
-const fmt = (n: number): string => (!Number.isFinite(n) ? String(n) : n >= 100 ? n.toFixed(0) : n.toFixed(1));
-
-/** One row per metric: each column's value and its ratio to the embedded default. */
-export function backendTable(columns: BackendColumn[]): string {
-  const [first, ...rest] = columns;
-  const head = ['metric', first!.name, ...rest.flatMap((c) => [c.name, `${c.name} / ${first!.name}`])];
-  const lines = [head];
-  for (const { key, metric } of METRICS) {
-    const base = first!.m?.[key] ?? NaN;
-    lines.push([metric, fmt(base), ...rest.flatMap((c) => (c.m ? [fmt(c.m[key]), `${(c.m[key] / base).toFixed(2)}x`] : ['n/a', 'n/a']))]);
+/** Distribution's own scale-out answer, on the very object store the berth columns used. */
+async function distributionOnS3(dir: string, blob: BigBlob, P: BackendParams): Promise<BackendColumn> {
+  const prefix = `bench-distribution-${Date.now().toString(36)}`;
+  const reg = await startDistribution(dir, 'distribution-s3', { kind: 's3', s3: await s3Server(), prefix });
+  try {
+    return { name: 'distribution s3', setup: DISTRIBUTION_S3, m: await measureOne('distribution s3', reg.url, blob, P, 140, reg.peakRssMiB) };
+  } finally {
+    await reg.stop();
   }
-  const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  const out = lines.map((l) => `| ${l.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`);
-  out.splice(1, 0, `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  return [
-    'backends: the same workloads on the embedded default and on shared stores (one machine, loopback)',
-    ...columns.map((c) => `  ${c.name}: ${c.setup}${c.skipped ? ` — not run: ${c.skipped}` : ''}`),
-    '',
-    ...out,
-  ].join('\n');
 }

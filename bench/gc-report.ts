@@ -1,5 +1,6 @@
 // The GC table: berth-only numbers (Distribution has no online GC) against their own targets, in the same layout
 // as the side-by-side table: sweep rate, push latency with GC busy vs idle, repository delete 10,000 vs 10.
+import { markdownTable } from './table.ts';
 import type { GcParams, LatencyPhase, RepoDeleteResult, SweepResult } from './workloads/gc.ts';
 
 export interface GcRound {
@@ -104,9 +105,7 @@ export function gcTable(all: GcRow[], rounds: number): string {
       r.met === null ? '-' : r.met ? 'yes' : 'NO',
     ]);
   }
-  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  const out = lines.map((l) => `| ${l.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`);
-  out.splice(1, 0, `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  const out = markdownTable(lines);
   const judged = all.filter((r) => r.met !== null);
   const missed = judged.filter((r) => !r.met).map((r) => r.metric);
   return [

@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startBerth } from '../test/e2e/harness.ts';
+import type { S3Server } from '../test/servers.ts';
 
 export interface Registry {
   /** Column name: "berth" or "distribution". */
@@ -58,8 +59,28 @@ export function ensureCommand(command: string, pkg: string): void {
   if (r.status !== 0) throw new Error(`could not install ${pkg} with apt-get`);
 }
 
+/** Where Distribution keeps blobs: its filesystem driver (the default) or its s3 driver on the bench's RGW. */
+export type DistributionStorage = { kind: 'filesystem' } | { kind: 's3'; s3: S3Server; prefix: string };
+
+function storageLines(home: string, storage: DistributionStorage): string[] {
+  if (storage.kind === 'filesystem') return ['  filesystem:', `    rootdirectory: ${join(home, 'storage')}`];
+  const { s3, prefix } = storage;
+  // regionendpoint makes the 2.8 driver use path-style requests against RGW; secure follows the endpoint's scheme.
+  return [
+    '  s3:',
+    `    accesskey: ${s3.accessKeyId}`,
+    `    secretkey: ${s3.secretAccessKey}`,
+    `    region: ${s3.region}`,
+    `    regionendpoint: ${s3.endpoint}`,
+    `    bucket: ${s3.bucket}`,
+    `    rootdirectory: /${prefix}`,
+    `    secure: ${s3.endpoint.startsWith('https:')}`,
+    '    v4auth: true',
+  ];
+}
+
 /** Debian's packaged config minus auth and health checks; access log off so it is not charged for logging. */
-function distributionConfig(root: string, port: number): string {
+function distributionConfig(home: string, storage: DistributionStorage, port: number): string {
   return [
     'version: 0.1',
     'log:',
@@ -69,8 +90,7 @@ function distributionConfig(root: string, port: number): string {
     'storage:',
     '  cache:',
     '    blobdescriptor: inmemory',
-    '  filesystem:',
-    `    rootdirectory: ${root}`,
+    ...storageLines(home, storage),
     '  delete:',
     '    enabled: true',
     'http:',
@@ -79,13 +99,15 @@ function distributionConfig(root: string, port: number): string {
   ].join('\n');
 }
 
-export async function startDistribution(dir: string, name = 'distribution'): Promise<Registry> {
+export async function startDistribution(dir: string, name = 'distribution', storage: DistributionStorage = { kind: 'filesystem' }): Promise<Registry> {
   const home = join(dir, `${name}-data`);
   await mkdir(home);
   const port = await freePort();
   const config = join(home, 'config.yml');
-  await writeFile(config, distributionConfig(join(home, 'storage'), port));
-  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await writeFile(config, distributionConfig(home, storage, port));
+  // The AWS SDK in Distribution would trust only AWS_CA_BUNDLE's CAs when a machine sets one; RGW here is plain HTTP.
+  const { AWS_CA_BUNDLE: _ca, ...env } = process.env;
+  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8192)));
   const exited = new Promise<void>((res) => child.once('exit', () => res()));

@@ -1,6 +1,7 @@
-// Turns both registries' measurements into the side-by-side table (ratio against each target) and the JSON record.
+// Turns both registries' measurements into the side-by-side table (ratio, goal, met) and the JSON record.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fmt, markdownTable } from './table.ts';
 
 export interface Measured {
   blobPushMiBs: number;
@@ -21,14 +22,45 @@ export interface Row {
   met: boolean;
 }
 
-const TARGETS: { key: keyof Measured; metric: string; minRatio?: number; maxBerth?: number }[] = [
-  { key: 'blobPushMiBs', metric: 'blob push MiB/s', minRatio: 6 },
-  { key: 'blobPullMiBs', metric: 'blob pull MiB/s', minRatio: 1.5 },
-  { key: 'manifestGetRps', metric: 'manifest GET req/s', minRatio: 10 },
-  { key: 'tagsListRps', metric: 'tags/list req/s (100 tags)', minRatio: 10 },
-  { key: 'smallImagePushPerSec', metric: 'small-image push/s', minRatio: 3 },
-  { key: 'deleteByDigestPerSec', metric: 'delete-by-digest/s', minRatio: 5 },
-  { key: 'peakRssMiB', metric: 'peak RSS MiB', maxBerth: 150 },
+/** What the machine itself allows (bench/machine.ts, bench/loopback.ts); some goals are fractions of it. */
+export interface Limits {
+  sha256MiBs: number;
+  fsyncDiskMiBs: number;
+  uploadMiBs: number;
+  downloadMiBs: number;
+}
+
+interface Goal {
+  key: keyof Measured;
+  metric: string;
+  goal(berth: number, distribution: number, limits: Limits): { target: string; met: boolean };
+}
+
+const atLeast = (x: number) => (b: number, d: number) => ({ target: `>= ${x}x`, met: b / d >= x });
+
+/** The performance issue's goals: a ratio to Distribution, a share of the machine's limit, or an absolute bound. */
+const GOALS: Goal[] = [
+  {
+    key: 'blobPushMiBs',
+    metric: 'blob push MiB/s',
+    goal: (b, _d, l) => {
+      const floor = 0.6 * Math.min(l.sha256MiBs, l.fsyncDiskMiBs, l.uploadMiBs);
+      return { target: `>= ${fmt(floor)} MiB/s (0.6 x min(sha256, disk, upload))`, met: b >= floor };
+    },
+  },
+  {
+    key: 'blobPullMiBs',
+    metric: 'blob pull MiB/s',
+    goal: (b, d, l) => {
+      const floor = 0.5 * l.downloadMiBs;
+      return { target: `>= 1x and >= ${fmt(floor)} MiB/s (0.5 x download)`, met: b >= d && b >= floor };
+    },
+  },
+  { key: 'manifestGetRps', metric: 'manifest GET req/s', goal: atLeast(10) },
+  { key: 'tagsListRps', metric: 'tags/list req/s (100 tags)', goal: atLeast(10) },
+  { key: 'smallImagePushPerSec', metric: 'small-image push/s', goal: atLeast(3) },
+  { key: 'deleteByDigestPerSec', metric: 'delete-by-digest/s', goal: atLeast(5) },
+  { key: 'peakRssMiB', metric: 'peak RSS MiB', goal: (b) => ({ target: 'berth <= 200 MiB', met: b <= 200 }) },
 ];
 
 /** Per-metric median over rounds (peak RSS: the last round's, as VmHWM only grows). */
@@ -42,35 +74,29 @@ export function median(rounds: Measured[]): Measured {
   return out;
 }
 
-export function rows(berth: Measured, distribution: Measured): Row[] {
-  return TARGETS.map((t) => {
-    const b = berth[t.key];
-    const d = distribution[t.key];
-    const ratio = b / d;
-    const met = t.minRatio !== undefined ? ratio >= t.minRatio : b <= t.maxBerth!;
-    const target = t.minRatio !== undefined ? `>= ${t.minRatio}x` : `berth <= ${t.maxBerth} MiB`;
-    return { metric: t.metric, berth: b, distribution: d, ratio, target, met };
+export function rows(berth: Measured, distribution: Measured, limits: Limits): Row[] {
+  return GOALS.map((g) => {
+    const b = berth[g.key];
+    const d = distribution[g.key];
+    return { metric: g.metric, berth: b, distribution: d, ratio: b / d, ...g.goal(b, d, limits) };
   });
 }
 
-const fmt = (n: number): string => (!Number.isFinite(n) ? String(n) : n >= 100 ? n.toFixed(0) : n.toFixed(1));
-
-export function table(all: Row[], limits: { sha256MiBs: number; fsyncDiskMiBs: number }, columns: [string, string], rounds: number): string {
-  const lines = [['metric', columns[0], columns[1], `ratio ${columns[0]}/${columns[1]}`, 'target', 'met']];
+export function table(all: Row[], limits: Limits, columns: [string, string], rounds: number): string {
+  const lines = [['metric', columns[0], columns[1], `ratio ${columns[0]}/${columns[1]}`, 'goal', 'met']];
   for (const r of all) lines.push([r.metric, fmt(r.berth), fmt(r.distribution), `${r.ratio.toFixed(2)}x`, r.target, r.met ? 'yes' : 'NO']);
-  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  const out = lines.map((l) => `| ${l.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`);
-  out.splice(1, 0, `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  const out = markdownTable(lines);
   const met = all.filter((r) => r.met).map((r) => r.metric);
   const missed = all.filter((r) => !r.met).map((r) => r.metric);
   return [
-    `machine limits: sha256 (node:crypto) ${fmt(limits.sha256MiBs)} MiB/s, fsync-disk write ${fmt(limits.fsyncDiskMiBs)} MiB/s`,
+    `machine limits: sha256 (node:crypto) ${fmt(limits.sha256MiBs)} MiB/s, fsync-disk write ${fmt(limits.fsyncDiskMiBs)} MiB/s, ` +
+      `loopback HTTP upload ${fmt(limits.uploadMiBs)} / download ${fmt(limits.downloadMiBs)} MiB/s (curl, best of 3)`,
     rounds > 1 ? `median of ${rounds} rounds (alternating which registry goes first)` : 'one round',
     '',
     ...out,
     '',
-    `targets met: ${met.length} of ${all.length}${met.length ? ` (${met.join(', ')})` : ''}`,
-    `targets missed: ${missed.length ? missed.join(', ') : 'none'}`,
+    `goals met: ${met.length} of ${all.length}${met.length ? ` (${met.join(', ')})` : ''}`,
+    `goals missed: ${missed.length ? missed.join(', ') : 'none'}`,
   ].join('\n');
 }
 

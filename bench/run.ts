@@ -9,13 +9,15 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { replicaBackend } from '../test/e2e/replicas-stores.ts';
-import { backendTable, measureBackends } from './backends.ts';
+import { measureBackends } from './backends.ts';
+import { backendTable, s3Table } from './backends-report.ts';
 import { type GcRound, gcRows, gcTable, medianGc } from './gc-report.ts';
 import { agent, makeSmallImage } from './http.ts';
+import { loopbackLimits } from './loopback.ts';
 import { BigBlob, fsyncDiskLimit, sha256Limit } from './machine.ts';
 import { measure, type Params } from './measure.ts';
 import { distributionVersion, ensureCommand, type Registry, startBerthRegistry, startDistribution } from './registries.ts';
-import { type Measured, median, rows, saveJson, table } from './report.ts';
+import { type Limits, type Measured, median, rows, saveJson, table } from './report.ts';
 import { measureScale, type ScaleResult, scaleTable } from './scale.ts';
 import { type GcParams, measureGcRound } from './workloads/gc.ts';
 
@@ -83,6 +85,8 @@ for (const [signal, code] of [
 }
 
 async function main(): Promise<void> {
+  // The backend rows run on RGW with bluestore (objects on disk), as a deployment would; tests keep the faster memstore.
+  process.env.S3_STORE ??= 'bluestore';
   work = await mkdtemp(join(tmpdir(), 'berth-bench-'));
   const record: Record<string, unknown> = { at: new Date().toISOString(), selfTest: flags['self-test'], commit: gitCommit() };
   if (flags.scale) {
@@ -105,9 +109,11 @@ async function compare(work: string): Promise<Record<string, unknown>> {
   ensureCommand('docker-registry', 'docker-registry'); // CNCF Distribution
   ensureCommand('curl', 'curl'); // moves the large blobs
   log(`machine limits (${P.limitMiB} MiB each)`);
-  const limits = { sha256MiBs: await sha256Limit(P.limitMiB), fsyncDiskMiBs: await fsyncDiskLimit(work, P.limitMiB) };
+  const machine = { sha256MiBs: await sha256Limit(P.limitMiB), fsyncDiskMiBs: await fsyncDiskLimit(work, P.limitMiB) };
   log(`generating a ${P.blobMiB} MiB random blob`);
   const blob = await BigBlob.create(work, P.blobMiB);
+  log('loopback HTTP limits (curl against a server that only discards or repeats)');
+  const limits: Limits = { ...machine, ...(await loopbackLimits(blob.path, P.blobMiB)) };
 
   const selfTest = flags['self-test'];
   const columns: [string, string] = selfTest ? ['distribution-a', 'distribution-b'] : ['berth', 'distribution'];
@@ -123,7 +129,7 @@ async function compare(work: string): Promise<Record<string, unknown>> {
     for (const i of order) perRound[i]!.push(await measure(columns[i]!, started[i]!, { round, blob, images }, P));
   }
   const summary = perRound.map((rs) => median(rs.map((r) => r.m)));
-  const all = rows(summary[0]!, summary[1]!);
+  const all = rows(summary[0]!, summary[1]!, limits);
   process.stdout.write(`\n${table(all, limits, columns, P.rounds)}\n`);
   const software = started.map((r) => r.software);
   // Free the CPU for the GC workload that follows.
@@ -162,6 +168,8 @@ async function backends(work: string): Promise<Record<string, unknown>> {
   };
   const columns = await measureBackends(work, blob, params);
   process.stdout.write(`\n${backendTable(columns)}\n`);
+  const versusS3 = s3Table(columns);
+  if (versusS3) process.stdout.write(`\n${versusS3}\n`);
   return { params, columns };
 }
 
