@@ -2,8 +2,10 @@
 // referrers cascaded), what GC may then collect and how many bytes from when; pins block it, and only an admin gets
 // the explicit, audited override.
 import { api, repoPath } from '../lib/api.js';
+import { formatCount } from '../lib/format.js';
 import { html, useEffect, useState } from '../vendor/preact.js';
 import { Dialog } from './dialog.js';
+import { kindOf } from './image-table.js';
 import { pinText } from './pins.js';
 import { Bytes, Digest, Time } from './values.js';
 
@@ -28,11 +30,13 @@ function Preview({ p }) {
     <dd>${p.tags.length ? html`<ul>${p.tags.map((t) => html`<li>${t.tag} <${Digest} d=${t.digest} /></li>`)}</ul>` : 'none'}</dd>
     <dt>Manifests removed</dt>
     <dd>
-      ${p.manifests.length ? html`<ul>${p.manifests.map((m) => html`<li><${Digest} d=${m.digest} /> ${m.artifactType ?? ''} <span class="muted">${WHY[m.why] ?? m.why}</span></li>`)}</ul>` : 'none'}
+      ${p.manifests.length ? html`<ul>${p.manifests.map((m) => html`<li><${Digest} d=${m.digest} /> ${kindOf(m)} <span class="muted">${WHY[m.why] ?? m.why}</span></li>`)}</ul>` : 'none'}
     </dd>
     ${p.collectable.length > 0 && html`<dt>Become collectable</dt><dd><ul>${p.collectable.map((c) => html`<li><${Digest} d=${c.digest} /> <span class="muted">${WHY[c.why] ?? c.why}</span></li>`)}</ul></dd>`}
     <dt>Space garbage collection gives back</dt>
-    <dd class="reclaim"><strong><${Bytes} n=${p.bytes.reclaimable} /></strong> from <${Time} at=${p.bytes.from} /></dd>
+    <dd class="reclaim">
+      <strong><${Bytes} n=${p.bytes.reclaimable} /></strong> <span class="muted">(${formatCount(p.bytes.reclaimable)} bytes)</span> from <${Time} at=${p.bytes.from} />
+    </dd>
     <dt>Restorable until</dt>
     <dd><${Time} at=${p.restorableUntil} /></dd>
   </dl>`;

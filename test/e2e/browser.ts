@@ -81,10 +81,10 @@ export async function axeViolations(page: Page, impacts: readonly string[] = ['s
 export const axeText = (vs: AxeViolation[]): string =>
   vs.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`).join('\n');
 
-/** Saves a full-page screenshot as test-artifacts/console/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Saves a screenshot as test-artifacts/console/<name>.png: the whole page, or the window (a modal dialog's backdrop). */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }

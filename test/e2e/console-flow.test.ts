@@ -13,6 +13,7 @@ import { type PushedImage, pushImage } from './oci-helpers.ts';
 const REPO = 'shop/web';
 const SEEDED = 1000;
 const seedName = (i: number): string => `fleet${i % 10}/svc-${String(i).padStart(4, '0')}`;
+const MARKUP = '<img src=x onerror="window.pwned=1"><b>canary</b>';
 const blobBytes = (img: PushedImage): number => img.config.size + img.layers.reduce((a, l) => a + l.size, 0);
 
 async function assertAccessible(page: Page, what: string): Promise<void> {
@@ -79,6 +80,8 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     second = await pushImage(k.oci, REPO, 'v2', { layers: 2, layerSize: 300_000 });
     third = await pushImage(k.oci, REPO, 'v3', { layers: 1, layerSize: 700_000 });
     await createPin(k.oci, REPO, 'v1', 'production: checkout runs this', { owner: 'team-shop' });
+    // Data is text: markup in a pin's reason must show as written and never run.
+    await createPin(k.oci, REPO, 'v1', MARKUP, { owner: 'canary' });
     browser = await launchBrowser();
     page = await browser.newPage();
     page.setDefaultTimeout(10_000);
@@ -90,7 +93,8 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
   });
 
   step('logs in with an access key (login page accessible; page weight of the first load measured)', async () => {
-    await page.goto(`${url}/ui/`);
+    const served = await page.goto(`${url}/ui/`);
+    assert.match(String(served?.headers()['content-security-policy']), /^default-src 'none'; script-src 'self';/);
     await page.waitForURL(/\/ui\/login/);
     await page.getByLabel('Access key id').waitFor();
     const weight = await page.evaluate(() =>
@@ -131,6 +135,9 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     assert.match(String(await v1.textContent()), /linux\/amd64/);
     assert.match(String(await v1.textContent()), /production: checkout runs this.*owner team-shop/s);
     assert.match(String(await page.locator('table.images tr[data-tag="v1"] + tr.referrer').textContent()), /cosign/);
+    assert.ok(String(await v1.textContent()).includes(MARKUP), 'the reason shows as written');
+    assert.equal(await v1.locator('img, b').count(), 0, 'no element made from data');
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
     await assertAccessible(page, 'repository');
     await screenshot(page, '03-repository');
   });
@@ -141,10 +148,10 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     const blocked = page.locator('dialog .blocked');
     await blocked.waitFor();
     assert.match(String(await blocked.textContent()), /production: checkout runs this/);
+    assert.equal(await page.getByLabel(/Break these 2 pins/).count(), 1, 'an admin is offered the explicit override');
     assert.equal(await page.locator('dialog button.danger').isDisabled(), true);
-    assert.equal(await page.getByLabel(/Break this pin/).count(), 1, 'an admin is offered the explicit override');
     await assertAccessible(page, 'delete dialog (pinned)');
-    await screenshot(page, '04-pinned');
+    await screenshot(page, '04-pinned', { fullPage: false });
     await page.keyboard.press('Escape');
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), label);
@@ -155,7 +162,7 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     const bytes = page.locator('dialog .reclaim data');
     await bytes.waitFor();
     assert.equal(Number(await bytes.getAttribute('value')), blobBytes(second));
-    await screenshot(page, '05-delete-preview');
+    await screenshot(page, '05-delete-preview', { fullPage: false });
     await page.keyboard.press('Tab'); // from Cancel (focused first) to Delete
     await page.keyboard.press('Enter');
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
