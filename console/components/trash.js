@@ -33,7 +33,10 @@ export function Trash({ repo, canRestore, version, onRestored }) {
   };
   const restoreButton = (body, what) =>
     canRestore ? html`<button type="button" aria-label=${`Restore ${what}`} onClick=${() => restore(body, what)}>Restore</button>` : '';
-  const empty = tags?.length === 0 && (manifests === 'unavailable' || manifests?.length === 0);
+  // A tag deleted with its image comes back with the image: list it once, under the image.
+  const withImage = new Set(Array.isArray(manifests) ? manifests.flatMap((m) => (m.tags ?? []).map((t) => `${t}@${m.digest}`)) : []);
+  const looseTags = tags?.filter((t) => !withImage.has(`${t.tag}@${t.digest}`));
+  const empty = looseTags?.length === 0 && (manifests === 'unavailable' || manifests?.length === 0);
   return html`<section aria-labelledby="trash-title" class="trash">
     <h2 id="trash-title">Trash</h2>
     <p class="muted">Deleted tags and images stay restorable for the restore window; garbage collection frees their bytes only after it.</p>
@@ -64,7 +67,7 @@ export function Trash({ repo, canRestore, version, onRestored }) {
       <caption>Deleted tags</caption>
       <thead><tr><th scope="col">Tag</th><th scope="col">Digest</th><th scope="col">Deleted</th><th scope="col">Actions</th></tr></thead>
       <tbody>
-        ${tags.map(
+        ${looseTags.map(
           (t) => html`<tr key=${`${t.tag}@${t.deletedAt}`} data-tag=${t.tag}>
             <th scope="row" data-label="Tag">${t.tag}</th>
             <td data-label="Digest"><${Digest} d=${t.digest} /></td>
