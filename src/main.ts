@@ -53,7 +53,7 @@ export async function openRegistry(config: Config): Promise<OpenedRegistry> {
     hashes: new UploadHashes(blobs),
     processId: newProcessId(),
     limits: { maxManifestBytes: config.manifests.maxBytes, maxPageSize: 10_000 },
-    deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin },
+    deletion: { restoreWindowMs: config.deletion.restoreWindow, autoPinPulledWithinMs: config.deletion.pinPulledWithin, gcGraceMs: config.gc.grace },
     repositories: { createOnPush: !config.ecr.requireCreate },
   };
   return {
@@ -101,6 +101,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     // Repository policies (ECR SetRepositoryPolicy) deny on /v2 too; the store caches the lookup.
     policies: async (name: string) => (await deps.meta.repositoryExtras(name))?.policy ?? null,
     registryId: config.ecr.registryId,
+    console: { sessionTtlMs: config.console.sessionTtl, sessionMaxAgeMs: config.console.sessionMaxAge },
   };
   // Port 0 binds a port chosen at listen time, which the default host names then name.
   let hostNames = registryHostNames(config);

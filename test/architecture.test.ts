@@ -208,6 +208,8 @@ const READ_METHODS = new Set([
   'listManifestDigests',
   'manifestFacts',
   'pinsProtecting',
+  'deletePreviewFacts',
+  'listDeletedManifests',
   'repositoryExtras',
   'listImages',
   'findImages',

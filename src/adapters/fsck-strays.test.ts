@@ -61,7 +61,7 @@ describe('fsck strays', () => {
     assert.equal((await runFsck(deps, { repair: false, strayAgeMs: 0 })).strays.length, 1);
   });
 
-  it('S3: reports foreign objects and unfinished copies under blobs/; repair removes them, multipart-only orphan areas too', async () => {
+  it('S3: reports foreign objects, unfinished copies under blobs/ and appends left in areas with no marker; repair removes them', async () => {
     const t: TestStore = await openTestStore(await s3Server());
     opened.push({ close: () => t.cleanup() });
     const s3deps: RegistryDeps = { ...deps, blobs: t.store, hashes: new UploadHashes(t.store) };
@@ -72,7 +72,7 @@ describe('fsck strays', () => {
     await object('left-by-a-foreign-tool');
     await multipart(`blobs/sha256/${'ab'.repeat(32)}`); // a commit's multipart copy, its process killed
     const orphanArea = randomUUID();
-    await multipart(`uploads/${orphanArea}/0000000000000000.abcdefabcdef`); // an append killed before any object
+    await multipart(`uploads/${orphanArea}/0000000000000000.abcdefabcdef`); // an append killed after its area went
     reg.clock.set(later());
     await renewProcessLease(s3deps);
     const live = await startUpload(s3deps, 'fsck/s3');
@@ -81,12 +81,13 @@ describe('fsck strays', () => {
     const report = await runFsck(s3deps, { repair: false });
     assert.deepEqual(report.strays.map((s) => `${s.kind} ${s.key.slice(t.prefix.length)}`).sort(), [
       `multipart blobs/sha256/${'ab'.repeat(32)}`,
+      `multipart uploads/${orphanArea}/0000000000000000.abcdefabcdef`,
       'object left-by-a-foreign-tool',
     ]);
-    assert.deepEqual([report.orphanUploads, report.ok], [[orphanArea], false]);
+    assert.deepEqual([report.orphanUploads, report.ok], [[], false]);
 
     const repaired = await runFsck(s3deps, { repair: true });
-    assert.deepEqual([repaired.repaired.strays, repaired.repaired.orphanUploads, repaired.ok], [2, 1, true]);
+    assert.deepEqual([repaired.repaired.strays, repaired.repaired.orphanUploads, repaired.ok], [3, 0, true]);
     const objects = await t.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: t.prefix }));
     assert.deepEqual((objects.Contents ?? []).map((o) => o.Key!.slice(t.prefix.length)).sort(), [
       `blobs/sha256/${blob.digest.slice('sha256:'.length)}`,

@@ -50,7 +50,9 @@ export interface TestRegistry {
 
 export const TEST_ACTOR: Actor = { principal: 'test', dialect: 'oci' };
 
-export async function openTestRegistry(options: { start?: Date; restoreWindowMs?: number; autoPinPulledWithinMs?: number } = {}): Promise<TestRegistry> {
+export async function openTestRegistry(
+  options: { start?: Date; restoreWindowMs?: number; autoPinPulledWithinMs?: number; gcGraceMs?: number } = {},
+): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-gc-'));
   const blobs = await createFsBlobStore({ root: dir, fsync: false });
   const meta = createSqliteMetadataStore({ file: join(dir, 'meta.db') });
@@ -61,7 +63,7 @@ export async function openTestRegistry(options: { start?: Date; restoreWindowMs?
     clock,
     hashes: new UploadHashes(blobs),
     processId: 'test-process',
-    deletion: { restoreWindowMs: options.restoreWindowMs ?? 0, autoPinPulledWithinMs: options.autoPinPulledWithinMs ?? 0 },
+    deletion: { restoreWindowMs: options.restoreWindowMs ?? 0, autoPinPulledWithinMs: options.autoPinPulledWithinMs ?? 0, gcGraceMs: options.gcGraceMs ?? 0 },
     repositories: { createOnPush: true },
     limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
   };

@@ -44,6 +44,28 @@ const LOGIN_AUDIENCE = 'berth-login';
 /** ECR's docker login user name; login tokens are accepted under any user name (see verifyBasic). */
 export const LOGIN_USER = 'AWS';
 
+interface BasicCredentials {
+  user: string;
+  password: string;
+}
+
+function parseBasic(authorization: string): BasicCredentials | null {
+  const m = BASIC_RE.exec(authorization.trim());
+  if (!m) return null;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0 || colon > MAX_KEY_ID || colon === decoded.length - 1) return null;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * A login token is recognised by its shape (secrets never contain dots): each cloud's docker login uses its own
+ * user name ("AWS" for ECR, "<region>@<key id>" for SWR, ...), and the signed token alone says who logs in.
+ */
+function isLoginPassword({ user, password }: BasicCredentials): boolean {
+  return user === LOGIN_USER || LOGIN_TOKEN_RE.test(password);
+}
+
 export function keyPrincipal(key: AccessKey): KeyPrincipal {
   return { kind: 'key', keyId: key.id, grants: key.grants };
 }
@@ -72,19 +94,27 @@ export class Authenticator {
 
   /** The principal for `Basic base64(keyId:secret)`, or null when malformed, unknown or wrong. Store errors propagate. */
   async verifyBasic(authorization: string): Promise<KeyPrincipal | null> {
-    const m = BASIC_RE.exec(authorization.trim());
-    if (!m) return null;
-    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon <= 0 || colon > MAX_KEY_ID || colon === decoded.length - 1) return null;
-    // A login token is recognised by its shape (secrets never contain dots): each cloud's docker login uses its own
-    // user name ("AWS" for ECR, "<region>@<key id>" for SWR, ...), and the signed token alone says who logs in.
-    const password = decoded.slice(colon + 1);
-    if (decoded.slice(0, colon) === LOGIN_USER || LOGIN_TOKEN_RE.test(password)) return this.verifyLoginToken(password);
-    const key = await this.#keys.findAccessKey(decoded.slice(0, colon));
+    const basic = parseBasic(authorization);
+    if (!basic) return null;
+    if (isLoginPassword(basic)) return this.verifyLoginToken(basic.password);
+    const key = await this.#keyWithSecret(basic);
+    return key ? keyPrincipal(key) : null;
+  }
+
+  /**
+   * The access key of `Basic base64(keyId:secret)` when the secret itself is given: never a login token, which is
+   * a token like any other (starting a console session needs the key).
+   */
+  async verifyKeySecret(authorization: string): Promise<AccessKey | null> {
+    const basic = parseBasic(authorization);
+    return basic && !isLoginPassword(basic) ? this.#keyWithSecret(basic) : null;
+  }
+
+  async #keyWithSecret({ user, password }: BasicCredentials): Promise<AccessKey | null> {
+    const key = await this.#keys.findAccessKey(user);
     // Hash and compare even for an unknown key, so response time does not tell which key ids exist.
-    const matches = secretMatches(decoded.slice(colon + 1), key?.secretHash ?? '');
-    return key && matches ? keyPrincipal(key) : null;
+    const matches = secretMatches(password, key?.secretHash ?? '');
+    return key && matches ? key : null;
   }
 
   /**

@@ -1,6 +1,14 @@
 // Public surface of auth: keys, grants, scopes and the authenticator every dialect's access checks go through.
 export { Authenticator, type AuthenticatorOptions, type IssuedToken, keyPrincipal, LOGIN_USER } from './authenticator.ts';
 export {
+  CONSOLE_AUDIENCE,
+  CONSOLE_TOKEN_TYPE,
+  type ConsoleClaims,
+  type ConsoleTokenOptions,
+  ConsoleTokens,
+  type IssuedConsoleToken,
+} from './console-session.ts';
+export {
   ACTIONS,
   allowedActions,
   allows,

@@ -1,6 +1,6 @@
 // Issues an access key: a random id and secret, stored hashed (for Basic) and sealed (for signature schemes);
 // the secret is returned once and never again.
-import { type AccessKey, type AccessKeys, type Grant, newAccessKeyId, newSecret, RegistryError } from '../core/index.ts';
+import { type AccessKey, type AccessKeys, type Actor, type Grant, newAccessKeyId, newSecret, RegistryError } from '../core/index.ts';
 import { validateGrant } from './grants.ts';
 import { hashSecret, sealSecret } from './sealing.ts';
 
@@ -12,6 +12,8 @@ export interface IssueKeyOptions {
    */
   grants: readonly Grant[];
   now: Date;
+  /** Who asks, for the audit event; default the operator (the CLI). */
+  actor?: Actor | undefined;
 }
 
 export async function issueAccessKey(keys: AccessKeys, masterKey: Uint8Array, options: IssueKeyOptions): Promise<{ key: AccessKey; secret: string }> {
@@ -29,6 +31,6 @@ export async function issueAccessKey(keys: AccessKeys, masterKey: Uint8Array, op
     createdAt: options.now,
     lastUsedAt: null,
   };
-  await keys.createAccessKey(key);
+  await keys.createAccessKey(key, options.actor);
   return { key, secret };
 }

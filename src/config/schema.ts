@@ -124,6 +124,20 @@ const auth = z
   })
   .prefault({});
 
+const consoleSessions = z
+  .strictObject({
+    sessionTtl: duration('15m', 'lifetime of one web console session token; the console refreshes it before it runs out', {
+      min: 10_000,
+      max: 86_400_000,
+    }),
+    sessionMaxAge: duration('12h', 'a console session can be refreshed until it is this old; then the user logs in again', {
+      min: 10_000,
+      max: 30 * 86_400_000,
+    }),
+  })
+  .refine((c) => c.sessionTtl <= c.sessionMaxAge, { error: 'sessionTtl must not exceed sessionMaxAge', path: ['sessionTtl'] })
+  .prefault({});
+
 const uploads = z
   .strictObject({
     idleTimeout: duration('24h', 'an upload session untouched this long is expired and its data removed', { min: 1_000 }),
@@ -202,6 +216,7 @@ export const configSchema = z
     registry,
     data: z.string().min(1).prefault('./data').describe('data directory (metadata, blobs and keys by default); relative to the working directory'),
     auth,
+    console: consoleSessions,
     secrets: z
       .strictObject({
         dir: z

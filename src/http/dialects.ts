@@ -6,7 +6,7 @@ import type { GcScheduler, LifecycleScheduler } from '../gc/index.ts';
 import type { AcrSettings } from './acr/context.ts';
 import { acrDialect } from './acr/dialect.ts';
 import { berthDialect } from './berth/dialect.ts';
-import type { AccessGate, SignatureAuth, TokenIssuer } from './common/access.ts';
+import type { AccessGate, ConsoleAuth, SignatureAuth, TokenIssuer } from './common/access.ts';
 import type { DialectSpec } from './common/dialect-spec.ts';
 import type { OpenSessions } from './common/open-sessions.ts';
 import type { Slots } from './common/slots.ts';
@@ -28,6 +28,8 @@ export interface DialectWiring {
   tokens: TokenIssuer;
   /** Keys and secrets for signature dialects (SigV4, ACS3, NCP, SDK-HMAC), and login tokens. */
   signatures: SignatureAuth;
+  /** Web console sessions and key management (the berth API). */
+  console: ConsoleAuth;
   /** config.ecr: the region and registry id the ECR API answers as. */
   ecr: EcrSettings;
   /** config.acr: regions, ClientToken retention and credential lifetime of the Alibaba Compute Nest API. */

@@ -100,6 +100,31 @@ describe('berth CLI against a running server', () => {
     assert.deepEqual(tags.tags, ['fresh'], 'the recreated repository starts empty');
   });
 
+  it('image rm --dry-run and repo rm --dry-run print the preview (what goes, bytes from when) and change nothing', async () => {
+    const digest = await pushImage(berth.url, 'cli/dry', 'v1', 'dry-run seed');
+    const own = Buffer.from(JSON.stringify({ seed: 'dry-run seed' })).length + Buffer.from('layer-dry-run seed').length;
+    const text = await runBerth(['image', 'rm', `cli/dry@${digest}`, '--dry-run', '--data', berth.dataDir]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /manifest\s+cli\/dry@sha256:\w+\s+target/);
+    assert.match(text.stdout, /tag\s+cli\/dry:v1/);
+    assert.match(text.stdout, new RegExp(`GC frees ${own} B \\(${own} bytes, 2 blob\\(s\\)\\) from \\d{4}-\\d\\d-\\d\\dT`));
+    assert.match(text.stdout, /Nothing was changed/);
+    const json = await runBerth(['image', 'rm', 'cli/dry:v1', '--dry-run', '--json', '--data', berth.dataDir]);
+    assert.equal(json.code, 0, json.stderr);
+    const tag = JSON.parse(json.stdout) as { target: { kind: string }; manifests: Array<{ digest: string; why: string }>; bytes: { reclaimable: number } };
+    assert.deepEqual(tag.target, { kind: 'tag', tag: 'v1' });
+    assert.deepEqual(
+      tag.manifests.map((m) => [m.digest, m.why]),
+      [[digest, 'untagged-by-tag-delete']],
+      'its only tag: GC collects it after',
+    );
+    assert.equal(tag.bytes.reclaimable, own);
+    const repo = await runBerth(['repo', 'rm', 'cli/dry', '--dry-run', '--json', '--data', berth.dataDir]);
+    assert.equal(repo.code, 0, repo.stderr);
+    assert.deepEqual(JSON.parse(repo.stdout).restorableUntil, null, 'a repository delete is final');
+    assert.equal((await fetch(`${berth.url}/v2/cli/dry/manifests/v1`)).status, 200, 'nothing changed');
+  });
+
   it('bad arguments exit non-zero with a message', async () => {
     const r = await runBerth(['image', 'rm', 'NotValid', '--data', berth.dataDir]);
     assert.equal(r.code, 1);

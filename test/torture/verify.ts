@@ -151,18 +151,23 @@ async function checkEmptyAfterDeletes(v: VerifyInput, s: VerifySummary): Promise
     s.finalGc.push(r);
     if (r.blobsRemoved + r.manifestsCollected + r.manifestsPurged + r.repositoryManifestsPurged + r.repositoriesPurged === 0) break;
   }
-  // Every berth process is dead, so nothing is in flight and a stray of any age is a leftover (strayAgeMs 0). The only
-  // one a crash may leave is a killed commit's copy (a multipart upload under blobs/), which `berth fsck --repair`
-  // removes once it is older than --stray-age: do that now; any other stray is a bug.
+  // Every berth process is dead, so nothing is in flight and a stray of any age is a leftover (strayAgeMs 0). Two kinds
+  // a crash may leave: a killed commit's copy (a multipart upload under blobs/), and on S3 what a committed upload's
+  // folder still holds once its marker went with the commit (a killed append's part or multipart upload the commit
+  // did not know). `berth fsck --repair` removes them once older than --stray-age: do that now; any other is a bug.
   const swept = await runFsck(later, { repair: false, ownerLeaseMs: v.ownerLeaseMs, strayAgeMs: 0 });
   // What the repair below would also remove must already be gone: GC and expiry alone have to get there.
   if (swept.orphanFiles.length + swept.orphanUploads.length + swept.abandonedUploads.length > 0)
     v.violation(`fsck after deleting everything: ${describeFsck(swept)}`);
   const strays = swept.strays;
   const killedCopies = strays.filter((x) => x.kind === 'multipart' && /(^|\/)blobs\/sha(256|512)\/[0-9a-f]+$/.test(x.key));
-  for (const x of strays) if (!killedCopies.includes(x)) v.violation(`after deleting every repository and GC to a fixpoint: stray ${x.kind} ${x.key}`);
-  if (killedCopies.length > 0) {
-    v.note(`${killedCopies.length} unfinished multipart copies of killed commits under blobs/: removed by fsck --repair --stray-age 0`);
+  const leftAppends = strays.filter((x) => x.kind !== 'file' && /(^|\/)uploads\/[0-9a-f-]{36}\/\d{16}\.[0-9a-f]{12}$/.test(x.key));
+  for (const x of strays)
+    if (!killedCopies.includes(x) && !leftAppends.includes(x)) v.violation(`after deleting every repository and GC to a fixpoint: stray ${x.kind} ${x.key}`);
+  if (killedCopies.length + leftAppends.length > 0) {
+    v.note(
+      `${killedCopies.length} unfinished multipart copies of killed commits under blobs/, ${leftAppends.length} appends killed or lost in committed uploads: removed by fsck --repair --stray-age 0`,
+    );
     await runFsck(later, { repair: true, ownerLeaseMs: v.ownerLeaseMs, strayAgeMs: 0 });
   }
   const left = await blobAreaContents(v.stores);

@@ -24,7 +24,7 @@ async function open(dir: string): Promise<RegistryDeps> {
     clock: systemClock,
     hashes: new UploadHashes(blobs),
     processId: 'test-process',
-    deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 0 },
+    deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 0, gcGraceMs: 0 },
     repositories: { createOnPush: true },
     limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
   };

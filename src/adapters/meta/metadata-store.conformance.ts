@@ -6,6 +6,7 @@ import type { MetadataStore } from '../../core/index.ts';
 import { repositoryAdminCases } from './metadata-store.admin.conformance.ts';
 import { auditCases } from './metadata-store.audit.conformance.ts';
 import { consoleCases } from './metadata-store.console.conformance.ts';
+import { deletePreviewCases } from './metadata-store.delete-preview.conformance.ts';
 import { actor, at, d, HOUR, IMAGE, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import { gcBlobCases } from './metadata-store.gc-blobs.conformance.ts';
 import { gcManifestCases } from './metadata-store.gc-manifests.conformance.ts';
@@ -339,6 +340,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     describe('repository administration', () => repositoryAdminCases(suite));
     describe('namespaces and repository listings', () => namespaceCases(suite));
     describe('console browsing', () => consoleCases(suite));
+    describe('delete preview and the manifest trash', () => deletePreviewCases(suite));
     describe('request ledger', () => ledgerCases(suite));
     describe('upload sessions and access keys', () => uploadAndKeyCases(suite));
   });

@@ -154,5 +154,17 @@ export function uploadAndKeyCases(suite: ConformanceSuite): void {
     assert.equal(await s().deleteAccessKey(k1.id), false);
     assert.equal(await s().findAccessKey(k1.id), null);
     assert.deepEqual((await s().listAudit({ limit: 1 }))[0]!.action, 'key.delete');
+    const admin = { principal: 'AKIDADMIN', dialect: 'api' as const };
+    const k3 = key(3, null);
+    await s().createAccessKey(k3, admin);
+    const created = (await s().listAudit({ limit: 1 }))[0]!;
+    assert.deepEqual(
+      [created.action, created.target, created.principal, created.dialect],
+      ['key.create', k3.id, 'AKIDADMIN', 'api'],
+      'audited as the admin who asked',
+    );
+    assert.equal(await s().deleteAccessKey(k3.id, admin), true);
+    const deleted = (await s().listAudit({ limit: 1 }))[0]!;
+    assert.deepEqual([deleted.action, deleted.target, deleted.principal, deleted.dialect], ['key.delete', k3.id, 'AKIDADMIN', 'api']);
   });
 }

@@ -6,6 +6,7 @@ import * as blobs from './queries/blobs.ts';
 import * as browse from './queries/browse.ts';
 import * as consoleManifests from './queries/console-manifests.ts';
 import * as consoleRepos from './queries/console-repos.ts';
+import { deletePreviewFacts } from './queries/delete-preview.ts';
 import * as gcBlobs from './queries/gc-blobs.ts';
 import { forecastBlobs } from './queries/gc-forecast.ts';
 import * as inspect from './queries/gc-inspect.ts';
@@ -72,10 +73,10 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     expireAbandonedUpload: (id, idleBefore, now) => e.write(() => uploads.expireAbandonedUpload(id, idleBefore, now), null),
     renewProcessLease: (id, at, expiresAt, forgetBefore) => e.write(() => uploads.renewProcessLease(id, at, expiresAt, forgetBefore), null),
     endProcessLease: (id) => e.single(() => uploads.endProcessLease(id)),
-    createAccessKey: (key) => e.write(() => keys.createAccessKey(key)),
+    createAccessKey: (key, actor) => e.write(() => keys.createAccessKey(key, actor)),
     findAccessKey: (id) => e.read(() => keys.findAccessKey(id)),
     listAccessKeys: () => e.read(() => keys.listAccessKeys()),
-    deleteAccessKey: (id) => e.write(() => keys.deleteAccessKey(id, new Date())),
+    deleteAccessKey: (id, actor) => e.write(() => keys.deleteAccessKey(id, new Date(), actor)),
     listAudit: (page) => e.read(() => listAudit(page)),
     createPin: (p) => e.write(() => pins.createPin(p)),
     listPins: (f) => e.read(() => pins.listPins(f)),
@@ -124,6 +125,8 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     listManifestDigests: (repository, q) => e.read(() => consoleManifests.listManifestDigests(repository, q)),
     manifestFacts: (repository, digests) => e.read(() => consoleManifests.manifestFacts(repository, digests)),
     pinsProtecting: (repository, digests, policy, at) => e.read(() => consoleManifests.pinsProtecting(repository, digests, policy, at)),
+    deletePreviewFacts: (repository, target, q) => e.read(() => deletePreviewFacts(repository, target, q)),
+    listDeletedManifests: (repository, since, page) => e.read(() => trash.listDeletedManifests(repository, since, page)),
     findTagDetail: (repository, tag) => e.read(() => browse.findTagDetail(repository, tag)),
     claimClientToken: (key, fingerprint, at, limits) => e.write(() => ledger.claimClientToken(key, fingerprint, at, limits), `token:${key}`),
     completeClientToken: (key, fingerprint, answer) => e.single(() => ledger.completeClientToken(key, fingerprint, answer)),

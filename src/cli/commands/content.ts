@@ -1,9 +1,21 @@
 // `berth repo ls|rm`, `berth tag ls`, `berth image rm`: work directly on the data the running server uses.
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { type Actor, deleteManifest, deleteRepository, listRepositories, listTags, type Pin, parseRepositoryName, RegistryError } from '../../core/index.ts';
+import {
+  type Actor,
+  deleteManifest,
+  deleteRepository,
+  listRepositories,
+  listTags,
+  type Pin,
+  parseRepositoryName,
+  previewDelete,
+  previewTarget,
+  RegistryError,
+} from '../../core/index.ts';
 import { type OpenedRegistry, openRegistry } from '../../main.ts';
 import { action, configFrom, type GlobalOptions, print, table, withDataOptions } from '../context.ts';
+import { bytesLine, previewText } from './delete-preview-text.ts';
 
 export function cliActor(): Actor {
   let user = 'unknown';
@@ -48,16 +60,20 @@ export function registerContent(program: Command): void {
   withDataOptions(repo.command('rm <name>').description('delete a repository (refused while it holds images unless --force)'))
     .option('--force', 'delete even if the repository still holds images')
     .option('--break-pins', 'delete even if deployments pin its images (the pins are removed and audited)')
+    .option('--dry-run', 'show what would go, the pins in the way and the bytes GC gets back from when; change nothing')
     .action(
-      action(async (name: string, o: GlobalOptions & { force?: boolean; breakPins?: boolean }) => {
-        const result = await withRegistry(o, (r) =>
-          deleteRepository(r.deps, parseRepositoryName(name), o.force === true, cliActor(), { breakPins: o.breakPins === true }),
-        );
-        print(
-          o,
-          { deleted: name, id: result.repository.id, brokenPins: result.brokenPins.map((p) => p.id) },
-          () => `deleted repository ${name} (its content is left to garbage collection)${brokenText(result.brokenPins)}`,
-        );
+      action(async (name: string, o: GlobalOptions & { force?: boolean; breakPins?: boolean; dryRun?: boolean }) => {
+        const repository = parseRepositoryName(name);
+        await withRegistry(o, async (r) => {
+          const preview = await previewDelete(r.deps, repository, { kind: 'repository' }, { canBreakPins: true });
+          if (o.dryRun) return print(o, preview, () => previewText(preview));
+          const result = await deleteRepository(r.deps, repository, o.force === true, cliActor(), { breakPins: o.breakPins === true });
+          print(
+            o,
+            { deleted: name, id: result.repository.id, brokenPins: result.brokenPins.map((p) => p.id), bytes: preview.bytes },
+            () => `deleted repository ${name} (its content is left to garbage collection)${brokenText(result.brokenPins)}\n${bytesLine(preview)}`,
+          );
+        });
       }),
     );
 
@@ -72,18 +88,27 @@ export function registerContent(program: Command): void {
   const image = program.command('image').description('delete images');
   withDataOptions(image.command('rm <ref>').description('delete REPO:TAG (only that tag) or REPO@DIGEST (the manifest, its tags and referrers)'))
     .option('--break-pins', 'delete even if deployments pin it (the pins are removed and audited)')
+    .option('--dry-run', 'show what would go, the pins in the way and the bytes GC gets back from when; change nothing')
     .action(
-      action(async (ref: string, o: GlobalOptions & { breakPins?: boolean }) => {
+      action(async (ref: string, o: GlobalOptions & { breakPins?: boolean; dryRun?: boolean }) => {
         const { repository, reference } = parseImageRef(ref);
-        const deleted = await withRegistry(o, (r) => deleteManifest(r.deps, repository, reference, cliActor(), { breakPins: o.breakPins === true }));
-        print(o, { repository, ...deleted, brokenPins: deleted.brokenPins.map((p) => p.id) }, () =>
-          table([
-            ['KIND', 'REFERENCE'],
-            ...deleted.tags.map((t) => ['tag', `${repository}:${t}`]),
-            ...deleted.manifests.map((d) => ['manifest', `${repository}@${d}`]),
-            ...deleted.brokenPins.map((p) => ['broken pin', `${p.id} (${p.owner}: ${p.reason})`]),
-          ]),
-        );
+        const target = previewTarget(reference.includes(':') ? { digest: reference } : { tag: reference });
+        await withRegistry(o, async (r) => {
+          const preview = await previewDelete(r.deps, repository, target, { canBreakPins: true });
+          if (o.dryRun) return print(o, preview, () => previewText(preview));
+          const deleted = await deleteManifest(r.deps, repository, reference, cliActor(), { breakPins: o.breakPins === true });
+          print(o, { repository, ...deleted, brokenPins: deleted.brokenPins.map((p) => p.id), bytes: preview.bytes }, () =>
+            [
+              table([
+                ['KIND', 'REFERENCE'],
+                ...deleted.tags.map((t) => ['tag', `${repository}:${t}`]),
+                ...deleted.manifests.map((d) => ['manifest', `${repository}@${d}`]),
+                ...deleted.brokenPins.map((p) => ['broken pin', `${p.id} (${p.owner}: ${p.reason})`]),
+              ]),
+              bytesLine(preview),
+            ].join('\n'),
+          );
+        });
       }),
     );
 }

@@ -17,7 +17,7 @@ import {
   type StoredLifecyclePolicy,
 } from '../../core/index.ts';
 import { decisionSummary, previewJson, runJson } from '../../http/berth/lifecycle.ts';
-import { action, type GlobalOptions, print, table, UsageError, withDataOptions } from '../context.ts';
+import { action, formatBytes, type GlobalOptions, print, table, UsageError, withDataOptions } from '../context.ts';
 import { gcProgressBar } from '../progress.ts';
 import { cliActor, withRegistry } from './content.ts';
 
@@ -66,7 +66,9 @@ function previewText(p: LifecyclePreview): string {
   const head = `${p.repository} (${source}): ${c.expire} to expire, ${c.untag} to untag, ${c.keep} kept (${c.pinned} pinned) of ${c.images}`;
   const lines = p.decisions.map((d) => `  ${d.digest.slice(0, 19)}…  ${(d.tags.join(',') || '<untagged>').padEnd(20)}  ${decisionSummary(d)}`);
   const warnings = previewJson(p).warnings as Array<{ message: string }>;
-  return [head, ...lines, ...warnings.map((w) => `  warning: ${w.message}`)].join('\n');
+  const bytes =
+    c.expire > 0 ? [`  GC frees ${formatBytes(p.bytes.reclaimable)} (${p.bytes.reclaimable} bytes) from ${p.bytes.from.toISOString()} once they expire`] : [];
+  return [head, ...lines, ...bytes, ...warnings.map((w) => `  warning: ${w.message}`)].join('\n');
 }
 
 function runText(r: LifecycleRunResult): string {

@@ -3,6 +3,7 @@
 import type { Digest } from '../model/digest.ts';
 import type { AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession } from '../model/records.ts';
 import type { ConsoleBrowser } from './console.ts';
+import type { DeletePreviewReader } from './delete-preview.ts';
 import type { GcStore } from './gc-store.ts';
 import type { LifecycleStore } from './lifecycle-store.ts';
 import type { NamespaceStore, RepositoryBrowser } from './namespaces.ts';
@@ -166,10 +167,11 @@ export interface ProcessLeases {
 }
 
 export interface AccessKeys {
-  createAccessKey(key: AccessKey): Promise<void>;
+  /** Audited as `actor` (an admin over the berth API); default the operator (the CLI). */
+  createAccessKey(key: AccessKey, actor?: Actor): Promise<void>;
   findAccessKey(id: string): Promise<AccessKey | null>;
   listAccessKeys(): Promise<AccessKey[]>;
-  deleteAccessKey(id: string): Promise<boolean>;
+  deleteAccessKey(id: string, actor?: Actor): Promise<boolean>;
 }
 
 export interface AuditLog {
@@ -270,6 +272,7 @@ export interface MetadataStore
     NamespaceStore,
     RepositoryBrowser,
     ConsoleBrowser,
+    DeletePreviewReader,
     RequestLedger {
   /** A short name for logs and metrics, e.g. "sqlite" or "postgres". */
   readonly kind: string;

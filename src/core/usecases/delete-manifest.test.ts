@@ -28,7 +28,7 @@ function fake(calls: string[]): Pick<MetadataStore, 'findRepository' | 'deleteTa
 describe('deleteManifest', () => {
   it('routes tags and digests to the store, passes the pin policy and turns outcomes into errors', async () => {
     const calls: string[] = [];
-    const deps = { meta: fake(calls), clock: { now: () => AT }, deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 60_000 } };
+    const deps = { meta: fake(calls), clock: { now: () => AT }, deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 60_000, gcGraceMs: 0 } };
     assert.deepEqual(await deleteManifest(deps, 'app', 'v1', ACTOR, { dropUntagged: true }), { manifests: [], tags: ['v1'], brokenPins: [] });
     await assert.rejects(deleteManifest(deps, 'app', 'gone', ACTOR), (e: unknown) => e instanceof RegistryError && e.code === 'MANIFEST_UNKNOWN');
     await assert.rejects(deleteManifest(deps, 'app', DIGEST, ACTOR), (e: unknown) => e instanceof RegistryError && e.code === 'IMAGE_IN_USE');

@@ -23,6 +23,8 @@ export interface DeletionSettings {
   restoreWindowMs: number;
   /** A manifest pulled within this long counts as pinned (automatic pins); 0 = off. */
   autoPinPulledWithinMs: number;
+  /** How long GC leaves what lost its last reference (gc.grace): when a delete's bytes come back (delete-preview.ts). */
+  gcGraceMs: number;
 }
 
 /** The metadata methods a use case calls: `UsesMeta<'findRepository' | 'deleteManifest'>`. */

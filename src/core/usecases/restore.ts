@@ -4,6 +4,7 @@ import { RegistryError } from '../errors.ts';
 import { type Digest, isDigest } from '../model/digest.ts';
 import { parseTag } from '../model/names.ts';
 import type { Actor, DeletedTag } from '../model/records.ts';
+import type { DeletedManifest } from '../ports/delete-preview.ts';
 import type { RegistryDeps, UsesMeta } from './deps.ts';
 
 /** "20 s", "1 min 30 s", "24 h": the window as an operator configured it, exact enough for a window under a minute. */
@@ -38,6 +39,33 @@ export async function listDeletedTags(
   await requireRepository(deps, repository);
   if (deps.deletion.restoreWindowMs === 0) return [];
   return deps.meta.listDeletedTags(repository, windowStart(deps), Math.min(limit ?? deps.limits.maxPageSize, deps.limits.maxPageSize));
+}
+
+export interface DeletedManifestPage {
+  manifests: Array<DeletedManifest & { restorableUntil: Date }>;
+  /** The cursor of the next page (`after`), null at the end. */
+  next: string | null;
+}
+
+/** The manifest trash of a repository, newest first; `after` is the `next` of the page before ("<ms>~<digest>"). */
+export async function listDeletedManifests(
+  deps: UsesMeta<'listDeletedManifests'> & Pick<RegistryDeps, 'clock' | 'deletion' | 'limits'>,
+  repository: string,
+  page: { after?: string | undefined; limit?: number | undefined },
+): Promise<DeletedManifestPage> {
+  const cursor = page.after === undefined ? undefined : /^(\d{1,15})~(.+)$/.exec(page.after);
+  if (cursor === null) throw new RegistryError('PAGINATION_INVALID', `after must be the "next" of a previous page, got "${page.after!.slice(0, 80)}"`);
+  const limit = Math.min(page.limit ?? deps.limits.maxPageSize, deps.limits.maxPageSize);
+  const window = deps.deletion.restoreWindowMs;
+  const after = cursor ? { deletedAt: new Date(Number(cursor[1])), digest: cursor[2]! } : undefined;
+  // Window 0: nothing is restorable, so nothing is listed (the rows wait only for the next pass).
+  const rows = await deps.meta.listDeletedManifests(repository, windowStart(deps), { after, limit: window === 0 ? 0 : limit });
+  if (rows === null) throw new RegistryError('NAME_UNKNOWN', `repository ${repository} is not known`, { name: repository });
+  const last = rows.at(-1);
+  return {
+    manifests: rows.map((m) => ({ ...m, restorableUntil: new Date(m.deletedAt.getTime() + window) })),
+    next: rows.length === limit && last ? `${last.deletedAt.getTime()}~${last.digest}` : null,
+  };
 }
 
 export async function restore(

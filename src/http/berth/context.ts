@@ -3,12 +3,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Action, Actor, PullRecorder, RegistryDeps } from '../../core/index.ts';
 import type { GcScheduler, LifecycleScheduler } from '../../gc/index.ts';
-import type { AccessGate, AccessNeed } from '../common/access.ts';
+import type { AccessGate, AccessNeed, ConsoleAuth } from '../common/access.ts';
 import type { BerthRoute } from './paths.ts';
 
 export interface BerthContext {
   deps: RegistryDeps;
   gate: AccessGate;
+  /** Console sessions (login, refresh) and issuing keys. */
+  console: ConsoleAuth;
   gc: GcScheduler;
   /** The names of this registry in image references (pin sync); none known = no reference is ours. */
   registryHosts?: (() => readonly string[]) | undefined;

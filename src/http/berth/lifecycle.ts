@@ -67,6 +67,7 @@ export function previewJson(p: LifecyclePreview): Record<string, unknown> {
     ...policyJson(p.policy),
     pullsRecordedSince: p.pullsRecordedSince.toISOString(),
     counts: p.counts,
+    bytes: { reclaimable: p.bytes.reclaimable, from: p.bytes.from.toISOString() },
     decisions: p.decisions.map(decisionJson),
     warnings:
       unpulled > 0

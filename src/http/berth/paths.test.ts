@@ -24,8 +24,26 @@ describe('berth API paths', () => {
     assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/manifests/tags'), { kind: 'tags', name: 'a/manifests' });
     assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/tags/manifests'), { kind: 'manifests', name: 'a/tags' });
     assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/manifests/deleted-tags'), { kind: 'deleted-tags', name: 'a/manifests' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/delete-preview'), { kind: 'delete-preview', name: 'team/app' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/deleted-manifests'), { kind: 'deleted-manifests', name: 'team/app' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/tags/v1.0'), { kind: 'tag', name: 'team/app', tag: 'v1.0' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app'), { kind: 'repository', name: 'team/app' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/tags'), { kind: 'tags', name: 'a' });
+    assert.equal(matchBerthRoute('/berth/v1/repositories/a/manifests/sha256:ab/x'), null, 'not a name: no such endpoint');
     assert.equal(matchBerthRoute('/berth/v1/pins/a/b'), null);
     assert.equal(matchBerthRoute('/berth/v1'), null);
+  });
+
+  it('matches the console session, key and repository access routes', () => {
+    assert.deepEqual(matchBerthRoute('/berth/v1/console/sessions'), { kind: 'console-sessions' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/console/sessions/refresh'), { kind: 'console-refresh' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/console/session'), { kind: 'console-session' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/keys'), { kind: 'keys' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/keys/AKIDABC'), { kind: 'key', id: 'AKIDABC' });
+    assert.equal(matchBerthRoute('/berth/v1/keys/a/b'), null);
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/team/app/access'), { kind: 'repository-access', name: 'team/app' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/manifests/access'), { kind: 'repository-access', name: 'a/manifests' });
+    assert.deepEqual(matchBerthRoute('/berth/v1/repositories/a/access/tags'), { kind: 'tags', name: 'a/access' });
   });
 
   it('refuses encoded or traversing repository names instead of decoding them', () => {

@@ -20,7 +20,19 @@ export type BerthRoute =
   | { kind: 'tags'; name: string }
   | { kind: 'manifests'; name: string }
   /** The digest is checked by the use case, after authentication. */
-  | { kind: 'manifest'; name: string; digest: string };
+  | { kind: 'manifest'; name: string; digest: string }
+  | { kind: 'delete-preview'; name: string }
+  | { kind: 'deleted-manifests'; name: string }
+  /** The tag is checked by the use case, after authentication. */
+  | { kind: 'tag'; name: string; tag: string }
+  | { kind: 'repository'; name: string }
+  | { kind: 'repository-access'; name: string }
+  | { kind: 'console-sessions' }
+  | { kind: 'console-refresh' }
+  | { kind: 'console-session' }
+  | { kind: 'keys' }
+  /** The id is checked by the handler, after authentication. */
+  | { kind: 'key'; id: string };
 
 const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/pins\/?$/, () => ({ kind: 'pins' })],
@@ -31,15 +43,28 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/repositories\/(.+)\/lifecycle\/preview$/, (m) => ({ kind: 'lifecycle-preview', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/repositories\/(.+)\/lifecycle\/run$/, (m) => ({ kind: 'lifecycle-run', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/namespaces\/([^/]+)\/lifecycle$/, (m) => ({ kind: 'namespace-lifecycle', name: parseNamespaceName(m[1]!) })],
+  // Before the manifest route, as tags: "a/manifests/access" is the access of "a/manifests" ("access" is no digest).
+  [/^\/berth\/v1\/repositories\/(.+)\/access$/, (m) => ({ kind: 'repository-access', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/namespaces\/?$/, () => ({ kind: 'namespaces' })],
   [/^\/berth\/v1\/repositories\/?$/, () => ({ kind: 'repositories' })],
   [/^\/berth\/v1\/repositories\/(.+)\/tags$/, (m) => ({ kind: 'tags', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/repositories\/(.+)\/manifests$/, (m) => ({ kind: 'manifests', name: parseRepositoryName(m[1]!) })],
   // After the two above: "a/manifests/tags" is the tag list of "a/manifests", never a manifest named "tags".
   [/^\/berth\/v1\/repositories\/(.+)\/manifests\/([^/]+)$/, (m) => ({ kind: 'manifest', name: parseRepositoryName(m[1]!), digest: m[2]! })],
+  [/^\/berth\/v1\/repositories\/(.+)\/delete-preview$/, (m) => ({ kind: 'delete-preview', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/repositories\/(.+)\/deleted-manifests$/, (m) => ({ kind: 'deleted-manifests', name: parseRepositoryName(m[1]!) })],
+  [/^\/berth\/v1\/repositories\/(.+)\/tags\/([^/]+)$/, (m) => ({ kind: 'tag', name: parseRepositoryName(m[1]!), tag: m[2]! })],
+  // Last of the repository routes (keep it last: it takes any name the ones above do not claim, so "a/tags" stays the
+  // tag list of "a"); only name characters, so a mistyped sub-path is still "no such endpoint", not a bad name.
+  [/^\/berth\/v1\/repositories\/([a-z0-9][a-z0-9._/-]*)$/, (m) => ({ kind: 'repository', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/restore$/, () => ({ kind: 'restore' })],
   [/^\/berth\/v1\/gc$/, () => ({ kind: 'gc' })],
   [/^\/berth\/v1\/audit$/, () => ({ kind: 'audit' })],
+  [/^\/berth\/v1\/console\/sessions$/, () => ({ kind: 'console-sessions' })],
+  [/^\/berth\/v1\/console\/sessions\/refresh$/, () => ({ kind: 'console-refresh' })],
+  [/^\/berth\/v1\/console\/session$/, () => ({ kind: 'console-session' })],
+  [/^\/berth\/v1\/keys\/?$/, () => ({ kind: 'keys' })],
+  [/^\/berth\/v1\/keys\/([^/]+)$/, (m) => ({ kind: 'key', id: m[1]! })],
 ];
 
 /** The route for a raw path (the repository name already validated); null when nothing matches. */

@@ -7,13 +7,17 @@ import { setDialectErrorHandler } from '../common/error-handler.ts';
 import { getAudit } from './audit.ts';
 import { getNamespaces, getRepositories } from './browse.ts';
 import { getManifest, getManifests, getTags } from './browse-repository.ts';
+import { getSession, postRefresh, postSession } from './console.ts';
 import { type BerthCall, type BerthContext, type BerthHandler, sendJson } from './context.ts';
+import { deleteManifestByDigest, deleteTag, deleteWholeRepository, getDeletedManifests, postDeletePreview } from './deletes.ts';
 import { berthErrorBody, wireError } from './errors.ts';
 import { getGc, postGc } from './gc.ts';
+import { deleteKey, getKeys, postKey } from './keys.ts';
 import { deleteLifecycle, getLifecycle, postPreview, postRun, putLifecycle } from './lifecycle.ts';
 import { type BerthRoute, matchBerthRoute, splitUrl } from './paths.ts';
 import { putPinSet } from './pin-sets.ts';
 import { getPin, getPins, postPin, removePin } from './pins.ts';
+import { getRepositoryAccess } from './repository-access.ts';
 import { getDeletedTags, postRestore } from './trash.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -35,7 +39,17 @@ const TABLE: Record<BerthRoute['kind'], Partial<Record<Method, BerthHandler<neve
   repositories: { GET: getRepositories },
   tags: { GET: getTags },
   manifests: { GET: getManifests },
-  manifest: { GET: getManifest },
+  manifest: { GET: getManifest, DELETE: deleteManifestByDigest },
+  'delete-preview': { POST: postDeletePreview },
+  'deleted-manifests': { GET: getDeletedManifests },
+  tag: { DELETE: deleteTag },
+  repository: { DELETE: deleteWholeRepository },
+  'repository-access': { GET: getRepositoryAccess },
+  'console-sessions': { POST: postSession },
+  'console-refresh': { POST: postRefresh },
+  'console-session': { GET: getSession },
+  keys: { GET: getKeys, POST: postKey },
+  key: { DELETE: deleteKey },
 };
 
 function sendError(reply: FastifyReply, error: RegistryError): void {
@@ -46,7 +60,8 @@ function sendError(reply: FastifyReply, error: RegistryError): void {
 async function dispatch(ctx: BerthContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { path, query } = splitUrl(req.raw.url ?? '/');
   const route = matchBerthRoute(path);
-  if (!route) {
+  // /repositories/{name} is only a DELETE; any other method there is an unknown endpoint, as before it existed.
+  if (!route || (route.kind === 'repository' && req.method !== 'DELETE')) {
     sendJson(reply, 404, berthErrorBody('NOT_FOUND', `no such endpoint: ${req.method} ${path.slice(0, 200)}`));
     return;
   }

@@ -1,7 +1,7 @@
 // The one question every dialect asks before acting: may this request do these things? Kept as a small
 // interface so dialects stay independent of how keys, tokens and signatures are checked.
 import type { KeyPrincipal, Principal } from '../../auth/index.ts';
-import type { Action, Actor, ActorOrigin } from '../../core/index.ts';
+import type { AccessKey, Action, Actor, ActorOrigin, Grant } from '../../core/index.ts';
 
 export interface AccessNeed {
   /** "repository" for per-repository actions, "registry" for catalog-wide ones. */
@@ -76,3 +76,42 @@ export interface SignatureAuth {
 /** The ECR actions a policy names for each berth right, plus deleting the repository itself. */
 export { ECR_ACTIONS_OF } from '../../auth/index.ts';
 export const ECR_REPOSITORY_DELETE: readonly string[] = ['ecr:DeleteRepository', 'ecr:BatchDeleteImage'];
+
+/** A web console session as the berth API shows it: who is logged in, and until when. */
+export interface ConsoleSession {
+  keyId: string;
+  keyName: string;
+  /** Whether the key holds admin everywhere (registry-wide routes). */
+  admin: boolean;
+  sessionId: string;
+  startedAt: Date;
+  /** When the current token stops working. */
+  expiresAt: Date;
+  /** When the session ends for good (its start + console.sessionMaxAge): no refresh after it. */
+  endsAt: Date;
+}
+
+export interface ConsoleLogin {
+  token: string;
+  expiresAt: Date;
+  /** When the console should refresh: well before expiresAt, so a slow request or a sleeping tab still makes it. */
+  refreshBefore: Date;
+  session: ConsoleSession;
+}
+
+/**
+ * Web console sessions and key management over HTTP. A console token is accepted only by the berth API's gate
+ * (never /v2 nor a cloud dialect); every use looks its key up, so revoking the key ends its sessions at once.
+ */
+export interface ConsoleAuth {
+  /** A new session for `Basic keyId:secret` (the key itself: no registry or login token); null otherwise. */
+  login(authorization: string | undefined): Promise<ConsoleLogin | null>;
+  /** A new token for the session of a live console token while the session is younger than its maximum age. */
+  refresh(authorization: string | undefined): Promise<ConsoleLogin | null>;
+  /** The session of a live console token whose key still exists; null for anything else. */
+  session(authorization: string | undefined): Promise<ConsoleSession | null>;
+  /** The principal a live console token acts as (its key, with the key's grants now); null when it is not one. */
+  principal(authorization: string): Promise<KeyPrincipal | null>;
+  /** Issues an access key (the secret is returned this once), audited as `actor`. */
+  issueKey(options: { name: string; grants: readonly Grant[]; actor: Actor }): Promise<{ key: AccessKey; secret: string }>;
+}

@@ -3,6 +3,7 @@
 // actions and Docker's challenge; a repository policy's Deny statements apply on top.
 import {
   Authenticator,
+  ConsoleTokens,
   challenge,
   ECR_ACTIONS_OF,
   evaluatePolicy,
@@ -14,7 +15,8 @@ import {
   type Scope,
 } from '../../auth/index.ts';
 import type { AccessKeys, Action, Actor, ActorOrigin } from '../../core/index.ts';
-import type { AccessGate, AccessNeed, AccessResult, SignatureAuth, TokenIssuer } from './access.ts';
+import type { AccessGate, AccessNeed, AccessResult, ConsoleAuth, GateRequest, SignatureAuth, TokenIssuer } from './access.ts';
+import { createConsoleAuth } from './console-auth.ts';
 import { visibleTo } from './visibility.ts';
 
 export interface AuthGateOptions {
@@ -28,6 +30,8 @@ export interface AuthGateOptions {
   policies?: ((repository: string) => Promise<string | null>) | undefined;
   /** The account id policy principals name (config ecr.registryId). */
   registryId?: string | undefined;
+  /** Web console sessions (config console.sessionTtl, console.sessionMaxAge); default 15 minutes and 12 hours. */
+  console?: { sessionTtlMs: number; sessionMaxAgeMs: number } | undefined;
 }
 
 function authenticator(o: AuthGateOptions): Authenticator {
@@ -61,14 +65,18 @@ function policyDenial(o: AuthGateOptions): (p: Principal, repository: string, ac
   };
 }
 
-function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
+function createAccessGate(o: AuthGateOptions, auth: Authenticator, consoleAuth: ConsoleAuth): AccessGate {
   const realmFor = (host: string): string => o.realm ?? `http://${host}/token`;
 
-  async function principalOf(authorization: string | undefined): Promise<Principal | null> {
+  async function principalOf({ authorization, dialect }: GateRequest): Promise<Principal | null> {
     if (o.mode === 'none') return { kind: 'anonymous-admin' };
     if (!authorization) return null;
     if (/^basic /i.test(authorization)) return auth.verifyBasic(authorization);
-    if (/^bearer /i.test(authorization)) return auth.verifyBearer(authorization, o.service);
+    if (/^bearer /i.test(authorization)) {
+      // Console session tokens open the berth API only: on /v2 and the cloud dialects they are just unknown tokens.
+      const session = dialect === 'api' ? await consoleAuth.principal(authorization) : null;
+      return session ?? auth.verifyBearer(authorization, o.service);
+    }
     return null;
   }
 
@@ -94,7 +102,7 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
 
   return {
     async check(request, needs): Promise<AccessResult> {
-      const principal = await principalOf(request.authorization);
+      const principal = await principalOf(request);
       // Built only on refusal: the allowed path is every request's hot path.
       const realm = (): string => challenge(realmFor(request.host), o.service, toScopes(needs));
       if (!principal) return { allowed: false, status: 401, message: 'authentication required', challenge: realm() };
@@ -112,11 +120,11 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator): AccessGate {
       return { allowed: false, status: 403, message: `access key may not ${needs.flatMap((n) => n.actions).join('/')} ${needs.map((n) => n.name).join(', ')}` };
     },
     async alsoAllowed(request, need) {
-      const principal = await principalOf(request.authorization);
+      const principal = await principalOf(request);
       return principal !== null && allows(principal, need) && (await deniedBy(principal, [need])) === null;
     },
     async visibility(request) {
-      const principal = await principalOf(request.authorization);
+      const principal = await principalOf(request);
       return principal === null ? async () => false : visibleTo(principal, denies);
     },
   };
@@ -141,8 +149,18 @@ function createTokenIssuer(o: AuthGateOptions, auth: Authenticator): TokenIssuer
 }
 
 /** The access gate every dialect asks, the /token issuer and what signature dialects need, over one authenticator. */
-export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: TokenIssuer; signatures: SignatureAuth } {
+export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: TokenIssuer; signatures: SignatureAuth; console: ConsoleAuth } {
   const auth = authenticator(o);
+  const consoleAuth = createConsoleAuth({
+    keys: o.keys,
+    masterKey: o.keysMaterial.masterKey,
+    auth,
+    tokens: new ConsoleTokens({
+      tokenKey: o.keysMaterial.tokenKey,
+      ttlSeconds: Math.max(1, Math.round((o.console?.sessionTtlMs ?? 15 * 60_000) / 1000)),
+      maxAgeSeconds: Math.max(1, Math.round((o.console?.sessionMaxAgeMs ?? 12 * 3_600_000) / 1000)),
+    }),
+  });
   const signatures: SignatureAuth = {
     mode: o.mode,
     signingKey: (keyId) => auth.signingKey(keyId),
@@ -150,5 +168,5 @@ export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: Toke
     verifyToken: async (token) => (await auth.verifyBearer(`Bearer ${token}`, o.service)) ?? auth.verifyLoginToken(token),
     policyDenies: policyDenial(o),
   };
-  return { gate: createAccessGate(o, auth), tokens: createTokenIssuer(o, auth), signatures };
+  return { gate: createAccessGate(o, auth, consoleAuth), tokens: createTokenIssuer(o, auth), signatures, console: consoleAuth };
 }

@@ -5,7 +5,9 @@
 //
 //   blobs/<alg>/<hex>                 a committed blob, content-addressed, written once (CopyObject, a completed
 //                                     multipart upload or a single PUT: S3 makes each visible whole or not at all).
-//   uploads/<uuid>/created            the marker createUpload writes: the area exists while it does.
+//   uploads/<uuid>/created            the marker createUpload writes: the area exists while it does. What a folder
+//                                     without it still holds (a lost append's part left by a commit, a removal cut
+//                                     short by a crash) belongs to no area: a stray, for fsck.
 //   uploads/<uuid>/<start>.<ref>      one object per append, holding the bytes from offset <start> (16 zero-padded
 //                                     digits, so keys sort in offset order); <ref> is a fresh random name, so two
 //                                     writers of the same offset (a retried PATCH on another replica) never replace
@@ -14,7 +16,6 @@
 import { algorithmOf, type Digest, hexOf, isDigest, RegistryError } from '../../../core/index.ts';
 
 const UUID_V4_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const PART_RE = /^(\d{16})\.([0-9a-f]{12})$/;
 const BLOB_RE = /^(sha256|sha512)\/([0-9a-f]+)$/;
 const MARKER = 'created';
 const OFFSET_DIGITS = 16;
@@ -22,9 +23,6 @@ const OFFSET_DIGITS = 16;
 export function isUploadId(value: string): boolean {
   return UUID_V4_RE.test(value);
 }
-
-/** What a key inside an upload area is. */
-export type AreaEntry = { kind: 'marker' } | { kind: 'part'; start: number } | { kind: 'other' };
 
 export class KeyLayout {
   readonly prefix: string;
@@ -65,26 +63,18 @@ export class KeyLayout {
     return `${this.area(id)}${String(start).padStart(OFFSET_DIGITS, '0')}.${nonce}`;
   }
 
-  /** Parses a key listed under area(id). */
-  entry(id: string, key: string): AreaEntry {
-    const name = key.slice(this.area(id).length);
-    if (name === MARKER) return { kind: 'marker' };
-    const m = PART_RE.exec(name);
-    return m ? { kind: 'part', start: Number(m[1]) } : { kind: 'other' };
+  /** The upload id whose marker `key` is, or null for any other key. */
+  markerOf(key: string): string | null {
+    if (!key.startsWith(this.uploads) || !key.endsWith(`/${MARKER}`)) return null;
+    const id = key.slice(this.uploads.length, -MARKER.length - 1);
+    return isUploadId(id) ? id : null;
   }
 
-  /** Whether a key lies inside an upload area (uploads/<uuid>/...): it belongs to that area, whatever its name. */
-  inArea(key: string): boolean {
-    if (!key.startsWith(this.uploads)) return false;
+  /** The upload id of the area folder a key lies in (uploads/<uuid>/...), or null outside every area folder. */
+  areaOf(key: string): string | null {
+    if (!key.startsWith(this.uploads)) return null;
     const rest = key.slice(this.uploads.length);
     const slash = rest.indexOf('/');
-    return slash > 0 && isUploadId(rest.slice(0, slash));
-  }
-
-  /** The upload id of an area prefix ("<prefix>uploads/<uuid>/"), or null for anything else found there. */
-  idOfArea(areaPrefix: string): string | null {
-    if (!areaPrefix.startsWith(this.uploads) || !areaPrefix.endsWith('/')) return null;
-    const id = areaPrefix.slice(this.uploads.length, -1);
-    return isUploadId(id) ? id : null;
+    return slash > 0 && isUploadId(rest.slice(0, slash)) ? rest.slice(0, slash) : null;
   }
 }

@@ -77,32 +77,6 @@ export async function* listObjects(b: Bucket, prefix: string): AsyncIterable<Lis
   }
 }
 
-/** The "directories" directly under `prefix` (each ends in "/"), from objects and from unfinished multipart uploads. */
-export async function* listFolders(b: Bucket, prefix: string): AsyncIterable<string> {
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const out = await s3('LIST objects', () =>
-      b.client.send(
-        new ListObjectsV2Command({
-          Bucket: b.name,
-          Prefix: prefix,
-          Delimiter: '/',
-          ContinuationToken: token,
-        }),
-      ),
-    );
-    for (const p of out.CommonPrefixes ?? []) if (p.Prefix !== undefined) yield p.Prefix;
-    if (!out.IsTruncated || !out.NextContinuationToken || out.NextContinuationToken === token) break;
-    token = out.NextContinuationToken;
-  }
-  // An append cut off mid-multipart leaves only an unfinished upload: that area exists too, and must be removable.
-  for await (const u of listMultipart(b, prefix)) {
-    const rest = u.key.slice(prefix.length);
-    const slash = rest.indexOf('/');
-    if (slash > 0) yield prefix + rest.slice(0, slash + 1);
-  }
-}
-
 export interface PendingUpload {
   key: string;
   uploadId: string;

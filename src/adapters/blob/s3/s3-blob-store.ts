@@ -6,7 +6,7 @@ import { type BlobStore, type ByteRange, type Digest, RegistryError } from '../.
 import { commitArea } from './commit.ts';
 import { s3, s3OrAbsent } from './errors.ts';
 import { KeyLayout } from './keys.ts';
-import { type Bucket, getStream, headSize, listFolders, listObjects } from './objects.ts';
+import { type Bucket, getStream, headSize, listObjects } from './objects.ts';
 import { removeBlobs } from './remove-many.ts';
 import { listS3Strays, removeS3Stray } from './strays.ts';
 import { type AreaContext, appendPart, createArea, readUploadBytes, removeArea } from './upload-area.ts';
@@ -116,13 +116,10 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
     },
 
     async *listUploads() {
-      const seen = new Set<string>();
-      for await (const folder of listFolders(bucket, keys.uploads)) {
-        const id = keys.idOfArea(folder);
-        if (id && !seen.has(id)) {
-          seen.add(id);
-          yield id;
-        }
+      // An area exists while its marker does (a folder without one holds only strays): one listing finds every marker.
+      for await (const o of listObjects(bucket, keys.uploads)) {
+        const id = keys.markerOf(o.key);
+        if (id) yield id;
       }
     },
 

@@ -91,7 +91,7 @@ describe('S3 blob store: uploads across replicas and how commits write the blob'
     assert.ok((await readAll(await b.store.open(sha(all)))).equals(all));
   });
 
-  it('never reads or commits a part another writer left for the same bytes, and removes it with the area', async () => {
+  it('never reads or commits a part another writer left for the same bytes; once committed, it is a stray for fsck', async () => {
     const { id, all, parts } = await upload([a.store], [Buffer.from('hello'), Buffer.from(' world')]);
     // A slow replica's write of the same offset landing late, as a separate object: not a recorded part.
     const stray = new KeyLayout(a.prefix).part(id, 0, 'ffffffffffff');
@@ -103,10 +103,19 @@ describe('S3 blob store: uploads across replicas and how commits write the blob'
       invalid,
       'a ref this store never wrote',
     );
+    assert.ok(!(await collect(a.store.listStrays())).some((s) => s.key === stray), 'inside a live area it belongs to the area');
     await a.store.commitUpload(id, all.length, sha(all), parts);
     assert.equal((await readAll(await a.store.open(sha(all)))).toString(), 'hello world');
+    assert.ok(!(await collect(a.store.listUploads())).includes(id), 'the area is gone');
+    // The commit removed what it knew in one call; the late part is left to fsck, which finds it as a stray.
+    const strays = (await collect(b.store.listStrays())).filter((s) => s.key === stray);
+    assert.deepEqual(
+      strays.map((s) => s.kind),
+      ['object'],
+    );
+    assert.equal(await b.store.removeStray(strays[0]!), true);
     const listed = await a.client.send(new ListObjectsV2Command({ Bucket: server.bucket, Prefix: new KeyLayout(a.prefix).area(id) }));
-    assert.equal(listed.KeyCount ?? 0, 0, 'the stray part went with the area');
+    assert.equal(listed.KeyCount ?? 0, 0, 'nothing of the area is left');
   });
 });
 
@@ -136,12 +145,12 @@ describe('S3 blob store: a commit retried after a crash completes', () => {
   }
 
   it('before the blob copy', () => crashThenRetry('CopyObjectCommand', 1, [randomBytes(4000)], false));
-  it('after the blob copy, before the area goes', () => crashThenRetry('DeleteObjectCommand', 1, [randomBytes(4000)], true));
-  it('after the marker went, before the parts go', () => crashThenRetry('DeleteObjectsCommand', 1, [randomBytes(4000), randomBytes(10)], true));
+  it('after the blob copy, before the area goes', () => crashThenRetry('DeleteObjectsCommand', 1, [randomBytes(4000)], true));
+  it('after a streamed blob, before the area goes', () => crashThenRetry('DeleteObjectsCommand', 1, [randomBytes(4000), randomBytes(10)], true));
   it('in the middle of a multipart part copy', () => crashThenRetry('CompleteMultipartUploadCommand', 1, [randomBytes(5 * MiB), randomBytes(100)], false));
   it('in the middle of a streamed commit', () => crashThenRetry('PutObjectCommand', 3, [randomBytes(1000), randomBytes(1000)], false));
 
-  it('lists and removes an area a replica left half-removed, or with only an unfinished multipart append', async () => {
+  it('leaves what an area a replica left half-removed, or an unfinished append with no area, holds as strays fsck removes', async () => {
     const keys = new KeyLayout(healthy.prefix);
     const halfRemoved = randomUUID();
     await healthy.store.createUpload(halfRemoved);
@@ -150,14 +159,17 @@ describe('S3 blob store: a commit retried after a crash completes', () => {
     const dying = await openTestStore(server, { prefix: healthy.prefix, crashWhen: (c) => c === 'ListObjectsV2Command' && !crashed && (crashed = true) });
     await assert.rejects(dying.store.removeUpload(halfRemoved), { name: 'SimulatedCrash' });
     await assert.rejects(healthy.store.appendUpload(halfRemoved, 10, chunksOf(randomBytes(1))), (e) => isRegistryError(e) && e.code === 'BLOB_UPLOAD_UNKNOWN');
-    // A replica killed during the first append of an area: S3 holds only an unfinished multipart upload there.
+    // A replica killed during an append into an area removed meanwhile: S3 holds only an unfinished multipart upload.
     const killed = randomUUID();
     await healthy.client.send(new CreateMultipartUploadCommand({ Bucket: server.bucket, Key: keys.part(killed, 0, '000000000000') }));
     const listed = await collect(healthy.store.listUploads());
-    assert.ok(listed.includes(halfRemoved) && listed.includes(killed), listed.join());
-    await healthy.store.removeUpload(halfRemoved);
-    await healthy.store.removeUpload(killed);
-    const left = await collect(healthy.store.listUploads());
-    assert.ok(!left.includes(halfRemoved) && !left.includes(killed), left.join());
+    assert.ok(!listed.includes(halfRemoved) && !listed.includes(killed), 'no marker, no area');
+    const left = async () =>
+      (await collect(healthy.store.listStrays())).filter((s) => s.key.startsWith(keys.area(halfRemoved)) || s.key.startsWith(keys.area(killed)));
+    const strays = await left();
+    assert.deepEqual(strays.map((s) => s.kind).sort(), ['multipart', 'object'], strays.map((s) => s.key).join());
+    for (const s of strays) assert.equal(await healthy.store.removeStray(s), true, s.key);
+    assert.deepEqual(await left(), []);
+    dying.client.destroy();
   });
 });

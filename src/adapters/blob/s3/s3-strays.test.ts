@@ -1,6 +1,7 @@
 // The stray contract on the real S3 (Ceph RADOS Gateway): objects under the prefix with keys no commit or upload
 // writes, and unfinished multipart uploads outside every upload area (a commit killed mid-copy), planted with the raw
-// client; leftovers inside an upload area (a foreign name, a killed append's multipart upload) belong to the area.
+// client; leftovers inside a live upload area (a foreign name, a killed append's multipart upload) belong to the area,
+// and what an area folder holds once its marker is gone is a stray.
 import { randomUUID } from 'node:crypto';
 import { CreateMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Server } from '../../../../test/servers.ts';
@@ -38,6 +39,9 @@ runStrayConformance(
         await object('uploads/not-an-upload/x'),
         // Named like an area but with no "/": no area key looks like this.
         await object(`uploads/${randomUUID()}`),
+        // What an area left once its marker went: a lost append's part a commit did not know, a killed append.
+        await object(`uploads/${randomUUID()}/0000000000000000.abcdefabcdef`),
+        await multipart(`uploads/${randomUUID()}/0000000000000003.abcdefabcdef`),
         // A multipart copy into a blob key that never completed, and one under a foreign key.
         await multipart(`blobs/sha256/${killed}`),
         await multipart('foreign-multipart'),

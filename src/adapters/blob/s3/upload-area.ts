@@ -2,7 +2,8 @@
 // reach different replicas, and any replica may die mid-request. Each append is a new object under a fresh name (S3
 // PUTs and completed multipart uploads are atomic, so a part exists whole or not at all) and no append ever touches
 // another's object; which parts count is the metadata store's record (the offset compare-and-set), passed in by the
-// caller. So a stale or racing writer only leaves garbage nobody reads, never changed bytes. A marker says the area exists.
+// caller. So a stale or racing writer only leaves garbage nobody reads, never changed bytes. A marker says the area
+// exists; what an area whose marker is gone still holds (a lost append, a removal cut short) is a stray for fsck.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -22,36 +23,28 @@ export interface AreaContext {
   queueSize: number;
 }
 
-export interface Area {
-  exists: boolean;
-  parts: Part[];
-  /** Every key under the area, the marker and stray names included. */
-  all: string[];
-}
-
 export async function createArea(ctx: AreaContext, id: string): Promise<void> {
   await putBytes(ctx.bucket, ctx.keys.marker(id), new Uint8Array());
 }
 
-export async function readArea(ctx: AreaContext, id: string): Promise<Area> {
-  const area: Area = { exists: false, parts: [], all: [] };
-  for await (const o of listObjects(ctx.bucket, ctx.keys.area(id))) {
-    area.all.push(o.key);
-    const entry = ctx.keys.entry(id, o.key);
-    if (entry.kind === 'marker') area.exists = true;
-    else if (entry.kind === 'part') area.parts.push({ key: o.key, start: entry.start, size: o.size });
-  }
-  return area;
-}
-
-function unknown(id: string): RegistryError {
+export function unknown(id: string): RegistryError {
   return new RegistryError('BLOB_UPLOAD_UNKNOWN', `the bytes of upload ${id} are gone; start a new upload`);
 }
 
 /**
+ * What a commit removes once the blob is written, in one DeleteObjects call: the marker and the parts it was handed.
+ * Anything else the area holds (a lost append's part, an append's multipart upload cut off by a crash) is left to
+ * fsck, which finds it as a stray once the marker is gone; listing the area on every commit to find such rare
+ * leftovers would cost two more calls per push.
+ */
+export async function dropArea(ctx: AreaContext, id: string, parts: readonly Part[]): Promise<void> {
+  await deleteKeys(ctx.bucket, [ctx.keys.marker(id), ...parts.map((p) => p.key)]);
+}
+
+/**
  * Marker first, so appends that start from now on fail and one already writing removes its own part when it checks;
- * then the parts, then unfinished multipart uploads a crashed append left. A crash in between leaves an area that
- * listUploads still lists, so expiry or fsck finishes the removal.
+ * then the parts, then unfinished multipart uploads a crashed append left. A crash in between leaves an area without
+ * its marker: listUploads no longer lists it, and fsck removes what is left of it as strays.
  */
 export async function removeArea(ctx: AreaContext, id: string): Promise<void> {
   await deleteKeys(ctx.bucket, [ctx.keys.marker(id)]);
@@ -111,14 +104,19 @@ async function writePart(ctx: AreaContext, key: string, first: Uint8Array, sourc
 
 /**
  * appendUpload: see the port. Writes the bytes as a new part named by a fresh ref; nothing else in the area changes.
- * An area removed meanwhile (a cancel or expiry on another replica) takes this part with it: checked after the write.
+ * The marker is checked once, after the write: that one check both refuses an area that was never there or is gone
+ * (its part is taken back) and catches a removal that ran while the bytes streamed (a cancel or expiry on another
+ * replica, which deletes the marker before it lists the parts, so a part it missed is one whose check fails).
  */
 export async function appendPart(ctx: AreaContext, id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<{ size: number; ref: string }> {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new RegistryError('RANGE_INVALID', `invalid upload offset ${offset}`);
-  if (!(await areaExists(ctx, id))) throw unknown(id);
+  ctx.keys.area(id); // an id that cannot name an area is an unknown upload, before a byte is read
   const source = chunks[Symbol.asyncIterator]();
   const first = await firstBytes(source);
-  if (first === null) return { size: offset, ref: '' };
+  if (first === null) {
+    if (!(await areaExists(ctx, id))) throw unknown(id);
+    return { size: offset, ref: '' };
+  }
   const ref = randomBytes(6).toString('hex');
   const key = ctx.keys.part(id, offset, ref);
   const size = await writePart(ctx, key, first, source);
@@ -129,7 +127,7 @@ export async function appendPart(ctx: AreaContext, id: string, offset: number, c
   return { size: offset + size, ref };
 }
 
-async function areaExists(ctx: AreaContext, id: string): Promise<boolean> {
+export async function areaExists(ctx: AreaContext, id: string): Promise<boolean> {
   return (await headSize(ctx.bucket, ctx.keys.marker(id))) !== null;
 }
 

@@ -4,13 +4,7 @@
 // freed megabytes; this walks exactly the rules the pass's steps follow (gc-manifests.ts, gc-blobs.ts).
 import type { BlobForecast, Digest, GcClock, ManifestRef } from '../../../core/index.ts';
 import { all, get, type Q } from '../sql/query.ts';
-
-interface User {
-  repo_id: string;
-  digest: string;
-  deleted_at: number | null;
-  repo_deleted: number | null;
-}
+import { type BlobUser, freedBlob, purgedBefore } from './freed-blobs.ts';
 
 const key = (repoId: string, digest: string): string => `${repoId} ${digest}`;
 
@@ -76,7 +70,8 @@ export function* forecastBlobs(clock: GcClock, collectedNow: readonly ManifestRe
       collected = [...collected, c];
     }
   }
-  const doomed = (u: User): boolean => u.repo_deleted !== null || (u.deleted_at !== null && u.deleted_at < trashed) || purgedNow.has(key(u.repo_id, u.digest));
+  const purged = purgedBefore(trashed);
+  const doomed = (u: BlobUser): boolean => purged(u) || purgedNow.has(key(u.repo_id, u.digest));
 
   const candidates = new Set<string>();
   // Queued but not yet due (a push in progress) can only go if the pass touches it: the queries below find those.
@@ -100,25 +95,18 @@ export function* forecastBlobs(clock: GcClock, collectedNow: readonly ManifestRe
 
   const out: BlobForecast = { blobs: 0, bytes: 0, listed: [] };
   for (const digest of [...candidates].sort()) {
-    const blob = yield* get<{ size: number }>('SELECT size FROM blobs WHERE digest = $1', digest);
-    if (!blob || (yield* get('SELECT 1 FROM uploads WHERE digest = $1', digest))) continue;
-    const users = yield* all<User>(
-      `SELECT mb.repo_id, mb.manifest_digest AS digest, m.deleted_at, r.deleted_at AS repo_deleted FROM manifest_blobs mb
-       JOIN manifests m ON m.repo_id = mb.repo_id AND m.digest = mb.manifest_digest JOIN repositories r ON r.id = mb.repo_id
-       WHERE mb.blob_digest = $1`,
-      digest,
-    );
-    if (!users.every(doomed)) continue;
+    const freed = yield* freedBlob(digest, doomed);
+    if (!freed) continue;
     // Purging a user or a deleted repository's link re-queues the blob at `at`; otherwise its queue entry decides.
     const touched =
-      users.length > 0 ||
+      freed.used ||
       (yield* get('SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repo_id WHERE rb.digest = $1 AND r.deleted_at IS NOT NULL', digest)) !==
         undefined;
     const queued = yield* get<{ at: number }>("SELECT released_at AS at FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND digest = $1", digest);
     if (!(touched ? releasedNowIsDue : queued !== undefined && queued.at <= released)) continue;
     out.blobs++;
-    out.bytes += blob.size;
-    if (out.listed.length < limit) out.listed.push({ digest: digest as Digest, size: blob.size });
+    out.bytes += freed.size;
+    if (out.listed.length < limit) out.listed.push({ digest: digest as Digest, size: freed.size });
   }
   return out;
 }

@@ -16,7 +16,7 @@ export interface KeyRow {
 
 /** The columns of a KeyRow in `access_keys`, in the order the INSERTs bind them. */
 export const KEY_COLUMNS = 'id, name, secret_hash, sealed_secret, grants, created_at, last_used_at';
-/** The port passes no actor for key changes; keys are managed by operators (CLI or admin API). */
+/** Who changed a key when the caller names nobody: the operator at the CLI. The berth API passes its admin. */
 export const OPERATOR: Actor = { principal: 'system', dialect: 'cli' };
 
 export const toKey = (r: KeyRow): AccessKey => ({
@@ -29,7 +29,7 @@ export const toKey = (r: KeyRow): AccessKey => ({
   lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at),
 });
 
-export function* createAccessKey(k: AccessKey): Q<void> {
+export function* createAccessKey(k: AccessKey, actor: Actor = OPERATOR): Q<void> {
   // under the registry lock (rare): audit ids must commit in order, or a newest-first pager could skip this event
   yield* run(
     `INSERT INTO access_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -41,7 +41,7 @@ export function* createAccessKey(k: AccessKey): Q<void> {
     k.createdAt.getTime(),
     k.lastUsedAt?.getTime() ?? null,
   );
-  yield* audit(OPERATOR, k.createdAt, 'key.create', null, k.id, { name: k.name });
+  yield* audit(actor, k.createdAt, 'key.create', null, k.id, { name: k.name });
 }
 
 export function* findAccessKey(id: string): Q<AccessKey | null> {
@@ -53,9 +53,9 @@ export function* listAccessKeys(): Q<AccessKey[]> {
   return (yield* all<KeyRow>(`SELECT ${KEY_COLUMNS} FROM access_keys ORDER BY created_at, id`)).map(toKey);
 }
 
-export function* deleteAccessKey(id: string, at: Date): Q<boolean> {
+export function* deleteAccessKey(id: string, at: Date, actor: Actor = OPERATOR): Q<boolean> {
   // under the registry lock (rare): audit ids commit in order, so paging the audit never skips this event
   const removed = (yield* run('DELETE FROM access_keys WHERE id = $1', id)) === 1;
-  if (removed) yield* audit(OPERATOR, at, 'key.delete', null, id);
+  if (removed) yield* audit(actor, at, 'key.delete', null, id);
   return removed;
 }

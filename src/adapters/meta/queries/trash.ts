@@ -1,6 +1,6 @@
 // Restore from the trash: a deleted tag or manifest comes back with what was deleted together with it, in one
 // transaction; the blobs are all still there because trashed manifests never gave up their references.
-import type { Actor, DeletedTag, Digest, RestoreOutcome } from '../../../core/index.ts';
+import type { Actor, DeletedManifest, DeletedTag, Digest, RestoreOutcome } from '../../../core/index.ts';
 import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { liveRepo, tagIsImmutable } from './repo-rows.ts';
@@ -114,4 +114,40 @@ export function* restore(repository: string, ref: { tag: string } | { digest: Di
   const tags = tagRows.map((row) => row.name);
   yield* audit(actor, at, 'tag' in ref ? 'tag.restore' : 'manifest.restore', repository, 'tag' in ref ? ref.tag : digest, { digest, tags, manifests: revive });
   return { kind: 'restored', digest: digest as Digest, tags, manifests: revive as Digest[] };
+}
+
+/** The manifest trash, newest first: what `restore` can still bring back, with the tags deleted in the same batch. */
+export function* listDeletedManifests(
+  repository: string,
+  since: Date,
+  page: { after?: { deletedAt: Date; digest: string } | undefined; limit: number },
+): Q<DeletedManifest[] | null> {
+  const repo = yield* liveRepo(repository);
+  if (!repo) return null;
+  if (page.limit <= 0) return [];
+  const after = page.after;
+  const rows = yield* all<{ digest: Digest; media_type: string; artifact_type: string | null; size: number; deleted_at: number; deleted_batch: string | null }>(
+    `SELECT digest, media_type, artifact_type, size, deleted_at, deleted_batch FROM manifests
+     WHERE repo_id = $1 AND deleted_at IS NOT NULL AND deleted_at >= $2 AND (deleted_at < $3 OR (deleted_at = $3 AND digest > $4))
+     ORDER BY deleted_at DESC, digest LIMIT $5`,
+    repo.id,
+    since.getTime(),
+    after ? after.deletedAt.getTime() : Number.MAX_SAFE_INTEGER,
+    after?.digest ?? '',
+    page.limit,
+  );
+  const out: DeletedManifest[] = [];
+  for (const r of rows) {
+    const tags =
+      r.deleted_batch === null
+        ? []
+        : (yield* all<{ name: string }>(
+            'SELECT name FROM deleted_tags WHERE repo_id = $1 AND batch = $2 AND digest = $3 ORDER BY name',
+            repo.id,
+            r.deleted_batch,
+            r.digest,
+          )).map((t) => t.name);
+    out.push({ digest: r.digest, mediaType: r.media_type, artifactType: r.artifact_type, size: r.size, tags, deletedAt: new Date(r.deleted_at) });
+  }
+  return out;
 }

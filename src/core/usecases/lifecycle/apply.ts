@@ -9,11 +9,19 @@ import type { RetentionPolicy } from '../../lifecycle/rules.ts';
 import type { Digest } from '../../model/digest.ts';
 import type { Actor, Pin } from '../../model/records.ts';
 import { deleteManifest } from '../delete-manifest.ts';
+import { reclaimableBy } from '../delete-preview.ts';
 import type { RegistryDeps, UsesMeta } from '../deps.ts';
 import { type EffectivePolicy, effectivePolicy } from './policies.ts';
 
 export type LifecycleDeps = UsesMeta<
-  'findRepository' | 'findLifecyclePolicy' | 'listLifecycleImages' | 'lifecycleProtection' | 'pullsRecordedSince' | 'deleteManifest' | 'deleteTag'
+  | 'findRepository'
+  | 'findLifecyclePolicy'
+  | 'listLifecycleImages'
+  | 'lifecycleProtection'
+  | 'pullsRecordedSince'
+  | 'deleteManifest'
+  | 'deleteTag'
+  | 'deletePreviewFacts'
 > &
   Pick<RegistryDeps, 'clock' | 'deletion'>;
 
@@ -41,6 +49,8 @@ export interface LifecyclePreview {
   /** Every expire and untag decision and every image kept by pins, in push order; plain keeps are only counted. */
   decisions: Decision[];
   counts: PlanCounts;
+  /** What GC gets back once the expired images are deleted, and from when: the delete preview's figure (delete-preview.ts). */
+  bytes: { reclaimable: number; from: Date };
 }
 
 /**
@@ -113,7 +123,9 @@ export async function previewLifecycle(deps: LifecycleDeps, repository: string, 
       if (shown(d)) decisions.push(d);
     }
   decisions.sort((a, b) => a.seq - b.seq);
-  return { repository, at: now, policy: e?.policy ?? null, pullsRecordedSince: e?.since ?? new Date(0), decisions, counts };
+  const expired = decisions.filter((d) => d.verdict === 'expire').map((d) => d.digest);
+  const bytes = await reclaimableBy(deps, repository, expired, now);
+  return { repository, at: now, policy: e?.policy ?? null, pullsRecordedSince: e?.since ?? new Date(0), decisions, counts, bytes };
 }
 
 export interface RunProgress {
