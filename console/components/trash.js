@@ -62,7 +62,7 @@ export function Trash({ repo, canRestore, version, onRestored }) {
     </table>`
     }
     ${
-      tags?.length > 0 &&
+      looseTags?.length > 0 &&
       html`<table class="list">
       <caption>Deleted tags</caption>
       <thead><tr><th scope="col">Tag</th><th scope="col">Digest</th><th scope="col">Deleted</th><th scope="col">Actions</th></tr></thead>
