@@ -21,7 +21,7 @@ import {
   systemClock,
   UploadHashes,
 } from './core/index.ts';
-import { GcScheduler, LifecycleScheduler } from './gc/index.ts';
+import { GcScheduler, LifecycleScheduler, replicaName } from './gc/index.ts';
 import { createAuth } from './http/common/auth-gate.ts';
 import { enableMemoryRelief } from './http/common/memory-relief.ts';
 import { defaultPerKeyShare } from './http/common/slots.ts';
@@ -83,8 +83,11 @@ export async function serve(config: Config, logger: Logger = createLogger(config
   const opened = await openRegistry(config);
   const { deps } = opened;
   const pulls = new PullRecorder(deps);
-  const gc = new GcScheduler(deps, { graceMs: config.gc.grace, restoreWindowMs: config.deletion.restoreWindow }, (err: unknown) =>
-    logger.warn({ err }, 'garbage collection failed'),
+  const gc = new GcScheduler(
+    deps,
+    { graceMs: config.gc.grace, restoreWindowMs: config.deletion.restoreWindow },
+    (err: unknown) => logger.warn({ err }, 'garbage collection failed'),
+    replicaName(),
   );
   const lifecycle = new LifecycleScheduler(
     deps,

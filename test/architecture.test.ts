@@ -221,6 +221,10 @@ const READ_METHODS = new Set([
   'pullsRecordedSince',
   'findLifecyclePreview',
   'listLifecycleRemovals',
+  'findGcPass',
+  'listGcPasses',
+  'lastDoneGcPass',
+  'gcReclaimedByDay',
 ]);
 /** Opening, probing and closing a store is wiring, not a change of registry state. */
 const LIFECYCLE_METHODS = new Set(['ping', 'close']);
@@ -245,6 +249,9 @@ export const WRITE_METHODS = new Set([
   'saveLifecyclePreview',
   'deleteLifecyclePreview',
   'recordLifecycleRemovals',
+  'startGcPass',
+  'progressGcPass',
+  'finishGcPass',
   'recordPulls',
   'advanceUpload',
   'deleteUpload',

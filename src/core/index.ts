@@ -17,6 +17,7 @@ export type * from './ports/blob-store.ts';
 export * from './ports/clock.ts';
 export type * from './ports/console.ts';
 export type * from './ports/delete-preview.ts';
+export type * from './ports/gc-history.ts';
 export type * from './ports/gc-store.ts';
 export type * from './ports/lifecycle-store.ts';
 export type * from './ports/metadata-store.ts';

@@ -2,4 +2,4 @@
 // beside core, not core; the passes themselves are use cases in src/core/usecases/gc.
 
 export { LifecycleScheduler } from './lifecycle-scheduler.ts';
-export { GcScheduler, type GcStatus, type GcTotals } from './scheduler.ts';
+export { GcScheduler, type GcStatus, type GcTotals, replicaName } from './scheduler.ts';

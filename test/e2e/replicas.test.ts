@@ -230,6 +230,36 @@ describe(`${REPLICAS} replicas on ${backend} behind a round-robin proxy`, { skip
     );
   });
 
+  it("the GC pass history is shared: every replica lists the same passes, streams another replica's pass to its end, reports the same last", async () => {
+    type Pass = { id: number; replica: string; state: string; trigger: string };
+    const json = <T>(r: { status: number; body: Buffer }, status: number, what: string): T => {
+      assert.equal(r.status, status, `${what}: ${r.status} ${r.body.toString().slice(0, 300)}`);
+      return JSON.parse(r.body.toString()) as T;
+    };
+    const post = (replica: number, body: unknown) =>
+      h.call('POST', '/berth/v1/gc', { replica, body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } });
+    const started = json<{ pass: Pass }>(await post(0, { wait: false }), 202, 'POST /gc wait:false on replica 0').pass;
+    json(await post(1, {}), 200, 'POST /gc on replica 1');
+    const stream = await h.call('GET', `/berth/v1/gc/passes/${started.id}/events`, { replica: 2 });
+    assert.equal(stream.status, 200);
+    assert.match(stream.body.toString(), /event: done\ndata: [^\n]*"state":"done"[^\n]*\n\n$/, "replica 2 streams replica 0's pass to its end");
+    const lists = await Promise.all(
+      [0, 1, 2].map(
+        async (replica) => json<{ passes: Pass[] }>(await h.call('GET', '/berth/v1/gc/passes?limit=1000', { replica }), 200, `passes on ${replica}`).passes,
+      ),
+    );
+    assert.deepEqual(lists[1], lists[0]);
+    assert.deepEqual(lists[2], lists[0]);
+    const mine = lists[0]!.filter((p) => p.id >= started.id);
+    assert.ok(new Set(mine.map((p) => p.replica)).size >= 2, `passes of two replicas: ${JSON.stringify(mine)}`);
+    const lasts = await Promise.all(
+      [0, 1, 2].map(async (replica) => json<{ status: { last: unknown } }>(await h.call('GET', '/berth/v1/gc', { replica }), 200, 'GET /gc').status.last),
+    );
+    assert.ok(lasts[0] !== null);
+    assert.deepEqual(lasts[1], lasts[0]);
+    assert.deepEqual(lasts[2], lasts[0]);
+  });
+
   it('kill -9 of the replica in the middle of a PATCH: the client resumes and finishes the upload on another one', async () => {
     const repo = 'replicas/killed';
     const first = randomBytes(256 * 1024);

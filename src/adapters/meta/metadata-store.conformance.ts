@@ -9,6 +9,7 @@ import { consoleCases } from './metadata-store.console.conformance.ts';
 import { deletePreviewCases } from './metadata-store.delete-preview.conformance.ts';
 import { actor, at, d, HOUR, IMAGE, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import { gcBlobCases } from './metadata-store.gc-blobs.conformance.ts';
+import { gcHistoryCases } from './metadata-store.gc-history.conformance.ts';
 import { gcManifestCases } from './metadata-store.gc-manifests.conformance.ts';
 import { kitOf, type MetadataStoreInspector, type OpenedMetadataStore, suiteOf } from './metadata-store.kit.conformance.ts';
 import { ledgerCases } from './metadata-store.ledger.conformance.ts';
@@ -337,6 +338,7 @@ export function runMetadataStoreConformance(name: string, open: () => Promise<Op
     describe('trash and restore', () => trashCases(suite));
     describe('GC manifest steps', () => gcManifestCases(suite));
     describe('GC blob steps and inspection', () => gcBlobCases(suite));
+    describe('GC pass history', () => gcHistoryCases(suite));
     describe('repository administration', () => repositoryAdminCases(suite));
     describe('namespaces and repository listings', () => namespaceCases(suite));
     describe('console browsing', () => consoleCases(suite));

@@ -199,6 +199,20 @@ const lifecycleWire = (t: DdlTypes): string => `ALTER TABLE lifecycle_policies A
  */
 const leaseExpiry = (): string => 'ALTER TABLE process_leases ADD COLUMN expires_at BIGINT;';
 
+/**
+ * 13: the history of GC passes (docs/DELETION.md, "Pass history"): one row per pass, written when it starts, renewed
+ * with its progress while it runs (`lease_until`: a running row past it belongs to a dead process) and ended with the
+ * report or the error; the newest 1,000 are kept. `bytes_reclaimed` / `blobs_removed` are the report's figures as
+ * columns, so per-day sums are one GROUP BY on `finished_at` (a partial index of real passes that ended well).
+ */
+const gcPasses = (t: DdlTypes): string => `CREATE TABLE gc_passes (
+     id ${t.serialKey}, started_by TEXT NOT NULL, dry_run INTEGER NOT NULL, state TEXT NOT NULL, replica TEXT NOT NULL,
+     started_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, lease_until BIGINT NOT NULL, finished_at BIGINT,
+     phase TEXT, done BIGINT, total BIGINT, blobs_removed BIGINT, bytes_reclaimed BIGINT, report TEXT, error TEXT
+   );
+   CREATE INDEX gc_passes_running ON gc_passes (lease_until) WHERE state = 'running';
+   CREATE INDEX gc_passes_reclaimed ON gc_passes (finished_at) WHERE state = 'done' AND dry_run = 0;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
@@ -207,6 +221,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, ddl: tagMutabilityExclusions },
   { version: 11, ddl: lifecycleWire },
   { version: 12, ddl: leaseExpiry },
+  { version: 13, ddl: gcPasses },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

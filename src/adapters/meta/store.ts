@@ -11,6 +11,7 @@ import * as gcBlobs from './queries/gc-blobs.ts';
 import { forecastBlobs } from './queries/gc-forecast.ts';
 import * as inspect from './queries/gc-inspect.ts';
 import * as gc from './queries/gc-manifests.ts';
+import * as gcPasses from './queries/gc-passes.ts';
 import * as keys from './queries/keys.ts';
 import * as ledger from './queries/ledger.ts';
 import * as lifecycle from './queries/lifecycle.ts';
@@ -146,6 +147,14 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     deleteLifecyclePreview: (repository) => e.write(() => lifecycleWire.deleteLifecyclePreview(repository)),
     recordLifecycleRemovals: (records, keep) => e.write(() => lifecycleWire.recordLifecycleRemovals(records, keep)),
     listLifecycleRemovals: (repository, page) => e.read(() => lifecycleWire.listLifecycleRemovals(repository, page)),
+    // The pass history is not registry state: its writes take no registry lock, so recording never delays a push.
+    startGcPass: (p) => e.write(() => gcPasses.startGcPass(p), 'gc-passes'),
+    progressGcPass: (id, progress, at, leaseUntil) => e.single(() => gcPasses.progressGcPass(id, progress, at, leaseUntil)),
+    finishGcPass: (id, end, at) => e.single(() => gcPasses.finishGcPass(id, end, at)),
+    findGcPass: (id, now) => e.read(() => gcPasses.findGcPass(id, now)),
+    listGcPasses: (page, now) => e.read(() => gcPasses.listGcPasses(page, now)),
+    lastDoneGcPass: () => e.read(() => gcPasses.lastDoneGcPass()),
+    gcReclaimedByDay: (since) => e.read(() => gcPasses.gcReclaimedByDay(since)),
     ping: () => e.ping(),
     close: () => e.close(),
   };

@@ -1,7 +1,8 @@
 // `berth gc` and `berth fsck`: reclaim space now (or see what would go) and check that metadata and bytes agree,
 // from the shell, on the live data: every GC step is compare-and-act, so this is safe while the server runs and sweeps.
 import type { Command } from 'commander';
-import { expireAbandonedUploads, type FsckReport, type GcReport, runFsck, runGc } from '../../core/index.ts';
+import { expireAbandonedUploads, type FsckReport, type GcReport, runFsck, runRecordedGc } from '../../core/index.ts';
+import { replicaName } from '../../gc/index.ts';
 import { openRegistry } from '../../main.ts';
 import { action, configFrom, durationArg, formatBytes, type GlobalOptions, print, table, withDataOptions } from '../context.ts';
 import { gcProgressBar } from '../progress.ts';
@@ -87,13 +88,18 @@ export function registerGc(program: Command): void {
         try {
           // Sessions of dead processes first (a dry run leaves them): their claims and bytes then go in this pass.
           const expired = o.dryRun ? 0 : await expireAbandonedUploads(opened.deps, config.uploads.ownerLease);
-          const report = await runGc(opened.deps, {
-            graceMs: o.grace ?? config.gc.grace,
-            restoreWindowMs: config.deletion.restoreWindow,
-            dryRun: o.dryRun === true,
-            onProgress: bar ? (p) => bar.update(p) : undefined,
-            signal: abort.signal,
-          });
+          // Recorded in the shared pass history (trigger "cli"), so the server's API and every replica list it.
+          const report = await runRecordedGc(
+            opened.deps,
+            {
+              graceMs: o.grace ?? config.gc.grace,
+              restoreWindowMs: config.deletion.restoreWindow,
+              dryRun: o.dryRun === true,
+              onProgress: bar ? (p) => bar.update(p) : undefined,
+              signal: abort.signal,
+            },
+            { trigger: 'cli', replica: replicaName() },
+          );
           bar?.stop();
           // The expiry step runs before runGc, so its count joins the report here (text and --json alike).
           const out = { ...report, abandonedUploadsExpired: expired };

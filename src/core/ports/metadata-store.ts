@@ -4,6 +4,7 @@ import type { Digest } from '../model/digest.ts';
 import type { AccessKey, Actor, AuditEvent, BlobLink, DeletedTag, ManifestSummary, Pin, Repository, StoredManifest, UploadSession } from '../model/records.ts';
 import type { ConsoleBrowser } from './console.ts';
 import type { DeletePreviewReader } from './delete-preview.ts';
+import type { GcHistory } from './gc-history.ts';
 import type { GcStore } from './gc-store.ts';
 import type { LifecycleStore } from './lifecycle-store.ts';
 import type { NamespaceStore, RepositoryBrowser } from './namespaces.ts';
@@ -273,6 +274,7 @@ export interface MetadataStore
     RepositoryBrowser,
     ConsoleBrowser,
     DeletePreviewReader,
+    GcHistory,
     RequestLedger {
   /** A short name for logs and metrics, e.g. "sqlite" or "postgres". */
   readonly kind: string;

@@ -10,6 +10,11 @@ export type BerthRoute =
   | { kind: 'deleted-tags'; name: string }
   | { kind: 'restore' }
   | { kind: 'gc' }
+  /** GC pass history; the id is checked by the handler, after authentication. */
+  | { kind: 'gc-passes' }
+  | { kind: 'gc-pass'; id: string }
+  | { kind: 'gc-pass-events'; id: string }
+  | { kind: 'gc-reclaimed' }
   | { kind: 'audit' }
   | { kind: 'lifecycle'; name: string }
   | { kind: 'lifecycle-preview'; name: string }
@@ -59,6 +64,10 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BerthRoute]> = [
   [/^\/berth\/v1\/repositories\/([a-z0-9][a-z0-9._/-]*)$/, (m) => ({ kind: 'repository', name: parseRepositoryName(m[1]!) })],
   [/^\/berth\/v1\/restore$/, () => ({ kind: 'restore' })],
   [/^\/berth\/v1\/gc$/, () => ({ kind: 'gc' })],
+  [/^\/berth\/v1\/gc\/passes\/?$/, () => ({ kind: 'gc-passes' })],
+  [/^\/berth\/v1\/gc\/passes\/([^/]+)$/, (m) => ({ kind: 'gc-pass', id: m[1]! })],
+  [/^\/berth\/v1\/gc\/passes\/([^/]+)\/events$/, (m) => ({ kind: 'gc-pass-events', id: m[1]! })],
+  [/^\/berth\/v1\/gc\/reclaimed$/, () => ({ kind: 'gc-reclaimed' })],
   [/^\/berth\/v1\/audit$/, () => ({ kind: 'audit' })],
   [/^\/berth\/v1\/console\/sessions$/, () => ({ kind: 'console-sessions' })],
   [/^\/berth\/v1\/console\/sessions\/refresh$/, () => ({ kind: 'console-refresh' })],

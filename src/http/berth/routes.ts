@@ -12,6 +12,8 @@ import { type BerthCall, type BerthContext, type BerthHandler, sendJson } from '
 import { deleteManifestByDigest, deleteTag, deleteWholeRepository, getDeletedManifests, postDeletePreview } from './deletes.ts';
 import { berthErrorBody, wireError } from './errors.ts';
 import { getGc, postGc } from './gc.ts';
+import { getGcPassEvents } from './gc-events.ts';
+import { getGcPass, getGcPasses, getGcReclaimed } from './gc-passes.ts';
 import { deleteKey, getKeys, postKey } from './keys.ts';
 import { deleteLifecycle, getLifecycle, postPreview, postRun, putLifecycle } from './lifecycle.ts';
 import { type BerthRoute, matchBerthRoute, splitUrl } from './paths.ts';
@@ -30,6 +32,10 @@ const TABLE: Record<BerthRoute['kind'], Partial<Record<Method, BerthHandler<neve
   'deleted-tags': { GET: getDeletedTags },
   restore: { POST: postRestore },
   gc: { GET: getGc, POST: postGc },
+  'gc-passes': { GET: getGcPasses },
+  'gc-pass': { GET: getGcPass },
+  'gc-pass-events': { GET: getGcPassEvents },
+  'gc-reclaimed': { GET: getGcReclaimed },
   audit: { GET: getAudit },
   lifecycle: { GET: getLifecycle, PUT: putLifecycle, DELETE: deleteLifecycle },
   'namespace-lifecycle': { GET: getLifecycle, PUT: putLifecycle, DELETE: deleteLifecycle },

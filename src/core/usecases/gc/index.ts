@@ -4,4 +4,5 @@
 export { DEFAULT_STRAY_AGE_MS, type FsckDeps, type FsckOptions, type FsckReport, runFsck } from './fsck.ts';
 export * from './options.ts';
 export { planGc } from './plan.ts';
+export * from './record-pass.ts';
 export { BATCH, runGc } from './sweep.ts';
