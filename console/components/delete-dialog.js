@@ -38,7 +38,7 @@ function Preview({ p }) {
       <strong><${Bytes} n=${p.bytes.reclaimable} /></strong> <span class="muted">(${formatCount(p.bytes.reclaimable)} bytes)</span> from <${Time} at=${p.bytes.from} />
     </dd>
     <dt>Restorable until</dt>
-    <dd><${Time} at=${p.restorableUntil} /></dd>
+    <dd class="restorable"><${Time} at=${p.restorableUntil} /></dd>
   </dl>`;
 }
 

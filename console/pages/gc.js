@@ -47,7 +47,7 @@ function Passes({ passes }) {
 function Running({ pass }) {
   const pr = pass.progress ?? {};
   const done = pass.state !== 'running';
-  return html`<div class="run" role="status" aria-live="polite">
+  return html`<div class="run" role="status" aria-live="polite" data-pass=${pass.id}>
     ${
       !done &&
       html`<p>Pass running: ${pr.phase ?? 'starting'} ${pr.total ? `${formatCount(pr.done)} / ${formatCount(pr.total)}` : ''}</p>
