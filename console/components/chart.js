@@ -17,7 +17,7 @@ export function ReclaimedChart({ days }) {
   const bar = Math.max(2, step * 0.7);
   const total = days.reduce((a, d) => a + d.bytes, 0);
   return html`<figure>
-    <svg class="chart" viewBox=${`0 0 ${W} ${H}`} role="img" aria-label=${`Bytes reclaimed per day: ${formatBytes(total)} in ${days.length} days`}>
+    <svg class="chart" viewBox=${`0 0 ${W} ${H}`} preserveAspectRatio="xMinYMax meet" role="img" aria-label=${`Bytes reclaimed per day: ${formatBytes(total)} in ${days.length} days`}>
       <line class="axis" x1="0" y1=${H - BOTTOM} x2=${W} y2=${H - BOTTOM} />
       <line class="axis" x1="0" y1=${TOP} x2=${W} y2=${TOP} stroke-dasharray="4 4" />
       <text x="0" y="13">${formatBytes(max)}</text>

@@ -118,7 +118,10 @@ export function Page() {
     </section>
     <section aria-labelledby="run-title">
       <h2 id="run-title">Run a pass</h2>
-      <p class="muted">Collects what is past the restore window and the grace period; a dry run only reports what it would remove.</p>
+      <p class="muted">
+        A pass purges the trash past its restore window and queues the blobs it held; blobs are removed once queued for the grace period, so a
+        deleted image's bytes come back from the time its delete preview named. A dry run only reports what it would remove.
+      </p>
       <label class="check"><input type="checkbox" checked=${dryRun} onChange=${(e) => setDryRun(e.currentTarget.checked)} /> Dry run</label>
       <button type="button" class="primary" disabled=${running?.state === 'running'} onClick=${run}>Run garbage collection</button>
       ${running && html`<${Running} pass=${running} />`}
