@@ -8,6 +8,7 @@ const METRICS: Array<{ key: keyof BackendMeasured; metric: string }> = [
   { key: 'blobPullMiBs', metric: 'blob pull MiB/s' },
   { key: 'manifestGetRps', metric: 'manifest GET req/s' },
   { key: 'smallImagePushPerSec', metric: 'small-image push/s' },
+  { key: 'smallImagePushDistinctPerSec', metric: 'small-image push/s, distinct repositories' },
   { key: 'deleteByDigestPerSec', metric: 'delete-by-digest/s' },
   { key: 'peakRssMiB', metric: 'peak RSS MiB' },
 ];

@@ -11,7 +11,7 @@ import { makeSmallImage } from './http.ts';
 import type { BigBlob } from './machine.ts';
 import { peakRss, startBerthRegistry, startDistribution } from './registries.ts';
 import { blobPull, blobPush } from './workloads/blobs.ts';
-import { deleteByDigest, smallImagePush } from './workloads/images.ts';
+import { deleteByDigest, smallImagePush, smallImagePushDistinct } from './workloads/images.ts';
 import { manifestGetRate, type RateOptions } from './workloads/rates.ts';
 
 export interface BackendParams {
@@ -28,6 +28,8 @@ export interface BackendMeasured {
   blobPullMiBs: number;
   manifestGetRps: number;
   smallImagePushPerSec: number;
+  /** The same pushes, each into a repository of its own. */
+  smallImagePushDistinctPerSec: number;
   deleteByDigestPerSec: number;
   /** Peak RSS of the registry's process (the largest replica's), MiB. */
   peakRssMiB: number;
@@ -54,6 +56,14 @@ async function measureOne(name: string, base: string, blob: BigBlob, P: BackendP
   log(`${name}: small-image push, up to ${P.images} images or ${P.writeSeconds} s`);
   const images = Array.from({ length: P.images }, () => makeSmallImage(1024));
   const pushed = await smallImagePush(base, ns, images, P.writeSeconds, P.writeConcurrency);
+  log(`${name}: small-image push into distinct repositories, up to ${P.images} images or ${P.writeSeconds} s`);
+  const distinct = await smallImagePushDistinct(
+    base,
+    ns,
+    Array.from({ length: P.images }, () => makeSmallImage(1024)),
+    P.writeSeconds,
+    P.writeConcurrency,
+  );
   log(`${name}: delete by digest, ${pushed.done} manifests`);
   const deleted = await deleteByDigest(base, ns, images, pushed.done, P.writeSeconds, P.writeConcurrency);
   const m: BackendMeasured = {
@@ -61,6 +71,7 @@ async function measureOne(name: string, base: string, blob: BigBlob, P: BackendP
     blobPullMiBs: pull.median,
     manifestGetRps: manifest.perSecond,
     smallImagePushPerSec: pushed.perSecond,
+    smallImagePushDistinctPerSec: distinct.perSecond,
     deleteByDigestPerSec: deleted.perSecond,
     peakRssMiB: await rss(),
   };

@@ -1,11 +1,14 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // The `berth` command: Node runs the TypeScript sources directly (type stripping), so there is no build step.
 // `npm ci` installs the pinned Node 24 where the registry has it for this platform (linux-x64, linux-arm64) and
 // `npx berth` finds it first on PATH; anywhere else the machine's own Node runs this, and must be >= 22.18 (the
 // first release that strips types by default). This file stays plain JavaScript so an older Node gets this
 // message instead of a syntax error from the sources.
-// V8's default 16 MiB young generation is kept on purpose: capping it at 4-8 MiB saved ~20 MiB of RSS under
-// request load but cut blob pulls from ~1.9 GB/s to ~0.75 GB/s here.
+// The shebang caps V8's young generation at 8 MiB semi-spaces: Node 24 sizes it from the machine's memory (it grew to
+// 128 MiB under GET load on a 24 GiB machine), which alone put peak RSS past 200 MiB. Interleaved runs (push, 5 pulls,
+// GETs, small pushes; 3 rounds each): peak RSS 149-161 vs 173-196 MiB, other rates within the machine's noise. (An
+// older cap cut pulls to 0.75 GB/s when each read allocated its buffer; pulls now reuse two.) `node bin/berth.js`
+// bypasses the shebang and runs with V8's default.
 import * as nodeModule from 'node:module'; // a namespace: Node < 22.1 has no enableCompileCache to bind
 import v8 from 'node:v8';
 

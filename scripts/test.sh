@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (`npm ci && npm test`) runs this on a fresh Debian 12 machine as root: install the
-# system tools the end-to-end tests drive (skopeo, podman, the aws CLI v2; docker-registry for the benchmark),
+# system tools the end-to-end tests drive (skopeo, podman, the aws CLI v2, chromium for the web console's browser
+# tests (playwright-core drives Debian's build; no browser is ever downloaded); docker-registry for the benchmark),
 # type-check, then run every test with node's own runner. Under CI=true a tool that cannot be installed fails the
 # run; locally the tests that need it skip and say why.
 set -euo pipefail
@@ -45,7 +46,7 @@ fi
 # crun, containers-common, a network stack); uidmap (newuidmap) is for anyone running it rootless. PostgreSQL and a
 # single-node Ceph (mon, osd, RADOS Gateway) are the real servers the scale-out tests run berth against.
 declare -A package_of=([skopeo]=skopeo [podman]=podman [docker-registry]=docker-registry [newuidmap]=uidmap
-  [ceph-mon]=ceph-mon [ceph-osd]=ceph-osd [radosgw]=radosgw [ceph]=ceph-common)
+  [ceph-mon]=ceph-mon [ceph-osd]=ceph-osd [radosgw]=radosgw [ceph]=ceph-common [chromium]=chromium)
 # The ECR tests drive every distinct `aws` CLI they find and need at least a v2 one. Any `aws` on PATH may be a v1
 # (pip/pyenv), so this asks each for its version; Debian 12's `awscli` package is v2 (/usr/bin/aws).
 aws_v2() {
@@ -57,7 +58,7 @@ aws_v2() {
 }
 missing() {
   local cmd
-  for cmd in skopeo podman docker-registry newuidmap ceph-mon ceph-osd radosgw ceph; do
+  for cmd in skopeo podman docker-registry newuidmap ceph-mon ceph-osd radosgw ceph chromium; do
     command -v "$cmd" >/dev/null 2>&1 || echo "${package_of[$cmd]}"
   done
   aws_v2 || echo awscli
@@ -86,7 +87,7 @@ if (( ${#need[@]} > 0 )); then
   fi
 fi
 if ci; then
-  say "$(skopeo --version), $(podman --version), $(docker-registry --version 2>&1 | head -n1)"
+  say "$(skopeo --version), $(podman --version), $(docker-registry --version 2>&1 | head -n1), $(chromium --version 2>/dev/null)"
 fi
 say "aws CLIs for the ECR tests: $(for cli in $(type -ap aws) /usr/bin/aws; do [[ -x "$cli" ]] && echo -n "$cli ($("$cli" --version 2>&1 | cut -d' ' -f1)) "; done)"
 
@@ -124,4 +125,4 @@ start_server start-postgres.sh
 S3_STORE=memstore start_server start-s3.sh
 
 say "running the tests ($(node -v), 2 at a time)"
-node --test --test-concurrency=2 --test-timeout=300000 --test-reporter=spec 'src/**/*.test.ts' 'test/**/*.test.ts'
+node --test --test-concurrency=2 --test-timeout=300000 --test-reporter=spec 'src/**/*.test.ts' 'test/**/*.test.ts' 'console/**/*.test.js'

@@ -26,6 +26,7 @@ import { createAuth } from './http/common/auth-gate.ts';
 import { enableMemoryRelief } from './http/common/memory-relief.ts';
 import { defaultPerKeyShare } from './http/common/slots.ts';
 import { buildHttpServer } from './http/server.ts';
+import { loadUiFiles } from './http/ui/files.ts';
 
 export interface OpenedRegistry {
   deps: RegistryDeps;
@@ -134,6 +135,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
       rateWindowMs: config.requests.bodyRateWindow,
     },
     headersTimeoutMs: config.requests.headersTimeout,
+    ui: loadUiFiles(),
     keepAliveTimeoutMs: config.requests.keepAliveTimeout,
     ready: async () => {
       await deps.meta.ping();

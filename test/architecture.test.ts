@@ -2,7 +2,7 @@
 // top of every file; small files), so the architecture cannot erode one convenient import at a time. Every
 // violation is listed with its file, the import and the rule it breaks.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -24,9 +24,9 @@ const isTest = (rel: string): boolean => rel.endsWith('.test.ts');
 const isTestHelper = (rel: string): boolean =>
   rel.startsWith('test/') || rel.endsWith('.conformance.ts') || rel.includes('/fixtures/') || /(^|\/)test-helpers?(\/|\.ts$)/.test(rel);
 
-function walk(dir: string): string[] {
+function walk(dir: string, ext = '.ts'): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory() ? walk(join(dir, e.name), ext) : e.name.endsWith(ext) ? [join(dir, e.name)] : [],
   );
 }
 
@@ -121,6 +121,32 @@ export function importViolations(files: Source[]): string[] {
   return bad;
 }
 
+/** The one module the console loads from outside its folder: Preact + htm, served from node_modules (src/http/ui). */
+const CONSOLE_VENDOR = 'console/vendor/preact.js';
+
+/**
+ * The web console (console/*.js) runs in the browser and talks to the server only over HTTP: it imports only its own
+ * files (that exist) and the vendored Preact, never src/ or a bare package name (the browser could not resolve it).
+ */
+export function consoleViolations(files: Source[], exists: (rel: string) => boolean): string[] {
+  const bad: string[] = [];
+  for (const f of files) {
+    for (const imp of importsOf(f.text)) {
+      const where = `${f.rel}:${imp.line} imports "${imp.spec}"`;
+      if (!imp.spec.startsWith('.')) {
+        // Its unit tests (*.test.js, never served) run in node:test and may use Node's built-ins.
+        if (f.rel.endsWith('.test.js') && imp.spec.startsWith('node:')) continue;
+        bad.push(`${where}: the console imports only relative paths (a browser cannot resolve a package name)`);
+        continue;
+      }
+      const toRel = toPosix(relative(ROOT, resolve(dirname(join(ROOT, f.rel)), imp.spec)));
+      if (!toRel.startsWith('console/')) bad.push(`${where}: the console imports only console/ (${toRel} is outside)`);
+      else if (toRel !== CONSOLE_VENDOR && !exists(toRel)) bad.push(`${where}: no such file ${toRel}`);
+    }
+  }
+  return bad;
+}
+
 /**
  * Every method the ports declare (src/core/ports/*.ts), by name. The rule below needs each one sorted into reads,
  * writes or lifecycle, so a method added to a port without a decision fails this test instead of slipping through.
@@ -201,7 +227,7 @@ const READ_METHODS = new Set([
   'gcReclaimedByDay',
 ]);
 /** Opening, probing and closing a store is wiring, not a change of registry state. */
-const LIFECYCLE_METHODS = new Set(['ping', 'close']);
+const LIFECYCLE_METHODS = new Set(['ping', 'onLockWait', 'close']);
 /** Port methods that change state (ownsPurges renews leases; useNonce and the client-token claims record use). */
 export const WRITE_METHODS = new Set([
   'remove',
@@ -288,6 +314,7 @@ function median(values: number[]): number {
 
 const sources: Source[] = walk(join(ROOT, 'src')).map((abs) => ({ rel: toPosix(relative(ROOT, abs)), text: readFileSync(abs, 'utf8') }));
 const nonTest = sources.filter((f) => !isTest(f.rel));
+const consoleSources: Source[] = walk(join(ROOT, 'console'), '.js').map((abs) => ({ rel: toPosix(relative(ROOT, abs)), text: readFileSync(abs, 'utf8') }));
 /** Production code: the size rules are about it; shared test suites (*.conformance.ts) are tests, however long. */
 const production = nonTest.filter((f) => !isTestHelper(f.rel));
 
@@ -329,6 +356,32 @@ describe('architecture', () => {
   it('imports point toward core: core, adapters, auth, config and each dialect import only what they may', () => {
     const bad = importViolations(sources);
     assert.equal(bad.length, 0, `${bad.length} import rule violation(s):\n  ${bad.join('\n  ')}`);
+  });
+
+  it('the console imports nothing from src/ (nor packages), and src/ nothing from the console', () => {
+    const file = (rel: string, text: string): Source => ({ rel, text });
+    const found = consoleViolations(
+      [
+        file('console/pages/a.js', "import { x } from '../../src/core/index.ts';\nimport { h } from 'preact';\nimport { html } from '../vendor/preact.js';\n"),
+        file('console/app.js', "import { y } from './lib/gone.js';\nconst p = import('./pages/a.js');\nimport { z } from 'node:fs';\n"),
+        file('console/lib/a.test.js', "import { it } from 'node:test';\n"),
+      ],
+      (rel) => rel === 'console/pages/a.js',
+    );
+    assert.deepEqual(found, [
+      'console/pages/a.js:1 imports "../../src/core/index.ts": the console imports only console/ (src/core/index.ts is outside)',
+      'console/pages/a.js:2 imports "preact": the console imports only relative paths (a browser cannot resolve a package name)',
+      'console/app.js:1 imports "./lib/gone.js": no such file console/lib/gone.js',
+      'console/app.js:3 imports "node:fs": the console imports only relative paths (a browser cannot resolve a package name)',
+    ]);
+    assert.deepEqual(importViolations([file('src/http/ui/x.ts', "import { a } from '../../../console/lib/api.js';\n")]), [
+      'src/http/ui/x.ts:1 imports "../../../console/lib/api.js": code under src/ imports only src/ (console/lib/api.js is outside)',
+    ]);
+    assert.ok(consoleSources.length > 5, 'the console has its files');
+    const bad = consoleViolations(consoleSources, (rel) => existsSync(join(ROOT, rel)));
+    assert.equal(bad.length, 0, bad.join('\n'));
+    const missing = consoleSources.filter((f) => !/^\/\/ ?\S/.test(f.text)).map((f) => f.rel);
+    assert.equal(missing.length, 0, `console files without a leading why-comment: ${missing.join(', ')}`);
   });
 
   it('the write checker flags a port write called from http, cli or main, and nothing else', () => {

@@ -8,11 +8,13 @@ import { answerBadUrl, answerClientError } from './bad-url.ts';
 import { attachGuard, BodyGuard, type BodyLimits, DEFAULT_BODY_LIMITS } from './common/body-guard.ts';
 import { registerGcMetrics } from './common/gc-metrics.ts';
 import { lingerOnClose } from './common/linger.ts';
-import { createHttpMetrics } from './common/metrics.ts';
+import { createHttpMetrics, registerLockWaitMetric } from './common/metrics.ts';
 import { OpenSessions } from './common/open-sessions.ts';
 import { defaultPerKeyShare, Slots } from './common/slots.ts';
 import { dialectOf } from './dialect-of.ts';
 import { DIALECTS, type DialectWiring } from './dialects.ts';
+import type { UiFile } from './ui/files.ts';
+import { uiPlugin } from './ui/plugin.ts';
 
 /** What the server is built from: what the dialects need (DialectWiring) but the upload slots, which it makes. */
 export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots' | 'openSessions'> {
@@ -36,6 +38,8 @@ export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots' | '
   headersTimeoutMs?: number;
   /** An idle keep-alive connection is closed after this long. */
   keepAliveTimeoutMs?: number;
+  /** The web console's files (ui/files.ts), served under /ui/; unset: no console. */
+  ui?: ReadonlyMap<string, UiFile>;
   /** Extra readiness checks (metadata store ping etc.). */
   ready: () => Promise<void>;
 }
@@ -84,6 +88,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     () => uploadSlots.queued,
     () => bodies.unverifiedInUse,
   );
+  registerLockWaitMetric(metrics.registry, options.deps.meta);
   registerGcMetrics(metrics.registry, {
     status: () => options.gc.status(),
     stats: () => options.deps.meta.gcStats(gcClock(options.deps, options.gc.defaults)),
@@ -130,5 +135,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
   const wiring: DialectWiring = { ...options, uploadSlots, openSessions };
   for (const dialect of DIALECTS) await app.register(dialect.plugin(wiring));
+  // The console is no dialect: static files that talk to /berth/v1 like any other client.
+  if (options.ui) await app.register(uiPlugin(options.ui));
   return app;
 }

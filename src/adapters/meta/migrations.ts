@@ -200,6 +200,16 @@ const lifecycleWire = (t: DdlTypes): string => `ALTER TABLE lifecycle_policies A
 const leaseExpiry = (): string => 'ALTER TABLE process_leases ADD COLUMN expires_at BIGINT;';
 
 /**
+ * 15: the lock rows of PostgreSQL's fine-grained writes (queries/row-locks.ts, docs/SCALE-OUT.md "Write locks"): a
+ * fixed set of stripes (registry, repositories, digests) that writes lock with SELECT ... FOR UPDATE / FOR SHARE
+ * instead of one advisory lock for every write: 16 + 4096 + 4096 rows, never written after this (a later layout
+ * adds rows in a migration of its own). SQLite carries the small table unused.
+ */
+const writeLocks = (): string => `CREATE TABLE write_locks (id INTEGER PRIMARY KEY);
+   WITH RECURSIVE n (id) AS (SELECT 0 UNION ALL SELECT id + 1 FROM n WHERE id < 8207)
+     INSERT INTO write_locks (id) SELECT id FROM n;`;
+
+/**
  * 13: the history of GC passes (docs/DELETION.md, "Pass history"): one row per pass, written when it starts, renewed
  * with its progress while it runs (`lease_until`: a running row past it belongs to a dead process) and ended with the
  * report or the error; the newest 1,000 are kept. `bytes_reclaimed` / `blobs_removed` are the report's figures as
@@ -222,6 +232,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, ddl: lifecycleWire },
   { version: 12, ddl: leaseExpiry },
   { version: 13, ddl: gcPasses },
+  { version: 15, ddl: writeLocks },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -29,8 +29,10 @@ import * as uploads from './queries/uploads.ts';
 import type { SqlEngine } from './sql/engine.ts';
 
 // Locks: every write of the registry model (repositories, blobs, manifests, tags, the GC queue, pins, purge markers
-// and upload claims, namespaces, keys, audit) holds the registry lock, so writers run one at a time on either
-// engine and every compare-and-act keeps its meaning. Writes that are one statement on one row, or atomic on their
+// and upload claims, namespaces, keys, audit) holds the registry lock ('registry'), or ('rows') takes row locks on
+// what it touches as its query goes (queries/row-locks.ts; docs/SCALE-OUT.md "Write locks"): SQLite's one writer
+// runs them one at a time either way, PostgreSQL runs 'rows' writes on different repositories and digests at once;
+// every compare-and-act keeps its meaning. Writes that are one statement on one row, or atomic on their
 // own (upload offsets, nonces, completing a client token, renewing or ending a purge marker), take none: a PATCH
 // never queues behind a push; those that are one statement run as plain autocommit statements (single), which on
 // SQLite spares a BEGIN IMMEDIATE per GC lease renewal. A client-token claim reads then writes, under a lock of its
@@ -42,10 +44,10 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     listRepositories: (page) => e.read(() => repos.listRepositories(page)),
     deleteRepository: (name, force, actor, at, policy, onlyId) => e.write(() => repos.deleteRepository(name, force, actor, at, policy, onlyId)),
     findBlob: (repository, digest) => e.cached(`b\0${repository}\0${digest}`, () => blobs.findBlob(repository, digest)),
-    linkBlob: (repository, blob, _actor, at) => e.write(() => blobs.linkBlob(repository, blob, at)),
-    mountBlob: (from, to, digest, _actor, at) => e.write(() => blobs.mountBlob(from, to, digest, at)),
+    linkBlob: (repository, blob, _actor, at) => e.write(() => blobs.linkBlob(repository, blob, at), `rows:${repository}`),
+    mountBlob: (from, to, digest, _actor, at) => e.write(() => blobs.mountBlob(from, to, digest, at), `rows:${to}`),
     unlinkBlob: (repository, digest, actor, at) => e.write(() => blobs.unlinkBlob(repository, digest, actor, at)),
-    putManifest: (m) => e.write(() => manifests.putManifest(m)),
+    putManifest: (m) => e.write(() => manifests.putManifest(m), `rows:${m.repository}`),
     getManifest: (repository, ref) =>
       e.cached(
         `m\0${repository}\0${'tag' in ref ? `t:${ref.tag}` : ref.digest}`,
@@ -53,8 +55,9 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
         (m) => m?.body.byteLength ?? 64,
       ),
     listReferrers: (repository, subject) => e.read(() => manifests.listReferrers(repository, subject)),
-    deleteManifest: (repository, digest, actor, at, policy, note) => e.write(() => deleteManifest(repository, digest, actor, at, policy, note)),
-    deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o)),
+    deleteManifest: (repository, digest, actor, at, policy, note) =>
+      e.write(() => deleteManifest(repository, digest, actor, at, policy, note), `rows:${repository}`),
+    deleteTag: (repository, tag, actor, at, o) => e.write(() => tags.deleteTag(repository, tag, actor, at, o), `rows:${repository}`),
     listTags: (repository, page) =>
       e.cached(
         `t\0${repository}\0${page.after ?? ''}\0${page.limit}`,
@@ -62,13 +65,13 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
         (t) => (t?.length ?? 0) * 32,
       ),
     // An empty batch (most flushes when nothing was pulled) opens no transaction at all.
-    recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls))),
+    recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls), 'rows')),
     createUpload: (s) => e.single(() => uploads.createUpload(s)),
     getUpload: (id) => e.read(() => uploads.getUpload(id)),
     advanceUpload: (id, from, to, at, ref) => e.write(() => uploads.advanceUpload(id, from, to, at, ref), null),
     deleteUpload: (id) => e.write(() => uploads.deleteUpload(id), null),
     listIdleUploads: (before, limit) => e.read(() => uploads.listIdleUploads(before, limit)),
-    claimUploadDigest: (id, digest, at, staleBefore) => e.write(() => gcBlobs.claimUploadDigest(id, digest, at, staleBefore)),
+    claimUploadDigest: (id, digest, at, staleBefore) => e.write(() => gcBlobs.claimUploadDigest(id, digest, at, staleBefore), 'rows'),
     adoptUpload: (id, owner, at) => e.single(() => uploads.adoptUpload(id, owner, at)),
     listAbandonedUploads: (idleBefore, now, limit) => e.read(() => uploads.listAbandonedUploads(idleBefore, now, limit)),
     expireAbandonedUpload: (id, idleBefore, now) => e.write(() => uploads.expireAbandonedUpload(id, idleBefore, now), null),
@@ -85,16 +88,17 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     deletePin: (id, actor, at) => e.write(() => pins.deletePin(id, actor, at)),
     replacePinSet: (set) => e.write(() => replacePinSet(set)),
     listDeletedTags: (repository, since, limit) => e.read(() => trash.listDeletedTags(repository, since, limit)),
-    restore: (repository, ref, since, actor, at) => e.write(() => trash.restore(repository, ref, since, actor, at)),
+    restore: (repository, ref, since, actor, at) => e.write(() => trash.restore(repository, ref, since, actor, at), `rows:${repository}`),
     dueManifests: (before, limit) => e.read(() => gc.dueManifests(before, limit)),
-    collectManifest: (review, clock, policy, actor, dryRun) => e.write(() => gc.collectManifest(review, clock, policy, actor, dryRun)),
+    collectManifest: (review, clock, policy, actor, dryRun) =>
+      e.write(() => gc.collectManifest(review, clock, policy, actor, dryRun), `rows:${review.repository}`),
     dueTrash: (before, limit) => e.read(() => gc.dueTrash(before, limit)),
     purgeTrash: (before, limit, at) => e.write(() => gc.purgeTrash(before, limit, at)),
     purgeDeletedRepositories: (limit, at) => e.write(() => gc.purgeDeletedRepositories(limit, at)),
     expirePins: (at, limit) => e.write(() => gc.expirePins(at, limit)),
     dueBlobs: (before, limit, after) => e.read(() => gcBlobs.dueBlobs(before, limit, after)),
-    beginBlobPurge: (digests, before, at, owner) => e.write(() => gcBlobs.beginBlobPurge(digests, before, at, owner)),
-    beginOrphanPurge: (digests, at, owner) => e.write(() => gcBlobs.beginOrphanPurge(digests, at, owner)),
+    beginBlobPurge: (digests, before, at, owner) => e.write(() => gcBlobs.beginBlobPurge(digests, before, at, owner), 'rows'),
+    beginOrphanPurge: (digests, at, owner) => e.write(() => gcBlobs.beginOrphanPurge(digests, at, owner), 'rows'),
     // Lock-free, but as transactions: a set-based UPDATE or DELETE may deadlock with a take-over on PostgreSQL, and
     // the engine runs a transaction again after a deadlock (a single statement would fail instead).
     ownsPurges: (digests, owner, at) => e.write(() => gcBlobs.ownsPurges(digests, owner, at), null),
@@ -156,6 +160,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     lastDoneGcPass: () => e.read(() => gcPasses.lastDoneGcPass()),
     gcReclaimedByDay: (since) => e.read(() => gcPasses.gcReclaimedByDay(since)),
     ping: () => e.ping(),
+    ...(e.onLockWait ? { onLockWait: e.onLockWait } : {}),
     close: () => e.close(),
   };
 }

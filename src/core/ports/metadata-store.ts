@@ -280,5 +280,10 @@ export interface MetadataStore
   readonly kind: string;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
+  /**
+   * Tells `listener` how long each write waited for the locks it needed (seconds), for /metrics; a store whose writes
+   * never wait on one another (SQLite's one in-process writer) leaves it out.
+   */
+  onLockWait?(listener: (seconds: number) => void): void;
   close(): Promise<void>;
 }

@@ -69,3 +69,18 @@ export function createHttpMetrics(
   });
   return { registry, requests, duration, uploadsInFlight, uploadsQueued, unverifiedBodies, unverifiedBodyBytes };
 }
+
+/**
+ * How long metadata writes waited for each other's locks (PostgreSQL: the registry lock or the row locks of what a
+ * write touches), so an operator sees whether writes queue behind one another as replicas and clients are added.
+ */
+export function registerLockWaitMetric(registry: Registry, store: { onLockWait?(listener: (seconds: number) => void): void }): void {
+  if (!store.onLockWait) return;
+  const waits = new Histogram({
+    name: 'berth_meta_lock_wait_seconds',
+    help: 'Time a metadata write transaction waited for its locks (not for a pooled connection) before it could go on',
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [registry],
+  });
+  store.onLockWait((seconds) => waits.observe(seconds));
+}

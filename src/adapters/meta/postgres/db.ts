@@ -1,19 +1,21 @@
 // The connection pool and the two ways the query modules talk to PostgreSQL: single statements from the pool
-// (reads) and write transactions that take an advisory lock first (see transaction.ts). Statements are named, so
+// (reads) and write transactions that take their locks first or as they go (see transaction.ts). Statements are named, so
 // each connection parses and plans each one once.
 import pg from 'pg';
 import { ignore, type Sql, sqlOf } from './sql.ts';
-import { runTransaction, type WriteLock } from './transaction.ts';
+import { runTransaction, type Waited, type WriteLock } from './transaction.ts';
 
 export type { Sql } from './sql.ts';
 
 export interface Db extends Sql {
   readonly pool: pg.Pool;
   /**
-   * Runs `fn` as one transaction holding `lock` (default 'registry': one writer at a time across every replica);
-   * null for a single statement that is atomic on its own (a compare-and-set, an upsert).
+   * Runs `fn` as one transaction holding `lock` (default 'registry': alone among writers across every replica; 'rows':
+   * the row locks its statements take, timed into `waited`); null for a write that is atomic on its own.
    */
-  tx<T>(fn: (t: Sql) => Promise<T>, lock?: WriteLock): Promise<T>;
+  tx<T>(fn: (t: Sql, waited: Waited) => Promise<T>, lock?: WriteLock): Promise<T>;
+  /** Told how long each write transaction waited for its locks, in seconds (metrics; see transaction.ts). */
+  readonly lockWaits: Set<(seconds: number) => void>;
   close(): Promise<void>;
 }
 
@@ -77,11 +79,13 @@ export function openPool(s: PoolSettings): Db {
   pool.on('error', ignore);
   const direct = sqlOf(pool, true);
   let closing: Promise<void> | undefined;
+  const lockWaits = new Set<(seconds: number) => void>();
 
   return {
     pool,
     ...direct,
-    tx: (fn, lock = 'registry') => runTransaction(pool, s.schema, lock, fn),
+    tx: (fn, lock = 'registry') => runTransaction(pool, s.schema, lock, fn, lockWaits),
+    lockWaits,
     async close() {
       closing ??= pool.end();
       await closing;

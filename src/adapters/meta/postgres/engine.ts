@@ -1,12 +1,14 @@
-// Runs the shared queries on PostgreSQL: reads on the pool, writes in transactions holding the advisory lock they
-// name (transaction.ts). Nothing is cached: no signal of other replicas' commits is cheaper than the read itself.
+// Runs the shared queries on PostgreSQL: reads on the pool, writes in transactions holding the locks they name or
+// take as they go (transaction.ts, queries/row-locks.ts). Nothing is cached: no signal of other replicas' commits is cheaper than the read itself.
 import type { SqlEngine } from '../sql/engine.ts';
 import { type EngineTraits, oneStatement, runAsync, type Statement } from '../sql/query.ts';
 import type { Db, Sql } from './db.ts';
+import type { Waited } from './transaction.ts';
 
 const TRAITS: EngineTraits = {
   kind: 'postgres',
   forUpdate: ' FOR UPDATE',
+  rowLocks: true,
   orderedJoin: 'JOIN',
   textHoldsNul: false,
   textParam: (p) => `CAST(${p} AS TEXT) COLLATE "C"`,
@@ -17,8 +19,14 @@ const TRAITS: EngineTraits = {
 };
 
 const execOn =
-  (target: Sql) =>
-  (s: Statement): Promise<unknown> => {
+  (target: Sql, waited?: Waited) =>
+  async (s: Statement): Promise<unknown> => {
+    if (s.mode === 'lock') {
+      const asked = performance.now();
+      await target.all(s.sql, ...s.params);
+      if (waited) waited.ms += performance.now() - asked;
+      return undefined;
+    }
     if (s.mode === 'get') return target.get(s.sql, ...s.params);
     if (s.mode === 'all') return target.all(s.sql, ...s.params);
     return target.run(s.sql, ...s.params);
@@ -30,11 +38,12 @@ export function postgresEngine(db: Db): SqlEngine {
     kind: 'postgres',
     read: (query) => runAsync(query(), direct, TRAITS),
     cached: (_key, query) => runAsync(query(), direct, TRAITS),
-    write: (query, lock = 'registry') => db.tx((t) => runAsync(query(), execOn(t), TRAITS), lock),
+    write: (query, lock = 'registry') => db.tx((t, waited) => runAsync(query(), execOn(t, waited), TRAITS), lock),
     single: (query) => runAsync(query(), oneStatement(direct), TRAITS),
     ping: async () => {
       await db.get('SELECT 1');
     },
+    onLockWait: (listener) => db.lockWaits.add(listener),
     close: () => db.close(),
   };
 }

@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { postgresServer } from '../../../../test/servers.ts';
 import { type Actor, type Digest, digestOf, type MetadataStore, type NewManifest, type PinPolicy } from '../../../core/index.ts';
+import { REGISTRY_STRIPES, repositoryLockRow } from '../queries/row-locks.ts';
 import { lockWaiter, queueViolations, type Sandbox, sandbox } from './test-helpers.ts';
-import { lockKey } from './transaction.ts';
 
 const actor: Actor = { principal: 'replica', dialect: 'oci' };
 const RESPECT_PINS: PinPolicy = { breakPins: false, pulledSince: null };
@@ -109,7 +109,8 @@ describe('postgres metadata store: two replicas on one schema', () => {
     await holder.connect();
     try {
       await holder.query('BEGIN');
-      await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(box.schema, 'registry')]);
+      // What a 'registry' write (GC's manifest steps, a repository delete, pins) holds: every registry stripe.
+      await holder.query(`SELECT id FROM ${box.schema}.write_locks WHERE id < $1 FOR UPDATE`, [REGISTRY_STRIPES]);
       let done = false;
       const write = b.putManifest(image('lock/app', 'during', { tag: 'v1' })).then((r) => {
         done = true;
@@ -123,6 +124,30 @@ describe('postgres metadata store: two replicas on one schema', () => {
       await holder.query('COMMIT');
       assert.equal((await write).kind, 'stored');
       assert.equal((await a.getManifest('lock/app', { tag: 'v1' }))?.digest, image('lock/app', 'during').digest);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('a push waits for another push into the same repository, never for one into another repository', async () => {
+    await a.putManifest(image('rows/one', 'first', { tag: 'v1' }));
+    const holder = new pg.Client({ connectionString: box.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      // What a push into rows/one holds while it runs: its repository's stripe.
+      await holder.query(`SELECT id FROM ${box.schema}.write_locks WHERE id = $1 FOR UPDATE`, [repositoryLockRow('rows/one')]);
+      assert.equal((await b.putManifest(image('rows/two', 'other', { tag: 'v1' }))).kind, 'stored', 'another repository goes on');
+      let done = false;
+      const same = b.putManifest(image('rows/one', 'second', { tag: 'v1' })).then((r) => {
+        done = true;
+        return r;
+      });
+      await lockWaiter(box);
+      assert.equal(done, false, 'the push into the same repository waits');
+      await holder.query('COMMIT');
+      assert.equal((await same).kind, 'stored');
+      assert.equal((await a.getManifest('rows/one', { tag: 'v1' }))?.digest, image('rows/one', 'second').digest);
     } finally {
       await holder.end();
     }
@@ -180,14 +205,14 @@ describe('postgres metadata store: two replicas on one schema', () => {
     }
   });
 
-  it('concurrent pushes, tag and manifest deletes, repository deletes and GC keep the index and the queue consistent', async () => {
-    const random = prng(9);
+  /** Random calls of every write kind, `width` in flight over both replicas; then the invariants. */
+  async function mixedRun(seed: number, repos: string[], layerCount: number, count: number, width: number): Promise<void> {
+    const random = prng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-    const repos = ['mix/a', 'mix/b', 'mix/c'];
-    const layers = Array.from({ length: 6 }, (_, i) => ({ digest: d(`layer-${i}`), size: 100 + i }));
+    const layers = Array.from({ length: layerCount }, (_, i) => ({ digest: d(`layer-${i}`), size: 100 + i }));
     const tags = ['latest', 'v1', 'v2'];
     const ops: Array<() => Promise<unknown>> = [];
-    for (let i = 0; i < 240; i++) {
+    for (let i = 0; i < count; i++) {
       const s = replica(i);
       const repo = pick(repos);
       const roll = random();
@@ -235,11 +260,10 @@ describe('postgres metadata store: two replicas on one schema', () => {
         });
       }
     }
-    // Eight calls in flight at any moment, spread over both replicas.
     let next = 0;
     const failures: unknown[] = [];
     await Promise.all(
-      Array.from({ length: 8 }, async () => {
+      Array.from({ length: width }, async () => {
         while (next < ops.length) {
           const op = ops[next++]!;
           await op().catch((e: unknown) => failures.push(e));
@@ -251,5 +275,14 @@ describe('postgres metadata store: two replicas on one schema', () => {
     assert.deepEqual(await queueViolations(box), []);
     // And the stores still agree with each other on what is visible.
     for (const repo of repos) assert.deepEqual(await a.listTags(repo, { limit: 10 }), await b.listTags(repo, { limit: 10 }));
+  }
+
+  it('concurrent pushes, tag and manifest deletes, repository deletes and GC keep the index and the queue consistent', async () => {
+    await mixedRun(9, ['mix/a', 'mix/b', 'mix/c'], 6, 240, 8);
+  });
+
+  it('the same with 16 writers on many repositories sharing a few layers (row locks on repositories and digests)', async () => {
+    const repos = Array.from({ length: 12 }, (_, i) => `wide/r${i}`);
+    for (const seed of [21, 22]) await mixedRun(seed, repos, 4, 300, 16);
   });
 });

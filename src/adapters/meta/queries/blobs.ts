@@ -7,6 +7,7 @@ import { audit } from './audit.ts';
 import { purgeManifestRows } from './manifest-delete.ts';
 import { ensureRepo, liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
+import { lockTouched } from './row-locks.ts';
 
 /** How many users a 'referenced' answer names; enough to act on, bounded so the answer stays small. */
 const MAX_USERS = 100;
@@ -36,10 +37,13 @@ function* link(repository: string, blob: BlobLink, at: Date): Q<void> {
 }
 
 export function* linkBlob(repository: string, blob: BlobLink, at: Date): Q<void> {
+  yield* lockTouched({ repositories: [repository], digests: [blob.digest] });
   return yield* link(repository, blob, at);
 }
 
 export function* mountBlob(from: string, to: string, digest: Digest, at: Date): Q<BlobLink | null> {
+  // The digest before the lookup: a purge of it either finished (no link found) or waits until this commits.
+  yield* lockTouched({ repositories: [to], digests: [digest] });
   const found = yield* findBlob(from, digest);
   if (found) yield* link(to, found, at);
   return found;

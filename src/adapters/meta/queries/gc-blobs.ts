@@ -2,12 +2,14 @@
 // grace period, used by no manifest (trashed ones included) and claimed by no finishing upload; its rows go and a
 // purge marker stays until the bytes are gone. Uploads cannot claim a digest while its marker exists, which closes
 // the race between "sweep" and "new push of the same layer" without any lock held across I/O: a purge (reads the
-// claims, writes the marker) and a claim (reads the marker, writes the claim) both hold the registry lock, so one
-// runs entirely before the other and the second sees the first. Renewing and ending markers are single
+// claims, writes the marker) and a claim (reads the marker, writes the claim) both lock the digest (the purge
+// exclusively, the claim shared; SQLite's one writer holds everything), so one runs entirely before the other and the
+// second sees the first. Renewing and ending markers are single
 // compare-and-set statements on the marker rows and take no lock. Every step is a few set-based statements per batch,
 // however many digests it holds, so the registry lock is held for a handful of statements, not thousands.
 import type { BlobLink, Digest } from '../../../core/index.ts';
 import { all, get, type Q, run, textList, traits } from '../sql/query.ts';
+import { lockTouched } from './row-locks.ts';
 
 export function* dueBlobs(releasedBefore: Date, limit: number, after?: Digest): Q<BlobLink[]> {
   return yield* all<BlobLink>(
@@ -42,6 +44,7 @@ const markPurges = (list: string, where = 'true'): string =>
  * the approved digests are read once under the registry lock, and every later statement acts on exactly that list.
  */
 export function* beginBlobPurge(digests: readonly Digest[], releasedBefore: Date, at: Date, owner: string): Q<BlobLink[]> {
+  yield* lockTouched({ digests });
   const e = yield* traits();
   const list = e.textList('$1');
   // Probing from the batch (orderedJoin): SQLite would otherwise walk every due entry of the queue for each batch.
@@ -71,6 +74,7 @@ export function* beginBlobPurge(digests: readonly Digest[], releasedBefore: Date
 }
 
 export function* beginOrphanPurge(digests: readonly Digest[], at: Date, owner: string): Q<Digest[]> {
+  yield* lockTouched({ digests });
   const list = (yield* traits()).textList('$1');
   const marked = yield* all<{ digest: Digest }>(
     markPurges(list, 'NOT EXISTS (SELECT 1 FROM blobs b WHERE b.digest = l.v) AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.digest = l.v)'),
@@ -124,6 +128,8 @@ export function* takeOverPurges(staleBefore: Date, owner: string, at: Date, limi
  * them again either way), and a sweeper that was only slow sees it no longer owns the marker and leaves the bytes.
  */
 export function* claimUploadDigest(id: string, digest: Digest, at: Date, staleBefore: Date): Q<'claimed' | 'purging' | 'unknown-session'> {
+  // Shared: claims of one digest may run together (the marker's row lock orders them); a purge of it may not.
+  yield* lockTouched({ sharedDigests: [digest] });
   // FOR UPDATE: a sweeper's unlocked lease renewal (ownsPurges) waits for this decision and then finds the marker
   // gone, instead of renewing it between this read and the delete below (both sides would think they own the digest).
   const marker = yield* get<{ started_at: number }>(`SELECT started_at FROM blob_purges WHERE digest = $1${(yield* traits()).forUpdate}`, digest);

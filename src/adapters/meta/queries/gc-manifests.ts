@@ -6,6 +6,7 @@ import { all, get, type Q, run } from '../sql/query.ts';
 import { cascade, cascadeHeld, purgeManifestRows, trashManifest } from './manifest-delete.ts';
 import { protectingPins, releaseProtected } from './pins.ts';
 import * as queue from './review-queue.ts';
+import { lockTouched } from './row-locks.ts';
 
 interface ReviewRow {
   repository: string;
@@ -40,6 +41,9 @@ function* stillOrphan(review: ManifestReview, releasedBefore: Date): Q<boolean> 
 }
 
 export function* collectManifest(review: ManifestReview, clock: GcClock, pins: PinPolicy, actor: Actor, dryRun: boolean): Q<CollectOutcome> {
+  // Trashing keeps references, so only the repository changes (by name: a newer repository of the same name shares
+  // the lock, harmlessly; the reviewed one's rows are otherwise only touched by writes that lock everything).
+  yield* lockTouched({ repositories: [review.repository] });
   // A tagged or index-held referrer keeps its subject: collecting the subject would take the referrer along.
   if (!(yield* stillOrphan(review, clock.releasedBefore)) || (yield* cascadeHeld(review.repoId, yield* cascade(review.repoId, review.digest)))) {
     // Only a due review goes: one re-queued after the pass's grace bound is a newer loss that a later pass reviews.

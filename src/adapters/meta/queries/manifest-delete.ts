@@ -8,6 +8,7 @@ import { audit } from './audit.ts';
 import { breakPins, pinSummary, protectingPins } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
+import { lockTouched } from './row-locks.ts';
 
 /** A referrer cascade stops here so one request can never run away; deeper referrers keep a dangling subject. */
 export const MAX_CASCADE = 10_000;
@@ -101,6 +102,8 @@ export function* trashManifest(
 }
 
 export function* deleteManifest(repository: string, digest: Digest, actor: Actor, at: Date, policy: PinPolicy, note?: AuditNote): Q<DeleteManifestOutcome> {
+  // Trashed manifests keep their references, so no blob's use changes here: the repository is all this touches.
+  yield* lockTouched({ repositories: [repository] });
   const repoId = yield* liveRepoId(repository);
   if (repoId === undefined || !(yield* get('SELECT 1 FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repoId, digest))) {
     return { kind: 'unknown' };

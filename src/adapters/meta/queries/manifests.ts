@@ -13,6 +13,7 @@ import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { ensureRepo, liveRepo, tagIsImmutable, toRepository } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
+import { lockMoreDigests, lockTouched } from './row-locks.ts';
 import { pointTag, tagTarget } from './tags.ts';
 
 /** A manifest's facts without its body (each adapter adds the body in the type its driver returns). */
@@ -106,6 +107,8 @@ function* replaceReferences(table: 'manifest_blobs' | 'manifest_children', repoI
 export function* putManifest(m: NewManifest): Q<PutManifestOutcome> {
   const blobs = [...new Set(m.blobs)];
   const children = [...new Set(m.children)];
+  // Before the reference check: a purge of a referenced blob either finished (missing) or waits until this commits.
+  yield* lockTouched({ repositories: [m.repository], sharedDigests: blobs });
   const existing = yield* liveRepo(m.repository);
   const missing = yield* missingReferences(existing?.id, blobs, children);
   if (missing.blobs.length > 0 || missing.manifests.length > 0) return { kind: 'missing', ...missing };
@@ -124,12 +127,14 @@ export function* putManifest(m: NewManifest): Q<PutManifestOutcome> {
   const droppedBlobs = yield* replaceReferences('manifest_blobs', repo.id, m.digest, blobs);
   const droppedManifests = yield* replaceReferences('manifest_children', repo.id, m.digest, children);
   yield* queue.remove('manifest', repo.id, m.digest);
-  for (const b of blobs) yield* queue.remove('blob', '', b);
+  // In digest order: concurrent pushes sharing layers delete the same queue rows, and one order cannot deadlock.
+  for (const b of [...blobs].sort()) yield* queue.remove('blob', '', b);
   for (const c of children) yield* queue.remove('manifest', repo.id, c);
   if (m.tag !== null && previous !== m.digest) {
     yield* pointTag(repo.id, m.tag, m.digest, m.at);
     if (previous !== undefined) droppedManifests.push(previous);
   }
+  if (droppedBlobs.length > 0) yield* lockMoreDigests(droppedBlobs);
   yield* queue.releaseBlobs(droppedBlobs, m.at);
   yield* queue.releaseManifests(repo.id, droppedManifests, m.at);
   yield* audit(m.actor, m.at, 'manifest.put', m.repository, m.digest, m.tag === null ? undefined : { tag: m.tag, previous: previous ?? null });
@@ -164,10 +169,16 @@ export function* listReferrers(repository: string, subject: Digest): Q<ManifestS
   )).map(toManifestSummary);
 }
 
-/** One transaction per batch; a time only moves forward, so batches flushed out of order never rewind it. */
+/**
+ * One transaction per batch; a time only moves forward, so batches flushed out of order never rewind it. Takes no
+ * lock but the rows it updates, in one order (repository, digest), so two replicas' flushes never deadlock.
+ */
 export function* recordPulls(pulls: ReadonlyArray<{ repository: string; digest: Digest; at: Date }>): Q<void> {
   if (pulls.length === 0) return;
-  for (const p of pulls) {
+  const ordered = [...pulls].sort((a, b) =>
+    a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0,
+  );
+  for (const p of ordered) {
     yield* run(
       `UPDATE manifests SET last_pulled_at = $1
                  WHERE repo_id = (SELECT id FROM repositories WHERE name = $2 AND deleted_at IS NULL) AND digest = $3

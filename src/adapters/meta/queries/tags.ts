@@ -8,6 +8,7 @@ import { audit } from './audit.ts';
 import { cascade, cascadeHeld, trashManifest } from './manifest-delete.ts';
 import { liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
+import { lockTouched } from './row-locks.ts';
 
 export function* tagTarget(repoId: string, tag: string): Q<Digest | undefined> {
   return (yield* get<{ digest: Digest }>('SELECT digest FROM tags WHERE repo_id = $1 AND name = $2', repoId, tag))?.digest;
@@ -44,6 +45,7 @@ export function* deleteTag(
   at: Date,
   options: { policy: PinPolicy; dropUntagged: boolean; onlyId?: string; note?: AuditNote },
 ): Q<DeleteTagOutcome> {
+  yield* lockTouched({ repositories: [repository] });
   const live = yield* liveRepoId(repository);
   const repoId = options.onlyId === undefined || live === options.onlyId ? live : undefined;
   const digest = repoId === undefined ? undefined : yield* tagTarget(repoId, tag);

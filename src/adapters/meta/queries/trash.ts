@@ -5,6 +5,7 @@ import { all, get, type Q, run } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { liveRepo, tagIsImmutable } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
+import { lockTouched } from './row-locks.ts';
 import { pointTag, tagTarget } from './tags.ts';
 
 export interface DeletedTagRow {
@@ -63,6 +64,8 @@ function* reviveSet(repoId: string, first: string, batch: string | null): Q<{ re
 }
 
 export function* restore(repository: string, ref: { tag: string } | { digest: Digest }, since: Date, actor: Actor, at: Date): Q<RestoreOutcome> {
+  // Trashed manifests kept their references, so reviving them changes no blob's use: the repository is all it touches.
+  yield* lockTouched({ repositories: [repository] });
   const repo = yield* liveRepo(repository);
   if (!repo) return { kind: 'unknown' };
   let digest: string;

@@ -2,7 +2,11 @@
 // with the lock each write needs. SQLite and PostgreSQL each implement it in a few dozen lines.
 import type { Q } from './query.ts';
 
-/** 'registry': the one lock of the registry model (one writer at a time); a string: a lock of its own; null: none. */
+/**
+ * 'registry': the whole registry model (one writer at a time); 'rows': a registry write whose queries lock what they
+ * touch (queries/row-locks.ts; SQLite treats it as 'registry'); 'rows:KEY': the same, one write of KEY (a repository)
+ * at a time per process; another string: a lock of its own; null: none.
+ */
 export type WriteLock = string | null;
 
 export interface SqlEngine {
@@ -13,7 +17,7 @@ export interface SqlEngine {
   cached<T>(key: string, query: () => Q<T>, size?: (value: T) => number): Promise<T>;
   /**
    * Runs `query` as one transaction. 'registry' (the default) serializes it with every other registry write and
-   * drops cached reads; a named lock serializes it only with writes of that name; null is for a write that is atomic
+   * drops cached reads; 'rows' serializes it with the writes that lock what it locks (and drops cached reads); a named lock serializes it only with writes of that name; null is for a write that is atomic
    * on its own (one statement, a compare-and-set). `query` is a factory: an engine may run it again after a conflict.
    */
   write<T>(query: () => Q<T>, lock?: WriteLock): Promise<T>;
@@ -23,5 +27,7 @@ export interface SqlEngine {
    */
   single<T>(query: () => Q<T>): Promise<T>;
   ping(): Promise<void>;
+  /** See MetadataStore.onLockWait; absent on an engine whose writers never wait for each other's locks. */
+  onLockWait?(listener: (seconds: number) => void): void;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { type EngineTraits, get, oneStatement, type Q, run, runAsync, runSync, t
 const TRAITS: EngineTraits = {
   kind: 'sqlite',
   forUpdate: '',
+  rowLocks: false,
   orderedJoin: 'CROSS JOIN',
   textHoldsNul: true,
   textParam: (p) => p,

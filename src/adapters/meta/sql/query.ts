@@ -4,7 +4,8 @@
 
 /** One statement to run. SQL uses PostgreSQL's `$1, $2...` placeholders, which SQLite also accepts (as named ones). */
 export interface Statement {
-  readonly mode: 'get' | 'all' | 'run';
+  /** 'lock': a statement that only takes row locks (PostgreSQL); the engine times it as lock wait. */
+  readonly mode: 'get' | 'all' | 'run' | 'lock';
   readonly sql: string;
   readonly params: readonly unknown[];
 }
@@ -22,6 +23,11 @@ export interface EngineTraits {
   readonly kind: 'sqlite' | 'postgres';
   /** Appended to a SELECT that must lock what it read until commit (PostgreSQL); SQLite's writer holds the database. */
   readonly forUpdate: string;
+  /**
+   * Whether writers run concurrently and a write takes row locks on what it touches (PostgreSQL, queries/row-locks.ts);
+   * SQLite's one writer holds the whole database instead.
+   */
+  readonly rowLocks: boolean;
   /** A join that SQLite must run in the written order, probing from the left side's few rows (CROSS JOIN ... ON). */
   readonly orderedJoin: string;
   /** Whether TEXT may hold a NUL character (SQLite) or not (PostgreSQL), for keys the dialects join with NUL. */
@@ -53,6 +59,11 @@ export function* get<T>(sql: string, ...params: unknown[]): Q<T | undefined> {
 /** Every row. */
 export function* all<T>(sql: string, ...params: unknown[]): Q<T[]> {
   return (yield { mode: 'all', sql, params }) as T[];
+}
+
+/** Takes the row locks a statement's SELECT ... FOR UPDATE / FOR SHARE names (engines with rowLocks only). */
+export function* lock(sql: string, ...params: unknown[]): Q<void> {
+  yield { mode: 'lock', sql, params };
 }
 
 /** Runs a statement; returns how many rows it changed. */

@@ -9,6 +9,7 @@ import { DEFAULT_READ_CACHE, ReadCache, type ReadCacheLimits } from './read-cach
 export const SQLITE_TRAITS: EngineTraits = {
   kind: 'sqlite',
   forUpdate: '',
+  rowLocks: false,
   orderedJoin: 'CROSS JOIN',
   textHoldsNul: true,
   textParam: (p) => p,
@@ -59,7 +60,7 @@ export function sqliteEngine(db: Db, readCache: ReadCacheLimits = DEFAULT_READ_C
         return db.tx(() => runSync(query(), exec, SQLITE_TRAITS));
       } finally {
         // Writes of the registry model drop every cached read, whether they committed or not.
-        if (lock === 'registry') cache.invalidate();
+        if (lock === 'registry' || lock?.startsWith('rows')) cache.invalidate();
       }
     },
     single: async (query) => runSync(query(), oneStatement(exec), SQLITE_TRAITS),
