@@ -129,7 +129,7 @@ describe('berth API deletes and their preview', () => {
     assertStatus(await k.oci.req('GET', `/v2/${repo}/manifests/a`), 200);
   });
 
-  it('a pin refuses with 409 IMAGE_IN_USE naming it; breakPins needs admin (403 otherwise) and is audited', async () => {
+  it('a pin refuses with 409 IMAGE_IN_USE naming it; breakPins needs admin (403 otherwise) and is audited; the preview needs delete', async () => {
     const repo = repoName('del');
     const image = await pushImage(k.oci, repo, 'v1');
     const pin = await createPin(k.oci, repo, 'v1');
@@ -148,6 +148,9 @@ describe('berth API deletes and their preview', () => {
     assert.equal(seen.canBreakPins, false);
     assertApiError(await api(plain, 'DELETE', `/berth/v1/repositories/${repo}/manifests/${image.digest}?breakPins=true`), 403, 'DENIED');
     assertApiError(await api(plain, 'DELETE', `/berth/v1/repositories/${repo}/manifests/${image.digest}`), 409, 'IMAGE_IN_USE');
+    // The preview tells whether other repositories still use a layer: only for those who may delete.
+    const reader = new AuthClient(k.berth.url, keyBasic(await createKey(k.berth, '--name', 'reader', '--grant', 'oci-del/*:pull')));
+    assertApiError(await api(reader, 'POST', `/berth/v1/repositories/${repo}/delete-preview`, { digest: image.digest }), 403, 'DENIED');
 
     const broke = okJson<Deleted>(await api(k.oci, 'DELETE', `/berth/v1/repositories/${repo}/manifests/${image.digest}?breakPins=true`));
     assert.deepEqual(

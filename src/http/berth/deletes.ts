@@ -43,7 +43,9 @@ function isAdmin(call: BerthCall, repository: string): Promise<boolean> {
 /** Seeing what a delete would take is reading the repository: pull, as every browsing route. */
 export const postDeletePreview: BerthHandler<{ kind: 'delete-preview'; name: string }> = async (call) => {
   const { ctx, route, req, reply, authorize } = call;
-  await authorize([onRepository(route.name, 'pull')]);
+  // `delete`, as the delete itself: the byte figure depends on blobs of repositories the caller may not see (it tells
+  // whether some other repository still uses a layer), so only those who may delete are told what a delete frees.
+  await authorize([onRepository(route.name, 'delete')]);
   const target = previewTarget(await readJson(req, PreviewBody));
   const preview = await previewDelete(ctx.deps, route.name, target, { canBreakPins: await isAdmin(call, route.name) });
   sendJson(reply, 200, previewJson(preview));
