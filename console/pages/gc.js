@@ -119,8 +119,9 @@ export function Page() {
     <section aria-labelledby="run-title">
       <h2 id="run-title">Run a pass</h2>
       <p class="muted">
-        A pass purges the trash past its restore window and queues the blobs it held; blobs are removed once queued for the grace period, so a
-        deleted image's bytes come back from the time its delete preview named. A dry run only reports what it would remove.
+        A pass purges the trash past its restore window and removes the blobs nothing uses any more once they have been unused for the grace
+        period (counted from the end of the window), so the first pass from the time a delete preview named gets its bytes back. A dry run only
+        reports what it would remove.
       </p>
       <label class="check"><input type="checkbox" checked=${dryRun} onChange=${(e) => setDryRun(e.currentTarget.checked)} /> Dry run</label>
       <button type="button" class="primary" disabled=${running?.state === 'running'} onClick=${run}>Run garbage collection</button>

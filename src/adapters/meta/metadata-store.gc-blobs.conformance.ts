@@ -87,7 +87,7 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     );
   });
 
-  isolated('a blob used only by trashed manifests is released when they are purged, not before', async (k) => {
+  isolated('a blob used only by trashed manifests is released when they are purged, as of the end of their window', async (k) => {
     const s = k.store();
     const r = k.repo();
     const b = await k.link(r, 'bt-layer');
@@ -95,9 +95,10 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     await k.put(m);
     await s.deleteManifest(r, m.digest, actor, later(1), RESPECT_PINS);
     assert.deepEqual(await s.dueBlobs(later(10 * HOUR), 10), [], 'held by the trash');
+    // Purged at 5 h with trash older than 2 ms due (a window of 5 h - 2 ms): deleted at 1 ms, its window ended at 5 h - 1 ms.
     assert.equal((await s.purgeTrash(later(2), 10, later(5 * HOUR))).manifests, 1);
-    assert.deepEqual(await s.dueBlobs(later(5 * HOUR - 1), 10), [], 'released when the trash was purged, not before');
-    assert.deepEqual(await s.dueBlobs(later(5 * HOUR), 10), [{ digest: b, size: 8 }]);
+    assert.deepEqual(await s.dueBlobs(later(5 * HOUR - 2), 10), [], 'released as of the end of the window, not before');
+    assert.deepEqual(await s.dueBlobs(later(5 * HOUR - 1), 10), [{ digest: b, size: 8 }]);
   });
 
   isolated('forecastBlobs counts what the pass frees by purging the trash, under the grace rules the pass applies', async (k) => {
@@ -114,7 +115,8 @@ export function gcBlobCases(suite: ConformanceSuite): void {
     });
     assert.deepEqual(await s.forecastBlobs(clock(later(HOUR), 0, 2 * HOUR), [], 10), { blobs: 0, bytes: 0, listed: [] }, 'inside the window');
     assert.deepEqual(await s.forecastBlobs(clock(later(3 * HOUR), 0, HOUR), [], 10), { blobs: 1, bytes: 8, listed: [{ digest: b, size: 8 }] });
-    assert.equal((await s.forecastBlobs(clock(later(3 * HOUR), HOUR, HOUR), [], 10)).blobs, 0, 'with a grace period it waits for a later pass');
+    assert.equal((await s.forecastBlobs(clock(later(2 * HOUR), HOUR, HOUR), [], 10)).blobs, 0, 'less than a grace past the window: a later pass');
+    assert.equal((await s.forecastBlobs(clock(later(3 * HOUR), HOUR, HOUR), [], 10)).blobs, 1, 'a grace past the window: this pass');
   });
 
   isolated(

@@ -12,9 +12,9 @@ export interface BlobUser {
 
 /**
  * The blob's size when every manifest that uses it (any repository, trashed ones included) is `doomed` and no upload
- * claims it, with whether any manifest used it at all; null when it stays (or has no row).
+ * claims it, with those users (none: no manifest used it); null when it stays (or has no row).
  */
-export function* freedBlob(digest: string, doomed: (u: BlobUser) => boolean): Q<{ size: number; used: boolean } | null> {
+export function* freedBlob(digest: string, doomed: (u: BlobUser) => boolean): Q<{ size: number; used: boolean; users: BlobUser[] } | null> {
   const blob = yield* get<{ size: number }>('SELECT size FROM blobs WHERE digest = $1', digest);
   if (!blob || (yield* get('SELECT 1 FROM uploads WHERE digest = $1', digest))) return null;
   const users = yield* all<BlobUser>(
@@ -23,7 +23,7 @@ export function* freedBlob(digest: string, doomed: (u: BlobUser) => boolean): Q<
      WHERE mb.blob_digest = $1`,
     digest,
   );
-  return users.every(doomed) ? { size: blob.size, used: users.length > 0 } : null;
+  return users.every(doomed) ? { size: blob.size, used: users.length > 0, users } : null;
 }
 
 /** Users that no longer hold a blob by the time GC looks: their repository is deleted, or their trash window is over. */

@@ -57,7 +57,8 @@ export function* forecastBlobs(clock: GcClock, collectedNow: readonly ManifestRe
   const at = clock.at.getTime();
   const released = clock.releasedBefore.getTime();
   const trashed = clock.trashedBefore.getTime();
-  // The pass queues what it releases at `at`: swept in the same pass only with a zero grace period.
+  const window = Math.max(0, at - trashed);
+  // What the pass queues at `at` is swept in the same pass only with a zero grace period.
   const releasedNowIsDue = at <= released;
   // What the pass trashes (at `at`) it purges in the same pass only when the window is zero.
   const purgedNow = new Set(at < trashed ? collected.map((m) => key(m.repoId, m.digest)) : []);
@@ -97,13 +98,24 @@ export function* forecastBlobs(clock: GcClock, collectedNow: readonly ManifestRe
   for (const digest of [...candidates].sort()) {
     const freed = yield* freedBlob(digest, doomed);
     if (!freed) continue;
-    // Purging a user or a deleted repository's link re-queues the blob at `at`; otherwise its queue entry decides.
-    const touched =
-      freed.used ||
-      (yield* get('SELECT 1 FROM repository_blobs rb JOIN repositories r ON r.id = rb.repo_id WHERE rb.digest = $1 AND r.deleted_at IS NOT NULL', digest)) !==
-        undefined;
+    // Purging its last users (and a deleted repository's links) queues the blob as of when they stopped holding it
+    // (gc-manifests.ts: a trashed manifest at the end of its window, a deleted repository at its delete, what this pass
+    // trashes and purges at `at`), never earlier than an entry it has.
     const queued = yield* get<{ at: number }>("SELECT released_at AS at FROM gc_review_queue WHERE kind = 'blob' AND repo_id = '' AND digest = $1", digest);
-    if (!(touched ? releasedNowIsDue : queued !== undefined && queued.at <= released)) continue;
+    const link = yield* get<{ d: number | null }>(
+      'SELECT MAX(r.deleted_at) AS d FROM repository_blobs rb JOIN repositories r ON r.id = rb.repo_id WHERE rb.digest = $1 AND r.deleted_at IS NOT NULL',
+      digest,
+    );
+    const lostAt = (u: BlobUser): number =>
+      purgedNow.has(key(u.repo_id, u.digest))
+        ? at
+        : u.repo_deleted !== null
+          ? Math.min(at, Number(u.repo_deleted))
+          : Math.min(at, Number(u.deleted_at) + window);
+    const losses = [...freed.users.map(lostAt), ...(link?.d == null ? [] : [Math.min(at, Number(link.d))])];
+    // Nothing of this pass touches it: its queue entry alone decides.
+    const due = losses.length === 0 ? queued !== undefined && queued.at <= released : Math.max(queued?.at ?? 0, ...losses) <= released;
+    if (!due) continue;
     out.blobs++;
     out.bytes += freed.size;
     if (out.listed.length < limit) out.listed.push({ digest: digest as Digest, size: freed.size });

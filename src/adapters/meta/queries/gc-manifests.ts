@@ -92,19 +92,26 @@ export function* dueTrash(trashedBefore: Date, limit: number): Q<ManifestReview[
   )).map(toReview);
 }
 
+/**
+ * Purges trash past the restore window. What it held lost its last reference when the window ended, not when this pass
+ * came by: its blobs are queued as of then (never earlier than an entry they already have), so the first pass at least
+ * a grace period after the window frees them, as the delete preview promises ("X MiB from delete + window + grace").
+ */
 export function* purgeTrash(trashedBefore: Date, limit: number, at: Date): Q<{ manifests: number; tags: number }> {
-  const rows = yield* all<{ repo_id: string; digest: string }>(
-    'SELECT repo_id, digest FROM manifests WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2',
+  const rows = yield* all<{ repo_id: string; digest: string; deleted_at: number }>(
+    'SELECT repo_id, digest, deleted_at FROM manifests WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2',
     trashedBefore.getTime(),
     limit,
   );
-  const blobs = new Set<string>();
+  const window = Math.max(0, at.getTime() - trashedBefore.getTime());
+  const blobs = new Map<string, number>();
   for (const r of rows) {
     const held = yield* purgeManifestRows(r.repo_id, [r.digest]);
-    for (const b of held.blobs) blobs.add(b);
+    const expired = Math.min(at.getTime(), Number(r.deleted_at) + window);
+    for (const b of held.blobs) blobs.set(b, Math.max(blobs.get(b) ?? 0, expired));
     yield* queue.releaseManifests(r.repo_id, held.children, at);
   }
-  yield* queue.releaseBlobs(blobs, at);
+  yield* queue.releaseBlobsAsOf(blobs);
   const tags = yield* run(
     'DELETE FROM deleted_tags WHERE id IN (SELECT id FROM deleted_tags WHERE deleted_at < $1 ORDER BY deleted_at LIMIT $2)',
     trashedBefore.getTime(),
@@ -117,7 +124,9 @@ const PURGED_WITH_REPOSITORY = ['tags', 'deleted_tags', 'pins', 'repository_tags
 
 /** Empties the oldest deleted repository by up to `limit` manifests, then `limit` blob links; drops its row once empty. */
 export function* purgeDeletedRepositories(limit: number, at: Date): Q<{ manifests: number; links: number; repositories: number }> {
-  const repo = yield* get<{ id: string }>('SELECT id FROM repositories WHERE deleted_at IS NOT NULL ORDER BY deleted_at LIMIT 1');
+  const repo = yield* get<{ id: string; deleted_at: number }>(
+    'SELECT id, deleted_at FROM repositories WHERE deleted_at IS NOT NULL ORDER BY deleted_at LIMIT 1',
+  );
   if (!repo) return { manifests: 0, links: 0, repositories: 0 };
   const rows = yield* all<{ digest: string }>('SELECT digest FROM manifests WHERE repo_id = $1 LIMIT $2', repo.id, limit);
   if (rows.length > 0) {
@@ -125,14 +134,15 @@ export function* purgeDeletedRepositories(limit: number, at: Date): Q<{ manifest
       repo.id,
       rows.map((r) => r.digest),
     );
-    yield* queue.releaseBlobs(held.blobs, at);
+    // A deleted repository is not restorable: its manifests (and links) stopped holding their blobs at its delete.
+    const lostAt = Math.min(at.getTime(), Number(repo.deleted_at));
+    yield* queue.releaseBlobsAsOf(new Map([...held.blobs].map((b) => [b, lostAt])));
     return { manifests: rows.length, links: 0, repositories: 0 };
   }
   const linked = yield* all<{ digest: string }>('SELECT digest FROM repository_blobs WHERE repo_id = $1 LIMIT $2', repo.id, limit);
-  for (const l of linked) {
-    yield* run('DELETE FROM repository_blobs WHERE repo_id = $1 AND digest = $2', repo.id, l.digest);
-    yield* queue.linked(l.digest, at);
-  }
+  const lostAt = Math.min(at.getTime(), Number(repo.deleted_at));
+  for (const l of linked) yield* run('DELETE FROM repository_blobs WHERE repo_id = $1 AND digest = $2', repo.id, l.digest);
+  yield* queue.releaseBlobsAsOf(new Map(linked.map((l) => [l.digest, lostAt])));
   if (linked.length === limit) return { manifests: 0, links: linked.length, repositories: 0 };
   for (const table of PURGED_WITH_REPOSITORY) yield* run(`DELETE FROM ${table} WHERE repo_id = $1`, repo.id);
   yield* run("DELETE FROM gc_review_queue WHERE kind = 'manifest' AND repo_id = $1", repo.id);

@@ -38,6 +38,23 @@ export function* releaseBlobs(digests: Iterable<string>, at: Date): Q<void> {
 }
 
 /**
+ * Queues each unused blob as of the time (ms) it lost its last reference, which may lie before now (trash whose window
+ * ended before the pass came by). An entry already queued later keeps its time: a grace period is never shortened.
+ */
+export function* releaseBlobsAsOf(lostAt: ReadonlyMap<string, number>): Q<void> {
+  for (const [d, at] of lostAt) {
+    if (yield* blobUsed(d)) continue;
+    yield* run(
+      `INSERT INTO gc_review_queue (kind, repo_id, digest, released_at) VALUES ('blob', '', $1, $2)
+               ON CONFLICT (kind, repo_id, digest) DO UPDATE SET released_at = CASE
+                 WHEN excluded.released_at > gc_review_queue.released_at THEN excluded.released_at ELSE gc_review_queue.released_at END`,
+      d,
+      at,
+    );
+  }
+}
+
+/**
  * A blob was just linked (upload or mount): unused by any manifest, it is queued from now, so a layer pushed for
  * a manifest that never comes is reclaimed one grace period later, while a push in progress is never touched.
  */
