@@ -2,28 +2,18 @@
 // console sessions end with it).
 import { Dialog } from '../components/dialog.js';
 import { Time } from '../components/values.js';
-import { api, query } from '../lib/api.js';
+import { api } from '../lib/api.js';
 import { parseGrants } from '../lib/grants.js';
-import { html, useEffect, useState } from '../vendor/preact.js';
+import { useListing } from '../lib/listing.js';
+import { html, useState } from '../vendor/preact.js';
 
 const grantText = (k) => (k.admin ? 'admin everywhere' : (k.grants ?? []).map((g) => `${g.repositories}: ${g.actions.join(',')}`).join('; '));
 
 export function Page({ session }) {
-  const [keys, setKeys] = useState(null);
-  const [error, setError] = useState(null);
+  const { items: keys, error, setError, reload } = useListing('/keys', 'keys', 'Access keys · berth');
   const [created, setCreated] = useState(null);
   const [revoking, setRevoking] = useState(null);
-  const [version, setVersion] = useState(0);
   const [admin, setAdmin] = useState(false);
-  useEffect(() => {
-    document.title = 'Access keys · berth';
-  }, []);
-  useEffect(() => {
-    api('GET', `/keys${query({ limit: 500 })}`).then(
-      (r) => setKeys(r.keys),
-      (e) => setError(e.message),
-    );
-  }, [version]);
   const create = async (e) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -35,7 +25,7 @@ export function Page({ session }) {
       form.reset();
       setAdmin(false);
       setCreated(r);
-      setVersion((v) => v + 1);
+      reload();
     } catch (err) {
       setError(err.message);
     }
@@ -44,7 +34,7 @@ export function Page({ session }) {
     try {
       await api('DELETE', `/keys/${encodeURIComponent(revoking.id)}`);
       setRevoking(null);
-      setVersion((v) => v + 1);
+      reload();
     } catch (err) {
       setError(err.message);
       setRevoking(null);

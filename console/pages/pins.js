@@ -1,24 +1,14 @@
 // Every live pin in the registry (what runs where), a form to pin an image by hand, and removal of a pin.
 import { pinText } from '../components/pins.js';
 import { Digest, Time } from '../components/values.js';
-import { api, query } from '../lib/api.js';
+import { api } from '../lib/api.js';
+import { useListing } from '../lib/listing.js';
 import { Link, repoHref } from '../lib/router.js';
-import { html, useEffect, useState } from '../vendor/preact.js';
+import { html, useState } from '../vendor/preact.js';
 
 export function Page() {
-  const [pins, setPins] = useState(null);
-  const [error, setError] = useState(null);
+  const { items: pins, error, setError, reload } = useListing('/pins', 'pins', 'Pins · berth');
   const [status, setStatus] = useState('');
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    document.title = 'Pins · berth';
-  }, []);
-  useEffect(() => {
-    api('GET', `/pins${query({ limit: 500 })}`).then(
-      (r) => setPins(r.pins),
-      (e) => setError(e.message),
-    );
-  }, [version]);
   const create = async (e) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -30,7 +20,7 @@ export function Page() {
       const r = await api('POST', '/pins', body);
       form.reset();
       setStatus(`Pinned ${r.pin.repository}@${r.pin.digest.slice(0, 19)} (${r.pin.id}).`);
-      setVersion((v) => v + 1);
+      reload();
     } catch (err) {
       setError(err.message);
     }
@@ -40,7 +30,7 @@ export function Page() {
     try {
       await api('DELETE', `/pins/${encodeURIComponent(p.id)}`);
       setStatus(`Removed pin ${p.id} (${pinText(p)}).`);
-      setVersion((v) => v + 1);
+      reload();
     } catch (err) {
       setError(err.message);
     }
