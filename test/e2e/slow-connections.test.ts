@@ -1,6 +1,6 @@
 // The slow-connection figure in short (test/load/slow.ts is the full run): 500 slow or stalled connections, half
 // strangers and half a low-rights key, held open while a well-behaved client pushes and pulls; with 1 s timeouts every
-// one is closed within its documented time, the client's p99 stays within max(2x idle, idle + 5 ms), RSS stays bounded.
+// one is closed within its documented time, the client's p99 stays within max(2x idle, idle + 10 ms), RSS stays bounded.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { formatSlowLoad, runSlowLoad } from '../load/slow-engine.ts';
