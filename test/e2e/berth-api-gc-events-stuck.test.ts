@@ -1,12 +1,13 @@
 // An event stream whose client stops reading for good must not hold one of the capped stream slots after the pass
 // ended: the end it cannot take is cut after a while, so a crowd of stuck clients cannot lock everyone out of SSE.
 import assert from 'node:assert/strict';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { insertGhostPass, openPassEvents } from './gc-ghost-pass.ts';
 import { EMBEDDED_ONLY } from './harness.ts';
-import { keyBasic, startKeyedBerth } from './key-helpers.ts';
+import { startKeyedBerth } from './key-helpers.ts';
 
 const ENV = { BERTH_GC_GRACE: '0', BERTH_DELETION_RESTORE_WINDOW: '0', BERTH_GC_INTERVAL: '0' };
 
@@ -16,22 +17,8 @@ describe('berth API: a GC event stream nobody reads', { skip: EMBEDDED_ONLY }, (
     const db = new Database(join(k.berth.dataDir, 'meta.db'));
     let stuck: IncomingMessage | undefined;
     try {
-      const now = Date.now();
-      const { id } = db
-        .prepare(
-          `INSERT INTO gc_passes (started_by, dry_run, state, replica, started_at, updated_at, lease_until, phase, done, total)
-            VALUES ('cli', 0, 'running', 'ghost:1', ?, ?, ?, 'blobs', 5, 10) RETURNING id`,
-        )
-        .get(now, now, now + 600_000) as { id: number };
-      const u = new URL(k.berth.url);
-      stuck = await new Promise<IncomingMessage>((resolve, reject) => {
-        httpRequest(
-          { hostname: u.hostname, port: u.port, path: `/berth/v1/gc/passes/${id}/events`, headers: { authorization: keyBasic(k.admin) }, agent: false },
-          resolve,
-        )
-          .on('error', reject)
-          .end();
-      });
+      const id = insertGhostPass(db, Date.now(), 600_000);
+      stuck = await openPassEvents(k, id);
       assert.equal(stuck.statusCode, 200);
       stuck.pause();
       stuck.on('error', () => undefined);

@@ -3,11 +3,12 @@
 // the per-day sums match the reports, and the routes refuse non-admins and bad ids in the berth error shape.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { api, assertApiError, okJson } from './berth-api-helpers.ts';
+import { insertGhostPass, openPassEvents } from './gc-ghost-pass.ts';
 import { EMBEDDED_ONLY, runBerth, until } from './harness.ts';
 import { AuthClient, createKey, type KeyedBerth, keyBasic, startKeyedBerth } from './key-helpers.ts';
 import { assertStatus, pushImage, repoName, sha256 } from './oci-helpers.ts';
@@ -184,16 +185,7 @@ describe('berth API: GC pass history, progress and reclaimed bytes', () => {
       );
     }
     const { pass } = okJson<{ pass: PassJson }>(await api(k.oci, 'POST', '/berth/v1/gc', { wait: false }), 202);
-    const open = (): Promise<IncomingMessage> =>
-      new Promise((resolve, reject) => {
-        const u = new URL(k.berth.url);
-        httpRequest(
-          { hostname: u.hostname, port: u.port, path: `/berth/v1/gc/passes/${pass.id}/events`, headers: { authorization: keyBasic(k.admin) }, agent: false },
-          resolve,
-        )
-          .on('error', reject)
-          .end();
-      });
+    const open = (): Promise<IncomingMessage> => openPassEvents(k, pass.id);
     const [reading, leaving, stuck] = await Promise.all([open(), open(), open()]);
     stuck.pause();
     await new Promise((resolve) => leaving.once('data', resolve));
@@ -269,22 +261,8 @@ describe('berth API: a pass whose process died, and the bound on open event stre
     try {
       // A pass a `berth gc` left behind when it was killed: running, its lease a few seconds from running out.
       const now = Date.now();
-      const { id } = db
-        .prepare(
-          `INSERT INTO gc_passes (started_by, dry_run, state, replica, started_at, updated_at, lease_until, phase, done, total)
-            VALUES ('cli', 0, 'running', 'ghost:1', ?, ?, ?, 'blobs', 5, 10) RETURNING id`,
-        )
-        .get(now, now, now + 4_000) as { id: number };
-      const open = (): Promise<IncomingMessage> =>
-        new Promise((resolve, reject) => {
-          const u = new URL(k.berth.url);
-          httpRequest(
-            { hostname: u.hostname, port: u.port, path: `/berth/v1/gc/passes/${id}/events`, headers: { authorization: keyBasic(k.admin) }, agent: false },
-            resolve,
-          )
-            .on('error', reject)
-            .end();
-        });
+      const id = insertGhostPass(db, now, 4_000);
+      const open = (): Promise<IncomingMessage> => openPassEvents(k, id);
       for (let i = 0; i < 64; i++) streams.push(await open());
       assert.ok(streams.every((r) => r.statusCode === 200));
       assertApiError(await k.oci.req('GET', `/berth/v1/gc/passes/${id}/events`), 429, 'TOO_MANY_REQUESTS');
