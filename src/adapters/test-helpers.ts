@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import Database from 'better-sqlite3';
 import {
   type Actor,
@@ -49,6 +50,22 @@ export interface TestRegistry {
 }
 
 export const TEST_ACTOR: Actor = { principal: 'test', dialect: 'oci' };
+
+/**
+ * For the body of a `describe`: a function that opens test registries (options as openTestRegistry's), every one of
+ * them closed after the block, so no test file keeps its own list of what to close.
+ */
+export function registriesClosedAfter(): (options?: Parameters<typeof openTestRegistry>[0]) => Promise<TestRegistry> {
+  const opened: TestRegistry[] = [];
+  after(async () => {
+    for (const r of opened) await r.close();
+  });
+  return async (options = {}) => {
+    const r = await openTestRegistry(options);
+    opened.push(r);
+    return r;
+  };
+}
 
 export async function openTestRegistry(
   options: { start?: Date; restoreWindowMs?: number; autoPinPulledWithinMs?: number; gcGraceMs?: number } = {},

@@ -2,8 +2,8 @@
 // frees: a layer another repository uses is not counted, referrers cascade, an index's children become collectable,
 // a pin blocks, a tag another tag shares frees nothing, and GC reclaims exactly the previewed bytes, never before `from`.
 import assert from 'node:assert/strict';
-import { after, beforeEach, describe, it } from 'node:test';
-import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../adapters/test-helpers.ts';
+import { beforeEach, describe, it } from 'node:test';
+import { pushBlob, pushImage, registriesClosedAfter, sha256, TEST_ACTOR, type TestRegistry } from '../../adapters/test-helpers.ts';
 import type { Digest } from '../model/digest.ts';
 import { deleteManifest } from './delete-manifest.ts';
 import { type DeletePreview, type PreviewTarget, previewDelete } from './delete-preview.ts';
@@ -18,7 +18,7 @@ const GRACE = 3_600_000;
 const WINDOW = 6 * GRACE;
 
 describe('previewDelete', () => {
-  const opened: TestRegistry[] = [];
+  const open = registriesClosedAfter();
   let reg: TestRegistry;
   let deps: RegistryDeps;
   const preview = (repository: string, target: PreviewTarget): Promise<DeletePreview> => previewDelete(deps, repository, target, { canBreakPins: false });
@@ -50,12 +50,8 @@ describe('previewDelete', () => {
   }
 
   beforeEach(async () => {
-    reg = await openTestRegistry({ restoreWindowMs: WINDOW, gcGraceMs: GRACE });
-    opened.push(reg);
+    reg = await open({ restoreWindowMs: WINDOW, gcGraceMs: GRACE });
     deps = reg.deps;
-  });
-  after(async () => {
-    for (const r of opened) await r.close();
   });
 
   it('counts only the blobs no other repository uses, and GC frees exactly those, not before restore window + grace', async () => {

@@ -2,8 +2,8 @@
 // removal, a taken-over marker's bytes are left alone, and a partly failed batch finishes what went through while the
 // failed digests keep their markers for a later pass.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { openTestRegistry, pushBlob, sha256, type TestRegistry } from '../../adapters/test-helpers.ts';
+import { describe, it } from 'node:test';
+import { pushBlob, registriesClosedAfter, sha256, type TestRegistry } from '../../adapters/test-helpers.ts';
 import type { Digest } from '../model/digest.ts';
 import type { RegistryDeps } from './deps.ts';
 import { newPurgeOwner, PURGE_LEASE_MS, purgeLeaseExpiry, REMOVAL_BATCH, removePurgedBytes } from './purge-lease.ts';
@@ -35,15 +35,7 @@ function recording(reg: TestRegistry): { deps: RegistryDeps; calls: string[] } {
 }
 
 describe('removePurgedBytes', () => {
-  const opened: TestRegistry[] = [];
-  const open = async (): Promise<TestRegistry> => {
-    const r = await openTestRegistry();
-    opened.push(r);
-    return r;
-  };
-  after(async () => {
-    for (const r of opened) await r.close();
-  });
+  const open = registriesClosedAfter();
 
   /** `n` pushed blobs, past their grace period, whose purge `owner` has begun. */
   async function purging(reg: TestRegistry, n: number, owner: string): Promise<Digest[]> {

@@ -1,8 +1,8 @@
 // Upload sessions and process leases over the real embedded stores: a session of a dead process goes one lease later
 // with its bytes, one a live process serves (or took over from a dead one) stays, and its client then starts over.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { openTestRegistry, type TestRegistry } from '../../adapters/test-helpers.ts';
+import { describe, it } from 'node:test';
+import { registriesClosedAfter } from '../../adapters/test-helpers.ts';
 import { appendChunk, endProcessLease, expireAbandonedUploads, type RegistryDeps, renewProcessLease, startUpload } from '../index.ts';
 
 async function* once(text: string): AsyncIterable<Uint8Array> {
@@ -16,14 +16,10 @@ async function areas(deps: RegistryDeps): Promise<string[]> {
 }
 
 describe('upload sessions of dead processes', () => {
-  const opened: TestRegistry[] = [];
-  after(async () => {
-    for (const r of opened) await r.close();
-  });
+  const open = registriesClosedAfter();
 
   it("expires a dead process's idle session one lease later, keeps a live one's, and lets a live process take a session over", async () => {
-    const reg = await openTestRegistry();
-    opened.push(reg);
+    const reg = await open();
     const a: RegistryDeps = { ...reg.deps, processId: 'replica-a' };
     const b: RegistryDeps = { ...reg.deps, processId: 'replica-b' };
     await renewProcessLease(a);
@@ -56,8 +52,7 @@ describe('upload sessions of dead processes', () => {
   });
 
   it("never expires a live process's session however long it idles (only uploads.idleTimeout does)", async () => {
-    const reg = await openTestRegistry();
-    opened.push(reg);
+    const reg = await open();
     await renewProcessLease(reg.deps);
     const s = await startUpload(reg.deps, 'lease/idle');
     reg.clock.advance(3_600_000);

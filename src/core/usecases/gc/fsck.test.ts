@@ -2,8 +2,8 @@
 // it must not mistake for damage, and a repair that removes orphans only (re-checked at removal), never metadata.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, beforeEach, describe, it } from 'node:test';
-import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
+import { beforeEach, describe, it } from 'node:test';
+import { pushBlob, pushImage, registriesClosedAfter, sha256, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
 import { appendChunk, type Digest, deleteManifest, type MetadataStore, type RegistryDeps, renewProcessLease, startUpload } from '../../index.ts';
 import { runFsck } from './index.ts';
 
@@ -15,7 +15,7 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 }
 
 describe('runFsck over the real stores', () => {
-  const opened: TestRegistry[] = [];
+  const open = registriesClosedAfter();
   let reg: TestRegistry;
   let deps: RegistryDeps;
 
@@ -30,18 +30,13 @@ describe('runFsck over the real stores', () => {
   };
 
   beforeEach(async () => {
-    reg = await openTestRegistry({ restoreWindowMs: 3_600_000 });
-    opened.push(reg);
+    reg = await open({ restoreWindowMs: 3_600_000 });
     deps = reg.deps;
-  });
-  after(async () => {
-    for (const r of opened) await r.close();
   });
 
   it('finds nothing wrong in a healthy store, including work in flight (sessions, claims, purges) and the trash', async () => {
     // The staleness of a purge marker is judged by the store against the wall clock: start this registry's clock there.
-    reg = await openTestRegistry({ restoreWindowMs: 3_600_000, start: new Date() });
-    opened.push(reg);
+    reg = await open({ restoreWindowMs: 3_600_000, start: new Date() });
     deps = reg.deps;
     const [config, layer] = [await pushBlob(deps, 'fsck/app', '{"ok":1}'), await pushBlob(deps, 'fsck/app', 'healthy layer')];
     await pushImage(deps, 'fsck/app', 'v1', config, [layer]);

@@ -2,8 +2,8 @@
 // what the pass then removes (blobs and bytes), including what the same pass frees by purging the trash and deleted
 // repositories, and the pass's reclaimed figure must be exactly what left the disk.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { openTestRegistry, pushBlob, pushImage, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
+import { describe, it } from 'node:test';
+import { pushBlob, pushImage, registriesClosedAfter, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
 import { deleteManifest, deleteRepository, putManifest } from '../../index.ts';
 import { type GcReport, runGc } from './index.ts';
 
@@ -43,15 +43,8 @@ function assertPlanHeld(plan: GcReport, pass: GcReport): void {
 }
 
 describe('planGc promises what runGc then does', () => {
-  const opened: TestRegistry[] = [];
-  const open = async (restoreWindowMs: number): Promise<TestRegistry> => {
-    const r = await openTestRegistry({ restoreWindowMs });
-    opened.push(r);
-    return r;
-  };
-  after(async () => {
-    for (const r of opened) await r.close();
-  });
+  const openRegistry = registriesClosedAfter();
+  const open = (restoreWindowMs: number): Promise<TestRegistry> => openRegistry({ restoreWindowMs });
 
   for (const [graceMs, restoreWindowMs] of [
     [0, 24 * HOUR],

@@ -1,8 +1,8 @@
 // A recorded GC pass over the real embedded stores: the row exists before any work, shows the pass's progress while
 // it runs (at least every second), ends with the report as stored or with the error, and its lease outlives a slow step.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { openTestRegistry, pushBlob, type TestRegistry } from '../../../adapters/test-helpers.ts';
+import { describe, it } from 'node:test';
+import { pushBlob, registriesClosedAfter } from '../../../adapters/test-helpers.ts';
 import type { RegistryDeps } from '../../index.ts';
 import { emptyReport } from './options.ts';
 import { GC_PASS_LEASE_MS, STORED_PLAN_ENTRIES, startRecordedGc, storedReport } from './record-pass.ts';
@@ -11,15 +11,7 @@ const OPTIONS = { graceMs: 0, restoreWindowMs: 0, dryRun: false };
 const WHO = { trigger: 'api', replica: 'test:1' } as const;
 
 describe('startRecordedGc', () => {
-  const opened: TestRegistry[] = [];
-  const open = async (): Promise<TestRegistry> => {
-    const r = await openTestRegistry();
-    opened.push(r);
-    return r;
-  };
-  after(async () => {
-    for (const r of opened) await r.close();
-  });
+  const open = registriesClosedAfter();
 
   it('records the pass as running before it works, its progress while a slow step runs, and its report at the end', async () => {
     const reg = await open();

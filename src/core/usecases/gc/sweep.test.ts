@@ -2,8 +2,8 @@
 // when, what it must keep (shared layers, pinned images, the trash inside its window), that a dry run changes
 // nothing, and that a pass racing an upload of the same digest never loses the bytes the upload committed.
 import assert from 'node:assert/strict';
-import { after, beforeEach, describe, it } from 'node:test';
-import { openTestRegistry, pushBlob, pushImage, sha256, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
+import { beforeEach, describe, it } from 'node:test';
+import { type openTestRegistry, pushBlob, pushImage, registriesClosedAfter, sha256, TEST_ACTOR, type TestRegistry } from '../../../adapters/test-helpers.ts';
 import {
   createPin,
   deleteManifest,
@@ -22,14 +22,10 @@ const WINDOW = 24 * GRACE;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('runGc over the real stores', () => {
-  const opened: TestRegistry[] = [];
+  const openRegistry = registriesClosedAfter();
   let reg: TestRegistry;
   let deps: RegistryDeps;
-  const open = async (o: Parameters<typeof openTestRegistry>[0] = {}): Promise<TestRegistry> => {
-    const r = await openTestRegistry({ restoreWindowMs: WINDOW, ...o });
-    opened.push(r);
-    return r;
-  };
+  const open = (o: Parameters<typeof openTestRegistry>[0] = {}): Promise<TestRegistry> => openRegistry({ restoreWindowMs: WINDOW, ...o });
   const gc = (extra: Partial<GcOptions> = {}, on: RegistryDeps = deps) => runGc(on, { graceMs: GRACE, restoreWindowMs: WINDOW, dryRun: false, ...extra });
   const clockNow = (): GcClock => {
     const at = deps.clock.now();
@@ -40,9 +36,6 @@ describe('runGc over the real stores', () => {
   beforeEach(async () => {
     reg = await open();
     deps = reg.deps;
-  });
-  after(async () => {
-    for (const r of opened) await r.close();
   });
 
   it('reclaims the bytes of a blob nothing uses only once the grace period has passed', async () => {
