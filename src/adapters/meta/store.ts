@@ -1,6 +1,7 @@
 // The one MetadataStore: every port method mapped to its shared query and to how it runs (a read, a cached hot
 // read, or a write with the lock it needs). SQLite and PostgreSQL differ only in the SqlEngine they pass in.
 import { type MetadataStore, purgeLeaseExpiry } from '../../core/index.ts';
+import { manifestKey, pulledAtPatch } from './manifest-cache.ts';
 import { listAudit } from './queries/audit.ts';
 import * as blobs from './queries/blobs.ts';
 import * as browse from './queries/browse.ts';
@@ -50,7 +51,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     putManifest: (m) => e.write(() => manifests.putManifest(m), `rows:${m.repository}`),
     getManifest: (repository, ref) =>
       e.cached(
-        `m\0${repository}\0${'tag' in ref ? `t:${ref.tag}` : ref.digest}`,
+        manifestKey(repository, ref),
         () => manifests.getManifest(repository, ref),
         (m) => m?.body.byteLength ?? 64,
       ),
@@ -65,7 +66,8 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
         (t) => (t?.length ?? 0) * 32,
       ),
     // An empty batch (most flushes when nothing was pulled) opens no transaction at all.
-    recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls), 'rows')),
+    // Recording pulls moves cached manifests' lastPulledAt instead of dropping every cached read.
+    recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls), 'rows', pulledAtPatch(pulls))),
     createUpload: (s) => e.single(() => uploads.createUpload(s)),
     getUpload: (id) => e.read(() => uploads.getUpload(id)),
     advanceUpload: (id, from, to, at, ref) => e.write(() => uploads.advanceUpload(id, from, to, at, ref), null),
