@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { manifest } from './metadata-store.fixtures.ts';
-import { createSqliteMetadataStore } from './sqlite/index.ts';
+import { manifest } from '../metadata-store.fixtures.ts';
+import { createSqliteMetadataStore } from './index.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'berth-manifest-cache-'));
 after(() => rm(dir, { recursive: true, force: true }));
