@@ -21,8 +21,10 @@ const MiB = 1024 * 1024;
 const SHARDS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 // 1 MiB reads: over HTTP this pulled ~1.3x faster than 256 KiB, with no measurable RSS difference.
 const READ_CHUNK = MiB;
-// One batch on its way to disk while up to 1 MiB more queues (more bought no speed); early fdatasync every 32 MiB.
-const WRITE = { maxQueued: MiB, flushEvery: 32 * MiB };
+// One batch on its way to disk while up to 1 MiB more queues (8 MiB made the kernel's side costlier); an early
+// fdatasync every 8 MiB keeps the disk busy during the push (256 MiB pushes, interleaved: 511-688 MiB/s against
+// 367-598 with one every 32 MiB; 4 and 16 MiB in between).
+const WRITE = { maxQueued: MiB, flushEvery: 8 * MiB };
 
 function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
