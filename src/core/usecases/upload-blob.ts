@@ -2,7 +2,7 @@
 // session offset only advances once the bytes are durable, so a failed or cut request can always be retried.
 import type { Hash } from 'node:crypto';
 import { RegistryError } from '../errors.ts';
-import { algorithmOf, type Digest, parseDigest } from '../model/digest.ts';
+import { algorithmOf, type Digest, newHasher, parseDigest } from '../model/digest.ts';
 import { newUploadId } from '../model/ids.ts';
 import type { Actor, UploadSession } from '../model/records.ts';
 import type { RegistryDeps, UsesBlobs, UsesMeta } from './deps.ts';
@@ -109,7 +109,7 @@ export async function appendChunk(deps: AppendDeps, repository: string, id: stri
 
 /** Closes the upload (PUT ?digest=): verifies the digest over every byte, commits the blob and links it. */
 export async function finishUpload(
-  deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob' | 'deleteUpload'> & UsesBlobs<'commitUpload' | 'stat'>,
+  deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob' | 'deleteUpload'> & UsesBlobs<'commitUpload' | 'commitBytes' | 'stat'>,
   repository: string,
   id: string,
   digestParam: string,
@@ -117,6 +117,10 @@ export async function finishUpload(
   actor: Actor,
 ): Promise<{ digest: Digest; size: number }> {
   const digest = parseDigest(digestParam);
+  if (last && isWhole(deps, last)) {
+    const done = await finishWhole(deps, repository, id, digest, last, actor);
+    if (done) return done;
+  }
   if (last) await appendChunk(deps, repository, id, last);
   return deps.hashes.exclusive(id, async () => {
     const session = await ownedUpload(deps, repository, id);
@@ -139,6 +143,59 @@ export async function finishUpload(
     await deps.meta.deleteUpload(id);
     deps.hashes.forget(id);
     return { digest, size: session.offset };
+  });
+}
+
+/**
+ * Largest body written whole (commitBytes): it is held in memory while it is hashed, so this bounds the memory of
+ * each upload slot; config blobs and small layers fit, larger bodies stream through the upload area.
+ */
+export const WHOLE_UPLOAD_MAX_BYTES = 1024 * 1024;
+
+/** A closing request that carries the whole of a small blob, on a store that can write it whole. */
+function isWhole(deps: UsesBlobs<'commitBytes'>, last: ChunkInput): boolean {
+  const n = last.expectedLength;
+  return deps.blobs.commitBytes !== undefined && n !== undefined && n > 0 && n <= WHOLE_UPLOAD_MAX_BYTES && (last.rangeStart ?? 0) === 0;
+}
+
+/** Reads exactly `expected` bytes, or SIZE_INVALID (a longer body is read to its end but not kept). */
+async function readWhole(body: AsyncIterable<Uint8Array>, expected: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let got = 0;
+  for await (const chunk of body) {
+    got += chunk.byteLength;
+    if (got <= expected) chunks.push(chunk);
+  }
+  if (got !== expected) throw new RegistryError('SIZE_INVALID', `expected ${expected} bytes, received ${got}`, { offset: 0 });
+  return Buffer.concat(chunks, got);
+}
+
+/**
+ * The closing PUT of a session still empty, carrying the whole blob (a monolithic push): the body is verified in
+ * memory and written straight to its content-addressed place, so the store writes it once instead of appending it to
+ * the upload area and copying it from there. Claim, link and close as in finishUpload; null when the session already
+ * holds bytes (the body is then untouched, for the usual path).
+ */
+async function finishWhole(
+  deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob' | 'deleteUpload'> & UsesBlobs<'commitBytes'>,
+  repository: string,
+  id: string,
+  digest: Digest,
+  last: ChunkInput,
+  actor: Actor,
+): Promise<{ digest: Digest; size: number } | null> {
+  return deps.hashes.exclusive(id, async () => {
+    const session = await ownedUpload(deps, repository, id);
+    if (session.offset !== 0 || (session.parts ?? []).length > 0) return null;
+    const bytes = await readWhole(last.body, last.expectedLength ?? 0);
+    const actual = `${algorithmOf(digest)}:${newHasher(algorithmOf(digest)).update(bytes).digest('hex')}`;
+    if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+    await claimDigest(deps, id, digest);
+    await deps.blobs.commitBytes?.(id, digest, bytes);
+    await deps.meta.linkBlob(repository, { digest, size: bytes.length }, actor, deps.clock.now());
+    await deps.meta.deleteUpload(id);
+    deps.hashes.forget(id);
+    return { digest, size: bytes.length };
   });
 }
 
