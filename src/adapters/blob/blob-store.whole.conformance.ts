@@ -1,12 +1,17 @@
-// The optional commitBytes part of the BlobStore contract (a small upload written whole, straight to its blob), for
-// every adapter that offers it: the blob is there whole, the area is gone, and a retry or a race of the same digest
-// is harmless.
+// Bodies whose length the client declared: appends told their length (a store may stream them unbuffered) for every
+// adapter, and the optional commitBytes (a small upload written whole, straight to its blob) for those that offer it:
+// the blob is there whole, the area is gone, and a retry or a race of the same digest is harmless.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { BlobStore } from '../../core/index.ts';
 import type { OpenedBlobStore } from './blob-store.conformance.ts';
-import { Area, chunksOf, collect, put, readAll, sameBytes, sha } from './blob-store.kit.conformance.ts';
+import { Area, chunksOf, collect, MiB, put, readAll, sameBytes, sha } from './blob-store.kit.conformance.ts';
+
+/** `bytes` in chunks of 64 KiB, as a request body arrives. */
+async function* inChunks(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += 64 * 1024) yield bytes.subarray(i, i + 64 * 1024);
+}
 
 export function runWholeBlobConformance(name: string, open: () => Promise<OpenedBlobStore>): void {
   describe(`BlobStore commitBytes: ${name}`, () => {
@@ -71,6 +76,41 @@ export function runWholeBlobConformance(name: string, open: () => Promise<Opened
       await commitBytes(randomUUID(), sha(bytes), bytes);
       assert.ok((await collect(store.listUploads())).includes(other.id));
       await store.removeUpload(other.id);
+    });
+  });
+}
+
+/** For stores that stream by the declared length (S3); one that ignores it leaves the check to core. */
+export function runDeclaredLengthConformance(name: string, open: () => Promise<OpenedBlobStore>): void {
+  describe(`BlobStore appends of a declared length: ${name}`, () => {
+    let opened: OpenedBlobStore;
+    let store: BlobStore;
+    before(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+    after(async () => {
+      await store.close();
+      await opened.cleanup();
+    });
+
+    it('appends a body of a declared length over the part size and commits it', async () => {
+      const bytes = randomBytes(6 * MiB + 3);
+      const area = await Area.create(store);
+      assert.equal(await area.append(0, inChunks(bytes), true, bytes.length), bytes.length);
+      await area.commit(sha(bytes));
+      sameBytes(await readAll(await store.open(sha(bytes))), bytes);
+    });
+
+    it('fails an append whose source ends before its declared length, and one that runs past it', async () => {
+      const bytes = randomBytes(6 * MiB);
+      const area = await Area.create(store);
+      await assert.rejects(area.append(0, inChunks(bytes), true, bytes.length + 10), (e) => e instanceof Error);
+      await assert.rejects(area.append(0, inChunks(bytes), true, bytes.length - 10), (e) => e instanceof Error);
+      assert.deepEqual(area.parts, [], 'nothing accepted');
+      assert.equal(await area.append(0, inChunks(bytes), true, bytes.length), bytes.length);
+      await area.commit(sha(bytes));
+      assert.equal(await store.stat(sha(bytes)), bytes.length);
     });
   });
 }

@@ -68,9 +68,11 @@ export interface UploadWriter {
   /**
    * Writes `chunks` as the part of the area that starts at byte `offset` (bytes a failed request left past `offset`
    * are never trusted). Resolves with the new total size and the part's ref once the bytes are durable enough to
-   * resume from. Rejects with RegistryError BLOB_UPLOAD_UNKNOWN if the upload area does not exist.
+   * resume from. Rejects with RegistryError BLOB_UPLOAD_UNKNOWN if the upload area does not exist. `length`, when the
+   * client declared it, is how many bytes `chunks` should yield: a store may then stream them without buffering, and
+   * fails the append when the source ends short or runs long (one that ignores it leaves that check to core).
    */
-  appendUpload(id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<{ size: number; ref: string }>;
+  appendUpload(id: string, offset: number, chunks: AsyncIterable<Uint8Array>, length?: number): Promise<{ size: number; ref: string }>;
   /** Streams bytes [0, length) of the listed parts, used to rebuild the hash (after a restart, or on another replica). */
   readUpload(id: string, length: number, parts: readonly UploadPart[]): AsyncIterable<Uint8Array>;
   /**

@@ -90,7 +90,7 @@ export async function appendChunk(deps: AppendDeps, repository: string, id: stri
     // No state here for this offset (restart, or the last PATCH went to another replica): the closing PUT hashes.
     const hash = deps.hashes.peek(id, session.offset);
     const count = { bytes: 0 };
-    const { size, ref } = await deps.blobs.appendUpload(id, session.offset, counted(input.body, hash, count));
+    const { size, ref } = await deps.blobs.appendUpload(id, session.offset, counted(input.body, hash, count), input.expectedLength);
     if (input.expectedLength !== undefined && count.bytes !== input.expectedLength) {
       // The bytes past session.offset are discarded by the next append: the recorded offset is the truth.
       throw new RegistryError('SIZE_INVALID', `expected ${input.expectedLength} bytes, received ${count.bytes}`, { offset: session.offset });

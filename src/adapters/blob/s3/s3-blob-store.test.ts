@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { s3Server } from '../../../../test/servers.ts';
 import { type OpenedBlobStore, runBlobStoreConformance } from '../blob-store.conformance.ts';
-import { runWholeBlobConformance } from '../blob-store.whole.conformance.ts';
+import { runDeclaredLengthConformance, runWholeBlobConformance } from '../blob-store.whole.conformance.ts';
 import { createS3BlobStore } from './index.ts';
 import { emptyPrefix, recordingClient, urlOf } from './test-helpers.ts';
 
@@ -23,3 +23,4 @@ async function open(): Promise<OpenedBlobStore> {
 
 runBlobStoreConformance('s3', open, { concurrentWriters: true, positionalReads: false });
 runWholeBlobConformance('s3', open);
+runDeclaredLengthConformance('s3', open);

@@ -99,8 +99,8 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
       return createArea(ctx, id);
     },
 
-    appendUpload(id, offset, chunks) {
-      return appendPart(ctx, id, offset, chunks);
+    appendUpload(id, offset, chunks, length) {
+      return appendPart(ctx, id, offset, chunks, length);
     },
 
     readUpload(id, length, parts) {

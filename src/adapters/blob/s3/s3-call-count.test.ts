@@ -53,7 +53,8 @@ async function push(store: BlobStore, chunks: Buffer[], whole = false): Promise<
     return;
   }
   let offset = 0;
-  for (const c of chunks) offset = await area.append(offset, chunksOf(c));
+  // A monolithic PUT declares its length (Content-Length), as core passes it; a PATCH here does not.
+  for (const c of chunks) offset = await area.append(offset, chunksOf(c), true, chunks.length === 1 ? c.length : undefined);
   await area.commit(sha(Buffer.concat(chunks)));
 }
 
