@@ -2,16 +2,19 @@
 // registry at a time; prints each metric with the ratio berth / Distribution against its target and saves JSON.
 // `--self-test` puts a second Distribution in the berth column, to check the harness itself (ratios near 1x).
 // Then the backends (the embedded default vs PostgreSQL + S3 with one and two replicas behind a round-robin proxy), and
-// online GC on berth alone (sweep rate, push latency with GC busy, repository delete at 10 vs 10,000 manifests).
+// online GC on berth alone (sweep rate, push latency with GC busy, repository delete at 10 vs 10,000 manifests), and
+// the growth row (random GETs and RSS after 100,000 manifests on the embedded default, bench/scale.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { replicaBackend } from '../test/e2e/replicas-stores.ts';
+import { postgresServer } from '../test/servers.ts';
 import { measureBackends } from './backends.ts';
 import { backendTable, s3Table } from './backends-report.ts';
 import { type GcRound, gcRows, gcTable, medianGc } from './gc-report.ts';
+import { growthRows, growthTable } from './growth-report.ts';
 import { agent, makeSmallImage } from './http.ts';
 import { loopbackLimits } from './loopback.ts';
 import { BigBlob, fsyncDiskLimit, sha256Limit } from './machine.ts';
@@ -37,6 +40,10 @@ const { values: flags } = parseArgs({
     'replica-backend': { type: 'string' }, // shared stores of the replica columns: postgres-s3 (default), embedded-shared, postgres-file
     scale: { type: 'boolean', default: false }, // only the growth run: --scale-manifests (default 1,000,000) on the embedded default
     'scale-manifests': { type: 'string' },
+    'scale-meta': { type: 'string', default: 'embedded' }, // the growth run's metadata store: embedded (SQLite) or postgres (the test server)
+    'skip-growth': { type: 'boolean', default: false }, // the regular run's growth row (100,000 manifests, ~5 min; --quick: 10,000)
+    'growth-manifests': { type: 'string' },
+    'only-growth': { type: 'boolean', default: false }, // just the growth row (no Distribution needed)
   },
 });
 const quick = flags.quick;
@@ -91,17 +98,39 @@ async function main(): Promise<void> {
   const record: Record<string, unknown> = { at: new Date().toISOString(), selfTest: flags['self-test'], commit: gitCommit() };
   if (flags.scale) {
     const manifests = Number(flags['scale-manifests'] ?? 1_000_000);
-    log(`growth: ${manifests.toLocaleString('en-US')} manifests, 20 tags a repository, 16 clients`);
-    const rate = { seconds: quick ? 2 : 10, warmupSeconds: quick ? 0.5 : 2, connections: 32, maxRequests: 2_000_000 };
-    record.scale = await measureScale(work, { manifests, tagsPerRepo: 20, clients: 16, rate });
+    const metaUrl = await scaleMeta(flags['scale-meta']);
+    log(`growth: ${manifests.toLocaleString('en-US')} manifests, 20 tags a repository, 16 clients, metadata ${flags['scale-meta']}`);
+    record.scale = await measureScale(work, { manifests, tagsPerRepo: 20, clients: 16, rate: scaleRate, ...(metaUrl ? { metaUrl } : {}) });
     process.stdout.write(`\n${scaleTable(record.scale as ScaleResult)}\n`);
     log(`saved ${await saveJson(record)}`);
     return;
   }
-  if (!flags['only-gc'] && !flags['only-backends']) Object.assign(record, await compare(work));
-  if (!flags['self-test'] && !flags['skip-backends'] && !flags['only-gc']) record.backends = await backends(work);
-  if (!flags['self-test'] && !flags['skip-gc'] && !flags['only-backends']) record.gc = await gc(work);
+  const only = flags['only-gc'] || flags['only-backends'] || flags['only-growth'];
+  if (!only) Object.assign(record, await compare(work));
+  if (!flags['self-test'] && !flags['skip-backends'] && (!only || flags['only-backends'])) record.backends = await backends(work);
+  if (!flags['self-test'] && !flags['skip-gc'] && (!only || flags['only-gc'])) record.gc = await gc(work);
+  if (!flags['self-test'] && !flags['skip-growth'] && (!only || flags['only-growth'])) record.growth = await growth(work);
   log(`saved ${await saveJson(record)}`);
+}
+
+const scaleRate = { seconds: quick ? 2 : 10, warmupSeconds: quick ? 0.5 : 2, connections: 32, maxRequests: 2_000_000 };
+
+/** --scale-meta: undefined for the embedded store, or a fresh schema on the PostgreSQL test server (test/servers.ts). */
+async function scaleMeta(kind: string | undefined): Promise<string | undefined> {
+  if (kind === undefined || kind === 'embedded') return undefined;
+  if (kind !== 'postgres') throw new Error(`--scale-meta: embedded or postgres, not ${kind}`);
+  const { url } = await postgresServer();
+  return `${url}${url.includes('?') ? '&' : '?'}schema=bench_scale_${Date.now().toString(36)}`;
+}
+
+/** The growth row: the scale run at 100,000 manifests (--quick 10,000) on the embedded default; prints its table. */
+async function growth(work: string): Promise<Record<string, unknown>> {
+  const manifests = Number(flags['growth-manifests'] ?? (quick ? 10_000 : 100_000));
+  log(`growth: ${manifests.toLocaleString('en-US')} manifests on the embedded default`);
+  const r = await measureScale(work, { manifests, tagsPerRepo: 20, clients: 16, rate: scaleRate });
+  const all = growthRows(r);
+  process.stdout.write(`\n${growthTable(all, r)}\n`);
+  return { result: r, rows: all };
 }
 
 /** berth and Distribution side by side; returns what goes into the JSON record. */

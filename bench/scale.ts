@@ -1,6 +1,7 @@
-// `npm run bench -- --scale`: what growing costs on the embedded default. Pushes N manifests (20 tags in each of N/20
-// repositories, 16 clients) a tenth at a time and reports the push rate per tenth, random manifest GETs and tags/list
-// at the first tenth and at the end, the catalog walk, `gc --dry-run` and a GC pass, restart time, RSS and disk.
+// `npm run bench -- --scale`: what growing costs on the embedded default (or with --scale-meta postgres, metadata on
+// PostgreSQL). Pushes N manifests (20 tags in each of N/20 repositories, 16 clients) a tenth at a time and reports the
+// push rate per tenth, random manifest GETs and tags/list at the first tenth and at the end, the catalog walk,
+// `gc --dry-run` and a GC pass, restart time, RSS and disk.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runBerth, startBerth } from '../test/e2e/harness.ts';
@@ -15,10 +16,13 @@ export interface ScaleParams {
   tagsPerRepo: number;
   clients: number;
   rate: RateOptions;
+  /** `serve --meta` (a PostgreSQL URL); absent: the embedded SQLite store. Blobs stay on the filesystem either way. */
+  metaUrl?: string;
 }
 
 export interface ScaleResult {
   manifests: number;
+  meta: 'embedded' | 'postgres';
   pushPerTenth: number[];
   randomGet: { atTenth: number; atEnd: number; ratio: number };
   tagsList: { atTenth: number; atEnd: number; ratio: number };
@@ -44,7 +48,9 @@ const repoName = (r: number): string => `scale/r${String(r).padStart(7, '0')}`;
 
 export async function measureScale(work: string, P: ScaleParams): Promise<ScaleResult> {
   const repos = Math.ceil(P.manifests / P.tagsPerRepo);
-  let berth = await startBerth({ dataDir: join(work, 'scale-data'), env: { BERTH_GC_INTERVAL: '0', BERTH_LIFECYCLE_INTERVAL: '0' } });
+  const meta = P.metaUrl === undefined ? [] : ['--meta', P.metaUrl];
+  const env = { BERTH_GC_INTERVAL: '0', BERTH_LIFECYCLE_INTERVAL: '0' };
+  let berth = await startBerth({ dataDir: join(work, 'scale-data'), args: meta, env });
   try {
     // Repository-major, so every tenth has the same mix (one image push, then tag-only manifest pushes); a repository's
     // later tags wait for its first, which carries the blobs.
@@ -93,7 +99,7 @@ export async function measureScale(work: string, P: ScaleParams): Promise<ScaleR
 
     const timed = async (args: string[]): Promise<number> => {
       const t = performance.now();
-      const r = await runBerth([...args, '--data', berth.dataDir]);
+      const r = await runBerth([...args, '--data', berth.dataDir, ...meta]);
       if (r.code !== 0) throw new Error(`berth ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(0, 300)}`);
       return performance.now() - t;
     };
@@ -102,13 +108,14 @@ export async function measureScale(work: string, P: ScaleParams): Promise<ScaleR
 
     await berth.stop();
     const restartStarted = performance.now();
-    berth = await startBerth({ dataDir: berth.dataDir, env: { BERTH_GC_INTERVAL: '0', BERTH_LIFECYCLE_INTERVAL: '0' } });
+    berth = await startBerth({ dataDir: berth.dataDir, args: meta, env });
     await getText(berth.url, '/v2/');
     const restartMs = performance.now() - restartStarted;
     const diskBytes = Number(execFileSync('du', ['-sb', berth.dataDir], { encoding: 'utf8' }).split('\t')[0]);
 
     return {
       manifests: P.manifests,
+      meta: P.metaUrl === undefined ? 'embedded' : 'postgres',
       pushPerTenth,
       randomGet: { atTenth: atTenth.get, atEnd: end.get, ratio: end.get / atTenth.get },
       tagsList: { atTenth: atTenth.tags, atEnd: end.tags, ratio: end.tags / atTenth.tags },
@@ -143,7 +150,7 @@ export async function measureScale(work: string, P: ScaleParams): Promise<ScaleR
 export function scaleTable(r: ScaleResult): string {
   const n = (x: number): string => Math.round(x).toLocaleString('en-US');
   const rows = [
-    ['manifests pushed', n(r.manifests)],
+    ['manifests pushed', `${n(r.manifests)} (metadata: ${r.meta === 'postgres' ? 'PostgreSQL' : 'embedded SQLite'})`],
     ['push rate per tenth, manifests/s', r.pushPerTenth.map(n).join(' / ')],
     ['push rate, last tenth / first', `${(r.pushPerTenth.at(-1)! / r.pushPerTenth[0]!).toFixed(2)}x`],
     [
@@ -155,7 +162,7 @@ export function scaleTable(r: ScaleResult): string {
     ['berth gc --dry-run / berth gc, ms (CLI start-up included)', `${n(r.gcDryRunMs)} / ${n(r.gcPassMs)}`],
     ['restart until /v2/ answers, ms', n(r.restartMs)],
     ['server RSS MiB at a tenth / at the end / peak', `${r.rssMiB.atTenth} / ${r.rssMiB.atEnd} / ${r.rssMiB.peak} (goal <= 200)`],
-    ['disk per manifest (metadata + blobs), bytes', n(r.diskBytesPerManifest)],
+    [`disk per manifest (${r.meta === 'postgres' ? 'blobs only' : 'metadata + blobs'}), bytes`, n(r.diskBytesPerManifest)],
   ];
   const w = Math.max(...rows.map((x) => x[0]!.length));
   return rows.map(([k, v]) => `${k!.padEnd(w)}  ${v}`).join('\n');

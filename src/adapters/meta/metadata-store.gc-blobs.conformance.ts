@@ -19,6 +19,23 @@ async function upload(s: MetadataStore, repository: string): Promise<string> {
 export function gcBlobCases(suite: ConformanceSuite): void {
   const { isolated } = suite;
 
+  isolated('a claim records the closing chunk in its own transaction, and a link can end the session it finishes', async (k: ConformanceKit) => {
+    const s = k.store();
+    const r = k.repo();
+    const id = await upload(s, r);
+    const digest = d('claim-advance');
+    assert.equal(await s.claimUploadDigest(id, digest, later(1), NEVER_STALE, { from: 5, to: 9, ref: 'stale' }), 'moved', 'the offset is not 5');
+    assert.equal((await s.getUpload(id))?.claimed ?? null, null, 'a failed advance claims nothing');
+    assert.equal(await s.claimUploadDigest(id, digest, later(2), NEVER_STALE, { from: 0, to: 9, ref: 'last' }), 'claimed');
+    const session = await s.getUpload(id);
+    assert.deepEqual([session?.offset, session?.claimed, session?.parts], [9, digest, [{ offset: 0, size: 9, ref: 'last' }]]);
+    assert.equal(await s.claimUploadDigest(randomUUID(), digest, later(3), NEVER_STALE, { from: 0, to: 1, ref: 'x' }), 'moved', 'unknown session');
+    await s.linkBlob(r, { digest, size: 9 }, actor, later(4), id);
+    assert.deepEqual(await s.findBlob(r, digest), { digest, size: 9 });
+    assert.equal(await s.getUpload(id), null, 'the session ended with the link');
+    assert.equal(await s.blobState(digest), 'known');
+  });
+
   isolated(
     'beginBlobPurge removes only blobs still queued past the grace period, used by no manifest (trashed ones too) and claimed by no upload',
     async (k: ConformanceKit) => {

@@ -1,6 +1,7 @@
 // The one MetadataStore: every port method mapped to its shared query and to how it runs (a read, a cached hot
 // read, or a write with the lock it needs). SQLite and PostgreSQL differ only in the SqlEngine they pass in.
 import { type MetadataStore, purgeLeaseExpiry } from '../../core/index.ts';
+import { manifestKey, pulledAtPatch } from './manifest-cache.ts';
 import { listAudit } from './queries/audit.ts';
 import * as blobs from './queries/blobs.ts';
 import * as browse from './queries/browse.ts';
@@ -44,13 +45,13 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     listRepositories: (page) => e.read(() => repos.listRepositories(page)),
     deleteRepository: (name, force, actor, at, policy, onlyId) => e.write(() => repos.deleteRepository(name, force, actor, at, policy, onlyId)),
     findBlob: (repository, digest) => e.cached(`b\0${repository}\0${digest}`, () => blobs.findBlob(repository, digest)),
-    linkBlob: (repository, blob, _actor, at) => e.write(() => blobs.linkBlob(repository, blob, at), `rows:${repository}`),
+    linkBlob: (repository, blob, _actor, at, closing) => e.write(() => blobs.linkBlob(repository, blob, at, closing), `rows:${repository}`),
     mountBlob: (from, to, digest, _actor, at) => e.write(() => blobs.mountBlob(from, to, digest, at), `rows:${to}`),
     unlinkBlob: (repository, digest, actor, at) => e.write(() => blobs.unlinkBlob(repository, digest, actor, at)),
     putManifest: (m) => e.write(() => manifests.putManifest(m), `rows:${m.repository}`),
     getManifest: (repository, ref) =>
       e.cached(
-        `m\0${repository}\0${'tag' in ref ? `t:${ref.tag}` : ref.digest}`,
+        manifestKey(repository, ref),
         () => manifests.getManifest(repository, ref),
         (m) => m?.body.byteLength ?? 64,
       ),
@@ -65,13 +66,14 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
         (t) => (t?.length ?? 0) * 32,
       ),
     // An empty batch (most flushes when nothing was pulled) opens no transaction at all.
-    recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls), 'rows')),
+    // Recording pulls moves cached manifests' lastPulledAt instead of dropping every cached read.
+    recordPulls: async (pulls) => (pulls.length === 0 ? undefined : e.write(() => manifests.recordPulls(pulls), 'rows', pulledAtPatch(pulls))),
     createUpload: (s) => e.single(() => uploads.createUpload(s)),
     getUpload: (id) => e.read(() => uploads.getUpload(id)),
     advanceUpload: (id, from, to, at, ref) => e.write(() => uploads.advanceUpload(id, from, to, at, ref), null),
     deleteUpload: (id) => e.write(() => uploads.deleteUpload(id), null),
     listIdleUploads: (before, limit) => e.read(() => uploads.listIdleUploads(before, limit)),
-    claimUploadDigest: (id, digest, at, staleBefore) => e.write(() => gcBlobs.claimUploadDigest(id, digest, at, staleBefore), 'rows'),
+    claimUploadDigest: (id, digest, at, staleBefore, advance) => e.write(() => gcBlobs.claimUploadDigest(id, digest, at, staleBefore, advance), 'rows'),
     adoptUpload: (id, owner, at) => e.single(() => uploads.adoptUpload(id, owner, at)),
     listAbandonedUploads: (idleBefore, now, limit) => e.read(() => uploads.listAbandonedUploads(idleBefore, now, limit)),
     expireAbandonedUpload: (id, idleBefore, now) => e.write(() => uploads.expireAbandonedUpload(id, idleBefore, now), null),

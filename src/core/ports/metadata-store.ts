@@ -58,6 +58,13 @@ export interface PinPolicy {
   pulledSince: Date | null;
 }
 
+/** A closing chunk's offset move [from, to), recorded as part `ref`: what advanceUpload takes, for claimUploadDigest. */
+export interface UploadAdvance {
+  from: number;
+  to: number;
+  ref: string;
+}
+
 /** Why a delete happened, beyond who asked: merged into its audit event's detail (a retention run names its rule). */
 export type AuditNote = Readonly<Record<string, unknown>>;
 
@@ -91,8 +98,11 @@ export interface RepositoryCatalog {
 export interface BlobIndex {
   /** The blob as linked to this repository, or null when the repository cannot see it. */
   findBlob(repository: string, digest: Digest): Promise<BlobLink | null>;
-  /** Records a blob whose bytes are committed, creating the repository if new, and links it. */
-  linkBlob(repository: string, blob: BlobLink, actor: Actor, at: Date): Promise<void>;
+  /**
+   * Records a blob whose bytes are committed, creating the repository if new, and links it. With `closing`, the upload
+   * session whose bytes these are ends in the same transaction (one commit per finished upload instead of two).
+   */
+  linkBlob(repository: string, blob: BlobLink, actor: Actor, at: Date, closing?: string): Promise<void>;
   /** Links a blob from `from` into `to` if `from` holds it; null otherwise. */
   mountBlob(from: string, to: string, digest: Digest, actor: Actor, at: Date): Promise<BlobLink | null>;
   /** Removes a blob from a repository unless a manifest of the repository still uses it. */
@@ -142,9 +152,18 @@ export interface UploadSessions {
   /**
    * Marks the session as about to commit `digest`, which GC then never reclaims until the session ends. 'purging' while
    * GC is reclaiming that digest (the caller waits for the purge to finish, then claims again); a purge marker begun
-   * before `staleBefore` belongs to a dead sweeper and is taken over (dropped) by the claim.
+   * before `staleBefore` belongs to a dead sweeper and is taken over (dropped) by the claim. With `advance`, the
+   * offset moves first in the same transaction, exactly as advanceUpload would (a closing PUT's last chunk: one commit
+   * instead of two); 'moved' when that compare-and-set fails (nothing is written), and the advance stands whatever the
+   * claim answers after it.
    */
-  claimUploadDigest(id: string, digest: Digest, at: Date, staleBefore: Date): Promise<'claimed' | 'purging' | 'unknown-session'>;
+  claimUploadDigest(
+    id: string,
+    digest: Digest,
+    at: Date,
+    staleBefore: Date,
+    advance?: UploadAdvance,
+  ): Promise<'claimed' | 'purging' | 'unknown-session' | 'moved'>;
   /** Makes `owner` the session's owner (and touches it); false when the session is gone. */
   adoptUpload(id: string, owner: string, at: Date): Promise<boolean>;
   /**

@@ -5,6 +5,7 @@ import { RegistryError } from '../errors.ts';
 import { algorithmOf, type Digest, newHasher, parseDigest } from '../model/digest.ts';
 import { newUploadId } from '../model/ids.ts';
 import type { Actor, UploadSession } from '../model/records.ts';
+import type { UploadAdvance } from '../ports/metadata-store.ts';
 import type { RegistryDeps, UsesBlobs, UsesMeta } from './deps.ts';
 import { newPurgeOwner, PURGE_LEASE_MS, type PurgeDeps, purgeLeaseExpiry, removePurgedBytes } from './purge-lease.ts';
 import { type PushDeps, requireRepositoryForPush } from './repositories.ts';
@@ -80,36 +81,60 @@ export async function holdUpload(
   await ownedUpload(deps, repository, id);
 }
 
-/** Appends one chunk (PATCH, or the body of the closing PUT) and returns the session after it. */
+/** What one request streamed into the upload area past the session's offset, not recorded yet. */
+interface Written {
+  size: number;
+  ref: string;
+  /** The running hash after these bytes, or null when this process had no state at the session's offset. */
+  hash: Hash | null;
+}
+
+/** Streams a chunk into the area at the session's offset; the bytes count only once the offset is recorded. */
+async function writeChunk(deps: AppendDeps, session: UploadSession, input: ChunkInput): Promise<Written> {
+  if (input.rangeStart !== undefined && input.rangeStart !== session.offset) {
+    throw new RegistryError('RANGE_INVALID', `chunk starts at ${input.rangeStart} but the upload has ${session.offset} bytes`, { offset: session.offset });
+  }
+  // No state here for this offset (restart, or the last PATCH went to another replica): the closing PUT hashes.
+  const hash = deps.hashes.peek(session.id, session.offset);
+  const count = { bytes: 0 };
+  const { size, ref } = await deps.blobs.appendUpload(session.id, session.offset, counted(input.body, hash, count), input.expectedLength);
+  if (input.expectedLength !== undefined && count.bytes !== input.expectedLength) {
+    // The bytes past session.offset are discarded by the next append: the recorded offset is the truth.
+    throw new RegistryError('SIZE_INVALID', `expected ${input.expectedLength} bytes, received ${count.bytes}`, { offset: session.offset });
+  }
+  if (size !== session.offset + count.bytes) throw new RegistryError('INTERNAL', 'upload size disagrees with bytes written');
+  return { size, ref, hash };
+}
+
+/** The session once `written` is recorded at `at`. */
+function advanced(session: UploadSession, written: Pick<Written, 'size' | 'ref'>, at: Date): UploadSession {
+  const part = written.size > session.offset ? [{ offset: session.offset, size: written.size - session.offset, ref: written.ref }] : [];
+  return { ...session, offset: written.size, updatedAt: at, parts: [...(session.parts ?? []), ...part] };
+}
+
+const moved = (offset: number): RegistryError =>
+  new RegistryError('RANGE_INVALID', 'the upload moved on concurrently; check its status and resume', { offset });
+
+/** Records a written chunk (the offset's compare-and-set) and keeps the hash reached. */
+async function recordChunk(deps: AppendDeps, session: UploadSession, written: Written): Promise<UploadSession> {
+  const at = deps.clock.now();
+  if (!(await deps.meta.advanceUpload(session.id, session.offset, written.size, at, written.ref))) throw moved(session.offset);
+  if (written.hash) deps.hashes.remember(session.id, written.size, written.hash);
+  else deps.hashes.forget(session.id);
+  return advanced(session, written, at);
+}
+
+/** Appends one chunk (PATCH) and returns the session after it. */
 export async function appendChunk(deps: AppendDeps, repository: string, id: string, input: ChunkInput): Promise<UploadSession> {
   return deps.hashes.exclusive(id, async () => {
     const session = await ownedUpload(deps, repository, id);
-    if (input.rangeStart !== undefined && input.rangeStart !== session.offset) {
-      throw new RegistryError('RANGE_INVALID', `chunk starts at ${input.rangeStart} but the upload has ${session.offset} bytes`, { offset: session.offset });
-    }
-    // No state here for this offset (restart, or the last PATCH went to another replica): the closing PUT hashes.
-    const hash = deps.hashes.peek(id, session.offset);
-    const count = { bytes: 0 };
-    const { size, ref } = await deps.blobs.appendUpload(id, session.offset, counted(input.body, hash, count), input.expectedLength);
-    if (input.expectedLength !== undefined && count.bytes !== input.expectedLength) {
-      // The bytes past session.offset are discarded by the next append: the recorded offset is the truth.
-      throw new RegistryError('SIZE_INVALID', `expected ${input.expectedLength} bytes, received ${count.bytes}`, { offset: session.offset });
-    }
-    if (size !== session.offset + count.bytes) throw new RegistryError('INTERNAL', 'upload size disagrees with bytes written');
-    const at = deps.clock.now();
-    if (!(await deps.meta.advanceUpload(id, session.offset, size, at, ref))) {
-      throw new RegistryError('RANGE_INVALID', 'the upload moved on concurrently; check its status and resume', { offset: session.offset });
-    }
-    if (hash) deps.hashes.remember(id, size, hash);
-    else deps.hashes.forget(id);
-    const parts = [...(session.parts ?? []), ...(size > session.offset ? [{ offset: session.offset, size: size - session.offset, ref }] : [])];
-    return { ...session, offset: size, updatedAt: at, parts };
+    return recordChunk(deps, session, await writeChunk(deps, session, input));
   });
 }
 
 /** Closes the upload (PUT ?digest=): verifies the digest over every byte, commits the blob and links it. */
 export async function finishUpload(
-  deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob' | 'deleteUpload'> & UsesBlobs<'commitUpload' | 'commitBytes' | 'stat'>,
+  deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob'> & UsesBlobs<'commitUpload' | 'commitBytes' | 'stat'>,
   repository: string,
   id: string,
   digestParam: string,
@@ -117,30 +142,41 @@ export async function finishUpload(
   actor: Actor,
 ): Promise<{ digest: Digest; size: number }> {
   const digest = parseDigest(digestParam);
-  if (last && isWhole(deps, last)) {
-    const done = await finishWhole(deps, repository, id, digest, last, actor);
-    if (done) return done;
-  }
-  if (last) await appendChunk(deps, repository, id, last);
   return deps.hashes.exclusive(id, async () => {
-    const session = await ownedUpload(deps, repository, id);
-    const parts = session.parts ?? [];
-    const hash = await deps.hashes.at(id, session.offset, parts, algorithmOf(digest)).catch(async (e: unknown) => {
-      if (await committedEarlier(deps, session, digest, e)) return null;
-      throw e;
-    });
-    if (hash) {
-      const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
-      if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+    let session = await ownedUpload(deps, repository, id);
+    if (last && isWhole(deps, last) && session.offset === 0 && (session.parts ?? []).length === 0) {
+      return finishWhole(deps, repository, id, digest, last, actor);
     }
-    await claimDigest(deps, id, digest);
-    if (hash) await deps.blobs.commitUpload(id, session.offset, digest, parts);
+    // A closing chunk whose running hash already matches is recorded by the claim's own transaction (one commit
+    // fewer per monolithic push); any other chunk is recorded first, as a PATCH is, and verified below.
+    let pending: UploadAdvance | undefined;
+    if (last) {
+      const written = await writeChunk(deps, session, last);
+      if (written.hash && algorithmOf(digest) === 'sha256' && `sha256:${written.hash.copy().digest('hex')}` === digest) {
+        pending = { from: session.offset, to: written.size, ref: written.ref };
+      } else session = await recordChunk(deps, session, written);
+    }
+    let verified = pending !== undefined;
+    if (!pending) {
+      const hash = await deps.hashes.at(id, session.offset, session.parts ?? [], algorithmOf(digest)).catch(async (e: unknown) => {
+        if (await committedEarlier(deps, session, digest, e)) return null;
+        throw e;
+      });
+      if (hash) {
+        const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
+        if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+        verified = true;
+      }
+    }
+    await claimDigest(deps, id, digest, pending);
+    if (pending) session = advanced(session, { size: pending.to, ref: pending.ref }, deps.clock.now());
+    if (verified) await deps.blobs.commitUpload(id, session.offset, digest, session.parts ?? []);
     else if ((await deps.blobs.stat(digest)) !== session.offset) {
       // Committed before a crash, then reclaimed by GC before this retry claimed it: the bytes are gone.
       throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `the bytes of upload ${id} are gone; start a new upload`);
     }
-    await deps.meta.linkBlob(repository, { digest, size: session.offset }, actor, deps.clock.now());
-    await deps.meta.deleteUpload(id);
+    // The link closes the session in its own transaction.
+    await deps.meta.linkBlob(repository, { digest, size: session.offset }, actor, deps.clock.now(), id);
     deps.hashes.forget(id);
     return { digest, size: session.offset };
   });
@@ -173,30 +209,25 @@ async function readWhole(body: AsyncIterable<Uint8Array>, expected: number): Pro
 /**
  * The closing PUT of a session still empty, carrying the whole blob (a monolithic push): the body is verified in
  * memory and written straight to its content-addressed place, so the store writes it once instead of appending it to
- * the upload area and copying it from there. Claim, link and close as in finishUpload; null when the session already
- * holds bytes (the body is then untouched, for the usual path).
+ * the upload area and copying it from there. Claimed, written, then linked (the link closes the session) as in
+ * finishUpload; a wrong digest or length writes nothing and leaves the session at 0.
  */
 async function finishWhole(
-  deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob' | 'deleteUpload'> & UsesBlobs<'commitBytes'>,
+  deps: UsesMeta<'claimUploadDigest' | 'linkBlob'> & UsesBlobs<'commitBytes'> & Pick<RegistryDeps, 'clock' | 'hashes'>,
   repository: string,
   id: string,
   digest: Digest,
   last: ChunkInput,
   actor: Actor,
-): Promise<{ digest: Digest; size: number } | null> {
-  return deps.hashes.exclusive(id, async () => {
-    const session = await ownedUpload(deps, repository, id);
-    if (session.offset !== 0 || (session.parts ?? []).length > 0) return null;
-    const bytes = await readWhole(last.body, last.expectedLength ?? 0);
-    const actual = `${algorithmOf(digest)}:${newHasher(algorithmOf(digest)).update(bytes).digest('hex')}`;
-    if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
-    await claimDigest(deps, id, digest);
-    await deps.blobs.commitBytes?.(id, digest, bytes);
-    await deps.meta.linkBlob(repository, { digest, size: bytes.length }, actor, deps.clock.now());
-    await deps.meta.deleteUpload(id);
-    deps.hashes.forget(id);
-    return { digest, size: bytes.length };
-  });
+): Promise<{ digest: Digest; size: number }> {
+  const bytes = await readWhole(last.body, last.expectedLength ?? 0);
+  const actual = `${algorithmOf(digest)}:${newHasher(algorithmOf(digest)).update(bytes).digest('hex')}`;
+  if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+  await claimDigest(deps, id, digest, undefined);
+  await deps.blobs.commitBytes?.(id, digest, bytes);
+  await deps.meta.linkBlob(repository, { digest, size: bytes.length }, actor, deps.clock.now(), id);
+  deps.hashes.forget(id);
+  return { digest, size: bytes.length };
 }
 
 /**
@@ -208,12 +239,21 @@ const CLAIM_WAIT_MS = PURGE_LEASE_MS + 5_000;
 /**
  * Claims the digest before its bytes are committed, so GC can never remove the blob between this commit and the
  * link that follows (the race that corrupts images in Distribution). A purge of the digest already under way is
- * waited out; its bytes are then committed afresh.
+ * waited out; its bytes are then committed afresh. `advance` (the closing chunk's offset) goes with the first
+ * attempt and stands from then on, whatever that attempt answers.
  */
-async function claimDigest(deps: UsesMeta<'claimUploadDigest'> & Pick<RegistryDeps, 'clock'>, id: string, digest: Digest): Promise<void> {
+async function claimDigest(
+  deps: UsesMeta<'claimUploadDigest'> & Pick<RegistryDeps, 'clock'>,
+  id: string,
+  digest: Digest,
+  advance: UploadAdvance | undefined,
+): Promise<void> {
   const deadline = Date.now() + CLAIM_WAIT_MS;
+  let pending = advance;
   for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
-    const claim = await deps.meta.claimUploadDigest(id, digest, deps.clock.now(), purgeLeaseExpiry(deps.clock.now()));
+    const claim = await deps.meta.claimUploadDigest(id, digest, deps.clock.now(), purgeLeaseExpiry(deps.clock.now()), pending);
+    if (claim === 'moved') throw moved(pending?.from ?? 0);
+    pending = undefined;
     if (claim === 'claimed') return;
     // The session expired (or another replica closed it) while this request was finishing: nothing protects the bytes.
     if (claim === 'unknown-session') throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id} is no longer open; start a new upload`);

@@ -12,6 +12,11 @@ let streamed = 0;
 export function enableMemoryRelief(): void {
   if (collect) return;
   setFlagsFromString('--expose-gc');
+  // V8 sizes the old generation's next limit by the mutator utilisation it sees, and these forced minor GCs lower it:
+  // after a burst of small requests the factor sat at its minimum and a 256 MiB push then ran a mark-compact every
+  // ~100 ms that freed nothing (25-30 per three pushes, pushes 217-300 instead of 450-550 MiB/s). A fixed factor
+  // of 2 keeps them away; peak RSS through the bench's rounds was the same (180 vs 184 MiB).
+  setFlagsFromString('--heap-growing-percent=100');
   const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
   collect = () => gc({ type: 'minor' });
 }

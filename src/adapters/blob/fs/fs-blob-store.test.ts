@@ -45,6 +45,9 @@ async function put(store: BlobStore, bytes: Uint8Array): Promise<Digest> {
   return sha(bytes);
 }
 
+/** The sha256 shard directories a store makes when it opens (blobs/sha256/00 ... ff). */
+const SHA256_SHARDS = ['blobs/sha256', ...Array.from({ length: 256 }, (_, i) => `blobs/sha256/${i.toString(16).padStart(2, '0')}`)];
+
 describe('fs blob store specifics', () => {
   const dirs: string[] = [];
   async function tempDir(): Promise<string> {
@@ -85,7 +88,7 @@ describe('fs blob store specifics', () => {
       }
     }
     assert.deepEqual(await readdir(parent), ['store']);
-    assert.deepEqual(await walk(join(parent, 'store')), ['blobs', 'tmp', 'uploads']);
+    assert.deepEqual(await walk(join(parent, 'store')), ['blobs', ...SHA256_SHARDS, 'tmp', 'uploads'].sort());
   });
 
   it('refuses digests that are not well formed, before touching the disk', async () => {
@@ -119,7 +122,7 @@ describe('fs blob store specifics', () => {
       }
     }
     assert.deepEqual(await readdir(parent), ['store']);
-    assert.deepEqual(await walk(join(parent, 'store')), ['blobs', 'tmp', 'uploads', `uploads/${id}`]);
+    assert.deepEqual(await walk(join(parent, 'store')), ['blobs', ...SHA256_SHARDS, 'tmp', 'uploads', `uploads/${id}`].sort());
   });
 
   it('lays files out as documented and writes nothing outside root', async () => {
@@ -143,8 +146,7 @@ describe('fs blob store specifics', () => {
       await walk(join(parent, 'store')),
       [
         'blobs',
-        'blobs/sha256',
-        `blobs/sha256/${hex.slice(0, 2)}`,
+        ...SHA256_SHARDS,
         `blobs/sha256/${hex.slice(0, 2)}/${hex}`,
         'blobs/sha512',
         `blobs/sha512/${hex512.slice(0, 2)}`,

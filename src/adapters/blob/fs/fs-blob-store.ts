@@ -1,10 +1,11 @@
 // Filesystem blob store: streams straight to disk with no extra copies, fsyncs before anything is trusted, and
 // publishes blobs by atomic rename so a crash can never leave a half-written file at a blob path.
-import { constants } from 'node:fs';
-import { access, type FileHandle, mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { closeSync, constants, fsync, open as openCallback, openSync, renameSync, statSync } from 'node:fs';
+import { access, type FileHandle, mkdir, open, opendir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { type BlobFile, type BlobStore, type ByteRange, type Digest, RegistryError } from '../../../core/index.ts';
+import { promisify } from 'node:util';
+import { type Algorithm, type BlobFile, type BlobStore, type ByteRange, type Digest, RegistryError } from '../../../core/index.ts';
 import { ALGORITHMS, FsPaths, isUploadId } from './paths.ts';
 import { unlinkMany } from './remove-many.ts';
 import { listFsStrays, removeFsStray } from './strays.ts';
@@ -17,16 +18,32 @@ export interface FsBlobStoreOptions {
 }
 
 const MiB = 1024 * 1024;
+const SHARDS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 // 1 MiB reads: over HTTP this pulled ~1.3x faster than 256 KiB, with no measurable RSS difference.
 const READ_CHUNK = MiB;
-// One batch on its way to disk while up to 1 MiB more queues (more bought no speed); early fdatasync every 32 MiB.
-const WRITE = { maxQueued: MiB, flushEvery: 32 * MiB };
+// One batch on its way to disk while up to 1 MiB more queues (8 MiB made the kernel's side costlier); an early
+// fdatasync every 8 MiB keeps the disk busy during the push (256 MiB pushes, interleaved: 511-688 MiB/s against
+// 367-598 with one every 32 MiB; 4 and 16 MiB in between).
+const WRITE = { maxQueued: MiB, flushEvery: 8 * MiB };
 
 function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
 }
 
 const isMissing = (e: unknown): boolean => errno(e) === 'ENOENT';
+
+// Metadata operations on the upload area and the blob tree (stat, rename, open and close) run
+// synchronously: on a local filesystem each is a few microseconds, while a trip through libuv's thread pool costs a
+// worker wake-up and a completion on the event loop, on a small machine more than the call itself (a small-image push
+// made 13 pool trips per blob; the event loop, not the disk, limited it). Whatever waits on the disk (writes, fsync,
+// fdatasync) stays asynchronous. The embedded metadata store (SQLite) does its own I/O synchronously the same way.
+const fsyncFd = promisify(fsync);
+const openAsync = promisify(openCallback);
+
+/** The size of the file at `path`, or null when there is none (no exception for the usual miss). */
+function sizeNow(path: string): number | null {
+  return statSync(path, { throwIfNoEntry: false })?.size ?? null;
+}
 
 /** Entries of a directory as a stream (stores may hold millions of blobs); a missing directory is empty. */
 async function* entries(dir: string): AsyncIterable<string> {
@@ -65,11 +82,12 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
 
   async function syncDir(dir: string): Promise<void> {
     if (!durable) return;
-    const handle = await open(dir, 'r');
+    // Opening and closing a directory are quick, so only the fsync goes to the thread pool (see metadata ops above).
+    const fd = openSync(dir, 'r');
     try {
-      await handle.sync();
+      await fsyncFd(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -86,8 +104,29 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     for (const d of parents) await syncDir(d);
   }
 
+  /**
+   * Makes every shard directory of `alg` up front (shards are layout, never removed), so pushes into a fresh store do
+   * not each pay for a mkdir and a parent fsync: 200 small images touch most of the 256 shards.
+   */
+  async function ensureShards(alg: Algorithm): Promise<void> {
+    const dir = paths.algorithmDir(alg);
+    await ensureDir(dir);
+    const present = new Set(await readdir(dir));
+    const missing = SHARDS.filter((shard) => !present.has(shard));
+    if (missing.length === 0) return;
+    await Promise.all(
+      missing.map((shard) =>
+        mkdir(join(dir, shard)).catch((e: unknown) => {
+          if (errno(e) !== 'EEXIST') throw e;
+        }),
+      ),
+    );
+    await syncDir(dir);
+  }
+
   await rm(paths.tmp, { recursive: true, force: true });
   for (const dir of [paths.blobs, paths.uploads, paths.tmp]) await ensureDir(dir);
+  await ensureShards('sha256');
 
   return {
     kind: 'fs',
@@ -159,8 +198,8 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     },
 
     async createUpload(id) {
-      const handle = await open(paths.upload(id), 'wx');
-      await handle.close();
+      // Creating a file may wait for the filesystem's journal (busy with other pushes' fsyncs): off the event loop.
+      closeSync(await openAsync(paths.upload(id), 'wx'));
     },
 
     async appendUpload(id, offset, chunks) {
@@ -198,38 +237,43 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
     async commitUpload(id, length, digest, _parts) {
       const source = paths.upload(id);
       const target = paths.blob(digest);
-      let handle: FileHandle;
-      try {
-        handle = await openUpload(source, 'r+');
-      } catch (e) {
+      // By path, not by handle: the usual commit opens no upload file (two stats, a rename, a directory sync).
+      const size = sizeNow(source);
+      if (size === null) {
         // A retried commit whose first attempt got through: the area is gone and the blob is there.
-        if ((await sizeOf(target)) === length) return;
-        throw e;
+        if (sizeNow(target) === length) return;
+        throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'the bytes of this upload are gone; start a new upload');
       }
-      try {
-        const { size } = await handle.stat();
-        if (size < length) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${id} holds ${size} bytes, expected ${length}`);
-        // appendUpload already made its bytes durable; only a truncation needs another flush.
-        if (size > length) {
+      if (size < length) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${id} holds ${size} bytes, expected ${length}`);
+      // appendUpload already made its bytes durable; only a truncation needs another flush.
+      if (size > length) {
+        const handle = await openUpload(source, 'r+');
+        try {
           await handle.truncate(length);
           if (durable) await handle.datasync();
+        } finally {
+          await handle.close();
         }
-      } finally {
-        await handle.close();
       }
       // Same digest, same bytes: an existing blob is kept (a wrong-sized one, which no commit can produce, is replaced).
-      if ((await sizeOf(target)) === length) {
+      if (sizeNow(target) === length) {
         await rm(source, { force: true });
         return;
       }
-      await ensureDir(dirname(target));
+      // Atomic: readers see no blob or the whole blob. Racing commits of one digest carry the same bytes, so
+      // whichever rename lands last simply replaces an identical file.
       try {
-        // Atomic: readers see no blob or the whole blob. Racing commits of one digest carry the same bytes, so
-        // whichever rename lands last simply replaces an identical file.
-        await rename(source, target);
+        renameSync(source, target);
       } catch (e) {
-        if (isMissing(e) && (await sizeOf(target)) === length) return; // a concurrent commit of this id won
-        throw e;
+        if (!isMissing(e)) throw e;
+        // A shard made at open is never removed; this is a sha512 one (or one removed by hand): make it durably, rename again.
+        await ensureDir(dirname(target));
+        try {
+          renameSync(source, target);
+        } catch (again) {
+          if (isMissing(again) && sizeNow(target) === length) return; // a concurrent commit of this id won
+          throw again;
+        }
       }
       await syncDir(dirname(target));
     },

@@ -5,7 +5,8 @@
 //   blobs/<alg>/<hex[0:2]>/<hex>   a committed blob, e.g. blobs/sha256/9f/9f86d0...0a08. Immutable. Only ever
 //                                  created by rename(2) of a fully written, fsynced upload file, so a crash can
 //                                  never leave a partial file here. <alg> is sha256 or sha512; the two-hex shard
-//                                  keeps directories small (256 per algorithm).
+//                                  keeps directories small (256 per algorithm). sha256's shards are made when the
+//                                  store opens, sha512's on first use; none is ever removed.
 //   uploads/<uuid>                 the bytes of one upload session (UUID v4, lowercase), written at the offset
 //                                  the session records and truncated to it first, so bytes a failed request left
 //                                  behind are never trusted. Commit renames this file into blobs/.

@@ -8,6 +8,7 @@ import { purgeManifestRows } from './manifest-delete.ts';
 import { ensureRepo, liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { lockTouched } from './row-locks.ts';
+import { deleteUpload } from './uploads.ts';
 
 /** How many users a 'referenced' answer names; enough to act on, bounded so the answer stays small. */
 const MAX_USERS = 100;
@@ -36,9 +37,11 @@ function* link(repository: string, blob: BlobLink, at: Date): Q<void> {
   yield* queue.linked(blob.digest, at);
 }
 
-export function* linkBlob(repository: string, blob: BlobLink, at: Date): Q<void> {
+export function* linkBlob(repository: string, blob: BlobLink, at: Date, closing?: string): Q<void> {
   yield* lockTouched({ repositories: [repository], digests: [blob.digest] });
-  return yield* link(repository, blob, at);
+  yield* link(repository, blob, at);
+  // The finished upload's session goes with the link: its claim protected the bytes until now.
+  if (closing !== undefined) yield* deleteUpload(closing);
 }
 
 export function* mountBlob(from: string, to: string, digest: Digest, at: Date): Q<BlobLink | null> {

@@ -7,9 +7,10 @@
 // second sees the first. Renewing and ending markers are single
 // compare-and-set statements on the marker rows and take no lock. Every step is a few set-based statements per batch,
 // however many digests it holds, so the registry lock is held for a handful of statements, not thousands.
-import type { BlobLink, Digest } from '../../../core/index.ts';
+import type { BlobLink, Digest, UploadAdvance } from '../../../core/index.ts';
 import { all, get, type Q, run, textList, traits } from '../sql/query.ts';
 import { lockTouched } from './row-locks.ts';
+import { advanceUpload } from './uploads.ts';
 
 export function* dueBlobs(releasedBefore: Date, limit: number, after?: Digest): Q<BlobLink[]> {
   return yield* all<BlobLink>(
@@ -127,9 +128,17 @@ export function* takeOverPurges(staleBefore: Date, owner: string, at: Date, limi
  * its lease belongs to a sweeper that died: the claim drops it (the bytes may still be there; the upload commits
  * them again either way), and a sweeper that was only slow sees it no longer owns the marker and leaves the bytes.
  */
-export function* claimUploadDigest(id: string, digest: Digest, at: Date, staleBefore: Date): Q<'claimed' | 'purging' | 'unknown-session'> {
+export function* claimUploadDigest(
+  id: string,
+  digest: Digest,
+  at: Date,
+  staleBefore: Date,
+  advance?: UploadAdvance,
+): Q<'claimed' | 'purging' | 'unknown-session' | 'moved'> {
   // Shared: claims of one digest may run together (the marker's row lock orders them); a purge of it may not.
   yield* lockTouched({ sharedDigests: [digest] });
+  // The closing chunk's offset first, as its own advanceUpload would have committed it just before.
+  if (advance && !(yield* advanceUpload(id, advance.from, advance.to, at, advance.ref))) return 'moved';
   // FOR UPDATE: a sweeper's unlocked lease renewal (ownsPurges) waits for this decision and then finds the marker
   // gone, instead of renewing it between this read and the delete below (both sides would think they own the digest).
   const marker = yield* get<{ started_at: number }>(`SELECT started_at FROM blob_purges WHERE digest = $1${(yield* traits()).forUpdate}`, digest);

@@ -9,6 +9,12 @@ import type { Q } from './query.ts';
  */
 export type WriteLock = string | null;
 
+/**
+ * What a write that changes few cached answers does to them, instead of dropping them all: called once per cached
+ * answer after the write committed, it returns the answer as the write left it (the same value when untouched).
+ */
+export type CachePatch = (key: string, value: unknown) => unknown;
+
 export interface SqlEngine {
   readonly kind: 'sqlite' | 'postgres';
   /** Runs a read outside any transaction. */
@@ -19,8 +25,9 @@ export interface SqlEngine {
    * Runs `query` as one transaction. 'registry' (the default) serializes it with every other registry write and
    * drops cached reads; 'rows' serializes it with the writes that lock what it locks (and drops cached reads); a named lock serializes it only with writes of that name; null is for a write that is atomic
    * on its own (one statement, a compare-and-set). `query` is a factory: an engine may run it again after a conflict.
+   * With `patch`, a committed write updates the cached answers through it instead of dropping them.
    */
-  write<T>(query: () => Q<T>, lock?: WriteLock): Promise<T>;
+  write<T>(query: () => Q<T>, lock?: WriteLock, patch?: CachePatch): Promise<T>;
   /**
    * A write that is one statement, atomic on its own (a compare-and-set, an upsert): it runs outside any transaction,
    * as the engine's autocommit, and takes no lock. A query that yields a second statement is refused.

@@ -1,8 +1,8 @@
 // Runs the shared queries on better-sqlite3: synchronously, each write as one IMMEDIATE transaction on the one
 // connection (so a transaction can never interleave with another request), hot reads through the ReadCache.
 import type Database from 'better-sqlite3';
-import type { SqlEngine } from '../sql/engine.ts';
-import { type EngineTraits, oneStatement, runSync, type Statement } from '../sql/query.ts';
+import type { CachePatch, SqlEngine } from '../sql/engine.ts';
+import { type EngineTraits, oneStatement, type Q, runSync, type Statement } from '../sql/query.ts';
 import type { Db } from './db.ts';
 import { DEFAULT_READ_CACHE, ReadCache, type ReadCacheLimits } from './read-cache.ts';
 
@@ -42,6 +42,7 @@ function byNumber(params: readonly unknown[]): Record<number, unknown> {
 export function sqliteEngine(db: Db, readCache: ReadCacheLimits = DEFAULT_READ_CACHE): SqlEngine {
   const cache = new ReadCache(db, readCache);
   const prepared = new Map<string, Prepared>();
+  const snapshot = db.raw.transaction((read: () => unknown) => read());
   const exec = (s: Statement): unknown => {
     let p = prepared.get(s.sql);
     if (p === undefined) prepared.set(s.sql, (p = prepare(db, s.sql)));
@@ -54,13 +55,21 @@ export function sqliteEngine(db: Db, readCache: ReadCacheLimits = DEFAULT_READ_C
   return {
     kind: 'sqlite',
     read: async (query) => runSync(query(), exec, SQLITE_TRAITS),
-    cached: async (key, query, size) => cache.get(key, () => runSync(query(), exec, SQLITE_TRAITS), size),
-    write: async (query, lock = 'registry') => {
+    // A cached read of several statements (a manifest GET is three lookups) reads one snapshot: another process's
+    // commit cannot land between them.
+    cached: async <T>(key: string, query: () => Q<T>, size?: (value: T) => number) =>
+      cache.get(key, () => snapshot.deferred(() => runSync(query(), exec, SQLITE_TRAITS)) as T, size),
+    write: async (query, lock = 'registry', patch?: CachePatch) => {
+      let committed = false;
       try {
-        return db.tx(() => runSync(query(), exec, SQLITE_TRAITS));
+        const result = db.tx(() => runSync(query(), exec, SQLITE_TRAITS));
+        committed = true;
+        return result;
       } finally {
-        // Writes of the registry model drop every cached read, whether they committed or not.
-        if (lock === 'registry' || lock?.startsWith('rows')) cache.invalidate();
+        // Writes of the registry model drop every cached read, whether they committed or not; a committed write that
+        // says what it changed (recording pulls) patches the cached reads instead, so a GET load keeps its hits.
+        if (committed && patch) cache.patch(patch);
+        else if (lock === 'registry' || lock?.startsWith('rows')) cache.invalidate();
       }
     },
     single: async (query) => runSync(query(), oneStatement(exec), SQLITE_TRAITS),

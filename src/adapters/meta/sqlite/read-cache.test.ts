@@ -56,6 +56,18 @@ describe('ReadCache', () => {
     assert.equal(loaded(cache, 'a'), true);
   });
 
+  it('patches cached values in place after a write that says what it changed, keeping every entry', () => {
+    const cache = new ReadCache(db(), { maxEntries: 10, maxBytes: 1 << 20 });
+    for (const k of ['a', 'b']) loaded(cache, k);
+    cache.patch((key, value) => (key === 'a' ? `${String(value)}!` : value));
+    assert.equal(
+      cache.get('a', () => 'reloaded'),
+      'a!',
+    );
+    assert.equal(loaded(cache, 'b'), false, 'the untouched entry is still cached');
+    assert.equal(cache.stats.entries, 2);
+  });
+
   it("forgets everything after a local write and after another connection's commit", () => {
     const file = join(dir, 'shared.db');
     const mine = openDb(file, 1_000);

@@ -61,6 +61,11 @@ export class ReadCache {
     this.#local++;
   }
 
+  /** Replaces each cached value by what `patch` returns for it (after a write that changed only those). */
+  patch(patch: (key: string, value: unknown) => unknown): void {
+    for (const [key, entry] of this.#entries) entry.value = patch(key, entry.value);
+  }
+
   clear(): void {
     this.#entries.clear();
     this.#bytes = 0;
