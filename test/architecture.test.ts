@@ -234,6 +234,7 @@ export const WRITE_METHODS = new Set([
   'createUpload',
   'appendUpload',
   'commitUpload',
+  'commitBytes',
   'removeUpload',
   'removeStray',
   'deleteRepository',

@@ -60,9 +60,12 @@ export class Area {
     await store.createUpload(area.id);
     return area;
   }
-  /** Appends at `offset` and records the part unless `accepted` is false (a request whose offset update lost). */
-  async append(offset: number, chunks: AsyncIterable<Uint8Array>, accepted = true): Promise<number> {
-    const { size, ref } = await this.store.appendUpload(this.id, offset, chunks);
+  /**
+   * Appends at `offset` and records the part unless `accepted` is false (a request whose offset update lost); `length`
+   * is the byte count the client declared, as core passes it.
+   */
+  async append(offset: number, chunks: AsyncIterable<Uint8Array>, accepted = true, length?: number): Promise<number> {
+    const { size, ref } = await this.store.appendUpload(this.id, offset, chunks, length);
     assert.equal(typeof ref, 'string');
     if (accepted) {
       this.parts = this.parts.filter((p) => p.offset < offset);

@@ -68,9 +68,11 @@ export interface UploadWriter {
   /**
    * Writes `chunks` as the part of the area that starts at byte `offset` (bytes a failed request left past `offset`
    * are never trusted). Resolves with the new total size and the part's ref once the bytes are durable enough to
-   * resume from. Rejects with RegistryError BLOB_UPLOAD_UNKNOWN if the upload area does not exist.
+   * resume from. Rejects with RegistryError BLOB_UPLOAD_UNKNOWN if the upload area does not exist. `length`, when the
+   * client declared it, is how many bytes `chunks` should yield: a store may then stream them without buffering, and
+   * fails the append when the source ends short or runs long (one that ignores it leaves that check to core).
    */
-  appendUpload(id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<{ size: number; ref: string }>;
+  appendUpload(id: string, offset: number, chunks: AsyncIterable<Uint8Array>, length?: number): Promise<{ size: number; ref: string }>;
   /** Streams bytes [0, length) of the listed parts, used to rebuild the hash (after a restart, or on another replica). */
   readUpload(id: string, length: number, parts: readonly UploadPart[]): AsyncIterable<Uint8Array>;
   /**
@@ -78,6 +80,13 @@ export interface UploadWriter {
    * verified the digest) and removes the area. Idempotent if the blob already exists.
    */
   commitUpload(id: string, length: number, digest: Digest, parts: readonly UploadPart[]): Promise<void>;
+  /**
+   * Optional: writes `bytes`, a whole blob whose digest the caller has verified, straight to the committed blob `digest`
+   * and removes upload area `id`, which holds no accepted part; in place of appendUpload and commitUpload for a small
+   * upload sent whole in its closing request. For stores where every call is a network round trip (S3: one PUT and one
+   * DELETE instead of a PUT, a HEAD, a COPY and a DeleteObjects). Idempotent, like commitUpload.
+   */
+  commitBytes?(id: string, digest: Digest, bytes: Uint8Array): Promise<void>;
   /** Removes an upload area; no error when it is already gone. */
   removeUpload(id: string): Promise<void>;
   /** Ids of every upload area present, for expiry and fsck. */

@@ -2,7 +2,7 @@
 // session offset only advances once the bytes are durable, so a failed or cut request can always be retried.
 import type { Hash } from 'node:crypto';
 import { RegistryError } from '../errors.ts';
-import { algorithmOf, type Digest, parseDigest } from '../model/digest.ts';
+import { algorithmOf, type Digest, newHasher, parseDigest } from '../model/digest.ts';
 import { newUploadId } from '../model/ids.ts';
 import type { Actor, UploadSession } from '../model/records.ts';
 import type { UploadAdvance } from '../ports/metadata-store.ts';
@@ -97,7 +97,7 @@ async function writeChunk(deps: AppendDeps, session: UploadSession, input: Chunk
   // No state here for this offset (restart, or the last PATCH went to another replica): the closing PUT hashes.
   const hash = deps.hashes.peek(session.id, session.offset);
   const count = { bytes: 0 };
-  const { size, ref } = await deps.blobs.appendUpload(session.id, session.offset, counted(input.body, hash, count));
+  const { size, ref } = await deps.blobs.appendUpload(session.id, session.offset, counted(input.body, hash, count), input.expectedLength);
   if (input.expectedLength !== undefined && count.bytes !== input.expectedLength) {
     // The bytes past session.offset are discarded by the next append: the recorded offset is the truth.
     throw new RegistryError('SIZE_INVALID', `expected ${input.expectedLength} bytes, received ${count.bytes}`, { offset: session.offset });
@@ -134,7 +134,7 @@ export async function appendChunk(deps: AppendDeps, repository: string, id: stri
 
 /** Closes the upload (PUT ?digest=): verifies the digest over every byte, commits the blob and links it. */
 export async function finishUpload(
-  deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob'> & UsesBlobs<'commitUpload' | 'stat'>,
+  deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob'> & UsesBlobs<'commitUpload' | 'commitBytes' | 'stat'>,
   repository: string,
   id: string,
   digestParam: string,
@@ -144,6 +144,9 @@ export async function finishUpload(
   const digest = parseDigest(digestParam);
   return deps.hashes.exclusive(id, async () => {
     let session = await ownedUpload(deps, repository, id);
+    if (last && isWhole(deps, last) && session.offset === 0 && (session.parts ?? []).length === 0) {
+      return finishWhole(deps, repository, id, digest, last, actor);
+    }
     // A closing chunk whose running hash already matches is recorded by the claim's own transaction (one commit
     // fewer per monolithic push); any other chunk is recorded first, as a PATCH is, and verified below.
     let pending: UploadAdvance | undefined;
@@ -177,6 +180,54 @@ export async function finishUpload(
     deps.hashes.forget(id);
     return { digest, size: session.offset };
   });
+}
+
+/**
+ * Largest body written whole (commitBytes): it is held in memory while it is hashed, so this bounds the memory of
+ * each upload slot; config blobs and small layers fit, larger bodies stream through the upload area.
+ */
+export const WHOLE_UPLOAD_MAX_BYTES = 1024 * 1024;
+
+/** A closing request that carries the whole of a small blob, on a store that can write it whole. */
+function isWhole(deps: UsesBlobs<'commitBytes'>, last: ChunkInput): boolean {
+  const n = last.expectedLength;
+  return deps.blobs.commitBytes !== undefined && n !== undefined && n > 0 && n <= WHOLE_UPLOAD_MAX_BYTES && (last.rangeStart ?? 0) === 0;
+}
+
+/** Reads exactly `expected` bytes, or SIZE_INVALID (a longer body is read to its end but not kept). */
+async function readWhole(body: AsyncIterable<Uint8Array>, expected: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let got = 0;
+  for await (const chunk of body) {
+    got += chunk.byteLength;
+    if (got <= expected) chunks.push(chunk);
+  }
+  if (got !== expected) throw new RegistryError('SIZE_INVALID', `expected ${expected} bytes, received ${got}`, { offset: 0 });
+  return Buffer.concat(chunks, got);
+}
+
+/**
+ * The closing PUT of a session still empty, carrying the whole blob (a monolithic push): the body is verified in
+ * memory and written straight to its content-addressed place, so the store writes it once instead of appending it to
+ * the upload area and copying it from there. Claimed, written, then linked (the link closes the session) as in
+ * finishUpload; a wrong digest or length writes nothing and leaves the session at 0.
+ */
+async function finishWhole(
+  deps: UsesMeta<'claimUploadDigest' | 'linkBlob'> & UsesBlobs<'commitBytes'> & Pick<RegistryDeps, 'clock' | 'hashes'>,
+  repository: string,
+  id: string,
+  digest: Digest,
+  last: ChunkInput,
+  actor: Actor,
+): Promise<{ digest: Digest; size: number }> {
+  const bytes = await readWhole(last.body, last.expectedLength ?? 0);
+  const actual = `${algorithmOf(digest)}:${newHasher(algorithmOf(digest)).update(bytes).digest('hex')}`;
+  if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+  await claimDigest(deps, id, digest, undefined);
+  await deps.blobs.commitBytes?.(id, digest, bytes);
+  await deps.meta.linkBlob(repository, { digest, size: bytes.length }, actor, deps.clock.now(), id);
+  deps.hashes.forget(id);
+  return { digest, size: bytes.length };
 }
 
 /**

@@ -3,7 +3,7 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type BlobStore, type ByteRange, type Digest, RegistryError } from '../../../core/index.ts';
-import { commitArea } from './commit.ts';
+import { commitArea, commitWhole } from './commit.ts';
 import { s3, s3OrAbsent } from './errors.ts';
 import { KeyLayout } from './keys.ts';
 import { type Bucket, getStream, headSize, listObjects } from './objects.ts';
@@ -99,8 +99,8 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
       return createArea(ctx, id);
     },
 
-    appendUpload(id, offset, chunks) {
-      return appendPart(ctx, id, offset, chunks);
+    appendUpload(id, offset, chunks, length) {
+      return appendPart(ctx, id, offset, chunks, length);
     },
 
     readUpload(id, length, parts) {
@@ -109,6 +109,10 @@ export function s3BlobStore(options: S3StoreOptions): BlobStore {
 
     async commitUpload(id, length, digest, parts) {
       await commitArea(ctx, id, length, digest, parts);
+    },
+
+    commitBytes(id, digest, bytes) {
+      return commitWhole(ctx, id, digest, bytes);
     },
 
     removeUpload(id) {

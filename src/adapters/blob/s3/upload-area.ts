@@ -6,12 +6,16 @@
 // exists; what an area whose marker is gone still holds (a lost append, a removal cut short) is a stray for fsck.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { RegistryError, type UploadPart } from '../../../core/index.ts';
 import { chainOf, type Part, type Segment } from './chain.ts';
 import { toRegistryError } from './errors.ts';
 import type { KeyLayout } from './keys.ts';
 import { abortMultipartUnder, type Bucket, deleteKeys, getStream, headSize, listObjects, putBytes } from './objects.ts';
+
+/** S3's largest single PUT. */
+const MAX_PUT = 5 * 1024 ** 3;
 
 /** What the area code needs: where to write and how big the multipart pieces of one append are. */
 export interface AreaContext {
@@ -64,7 +68,7 @@ async function firstBytes(source: AsyncIterator<Uint8Array>): Promise<Uint8Array
 }
 
 /** Streams one append into a part object; resolves with its size once S3 acknowledged it. */
-async function writePart(ctx: AreaContext, key: string, first: Uint8Array, source: AsyncIterator<Uint8Array>): Promise<number> {
+async function writePart(ctx: AreaContext, key: string, first: Uint8Array, source: AsyncIterator<Uint8Array>, length?: number): Promise<number> {
   let written = 0;
   let sourceFailure: { error: unknown } | null = null;
   // When S3 fails mid-append the request body is left unread on purpose (destroying it would look like the client
@@ -84,6 +88,38 @@ async function writePart(ctx: AreaContext, key: string, first: Uint8Array, sourc
       written += r.value.byteLength;
       yield r.value;
     }
+  }
+  if (length !== undefined && length > ctx.partSize && length <= MAX_PUT) {
+    // The length is known: one streamed PUT, nothing buffered (a multipart append holds queueSize + 1 parts in memory).
+    // The body stream never errors: a failing source, or one that ends short or runs long, aborts the PUT instead
+    // (an error thrown into the SDK's request stream would surface as an uncaught exception), and is thrown here.
+    const abort = new AbortController();
+    let failure: unknown = null;
+    async function* exactly(): AsyncGenerator<Uint8Array> {
+      try {
+        for await (const chunk of body()) {
+          if (written > (length as number)) throw new RegistryError('SIZE_INVALID', `the upload sent more than the ${length} bytes it declared`);
+          yield chunk;
+        }
+        if (written !== length) throw new RegistryError('SIZE_INVALID', `the upload ended after ${written} of the ${length} bytes it declared`);
+      } catch (e) {
+        failure = e;
+        abort.abort();
+      }
+    }
+    const stream = Readable.from(exactly());
+    stream.on('error', () => undefined);
+    try {
+      await ctx.bucket.transfers.send(
+        new PutObjectCommand({ Bucket: ctx.bucket.name, Key: key, Body: stream, ContentLength: length, ContentType: 'application/octet-stream' }),
+        { abortSignal: abort.signal },
+      );
+    } catch (e) {
+      if (failure !== null) throw failure;
+      throw toRegistryError('PUT upload part', e);
+    }
+    if (failure !== null) throw failure;
+    return written;
   }
   const upload = new Upload({
     client: ctx.bucket.transfers,
@@ -108,7 +144,13 @@ async function writePart(ctx: AreaContext, key: string, first: Uint8Array, sourc
  * (its part is taken back) and catches a removal that ran while the bytes streamed (a cancel or expiry on another
  * replica, which deletes the marker before it lists the parts, so a part it missed is one whose check fails).
  */
-export async function appendPart(ctx: AreaContext, id: string, offset: number, chunks: AsyncIterable<Uint8Array>): Promise<{ size: number; ref: string }> {
+export async function appendPart(
+  ctx: AreaContext,
+  id: string,
+  offset: number,
+  chunks: AsyncIterable<Uint8Array>,
+  length?: number,
+): Promise<{ size: number; ref: string }> {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new RegistryError('RANGE_INVALID', `invalid upload offset ${offset}`);
   ctx.keys.area(id); // an id that cannot name an area is an unknown upload, before a byte is read
   const source = chunks[Symbol.asyncIterator]();
@@ -119,7 +161,7 @@ export async function appendPart(ctx: AreaContext, id: string, offset: number, c
   }
   const ref = randomBytes(6).toString('hex');
   const key = ctx.keys.part(id, offset, ref);
-  const size = await writePart(ctx, key, first, source);
+  const size = await writePart(ctx, key, first, source, length);
   if (!(await areaExists(ctx, id))) {
     await deleteKeys(ctx.bucket, [key]);
     throw unknown(id);
