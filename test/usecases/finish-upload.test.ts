@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createFsBlobStore } from '../../src/adapters/blob/fs/index.ts';
-import { createSqliteMetadataStore } from '../../src/adapters/meta/sqlite/index.ts';
-import { appendChunk, type Digest, finishUpload, type RegistryDeps, startUpload, systemClock, UploadHashes } from '../../src/core/index.ts';
+import { appendChunk, type Digest, finishUpload, type RegistryDeps, startUpload, UploadHashes } from '../../src/core/index.ts';
+import { sqliteDeps } from './sqlite-deps.ts';
 
 const actor = { principal: 'test', dialect: 'oci' } as const;
 
@@ -17,17 +17,7 @@ async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 }
 
 async function open(dir: string): Promise<RegistryDeps> {
-  const blobs = await createFsBlobStore({ root: dir, fsync: false });
-  return {
-    blobs,
-    meta: createSqliteMetadataStore({ file: join(dir, 'meta.db') }),
-    clock: systemClock,
-    hashes: new UploadHashes(blobs),
-    processId: 'test-process',
-    deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 0, gcGraceMs: 0 },
-    repositories: { createOnPush: true },
-    limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
-  };
+  return sqliteDeps(dir, await createFsBlobStore({ root: dir, fsync: false }));
 }
 
 describe('finishUpload', () => {

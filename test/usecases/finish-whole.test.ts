@@ -8,18 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createFsBlobStore } from '../../src/adapters/blob/fs/index.ts';
-import { createSqliteMetadataStore } from '../../src/adapters/meta/sqlite/index.ts';
-import {
-  appendChunk,
-  type BlobStore,
-  type Digest,
-  finishUpload,
-  type RegistryDeps,
-  startUpload,
-  systemClock,
-  UploadHashes,
-  WHOLE_UPLOAD_MAX_BYTES,
-} from '../../src/core/index.ts';
+import { appendChunk, type BlobStore, type Digest, finishUpload, type RegistryDeps, startUpload, WHOLE_UPLOAD_MAX_BYTES } from '../../src/core/index.ts';
+import { sqliteDeps } from './sqlite-deps.ts';
 
 const actor = { principal: 'test', dialect: 'oci' } as const;
 const sha = (b: Uint8Array): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -56,16 +46,7 @@ async function open(): Promise<Counted> {
       await fs.commitUpload(id, size, digest, [{ offset: 0, size, ref }]);
     },
   };
-  const deps: RegistryDeps = {
-    blobs,
-    meta: createSqliteMetadataStore({ file: join(dir, 'meta.db') }),
-    clock: systemClock,
-    hashes: new UploadHashes(blobs),
-    processId: 'test-process',
-    deletion: { restoreWindowMs: 0, autoPinPulledWithinMs: 0, gcGraceMs: 0 },
-    repositories: { createOnPush: true },
-    limits: { maxManifestBytes: 4 << 20, maxPageSize: 1000 },
-  };
+  const deps = sqliteDeps(dir, blobs);
   return { deps, calls };
 }
 

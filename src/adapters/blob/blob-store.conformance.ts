@@ -2,14 +2,25 @@
 // suite with a way to open a fresh store, so backends cannot drift apart. Nothing here may assume a filesystem.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BlobStore, Digest } from '../../core/index.ts';
-import { Area, chunksOf, collect, generated, hasCode, MiB, put, readAll, sameBytes, sha, text } from './blob-store.kit.conformance.ts';
+import {
+  Area,
+  chunksOf,
+  collect,
+  generated,
+  hasCode,
+  MiB,
+  type OpenedBlobStore,
+  put,
+  readAll,
+  sameBytes,
+  sha,
+  storePerSuite,
+  text,
+} from './blob-store.kit.conformance.ts';
 
-export interface OpenedBlobStore {
-  store: BlobStore;
-  cleanup: () => Promise<void>;
-}
+export type { OpenedBlobStore } from './blob-store.kit.conformance.ts';
 
 export interface BlobStoreTraits {
   /**
@@ -24,16 +35,8 @@ export interface BlobStoreTraits {
 
 export function runBlobStoreConformance(name: string, open: () => Promise<OpenedBlobStore>, traits: BlobStoreTraits): void {
   describe(`BlobStore conformance: ${name}`, () => {
-    let opened: OpenedBlobStore;
     let store: BlobStore;
-    before(async () => {
-      opened = await open();
-      store = opened.store;
-    });
-    after(async () => {
-      await store.close();
-      await opened.cleanup();
-    });
+    storePerSuite(open, (s) => (store = s));
 
     describe('committed blobs', () => {
       it('has a kind for logs and metrics', () => {

@@ -2,7 +2,26 @@
 // comparison, and an upload area driven the way core drives it (accepted parts recorded as the metadata store does).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import { type BlobStore, type Digest, type ErrorCode, isRegistryError, type UploadPart } from '../../core/index.ts';
+
+export interface OpenedBlobStore {
+  store: BlobStore;
+  cleanup: () => Promise<void>;
+}
+
+/** Opens a fresh store before the enclosing suite's tests (handing it to `set`) and closes and removes it after them. */
+export function storePerSuite(open: () => Promise<OpenedBlobStore>, set: (store: BlobStore) => void): void {
+  let opened: OpenedBlobStore | undefined;
+  before(async () => {
+    opened = await open();
+    set(opened.store);
+  });
+  after(async () => {
+    await opened?.store.close();
+    await opened?.cleanup();
+  });
+}
 
 export const MiB = 1024 * 1024;
 export const sha = (b: Uint8Array): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;

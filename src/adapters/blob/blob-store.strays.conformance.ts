@@ -3,10 +3,10 @@
 // adapter's test below the port) is listed once and removed, and a removal never takes a blob or an area along.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BlobStore, Digest, Stray } from '../../core/index.ts';
-import type { OpenedBlobStore } from './blob-store.conformance.ts';
-import { Area, chunksOf, collect, put, text } from './blob-store.kit.conformance.ts';
+import type { OpenedBlobStore } from './blob-store.kit.conformance.ts';
+import { Area, chunksOf, collect, put, storePerSuite, text } from './blob-store.kit.conformance.ts';
 
 /** What each adapter writes behind the port's back. */
 export interface StrayPlanter {
@@ -22,16 +22,8 @@ const byKey = (a: Pick<Stray, 'key'>, b: Pick<Stray, 'key'>): number => (a.key <
 
 export function runStrayConformance(name: string, open: () => Promise<OpenedBlobStore>, planter: StrayPlanter): void {
   describe(`BlobStore strays: ${name}`, () => {
-    let opened: OpenedBlobStore;
     let store: BlobStore;
-    before(async () => {
-      opened = await open();
-      store = opened.store;
-    });
-    after(async () => {
-      await store.close();
-      await opened.cleanup();
-    });
+    storePerSuite(open, (s) => (store = s));
 
     it('lists nothing the port wrote: blobs, empty and written upload areas, leftovers inside an area', async () => {
       await put(store, randomBytes(100));

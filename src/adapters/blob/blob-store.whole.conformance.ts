@@ -3,10 +3,10 @@
 // the blob is there whole, the area is gone, and a retry or a race of the same digest is harmless.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BlobStore } from '../../core/index.ts';
-import type { OpenedBlobStore } from './blob-store.conformance.ts';
-import { Area, chunksOf, collect, MiB, put, readAll, sameBytes, sha } from './blob-store.kit.conformance.ts';
+import type { OpenedBlobStore } from './blob-store.kit.conformance.ts';
+import { Area, chunksOf, collect, MiB, put, readAll, sameBytes, sha, storePerSuite } from './blob-store.kit.conformance.ts';
 
 /** `bytes` in chunks of 64 KiB, as a request body arrives. */
 async function* inChunks(bytes: Uint8Array): AsyncIterable<Uint8Array> {
@@ -15,18 +15,12 @@ async function* inChunks(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 
 export function runWholeBlobConformance(name: string, open: () => Promise<OpenedBlobStore>): void {
   describe(`BlobStore commitBytes: ${name}`, () => {
-    let opened: OpenedBlobStore;
     let store: BlobStore;
     let commitBytes: NonNullable<BlobStore['commitBytes']>;
-    before(async () => {
-      opened = await open();
-      store = opened.store;
+    storePerSuite(open, (s) => {
+      store = s;
       assert.ok(store.commitBytes, `${name} offers commitBytes`);
       commitBytes = store.commitBytes.bind(store);
-    });
-    after(async () => {
-      await store.close();
-      await opened.cleanup();
     });
 
     it('writes the blob whole and removes the empty upload area', async () => {
@@ -83,16 +77,8 @@ export function runWholeBlobConformance(name: string, open: () => Promise<Opened
 /** For stores that stream by the declared length (S3); one that ignores it leaves the check to core. */
 export function runDeclaredLengthConformance(name: string, open: () => Promise<OpenedBlobStore>): void {
   describe(`BlobStore appends of a declared length: ${name}`, () => {
-    let opened: OpenedBlobStore;
     let store: BlobStore;
-    before(async () => {
-      opened = await open();
-      store = opened.store;
-    });
-    after(async () => {
-      await store.close();
-      await opened.cleanup();
-    });
+    storePerSuite(open, (s) => (store = s));
 
     it('appends a body of a declared length over the part size and commits it', async () => {
       const bytes = randomBytes(6 * MiB + 3);
