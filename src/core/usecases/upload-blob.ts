@@ -132,6 +132,12 @@ export async function appendChunk(deps: AppendDeps, repository: string, id: stri
   });
 }
 
+/** DIGEST_INVALID unless `hash` (of the digest's algorithm, over every byte) ends at `digest`. */
+function expectDigest(digest: Digest, hash: Hash): void {
+  const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
+  if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+}
+
 /** Closes the upload (PUT ?digest=): verifies the digest over every byte, commits the blob and links it. */
 export async function finishUpload(
   deps: AppendDeps & UsesMeta<'claimUploadDigest' | 'linkBlob'> & UsesBlobs<'commitUpload' | 'commitBytes' | 'stat'>,
@@ -163,8 +169,7 @@ export async function finishUpload(
         throw e;
       });
       if (hash) {
-        const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
-        if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+        expectDigest(digest, hash);
         verified = true;
       }
     }
@@ -221,8 +226,7 @@ async function finishWhole(
   actor: Actor,
 ): Promise<{ digest: Digest; size: number }> {
   const bytes = await readWhole(last.body, last.expectedLength ?? 0);
-  const actual = `${algorithmOf(digest)}:${newHasher(algorithmOf(digest)).update(bytes).digest('hex')}`;
-  if (actual !== digest) throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { digest });
+  expectDigest(digest, newHasher(algorithmOf(digest)).update(bytes));
   await claimDigest(deps, id, digest, undefined);
   await deps.blobs.commitBytes?.(id, digest, bytes);
   await deps.meta.linkBlob(repository, { digest, size: bytes.length }, actor, deps.clock.now(), id);

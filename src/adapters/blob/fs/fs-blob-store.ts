@@ -66,12 +66,15 @@ async function sizeOf(path: string): Promise<number | null> {
   }
 }
 
+/** A missing upload area: the client's unknown upload, not a server fault. */
+const uploadGone = (): RegistryError => new RegistryError('BLOB_UPLOAD_UNKNOWN', 'the bytes of this upload are gone; start a new upload');
+
 /** Opens an upload area; a missing one is the client's unknown upload, not a server fault. */
 async function openUpload(path: string, flags: 'r' | 'r+'): Promise<FileHandle> {
   try {
     return await open(path, flags);
   } catch (e) {
-    if (isMissing(e)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'the bytes of this upload are gone; start a new upload');
+    if (isMissing(e)) throw uploadGone();
     throw e;
   }
 }
@@ -242,7 +245,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
       if (size === null) {
         // A retried commit whose first attempt got through: the area is gone and the blob is there.
         if (sizeNow(target) === length) return;
-        throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'the bytes of this upload are gone; start a new upload');
+        throw uploadGone();
       }
       if (size < length) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${id} holds ${size} bytes, expected ${length}`);
       // appendUpload already made its bytes durable; only a truncation needs another flush.
