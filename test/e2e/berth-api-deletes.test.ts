@@ -3,7 +3,7 @@
 // bytes; a pin refuses with its pins named, and only an admin may break it (audited).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, assertApiError, createPin, okJson } from './berth-api-helpers.ts';
+import { api, assertApiError, createPin, okJson, previewDelete } from './berth-api-helpers.ts';
 import { until } from './harness.ts';
 import { AuthClient, createKey, type KeyedBerth, keyBasic, startKeyedBerth } from './key-helpers.ts';
 import { assertStatus, MT, pushBlob, pushImage, random, repoName } from './oci-helpers.ts';
@@ -43,8 +43,7 @@ describe('berth API deletes and their preview', () => {
   });
   after(async () => k.dispose());
 
-  const preview = async (repo: string, body: object): Promise<Preview> =>
-    okJson<Preview>(await api(k.oci, 'POST', `/berth/v1/repositories/${repo}/delete-preview`, body));
+  const preview = (repo: string, body: object): Promise<Preview> => previewDelete<Preview>(k.oci, repo, body);
 
   it('previews, deletes, lists and restores the trash; GC then reclaims exactly the previewed bytes', async () => {
     const repo = repoName('del');

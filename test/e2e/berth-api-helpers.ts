@@ -36,6 +36,11 @@ export function okJson<T>(res: Res, status = 200): T {
   return res.json<T>();
 }
 
+/** The delete preview of `repository` for `body` (a tag, a digest or the whole repository); asserts 200. */
+export async function previewDelete<T>(c: Client, repository: string, body: object): Promise<T> {
+  return okJson<T>(await api(c, 'POST', `/berth/v1/repositories/${repository}/delete-preview`, body));
+}
+
 /** Pins `reference` (tag or digest) of `repository` through the API; asserts 201. */
 export async function createPin(
   c: Client,

@@ -2,7 +2,7 @@
 // tags, a layer two repositories share, an image with referrers, and a multi-arch index (restore window and grace 0).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, okJson } from './berth-api-helpers.ts';
+import { api, okJson, previewDelete } from './berth-api-helpers.ts';
 import { type KeyedBerth, startKeyedBerth } from './key-helpers.ts';
 import { MT, pushBlob, pushImage, pushIndex, random, repoName } from './oci-helpers.ts';
 
@@ -21,8 +21,7 @@ describe('berth API: the delete preview frees exactly what GC frees', () => {
   });
   after(async () => k.dispose());
 
-  const preview = async (repo: string, body: object): Promise<Preview> =>
-    okJson<Preview>(await api(k.oci, 'POST', `/berth/v1/repositories/${repo}/delete-preview`, body));
+  const preview = (repo: string, body: object): Promise<Preview> => previewDelete<Preview>(k.oci, repo, body);
   /** Runs passes until one frees nothing (a tag delete takes one pass to trash the manifest, one more for its blobs). */
   const collect = async (): Promise<{ bytes: number; blobs: number }> => {
     let bytes = 0;
