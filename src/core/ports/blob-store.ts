@@ -84,7 +84,8 @@ export interface UploadWriter {
    * Optional: writes `bytes`, a whole blob whose digest the caller has verified, straight to the committed blob `digest`
    * and removes upload area `id`, which holds no accepted part; in place of appendUpload and commitUpload for a small
    * upload sent whole in its closing request. For stores where every call is a network round trip (S3: one PUT and one
-   * DELETE instead of a PUT, a HEAD, a COPY and a DeleteObjects). Idempotent, like commitUpload.
+   * DELETE instead of a PUT, a HEAD, a COPY and a DeleteObjects), and for the filesystem (one write and fdatasync, no
+   * reopen, truncate or stats). Idempotent, like commitUpload.
    */
   commitBytes?(id: string, digest: Digest, bytes: Uint8Array): Promise<void>;
   /** Removes an upload area; no error when it is already gone. */

@@ -3,13 +3,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type BlobStore, type Digest, isRegistryError } from '../../../core/index.ts';
 import { runBlobStoreConformance } from '../blob-store.conformance.ts';
 import { chunksOf, collect, sha } from '../blob-store.kit.conformance.ts';
+import { runWholeBlobConformance } from '../blob-store.whole.conformance.ts';
 import { createFsBlobStore } from './index.ts';
 
 runBlobStoreConformance(
@@ -29,6 +30,13 @@ runBlobStoreConformance(
   },
   { concurrentWriters: false, positionalReads: true },
 );
+
+const openFs = (fsync: boolean) => async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-fs-'));
+  return { store: await createFsBlobStore({ root, fsync }), cleanup: () => rm(root, { recursive: true, force: true }) };
+};
+runWholeBlobConformance('fs', openFs(true));
+runWholeBlobConformance('fs without fsync', openFs(false));
 
 /** Every file and directory under `dir`, relative to it. */
 async function walk(dir: string): Promise<string[]> {
@@ -216,6 +224,19 @@ describe('fs blob store specifics', () => {
     await writeFile(join(root, 'uploads', id), 'goodGARBAGE'); // as if a request died after writing past offset 4
     assert.equal((await store.appendUpload(id, 4, chunksOf(Buffer.from('!')))).size, 5);
     assert.equal((await stat(join(root, 'uploads', id))).size, 5);
+  });
+
+  it('writes a blob sent whole over bytes a failed request left in its area, and keeps none of them', async () => {
+    const root = await tempDir();
+    const store = await createFsBlobStore({ root });
+    const id = randomUUID();
+    await store.createUpload(id);
+    await writeFile(join(root, 'uploads', id), randomBytes(5000)); // a request that died after writing, never recorded
+    const bytes = randomBytes(1200);
+    await store.commitBytes!(id, sha(bytes), bytes);
+    const hex = sha(bytes).slice(7);
+    assert.deepEqual(await readFile(join(root, 'blobs', 'sha256', hex.slice(0, 2), hex)), bytes);
+    assert.deepEqual(await readdir(join(root, 'uploads')), []);
   });
 
   it('never exposes a blob path before commit, and replaces a wrong-sized file found there', async () => {

@@ -36,6 +36,11 @@ export function openDb(file: string, busyTimeoutMs: number): Db {
     enableWal(raw, busyTimeoutMs);
     // NORMAL under WAL: a power cut may lose the last commits but never corrupts; fsync per commit would halve pushes.
     raw.pragma('synchronous = NORMAL');
+    // A checkpoint runs inside the commit that crosses the threshold, on the event loop, with two fsyncs; every 4,000
+    // pages instead of 1,000 there are a quarter as many, and pages that every push rewrites (index roots, the audit
+    // tail) are copied back once per checkpoint instead of four times (small-image pushes, interleaved, 6 runs each:
+    // 5.2 vs 5.7 ms of server CPU per image). The WAL grows to ~16 MiB before it is reused.
+    raw.pragma('wal_autocheckpoint = 4000');
     // The port's "name contains" filters are case-sensitive (as PostgreSQL's LIKE is); SQLite's LIKE ignores ASCII case.
     raw.pragma('case_sensitive_like = ON');
     migrate(raw);
