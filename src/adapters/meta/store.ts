@@ -29,6 +29,13 @@ import * as trash from './queries/trash.ts';
 import * as uploads from './queries/uploads.ts';
 import type { SqlEngine } from './sql/engine.ts';
 
+/**
+ * What a cached manifest holds on the heap besides its body: the row object, its strings, two Dates, the parsed
+ * annotations and the body's buffer objects. Measured on 40,000 cached manifests of ~430 bytes: ~960 bytes of heap
+ * each beside the body, against the 256 the cache counted for any entry; without it a 16 MiB cache held ~30 MiB.
+ */
+const MANIFEST_HEAP_BYTES = 700;
+
 // Locks: every write of the registry model (repositories, blobs, manifests, tags, the GC queue, pins, purge markers
 // and upload claims, namespaces, keys, audit) holds the registry lock ('registry'), or ('rows') takes row locks on
 // what it touches as its query goes (queries/row-locks.ts; docs/SCALE-OUT.md "Write locks"): SQLite's one writer
@@ -53,7 +60,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
       e.cached(
         manifestKey(repository, ref),
         () => manifests.getManifest(repository, ref),
-        (m) => m?.body.byteLength ?? 64,
+        (m) => (m === null ? 64 : m.body.byteLength + MANIFEST_HEAP_BYTES),
       ),
     listReferrers: (repository, subject) => e.read(() => manifests.listReferrers(repository, subject)),
     deleteManifest: (repository, digest, actor, at, policy, note) =>
