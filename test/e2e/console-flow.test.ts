@@ -242,6 +242,8 @@ describe('the web console in chromium', { skip: NO_CHROMIUM }, () => {
     await p.locator('table.repos tbody tr').first().waitFor();
     const names = await p.locator('table.repos tbody th a').allTextContents();
     assert.ok(names.length === 50 && names.every((n) => n.startsWith('fleet3/')), names.join(', '));
+    // The namespace list is a request of its own: wait for it before reading it whole.
+    await p.locator('nav.namespaces li a', { hasText: 'fleet3' }).waitFor();
     assert.deepEqual(await p.locator('nav.namespaces li a').allTextContents(), ['All', 'fleet3']);
     assert.equal(await p.getByRole('link', { name: 'Garbage collection' }).count(), 0);
     await p.locator('table.repos tbody th a').first().click();
