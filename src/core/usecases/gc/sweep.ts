@@ -5,16 +5,12 @@ import type { Digest } from '../../model/digest.ts';
 import type { GcClock } from '../../ports/gc-store.ts';
 import { pinPolicy } from '../pin-policy.ts';
 import { newPurgeOwner, purgeLeaseExpiry, removePurgedBytes } from '../purge-lease.ts';
+import { yieldToOthers } from '../yield-to-others.ts';
 import { emptyReport, GC_ACTOR, type GcDeps, type GcOptions, type GcProgress, type GcReport, gcClock } from './options.ts';
 import { planGc } from './plan.ts';
 
 /** Rows per transaction: big enough for thousands of blobs a second, small enough that a push never waits long. */
 export const BATCH = 256;
-/**
- * The SQLite store answers synchronously, so a pass made only of metadata steps would never let the event loop run:
- * every batch yields, so requests (and the shutdown signal) are served between batches.
- */
-const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Upper bound on batches per phase, so a pass always ends even if writers keep refilling the queue. */
 const MAX_BATCHES = 100_000;
@@ -29,14 +25,14 @@ export async function runGc(deps: GcDeps, o: GcOptions): Promise<GcReport> {
   const progress = (p: GcProgress): void => o.onProgress?.(p);
 
   for (let i = 0, n = -1; n !== 0 && i < MAX_BATCHES && !stopped(); i++) {
-    await breathe();
+    await yieldToOthers();
     n = await deps.meta.expirePins(clock.at, BATCH);
     report.pinsExpired += n;
   }
   progress({ phase: 'pins', done: report.pinsExpired, total: null, bytes: 0, totalBytes: null });
 
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
-    await breathe();
+    await yieldToOthers();
     const owner = newPurgeOwner();
     const taken = await deps.meta.takeOverPurges(purgeLeaseExpiry(clock.at), owner, clock.at, BATCH);
     if (taken.length === 0) break;
@@ -45,7 +41,7 @@ export async function runGc(deps: GcDeps, o: GcOptions): Promise<GcReport> {
   progress({ phase: 'stale-purges', done: report.stalePurgesFinished, total: null, bytes: 0, totalBytes: null });
 
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
-    await breathe();
+    await yieldToOthers();
     const r = await deps.meta.purgeDeletedRepositories(BATCH, clock.at);
     if (r.manifests === 0 && r.links === 0 && r.repositories === 0) break;
     report.repositoryManifestsPurged += r.manifests;
@@ -69,12 +65,12 @@ async function collectManifests(deps: GcDeps, clock: GcClock, report: GcReport, 
   const pins = pinPolicy(deps, clock.at, false);
   let collected = 0;
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
-    await breathe();
+    await yieldToOthers();
     const due = await deps.meta.dueManifests(clock.releasedBefore, BATCH);
     if (due.length === 0) break;
     for (const [n, review] of due.entries()) {
       // Each collect is its own transaction (a cascade and a pin walk): yield every few so requests keep flowing.
-      if (n % 32 === 31) await breathe();
+      if (n % 32 === 31) await yieldToOthers();
       const outcome = await deps.meta.collectManifest(review, clock, pins, GC_ACTOR, false);
       if (outcome.kind === 'collected') collected += outcome.manifests.length;
       if (outcome.kind === 'pinned') report.manifestsPinned++;
@@ -88,7 +84,7 @@ async function collectManifests(deps: GcDeps, clock: GcClock, report: GcReport, 
 async function purgeTrash(deps: GcDeps, clock: GcClock, report: GcReport, progress: (p: GcProgress) => void, stopped: () => boolean): Promise<number> {
   let purged = 0;
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
-    await breathe();
+    await yieldToOthers();
     const n = await deps.meta.purgeTrash(clock.trashedBefore, BATCH, clock.at);
     if (n.manifests === 0 && n.tags === 0) break;
     purged += n.manifests;
@@ -103,7 +99,7 @@ async function sweepBlobs(deps: GcDeps, clock: GcClock, report: GcReport, o: GcO
   const total = { items: stats.blobsDue, bytes: stats.bytesDue };
   let after: Digest | undefined;
   for (let i = 0; i < MAX_BATCHES && !stopped(); i++) {
-    await breathe();
+    await yieldToOthers();
     const due = await deps.meta.dueBlobs(clock.releasedBefore, BATCH, after);
     if (due.length === 0) break;
     after = due.at(-1)!.digest;

@@ -11,6 +11,7 @@ import type { Actor, Pin } from '../../model/records.ts';
 import { deleteManifest } from '../delete-manifest.ts';
 import { reclaimableBy } from '../delete-preview.ts';
 import type { RegistryDeps, UsesMeta } from '../deps.ts';
+import { yieldToOthers } from '../yield-to-others.ts';
 import { type EffectivePolicy, effectivePolicy } from './policies.ts';
 
 export type LifecycleDeps = UsesMeta<
@@ -52,13 +53,6 @@ export interface LifecyclePreview {
   /** What GC gets back once the expired images are deleted, and from when: the delete preview's figure (delete-preview.ts). */
   bytes: { reclaimable: number; from: Date };
 }
-
-/**
- * Lets waiting requests in. The embedded store answers synchronously, so awaiting it never reaches the event loop: a
- * run must yield on its own or it holds the process for the whole pass (pushes stalled for minutes over 10,000
- * repositories, docs/LIFECYCLE.md "Figures").
- */
-export const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface Evaluation {
   policy: EffectivePolicy;

@@ -3,7 +3,8 @@
 import { namespaceOf } from '../../model/names.ts';
 import type { Actor } from '../../model/records.ts';
 import type { UsesMeta } from '../deps.ts';
-import { type LifecycleDeps, type LifecycleRunResult, type RunOptions, runLifecycle, yieldToOthers } from './apply.ts';
+import { yieldToOthers } from '../yield-to-others.ts';
+import { type LifecycleDeps, type LifecycleRunResult, type RunOptions, runLifecycle } from './apply.ts';
 
 export type RunAllDeps = LifecycleDeps & UsesMeta<'markLifecycleEvaluated' | 'recordLifecycleRemovals' | 'listLifecyclePolicies' | 'listRepositories'>;
 
