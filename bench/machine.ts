@@ -23,7 +23,7 @@ const DISK_PROBE_FILES = 5;
 /**
  * The ceiling for any registry that makes blobs durable: files of `fileMiB` written and fsynced back to back. This
  * VM's disk takes a burst of about 0.5 GiB at ~1.2 GiB/s, then ~300 MiB/s until it has been idle for a minute or so
- * (dd with fdatasync, 256 MiB files: 1,285 and 1,393, then 294-421 MiB/s for the next ten). A probe of one file saw
+ * (dd with fdatasync, 256 MiB files: 1,285 and 1,393, then 293-421 MiB/s for the next ten). A probe of one file saw
  * only the burst; a round's three 256 MiB pushes mostly see the sustained rate. `burst` is the first file, `sustained`
  * the median of the last three.
  */
