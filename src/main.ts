@@ -103,6 +103,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     tokenTtlMs: config.auth.tokenTtl,
     // Repository policies (ECR SetRepositoryPolicy) deny on /v2 too; the store caches the lookup.
     policies: async (name: string) => (await deps.meta.repositoryExtras(name))?.policy ?? null,
+    policiesOf: (names: readonly string[]) => deps.meta.repositoryPolicies(names),
     registryId: config.ecr.registryId,
     console: { sessionTtlMs: config.console.sessionTtl, sessionMaxAgeMs: config.console.sessionMaxAge },
   };

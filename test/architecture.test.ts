@@ -211,6 +211,7 @@ const READ_METHODS = new Set([
   'deletePreviewFacts',
   'listDeletedManifests',
   'repositoryExtras',
+  'repositoryPolicies',
   'listImages',
   'findImages',
   'indexParents',

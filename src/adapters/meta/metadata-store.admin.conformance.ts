@@ -88,6 +88,27 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s().repositoryExtras(r), { settings: {}, policy: null, resourceTags: { new: '1' } });
   });
 
+  it('reads the policies of many repositories at once: only live ones that have one, whatever else is named', async () => {
+    const [withPolicy, without, other, deleted] = [repo(), repo(), repo(), repo()];
+    for (const r of [withPolicy, without, other, deleted]) await create(r);
+    await update(withPolicy, { policy: POLICY });
+    await update(other, { policy: '{}' });
+    await update(deleted, { policy: POLICY });
+    assert.equal((await s().deleteRepository(deleted, true, actor, later(1), RESPECT_PINS)).kind, 'deleted');
+    const many = [withPolicy, without, other, deleted, 'conf/nowhere', ...Array.from({ length: 1_500 }, (_, i) => `conf/absent-${i}`)];
+    assert.deepEqual(
+      await s().repositoryPolicies(many),
+      new Map([
+        [withPolicy, POLICY],
+        [other, '{}'],
+      ]),
+    );
+    assert.deepEqual(await s().repositoryPolicies([without, 'conf/nowhere']), new Map());
+    assert.deepEqual(await s().repositoryPolicies([]), new Map());
+    await update(withPolicy, { policy: null });
+    assert.deepEqual(await s().repositoryPolicies([withPolicy, other]), new Map([[other, '{}']]), 'a removed policy is gone at once');
+  });
+
   it('updates mutability, settings, policy and resource tags, each change alone leaving the rest; unknown repositories give null', async () => {
     const r = repo();
     const created = (await create(r, { settings: SETTINGS, resourceTags: { a: '1', b: '2' } })).repository;

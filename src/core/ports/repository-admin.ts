@@ -53,6 +53,11 @@ export interface RepositoryAdmin {
   updateRepository(name: string, change: RepositoryChange, actor: Actor, at: Date): Promise<Repository | null>;
   /** Settings, policy and resource tags; null when the repository is unknown. */
   repositoryExtras(name: string): Promise<RepositoryExtras | null>;
+  /**
+   * The policy documents of those of `names` that are live and have one, in one read: a listing checks a page of
+   * repositories against their policies (on PostgreSQL one round trip per page instead of one per repository).
+   */
+  repositoryPolicies(names: readonly string[]): Promise<Map<string, string>>;
   /** Live images by digest order after `after`, with their tags; null when the repository is unknown. */
   listImages(repository: string, q: { tagStatus: TagStatus; after?: Digest | undefined; limit: number }): Promise<ImageSummary[] | null>;
   /** The live images among `digests`, with their tags (missing ones are left out). */

@@ -2,13 +2,11 @@
 // see (the one visibility rule, docs/DESIGN.md), so a page, its counts and its cursor never name a hidden repository.
 import { countVisibleRepositories, type NamespaceRecord, parseNamespaceName } from '../../core/index.ts';
 import { gateRequest } from '../common/access.ts';
-import { visiblePage } from '../common/visibility.ts';
+import { type Visible, visiblePage } from '../common/visibility.ts';
 import { namespaceJson, repositoryJson } from './browse-wire.ts';
 import type { BerthCall, BerthHandler } from './context.ts';
 import { sendJson } from './context.ts';
 import { pageLimit, searchParam } from './input.ts';
-
-type Visible = (repository: string) => Promise<boolean>;
 
 function visibilityOf(call: BerthCall): Promise<Visible> {
   return call.ctx.gate.visibility(gateRequest(call.req.headers, 'api'));
@@ -54,6 +52,7 @@ export const getRepositories: BerthHandler<{ kind: 'repositories' }> = async (ca
     visible,
     limit,
     after,
+    visible.prefetch,
   );
   const usage = await ctx.deps.meta.repositoryUsage(items);
   sendJson(reply, 200, { repositories: usage.map(repositoryJson), next: next ?? null });

@@ -2,6 +2,7 @@
 // interface so dialects stay independent of how keys, tokens and signatures are checked.
 import type { KeyPrincipal, Principal } from '../../auth/index.ts';
 import type { AccessKey, Action, Actor, ActorOrigin, Grant } from '../../core/index.ts';
+import type { Visible } from './visibility.ts';
 
 export interface AccessNeed {
   /** "repository" for per-repository actions, "registry" for catalog-wide ones. */
@@ -33,7 +34,7 @@ export interface AccessGate {
   /** Whether a principal that passed `check` for `needs[0]` may also do this (e.g. read the mount source). */
   alsoAllowed(request: GateRequest, need: AccessNeed): Promise<boolean>;
   /** The listing rule for this request's caller (shared/visibility.ts): credentials are checked once per listing. */
-  visibility(request: GateRequest): Promise<(repository: string) => Promise<boolean>>;
+  visibility(request: GateRequest): Promise<Visible>;
 }
 
 export interface IssuedToken {

@@ -17,7 +17,7 @@ import {
 import type { AccessKeys, Action, Actor, ActorOrigin } from '../../core/index.ts';
 import type { AccessGate, AccessNeed, AccessResult, ConsoleAuth, GateRequest, SignatureAuth, TokenIssuer } from './access.ts';
 import { createConsoleAuth } from './console-auth.ts';
-import { visibleTo } from './visibility.ts';
+import { type Visible, visibleTo } from './visibility.ts';
 
 export interface AuthGateOptions {
   keys: AccessKeys;
@@ -28,6 +28,8 @@ export interface AuthGateOptions {
   tokenTtlMs: number;
   /** A repository's policy document (ECR SetRepositoryPolicy), or null; read on each request (the store caches it). */
   policies?: ((repository: string) => Promise<string | null>) | undefined;
+  /** The policy documents of those of a listing page's repositories that have one, in one read. */
+  policiesOf?: ((repositories: readonly string[]) => Promise<ReadonlyMap<string, string>>) | undefined;
   /** The account id policy principals name (config ecr.registryId). */
   registryId?: string | undefined;
   /** Web console sessions (config console.sessionTtl, console.sessionMaxAge); default 15 minutes and 12 hours. */
@@ -53,11 +55,14 @@ function toScopes(needs: AccessNeed[]): Scope[] {
 }
 
 /** Whether a repository's policy explicitly denies one of `actions` to the principal (a policy is read only then). */
-function policyDenial(o: AuthGateOptions): (p: Principal, repository: string, actions: readonly string[]) => Promise<boolean> {
+function policyDenial(
+  o: AuthGateOptions,
+  read: AuthGateOptions['policies'] = o.policies,
+): (p: Principal, repository: string, actions: readonly string[]) => Promise<boolean> {
   const parsed = new PolicyCache();
   return async (p, repository, actions) => {
-    if (!o.policies || actions.length === 0) return false;
-    const text = await o.policies(repository);
+    if (!read || actions.length === 0) return false;
+    const text = await read(repository);
     const policy = text === null ? null : parsed.get(text);
     if (!policy) return false;
     const keyId = p.kind === 'key' || p.kind === 'token' ? p.keyId : null;
@@ -125,7 +130,21 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator, consoleAuth: 
     },
     async visibility(request) {
       const principal = await principalOf(request);
-      return principal === null ? async () => false : visibleTo(principal, denies);
+      if (principal === null) return async () => false;
+      const { policies, policiesOf } = o;
+      if (!policies || !policiesOf) return visibleTo(principal, denies);
+      // The last prefetched batch answers for its names (absent there: no policy); any other name is read alone.
+      let batch = new Set<string>();
+      let known: ReadonlyMap<string, string> = new Map();
+      const visible: Visible = visibleTo(
+        principal,
+        policyDenial(o, async (name) => (batch.has(name) ? (known.get(name) ?? null) : policies(name))),
+      );
+      visible.prefetch = async (names) => {
+        known = await policiesOf(names);
+        batch = new Set(names);
+      };
+      return visible;
     },
   };
 }

@@ -27,6 +27,34 @@ describe('visibility', () => {
     );
   });
 
+  it('prefetches each fetched batch once, before any of its names is asked', async () => {
+    const prefetched: string[][] = [];
+    const asked: string[] = [];
+    const visible = async (n: string): Promise<boolean> => {
+      assert.ok(
+        prefetched.some((b) => b.includes(n)),
+        `${n} was prefetched before it was asked`,
+      );
+      asked.push(n);
+      return Number(n.slice(4)) % 10 === 0;
+    };
+    const page = await visiblePage(
+      fetch,
+      (n) => n,
+      visible,
+      20,
+      undefined,
+      async (batch) => void prefetched.push([...batch]),
+    );
+    assert.equal(page.items.length, 20);
+    assert.deepEqual(
+      prefetched.map((b) => b.length),
+      [100, 100, 50],
+      'r000-r190 hold 20 visible names; the 21st, which says the page is not the last, is in the third batch',
+    );
+    assert.equal(new Set(asked).size, asked.length, 'each name asked once');
+  });
+
   it('ends without a trailing empty page when only hidden names follow the last page', async () => {
     const visible = async (n: string): Promise<boolean> => n <= 'ns/r004';
     const page = await visiblePage(fetch, (n) => n, visible, 5, undefined);

@@ -34,6 +34,7 @@ export const getCatalog: OciHandler<{ kind: 'catalog' }> = async ({ ctx, req, qu
     visible,
     limit,
     query.get('last') ?? undefined,
+    visible.prefetch,
   );
   const listing: Listing = { items: page.items, next: page.next ?? null };
   const link = linkHeader('/v2/_catalog', n, listing);

@@ -11,7 +11,7 @@ import type {
   RepositoryExtras,
   TagStatus,
 } from '../../../core/index.ts';
-import { all, get, type Q, run, traits } from '../sql/query.ts';
+import { all, get, type Q, run, textList, traits } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { MANIFEST_COLUMNS, type ManifestRow, TAGGED, toManifestSummary } from './manifests.ts';
 import { type ExtrasRow, ensureRepo, exclusionsColumn, liveRepo, toRepository, toRepositoryExtras } from './repo-rows.ts';
@@ -78,6 +78,15 @@ export function* repositoryExtras(name: string): Q<RepositoryExtras | null> {
   if (!row) return null;
   const tags = yield* all<{ key: string; value: string }>('SELECT key, value FROM repository_tags WHERE repo_id = $1 ORDER BY key', row.id);
   return toRepositoryExtras(row, tags);
+}
+
+export function* repositoryPolicies(names: readonly string[]): Q<Map<string, string>> {
+  if (names.length === 0) return new Map();
+  const rows = yield* all<{ name: string; policy: string }>(
+    `SELECT name, policy FROM repositories WHERE deleted_at IS NULL AND policy IS NOT NULL AND ${(yield* traits()).inList('name', '$1')}`,
+    textList(names),
+  );
+  return new Map(rows.map((r) => [r.name, r.policy]));
 }
 
 function* withTags(repoId: string, rows: ManifestRow[]): Q<ImageSummary[]> {
