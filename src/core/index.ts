@@ -61,3 +61,4 @@ export * from './usecases/request-ledger.ts';
 export * from './usecases/restore.ts';
 export * from './usecases/upload-blob.ts';
 export { UploadHashes } from './usecases/upload-hashes.ts';
+export { yieldToOthers } from './usecases/yield-to-others.ts';

@@ -297,7 +297,7 @@ export async function createFsBlobStore(options: FsBlobStoreOptions): Promise<Bl
       if (sizeNow(target) !== bytes.length) {
         // Written into the session's own area (O_TRUNC: whatever a failed request left there is dropped; a missing
         // area is made), durable before it is published, as an appended upload is: three pool trips instead of six,
-        // and no truncate, stat or reopen.
+        // and no truncate, reopen or stat of the area.
         const fd = openSync(source, 'w');
         try {
           for (let at = 0; at < bytes.length; ) at += (await writeFd(fd, bytes, at, bytes.length - at, at)).bytesWritten;

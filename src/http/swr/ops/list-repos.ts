@@ -1,7 +1,7 @@
 // listReposDetails: v2 pages with limit/offset and reports `Content-Range: offset-count/total`; v3 pages with opaque
 // markers. Both show only repositories inside a namespace that the caller may see (shared/visibility.ts), filtered by namespace, name
 // (contained in the name inside the namespace), category and is_public, with counts and sizes from core's summaries.
-import type { RepositorySummary } from '../../../core/index.ts';
+import { type RepositorySummary, yieldToOthers } from '../../../core/index.ts';
 import { type Visible, visibleTo } from '../../common/visibility.ts';
 import type { SwrCall, SwrOperation } from '../context.ts';
 import { decodeMarker, encodeMarker, intParam, invalidParameterFor, orderType, withFilter } from '../input.ts';
@@ -74,7 +74,7 @@ async function matchingNames(
     }
     if (page.length < SCAN_PAGE) return { names, more: false };
     cursor = page.at(-1)!;
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToOthers();
   }
   return { names, more: true, resumeAfter: cursor };
 }
