@@ -65,9 +65,10 @@ describe('lingerOnClose', () => {
     const c = firehose(port, 'POST / HTTP/1.1\r\nhost: t\r\ncontent-length: 2000000000\r\n\r\n', Buffer.alloc(256 * 1024, 0x61));
     assert.match(await c.answer, /^HTTP\/1\.1 400 [\s\S]*\{"refused":true\}/);
     const s = await seen;
-    // One socket read (up to 64 KiB) may land past the bound before it is noticed; a timer-checked bound lets through
+    // The socket read that crosses the bound (up to 64 KiB) lands past it before it is noticed, and nothing after it
+    // (CI once saw two more reads, ~150 KiB, before the socket itself was paused); a timer-checked bound lets through
     // whatever arrives between two checks (over 100 MiB on loopback).
-    assert.ok(s.afterAnswer <= LINGER_BYTES + 128 * 1024, `read ${s.afterAnswer} bytes after the answer`);
+    assert.ok(s.afterAnswer <= LINGER_BYTES + 64 * 1024, `read ${s.afterAnswer} bytes after the answer`);
     assert.ok(s.closedAfterMs < LINGER_MS + 500, `closed ${s.closedAfterMs} ms after the answer`);
   });
 
@@ -91,7 +92,7 @@ describe('lingerOnClose', () => {
     assert.match(await c.answer, /^HTTP\/1\.1 400 /);
     const s = await seen;
     assert.ok(s.afterAnswer >= LINGER_BYTES, `discarded only ${s.afterAnswer} bytes: a paused body is not discarded`);
-    assert.ok(s.afterAnswer <= LINGER_BYTES + 256 * 1024, `read ${s.afterAnswer} bytes after the answer`);
+    assert.ok(s.afterAnswer <= LINGER_BYTES + 64 * 1024, `read ${s.afterAnswer} bytes after the answer`);
     assert.ok(s.closedAfterMs < LINGER_MS + 500, `closed ${s.closedAfterMs} ms after the answer`);
   });
 

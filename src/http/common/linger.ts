@@ -32,6 +32,7 @@ export function lingerOnClose(req: IncomingMessage): void {
     const done = (): void => {
       clearTimeout(timer);
       req.off('data', onData);
+      this.off('resume', keepPaused);
       if (!this.destroyed) this.destroy();
     };
     // Body bytes reach `req` from Node's parser synchronously with each socket read, so this sees every read. Past the
@@ -43,7 +44,13 @@ export function lingerOnClose(req: IncomingMessage): void {
       if (this.bytesRead - startBytes < LINGER_BYTES) return;
       req.off('data', onData);
       req.pause();
+      // Pausing the request alone stops the socket only once its buffer fills, a read or two later; pausing the socket
+      // stops its reads now. The request's own read-ahead (already scheduled) resumes the socket on a later tick, so
+      // each such resume is paused again before the loop polls: at most the read that crossed the bound lands past it.
+      this.pause();
+      this.on('resume', keepPaused);
     };
+    const keepPaused = (): void => void this.pause();
     const timer = setTimeout(done, LINGER_MS).unref();
     this.once('close', done);
     this.once('end', done);
