@@ -11,11 +11,13 @@ export async function countVisibleRepositories(
   deps: UsesMeta<'searchRepositoryNames'>,
   namespace: string,
   visible: (repository: string) => Promise<boolean>,
+  prefetch?: (repositories: readonly string[]) => Promise<void>,
 ): Promise<{ count: number; complete: boolean }> {
   let count = 0;
   let after: string | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const names = await deps.meta.searchRepositoryNames({ namespace, after, limit: BATCH });
+    await prefetch?.(names);
     for (const name of names) if (await visible(name)) count++;
     if (names.length < BATCH) return { count, complete: true };
     after = names.at(-1);

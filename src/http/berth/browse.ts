@@ -24,7 +24,7 @@ export const getNamespaces: BerthHandler<{ kind: 'namespaces' }> = async (call) 
   const visible = await visibilityOf(call);
   const counts = new Map<string, number>();
   const shown = async (n: NamespaceRecord): Promise<boolean> => {
-    const { count } = await countVisibleRepositories(ctx.deps, n.name, visible);
+    const { count } = await countVisibleRepositories(ctx.deps, n.name, visible, visible.prefetch);
     counts.set(n.name, count);
     return count > 0 || (n.explicit && (await visible(`${n.name}/*`)));
   };

@@ -72,6 +72,11 @@ export interface SignatureAuth {
    * only on the ECR API. Optional for test doubles (absent = no policies).
    */
   policyDenies?(principal: Principal, repository: string, ecrActions: readonly string[]): Promise<boolean>;
+  /**
+   * The listings' visibility rule for this principal (visibility.ts) with a page-wise policy prefetch; optional for
+   * test doubles (absent: the rule over policyDenies, one policy read a name).
+   */
+  visibility?(principal: Principal): Visible;
 }
 
 /** The ECR actions a policy names for each berth right, plus deleting the repository itself. */

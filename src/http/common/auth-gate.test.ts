@@ -11,6 +11,7 @@ const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id
 async function setup(policy: string | null) {
   const keys = memoryKeys();
   const reads: string[] = [];
+  const batches: string[][] = [];
   const auth = createAuth({
     keys,
     keysMaterial: { masterKey, tokenKey: randomBytes(32) },
@@ -22,11 +23,15 @@ async function setup(policy: string | null) {
       reads.push(name);
       return name === 'team/app' ? policy : null;
     },
+    policiesOf: async (names) => {
+      batches.push([...names]);
+      return new Map(policy !== null && names.includes('team/app') ? [['team/app', policy]] : []);
+    },
     registryId: '123456789012',
   });
   const { key, secret } = await issueAccessKey(keys, masterKey, { name: 'k', grants: fullAccessGrants(), now: new Date() });
   const request = { authorization: basic(key.id, secret), host: 'localhost', dialect: 'oci' as const };
-  return { ...auth, key, secret, request, reads };
+  return { ...auth, key, secret, request, reads, batches };
 }
 
 describe('access gate with repository policies', () => {
@@ -68,5 +73,27 @@ describe('access gate with repository policies', () => {
     assert.equal(await verify(secret), null, 'a key secret is not a token');
     assert.equal(await verify(`${token.slice(0, -2)}xx`), null, 'a forged signature');
     assert.equal(await verify('not-a-token'), null);
+  });
+
+  it('listings: a prefetched page answers for its names in one read (the gate and the signature dialects alike)', async () => {
+    const deny = JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:BatchGetImage' }] });
+    const { gate, signatures, request, key, reads, batches } = await setup(deny);
+    const principal = { kind: 'key' as const, keyId: key.id, grants: key.grants };
+    for (const visible of [await gate.visibility(request), signatures.visibility!(principal)]) {
+      reads.length = 0;
+      batches.length = 0;
+      await visible.prefetch!(['team/a', 'team/app', 'team/b']);
+      assert.deepEqual(
+        [await visible('team/a'), await visible('team/app'), await visible('team/b')],
+        [true, false, true],
+        'the Deny read with the page hides its repository, the others show',
+      );
+      assert.deepEqual([reads, batches], [[], [['team/a', 'team/app', 'team/b']]], 'one read for the page, none per name');
+      assert.equal(await visible('team/c'), true);
+      assert.deepEqual(reads, ['team/c'], 'a name outside the page is read alone');
+      await visible.prefetch!(['team/c']);
+      assert.equal(await visible('team/app'), false, 'a later page does not answer for an earlier one: read alone, still denied');
+      assert.deepEqual(reads, ['team/c', 'team/app']);
+    }
   });
 });

@@ -70,6 +70,26 @@ function policyDenial(
   };
 }
 
+/**
+ * The visibility rule for one principal. With `policiesOf`, a listing's prefetch reads a page's policies in one
+ * statement: the last prefetched batch answers for its names (absent there: no policy); any other name is read alone.
+ */
+function prefetchingVisibility(o: AuthGateOptions, denies: ReturnType<typeof policyDenial>, principal: Principal): Visible {
+  const { policies, policiesOf } = o;
+  if (!policies || !policiesOf) return visibleTo(principal, denies);
+  let batch = new Set<string>();
+  let known: ReadonlyMap<string, string> = new Map();
+  const visible: Visible = visibleTo(
+    principal,
+    policyDenial(o, async (name) => (batch.has(name) ? (known.get(name) ?? null) : policies(name))),
+  );
+  visible.prefetch = async (names) => {
+    known = await policiesOf(names);
+    batch = new Set(names);
+  };
+  return visible;
+}
+
 function createAccessGate(o: AuthGateOptions, auth: Authenticator, consoleAuth: ConsoleAuth): AccessGate {
   const realmFor = (host: string): string => o.realm ?? `http://${host}/token`;
 
@@ -131,20 +151,7 @@ function createAccessGate(o: AuthGateOptions, auth: Authenticator, consoleAuth: 
     async visibility(request) {
       const principal = await principalOf(request);
       if (principal === null) return async () => false;
-      const { policies, policiesOf } = o;
-      if (!policies || !policiesOf) return visibleTo(principal, denies);
-      // The last prefetched batch answers for its names (absent there: no policy); any other name is read alone.
-      let batch = new Set<string>();
-      let known: ReadonlyMap<string, string> = new Map();
-      const visible: Visible = visibleTo(
-        principal,
-        policyDenial(o, async (name) => (batch.has(name) ? (known.get(name) ?? null) : policies(name))),
-      );
-      visible.prefetch = async (names) => {
-        known = await policiesOf(names);
-        batch = new Set(names);
-      };
-      return visible;
+      return prefetchingVisibility(o, denies, principal);
     },
   };
 }
@@ -186,6 +193,7 @@ export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: Toke
     issueLoginToken: (principal, ttlSeconds) => auth.issueLoginToken(principal, ttlSeconds),
     verifyToken: async (token) => (await auth.verifyBearer(`Bearer ${token}`, o.service)) ?? auth.verifyLoginToken(token),
     policyDenies: policyDenial(o),
+    visibility: (principal) => prefetchingVisibility(o, policyDenial(o), principal),
   };
   return { gate: createAccessGate(o, auth, consoleAuth), tokens: createTokenIssuer(o, auth), signatures, console: consoleAuth };
 }

@@ -21,6 +21,11 @@ export function visibleTo(principal: Principal, denies: SignatureAuth['policyDen
   };
 }
 
+/** A signature dialect's rule for its caller: auth's prefetching one when offered, else the rule over policyDenies. */
+export function visibleToCaller(signatures: SignatureAuth, principal: Principal): Visible {
+  return signatures.visibility?.(principal) ?? visibleTo(principal, signatures.policyDenies);
+}
+
 /** Scan batches per page at most; past this the page ends short with a cursor to go on from, never silently. */
 const MAX_ROUNDS = 100;
 

@@ -2,7 +2,7 @@
 // TotalCount is counted once, when a listing starts (a walk over repository names with one indexed lookup per match,
 // bounded), and carried in the NextToken, so later pages cost only their own rows.
 import { namespaceOf, type Repository } from '../../../core/index.ts';
-import { visibleTo } from '../../common/visibility.ts';
+import { visibleToCaller } from '../../common/visibility.ts';
 import { type AcrCall, operation } from '../context.ts';
 import { decodeToken, encodeToken } from '../paging.ts';
 import { artifactType, maxResults, optional } from '../validate.ts';
@@ -23,10 +23,11 @@ interface Query {
 async function* matching(call: AcrCall, q: Query, after: string | undefined): AsyncGenerator<Repository> {
   const { meta } = call.ctx.deps;
   const kind = kindOf(q.ArtifactType);
-  const visible = visibleTo(call.caller.principal, call.ctx.signatures.policyDenies);
+  const visible = visibleToCaller(call.ctx.signatures, call.caller.principal);
   let cursor = after;
   for (let scanned = 0; scanned < MAX_SCAN; ) {
     const names = await meta.listRepositories({ after: cursor, limit: SCAN_PAGE });
+    await visible.prefetch?.(q.RepoName === undefined ? names : names.filter((n) => n.includes(q.RepoName!)));
     for (const name of names) {
       cursor = name;
       scanned++;

@@ -11,6 +11,7 @@ import {
   type Repository,
 } from '../../../core/index.ts';
 import { ECR_ACTIONS_OF } from '../../common/access.ts';
+import { authorizeWith, policyDecision } from '../authorize.ts';
 import { type EcrCall, operation } from '../context.ts';
 import { EcrError, repositoryNotFound } from '../errors.ts';
 import { DEFAULT_PAGE, decodeToken, encodeToken, rejectPagingWith } from '../paging.ts';
@@ -67,16 +68,17 @@ export const CreateRepository = operation({
 
 /**
  * Whether the caller may see the repository in an unfiltered listing: DescribeRepositories by name would answer (grants,
- * or a policy Allow, and no Deny of it), and, as in every listing (shared/visibility.ts), no policy Deny of pull.
+ * or a policy Allow, and no Deny of it), and, as in every listing (common/visibility.ts), no policy Deny of pull.
+ * `policy` is the repository's policy text, read with its page's in one statement.
  */
-async function visible(call: EcrCall, name: string): Promise<boolean> {
+function visible(call: EcrCall, name: string, policy: string | null): boolean {
   try {
-    await call.authorize(name, 'pull');
-    return !(await call.ctx.signatures.policyDenies?.(call.caller.principal, name, ECR_ACTIONS_OF.pull));
+    authorizeWith(call.ctx, call.caller, call.operation, name, 'pull', policy);
   } catch (e) {
     if (e instanceof EcrError && e.type === 'AccessDeniedException') return false;
     throw e;
   }
+  return policyDecision(call.ctx, call.caller, policy, ECR_ACTIONS_OF.pull) !== 'deny';
 }
 
 /** Pages over the repositories the caller may pull; a page may come back short (never empty-handed forever). */
@@ -85,9 +87,10 @@ async function listVisible(call: EcrCall, limit: number, after: string | undefin
   let cursor = after;
   for (let round = 0; round < 20; round++) {
     const page = await listRepositories(call.ctx.deps, { n: String(limit), last: cursor });
+    const policies = await call.ctx.deps.meta.repositoryPolicies(page.items);
     for (const name of page.items) {
       if (names.length === limit) return { names, next: names.at(-1)! };
-      if (await visible(call, name)) names.push(name);
+      if (visible(call, name, policies.get(name) ?? null)) names.push(name);
       cursor = name;
     }
     if (page.next === null) return { names, next: null };

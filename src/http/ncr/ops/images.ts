@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { changeRepositorySettings, deleteRepository, isRegistryError, type RegistryDeps, type RepositorySummary } from '../../../core/index.ts';
 import { ECR_REPOSITORY_DELETE } from '../../common/access.ts';
-import { visibleTo } from '../../common/visibility.ts';
+import { visibleToCaller } from '../../common/visibility.ts';
 import { authorize, registryResource } from '../authorize.ts';
 import type { Handler } from '../context.ts';
 import { notFound } from '../errors.ts';
@@ -54,12 +54,13 @@ export const listImages: Handler = async (call, { registry }) => {
  * One walk over the registry's names in batches; memory stays O(batch + page).
  */
 async function visibleNames(call: Parameters<Handler>[0], registry: string, offset: number, size: number): Promise<{ names: string[]; count: number }> {
-  const visible = visibleTo(call.caller.principal, call.ctx.signatures.policyDenies);
+  const visible = visibleToCaller(call.ctx.signatures, call.caller.principal);
   const names: string[] = [];
   let count = 0;
   let after: string | undefined;
   for (let round = 0; round < MAX_WALK_ROUNDS; round++) {
     const batch = await namesIn(call.ctx.deps, registry, after, WALK_BATCH);
+    await visible.prefetch?.(batch);
     for (const name of batch) {
       if (!(await visible(name))) continue;
       if (count >= offset && count < offset + size) names.push(name);

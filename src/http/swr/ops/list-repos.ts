@@ -2,7 +2,7 @@
 // markers. Both show only repositories inside a namespace that the caller may see (shared/visibility.ts), filtered by namespace, name
 // (contained in the name inside the namespace), category and is_public, with counts and sizes from core's summaries.
 import { type RepositorySummary, yieldToOthers } from '../../../core/index.ts';
-import { type Visible, visibleTo } from '../../common/visibility.ts';
+import { type Visible, visibleToCaller } from '../../common/visibility.ts';
 import type { SwrCall, SwrOperation } from '../context.ts';
 import { decodeMarker, encodeMarker, intParam, invalidParameterFor, orderType, withFilter } from '../input.ts';
 import { parseNamespace } from '../names.ts';
@@ -62,9 +62,10 @@ async function matchingNames(
   const prefix = f.namespace === undefined ? '' : `${f.namespace}/`;
   let cursor = after !== undefined && after > prefix ? after : prefix === '' ? after : prefix;
   const names: string[] = [];
-  const visible = visibleTo(call.caller.principal, call.ctx.signatures.policyDenies);
+  const visible = visibleToCaller(call.ctx.signatures, call.caller.principal);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const page = await call.ctx.deps.meta.listRepositories({ after: cursor, limit: SCAN_PAGE });
+    await visible.prefetch?.(prefix === '' ? page : page.filter((n) => n.startsWith(prefix)));
     for (const name of page) {
       // Names sharing a prefix are contiguous in lexical order: past the namespace, nothing more can match.
       if (prefix !== '' && !name.startsWith(prefix)) return { names, more: false };
