@@ -212,6 +212,7 @@ const READ_METHODS = new Set([
   'listDeletedManifests',
   'repositoryExtras',
   'repositoryPolicies',
+  'repositoriesWithExtras',
   'listImages',
   'findImages',
   'indexParents',

@@ -109,6 +109,22 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s().repositoryPolicies([withPolicy, other]), new Map([[other, '{}']]), 'a removed policy is gone at once');
   });
 
+  it('reads many repositories with their extras at once: live ones only, each as findRepository and repositoryExtras give it', async () => {
+    const [plain, rich, deleted] = [repo(), repo(), repo()];
+    for (const r of [plain, rich, deleted]) await create(r);
+    await update(rich, { policy: POLICY, settings: { scan: { on: true } }, setTags: { team: 'a', cost: '7' } });
+    assert.equal((await s().deleteRepository(deleted, true, actor, later(1), RESPECT_PINS)).kind, 'deleted');
+    const many = [plain, rich, deleted, 'conf/nowhere', ...Array.from({ length: 1_500 }, (_, i) => `conf/absent-${i}`)];
+    const read = await s().repositoriesWithExtras(many);
+    assert.deepEqual([...read.keys()].sort(), [plain, rich].sort());
+    for (const r of [plain, rich]) {
+      assert.deepEqual(read.get(r), { repository: await s().findRepository(r), extras: await s().repositoryExtras(r) });
+    }
+    assert.deepEqual(read.get(rich)!.extras, { settings: { scan: { on: true } }, policy: POLICY, resourceTags: { cost: '7', team: 'a' } });
+    assert.deepEqual(await s().repositoriesWithExtras([]), new Map());
+    assert.deepEqual(await s().repositoriesWithExtras(['conf/nowhere']), new Map());
+  });
+
   it('updates mutability, settings, policy and resource tags, each change alone leaving the rest; unknown repositories give null', async () => {
     const r = repo();
     const created = (await create(r, { settings: SETTINGS, resourceTags: { a: '1', b: '2' } })).repository;

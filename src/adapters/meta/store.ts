@@ -124,6 +124,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     updateRepository: (name, change, actor, at) => e.write(() => admin.updateRepository(name, change, actor, at)),
     repositoryExtras: (name) => e.cached(`x\0${name}`, () => admin.repositoryExtras(name)),
     repositoryPolicies: (names) => e.read(() => admin.repositoryPolicies(names)),
+    repositoriesWithExtras: (names) => e.read(() => admin.repositoriesWithExtras(names)),
     listImages: (repository, q) => e.read(() => admin.listImages(repository, q)),
     findImages: (repository, digests) => e.read(() => admin.findImages(repository, digests)),
     indexParents: (repository, digest) => e.read(() => admin.indexParents(repository, digest)),

@@ -15,6 +15,12 @@ export interface RepositoryExtras {
   resourceTags: ResourceTags;
 }
 
+/** A repository as a listing shows it: the record and its extras. */
+export interface RepositoryWithExtras {
+  repository: Repository;
+  extras: RepositoryExtras;
+}
+
 export interface NewRepository {
   name: string;
   tagMutability: TagMutability;
@@ -58,6 +64,8 @@ export interface RepositoryAdmin {
    * repositories against their policies (on PostgreSQL one round trip per page instead of one per repository).
    */
   repositoryPolicies(names: readonly string[]): Promise<Map<string, string>>;
+  /** The live ones of `names` with their extras, keyed by name, in one read (a listing's page; absent: unknown). */
+  repositoriesWithExtras(names: readonly string[]): Promise<Map<string, RepositoryWithExtras>>;
   /** Live images by digest order after `after`, with their tags; null when the repository is unknown. */
   listImages(repository: string, q: { tagStatus: TagStatus; after?: Digest | undefined; limit: number }): Promise<ImageSummary[] | null>;
   /** The live images among `digests`, with their tags (missing ones are left out). */

@@ -9,12 +9,13 @@ import type {
   Repository,
   RepositoryChange,
   RepositoryExtras,
+  RepositoryWithExtras,
   TagStatus,
 } from '../../../core/index.ts';
 import { all, get, type Q, run, textList, traits } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { MANIFEST_COLUMNS, type ManifestRow, TAGGED, toManifestSummary } from './manifests.ts';
-import { type ExtrasRow, ensureRepo, exclusionsColumn, liveRepo, toRepository, toRepositoryExtras } from './repo-rows.ts';
+import { type ExtrasRow, ensureRepo, exclusionsColumn, liveRepo, REPO_COLUMNS, type RepoRow, toRepository, toRepositoryExtras } from './repo-rows.ts';
 
 export function* createRepository(r: NewRepository): Q<CreateRepositoryOutcome> {
   const existing = yield* liveRepo(r.name);
@@ -87,6 +88,28 @@ export function* repositoryPolicies(names: readonly string[]): Q<Map<string, str
     textList(names),
   );
   return new Map(rows.map((r) => [r.name, r.policy]));
+}
+
+/**
+ * The live ones of `names` with their extras, in two statements whatever their number: a listing shows a page of
+ * repositories with their settings (on PostgreSQL two round trips a page, not two a repository).
+ */
+export function* repositoriesWithExtras(names: readonly string[]): Q<Map<string, RepositoryWithExtras>> {
+  const out = new Map<string, RepositoryWithExtras>();
+  if (names.length === 0) return out;
+  const t = yield* traits();
+  const rows = yield* all<RepoRow & ExtrasRow>(
+    `SELECT ${REPO_COLUMNS}, settings, policy FROM repositories WHERE deleted_at IS NULL AND ${t.inList('name', '$1')}`,
+    textList(names),
+  );
+  if (rows.length === 0) return out;
+  const tags = yield* all<{ repo_id: string; key: string; value: string }>(
+    `SELECT repo_id, key, value FROM repository_tags WHERE ${t.inList('repo_id', '$1')} ORDER BY repo_id, key`,
+    textList(rows.map((r) => r.id)),
+  );
+  const tagsOf = Map.groupBy(tags, (tag) => tag.repo_id);
+  for (const row of rows) out.set(row.name, { repository: toRepository(row), extras: toRepositoryExtras(row, tagsOf.get(row.id) ?? []) });
+  return out;
 }
 
 function* withTags(repoId: string, rows: ManifestRow[]): Q<ImageSummary[]> {

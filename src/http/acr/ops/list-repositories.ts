@@ -27,16 +27,19 @@ async function* matching(call: AcrCall, q: Query, after: string | undefined): As
   let cursor = after;
   for (let scanned = 0; scanned < MAX_SCAN; ) {
     const names = await meta.listRepositories({ after: cursor, limit: SCAN_PAGE });
-    await visible.prefetch?.(q.RepoName === undefined ? names : names.filter((n) => n.includes(q.RepoName!)));
-    for (const name of names) {
-      cursor = name;
-      scanned++;
-      if (q.RepoName !== undefined && !name.includes(q.RepoName)) continue;
-      if (!(await visible(name))) continue;
-      const repo = await meta.findRepository(name);
-      if (repo !== null && repo.artifactKind === kind) yield repo;
+    const named = q.RepoName === undefined ? names : names.filter((n) => n.includes(q.RepoName!));
+    await visible.prefetch?.(named);
+    const shown: string[] = [];
+    for (const name of named) if (await visible(name)) shown.push(name);
+    // The artifact kind is on the repository's row: the page's rows in one read, not one a name.
+    const rows = await meta.repositoriesWithExtras(shown);
+    for (const name of shown) {
+      const repo = rows.get(name)?.repository;
+      if (repo !== undefined && repo.artifactKind === kind) yield repo;
     }
+    scanned += names.length;
     if (names.length < SCAN_PAGE) return;
+    cursor = names.at(-1)!;
   }
 }
 

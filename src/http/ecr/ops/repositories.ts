@@ -118,10 +118,11 @@ export const DescribeRepositories = operation({
     }
     const after = input.nextToken === undefined ? undefined : decodeToken('DescribeRepositories', input.nextToken).name;
     const { names, next } = await listVisible(call, input.maxResults ?? DEFAULT_PAGE, after);
+    const found = await deps.meta.repositoriesWithExtras(names);
     const repositories = [];
     for (const name of names) {
-      const repo = await deps.meta.findRepository(name);
-      if (repo) repositories.push(await describe(call, repo));
+      const one = found.get(name);
+      if (one) repositories.push(repositoryShape(call, one.repository, one.extras.settings));
     }
     return { repositories, ...(next === null ? {} : { nextToken: encodeToken('DescribeRepositories', { name: next }) }) };
   },

@@ -37,14 +37,27 @@ function filtersOf(query: URLSearchParams): Filters {
   };
 }
 
-async function matches(call: SwrCall, f: Filters, name: string, visible: Visible): Promise<boolean> {
+/** Whether a visible name passes the name filter; the settings filters are checked over the page's rows after. */
+function nameMatches(f: Filters, name: string): boolean {
   const slash = name.indexOf('/');
-  if (slash < 0 || !(await visible(name))) return false;
-  if (f.name !== undefined && !name.slice(slash + 1).includes(f.name)) return false;
-  if (f.category === undefined && f.isPublic === undefined) return true;
-  const swr = (await call.ctx.deps.meta.repositoryExtras(name))?.settings.swr as { category?: unknown; is_public?: unknown } | undefined;
+  return slash >= 0 && (f.name === undefined || name.slice(slash + 1).includes(f.name));
+}
+
+function settingsMatch(f: Filters, settings: Record<string, unknown> | undefined): boolean {
+  const swr = settings?.swr as { category?: unknown; is_public?: unknown } | undefined;
   if (f.category !== undefined && (swr?.category ?? 'other') !== f.category) return false;
   return f.isPublic === undefined || (swr?.is_public === true) === f.isPublic;
+}
+
+/** The names of a scan page that match every filter, in order: visibility and settings read page-wise, not per name. */
+async function pageMatches(call: SwrCall, f: Filters, page: readonly string[], visible: Visible): Promise<string[]> {
+  const named = page.filter((n) => nameMatches(f, n));
+  await visible.prefetch?.(named);
+  const shown: string[] = [];
+  for (const name of named) if (await visible(name)) shown.push(name);
+  if (f.category === undefined && f.isPublic === undefined) return shown;
+  const rows = await call.ctx.deps.meta.repositoriesWithExtras(shown);
+  return shown.filter((n) => rows.has(n) && settingsMatch(f, rows.get(n)!.extras.settings));
 }
 
 /**
@@ -65,15 +78,13 @@ async function matchingNames(
   const visible = visibleToCaller(call.ctx.signatures, call.caller.principal);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const page = await call.ctx.deps.meta.listRepositories({ after: cursor, limit: SCAN_PAGE });
-    await visible.prefetch?.(prefix === '' ? page : page.filter((n) => n.startsWith(prefix)));
-    for (const name of page) {
-      // Names sharing a prefix are contiguous in lexical order: past the namespace, nothing more can match.
-      if (prefix !== '' && !name.startsWith(prefix)) return { names, more: false };
-      if (!(await matches(call, f, name, visible))) continue;
+    // Names sharing a prefix are contiguous in lexical order: past the namespace, nothing more can match.
+    const inside = prefix === '' ? page : page.filter((n) => n.startsWith(prefix));
+    for (const name of await pageMatches(call, f, inside, visible)) {
       if (limit !== undefined && names.length === limit) return { names, more: true };
       names.push(name);
     }
-    if (page.length < SCAN_PAGE) return { names, more: false };
+    if (inside.length < page.length || page.length < SCAN_PAGE) return { names, more: false };
     cursor = page.at(-1)!;
     await yieldToOthers();
   }
