@@ -4,6 +4,7 @@
 // Then the backends (the embedded default vs PostgreSQL + S3 with one and two replicas behind a round-robin proxy), and
 // online GC on berth alone (sweep rate, push latency with GC busy, repository delete at 10 vs 10,000 manifests), and
 // the growth row (random GETs and RSS after 100,000 manifests on the embedded default, bench/scale.ts).
+import '../bin/thread-pool.js'; // first: GC sweeps in this process, with berth's thread pool
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';

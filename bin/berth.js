@@ -9,6 +9,7 @@
 // GETs, small pushes; 3 rounds each): peak RSS 149-161 vs 173-196 MiB, other rates within the machine's noise. (An
 // older cap cut pulls to 0.75 GB/s when each read allocated its buffer; pulls now reuse two.) `node bin/berth.js`
 // bypasses the shebang and runs with V8's default.
+import './thread-pool.js'; // first: the pool is sized before any import could use it
 import * as nodeModule from 'node:module'; // a namespace: Node < 22.1 has no enableCompileCache to bind
 import v8 from 'node:v8';
 

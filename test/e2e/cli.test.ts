@@ -1,7 +1,7 @@
 // The command line is public interface: these tests pin its forms, exit codes and JSON output.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,5 +182,27 @@ describe('berth serve start-up failures', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!r.stdout.includes('hunter2'), r.stdout);
     assert.equal(JSON.parse(r.stdout).meta.url, 'postgres://berth:<redacted>@127.0.0.1:5432/registry');
+  });
+});
+
+describe('berth serve process', () => {
+  it("runs file work on 16 pool threads (bin/thread-pool.js) unless the operator's UV_THREADPOOL_SIZE says otherwise", async () => {
+    const threadsAfterWork = async (env: Record<string, string>): Promise<number> => {
+      const berth = await startBerth({ env });
+      try {
+        // A blob upload touches the file system, so libuv has started its pool by the time it is answered.
+        const body = Buffer.from('pool');
+        const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+        const res = await fetch(`${berth.url}/v2/pool/test/blobs/uploads/?digest=${digest}`, { method: 'POST', body });
+        assert.equal(res.status, 201);
+        const status = await readFile(`/proc/${berth.process.pid}/status`, 'utf8');
+        return Number(/^Threads:\s+(\d+)$/m.exec(status)![1]);
+      } finally {
+        await berth.dispose();
+      }
+    };
+    const four = await threadsAfterWork({ UV_THREADPOOL_SIZE: '4' });
+    const byDefault = await threadsAfterWork({ UV_THREADPOOL_SIZE: '' });
+    assert.ok(byDefault - four >= 12, `threads: ${byDefault} by default, ${four} with UV_THREADPOOL_SIZE=4`);
   });
 });
