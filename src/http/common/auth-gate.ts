@@ -187,13 +187,14 @@ export function createAuth(o: AuthGateOptions): { gate: AccessGate; tokens: Toke
       maxAgeSeconds: Math.max(1, Math.round((o.console?.sessionMaxAgeMs ?? 12 * 3_600_000) / 1000)),
     }),
   });
+  const signatureDenies = policyDenial(o);
   const signatures: SignatureAuth = {
     mode: o.mode,
     signingKey: (keyId) => auth.signingKey(keyId),
     issueLoginToken: (principal, ttlSeconds) => auth.issueLoginToken(principal, ttlSeconds),
     verifyToken: async (token) => (await auth.verifyBearer(`Bearer ${token}`, o.service)) ?? auth.verifyLoginToken(token),
-    policyDenies: policyDenial(o),
-    visibility: (principal) => prefetchingVisibility(o, policyDenial(o), principal),
+    policyDenies: signatureDenies,
+    visibility: (principal) => prefetchingVisibility(o, signatureDenies, principal),
   };
   return { gate: createAccessGate(o, auth, consoleAuth), tokens: createTokenIssuer(o, auth), signatures, console: consoleAuth };
 }

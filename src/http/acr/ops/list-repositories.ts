@@ -1,6 +1,6 @@
 // ListAcrImageRepositories: the repositories of one ArtifactType the caller may see (shared/visibility.ts), filtered by name, paged by name.
-// TotalCount is counted once, when a listing starts (a walk over repository names with one indexed lookup per match,
-// bounded), and carried in the NextToken, so later pages cost only their own rows.
+// TotalCount is counted once, when a listing starts (a walk over repository names, each page's policies and rows read
+// in one statement each, bounded), and carried in the NextToken, so later pages cost only their own rows.
 import { namespaceOf, type Repository } from '../../../core/index.ts';
 import { visibleToCaller } from '../../common/visibility.ts';
 import { type AcrCall, operation } from '../context.ts';

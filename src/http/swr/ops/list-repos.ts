@@ -37,7 +37,7 @@ function filtersOf(query: URLSearchParams): Filters {
   };
 }
 
-/** Whether a visible name passes the name filter; the settings filters are checked over the page's rows after. */
+/** Whether a name lies inside a namespace and passes the name filter: checked first, as it reads nothing. */
 function nameMatches(f: Filters, name: string): boolean {
   const slash = name.indexOf('/');
   return slash >= 0 && (f.name === undefined || name.slice(slash + 1).includes(f.name));
