@@ -15,11 +15,10 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../src/config/index.ts';
 import { type Digest, type RegistryDeps, runGc } from '../src/core/index.ts';
 import { openRegistry } from '../src/main.ts';
-import { startBerth } from '../test/e2e/harness.ts';
 import { s3Client, sharedStores } from '../test/e2e/replicas-stores.ts';
 import { s3Server } from '../test/servers.ts';
-import { bounded, pushBlob, sha } from './http.ts';
-import { flushDirtyPages } from './machine.ts';
+import { bounded } from './http.ts';
+import { uploadUnreferenced } from './workloads/gc.ts';
 
 const { values } = parseArgs({
   options: {
@@ -65,30 +64,16 @@ function timed<T extends object>(what: string, target: T, tally: Map<string, Tal
 const root = await mkdtemp(join(tmpdir(), 'berth-gc-sweep-'));
 const stores = backend === 'postgres-s3' ? await sharedStores('postgres-s3', 'gc-sweep') : null;
 const config = loadConfig({ env: stores?.env ?? {}, flags: { data: join(root, 'data'), ...(stores ? { meta: stores.meta, blobs: stores.blobs } : {}) } });
-// `--seed http` uploads the blobs through a running berth, as `npm run bench -- --only-gc` does, then sweeps in process.
-const overHttp = values.seed === 'http';
-if (overHttp) {
-  const berth = await startBerth({ dataDir: config.data, env: { BERTH_GC_INTERVAL: '0', BERTH_LOG_LEVEL: 'warn', ...(stores?.env ?? {}) } });
-  const t0 = performance.now();
-  const up = await bounded(N, 600, 16, async () => {
-    const bytes = randomBytes(BYTES);
-    await pushBlob(berth.url, `gc/sweep${Math.floor(Math.random() * 8)}`, bytes, BYTES, sha(bytes));
-  });
-  await berth.stop();
-  if (up.done !== N) throw new Error(`uploaded only ${up.done} of ${N}`);
-  flushDirtyPages();
-  log(`${backend}: uploaded ${N} blobs of ${BYTES} bytes over HTTP in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
-const opened = await openRegistry(config);
-try {
-  const deps: RegistryDeps = opened.deps;
+
+/** N orphan blobs written straight into the stores (never synced) and linked, as a push that lost its manifest. */
+async function seedThroughStores(deps: RegistryDeps): Promise<void> {
   const at = new Date(Date.now() - 60_000);
   const actor = { principal: 'bench', dialect: 'cli' } as const;
   const s3 = stores ? await s3Server() : null;
   const client = s3 ? s3Client(s3) : null;
   const prefix = stores ? `${new URL(stores.blobs.replace(/^s3:/, 'http:')).pathname.split('/')[1]}/` : '';
   const t0 = performance.now();
-  const seeded = await bounded(overHttp ? 0 : N, 3_600, 16, async (i) => {
+  const seeded = await bounded(N, 3_600, 16, async (i) => {
     const bytes = randomBytes(BYTES);
     const hex = createHash('sha256').update(bytes).digest('hex');
     const digest: Digest = `sha256:${hex}`;
@@ -102,8 +87,21 @@ try {
     await deps.meta.linkBlob(`gc/sweep${i % 8}`, { digest, size: BYTES }, actor, at);
   });
   client?.destroy();
-  if (!overHttp && seeded.done !== N) throw new Error(`seeded only ${seeded.done} of ${N}`);
-  if (!overHttp) log(`${backend}: seeded ${N} orphan blobs of ${BYTES} bytes in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (seeded.done !== N) throw new Error(`seeded only ${seeded.done} of ${N}`);
+  log(`${backend}: seeded ${N} orphan blobs of ${BYTES} bytes in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+// `--seed http` uploads the blobs through a running berth, as `npm run bench -- --only-gc` does, then sweeps in process.
+const overHttp = values.seed === 'http';
+if (overHttp) {
+  const t0 = performance.now();
+  await uploadUnreferenced(config.data, N, BYTES, stores?.env);
+  log(`${backend}: uploaded ${N} blobs of ${BYTES} bytes over HTTP in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+const opened = await openRegistry(config);
+try {
+  const deps: RegistryDeps = opened.deps;
+  if (!overHttp) await seedThroughStores(deps);
 
   const tally = new Map<string, Tally>();
   const gcDeps: RegistryDeps = { ...deps, meta: timed('meta', deps.meta, tally), blobs: timed('blobs', deps.blobs, tally) };

@@ -64,19 +64,28 @@ async function stopServer(berth: RunningBerth): Promise<void> {
 
 const openData = (dir: string): ReturnType<typeof openRegistry> => openRegistry(loadConfig({ env: {}, flags: { data: dir } }));
 
-/** (i) N blobs uploaded over HTTP with no manifest (an abandoned push), then one pass with grace 0, in-process. */
-export async function sweepRate(dir: string, p: GcParams): Promise<SweepResult> {
-  const berth = await startServer(dir, { BERTH_GC_INTERVAL: '0' });
+/**
+ * `count` blobs of `bytes` uploaded over HTTP to a berth on `dir` with no manifest (an abandoned push), as a registry
+ * holds them: fsynced by berth, then written back (`sync`), so a sweep pays for freeing allocated blocks, not the
+ * uploads' write-back. `env` points the server at other stores.
+ */
+export async function uploadUnreferenced(dir: string, count: number, bytes: number, env: Record<string, string> = {}): Promise<void> {
+  const berth = await startServer(dir, { BERTH_GC_INTERVAL: '0', ...env });
   try {
-    const blobs = Array.from({ length: p.sweepBlobs }, () => randomBytes(p.sweepBlobBytes));
+    const blobs = Array.from({ length: count }, () => randomBytes(bytes));
     const up = await bounded(blobs.length, 600, 16, (i) => pushBlob(berth.url, `gc/sweep${i % 8}`, blobs[i]!, blobs[i]!.length, sha(blobs[i]!)));
     if (up.done !== blobs.length) throw new Error(`sweep: uploaded only ${up.done} of ${blobs.length} blobs`);
   } finally {
     await stopServer(berth);
   }
+  flushDirtyPages();
+}
+
+/** (i) N blobs uploaded over HTTP with no manifest (an abandoned push), then one pass with grace 0, in-process. */
+export async function sweepRate(dir: string, p: GcParams): Promise<SweepResult> {
+  await uploadUnreferenced(dir, p.sweepBlobs, p.sweepBlobBytes);
   const opened = await openData(dir);
   try {
-    flushDirtyPages(); // the uploads' write-back is not the sweep's to pay
     const t = performance.now();
     const r = await runGc(opened.deps, { graceMs: 0, restoreWindowMs: 0, dryRun: false });
     const seconds = (performance.now() - t) / 1000;

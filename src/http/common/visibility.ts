@@ -26,6 +26,14 @@ export function visibleToCaller(signatures: SignatureAuth, principal: Principal)
   return signatures.visibility?.(principal) ?? visibleTo(principal, signatures.policyDenies);
 }
 
+/** Those of `names` the caller may see, in order: the batch's policies prefetched (when offered), then each asked. */
+export async function visibleAmong(visible: Visible, names: readonly string[]): Promise<string[]> {
+  await visible.prefetch?.(names);
+  const shown: string[] = [];
+  for (const name of names) if (await visible(name)) shown.push(name);
+  return shown;
+}
+
 /** Scan batches per page at most; past this the page ends short with a cursor to go on from, never silently. */
 const MAX_ROUNDS = 100;
 

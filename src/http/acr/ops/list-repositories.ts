@@ -2,7 +2,7 @@
 // TotalCount is counted once, when a listing starts (a walk over repository names, each page's policies and rows read
 // in one statement each, bounded), and carried in the NextToken, so later pages cost only their own rows.
 import { namespaceOf, type Repository } from '../../../core/index.ts';
-import { visibleToCaller } from '../../common/visibility.ts';
+import { visibleAmong, visibleToCaller } from '../../common/visibility.ts';
 import { type AcrCall, operation } from '../context.ts';
 import { decodeToken, encodeToken } from '../paging.ts';
 import { artifactType, maxResults, optional } from '../validate.ts';
@@ -28,9 +28,7 @@ async function* matching(call: AcrCall, q: Query, after: string | undefined): As
   for (let scanned = 0; scanned < MAX_SCAN; ) {
     const names = await meta.listRepositories({ after: cursor, limit: SCAN_PAGE });
     const named = q.RepoName === undefined ? names : names.filter((n) => n.includes(q.RepoName!));
-    await visible.prefetch?.(named);
-    const shown: string[] = [];
-    for (const name of named) if (await visible(name)) shown.push(name);
+    const shown = await visibleAmong(visible, named);
     // The artifact kind is on the repository's row: the page's rows in one read, not one a name.
     const rows = await meta.repositoriesWithExtras(shown);
     for (const name of shown) {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { changeRepositorySettings, deleteRepository, isRegistryError, type RegistryDeps, type RepositorySummary } from '../../../core/index.ts';
 import { ECR_REPOSITORY_DELETE } from '../../common/access.ts';
-import { visibleToCaller } from '../../common/visibility.ts';
+import { visibleAmong, visibleToCaller } from '../../common/visibility.ts';
 import { authorize, registryResource } from '../authorize.ts';
 import type { Handler } from '../context.ts';
 import { notFound } from '../errors.ts';
@@ -60,9 +60,7 @@ async function visibleNames(call: Parameters<Handler>[0], registry: string, offs
   let after: string | undefined;
   for (let round = 0; round < MAX_WALK_ROUNDS; round++) {
     const batch = await namesIn(call.ctx.deps, registry, after, WALK_BATCH);
-    await visible.prefetch?.(batch);
-    for (const name of batch) {
-      if (!(await visible(name))) continue;
+    for (const name of await visibleAmong(visible, batch)) {
       if (count >= offset && count < offset + size) names.push(name);
       count++;
     }

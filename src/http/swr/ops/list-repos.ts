@@ -2,7 +2,7 @@
 // markers. Both show only repositories inside a namespace that the caller may see (shared/visibility.ts), filtered by namespace, name
 // (contained in the name inside the namespace), category and is_public, with counts and sizes from core's summaries.
 import { type RepositorySummary, yieldToOthers } from '../../../core/index.ts';
-import { type Visible, visibleToCaller } from '../../common/visibility.ts';
+import { type Visible, visibleAmong, visibleToCaller } from '../../common/visibility.ts';
 import type { SwrCall, SwrOperation } from '../context.ts';
 import { decodeMarker, encodeMarker, intParam, invalidParameterFor, orderType, withFilter } from '../input.ts';
 import { parseNamespace } from '../names.ts';
@@ -51,10 +51,10 @@ function settingsMatch(f: Filters, settings: Record<string, unknown> | undefined
 
 /** The names of a scan page that match every filter, in order: visibility and settings read page-wise, not per name. */
 async function pageMatches(call: SwrCall, f: Filters, page: readonly string[], visible: Visible): Promise<string[]> {
-  const named = page.filter((n) => nameMatches(f, n));
-  await visible.prefetch?.(named);
-  const shown: string[] = [];
-  for (const name of named) if (await visible(name)) shown.push(name);
+  const shown = await visibleAmong(
+    visible,
+    page.filter((n) => nameMatches(f, n)),
+  );
   if (f.category === undefined && f.isPublic === undefined) return shown;
   const rows = await call.ctx.deps.meta.repositoriesWithExtras(shown);
   return shown.filter((n) => rows.has(n) && settingsMatch(f, rows.get(n)!.extras.settings));
