@@ -9,6 +9,7 @@ import {
   listRepositories,
   type RegistryDeps,
   type Repository,
+  type RepositoryWithExtras,
 } from '../../../core/index.ts';
 import { ECR_ACTIONS_OF } from '../../common/access.ts';
 import { authorizeWith, policyDecision } from '../authorize.ts';
@@ -69,7 +70,7 @@ export const CreateRepository = operation({
 /**
  * Whether the caller may see the repository in an unfiltered listing: DescribeRepositories by name would answer (grants,
  * or a policy Allow, and no Deny of it), and, as in every listing (common/visibility.ts), no policy Deny of pull.
- * `policy` is the repository's policy text, read with its page's in one statement.
+ * `policy` is the repository's policy text, read with its page's rows.
  */
 function visible(call: EcrCall, name: string, policy: string | null): boolean {
   try {
@@ -81,21 +82,25 @@ function visible(call: EcrCall, name: string, policy: string | null): boolean {
   return policyDecision(call.ctx, call.caller, policy, ECR_ACTIONS_OF.pull) !== 'deny';
 }
 
-/** Pages over the repositories the caller may pull; a page may come back short (never empty-handed forever). */
-async function listVisible(call: EcrCall, limit: number, after: string | undefined): Promise<{ names: string[]; next: string | null }> {
-  const names: string[] = [];
+/**
+ * Pages over the repositories the caller may pull, each with its row and extras (read a page at a time: the policy
+ * that decides visibility is among them); a page may come back short (never empty-handed forever).
+ */
+async function listVisible(call: EcrCall, limit: number, after: string | undefined): Promise<{ shown: RepositoryWithExtras[]; next: string | null }> {
+  const shown: RepositoryWithExtras[] = [];
   let cursor = after;
   for (let round = 0; round < 20; round++) {
     const page = await listRepositories(call.ctx.deps, { n: String(limit), last: cursor });
-    const policies = await call.ctx.deps.meta.repositoryPolicies(page.items);
+    const rows = await call.ctx.deps.meta.repositoriesWithExtras(page.items);
     for (const name of page.items) {
-      if (names.length === limit) return { names, next: names.at(-1)! };
-      if (visible(call, name, policies.get(name) ?? null)) names.push(name);
+      if (shown.length === limit) return { shown, next: shown.at(-1)!.repository.name };
+      const row = rows.get(name);
+      if (row && visible(call, name, row.extras.policy)) shown.push(row);
       cursor = name;
     }
-    if (page.next === null) return { names, next: null };
+    if (page.next === null) return { shown, next: null };
   }
-  return { names, next: cursor ?? null };
+  return { shown, next: cursor ?? null };
 }
 
 export const DescribeRepositories = operation({
@@ -117,13 +122,8 @@ export const DescribeRepositories = operation({
       return { repositories };
     }
     const after = input.nextToken === undefined ? undefined : decodeToken('DescribeRepositories', input.nextToken).name;
-    const { names, next } = await listVisible(call, input.maxResults ?? DEFAULT_PAGE, after);
-    const found = await deps.meta.repositoriesWithExtras(names);
-    const repositories = [];
-    for (const name of names) {
-      const one = found.get(name);
-      if (one) repositories.push(repositoryShape(call, one.repository, one.extras.settings));
-    }
+    const { shown, next } = await listVisible(call, input.maxResults ?? DEFAULT_PAGE, after);
+    const repositories = shown.map((row) => repositoryShape(call, row.repository, row.extras.settings));
     return { repositories, ...(next === null ? {} : { nextToken: encodeToken('DescribeRepositories', { name: next }) }) };
   },
 });
