@@ -43,6 +43,11 @@ export function openDb(file: string, busyTimeoutMs: number): Db {
     raw.pragma('wal_autocheckpoint = 4000');
     // The port's "name contains" filters are case-sensitive (as PostgreSQL's LIKE is); SQLite's LIKE ignores ASCII case.
     raw.pragma('case_sensitive_like = ON');
+    // 4 MiB of page cache instead of better-sqlite3's 16: the interior pages of every index fit (a 100,000-manifest
+    // file has ~25,000 leaf pages and a few hundred interior ones), and leaf reads come from the kernel's page cache,
+    // which holds them anyway. At 100,000 manifests the malloc heap went 42 -> 30-34 MiB under random GETs, at the same
+    // rate (4,108/4,142 vs 3,984/4,239 req/s); a 64 MiB cache had gained 1 %.
+    raw.pragma('cache_size = -4096');
     migrate(raw);
     raw.pragma('foreign_keys = ON');
   } catch (err) {
