@@ -1,9 +1,12 @@
 // The backend section's tables: every column against the embedded default, and berth on PostgreSQL + S3 against
 // Distribution on the same object store, with the performance issue's goals for that comparison.
+import { availableParallelism } from 'node:os';
 import type { BackendColumn, BackendMeasured } from './backends.ts';
 import { fmt, markdownTable } from './table.ts';
 
-const METRICS: Array<{ key: keyof BackendMeasured; metric: string }> = [
+type Figure = Exclude<keyof BackendMeasured, 'smallImagePushCpuMs'>;
+
+const METRICS: Array<{ key: Figure; metric: string }> = [
   { key: 'blobPushMiBs', metric: 'blob push MiB/s' },
   { key: 'blobPullMiBs', metric: 'blob pull MiB/s' },
   { key: 'manifestGetRps', metric: 'manifest GET req/s' },
@@ -32,7 +35,7 @@ export function backendTable(columns: BackendColumn[]): string {
 }
 
 /** The issue's goals for berth on PostgreSQL + S3 against Distribution on the same store (none where it set none). */
-const S3_GOALS: Partial<Record<keyof BackendMeasured, (b: number, d: number) => { goal: string; met: boolean }>> = {
+const S3_GOALS: Partial<Record<Figure, (b: number, d: number) => { goal: string; met: boolean }>> = {
   smallImagePushPerSec: (b, d) => ({ goal: '>= 30/s and >= 10x', met: b >= 30 && b / d >= 10 }),
   peakRssMiB: (b) => ({ goal: 'berth <= 200 MiB', met: b <= 200 }),
 };
@@ -50,4 +53,26 @@ export function s3Table(columns: BackendColumn[]): string | null {
     lines.push([metric, fmt(b), fmt(d), `${(b / d).toFixed(2)}x`, g?.goal ?? '-', g ? (g.met ? 'yes' : 'NO') : '-']);
   }
   return ['scale-out: berth on PostgreSQL + S3 against Distribution on its s3 driver, the same RGW', '', ...markdownTable(lines)].join('\n');
+}
+
+/**
+ * Where the small-image push's CPU went, per image and process, for every column that ran; and what the machine's
+ * cores allow once everything but the registry is paid for (the rate a registry that cost nothing would reach).
+ */
+export function cpuTable(columns: BackendColumn[]): string {
+  const ran = columns.filter((c): c is BackendColumn & { m: BackendMeasured } => c.m !== null);
+  const groups = [...new Set(ran.flatMap((c) => Object.keys(c.m.smallImagePushCpuMs)))];
+  const order = ['registry', 'bench (client)', ...groups.filter((g) => g !== 'registry' && g !== 'bench (client)' && g !== 'other').sort(), 'other'];
+  const cores = availableParallelism();
+  const head = ['small-image push, CPU ms per image', ...ran.map((c) => c.name)];
+  const lines = [head];
+  for (const g of order.filter((x) => groups.includes(x))) lines.push([g, ...ran.map((c) => fmt(c.m.smallImagePushCpuMs[g] ?? 0))]);
+  const total = (c: BackendMeasured): number => Object.values(c.smallImagePushCpuMs).reduce((a, b) => a + b, 0);
+  lines.push(['total', ...ran.map((c) => fmt(total(c.m)))]);
+  lines.push([
+    `images/s ${cores} cores allow with the registry's CPU at zero`,
+    ...ran.map((c) => fmt((cores * 1000) / Math.max(0.001, total(c.m) - (c.m.smallImagePushCpuMs.registry ?? 0)))),
+  ]);
+  lines.push(['measured images/s', ...ran.map((c) => fmt(c.m.smallImagePushPerSec))]);
+  return [`where the small-image push's CPU went (/proc, every process on the machine; ${cores} cores)`, '', ...markdownTable(lines)].join('\n');
 }

@@ -7,6 +7,7 @@ import { Cluster } from '../test/e2e/replicas-cluster.ts';
 import { RoundRobinProxy } from '../test/e2e/replicas-proxy.ts';
 import { type Backend, backendSkip } from '../test/e2e/replicas-stores.ts';
 import { s3Server } from '../test/servers.ts';
+import { type CpuByGroup, cpuDuring } from './cpu-by-process.ts';
 import { makeSmallImage } from './http.ts';
 import type { BigBlob } from './machine.ts';
 import { peakRss, startBerthRegistry, startDistribution } from './registries.ts';
@@ -33,6 +34,8 @@ export interface BackendMeasured {
   deleteByDigestPerSec: number;
   /** Peak RSS of the registry's process (the largest replica's), MiB. */
   peakRssMiB: number;
+  /** CPU ms per image of the small-image push, by process: the registry's, the bench's own, the stores'. */
+  smallImagePushCpuMs: CpuByGroup;
 }
 
 export interface BackendColumn {
@@ -46,7 +49,13 @@ export interface BackendColumn {
 
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
 
-async function measureOne(name: string, base: string, blob: BigBlob, P: BackendParams, variant: number, rss: () => Promise<number>): Promise<BackendMeasured> {
+/** The registry's processes (for the CPU probe) and its peak RSS so far. */
+interface Registry {
+  pids: number[];
+  rss: () => Promise<number>;
+}
+
+async function measureOne(name: string, base: string, blob: BigBlob, P: BackendParams, variant: number, reg: Registry): Promise<BackendMeasured> {
   const ns = `backends-${name.replace(/[^a-z0-9]+/g, '-')}`;
   log(`${name}: blob push/pull, ${P.blobRuns} x ${blob.size / 2 ** 20} MiB`);
   const push = await blobPush(base, ns, blob, P.blobRuns, variant);
@@ -55,7 +64,8 @@ async function measureOne(name: string, base: string, blob: BigBlob, P: BackendP
   const manifest = await manifestGetRate(base, ns, P.rate);
   log(`${name}: small-image push, up to ${P.images} images or ${P.writeSeconds} s`);
   const images = Array.from({ length: P.images }, () => makeSmallImage(1024));
-  const pushed = await smallImagePush(base, ns, images, P.writeSeconds, P.writeConcurrency);
+  const labels = new Map<number, string>([...reg.pids.map((pid): [number, string] => [pid, 'registry']), [process.pid, 'bench (client)']]);
+  const { result: pushed, cpuMs } = await cpuDuring(labels, () => smallImagePush(base, ns, images, P.writeSeconds, P.writeConcurrency));
   log(`${name}: small-image push into distinct repositories, up to ${P.images} images or ${P.writeSeconds} s`);
   const distinct = await smallImagePushDistinct(
     base,
@@ -73,11 +83,12 @@ async function measureOne(name: string, base: string, blob: BigBlob, P: BackendP
     smallImagePushPerSec: pushed.perSecond,
     smallImagePushDistinctPerSec: distinct.perSecond,
     deleteByDigestPerSec: deleted.perSecond,
-    peakRssMiB: await rss(),
+    peakRssMiB: await reg.rss(),
+    smallImagePushCpuMs: Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, v / Math.max(1, pushed.done)])),
   };
   log(
     `${name}: ${Object.entries(m)
-      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(1) : JSON.stringify(v)}`)
       .join(', ')}`,
   );
   return m;
@@ -93,7 +104,7 @@ export async function measureBackends(work: string, blob: BigBlob, P: BackendPar
     columns.push({
       name: 'embedded',
       setup: '1 process, sqlite + file (the default)',
-      m: await measureOne('embedded', embedded.url, blob, P, 100, embedded.peakRssMiB),
+      m: await measureOne('embedded', embedded.url, blob, P, 100, { pids: [embedded.pid], rss: embedded.peakRssMiB }),
     });
     // The proxy's own cost, so the two-replica column can be read: the same process, every request through it.
     const proxy = await RoundRobinProxy.start({ backends: [embedded.url] });
@@ -101,7 +112,7 @@ export async function measureBackends(work: string, blob: BigBlob, P: BackendPar
       columns.push({
         name: 'embedded via proxy',
         setup: 'the same process behind the round-robin proxy',
-        m: await measureOne('embedded via proxy', proxy.url, blob, P, 105, embedded.peakRssMiB),
+        m: await measureOne('embedded via proxy', proxy.url, blob, P, 105, { pids: [embedded.pid], rss: embedded.peakRssMiB }),
       });
     } finally {
       await proxy.close();
@@ -121,9 +132,9 @@ export async function measureBackends(work: string, blob: BigBlob, P: BackendPar
     const cluster = await Cluster.start({ backend: P.backend, label: `bench-${replicas}`, replicas, env: { BERTH_LOG_LEVEL: 'warn' } });
     try {
       const base = replicas === 1 ? cluster.replica(0).url : cluster.proxy.url;
-      const rss = async (): Promise<number> =>
-        Math.max(...(await Promise.all(Array.from({ length: replicas }, (_, i) => peakRss(cluster.replica(i).process.pid!)))));
-      columns.push({ name, setup, m: await measureOne(name, base, blob, P, 100 + replicas * 10, rss) });
+      const pids = Array.from({ length: replicas }, (_, i) => cluster.replica(i).process.pid!);
+      const rss = async (): Promise<number> => Math.max(...(await Promise.all(pids.map(peakRss))));
+      columns.push({ name, setup, m: await measureOne(name, base, blob, P, 100 + replicas * 10, { pids, rss }) });
     } finally {
       await cluster.dispose();
     }
@@ -140,7 +151,11 @@ async function distributionOnS3(dir: string, blob: BigBlob, P: BackendParams): P
   const prefix = `bench-distribution-${Date.now().toString(36)}`;
   const reg = await startDistribution(dir, 'distribution-s3', { kind: 's3', s3: await s3Server(), prefix });
   try {
-    return { name: 'distribution s3', setup: DISTRIBUTION_S3, m: await measureOne('distribution s3', reg.url, blob, P, 140, reg.peakRssMiB) };
+    return {
+      name: 'distribution s3',
+      setup: DISTRIBUTION_S3,
+      m: await measureOne('distribution s3', reg.url, blob, P, 140, { pids: [reg.pid], rss: reg.peakRssMiB }),
+    };
   } finally {
     await reg.stop();
   }

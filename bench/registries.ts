@@ -100,6 +100,7 @@ function distributionConfig(home: string, storage: DistributionStorage, port: nu
 }
 
 export async function startDistribution(dir: string, name = 'distribution', storage: DistributionStorage = { kind: 'filesystem' }): Promise<Registry> {
+  ensureCommand('docker-registry', 'docker-registry'); // every section that starts it (--only-backends too) installs it
   const home = join(dir, `${name}-data`);
   await mkdir(home);
   const port = await freePort();
@@ -110,11 +111,16 @@ export async function startDistribution(dir: string, name = 'distribution', stor
   const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8192)));
+  let spawnFailed = false;
+  child.once('error', (e) => {
+    spawnFailed = true;
+    err += String(e);
+  });
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (spawnFailed || child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`docker-registry did not answer /v2/ with 200 within 20 s: ${err}`);
     }

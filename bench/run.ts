@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { replicaBackend } from '../test/e2e/replicas-stores.ts';
 import { postgresServer } from '../test/servers.ts';
 import { measureBackends } from './backends.ts';
-import { backendTable, s3Table } from './backends-report.ts';
+import { backendTable, cpuTable, s3Table } from './backends-report.ts';
 import { type GcRound, gcRows, gcTable, medianGc } from './gc-report.ts';
 import { growthRows, growthTable } from './growth-report.ts';
 import { agent, makeSmallImage } from './http.ts';
@@ -201,6 +201,7 @@ async function backends(work: string): Promise<Record<string, unknown>> {
   process.stdout.write(`\n${backendTable(columns)}\n`);
   const versusS3 = s3Table(columns);
   if (versusS3) process.stdout.write(`\n${versusS3}\n`);
+  process.stdout.write(`\n${cpuTable(columns)}\n`);
   return { params, columns };
 }
 

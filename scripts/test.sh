@@ -125,4 +125,4 @@ start_server start-postgres.sh
 S3_STORE=memstore start_server start-s3.sh
 
 say "running the tests ($(node -v), 2 at a time)"
-node --test --test-concurrency=2 --test-timeout=300000 --test-reporter=spec 'src/**/*.test.ts' 'test/**/*.test.ts' 'console/**/*.test.js'
+node --test --test-concurrency=2 --test-timeout=300000 --test-reporter=spec 'src/**/*.test.ts' 'test/**/*.test.ts' 'bench/**/*.test.ts' 'console/**/*.test.js'

@@ -1,0 +1,58 @@
+// Where a workload's CPU went, process by process: on the project's two cores the scale-out rows share the machine
+// with the object store, PostgreSQL and the load generator, and only this shows whether the registry or the rest is
+// the limit (a registry that cost nothing could still go no faster than two cores over what the others spend).
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** CPU seconds so far of every process on the machine, by pid, with its command name. */
+type Snapshot = Map<number, { comm: string; seconds: number }>;
+
+const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK))
+
+function snapshot(): Snapshot {
+  const out: Snapshot = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited between the listing and the read
+    }
+    // comm is in parentheses and may hold spaces; utime and stime are fields 14 and 15, counted from after it.
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    out.set(Number(entry), { comm: stat.slice(stat.indexOf('(') + 1, close), seconds: ticks / TICKS_PER_SECOND });
+  }
+  return out;
+}
+
+/** CPU milliseconds by group: the named pids under their label, the rest under their command name. */
+export type CpuByGroup = Record<string, number>;
+
+/**
+ * Runs `work` and returns what each process spent meanwhile, grouped: `labels` names known pids (the registry, the
+ * bench itself); every other process goes under its command name (radosgw, ceph-osd, postgres, kworker ...). Processes that
+ * started and ended within `work` are not seen; groups under 1 % of the total are summed as "other".
+ */
+export async function cpuDuring<T>(labels: Map<number, string>, work: () => Promise<T>): Promise<{ result: T; cpuMs: CpuByGroup }> {
+  const before = snapshot();
+  const result = await work();
+  const after = snapshot();
+  const groups = new Map<string, number>();
+  for (const [pid, now] of after) {
+    const was = before.get(pid);
+    const spent = now.seconds - (was?.comm === now.comm ? was.seconds : 0);
+    if (spent <= 0) continue;
+    // Kernel threads are named per CPU and job (kworker/1:2-events): one group per kind.
+    const group = labels.get(pid) ?? now.comm.replace(/\/.*$/, '');
+    groups.set(group, (groups.get(group) ?? 0) + spent * 1000);
+  }
+  const total = [...groups.values()].reduce((a, b) => a + b, 0);
+  const cpuMs: CpuByGroup = {};
+  for (const [group, ms] of [...groups].sort((a, b) => b[1] - a[1])) {
+    const key = ms < total / 100 ? 'other' : group;
+    cpuMs[key] = (cpuMs[key] ?? 0) + ms;
+  }
+  return { result, cpuMs };
+}
