@@ -101,8 +101,8 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     realm: config.auth.realm,
     service: config.auth.service,
     tokenTtlMs: config.auth.tokenTtl,
-    // Repository policies (ECR SetRepositoryPolicy) deny on /v2 too; the store caches the lookup.
-    policies: async (name: string) => (await deps.meta.repositoryExtras(name))?.policy ?? null,
+    // Repository policies (ECR SetRepositoryPolicy) deny on /v2 too; the embedded store caches the lookup.
+    policies: (name: string) => deps.meta.repositoryPolicy(name),
     policiesOf: (names: readonly string[]) => deps.meta.repositoryPolicies(names),
     registryId: config.ecr.registryId,
     console: { sessionTtlMs: config.console.sessionTtl, sessionMaxAgeMs: config.console.sessionMaxAge },

@@ -211,6 +211,7 @@ const READ_METHODS = new Set([
   'deletePreviewFacts',
   'listDeletedManifests',
   'repositoryExtras',
+  'repositoryPolicy',
   'repositoryPolicies',
   'repositoriesWithExtras',
   'listImages',

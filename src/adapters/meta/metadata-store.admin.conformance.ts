@@ -88,7 +88,7 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     assert.deepEqual(await s().repositoryExtras(r), { settings: {}, policy: null, resourceTags: { new: '1' } });
   });
 
-  it('reads the policies of many repositories at once: only live ones that have one, whatever else is named', async () => {
+  it('reads the policies of one or many repositories: only live ones that have one, whatever else is named', async () => {
     const [withPolicy, without, other, deleted] = [repo(), repo(), repo(), repo()];
     for (const r of [withPolicy, without, other, deleted]) await create(r);
     await update(withPolicy, { policy: POLICY });
@@ -105,8 +105,12 @@ export function repositoryAdminCases(suite: ConformanceSuite): void {
     );
     assert.deepEqual(await s().repositoryPolicies([without, 'conf/nowhere']), new Map());
     assert.deepEqual(await s().repositoryPolicies([]), new Map());
+    for (const r of [withPolicy, without, other, deleted, 'conf/nowhere'])
+      assert.equal(await s().repositoryPolicy(r), (await s().repositoryExtras(r))?.policy ?? null, `${r}: one policy, as the extras give it`);
+    assert.equal(await s().repositoryPolicy(withPolicy), POLICY);
     await update(withPolicy, { policy: null });
     assert.deepEqual(await s().repositoryPolicies([withPolicy, other]), new Map([[other, '{}']]), 'a removed policy is gone at once');
+    assert.equal(await s().repositoryPolicy(withPolicy), null, 'a removed policy is gone at once, cached or not');
   });
 
   it('reads many repositories with their extras at once: live ones only, each as findRepository and repositoryExtras give it', async () => {

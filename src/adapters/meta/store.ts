@@ -123,6 +123,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     createRepository: (r) => e.write(() => admin.createRepository(r)),
     updateRepository: (name, change, actor, at) => e.write(() => admin.updateRepository(name, change, actor, at)),
     repositoryExtras: (name) => e.cached(`x\0${name}`, () => admin.repositoryExtras(name)),
+    repositoryPolicy: (name) => e.cached(`p\0${name}`, () => admin.repositoryPolicy(name)),
     repositoryPolicies: (names) => e.read(() => admin.repositoryPolicies(names)),
     repositoriesWithExtras: (names) => e.read(() => admin.repositoriesWithExtras(names)),
     listImages: (repository, q) => e.read(() => admin.listImages(repository, q)),

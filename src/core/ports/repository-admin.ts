@@ -60,6 +60,11 @@ export interface RepositoryAdmin {
   /** Settings, policy and resource tags; null when the repository is unknown. */
   repositoryExtras(name: string): Promise<RepositoryExtras | null>;
   /**
+   * The policy document of a live repository; null when it has none or is unknown. What every authorized request
+   * checks, so it reads the one column (on PostgreSQL one statement, where the extras take two).
+   */
+  repositoryPolicy(name: string): Promise<string | null>;
+  /**
    * The policy documents of those of `names` that are live and have one, in one read: a listing checks a page of
    * repositories against their policies (on PostgreSQL one round trip per page instead of one per repository).
    */

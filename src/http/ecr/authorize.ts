@@ -20,7 +20,7 @@ export function accessDenied(ctx: EcrContext, caller: Caller, operation: string,
 const POLICY_OPERATIONS = new Set(['GetRepositoryPolicy', 'SetRepositoryPolicy', 'DeleteRepositoryPolicy']);
 
 export async function authorize(ctx: EcrContext, caller: Caller, operation: string, repository: string, action: Action): Promise<void> {
-  authorizeWith(ctx, caller, operation, repository, action, (await ctx.deps.meta.repositoryExtras(repository))?.policy ?? null);
+  authorizeWith(ctx, caller, operation, repository, action, await ctx.deps.meta.repositoryPolicy(repository));
 }
 
 /** authorize() over a policy already read (a listing reads a page's policies in one statement). */

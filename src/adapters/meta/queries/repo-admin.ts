@@ -81,6 +81,10 @@ export function* repositoryExtras(name: string): Q<RepositoryExtras | null> {
   return toRepositoryExtras(row, tags);
 }
 
+export function* repositoryPolicy(name: string): Q<string | null> {
+  return (yield* get<{ policy: string | null }>('SELECT policy FROM repositories WHERE name = $1 AND deleted_at IS NULL', name))?.policy ?? null;
+}
+
 export function* repositoryPolicies(names: readonly string[]): Q<Map<string, string>> {
   if (names.length === 0) return new Map();
   const rows = yield* all<{ name: string; policy: string }>(
