@@ -12,20 +12,20 @@ function child(code: string): ReturnType<typeof spawn> {
 test('a busy child is charged its CPU under its label, a sleeping one nothing', async () => {
   const sleeper = child('process.stdout.write("up\\n"); setTimeout(() => {}, 60_000)');
   await once(sleeper.stdout!, 'data');
+  let busy: ReturnType<typeof spawn> | undefined;
   try {
     const labels = new Map([[sleeper.pid!, 'sleeper']]);
-    let busy: ReturnType<typeof spawn> | undefined;
     const { result, cpuMs } = await cpuDuring(labels, async () => {
       // Spins 400 ms of CPU in a child that then stays up (a process that ended is no longer in /proc to be read).
       busy = child('const t = Date.now(); while (Date.now() - t < 400); process.stdout.write("done\\n"); setTimeout(() => {}, 60_000)');
       labels.set(busy.pid!, 'busy');
       return String((await once(busy.stdout!, 'data'))[0]);
     });
-    busy?.kill();
     assert.equal(result, 'done\n');
     assert.ok((cpuMs.busy ?? 0) >= 300, `busy: ${JSON.stringify(cpuMs)}`);
     assert.ok((cpuMs.sleeper ?? 0) < 50, `sleeper: ${JSON.stringify(cpuMs)}`);
   } finally {
+    busy?.kill();
     sleeper.kill();
   }
 });
