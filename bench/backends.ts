@@ -50,12 +50,12 @@ export interface BackendColumn {
 const log = (m: string): void => void process.stderr.write(`bench: ${m}\n`);
 
 /** The registry's processes (for the CPU probe) and its peak RSS so far. */
-interface Registry {
+interface RegistryProcesses {
   pids: number[];
   rss: () => Promise<number>;
 }
 
-async function measureOne(name: string, base: string, blob: BigBlob, P: BackendParams, variant: number, reg: Registry): Promise<BackendMeasured> {
+async function measureOne(name: string, base: string, blob: BigBlob, P: BackendParams, variant: number, reg: RegistryProcesses): Promise<BackendMeasured> {
   const ns = `backends-${name.replace(/[^a-z0-9]+/g, '-')}`;
   log(`${name}: blob push/pull, ${P.blobRuns} x ${blob.size / 2 ** 20} MiB`);
   const push = await blobPush(base, ns, blob, P.blobRuns, variant);
