@@ -124,7 +124,7 @@ function goneError(): Error {
  * Gathers the body. Given `intoLength` (the declared length), the bytes go straight into one buffer of that size, so
  * the body costs its length once: gathering chunks and concatenating them held it twice at the end, while the budget
  * counts it once. The socket's read buffers become garbage as they are copied; the minor GCs of memory-relief.ts
- * (every 16 MiB streamed) give them back before they pile up.
+ * (every 4 MiB streamed) give them back before they pile up.
  */
 function collect(req: IncomingMessage, limit: number, intoLength: number | null): Promise<Buffer | 'too-large'> {
   const attached = guardOf(req);
