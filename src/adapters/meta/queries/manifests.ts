@@ -9,7 +9,7 @@ import {
   type StoredManifest,
   type TagStatus,
 } from '../../../core/index.ts';
-import { all, get, type Q, run, traits } from '../sql/query.ts';
+import { all, get, type Q, run, textList, traits } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { ensureRepo, liveRepo, tagIsImmutable, toRepository } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
@@ -57,15 +57,19 @@ type StoredRow = ManifestRow & { body: Buffer };
 /** BYTEA arrives as a Buffer; the port speaks Uint8Array (a view, no copy). */
 export const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
+/** Which of `digests` the statement finds: `sql` selects a column `d` and takes the JSON list as `$2`, one statement for any count. */
+function* found(sql: (list: string) => string, repoId: string, digests: Digest[]): Q<Set<string>> {
+  if (digests.length === 0) return new Set();
+  const e = yield* traits();
+  return new Set((yield* all<{ d: string }>(sql(e.inList('digest', '$2')), repoId, textList(digests))).map((r) => r.d));
+}
+
 function* missingReferences(repoId: string | undefined, blobs: Digest[], children: Digest[]): Q<{ blobs: Digest[]; manifests: Digest[] }> {
   if (repoId === undefined) return { blobs, manifests: children };
-  const missing = { blobs: [] as Digest[], manifests: [] as Digest[] };
-  for (const d of blobs) if (!(yield* get('SELECT 1 FROM repository_blobs WHERE repo_id = $1 AND digest = $2', repoId, d))) missing.blobs.push(d);
+  const linked = yield* found((inList) => `SELECT digest AS d FROM repository_blobs WHERE repo_id = $1 AND ${inList}`, repoId, blobs);
   // A trashed child counts as missing: the client pushes it again, which brings it back.
-  for (const d of children) {
-    if (!(yield* get('SELECT 1 FROM manifests WHERE repo_id = $1 AND digest = $2 AND deleted_at IS NULL', repoId, d))) missing.manifests.push(d);
-  }
-  return missing;
+  const live = yield* found((inList) => `SELECT digest AS d FROM manifests WHERE repo_id = $1 AND ${inList} AND deleted_at IS NULL`, repoId, children);
+  return { blobs: blobs.filter((d) => !linked.has(d)), manifests: children.filter((d) => !live.has(d)) };
 }
 
 /**
@@ -93,14 +97,25 @@ function* upsertManifest(repoId: string, m: NewManifest): Q<void> {
   );
 }
 
-/** Makes the stored reference rows equal `wanted`, writing only the difference; returns the references dropped. */
+/**
+ * Makes the stored reference rows equal `wanted`, writing only the difference (one statement each way, whatever the
+ * count: an image's layers were one INSERT each); returns the references dropped.
+ */
 function* replaceReferences(table: 'manifest_blobs' | 'manifest_children', repoId: string, digest: Digest, wanted: Digest[]): Q<string[]> {
   const [from, to] = table === 'manifest_blobs' ? ['manifest_digest', 'blob_digest'] : ['parent_digest', 'child_digest'];
+  const e = yield* traits();
   const current = new Set((yield* all<{ d: string }>(`SELECT ${to} AS d FROM ${table} WHERE repo_id = $1 AND ${from} = $2`, repoId, digest)).map((r) => r.d));
-  for (const d of wanted) {
-    if (!current.delete(d)) yield* run(`INSERT INTO ${table} (repo_id, ${from}, ${to}) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, repoId, digest, d);
+  const added = wanted.filter((d) => !current.delete(d));
+  if (added.length > 0) {
+    // `WHERE true`: SQLite needs it to read ON CONFLICT as the upsert's, not a join's.
+    yield* run(
+      `INSERT INTO ${table} (repo_id, ${from}, ${to}) SELECT $1, $2, l.v FROM (${e.textList('$3')}) l WHERE true ON CONFLICT DO NOTHING`,
+      repoId,
+      digest,
+      textList(added),
+    );
   }
-  for (const d of current) yield* run(`DELETE FROM ${table} WHERE repo_id = $1 AND ${from} = $2 AND ${to} = $3`, repoId, digest, d);
+  if (current.size > 0) yield* run(`DELETE FROM ${table} WHERE repo_id = $1 AND ${from} = $2 AND ${e.inList(to, '$3')}`, repoId, digest, textList(current));
   return [...current];
 }
 
@@ -127,9 +142,8 @@ export function* putManifest(m: NewManifest): Q<PutManifestOutcome> {
   const droppedBlobs = yield* replaceReferences('manifest_blobs', repo.id, m.digest, blobs);
   const droppedManifests = yield* replaceReferences('manifest_children', repo.id, m.digest, children);
   yield* queue.remove('manifest', repo.id, m.digest);
-  // In digest order: concurrent pushes sharing layers delete the same queue rows, and one order cannot deadlock.
-  for (const b of [...blobs].sort()) yield* queue.remove('blob', '', b);
-  for (const c of children) yield* queue.remove('manifest', repo.id, c);
+  yield* queue.removeMany('blob', '', blobs);
+  yield* queue.removeMany('manifest', repo.id, children);
   if (m.tag !== null && previous !== m.digest) {
     yield* pointTag(repo.id, m.tag, m.digest, m.at);
     if (previous !== undefined) droppedManifests.push(previous);

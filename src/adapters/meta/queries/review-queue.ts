@@ -1,6 +1,6 @@
 // The GC review queue: whatever a mutation leaves without references is queued with the time it lost them, in
 // the same transaction, and whatever gains a use is taken off again; the sweeper applies its grace period to that
-import { get, type Q, run } from '../sql/query.ts';
+import { get, type Q, run, textList, traits } from '../sql/query.ts';
 // time and re-checks everything before it removes anything.
 
 export type QueueKind = 'blob' | 'manifest';
@@ -28,6 +28,17 @@ export function* add(kind: QueueKind, repoId: string, digest: string, at: Date):
 /** Something gained a use: it is no longer a candidate. */
 export function* remove(kind: QueueKind, repoId: string, digest: string): Q<void> {
   yield* run('DELETE FROM gc_review_queue WHERE kind = $1 AND repo_id = $2 AND digest = $3', kind, repoId, digest);
+}
+
+/**
+ * Several gained a use, in one statement. PostgreSQL's index scan of `= ANY` visits the rows in digest order, as a
+ * loop over sorted digests did, so pushes sharing layers lock the rows they both delete in one order; should another
+ * plan ever deadlock two of them, the transaction is retried (postgres/transaction.ts).
+ */
+export function* removeMany(kind: QueueKind, repoId: string, digests: readonly string[]): Q<void> {
+  if (digests.length === 0) return;
+  const e = yield* traits();
+  yield* run(`DELETE FROM gc_review_queue WHERE kind = $1 AND repo_id = $2 AND ${e.inList('digest', '$3')}`, kind, repoId, textList(digests));
 }
 
 const blobUsed = (digest: string): Q<unknown> => get('SELECT 1 FROM manifest_blobs WHERE blob_digest = $1 LIMIT 1', digest);
