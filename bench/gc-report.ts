@@ -5,6 +5,8 @@ import type { GcParams, LatencyPhase, RepoDeleteResult, SweepResult } from './wo
 
 export interface GcRound {
   sweep: SweepResult;
+  /** The filesystem's bare unlinks per second of as many fsynced files of the blobs' size (bench/machine.ts). */
+  unlinksPerSecond: number;
   latency: { idle: LatencyPhase; busy: LatencyPhase };
   repoDelete: [RepoDeleteResult, RepoDeleteResult];
 }
@@ -12,6 +14,8 @@ export interface GcRound {
 export interface GcMeasured {
   sweepBlobsPerSec: number;
   sweepMiBs: number;
+  /** Absent in records made before the probe existed. */
+  unlinksPerSecond: number | null;
   pushP50IdleMs: number;
   pushP50BusyMs: number;
   pushP99IdleMs: number;
@@ -40,6 +44,7 @@ export function medianGc(rounds: GcRound[]): GcMeasured {
   return {
     sweepBlobsPerSec: m((r) => r.sweep.blobsPerSecond),
     sweepMiBs: m((r) => r.sweep.mibPerSecond),
+    unlinksPerSecond: rounds.every((r) => typeof r.unlinksPerSecond === 'number') ? m((r) => r.unlinksPerSecond) : null,
     pushP50IdleMs: m((r) => r.latency.idle.p50ms),
     pushP50BusyMs: m((r) => r.latency.busy.p50ms),
     pushP99IdleMs: m((r) => r.latency.idle.p99ms),
@@ -56,10 +61,11 @@ export function gcRows(g: GcMeasured, p: GcParams): GcRow[] {
   const [small, large] = p.repoSizes;
   return [
     {
+      // The baseline is the machine's: bare unlinks of as many fsynced files, which no sweep can outrun.
       metric: `GC sweep blobs/s (${p.sweepBlobs} unreferenced)`,
       value: g.sweepBlobsPerSec,
-      baseline: null,
-      ratio: null,
+      baseline: g.unlinksPerSecond,
+      ratio: g.unlinksPerSecond === null ? null : g.sweepBlobsPerSec / g.unlinksPerSecond,
       target: `>= ${SWEEP_TARGET} blobs/s`,
       met: g.sweepBlobsPerSec >= SWEEP_TARGET,
     },
@@ -112,6 +118,8 @@ export function gcTable(all: GcRow[], rounds: number): string {
     `online GC (berth only; ${rounds > 1 ? `median of ${rounds} rounds` : 'one round'})`,
     '',
     ...out,
+    '',
+    "The sweep's baseline is the filesystem's own rate: as many fsynced files of the blobs' size, unlinked as many at a time as the sweep unlinks.",
     '',
     `GC targets met: ${judged.length - missed.length} of ${judged.length}`,
     `GC targets missed: ${missed.length ? missed.join(', ') : 'none'}`,

@@ -1,9 +1,9 @@
-// The machine's own limits (sha256 and fsync-disk MiB/s), measured once so registry numbers can be read against
-// them, and the one large random blob the push/pull workloads stream from disk.
+// The machine's own limits (sha256 and fsync-disk MiB/s, and how fast its filesystem unlinks durable files), measured
+// so registry numbers can be read against them, and the one large random blob the push/pull workloads stream from disk.
 import { spawnSync } from 'node:child_process';
 import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { mkdir, open, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const MiB = 1024 * 1024;
@@ -43,6 +43,41 @@ export async function fsyncDiskLimit(dir: string, fileMiB: number): Promise<{ bu
   for (let n = 0; n < DISK_PROBE_FILES; n++) await rm(join(dir, `fsync-probe-${n}`));
   const last = rates.slice(-3).sort((a, b) => a - b);
   return { burst: rates[0]!, sustained: last[1]! };
+}
+
+/**
+ * The ceiling for a GC sweep on this filesystem: `count` files of `bytes`, each written and fdatasynced as a registry
+ * stores a blob, spread over 256 directories as the filesystem store shards them, then unlinked `inFlight` at a time
+ * through libuv's pool, as the sweep does. Returns unlinks per second. Freeing a synced file's blocks is work of the
+ * filesystem (journal, block bitmaps, and a discard to the disk where it is mounted with `discard`), not of the caller.
+ */
+export async function unlinkLimit(dir: string, count: number, bytes: number, inFlight: number): Promise<number> {
+  const body = randomBytes(bytes);
+  const shards = Array.from({ length: 256 }, (_, i) => join(dir, i.toString(16).padStart(2, '0')));
+  for (const s of shards) await mkdir(s, { recursive: true });
+  const paths = Array.from({ length: count }, (_, i) => join(shards[i % 256]!, `f${i}`));
+  const each = async (work: (path: string) => Promise<void>): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < paths.length) await work(paths[next++]!);
+    };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+  };
+  await each(async (path) => {
+    const f = await open(path, 'w');
+    try {
+      await f.write(body);
+      await f.datasync();
+    } finally {
+      await f.close();
+    }
+  });
+  flushDirtyPages();
+  const t = performance.now();
+  await each((path) => unlink(path));
+  const seconds = (performance.now() - t) / 1000;
+  await rm(dir, { recursive: true, force: true });
+  return count / seconds;
 }
 
 /** So one phase does not pay for the write-back another phase (or registry) left behind. */

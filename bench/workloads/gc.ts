@@ -5,12 +5,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { UNLINKS_IN_FLIGHT } from '../../src/adapters/blob/fs/remove-many.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { deleteRepository, finishUpload, putManifest, type RegistryDeps, runGc, startUpload } from '../../src/core/index.ts';
 import { openRegistry } from '../../src/main.ts';
 import { type RunningBerth, startBerth } from '../../test/e2e/harness.ts';
+import type { GcRound } from '../gc-report.ts';
 import { agent, bounded, deleteManifest, makeSmallImage, pushBlob, pushSmallImage, type SmallImage, sha } from '../http.ts';
-import { flushDirtyPages, MiB } from '../machine.ts';
+import { flushDirtyPages, MiB, unlinkLimit } from '../machine.ts';
 
 export interface GcParams {
   /** Unreferenced blobs one sweep removes, and their size. */
@@ -266,18 +268,17 @@ export async function repoDeleteLatency(dir: string, p: GcParams): Promise<[Repo
   }
 }
 
-export async function measureGcRound(
-  work: string,
-  round: number,
-  p: GcParams,
-): Promise<{ sweep: SweepResult; latency: { idle: LatencyPhase; busy: LatencyPhase }; repoDelete: [RepoDeleteResult, RepoDeleteResult] }> {
+export async function measureGcRound(work: string, round: number, p: GcParams): Promise<GcRound> {
   const base = join(work, `gc-round${round}`);
   log(`gc round ${round}: sweep of ${p.sweepBlobs} unreferenced ${p.sweepBlobBytes / 1024} KiB blobs`);
   const sweep = await sweepRate(join(base, 'sweep'), p);
   log(`gc round ${round}: ${sweep.blobsPerSecond.toFixed(0)} blobs/s, ${sweep.mibPerSecond.toFixed(1)} MiB/s`);
+  // Right after the sweep, on the same disk in the same state: what bare unlinks of as many such files allow.
+  const unlinksPerSecond = await unlinkLimit(join(base, 'unlink-probe'), p.sweepBlobs, p.sweepBlobBytes, UNLINKS_IN_FLIGHT);
+  log(`gc round ${round}: the filesystem's bare unlinks: ${unlinksPerSecond.toFixed(0)}/s`);
   log(`gc round ${round}: push latency, ${p.latencyPushes} pushes idle then with GC busy (${p.garbagePerSecond} garbage images/s)`);
   const latency = await pushLatencyUnderGc(join(base, 'latency'), p);
   log(`gc round ${round}: repository delete, ${p.repoSizes[0]} vs ${p.repoSizes[1]} manifests`);
   const repoDelete = await repoDeleteLatency(join(base, 'repos'), p);
-  return { sweep, latency, repoDelete };
+  return { sweep, unlinksPerSecond, latency, repoDelete };
 }
