@@ -199,6 +199,7 @@ const READ_METHODS = new Set([
   'listNamespaces',
   'listRepositorySummaries',
   'repositorySummary',
+  'repositorySummaries',
   'findRepositoryById',
   'listTagDetails',
   'findTagDetail',

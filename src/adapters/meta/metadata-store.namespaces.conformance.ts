@@ -110,6 +110,20 @@ export function namespaceCases(suite: ConformanceSuite): void {
     assert.equal(await s().findRepositoryById(summary.id), null, 'a deleted repository is not found by its id');
   });
 
+  it('reads the summaries of several repositories at once, each as repositorySummary gives it', async () => {
+    const name = ns();
+    const [a, b, gone] = [`${name}/a`, `${name}/b`, `${name}/gone`];
+    for (const r of [a, b, gone]) await s().linkBlob(r, { digest: d(`many-${r}`), size: r.length }, actor, at);
+    await put(manifest(a, 'many-a', { tag: 'v1', blobs: [d(`many-${a}`)], at: later(10) }));
+    await s().deleteRepository(gone, true, actor, later(20), RESPECT_PINS);
+    const many = await s().repositorySummaries([b, a, `${name}/none`, gone, a]);
+    assert.deepEqual([...many.keys()].sort(), [a, b], 'live ones only, each once');
+    assert.deepEqual(many.get(a), await s().repositorySummary(a));
+    assert.deepEqual(many.get(b), await s().repositorySummary(b));
+    assert.equal(many.get(a)?.tagCount, 1);
+    assert.equal((await s().repositorySummaries([])).size, 0);
+  });
+
   it('lists repository summaries by namespace and name filter, in order and paged', async () => {
     const name = ns();
     for (const r of [`${name}/b`, `${name}/a/deep`, `${name}/c`, `${name}x/a`]) await link(r, `browse-${r}`, at);

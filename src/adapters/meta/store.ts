@@ -135,6 +135,7 @@ export function assembleMetadataStore(e: SqlEngine): MetadataStore {
     deleteNamespace: (name, actor, at) => e.write(() => namespaces.deleteNamespace(name, actor, at)),
     listRepositorySummaries: (f) => e.read(() => browse.listRepositorySummaries(f)),
     repositorySummary: (name) => e.read(() => browse.repositorySummary(name)),
+    repositorySummaries: (names) => e.read(() => browse.repositorySummaries(names)),
     findRepositoryById: (id) => e.read(() => browse.findRepositoryById(id)),
     listTagDetails: (repository, q) => e.read(() => browse.listTagDetails(repository, q)),
     searchRepositoryNames: (q) => e.read(() => consoleRepos.searchRepositoryNames(q)),

@@ -66,6 +66,8 @@ export interface NamespaceStore {
 export interface RepositoryBrowser {
   listRepositorySummaries(filter: RepositoryFilter): Promise<RepositorySummary[]>;
   repositorySummary(name: string): Promise<RepositorySummary | null>;
+  /** The live ones of `names`, each as `repositorySummary` gives it, read at once (a listing page: one round trip, not one a name). */
+  repositorySummaries(names: readonly string[]): Promise<Map<string, RepositorySummary>>;
   /** The live repository with this stable id ("crr-..."), or null. */
   findRepositoryById(id: string): Promise<Repository | null>;
   /** Live tags in lexical order with what they point at; null when the repository is unknown. */

@@ -1,7 +1,7 @@
 // The repository and tag listings of the cloud management APIs: per-page counts, sizes and times computed with
 // index probes per listed repository (never a scan of the whole registry), tags joined to live manifests only.
 import type { Digest, Repository, RepositoryFilter, RepositorySummary, TagDetail } from '../../../core/index.ts';
-import { all, get, type Q } from '../sql/query.ts';
+import { all, get, type Q, textList, traits } from '../sql/query.ts';
 import { liveRepoId, REPO_COLUMNS, type RepoRow, toRepository } from './repo-rows.ts';
 
 /** LIKE pattern for "contains", with the wildcards of the text escaped (ESCAPE '\' needs standard_conforming_strings on PostgreSQL, the default). */
@@ -90,6 +90,13 @@ export function* listRepositorySummaries(f: RepositoryFilter): Q<RepositorySumma
 export function* repositorySummary(name: string): Q<RepositorySummary | null> {
   const row = yield* get<SummaryRow>(`${SUMMARY} AND r.name = $1`, name);
   return row ? toSummary(row) : null;
+}
+
+/** The live ones of `names` with their summaries, in one statement whatever their number (a listing page). */
+export function* repositorySummaries(names: readonly string[]): Q<Map<string, RepositorySummary>> {
+  if (names.length === 0) return new Map();
+  const rows = yield* all<SummaryRow>(`${SUMMARY} AND ${(yield* traits()).inList('r.name', '$1')}`, textList(names));
+  return new Map(rows.map((r) => [r.name, toSummary(r)]));
 }
 
 export function* findRepositoryById(id: string): Q<Repository | null> {

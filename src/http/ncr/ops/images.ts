@@ -40,10 +40,12 @@ export const listImages: Handler = async (call, { registry }) => {
   const ns = await deps.meta.findNamespace(registry);
   if (ns === null) throw notFound(`registry ${registry} not found`);
   const { names, count } = await visibleNames(call, registry, paging.offset, paging.size);
+  // The page's summaries and settings in two reads, not two a repository.
+  const [summaries, extras] = [await deps.meta.repositorySummaries(names), await deps.meta.repositoriesWithExtras(names)];
   const results = [];
   for (const name of names) {
-    const repo = await deps.meta.repositorySummary(name);
-    if (repo !== null) results.push(imageShape(call, registry, repo, (await deps.meta.repositoryExtras(name))?.settings ?? {}));
+    const repo = summaries.get(name);
+    if (repo) results.push(imageShape(call, registry, repo, extras.get(name)?.extras.settings ?? {}));
   }
   return { status: 200, body: pageOf(call, paging, count, results) };
 };

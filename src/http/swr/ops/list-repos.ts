@@ -7,7 +7,7 @@ import type { SwrCall, SwrOperation } from '../context.ts';
 import { decodeMarker, encodeMarker, intParam, invalidParameterFor, orderType, withFilter } from '../input.ts';
 import { parseNamespace } from '../names.ts';
 import { repositoryListEntry } from '../wire.ts';
-import { viewOf } from './resolve.ts';
+import { viewFrom } from './resolve.ts';
 
 const SCAN_PAGE = 1000;
 /** Bounds one listing's walk over repository names (100,000); beyond it the answer is what was walked. */
@@ -91,22 +91,34 @@ async function matchingNames(
   return { names, more: true, resumeAfter: cursor };
 }
 
-async function entry(call: SwrCall, summary: RepositorySummary, total: number): Promise<Record<string, unknown>> {
-  const tags = (await call.ctx.deps.meta.listTagDetails(summary.name, { limit: TAGS_PER_ENTRY })) ?? [];
-  return {
-    ...repositoryListEntry(
-      await viewOf(call, summary),
-      tags.map((t) => t.tag),
-    ),
-    total_range: total,
-  };
+/** A page's entries: their settings in one read; each entry's first tags by its own index probe (a LIMIT per repository). */
+async function entries(call: SwrCall, page: RepositorySummary[], total: number): Promise<Record<string, unknown>[]> {
+  const extras = await call.ctx.deps.meta.repositoriesWithExtras(page.map((s) => s.name));
+  const out: Record<string, unknown>[] = [];
+  for (const summary of page) {
+    const tags = (await call.ctx.deps.meta.listTagDetails(summary.name, { limit: TAGS_PER_ENTRY })) ?? [];
+    const view = viewFrom(call, summary, extras.get(summary.name)?.extras.settings);
+    out.push({
+      ...repositoryListEntry(
+        view,
+        tags.map((t) => t.tag),
+      ),
+      total_range: total,
+    });
+  }
+  return out;
 }
 
+/** The live ones of `names`, in their order, read SCAN_PAGE at a time (sorting reads up to MAX_SORTED of them). */
 async function summaries(call: SwrCall, names: string[]): Promise<RepositorySummary[]> {
   const out: RepositorySummary[] = [];
-  for (const name of names) {
-    const s = await call.ctx.deps.meta.repositorySummary(name);
-    if (s) out.push(s);
+  for (let i = 0; i < names.length; i += SCAN_PAGE) {
+    const chunk = names.slice(i, i + SCAN_PAGE);
+    const read = await call.ctx.deps.meta.repositorySummaries(chunk);
+    for (const name of chunk) {
+      const s = read.get(name);
+      if (s) out.push(s);
+    }
   }
   return out;
 }
@@ -143,8 +155,7 @@ export const listReposV2: SwrOperation = async (call) => {
     all.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.name < b.name ? -1 : 1) * (desc ? -1 : 1));
     page = all.slice(offset, offset + limit);
   }
-  const body = [];
-  for (const s of page) body.push(await entry(call, s, total));
+  const body = await entries(call, page, total);
   return { status: 200, body, headers: { 'content-range': `${offset}-${body.length}/${total}` } };
 };
 
@@ -153,8 +164,7 @@ export const listReposV3: SwrOperation = async (call) => {
   const limit = intParam(call.query, 'limit', 100, 1, 1000);
   const after = decodeMarker(call.query.get('marker'));
   const { names, more, resumeAfter } = await matchingNames(call, f, after, limit);
-  const repos = [];
-  for (const s of await summaries(call, names)) repos.push(await entry(call, s, names.length));
+  const repos = await entries(call, await summaries(call, names), names.length);
   // Stopped at the scan bound: continue after the last name scanned (possibly with an empty page), never end silently.
   const next = resumeAfter ?? (more && names.length > 0 ? names.at(-1)! : undefined);
   return { status: 200, body: { repos, ...(next !== undefined ? { nextMarker: encodeMarker(next) } : {}) } };

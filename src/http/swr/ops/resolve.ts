@@ -34,11 +34,15 @@ export async function summaryOf(call: SwrCall, r: NamedRepository): Promise<Repo
 
 /** What the repository shapes need, for a repository known to exist (its settings read alongside). */
 export async function viewOf(call: SwrCall, summary: RepositorySummary): Promise<RepoView> {
+  return viewFrom(call, summary, (await call.ctx.deps.meta.repositoryExtras(summary.name))?.settings);
+}
+
+/** The same from settings already read (a listing reads a page's at once). */
+export function viewFrom(call: SwrCall, summary: RepositorySummary, settings: Record<string, unknown> | undefined): RepoView {
   const slash = summary.name.indexOf('/');
-  const extras = await call.ctx.deps.meta.repositoryExtras(summary.name);
   return {
     summary,
-    settings: swrSettings(extras?.settings),
+    settings: swrSettings(settings),
     namespace: summary.name.slice(0, slash),
     repository: summary.name.slice(slash + 1),
     host: call.host,
