@@ -3,8 +3,13 @@
 // the limit (a registry that cost nothing could still go no faster than two cores over what the others spend).
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** CPU seconds so far of every process on the machine, by pid, with its command name. */
-type Snapshot = Map<number, { comm: string; seconds: number }>;
+/**
+ * CPU seconds so far of every process on the machine, by pid, with its command name and start time. The start time,
+ * not the name, tells a reused pid: kernel workers rename themselves by the job they run (kworker/1:2-events, then
+ * kworker/1:2-mm_percpu_wq), and a renamed one charged with its whole lifetime once put seconds of "kworker" into a
+ * quarter-second window.
+ */
+type Snapshot = Map<number, { comm: string; startTicks: number; seconds: number }>;
 
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK))
 
@@ -18,11 +23,11 @@ function snapshot(): Snapshot {
     } catch {
       continue; // exited between the listing and the read
     }
-    // comm is in parentheses and may hold spaces; utime and stime are fields 14 and 15, counted from after it.
+    // comm is in parentheses and may hold spaces; utime, stime and starttime are fields 14, 15 and 22, counted from after it.
     const close = stat.lastIndexOf(')');
     const fields = stat.slice(close + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
-    out.set(Number(entry), { comm: stat.slice(stat.indexOf('(') + 1, close), seconds: ticks / TICKS_PER_SECOND });
+    out.set(Number(entry), { comm: stat.slice(stat.indexOf('(') + 1, close), startTicks: Number(fields[19]), seconds: ticks / TICKS_PER_SECOND });
   }
   return out;
 }
@@ -42,7 +47,7 @@ export async function cpuDuring<T>(labels: Map<number, string>, work: () => Prom
   const groups = new Map<string, number>();
   for (const [pid, now] of after) {
     const was = before.get(pid);
-    const spent = now.seconds - (was?.comm === now.comm ? was.seconds : 0);
+    const spent = now.seconds - (was?.startTicks === now.startTicks ? was.seconds : 0);
     if (spent <= 0) continue;
     // Kernel threads are named per CPU and job (kworker/1:2-events): one group per kind.
     const group = labels.get(pid) ?? now.comm.replace(/\/.*$/, '');
