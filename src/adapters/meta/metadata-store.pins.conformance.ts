@@ -3,7 +3,7 @@
 // breaks them on the record, automatic pins from recent pulls, and expiry.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { MetadataStore, Pin, PinPolicy } from '../../core/index.ts';
+import type { Digest, MetadataStore, Pin, PinPolicy } from '../../core/index.ts';
 import { actor, at, BREAK_PINS, DROP_UNTAGGED, d, HOUR, INDEX, later, manifest, RESPECT_PINS, TAG_ONLY } from './metadata-store.fixtures.ts';
 import type { ConformanceKit, ConformanceSuite } from './metadata-store.kit.conformance.ts';
 
@@ -103,6 +103,22 @@ export function pinCases(suite: ConformanceSuite): void {
     assert.equal(await lastAuditId(), audited, 'refusals audit nothing');
     for (const m of [image, child, index, subject, sig]) assert.ok(await byDigest(r, m), 'nothing went');
     assert.deepEqual(await s().listTags(r, { limit: 10 }), ['idx', 'img', 'subj']);
+  });
+
+  it('a pin protects until its expiry, not at it; every live pin of a manifest is named, alone or under an index', async () => {
+    const r = repo();
+    const [alone, child] = [manifest(r, 'px-alone', { tag: 'a' }), manifest(r, 'px-child')];
+    await put(alone, child, manifest(r, 'px-index', { mediaType: INDEX, children: [child.digest], tag: 'i' }));
+    const expiring = await pin(s(), r, alone.digest, { expiresAt: later(HOUR) });
+    const [two, three] = [await pin(s(), r, alone.digest, { reason: 'second' }), await pin(s(), r, child.digest, { expiresAt: later(HOUR) })];
+    const named = async (digest: Digest, at: Date): Promise<string[]> => {
+      const out = await s().deleteManifest(r, digest, actor, at, RESPECT_PINS);
+      return out.kind === 'pinned' ? out.pins.map((p) => p.id).sort() : [];
+    };
+    assert.deepEqual(await named(alone.digest, later(HOUR - 1)), [expiring.id, two.id].sort(), 'both, one a millisecond before its expiry');
+    assert.deepEqual(await named(alone.digest, later(HOUR)), [two.id], 'at its expiry a pin protects no more');
+    assert.deepEqual(await named(child.digest, later(HOUR - 1)), [three.id], 'a child under an unpinned index: its own pin');
+    assert.equal((await s().deleteManifest(r, child.digest, actor, later(HOUR), RESPECT_PINS)).kind, 'deleted', 'its pin expired');
   });
 
   it('breaks pins only on request: they are removed, returned and named in the audit event', async () => {

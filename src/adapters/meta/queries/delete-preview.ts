@@ -8,6 +8,7 @@ import { chunks, padded, placeholders } from './in-list.ts';
 import { cascade } from './manifest-delete.ts';
 import { protectingPins, repositoryPins } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
+import { tagNamesOf } from './tag-names.ts';
 import { tagTarget } from './tags.ts';
 
 interface Row {
@@ -114,8 +115,8 @@ function* collectableAfter(
 function* tagsOf(repoId: string, digests: readonly string[], limit: number): Q<Array<{ tag: string; digest: Digest }>> {
   const out: Array<{ tag: string; digest: Digest }> = [];
   for (const d of digests) {
-    for (const t of yield* all<{ name: string }>('SELECT name FROM tags WHERE repo_id = $1 AND digest = $2 ORDER BY name', repoId, d)) {
-      if (out.length < limit) out.push({ tag: t.name, digest: d as Digest });
+    for (const tag of yield* tagNamesOf(repoId, d)) {
+      if (out.length < limit) out.push({ tag, digest: d as Digest });
     }
   }
   return out;

@@ -9,6 +9,7 @@ import { breakPins, pinSummary, protectingPins } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { lockTouched } from './row-locks.ts';
+import { tagNamesOf } from './tag-names.ts';
 
 /** A referrer cascade stops here so one request can never run away; deeper referrers keep a dangling subject. */
 export const MAX_CASCADE = 10_000;
@@ -59,7 +60,7 @@ function* trash(repoId: string, doomed: readonly Digest[], at: Date): Q<string[]
   const batch = randomUUID();
   const tags: string[] = [];
   for (const d of doomed) {
-    for (const row of yield* all<{ name: string }>('SELECT name FROM tags WHERE repo_id = $1 AND digest = $2 ORDER BY name', repoId, d)) tags.push(row.name);
+    tags.push(...(yield* tagNamesOf(repoId, d)));
     yield* run(
       `INSERT INTO deleted_tags (repo_id, name, digest, deleted_at, batch)
                  SELECT repo_id, name, digest, $1, $2 FROM tags WHERE repo_id = $3 AND digest = $4`,

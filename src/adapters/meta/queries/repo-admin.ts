@@ -16,6 +16,7 @@ import { all, get, type Q, run, textList, traits } from '../sql/query.ts';
 import { audit } from './audit.ts';
 import { MANIFEST_COLUMNS, type ManifestRow, TAGGED, toManifestSummary } from './manifests.ts';
 import { type ExtrasRow, ensureRepo, exclusionsColumn, liveRepo, REPO_COLUMNS, type RepoRow, toRepository, toRepositoryExtras } from './repo-rows.ts';
+import { tagNamesOf } from './tag-names.ts';
 
 export function* createRepository(r: NewRepository): Q<CreateRepositoryOutcome> {
   const existing = yield* liveRepo(r.name);
@@ -119,8 +120,7 @@ export function* repositoriesWithExtras(names: readonly string[]): Q<Map<string,
 function* withTags(repoId: string, rows: ManifestRow[]): Q<ImageSummary[]> {
   const out: ImageSummary[] = [];
   for (const r of rows) {
-    const tags = yield* all<{ name: string }>('SELECT name FROM tags WHERE repo_id = $1 AND digest = $2 ORDER BY name', repoId, r.digest);
-    out.push({ ...toManifestSummary(r), tags: tags.map((t) => t.name) });
+    out.push({ ...toManifestSummary(r), tags: yield* tagNamesOf(repoId, r.digest) });
   }
   return out;
 }
