@@ -1,7 +1,7 @@
 // The GC review queue: whatever a mutation leaves without references is queued with the time it lost them, in
 // the same transaction, and whatever gains a use is taken off again; the sweeper applies its grace period to that
-import { get, type Q, run, textList, traits } from '../sql/query.ts';
 // time and re-checks everything before it removes anything.
+import { get, type Q, run, textList, traits } from '../sql/query.ts';
 
 export type QueueKind = 'blob' | 'manifest';
 
