@@ -223,6 +223,18 @@ const gcPasses = (t: DdlTypes): string => `CREATE TABLE gc_passes (
    CREATE INDEX gc_passes_running ON gc_passes (lease_until) WHERE state = 'running';
    CREATE INDEX gc_passes_reclaimed ON gc_passes (finished_at) WHERE state = 'done' AND dry_run = 0;`;
 
+/**
+ * 16: the reverse reference indexes carry the column their readers want, so SQLite probes them instead of walking a
+ * repository's whole primary key. Without table statistics SQLite preferred the covering primary key with one equal
+ * column (repo_id) to a non-covering index with two: "which indexes hold this child" (the pin check's walk up, delete
+ * previews, index parents) and "which manifests use this blob here" (blob unlink, GC forecasts) read every reference
+ * row of the repository. Same names, one more column; a rebuild of two indexes on upgrade.
+ */
+const coveringReferenceIndexes = (): string => `DROP INDEX manifest_children_child;
+   CREATE INDEX manifest_children_child ON manifest_children (repo_id, child_digest, parent_digest);
+   DROP INDEX manifest_blobs_blob;
+   CREATE INDEX manifest_blobs_blob ON manifest_blobs (blob_digest, repo_id, manifest_digest);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
@@ -233,6 +245,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, ddl: leaseExpiry },
   { version: 13, ddl: gcPasses },
   { version: 15, ddl: writeLocks },
+  { version: 16, ddl: coveringReferenceIndexes },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

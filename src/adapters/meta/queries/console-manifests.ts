@@ -65,11 +65,12 @@ function* factsChunk(repoId: string, digests: readonly Digest[]): Q<ManifestFact
     ...list,
   );
   if (rows.length === 0) return [];
-  const tags = yield* all<{ digest: Digest; name: string }>(
-    `SELECT digest, name FROM tags WHERE repo_id = $1 AND digest IN (${within}) ORDER BY name`,
+  // Sorted here: asked to ORDER BY name, SQLite walks the repository's (repo_id, name) key (tag-names.ts).
+  const tags = (yield* all<{ digest: Digest; name: string }>(
+    `SELECT digest, name FROM tags WHERE repo_id = $1 AND digest IN (${within})`,
     repoId,
     ...list,
-  );
+  )).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const e = yield* traits();
   // What a pull of every platform fetches: the manifest, the children below it (each once) and their blobs (each once).
   const sizes = yield* all<{ seed: Digest; bytes: number | null }>(

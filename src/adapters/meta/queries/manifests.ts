@@ -195,13 +195,16 @@ function* getManifestJoined(repository: string, ref: { tag: string } | { digest:
       );
 }
 
+/** Sorted here: asked to ORDER BY digest, SQLite walked every manifest of the repository instead of the subject index. */
 export function* listReferrers(repository: string, subject: Digest): Q<ManifestSummary[]> {
   return (yield* all<ManifestRow>(
     `SELECT ${MANIFEST_COLUMNS} FROM repositories r JOIN manifests m ON m.repo_id = r.id AND m.subject = $1 AND m.deleted_at IS NULL
-                WHERE r.name = $2 AND r.deleted_at IS NULL ORDER BY m.digest`,
+                WHERE r.name = $2 AND r.deleted_at IS NULL`,
     subject,
     repository,
-  )).map(toManifestSummary);
+  ))
+    .sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0))
+    .map(toManifestSummary);
 }
 
 /**

@@ -93,7 +93,10 @@ export function* restore(repository: string, ref: { tag: string } | { digest: Di
   if (!manifest) return { kind: 'unknown' };
   if (!('tag' in ref) && (manifest.deleted_at === null || manifest.deleted_at < since.getTime())) return { kind: 'unknown' };
   if (!('tag' in ref) && manifest.deleted_batch !== null) {
-    tagRows = yield* all<DeletedTagRow>(`${DELETED_TAGS} WHERE repo_id = $1 AND batch = $2 ORDER BY name`, repo.id, manifest.deleted_batch);
+    // Sorted here: asked to ORDER BY name, SQLite walks the repository's (repo_id, name, ...) index, not (repo_id, batch).
+    tagRows = (yield* all<DeletedTagRow>(`${DELETED_TAGS} WHERE repo_id = $1 AND batch = $2`, repo.id, manifest.deleted_batch)).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
   }
   const { revive, missing } = manifest.deleted_at === null ? { revive: [], missing: [] } : yield* reviveSet(repo.id, digest, manifest.deleted_batch);
   if (missing.length > 0) return { kind: 'incomplete', missing };
@@ -144,12 +147,9 @@ export function* listDeletedManifests(
     const tags =
       r.deleted_batch === null
         ? []
-        : (yield* all<{ name: string }>(
-            'SELECT name FROM deleted_tags WHERE repo_id = $1 AND batch = $2 AND digest = $3 ORDER BY name',
-            repo.id,
-            r.deleted_batch,
-            r.digest,
-          )).map((t) => t.name);
+        : (yield* all<{ name: string }>('SELECT name FROM deleted_tags WHERE repo_id = $1 AND batch = $2 AND digest = $3', repo.id, r.deleted_batch, r.digest))
+            .map((t) => t.name)
+            .sort();
     out.push({ digest: r.digest, mediaType: r.media_type, artifactType: r.artifact_type, size: r.size, tags, deletedAt: new Date(r.deleted_at) });
   }
   return out;
