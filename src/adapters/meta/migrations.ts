@@ -235,6 +235,13 @@ const coveringReferenceIndexes = (): string => `DROP INDEX manifest_children_chi
    DROP INDEX manifest_blobs_blob;
    CREATE INDEX manifest_blobs_blob ON manifest_blobs (blob_digest, repo_id, manifest_digest);`;
 
+/**
+ * 17: a repository's trash, newest first, without reading the whole repository: the trashed manifests and the deleted
+ * tags of one repository by time (the trash listings walked every manifest, or every deleted tag, of the repository).
+ */
+const trashByRepository = (): string => `CREATE INDEX manifests_repo_trash ON manifests (repo_id, deleted_at, digest) WHERE deleted_at IS NOT NULL;
+   CREATE INDEX deleted_tags_repo_at ON deleted_tags (repo_id, deleted_at);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: BASELINE_VERSION, ddl: baseline },
   { version: 7, ddl: processLeases },
@@ -246,6 +253,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, ddl: gcPasses },
   { version: 15, ddl: writeLocks },
   { version: 16, ddl: coveringReferenceIndexes },
+  { version: 17, ddl: trashByRepository },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

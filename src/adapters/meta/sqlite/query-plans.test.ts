@@ -1,4 +1,4 @@
-// Point operations on one manifest must probe the indexes, never walk a repository: without table statistics SQLite
+// Point operations on one manifest, and a repository's trash pages, must probe the indexes, never walk a repository: without table statistics SQLite
 // walked a repository's whole key for an ORDER BY it could skip, or for a covering primary key with one equal column
 // (schema 16). Every statement these operations prepare is run through EXPLAIN QUERY PLAN on the real schema.
 import assert from 'node:assert/strict';
@@ -47,7 +47,7 @@ function plan(db: Database.Database, sql: string): string[] {
   }
 }
 
-test('one-manifest operations probe indexes and never walk a repository (SQLite plans)', async () => {
+test('one-manifest operations and trash pages probe indexes and never walk a repository (SQLite plans)', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'berth-plans-')), 'meta.db');
   const s: MetadataStore = createSqliteMetadataStore({ file });
   const r = 'plans/app';
@@ -69,6 +69,8 @@ test('one-manifest operations probe indexes and never walk a repository (SQLite 
     assert.equal((await s.deleteManifest(r, child.digest, actor, later(1), RESPECT_PINS)).kind, 'deleted');
     assert.equal((await s.deleteManifest(r, subject.digest, actor, later(2), RESPECT_PINS)).kind, 'deleted');
     assert.equal((await s.deleteTag(r, 'v1', actor, later(3), TAG_ONLY)).kind, 'deleted');
+    await s.listDeletedManifests(r, at, { limit: 10 });
+    await s.listDeletedTags(r, at, 10);
     await s.restore(r, { digest: subject.digest }, at, actor, later(4));
     await s.unlinkBlob(r, layer, actor, later(5));
   });
