@@ -7,6 +7,7 @@ import { chunks, padded, placeholders } from './in-list.ts';
 import { bytes, TAGGED } from './manifests.ts';
 import { autoPin, MAX_DEPTH, type PinRow, toPin } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
+import { byName } from './tag-names.ts';
 
 export function* searchTags(repository: string, q: { contains?: string | undefined; after?: string | undefined; limit: number }): Q<TagDetail[] | null> {
   const repoId = yield* liveRepoId(repository);
@@ -70,7 +71,7 @@ function* factsChunk(repoId: string, digests: readonly Digest[]): Q<ManifestFact
     `SELECT digest, name FROM tags WHERE repo_id = $1 AND digest IN (${within})`,
     repoId,
     ...list,
-  )).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  )).sort(byName);
   const e = yield* traits();
   // What a pull of every platform fetches: the manifest, the children below it (each once) and their blobs (each once).
   const sizes = yield* all<{ seed: Digest; bytes: number | null }>(

@@ -9,12 +9,10 @@ import { breakPins, pinSummary, protectingPins } from './pins.ts';
 import { liveRepoId } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { lockTouched } from './row-locks.ts';
-import { tagNamesOf } from './tag-names.ts';
+import { byDigest, tagNamesOf } from './tag-names.ts';
 
 /** A referrer cascade stops here so one request can never run away; deeper referrers keep a dangling subject. */
 export const MAX_CASCADE = 10_000;
-
-const byDigest = (a: { digest: string }, b: { digest: string }): number => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
 
 /** The manifest first, then its live referrers breadth-first, each once. */
 export function* cascade(repoId: string, digest: string): Q<Digest[]> {

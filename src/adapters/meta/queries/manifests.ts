@@ -14,6 +14,7 @@ import { audit } from './audit.ts';
 import { ensureRepo, liveRepo, tagIsImmutable, toRepository } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { lockMoreDigests, lockTouched } from './row-locks.ts';
+import { byDigest } from './tag-names.ts';
 import { pointTag, tagTarget } from './tags.ts';
 
 /** A manifest's facts without its body (each adapter adds the body in the type its driver returns). */
@@ -203,7 +204,7 @@ export function* listReferrers(repository: string, subject: Digest): Q<ManifestS
     subject,
     repository,
   ))
-    .sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0))
+    .sort(byDigest)
     .map(toManifestSummary);
 }
 

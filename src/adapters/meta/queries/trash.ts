@@ -6,6 +6,7 @@ import { audit } from './audit.ts';
 import { liveRepo, tagIsImmutable } from './repo-rows.ts';
 import * as queue from './review-queue.ts';
 import { lockTouched } from './row-locks.ts';
+import { byName } from './tag-names.ts';
 import { pointTag, tagTarget } from './tags.ts';
 
 export interface DeletedTagRow {
@@ -94,9 +95,7 @@ export function* restore(repository: string, ref: { tag: string } | { digest: Di
   if (!('tag' in ref) && (manifest.deleted_at === null || manifest.deleted_at < since.getTime())) return { kind: 'unknown' };
   if (!('tag' in ref) && manifest.deleted_batch !== null) {
     // Sorted here: asked to ORDER BY name, SQLite walks the repository's (repo_id, name, ...) index, not (repo_id, batch).
-    tagRows = (yield* all<DeletedTagRow>(`${DELETED_TAGS} WHERE repo_id = $1 AND batch = $2`, repo.id, manifest.deleted_batch)).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
+    tagRows = (yield* all<DeletedTagRow>(`${DELETED_TAGS} WHERE repo_id = $1 AND batch = $2`, repo.id, manifest.deleted_batch)).sort(byName);
   }
   const { revive, missing } = manifest.deleted_at === null ? { revive: [], missing: [] } : yield* reviveSet(repo.id, digest, manifest.deleted_batch);
   if (missing.length > 0) return { kind: 'incomplete', missing };
