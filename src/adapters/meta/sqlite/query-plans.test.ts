@@ -1,6 +1,7 @@
-// Point operations on one manifest, and a repository's trash pages, must probe the indexes, never walk a repository: without table statistics SQLite
-// walked a repository's whole key for an ORDER BY it could skip, or for a covering primary key with one equal column
-// (schema 16). Every statement these operations prepare is run through EXPLAIN QUERY PLAN on the real schema.
+// Point operations on one manifest, and a repository's trash pages, must probe the indexes, never walk a repository:
+// without table statistics SQLite walked a repository's whole key for an ORDER BY it could skip, or for a covering
+// primary key with one equal column (schema 16). Every statement these operations prepare is run through EXPLAIN
+// QUERY PLAN on the real schema.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
