@@ -6,14 +6,16 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { BlobFile } from '../../core/index.ts';
-import { sendFile } from './send-file.ts';
+import { idleBuffers, sendFile } from './send-file.ts';
 
 /** A blob file over `bytes`; `failAt` makes a read at or past that position fail; `delayMs` slows every read. */
 function memoryFile(bytes: Buffer, o: { failAt?: number; delayMs?: number; shortBy?: number } = {}) {
-  const state = { closed: 0, reads: 0 };
+  const state = { closed: 0, reads: 0, targets: new Set<ArrayBufferLike>(), unaligned: 0 };
   const file: BlobFile = {
     async read(into, position) {
       state.reads++;
+      state.targets.add(into.buffer);
+      if (into.byteOffset % 4096 !== 0) state.unaligned++;
       if (o.delayMs) await new Promise((r) => setTimeout(r, o.delayMs));
       if (o.failAt !== undefined && position >= o.failAt) throw new Error('disk error');
       const stored = bytes.subarray(0, bytes.length - (o.shortBy ?? 0));
@@ -77,6 +79,12 @@ describe('sendFile', () => {
     assert.ok(got.body.equals(bytes));
     assert.equal(state.closed, 1);
     assert.equal(state.reads, 4, 'one read per 1 MiB chunk');
+    assert.equal(state.unaligned, 0, 'every read lands on a page boundary');
+    assert.deepEqual(
+      [...state.targets].map((b) => b.byteLength),
+      [16 * 1024 * 1024],
+      "all in the pool's one 16 MiB slab",
+    );
   });
 
   it('sends exactly a range that starts and ends inside chunks', async () => {
@@ -126,5 +134,27 @@ describe('sendFile', () => {
     assert.equal(got.body.length, 0);
     assert.equal(state.reads, 0);
     assert.equal(state.closed, 1);
+  });
+});
+
+describe('sendFile buffers', () => {
+  const bytes = randomBytes(4 * 1024 * 1024);
+
+  it('returns every buffer to the pool after whole bodies, failed reads and clients that leave', async () => {
+    const before = idleBuffers();
+    assert.equal(before, 16, 'no pull in flight');
+    for (const o of [{}, { failAt: 2 * 1024 * 1024 }, { shortBy: 10 }]) {
+      const { file } = memoryFile(bytes, o);
+      const { port, handled } = await serve(file, 0, bytes.length - 1);
+      await fetchBody(port);
+      await handled;
+    }
+    const slow = memoryFile(bytes, { delayMs: 20 });
+    const left = await serve(slow.file, 0, bytes.length - 1);
+    await fetchBody(left.port, 1);
+    await left.handled;
+    // A write cut by the client's leaving hands its buffer back when Node calls the write's callback, just after.
+    for (let i = 0; i < 100 && idleBuffers() !== before; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(idleBuffers(), before);
   });
 });
