@@ -41,6 +41,17 @@ describe('alignedPool', () => {
     assert.equal(pool.free, 0, 'views of part of a slice are not slices');
   });
 
+  it('hands the most recently returned slices out again, so sequential pulls touch two slices, not the whole slab', () => {
+    const pool = alignedPool(SIZE, 8);
+    for (let round = 0; round < 5; round++) {
+      const a = pool.take();
+      const b = pool.take();
+      assert.deepEqual([a.byteOffset, b.byteOffset].sort(), [0, SIZE], `round ${round}`);
+      pool.give(a);
+      pool.give(b);
+    }
+  });
+
   it('refuses a size that would put slices off a page boundary', () => {
     assert.throws(() => alignedPool(SIZE + 16, 2), /multiple of 4 KiB/);
   });

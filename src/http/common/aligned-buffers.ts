@@ -19,14 +19,19 @@ export interface AlignedPool {
 export function alignedPool(size: number, slots: number): AlignedPool {
   if (size % 4096 !== 0) throw new Error(`aligned buffers must be a multiple of 4 KiB, got ${size}`);
   let slab: ArrayBuffer | null | undefined;
-  // A set, so a slice handed back twice is not lent out twice.
-  const free = new Set<Buffer>();
+  /** The pool's own Buffer object for each slice, by index. */
+  const slices: Buffer[] = [];
+  // Last in, first out, so sequential pulls keep reusing the same two slices and the rest never become resident.
+  const free: number[] = [];
+  const isFree: boolean[] = [];
   const open = (): ArrayBuffer | null => {
     try {
       // 64 KiB WebAssembly pages; `maximum` = `initial` so the memory can never grow, which would detach the buffer.
       const pages = Math.ceil((size * slots) / 65_536);
       const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-      for (let i = 0; i < slots; i++) free.add(Buffer.from(memory.buffer, i * size, size));
+      for (let i = 0; i < slots; i++) slices.push(Buffer.from(memory.buffer, i * size, size));
+      for (let i = slots - 1; i >= 0; i--) free.push(i);
+      isFree.push(...slices.map(() => true));
       return memory.buffer;
     } catch {
       // No WebAssembly (node --jitless) or no address space for the reservation: plain buffers, as before.
@@ -36,17 +41,21 @@ export function alignedPool(size: number, slots: number): AlignedPool {
   return {
     take() {
       if (slab === undefined) slab = open();
-      for (const buffer of free) {
-        free.delete(buffer);
-        return buffer;
-      }
-      return Buffer.allocUnsafeSlow(size);
+      const i = free.pop();
+      if (i === undefined) return Buffer.allocUnsafeSlow(size);
+      isFree[i] = false;
+      return slices[i]!;
     },
     give(buffer) {
-      if (slab && buffer.buffer === slab && buffer.byteLength === size && buffer.byteOffset % size === 0) free.add(buffer);
+      // Only a whole slice of the slab counts (not a view of part of one), and one handed back twice is lent out once.
+      if (!slab || buffer.buffer !== slab || buffer.byteLength !== size || buffer.byteOffset % size !== 0) return;
+      const i = buffer.byteOffset / size;
+      if (isFree[i]) return;
+      isFree[i] = true;
+      free.push(i);
     },
     get free() {
-      return free.size;
+      return free.length;
     },
   };
 }
