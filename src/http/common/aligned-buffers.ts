@@ -1,9 +1,9 @@
 // Page-aligned read buffers for pulls. On AMD CPUs with fast short `rep movsb` (Zen 3 and later), the kernel copies a
-// file into user memory ~4.5x slower when the destination starts 1-31 bytes past a 4 KiB boundary, which is exactly
-// where glibc puts a 1 MiB malloc (an mmap plus its 16-byte header): pread of cached pages into an mmap at offset
-// 0 / 8 / 16 / 32 / 64 ran at 6,420 / 1,391 / 1,506 / 8,205 / 7,689 MiB/s on the bench VM. That made pulls bimodal
-// (README, "Benchmark"). JavaScript can neither see nor choose a Buffer's address, but a WebAssembly.Memory starts on
-// a page boundary, so its slices at multiples of 1 MiB do too.
+// file into user memory 4-7x slower when the destination starts 1-31 bytes past a 4 KiB boundary, which is exactly
+// where glibc puts a 1 MiB malloc (an mmap plus its 16-byte header): on the bench VM, cached pages copied at
+// 1.3-1.7 GiB/s to 8 or 16 bytes past a page and 5.4-10.6 GiB/s to 0, 32, 64 or 4,080 (`node bench/copy-alignment.ts`).
+// That made pulls bimodal (README, "Benchmark"). JavaScript can neither see nor choose a Buffer's address, but a
+// WebAssembly.Memory starts on a page boundary, so its slices at multiples of 1 MiB do too.
 
 /** Slices of one aligned slab; reserved (not resident) until used, so a process that never pulls pays nothing. */
 export interface AlignedPool {
