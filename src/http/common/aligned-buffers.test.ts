@@ -9,6 +9,7 @@ const SIZE = 64 * 1024;
 describe('alignedPool', () => {
   it('lends page-aligned slices of one slab, each to one taker, and takes them back', () => {
     const pool = alignedPool(SIZE, 4);
+    assert.equal(pool.free, 4, 'all free before the first take');
     const taken = [pool.take(), pool.take(), pool.take(), pool.take()];
     assert.equal(pool.free, 0);
     const slab = taken[0]!.buffer;

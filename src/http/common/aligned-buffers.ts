@@ -11,7 +11,7 @@ export interface AlignedPool {
   take(): Buffer;
   /** Hands a buffer back; only the slab's own slices are kept (a heap buffer is left to the collector). */
   give(buffer: Buffer): void;
-  /** Free slab slices, for tests. */
+  /** Slab slices not lent out (all of them before the first take), for tests. */
   readonly free: number;
 }
 
@@ -55,7 +55,7 @@ export function alignedPool(size: number, slots: number): AlignedPool {
       free.push(i);
     },
     get free() {
-      return free.length;
+      return slab === undefined ? slots : free.length;
     },
   };
 }
