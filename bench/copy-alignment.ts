@@ -1,6 +1,6 @@
 // `node bench/copy-alignment.ts`: how fast the kernel copies cached file pages into user memory by where in a 4 KiB
 // page the destination starts. On AMD CPUs with fast short `rep movsb` a destination 1-31 bytes past a page boundary
-// copies ~4.5x slower; this is why pulls read into page-aligned buffers (src/http/common/aligned-buffers.ts).
+// copies 4-7x slower; this is why pulls read into page-aligned buffers (src/http/common/aligned-buffers.ts).
 
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
