@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MiB } from './machine.ts';
 
-const MiB = 1024 * 1024;
 const FILE_MiB = 64;
 const file = join(tmpdir(), `berth-copy-alignment-${process.pid}`);
 const fd = openSync(file, 'w+');

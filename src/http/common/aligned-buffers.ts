@@ -23,7 +23,6 @@ export function alignedPool(size: number, slots: number): AlignedPool {
   const slices: Buffer[] = [];
   // Last in, first out, so sequential pulls keep reusing the same two slices and the rest never become resident.
   const free: number[] = [];
-  const isFree: boolean[] = [];
   const open = (): ArrayBuffer | null => {
     try {
       // 64 KiB WebAssembly pages; `maximum` = `initial` so the memory can never grow, which would detach the buffer.
@@ -31,7 +30,6 @@ export function alignedPool(size: number, slots: number): AlignedPool {
       const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
       for (let i = 0; i < slots; i++) slices.push(Buffer.from(memory.buffer, i * size, size));
       for (let i = slots - 1; i >= 0; i--) free.push(i);
-      isFree.push(...slices.map(() => true));
       return memory.buffer;
     } catch {
       // No WebAssembly (node --jitless) or no address space for the reservation: plain buffers, as before.
@@ -42,17 +40,14 @@ export function alignedPool(size: number, slots: number): AlignedPool {
     take() {
       if (slab === undefined) slab = open();
       const i = free.pop();
-      if (i === undefined) return Buffer.allocUnsafeSlow(size);
-      isFree[i] = false;
-      return slices[i]!;
+      return i === undefined ? Buffer.allocUnsafeSlow(size) : slices[i]!;
     },
     give(buffer) {
       // Only a whole slice of the slab counts (not a view of part of one), and one handed back twice is lent out once.
       if (!slab || buffer.buffer !== slab || buffer.byteLength !== size || buffer.byteOffset % size !== 0) return;
       const i = buffer.byteOffset / size;
-      if (isFree[i]) return;
-      isFree[i] = true;
-      free.push(i);
+      // At most `slots` entries: a scan is as cheap as keeping a second array in step with this one.
+      if (!free.includes(i)) free.push(i);
     },
     get free() {
       return slab === undefined ? slots : free.length;
