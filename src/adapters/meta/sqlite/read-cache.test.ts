@@ -83,4 +83,46 @@ describe('ReadCache', () => {
     mine.raw.close();
     other.raw.close();
   });
+
+  it('asks SQLite for data_version only after the WAL-index header shows a commit', () => {
+    const file = join(dir, 'counted.db');
+    const mine = openDb(file, 1_000);
+    const other = openDb(file, 1_000);
+    let asked = 0;
+    const prepare = mine.raw.prepare.bind(mine.raw);
+    // Counts the version statement's runs; everything else goes to the real connection.
+    const raw = new Proxy(mine.raw, {
+      get: (target, prop) =>
+        prop === 'prepare'
+          ? (sql: string) => {
+              const stmt = prepare(sql);
+              if (sql !== 'PRAGMA data_version') return stmt;
+              const pluck = stmt.pluck.bind(stmt);
+              return Object.assign(stmt, {
+                pluck: () => {
+                  const plucked = pluck();
+                  const get = plucked.get.bind(plucked);
+                  return Object.assign(plucked, {
+                    get: () => {
+                      asked++;
+                      return get();
+                    },
+                  });
+                },
+              });
+            }
+          : Reflect.get(target, prop, target),
+    });
+    const cache = new ReadCache({ ...mine, raw }, { maxEntries: 10, maxBytes: 1 << 20 });
+    loaded(cache, 'a');
+    const first = asked;
+    for (let i = 0; i < 100; i++) assert.equal(loaded(cache, 'a'), false);
+    assert.ok(asked - first <= 1, `${asked - first} data_version reads for 100 hits with nothing committed`);
+    other.raw.exec("INSERT INTO namespaces (name, settings, created_at) VALUES ('m', '{}', 0)");
+    const before = asked;
+    assert.equal(loaded(cache, 'a'), true, "another connection's commit is still seen");
+    assert.equal(asked - before, 1, 'by asking data_version once');
+    mine.raw.close();
+    other.raw.close();
+  });
 });
