@@ -80,8 +80,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
   const openSessions = new OpenSessions(options.maxOpenUploadSessionsPerKey ?? 0, options.uploadIdleTimeoutMs ?? 86_400_000);
   const bodies = new BodyGuard(options.bodyLimits ?? DEFAULT_BODY_LIMITS, options.signatures.mode === 'none');
-  app.addHook('onRequest', async (req, reply) => {
+  // Hooks take Fastify's callback form: an async hook costs every request a promise and a turn of the microtask queue
+  // (with the metrics batched, 4-5 µs of a hot manifest GET's ~80 for onResponse alone, interleaved).
+  app.addHook('onRequest', (req, reply, done) => {
     attachGuard(req.raw, reply.raw, bodies, req.ip);
+    done();
   });
   const metrics = createHttpMetrics(
     () => uploadSlots.inUse,
@@ -94,7 +97,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     stats: () => options.deps.meta.gcStats(gcClock(options.deps, options.gc.defaults)),
   });
   // A storage backend that is down answers 503 in every dialect; clients that honour Retry-After back off briefly.
-  app.addHook('onSend', async (req, reply, payload) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     // 429 (upload limits) likewise: a slot or session usually frees within seconds.
     if ((reply.statusCode === 503 || reply.statusCode === 429) && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
     // An answer sent before the body has fully arrived (refused from the headers, too large, stalled) closes the
@@ -103,12 +106,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       reply.header('connection', 'close');
       lingerOnClose(req.raw);
     }
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req, reply) => {
-    const dialect = dialectOf(req.url, req.headers);
-    metrics.requests.inc({ dialect, method: req.method, status: String(reply.statusCode) });
-    metrics.duration.observe({ dialect, method: req.method }, reply.elapsedTime / 1000);
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics.record(dialectOf(req.url, req.headers), req.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get('/healthz', async function healthz(_req, reply) {

@@ -1,5 +1,6 @@
 // Prometheus metrics for every dialect: one registry per server so tests and replicas never share counters.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type RequestMetrics, requestMetrics } from './request-metrics.ts';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -9,6 +10,8 @@ export interface HttpMetrics {
   uploadsQueued: Gauge;
   unverifiedBodies: Gauge;
   unverifiedBodyBytes: Gauge;
+  /** Counts and times one finished request (into `requests` and `duration`, by the next scrape). */
+  record: RequestMetrics['record'];
 }
 
 /** What the unverified-body budget holds right now (body-guard.ts); zero when nothing is being read. */
@@ -21,11 +24,14 @@ export function createHttpMetrics(
 ): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'berth_' });
+  // Both fold in the requests noted since the last scrape before they are read.
+  let fold = (): void => {};
   const requests = new Counter({
     name: 'berth_http_requests_total',
     help: 'HTTP requests by dialect, method and status',
     labelNames: ['dialect', 'method', 'status'] as const,
     registers: [registry],
+    collect: () => fold(),
   });
   const duration = new Histogram({
     name: 'berth_http_request_duration_seconds',
@@ -33,7 +39,10 @@ export function createHttpMetrics(
     labelNames: ['dialect', 'method'] as const,
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [registry],
+    collect: () => fold(),
   });
+  const recorder = requestMetrics(requests, duration);
+  fold = recorder.fold;
   const uploadsInFlight = new Gauge({
     name: 'berth_uploads_in_flight',
     help: 'Blob uploads streaming right now',
@@ -67,7 +76,7 @@ export function createHttpMetrics(
       this.set(unverified().bytes);
     },
   });
-  return { registry, requests, duration, uploadsInFlight, uploadsQueued, unverifiedBodies, unverifiedBodyBytes };
+  return { registry, requests, duration, uploadsInFlight, uploadsQueued, unverifiedBodies, unverifiedBodyBytes, record: recorder.record };
 }
 
 /**
