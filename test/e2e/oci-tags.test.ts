@@ -117,6 +117,24 @@ describe('OCI tag listing', () => {
     assertError(await c.get(`/v2/${repoName('tags', '-none')}/tags/list`), 404, 'NAME_UNKNOWN');
   });
 
+  it('a list read again and again follows every tag added or deleted (the served answer is never stale)', async () => {
+    const r = repoName('tags', '-moving');
+    const image = await pushImage(c, r, 'a');
+    const tags = async (): Promise<string[] | null> => {
+      const res = await c.get(`/v2/${r}/tags/list`);
+      assertStatus(res, 200);
+      assert.match(res.header('content-type') ?? '', /^application\/json/);
+      return res.json<TagList>().tags;
+    };
+    for (let i = 0; i < 3; i++) assert.deepEqual(await tags(), ['a']);
+    assertStatus((await putManifest(c, r, 'b', image.bytes, MT.ociManifest)).res, 201);
+    assert.deepEqual(await tags(), ['a', 'b']);
+    assert.deepEqual(await tags(), ['a', 'b']);
+    assertStatus(await c.req('DELETE', `/v2/${r}/manifests/a`), 202);
+    assert.deepEqual(await tags(), ['b']);
+    assert.deepEqual(await tags(), ['b']);
+  });
+
   it('a repository holding only untagged manifests lists no tags (200)', async () => {
     const r = repoName('tags');
     await pushImage(c, r);

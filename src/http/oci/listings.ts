@@ -12,15 +12,28 @@ function linkHeader(path: string, n: string | null, listing: Listing): string | 
   return `<${path}?${params.toString()}>; rel="next"`;
 }
 
+/**
+ * A tag page's JSON, kept as long as the page itself. The embedded store's read cache hands back the same array on
+ * every hit until a write or another process's commit replaces it, so a hot tags/list is serialised once, not on
+ * every request (~7 µs for 100 tags, about a tenth of the request). A store without a cache answers a new array each
+ * time, which simply misses.
+ */
+const tagPages = new WeakMap<readonly string[], { name: string; body: Buffer }>();
+
+function tagsBody(name: string, tags: string[]): Buffer {
+  const kept = tagPages.get(tags);
+  if (kept?.name === name) return kept.body;
+  const body = Buffer.from(JSON.stringify({ name, tags }));
+  tagPages.set(tags, { name, body });
+  return body;
+}
+
 export const getTags: OciHandler<{ kind: 'tags'; name: string }> = async ({ ctx, route, query, reply }) => {
   const n = query.get('n');
   const listing = await listTags(ctx.deps, route.name, { n: n ?? undefined, last: query.get('last') ?? undefined });
   const link = linkHeader(`/v2/${route.name}/tags/list`, n, listing);
   if (link) reply.header('link', link);
-  reply
-    .code(200)
-    .header('content-type', 'application/json')
-    .send(JSON.stringify({ name: route.name, tags: listing.items }));
+  reply.code(200).header('content-type', 'application/json').send(tagsBody(route.name, listing.items));
 };
 
 /** Only the repositories the caller may see (shared/visibility.ts): a policy Deny hides one here as in every listing. */
