@@ -26,9 +26,10 @@ export class ReadCache {
   readonly #header: WalHeaderWatch | undefined;
   readonly #limits: ReadCacheLimits;
   readonly #entries = new Map<string, { value: unknown; bytes: number }>();
-  #seen = -1;
-  #local = 0;
+  /** data_version and the local write count when the entries were last known current (-1: never). */
+  #seenVersion = -1;
   #seenLocal = -1;
+  #local = 0;
   #bytes = 0;
 
   constructor(db: Db, limits: ReadCacheLimits = DEFAULT_READ_CACHE) {
@@ -63,11 +64,9 @@ export class ReadCache {
     // The header is read first: a commit that lands between it and data_version is caught now by data_version (a
     // spare clear) or next time by the header, never by neither.
     if (this.#header?.unchanged() === true && this.#local === this.#seenLocal) return;
-    const version = this.#version() * 1_000_000_000 + this.#local;
-    if (version !== this.#seen) {
-      this.clear();
-      this.#seen = version;
-    }
+    const version = this.#version();
+    if (version !== this.#seenVersion || this.#local !== this.#seenLocal) this.clear();
+    this.#seenVersion = version;
     this.#seenLocal = this.#local;
   }
 
