@@ -4,13 +4,11 @@ import { type RequestMetrics, requestMetrics } from './request-metrics.ts';
 
 export interface HttpMetrics {
   registry: Registry;
-  requests: Counter<'dialect' | 'method' | 'status'>;
-  duration: Histogram<'dialect' | 'method'>;
   uploadsInFlight: Gauge;
   uploadsQueued: Gauge;
   unverifiedBodies: Gauge;
   unverifiedBodyBytes: Gauge;
-  /** Counts and times one finished request (into `requests` and `duration`, by the next scrape). */
+  /** Counts and times one finished request (in berth_http_requests_total and berth_http_request_duration_seconds, by the next scrape). */
   record: RequestMetrics['record'];
 }
 
@@ -76,7 +74,7 @@ export function createHttpMetrics(
       this.set(unverified().bytes);
     },
   });
-  return { registry, requests, duration, uploadsInFlight, uploadsQueued, unverifiedBodies, unverifiedBodyBytes, record: recorder.record };
+  return { registry, uploadsInFlight, uploadsQueued, unverifiedBodies, unverifiedBodyBytes, record: recorder.record };
 }
 
 /**
