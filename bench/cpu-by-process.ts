@@ -13,21 +13,30 @@ type Snapshot = Map<number, { comm: string; startTicks: number; seconds: number 
 
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK))
 
+/** One process's line of `/proc/<pid>/stat`: its command name, start time and CPU seconds (user + system) so far. */
+function processStat(pid: number | string): { comm: string; startTicks: number; seconds: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // comm is in parentheses and may hold spaces; utime, stime and starttime are fields 14, 15 and 22, counted from after it.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), startTicks: Number(fields[19]), seconds: ticks / TICKS_PER_SECOND };
+}
+
+/** CPU seconds (user + system, every thread) that process `pid` has used so far. */
+export function cpuSecondsOf(pid: number): number {
+  return processStat(pid).seconds;
+}
+
 function snapshot(): Snapshot {
   const out: Snapshot = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      out.set(Number(entry), processStat(entry));
     } catch {
-      continue; // exited between the listing and the read
+      // exited between the listing and the read
     }
-    // comm is in parentheses and may hold spaces; utime, stime and starttime are fields 14, 15 and 22, counted from after it.
-    const close = stat.lastIndexOf(')');
-    const fields = stat.slice(close + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    out.set(Number(entry), { comm: stat.slice(stat.indexOf('(') + 1, close), startTicks: Number(fields[19]), seconds: ticks / TICKS_PER_SECOND });
   }
   return out;
 }

@@ -3,11 +3,11 @@
 // berth's exact bytes and headers from memory (the most any Node server could do here), and against Distribution,
 // interleaved, and prints each one's rate and server CPU per request.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cpuSecondsOf } from './cpu-by-process.ts';
 import { getText, MANIFEST_ACCEPT } from './http.ts';
 import { type Registry, startBerthRegistry, startDistribution } from './registries.ts';
 import { load, manifestGetRate, type RateOptions } from './workloads/rates.ts';
@@ -15,12 +15,6 @@ import { load, manifestGetRate, type RateOptions } from './workloads/rates.ts';
 const { values: flags } = parseArgs({ options: { rounds: { type: 'string' }, seconds: { type: 'string' } } });
 const rounds = Number(flags.rounds ?? 3);
 const rate: RateOptions = { seconds: Number(flags.seconds ?? 10), warmupSeconds: 2, connections: 32, maxRequests: 2_000_000 };
-
-/** The server's own CPU time so far (user + system, every thread), microseconds. */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime and stime, in 10 ms ticks
-}
 
 /** A Node HTTP server that answers every request with `body` and `headers`: no routing, no lookups, no hooks. */
 const BARE = `
@@ -65,11 +59,11 @@ try {
   const results = new Map<string, Array<{ perSecond: number; cpuPerRequest: number }>>();
   for (let round = 1; round <= rounds; round++) {
     for (const s of servers) {
-      const before = cpuMicros(s.pid);
+      const before = cpuSecondsOf(s.pid);
       const r = await load(s.url, hot, { accept: MANIFEST_ACCEPT }, rate);
       // The warm-up's requests are counted at the measured rate: its CPU is in the difference too.
       const requests = r.perSecond * (rate.seconds + rate.warmupSeconds);
-      const row = { perSecond: r.perSecond, cpuPerRequest: (cpuMicros(s.pid) - before) / requests };
+      const row = { perSecond: r.perSecond, cpuPerRequest: ((cpuSecondsOf(s.pid) - before) * 1e6) / requests };
       results.set(s.name, [...(results.get(s.name) ?? []), row]);
       console.log(`round ${round} ${s.name}: ${Math.round(row.perSecond)} req/s, ${Math.round(row.cpuPerRequest)} µs of server CPU a request`);
     }
