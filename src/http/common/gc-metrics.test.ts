@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import type { GcStats } from '../../core/index.ts';
 import type { GcStatus } from '../../gc/index.ts';
 import { registerGcMetrics } from './gc-metrics.ts';
+import { seriesValue } from './test-helpers.ts';
 
 const STATS: GcStats = {
   blobsQueued: 7,
@@ -26,11 +27,6 @@ function status(runs: number, blobs: number): GcStatus {
   };
 }
 
-const value = (text: string, series: string): number | undefined => {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-};
-
 describe('GC metrics', () => {
   it('reads the queue and trash from the store and follows the scheduler totals across scrapes', async () => {
     const registry = new Registry();
@@ -44,25 +40,25 @@ describe('GC metrics', () => {
       },
     });
     let text = await registry.metrics();
-    assert.equal(value(text, 'berth_gc_queue_length{kind="blob"}'), 7);
-    assert.equal(value(text, 'berth_gc_queue_length{kind="manifest"}'), 2);
-    assert.equal(value(text, 'berth_gc_trash_manifests'), 5);
-    assert.equal(value(text, 'berth_gc_runs_total'), 1);
-    assert.equal(value(text, 'berth_gc_blobs_removed_total'), 4);
-    assert.equal(value(text, 'berth_gc_reclaimed_bytes_total'), 400);
-    assert.equal(value(text, 'berth_gc_sweep_rate'), 12.5);
+    assert.equal(seriesValue(text, 'berth_gc_queue_length{kind="blob"}'), 7);
+    assert.equal(seriesValue(text, 'berth_gc_queue_length{kind="manifest"}'), 2);
+    assert.equal(seriesValue(text, 'berth_gc_trash_manifests'), 5);
+    assert.equal(seriesValue(text, 'berth_gc_runs_total'), 1);
+    assert.equal(seriesValue(text, 'berth_gc_blobs_removed_total'), 4);
+    assert.equal(seriesValue(text, 'berth_gc_reclaimed_bytes_total'), 400);
+    assert.equal(seriesValue(text, 'berth_gc_sweep_rate'), 12.5);
     assert.equal(queries, 1, 'one store query serves both gauges');
     current = status(3, 10);
     text = await registry.metrics();
-    assert.equal(value(text, 'berth_gc_runs_total'), 3);
-    assert.equal(value(text, 'berth_gc_blobs_removed_total'), 10);
+    assert.equal(seriesValue(text, 'berth_gc_runs_total'), 3);
+    assert.equal(seriesValue(text, 'berth_gc_blobs_removed_total'), 10);
   });
 
   it('a failing store query leaves the gauges as they were instead of failing the scrape', async () => {
     const registry = new Registry();
     registerGcMetrics(registry, { status: () => status(0, 0), stats: () => Promise.reject(new Error('closed')) });
     const text = await registry.metrics();
-    assert.equal(value(text, 'berth_gc_runs_total'), 0);
-    assert.equal(value(text, 'berth_gc_trash_manifests'), 0);
+    assert.equal(seriesValue(text, 'berth_gc_runs_total'), 0);
+    assert.equal(seriesValue(text, 'berth_gc_trash_manifests'), 0);
   });
 });

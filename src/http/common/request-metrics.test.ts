@@ -3,14 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHttpMetrics } from './metrics.ts';
-
-const line = (text: string, prefix: string): number =>
-  Number(
-    text
-      .split('\n')
-      .find((l) => l.startsWith(prefix))
-      ?.split(' ')[1] ?? NaN,
-  );
+import { seriesValue } from './test-helpers.ts';
 
 describe('request metrics', () => {
   it('counts and times every request noted before a scrape, across full batches, and none twice', async () => {
@@ -21,16 +14,16 @@ describe('request metrics', () => {
     for (let i = 0; i < 2_000; i++) m.record('oci', 'GET', 200, 0.002);
     for (let i = 0; i < 501; i++) m.record('ecr', 'POST', 400, 2);
     const first = await m.registry.metrics();
-    assert.equal(line(first, 'berth_http_requests_total{dialect="oci",method="GET",status="200"}'), 2_000);
-    assert.equal(line(first, 'berth_http_requests_total{dialect="ecr",method="POST",status="400"}'), 501);
-    assert.equal(line(first, 'berth_http_request_duration_seconds_count{dialect="oci",method="GET"}'), 2_000);
-    assert.equal(line(first, 'berth_http_request_duration_seconds_bucket{le="0.001",dialect="oci",method="GET"}'), 0);
-    assert.equal(line(first, 'berth_http_request_duration_seconds_bucket{le="0.005",dialect="oci",method="GET"}'), 2_000);
-    assert.equal(line(first, 'berth_http_request_duration_seconds_bucket{le="1",dialect="ecr",method="POST"}'), 0);
-    assert.equal(line(first, 'berth_http_request_duration_seconds_sum{dialect="ecr",method="POST"}'), 1_002);
+    assert.equal(seriesValue(first, 'berth_http_requests_total{dialect="oci",method="GET",status="200"}'), 2_000);
+    assert.equal(seriesValue(first, 'berth_http_requests_total{dialect="ecr",method="POST",status="400"}'), 501);
+    assert.equal(seriesValue(first, 'berth_http_request_duration_seconds_count{dialect="oci",method="GET"}'), 2_000);
+    assert.equal(seriesValue(first, 'berth_http_request_duration_seconds_bucket{le="0.001",dialect="oci",method="GET"}'), 0);
+    assert.equal(seriesValue(first, 'berth_http_request_duration_seconds_bucket{le="0.005",dialect="oci",method="GET"}'), 2_000);
+    assert.equal(seriesValue(first, 'berth_http_request_duration_seconds_bucket{le="1",dialect="ecr",method="POST"}'), 0);
+    assert.equal(seriesValue(first, 'berth_http_request_duration_seconds_sum{dialect="ecr",method="POST"}'), 1_002);
     m.record('oci', 'GET', 200, 0.002);
     const second = await m.registry.metrics();
-    assert.equal(line(second, 'berth_http_requests_total{dialect="oci",method="GET",status="200"}'), 2_001);
-    assert.equal(line(second, 'berth_http_requests_total{dialect="ecr",method="POST",status="400"}'), 501, 'nothing folded twice');
+    assert.equal(seriesValue(second, 'berth_http_requests_total{dialect="oci",method="GET",status="200"}'), 2_001);
+    assert.equal(seriesValue(second, 'berth_http_requests_total{dialect="ecr",method="POST",status="400"}'), 501, 'nothing folded twice');
   });
 });
