@@ -2,18 +2,23 @@
 // request targets answered in each dialect's shape, and the metric label taken from the same list.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { openTestRegistry, type TestRegistry } from '../adapters/test-helpers.ts';
+import { openTestRegistry, pushBlob, pushImage, type TestRegistry } from '../adapters/test-helpers.ts';
 import { memoryKeys } from '../auth/test-helper.ts';
 import { PullRecorder } from '../core/index.ts';
 import { createAuth } from './common/auth-gate.ts';
+import { seriesValue } from './common/test-helpers.ts';
 import { buildHttpServer, type HttpServerOptions } from './server.ts';
 
 describe('the HTTP server built from the dialect list', () => {
   let reg: TestRegistry;
   let app: FastifyInstance;
+  /** Requests Fastify routed (its onRequest hooks ran): what a lane answered never shows up here. */
+  const reachedFastify: string[] = [];
   before(async () => {
     reg = await openTestRegistry();
     const auth = createAuth({
@@ -39,6 +44,10 @@ describe('the HTTP server built from the dialect list', () => {
       swr: { region: 'cn-north-4' },
       maxConcurrentUploads: 4,
       ready: async () => undefined,
+    });
+    app.addHook('onRequest', (req, _reply, done) => {
+      reachedFastify.push(`${req.method} ${req.url}`);
+      done();
     });
   });
   after(async () => {
@@ -77,5 +86,65 @@ describe('the HTTP server built from the dialect list', () => {
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     for (const dialect of ['oci', 'swr', 'ncr', 'api', 'token', 'ecr', 'acr'])
       assert.match(metrics, new RegExp(`berth_http_requests_total\\{dialect="${dialect}"`), dialect);
+  });
+
+  it('answers manifest GET/HEAD and tags/list in the OCI lane exactly as the Fastify route would, and counts them', async () => {
+    const config = await pushBlob(reg.deps, 'lane/app', '{"architecture":"amd64"}');
+    const layer = await pushBlob(reg.deps, 'lane/app', 'layer bytes');
+    const digest = await pushImage(reg.deps, 'lane/app', 'v1', config, [layer]);
+    await pushImage(reg.deps, 'lane/app', 'v2', config, [layer], { annotations: { second: 'yes' } });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const seriesOf = async () =>
+      seriesValue((await app.inject({ method: 'GET', url: '/metrics' })).body, 'berth_http_requests_total{dialect="oci",method="GET",status="200"}') ?? 0;
+    const before = await seriesOf();
+    const laneTargets: Array<[string, string]> = [
+      ['GET', '/v2/lane/app/manifests/v1'],
+      ['HEAD', '/v2/lane/app/manifests/v1'],
+      ['GET', `/v2/lane/app/manifests/${digest}`],
+      ['GET', '/v2/lane/app/tags/list'],
+      ['GET', '/v2/lane/app/tags/list?n=1'],
+    ];
+    const comparable = (headers: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(headers).filter(([k]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)));
+    reachedFastify.length = 0;
+    const viaLane: Array<{ status: number; headers: Record<string, string>; body: string }> = [];
+    for (const [method, url] of laneTargets) {
+      const r = await fetch(base + url, { method });
+      viaLane.push({ status: r.status, headers: Object.fromEntries(r.headers), body: await r.text() });
+    }
+    assert.deepEqual(reachedFastify, [], 'the lane answered all of them');
+    for (const [i, [method, url]] of laneTargets.entries()) {
+      const r = await app.inject({ method: method as 'GET' | 'HEAD', url });
+      const lane = viaLane[i]!;
+      assert.equal(lane.status, 200, url);
+      assert.equal(lane.status, r.statusCode, url);
+      assert.deepEqual(comparable(lane.headers), comparable(r.headers), `${method} ${url}`);
+      assert.equal(lane.body, r.body, url);
+    }
+    assert.match(viaLane[4]!.headers.link ?? '', /rel="next"/);
+    assert.equal(await seriesOf(), before + 4 + 4, 'four lane GETs and four Fastify GETs counted');
+
+    // Left to Fastify, and answered as before: what is not a plain success, and what may carry a body.
+    reachedFastify.length = 0;
+    const unknown = await fetch(`${base}/v2/lane/app/manifests/nope`);
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'MANIFEST_UNKNOWN');
+    const cached = await fetch(`${base}/v2/lane/app/manifests/v1`, { headers: { 'if-none-match': `"${digest}"` } });
+    assert.equal(cached.status, 304);
+    assert.equal((await fetch(`${base}/v2/lane/app/tags/list`, { method: 'HEAD' })).status, 405);
+    // fetch drops Content-Length on a GET; node:http sends it as given.
+    const framed = await new Promise<number>((resolve, reject) =>
+      request(`${base}/v2/lane/app/manifests/v1`, { headers: { 'content-length': '0' } }, (res) => resolve(res.resume().statusCode ?? 0))
+        .on('error', reject)
+        .end(),
+    );
+    assert.equal(framed, 200);
+    assert.deepEqual(reachedFastify, [
+      'GET /v2/lane/app/manifests/nope',
+      'GET /v2/lane/app/manifests/v1',
+      'HEAD /v2/lane/app/tags/list',
+      'GET /v2/lane/app/manifests/v1',
+    ]);
   });
 });

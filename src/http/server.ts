@@ -1,17 +1,19 @@
 // Builds the HTTP server: one Fastify instance hosting each dialect as an encapsulated plugin, plus health,
 // readiness and metrics. Bodies are never parsed by Fastify: handlers stream them, so uploads are not buffered.
 
+import { createServer } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import { gcClock } from '../core/index.ts';
+import { gcClock, type HttpDialect } from '../core/index.ts';
 import { answerBadUrl, answerClientError } from './bad-url.ts';
 import { attachGuard, BodyGuard, type BodyLimits, DEFAULT_BODY_LIMITS } from './common/body-guard.ts';
 import { registerGcMetrics } from './common/gc-metrics.ts';
+import { laneOrFastify, type NamedLane } from './common/lane.ts';
 import { lingerOnClose } from './common/linger.ts';
 import { createHttpMetrics, registerLockWaitMetric } from './common/metrics.ts';
 import { OpenSessions } from './common/open-sessions.ts';
 import { defaultPerKeyShare, Slots } from './common/slots.ts';
-import { dialectOf } from './dialect-of.ts';
+import { dialectFor, dialectOf } from './dialect-of.ts';
 import { DIALECTS, type DialectWiring } from './dialects.ts';
 import type { UiFile } from './ui/files.ts';
 import { uiPlugin } from './ui/plugin.ts';
@@ -46,6 +48,26 @@ export interface HttpServerOptions extends Omit<DialectWiring, 'uploadSlots' | '
 
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const headersTimeout = options.headersTimeoutMs ?? 20_000;
+  const uploadSlots = new Slots({
+    max: options.maxConcurrentUploads,
+    perPrincipal: options.maxConcurrentUploadsPerKey ?? defaultPerKeyShare(options.maxConcurrentUploads),
+    maxQueued: options.maxQueuedUploads ?? 0,
+    queueTimeoutMs: options.uploadQueueTimeoutMs,
+  });
+  const openSessions = new OpenSessions(options.maxOpenUploadSessionsPerKey ?? 0, options.uploadIdleTimeoutMs ?? 86_400_000);
+  const bodies = new BodyGuard(options.bodyLimits ?? DEFAULT_BODY_LIMITS, options.signatures.mode === 'none');
+  const metrics = createHttpMetrics(
+    () => uploadSlots.inUse,
+    () => uploadSlots.queued,
+    () => bodies.unverifiedInUse,
+  );
+  const wiring: DialectWiring = { ...options, uploadSlots, openSessions };
+  const lanes = new Map(DIALECTS.flatMap((d) => (d.lane ? [[d.name, { name: d.name, lane: d.lane(wiring) }] as const] : [])));
+  let closing = false;
+  const laneOf = (url: string): NamedLane<HttpDialect> | undefined => {
+    const dialect = closing ? null : dialectFor(url);
+    return dialect ? lanes.get(dialect.name) : undefined;
+  };
   const app = Fastify({
     loggerInstance: options.logger,
     // Per-request logs would cost more than a manifest GET itself; errors are logged by each dialect.
@@ -56,11 +78,20 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     forceCloseConnections: 'idle',
     // Only then is a client's share of the unverified budget (body-guard.ts) its own behind a load balancer.
     trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
-    // No total deadline (requestTimeout stays 0: a multi-GB layer over a slow link is legitimate); bodies have the
-    // guard's idle and minimum-rate watchdog instead. Slow headers are cut by headersTimeout, checked often enough
-    // that a stalled request is closed within headersTimeout + 250 ms (documented: + 1 s).
-    http: { headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(250, Math.floor(headersTimeout / 4))) },
+    // Node's server is made here so that a dialect's lane (common/lane.ts) sees a request before Fastify does.
+    serverFactory(fastifyHandler) {
+      const server = createServer(
+        // Slow headers are cut by headersTimeout, checked often enough that a stalled request is closed within
+        // headersTimeout + 250 ms (documented: + 1 s).
+        { headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(250, Math.floor(headersTimeout / 4))) },
+        laneOrFastify(laneOf, fastifyHandler, metrics.record),
+      );
+      server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
+      // No total deadline: a multi-GB layer over a slow link is legitimate; bodies have the guard's idle and
+      // minimum-rate watchdog instead.
+      server.requestTimeout = 0;
+      return server;
+    },
     frameworkErrors: (error, req, reply) => answerBadUrl(error, req, reply),
     // What Node's parser refuses (headers too slow, malformed framing) in a dialect's error shape, not Fastify's.
     clientErrorHandler: answerClientError(headersTimeout),
@@ -72,25 +103,17 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   // Leave every body unread: the handler decides whether to stream it, read it with a limit, or drop it.
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
 
-  const uploadSlots = new Slots({
-    max: options.maxConcurrentUploads,
-    perPrincipal: options.maxConcurrentUploadsPerKey ?? defaultPerKeyShare(options.maxConcurrentUploads),
-    maxQueued: options.maxQueuedUploads ?? 0,
-    queueTimeoutMs: options.uploadQueueTimeoutMs,
+  // Like Fastify's own return503OnClosing: once closing, requests on kept-alive connections are Fastify's to refuse.
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
-  const openSessions = new OpenSessions(options.maxOpenUploadSessionsPerKey ?? 0, options.uploadIdleTimeoutMs ?? 86_400_000);
-  const bodies = new BodyGuard(options.bodyLimits ?? DEFAULT_BODY_LIMITS, options.signatures.mode === 'none');
   // Hooks take Fastify's callback form: an async hook costs every request a promise and a turn of the microtask queue
   // (with the metrics batched, 4-5 µs of a hot manifest GET's ~80 for onResponse alone, interleaved).
   app.addHook('onRequest', (req, reply, done) => {
     attachGuard(req.raw, reply.raw, bodies, req.ip);
     done();
   });
-  const metrics = createHttpMetrics(
-    () => uploadSlots.inUse,
-    () => uploadSlots.queued,
-    () => bodies.unverifiedInUse,
-  );
   registerLockWaitMetric(metrics.registry, options.deps.meta);
   registerGcMetrics(metrics.registry, {
     status: () => options.gc.status(),
@@ -135,7 +158,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       .header('content-type', 'application/json')
       .send(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${req.url.slice(0, 200)}`, detail: null }] }));
   });
-  const wiring: DialectWiring = { ...options, uploadSlots, openSessions };
   for (const dialect of DIALECTS) await app.register(dialect.plugin(wiring));
   // The console is no dialect: static files that talk to /berth/v1 like any other client.
   if (options.ui) await app.register(uiPlugin(options.ui));

@@ -2,6 +2,7 @@
 // dialect list (src/http/dialects.ts) is one line per dialect.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config/index.ts';
+import type { Lane } from './lane.ts';
 import type { RootApi } from './root-api.ts';
 
 /** A bad-URL answer (status 400): the body, and headers beyond `content-type: application/json` or replacing it. */
@@ -28,6 +29,8 @@ export interface DialectSpec<W> {
   /** A request target the router cannot decode, answered in this dialect's error shape. */
   badUrl(message: string): WireAnswer;
   plugin(wiring: W): FastifyPluginAsync;
+  /** Its hottest reads, answered before Fastify routes them (lane.ts); its plugin must answer them alike. */
+  lane?(wiring: W): Lane;
 }
 
 export const json = (value: unknown): string => JSON.stringify(value);

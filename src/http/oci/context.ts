@@ -6,6 +6,9 @@ import type { OpenSessions } from '../common/open-sessions.ts';
 import type { Slots } from '../common/slots.ts';
 import type { OciRoute } from './paths.ts';
 
+/** Every /v2 answer carries it, success or error (the distribution spec's version check). */
+export const API_VERSION = 'registry/2.0';
+
 export interface OciContext {
   deps: RegistryDeps;
   pulls: PullRecorder;

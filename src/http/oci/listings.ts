@@ -1,8 +1,9 @@
 // Tag list, catalog and referrers on the wire, with RFC 5988 Link paging as the spec describes.
 import { type Listing, listReferrers, listTags, pageSize } from '../../core/index.ts';
 import { gateRequest } from '../common/access.ts';
+import type { LaneAnswer } from '../common/lane.ts';
 import { visiblePage } from '../common/visibility.ts';
-import type { OciHandler } from './context.ts';
+import { API_VERSION, type OciContext, type OciHandler } from './context.ts';
 
 function linkHeader(path: string, n: string | null, listing: Listing): string | null {
   if (listing.next === null) return null;
@@ -28,12 +29,27 @@ function tagsBody(name: string, tags: string[]): Buffer {
   return body;
 }
 
-export const getTags: OciHandler<{ kind: 'tags'; name: string }> = async ({ ctx, route, query, reply }) => {
+/** A tags/list page's 200, for the route below and the dialect's lane (routes.ts) alike. */
+export async function tagsAnswer(ctx: OciContext, name: string, query: URLSearchParams): Promise<LaneAnswer> {
   const n = query.get('n');
-  const listing = await listTags(ctx.deps, route.name, { n: n ?? undefined, last: query.get('last') ?? undefined });
-  const link = linkHeader(`/v2/${route.name}/tags/list`, n, listing);
-  if (link) reply.header('link', link);
-  reply.code(200).header('content-type', 'application/json').send(tagsBody(route.name, listing.items));
+  const listing = await listTags(ctx.deps, name, { n: n ?? undefined, last: query.get('last') ?? undefined });
+  const link = linkHeader(`/v2/${name}/tags/list`, n, listing);
+  const body = tagsBody(name, listing.items);
+  return {
+    status: 200,
+    headers: {
+      'docker-distribution-api-version': API_VERSION,
+      'content-type': 'application/json',
+      'content-length': body.length,
+      ...(link ? { link } : {}),
+    },
+    body,
+  };
+}
+
+export const getTags: OciHandler<{ kind: 'tags'; name: string }> = async ({ ctx, route, query, reply }) => {
+  const answer = await tagsAnswer(ctx, route.name, query);
+  reply.code(200).headers(answer.headers).send(answer.body);
 };
 
 /** Only the repositories the caller may see (shared/visibility.ts): a policy Deny hides one here as in every listing. */

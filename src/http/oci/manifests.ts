@@ -2,7 +2,8 @@
 import { deleteManifest, getManifest, putManifest, RegistryError } from '../../core/index.ts';
 import { gateRequest } from '../common/access.ts';
 import { readBodyWithin } from '../common/body.ts';
-import type { OciHandler } from './context.ts';
+import type { LaneAnswer } from '../common/lane.ts';
+import { API_VERSION, type OciContext, type OciHandler } from './context.ts';
 
 type ManifestRoute = { kind: 'manifest'; name: string; reference: string };
 
@@ -33,18 +34,28 @@ export const putManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route
     .send();
 };
 
-export const getManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route, req, reply }) => {
-  const isHead = req.method === 'HEAD';
+/** A manifest GET's or HEAD's 200, for the route below and the dialect's lane (routes.ts) alike. */
+export async function manifestAnswer(ctx: OciContext, route: ManifestRoute, isHead: boolean): Promise<LaneAnswer> {
   const found = await getManifest(ctx.deps, route.name, route.reference, isHead ? undefined : ctx.pulls);
-  reply.code(200).headers({
-    'content-type': found.mediaType,
-    'content-length': found.size,
-    'docker-content-digest': found.digest,
-    etag: `"${found.digest}"`,
-  });
-  if (isHead) return reply.send();
-  if (req.headers['if-none-match'] === `"${found.digest}"`) return reply.code(304).send();
-  return reply.send(Buffer.from(found.body.buffer, found.body.byteOffset, found.body.byteLength));
+  return {
+    status: 200,
+    headers: {
+      'docker-distribution-api-version': API_VERSION,
+      'content-type': found.mediaType,
+      'content-length': found.size,
+      'docker-content-digest': found.digest,
+      etag: `"${found.digest}"`,
+    },
+    body: isHead ? null : Buffer.from(found.body.buffer, found.body.byteOffset, found.body.byteLength),
+  };
+}
+
+export const getManifestHandler: OciHandler<ManifestRoute> = async ({ ctx, route, req, reply }) => {
+  const answer = await manifestAnswer(ctx, route, req.method === 'HEAD');
+  reply.code(200).headers(answer.headers);
+  if (answer.body === null) return reply.send();
+  if (req.headers['if-none-match'] === answer.headers.etag) return reply.code(304).send();
+  return reply.send(answer.body);
 };
 
 /** `?break-pins=true` deletes even what deployment pins protect; that override needs admin on the repository. */

@@ -1,13 +1,15 @@
 // The OCI Distribution dialect as one encapsulated Fastify plugin: match the raw URL, check access, dispatch.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Action, RegistryError } from '../../core/index.ts';
 import { type AccessNeed, gateRequest } from '../common/access.ts';
 import { setDialectErrorHandler } from '../common/error-handler.ts';
+import type { Lane, LaneAnswer } from '../common/lane.ts';
 import { getBlob, headBlob, removeBlob } from './blobs.ts';
-import type { OciContext, OciHandler } from './context.ts';
+import { API_VERSION, type OciContext, type OciHandler } from './context.ts';
 import { OCI_ERRORS, ociEnvelope } from './errors.ts';
-import { getCatalog, getReferrers, getTags } from './listings.ts';
-import { deleteManifestHandler, getManifestHandler, putManifestHandler } from './manifests.ts';
+import { getCatalog, getReferrers, getTags, tagsAnswer } from './listings.ts';
+import { deleteManifestHandler, getManifestHandler, manifestAnswer, putManifestHandler } from './manifests.ts';
 import { matchOciRoute, type OciRoute, splitUrl } from './paths.ts';
 import { deleteUpload, getUploadStatus, patchUpload, postUpload, putUpload } from './uploads.ts';
 
@@ -63,7 +65,7 @@ export function sendOciError(reply: FastifyReply, error: RegistryError): void {
 }
 
 async function dispatch(ctx: OciContext, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  reply.header('docker-distribution-api-version', 'registry/2.0');
+  reply.header('docker-distribution-api-version', API_VERSION);
   const { path, query } = splitUrl(req.raw.url ?? '/');
   const route = matchOciRoute(path);
   if (!route) throw new RegistryError('NAME_UNKNOWN', `no such endpoint: ${req.method} ${path.slice(0, 200)}`);
@@ -88,7 +90,7 @@ export function ociPlugin(ctx: OciContext) {
       badRequest: (message) => new RegistryError('INVALID_REQUEST', message),
       internal: () => new RegistryError('INTERNAL', 'internal error'),
       send(_req, reply, e) {
-        reply.header('docker-distribution-api-version', 'registry/2.0');
+        reply.header('docker-distribution-api-version', API_VERSION);
         sendOciError(reply, e);
       },
     });
@@ -99,4 +101,47 @@ export function ociPlugin(ctx: OciContext) {
     app.route({ method: methods, url: '/v2', handler });
     app.route({ method: methods, url: '/v2/*', handler });
   };
+}
+
+/**
+ * Manifest GET/HEAD and tags/list before Fastify (common/lane.ts): the same route match, access check and answer as
+ * dispatch above. Anything but a plain success (a refusal, an unknown name, If-None-Match, an error) is left to
+ * Fastify, which then does the whole request again and answers it in the OCI shape.
+ */
+export function ociLane(ctx: OciContext): Lane {
+  return (req) => {
+    const { path, query } = splitUrl(req.url ?? '/');
+    let route: OciRoute | null;
+    try {
+      route = matchOciRoute(path);
+    } catch {
+      return null;
+    }
+    const method = req.method as Method;
+    if (route?.kind === 'manifest' && req.headers['if-none-match'] === undefined) {
+      const manifest = route;
+      return allowedThen(ctx, req.headers, manifest, TABLE.manifest[method], () => manifestAnswer(ctx, manifest, method === 'HEAD'));
+    }
+    if (route?.kind === 'tags') {
+      const tags = route;
+      return allowedThen(ctx, req.headers, tags, TABLE.tags[method], () => tagsAnswer(ctx, tags.name, query));
+    }
+    return null;
+  };
+}
+
+async function allowedThen(
+  ctx: OciContext,
+  headers: IncomingHttpHeaders,
+  route: OciRoute,
+  entry: Entry | undefined,
+  answer: () => Promise<LaneAnswer>,
+): Promise<LaneAnswer | null> {
+  if (!entry) return null;
+  try {
+    const access = await ctx.gate.check(gateRequest(headers, 'oci'), needsFor(route, entry.actions));
+    return access.allowed ? await answer() : null;
+  } catch {
+    return null;
+  }
 }
