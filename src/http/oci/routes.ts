@@ -10,7 +10,7 @@ import { API_VERSION, type OciContext, type OciHandler } from './context.ts';
 import { OCI_ERRORS, ociEnvelope } from './errors.ts';
 import { getCatalog, getReferrers, getTags, tagsAnswer } from './listings.ts';
 import { deleteManifestHandler, getManifestHandler, manifestAnswer, putManifestHandler } from './manifests.ts';
-import { matchOciRoute, type OciRoute, splitUrl } from './paths.ts';
+import { matchOciRoute, type OciRoute, pathOf, splitUrl } from './paths.ts';
 import { deleteUpload, getUploadStatus, patchUpload, postUpload, putUpload } from './uploads.ts';
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -110,10 +110,10 @@ export function ociPlugin(ctx: OciContext) {
  */
 export function ociLane(ctx: OciContext): Lane {
   return (req) => {
-    const { path, query } = splitUrl(req.url ?? '/');
+    const url = req.url ?? '/';
     let route: OciRoute | null;
     try {
-      route = matchOciRoute(path);
+      route = matchOciRoute(pathOf(url));
     } catch {
       return null;
     }
@@ -124,7 +124,7 @@ export function ociLane(ctx: OciContext): Lane {
     }
     if (route?.kind === 'tags') {
       const tags = route;
-      return allowedThen(ctx, req.headers, tags, TABLE.tags[method], () => tagsAnswer(ctx, tags.name, query));
+      return allowedThen(ctx, req.headers, tags, TABLE.tags[method], () => tagsAnswer(ctx, tags.name, splitUrl(url).query));
     }
     return null;
   };
