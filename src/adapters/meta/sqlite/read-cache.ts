@@ -1,7 +1,7 @@
 // Hot reads (manifest GET, blob HEAD, tag lists) served from memory. SQLite's data_version changes whenever
 // another connection (the CLI, a second process) commits, and our own writes bump a local counter, so a cached
 // answer can never outlive a delete; data_version is asked only after the WAL-index header shows that some commit
-// happened, since reading the header is a third of its cost.
+// happened, since reading the header is a third of its cost, and the header once per turn of the event loop.
 import type { Db } from './db.ts';
 import { type WalHeaderWatch, walHeaderWatch } from './wal-header.ts';
 
@@ -31,6 +31,11 @@ export class ReadCache {
   #seenLocal = -1;
   #local = 0;
   #bytes = 0;
+  /** A check ran since the microtask queue last drained (cleared by a process.nextTick, which runs after it drains). */
+  #checkedThisTurn = false;
+  readonly #turnEnded = (): void => {
+    this.#checkedThisTurn = false;
+  };
 
   constructor(db: Db, limits: ReadCacheLimits = DEFAULT_READ_CACHE) {
     const stmt = db.raw.prepare('PRAGMA data_version').pluck();
@@ -59,15 +64,28 @@ export class ReadCache {
     return value;
   }
 
-  /** Drops every entry if this connection wrote or another connection committed since the last call. */
+  /**
+   * Drops every entry if this connection wrote, or another connection committed, since the last check. One check
+   * serves every read until the microtask queue drains: whatever runs before then (a request's access check and its
+   * manifest read, say) arrived before the I/O callback or timer that started this turn, and the check ran after it,
+   * so no read can miss a commit another process finished before its request arrived. (Another connection in this
+   * process that commits within the turn is seen from the next turn; berth opens one connection per process.)
+   */
   #revalidate(): void {
+    if (this.#local !== this.#seenLocal) {
+      this.clear();
+      this.#seenLocal = this.#local;
+    }
+    if (this.#checkedThisTurn) return;
+    this.#checkedThisTurn = true;
+    process.nextTick(this.#turnEnded);
     // The header is read first: a commit that lands between it and data_version is caught now by data_version (a
     // spare clear) or next time by the header, never by neither.
-    if (this.#header?.unchanged() === true && this.#local === this.#seenLocal) return;
+    if (this.#header?.unchanged() === true) return;
+    // data_version moves only for other connections' commits: the header also moves for our own.
     const version = this.#version();
-    if (version !== this.#seenVersion || this.#local !== this.#seenLocal) this.clear();
+    if (version !== this.#seenVersion) this.clear();
     this.#seenVersion = version;
-    this.#seenLocal = this.#local;
   }
 
   /** Called after every write through this connection. */
