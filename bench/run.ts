@@ -19,7 +19,7 @@ import { growthRows, growthTable } from './growth-report.ts';
 import { agent, makeSmallImage } from './http.ts';
 import { loopbackLimits } from './loopback.ts';
 import { BigBlob, fsyncDiskLimit, sha256Limit } from './machine.ts';
-import { measure, type Params } from './measure.ts';
+import { measure, measureReads, type Params } from './measure.ts';
 import { distributionVersion, ensureCommand, type Registry, startBerthRegistry, startDistribution } from './registries.ts';
 import { type Limits, type Measured, median, rows, saveJson, table } from './report.ts';
 import { measureScale, type ScaleResult, scaleTable } from './scale.ts';
@@ -53,6 +53,7 @@ const P: Params = {
   blobRuns: 3,
   limitMiB: quick ? 64 : 256,
   rate: { seconds: Number(flags.seconds ?? (quick ? 2 : 10)), warmupSeconds: quick ? 0.5 : 2, connections: 32, maxRequests: 2_000_000 },
+  rateSlices: quick ? 2 : 5,
   images: Number(flags.images ?? (quick ? 50 : 200)),
   writeSeconds: quick ? 5 : 15,
   writeConcurrency: 8,
@@ -156,8 +157,9 @@ async function compare(work: string): Promise<Record<string, unknown>> {
   const perRound: { m: Measured; detail: object }[][] = [[], []];
   for (let round = 1; round <= P.rounds; round++) {
     const images = Array.from({ length: P.images }, () => makeSmallImage(1024));
+    const reads = await measureReads([started[0]!, started[1]!], round, P);
     const order = round % 2 === 1 ? [0, 1] : [1, 0];
-    for (const i of order) perRound[i]!.push(await measure(columns[i]!, started[i]!, { round, blob, images }, P));
+    for (const i of order) perRound[i]!.push(await measure(columns[i]!, started[i]!, { round, blob, images }, reads[i]!, P));
   }
   const summary = perRound.map((rs) => median(rs.map((r) => r.m)));
   const all = rows(summary[0]!, summary[1]!, limits);
