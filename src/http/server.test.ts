@@ -2,6 +2,7 @@
 // request targets answered in each dialect's shape, and the metric label taken from the same list.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import dns from 'node:dns';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +20,7 @@ describe('the HTTP server built from the dialect list', () => {
   let app: FastifyInstance;
   /** Requests Fastify routed (its onRequest hooks ran): what a lane answered never shows up here. */
   const reachedFastify: string[] = [];
+  let options: () => HttpServerOptions;
   before(async () => {
     reg = await openTestRegistry();
     const auth = createAuth({
@@ -32,7 +34,7 @@ describe('the HTTP server built from the dialect list', () => {
     // GC is not exercised here: /metrics reads only its totals (and the store's stats, through gcClock's defaults).
     const totals = { runs: 0, blobsRemoved: 0, bytesReclaimed: 0, manifestsCollected: 0, manifestsPurged: 0, errors: 0, lastSweepRate: 0 };
     const gc = { status: () => ({ running: false, totals }), defaults: { graceMs: 3_600_000, restoreWindowMs: 0 } } as unknown as HttpServerOptions['gc'];
-    app = await buildHttpServer({
+    options = () => ({
       deps: reg.deps,
       pulls: new PullRecorder(reg.deps),
       ...auth,
@@ -45,6 +47,7 @@ describe('the HTTP server built from the dialect list', () => {
       maxConcurrentUploads: 4,
       ready: async () => undefined,
     });
+    app = await buildHttpServer(options());
     app.addHook('onRequest', (req, _reply, done) => {
       reachedFastify.push(`${req.method} ${req.url}`);
       done();
@@ -146,5 +149,34 @@ describe('the HTTP server built from the dialect list', () => {
       'HEAD /v2/lane/app/tags/list',
       'GET /v2/lane/app/manifests/v1',
     ]);
+  });
+
+  it('binds every address of a name like localhost, and takes a headers timeout above five minutes', async (t) => {
+    // This machine's localhost may name one address; answer as hosts that list ::1 and 127.0.0.1 do.
+    const lookup = dns.lookup;
+    t.after(() => {
+      dns.lookup = lookup;
+    });
+    dns.lookup = ((host: string, opts: unknown, cb?: unknown) => {
+      if (host !== 'localhost') return (lookup as (...a: unknown[]) => void)(host, opts, cb);
+      const addresses = [
+        { address: '::1', family: 6 },
+        { address: '127.0.0.1', family: 4 },
+      ];
+      const done = (typeof opts === 'function' ? opts : cb) as (e: null, a: unknown, f?: number) => void;
+      if (typeof opts === 'object' && opts !== null && (opts as { all?: boolean }).all) done(null, addresses);
+      else done(null, addresses[0]!.address, 6);
+    }) as typeof dns.lookup;
+    const other = await buildHttpServer({ ...options(), headersTimeoutMs: 400_000 });
+    try {
+      await other.listen({ host: 'localhost', port: 0 });
+      const addresses = other.addresses() as AddressInfo[];
+      const bound = addresses.map((a) => a.address);
+      assert.deepEqual([...bound].sort(), ['127.0.0.1', '::1'], `bound ${bound.join(', ')}`);
+      const port = addresses[0]!.port;
+      for (const host of ['127.0.0.1', '[::1]']) assert.equal((await fetch(`http://${host}:${port}/v2/`)).status, 200, host);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Builds the HTTP server: one Fastify instance hosting each dialect as an encapsulated plugin, plus health,
 // readiness and metrics. Bodies are never parsed by Fastify: handlers stream them, so uploads are not buffered.
 
-import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { gcClock, type HttpDialect } from '../core/index.ts';
@@ -78,24 +78,27 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     forceCloseConnections: 'idle',
     // Only then is a client's share of the unverified budget (body-guard.ts) its own behind a load balancer.
     trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
-    // Node's server is made here so that a dialect's lane (common/lane.ts) sees a request before Fastify does.
-    serverFactory(fastifyHandler) {
-      const server = createServer(
-        // Slow headers are cut by headersTimeout, checked often enough that a stalled request is closed within
-        // headersTimeout + 250 ms (documented: + 1 s).
-        { headersTimeout, connectionsCheckingInterval: Math.max(50, Math.min(250, Math.floor(headersTimeout / 4))) },
-        laneOrFastify(laneOf, fastifyHandler, metrics.record),
-      );
-      server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
-      // No total deadline: a multi-GB layer over a slow link is legitimate; bodies have the guard's idle and
-      // minimum-rate watchdog instead.
-      server.requestTimeout = 0;
-      return server;
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
+    // No total deadline (requestTimeout 0: a multi-GB layer over a slow link is legitimate; it is also given to Node
+    // here, which refuses a headersTimeout above its default requestTimeout of 300 s); bodies have the guard's idle and
+    // minimum-rate watchdog instead. Slow headers are cut by headersTimeout, checked often enough that a stalled
+    // request is closed within headersTimeout + 250 ms (documented: + 1 s).
+    http: {
+      headersTimeout,
+      requestTimeout: 0,
+      connectionsCheckingInterval: Math.max(50, Math.min(250, Math.floor(headersTimeout / 4))),
     },
     frameworkErrors: (error, req, reply) => answerBadUrl(error, req, reply),
     // What Node's parser refuses (headers too slow, malformed framing) in a dialect's error shape, not Fastify's.
     clientErrorHandler: answerClientError(headersTimeout),
   });
+  // A dialect's lane (common/lane.ts) sees a request before Fastify does. Fastify's own server is kept, with its
+  // request listener wrapped, rather than made by a serverFactory: with one, Fastify binds only the first address of
+  // a name like "localhost" (::1 and 127.0.0.1). Extra servers Fastify makes for such names route without the lane.
+  const [fastifyHandler, ...others] = app.server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  if (!fastifyHandler || others.length > 0) throw new Error('expected Fastify to have exactly one request listener');
+  app.server.removeListener('request', fastifyHandler);
+  app.server.on('request', laneOrFastify(laneOf, fastifyHandler, metrics.record));
   // Expect: 100-continue is answered by the body readers (body.ts) once a handler reads the body, not by Node on
   // arrival: a request refused from its headers then gets its answer before the client has sent its body.
   app.server.on('checkContinue', (req, res) => app.server.emit('request', req, res));
@@ -110,6 +113,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
   // Hooks take Fastify's callback form: an async hook costs every request a promise and a turn of the microtask queue
   // (with the metrics batched, 4-5 µs of a hot manifest GET's ~80 for onResponse alone, interleaved).
+  // Requests a lane answers never run these hooks: a hook every answer needs must be mirrored in common/lane.ts.
   app.addHook('onRequest', (req, reply, done) => {
     attachGuard(req.raw, reply.raw, bodies, req.ip);
     done();
