@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { openDb } from './db.ts';
+import { type Db, openDb } from './db.ts';
 import { ReadCache } from './read-cache.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'berth-read-cache-'));
@@ -15,6 +15,33 @@ const db = () => openDb(join(dir, `f${++files}.db`), 1_000);
 
 /** Lets the event loop turn, as it does before another process's commit can reach a request here. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** `db`'s connection, but every run of `PRAGMA data_version` calls `onAsk` first (which may throw). */
+function versionSpy(db: Db, onAsk: () => void): Db['raw'] {
+  const prepare = db.raw.prepare.bind(db.raw);
+  return new Proxy(db.raw, {
+    get: (target, prop) =>
+      prop === 'prepare'
+        ? (sql: string) => {
+            const stmt = prepare(sql);
+            if (sql !== 'PRAGMA data_version') return stmt;
+            const pluck = stmt.pluck.bind(stmt);
+            return Object.assign(stmt, {
+              pluck: () => {
+                const plucked = pluck();
+                const get = plucked.get.bind(plucked);
+                return Object.assign(plucked, {
+                  get: () => {
+                    onAsk();
+                    return get();
+                  },
+                });
+              },
+            });
+          }
+        : Reflect.get(target, prop, target),
+  });
+}
 
 /** Reads `key` through the cache and says whether the loader ran. */
 function loaded(cache: ReadCache, key: string, size = 0): boolean {
@@ -109,29 +136,8 @@ describe('ReadCache', () => {
     const mine = openDb(file, 1_000);
     const other = openDb(file, 1_000);
     let asked = 0;
-    const prepare = mine.raw.prepare.bind(mine.raw);
-    // Counts the version statement's runs; everything else goes to the real connection.
-    const raw = new Proxy(mine.raw, {
-      get: (target, prop) =>
-        prop === 'prepare'
-          ? (sql: string) => {
-              const stmt = prepare(sql);
-              if (sql !== 'PRAGMA data_version') return stmt;
-              const pluck = stmt.pluck.bind(stmt);
-              return Object.assign(stmt, {
-                pluck: () => {
-                  const plucked = pluck();
-                  const get = plucked.get.bind(plucked);
-                  return Object.assign(plucked, {
-                    get: () => {
-                      asked++;
-                      return get();
-                    },
-                  });
-                },
-              });
-            }
-          : Reflect.get(target, prop, target),
+    const raw = versionSpy(mine, () => {
+      asked++;
     });
     const cache = new ReadCache({ ...mine, raw }, { maxEntries: 10, maxBytes: 1 << 20 });
     loaded(cache, 'a');
@@ -146,6 +152,26 @@ describe('ReadCache', () => {
     const before = asked;
     assert.equal(loaded(cache, 'a'), true, "another connection's commit is still seen");
     assert.equal(asked - before, 1, 'by asking data_version once');
+    mine.raw.close();
+    other.raw.close();
+  });
+
+  it('checks again after a failed data_version read, so a commit the header showed is not lost', async () => {
+    const file = join(dir, 'failing.db');
+    const mine = openDb(file, 1_000);
+    const other = openDb(file, 1_000);
+    let fail = false;
+    const raw = versionSpy(mine, () => {
+      if (fail) throw new Error('database is locked');
+    });
+    const cache = new ReadCache({ ...mine, raw }, { maxEntries: 10, maxBytes: 1 << 20 });
+    loaded(cache, 'a');
+    await nextTurn();
+    other.raw.exec("INSERT INTO namespaces (name, settings, created_at) VALUES ('f', '{}', 0)");
+    fail = true;
+    assert.throws(() => loaded(cache, 'a'), /database is locked/);
+    fail = false;
+    assert.equal(loaded(cache, 'a'), true, 'the same turn checks again: the failed check counted for nothing');
     mine.raw.close();
     other.raw.close();
   });

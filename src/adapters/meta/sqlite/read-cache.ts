@@ -31,7 +31,7 @@ export class ReadCache {
   #seenLocal = -1;
   #local = 0;
   #bytes = 0;
-  /** A check ran since the microtask queue last drained (cleared by a process.nextTick, which runs after it drains). */
+  /** A check ran in this turn (cleared by a process.nextTick: see #revalidate). */
   #checkedThisTurn = false;
   readonly #turnEnded = (): void => {
     this.#checkedThisTurn = false;
@@ -65,11 +65,12 @@ export class ReadCache {
   }
 
   /**
-   * Drops every entry if this connection wrote, or another connection committed, since the last check. One check
-   * serves every read until the microtask queue drains: whatever runs before then (a request's access check and its
-   * manifest read, say) arrived before the I/O callback or timer that started this turn, and the check ran after it,
-   * so no read can miss a commit another process finished before its request arrived. (Another connection in this
-   * process that commits within the turn is seen from the next turn; berth opens one connection per process.)
+   * Drops every entry if this connection wrote, or another connection committed, since the last check. A check holds
+   * until the process.nextTick queue next runs: when it ran in a promise continuation (a manifest GET's access check
+   * reads the policy after an await), that is once the microtask queue has drained, so the request's manifest read
+   * shares it. Whatever runs before then arrived before the I/O callback or timer that began this turn, and the check
+   * ran after, so no read misses a commit another process finished before its request arrived. (Another connection in
+   * this process that commits within the turn is seen from the next turn; berth opens one connection per process.)
    */
   #revalidate(): void {
     if (this.#local !== this.#seenLocal) {
@@ -77,15 +78,23 @@ export class ReadCache {
       this.#seenLocal = this.#local;
     }
     if (this.#checkedThisTurn) return;
-    this.#checkedThisTurn = true;
-    process.nextTick(this.#turnEnded);
     // The header is read first: a commit that lands between it and data_version is caught now by data_version (a
     // spare clear) or next time by the header, never by neither.
-    if (this.#header?.unchanged() === true) return;
-    // data_version moves only for other connections' commits: the header also moves for our own.
-    const version = this.#version();
-    if (version !== this.#seenVersion) this.clear();
-    this.#seenVersion = version;
+    if (this.#header?.unchanged() !== true) {
+      let version: number;
+      try {
+        // data_version moves only for other connections' commits: the header also moves for our own.
+        version = this.#version();
+      } catch (e) {
+        // The header already counts as seen: without this, a commit it showed would never be checked again.
+        this.#header?.forget();
+        throw e;
+      }
+      if (version !== this.#seenVersion) this.clear();
+      this.#seenVersion = version;
+    }
+    this.#checkedThisTurn = true;
+    process.nextTick(this.#turnEnded);
   }
 
   /** Called after every write through this connection. */

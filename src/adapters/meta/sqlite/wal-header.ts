@@ -12,6 +12,8 @@ export interface WalHeaderWatch {
    * in between; false means one may have (or the file could not be read) and the caller must check another way.
    */
   unchanged(): boolean;
+  /** Makes the next call answer false: the caller could not finish the check that a false answer asked for. */
+  forget(): void;
 }
 
 /**
@@ -60,6 +62,9 @@ export function walHeaderWatch(dbFile: string): WalHeaderWatch | undefined {
       read = last;
       primed = true;
       return same;
+    },
+    forget() {
+      primed = false;
     },
   };
 }
