@@ -54,8 +54,9 @@ export function laneOrFastify<N extends string>(
 ): Handler {
   return (req, res) => {
     const named = laneMayTake(req) ? pick(req.url ?? '/') : undefined;
+    if (!named) return fastify(req, res);
     const started = performance.now();
-    const pending = named?.lane(req) ?? null;
+    const pending = named.lane(req);
     if (pending === null) return fastify(req, res);
     pending.then(
       (answer) => {
@@ -67,7 +68,7 @@ export function laneOrFastify<N extends string>(
           return fastify(req, res);
         }
         res.end(answer.body ?? undefined);
-        answered(named!.name, req.method!, answer.status, (performance.now() - started) / 1000);
+        answered(named.name, req.method!, answer.status, (performance.now() - started) / 1000);
       },
       () => fastify(req, res),
     );

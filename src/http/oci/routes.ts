@@ -118,13 +118,16 @@ export function ociLane(ctx: OciContext): Lane {
       return null;
     }
     const method = req.method as Method;
+    // A method the route table lacks (HEAD of tags/list) is Fastify's to refuse, at once.
+    const entry = route ? TABLE[route.kind][method] : undefined;
+    if (!entry) return null;
     if (route?.kind === 'manifest' && req.headers['if-none-match'] === undefined) {
       const manifest = route;
-      return allowedThen(ctx, req.headers, manifest, TABLE.manifest[method], () => manifestAnswer(ctx, manifest, method === 'HEAD'));
+      return allowedThen(ctx, req.headers, manifest, entry, () => manifestAnswer(ctx, manifest, method === 'HEAD'));
     }
     if (route?.kind === 'tags') {
       const tags = route;
-      return allowedThen(ctx, req.headers, tags, TABLE.tags[method], () => tagsAnswer(ctx, tags.name, splitUrl(url).query));
+      return allowedThen(ctx, req.headers, tags, entry, () => tagsAnswer(ctx, tags.name, splitUrl(url).query));
     }
     return null;
   };
@@ -134,10 +137,9 @@ async function allowedThen(
   ctx: OciContext,
   headers: IncomingHttpHeaders,
   route: OciRoute,
-  entry: Entry | undefined,
+  entry: Entry,
   answer: () => Promise<LaneAnswer>,
 ): Promise<LaneAnswer | null> {
-  if (!entry) return null;
   try {
     const access = await ctx.gate.check(gateRequest(headers, 'oci'), needsFor(route, entry.actions));
     return access.allowed ? await answer() : null;
