@@ -6,7 +6,12 @@ import type pg from 'pg';
 import { BASELINE_VERSION, type DdlTypes, MIGRATIONS, type Migration } from '../migrations.ts';
 import { withClient } from './db.ts';
 
-export const PG_TYPES: DdlTypes = { text: 'TEXT COLLATE "C"', bytes: 'BYTEA', serialKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' };
+export const PG_TYPES: DdlTypes = {
+  text: 'TEXT COLLATE "C"',
+  bytes: 'BYTEA',
+  serialKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+  engine: 'postgres',
+};
 
 /** A 64-bit advisory lock key of its own per schema, so two schemas of one database migrate independently. */
 function lockKey(schema: string): string {

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { BASELINE_VERSION, type DdlTypes, MIGRATIONS, type Migration } from '../migrations.ts';
 import { LEGACY_STEPS } from './legacy-schema.ts';
 
-export const SQLITE_TYPES: DdlTypes = { text: 'TEXT', bytes: 'BLOB', serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT' };
+export const SQLITE_TYPES: DdlTypes = { text: 'TEXT', bytes: 'BLOB', serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', engine: 'sqlite' };
 
 interface Step {
   from: number;

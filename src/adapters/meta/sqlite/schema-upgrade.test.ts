@@ -76,6 +76,51 @@ describe('sqlite schema: one migration list, old files upgrade', () => {
     fresh.close();
   });
 
+  it('rebuilds the digest-keyed tables in key order (18) with every row, reference and index they had at 17', () => {
+    const db = open();
+    assert.equal(
+      migrate(
+        db,
+        MIGRATIONS.filter((m) => m.version <= 17),
+      ),
+      17,
+    );
+    const rows = {
+      repositories: "INSERT INTO repositories (id, name, created_at) VALUES ('r1', 'old/app', 1)",
+      blobs: `INSERT INTO blobs (digest, size, created_at) VALUES ('${d('a')}', 5, 2), ('${d('b')}', 7, 3)`,
+      repository_blobs: `INSERT INTO repository_blobs (repo_id, digest, linked_at) VALUES ('r1', '${d('a')}', 4)`,
+      gc_review_queue: `INSERT INTO gc_review_queue (kind, repo_id, digest, released_at) VALUES ('blob', '', '${d('b')}', 5)`,
+      blob_purges: `INSERT INTO blob_purges (digest, started_at, owner) VALUES ('${d('c')}', 6, 'o')`,
+    };
+    for (const sql of Object.values(rows)) db.exec(sql);
+    const before = Object.keys(rows).map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all());
+    assert.equal(migrate(db), SCHEMA_VERSION);
+    assert.deepEqual(
+      Object.keys(rows).map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()),
+      before,
+    );
+    const layout = db
+      .prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('blobs', 'repository_blobs', 'gc_review_queue', 'blob_purges', 'manifests')",
+      )
+      .all() as Array<{ name: string; sql: string }>;
+    assert.deepEqual(
+      layout
+        .filter((t) => t.sql.endsWith('WITHOUT ROWID'))
+        .map((t) => t.name)
+        .sort(),
+      ['blob_purges', 'blobs', 'gc_review_queue', 'repository_blobs'],
+    );
+    db.pragma('foreign_keys = ON');
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+    assert.throws(() => db.exec(`INSERT INTO repository_blobs (repo_id, digest, linked_at) VALUES ('r1', '${d('nothing')}', 8)`), /FOREIGN KEY/);
+    const fresh = open();
+    migrate(fresh);
+    assert.deepEqual(shape(db), shape(fresh));
+    db.close();
+    fresh.close();
+  });
+
   it('keeps ledger keys as SQLite always stored them: a nonce recorded before the upgrade is still used', async () => {
     const file = open().name;
     const store = createSqliteMetadataStore({ file });
