@@ -7,6 +7,7 @@
 // does (9,100-13,300, depending on the thread pool).
 import '../bin/thread-pool.js'; // first: the sweep runs in this process, with berth's thread pool
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,11 @@ function timed<T extends object>(what: string, target: T, tally: Map<string, Tal
   });
 }
 
+/** Bytes this process has had written to storage (`/proc/self/io`): on the embedded stores, SQLite's WAL and checkpoints. */
+function writtenBytes(): number {
+  return Number(/^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
+}
+
 const root = await mkdtemp(join(tmpdir(), 'berth-gc-sweep-'));
 const stores = backend === 'postgres-s3' ? await sharedStores('postgres-s3', 'gc-sweep') : null;
 const config = loadConfig({ env: stores?.env ?? {}, flags: { data: join(root, 'data'), ...(stores ? { meta: stores.meta, blobs: stores.blobs } : {}) } });
@@ -107,16 +113,18 @@ try {
   const gcDeps: RegistryDeps = { ...deps, meta: timed('meta', deps.meta, tally), blobs: timed('blobs', deps.blobs, tally) };
   const t = performance.now();
   const cpu = process.cpuUsage();
+  const written = writtenBytes();
   const r = await runGc(gcDeps, { graceMs: 0, restoreWindowMs: 0, dryRun: false });
   const seconds = (performance.now() - t) / 1000;
   // Every thread of this process: the metadata work on the main one, the unlinks in libuv's pool.
   const used = process.cpuUsage(cpu);
+  const wrote = writtenBytes() - written;
   if (r.blobsRemoved !== N || r.errors > 0) throw new Error(`removed ${r.blobsRemoved} of ${N}, ${r.errors} errors`);
   let left = 0;
   for await (const _ of deps.blobs.list()) left++;
   if (left !== 0) throw new Error(`${left} blobs left after the pass`);
   console.log(
-    `${backend}, ${N} blobs: ${seconds.toFixed(2)} s, ${(N / seconds).toFixed(0)} blobs/s, ${(r.bytesReclaimed / 1048576 / seconds).toFixed(1)} MiB/s, CPU user ${(used.user / 1e6).toFixed(2)} s + system ${(used.system / 1e6).toFixed(2)} s (${((used.user + used.system) / 1e4 / seconds).toFixed(0)} % of a core)`,
+    `${backend}, ${N} blobs: ${seconds.toFixed(2)} s, ${(N / seconds).toFixed(0)} blobs/s, ${(r.bytesReclaimed / 1048576 / seconds).toFixed(1)} MiB/s, CPU user ${(used.user / 1e6).toFixed(2)} s + system ${(used.system / 1e6).toFixed(2)} s (${((used.user + used.system) / 1e4 / seconds).toFixed(0)} % of a core), written ${(wrote / 1048576).toFixed(1)} MiB`,
   );
   const rows = [...tally.entries()].sort((a, b) => b[1].ms - a[1].ms);
   for (const [name, row] of rows) {
