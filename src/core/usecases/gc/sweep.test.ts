@@ -16,6 +16,7 @@ import {
   type RegistryDeps,
 } from '../../index.ts';
 import { type GcOptions, runGc } from './index.ts';
+import { BLOB_BATCH } from './sweep.ts';
 
 const GRACE = 3_600_000;
 const WINDOW = 24 * GRACE;
@@ -53,6 +54,20 @@ describe('runGc over the real stores', () => {
     assert.equal(await size(unused.digest), null, 'the file is gone');
     assert.equal(await deps.meta.findBlob('gc/app', unused.digest), null);
     assert.equal(await deps.meta.blobState(unused.digest), 'unknown', 'no marker left behind');
+    for (const b of [used, config]) assert.equal(await size(b.digest), b.size, 'what a manifest uses stays');
+    assert.equal((await gc()).blobsRemoved, 0, 'a second pass finds nothing');
+  });
+
+  it('sweeps more blobs than one batch holds, each batch in turn, and keeps the one a manifest uses among them', async () => {
+    const unused = [];
+    for (let i = 0; i < 2 * BLOB_BATCH + 3; i++) unused.push(await pushBlob(deps, 'gc/many', `an orphan layer ${i}`));
+    const used = await pushBlob(deps, 'gc/many', 'a layer in use');
+    const config = await pushBlob(deps, 'gc/many', '{"config":2}');
+    await pushImage(deps, 'gc/many', 'v1', config, [used]);
+    reg.clock.advance(GRACE);
+    const pass = await gc();
+    assert.deepEqual([pass.blobsRemoved, pass.bytesReclaimed, pass.errors], [unused.length, unused.reduce((sum, b) => sum + b.size, 0), 0]);
+    for (const b of [unused[0]!, unused[BLOB_BATCH]!, unused.at(-1)!]) assert.equal(await size(b.digest), null);
     for (const b of [used, config]) assert.equal(await size(b.digest), b.size, 'what a manifest uses stays');
     assert.equal((await gc()).blobsRemoved, 0, 'a second pass finds nothing');
   });
