@@ -245,8 +245,14 @@ const trashByRepository = (): string => `CREATE INDEX manifests_repo_trash ON ma
    CREATE INDEX deleted_tags_repo_at ON deleted_tags (repo_id, deleted_at);`;
 
 /** A SQLite table rebuilt with the same columns, constraints and indexes, stored WITHOUT ROWID (see 18). */
-const clustered = (table: string, names: string, columns: string, indexes: string[]): string => `CREATE TABLE ${table}_clustered (${columns}) WITHOUT ROWID;
-   INSERT INTO ${table}_clustered (${names}) SELECT ${names} FROM ${table};
+const clustered = (
+  table: string,
+  names: string,
+  key: string,
+  columns: string,
+  indexes: string[],
+): string => `CREATE TABLE ${table}_clustered (${columns}) WITHOUT ROWID;
+   INSERT INTO ${table}_clustered (${names}) SELECT ${names} FROM ${table} ORDER BY ${key};
    DROP TABLE ${table};
    ALTER TABLE ${table}_clustered RENAME TO ${table};
    ${indexes.map((i) => `${i};`).join('\n   ')}`;
@@ -263,10 +269,11 @@ const clusteredKeys = (t: DdlTypes): string =>
   t.engine === 'postgres'
     ? 'SELECT 1'
     : [
-        clustered('blobs', 'digest, size, created_at', 'digest TEXT PRIMARY KEY, size BIGINT NOT NULL, created_at BIGINT NOT NULL', []),
+        clustered('blobs', 'digest, size, created_at', 'digest', 'digest TEXT PRIMARY KEY, size BIGINT NOT NULL, created_at BIGINT NOT NULL', []),
         clustered(
           'repository_blobs',
           'repo_id, digest, linked_at',
+          'repo_id, digest',
           `repo_id TEXT NOT NULL REFERENCES repositories (id), digest TEXT NOT NULL REFERENCES blobs (digest),
      linked_at BIGINT NOT NULL, PRIMARY KEY (repo_id, digest)`,
           ['CREATE INDEX repository_blobs_digest ON repository_blobs (digest)'],
@@ -274,11 +281,18 @@ const clusteredKeys = (t: DdlTypes): string =>
         clustered(
           'gc_review_queue',
           'kind, repo_id, digest, released_at',
+          'kind, repo_id, digest',
           `kind TEXT NOT NULL CHECK (kind IN ('blob', 'manifest')), repo_id TEXT NOT NULL, digest TEXT NOT NULL,
      released_at BIGINT NOT NULL, PRIMARY KEY (kind, repo_id, digest), CHECK (kind = 'manifest' OR repo_id = '')`,
           ['CREATE INDEX gc_review_queue_due ON gc_review_queue (kind, released_at)'],
         ),
-        clustered('blob_purges', 'digest, started_at, owner', "digest TEXT PRIMARY KEY, started_at BIGINT NOT NULL, owner TEXT NOT NULL DEFAULT ''", []),
+        clustered(
+          'blob_purges',
+          'digest, started_at, owner',
+          'digest',
+          "digest TEXT PRIMARY KEY, started_at BIGINT NOT NULL, owner TEXT NOT NULL DEFAULT ''",
+          [],
+        ),
       ].join('\n   ');
 
 export const MIGRATIONS: readonly Migration[] = [
