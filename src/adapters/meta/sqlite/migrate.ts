@@ -44,18 +44,46 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   db.pragma('foreign_keys = OFF');
   try {
     for (const step of plan(found, migrations)) {
-      db.transaction(() => {
-        const current = versionOf(db);
-        if (current >= step.to) return; // another process applied it while we waited for the lock
-        if (current !== step.from) throw new Error(`metadata schema migration ${step.to} needs version ${step.from}, found ${current}`);
-        db.exec(step.sql);
-        const broken = db.pragma('foreign_key_check') as unknown[];
-        if (broken.length > 0) throw new Error(`metadata schema migration ${step.to} found ${broken.length} broken reference(s); not applied`);
-        db.pragma(`user_version = ${step.to}`);
-      }).immediate();
+      whenLockFree(() =>
+        db
+          .transaction(() => {
+            const current = versionOf(db);
+            if (current >= step.to) return; // another process applied it while we waited for the lock
+            if (current !== step.from) throw new Error(`metadata schema migration ${step.to} needs version ${step.from}, found ${current}`);
+            db.exec(step.sql);
+            const broken = db.pragma('foreign_key_check') as unknown[];
+            if (broken.length > 0) throw new Error(`metadata schema migration ${step.to} found ${broken.length} broken reference(s); not applied`);
+            db.pragma(`user_version = ${step.to}`);
+          })
+          .immediate(),
+      );
     }
+    // A rebuild (18) leaves its whole copy in the WAL, which SQLite reuses but never shrinks: give the disk back now.
+    db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   }
   return versionOf(db);
+}
+
+/** How long a process waits for another that is upgrading the same file (a table rebuild of a large registry). */
+export const MIGRATION_WAIT_MS = 15 * 60_000;
+
+/**
+ * Runs `step`, retrying while another process holds the write lock: that process may be migrating (schema 18 rebuilds
+ * tables: ~14 s per million blobs), longer than the busy timeout a request may wait, and the step re-reads the version
+ * once it has the lock, so a process that started beside the upgrade waits for it instead of failing.
+ */
+function whenLockFree(step: () => void): void {
+  const deadline = Date.now() + MIGRATION_WAIT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      step();
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      Atomics.wait(pause, 0, 0, 50);
+    }
+  }
 }

@@ -1,8 +1,10 @@
 // The one migration list and SQLite's own history must agree: a fresh file and a file brought up from the first
 // schema end identical, an old file keeps its data, and a migration appended to the list reaches old and new alike.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -94,7 +96,14 @@ describe('sqlite schema: one migration list, old files upgrade', () => {
     };
     for (const sql of Object.values(rows)) db.exec(sql);
     const before = Object.keys(rows).map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all());
+    // The four tables as 17 left them; a key column of a WITHOUT ROWID table is NOT NULL, as it was in practice.
+    const rebuilt = (x: Database.Database): unknown =>
+      (shape(x) as Array<{ table: string; columns: Array<{ pk: number; notnull: number }> }>)
+        .filter((t) => ['blobs', 'repository_blobs', 'gc_review_queue', 'blob_purges'].includes(t.table))
+        .map((t) => ({ ...t, columns: t.columns.map((c) => ({ ...c, notnull: c.pk > 0 ? 1 : c.notnull })) }));
+    const shapeAt17 = rebuilt(db);
     assert.equal(migrate(db), SCHEMA_VERSION);
+    assert.deepEqual(rebuilt(db), shapeAt17, 'the same columns, references and indexes as at 17');
     assert.deepEqual(
       Object.keys(rows).map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()),
       before,
@@ -119,6 +128,37 @@ describe('sqlite schema: one migration list, old files upgrade', () => {
     assert.deepEqual(shape(db), shape(fresh));
     db.close();
     fresh.close();
+  });
+
+  it('waits for another process that holds the write lock longer than the busy timeout (an upgrade in progress), then finds its work done', async () => {
+    const db = open();
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 17),
+    );
+    db.pragma('journal_mode = WAL');
+    const file = db.name;
+    db.close();
+    // Another process takes the write lock, as one migrating a large file does, and moves the file to the latest
+    // version only after 1.5 s, ten times the busy timeout below.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+         const db = new D(${JSON.stringify(file)});
+         db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');
+         setTimeout(() => { db.pragma('user_version = ${SCHEMA_VERSION}'); db.exec('COMMIT'); db.close(); }, 1500);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const waiting = new Database(file, { timeout: 150 });
+    const started = Date.now();
+    assert.equal(migrate(waiting), SCHEMA_VERSION, 'no SQLITE_BUSY: the version the other process wrote');
+    assert.ok(Date.now() - started >= 1_000, 'it waited for the lock');
+    waiting.close();
+    await new Promise((resolve) => holder.once('exit', resolve));
   });
 
   it('keeps ledger keys as SQLite always stored them: a nonce recorded before the upgrade is still used', async () => {
