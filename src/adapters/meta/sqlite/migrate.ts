@@ -82,7 +82,9 @@ function whenLockFree(step: () => void): void {
       step();
       return;
     } catch (err) {
-      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      const code = (err as { code?: unknown }).code;
+      // SQLITE_BUSY and its extended codes (BUSY_RECOVERY, BUSY_SNAPSHOT): the step rolled back, so it can run again.
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err;
       Atomics.wait(pause, 0, 0, 50);
     }
   }
