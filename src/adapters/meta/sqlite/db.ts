@@ -2,6 +2,7 @@
 // (separate processes) can both write the file, and every statement prepared once and reused.
 import Database from 'better-sqlite3';
 import { migrate } from './migrate.ts';
+import { whileBusy } from './while-busy.ts';
 
 export interface Db {
   raw: Database.Database;
@@ -16,17 +17,7 @@ export interface Db {
  * busy handler (waiting could deadlock), when another process opens the same fresh file at that moment; so retry.
  */
 function enableWal(raw: Database.Database, busyTimeoutMs: number): void {
-  const deadline = Date.now() + busyTimeoutMs;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    try {
-      raw.pragma('journal_mode = WAL');
-      return;
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
-      Atomics.wait(pause, 0, 0, 10);
-    }
-  }
+  whileBusy(() => raw.pragma('journal_mode = WAL'), busyTimeoutMs, 10);
 }
 
 export function openDb(file: string, busyTimeoutMs: number): Db {

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import { BASELINE_VERSION, type DdlTypes, MIGRATIONS, type Migration } from '../migrations.ts';
 import { LEGACY_STEPS } from './legacy-schema.ts';
+import { whileBusy } from './while-busy.ts';
 
 export const SQLITE_TYPES: DdlTypes = { text: 'TEXT', bytes: 'BLOB', serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', engine: 'sqlite' };
 
@@ -44,18 +45,21 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   db.pragma('foreign_keys = OFF');
   try {
     for (const step of plan(found, migrations)) {
-      whenLockFree(() =>
-        db
-          .transaction(() => {
-            const current = versionOf(db);
-            if (current >= step.to) return; // another process applied it while we waited for the lock
-            if (current !== step.from) throw new Error(`metadata schema migration ${step.to} needs version ${step.from}, found ${current}`);
-            db.exec(step.sql);
-            const broken = db.pragma('foreign_key_check') as unknown[];
-            if (broken.length > 0) throw new Error(`metadata schema migration ${step.to} found ${broken.length} broken reference(s); not applied`);
-            db.pragma(`user_version = ${step.to}`);
-          })
-          .immediate(),
+      whileBusy(
+        () =>
+          db
+            .transaction(() => {
+              const current = versionOf(db);
+              if (current >= step.to) return; // another process applied it while we waited for the lock
+              if (current !== step.from) throw new Error(`metadata schema migration ${step.to} needs version ${step.from}, found ${current}`);
+              db.exec(step.sql);
+              const broken = db.pragma('foreign_key_check') as unknown[];
+              if (broken.length > 0) throw new Error(`metadata schema migration ${step.to} found ${broken.length} broken reference(s); not applied`);
+              db.pragma(`user_version = ${step.to}`);
+            })
+            .immediate(),
+        MIGRATION_WAIT_MS,
+        50,
       );
     }
     // A rebuild (18) leaves its whole copy in the WAL, which SQLite reuses but never shrinks: give the disk back now.
@@ -66,26 +70,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   return versionOf(db);
 }
 
-/** How long a process waits for another that is upgrading the same file (a table rebuild of a large registry). */
-export const MIGRATION_WAIT_MS = 15 * 60_000;
-
 /**
- * Runs `step`, retrying while another process holds the write lock: that process may be migrating (schema 18 rebuilds
- * tables: ~14 s per million blobs), longer than the busy timeout a request may wait, and the step re-reads the version
- * once it has the lock, so a process that started beside the upgrade waits for it instead of failing.
+ * How long a process waits for another that holds the write lock, which may be upgrading the same file (schema 18
+ * rebuilds tables: ~14 s per million blobs), longer than a request's busy timeout; each step re-reads the version once
+ * it has the lock, so a process that started beside the upgrade finds the work done instead of failing.
  */
-function whenLockFree(step: () => void): void {
-  const deadline = Date.now() + MIGRATION_WAIT_MS;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    try {
-      step();
-      return;
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      // SQLITE_BUSY and its extended codes (BUSY_RECOVERY, BUSY_SNAPSHOT): the step rolled back, so it can run again.
-      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err;
-      Atomics.wait(pause, 0, 0, 50);
-    }
-  }
-}
+export const MIGRATION_WAIT_MS = 15 * 60_000;
