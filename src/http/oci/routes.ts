@@ -117,15 +117,16 @@ export function ociLane(ctx: OciContext): Lane {
     } catch {
       return null;
     }
+    if (!route) return null;
     const method = req.method as Method;
     // A method the route table lacks (HEAD of tags/list) is Fastify's to refuse, at once.
-    const entry = route ? TABLE[route.kind][method] : undefined;
+    const entry = TABLE[route.kind][method];
     if (!entry) return null;
-    if (route?.kind === 'manifest' && req.headers['if-none-match'] === undefined) {
+    if (route.kind === 'manifest' && req.headers['if-none-match'] === undefined) {
       const manifest = route;
       return allowedThen(ctx, req.headers, manifest, entry, () => manifestAnswer(ctx, manifest, method === 'HEAD'));
     }
-    if (route?.kind === 'tags') {
+    if (route.kind === 'tags') {
       const tags = route;
       return allowedThen(ctx, req.headers, tags, entry, () => tagsAnswer(ctx, tags.name, splitUrl(url).query));
     }
